@@ -1,0 +1,20 @@
+// Runs node's built-in test runner (with tsx for TypeScript) over every *.test.ts below the given folders.
+// Prints node's own spec output; exits with its exit code. Used by test:unit and test:remote.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) collect(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+const dirs = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const extra = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const files = dirs.flatMap((d) => collect(d, [])).sort();
+if (files.length === 0) { console.error(`no test files under ${dirs.join(', ')}`); process.exit(1); }
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...extra, ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,21 @@
+/** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
+
+type Command = (args: string[]) => Promise<number>;
+const commands: Record<string, { summary: string; run: Command }> = {};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: llmtrain <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') { process.stdout.write(usage()); return name ? 0 : 2; }
+  const cmd = commands[name];
+  if (!cmd) { process.stderr.write(`llmtrain: unknown command '${name}'\n${usage()}`); return 2; }
+  return cmd.run(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.stderr.write(`llmtrain: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 1; });
+}

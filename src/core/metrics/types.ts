@@ -1,0 +1,27 @@
+/**
+ * Shared types of the metrics core (`src/core/metrics`): log parsing, the metric store, alerts. Pure TypeScript.
+ */
+
+/**
+ * One value of one series at one step.
+ * - `series`: canonical name where one exists (`loss`, `eval_loss`, `grad_norm`, `learning_rate`, `epoch`, `loss_scale`),
+ *   else the log's own key.
+ * - `step`: the step/iteration the log prints; where it prints none, the 1-based index of the record in its series.
+ * - `value`: may be NaN or +-Infinity (a step whose loss went NaN is a NaN point, not a gap).
+ * - `time`: wall-clock time in ms since the epoch when known (from the log or from when the line arrived), else undefined.
+ */
+export interface MetricPoint { series: string; step: number; value: number; time?: number }
+
+export type AlertKind = 'nan' | 'spike' | 'divergence' | 'stuck-zero' | 'constant-grad-norm' | 'loss-scale-collapse' | 'overfitting';
+
+/** A detected training problem, raised once per episode (not once per point). */
+export interface Alert { kind: AlertKind; series: string; step: number; message: string }
+
+/** Progress of a run as a progress bar (tqdm) shows it. */
+export interface Progress { step: number; total?: number; rate?: number; rateUnit?: string; etaSeconds?: number }
+
+/**
+ * Result of feeding a chunk of log bytes/text to a parser: the points, progress and metadata it completed.
+ * Lines not yet complete are kept inside the parser until the next chunk or `end()`.
+ */
+export interface ParseOutput { points: MetricPoint[]; progress?: Progress; meta?: Record<string, number | string> }

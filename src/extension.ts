@@ -1,0 +1,10 @@
+import * as vscode from 'vscode';
+
+/** Builds the services and registers every feature. Nothing else happens here. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('LLM Training Studio', { log: true });
+  context.subscriptions.push(log);
+  log.info('activated');
+}
+
+export function deactivate(): void {}
