@@ -25,3 +25,22 @@ export interface Progress { step: number; total?: number; rate?: number; rateUni
  * Lines not yet complete are kept inside the parser until the next chunk or `end()`.
  */
 export interface ParseOutput { points: MetricPoint[]; progress?: Progress; meta?: Record<string, number | string> }
+
+/** One series as columns, steps ascending. */
+export interface SeriesColumns { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
+
+/** A batch of new data for a run: each point and alert is delivered exactly once, in order. */
+export interface MetricsBatch { points: MetricPoint[]; alerts: Alert[]; progress?: Progress }
+
+/**
+ * The live metrics of one run (or one log file) as the views consume them. Produced by the run lifecycle
+ * (log follower -> parser -> metric store -> alert detector); consumed by the loss-curve panel, the sidebar and the CLI.
+ */
+export interface MetricsFeed {
+  readonly runId: string;
+  readonly title: string;
+  /** Everything received so far. */
+  snapshot(): { series: SeriesColumns[]; alerts: Alert[]; progress?: Progress };
+  /** Called with each new batch after subscription. Returns the unsubscribe function. */
+  subscribe(listener: (batch: MetricsBatch) => void): () => void;
+}
