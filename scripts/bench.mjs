@@ -1,11 +1,12 @@
 // `npm run bench`: runs every bench/*.bench.ts module's run() (loaded through tsx) plus the harness's own
 // measurements, and writes bench-results.json as { name: { value, unit, baseline?, ratio? } }.
 //   extension.activate  ms: ext.activate() of the not yet active extension in code-server's Node 24 extension host
-//                       (loads dist/extension.js and runs activate()); median of BENCH_ACTIVATE_RUNS (default 3) starts
+//                       (loads dist/extension.js, production build, and runs activate()); median of BENCH_ACTIVATE_RUNS
+//                       (default 4) starts, alternating which of the two is activated first; baseline: the same for an extension with an empty activate(), same host
 //   vsix.size           bytes of dist/llm-training-studio.vsix from `npm run package`
 // usage: node scripts/bench.mjs [--only name,name]   (--only merges into the existing bench-results.json)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -48,24 +49,59 @@ for (const f of modules) {
 }
 
 // 2. extension.activate, measured inside the real VS Code (code-server)
+/**
+ * Packages an extension with an empty activate() as `llmts-bench.<name>` into `dir`; returns the .vsix path.
+ * `warmup` takes the extension host's one-time cost of a first activation (about 300 ms here); `baseline` is what an
+ * extension that does nothing costs to load and activate.
+ */
+function emptyExtensionVsix(dir, name) {
+  const ext = join(dir, name);
+  mkdirSync(ext);
+  writeFileSync(join(ext, 'package.json'), JSON.stringify({ name, publisher: 'llmts-bench', version: '0.0.1',
+    license: 'MIT', engines: { vscode: '^1.90.0' }, main: './extension.js', activationEvents: [] }));
+  writeFileSync(join(ext, 'extension.js'), 'exports.activate = function () {};\nexports.deactivate = function () {};\n');
+  writeFileSync(join(ext, 'README.md'), 'Empty extension for the activation bench of scripts/bench.mjs.\n');
+  const out = join(dir, `${name}.vsix`);
+  const pk = spawnSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--allow-missing-repository',
+    '--skip-license', '--no-dependencies', '--out', out], { cwd: ext, encoding: 'utf8' });
+  if (pk.status !== 0) throw new Error(`packaging the ${name} extension failed:\n${pk.stdout}${pk.stderr}`);
+  return out;
+}
+
 if (wanted('extension.activate')) {
-  const runs = Number(process.env.BENCH_ACTIVATE_RUNS || 3);
+  const runs = Number(process.env.BENCH_ACTIVATE_RUNS || 4);
   const samples = [];
-  const b = spawnSync(process.execPath, ['scripts/build.mjs', '--production'], { stdio: 'inherit' });
-  for (let i = 0; i < runs && b.status === 0; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'llmts-bench-'));
-    const file = join(dir, 'activation.json');
-    const r = spawnSync(process.execPath, ['scripts/test-vscode.mjs', '--workspace', 'empty', '--no-ui', '--no-build', '--timeout', '300'], {
-      encoding: 'utf8', env: { ...process.env, LLMTS_EXTRA_ENTRIES: 'test/integration/activation.perf.ts', LLMTS_BENCH_OUT: file },
-    });
-    try { samples.push(JSON.parse(readFileSync(file, 'utf8')).activateMs); } catch {
-      console.error(`bench: activation run ${i + 1} produced no measurement:\n${(r.stdout ?? '').split('\n').slice(-30).join('\n')}`);
+  const baselines = [];
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-bench-'));
+  try {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs', '--production'], { stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('production build failed');
+    const vsixes = [emptyExtensionVsix(dir, 'warmup'), emptyExtensionVsix(dir, 'baseline')];
+    for (let i = 0; i < runs; i++) {
+      const file = join(dir, `activation-${i}.json`);
+      const r = spawnSync(process.execPath, ['scripts/test-vscode.mjs', '--workspace', 'empty', '--no-ui', '--no-build', '--timeout', '300'], {
+        encoding: 'utf8',
+        env: { ...process.env, LLMTS_EXTRA_ENTRIES: 'test/integration/activation.perf.ts', LLMTS_EXTRA_VSIX: vsixes.join(','), LLMTS_BENCH_OUT: file,
+          LLMTS_BENCH_ORDER: i % 2 ? 'extension-first' : 'baseline-first' },
+      });
+      try {
+        const m = JSON.parse(readFileSync(file, 'utf8'));
+        samples.push(m.activateMs);
+        baselines.push(m.baselineMs);
+      } catch {
+        console.error(`bench: activation run ${i + 1} produced no measurement:\n${(r.stdout ?? '').split('\n').slice(-30).join('\n')}`);
+      }
     }
+  } catch (err) {
+    console.error(`bench: extension.activate: ${err?.message ?? err}`);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   if (samples.length) {
-    results['extension.activate'] = { value: Number(median(samples).toFixed(2)), unit: 'ms' };
-    console.log(`bench: extension.activate samples (ms, production build): ${samples.map((s) => s.toFixed(1)).join(', ')}`);
+    const value = Number(median(samples).toFixed(2));
+    const baseline = Number(median(baselines).toFixed(2));
+    results['extension.activate'] = { value, unit: 'ms', baseline, ratio: Number((value / baseline).toFixed(3)) };
+    console.log(`bench: extension.activate samples (ms, production build): ${samples.map((x) => x.toFixed(1)).join(', ')}; empty-extension baseline: ${baselines.map((x) => x.toFixed(1)).join(', ')}`);
   } else failures++;
 }
 

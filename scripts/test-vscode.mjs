@@ -13,7 +13,9 @@
 //   --timeout <s>            give up after this many seconds in all (default 900)
 //   --verbose                also print code-server's own log and the workbench log
 //   --headed                 show Chromium (needs a display)
-// Extra entry points for other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts, run instead of suites).
+// For other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts bundled and run instead of the suites),
+// LLMTS_EXTRA_VSIX (comma-separated .vsix files installed next to this extension; the payload can carry only one
+// development extension to code-server's remote extension host).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, createWriteStream, mkdtempSync } from 'node:fs';
 import { join, resolve, delimiter } from 'node:path';
@@ -218,7 +220,7 @@ try {
   const t0 = Date.now();
   server = await startCodeServer({
     folder,
-    installExtensions: opt.vsix ? [resolve(opt.vsix)] : [],
+    installExtensions: [...(opt.vsix ? [resolve(opt.vsix)] : []), ...(process.env.LLMTS_EXTRA_VSIX?.split(',').filter(Boolean) ?? [])],
     env: (dirs) => ({
       LLMTS_MOCHA_LOG_PREFIX: LOG_PREFIX,
       LLMTS_EXTENSION_PATH: opt.vsix ? join(dirs.extensionsDir, INSTALLED_DIR) : ROOT,

@@ -38,5 +38,5 @@ export function startCodeServer(opts: CodeServerOptions): Promise<CodeServerHand
 export function stopSync(handle: CodeServerHandle | undefined): void;
 export function markedPids(marker: string): number[];
 export function launchChromium(opts?: { headless?: boolean }): Promise<Browser>;
-export function workbenchUrl(handle: CodeServerHandle, opts?: { folder?: string; extensionDevelopmentPath?: string; extensionTestsPath?: string }): string;
+export function workbenchUrl(handle: CodeServerHandle, opts?: { folder?: string; extensionDevelopmentPath?: string | string[]; extensionTestsPath?: string }): string;
 export function runCodeServerCli(args: string[], opts?: { env?: Record<string, string> }): { status: number | null; stdout: string; stderr: string };

@@ -248,13 +248,14 @@ export async function launchChromium({ headless = true } = {}) {
 }
 
 /**
- * The workbench URL that opens `folder` and, through the smoke-test driver, loads the extension at
- * `extensionDevelopmentPath` (and runs the module at `extensionTestsPath`, when given, in the extension host).
+ * The workbench URL that opens `folder` and, through the smoke-test driver, loads the extension(s) at
+ * `extensionDevelopmentPath` (a path or a list of paths) (and runs the module at `extensionTestsPath`, when given, in the extension host).
  */
 export function workbenchUrl(handle, { folder = handle.folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
   const remote = (p) => `vscode-remote://127.0.0.1:${handle.port}${p}`;
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
+  // Several development extensions: one payload entry each (the workbench collects them into a list).
+  for (const p of [extensionDevelopmentPath ?? []].flat()) payload.push(['extensionDevelopmentPath', remote(p)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const q = new URLSearchParams();
   if (folder) q.set('folder', folder);
