@@ -338,9 +338,9 @@ function axolotlRules(ctx: RuleContext): void {
     ctx.at(at, 'batch-size-fields', 'error', `Axolotl needs at least two of micro_batch_size, gradient_accumulation_steps and batch_size (it refuses the config otherwise); ${set.length ? `only ${set[0]} is set` : 'none is set'}.`);
   }
   // check_attention_fields: only one attention switch.
-  const attn = ['xformers_attention', 'sdp_attention', 's2_attention', 'flash_attention', 'flex_attention'].filter((k) => truthy(v[k]));
+  const attn = ['xformers_attention', 'sdp_attention', 's2_attention', 'flash_attention', 'flex_attention'].filter((k) => truthy(v[k])).sort((a, b) => ctx.entry(a)!.keyStart - ctx.entry(b)!.keyStart);
   if (attn.length > 1) {
-    const e = ctx.entry(attn[1])!;
+    const e = ctx.entry(attn[attn.length - 1])!;
     ctx.at(e, 'attention-conflict', 'error', `Only one attention implementation can be enabled; ${attn.join(' and ')} are all true (axolotl: "Only one of xformers_attention, sdp_attention, s2_attention, flash_attention, flex_attention must be set").`, { related: attn.slice(0, 1).map((k) => ({ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry(k)!.keyStart, ctx.entry(k)!.keyEnd), message: `${k}: true` })) });
   }
   const ai = ctx.str('attn_implementation'); const aie = ctx.entry('attn_implementation');
