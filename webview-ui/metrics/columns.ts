@@ -7,10 +7,11 @@
  *   touches only the last bucket(s); when the data outgrows the grid, the bucket width doubles and neighbouring
  *   buckets merge (first/last/min/max of a union are computable from the parts), so no raw point is read twice.
  *   Buckets are at most one pixel column wide (between `columns` and `2*columns` buckets), so the minimum and maximum
- *   of every pixel column are among the drawn points: a single spike in 10M points stays visible at full zoom-out.
+ *   of every pixel column are drawn within one pixel of it (buckets are not aligned to pixel columns): a single spike in
+ *   10M points stays visible at full zoom-out.
  *
  * Non-finite values (NaN/Inf) never become a column's min or max; a column with only non-finite values emits its first
- * point (drawn as a gap). Both forms also emit one point just outside each edge so lines reach the plot border.
+ * and last point (drawn as a gap). Both forms also emit one point just outside each edge so lines reach the plot border.
  */
 
 /** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
