@@ -157,7 +157,7 @@ export class LossChart {
   }
 
   /** Re-derives smoothing/grids (after an option change that keeps the series set), then draws. */
-  invalidate(): void { this.derived.clear(); this.scheduleDraw(); }
+  invalidate(draw = true): void { this.derived.clear(); if (draw) this.scheduleDraw(); }
 
   /** Draws at the next animation frame (many appends in one frame cost one draw). */
   scheduleDraw(): void {
@@ -177,12 +177,15 @@ export class LossChart {
 
   private derive(s: SeriesStore, mode: XAxisMode, smoothKey: string): Derived {
     let d = this.derived.get(s.key);
-    if (!d || d.mode !== mode || d.x.length > s.length) { d = { mode, x: new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '' }; this.derived.set(s.key, d); }
+    if (!d || d.mode !== mode || d.x.length > s.length) {
+      // On the step axis x is the store's own steps column (no copy); time axes derive a column.
+      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '' };
+      this.derived.set(s.key, d);
+    }
     // Extend x for new points: steps as they are; times as a running maximum (x must ascend), in seconds.
     const n = s.length, from = d.x.length;
-    if (from < n) {
-      if (mode === 'step') d.x.append(s.steps.data.subarray(from, n));
-      else {
+    if (from < n && mode !== 'step') {
+      {
         const t = s.times.data, base = mode === 'relative' ? (this.store.runs.get(s.runId)?.startMs ?? 0) : 0;
         const add = new Float64Array(n - from);
         let prev = d.prevX;

@@ -36,10 +36,10 @@ function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number,
   // Sort the (up to) four indices; iMin/iMax are -1 when the column has no finite value.
   let b = iMin < 0 ? first : iMin, c = iMax < 0 ? first : iMax;
   if (b > c) { const t = b; b = c; c = t; }
-  let prev = -1;
-  for (const i of [first, b, c, last]) {
-    if (i > prev) { ox[k] = xs[i]; oy[k] = ys[i]; k++; prev = i; }
-  }
+  ox[k] = xs[first]; oy[k] = ys[first]; k++;
+  if (b > first) { ox[k] = xs[b]; oy[k] = ys[b]; k++; }
+  if (c > b && c > first) { ox[k] = xs[c]; oy[k] = ys[c]; k++; }
+  if (last > c && last > first) { ox[k] = xs[last]; oy[k] = ys[last]; k++; }
   return k;
 }
 
@@ -64,10 +64,10 @@ export function resolveColumns(xs: ArrayLike<number>, ys: ArrayLike<number>, n: 
   const ox = new Float64Array(4 * columns + 2), oy = new Float64Array(4 * columns + 2);
   let k = 0;
   if (from < lo) { ox[k] = xs[from]; oy[k] = ys[from]; k++; }
-  const w = (x1 - x0) / columns;
+  const inv = columns / (x1 - x0);
   let col = -1, first = -1, last = -1, iMin = -1, iMax = -1, vMin = Infinity, vMax = -Infinity;
   for (let i = lo; i < hi; i++) {
-    let c = Math.floor((xs[i] - x0) / w);
+    let c = ((xs[i] - x0) * inv) | 0; // xs[i] >= x0 here, so truncation is floor
     if (c >= columns) c = columns - 1;
     if (c !== col) {
       if (col >= 0) k = emitColumn(xs, ys, first, iMin, iMax, last, ox, oy, k);
@@ -75,7 +75,7 @@ export function resolveColumns(xs: ArrayLike<number>, ys: ArrayLike<number>, n: 
     }
     last = i;
     const v = ys[i];
-    if (Number.isFinite(v)) {
+    if (v - v === 0) { // finite (NaN and +-Infinity give NaN)
       if (v < vMin) { vMin = v; iMin = i; }
       if (v > vMax) { vMax = v; iMax = i; }
     }
@@ -114,23 +114,33 @@ export class ColumnGrid {
       this.width = 2 ** Math.ceil(Math.log2((xs[n - 1] - xs[0]) / (this.maxBuckets - 1)));
       this.processed = 0; this.count = 0;
     }
+    this.ysRef = ys;
+    const { first, last, iMin, iMax, origin, maxBuckets } = this;
+    // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing).
+    let inv = 1 / this.width;
+    // Current bucket and its running extremes, kept in locals; written back when the bucket changes.
+    let b = this.count - 1, vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity, vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
     for (let i = this.processed; i < n; i++) {
-      let b = Math.floor((xs[i] - this.origin) / this.width);
-      while (b >= this.maxBuckets) { this.coarsen(); b = Math.floor((xs[i] - this.origin) / this.width); }
-      if (b >= this.count) {
-        for (let j = this.count; j < b; j++) this.first[j] = -1; // empty buckets between
+      let nb = Math.floor((xs[i] - origin) * inv);
+      if (nb >= maxBuckets) {
         this.count = b + 1;
-        this.first[b] = i; this.last[b] = i; this.iMin[b] = -1; this.iMax[b] = -1;
+        while (nb >= maxBuckets) { this.coarsen(); inv = 1 / this.width; nb = Math.floor((xs[i] - origin) * inv); }
+        b = this.count - 1;
+        vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity; vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
       }
-      this.last[b] = i;
+      if (nb !== b) {
+        for (let j = b + 1; j < nb; j++) first[j] = -1; // empty buckets between
+        b = nb; first[b] = i; iMin[b] = -1; iMax[b] = -1; vMin = Infinity; vMax = -Infinity;
+      }
+      last[b] = i;
       const v = ys[i];
-      if (Number.isFinite(v)) {
-        if (this.iMin[b] < 0 || v < ys[this.iMin[b]]) this.iMin[b] = i;
-        if (this.iMax[b] < 0 || v > ys[this.iMax[b]]) this.iMax[b] = i;
+      if (v - v === 0) { // finite
+        if (v < vMin) { vMin = v; iMin[b] = i; }
+        if (v > vMax) { vMax = v; iMax[b] = i; }
       }
     }
+    this.count = b + 1;
     this.processed = n;
-    this.ysRef = ys;
   }
   private ysRef: ArrayLike<number> | undefined;
 

@@ -105,7 +105,7 @@ const handlers = {
     document.title = runTitles;
     knownSeries = store.allSeries().length;
     renderToggles();
-    chart.invalidate();
+    chart.invalidate(false);
     chart.rebuild();
   },
   append: (m) => {
@@ -128,14 +128,14 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
 });
 
 // ---- controls ----
-smoothingSelect.addEventListener('change', () => { state.smoothing = smoothingSelect.value as SmoothingMethod; save(); showAmount(); chart.invalidate(); chart.rebuild(); });
+smoothingSelect.addEventListener('change', () => { state.smoothing = smoothingSelect.value as SmoothingMethod; save(); showAmount(); chart.invalidate(false); chart.rebuild(); });
 let amountTimer = 0;
 amount.addEventListener('input', () => {
   state.smoothingAmount = Number(amount.value); showAmount(); save();
   cancelAnimationFrame(amountTimer);
   amountTimer = requestAnimationFrame(() => chart.invalidate());
 });
-xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.zoomOut(); chart.invalidate(); chart.rebuild(); });
+xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.invalidate(false); chart.zoomOut(); chart.rebuild(); });
 logBox.addEventListener('change', () => { state.logScale = logBox.checked; save(); chart.rebuild(); });
 pngButton.addEventListener('click', () => {
   try { vscode.postMessage({ type: 'exportPng', dataUrl: chart.toPng(runTitles) }); } catch (err) { status.textContent = `PNG export failed: ${(err as Error).message}`; }
