@@ -1,7 +1,9 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
+import { metricsCommand } from './metrics';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {};
+commands.metrics = metricsCommand;
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
