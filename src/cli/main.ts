@@ -1,4 +1,5 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
+import { metricsCommand } from './metrics';
 
 import { hostsCommand } from './hosts';
 import { logsCommand } from './logs';
@@ -14,6 +15,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   runs: runsCommand,
   logs: logsCommand,
   stop: stopCommand,
+  metrics: metricsCommand,
 };
 
 function usage(): string {
