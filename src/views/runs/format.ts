@@ -54,3 +54,13 @@ export function describeRun(s: RunSummary): string {
   if (eta !== undefined && p?.total !== undefined && p.step < p.total) parts.push(`ETA ${formatDuration(eta)}`);
   return parts.join(' · ');
 }
+
+/** `train.py --config cfg.yaml` style label: the launcher's script and config, not the whole argv. */
+export function commandLabel(argv: string[]): string {
+  const base = (s: string) => s.split('/').pop() ?? s;
+  const script = argv.find((a) => /\.(py|sh)$/.test(a));
+  const cfgIdx = argv.findIndex((a) => /\.(ya?ml|json|toml)$/.test(a));
+  if (script && cfgIdx >= 0) return `${base(script)} ${base(argv[cfgIdx])}`;
+  if (cfgIdx >= 0) return `${base(argv[0])} ${base(argv[cfgIdx])}`;
+  return argv.slice(0, 3).map(base).join(' ');
+}
