@@ -1,0 +1,82 @@
+// Pure helpers behind the config-validation views (src/views/config/model.ts): no VS Code needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DependencyGraph, FRAMEWORKS, KeyedDebouncer, applyRuleLevels, frameworkLabel, isFramework, parseRuleLevels,
+  referenceCandidates, statusBarText, statusBarTooltip,
+} from '../../src/views/config/model';
+import type { ConfigIssue } from '../../src/core/config/types';
+
+const r = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 4 } });
+const issue = (code: string, severity: ConfigIssue['severity'] = 'warning'): ConfigIssue => ({ code, severity, message: code, range: r(0), related: [], fixes: [] });
+
+test('status bar text names the framework and pins a user choice', () => {
+  assert.equal(statusBarText('axolotl', false), '$(beaker) Axolotl');
+  assert.equal(statusBarText('hf-trainer', true), '$(beaker) HF Trainer / TRL $(pinned)');
+  assert.equal(statusBarText('unknown', true), '$(beaker) Not a training config $(pinned)');
+  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', false), /Detected: has zero_optimization/);
+  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', true), /Set by you .*has zero_optimization/);
+});
+
+test('every framework has a label and isFramework rejects strangers', () => {
+  const labels = FRAMEWORKS.map(frameworkLabel);
+  assert.equal(new Set(labels).size, FRAMEWORKS.length);
+  assert.equal(frameworkLabel('llamafactory'), 'LLaMA-Factory');
+  assert.equal(isFramework('llamafactory'), true);
+  assert.equal(isFramework('LlamaFactory'), false);
+  assert.equal(isFramework(undefined), false);
+  assert.equal(isFramework(3), false);
+});
+
+test('rule levels: known levels kept, others reported, applied without mutating', () => {
+  const { levels, invalid } = parseRuleLevels({ 'unknown-key': 'off', 'fp16-bf16-conflict': 'info', 'x': 'loud', 'y': 2 });
+  assert.deepEqual([...levels], [['unknown-key', 'off'], ['fp16-bf16-conflict', 'info']]);
+  assert.deepEqual(invalid, ['x', 'y']);
+  const input = [issue('unknown-key'), issue('fp16-bf16-conflict', 'error'), issue('renamed-key')];
+  const out = applyRuleLevels(input, levels);
+  assert.deepEqual(out.map((i) => [i.code, i.severity]), [['fp16-bf16-conflict', 'info'], ['renamed-key', 'warning']]);
+  assert.equal(input[1]!.severity, 'error');
+  assert.deepEqual(parseRuleLevels(['off']).levels.size, 0);
+  assert.deepEqual(parseRuleLevels(null).invalid, []);
+});
+
+test('reference candidates: next to the config, then the workspace root; absolute and ~ as given', () => {
+  assert.deepEqual(referenceCandidates('deepspeed_configs/zero3.json', '/ws/examples/llama/qlora.yml', '/ws'),
+    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json']);
+  assert.deepEqual(referenceCandidates('./ds.json', '/ws/ds_train.yaml', '/ws'), ['/ws/ds.json']);
+  assert.deepEqual(referenceCandidates('../shared/ds.json', '/ws/a/b.yaml'), ['/ws/shared/ds.json']);
+  assert.deepEqual(referenceCandidates('/opt/ds//z3.json', '/ws/a.yaml', '/ws'), ['/opt/ds/z3.json']);
+  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws', '/home/me'), ['/home/me/ds.json']);
+  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws'), []);
+  assert.deepEqual(referenceCandidates('  ', '/ws/a.yaml', '/ws'), []);
+});
+
+test('dependency graph reports first dependant and last dependant of each referenced file', () => {
+  const g = new DependencyGraph();
+  assert.deepEqual(g.set('a.yaml', ['ds.json', 'acc.yaml']), { added: ['ds.json', 'acc.yaml'], removed: [] });
+  assert.deepEqual(g.set('b.yaml', ['ds.json']), { added: [], removed: [] });
+  assert.deepEqual(g.dependants('ds.json').sort(), ['a.yaml', 'b.yaml']);
+  assert.deepEqual(g.set('a.yaml', ['ds.json']), { added: [], removed: ['acc.yaml'] });
+  assert.deepEqual(g.dependants('acc.yaml'), []);
+  assert.deepEqual(g.delete('b.yaml'), { added: [], removed: [] });
+  assert.deepEqual(g.delete('a.yaml'), { added: [], removed: ['ds.json'] });
+  assert.deepEqual(g.watched(), []);
+  assert.deepEqual(g.references('a.yaml'), []);
+});
+
+test('keyed debouncer runs once per key after the quiet period, reading the delay each time', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const ran: string[] = [];
+  let delay = 200;
+  const d = new KeyedDebouncer(() => delay, (k) => ran.push(k));
+  d.schedule('a'); t.mock.timers.tick(150);
+  d.schedule('a'); d.schedule('b'); t.mock.timers.tick(150);
+  assert.deepEqual(ran, []);
+  assert.equal(d.pending('a'), true);
+  t.mock.timers.tick(50);
+  assert.deepEqual(ran, ['a', 'b']);
+  delay = 0; d.schedule('c'); d.cancel('c'); t.mock.timers.tick(10);
+  assert.deepEqual(ran, ['a', 'b']);
+  d.schedule('d'); d.dispose(); t.mock.timers.tick(1000);
+  assert.deepEqual(ran, ['a', 'b']);
+});
