@@ -50,6 +50,9 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
   const base = fileName.replace(/^.*[\\/]/, '');
   if (syntax === 'json' && /^adapter_config\.json$/i.test(base)) return { framework: 'peft', reason: 'file name adapter_config.json (PEFT adapter config)' };
   const keys = topKeys(root);
+  if (syntax === 'json' && keys.length && /(^|[_-])(ds|deepspeed|zero\d?)([_-]|\.json$)|^ds_config|deepspeed/i.test(base) && !keys.includes('peft_type')) {
+    return { framework: 'deepspeed', reason: `file name ${base} (DeepSpeed config)` };
+  }
   if (!keys.length) return { framework: 'unknown', reason: root ? 'not a mapping at the top level' : 'empty or unparsable document' };
   const keySet = new Set(keys);
   // Frameworks we recognise but do not validate: say so rather than guess.

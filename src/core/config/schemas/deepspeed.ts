@@ -88,7 +88,15 @@ const zero = obj('zero_optimization', {
   log_trace_cache_warnings: bool('Log trace-cache invalidation warnings.', false),
   grad_hooks: bool('Use gradient hooks (stage 1/2).', true),
   stage3_gather_fp16_weights: bool('Deprecated.', false),
-}, 'error', { source: ZERO, unknownNote: 'DeepSpeed rejects unknown zero_optimization keys (pydantic extra="forbid").' });
+}, 'error', {
+  source: ZERO, unknownNote: 'DeepSpeed rejects unknown zero_optimization keys (pydantic extra="forbid").',
+  // zero/config.py: Field(..., json_schema_extra={"deprecated": True, "new_param": ...})
+  renamed: {
+    stage3_gather_fp16_weights_on_model_save: { to: 'stage3_gather_16bit_weights_on_model_save', version: 'DeepSpeed 0.6 (deprecated alias, still accepted)', severity: 'warning' },
+    cpu_offload: { to: 'offload_optimizer', version: 'DeepSpeed 0.5 (deprecated: use offload_optimizer: {device: cpu})', severity: 'warning' },
+    cpu_offload_param: { to: 'offload_param', version: 'DeepSpeed 0.5 (deprecated: use offload_param: {device: cpu})', severity: 'warning' },
+  },
+});
 
 const fp16 = obj('fp16', {
   enabled: bool('fp16 mixed precision with dynamic loss scaling.', false, a),
