@@ -11,6 +11,34 @@ function fixture(name: string): vscode.Uri {
   return vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), 'configs', name);
 }
 
+const scratchDirs: vscode.Uri[] = [];
+
+/**
+ * Copies fixtures into a fresh folder under configs/ (tests that edit work on copies, so the fixtures stay as
+ * committed even if an editor gets saved). Returns the copies' URIs in the order given; removed in suiteTeardown.
+ */
+async function scratch(...names: string[]): Promise<vscode.Uri[]> {
+  const dir = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), 'configs', `tmp-${process.pid}-${scratchDirs.length}`);
+  scratchDirs.push(dir);
+  await vscode.workspace.fs.createDirectory(dir);
+  const out: vscode.Uri[] = [];
+  for (const n of names) {
+    const to = vscode.Uri.joinPath(dir, n);
+    await vscode.workspace.fs.copy(fixture(n), to, { overwrite: true });
+    out.push(to);
+  }
+  return out;
+}
+
+async function fixtureTexts(): Promise<Map<string, string>> {
+  const dir = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), 'configs');
+  const out = new Map<string, string>();
+  for (const [name, type] of await vscode.workspace.fs.readDirectory(dir)) {
+    if (type === vscode.FileType.File) out.set(name, new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, name))));
+  }
+  return out;
+}
+
 async function open(name: string | vscode.Uri): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(typeof name === 'string' ? fixture(name) : name);
   return vscode.window.showTextDocument(doc, { preview: false });
@@ -35,7 +63,8 @@ function rangeOf(r: vscode.Range): [number, number, number, number] {
 
 /** Reverts and closes every editor (a dirty one would make "close all" ask). */
 async function closeAll(): Promise<void> {
-  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty)) {
+  const root = vscode.Uri.file(workspaceRoot()).toString();
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.toString().startsWith(root))) {
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   }
@@ -55,12 +84,25 @@ function find(doc: vscode.TextDocument, needle: string): vscode.Range {
   return new vscode.Range(doc.positionAt(i), doc.positionAt(i + needle.length));
 }
 
+function textDocument(uri: vscode.Uri): vscode.TextDocument {
+  const d = vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString());
+  assert.ok(d, `${uri.path} is not open`);
+  return d;
+}
+
 interface Description { isConfig: boolean; framework: string; reason: string; overridden: boolean; statusText: string; issueCount: number }
 const describe = (uri: vscode.Uri) => vscode.commands.executeCommand<Description>('llmTraining.config.describe', uri);
 
 suite('config validation', () => {
-  suiteSetup(async () => { await activeExtension(); });
+  let before: Map<string, string>;
+  suiteSetup(async () => { await activeExtension(); before = await fixtureTexts(); });
   teardown(closeAll);
+  suiteTeardown(async () => {
+    for (const d of scratchDirs) await vscode.workspace.fs.delete(d, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    const after = await fixtureTexts();
+    const changed = [...before].filter(([n, t]) => after.get(n) !== t).map(([n]) => n);
+    assert.deepEqual(changed, [], 'the suite changed fixture files on disk');
+  });
 
   test('a misspelt key gets an unknown-key warning on exactly the key', async () => {
     const { document: doc } = await open('axolotl-lora-1b-typo.yml');
@@ -70,13 +112,16 @@ suite('config validation', () => {
     assert.equal(doc.getText(d.range), 'micro_batchsize');
     assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(d.message, /Did you mean `micro_batch_size`\?/);
-    assert.equal(ds.length, 1, `only the typo is reported: ${ds.map((x) => `${codeOf(x)} ${x.message}`).join(' | ')}`);
+    // With micro_batch_size misspelt, Axolotl also lacks a second batch-size field: reported on the one present.
+    assert.deepEqual(ds.map((x) => codeOf(x)).sort(), ['batch-size-fields', 'unknown-key'], ds.map((x) => x.message).join(' | '));
   });
 
   test('the preferred quick fix renames the key and the diagnostic goes away', async () => {
-    const { document: doc } = await open('axolotl-lora-1b-typo.yml');
-    const [d] = await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d!.range, vscode.CodeActionKind.QuickFix.value);
+    const [copy] = await scratch('axolotl-lora-1b-typo.yml');
+    const { document: doc } = await open(copy!);
+    const ds = await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
+    const d = ds.find((y) => codeOf(y) === 'unknown-key')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === 'Change to `micro_batch_size`');
     assert.ok(fix, `no rename fix among: ${actions.map((a) => a.title).join(', ')}`);
     assert.equal(fix.isPreferred, true);
@@ -105,7 +150,8 @@ suite('config validation', () => {
   });
 
   test('completion offers a missing key and the values of an enum key', async () => {
-    const { document: doc } = await open('axolotl-lora-1b.yml');
+    const [copy] = await scratch('axolotl-lora-1b.yml');
+    const { document: doc } = await open(copy!);
     // A new key being typed at the top level: `max_st` -> max_steps.
     const at = find(doc, 'num_epochs: 1').end;
     await replaceText(doc, new vscode.Range(at, at), '\nmax_st');
@@ -160,6 +206,83 @@ suite('config validation', () => {
     assert.equal((await describe(doc.uri)).framework, 'hf-trainer');
   });
 
+  test('a YAML naming a DeepSpeed JSON with another per-GPU batch gets ds-mismatch pointing into the JSON', async () => {
+    const { document: doc } = await open('llamafactory-sft-ds.yaml');
+    const ds = await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    const d = ds.find((y) => codeOf(y) === 'ds-mismatch')!;
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(rangeOf(d.range), [29, 29, 29, 30]);
+    assert.equal(doc.lineAt(29).text.slice(0, 30), 'per_device_train_batch_size: 1');
+    assert.equal(d.relatedInformation?.length, 1);
+    const rel = d.relatedInformation![0]!;
+    assert.equal(rel.location.uri.toString(), fixture('ds_config_two_gpu.json').toString());
+    assert.deepEqual(rangeOf(rel.location.range), [1, 36, 1, 37]);
+    const json = await vscode.workspace.openTextDocument(rel.location.uri);
+    assert.equal(json.getText(rel.location.range), '2');
+  });
+
+  test('editing the referenced JSON in an editor re-validates the YAML, reverting brings the error back', async () => {
+    const [yaml, json] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
+    const { document: doc } = await open(yaml!);
+    const [d] = await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    assert.equal(d!.relatedInformation![0]!.location.uri.toString(), json!.toString());
+    const jsonEditor = await open(json!);
+    await replaceText(jsonEditor.document, d!.relatedInformation![0]!.location.range, '1');
+    await diagnosticsWhere(doc.uri, 'ds-mismatch gone after the JSON edit', (x) => !x.some((y) => codeOf(y) === 'ds-mismatch'));
+    await vscode.window.showTextDocument(jsonEditor.document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(jsonEditor.document.isDirty, false);
+    await diagnosticsWhere(doc.uri, 'ds-mismatch back after revert', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+  });
+
+  test('the cross-file quick fix edits the JSON and clears the YAML error', async () => {
+    const [yaml, jsonUri] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
+    const { document: doc } = await open(yaml!);
+    const [d] = await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d!.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Set train_micro_batch_size_per_gpu to "auto"'));
+    assert.ok(fix?.edit, `no cross-file fix among: ${actions.map((a) => a.title).join(', ')}`);
+    assert.deepEqual(fix.edit.entries().map(([u]) => u.toString()), [jsonUri!.toString()]);
+    assert.equal(await vscode.workspace.applyEdit(fix.edit), true);
+    const json = textDocument(jsonUri!);
+    assert.equal(json.lineAt(1).text.trim(), '"train_micro_batch_size_per_gpu": "auto",');
+    await diagnosticsWhere(doc.uri, 'ds-mismatch gone after the fix', (x) => !x.some((y) => codeOf(y) === 'ds-mismatch'));
+  });
+
+  test('a change to the referenced JSON on disk re-validates the YAML (file watcher)', async () => {
+    const [yamlUri, jsonUri] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
+    const jsonText = new TextDecoder().decode(await vscode.workspace.fs.readFile(jsonUri!));
+    await open(yamlUri!);
+    await diagnosticsWhere(yamlUri!, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    const fixed = jsonText.replace('"train_micro_batch_size_per_gpu": 2,', '"train_micro_batch_size_per_gpu": 1,');
+    assert.notEqual(fixed, jsonText);
+    await vscode.workspace.fs.writeFile(jsonUri!, new TextEncoder().encode(fixed));
+    await diagnosticsWhere(yamlUri!, 'ds-mismatch gone after the JSON changed on disk', (x) => !x.some((y) => codeOf(y) === 'ds-mismatch'), 20_000);
+    await vscode.workspace.fs.writeFile(jsonUri!, new TextEncoder().encode(jsonText));
+    await diagnosticsWhere(yamlUri!, 'ds-mismatch back after the old JSON came back', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'), 20_000);
+    await vscode.workspace.fs.delete(jsonUri!);
+    const missing = await diagnosticsWhere(yamlUri!, 'a diagnostic on the path once the JSON is deleted', (x) => x.some((y) => textDocument(yamlUri!).getText(y.range).includes('ds_config_two_gpu.json')), 20_000);
+    assert.ok(!missing.some((y) => codeOf(y) === 'ds-mismatch'));
+  });
+
+  test('CodeLens shows the effective batch size and the setting hides it', async () => {
+    const { document: doc } = await open('llamafactory-sft-ds.yaml');
+    await diagnosticsWhere(doc.uri, 'validation done', (x) => x.length > 0);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const batch = lenses.find((l) => l.command?.title.startsWith('Effective batch'));
+    assert.ok(batch, `lenses: ${lenses.map((l) => l.command?.title).join(' | ')}`);
+    assert.equal(batch.command!.title, 'Effective batch: 1 × 8 = 8 per GPU (× number of GPUs)');
+    assert.equal(batch.range.start.line, 29);
+    const cfg = vscode.workspace.getConfiguration('llmTraining.validation');
+    try {
+      await cfg.update('codeLens', false, vscode.ConfigurationTarget.Global);
+      const none = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      assert.deepEqual(none.filter((l) => l.command?.title.startsWith('Effective batch')), []);
+    } finally {
+      await cfg.update('codeLens', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('llmTraining.validation.rules turns a rule off and back on', async () => {
     const { document: doc } = await open('axolotl-lora-1b-typo.yml');
     await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
@@ -169,7 +292,8 @@ suite('config validation', () => {
       await diagnosticsWhere(doc.uri, 'unknown-key switched off', (x) => !x.some((y) => codeOf(y) === 'unknown-key'));
       await cfg.update('rules', { 'unknown-key': 'error' }, vscode.ConfigurationTarget.Global);
       const ds = await diagnosticsWhere(doc.uri, 'unknown-key as an error', (x) => x.some((y) => codeOf(y) === 'unknown-key' && y.severity === vscode.DiagnosticSeverity.Error));
-      assert.equal(ds.length, 1);
+      assert.equal(ds.filter((y) => codeOf(y) === 'unknown-key').length, 1);
+      assert.equal(ds.find((y) => codeOf(y) === 'batch-size-fields')?.severity, vscode.DiagnosticSeverity.Error, 'other rules keep their own severity');
     } finally {
       await cfg.update('rules', undefined, vscode.ConfigurationTarget.Global);
     }
