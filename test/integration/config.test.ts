@@ -17,14 +17,15 @@ const scratchDirs: vscode.Uri[] = [];
  * Copies fixtures into a fresh folder under configs/ (tests that edit work on copies, so the fixtures stay as
  * committed even if an editor gets saved). Returns the copies' URIs in the order given; removed in suiteTeardown.
  */
-async function scratch(...names: string[]): Promise<vscode.Uri[]> {
+async function scratch(...names: (string | [from: string, to: string])[]): Promise<vscode.Uri[]> {
   const dir = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), 'configs', `tmp-${process.pid}-${scratchDirs.length}`);
   scratchDirs.push(dir);
   await vscode.workspace.fs.createDirectory(dir);
   const out: vscode.Uri[] = [];
   for (const n of names) {
-    const to = vscode.Uri.joinPath(dir, n);
-    await vscode.workspace.fs.copy(fixture(n), to, { overwrite: true });
+    const [from, name] = typeof n === 'string' ? [n, n] : n;
+    const to = vscode.Uri.joinPath(dir, name);
+    await vscode.workspace.fs.copy(fixture(from), to, { overwrite: true });
     out.push(to);
   }
   return out;
@@ -147,6 +148,21 @@ suite('config validation', () => {
     assert.match(text, /Axolotl/);
     const ourHover = hovers.find((h) => h.contents.some((c) => typeof c !== 'string' && c.value.includes('**learning_rate**')))!;
     assert.deepEqual(ourHover.range && rangeOf(ourHover.range), rangeOf(key));
+  });
+
+  test('JSON: our hover where no schema is contributed, the JSON language server\'s where one is', async () => {
+    // Same DeepSpeed config under a name that no jsonValidation pattern claims (detected from its keys).
+    const [plain] = await scratch(['ds_config_two_gpu.json', 'offload-settings.json']);
+    const { document: doc } = await open(plain!);
+    await waitFor('DeepSpeed detection', async () => (await describe(doc.uri)).framework === 'deepspeed' || undefined);
+    const at = find(doc, '"stage"').start.translate(0, 2);
+    const texts = async (d: vscode.TextDocument) => (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', d.uri, at))
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)));
+    const mine = (await texts(doc)).filter((t) => t.includes('**stage** — DeepSpeed'));
+    assert.equal(mine.length, 1, 'our hover on a DeepSpeed JSON without a contributed schema');
+    const { document: covered } = await open('ds_config_two_gpu.json');
+    assert.equal(covered.getText(new vscode.Range(at, at.translate(0, 3))), doc.getText(new vscode.Range(at, at.translate(0, 3))));
+    assert.deepEqual((await texts(covered)).filter((t) => t.includes('**stage** — DeepSpeed')), [], 'no second hover where the JSON language server has our schema');
   });
 
   test('completion offers a missing key and the values of an enum key', async () => {
