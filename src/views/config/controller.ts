@@ -46,7 +46,9 @@ export class ConfigValidationController implements vscode.Disposable {
   private readonly states = new Map<string, ConfigState>();
   private readonly graph = new DependencyGraph();
   private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
+  /** Per document, the number of its latest validation; an older one that finishes late is dropped. */
   private readonly generation = new Map<string, number>();
+  private sequence = 0;
   private readonly debouncer: KeyedDebouncer;
   private readonly onDidChangeStateEmitter = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a document's state changed (validated, cleared, framework changed). */
@@ -64,11 +66,14 @@ export class ConfigValidationController implements vscode.Disposable {
       this.onDidChangeStateEmitter,
       vscode.workspace.onDidOpenTextDocument((doc) => { if (this.isCandidate(doc)) void this.validate(doc); }),
       vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.onClose(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('llmTraining.validation')) this.revalidateAll();
       }),
       vscode.workspace.onDidRenameFiles((e) => void this.onRename(e)),
+      // A document outlives its last editor tab (onDidCloseTextDocument comes minutes later, if ever):
+      // the problems of a config go away with its last tab, as users expect.
+      vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabs(e)),
     );
     // Documents already open when we activate: validated after the debounce, not during activate().
     for (const doc of vscode.workspace.textDocuments) if (this.isCandidate(doc)) this.debouncer.schedule(doc.uri.toString());
@@ -133,7 +138,7 @@ export class ConfigValidationController implements vscode.Disposable {
   async validate(doc: vscode.TextDocument): Promise<ConfigState | undefined> {
     const key = doc.uri.toString();
     this.debouncer.cancel(key);
-    const gen = (this.generation.get(key) ?? 0) + 1;
+    const gen = ++this.sequence;
     this.generation.set(key, gen);
     if (!this.isCandidate(doc) || doc.isClosed) { this.clear(doc.uri); return undefined; }
     const version = doc.version;
@@ -244,14 +249,31 @@ export class ConfigValidationController implements vscode.Disposable {
     this.scheduleDependants(key);
   }
 
-  private onClose(doc: vscode.TextDocument): void {
-    const key = doc.uri.toString();
+  /** The document closed (or lost its last tab): drop its diagnostics, state and pending validation. */
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
     this.debouncer.cancel(key);
-    this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
-    this.clear(doc.uri);
-    this.generation.delete(key);
+    this.clear(uri);
+    this.generation.delete(key); // an in-flight validation now sees a different generation and drops its result
     // A referenced file closed with unsaved edits: dependants now read it from disk.
     this.scheduleDependants(key);
+  }
+
+  private onTabs(e: vscode.TabChangeEvent): void {
+    for (const tab of e.closed) {
+      const uri = tabUri(tab);
+      if (uri && this.states.has(uri.toString()) && !this.hasTab(uri)) this.forget(uri);
+    }
+    for (const tab of e.opened) {
+      const uri = tabUri(tab);
+      const doc = uri && !this.states.has(uri.toString()) ? this.openDocument(uri.toString()) : undefined;
+      if (doc && this.isCandidate(doc)) void this.validate(doc);
+    }
+  }
+
+  private hasTab(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
   }
 
   private async onRename(e: vscode.FileRenameEvent): Promise<void> {
@@ -331,4 +353,11 @@ export class ConfigValidationController implements vscode.Disposable {
 function unquote(s: string): string {
   const t = s.trim();
   return t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0] ? t.slice(1, -1) : t;
+}
+
+/** The text document a tab shows (the modified side of a diff), if it shows one. */
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  if (tab.input instanceof vscode.TabInputText) return tab.input.uri;
+  if (tab.input instanceof vscode.TabInputTextDiff) return tab.input.modified;
+  return undefined;
 }

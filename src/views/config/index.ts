@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { ConfigValidationController } from './controller';
-import { CONFIG_SELECTOR, ConfigCodeActionProvider, ConfigCompletionProvider, ConfigFactsCodeLensProvider, ConfigHoverProvider } from './providers';
+import { CONFIG_SELECTOR, SchemaCoverage, ConfigCodeActionProvider, ConfigCompletionProvider, ConfigFactsCodeLensProvider, ConfigHoverProvider } from './providers';
 import { ConfigStatusBar, DESCRIBE_COMMAND, SET_FRAMEWORK_COMMAND, describe, setFrameworkCommand } from './statusBar';
 
 export { SET_FRAMEWORK_COMMAND, DESCRIBE_COMMAND } from './statusBar';
@@ -15,13 +15,14 @@ export type { ConfigDescription } from './statusBar';
 export function registerConfigValidation(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   const controller = new ConfigValidationController(context, log);
   const lenses = new ConfigFactsCodeLensProvider(controller);
+  const coverage = new SchemaCoverage(context.extension.packageJSON);
   context.subscriptions.push(
     controller,
     lenses,
     new ConfigStatusBar(controller),
     vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, new ConfigCodeActionProvider(controller), ConfigCodeActionProvider.metadata),
-    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, new ConfigHoverProvider(controller)),
-    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, new ConfigCompletionProvider(controller), ...ConfigCompletionProvider.triggerCharacters),
+    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, new ConfigHoverProvider(controller, coverage)),
+    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, new ConfigCompletionProvider(controller, coverage), ...ConfigCompletionProvider.triggerCharacters),
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
     vscode.commands.registerCommand(SET_FRAMEWORK_COMMAND, setFrameworkCommand(controller)),
     vscode.commands.registerCommand(DESCRIBE_COMMAND, async (uri?: vscode.Uri | string) => {

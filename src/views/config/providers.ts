@@ -13,6 +13,28 @@ import type { ConfigValidationController } from './controller';
 export const CONFIG_SELECTOR: vscode.DocumentSelector = ['yaml', 'json', 'jsonc'].flatMap((language) =>
   ['file', 'untitled', 'vscode-remote'].map((scheme) => ({ language, scheme })));
 
+/**
+ * Where a language server already serves this extension's JSON Schemas (package.json `jsonValidation` for VS Code's
+ * JSON language features, `yamlValidation` for Red Hat's YAML extension when installed): there it gives hover and
+ * completion from the same descriptions, so ours would show everything twice. Diagnostics stay ours everywhere
+ * (they carry rule codes, cross-file checks and quick fixes).
+ */
+export class SchemaCoverage {
+  private readonly json: string[];
+  private readonly yaml: string[];
+  constructor(packageJSON: { contributes?: { jsonValidation?: { fileMatch?: string | string[] }[]; yamlValidation?: { fileMatch?: string | string[] }[] } }) {
+    const globs = (xs?: { fileMatch?: string | string[] }[]) => (xs ?? []).flatMap((x) => (Array.isArray(x.fileMatch) ? x.fileMatch : x.fileMatch ? [x.fileMatch] : []));
+    this.json = globs(packageJSON.contributes?.jsonValidation);
+    this.yaml = globs(packageJSON.contributes?.yamlValidation);
+  }
+
+  /** True when another language server gives schema hover/completion for `doc`. */
+  covers(doc: vscode.TextDocument): boolean {
+    const patterns = doc.languageId === 'yaml' ? (vscode.extensions.getExtension('redhat.vscode-yaml') ? this.yaml : []) : this.json;
+    return patterns.some((pattern) => vscode.languages.match({ pattern }, doc) > 0);
+  }
+}
+
 /** Quick fixes for our diagnostics; a fix may edit another file (e.g. the DeepSpeed JSON a YAML names). */
 export class ConfigCodeActionProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -41,9 +63,10 @@ export class ConfigCodeActionProvider implements vscode.CodeActionProvider {
 
 /** Hover with the key's documentation (type, default, what the framework does with it). Not trusted: no command links. */
 export class ConfigHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly controller: ConfigValidationController) {}
+  constructor(private readonly controller: ConfigValidationController, private readonly coverage: SchemaCoverage) {}
 
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (this.coverage.covers(doc)) return undefined;
     const state = await this.controller.currentState(doc);
     if (!state?.isConfig) return undefined;
     const h = (await loadConfigCore()).hoverAt(doc.getText(), doc.offsetAt(pos), state.options);
@@ -59,9 +82,10 @@ export class ConfigHoverProvider implements vscode.HoverProvider {
 export class ConfigCompletionProvider implements vscode.CompletionItemProvider {
   /** `:` after a key (value next), space after `key:`; `"` opens a JSON key or string value. */
   static readonly triggerCharacters = [':', ' ', '"'];
-  constructor(private readonly controller: ConfigValidationController) {}
+  constructor(private readonly controller: ConfigValidationController, private readonly coverage: SchemaCoverage) {}
 
   async provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position, _token: vscode.CancellationToken, ctx: vscode.CompletionContext): Promise<vscode.CompletionItem[] | undefined> {
+    if (this.coverage.covers(doc)) return undefined;
     const state = await this.controller.currentState(doc);
     if (!state?.isConfig) return undefined;
     // A space only starts a completion right after `key:` (a value slot); elsewhere it is just typing.
