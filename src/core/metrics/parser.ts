@@ -16,7 +16,7 @@
  * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
  * and never throws.
  */
-import { newDictScan, scanDict, type DictScan } from './literal';
+import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
@@ -79,6 +79,9 @@ class Parser implements LogParser {
 
   private readonly series = new Map<string, SeriesState>();
   private readonly keyInfo = new Map<string, KeyInfo>();
+  /** KeyInfo of the keys at each position of the last dict (log lines repeat their keys). */
+  private readonly infos: KeyInfo[] = [];
+  private readonly infoKeys: string[] = [];
   private readonly scan: DictScan = newDictScan();
   private readonly st: TextState = newTextState();
   private segmentNo = 0;
@@ -90,7 +93,7 @@ class Parser implements LogParser {
   private outMeta: Record<string, number | string> | undefined;
   private time: number | undefined;
   private chunkTime: number | undefined;
-  private lineFormat: string | undefined;
+  private lastFormat: string | undefined;
   private readonly sink: LineSink;
 
   constructor(private readonly opts: LogParserOptions) {
@@ -134,7 +137,8 @@ class Parser implements LogParser {
   }
 
   private noteFormat(name: string): void {
-    this.lineFormat ??= name;
+    if (name === this.lastFormat) return;
+    this.lastFormat = name;
     if (!this.seen.includes(name)) this.seen.push(name);
     if (this.primary === undefined && !AUX_FORMATS.has(name)) this.primary = name;
   }
@@ -230,7 +234,6 @@ class Parser implements LogParser {
     while (a < b && s.charCodeAt(a) <= 32) a++;
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
     if (a === b) return;
-    this.lineFormat = undefined;
     this.time = this.chunkTime;
     if (this.pendingDict !== undefined) {
       const joined = this.pendingDict + s.slice(a, b);
@@ -245,6 +248,8 @@ class Parser implements LogParser {
   private dict(s: string, a: number, b: number, last: boolean): boolean {
     const json = s.charCodeAt(a + 1) === 34;
     const sc = this.scan;
+    // Hot path: a whole-line Trainer dict of numbers with the keys of the previous line.
+    if (!json && s.charCodeAt(b - 1) === 125 && scanFlatNumericDict(s, a, b, sc) && sc.end === b) { this.emitDict(sc, false); return true; }
     if (!scanDict(s, a, b, sc, json)) return false;
     if (!sc.closed) {
       if (last || b - a > 65536) { this.pendingDict = s.slice(a, b); this.salvageDict(); }
@@ -271,8 +276,12 @@ class Parser implements LogParser {
     let step: number | undefined;
     let total: number | undefined;
     let llamaFactory = false;
+    const infos = this.infos, infoKeys = this.infoKeys;
     for (let i = 0; i < n; i++) {
-      const info = this.keyOf(keys[i]);
+      const k = keys[i];
+      let info: KeyInfo;
+      if (infoKeys[i] === k) info = infos[i];
+      else { info = this.keyOf(k); infoKeys[i] = k; infos[i] = info; }
       const r = info.role;
       if (r === 0) continue;
       if (r === 3) { for (let j = 0; j < n; j++) this.sink.meta(keys[j], values[j]); this.noteFormat(format ?? (json ? 'jsonl' : 'hf-trainer')); return; }
@@ -282,7 +291,7 @@ class Parser implements LogParser {
     }
     this.noteFormat(format ?? (json ? (llamaFactory ? 'llamafactory' : 'jsonl') : 'hf-trainer'));
     for (let i = 0; i < n; i++) {
-      const info = this.keyInfo.get(keys[i])!;
+      const info = infos[i];
       if (info.role === 0) this.emit(info.state!, step, values[i]);
     }
     if (step !== undefined && total !== undefined) {
