@@ -57,6 +57,7 @@ const TIME_KEYS = new Set(['_timestamp', 'timestamp', 'wall_time', 'time_unix'])
 const TOTAL_KEYS = new Set(['total_steps', 'max_steps']);
 const SKIP_KEYS = new Set(['percentage']);
 
+const RANK_RE = /^(?:\[rank(\d+)\]:|\[default(\d+)\]:|(\d{1,5}): )/;
 const TS_RE = /(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?/;
 // ESC [ ... final byte, OSC ... BEL/ST, two-byte escapes.
 // eslint-disable-next-line no-control-regex
@@ -94,6 +95,8 @@ class Parser implements LogParser {
   private time: number | undefined;
   private chunkTime: number | undefined;
   private lastFormat: string | undefined;
+  private lineRank: string | undefined;
+  private metricsRank: string | undefined;
   private readonly sink: LineSink;
 
   constructor(private readonly opts: LogParserOptions) {
@@ -173,6 +176,8 @@ class Parser implements LogParser {
     }
     if (this.mode === 'tfevents') {
       if (this.tf && this.tf.pendingBytes > 0) this.sink.meta('truncated_bytes', this.tf.pendingBytes);
+      if (this.tf && this.tf.corruptRecords > 0) this.sink.meta('corrupt_records', this.tf.corruptRecords);
+      if (this.tf && this.tf.skippedBytes > 0) this.sink.meta('skipped_bytes', this.tf.skippedBytes);
       return;
     }
     const tail = this.decoder.decode();
@@ -235,6 +240,19 @@ class Parser implements LogParser {
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
     if (a === b) return;
     this.time = this.chunkTime;
+    // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
+    // the first that printed any, so a record every rank prints is one point.
+    this.lineRank = undefined;
+    const c0 = s.charCodeAt(a);
+    if (c0 === 91 /* [ */ || (c0 >= 48 && c0 <= 57)) {
+      const m = RANK_RE.exec(s.length - a > 24 ? s.slice(a, a + 24) : s.slice(a, b));
+      if (m) {
+        this.lineRank = m[1] ?? m[2] ?? m[3];
+        a += m[0].length;
+        while (a < b && s.charCodeAt(a) <= 32) a++;
+        if (a === b) return;
+      }
+    }
     if (this.pendingDict !== undefined) {
       const joined = this.pendingDict + s.slice(a, b);
       this.pendingDict = undefined;
@@ -310,7 +328,7 @@ class Parser implements LogParser {
       else if (TIME_KEYS.has(key)) info = { role: 2 };
       else if (TOTAL_KEYS.has(key)) info = { role: 4 };
       else if (SKIP_KEYS.has(key)) info = { role: 5 };
-      else info = { role: 0, state: this.stateOf(canonicalName(key)) };
+      else info = { role: 0, state: this.stateOf(tbName(key)) };
       this.keyInfo.set(key, info);
     }
     return info;
@@ -397,8 +415,12 @@ class Parser implements LogParser {
   }
 
   private emit(st: SeriesState, step: number | undefined, value: number): void {
+    if (this.lineRank !== undefined) {
+      if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
+      else if (this.lineRank !== this.metricsRank) return;
+    }
     if (step === undefined) step = st.count + 1;
-    else if (!(step === step)) return; // NaN step: nothing to place it at
+    else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
     const t = this.time;
