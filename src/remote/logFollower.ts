@@ -5,9 +5,10 @@
  * and polls with `stat` + `readRange` otherwise. It ends when the run is no longer active and the file is drained.
  *
  * Events: `data` (chunk: Uint8Array, offset of its first byte), `status` (FollowerStatus), `end` ({ offset }),
- * `error` (Error, only when stopped for good by `maxRetries`).
+ * `error` (Error, when it gave up: a fatal error such as a changed host key, or `maxRetries` exceeded).
  */
 import { EventEmitter } from 'node:events';
+import { isFatalError } from './connection';
 import type { Runner, TailHandle } from './types';
 
 export type FollowerStatus =
@@ -115,7 +116,8 @@ export class LogFollower extends EventEmitter {
         if (this.stopped) break;
         failures++;
         lostAt ??= Date.now();
-        if (b.maxRetries !== undefined && failures > b.maxRetries) { error = e as Error; break; }
+        // A changed host key or failed auth cannot heal by retrying: stop with the error.
+        if (isFatalError(e) || (b.maxRetries !== undefined && failures > b.maxRetries)) { error = e as Error; break; }
         const delayMs = Math.min(b.maxMs ?? 5000, (b.initialMs ?? 250) * 2 ** Math.min(failures - 1, 10));
         this.emit('status', { kind: 'reconnecting', attempt: failures, delayMs, message: (e as Error).message } satisfies FollowerStatus);
         await this.sleep(delayMs);

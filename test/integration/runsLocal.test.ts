@@ -52,11 +52,20 @@ suite('Runs on the local host', function () {
     assert.ok(api?.runs?.feeds, 'activate() does not return { runs }');
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmts-runs-local-'));
   });
-  suiteTeardown(() => { fs.rmSync(outDir, { recursive: true, force: true }); });
+  // Leave nothing behind: the run directories these tests made in ~/.llm-training-studio/runs go too.
+  suiteTeardown(() => {
+    fs.rmSync(outDir, { recursive: true, force: true });
+    for (const e of api?.runs.feeds.list() ?? []) {
+      if (e.run.host === 'local' && ['tiny-gpt local', 'tiny-gpt stop', 'nan run', 'task run'].includes(e.run.name ?? '')) {
+        api.runs.feeds.detach(e.runId);
+        fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
+      }
+    }
+  });
 
   test('launchRun with arguments trains tiny-gpt; the chart feed holds exactly the points of output.log', async () => {
     const cwd = tinyGptDir(ext);
-    const argv = [PYTHON, '-u', 'train.py', '--config', 'config.yaml', '--max_steps', '60', '--logging_steps', '5', '--eval_steps', '30', '--save_steps', '60', '--output_dir', path.join(outDir, 'a'), '--torch_num_threads', '1'];
+    const argv = [PYTHON, '-u', 'train.py', '--config', 'config.yaml', '--max_steps', '40', '--logging_steps', '5', '--eval_steps', '20', '--save_steps', '40', '--output_dir', path.join(outDir, 'a'), '--torch_num_threads', '1'];
     const runId = await vscode.commands.executeCommand<string>('llmTraining.launchRun', { host: 'local', cwd, argv, env: { PYTHONUNBUFFERED: '1' }, name: 'tiny-gpt local' });
     assert.equal(typeof runId, 'string');
     const entry = api.runs.feeds.entry(runId);
@@ -81,7 +90,7 @@ suite('Runs on the local host', function () {
     const snap = feed.snapshot();
     const loss = snap.series.find((s) => s.name === 'loss');
     assert.ok(loss, `no loss series in the feed (series: ${snap.series.map((s) => s.name).join(', ')})`);
-    assert.equal(loss.steps.length, 12, 'tiny-gpt logs loss every 5 of 60 steps');
+    assert.equal(loss.steps.length, 8, 'tiny-gpt logs loss every 5 of 40 steps');
     for (const s of snap.series) {
       const want = expected.get(s.name) ?? [];
       const got = Array.from(s.steps, (st, i) => [st, s.values[i]] as [number, number]);
@@ -95,8 +104,8 @@ suite('Runs on the local host', function () {
     assert.deepEqual([...expected.keys()].sort(), snap.series.map((s) => s.name).sort());
     // Loss fell: the run really trained.
     assert.ok(loss.values[loss.values.length - 1] < loss.values[0], 'loss did not fall');
-    assert.equal(snap.progress?.step, 60);
-    assert.equal(snap.progress?.total, 60);
+    assert.equal(snap.progress?.step, 40);
+    assert.equal(snap.progress?.total, 40);
   });
 
   test('the Runs tree lists local first with its GPU line and the run with step, loss and state', async () => {
@@ -120,7 +129,7 @@ suite('Runs on the local host', function () {
     assert.ok(ours, `the tiny-gpt run is not in the tree (${runs.map((r) => r.run.id).join(', ')})`);
     const item = api.runs.tree.getTreeItem(ours);
     assert.equal(item.label, 'tiny-gpt local');
-    assert.match(String(item.description), /^step 60\/60 · loss \d+\.\d+ · [\d.]+ (it\/s|s\/it)$/);
+    assert.match(String(item.description), /^step 40\/40 · loss \d+\.\d+ · [\d.]+ (it\/s|s\/it)$/);
     assert.equal(item.contextValue, 'run.finished');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.equal(item.command?.command, 'llmTraining.runs.showLossCurve');

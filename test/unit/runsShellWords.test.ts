@@ -60,5 +60,9 @@ test('run description: step/total, loss, rate, ETA', () => {
   assert.equal(formatDuration(90061), '1d 1:01:01');
   assert.equal(formatLoss(0.000123), '1.23e-4');
   assert.equal(formatRate(0.25), '4 s/it');
+  assert.equal(formatRate(1.1, 's/it'), '1.1 s/it');
+  assert.equal(formatRate(0.5, 's/it'), '2 it/s');
+  assert.equal(describeRun({ progress: { step: 100, total: 300, rate: 2, rateUnit: 's/it' } }), 'step 100/300 · 2 s/it · ETA 6:40');
   assert.equal(formatRate(1234.5, 'tok/s'), '1235 tok/s');
+  assert.equal(formatRate(3.14159, 'it/s'), '3.1 it/s');
 });

@@ -2,7 +2,7 @@
  * Per-pixel-column min/max downsampling (M4: first, min, max and last point of every column) for the loss-curve chart.
  *
  * Two forms, both deterministic (same input -> same output, no sampling):
- * - `resolveColumns`: one pass over the points inside [x0, x1] (binary-searched), for a zoomed view.
+ * - `resolveColumns`: the metrics core's `minMaxColumns` over the points inside [x0, x1], for a zoomed view.
  * - `ColumnGrid`: an incremental grid of buckets anchored at the first x, for the live full view. Appending points
  *   touches only the last bucket(s); when the data outgrows the grid, the bucket width doubles and neighbouring
  *   buckets merge (first/last/min/max of a union are computable from the parts), so no raw point is read twice.
@@ -10,9 +10,10 @@
  *   of every pixel column are drawn within one pixel of it (buckets are not aligned to pixel columns): a single spike in
  *   10M points stays visible at full zoom-out.
  *
- * Non-finite values (NaN/Inf) never become a column's min or max; a column with only non-finite values emits its first
- * and last point (drawn as a gap). Both forms also emit one point just outside each edge so lines reach the plot border.
+ * In the grid, non-finite values (NaN/Inf) never become a bucket's min or max; a bucket with only non-finite values
+ * emits its first and last point (drawn as a gap). NaN steps are marked by the alert markers, not by the line.
  */
+import { minMaxColumns } from '../../src/core/metrics/downsample';
 
 /** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
 export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number }
@@ -44,45 +45,22 @@ function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number,
 }
 
 /**
- * Resolves the points of one series between x0 and x1 (inclusive) into at most 4 points per column, plus one point on
- * each side outside the range. When the range holds no more than `4 * columns` points they are returned unchanged.
- * @param xs ascending x values (first `n` used); @param ys values; @param columns plot width in device pixels (>= 1)
+ * Adapter over the metrics core's `minMaxColumns` (src/core/metrics/downsample.ts, M4 per pixel column) for the chart:
+ * works on the first `n` entries of growable columns, and adds the nearest point outside each edge of [x0, x1] so the
+ * line runs to the plot border when zoomed. `inRange` counts the source points inside [x0, x1] ("N of M points").
+ * @param columns plot width in device pixels (>= 1)
  */
-export function resolveColumns(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, x0: number, x1: number, columns: number): Resolved {
-  columns = Math.max(1, Math.floor(columns));
-  const lo = lowerBound(xs, n, x0);
-  const hi = upperBound(xs, n, x1);
-  const inRange = Math.max(0, hi - lo);
-  const from = lo > 0 ? lo - 1 : lo;
-  const to = hi < n ? hi + 1 : hi; // exclusive
-  if (inRange <= 4 * columns || !(x1 > x0)) {
-    const len = Math.max(0, to - from);
-    const ox = new Float64Array(len), oy = new Float64Array(len);
-    for (let i = 0; i < len; i++) { ox[i] = xs[from + i]; oy[i] = ys[from + i]; }
-    return { xs: ox, ys: oy, length: len, inRange };
-  }
-  const ox = new Float64Array(4 * columns + 2), oy = new Float64Array(4 * columns + 2);
-  let k = 0;
-  if (from < lo) { ox[k] = xs[from]; oy[k] = ys[from]; k++; }
-  const inv = columns / (x1 - x0);
-  let col = -1, first = -1, last = -1, iMin = -1, iMax = -1, vMin = Infinity, vMax = -Infinity;
-  for (let i = lo; i < hi; i++) {
-    let c = ((xs[i] - x0) * inv) | 0; // xs[i] >= x0 here, so truncation is floor
-    if (c >= columns) c = columns - 1;
-    if (c !== col) {
-      if (col >= 0) k = emitColumn(xs, ys, first, iMin, iMax, last, ox, oy, k);
-      col = c; first = i; iMin = -1; iMax = -1; vMin = Infinity; vMax = -Infinity;
-    }
-    last = i;
-    const v = ys[i];
-    if (v - v === 0) { // finite (NaN and +-Infinity give NaN)
-      if (v < vMin) { vMin = v; iMin = i; }
-      if (v > vMax) { vMax = v; iMax = i; }
-    }
-  }
-  if (col >= 0) k = emitColumn(xs, ys, first, iMin, iMax, last, ox, oy, k);
-  if (to > hi) { ox[k] = xs[hi]; oy[k] = ys[hi]; k++; }
-  return { xs: ox.subarray(0, k), ys: oy.subarray(0, k), length: k, inRange };
+export function resolveColumns(xs: Float64Array, ys: Float64Array, n: number, x0: number, x1: number, columns: number): Resolved {
+  const d = minMaxColumns(xs.subarray(0, n), ys.subarray(0, n), x0, x1, columns);
+  const lo = lowerBound(xs, n, x0), hi = upperBound(xs, n, x1);
+  const before = lo > 0 ? 1 : 0, after = hi < n ? 1 : 0;
+  if (!before && !after) return { xs: d.x, ys: d.y, length: d.pointsUsed, inRange: d.total };
+  const len = d.pointsUsed + before + after;
+  const ox = new Float64Array(len), oy = new Float64Array(len);
+  if (before) { ox[0] = xs[lo - 1]; oy[0] = ys[lo - 1]; }
+  ox.set(d.x, before); oy.set(d.y, before);
+  if (after) { ox[len - 1] = xs[hi]; oy[len - 1] = ys[hi]; }
+  return { xs: ox, ys: oy, length: len, inRange: d.total };
 }
 
 /**

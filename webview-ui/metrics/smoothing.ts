@@ -1,5 +1,8 @@
 /**
  * Incremental smoothing of a growing series for the chart: appending points recomputes only the tail.
+ * The metrics core has the batch forms (src/core/metrics/smoothing.ts: emaDebiased, emaTimeWeighted, gaussianSmooth);
+ * the chart needs per-append cost proportional to the new points and a Gaussian whose cost does not grow with sigma
+ * on 1M-point series, hence these. A unit test checks they agree with the core's functions.
  *
  * - `ema`: exponential moving average with zero-debiasing, as TensorBoard's scalar dashboard does it
  *   (tensorboard/plugins/scalar/tf_scalar_dashboard: `last = last * w + (1 - w) * v; smoothed = last / (1 - w^n)`).

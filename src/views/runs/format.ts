@@ -25,12 +25,22 @@ export function formatLoss(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** A rate as tqdm shows it: `3.1 it/s`, or `s/it` when slower than one per second. */
-export function formatRate(rate: number, unit = 'it'): string {
-  if (!Number.isFinite(rate) || rate <= 0) return '';
-  const u = unit.replace(/\/s$/, '');
-  if (rate < 1) return `${Number((1 / rate).toPrecision(3))} s/${u}`;
-  return `${Number(rate.toPrecision(rate >= 100 ? 4 : 2))} ${u}/s`;
+/**
+ * Items per second from a rate as tqdm prints it: `3.1 it/s` is 3.1, `2.5 s/it` is 0.4 (tqdm switches to the
+ * inverse when slower than one per second). Other units (`tok/s`, `samples/s`) are taken as per second.
+ */
+export function perSecond(rate: number, unit = 'it/s'): number {
+  if (!Number.isFinite(rate) || rate <= 0) return NaN;
+  return /^s\//.test(unit) ? 1 / rate : rate;
+}
+
+/** A rate as tqdm shows it: `3.1 it/s`, or `2.5 s/it` when slower than one per second. `unit` as printed. */
+export function formatRate(rate: number, unit = 'it/s'): string {
+  const ps = perSecond(rate, unit);
+  if (!Number.isFinite(ps)) return '';
+  const item = /^s\//.test(unit) ? unit.slice(2) : unit.replace(/\/s$/, '');
+  if (ps < 1) return `${Number((1 / ps).toPrecision(3))} s/${item}`;
+  return `${Number(ps.toPrecision(ps >= 100 ? 4 : 2))} ${item}/s`;
 }
 
 /** What the Runs tree needs to describe one run. */
@@ -50,7 +60,7 @@ export function describeRun(s: RunSummary): string {
     if (r) parts.push(r);
   }
   let eta = p?.etaSeconds;
-  if (eta === undefined && p?.total && p.rate && p.rate > 0) eta = (p.total - p.step) / p.rate;
+  if (eta === undefined && p?.total && p.rate && p.rate > 0) eta = (p.total - p.step) / perSecond(p.rate, p.rateUnit);
   if (eta !== undefined && p?.total !== undefined && p.step < p.total) parts.push(`ETA ${formatDuration(eta)}`);
   return parts.join(' · ');
 }
