@@ -1,5 +1,6 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
 import { metricsCommand } from './metrics';
+import { runValidate } from './validate';
 
 import { hostsCommand } from './hosts';
 import { logsCommand } from './logs';
@@ -16,6 +17,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   logs: logsCommand,
   stop: stopCommand,
   metrics: metricsCommand,
+  validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 
 function usage(): string {

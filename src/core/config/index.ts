@@ -24,8 +24,8 @@ export type { ConfigIssue, ConfigFact, Framework, Range, ValidateOptions, Valida
 /** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
 export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }
 
-/** Files larger than this are not validated (a clear info instead of a frozen editor). */
-export const MAX_VALIDATE_BYTES = 8 * 1024 * 1024;
+/** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
+export const MAX_VALIDATE_BYTES = 2 * 1024 * 1024;
 
 function looksJson(text: string, fileName: string): boolean {
   if (/\.jsonc?$/i.test(fileName)) return true;
@@ -97,7 +97,8 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
       ctx.add('not-a-mapping', 'error', `A ${def.label} config must be a mapping of keys to values at the top level.`, p.parsed.root.start, p.parsed.root.end);
     } else {
       walkObject(ctx, p.parsed.root, def.root, '');
-      for (const rule of def.rules) {
+      const broken = p.parsed.problems.some((x) => x.severity === 'error');
+      for (const rule of broken ? [] : def.rules) {
         try { rule(ctx); } catch (err) { ctx.add('internal-error', 'info', `A rule failed (${err instanceof Error ? err.message : String(err)}); other checks still ran.`, 0, 0); }
       }
     }

@@ -37,7 +37,8 @@ function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   let text: string | undefined;
   try { text = read(ref.resolved); } catch { text = undefined; }
   if (text === undefined) {
-    ctx.add('missing-reference', 'error', `DeepSpeed config not found: ${ref.resolved}. Training stops at start-up (the ${ref.key} path is opened${ref.path.startsWith('/') ? '' : ' relative to the directory you launch from; checked here relative to this file'}).`, ref.start, ref.end);
+    const rel = !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref.path);
+    ctx.add('missing-reference', 'error', `DeepSpeed config not found: ${ref.resolved}. Training stops at start-up when it opens this file.${rel ? " (Relative paths are opened from the directory you launch in; checked here relative to this config's folder.)" : ''}`, ref.start, ref.end);
     return undefined;
   }
   const parsed = parseJson(text);
