@@ -164,6 +164,8 @@ const cases: Case[] = [
   { name: 'llamafactory: quoted cutoff_len', text: lines(LF, { 6: 'cutoff_len: "2048"' }), code: 'wrong-type', severity: 'error', range: [6, 12, 6, 18] },
   { name: 'llamafactory: training without dataset', text: lines(LF, { 4: '' }), code: 'missing-dataset', severity: 'error', range: [2, 0, 2, 8] },
   { name: 'llamafactory: pref_beta negative', text: LF + 'pref_beta: -0.1\n', code: 'out-of-range', severity: 'error', range: [9, 11, 9, 15] },
+  { name: 'llamafactory: do_eval without eval data', text: LF + 'do_eval: true\n', code: 'eval-without-data', severity: 'error', range: [9, 0, 9, 7] },
+  { name: 'llamafactory: streaming without max_steps', text: LF + 'streaming: true\n', code: 'streaming-needs-max-steps', severity: 'error', range: [9, 0, 9, 9] },
   // ---------------- torchtune
   { name: 'torchtune: interpolation to a missing key', text: lines(TT, { 13: '  log_dir: ${output_dirr}/logs' }), code: 'unresolved-interpolation', severity: 'error', range: [13, 11, 13, 30] },
   { name: 'torchtune: optimizer_in_bwd with accumulation', text: TT + 'optimizer_in_bwd: True\n', code: 'optimizer-in-bwd-gas', severity: 'error', range: [7, 29, 7, 30] },

@@ -420,10 +420,14 @@ function llamafactoryRules(ctx: RuleContext): void {
   const stage = ctx.str('stage') ?? 'sft';
   if (stage !== 'sft' && v.predict_with_generate === true) ctx.at(ctx.entry('predict_with_generate')!, 'stage-conflict', 'error', '`predict_with_generate` only works with stage: sft.');
   if (stage === 'ppo' && !truthy(v.reward_model) && v.do_train !== false) ctx.at(ctx.entry('stage')!, 'ppo-needs-reward-model', 'error', 'stage: ppo needs reward_model (a path or adapter).', { at: 'value' });
-  if (v.do_train === true && !truthy(v.dataset)) ctx.at(ctx.entry('do_train')!, 'missing-dataset', 'error', 'do_train is true but no `dataset` is set (names from dataset_info.json).');
+  if (v.do_train === true && !truthy(v.dataset)) ctx.at(ctx.entry('do_train')!, 'missing-dataset', 'error', 'do_train is true but no `dataset` is set (names from dataset_info.json); LLaMA-Factory stops with "Please specify dataset for training."');
   if (v.do_train === true && (stage === 'sft' || stage === 'dpo' || stage === 'kto' || stage === 'rm') && !ctx.entry('template')) ctx.at(ctx.entry('stage') ?? ctx.entry('do_train')!, 'missing-template', 'warning', `No \`template\`: LLaMA-Factory falls back to the "empty" template, which does not match an instruct model's chat format. Set template to the model family (e.g. llama3, qwen).`);
   const es = ctx.str('eval_strategy');
-  if (v.do_train === true && es && es !== 'no' && !truthy(v.val_size) && !truthy(v.eval_dataset)) ctx.at(ctx.entry('eval_strategy')!, 'eval-without-data', 'error', `eval_strategy is "${es}" but there is no eval_dataset and val_size is 0; LLaMA-Factory stops with "Please make sure eval_dataset be provided or val_size >1e-6".`, { at: 'value' });
+  // parser.py: (do_eval or do_predict or predict_with_generate) without eval data raises; transformers turns
+  // do_eval on whenever eval_strategy is not "no".
+  const evalKey = es && es !== 'no' ? 'eval_strategy' : v.do_eval === true ? 'do_eval' : v.do_predict === true ? 'do_predict' : v.predict_with_generate === true ? 'predict_with_generate' : undefined;
+  if (evalKey && !truthy(v.val_size) && !truthy(v.eval_dataset)) ctx.at(ctx.entry(evalKey)!, 'eval-without-data', 'error', `${evalKey === 'eval_strategy' ? `eval_strategy is "${es}"` : `${evalKey} is true`} but there is no eval_dataset and val_size is 0; LLaMA-Factory stops with "Please make sure eval_dataset be provided or val_size >1e-6".`, { at: evalKey === 'eval_strategy' ? 'value' : 'key' });
+  if (truthy(v.streaming) && !truthy(v.max_steps)) ctx.at(ctx.entry('streaming')!, 'streaming-needs-max-steps', 'error', 'streaming: true needs max_steps (the dataset length is unknown); LLaMA-Factory stops with "Please specify `max_steps` in streaming mode".');
   if (truthy(v.streaming) && typeof v.val_size === 'number' && v.val_size > 0 && v.val_size < 1) ctx.at(ctx.entry('val_size')!, 'streaming-val-size', 'error', 'With streaming, val_size must be an integer number of samples ("Streaming mode should have an integer val size").', { at: 'value' });
   if (ft !== 'lora') {
     const lk = ['lora_rank', 'lora_alpha', 'lora_dropout', 'lora_target'].find((k) => ctx.entry(k));
