@@ -185,7 +185,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         if (ks.numeric) {
           const fixed = pyFloatLiteral(src);
           if (ctx.def.numericStrings !== 'coerce') {
-            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the `trl` CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
+            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the trl CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
             return;
           }
           v = Number(src.replace(/_/g, ''));
