@@ -130,6 +130,13 @@ const cases: Case[] = [
   },
   { name: 'hf: fsdp_config JSON path that does not exist', text: HF + 'fsdp: full_shard auto_wrap\nfsdp_config: fsdp.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'error', range: [6, 13, 6, 22] },
   { name: 'hf: TrainingArguments as JSON (parse_json_file), removed key', file: 'args.json', text: ds({ output_dir: 'o', per_device_train_batch_size: 4, num_train_epochs: 1, lr_scheduler_type: 'cosine', evaluation_strategy: 'steps' }), code: 'renamed-key', severity: 'error', range: [5, 2, 5, 23] },
+  { name: 'hf: reduce_lr_on_plateau without evaluation', text: lines(HF, { 4: 'lr_scheduler_type: reduce_lr_on_plateau' }), code: 'scheduler-needs-eval', severity: 'error', range: [4, 19, 4, 39] },
+  { name: 'hf: cosine_with_min_lr without min_lr', text: lines(HF, { 4: 'lr_scheduler_type: cosine_with_min_lr' }), code: 'scheduler-needs-kwargs', severity: 'error', range: [4, 19, 4, 37] },
+  { name: 'hf: gradient_checkpointing with FSDP activation checkpointing', text: HF + 'fsdp: full_shard auto_wrap\nfsdp_config:\n  activation_checkpointing: true\ngradient_checkpointing: true\n', code: 'checkpointing-conflict', severity: 'error', range: [8, 0, 8, 28] },
+  { name: 'hf: deepspeed and fsdp', text: HF + 'fsdp: full_shard\ndeepspeed: ds.json\n', code: 'deepspeed-fsdp-conflict', severity: 'error', range: [6, 0, 6, 9] },
+  { name: 'hf: eval_steps without an eval strategy', text: HF + 'eval_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [5, 0, 5, 10] },
+  { name: 'hf: save_steps with save_strategy epoch', text: HF + 'save_strategy: epoch\nsave_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [6, 0, 6, 10] },
+  { name: 'hf: warmup longer than training', text: HF + 'max_steps: 100\nwarmup_steps: 500\n', code: 'warmup-longer-than-training', severity: 'warning', range: [6, 14, 6, 17] },
   // ---------------- Axolotl
   { name: 'axolotl: dataset key typo', text: lines(AX, { 3: '    tpye: alpaca' }), code: 'unknown-key', severity: 'warning', range: [3, 4, 3, 8] },
   { name: 'axolotl: only one batch field', text: lines(AX, { 6: '' }), code: 'batch-size-fields', severity: 'error', range: [5, 0, 5, 16] },

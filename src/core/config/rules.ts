@@ -325,6 +325,37 @@ function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[], adapter 
 /** World size from a referenced Accelerate config is not known here; DeepSpeed JSON may imply it (see crossDeepSpeed). */
 function worldSize(ctx: RuleContext): number | undefined { void ctx; return undefined; }
 
+/**
+ * More TrainingArguments.__post_init__ checks (transformers training_args.py): reduce_lr_on_plateau needs an eval
+ * strategy; cosine_with_min_lr needs min_lr or min_lr_rate in lr_scheduler_kwargs (raised when the scheduler is
+ * built, optimization.py); FSDP activation checkpointing and gradient_checkpointing are exclusive; DeepSpeed and FSDP
+ * cannot be combined. Plus settings that are silently ignored because their strategy is off.
+ */
+function hfSchedulesAndStrategies(ctx: RuleContext): void {
+  const v = ctx.value;
+  const sched = ctx.str('lr_scheduler_type'); const se = ctx.entry('lr_scheduler_type');
+  const ev = ctx.str('eval_strategy') ?? (ctx.bool('eval_strategy') === false ? 'no' : 'no');
+  if (se && sched === 'reduce_lr_on_plateau' && ev === 'no') ctx.at(se, 'scheduler-needs-eval', 'error', 'lr_scheduler_type reduce_lr_on_plateau lowers the LR when the eval metric stalls, so it needs eval_strategy "steps" or "epoch"; transformers refuses it with eval_strategy "no".', { at: 'value' });
+  if (se && (sched === 'cosine_with_min_lr' || sched === 'cosine_warmup_with_min_lr')) {
+    const kw = v.lr_scheduler_kwargs as Record<string, unknown> | null | undefined;
+    if (!kw || typeof kw !== 'object' || (kw.min_lr === undefined && kw.min_lr_rate === undefined)) ctx.at(se, 'scheduler-needs-kwargs', 'error', `lr_scheduler_type ${sched} needs lr_scheduler_kwargs with min_lr or min_lr_rate (e.g. {min_lr_rate: 0.1}); transformers raises "One of min_lr or min_lr_rate should be set" when it builds the scheduler.`, { at: 'value' });
+  }
+  const fc = v.fsdp_config as Record<string, unknown> | null | undefined;
+  const gc = ctx.entry('gradient_checkpointing');
+  if (gc && v.gradient_checkpointing === true && fc && typeof fc === 'object' && (fc.activation_checkpointing === true || fc.fsdp_activation_checkpointing === true)) {
+    ctx.at(gc, 'checkpointing-conflict', 'error', 'gradient_checkpointing and fsdp_config.activation_checkpointing are both true; transformers refuses this ("can\'t be set to True simultaneously") — with FSDP use only activation_checkpointing.', { at: 'entry' });
+  }
+  if (truthy(v.deepspeed) && truthy(v.fsdp)) ctx.at(ctx.entry('deepspeed')!, 'deepspeed-fsdp-conflict', 'error', 'deepspeed and fsdp are both set; a run uses one or the other (Accelerate cannot combine them).', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('fsdp')!.keyStart, ctx.entry('fsdp')!.keyEnd), message: 'fsdp' }] });
+  // Settings silently ignored because their strategy is off (IntervalStrategy checks in trainer callbacks).
+  const es = ctx.entry('eval_steps');
+  if (es && ctx.num('eval_steps') !== undefined && ev !== 'steps' && !(ctx.def.id === 'axolotl')) ctx.at(es, 'ignored-setting', 'warning', `eval_steps is ignored: eval_strategy is "${ev}"${ctx.entry('eval_strategy') ? '' : ' (the default)'}. Set eval_strategy: steps to evaluate every ${ctx.num('eval_steps')} steps.`);
+  const sv = ctx.str('save_strategy') ?? (ctx.bool('save_strategy') === false ? 'no' : 'steps');
+  const ss = ctx.entry('save_steps');
+  if (ss && ctx.num('save_steps') !== undefined && sv !== 'steps' && sv !== 'best') ctx.at(ss, 'ignored-setting', 'warning', `save_steps is ignored: save_strategy is "${sv}".`);
+  const ws = ctx.num('warmup_steps'), ms = ctx.num('max_steps');
+  if (ws !== undefined && ms !== undefined && ms > 0 && ws >= ms) ctx.at(ctx.entry('warmup_steps')!, 'warmup-longer-than-training', 'warning', `warmup_steps (${ws}) ≥ max_steps (${ms}): the learning rate never leaves warmup.`, { at: 'value' });
+}
+
 // ---------------------------------------------------------------- Axolotl
 
 /**
@@ -436,7 +467,7 @@ function llamafactoryRules(ctx: RuleContext): void {
   loraValues(ctx, 'lora_rank', 'lora_alpha', 'lora_dropout');
   const cl = ctx.num('cutoff_len');
   if (cl && cl > 131072) ctx.at(ctx.entry('cutoff_len')!, 'sequence-len-large', 'warning', `cutoff_len ${cl} exceeds the context length of nearly all models.`, { at: 'value' });
-  fp16Bf16(ctx); loadBest(ctx); warmup(ctx); learningRate(ctx, ft === 'lora' || ft === 'oft'); precisionOptimizer(ctx, 'optim'); evalSetup(ctx);
+  fp16Bf16(ctx); loadBest(ctx); warmup(ctx); hfSchedulesAndStrategies(ctx); learningRate(ctx, ft === 'lora' || ft === 'oft'); precisionOptimizer(ctx, 'optim'); evalSetup(ctx);
   hfFacts(ctx, 'per_device_train_batch_size', ['cutoff_len']);
 }
 
@@ -612,7 +643,7 @@ function peftRules(ctx: RuleContext): void {
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
     case 'llamafactory': return [llamafactoryRules, crossDeepSpeed];
     case 'torchtune': return [torchtuneRules];
