@@ -93,6 +93,7 @@ const cases: Case[] = [
   { name: 'hf: prompt longer than max_length', text: HF + 'max_prompt_length: 2048\nmax_length: 1024\n', code: 'prompt-longer-than-max', severity: 'warning', range: [5, 19, 5, 23] },
   { name: 'hf: packing with max_length null', text: HF + 'packing: true\nmax_length: null\n', code: 'packing-needs-length', severity: 'error', range: [5, 0, 5, 7] },
   { name: 'hf: max_seq_length renamed (TRL 0.16)', text: HF + 'max_seq_length: 2048\n', code: 'renamed-key', severity: 'warning', range: [5, 0, 5, 14] },
+  { name: 'hf: YAML 1.2 octal 0o17 is a string for PyYAML', text: HF + 'save_total_limit: 0o17\n', code: 'wrong-type', severity: 'error', range: [5, 18, 5, 22] },
   { name: 'hf: 1:30:00 is sexagesimal', text: HF + 'ddp_timeout: 1:30:00\n', code: 'yaml11-sexagesimal', severity: 'warning', range: [5, 13, 5, 20] },
   { name: 'hf: nested unknown key', text: HF + 'gradient_checkpointing_kwargs:\n  use_reentrnt: false\n', code: 'unknown-key', severity: 'warning', range: [6, 2, 6, 14] },
   { name: 'hf: LoRA keys without use_peft', text: HF + 'lora_r: 16\n', code: 'lora-without-peft', severity: 'warning', range: [5, 0, 5, 6] },

@@ -222,7 +222,9 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
   if (!r.success) {
     const iss = r.error.issues[0];
     const code = iss.code === 'too_small' || iss.code === 'too_big' ? 'out-of-range' : iss.code === 'invalid_type' || iss.code === 'invalid_union' ? 'wrong-type' : 'invalid-value';
-    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric && n.plain === undefined ? ' (it is quoted, so it is a string)' : '';
+    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
+      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '')
+      : '';
     ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
   }
 }
