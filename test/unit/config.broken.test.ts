@@ -174,6 +174,10 @@ const cases: Case[] = [
   { name: 'llamafactory: pref_beta negative', text: LF + 'pref_beta: -0.1\n', code: 'out-of-range', severity: 'error', range: [9, 11, 9, 15] },
   { name: 'llamafactory: do_eval without eval data', text: LF + 'do_eval: true\n', code: 'eval-without-data', severity: 'error', range: [9, 0, 9, 7] },
   { name: 'llamafactory: streaming without max_steps', text: LF + 'streaming: true\n', code: 'streaming-needs-max-steps', severity: 'error', range: [9, 0, 9, 9] },
+  { name: 'llamafactory: val_size with eval_dataset', text: LF + 'eval_dataset: alpaca_en_demo\nval_size: 0.1\n', code: 'val-size-conflict', severity: 'error', range: [10, 0, 10, 8] },
+  { name: 'llamafactory: interleave_probs with concat', text: LF + 'interleave_probs: 0.5\n', code: 'interleave-probs-concat', severity: 'error', range: [9, 0, 9, 16] },
+  { name: 'llamafactory: interleave_probs count', text: LF + 'mix_strategy: interleave_under\ninterleave_probs: 0.5,0.5\n', code: 'interleave-probs-count', severity: 'error', range: [10, 18, 10, 25] },
+  { name: 'llamafactory: mask_history with train_on_prompt', text: LF + 'mask_history: true\ntrain_on_prompt: true\n', code: 'mask-history-train-on-prompt', severity: 'error', range: [9, 0, 9, 12] },
   // ---------------- torchtune
   { name: 'torchtune: interpolation to a missing key', text: lines(TT, { 13: '  log_dir: ${output_dirr}/logs' }), code: 'unresolved-interpolation', severity: 'error', range: [13, 11, 13, 30] },
   { name: 'torchtune: optimizer_in_bwd with accumulation', text: TT + 'optimizer_in_bwd: True\n', code: 'optimizer-in-bwd-gas', severity: 'error', range: [7, 29, 7, 30] },

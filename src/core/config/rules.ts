@@ -460,6 +460,20 @@ function llamafactoryRules(ctx: RuleContext): void {
   if (evalKey && !truthy(v.val_size) && !truthy(v.eval_dataset)) ctx.at(ctx.entry(evalKey)!, 'eval-without-data', 'error', `${evalKey === 'eval_strategy' ? `eval_strategy is "${es}"` : `${evalKey} is true`} but there is no eval_dataset and val_size is 0; LLaMA-Factory stops with "Please make sure eval_dataset be provided or val_size >1e-6".`, { at: evalKey === 'eval_strategy' ? 'value' : 'key' });
   if (truthy(v.streaming) && !truthy(v.max_steps)) ctx.at(ctx.entry('streaming')!, 'streaming-needs-max-steps', 'error', 'streaming: true needs max_steps (the dataset length is unknown); LLaMA-Factory stops with "Please specify `max_steps` in streaming mode".');
   if (truthy(v.streaming) && typeof v.val_size === 'number' && v.val_size > 0 && v.val_size < 1) ctx.at(ctx.entry('val_size')!, 'streaming-val-size', 'error', 'With streaming, val_size must be an integer number of samples ("Streaming mode should have an integer val size").', { at: 'value' });
+  // DataArguments.__post_init__ (hparams/data_args.py)
+  const vsE = ctx.entry('val_size');
+  const vsz = ctx.num('val_size') ?? 0;
+  if (vsE && vsz > 1e-6 && !truthy(v.dataset)) ctx.at(vsE, 'val-size-conflict', 'error', 'val_size splits the training `dataset`, but no dataset is set ("Cannot specify `val_size` if `dataset` is None").');
+  if (vsE && vsz > 1e-6 && truthy(v.eval_dataset)) ctx.at(vsE, 'val-size-conflict', 'error', 'val_size and eval_dataset are exclusive: evaluation uses either a split of the training data or eval_dataset ("Cannot specify `val_size` if `eval_dataset` is not None").', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('eval_dataset')!.keyStart, ctx.entry('eval_dataset')!.keyEnd), message: 'eval_dataset' }] });
+  const ip = ctx.entry('interleave_probs');
+  if (ip && truthy(v.interleave_probs)) {
+    const mix = ctx.str('mix_strategy') ?? 'concat';
+    if (mix === 'concat') ctx.at(ip, 'interleave-probs-concat', 'error', 'interleave_probs only applies to mix_strategy interleave_under/interleave_over; with "concat" LLaMA-Factory stops ("`interleave_probs` is only valid for interleaved mixing").');
+    const n = (x: unknown) => (typeof x === 'string' ? x.split(',').length : Array.isArray(x) ? x.length : 0);
+    if (truthy(v.dataset) && n(v.interleave_probs) !== n(v.dataset)) ctx.at(ip, 'interleave-probs-count', 'error', `interleave_probs has ${n(v.interleave_probs)} value(s) but dataset names ${n(v.dataset)}; they must match one to one.`, { at: 'value' });
+  }
+  if (truthy(v.streaming) && ctx.entry('max_samples') && truthy(v.max_samples)) ctx.at(ctx.entry('max_samples')!, 'streaming-max-samples', 'error', '`max_samples` is incompatible with `streaming` (LLaMA-Factory refuses the combination).');
+  if (v.mask_history === true && v.train_on_prompt === true) ctx.at(ctx.entry('mask_history')!, 'mask-history-train-on-prompt', 'error', '`mask_history` is incompatible with `train_on_prompt`: one masks earlier turns, the other trains on prompts.', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('train_on_prompt')!.keyStart, ctx.entry('train_on_prompt')!.keyEnd), message: 'train_on_prompt' }] });
   if (ft !== 'lora') {
     const lk = ['lora_rank', 'lora_alpha', 'lora_dropout', 'lora_target'].find((k) => ctx.entry(k));
     if (lk) ctx.at(ctx.entry(lk)!, 'lora-without-adapter', 'warning', `${lk} has no effect with finetuning_type: ${ft}.`);
