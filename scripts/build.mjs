@@ -6,7 +6,9 @@ import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+// mainFields: prefer ESM builds. jsonc-parser's UMD build requires './impl/*' dynamically, which esbuild cannot
+// follow ("Cannot find module './impl/format'" at run time); its "module" entry bundles cleanly.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', mainFields: ['module', 'main'] };
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [

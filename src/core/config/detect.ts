@@ -50,6 +50,9 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
   const base = fileName.replace(/^.*[\\/]/, '');
   if (syntax === 'json' && /^adapter_config\.json$/i.test(base)) return { framework: 'peft', reason: 'file name adapter_config.json (PEFT adapter config)' };
   const keys = topKeys(root);
+  if (/^(trainer_state|all_results|train_results|eval_results|config|generation_config|tokenizer_config|special_tokens_map)\.json$/i.test(base) || (keys.includes('log_history') && keys.includes('global_step'))) {
+    return { framework: 'unknown', reason: 'a checkpoint/model file (trainer state, model or tokenizer config), not a training config' };
+  }
   if (syntax === 'json' && keys.length && /(^|[_-])(ds|deepspeed|zero\d?)([_-]|\.json$)|^ds_config|deepspeed/i.test(base) && !keys.includes('peft_type')) {
     return { framework: 'deepspeed', reason: `file name ${base} (DeepSpeed config)` };
   }
@@ -73,7 +76,7 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     for (const k of m.shared) if (keySet.has(k)) score += 1;
     if (fw === 'axolotl' && keySet.has('datasets') && keySet.has('base_model')) score += 3;
     if (fw === 'llamafactory' && keySet.has('stage') && keySet.has('finetuning_type')) score += 6;
-    if (fw === 'deepspeed' && syntax === 'json' && (keySet.has('zero_optimization') || keySet.has('train_micro_batch_size_per_gpu') || keySet.has('train_batch_size'))) score += 6;
+    if (fw === 'deepspeed' && syntax === 'json' && (keySet.has('zero_optimization') || keySet.has('train_micro_batch_size_per_gpu'))) score += 6;
     if (fw === 'peft' && keySet.has('peft_type')) score += 10;
     if (score > bestScore) { best = fw; bestScore = score; bestHits = hits; }
   }

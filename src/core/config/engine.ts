@@ -185,7 +185,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         if (ks.numeric) {
           const fixed = pyFloatLiteral(src);
           if (ctx.def.numericStrings !== 'coerce') {
-            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
+            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the trl CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
             return;
           }
           v = Number(src.replace(/_/g, ''));
@@ -222,7 +222,9 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
   if (!r.success) {
     const iss = r.error.issues[0];
     const code = iss.code === 'too_small' || iss.code === 'too_big' ? 'out-of-range' : iss.code === 'invalid_type' || iss.code === 'invalid_union' ? 'wrong-type' : 'invalid-value';
-    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric && n.plain === undefined ? ' (it is quoted, so it is a string)' : '';
+    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
+      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '')
+      : '';
     ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
   }
 }

@@ -10,7 +10,7 @@
 import type { ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
 import { z } from 'zod';
 import { LineIndex } from './lineIndex';
-import { parseJson, parseYaml } from './tree';
+import { parseJson, parseYaml, reresolve } from './tree';
 import type { ParsedConfig } from './tree';
 import { detectFromTree } from './detect';
 import { RuleContext, walkObject } from './engine';
@@ -66,9 +66,9 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
     prepared = { parsed: { syntax: json ? 'json' : 'yaml', root: null, problems: [] }, li, framework: 'unknown', reason: 'binary content', early };
   } else {
     // Parse once with PyYAML rules for detection; re-read scalars with OmegaConf rules when that framework uses it.
-    let parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
+    const parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
     const det = forced ? { framework: forced, reason: 'set by the user' } : detectFromTree(parsed.root, text, fileName, parsed.syntax);
-    if (!json && !forced && loaderFor(det.framework) === 'omegaconf') parsed = parseYaml(text, 'omegaconf');
+    if (!json && !forced && loaderFor(det.framework) === 'omegaconf') reresolve(parsed.root, 'omegaconf');
     prepared = { parsed, li, framework: det.framework, reason: det.reason, early };
   }
   cache = { text, fileName, framework: forced, prepared };
