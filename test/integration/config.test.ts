@@ -207,6 +207,26 @@ suite('config validation', () => {
     await diagnosticsWhere(doc.uri, 'diagnostics gone after Auto-detect', (x) => x.length === 0);
   });
 
+  test('llmTraining.validation.frameworkAssociations makes a glob a framework; a per-file choice still wins', async () => {
+    const { document: doc } = await open('not-a-config.yaml');
+    const cfg = vscode.workspace.getConfiguration('llmTraining.validation');
+    try {
+      await cfg.update('frameworkAssociations', { '**/configs/not-a-config.yaml': 'axolotl' }, vscode.ConfigurationTarget.Global);
+      const desc = await waitFor('the association to apply', async () => { const d = await describe(doc.uri); return d.isConfig ? d : undefined; });
+      assert.equal(desc.framework, 'axolotl');
+      assert.equal(desc.overridden, false);
+      assert.match(desc.reason, /frameworkAssociations/);
+      await diagnosticsWhere(doc.uri, 'Axolotl rules via the association', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
+      const none = await vscode.commands.executeCommand<Description>('llmTraining.setConfigFramework', doc.uri, 'unknown');
+      assert.equal(none.isConfig, false);
+      assert.deepEqual(ours(doc.uri), []);
+    } finally {
+      await vscode.commands.executeCommand('llmTraining.setConfigFramework', doc.uri, 'auto');
+      await cfg.update('frameworkAssociations', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('detection back', async () => !(await describe(doc.uri)).isConfig || undefined);
+  });
+
   test('the status text names the detected framework; "None" silences a config', async () => {
     const { document: doc } = await open('hf-zephyr-sft-full.yaml');
     const desc = await waitFor('hf-trainer detection', async () => { const d = await describe(doc.uri); return d.isConfig ? d : undefined; });

@@ -14,8 +14,12 @@ test('status bar text names the framework and pins a user choice', () => {
   assert.equal(statusBarText('axolotl', false), '$(beaker) Axolotl');
   assert.equal(statusBarText('hf-trainer', true), '$(beaker) HF Trainer / TRL $(pinned)');
   assert.equal(statusBarText('unknown', true), '$(beaker) Not a training config $(pinned)');
-  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', false), /Detected: has zero_optimization/);
-  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', true), /Set by you .*has zero_optimization/);
+  assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
+    'DeepSpeed config\nDetected: has zero_optimization.\nClick to choose the framework for this file.');
+  assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),
+    /^torchtune config\nChosen by you for this file\. Detection alone: Axolotl \(Axolotl keys: base_model\)\.\n/);
+  assert.match(statusBarTooltip('axolotl', 'x', 'association', { framework: 'unknown', reason: 'no known keys' }),
+    /Chosen by llmTraining\.validation\.frameworkAssociations\. Detection alone: Not a training config\.\n/);
 });
 
 test('every framework has a label and isFramework rejects strangers', () => {
