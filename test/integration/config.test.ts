@@ -132,6 +132,28 @@ suite('config validation', () => {
     await diagnosticsWhere(doc.uri, 'no diagnostics after the fix', (x) => x.length === 0);
   });
 
+  test('"Turn off rule" writes the workspace setting and the diagnostic goes away', async () => {
+    const { document: doc } = await open('axolotl-lora-1b-typo.yml');
+    const ds = await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
+    const d = ds.find((y) => codeOf(y) === 'unknown-key')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const off = actions.find((a) => a.title === 'Turn off rule "unknown-key" in this workspace');
+    assert.ok(off?.command, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    assert.notEqual(off.isPreferred, true);
+    const settingsDir = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), '.vscode');
+    const hadSettingsDir = await vscode.workspace.fs.stat(settingsDir).then(() => true, () => false);
+    const cfg = () => vscode.workspace.getConfiguration('llmTraining.validation', doc.uri);
+    try {
+      await vscode.commands.executeCommand(off.command.command, ...(off.command.arguments ?? []));
+      assert.deepEqual(cfg().inspect('rules')?.workspaceFolderValue, { 'unknown-key': 'off' });
+      await diagnosticsWhere(doc.uri, 'unknown-key gone', (x) => !x.some((y) => codeOf(y) === 'unknown-key'));
+      assert.ok(ours(doc.uri).some((y) => codeOf(y) === 'batch-size-fields'), 'other rules still report');
+    } finally {
+      await cfg().update('rules', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      if (!hadSettingsDir) await vscode.workspace.fs.delete(settingsDir, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    }
+  });
+
   test('closing a config clears its diagnostics', async () => {
     const { document: doc } = await open('axolotl-lora-1b-typo.yml');
     await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.length > 0);
