@@ -1,7 +1,10 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
+import { runValidate } from './validate';
 
 type Command = (args: string[]) => Promise<number>;
-const commands: Record<string, { summary: string; run: Command }> = {};
+const commands: Record<string, { summary: string; run: Command }> = {
+  validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
+};
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

@@ -128,6 +128,8 @@ const cases: Case[] = [
     files: { '/w/ds.json': ds({ optimizer: { type: 'AdamW', params: { lr: 'auto' } } }) },
     code: 'ds-optimizer-overrides', severity: 'warning', range: [5, 0, 5, 16], relatedFile: '/w/ds.json',
   },
+  { name: 'hf: fsdp_config JSON path that does not exist', text: HF + 'fsdp: full_shard auto_wrap\nfsdp_config: fsdp.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'error', range: [6, 13, 6, 22] },
+  { name: 'hf: TrainingArguments as JSON (parse_json_file), removed key', file: 'args.json', text: ds({ output_dir: 'o', per_device_train_batch_size: 4, num_train_epochs: 1, lr_scheduler_type: 'cosine', evaluation_strategy: 'steps' }), code: 'renamed-key', severity: 'error', range: [5, 2, 5, 23] },
   // ---------------- Axolotl
   { name: 'axolotl: dataset key typo', text: lines(AX, { 3: '    tpye: alpaca' }), code: 'unknown-key', severity: 'warning', range: [3, 4, 3, 8] },
   { name: 'axolotl: only one batch field', text: lines(AX, { 6: '' }), code: 'batch-size-fields', severity: 'error', range: [5, 0, 5, 16] },

@@ -110,7 +110,8 @@ function yamlContainer(root: CNode | null, text: string, offset: number, indent:
       const c = col(n.entries![0].keyStart);
       if (c === indent && n.start <= lineStart + indent && (!best || n.start >= best.node.start)) {
         // Must not be closed by a less-indented line between the map's last entry and the cursor.
-        const between = text.slice(n.start, lineStart).split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
+        const firstNl = text.indexOf('\n', n.start);
+        const between = firstNl < 0 || firstNl >= lineStart ? [] : text.slice(firstNl + 1, lineStart).split(/\r?\n/).filter((l) => l.trim() && !l.trim().startsWith('#'));
         if (between.every((l) => (l.length - l.trimStart().replace(/^-\s+/, '').length) >= indent || /^\s*-\s/.test(l) && l.indexOf('-') + 2 === indent)) best = { node: n, path };
       }
       for (const e of n.entries!) visit(e.value, [...path, e.key]);
@@ -153,6 +154,13 @@ export function complete(text: string, parsed: ParsedConfig, li: LineIndex, def:
   if (!keyMatch) return [];
   const indent = keyMatch[1].length + (keyMatch[2]?.length ?? 0);
   let { node, path } = yamlContainer(parsed.root, text, offset, indent);
+  if (!node && path.length === 0 && indent > 0 && !keyMatch[2]) {
+    // A new key under `parent:` with nothing below it yet.
+    const parentLine = findParentKey(text, lineStart, indent - 1);
+    if (!parentLine) return [];
+    const pc = yamlContainer(parsed.root, text, parentLine.offset, parentLine.indent);
+    path = [...pc.path, parentLine.key];
+  }
   // A new "- " item in a list of mappings: offer the item keys.
   if (keyMatch[2] && node === null) {
     const parentLine = findParentKey(text, lineStart, keyMatch[1].length);

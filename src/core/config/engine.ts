@@ -116,12 +116,14 @@ export function pyFloatLiteral(src: string): string {
 export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: string): void {
   if (node.kind !== 'map') return;
   const entries = node.entries!;
-  let seen: Set<string> | undefined;
   if (entries.length > 1) {
-    seen = new Set();
-    for (const e of entries) {
-      if (seen.has(e.key)) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` appears more than once here; the loader keeps only the last value, so the earlier one is silently ignored.`);
-      seen.add(e.key);
+    const last = new Map<string, CEntry>();
+    for (const e of entries) last.set(e.key, e);
+    if (last.size < entries.length) {
+      for (const e of entries) {
+        const l = last.get(e.key)!;
+        if (l !== e) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
+      }
     }
   }
   for (const e of entries) {

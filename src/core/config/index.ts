@@ -10,7 +10,7 @@
 import type { ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
 import { z } from 'zod';
 import { LineIndex } from './lineIndex';
-import { parseJson, parseYaml } from './tree';
+import { parseJson, parseYaml, reresolve } from './tree';
 import type { ParsedConfig } from './tree';
 import { detectFromTree } from './detect';
 import { RuleContext, walkObject } from './engine';
@@ -24,8 +24,8 @@ export type { ConfigIssue, ConfigFact, Framework, Range, ValidateOptions, Valida
 /** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
 export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }
 
-/** Files larger than this are not validated (a clear info instead of a frozen editor). */
-export const MAX_VALIDATE_BYTES = 8 * 1024 * 1024;
+/** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
+export const MAX_VALIDATE_BYTES = 2 * 1024 * 1024;
 
 function looksJson(text: string, fileName: string): boolean {
   if (/\.jsonc?$/i.test(fileName)) return true;
@@ -66,9 +66,9 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
     prepared = { parsed: { syntax: json ? 'json' : 'yaml', root: null, problems: [] }, li, framework: 'unknown', reason: 'binary content', early };
   } else {
     // Parse once with PyYAML rules for detection; re-read scalars with OmegaConf rules when that framework uses it.
-    let parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
+    const parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
     const det = forced ? { framework: forced, reason: 'set by the user' } : detectFromTree(parsed.root, text, fileName, parsed.syntax);
-    if (!json && !forced && loaderFor(det.framework) === 'omegaconf') parsed = parseYaml(text, 'omegaconf');
+    if (!json && !forced && loaderFor(det.framework) === 'omegaconf') reresolve(parsed.root, 'omegaconf');
     prepared = { parsed, li, framework: det.framework, reason: det.reason, early };
   }
   cache = { text, fileName, framework: forced, prepared };
@@ -97,7 +97,8 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
       ctx.add('not-a-mapping', 'error', `A ${def.label} config must be a mapping of keys to values at the top level.`, p.parsed.root.start, p.parsed.root.end);
     } else {
       walkObject(ctx, p.parsed.root, def.root, '');
-      for (const rule of def.rules) {
+      const broken = p.parsed.problems.some((x) => x.severity === 'error');
+      for (const rule of broken ? [] : def.rules) {
         try { rule(ctx); } catch (err) { ctx.add('internal-error', 'info', `A rule failed (${err instanceof Error ? err.message : String(err)}); other checks still ran.`, 0, 0); }
       }
     }

@@ -23,7 +23,8 @@ function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): C
 
 /** Files a config names: `deepspeed:` (HF TrainingArguments.deepspeed, axolotl, LLaMA-Factory) or accelerate's deepspeed_config_file. */
 export function refsFor(fw: Framework): ((ctx: RuleContext) => ConfigRef[]) | undefined {
-  if (fw === 'hf-trainer' || fw === 'axolotl' || fw === 'llamafactory') return (ctx) => scalarRef(ctx, ['deepspeed'], 'deepspeed');
+  if (fw === 'hf-trainer' || fw === 'llamafactory') return (ctx) => [...scalarRef(ctx, ['deepspeed'], 'deepspeed'), ...scalarRef(ctx, ['fsdp_config'], 'fsdp'), ...scalarRef(ctx, ['accelerator_config'], 'accelerate')];
+  if (fw === 'axolotl') return (ctx) => scalarRef(ctx, ['deepspeed'], 'deepspeed');
   if (fw === 'accelerate') return (ctx) => scalarRef(ctx, ['deepspeed_config', 'deepspeed_config_file'], 'deepspeed');
   return undefined;
 }
@@ -37,14 +38,16 @@ function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   let text: string | undefined;
   try { text = read(ref.resolved); } catch { text = undefined; }
   if (text === undefined) {
-    ctx.add('missing-reference', 'error', `DeepSpeed config not found: ${ref.resolved}. Training stops at start-up (the ${ref.key} path is opened${ref.path.startsWith('/') ? '' : ' relative to the directory you launch from; checked here relative to this file'}).`, ref.start, ref.end);
+    const rel = !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref.path);
+    const what = ref.kind === 'deepspeed' ? 'DeepSpeed config' : ref.kind === 'fsdp' ? 'FSDP config JSON' : 'Accelerator config JSON';
+    ctx.add('missing-reference', 'error', `${what} not found: ${ref.resolved}. Training stops at start-up when it opens this file.${rel ? " (Relative paths are opened from the directory you launch in; checked here relative to this config's folder.)" : ''}`, ref.start, ref.end);
     return undefined;
   }
   const parsed = parseJson(text);
   const li = new LineIndex(text);
   const err = parsed.problems.find((p) => p.severity === 'error');
   if (err || !parsed.root || parsed.root.kind !== 'map') {
-    ctx.add('reference-invalid', 'error', `The DeepSpeed config ${ref.path} is not valid JSON${err ? `: ${err.message}` : ''}.`, ref.start, ref.end, {
+    ctx.add('reference-invalid', 'error', `The ${ref.kind === 'deepspeed' ? 'DeepSpeed config' : ref.key} file ${ref.path} is not valid JSON${err ? `: ${err.message}` : ''}.`, ref.start, ref.end, {
       related: err ? [{ file: ref.resolved, range: li.range(err.start, err.end), message: err.message }] : [],
     });
     return undefined;
@@ -106,6 +109,7 @@ function trainerView(ctx: RuleContext): TrainerView {
  */
 function crossDeepSpeed(ctx: RuleContext): void {
   for (const ref of refsFor(ctx.def.id)?.(ctx) ?? []) {
+    if (ref.kind !== 'deepspeed') { loadDsRef(ctx, ref); continue; } // fsdp_config / accelerator_config JSON: must exist and parse
     const l = loadDsRef(ctx, ref);
     if (!l) continue;
     const ds = l.parsed.root!;

@@ -186,6 +186,14 @@ export function parseJson(text: string): ParsedConfig {
   }
 }
 
+/** Re-reads every plain scalar with another loader's rules, in place (cheaper than parsing again). */
+export function reresolve(n: CNode | null, loader: YamlLoader, depth = 0): void {
+  if (!n || depth > MAX_DEPTH) return;
+  if (n.kind === 'map') { for (const e of n.entries!) reresolve(e.value, loader, depth + 1); return; }
+  if (n.kind === 'seq') { for (const it of n.items!) reresolve(it, loader, depth + 1); return; }
+  if (n.plain !== undefined) { const r = resolvePlain(n.plain, loader); n.value = r.value; n.pyType = r.pyType; n.quirk = r.quirk; }
+}
+
 /** Plain JavaScript value of a node (maps -> objects, last duplicate key wins as in PyYAML/json). */
 export function toValue(n: CNode | null): unknown {
   if (!n) return null;

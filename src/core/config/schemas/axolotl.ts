@@ -16,6 +16,9 @@ const SRC = 'https://github.com/axolotl-ai-cloud/axolotl/tree/main/src/axolotl/u
 const DOCS = 'https://docs.axolotl.ai/docs/config-reference.html';
 const o = { source: DOCS };
 
+const bool_or_auto = (doc: string, def?: unknown): KeySpec => bool(doc, def, { auto: true, source: DOCS });
+const n = (doc: string, def?: unknown): KeySpec => int(doc, def, { min: 1, source: DOCS });
+
 const datasetEntry = obj('datasets[]', {
   path: str('Hub dataset id, local file/folder, or URL.', undefined, o),
   type: any('Prompt format: alpaca, chat_template, completion, chat_template.argilla, ... or a mapping for a custom format.', undefined, { ...o, type: 'str | mapping' }),
@@ -69,10 +72,17 @@ const datasetEntry = obj('datasets[]', {
   text_column: str('Text column (pretraining).', 'text', o),
   skip: int('Skip this many rows (pretraining streaming).', null, o),
   eot_tokens: list('str', 'End-of-turn tokens.', null, o),
-}, 'warning', { source: DOCS, unknownNote: 'Axolotl ignores unknown dataset keys.' });
+  input_format: str('Input format.', null, o),
+  step_separator: str('Stepwise supervised: separator between steps.', null, o),
+  max_completion_length: n('Stepwise supervised: max completion length.'),
+  train_on_last_step_only: bool('Stepwise supervised: train only on the last step.', null, o),
+  length: n('Synthetic dataset: rows to generate.'),
+  sequence_length: n('Synthetic dataset: tokens per row.'),
+  min_input_id: int('Synthetic dataset: minimum token id.', 100, o),
+  max_input_id: int('Synthetic dataset: maximum token id.', null, o),
+  seed: int('Synthetic dataset: seed.', null, o),
+}, 'warning', { source: 'https://github.com/axolotl-ai-cloud/axolotl/blob/main/src/axolotl/utils/schemas/datasets.py', unknownNote: 'Axolotl ignores unknown dataset keys.' });
 
-const bool_or_auto = (doc: string, def?: unknown): KeySpec => bool(doc, def, { auto: true, source: DOCS });
-const n = (doc: string, def?: unknown): KeySpec => int(doc, def, { min: 1, source: DOCS });
 
 export const AXOLOTL_ADAPTERS = ['lora', 'qlora', 'llama-adapter'] as const;
 export const AXOLOTL_RL = ['dpo', 'ipo', 'orpo', 'kto', 'simpo', 'grpo', 'gdpo', 'ebft'] as const;

@@ -208,7 +208,7 @@ export const trlConfigs: Record<string, KeySpec> = {
   dataset_text_field: str('SFT: column that holds the text.', 'text', { source: TRL }),
   dataset_kwargs: map('SFT: dataset preparation options (e.g. {skip_prepare_dataset: true}).', undefined, null, { source: TRL }),
   packing: bool('SFT: pack several sequences into each max_length block.', false, { source: TRL }),
-  packing_strategy: enm(['bfd', 'wrapped', 'ffd'], 'SFT: packing strategy.', 'bfd', { source: TRL, severity: 'warning' }),
+  packing_strategy: enm(['bfd', 'bfd_split', 'wrapped', 'ffd'], 'SFT: packing strategy.', 'bfd', { source: TRL, severity: 'warning' }),
   eval_packing: bool('SFT: pack the eval dataset (defaults to packing).', null, { source: TRL }),
   completion_only_loss: bool('SFT: loss only on the completion of prompt-completion data.', null, { source: TRL }),
   assistant_only_loss: bool('SFT: loss only on assistant turns (needs a template with generation markers).', false, { source: TRL }),
