@@ -184,7 +184,9 @@ suite('config validation', () => {
     assert.equal(mine.length, 1, 'our hover on a DeepSpeed JSON without a contributed schema');
     const { document: covered } = await open('ds_config_two_gpu.json');
     assert.equal(covered.getText(new vscode.Range(at, at.translate(0, 3))), doc.getText(new vscode.Range(at, at.translate(0, 3))));
-    assert.deepEqual((await texts(covered)).filter((t) => t.includes('**stage** — DeepSpeed')), [], 'no second hover where the JSON language server has our schema');
+    // The JSON language server loads schemas/deepspeed.schema.json (package.json jsonValidation) and shows its description.
+    const served = await waitFor('the JSON language server\'s schema hover', async () => { const t = await texts(covered); return t.some((x) => x.includes('ZeRO stage')) ? t : undefined; }, 20_000);
+    assert.deepEqual(served.filter((t) => t.includes('**stage** — DeepSpeed')), [], 'no second hover of ours where the JSON language server has our schema');
   });
 
   test('completion offers a missing key and the values of an enum key', async () => {

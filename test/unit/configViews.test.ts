@@ -84,3 +84,36 @@ test('keyed debouncer runs once per key after the quiet period, reading the dela
   d.schedule('d'); d.dispose(); t.mock.timers.tick(1000);
   assert.deepEqual(ran, ['a', 'b']);
 });
+
+// package.json jsonValidation / yamlValidation: the schema files exist, and the file patterns claim the names
+// DeepSpeed, PEFT and Accelerate configs really have (corpus names) but not look-alikes.
+test('contributed schema patterns point at generated schemas and do not misfire', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { posix } = await import('node:path');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const contributions: { fileMatch: string[]; url: string }[] = [...pkg.contributes.jsonValidation, ...pkg.contributes.yamlValidation];
+  const byUrl = new Map(contributions.map((c) => [c.url, c.fileMatch]));
+  for (const { url } of contributions) {
+    assert.ok(existsSync(url), `${url} exists`);
+    const schema = JSON.parse(readFileSync(url, 'utf8'));
+    assert.equal(typeof schema.properties, 'object', `${url} is an object schema`);
+  }
+  const matches = (url: string, file: string) => byUrl.get(url)!.some((g) => posix.matchesGlob(file, g));
+  const claims: Record<string, [yes: string[], no: string[]]> = {
+    './schemas/deepspeed.schema.json': [
+      ['/w/ds_config.json', '/w/ds_config_zero3.json', '/w/deepspeed_configs/zero3_bf16_cpuoffload_all.json', '/w/zero2.json',
+        '/w/examples/deepspeed/ds_z3_offload_config.json', '/w/examples/deepspeed/ds_z0_config.json', '/w/scripts/ds_zero2_config.json', '/w/deepspeed_z3.json'],
+      ['/w/config.json', '/w/tokenizer.json', '/w/trainer_state.json', '/w/zero_shot_results.json', '/w/data/zeros.json', '/w/my_dz_twoGPU.json', '/w/ds_zip_codes.json'],
+    ],
+    './schemas/peft.schema.json': [['/w/out/checkpoint-500/adapter_config.json'], ['/w/out/config.json', '/w/adapter_model.json']],
+    './schemas/accelerate.schema.json': [
+      // $HF_HOME/accelerate (default ~/.cache/huggingface/accelerate; path.matchesGlob skips dot folders, VS Code's matcher does not)
+      ['/data/hf_home/accelerate/default_config.yaml', '/w/recipes/accelerate_configs/zero3.yaml'],
+      ['/w/config.yaml', '/w/recipes/zephyr-7b-beta/sft/config_full.yaml', '/w/examples/train_lora/llama3_lora_sft.yaml'],
+    ],
+  };
+  for (const [url, [yes, no]] of Object.entries(claims)) {
+    for (const f of yes) assert.ok(matches(url, f), `${url} should claim ${f}`);
+    for (const f of no) assert.ok(!matches(url, f), `${url} must not claim ${f}`);
+  }
+});
