@@ -132,6 +132,28 @@ suite('config validation', () => {
     await diagnosticsWhere(doc.uri, 'no diagnostics after the fix', (x) => x.length === 0);
   });
 
+  test('"Turn off rule" writes the workspace setting and the diagnostic goes away', async () => {
+    const { document: doc } = await open('axolotl-lora-1b-typo.yml');
+    const ds = await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
+    const d = ds.find((y) => codeOf(y) === 'unknown-key')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const off = actions.find((a) => a.title === 'Turn off rule "unknown-key" in this workspace');
+    assert.ok(off?.command, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    assert.notEqual(off.isPreferred, true);
+    const settingsDir = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), '.vscode');
+    const hadSettingsDir = await vscode.workspace.fs.stat(settingsDir).then(() => true, () => false);
+    const cfg = () => vscode.workspace.getConfiguration('llmTraining.validation', doc.uri);
+    try {
+      await vscode.commands.executeCommand(off.command.command, ...(off.command.arguments ?? []));
+      assert.deepEqual(cfg().inspect('rules')?.workspaceFolderValue, { 'unknown-key': 'off' });
+      await diagnosticsWhere(doc.uri, 'unknown-key gone', (x) => !x.some((y) => codeOf(y) === 'unknown-key'));
+      assert.ok(ours(doc.uri).some((y) => codeOf(y) === 'batch-size-fields'), 'other rules still report');
+    } finally {
+      await cfg().update('rules', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      if (!hadSettingsDir) await vscode.workspace.fs.delete(settingsDir, { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    }
+  });
+
   test('closing a config clears its diagnostics', async () => {
     const { document: doc } = await open('axolotl-lora-1b-typo.yml');
     await diagnosticsWhere(doc.uri, 'the unknown-key diagnostic', (x) => x.length > 0);
@@ -162,7 +184,9 @@ suite('config validation', () => {
     assert.equal(mine.length, 1, 'our hover on a DeepSpeed JSON without a contributed schema');
     const { document: covered } = await open('ds_config_two_gpu.json');
     assert.equal(covered.getText(new vscode.Range(at, at.translate(0, 3))), doc.getText(new vscode.Range(at, at.translate(0, 3))));
-    assert.deepEqual((await texts(covered)).filter((t) => t.includes('**stage** — DeepSpeed')), [], 'no second hover where the JSON language server has our schema');
+    // The JSON language server loads schemas/deepspeed.schema.json (package.json jsonValidation) and shows its description.
+    const served = await waitFor('the JSON language server\'s schema hover', async () => { const t = await texts(covered); return t.some((x) => x.includes('ZeRO stage')) ? t : undefined; }, 20_000);
+    assert.deepEqual(served.filter((t) => t.includes('**stage** — DeepSpeed')), [], 'no second hover of ours where the JSON language server has our schema');
   });
 
   test('completion offers a missing key and the values of an enum key', async () => {
@@ -205,6 +229,26 @@ suite('config validation', () => {
     assert.equal(desc.isConfig, false);
     assert.equal(desc.overridden, false);
     await diagnosticsWhere(doc.uri, 'diagnostics gone after Auto-detect', (x) => x.length === 0);
+  });
+
+  test('llmTraining.validation.frameworkAssociations makes a glob a framework; a per-file choice still wins', async () => {
+    const { document: doc } = await open('not-a-config.yaml');
+    const cfg = vscode.workspace.getConfiguration('llmTraining.validation');
+    try {
+      await cfg.update('frameworkAssociations', { '**/configs/not-a-config.yaml': 'axolotl' }, vscode.ConfigurationTarget.Global);
+      const desc = await waitFor('the association to apply', async () => { const d = await describe(doc.uri); return d.isConfig ? d : undefined; });
+      assert.equal(desc.framework, 'axolotl');
+      assert.equal(desc.overridden, false);
+      assert.match(desc.reason, /frameworkAssociations/);
+      await diagnosticsWhere(doc.uri, 'Axolotl rules via the association', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
+      const none = await vscode.commands.executeCommand<Description>('llmTraining.setConfigFramework', doc.uri, 'unknown');
+      assert.equal(none.isConfig, false);
+      assert.deepEqual(ours(doc.uri), []);
+    } finally {
+      await vscode.commands.executeCommand('llmTraining.setConfigFramework', doc.uri, 'auto');
+      await cfg.update('frameworkAssociations', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('detection back', async () => !(await describe(doc.uri)).isConfig || undefined);
   });
 
   test('the status text names the detected framework; "None" silences a config', async () => {

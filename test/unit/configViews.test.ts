@@ -14,8 +14,12 @@ test('status bar text names the framework and pins a user choice', () => {
   assert.equal(statusBarText('axolotl', false), '$(beaker) Axolotl');
   assert.equal(statusBarText('hf-trainer', true), '$(beaker) HF Trainer / TRL $(pinned)');
   assert.equal(statusBarText('unknown', true), '$(beaker) Not a training config $(pinned)');
-  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', false), /Detected: has zero_optimization/);
-  assert.match(statusBarTooltip('deepspeed', 'has zero_optimization', true), /Set by you .*has zero_optimization/);
+  assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
+    'DeepSpeed config\nDetected: has zero_optimization.\nClick to choose the framework for this file.');
+  assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),
+    /^torchtune config\nChosen by you for this file\. Detection alone: Axolotl \(Axolotl keys: base_model\)\.\n/);
+  assert.match(statusBarTooltip('axolotl', 'x', 'association', { framework: 'unknown', reason: 'no known keys' }),
+    /Chosen by llmTraining\.validation\.frameworkAssociations\. Detection alone: Not a training config\.\n/);
 });
 
 test('every framework has a label and isFramework rejects strangers', () => {
@@ -79,4 +83,37 @@ test('keyed debouncer runs once per key after the quiet period, reading the dela
   assert.deepEqual(ran, ['a', 'b']);
   d.schedule('d'); d.dispose(); t.mock.timers.tick(1000);
   assert.deepEqual(ran, ['a', 'b']);
+});
+
+// package.json jsonValidation / yamlValidation: the schema files exist, and the file patterns claim the names
+// DeepSpeed, PEFT and Accelerate configs really have (corpus names) but not look-alikes.
+test('contributed schema patterns point at generated schemas and do not misfire', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { posix } = await import('node:path');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const contributions: { fileMatch: string[]; url: string }[] = [...pkg.contributes.jsonValidation, ...pkg.contributes.yamlValidation];
+  const byUrl = new Map(contributions.map((c) => [c.url, c.fileMatch]));
+  for (const { url } of contributions) {
+    assert.ok(existsSync(url), `${url} exists`);
+    const schema = JSON.parse(readFileSync(url, 'utf8'));
+    assert.equal(typeof schema.properties, 'object', `${url} is an object schema`);
+  }
+  const matches = (url: string, file: string) => byUrl.get(url)!.some((g) => posix.matchesGlob(file, g));
+  const claims: Record<string, [yes: string[], no: string[]]> = {
+    './schemas/deepspeed.schema.json': [
+      ['/w/ds_config.json', '/w/ds_config_zero3.json', '/w/deepspeed_configs/zero3_bf16_cpuoffload_all.json', '/w/zero2.json',
+        '/w/examples/deepspeed/ds_z3_offload_config.json', '/w/examples/deepspeed/ds_z0_config.json', '/w/scripts/ds_zero2_config.json', '/w/deepspeed_z3.json'],
+      ['/w/config.json', '/w/tokenizer.json', '/w/trainer_state.json', '/w/zero_shot_results.json', '/w/data/zeros.json', '/w/my_dz_twoGPU.json', '/w/ds_zip_codes.json'],
+    ],
+    './schemas/peft.schema.json': [['/w/out/checkpoint-500/adapter_config.json'], ['/w/out/config.json', '/w/adapter_model.json']],
+    './schemas/accelerate.schema.json': [
+      // $HF_HOME/accelerate (default ~/.cache/huggingface/accelerate; path.matchesGlob skips dot folders, VS Code's matcher does not)
+      ['/data/hf_home/accelerate/default_config.yaml', '/w/recipes/accelerate_configs/zero3.yaml'],
+      ['/w/config.yaml', '/w/recipes/zephyr-7b-beta/sft/config_full.yaml', '/w/examples/train_lora/llama3_lora_sft.yaml'],
+    ],
+  };
+  for (const [url, [yes, no]] of Object.entries(claims)) {
+    for (const f of yes) assert.ok(matches(url, f), `${url} should claim ${f}`);
+    for (const f of no) assert.ok(!matches(url, f), `${url} must not claim ${f}`);
+  }
 });

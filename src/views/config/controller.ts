@@ -30,8 +30,11 @@ export interface ConfigState {
   /** False when the document is not a training config (detected `unknown`, or the user said "don't validate"). */
   isConfig: boolean;
   framework: Framework;
+  /** Why this framework: the detector's reason, or who chose it (`set by you`, `llmTraining.validation.frameworkAssociations`). */
   reason: string;
   source: FrameworkSource;
+  /** What detection alone says (differs from `framework` when the user or a setting chose). */
+  detected: { framework: Framework; reason: string };
   /** Options the core was called with (framework forced to the chosen one); reuse for hover/completion. */
   options: ValidateOptions;
   result: ValidationResult;
@@ -206,11 +209,14 @@ export class ConfigValidationController implements vscode.Disposable {
       return undefined;
     }
     const isConfig = forced !== 'unknown' && result.framework !== 'unknown';
+    const detected = forced === undefined ? { framework: result.framework, reason: result.frameworkReason } : core.detectFramework(text, configPath);
+    const reason = source === 'override' ? 'set by you for this file'
+      : source === 'association' ? 'matched by llmTraining.validation.frameworkAssociations' : result.frameworkReason;
     const issues = isConfig ? applyRuleLevels(result.issues, this.ruleLevels(doc.uri)) : [];
     const diagnostics = issues.map((i) => toDiagnostic(doc, i, mapPath));
     const state: ConfigState = {
       uri: doc.uri, version, isConfig, framework: isConfig ? result.framework : 'unknown',
-      reason: result.frameworkReason,
+      reason, detected,
       source, options: { ...options, framework: isConfig ? result.framework : 'unknown' }, result, issues, diagnostics, mapPath,
     };
     this.states.set(key, state);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { ConfigValidationController } from './controller';
-import { CONFIG_SELECTOR, SchemaCoverage, ConfigCodeActionProvider, ConfigCompletionProvider, ConfigFactsCodeLensProvider, ConfigHoverProvider } from './providers';
+import { CONFIG_SELECTOR, SET_RULE_LEVEL_COMMAND, SchemaCoverage, setRuleLevel, ConfigCodeActionProvider, ConfigCompletionProvider, ConfigFactsCodeLensProvider, ConfigHoverProvider } from './providers';
 import { ConfigStatusBar, DESCRIBE_COMMAND, SET_FRAMEWORK_COMMAND, describe, setFrameworkCommand } from './statusBar';
 
 export { SET_FRAMEWORK_COMMAND, DESCRIBE_COMMAND } from './statusBar';
@@ -25,6 +25,7 @@ export function registerConfigValidation(context: vscode.ExtensionContext, log: 
     vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, new ConfigCompletionProvider(controller, coverage), ...ConfigCompletionProvider.triggerCharacters),
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, lenses),
     vscode.commands.registerCommand(SET_FRAMEWORK_COMMAND, setFrameworkCommand(controller)),
+    vscode.commands.registerCommand(SET_RULE_LEVEL_COMMAND, setRuleLevel),
     vscode.commands.registerCommand(DESCRIBE_COMMAND, async (uri?: vscode.Uri | string) => {
       const u = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri ?? vscode.window.activeTextEditor?.document.uri;
       if (!u) return describe(undefined);

@@ -60,9 +60,15 @@ export function statusBarText(framework: Framework, overridden: boolean): string
   return `$(beaker) ${frameworkLabel(framework)}${overridden ? ' $(pinned)' : ''}`;
 }
 
-/** Status bar tooltip: why this framework, and what clicking does. */
-export function statusBarTooltip(framework: Framework, reason: string, overridden: boolean): string {
-  const why = overridden ? `Set by you for this file (detection said: ${reason})` : `Detected: ${reason}`;
+/**
+ * Status bar tooltip: the framework, why (the detector's reason, or that the user/a setting chose and what detection
+ * would say), and what clicking does.
+ */
+export function statusBarTooltip(framework: Framework, reason: string, source: 'override' | 'association' | 'detected', detected?: { framework: Framework; reason: string }): string {
+  const also = detected ? ` Detection alone: ${frameworkLabel(detected.framework)}${detected.framework === 'unknown' ? '' : ` (${detected.reason})`}.` : '';
+  const why = source === 'override' ? `Chosen by you for this file.${also}`
+    : source === 'association' ? `Chosen by llmTraining.validation.frameworkAssociations.${also}`
+      : `Detected: ${reason}.`;
   return `${frameworkLabel(framework)} config\n${why}\nClick to choose the framework for this file.`;
 }
 

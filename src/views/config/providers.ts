@@ -8,6 +8,7 @@ import { loadConfigCore } from './core';
 import type { ConfigCompletion } from '../../core/config';
 import { DIAGNOSTIC_SOURCE, toRange, toWorkspaceEdit } from './convert';
 import type { ConfigValidationController } from './controller';
+import type { RuleLevel } from './model';
 
 /** Documents our providers attach to; each provider then checks that the document is a training config. */
 export const CONFIG_SELECTOR: vscode.DocumentSelector = ['yaml', 'json', 'jsonc'].flatMap((language) =>
@@ -35,6 +36,22 @@ export class SchemaCoverage {
   }
 }
 
+/** Internal command behind the "Turn off rule" action: `(code, level, uri?)` writes `llmTraining.validation.rules`. */
+export const SET_RULE_LEVEL_COMMAND = 'llmTraining.config.setRuleLevel';
+
+/**
+ * Sets one rule's level in `llmTraining.validation.rules`, keeping the other entries: in the workspace folder's
+ * settings when `uri` is in one (so the team shares it), else in the user settings.
+ */
+export async function setRuleLevel(code: string, level: RuleLevel, uri?: vscode.Uri): Promise<void> {
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+  const cfg = vscode.workspace.getConfiguration('llmTraining.validation', folder?.uri);
+  const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global;
+  const inspected = cfg.inspect<Record<string, string>>('rules');
+  const current = (folder ? inspected?.workspaceFolderValue : inspected?.globalValue) ?? {};
+  await cfg.update('rules', { ...current, [code]: level }, target);
+}
+
 /** Quick fixes for our diagnostics; a fix may edit another file (e.g. the DeepSpeed JSON a YAML names). */
 export class ConfigCodeActionProvider implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -56,6 +73,14 @@ export class ConfigCodeActionProvider implements vscode.CodeActionProvider {
         a.edit = toWorkspaceEdit(doc, fix, state.mapPath);
         actions.push(a);
       }
+    }
+    // Last, one "turn this rule off" per rule code (like ESLint's disable actions), never preferred.
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    for (const code of new Set(ours.map((d) => this.controller.issueFor(state, d)?.code).filter((c): c is string => !!c))) {
+      const a = new vscode.CodeAction(`Turn off rule "${code}" ${folder ? 'in this workspace' : 'for all files'}`, vscode.CodeActionKind.QuickFix);
+      a.diagnostics = ours.filter((d) => this.controller.issueFor(state, d)?.code === code);
+      a.command = { title: a.title, command: SET_RULE_LEVEL_COMMAND, arguments: [code, 'off', doc.uri] };
+      actions.push(a);
     }
     return actions;
   }

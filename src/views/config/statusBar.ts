@@ -52,7 +52,7 @@ export class ConfigStatusBar implements vscode.Disposable {
     const overridden = state?.source === 'override';
     if (state && (state.isConfig || overridden)) {
       this.item.text = statusBarText(state.framework, overridden);
-      this.item.tooltip = statusBarTooltip(state.framework, state.reason, overridden);
+      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected);
       this.item.show();
     } else {
       this.item.hide();
@@ -108,7 +108,7 @@ interface FrameworkPick extends vscode.QuickPickItem { value: Framework | 'auto'
 async function pickFramework(controller: ConfigValidationController, uri: vscode.Uri): Promise<Framework | 'auto' | undefined> {
   const state = controller.state(uri);
   const current = controller.override(uri);
-  const detected = state && state.source !== 'override' ? `detected: ${frameworkLabel(state.framework)}` : 'detect from the file';
+  const detected = state ? `detected: ${frameworkLabel(state.detected.framework)}` : 'detect from the file';
   const items: FrameworkPick[] = [
     { value: 'auto', label: `${current === undefined ? '$(check) ' : ''}Auto-detect`, description: detected, detail: 'Use the file name and keys to tell the framework (the default).' },
     { value: 'auto', label: '', kind: vscode.QuickPickItemKind.Separator },
