@@ -261,3 +261,22 @@ test('property: garbage never throws and never yields malformed points', () => {
     assert.equal(typeof p.format, 'string');
   }), { numRuns: 400, seed: 1 });
 });
+
+test('property: the byte fast path and the text path agree on mixed Trainer logs, however the bytes are chunked', () => {
+  const lineArb = fc.oneof(
+    fc.tuple(fc.double({ noNaN: false, min: -1e3, max: 1e3 }), fc.double({ min: 0, max: 1e-3, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true })).map(([l, lr, e]) => `{'loss': ${Number.isNaN(l) ? 'nan' : String(l).replace('Infinity', 'inf')}, 'learning_rate': ${lr}, 'epoch': ${e}}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `{'eval_loss': ${v}, 'eval_runtime': 3.5, 'epoch': 1.0}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `{'mémoire (GiB)': ${v}, 'loss': ${v}}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `  {'loss': ${v}, 'grad_norm': 1e+400}   `),
+    fc.integer({ min: 0, max: 100 }).map((n) => ` ${n}%|█| ${n}/100 [00:0${n % 10}<00:10,  1.00it/s]\r`),
+    fc.constantFrom("{'train_runtime': 1.0, 'train_loss': 2.0}", "{'loss': 1.5, 'grad_n", "orm': 2.0}", '', '\r', "{'a': 'b'}", "{'loss': 1.0,  'x': 2}", "{'loss': 1}{'loss': 2}", '[rank1]: {\'loss\': 9.0}'),
+  );
+  fc.assert(fc.property(fc.array(lineArb, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (lines, cuts, crlf) => {
+    const text = lines.join(crlf ? '\r\n' : '\n') + (lines.length % 2 ? '\n' : '');
+    const bytes = new TextEncoder().encode(text);
+    const asText = parseChunks([text]);
+    const asBytes = parseChunks(cut(bytes, cuts));
+    assert.deepEqual(asBytes.points, asText.points);
+    assert.equal(asBytes.format, asText.format);
+  }), { numRuns: 300, seed: 11 });
+});
