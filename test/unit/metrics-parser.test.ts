@@ -152,7 +152,7 @@ test('MMEngine iteration-based loop and eval lines; lit-gpt newer format', () =>
   const r = parseLog('01/01 00:00:00 - mmengine - INFO - Iter(train) [  100/10000]  lr: 1.0000e-04  eta: 1:00:00  time: 0.5000  data_time: 0.0100  memory: 1000  loss: 2.0000\n01/01 00:00:10 - mmengine - INFO - Iter(val) [50/50]  loss: 2.5000\n');
   assert.equal(r.format, 'mmengine');
   assert.deepEqual(series(r.points, 'loss'), [[100, 2]]);
-  assert.deepEqual(series(r.points, 'eval_loss'), [[50, 2.5]]);
+  assert.deepEqual(series(r.points, 'eval_loss'), [[100, 2.5]]); // at the training step the evaluation ran
   const l = parseLog('Epoch 1 | iter 10 step 5 | loss train: 1.234, val: n/a | iter time: 100.00 ms\nEpoch 1 | iter 20 step 10 | loss train: 1.1, val: 1.3 | iter time: 99.00 ms\n');
   assert.equal(l.format, 'litgpt');
   assert.deepEqual(series(l.points, 'loss'), [[10, 1.234], [20, 1.1]]);
@@ -279,4 +279,14 @@ test('property: the byte fast path and the text path agree on mixed Trainer logs
     assert.deepEqual(asBytes.points, asText.points);
     assert.equal(asBytes.format, asText.format);
   }), { numRuns: 300, seed: 11 });
+});
+
+test('a dict glued right after a progress bar; MMEngine eval lines belong to the training step reached', () => {
+  const r = parseLog(" 50%|█████     | 1/2 [00:01<00:01,  1.00it/s]{'loss': 1.25, 'epoch': 0.5}\n");
+  assert.deepEqual(series(r.points, 'loss'), [[1, 1.25]]);
+  assert.equal(r.progress?.step, 1);
+  const m = parseLog('Epoch(train) [2][100/735]  lr: 1.0e-04  loss: 2.0\nEpoch(val) [2][50/50]  loss: 2.5  accuracy: 0.7\n');
+  assert.deepEqual(series(m.points, 'loss'), [[835, 2]]);
+  assert.deepEqual(series(m.points, 'eval_loss'), [[835, 2.5]]);
+  assert.deepEqual(series(m.points, 'eval_accuracy'), [[835, 0.7]]);
 });

@@ -403,7 +403,7 @@ class Parser implements LogParser {
     // A dict after a prefix ('[1757] {...}', '[rank0]: {...}', a bar glued before it).
     let d = line.indexOf("{'");
     if (d < 0) d = line.indexOf('{"');
-    if (d > 0 && depth < 3) {
+    if (d >= 0 && depth < 3) {
       // Prefixes such as '[1757] ', '[rank0]: ', '+[time] [INFO] ... ' are fine; a label ('DATASET CONFIG: {...}',
       // 'args={...}') means the dict is not a metrics record.
       const before = line.slice(0, d).trim();
