@@ -152,7 +152,7 @@ test('MMEngine iteration-based loop and eval lines; lit-gpt newer format', () =>
   const r = parseLog('01/01 00:00:00 - mmengine - INFO - Iter(train) [  100/10000]  lr: 1.0000e-04  eta: 1:00:00  time: 0.5000  data_time: 0.0100  memory: 1000  loss: 2.0000\n01/01 00:00:10 - mmengine - INFO - Iter(val) [50/50]  loss: 2.5000\n');
   assert.equal(r.format, 'mmengine');
   assert.deepEqual(series(r.points, 'loss'), [[100, 2]]);
-  assert.deepEqual(series(r.points, 'eval_loss'), [[50, 2.5]]);
+  assert.deepEqual(series(r.points, 'eval_loss'), [[100, 2.5]]); // at the training step the evaluation ran
   const l = parseLog('Epoch 1 | iter 10 step 5 | loss train: 1.234, val: n/a | iter time: 100.00 ms\nEpoch 1 | iter 20 step 10 | loss train: 1.1, val: 1.3 | iter time: 99.00 ms\n');
   assert.equal(l.format, 'litgpt');
   assert.deepEqual(series(l.points, 'loss'), [[10, 1.234], [20, 1.1]]);
@@ -260,4 +260,33 @@ test('property: garbage never throws and never yields malformed points', () => {
     }
     assert.equal(typeof p.format, 'string');
   }), { numRuns: 400, seed: 1 });
+});
+
+test('property: the byte fast path and the text path agree on mixed Trainer logs, however the bytes are chunked', () => {
+  const lineArb = fc.oneof(
+    fc.tuple(fc.double({ noNaN: false, min: -1e3, max: 1e3 }), fc.double({ min: 0, max: 1e-3, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true })).map(([l, lr, e]) => `{'loss': ${Number.isNaN(l) ? 'nan' : String(l).replace('Infinity', 'inf')}, 'learning_rate': ${lr}, 'epoch': ${e}}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `{'eval_loss': ${v}, 'eval_runtime': 3.5, 'epoch': 1.0}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `{'mémoire (GiB)': ${v}, 'loss': ${v}}`),
+    fc.double({ min: 0, max: 5, noNaN: true }).map((v) => `  {'loss': ${v}, 'grad_norm': 1e+400}   `),
+    fc.integer({ min: 0, max: 100 }).map((n) => ` ${n}%|█| ${n}/100 [00:0${n % 10}<00:10,  1.00it/s]\r`),
+    fc.constantFrom("{'train_runtime': 1.0, 'train_loss': 2.0}", "{'loss': 1.5, 'grad_n", "orm': 2.0}", '', '\r', "{'a': 'b'}", "{'loss': 1.0,  'x': 2}", "{'loss': 1}{'loss': 2}", '[rank1]: {\'loss\': 9.0}'),
+  );
+  fc.assert(fc.property(fc.array(lineArb, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (lines, cuts, crlf) => {
+    const text = lines.join(crlf ? '\r\n' : '\n') + (lines.length % 2 ? '\n' : '');
+    const bytes = new TextEncoder().encode(text);
+    const asText = parseChunks([text]);
+    const asBytes = parseChunks(cut(bytes, cuts));
+    assert.deepEqual(asBytes.points, asText.points);
+    assert.equal(asBytes.format, asText.format);
+  }), { numRuns: 300, seed: 11 });
+});
+
+test('a dict glued right after a progress bar; MMEngine eval lines belong to the training step reached', () => {
+  const r = parseLog(" 50%|█████     | 1/2 [00:01<00:01,  1.00it/s]{'loss': 1.25, 'epoch': 0.5}\n");
+  assert.deepEqual(series(r.points, 'loss'), [[1, 1.25]]);
+  assert.equal(r.progress?.step, 1);
+  const m = parseLog('Epoch(train) [2][100/735]  lr: 1.0e-04  loss: 2.0\nEpoch(val) [2][50/50]  loss: 2.5  accuracy: 0.7\n');
+  assert.deepEqual(series(m.points, 'loss'), [[835, 2]]);
+  assert.deepEqual(series(m.points, 'eval_loss'), [[835, 2.5]]);
+  assert.deepEqual(series(m.points, 'eval_accuracy'), [[835, 0.7]]);
 });

@@ -187,3 +187,9 @@ test('feed: chunks in, batches out to subscribers, snapshot has everything', () 
   assert.equal(feed.format, 'hf-trainer');
   assert.equal(feed.runId, 'run-1');
 });
+
+test('store: tokens from Megatron consumed samples x the configured sequence length', () => {
+  const s = new MetricStore({ seqLength: 2048, tokensPerStep: 1 });
+  s.append([...pts('consumed_samples', [[10, 640], [20, 1280]]), ...pts('loss', [[10, 3], [20, 2.5]])]);
+  assert.deepEqual([...s.x('loss', 'tokens')!], [640 * 2048, 1280 * 2048]);
+});

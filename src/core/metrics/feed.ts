@@ -15,6 +15,8 @@ export interface MetricsFeedOptions {
   now?: (() => number) | null;
   /** Tokens per step from the run's config, for the tokens axis. */
   tokensPerStep?: number;
+  /** Sequence length from the run's config (tokens = consumed samples x this, for Megatron-style logs). */
+  seqLength?: number;
   alerts?: AlertOptions;
 }
 
@@ -36,7 +38,7 @@ export interface WritableMetricsFeed extends MetricsFeed {
 export function createMetricsFeed(runId: string, title: string, opts: MetricsFeedOptions = {}): WritableMetricsFeed {
   const now = opts.now === undefined ? Date.now : opts.now ?? undefined;
   const parser = createLogParser({ fileName: opts.fileName, now });
-  const store = new MetricStore({ tokensPerStep: opts.tokensPerStep });
+  const store = new MetricStore({ tokensPerStep: opts.tokensPerStep, seqLength: opts.seqLength });
   const detector = new AlertDetector(opts.alerts);
   const listeners = new Set<(b: MetricsBatch) => void>();
   const alerts: Alert[] = [];

@@ -80,6 +80,19 @@ function wideDecimal(hi: number, extra: number, lo: number, e10: number): number
 }
 
 /**
+ * Value of the decimal (hi * 10^extra + lo) * 10^e10, where hi holds the first (up to) 15 significant digits and lo
+ * the `extra` digits after them; correctly rounded, or NaN when the caller must fall back to Number().
+ */
+export function decimalValue(hi: number, lo: number, extra: number, e10: number): number {
+  if (extra === 0) {
+    if (e10 >= -22 && e10 <= 22) return e10 >= 0 ? hi * POW10[e10] : hi / POW10[-e10];
+    return NaN;
+  }
+  if (extra <= 4 && e10 < 0 && e10 > -300) return wideDecimal(hi, extra, lo, e10);
+  return NaN;
+}
+
+/**
  * Parses a decimal number at `i` (optional sign, digits, fraction, exponent) or `nan`/`inf`/`NaN`/`Infinity`.
  * Returns the value and sets `numEnd`; returns undefined (numEnd unchanged) when no number starts at `i`.
  * Exact (correctly rounded, as Number() would): up to 15 significant digits by Clinger's fast path, up to 19 in
@@ -125,14 +138,7 @@ function scanNumber(s: string, i: number, end: number): number | undefined {
     if (edig > 0) { exp = eneg ? -ev : ev; i = j; }
   }
   numEnd = i;
-  let v = NaN;
-  if (extra === 0) {
-    const e10 = exp - fracDigits;
-    if (e10 >= -22 && e10 <= 22) v = e10 >= 0 ? hi * POW10[e10] : hi / POW10[-e10];
-  } else if (extra <= 4) {
-    const e10 = exp - fracDigits + 0; // value = (hi * 10^extra + lo) * 10^e10
-    if (e10 < 0 && e10 > -300) v = wideDecimal(hi, extra, lo, e10);
-  }
+  let v = decimalValue(hi, lo, extra, exp - fracDigits);
   if (v !== v) v = Number(s.slice(neg || s.charCodeAt(start) === 43 /* + */ ? start + 1 : start, i));
   return neg ? -v : v;
 }

@@ -16,6 +16,7 @@
  * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
  * and never throws.
  */
+import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
@@ -77,6 +78,9 @@ class Parser implements LogParser {
   private tf: TfEventsReader | undefined;
   private decided = false;
   private pendingDict: string | undefined;
+  private carryBytes: Uint8Array | undefined;
+  private readonly byteKeys: ByteKeyCache = newByteKeyCache();
+  private readonly byteOut: ByteDictOut = { count: 0, keys: [], values: [] };
 
   private readonly series = new Map<string, SeriesState>();
   private readonly keyInfo = new Map<string, KeyInfo>();
@@ -164,10 +168,62 @@ class Parser implements LogParser {
       this.tfReader().push(bytes);
       return;
     }
+    if (typeof chunk !== 'string' && this.mode === 'text') { this.bytes(chunk); return; }
     const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
     if (this.mode === 'json') { this.doc.push(text); return; }
     this.text(text);
   }
+
+  /**
+   * Text bytes: whole lines that are plain Trainer dicts are read straight from the bytes (see bytesDict.ts); runs of
+   * other lines are decoded and go through `text()`. Runs always end at a newline, so `text()` keeps no partial line
+   * between them and the order of records is kept.
+   */
+  private bytes(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.carryBytes !== undefined) { buf = concat(this.carryBytes, chunk); this.carryBytes = undefined; }
+    const n = buf.length;
+    let run = 0; // start of bytes not handled yet
+    let i = 0;
+    let cr = buf.indexOf(13);
+    for (;;) {
+      const e = buf.indexOf(10, i);
+      if (e < 0) break;
+      // candidate: '{' ... '}' on a line without carriage returns, with the text path idle
+      let a = i, b = e;
+      while (a < b && (buf[a] === 32 || buf[a] === 9)) a++;
+      while (b > a && buf[b - 1] <= 32) b--;
+      if (buf[a] === 123 && buf[a + 1] === 39 && buf[b - 1] === 125) {
+        if (cr >= 0 && cr < a) cr = buf.indexOf(13, a);
+        if (cr < 0 || cr >= b) {
+          // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
+          if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
+          if (this.textIdle() && scanByteDict(buf, a, b, this.byteKeys, this.byteOut)) {
+            this.time = this.chunkTime;
+            this.lineRank = undefined;
+            const sc = this.scan;
+            const bo = this.byteOut;
+            for (let k = 0; k < bo.count; k++) { sc.keys[k] = bo.keys[k]; sc.values[k] = bo.values[k]; }
+            sc.count = bo.count; sc.strings = undefined;
+            this.emitDict(sc, false);
+            run = e + 1;
+          }
+        }
+      }
+      i = e + 1;
+    }
+    if (run < i) this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true }));
+    if (i < n) {
+      // The unterminated rest waits for its newline (bytes, so a multi-byte character split by the chunk is kept whole).
+      this.carryBytes = buf.slice(i);
+      if (this.carryBytes.length > MAX_LINE) { const c = this.carryBytes; this.carryBytes = undefined; this.textOrDoc(this.decoder.decode(c, { stream: true })); }
+    }
+  }
+
+  private textOrDoc(text: string): void { if (this.mode === 'json') this.doc.push(text); else this.text(text); }
+
+  /** True when the string path holds no state that the next line must see (partial line, wrapped dict, first line). */
+  private textIdle(): boolean { return this.mode === 'text' && this.carry.length === 0 && this.pendingDict === undefined && this.decided; }
 
   private finish(): void {
     if (this.mode === 'detect' && this.pendingBytes) {
@@ -180,6 +236,7 @@ class Parser implements LogParser {
       if (this.tf && this.tf.skippedBytes > 0) this.sink.meta('skipped_bytes', this.tf.skippedBytes);
       return;
     }
+    if (this.carryBytes !== undefined) { const c = this.carryBytes; this.carryBytes = undefined; this.textOrDoc(this.decoder.decode(c, { stream: true })); }
     const tail = this.decoder.decode();
     if (this.mode === 'json') { this.doc.push(tail); this.jsonDocument(this.doc.join('')); this.doc = []; return; }
     this.text(tail, true);
@@ -346,7 +403,7 @@ class Parser implements LogParser {
     // A dict after a prefix ('[1757] {...}', '[rank0]: {...}', a bar glued before it).
     let d = line.indexOf("{'");
     if (d < 0) d = line.indexOf('{"');
-    if (d > 0 && depth < 3) {
+    if (d >= 0 && depth < 3) {
       // Prefixes such as '[1757] ', '[rank0]: ', '+[time] [INFO] ... ' are fine; a label ('DATASET CONFIG: {...}',
       // 'args={...}') means the dict is not a metrics record.
       const before = line.slice(0, d).trim();

@@ -22,6 +22,8 @@ export interface MetricStoreOptions {
    * micro-batches), from the run's config. Used for the tokens axis when the log prints no token count.
    */
   tokensPerStep?: number;
+  /** Sequence length from the config: with a `consumed_samples` series (Megatron, NeMo) tokens = samples x this. */
+  seqLength?: number;
 }
 
 const MIN_CAP = 256;
@@ -71,8 +73,9 @@ export class MetricStore {
   /** Points appended minus points dropped by segment purges. */
   private total = 0;
   tokensPerStep: number | undefined;
+  seqLength: number | undefined;
 
-  constructor(opts: MetricStoreOptions = {}) { this.tokensPerStep = opts.tokensPerStep; }
+  constructor(opts: MetricStoreOptions = {}) { this.tokensPerStep = opts.tokensPerStep; this.seqLength = opts.seqLength; }
 
   /** Appends points in order. NaN/Infinity values are kept (a NaN loss is a point). */
   append(points: readonly MetricPoint[]): void {
@@ -143,8 +146,8 @@ export class MetricStore {
   /**
    * x value of each point of a series on the given axis (NaN where unknown):
    * `step`; `time` (ms since the epoch); `relative` (seconds since the run's first timestamp); `tokens` (from the
-   * log's token counter, interpolated linearly by step and extrapolated proportionally before its first point, or
-   * step x `tokensPerStep`). Returns undefined when the axis is not available for this series at all.
+   * log's token counter, interpolated linearly by step and extrapolated proportionally before its first point; else
+   * `consumed_samples` x `seqLength`; else step x `tokensPerStep`). Returns undefined when the axis is not available for this series at all.
    */
   x(name: string, axis: XAxis): Float64Array | undefined {
     const b = this.bufs.get(name);
@@ -163,6 +166,11 @@ export class MetricStore {
     if (tokName !== undefined) {
       const t = this.bufs.get(tokName)!;
       for (let i = 0; i < n; i++) out[i] = interpolate(t, b.steps[i]);
+      return out;
+    }
+    const samples = this.bufs.get('consumed_samples');
+    if (samples && samples.n > 0 && this.seqLength !== undefined) {
+      for (let i = 0; i < n; i++) out[i] = interpolate(samples, b.steps[i]) * this.seqLength;
       return out;
     }
     if (this.tokensPerStep === undefined) return undefined;

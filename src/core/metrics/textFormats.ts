@@ -261,7 +261,7 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   }
   if (line.indexOf('(train)') >= 0 || line.indexOf('(val)') >= 0 || line.indexOf('(test)') >= 0) {
     const m = MMENGINE_RE.exec(line);
-    if (m) { mmengine(m, sink); return true; }
+    if (m) { mmengine(m, st, sink); return true; }
   }
   if (line.indexOf('Epoch: [') >= 0 || line.indexOf('Test:') >= 0) {
     const m = METRICLOGGER_RE.exec(line);
@@ -337,14 +337,15 @@ function titan(m: RegExpExecArray, sink: LineSink): void {
   }
 }
 
-function mmengine(m: RegExpExecArray, sink: LineSink): void {
+function mmengine(m: RegExpExecArray, st: TextState, sink: LineSink): void {
   sink.format('mmengine');
   const mode = m[2];
   const epoch = m[3] !== undefined ? Number(m[3]) : undefined;
   const i = Number(m[4]);
   const perEpoch = Number(m[5]);
-  // Epoch-based loops print the iteration within the epoch; make it global.
-  const step = m[1] === 'Epoch' && epoch !== undefined && mode === 'train' ? (epoch - 1) * perEpoch + i : i;
+  // Epoch-based loops print the iteration within the epoch: make it global. Evaluation lines count their own
+  // batches; their metrics belong to the training step reached when the evaluation ran.
+  const step = mode !== 'train' ? (st.lastStep ?? i) : m[1] === 'Epoch' && epoch !== undefined ? (epoch - 1) * perEpoch + i : i;
   const prefix = mode === 'train' ? '' : 'eval_';
   for (const [k, v] of pairsBySpaces(m[6])) {
     if (k === 'eta') { const eta = parseDuration(v); if (eta !== undefined && mode === 'train') sink.progress({ step, etaSeconds: eta }); continue; }
@@ -354,11 +355,14 @@ function mmengine(m: RegExpExecArray, sink: LineSink): void {
     sink.point(prefix && name !== 'learning_rate' ? canonicalName(prefix + name) : name, step, x);
   }
   if (mode === 'train' && epoch !== undefined) sink.point('epoch', step, epoch - 1 + i / perEpoch);
+  if (mode === 'train') st.lastStep = step;
 }
 
 function metricLogger(m: RegExpExecArray, st: TextState, sink: LineSink): void {
   sink.format('metriclogger');
-  const isTest = m[1] === 'Test:';
+  // 'Test:' lines show running averages per evaluation batch: no single value is the evaluation's result.
+  if (m[1] === 'Test:') return;
+  const isTest = false;
   const epoch = m[2] !== undefined ? Number(m[2]) : 0;
   const i = Number(m[3]);
   const n = Number(m[4]);
