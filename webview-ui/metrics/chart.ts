@@ -270,7 +270,9 @@ export class LossChart {
 
   private resize(): void {
     if (!this.u) return;
-    this.u.setSize({ width: Math.max(100, this.root.clientWidth), height: Math.max(100, this.root.clientHeight) });
+    const width = Math.max(100, this.root.clientWidth), height = Math.max(100, this.root.clientHeight);
+    if (width === this.u.width && height === this.u.height) return; // the observer also fires on (re)build
+    this.u.setSize({ width, height });
     this.drawNow();
   }
 
