@@ -3,6 +3,8 @@
 //    (train loss and eval_loss on one axis), under the webview's strict CSP; screenshot test-results/loss-curve-log.png.
 // 2. A single spike in a 1M-point series is drawn at full zoom-out (drawn max = the spike) from a few thousand points,
 //    and zooming re-resolves from the full data; screenshot test-results/loss-curve-1m-spike.png.
+// 3. A live feed's appends are drawn; hidden behind another editor (the webview is destroyed: no
+//    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,5 +113,29 @@ suite('Loss curve panel (UI)', function () {
     const back = await waitFor('the full view again', async () => { const x = await summary(frame); return x && !x.zoomed ? x : undefined; }, 20_000);
     assert.equal(back.series.find((r) => r.name === 'loss')!.inRange, 1_000_000);
     assert.deepEqual(cspErrors, [], 'the webview ran without CSP violations');
+  });
+
+  test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    await wb.runCommand('LLM Training: Open Live Synthetic Chart (development)', 60_000);
+    const loss = (x: DrawSummary) => x.series.find((r) => r.name === 'loss');
+    const { frame, s: first } = await chartWhere('live points beyond the first 2,000 to be drawn', (x) => (loss(x)?.inRange ?? 0) > 2100);
+    // Steps are 1..n: a point count equal to the last step means nothing was lost or doubled on the way.
+    assert.equal(loss(first)!.inRange, first.xMax);
+    // A view option the webview keeps with setState.
+    await frame.evaluate(() => { const sel = document.querySelector('#smoothing') as HTMLElement & { value: string }; sel.value = 'gaussian'; sel.dispatchEvent(new Event('change')); });
+
+    // Hide the panel behind another editor in the same group while points keep arriving, then show it again.
+    await wb.runCommand('File: New Untitled Text File');
+    await waitFor('the panel to be hidden', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('Untitled') ? true : undefined), 20_000);
+    const hiddenAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await page.keyboard.press('Control+W');
+    const { frame: again, s: back } = await chartWhere('the panel to come back with the points appended while it was hidden', (x) => (loss(x)?.inRange ?? 0) > loss(first)!.inRange + 200 && Date.now() > hiddenAt);
+    assert.equal(loss(back)!.inRange, back.xMax, 'every point from 1 to the last step is in the chart');
+    assert.equal(await again.evaluate(() => (document.querySelector('#smoothing') as HTMLElement & { value: string }).value), 'gaussian', 'smoothing choice restored from the webview state');
+    await wb.screenshot('loss-curve-live');
+    assert.deepEqual(cspErrors, []);
   });
 });
