@@ -7,7 +7,8 @@
 //    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { parseLog } from '../../src/core/metrics';
@@ -113,6 +114,47 @@ suite('Loss curve panel (UI)', function () {
     const back = await waitFor('the full view again', async () => { const x = await summary(frame); return x && !x.zoomed ? x : undefined; }, 20_000);
     assert.equal(back.series.find((r) => r.name === 'loss')!.inRange, 1_000_000);
     assert.deepEqual(cspErrors, [], 'the webview ran without CSP violations');
+  });
+
+  test('Export CSV and Export PNG save through the save dialog: every parsed point as a row, and a PNG image', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    const out = mkdtempSync(join(tmpdir(), 'llmts-ui-export-'));
+    await page.keyboard.press('Control+P');
+    await wb.quickInput.locator('input').fill(LOG);
+    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
+    await page.keyboard.press('Enter');
+    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
+    await wb.runCommand('LLM Training: Open Log as Chart');
+    const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
+
+    const save = async (button: string, file: string) => {
+      await frame.locator(button).click();
+      // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
+      const input = wb.quickInput.locator('input');
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      await input.fill(join(out, file));
+      // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
+      await waitFor('the save dialog to accept the path', async () => {
+        if (!(await wb.quickInput.isVisible())) return true;
+        await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
+        return undefined;
+      }, 20_000, 1_000);
+      await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
+      await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
+    };
+    await save('#export-csv', 'metrics.csv');
+    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
+    assert.equal(rows[0], 'run_id,run,series,step,time,value');
+    const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
+    assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
+    assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
+
+    await save('#export-png', 'chart.png');
+    const png = readFileSync(join(out, 'chart.png'));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+    rmSync(out, { recursive: true, force: true });
   });
 
   test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
