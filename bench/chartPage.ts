@@ -20,7 +20,8 @@ export function chromiumPath(): string | undefined {
   return undefined;
 }
 
-export async function openChartPage(opts: { width?: number; height?: number } = {}): Promise<ChartPage> {
+/** @param opts.state the webview state getState() returns at start (view options, as a restored panel has them). */
+export async function openChartPage(opts: { width?: number; height?: number; state?: unknown } = {}): Promise<ChartPage> {
   const dist = resolve('dist/webview');
   if (!existsSync(join(dist, 'metrics.js'))) throw new Error('dist/webview/metrics.js is missing: run `npm run build` first');
   const exe = chromiumPath();
@@ -31,7 +32,7 @@ export async function openChartPage(opts: { width?: number; height?: number } = 
   writeFileSync(join(dir, 'index.html'), `<!DOCTYPE html><html style="${THEME.replace(/\n/g, '')}"><head><meta charset="utf-8">
 <link rel="stylesheet" href="metrics.css"><script>
 window.__name = (f) => f; // tsx (esbuild keepNames) wraps functions handed to page.evaluate in __name(...)
-window.__posted = []; window.__state = undefined;
+window.__posted = []; window.__state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
 </script></head><body><script src="metrics.js"></script></body></html>`);
   const browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--allow-file-access-from-files'] });

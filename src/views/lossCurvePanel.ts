@@ -13,7 +13,7 @@ import { dispatch, parseWebviewMessage, type ChartViewState, type Handlers, type
 import { decodePngDataUrl, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem } from './lossCurveData';
 import { openLogFeed } from './logFeed';
 import { SparklinesViewProvider } from './sparklinesView';
-import { syntheticFeed } from './syntheticFeed';
+import { startLiveSynthetic, syntheticFeed } from './syntheticFeed';
 import { webviewHtml } from './webviewHtml';
 
 /** Where panels find feeds by run id (the runs-views helper's registry implements it). */
@@ -254,6 +254,13 @@ export function registerLossCurve(context: vscode.ExtensionContext, feeds: FeedR
       const spike = args?.spike === null ? undefined : args?.spike ?? (n >= 654_321 ? { step: 654_321, value: 42 } : undefined);
       const feed = syntheticFeed(args?.runId ?? `synthetic-${n}`, `synthetic ${n.toLocaleString('en-US')} points`, n, spike);
       LossCurvePanel.show(context, feed);
+      return feed.runId;
+    }), vscode.commands.registerCommand('llmTraining.test.openLiveSyntheticChart', () => {
+      // 2,000 points, then 50 more every 250 ms while the panel is open (live appends, hide/show re-snapshots).
+      const feed = syntheticFeed(`synthetic-live-${Date.now()}`, 'synthetic live run', 2000, undefined);
+      LossCurvePanel.show(context, feed);
+      const stop = startLiveSynthetic(feed, { everyMs: 250, perTick: 50 });
+      context.subscriptions.push({ dispose: stop });
       return feed.runId;
     }));
   }

@@ -47,6 +47,9 @@ export class MemoryFeed implements MetricsFeed {
     return { series: out, alerts: [...this.alerts], progress: this.progress };
   }
 
+  /** Number of current subscribers (a live synthetic feed stops when its panel is gone). */
+  get subscribers(): number { return this.listeners.size; }
+
   subscribe(listener: (batch: MetricsBatch) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -73,4 +76,22 @@ export function syntheticFeed(runId: string, title: string, n: number, spike?: {
   feed.setColumns({ name: 'eval_loss', steps: es, values: ev, times: et });
   if (spike) feed.push({ points: [], alerts: [{ kind: 'spike', series: 'loss', step: spike.step, message: `loss jumped to ${spike.value}` }] });
   return feed;
+}
+
+/**
+ * Appends `perTick` synthetic `loss` points every `everyMs` to `feed`, continuing its step count and curve, until
+ * the feed has had subscribers and lost them all (its panel closed) or `maxTicks` ticks passed. Returns a stop function.
+ */
+export function startLiveSynthetic(feed: MemoryFeed, opts: { everyMs: number; perTick: number; maxTicks?: number }): () => void {
+  const loss = feed.snapshot().series.find((s) => s.name === 'loss');
+  let step = loss && loss.steps.length ? loss.steps[loss.steps.length - 1] : 0;
+  let ticks = 0, hadSubscribers = false;
+  const timer = setInterval(() => {
+    if (feed.subscribers > 0) hadSubscribers = true;
+    if ((hadSubscribers && feed.subscribers === 0) || ++ticks > (opts.maxTicks ?? 2400)) { clearInterval(timer); return; }
+    const points = [];
+    for (let i = 0; i < opts.perTick; i++) { step++; points.push({ series: 'loss', step, value: 0.5 + 2 / Math.sqrt(step) + 0.02 * Math.sin(step), time: Date.UTC(2026, 0, 1) + step * 1000 }); }
+    feed.push({ points, alerts: [], progress: { step } });
+  }, opts.everyMs);
+  return () => clearInterval(timer);
 }

@@ -83,7 +83,8 @@ export class LossChart {
     new ResizeObserver(() => this.resize()).observe(root);
   }
 
-  private colorOf(s: SeriesStore): string {
+  /** The series' line colour (assigned when first shown, then kept). */
+  colorOf(s: SeriesStore): string {
     let c = this.colors.get(s.key);
     if (!c) {
       const name = PALETTE[this.colors.size % PALETTE.length];
@@ -99,8 +100,8 @@ export class LossChart {
     const smoothing = v.smoothing !== 'none';
     this.lines = [];
     for (const s of this.store.allSeries()) {
-      const color = this.colorOf(s);
       if (v.hidden.includes(s.key)) continue;
+      const color = this.colorOf(s); // first shown series gets the first chart colour; a series keeps its colour
       if (v.xAxis !== 'step' && s.timed === 0) continue; // no wall times: cannot place it on a time axis
       const scale = scaleOf(s.name);
       if (smoothing && !s.isEval) {
@@ -133,7 +134,7 @@ export class LossChart {
         ...this.lines.map((l): uPlot.Series => ({
           label: l.kind === 'smooth' ? `${l.s.name} (smoothed)` : l.s.name,
           scale: l.scale,
-          stroke: l.faint ? withAlpha(l.color, 0.28) : l.color,
+          stroke: l.faint ? withAlpha(l.color, 0.4) : l.color,
           width: l.faint ? 1 : 1.5,
           spanGaps: true,
           points: l.s.isEval ? { show: true, size: 5, fill: l.color, stroke: l.color } : { show: false },
@@ -269,7 +270,9 @@ export class LossChart {
 
   private resize(): void {
     if (!this.u) return;
-    this.u.setSize({ width: Math.max(100, this.root.clientWidth), height: Math.max(100, this.root.clientHeight) });
+    const width = Math.max(100, this.root.clientWidth), height = Math.max(100, this.root.clientHeight);
+    if (width === this.u.width && height === this.u.height) return; // the observer also fires on (re)build
+    this.u.setSize({ width, height });
     this.drawNow();
   }
 

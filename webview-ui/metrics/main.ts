@@ -78,11 +78,15 @@ function renderToggles(): void {
     const box = custom('vscode-checkbox', { label: `${multi ? `${s.runTitle}: ` : ''}${s.name}` }) as HTMLElement & { checked: boolean };
     box.checked = !state.hidden.includes(s.key);
     box.dataset.key = s.key;
+    const swatch = el('span', { className: 'swatch' });
+    const item = el('span', { className: 'series-toggle' }, swatch, box);
+    const paint = () => { swatch.style.background = box.checked ? chart.colorOf(s) : 'transparent'; };
     box.addEventListener('change', () => {
       state.hidden = box.checked ? state.hidden.filter((k) => k !== s.key) : [...state.hidden, s.key];
-      save(); chart.rebuild();
+      save(); chart.rebuild(); paint();
     });
-    items.push(box);
+    items.push(item);
+    queueMicrotask(paint);
   }
   toggles.replaceChildren(...items);
 }
