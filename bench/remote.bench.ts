@@ -69,7 +69,7 @@ export async function run(): Promise<Result> {
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 1000));
       const t0 = Date.now();
-      for (const pid of env.target.connectionPids()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      env.target.dropConnections();
       await new Promise((r) => setTimeout(r, 5));
       const before = lastData;
       const deadline = Date.now() + 30_000;

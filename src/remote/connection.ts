@@ -62,7 +62,13 @@ export class AuthError extends Error {
   constructor(message: string) { super(message); this.name = 'AuthError'; }
 }
 
-/** True for errors that a retry cannot fix (host key, auth, bad config). */
+/** The connection was closed on purpose (pool disposed): users of it should stop, not retry. */
+export class ConnectionClosedError extends Error {
+  readonly fatal = true;
+  constructor(alias: string) { super(`connection to ${alias} is closed`); this.name = 'ConnectionClosedError'; }
+}
+
+/** True for errors that a retry cannot fix (host key, auth, closed on purpose). */
 export function isFatalError(e: unknown): boolean {
   return !!(e && typeof e === 'object' && (e as { fatal?: boolean }).fatal);
 }
@@ -164,7 +170,7 @@ export class SshConnection extends EventEmitter {
 
   /** The connected client for the target host, connecting or reconnecting (with backoff) when needed. */
   client(): Promise<Client> {
-    if (this.closed) return Promise.reject(new Error(`connection to ${this.alias} is closed`));
+    if (this.closed) return Promise.reject(new ConnectionClosedError(this.alias));
     if (this.live) return Promise.resolve(this.live.target);
     this.connecting ??= this.connectWithBackoff().finally(() => { this.connecting = undefined; });
     return this.connecting;
@@ -198,7 +204,12 @@ export class SshConnection extends EventEmitter {
       await new Promise((r) => setTimeout(r, Math.min(b.maxMs ?? 10_000, (b.initialMs ?? 250) * 2 ** Math.min(this.failures - 1, 10))));
     }
     try {
-      const chain = resolveChain(this.alias, loadSshConfig(this.opts.sshConfigPath ?? DEFAULT_SSH_CONFIG));
+      let chain: ResolvedHost[];
+      try {
+        chain = resolveChain(this.alias, loadSshConfig(this.opts.sshConfigPath ?? DEFAULT_SSH_CONFIG));
+      } catch (e) {
+        throw Object.assign(e as Error, { fatal: true }); // a broken ssh config does not heal by retrying
+      }
       const clients: Client[] = [];
       try {
         let sock: Duplex | undefined;
@@ -211,7 +222,7 @@ export class SshConnection extends EventEmitter {
         clients.slice().reverse().forEach((c) => c.end());
         throw e;
       }
-      if (this.closed) { clients.forEach((c) => c.end()); throw new Error(`connection to ${this.alias} is closed`); }
+      if (this.closed) { clients.forEach((c) => c.end()); throw new ConnectionClosedError(this.alias); }
       const live: Live = { clients, target: clients[clients.length - 1] };
       this.live = live;
       this.failures = 0;

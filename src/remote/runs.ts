@@ -14,6 +14,8 @@ import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import type { Runner } from './types';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
+import { LogFollower } from './logFollower';
+import type { LogFollowerOptions } from './logFollower';
 import type { SlurmOptions } from './slurm';
 
 export interface LaunchOptions {
@@ -170,6 +172,14 @@ export async function isRunActive(runner: Runner, run: RunRecord): Promise<boole
   const out = await runner.exec(cmd.argv, { timeoutMs: 30_000 });
   if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
   return groupAlive(cmd.parse(out), pgid);
+}
+
+/**
+ * A LogFollower for a run's output.log that ends when the run ends (process group gone or Slurm job over) and the
+ * log is drained. Not started: attach `data`/`status`/`end` listeners, then call `start()`.
+ */
+export function followRun(runner: Runner, run: RunRecord, opts: Partial<Omit<LogFollowerOptions, 'runner' | 'path' | 'isActive'>> = {}): LogFollower {
+  return new LogFollower({ ...opts, runner, path: run.logPath, isActive: () => isRunActive(runner, run) });
 }
 
 export interface StopOptions {

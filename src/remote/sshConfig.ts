@@ -95,6 +95,11 @@ export function expandIncludes(text: string, opts: { baseDir?: string; depth?: n
   }).join('\n');
 }
 
+/** Parses ssh config text (Include expanded, relative to `baseDir`, default ~/.ssh). */
+export function parseSshConfig(text: string, baseDir?: string): SSHConfig {
+  return SSHConfig.parse(expandIncludes(text, { baseDir }));
+}
+
 /** Parses an ssh config file (Include expanded). A missing file gives an empty config. */
 export function loadSshConfig(path: string = DEFAULT_SSH_CONFIG): SSHConfig {
   if (!existsSync(path)) return SSHConfig.parse('');
@@ -165,26 +170,35 @@ export function resolveHost(alias: string, config: SSHConfig | string = DEFAULT_
   };
 }
 
+/** Resolves `[user@]host[:port]` through the config; explicit user and port win. */
+function resolveSpec(text: string, cfg: SSHConfig): ResolvedHost {
+  const spec = parseJumpSpec(text);
+  const host = resolveHost(spec.host, cfg);
+  host.alias = text;
+  if (spec.user) host.user = spec.user;
+  if (spec.port) host.port = spec.port;
+  return host;
+}
+
 /**
- * The hops to reach `alias`, in connection order, target last. A jump host is itself resolved through the config
- * (its own User/Port/IdentityFile, and its own ProxyJump for the first hop, as ssh -J does); explicit `user@`/`:port`
- * in the ProxyJump entry win. Loops and chains over 16 hops are refused.
+ * The hops to reach `target`, in connection order, target last. `target` is an alias or `[user@]host[:port]`
+ * (explicit user/port win over the config). A jump host is itself resolved through the config (its own
+ * User/Port/IdentityFile, and its own ProxyJump for the first hop, as ssh -J does). Loops and chains over 16 hops
+ * are refused.
  */
-export function resolveChain(alias: string, config: SSHConfig | string = DEFAULT_SSH_CONFIG, depth = 0, seen: string[] = []): ResolvedHost[] {
+export function resolveChain(target: string, config: SSHConfig | string = DEFAULT_SSH_CONFIG, depth = 0, seen: string[] = []): ResolvedHost[] {
   const cfg = typeof config === 'string' ? loadSshConfig(config) : config;
-  if (depth > 16) throw new Error(`ssh config: ProxyJump chain too long reaching ${alias}`);
-  if (seen.includes(alias)) throw new Error(`ssh config: ProxyJump loop: ${[...seen, alias].join(' -> ')}`);
-  const target = resolveHost(alias, cfg);
-  if (target.proxyJump.length === 0) return [target];
+  if (depth > 16) throw new Error(`ssh config: ProxyJump chain too long reaching ${target}`);
+  if (seen.includes(target)) throw new Error(`ssh config: ProxyJump loop: ${[...seen, target].join(' -> ')}`);
+  const host = resolveSpec(target, cfg);
+  if (host.proxyJump.length === 0) return [host];
   const hops: ResolvedHost[] = [];
-  target.proxyJump.forEach((j, i) => {
-    const viaConfig = i === 0 ? resolveChain(j.host, cfg, depth + 1, [...seen, alias]) : [resolveHost(j.host, cfg)];
-    const last = viaConfig[viaConfig.length - 1];
-    if (j.user) last.user = j.user;
-    if (j.port) last.port = j.port;
-    hops.push(...viaConfig);
+  host.proxyJump.forEach((j, i) => {
+    const text = `${j.user ? `${j.user}@` : ''}${j.host.includes(':') ? `[${j.host}]` : j.host}${j.port ? `:${j.port}` : ''}`;
+    if (i === 0) hops.push(...resolveChain(text, cfg, depth + 1, [...seen, target]));
+    else hops.push(resolveSpec(text, cfg));
   });
-  return [...hops, target];
+  return [...hops, host];
 }
 
 /** Non-wildcard Host aliases of the config, in file order (negated and pattern entries left out). */

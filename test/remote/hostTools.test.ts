@@ -8,6 +8,9 @@ import { gpuStatus } from '../../src/remote/gpu';
 import { listHosts } from '../../src/remote/hosts';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { uploadChanged } from '../../src/remote/upload';
+import { parseSshConfig, resolveChain } from '../../src/remote/sshConfig';
+import * as kh from '../../src/remote/knownHosts';
+import { createHash } from 'node:crypto';
 import { startSshEnv } from '../fixtures/remote/sshEnv';
 
 test('GPU status: this host has no NVIDIA GPU and says so plainly (local and over SSH)', async () => {
@@ -67,5 +70,54 @@ test('listHosts: local first, config aliases without patterns, settings hosts af
     const g = hosts.find((h) => h.alias === 'gpu-1')!;
     assert.deepEqual([g.hostName, g.port, g.user, g.proxyJump], ['10.0.0.5', 2222, 'alice', ['carol@bastion:2200', 'hop']]);
     assert.equal(hosts.find((h) => h.alias === 'inc-a')!.user, 'bob');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('resolveChain: ProxyJump of any length, a jump host\'s own ProxyJump, explicit user@host:port, loops refused', async () => {
+  const cfg = parseSshConfig([
+    'Host gw', '  HostName gw.example.org', '  User gwuser', '  ProxyJump edge',
+    'Host edge', '  HostName 203.0.113.7', '  Port 2201',
+    'Host mid', '  HostName mid.internal', '  IdentityFile ~/.ssh/mid_%r_%h',
+    'Host node7', '  HostName %h.cluster', '  ProxyJump gw,carol@mid:2222,[fd00::9]:22',
+    'Host loop-a', '  ProxyJump loop-b', 'Host loop-b', '  ProxyJump loop-a',
+    'Host *', '  User dflt',
+  ].join('\n'));
+  const chain = resolveChain('node7', cfg);
+  assert.deepEqual(chain.map((h) => `${h.user}@${h.hostName}:${h.port}`), ['dflt@203.0.113.7:2201', 'gwuser@gw.example.org:22', 'carol@mid.internal:2222', 'dflt@fd00::9:22', 'dflt@node7.cluster:22']);
+  assert.match(chain[2].identityFiles[0], /\/\.ssh\/mid_dflt_mid\.internal$/);
+  const direct = resolveChain('root@10.1.2.3:2022', cfg);
+  assert.deepEqual(direct.map((h) => [h.user, h.hostName, h.port]), [['root', '10.1.2.3', 2022]]);
+  assert.throws(() => resolveChain('loop-a', cfg), /ProxyJump loop: loop-a -> loop-b -> loop-a/);
+});
+
+test('known_hosts: patterns, negation, hashed names, [host]:port, revoked and changed keys', async () => {
+  const blob = (seed: string): Buffer => {
+    const t = Buffer.from('ssh-ed25519');
+    const k = Buffer.alloc(32, seed);
+    const b = Buffer.alloc(4 + t.length + 4 + 32);
+    b.writeUInt32BE(t.length, 0); t.copy(b, 4); b.writeUInt32BE(32, 4 + t.length); k.copy(b, 8 + t.length);
+    return b;
+  };
+  const a = blob('a'); const b = blob('b');
+  const line = (host: string, key: Buffer, marker = ''): string => `${marker}${marker ? ' ' : ''}${host} ssh-ed25519 ${key.toString('base64')}`;
+  const check = (text: string, host: string, port: number, key: Buffer): string => kh.checkKnownHostsText(text, 'kh', [kh.knownHostName(host, port)], key).status;
+  assert.equal(check(line('*.cluster,!bad.cluster', a), 'n1.cluster', 22, a), 'ok');
+  assert.equal(check(line('*.cluster,!bad.cluster', a), 'bad.cluster', 22, a), 'unknown');
+  assert.equal(check(line('[gpu?]:2222', a), 'gpu1', 2222, a), 'ok');
+  assert.equal(check(line('[gpu?]:2222', a), 'gpu1', 22, a), 'unknown');
+  assert.equal(check(line('gpu1', a), 'gpu1', 22, b), 'changed');
+  assert.equal(check(`${line('gpu1', b)}\n${line('gpu1', a)}`, 'gpu1', 22, a), 'ok');
+  assert.equal(check(`${line('gpu1', a)}\n${line('*', a, '@revoked')}`, 'gpu1', 22, a), 'revoked');
+  assert.equal(check(line('gpu1', a, '@cert-authority'), 'gpu1', 22, a), 'unknown');
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-kh-'));
+  try {
+    const f = join(dir, 'sub', 'known_hosts');
+    await kh.addKnownHost(f, 'gpu1', 2222, a, { hash: true });
+    const text = readFileSync(f, 'utf8');
+    assert.match(text, /^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+ ssh-ed25519 /);
+    assert.equal(kh.verifyHostKey([f], 'gpu1', 2222, a).status, 'ok');
+    assert.equal(kh.verifyHostKey([f], 'gpu1', 22, a).status, 'unknown');
+    assert.equal(kh.verifyHostKey([f], 'gpu1', 2222, b).status, 'changed');
+    assert.equal(kh.fingerprintSha256(a), `SHA256:${createHash('sha256').update(a).digest('base64').replace(/=+$/, '')}`);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
