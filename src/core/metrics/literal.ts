@@ -23,6 +23,9 @@ export interface DictScan {
   end: number;
   /** Names of non-numeric top-level string values (key -> text), only when `wantStrings` was set. */
   strings?: Map<string, string>;
+  /** Key seen at each pair position of the previous dict: log lines repeat their keys, so the scanner compares
+   * instead of slicing and hashing a new string (and callers get the same string object back). */
+  keyCache: string[];
 }
 
 const C_SPACE = 32, C_TAB = 9, C_QUOTE = 39, C_DQUOTE = 34, C_COLON = 58, C_COMMA = 44, C_LBRACE = 123, C_RBRACE = 125;
@@ -36,17 +39,59 @@ function skipWs(s: string, i: number, end: number): number {
 /** Result slot of scanNumber (avoids allocating a tuple per number). */
 let numEnd = 0;
 
+// Double-double helpers (Dekker 1971): error-free products and sums, results in module slots (no allocation).
+const SPLIT = 134217729; // 2^27 + 1
+let ddHi = 0, ddLo = 0;
+
+/** ddHi + ddLo = a * b exactly. */
+function twoProduct(a: number, b: number): void {
+  const p = a * b;
+  let t = SPLIT * a; const ah = t - (t - a), al = a - ah;
+  t = SPLIT * b; const bh = t - (t - b), bl = b - bh;
+  ddHi = p; ddLo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/** (ddHi, ddLo) <- (ah + al) / d to about 2^-104 relative. */
+function ddDivide(ah: number, al: number, d: number): void {
+  const q1 = ah / d;
+  twoProduct(q1, d);
+  const r = ((ah - ddHi) - ddLo) + al;
+  const q2 = r / d;
+  const s = q1 + q2;
+  ddHi = s; ddLo = q2 - (s - q1);
+}
+
+/**
+ * Correctly rounded value of the decimal hi * 10^extra + lo, times 10^e10 (e10 < 0), for 16-19 significant digits,
+ * where Clinger's fast path does not apply: the quotient is computed in double-double (error < 2^-100 relative) and
+ * rounded once; when it lies too close to a rounding boundary to decide, returns NaN (the caller falls back).
+ */
+function wideDecimal(hi: number, extra: number, lo: number, e10: number): number {
+  twoProduct(hi, POW10[extra]);
+  let ah = ddHi + lo; // ddHi, lo are integers below 2^64 and 10^4: the sum is exact in double-double form
+  let al = ddLo + (lo - (ah - ddHi));
+  const s0 = ah + al; al = al - (s0 - ah); ah = s0;
+  let e = -e10;
+  while (e > 22) { ddDivide(ah, al, 1e22); ah = ddHi; al = ddLo; e -= 22; }
+  ddDivide(ah, al, POW10[e]);
+  const delta = Math.abs(ddHi) * 8.077935669463161e-28; // 2^-90
+  const up = ddHi + (ddLo + delta), down = ddHi + (ddLo - delta);
+  return up === down ? up : NaN;
+}
+
 /**
  * Parses a decimal number at `i` (optional sign, digits, fraction, exponent) or `nan`/`inf`/`NaN`/`Infinity`.
  * Returns the value and sets `numEnd`; returns undefined (numEnd unchanged) when no number starts at `i`.
+ * Exact (correctly rounded, as Number() would): up to 15 significant digits by Clinger's fast path, up to 19 in
+ * double-double, else by Number().
  */
 function scanNumber(s: string, i: number, end: number): number | undefined {
   const start = i;
   let c = s.charCodeAt(i);
   let neg = false;
-  if (c === C_MINUS || c === C_PLUS) { neg = c === C_MINUS; i++; c = s.charCodeAt(i); }
-  if (c < C_0 || c > C_9) {
-    if (c !== C_DOT) {
+  if (c === 45 /* - */ || c === 43 /* + */) { neg = c === 45 /* - */; i++; c = s.charCodeAt(i); }
+  if (c < 48 /* 0 */ || c > 57 /* 9 */) {
+    if (c !== 46 /* . */) {
       // nan / inf / NaN / Infinity
       const w = s.slice(i, i + 8);
       const after3 = s.charCodeAt(i + 3);
@@ -57,28 +102,43 @@ function scanNumber(s: string, i: number, end: number): number | undefined {
       return undefined;
     }
   }
-  let mant = 0, sig = 0, fracDigits = 0, any = false;
-  while (i < end && (c = s.charCodeAt(i)) >= C_0 && c <= C_9) { mant = mant * 10 + (c - C_0); if (mant !== 0) sig++; any = true; i++; }
-  if (c === C_DOT && i < end) {
+  // hi: the first 15 significant digits; lo: the `extra` digits after them.
+  let hi = 0, lo = 0, sig = 0, extra = 0, fracDigits = 0, any = false;
+  while (i < end && (c = s.charCodeAt(i)) >= 48 /* 0 */ && c <= 57 /* 9 */) {
+    if (sig < 15) { hi = hi * 10 + (c - 48 /* 0 */); if (hi !== 0) sig++; } else { lo = lo * 10 + (c - 48 /* 0 */); extra++; sig++; }
+    any = true; i++;
+  }
+  if (c === 46 /* . */ && i < end) {
     i++;
-    while (i < end && (c = s.charCodeAt(i)) >= C_0 && c <= C_9) { mant = mant * 10 + (c - C_0); if (mant !== 0) sig++; fracDigits++; any = true; i++; }
+    while (i < end && (c = s.charCodeAt(i)) >= 48 /* 0 */ && c <= 57 /* 9 */) {
+      if (sig < 15) { hi = hi * 10 + (c - 48 /* 0 */); if (hi !== 0) sig++; } else { lo = lo * 10 + (c - 48 /* 0 */); extra++; sig++; }
+      fracDigits++; any = true; i++;
+    }
   }
   if (!any) return undefined;
   let exp = 0;
-  if ((c === C_e || c === C_E) && i < end) {
+  if ((c === 101 /* e */ || c === 69 /* E */) && i < end) {
     let j = i + 1, eneg = false, ev = 0, edig = 0;
     let d = s.charCodeAt(j);
-    if (d === C_MINUS || d === C_PLUS) { eneg = d === C_MINUS; j++; }
-    while (j < end && (d = s.charCodeAt(j)) >= C_0 && d <= C_9) { ev = ev * 10 + (d - C_0); edig++; j++; }
+    if (d === 45 /* - */ || d === 43 /* + */) { eneg = d === 45 /* - */; j++; }
+    while (j < end && (d = s.charCodeAt(j)) >= 48 /* 0 */ && d <= 57 /* 9 */) { ev = ev * 10 + (d - 48 /* 0 */); edig++; j++; }
     if (edig > 0) { exp = eneg ? -ev : ev; i = j; }
   }
   numEnd = i;
-  const e10 = exp - fracDigits;
-  let v: number;
-  if (sig <= 15 && e10 >= -22 && e10 <= 22) v = e10 >= 0 ? mant * POW10[e10] : mant / POW10[-e10];
-  else v = Number(s.slice(neg || s.charCodeAt(start) === C_PLUS ? start + 1 : start, i));
+  let v = NaN;
+  if (extra === 0) {
+    const e10 = exp - fracDigits;
+    if (e10 >= -22 && e10 <= 22) v = e10 >= 0 ? hi * POW10[e10] : hi / POW10[-e10];
+  } else if (extra <= 4) {
+    const e10 = exp - fracDigits + 0; // value = (hi * 10^extra + lo) * 10^e10
+    if (e10 < 0 && e10 > -300) v = wideDecimal(hi, extra, lo, e10);
+  }
+  if (v !== v) v = Number(s.slice(neg || s.charCodeAt(start) === 43 /* + */ ? start + 1 : start, i));
   return neg ? -v : v;
 }
+
+/** Test hook: the scanner's reading of a whole number token (undefined when it is not one). */
+export function scanNumberForTest(t: string): number | undefined { const v = scanNumber(t, 0, t.length); return v !== undefined && numEnd === t.length ? v : undefined; }
 
 /** Skips a quoted string starting at `i` (the quote); returns the index after the closing quote, or -1. */
 function skipString(s: string, i: number, end: number): number {
@@ -130,10 +190,17 @@ export function scanDict(s: string, i: number, end: number, out: DictScan, wantS
   for (;;) {
     const q = s.charCodeAt(i);
     if (q !== C_QUOTE && q !== C_DQUOTE) return pairs > 0 && finishCut(out, i);
-    const kEnd = skipString(s, i, end);
-    if (kEnd < 0) return pairs > 0 && finishCut(out, i);
-    let key = s.slice(i + 1, kEnd - 1);
-    if (key.indexOf('\\') >= 0) key = unescape(key);
+    let key: string;
+    let kEnd: number;
+    const ck = out.keyCache[pairs];
+    if (ck !== undefined && s.charCodeAt(i + 1 + ck.length) === q && s.startsWith(ck, i + 1)) { key = ck; kEnd = i + 2 + ck.length; }
+    else {
+      kEnd = skipString(s, i, end);
+      if (kEnd < 0) return pairs > 0 && finishCut(out, i);
+      key = s.slice(i + 1, kEnd - 1);
+      if (key.indexOf('\\') >= 0) key = unescape(key);
+      else if (pairs < 64) out.keyCache[pairs] = key;
+    }
     i = skipWs(s, kEnd, end);
     if (s.charCodeAt(i) !== C_COLON) return pairs > 0 && finishCut(out, i);
     i = skipWs(s, i + 1, end);
@@ -163,10 +230,46 @@ export function scanDict(s: string, i: number, end: number, out: DictScan, wantS
   }
 }
 
+/**
+ * Fast path for the shape the Hugging Face Trainer prints on every logging step: `{'key': number, 'key': number}`
+ * with single spaces, numeric values only, keys as in the previous line (compared in place through the key cache).
+ * Returns false as soon as the line has any other shape (the caller then uses {@link scanDict}, which reads
+ * everything this reads, the same way). `s[a]` must be `{`.
+ */
+export function scanFlatNumericDict(s: string, a: number, b: number, out: DictScan): boolean {
+  let i = a + 1;
+  let count = 0;
+  const cache = out.keyCache, keys = out.keys, values = out.values;
+  for (;;) {
+    if (s.charCodeAt(i) !== C_QUOTE) return false;
+    const ck = count < cache.length ? cache[count] : undefined;
+    let kEnd: number;
+    if (ck !== undefined && s.charCodeAt(i + 1 + ck.length) === C_QUOTE && s.startsWith(ck, i + 1)) { kEnd = i + 2 + ck.length; keys[count] = ck; }
+    else {
+      const q = s.indexOf("'", i + 1);
+      if (q < 0 || q >= b) return false;
+      const key = s.slice(i + 1, q);
+      if (key.indexOf('\\') >= 0) return false;
+      if (count < 64) cache[count] = key;
+      keys[count] = key;
+      kEnd = q + 1;
+    }
+    if (s.charCodeAt(kEnd) !== C_COLON || s.charCodeAt(kEnd + 1) !== C_SPACE) return false;
+    const v = scanNumber(s, kEnd + 2, b);
+    if (v === undefined) return false;
+    values[count++] = v;
+    i = numEnd;
+    const c = s.charCodeAt(i);
+    if (c === C_COMMA) { if (s.charCodeAt(i + 1) !== C_SPACE) return false; i += 2; continue; }
+    if (c === C_RBRACE) { out.count = count; out.closed = true; out.end = i + 1; out.strings = undefined; return true; }
+    return false;
+  }
+}
+
 function finishCut(out: DictScan, i: number): boolean { out.closed = false; out.end = i; return true; }
 
 /** A fresh, reusable scan buffer. */
-export function newDictScan(): DictScan { return { count: 0, keys: [], values: [], closed: false, end: 0 }; }
+export function newDictScan(): DictScan { return { count: 0, keys: [], values: [], closed: false, end: 0, keyCache: [] }; }
 
 /**
  * Parses a number token as logs print it: decimal/scientific, `nan`, `inf`, `-inf`, `NaN`, `Infinity`, thousands

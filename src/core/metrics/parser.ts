@@ -16,7 +16,7 @@
  * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
  * and never throws.
  */
-import { newDictScan, scanDict, type DictScan } from './literal';
+import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
@@ -57,6 +57,7 @@ const TIME_KEYS = new Set(['_timestamp', 'timestamp', 'wall_time', 'time_unix'])
 const TOTAL_KEYS = new Set(['total_steps', 'max_steps']);
 const SKIP_KEYS = new Set(['percentage']);
 
+const RANK_RE = /^(?:\[rank(\d+)\]:|\[default(\d+)\]:|(\d{1,5}): )/;
 const TS_RE = /(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?/;
 // ESC [ ... final byte, OSC ... BEL/ST, two-byte escapes.
 // eslint-disable-next-line no-control-regex
@@ -79,6 +80,9 @@ class Parser implements LogParser {
 
   private readonly series = new Map<string, SeriesState>();
   private readonly keyInfo = new Map<string, KeyInfo>();
+  /** KeyInfo of the keys at each position of the last dict (log lines repeat their keys). */
+  private readonly infos: KeyInfo[] = [];
+  private readonly infoKeys: string[] = [];
   private readonly scan: DictScan = newDictScan();
   private readonly st: TextState = newTextState();
   private segmentNo = 0;
@@ -90,7 +94,9 @@ class Parser implements LogParser {
   private outMeta: Record<string, number | string> | undefined;
   private time: number | undefined;
   private chunkTime: number | undefined;
-  private lineFormat: string | undefined;
+  private lastFormat: string | undefined;
+  private lineRank: string | undefined;
+  private metricsRank: string | undefined;
   private readonly sink: LineSink;
 
   constructor(private readonly opts: LogParserOptions) {
@@ -134,7 +140,8 @@ class Parser implements LogParser {
   }
 
   private noteFormat(name: string): void {
-    this.lineFormat ??= name;
+    if (name === this.lastFormat) return;
+    this.lastFormat = name;
     if (!this.seen.includes(name)) this.seen.push(name);
     if (this.primary === undefined && !AUX_FORMATS.has(name)) this.primary = name;
   }
@@ -169,6 +176,8 @@ class Parser implements LogParser {
     }
     if (this.mode === 'tfevents') {
       if (this.tf && this.tf.pendingBytes > 0) this.sink.meta('truncated_bytes', this.tf.pendingBytes);
+      if (this.tf && this.tf.corruptRecords > 0) this.sink.meta('corrupt_records', this.tf.corruptRecords);
+      if (this.tf && this.tf.skippedBytes > 0) this.sink.meta('skipped_bytes', this.tf.skippedBytes);
       return;
     }
     const tail = this.decoder.decode();
@@ -230,8 +239,20 @@ class Parser implements LogParser {
     while (a < b && s.charCodeAt(a) <= 32) a++;
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
     if (a === b) return;
-    this.lineFormat = undefined;
     this.time = this.chunkTime;
+    // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
+    // the first that printed any, so a record every rank prints is one point.
+    this.lineRank = undefined;
+    const c0 = s.charCodeAt(a);
+    if (c0 === 91 /* [ */ || (c0 >= 48 && c0 <= 57)) {
+      const m = RANK_RE.exec(s.length - a > 24 ? s.slice(a, a + 24) : s.slice(a, b));
+      if (m) {
+        this.lineRank = m[1] ?? m[2] ?? m[3];
+        a += m[0].length;
+        while (a < b && s.charCodeAt(a) <= 32) a++;
+        if (a === b) return;
+      }
+    }
     if (this.pendingDict !== undefined) {
       const joined = this.pendingDict + s.slice(a, b);
       this.pendingDict = undefined;
@@ -245,6 +266,8 @@ class Parser implements LogParser {
   private dict(s: string, a: number, b: number, last: boolean): boolean {
     const json = s.charCodeAt(a + 1) === 34;
     const sc = this.scan;
+    // Hot path: a whole-line Trainer dict of numbers with the keys of the previous line.
+    if (!json && s.charCodeAt(b - 1) === 125 && scanFlatNumericDict(s, a, b, sc) && sc.end === b) { this.emitDict(sc, false); return true; }
     if (!scanDict(s, a, b, sc, json)) return false;
     if (!sc.closed) {
       if (last || b - a > 65536) { this.pendingDict = s.slice(a, b); this.salvageDict(); }
@@ -271,8 +294,12 @@ class Parser implements LogParser {
     let step: number | undefined;
     let total: number | undefined;
     let llamaFactory = false;
+    const infos = this.infos, infoKeys = this.infoKeys;
     for (let i = 0; i < n; i++) {
-      const info = this.keyOf(keys[i]);
+      const k = keys[i];
+      let info: KeyInfo;
+      if (infoKeys[i] === k) info = infos[i];
+      else { info = this.keyOf(k); infoKeys[i] = k; infos[i] = info; }
       const r = info.role;
       if (r === 0) continue;
       if (r === 3) { for (let j = 0; j < n; j++) this.sink.meta(keys[j], values[j]); this.noteFormat(format ?? (json ? 'jsonl' : 'hf-trainer')); return; }
@@ -282,7 +309,7 @@ class Parser implements LogParser {
     }
     this.noteFormat(format ?? (json ? (llamaFactory ? 'llamafactory' : 'jsonl') : 'hf-trainer'));
     for (let i = 0; i < n; i++) {
-      const info = this.keyInfo.get(keys[i])!;
+      const info = infos[i];
       if (info.role === 0) this.emit(info.state!, step, values[i]);
     }
     if (step !== undefined && total !== undefined) {
@@ -301,7 +328,7 @@ class Parser implements LogParser {
       else if (TIME_KEYS.has(key)) info = { role: 2 };
       else if (TOTAL_KEYS.has(key)) info = { role: 4 };
       else if (SKIP_KEYS.has(key)) info = { role: 5 };
-      else info = { role: 0, state: this.stateOf(canonicalName(key)) };
+      else info = { role: 0, state: this.stateOf(tbName(key)) };
       this.keyInfo.set(key, info);
     }
     return info;
@@ -388,8 +415,12 @@ class Parser implements LogParser {
   }
 
   private emit(st: SeriesState, step: number | undefined, value: number): void {
+    if (this.lineRank !== undefined) {
+      if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
+      else if (this.lineRank !== this.metricsRank) return;
+    }
     if (step === undefined) step = st.count + 1;
-    else if (!(step === step)) return; // NaN step: nothing to place it at
+    else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
     const t = this.time;
