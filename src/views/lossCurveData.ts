@@ -5,7 +5,7 @@
 import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../core/metrics/types';
 import type { AlertMarker, RunData, SeriesData } from '../shared/protocol/metrics';
 import type { SparkRun } from '../shared/protocol/sparklines';
-import { resolveColumns } from '../../webview-ui/metrics/columns';
+import { minMaxColumns } from '../core/metrics/downsample';
 
 function alertMarker(a: Alert): AlertMarker { return { kind: a.kind, series: a.series, step: a.step, message: a.message }; }
 function progressOf(p: Progress | undefined): RunData['progress'] { return p ? { step: p.step, total: p.total } : undefined; }
@@ -145,9 +145,9 @@ export function sparkRunOf(feed: MetricsFeed): SparkRun {
   const base = { runId: feed.runId, title: feed.title, alerts: snap.alerts.length, total: snap.progress?.total };
   if (!s || s.steps.length === 0) return { ...base, series: s?.name ?? 'loss', xs: new Float64Array(0), ys: new Float64Array(0), latest: null, latestStep: null };
   const n = s.steps.length;
-  const r = resolveColumns(s.steps, s.values, n, s.steps[0], s.steps[n - 1], SPARK_COLUMNS);
+  const r = minMaxColumns(s.steps.subarray(0, n), s.values.subarray(0, n), s.steps[0], s.steps[n - 1], SPARK_COLUMNS);
   let i = n - 1;
   while (i >= 0 && !Number.isFinite(s.values[i])) i--;
-  return { ...base, series: s.name, xs: r.xs.slice(), ys: r.ys.slice(), latest: i >= 0 ? s.values[i] : null, latestStep: i >= 0 ? s.steps[i] : null };
+  return { ...base, series: s.name, xs: r.x, ys: r.y, latest: i >= 0 ? s.values[i] : null, latestStep: i >= 0 ? s.steps[i] : null };
 }
 

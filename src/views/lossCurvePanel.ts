@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { MetricsFeed } from '../core/metrics/types';
 import { dispatch, parseWebviewMessage, type ChartViewState, type Handlers, type HostToWebview, type PanelOrigin, type WebviewToHost } from '../shared/protocol/metrics';
 import { decodePngDataUrl, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem } from './lossCurveData';
+import { openLogFeed } from './logFeed';
 import { SparklinesViewProvider } from './sparklinesView';
 import { syntheticFeed } from './syntheticFeed';
 import { webviewHtml } from './webviewHtml';
@@ -206,9 +207,9 @@ export class LossCurvePanel {
  * Registers the loss-curve features: the panel serializer, the sidebar sparklines view, `llmTraining.showLossCurve`
  * (argument: run id(s) or nothing -> quick pick, several picks = comparison) and `llmTraining.openLogChart`
  * (argument: a log file URI, else the active editor's file, else an open dialog).
- * With `openLog` omitted, log files cannot be opened (the command reports it).
+ * `openLog` defaults to parsing the file with the metrics core (logFeed.ts).
  */
-export function registerLossCurve(context: vscode.ExtensionContext, feeds: FeedRegistry, openLog?: LogFeedOpener): void {
+export function registerLossCurve(context: vscode.ExtensionContext, feeds: FeedRegistry, openLog: LogFeedOpener = openLogFeed): void {
   const sparklines = new SparklinesViewProvider(context, feeds);
   context.subscriptions.push(
     sparklines,
@@ -239,17 +240,19 @@ export function registerLossCurve(context: vscode.ExtensionContext, feeds: FeedR
         uri = doc && doc.uri.scheme !== 'untitled' ? doc.uri : (await vscode.window.showOpenDialog({ title: 'Open training log as chart', canSelectMany: false, filters: { Logs: ['log', 'txt', 'out', 'err', 'jsonl'], 'All files': ['*'] } }))?.[0];
       }
       if (!uri) return;
-      if (!openLog) { void vscode.window.showErrorMessage('Opening log files as charts is not available in this build.'); return; }
       const target = uri;
       const feed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parsing ${target.path.split('/').pop()}…` }, () => openLog(target));
       LossCurvePanel.show(context, feed, { logUri: target.toString() });
     }),
   );
-  // Test-only: a chart over a synthetic feed of N points (1M for the spike test) without writing a 50 MB log.
-  if (context.extensionMode === vscode.ExtensionMode.Test || process.env.LLM_TRAINING_TEST_HOOKS === '1') {
-    context.subscriptions.push(vscode.commands.registerCommand('llmTraining.test.openSyntheticChart', (args?: { points?: number; spike?: { step: number; value: number }; runId?: string }) => {
-      const n = Math.max(2, Math.min(20_000_000, Math.floor(args?.points ?? 1000)));
-      const feed = syntheticFeed(args?.runId ?? `synthetic-${n}`, `synthetic ${n.toLocaleString('en-US')} points`, n, args?.spike);
+  // Development/test only (context key `llmTraining.testHooks` shows it in the palette): a chart over a synthetic feed,
+  // by default 1M points with one spike of 42 at step 654,321, without writing and parsing a 76 MB log.
+  if (context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1') {
+    void vscode.commands.executeCommand('setContext', 'llmTraining.testHooks', true);
+    context.subscriptions.push(vscode.commands.registerCommand('llmTraining.test.openSyntheticChart', (args?: { points?: number; spike?: { step: number; value: number } | null; runId?: string }) => {
+      const n = Math.max(2, Math.min(20_000_000, Math.floor(args?.points ?? 1_000_000)));
+      const spike = args?.spike === null ? undefined : args?.spike ?? (n >= 654_321 ? { step: 654_321, value: 42 } : undefined);
+      const feed = syntheticFeed(args?.runId ?? `synthetic-${n}`, `synthetic ${n.toLocaleString('en-US')} points`, n, spike);
       LossCurvePanel.show(context, feed);
       return feed.runId;
     }));

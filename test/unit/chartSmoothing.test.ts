@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Smoother, smoothingParams, type SmoothingParams } from '../../webview-ui/metrics/smoothing';
+import { emaDebiased, emaTimeWeighted, gaussianSmooth } from '../../src/core/metrics/smoothing';
 
 const P = (p: Partial<SmoothingParams> & Pick<SmoothingParams, 'method'>): SmoothingParams => ({ weight: 0.6, halfLife: 5, sigma: 3, ...p });
 
@@ -73,4 +74,22 @@ test('smoothingParams maps the slider: EMA weight up to 0.999, half-life/sigma u
   assert.equal(smoothingParams('ema', 1, 1000).weight, 0.999);
   assert.equal(smoothingParams('gaussian', 1, 1000).sigma, 50);
   assert.equal(smoothingParams('ema-time', 0.5, 1000).halfLife, 0.125 * 50);
+});
+
+test('the chart\'s incremental smoothers agree with the metrics core\'s batch functions', () => {
+  const n = 3000, xs = new Float64Array(n), ys = new Float64Array(n);
+  let s = 99, x = 0;
+  for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) & 0x7fffffff; x += 1 + (s % 4); xs[i] = x; ys[i] = 2 * Math.exp(-i / 800) + (s % 100) / 500; }
+  ys[100] = NaN;
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(a[i]) || Number.isNaN(b[i])) { assert.ok(Number.isNaN(a[i]) && Number.isNaN(b[i]), `${what} NaN at ${i}`); continue; }
+      assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what} at ${i}: ${a[i]} vs ${b[i]}`);
+    }
+  };
+  close(smooth(P({ method: 'ema', weight: 0.9 }), xs, ys), emaDebiased(ys, 0.9), 1e-12, 'ema');
+  close(smooth(P({ method: 'ema-time', halfLife: 20 }), xs, ys), emaTimeWeighted(xs, ys, 20), 1e-9, 'ema-time');
+  // Three box passes approximate the Gaussian kernel (central limit): close, not equal, away from the ends.
+  const g = smooth(P({ method: 'gaussian', sigma: 15 }), xs, ys), ref = gaussianSmooth(xs, ys, 15);
+  for (let i = 200; i < n - 200; i++) if (Number.isFinite(ref[i])) assert.ok(Math.abs(g[i] - ref[i]) < 0.01, `gaussian at ${i}: ${g[i]} vs ${ref[i]}`);
 });

@@ -83,7 +83,8 @@ export class LossChart {
     new ResizeObserver(() => this.resize()).observe(root);
   }
 
-  private colorOf(s: SeriesStore): string {
+  /** The series' line colour (assigned when first shown, then kept). */
+  colorOf(s: SeriesStore): string {
     let c = this.colors.get(s.key);
     if (!c) {
       const name = PALETTE[this.colors.size % PALETTE.length];
@@ -99,8 +100,8 @@ export class LossChart {
     const smoothing = v.smoothing !== 'none';
     this.lines = [];
     for (const s of this.store.allSeries()) {
-      const color = this.colorOf(s);
       if (v.hidden.includes(s.key)) continue;
+      const color = this.colorOf(s); // first shown series gets the first chart colour; a series keeps its colour
       if (v.xAxis !== 'step' && s.timed === 0) continue; // no wall times: cannot place it on a time axis
       const scale = scaleOf(s.name);
       if (smoothing && !s.isEval) {
@@ -133,7 +134,7 @@ export class LossChart {
         ...this.lines.map((l): uPlot.Series => ({
           label: l.kind === 'smooth' ? `${l.s.name} (smoothed)` : l.s.name,
           scale: l.scale,
-          stroke: l.faint ? withAlpha(l.color, 0.28) : l.color,
+          stroke: l.faint ? withAlpha(l.color, 0.4) : l.color,
           width: l.faint ? 1 : 1.5,
           spanGaps: true,
           points: l.s.isEval ? { show: true, size: 5, fill: l.color, stroke: l.color } : { show: false },
@@ -157,7 +158,7 @@ export class LossChart {
   }
 
   /** Re-derives smoothing/grids (after an option change that keeps the series set), then draws. */
-  invalidate(): void { this.derived.clear(); this.scheduleDraw(); }
+  invalidate(draw = true): void { this.derived.clear(); if (draw) this.scheduleDraw(); }
 
   /** Draws at the next animation frame (many appends in one frame cost one draw). */
   scheduleDraw(): void {
@@ -177,12 +178,15 @@ export class LossChart {
 
   private derive(s: SeriesStore, mode: XAxisMode, smoothKey: string): Derived {
     let d = this.derived.get(s.key);
-    if (!d || d.mode !== mode || d.x.length > s.length) { d = { mode, x: new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '' }; this.derived.set(s.key, d); }
+    if (!d || d.mode !== mode || d.x.length > s.length) {
+      // On the step axis x is the store's own steps column (no copy); time axes derive a column.
+      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '' };
+      this.derived.set(s.key, d);
+    }
     // Extend x for new points: steps as they are; times as a running maximum (x must ascend), in seconds.
     const n = s.length, from = d.x.length;
-    if (from < n) {
-      if (mode === 'step') d.x.append(s.steps.data.subarray(from, n));
-      else {
+    if (from < n && mode !== 'step') {
+      {
         const t = s.times.data, base = mode === 'relative' ? (this.store.runs.get(s.runId)?.startMs ?? 0) : 0;
         const add = new Float64Array(n - from);
         let prev = d.prevX;

@@ -2,7 +2,7 @@
  * Per-pixel-column min/max downsampling (M4: first, min, max and last point of every column) for the loss-curve chart.
  *
  * Two forms, both deterministic (same input -> same output, no sampling):
- * - `resolveColumns`: one pass over the points inside [x0, x1] (binary-searched), for a zoomed view.
+ * - `resolveColumns`: the metrics core's `minMaxColumns` over the points inside [x0, x1], for a zoomed view.
  * - `ColumnGrid`: an incremental grid of buckets anchored at the first x, for the live full view. Appending points
  *   touches only the last bucket(s); when the data outgrows the grid, the bucket width doubles and neighbouring
  *   buckets merge (first/last/min/max of a union are computable from the parts), so no raw point is read twice.
@@ -10,9 +10,10 @@
  *   of every pixel column are drawn within one pixel of it (buckets are not aligned to pixel columns): a single spike in
  *   10M points stays visible at full zoom-out.
  *
- * Non-finite values (NaN/Inf) never become a column's min or max; a column with only non-finite values emits its first
- * and last point (drawn as a gap). Both forms also emit one point just outside each edge so lines reach the plot border.
+ * In the grid, non-finite values (NaN/Inf) never become a bucket's min or max; a bucket with only non-finite values
+ * emits its first and last point (drawn as a gap). NaN steps are marked by the alert markers, not by the line.
  */
+import { minMaxColumns } from '../../src/core/metrics/downsample';
 
 /** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
 export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number }
@@ -36,53 +37,30 @@ function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number,
   // Sort the (up to) four indices; iMin/iMax are -1 when the column has no finite value.
   let b = iMin < 0 ? first : iMin, c = iMax < 0 ? first : iMax;
   if (b > c) { const t = b; b = c; c = t; }
-  let prev = -1;
-  for (const i of [first, b, c, last]) {
-    if (i > prev) { ox[k] = xs[i]; oy[k] = ys[i]; k++; prev = i; }
-  }
+  ox[k] = xs[first]; oy[k] = ys[first]; k++;
+  if (b > first) { ox[k] = xs[b]; oy[k] = ys[b]; k++; }
+  if (c > b && c > first) { ox[k] = xs[c]; oy[k] = ys[c]; k++; }
+  if (last > c && last > first) { ox[k] = xs[last]; oy[k] = ys[last]; k++; }
   return k;
 }
 
 /**
- * Resolves the points of one series between x0 and x1 (inclusive) into at most 4 points per column, plus one point on
- * each side outside the range. When the range holds no more than `4 * columns` points they are returned unchanged.
- * @param xs ascending x values (first `n` used); @param ys values; @param columns plot width in device pixels (>= 1)
+ * Adapter over the metrics core's `minMaxColumns` (src/core/metrics/downsample.ts, M4 per pixel column) for the chart:
+ * works on the first `n` entries of growable columns, and adds the nearest point outside each edge of [x0, x1] so the
+ * line runs to the plot border when zoomed. `inRange` counts the source points inside [x0, x1] ("N of M points").
+ * @param columns plot width in device pixels (>= 1)
  */
-export function resolveColumns(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, x0: number, x1: number, columns: number): Resolved {
-  columns = Math.max(1, Math.floor(columns));
-  const lo = lowerBound(xs, n, x0);
-  const hi = upperBound(xs, n, x1);
-  const inRange = Math.max(0, hi - lo);
-  const from = lo > 0 ? lo - 1 : lo;
-  const to = hi < n ? hi + 1 : hi; // exclusive
-  if (inRange <= 4 * columns || !(x1 > x0)) {
-    const len = Math.max(0, to - from);
-    const ox = new Float64Array(len), oy = new Float64Array(len);
-    for (let i = 0; i < len; i++) { ox[i] = xs[from + i]; oy[i] = ys[from + i]; }
-    return { xs: ox, ys: oy, length: len, inRange };
-  }
-  const ox = new Float64Array(4 * columns + 2), oy = new Float64Array(4 * columns + 2);
-  let k = 0;
-  if (from < lo) { ox[k] = xs[from]; oy[k] = ys[from]; k++; }
-  const w = (x1 - x0) / columns;
-  let col = -1, first = -1, last = -1, iMin = -1, iMax = -1, vMin = Infinity, vMax = -Infinity;
-  for (let i = lo; i < hi; i++) {
-    let c = Math.floor((xs[i] - x0) / w);
-    if (c >= columns) c = columns - 1;
-    if (c !== col) {
-      if (col >= 0) k = emitColumn(xs, ys, first, iMin, iMax, last, ox, oy, k);
-      col = c; first = i; iMin = -1; iMax = -1; vMin = Infinity; vMax = -Infinity;
-    }
-    last = i;
-    const v = ys[i];
-    if (Number.isFinite(v)) {
-      if (v < vMin) { vMin = v; iMin = i; }
-      if (v > vMax) { vMax = v; iMax = i; }
-    }
-  }
-  if (col >= 0) k = emitColumn(xs, ys, first, iMin, iMax, last, ox, oy, k);
-  if (to > hi) { ox[k] = xs[hi]; oy[k] = ys[hi]; k++; }
-  return { xs: ox.subarray(0, k), ys: oy.subarray(0, k), length: k, inRange };
+export function resolveColumns(xs: Float64Array, ys: Float64Array, n: number, x0: number, x1: number, columns: number): Resolved {
+  const d = minMaxColumns(xs.subarray(0, n), ys.subarray(0, n), x0, x1, columns);
+  const lo = lowerBound(xs, n, x0), hi = upperBound(xs, n, x1);
+  const before = lo > 0 ? 1 : 0, after = hi < n ? 1 : 0;
+  if (!before && !after) return { xs: d.x, ys: d.y, length: d.pointsUsed, inRange: d.total };
+  const len = d.pointsUsed + before + after;
+  const ox = new Float64Array(len), oy = new Float64Array(len);
+  if (before) { ox[0] = xs[lo - 1]; oy[0] = ys[lo - 1]; }
+  ox.set(d.x, before); oy.set(d.y, before);
+  if (after) { ox[len - 1] = xs[hi]; oy[len - 1] = ys[hi]; }
+  return { xs: ox, ys: oy, length: len, inRange: d.total };
 }
 
 /**
@@ -114,23 +92,33 @@ export class ColumnGrid {
       this.width = 2 ** Math.ceil(Math.log2((xs[n - 1] - xs[0]) / (this.maxBuckets - 1)));
       this.processed = 0; this.count = 0;
     }
+    this.ysRef = ys;
+    const { first, last, iMin, iMax, origin, maxBuckets } = this;
+    // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing).
+    let inv = 1 / this.width;
+    // Current bucket and its running extremes, kept in locals; written back when the bucket changes.
+    let b = this.count - 1, vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity, vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
     for (let i = this.processed; i < n; i++) {
-      let b = Math.floor((xs[i] - this.origin) / this.width);
-      while (b >= this.maxBuckets) { this.coarsen(); b = Math.floor((xs[i] - this.origin) / this.width); }
-      if (b >= this.count) {
-        for (let j = this.count; j < b; j++) this.first[j] = -1; // empty buckets between
+      let nb = Math.floor((xs[i] - origin) * inv);
+      if (nb >= maxBuckets) {
         this.count = b + 1;
-        this.first[b] = i; this.last[b] = i; this.iMin[b] = -1; this.iMax[b] = -1;
+        while (nb >= maxBuckets) { this.coarsen(); inv = 1 / this.width; nb = Math.floor((xs[i] - origin) * inv); }
+        b = this.count - 1;
+        vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity; vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
       }
-      this.last[b] = i;
+      if (nb !== b) {
+        for (let j = b + 1; j < nb; j++) first[j] = -1; // empty buckets between
+        b = nb; first[b] = i; iMin[b] = -1; iMax[b] = -1; vMin = Infinity; vMax = -Infinity;
+      }
+      last[b] = i;
       const v = ys[i];
-      if (Number.isFinite(v)) {
-        if (this.iMin[b] < 0 || v < ys[this.iMin[b]]) this.iMin[b] = i;
-        if (this.iMax[b] < 0 || v > ys[this.iMax[b]]) this.iMax[b] = i;
+      if (v - v === 0) { // finite
+        if (v < vMin) { vMin = v; iMin[b] = i; }
+        if (v > vMax) { vMax = v; iMax[b] = i; }
       }
     }
+    this.count = b + 1;
     this.processed = n;
-    this.ysRef = ys;
   }
   private ysRef: ArrayLike<number> | undefined;
 

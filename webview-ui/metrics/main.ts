@@ -78,11 +78,15 @@ function renderToggles(): void {
     const box = custom('vscode-checkbox', { label: `${multi ? `${s.runTitle}: ` : ''}${s.name}` }) as HTMLElement & { checked: boolean };
     box.checked = !state.hidden.includes(s.key);
     box.dataset.key = s.key;
+    const swatch = el('span', { className: 'swatch' });
+    const item = el('span', { className: 'series-toggle' }, swatch, box);
+    const paint = () => { swatch.style.background = box.checked ? chart.colorOf(s) : 'transparent'; };
     box.addEventListener('change', () => {
       state.hidden = box.checked ? state.hidden.filter((k) => k !== s.key) : [...state.hidden, s.key];
-      save(); chart.rebuild();
+      save(); chart.rebuild(); paint();
     });
-    items.push(box);
+    items.push(item);
+    queueMicrotask(paint);
   }
   toggles.replaceChildren(...items);
 }
@@ -105,7 +109,7 @@ const handlers = {
     document.title = runTitles;
     knownSeries = store.allSeries().length;
     renderToggles();
-    chart.invalidate();
+    chart.invalidate(false);
     chart.rebuild();
   },
   append: (m) => {
@@ -128,14 +132,14 @@ window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
 });
 
 // ---- controls ----
-smoothingSelect.addEventListener('change', () => { state.smoothing = smoothingSelect.value as SmoothingMethod; save(); showAmount(); chart.invalidate(); chart.rebuild(); });
+smoothingSelect.addEventListener('change', () => { state.smoothing = smoothingSelect.value as SmoothingMethod; save(); showAmount(); chart.invalidate(false); chart.rebuild(); });
 let amountTimer = 0;
 amount.addEventListener('input', () => {
   state.smoothingAmount = Number(amount.value); showAmount(); save();
   cancelAnimationFrame(amountTimer);
   amountTimer = requestAnimationFrame(() => chart.invalidate());
 });
-xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.zoomOut(); chart.invalidate(); chart.rebuild(); });
+xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.invalidate(false); chart.zoomOut(); chart.rebuild(); });
 logBox.addEventListener('change', () => { state.logScale = logBox.checked; save(); chart.rebuild(); });
 pngButton.addEventListener('click', () => {
   try { vscode.postMessage({ type: 'exportPng', dataUrl: chart.toPng(runTitles) }); } catch (err) { status.textContent = `PNG export failed: ${(err as Error).message}`; }

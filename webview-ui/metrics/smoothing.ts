@@ -1,5 +1,8 @@
 /**
  * Incremental smoothing of a growing series for the chart: appending points recomputes only the tail.
+ * The metrics core has the batch forms (src/core/metrics/smoothing.ts: emaDebiased, emaTimeWeighted, gaussianSmooth);
+ * the chart needs per-append cost proportional to the new points and a Gaussian whose cost does not grow with sigma
+ * on 1M-point series, hence these. A unit test checks they agree with the core's functions.
  *
  * - `ema`: exponential moving average with zero-debiasing, as TensorBoard's scalar dashboard does it
  *   (tensorboard/plugins/scalar/tf_scalar_dashboard: `last = last * w + (1 - w) * v; smoothed = last / (1 - w^n)`).
@@ -30,12 +33,13 @@ export class Smoother {
   values = new Float64Array(0);
   length = 0;
   // EMA state after `length` points
-  private last = 0; private debiasWeight = 0; private prevX = NaN; private seen = 0;
+  private last = 0; private debiasWeight = 0; private prevX = NaN; private wPow = 1;
+  private lastDx = NaN; private lastDecay = 0;
 
   constructor(readonly params: SmoothingParams) {}
 
   update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    if (n < this.length) { this.length = 0; this.last = 0; this.debiasWeight = 0; this.prevX = NaN; this.seen = 0; }
+    if (n < this.length) { this.length = 0; this.last = 0; this.debiasWeight = 0; this.prevX = NaN; this.wPow = 1; this.lastDx = NaN; }
     if (this.values.length < n) { const grown = new Float64Array(Math.max(n, this.values.length * 2, 1024)); grown.set(this.values.subarray(0, this.length)); this.values = grown; }
     switch (this.params.method) {
       case 'none': for (let i = this.length; i < n; i++) this.values[i] = ys[i]; break;
@@ -46,30 +50,41 @@ export class Smoother {
     this.length = n;
   }
 
+  // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing).
   private ema(ys: ArrayLike<number>, n: number): void {
-    const w = this.params.weight;
+    const w = this.params.weight, out = this.values;
+    let last = this.last, wPow = this.wPow;
     for (let i = this.length; i < n; i++) {
       const v = ys[i];
-      if (!Number.isFinite(v)) { this.values[i] = v; continue; }
-      this.last = this.last * w + (1 - w) * v;
-      this.seen++;
-      const debias = w === 0 ? 1 : 1 - Math.pow(w, this.seen);
-      this.values[i] = this.last / debias;
+      if (!(v - v === 0)) { out[i] = v; continue; } // NaN/Inf pass through and do not enter the average
+      last = last * w + (1 - w) * v;
+      // w^(finite points so far) as a running product. Once below 1e-17 the debias factor is exactly 1; stop there,
+      // because the product would otherwise settle on the smallest denormal and every multiply would be slow.
+      if (wPow > 1e-17) { wPow *= w; out[i] = last / (1 - wPow); } else out[i] = last;
     }
+    this.last = last; this.wPow = wPow;
   }
 
   private emaTime(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    const h = this.params.halfLife;
+    const h = this.params.halfLife, out = this.values;
+    let sum = this.last, weight = this.debiasWeight, prevX = this.prevX, lastDx = this.lastDx, lastDecay = this.lastDecay;
     for (let i = this.length; i < n; i++) {
       const v = ys[i];
-      if (!Number.isFinite(v)) { this.values[i] = v; continue; }
-      const decay = Number.isNaN(this.prevX) ? 0 : Math.pow(2, -Math.max(0, xs[i] - this.prevX) / h);
+      if (!(v - v === 0)) { out[i] = v; continue; }
+      let decay = 0;
+      if (prevX === prevX) { // not NaN: there is a previous point
+        const dx = xs[i] > prevX ? xs[i] - prevX : 0;
+        // Regularly spaced points repeat dx: reuse the last decay instead of a pow per point.
+        if (dx !== lastDx) { lastDx = dx; lastDecay = Math.pow(2, -dx / h); }
+        decay = lastDecay;
+      }
       // Weighted sum and weight total decay together; their ratio is the debiased average.
-      this.last = this.last * decay + v;
-      this.debiasWeight = this.debiasWeight * decay + 1;
-      this.prevX = xs[i];
-      this.values[i] = this.last / this.debiasWeight;
+      sum = sum * decay + v;
+      weight = weight * decay + 1;
+      prevX = xs[i];
+      out[i] = sum / weight;
     }
+    this.last = sum; this.debiasWeight = weight; this.prevX = prevX; this.lastDx = lastDx; this.lastDecay = lastDecay;
   }
 
   // Gaussian as three box filters of half-width sigma in x (variance 3 * (2 sigma)^2 / 12 = sigma^2): O(n) for any

@@ -9,7 +9,11 @@ export class Column {
   data: Float64Array;
   length = 0;
   constructor(capacity = 1024) { this.data = new Float64Array(capacity); }
+  /** Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy). */
   append(values: ArrayLike<number>, fill?: number): void {
+    if (this.length === 0 && fill === undefined && values instanceof Float64Array && values.byteOffset === 0 && values.length === values.buffer.byteLength / 8) {
+      this.data = values; this.length = values.length; return;
+    }
     const need = this.length + values.length;
     if (need > this.data.length) {
       const grown = new Float64Array(Math.max(need, this.data.length * 2));
