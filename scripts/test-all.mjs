@@ -6,8 +6,9 @@
 //   remote  node:test over test/remote      (real sshd, Slurm, Python; skipped when it has no test files)
 //   vscode  Mocha over test/integration inside code-server's extension host  (scripts/test-vscode.mjs)
 //   ui      Playwright over test/ui/*.ui.ts against the same code-server     (scripts/test-vscode.mjs, UI phase)
+//   vsix    npm run package + code-server --install-extension + the smoke suite against the installed copy
 //
-// usage: node scripts/test-all.mjs [--only unit,remote,vscode]
+// usage: node scripts/test-all.mjs [--only unit,remote,vscode,vsix]
 // Needs `bash scripts/setup.sh` once (code-server, Chromium, sshd, Slurm ...).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -69,6 +70,7 @@ const suites = [
   { name: 'unit', dir: 'test/unit', suffix: '.test.ts', cmd: [node, 'scripts/run-node-tests.mjs', 'test/unit', '--test-reporter=spec'], parse: (o) => ({ unit: parseNodeTest(o) }) },
   { name: 'remote', dir: 'test/remote', suffix: '.test.ts', cmd: [node, 'scripts/run-node-tests.mjs', 'test/remote', '--test-reporter=spec'], parse: (o) => ({ remote: parseNodeTest(o) }) },
   { name: 'vscode', dir: 'test/integration', suffix: '.test.ts', cmd: [node, 'scripts/test-vscode.mjs'], parse: (o) => ({ vscode: parseSummary(o, 'vscode'), ...(hasTests('test/ui', '.ui.ts') ? { ui: parseSummary(o, 'ui') } : {}) }) },
+  { name: 'vsix', dir: 'test/integration', suffix: 'smoke.test.ts', cmd: [node, 'scripts/test-vsix.mjs'], parse: (o) => ({ vsix: parseSummary(o, 'vsix') }) },
 ];
 
 const rows = [];
