@@ -72,7 +72,7 @@ export function cliCallbacks(acceptNewHostKey: boolean): SshCallbacks {
       return false;
     },
     passphrase: (i) => askHidden(`passphrase for ${i.keyPath}: `),
-    password: (i) => askHidden(`password for ${i.user}@${i.host.replace(/^[^@]*@/, '')}: `),
+    password: (i) => askHidden(`password for ${i.user}@${i.host}: `),
   };
 }
 

@@ -23,7 +23,7 @@ export interface HostKeyPromptInfo { alias: string; host: string; port: number; 
 export interface SshCallbacks {
   /** An unknown host key: return true to trust it (it is then appended to known_hosts). */
   hostKeyPrompt?(info: HostKeyPromptInfo): Promise<boolean>;
-  /** Passphrase for an encrypted identity file. */
+  /** Passphrase for an encrypted identity file. `host` is `hostname[:port]` here and below. */
   passphrase?(info: { keyPath: string; host: string }): Promise<string | undefined>;
   /** Password for `user@host` (password auth, and keyboard-interactive with a single hidden prompt). */
   password?(info: { host: string; user: string }): Promise<string | undefined>;
@@ -82,21 +82,23 @@ function describe(h: ResolvedHost): string {
 }
 
 /** The auth methods for one hop, tried in order: agent, identity files, keyboard-interactive, password. */
-function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions): ConnectConfig['authHandler'] {
+function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions, tried: string[]): ConnectConfig['authHandler'] {
   const cb = opts.callbacks ?? {};
+  const host = `${hop.hostName}${hop.port !== 22 ? `:${hop.port}` : ''}`;
   const agentSock = opts.agent === false ? undefined : hop.identityAgent && hop.identityAgent !== 'none' ? hop.identityAgent : hop.identityAgent === 'none' ? undefined : opts.agent ?? process.env.SSH_AUTH_SOCK;
-  type Step = { needs: AuthenticationType; make: () => Promise<AnyAuthMethod | undefined> };
+  type Step = { needs: AuthenticationType; label: string; make: () => Promise<AnyAuthMethod | undefined> };
   const steps: Step[] = [];
-  if (agentSock && !hop.identitiesOnly) steps.push({ needs: 'publickey', make: async () => ({ type: 'agent', username: hop.user, agent: agentSock }) });
+  if (agentSock && !hop.identitiesOnly) steps.push({ needs: 'publickey', label: 'agent', make: async () => ({ type: 'agent', username: hop.user, agent: agentSock }) });
   for (const keyPath of hop.identityFiles) {
     steps.push({
       needs: 'publickey',
+      label: `key ${keyPath}`,
       make: async () => {
         if (!existsSync(keyPath)) return undefined;
         const data = readFileSync(keyPath);
         let parsed = utils.parseKey(data);
         if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
-          const pass = await cb.passphrase?.({ keyPath, host: describe(hop) });
+          const pass = await cb.passphrase?.({ keyPath, host });
           if (!pass) return undefined;
           parsed = utils.parseKey(data, pass);
         }
@@ -109,20 +111,21 @@ function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions): ConnectConf
   if (cb.keyboardInteractive || cb.password) {
     steps.push({
       needs: 'keyboard-interactive',
+      label: 'keyboard-interactive',
       make: async () => ({
         type: 'keyboard-interactive', username: hop.user,
         prompt: (name: string, instructions: string, _lang: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => {
           const asked = prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo }));
           const answer = cb.keyboardInteractive
-            ? cb.keyboardInteractive({ host: describe(hop), user: hop.user, name, instructions, prompts: asked })
-            : asked.length === 1 && !asked[0].echo ? cb.password!({ host: describe(hop), user: hop.user }).then((p) => (p === undefined ? undefined : [p])) : Promise.resolve(asked.length === 0 ? [] : undefined);
+            ? cb.keyboardInteractive({ host, user: hop.user, name, instructions, prompts: asked })
+            : asked.length === 1 && !asked[0].echo ? cb.password!({ host, user: hop.user }).then((p) => (p === undefined ? undefined : [p])) : Promise.resolve(asked.length === 0 ? [] : undefined);
           answer.then((a) => finish(a ?? []), () => finish([]));
         },
       }),
     });
   }
   if (cb.password) {
-    steps.push({ needs: 'password', make: async () => { const p = await cb.password!({ host: describe(hop), user: hop.user }); return p === undefined ? undefined : { type: 'password', username: hop.user, password: p }; } });
+    steps.push({ needs: 'password', label: 'password', make: async () => { const p = await cb.password!({ host, user: hop.user }); return p === undefined ? undefined : { type: 'password', username: hop.user, password: p }; } });
   }
   let i = 0;
   return (methodsLeft, _partial, next) => {
@@ -132,7 +135,11 @@ function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions): ConnectConf
         if (methodsLeft && !methodsLeft.includes(s.needs)) continue;
         try {
           const m = await s.make();
-          if (m) { next(m); return; }
+          if (m) {
+            tried.push(s.label);
+            next(m);
+            return;
+          }
         } catch (e) { cb.log?.(`auth step failed: ${(e as Error).message}`); }
       }
       (next as unknown as (v: false) => void)(false);
@@ -244,6 +251,7 @@ export class SshConnection extends EventEmitter {
     const files = this.knownHostsFiles(hop);
     const prefs = hostKeyAlgoPrefs(knownKeyTypes(files.check, hop.hostName, hop.port, hop.hostKeyAlias));
     let keyError: Error | undefined;
+    const tried: string[] = [];
     return new Promise((resolve, reject) => {
       const c = new Client();
       let settled = false;
@@ -251,7 +259,7 @@ export class SshConnection extends EventEmitter {
       c.once('ready', () => { settled = true; c.removeListener('error', onError); c.on('error', () => undefined); resolve(c); });
       const onError = (e: Error & { level?: string }): void => {
         if (keyError) fail(keyError);
-        else if (e.level === 'client-authentication') fail(new AuthError(`authentication to ${describe(hop)} failed (tried: agent, identity files${this.opts.callbacks?.password ? ', password' : ''}${this.opts.callbacks?.keyboardInteractive ? ', keyboard-interactive' : ''})`));
+        else if (e.level === 'client-authentication') fail(new AuthError(`authentication to ${describe(hop)} failed (tried: ${tried.length ? tried.join(', ') : 'no usable method: no agent, no readable identity file, no password prompt'})`));
         else fail(new Error(`cannot connect to ${describe(hop)}: ${e.message}`));
       };
       c.on('error', onError);
@@ -263,7 +271,7 @@ export class SshConnection extends EventEmitter {
         keepaliveCountMax: this.opts.keepaliveCountMax ?? 3,
         readyTimeout: this.opts.readyTimeoutMs ?? (hop.connectTimeout ? hop.connectTimeout * 1000 : 15_000),
         ...(prefs.length ? { algorithms: { serverHostKey: { prepend: prefs } as never } } : {}),
-        authHandler: authHandlerFor(hop, this.opts),
+        authHandler: authHandlerFor(hop, this.opts, tried),
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           void this.checkHostKey(hop, key, files).then(
             () => verify(true),

@@ -126,3 +126,31 @@ test('hostile names, paths and env values round-trip over real sshd unchanged an
     assert.equal(existsSync(canary), false);
   } finally { await env.cleanup(); }
 });
+
+test('the whole sshd goes away and comes back on the same port: the follower keeps retrying and resumes exactly', async () => {
+  const env = await startSshEnv();
+  try {
+    const runner = env.runner(env.pool({ backoff: { initialMs: 100, maxMs: 500 } }), 'direct');
+    const script = writeDictLineTrainer(env.work, { steps: 80, sleepS: 0.04 });
+    const run = await launchRun(runner, { argv: [PY, '-u', script], cwd: env.work });
+    const chunks: Buffer[] = [];
+    const statuses: FollowerStatus[] = [];
+    const f = new LogFollower({ runner, path: run.logPath, isActive: () => isRunActive(runner, run), activeCheckMs: 300, backoff: { initialMs: 100, maxMs: 500 } });
+    f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    f.on('status', (s: FollowerStatus) => statuses.push(s));
+    f.start();
+    await waitFor(() => Buffer.concat(chunks).length > 200, 20_000, 'some output');
+    await env.target.stop();
+    await waitFor(() => statuses.filter((s) => s.kind === 'reconnecting').length >= 2, 20_000, 'failed reconnect attempts');
+    assert.ok(processesInGroup(run.pgid!).length > 0 || existsSync(join(run.logPath, '..', 'exit.json')), 'the run is not tied to sshd');
+    await env.target.restart();
+    const end = await f.done;
+    assert.equal(end.error, undefined);
+    const file = readFileSync(run.logPath);
+    assert.equal(sha(Buffer.concat(chunks)), sha(file));
+    assert.equal(end.offset, file.length);
+    const resumed = statuses.find((s) => s.kind === 'resumed');
+    assert.ok(resumed && resumed.kind === 'resumed' && resumed.offset > 200);
+    assert.equal((await getRun(runner, run.id)).state, 'finished');
+  } finally { await env.cleanup(); }
+});
