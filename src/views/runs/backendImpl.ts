@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import { listHosts, openRunner } from '../../remote/hosts';
 import { launchRun, listRuns, stopRun, isRunActive } from '../../remote/runs';
 import { LogFollower } from '../../remote/logFollower';
-import { gpuQueryCommand } from '../../core/runs/commands';
+import { gpuStatus } from '../../remote/gpu';
+import { uploadChanged } from '../../remote/upload';
+import { ConnectionPool } from '../../remote/connection';
 import type { Runner } from '../../remote/types';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { RunsBackend, HostEntry, LogFollow, LogFollowHandlers } from './backend';
@@ -25,9 +27,12 @@ export function hostSettings(): { sshConfigPath?: string; extraHosts: string[] }
 
 export function createBackend(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): RunsBackend {
   const runners = new Map<string, Promise<Runner>>();
+  let pool: ConnectionPool | undefined;
   const dropRunners = () => {
     for (const r of runners.values()) void r.then((x) => x.dispose(), () => undefined);
     runners.clear();
+    pool?.dispose();
+    pool = undefined;
   };
   const configSub = vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) dropRunners();
@@ -46,7 +51,12 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
     let r = runners.get(alias);
     if (!r) {
       const s = hostSettings();
-      const hostContext = { sshConfigPath: s.sshConfigPath, localHome: process.env.LLMTRAIN_LOCAL_HOME, callbacks };
+      if (!pool) {
+        // One SSH connection per host, shared by the tree, followers and launches; it reconnects by itself.
+        pool = new ConnectionPool({ sshConfigPath: s.sshConfigPath, callbacks });
+        for (const ev of ['connected', 'lost', 'reconnected'] as const) pool.on(ev, (i: { alias: string; reason?: string }) => log.info(`ssh ${i.alias}: ${ev}${i.reason ? `: ${i.reason}` : ''}`));
+      }
+      const hostContext = { sshConfigPath: s.sshConfigPath, localHome: process.env.LLMTRAIN_LOCAL_HOME, callbacks, pool };
       r = Promise.resolve().then(() => openRunner(alias, hostContext));
       r.catch(() => runners.delete(alias));
       runners.set(alias, r);
@@ -85,12 +95,12 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
       f.start();
       return { stop: () => { stopped = true; f.stop(); } };
     },
-    async queryGpus(runner) {
-      const cmd = gpuQueryCommand();
-      return cmd.parse(await runner.exec(cmd.argv, { timeoutMs: 20_000 }));
-    },
-    async uploadChanged() {
-      throw new Error('uploading files is not available yet');
+    queryGpus: (runner) => gpuStatus(runner),
+    async uploadChanged(runner, localDir, remoteDir, signal) {
+      // Cancellation between files: a file is written whole or not at all.
+      const r = await uploadChanged(runner, localDir, remoteDir, { onFile: (rel, bytes) => { log.debug(`uploaded ${rel} (${bytes} B)`); if (signal?.aborted) throw new Error('upload cancelled'); } });
+      if (r.skipped.length) log.info(`upload skipped (deleted locally): ${r.skipped.join(', ')}`);
+      return r.uploaded.length;
     },
     createFeed: (runId, title, fileName = 'output.log'): MetricsFeed => createMetricsFeed(runId, title, { fileName }),
     pushChunk: (feed, bytes) => { (feed as WritableMetricsFeed).pushChunk(bytes); },
