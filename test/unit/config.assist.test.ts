@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hoverAt, completeAt, jsonSchemaFor, referencedFiles, detectFramework, validateConfig } from '../../src/core/config/index';
+import { hoverAt, completeAt, jsonSchemaFor, referencedFiles, detectFramework, validateConfig, frameworkLabel } from '../../src/core/config/index';
 import { resolvePlain } from '../../src/core/config/pyyaml';
 import { LineIndex } from '../../src/core/config/lineIndex';
 import { didYouMean } from '../../src/core/config/suggest';
@@ -139,4 +139,9 @@ test('framework override per file (opts.framework) wins over detection', () => {
   const r = validateConfig(text, { fileName: 'x.yaml', framework: 'torchtune' });
   assert.equal(r.framework, 'torchtune');
   assert.equal(r.frameworkReason, 'set by the user');
+});
+
+test('frameworkLabel gives a short display name for every framework', () => {
+  assert.equal(frameworkLabel('hf-trainer'), 'HF Trainer / TRL');
+  assert.equal(frameworkLabel('unknown'), 'Not a training config');
 });
