@@ -187,6 +187,7 @@ const cases: Case[] = [
   { name: 'torchtune: packed dataset without max_seq_len', text: TT + 'dataset:\n  _component_: torchtune.datasets.alpaca_cleaned_dataset\n  packed: True\n', code: 'packing-needs-length', severity: 'error', range: [16, 2, 16, 14] },
   { name: 'torchtune: dtype typo', text: TT + 'dtype: bf32\n', code: 'invalid-value', severity: 'error', range: [14, 7, 14, 11] },
   { name: 'torchtune: batch_size a string', text: lines(TT, { 6: 'batch_size: four' }), code: 'wrong-type', severity: 'error', range: [6, 12, 6, 16] },
+  { name: 'torchtune: misspelled recipe key', text: lines(TT, { 7: 'gradient_accumulation_step: 8' }), code: 'unknown-key', severity: 'warning', range: [7, 0, 7, 26] },
   // ---------------- DeepSpeed JSON
   { name: 'deepspeed: batch identity impossible', file: 'ds_config.json', text: ds({ train_batch_size: 10, train_micro_batch_size_per_gpu: 4, gradient_accumulation_steps: 1 }), code: 'ds-batch-size', severity: 'error', range: [1, 22, 1, 24] },
   { name: 'deepspeed: fp16 and bf16', file: 'ds_config.json', text: ds({ fp16: { enabled: true }, bf16: { enabled: true } }), code: 'fp16-bf16-conflict', severity: 'error', range: [5, 15, 5, 19] },
