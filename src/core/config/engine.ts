@@ -127,6 +127,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     }
   }
   for (const e of entries) {
+    if (e.key === '<<') continue; // YAML 1.1 merge key: its keys are checked where the anchor is defined
     const full = path ? `${path}.${e.key}` : e.key;
     const rn = spec.renamed?.[e.key];
     if (rn) {
