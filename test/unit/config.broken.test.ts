@@ -138,6 +138,8 @@ const cases: Case[] = [
   { name: 'hf: eval_steps without an eval strategy', text: HF + 'eval_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [5, 0, 5, 10] },
   { name: 'hf: save_steps with save_strategy epoch', text: HF + 'save_strategy: epoch\nsave_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [6, 0, 6, 10] },
   { name: 'hf: warmup longer than training', text: HF + 'max_steps: 100\nwarmup_steps: 500\n', code: 'warmup-longer-than-training', severity: 'warning', range: [6, 14, 6, 17] },
+  { name: 'hf: inline deepspeed mapping, typo inside zero_optimization', text: HF + 'deepspeed:\n  zero_optimization:\n    stage: 2\n    offload_optimzer:\n      device: cpu\n', code: 'unknown-key', severity: 'error', range: [8, 4, 8, 20] },
+  { name: 'hf: inline deepspeed mapping disagrees with the micro batch', text: HF + 'deepspeed:\n  train_micro_batch_size_per_gpu: 2\n', code: 'ds-mismatch', severity: 'error', range: [2, 29, 2, 30], relatedFile: 'config.yaml' },
   // ---------------- Axolotl
   { name: 'axolotl: dataset key typo', text: lines(AX, { 3: '    tpye: alpaca' }), code: 'unknown-key', severity: 'warning', range: [3, 4, 3, 8] },
   { name: 'axolotl: only one batch field', text: lines(AX, { 6: '' }), code: 'batch-size-fields', severity: 'error', range: [5, 0, 5, 16] },

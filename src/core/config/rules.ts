@@ -108,10 +108,19 @@ function trainerView(ctx: RuleContext): TrainerView {
  * runtime/config.py (`_batch_assertion`: train_batch_size == micro × GAS × world_size).
  */
 function crossDeepSpeed(ctx: RuleContext): void {
+  const inline = ctx.entry('deepspeed');
+  const loaded: (LoadedRef | undefined)[] = [];
+  if (inline?.value?.kind === 'map') {
+    // `deepspeed:` given inline as a mapping: the same checks, both places in this file.
+    loaded.push({ ref: { key: 'deepspeed', path: 'the inline deepspeed mapping', resolved: ctx.opts.fileName, start: inline.keyStart, end: inline.keyEnd, kind: 'deepspeed' }, text: ctx.text, parsed: { syntax: ctx.parsed.syntax, root: inline.value, problems: [] }, li: ctx.li });
+  }
   for (const ref of refsFor(ctx.def.id)?.(ctx) ?? []) {
     if (ref.kind !== 'deepspeed') { loadDsRef(ctx, ref); continue; } // fsdp_config / accelerator_config JSON: must exist and parse
-    const l = loadDsRef(ctx, ref);
+    loaded.push(loadDsRef(ctx, ref));
+  }
+  for (const l of loaded) {
     if (!l) continue;
+    const ref = l.ref;
     const ds = l.parsed.root!;
     const tv = trainerView(ctx);
     const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String) => {
