@@ -138,6 +138,8 @@ const cases: Case[] = [
   { name: 'hf: eval_steps without an eval strategy', text: HF + 'eval_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [5, 0, 5, 10] },
   { name: 'hf: save_steps with save_strategy epoch', text: HF + 'save_strategy: epoch\nsave_steps: 200\n', code: 'ignored-setting', severity: 'warning', range: [6, 0, 6, 10] },
   { name: 'hf: warmup longer than training', text: HF + 'max_steps: 100\nwarmup_steps: 500\n', code: 'warmup-longer-than-training', severity: 'warning', range: [6, 14, 6, 17] },
+  { name: 'hf: inline deepspeed mapping, typo inside zero_optimization', text: HF + 'deepspeed:\n  zero_optimization:\n    stage: 2\n    offload_optimzer:\n      device: cpu\n', code: 'unknown-key', severity: 'error', range: [8, 4, 8, 20] },
+  { name: 'hf: inline deepspeed mapping disagrees with the micro batch', text: HF + 'deepspeed:\n  train_micro_batch_size_per_gpu: 2\n', code: 'ds-mismatch', severity: 'error', range: [2, 29, 2, 30], relatedFile: 'config.yaml' },
   // ---------------- Axolotl
   { name: 'axolotl: dataset key typo', text: lines(AX, { 3: '    tpye: alpaca' }), code: 'unknown-key', severity: 'warning', range: [3, 4, 3, 8] },
   { name: 'axolotl: only one batch field', text: lines(AX, { 6: '' }), code: 'batch-size-fields', severity: 'error', range: [5, 0, 5, 16] },
@@ -187,6 +189,7 @@ const cases: Case[] = [
   { name: 'torchtune: packed dataset without max_seq_len', text: TT + 'dataset:\n  _component_: torchtune.datasets.alpaca_cleaned_dataset\n  packed: True\n', code: 'packing-needs-length', severity: 'error', range: [16, 2, 16, 14] },
   { name: 'torchtune: dtype typo', text: TT + 'dtype: bf32\n', code: 'invalid-value', severity: 'error', range: [14, 7, 14, 11] },
   { name: 'torchtune: batch_size a string', text: lines(TT, { 6: 'batch_size: four' }), code: 'wrong-type', severity: 'error', range: [6, 12, 6, 16] },
+  { name: 'torchtune: misspelled recipe key', text: lines(TT, { 7: 'gradient_accumulation_step: 8' }), code: 'unknown-key', severity: 'warning', range: [7, 0, 7, 26] },
   // ---------------- DeepSpeed JSON
   { name: 'deepspeed: batch identity impossible', file: 'ds_config.json', text: ds({ train_batch_size: 10, train_micro_batch_size_per_gpu: 4, gradient_accumulation_steps: 1 }), code: 'ds-batch-size', severity: 'error', range: [1, 22, 1, 24] },
   { name: 'deepspeed: fp16 and bf16', file: 'ds_config.json', text: ds({ fp16: { enabled: true }, bf16: { enabled: true } }), code: 'fp16-bf16-conflict', severity: 'error', range: [5, 15, 5, 19] },

@@ -164,7 +164,7 @@ export function complete(text: string, parsed: ParsedConfig, li: LineIndex, def:
   // A new "- " item in a list of mappings: offer the item keys.
   if (keyMatch[2] && node === null) {
     const parentLine = findParentKey(text, lineStart, keyMatch[1].length);
-    if (parentLine) { const { node: pn, path: pp } = yamlContainer(parsed.root, text, parentLine.offset, parentLine.indent); void pn; path = [...pp, parentLine.key, 0]; node = null; }
+    if (parentLine) { path = [...yamlContainer(parsed.root, text, parentLine.offset, parentLine.indent).path, parentLine.key, 0]; node = null; }
   }
   const { key } = path.length ? specFor(def.root, path) : { key: undefined };
   const spec = path.length === 0 ? def.root : typeof path[path.length - 1] === 'number' ? specFor(def.root, path.slice(0, -1)).key?.items : key?.obj;

@@ -127,6 +127,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     }
   }
   for (const e of entries) {
+    if (e.key === '<<') continue; // YAML 1.1 merge key: its keys are checked where the anchor is defined
     const full = path ? `${path}.${e.key}` : e.key;
     const rn = spec.renamed?.[e.key];
     if (rn) {
@@ -145,9 +146,13 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (!ks) {
       if (spec.unknown === 'ignore') continue;
       const sugg = didYouMean(e.key, Object.keys(spec.keys));
+      if (spec.unknown === 'near-miss') {
+        if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
+        continue;
+      }
       const where = spec.name;
       const msg = `Unknown key \`${e.key}\` in ${where}.${sugg ? ` Did you mean \`${sugg}\`?` : ''}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`;
-      ctx.at(e, 'unknown-key', spec.unknown, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
+      ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
       continue;
     }
     checkValue(ctx, e, ks, full);

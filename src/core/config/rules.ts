@@ -108,10 +108,19 @@ function trainerView(ctx: RuleContext): TrainerView {
  * runtime/config.py (`_batch_assertion`: train_batch_size == micro × GAS × world_size).
  */
 function crossDeepSpeed(ctx: RuleContext): void {
+  const inline = ctx.entry('deepspeed');
+  const loaded: (LoadedRef | undefined)[] = [];
+  if (inline?.value?.kind === 'map') {
+    // `deepspeed:` given inline as a mapping: the same checks, both places in this file.
+    loaded.push({ ref: { key: 'deepspeed', path: 'the inline deepspeed mapping', resolved: ctx.opts.fileName, start: inline.keyStart, end: inline.keyEnd, kind: 'deepspeed' }, text: ctx.text, parsed: { syntax: ctx.parsed.syntax, root: inline.value, problems: [] }, li: ctx.li });
+  }
   for (const ref of refsFor(ctx.def.id)?.(ctx) ?? []) {
     if (ref.kind !== 'deepspeed') { loadDsRef(ctx, ref); continue; } // fsdp_config / accelerator_config JSON: must exist and parse
-    const l = loadDsRef(ctx, ref);
+    loaded.push(loadDsRef(ctx, ref));
+  }
+  for (const l of loaded) {
     if (!l) continue;
+    const ref = l.ref;
     const ds = l.parsed.root!;
     const tv = trainerView(ctx);
     const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String) => {
@@ -302,28 +311,26 @@ function evalSetup(ctx: RuleContext): void {
   }
 }
 
-function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[], adapter = false): void {
+/**
+ * Effective batch size and tokens per optimizer step, per GPU: the number of GPUs is a launch-time choice (it is
+ * not in a training YAML), so the facts say "× number of GPUs" instead of guessing it.
+ */
+function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[]): void {
   const micro = ctx.num(microKey) ?? (ctx.def.id === 'axolotl' ? 1 : 8);
   const gas = ctx.num('gradient_accumulation_steps') ?? 1;
   const e = ctx.entry(microKey) ?? ctx.entry('gradient_accumulation_steps');
   if (!e) return;
-  const world = worldSize(ctx);
-  const eff = micro * gas * (world ?? 1);
-  const worldText = world ? `${world} GPUs` : 'GPUs';
-  ctx.facts.push({ label: world ? `Effective batch: ${micro} × ${gas} × ${world} = ${eff}` : `Effective batch: ${micro} × ${gas} = ${micro * gas} per GPU (× number of GPUs)`, range: ctx.li.range(e.keyStart, e.keyEnd), detail: `${microKey} × gradient_accumulation_steps × ${worldText}: samples per optimizer step.` });
+  ctx.facts.push({ label: `Effective batch: ${micro} × ${gas} = ${micro * gas} per GPU (× number of GPUs)`, range: ctx.li.range(e.keyStart, e.keyEnd), detail: `${microKey} × gradient_accumulation_steps × number of GPUs: samples per optimizer step.` });
   for (const k of seqKeys) {
     const len = ctx.num(k);
     if (len) {
-      const toks = micro * gas * len;
-      ctx.facts.push({ label: `Tokens per optimizer step: ≤ ${toks.toLocaleString('en-US')} per GPU`, range: ctx.li.range(ctx.entry(k)!.keyStart, ctx.entry(k)!.keyEnd), detail: `${micro} × ${gas} × ${k} ${len}${world ? `; ≤ ${(toks * world).toLocaleString('en-US')} over ${world} GPUs` : ''} (an upper bound unless sequences are packed to full length).` });
+      ctx.facts.push({ label: `Tokens per optimizer step: ≤ ${(micro * gas * len).toLocaleString('en-US')} per GPU`, range: ctx.li.range(ctx.entry(k)!.keyStart, ctx.entry(k)!.keyEnd), detail: `${micro} × ${gas} × ${k} ${len} (an upper bound unless sequences are packed to full length).` });
       break;
     }
   }
-  void adapter;
+  const ng = ctx.num('num_generations');
+  if (ng && ctx.entry('num_generations')) ctx.facts.push({ label: `GRPO: ${micro} × GPUs × steps_per_generation must be divisible by num_generations ${ng}`, range: ctx.li.range(ctx.entry('num_generations')!.keyStart, ctx.entry('num_generations')!.keyEnd), detail: 'TRL GRPOConfig: the generation batch (per_device_train_batch_size × number of processes × steps_per_generation, which defaults to gradient_accumulation_steps) must be a multiple of num_generations.' });
 }
-
-/** World size from a referenced Accelerate config is not known here; DeepSpeed JSON may imply it (see crossDeepSpeed). */
-function worldSize(ctx: RuleContext): number | undefined { void ctx; return undefined; }
 
 /**
  * More TrainingArguments.__post_init__ checks (transformers training_args.py): reduce_lr_on_plateau needs an eval
@@ -436,7 +443,7 @@ function axolotlRules(ctx: RuleContext): void {
   learningRate(ctx, !!adapter);
   precisionOptimizer(ctx, 'optimizer');
   if (ctx.num('sequence_len') !== undefined && ctx.num('sequence_len')! > 131072) ctx.at(ctx.entry('sequence_len')!, 'sequence-len-large', 'warning', `sequence_len ${ctx.num('sequence_len')} is beyond the context length of nearly all models; check the value.`, { at: 'value' });
-  hfFacts(ctx, 'micro_batch_size', ['sequence_len'], !!adapter);
+  hfFacts(ctx, 'micro_batch_size', ['sequence_len']);
 }
 
 // ---------------------------------------------------------------- LLaMA-Factory
@@ -604,7 +611,7 @@ function accelerateRules(ctx: RuleContext): void {
       // DeepSpeedPlugin.__post_init__: with a config file, these plugin fields must not be set (ValueError).
       const ignored = ['gradient_accumulation_steps', 'gradient_clipping', 'zero_stage', 'offload_optimizer_device', 'offload_param_device', 'offload_param_nvme_path', 'offload_optimizer_nvme_path', 'zero3_save_16bit_model'];
       for (const e of dsc.value.entries!) if (ignored.includes(e.key) && !(e.value?.value === 'none' && e.key.includes('nvme'))) ctx.at(e, 'ds-config-file-conflict', 'error', `With deepspeed_config_file set, accelerate refuses ${e.key} here ("the following accelerate config variables will be ignored"); put it in the DeepSpeed JSON instead.`, { fixes: [{ title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)], isPreferred: true }] });
-      crossAccelerateDs(ctx, dsc);
+      crossAccelerateDs(ctx);
     }
   }
   if (fsc?.value?.kind === 'map') {
@@ -621,8 +628,7 @@ function accelerateRules(ctx: RuleContext): void {
 }
 
 /** Accelerate config + its deepspeed_config_file: precision must agree (accelerate DeepSpeedPlugin + HF integration). */
-function crossAccelerateDs(ctx: RuleContext, dsc: CEntry): void {
-  void dsc;
+function crossAccelerateDs(ctx: RuleContext): void {
   for (const ref of refsFor('accelerate')!(ctx)) {
     const l = loadDsRef(ctx, ref);
     if (!l) continue;
@@ -652,7 +658,6 @@ function peftRules(ctx: RuleContext): void {
   if (v.peft_type !== undefined && v.peft_type !== 'LORA') return;
   if (ctx.entry('r') && ctx.entry('target_modules') && (v.target_modules === null) && !truthy(v.target_parameters)) ctx.at(ctx.entry('target_modules')!, 'peft-no-targets', 'info', 'target_modules is null: PEFT uses its default for known architectures and fails for others.');
   loraValues(ctx, 'r', 'lora_alpha', 'lora_dropout');
-  if (v.inference_mode === false && ctx.opts.fileName.endsWith('adapter_config.json')) void 0;
 }
 
 export function rulesFor(fw: Framework): Rule[] {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { any, bool, custom, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { ATTN_IMPLEMENTATIONS, HF_OPTIMIZERS, HF_SCHEDULERS } from './hf';
+import { deepspeedRoot } from './deepspeed';
 
 const SRC = 'https://github.com/axolotl-ai-cloud/axolotl/tree/main/src/axolotl/utils/schemas';
 const DOCS = 'https://docs.axolotl.ai/docs/config-reference.html';
@@ -284,7 +285,7 @@ export function axolotlRoot(): ObjSpec {
     loss_watchdog_patience: n('Steps above the threshold before stopping.'),
     resume_from_checkpoint: str('Checkpoint to resume from.', null, o), auto_resume_from_checkpoints: bool('Resume from the latest checkpoint.', null, o),
     local_rank: int('Local rank.', null, o),
-    deepspeed: any('DeepSpeed JSON path (e.g. deepspeed_configs/zero2.json) or dict.', null, { ...o, type: 'str | mapping' }),
+    deepspeed: { ...any('DeepSpeed JSON path (e.g. deepspeed_configs/zero2.json) or the config inline as a mapping.', null, { ...o, type: 'str | mapping' }), obj: deepspeedRoot() },
     fsdp: list('str', 'FSDP1 options (full_shard, auto_wrap, offload).', null, o),
     fsdp_config: map('FSDP settings (fsdp_* keys or unprefixed with fsdp_version: 2).', undefined, null, o),
     fsdp_version: int('FSDP version (1 or 2).', null, { min: 1, max: 2, source: DOCS }),

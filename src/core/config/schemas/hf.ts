@@ -18,6 +18,7 @@
  */
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
+import { deepspeedRoot } from './deepspeed';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -117,7 +118,7 @@ export const trainingArguments: Record<string, KeySpec> = {
   tp_size: int('Tensor-parallel degree (experimental).', 0),
   accelerator_config: any('Accelerator config: a dict or JSON path (split_batches, dispatch_batches, even_batches, use_seedable_sampler, ...).', null, { type: 'mapping | str' }),
   parallelism_config: any('Accelerate ParallelismConfig (dp/tp/cp sizes).', null, { type: 'mapping' }),
-  deepspeed: any('DeepSpeed: path to a ds_config.json, or the config as a dict.', null, { type: 'str | mapping' }),
+  deepspeed: { ...any('DeepSpeed: path to a ds_config.json, or the config inline as a mapping (checked like a ds_config.json).', null, { type: 'str | mapping' }), obj: deepspeedRoot() },
   label_smoothing_factor: float('Label smoothing epsilon (0 = none).', 0.0, { min: 0, max: 1 }),
   optim: { ...enm(HF_OPTIMIZERS, 'Optimizer (transformers OptimizerNames).', 'adamw_torch (adamw_torch_fused on torch>=2.8)', { severity: 'warning' }) },
   optim_args: str('Extra optimizer arguments as "key=value,key2=value2".', null),
