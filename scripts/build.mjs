@@ -7,7 +7,9 @@ import { lazyConfigCore } from './lib/lazyConfigCore.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+// mainFields: prefer ESM builds. jsonc-parser's UMD build requires './impl/*' dynamically, which esbuild cannot
+// follow ("Cannot find module './impl/format'" at run time); its "module" entry bundles cleanly.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', mainFields: ['module', 'main'] };
 
 // The config core (zod schemas of seven frameworks, yaml, jsonc-parser: ~750 KB minified) is its own bundle,
 // dist/configCore.js, required on the first config opened rather than parsed at activation (lazyConfigCore).

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hoverAt, completeAt, jsonSchemaFor, referencedFiles, detectFramework, validateConfig } from '../../src/core/config/index';
+import { hoverAt, completeAt, jsonSchemaFor, referencedFiles, detectFramework, validateConfig, frameworkLabel } from '../../src/core/config/index';
 import { resolvePlain } from '../../src/core/config/pyyaml';
 import { LineIndex } from '../../src/core/config/lineIndex';
 import { didYouMean } from '../../src/core/config/suggest';
@@ -139,4 +139,18 @@ test('framework override per file (opts.framework) wins over detection', () => {
   const r = validateConfig(text, { fileName: 'x.yaml', framework: 'torchtune' });
   assert.equal(r.framework, 'torchtune');
   assert.equal(r.frameworkReason, 'set by the user');
+});
+
+test('frameworkLabel gives a short display name for every framework', () => {
+  assert.equal(frameworkLabel('hf-trainer'), 'HF Trainer / TRL');
+  assert.equal(frameworkLabel('unknown'), 'Not a training config');
+});
+
+test('detection: LLaMA-Factory inference/export configs without stage, TRL GRPO config, axolotl minimal', () => {
+  assert.equal(detectFramework('model_name_or_path: Qwen/Qwen3-4B\ntemplate: qwen3\ninfer_backend: vllm\n', 'chat.yaml').framework, 'llamafactory');
+  assert.equal(detectFramework('model_name_or_path: x\nadapter_name_or_path: saves/lora\ntemplate: llama3\nexport_dir: out\n', 'merge.yaml').framework, 'llamafactory');
+  assert.equal(detectFramework('model_name_or_path: Qwen/Qwen2-0.5B\nnum_generations: 8\nlearning_rate: 1.0e-6\n', 'grpo.yaml').framework, 'hf-trainer');
+  assert.equal(detectFramework('base_model: x\ndatasets:\n  - path: a\n', 'ax.yml').framework, 'axolotl');
+  assert.equal(detectFramework('{"peft_type": "LORA", "r": 8}', 'adapter.json').framework, 'peft');
+  assert.equal(detectFramework('{"r": 8, "lora_alpha": 16}', 'adapter_config.json').framework, 'peft');
 });

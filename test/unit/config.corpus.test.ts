@@ -111,3 +111,22 @@ test('cross-file: the HF test ZeRO-3 JSON (explicit values) against a training Y
   assert.equal(fix.edits[0].file, '/proj/ds/zero3.json');
   assert.equal(fix.edits[0].newText, '"auto"');
 });
+
+test('unrelated YAML/JSON and checkpoint files: detected as unknown, no issues (no false alarms)', () => {
+  const samples: [string, string][] = [
+    ['.github/workflows/ci.yml', 'name: CI\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n'],
+    ['docker-compose.yml', 'version: "3"\nservices:\n  web:\n    image: nginx\n    ports:\n      - "80:80"\n'],
+    ['pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: b\n'],
+    ['.pre-commit-config.yaml', 'repos:\n  - repo: https://github.com/psf/black\n    rev: 23.1.0\n    hooks:\n      - id: black\n'],
+    ['config.json', JSON.stringify({ architectures: ['LlamaForCausalLM'], hidden_size: 4096, torch_dtype: 'bfloat16', vocab_size: 32000 })],
+    ['generation_config.json', JSON.stringify({ do_sample: true, temperature: 0.6, top_p: 0.9, max_length: 4096 })],
+    ['trainer_state.json', JSON.stringify({ epoch: 1.0, global_step: 100, log_history: [{ loss: 1.2, step: 10 }], train_batch_size: 8, max_steps: 100 })],
+    ['wandb/config.yaml', 'wandb_version: 1\n_wandb:\n  desc: null\nlearning_rate:\n  desc: null\n  value: 1.0e-05\n'],
+    ['conf/train.yaml', 'defaults:\n  - model: llama\n  - _self_\ntrainer:\n  max_steps: 100\nlr: ${optim.lr}\n'],
+  ];
+  for (const [f, t] of samples) {
+    const r = validateConfig(t, { fileName: f });
+    assert.equal(r.framework, 'unknown', `${f}: ${r.frameworkReason}`);
+    assert.deepEqual(r.issues, [], f);
+  }
+});

@@ -95,3 +95,15 @@ test('a referenced file that cannot be read (readFile throws) is reported, not t
   assert.deepEqual(r.issues.map((i) => i.code), ['missing-reference']);
   assert.deepEqual(referencedFiles('deepspeed: [1, 2]\noutput_dir: x\nper_device_train_batch_size: 1\nnum_train_epochs: 1\n', { fileName: 'a.yaml' }), []);
 });
+
+test('anchors, aliases and merge keys are read like PyYAML reads them (no false alarms)', () => {
+  const text = 'base: &lr 2.0e-5\noutput_dir: o\nper_device_train_batch_size: 4\nnum_train_epochs: 1\nlr_scheduler_type: cosine\nlearning_rate: *lr\ngradient_checkpointing_kwargs: &gck\n  use_reentrant: false\n';
+  const r = validateConfig(text, { fileName: 'train.yaml' });
+  assert.deepEqual(r.issues.map((i) => i.code), ['unknown-key']); // only `base`, which is not a TrainingArguments key
+  const ax = 'defaults: &d\n  micro_batch_size: 2\n  gradient_accumulation_steps: 4\nbase_model: x\n<<: *d\nsequence_len: 1024\n';
+  const a = validateConfig(ax, { fileName: 'ax.yml', framework: 'axolotl' });
+  // the merged micro_batch_size / gradient_accumulation_steps satisfy the batch-size rule
+  assert.ok(!a.issues.some((i) => i.code === 'batch-size-fields'), JSON.stringify(a.issues.map((i) => i.code)));
+  const self = validateConfig('a: &x [1, *x]\n', { fileName: 'x.yaml' });
+  assert.ok(Array.isArray(self.issues));
+});

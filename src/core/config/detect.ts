@@ -16,7 +16,7 @@ const MARKERS: Record<Exclude<Framework, 'unknown'>, { unique: string[]; shared:
     shared: ['output_dir', 'learning_rate', 'gradient_accumulation_steps', 'bf16', 'load_in_4bit', 'load_in_8bit', 'lora_r', 'lora_alpha', 'lora_dropout', 'warmup_ratio', 'deepspeed', 'fsdp', 'fsdp_config'],
   },
   llamafactory: {
-    unique: ['stage', 'finetuning_type', 'template', 'cutoff_len', 'lora_target', 'dataset_dir', 'plot_loss', 'lora_rank', 'max_samples', 'flash_attn', 'pref_beta', 'quantization_bit', 'freeze_trainable_layers', 'val_size'],
+    unique: ['stage', 'finetuning_type', 'template', 'cutoff_len', 'lora_target', 'dataset_dir', 'plot_loss', 'lora_rank', 'max_samples', 'flash_attn', 'pref_beta', 'quantization_bit', 'freeze_trainable_layers', 'val_size', 'infer_backend', 'adapter_name_or_path', 'export_dir', 'export_size', 'use_unsloth', 'neat_packing', 'mix_strategy', 'pref_loss', 'pref_ftx', 'freeze_trainable_modules', 'enable_liger_kernel'],
     shared: ['model_name_or_path', 'dataset', 'output_dir', 'per_device_train_batch_size', 'learning_rate', 'num_train_epochs', 'lr_scheduler_type', 'deepspeed', 'do_train', 'bf16'],
   },
   torchtune: { unique: ['_component_'], shared: [] },
@@ -50,6 +50,9 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
   const base = fileName.replace(/^.*[\\/]/, '');
   if (syntax === 'json' && /^adapter_config\.json$/i.test(base)) return { framework: 'peft', reason: 'file name adapter_config.json (PEFT adapter config)' };
   const keys = topKeys(root);
+  if (/^(trainer_state|all_results|train_results|eval_results|config|generation_config|tokenizer_config|special_tokens_map)\.json$/i.test(base) || (keys.includes('log_history') && keys.includes('global_step'))) {
+    return { framework: 'unknown', reason: 'a checkpoint/model file (trainer state, model or tokenizer config), not a training config' };
+  }
   if (syntax === 'json' && keys.length && /(^|[_-])(ds|deepspeed|zero\d?)([_-]|\.json$)|^ds_config|deepspeed/i.test(base) && !keys.includes('peft_type')) {
     return { framework: 'deepspeed', reason: `file name ${base} (DeepSpeed config)` };
   }
@@ -73,7 +76,8 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     for (const k of m.shared) if (keySet.has(k)) score += 1;
     if (fw === 'axolotl' && keySet.has('datasets') && keySet.has('base_model')) score += 3;
     if (fw === 'llamafactory' && keySet.has('stage') && keySet.has('finetuning_type')) score += 6;
-    if (fw === 'deepspeed' && syntax === 'json' && (keySet.has('zero_optimization') || keySet.has('train_micro_batch_size_per_gpu') || keySet.has('train_batch_size'))) score += 6;
+    if (fw === 'llamafactory' && keySet.has('template')) score += 3; // a prompt-template name is LLaMA-Factory's alone
+    if (fw === 'deepspeed' && syntax === 'json' && (keySet.has('zero_optimization') || keySet.has('train_micro_batch_size_per_gpu'))) score += 6;
     if (fw === 'peft' && keySet.has('peft_type')) score += 10;
     if (score > bestScore) { best = fw; bestScore = score; bestHits = hits; }
   }

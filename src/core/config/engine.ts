@@ -127,6 +127,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     }
   }
   for (const e of entries) {
+    if (e.key === '<<') continue; // YAML 1.1 merge key: its keys are checked where the anchor is defined
     const full = path ? `${path}.${e.key}` : e.key;
     const rn = spec.renamed?.[e.key];
     if (rn) {
@@ -145,9 +146,13 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (!ks) {
       if (spec.unknown === 'ignore') continue;
       const sugg = didYouMean(e.key, Object.keys(spec.keys));
+      if (spec.unknown === 'near-miss') {
+        if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
+        continue;
+      }
       const where = spec.name;
       const msg = `Unknown key \`${e.key}\` in ${where}.${sugg ? ` Did you mean \`${sugg}\`?` : ''}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`;
-      ctx.at(e, 'unknown-key', spec.unknown, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
+      ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
       continue;
     }
     checkValue(ctx, e, ks, full);
@@ -185,7 +190,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         if (ks.numeric) {
           const fixed = pyFloatLiteral(src);
           if (ctx.def.numericStrings !== 'coerce') {
-            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
+            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the trl CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
             return;
           }
           v = Number(src.replace(/_/g, ''));
@@ -222,7 +227,9 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
   if (!r.success) {
     const iss = r.error.issues[0];
     const code = iss.code === 'too_small' || iss.code === 'too_big' ? 'out-of-range' : iss.code === 'invalid_type' || iss.code === 'invalid_union' ? 'wrong-type' : 'invalid-value';
-    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric && n.plain === undefined ? ' (it is quoted, so it is a string)' : '';
+    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
+      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '')
+      : '';
     ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
   }
 }

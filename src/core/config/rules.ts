@@ -325,6 +325,37 @@ function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[], adapter 
 /** World size from a referenced Accelerate config is not known here; DeepSpeed JSON may imply it (see crossDeepSpeed). */
 function worldSize(ctx: RuleContext): number | undefined { void ctx; return undefined; }
 
+/**
+ * More TrainingArguments.__post_init__ checks (transformers training_args.py): reduce_lr_on_plateau needs an eval
+ * strategy; cosine_with_min_lr needs min_lr or min_lr_rate in lr_scheduler_kwargs (raised when the scheduler is
+ * built, optimization.py); FSDP activation checkpointing and gradient_checkpointing are exclusive; DeepSpeed and FSDP
+ * cannot be combined. Plus settings that are silently ignored because their strategy is off.
+ */
+function hfSchedulesAndStrategies(ctx: RuleContext): void {
+  const v = ctx.value;
+  const sched = ctx.str('lr_scheduler_type'); const se = ctx.entry('lr_scheduler_type');
+  const ev = ctx.str('eval_strategy') ?? (ctx.bool('eval_strategy') === false ? 'no' : 'no');
+  if (se && sched === 'reduce_lr_on_plateau' && ev === 'no') ctx.at(se, 'scheduler-needs-eval', 'error', 'lr_scheduler_type reduce_lr_on_plateau lowers the LR when the eval metric stalls, so it needs eval_strategy "steps" or "epoch"; transformers refuses it with eval_strategy "no".', { at: 'value' });
+  if (se && (sched === 'cosine_with_min_lr' || sched === 'cosine_warmup_with_min_lr')) {
+    const kw = v.lr_scheduler_kwargs as Record<string, unknown> | null | undefined;
+    if (!kw || typeof kw !== 'object' || (kw.min_lr === undefined && kw.min_lr_rate === undefined)) ctx.at(se, 'scheduler-needs-kwargs', 'error', `lr_scheduler_type ${sched} needs lr_scheduler_kwargs with min_lr or min_lr_rate (e.g. {min_lr_rate: 0.1}); transformers raises "One of min_lr or min_lr_rate should be set" when it builds the scheduler.`, { at: 'value' });
+  }
+  const fc = v.fsdp_config as Record<string, unknown> | null | undefined;
+  const gc = ctx.entry('gradient_checkpointing');
+  if (gc && v.gradient_checkpointing === true && fc && typeof fc === 'object' && (fc.activation_checkpointing === true || fc.fsdp_activation_checkpointing === true)) {
+    ctx.at(gc, 'checkpointing-conflict', 'error', 'gradient_checkpointing and fsdp_config.activation_checkpointing are both true; transformers refuses this ("can\'t be set to True simultaneously") — with FSDP use only activation_checkpointing.', { at: 'entry' });
+  }
+  if (truthy(v.deepspeed) && truthy(v.fsdp)) ctx.at(ctx.entry('deepspeed')!, 'deepspeed-fsdp-conflict', 'error', 'deepspeed and fsdp are both set; a run uses one or the other (Accelerate cannot combine them).', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('fsdp')!.keyStart, ctx.entry('fsdp')!.keyEnd), message: 'fsdp' }] });
+  // Settings silently ignored because their strategy is off (IntervalStrategy checks in trainer callbacks).
+  const es = ctx.entry('eval_steps');
+  if (es && ctx.num('eval_steps') !== undefined && ev !== 'steps' && !(ctx.def.id === 'axolotl')) ctx.at(es, 'ignored-setting', 'warning', `eval_steps is ignored: eval_strategy is "${ev}"${ctx.entry('eval_strategy') ? '' : ' (the default)'}. Set eval_strategy: steps to evaluate every ${ctx.num('eval_steps')} steps.`);
+  const sv = ctx.str('save_strategy') ?? (ctx.bool('save_strategy') === false ? 'no' : 'steps');
+  const ss = ctx.entry('save_steps');
+  if (ss && ctx.num('save_steps') !== undefined && sv !== 'steps' && sv !== 'best') ctx.at(ss, 'ignored-setting', 'warning', `save_steps is ignored: save_strategy is "${sv}".`);
+  const ws = ctx.num('warmup_steps'), ms = ctx.num('max_steps');
+  if (ws !== undefined && ms !== undefined && ms > 0 && ws >= ms) ctx.at(ctx.entry('warmup_steps')!, 'warmup-longer-than-training', 'warning', `warmup_steps (${ws}) ≥ max_steps (${ms}): the learning rate never leaves warmup.`, { at: 'value' });
+}
+
 // ---------------------------------------------------------------- Axolotl
 
 /**
@@ -420,11 +451,29 @@ function llamafactoryRules(ctx: RuleContext): void {
   const stage = ctx.str('stage') ?? 'sft';
   if (stage !== 'sft' && v.predict_with_generate === true) ctx.at(ctx.entry('predict_with_generate')!, 'stage-conflict', 'error', '`predict_with_generate` only works with stage: sft.');
   if (stage === 'ppo' && !truthy(v.reward_model) && v.do_train !== false) ctx.at(ctx.entry('stage')!, 'ppo-needs-reward-model', 'error', 'stage: ppo needs reward_model (a path or adapter).', { at: 'value' });
-  if (v.do_train === true && !truthy(v.dataset)) ctx.at(ctx.entry('do_train')!, 'missing-dataset', 'error', 'do_train is true but no `dataset` is set (names from dataset_info.json).');
+  if (v.do_train === true && !truthy(v.dataset)) ctx.at(ctx.entry('do_train')!, 'missing-dataset', 'error', 'do_train is true but no `dataset` is set (names from dataset_info.json); LLaMA-Factory stops with "Please specify dataset for training."');
   if (v.do_train === true && (stage === 'sft' || stage === 'dpo' || stage === 'kto' || stage === 'rm') && !ctx.entry('template')) ctx.at(ctx.entry('stage') ?? ctx.entry('do_train')!, 'missing-template', 'warning', `No \`template\`: LLaMA-Factory falls back to the "empty" template, which does not match an instruct model's chat format. Set template to the model family (e.g. llama3, qwen).`);
   const es = ctx.str('eval_strategy');
-  if (v.do_train === true && es && es !== 'no' && !truthy(v.val_size) && !truthy(v.eval_dataset)) ctx.at(ctx.entry('eval_strategy')!, 'eval-without-data', 'error', `eval_strategy is "${es}" but there is no eval_dataset and val_size is 0; LLaMA-Factory stops with "Please make sure eval_dataset be provided or val_size >1e-6".`, { at: 'value' });
+  // parser.py: (do_eval or do_predict or predict_with_generate) without eval data raises; transformers turns
+  // do_eval on whenever eval_strategy is not "no".
+  const evalKey = es && es !== 'no' ? 'eval_strategy' : v.do_eval === true ? 'do_eval' : v.do_predict === true ? 'do_predict' : v.predict_with_generate === true ? 'predict_with_generate' : undefined;
+  if (evalKey && !truthy(v.val_size) && !truthy(v.eval_dataset)) ctx.at(ctx.entry(evalKey)!, 'eval-without-data', 'error', `${evalKey === 'eval_strategy' ? `eval_strategy is "${es}"` : `${evalKey} is true`} but there is no eval_dataset and val_size is 0; LLaMA-Factory stops with "Please make sure eval_dataset be provided or val_size >1e-6".`, { at: evalKey === 'eval_strategy' ? 'value' : 'key' });
+  if (truthy(v.streaming) && !truthy(v.max_steps)) ctx.at(ctx.entry('streaming')!, 'streaming-needs-max-steps', 'error', 'streaming: true needs max_steps (the dataset length is unknown); LLaMA-Factory stops with "Please specify `max_steps` in streaming mode".');
   if (truthy(v.streaming) && typeof v.val_size === 'number' && v.val_size > 0 && v.val_size < 1) ctx.at(ctx.entry('val_size')!, 'streaming-val-size', 'error', 'With streaming, val_size must be an integer number of samples ("Streaming mode should have an integer val size").', { at: 'value' });
+  // DataArguments.__post_init__ (hparams/data_args.py)
+  const vsE = ctx.entry('val_size');
+  const vsz = ctx.num('val_size') ?? 0;
+  if (vsE && vsz > 1e-6 && !truthy(v.dataset)) ctx.at(vsE, 'val-size-conflict', 'error', 'val_size splits the training `dataset`, but no dataset is set ("Cannot specify `val_size` if `dataset` is None").');
+  if (vsE && vsz > 1e-6 && truthy(v.eval_dataset)) ctx.at(vsE, 'val-size-conflict', 'error', 'val_size and eval_dataset are exclusive: evaluation uses either a split of the training data or eval_dataset ("Cannot specify `val_size` if `eval_dataset` is not None").', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('eval_dataset')!.keyStart, ctx.entry('eval_dataset')!.keyEnd), message: 'eval_dataset' }] });
+  const ip = ctx.entry('interleave_probs');
+  if (ip && truthy(v.interleave_probs)) {
+    const mix = ctx.str('mix_strategy') ?? 'concat';
+    if (mix === 'concat') ctx.at(ip, 'interleave-probs-concat', 'error', 'interleave_probs only applies to mix_strategy interleave_under/interleave_over; with "concat" LLaMA-Factory stops ("`interleave_probs` is only valid for interleaved mixing").');
+    const n = (x: unknown) => (typeof x === 'string' ? x.split(',').length : Array.isArray(x) ? x.length : 0);
+    if (truthy(v.dataset) && n(v.interleave_probs) !== n(v.dataset)) ctx.at(ip, 'interleave-probs-count', 'error', `interleave_probs has ${n(v.interleave_probs)} value(s) but dataset names ${n(v.dataset)}; they must match one to one.`, { at: 'value' });
+  }
+  if (truthy(v.streaming) && ctx.entry('max_samples') && truthy(v.max_samples)) ctx.at(ctx.entry('max_samples')!, 'streaming-max-samples', 'error', '`max_samples` is incompatible with `streaming` (LLaMA-Factory refuses the combination).');
+  if (v.mask_history === true && v.train_on_prompt === true) ctx.at(ctx.entry('mask_history')!, 'mask-history-train-on-prompt', 'error', '`mask_history` is incompatible with `train_on_prompt`: one masks earlier turns, the other trains on prompts.', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('train_on_prompt')!.keyStart, ctx.entry('train_on_prompt')!.keyEnd), message: 'train_on_prompt' }] });
   if (ft !== 'lora') {
     const lk = ['lora_rank', 'lora_alpha', 'lora_dropout', 'lora_target'].find((k) => ctx.entry(k));
     if (lk) ctx.at(ctx.entry(lk)!, 'lora-without-adapter', 'warning', `${lk} has no effect with finetuning_type: ${ft}.`);
@@ -432,7 +481,7 @@ function llamafactoryRules(ctx: RuleContext): void {
   loraValues(ctx, 'lora_rank', 'lora_alpha', 'lora_dropout');
   const cl = ctx.num('cutoff_len');
   if (cl && cl > 131072) ctx.at(ctx.entry('cutoff_len')!, 'sequence-len-large', 'warning', `cutoff_len ${cl} exceeds the context length of nearly all models.`, { at: 'value' });
-  fp16Bf16(ctx); loadBest(ctx); warmup(ctx); learningRate(ctx, ft === 'lora' || ft === 'oft'); precisionOptimizer(ctx, 'optim'); evalSetup(ctx);
+  fp16Bf16(ctx); loadBest(ctx); warmup(ctx); hfSchedulesAndStrategies(ctx); learningRate(ctx, ft === 'lora' || ft === 'oft'); precisionOptimizer(ctx, 'optim'); evalSetup(ctx);
   hfFacts(ctx, 'per_device_train_batch_size', ['cutoff_len']);
 }
 
@@ -608,7 +657,7 @@ function peftRules(ctx: RuleContext): void {
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
     case 'llamafactory': return [llamafactoryRules, crossDeepSpeed];
     case 'torchtune': return [torchtuneRules];

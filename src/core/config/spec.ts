@@ -49,8 +49,11 @@ export interface ObjSpec {
   name: string;
   keys: Record<string, KeySpec>;
   renamed?: Record<string, Rename>;
-  /** How an unknown key is reported: the framework raises (error), ignores it silently (warning), or anything goes (ignore). */
-  unknown: Severity | 'ignore';
+  /**
+   * How an unknown key is reported: the framework raises (error), ignores it silently (warning), anything goes
+   * (ignore), or only a near-miss of a known key is worth a warning (`near-miss`, for open key sets like torchtune's).
+   */
+  unknown: Severity | 'ignore' | 'near-miss';
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;

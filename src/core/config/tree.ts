@@ -4,7 +4,7 @@
  * what a YAML 1.2 parser would, so rules see the config the way the training code will.
  */
 import { parseDocument, isMap, isSeq, isScalar, isAlias, isPair } from 'yaml';
-import type { Node as YNode, Scalar as YScalar } from 'yaml';
+import type { Node as YNode, Scalar as YScalar, Document as YDocument, Alias as YAlias } from 'yaml';
 import { parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node as JNode, ParseError } from 'jsonc-parser';
 import { resolvePlain } from './pyyaml';
@@ -47,7 +47,7 @@ export interface ParsedConfig {
 /** Deeper than this we stop building the tree (and say so): no config is this deep, and recursion must stay bounded. */
 export const MAX_DEPTH = 200;
 
-function yamlToC(n: YNode | null | undefined, loader: YamlLoader, depth: number, problems: SyntaxProblem[], text: string): CNode | null {
+function yamlToC(n: YNode | null | undefined, loader: YamlLoader, depth: number, problems: SyntaxProblem[], text: string, doc?: YDocument): CNode | null {
   if (!n) return null;
   const [start, valueEnd] = n.range ?? [0, 0];
   if (depth > MAX_DEPTH) {
@@ -63,18 +63,21 @@ function yamlToC(n: YNode | null | undefined, loader: YamlLoader, depth: number,
       if (k && isScalar(k)) { key = String(k.value); [ks, ke] = k.range ?? [start, start]; }
       else if (k) { [ks, ke] = k.range ?? [start, start]; key = text.slice(ks, ke); }
       else { key = ''; ks = ke = start; }
-      entries.push({ key, keyStart: ks, keyEnd: ke, value: yamlToC(p.value as YNode | null, loader, depth + 1, problems, text) });
+      entries.push({ key, keyStart: ks, keyEnd: ke, value: yamlToC(p.value as YNode | null, loader, depth + 1, problems, text, doc) });
     }
     return { kind: 'map', start, end: valueEnd, entries };
   }
   if (isSeq(n)) {
     const items: CNode[] = [];
-    for (const it of n.items) { const c = yamlToC(it as YNode, loader, depth + 1, problems, text); if (c) items.push(c); }
+    for (const it of n.items) { const c = yamlToC(it as YNode, loader, depth + 1, problems, text, doc); if (c) items.push(c); }
     return { kind: 'seq', start, end: valueEnd, items };
   }
   if (isAlias(n)) {
-    // Aliases are rare in training configs; treat the value as unknown text rather than resolving it.
-    return { kind: 'scalar', start, end: valueEnd, value: text.slice(start, valueEnd), pyType: 'str' };
+    // `*name`: the anchored node's value, reported at the alias (depth-bounded, so self-references terminate).
+    const target = doc ? (n as YAlias).resolve(doc) : undefined;
+    const c = target ? yamlToC(target as YNode, loader, depth + 1, problems, text, doc) : null;
+    if (!c) return { kind: 'scalar', start, end: valueEnd, value: null, pyType: 'NoneType' };
+    return { ...c, start, end: valueEnd, plain: undefined, quirk: undefined };
   }
   if (isScalar(n)) {
     const s = n as YScalar;
@@ -108,7 +111,7 @@ export function parseYaml(text: string, loader: YamlLoader): ParsedConfig {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false, keepSourceTokens: false });
     for (const e of doc.errors) problems.push({ code: 'syntax', severity: 'error', message: `YAML syntax: ${firstLine(e.message)}`, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) });
     for (const w of doc.warnings) problems.push({ code: 'syntax-warning', severity: 'warning', message: `YAML: ${firstLine(w.message)}`, start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) });
-    const root = yamlToC(doc.contents as YNode | null, loader, 0, problems, text);
+    const root = yamlToC(doc.contents as YNode | null, loader, 0, problems, text, doc);
     return { syntax: 'yaml', root, problems };
   } catch (err) {
     problems.push({ code: err instanceof RangeError ? 'too-deep' : 'syntax', severity: 'error', message: err instanceof RangeError ? 'The document is nested too deeply to parse: not a training config.' : `YAML could not be parsed: ${err instanceof Error ? err.message : String(err)}`, start: 0, end: Math.min(text.length, 1) });
@@ -200,7 +203,9 @@ export function toValue(n: CNode | null): unknown {
   if (n.kind === 'scalar') return n.value;
   if (n.kind === 'seq') return n.items!.map(toValue);
   const o: Record<string, unknown> = {};
-  for (const e of n.entries!) o[e.key] = toValue(e.value);
+  // YAML 1.1 merge keys (`<<: *base`), as PyYAML applies them: explicit keys win over merged ones.
+  for (const e of n.entries!) if (e.key === '<<') for (const m of e.value?.kind === 'seq' ? e.value.items! : [e.value]) if (m?.kind === 'map') for (const me of m.entries!) o[me.key] = toValue(me.value);
+  for (const e of n.entries!) if (e.key !== '<<') o[e.key] = toValue(e.value);
   return o;
 }
 

@@ -54,5 +54,5 @@ export function torchtuneRoot(): ObjSpec {
     run_val_every_n_steps: int('Validate every N steps (null = never).', null, { min: 1, source: SRC }),
     max_seq_len: int('Maximum sequence length.', null, { min: 1, source: SRC }),
     lr: custom('float', z.number(), 'Learning rate.', undefined, { numeric: true, source: SRC }),
-  }, 'ignore', { source: SRC });
+  }, 'near-miss', { source: SRC, unknownNote: 'Recipes read keys by name (cfg.<key>), so the intended setting is missing and the recipe fails or uses its default.' });
 }
