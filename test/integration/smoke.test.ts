@@ -10,6 +10,8 @@ suite('extension smoke', () => {
     assert.ok(ext, `${EXTENSION_ID} is not installed in this extension host`);
     assert.equal(ext.packageJSON.name, 'llm-training-studio');
     assert.equal(ext.packageJSON.main, './dist/extension.js');
+    // Set by the harnesses: this checkout, or the folder code-server unpacked the .vsix into (test:vsix).
+    if (process.env.LLMTS_EXTENSION_PATH) assert.equal(ext.extensionPath, process.env.LLMTS_EXTENSION_PATH);
   });
 
   test('activates without error', async () => {
