@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
-import { loadConfigCore } from './core';
+import { loadConfigCore, type ConfigCore } from './core';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, toRange, type PathMapper } from './convert';
 import {
@@ -152,7 +152,13 @@ export class ConfigValidationController implements vscode.Disposable {
       return undefined;
     }
     const started = Date.now();
-    const core = await loadConfigCore();
+    let core: ConfigCore;
+    try {
+      core = await loadConfigCore();
+    } catch (e) {
+      this.log.error(`config: cannot load the validation engine (dist/configCore.js): ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
     if (this.generation.get(key) !== gen || doc.isClosed || doc.version !== version) return undefined;
     const chosen = this.override(doc.uri);
     const associated = chosen === undefined ? this.association(doc) : undefined;
