@@ -66,7 +66,9 @@ const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1
 /** Longest line kept while waiting for its end (a longer one is parsed as is: likely binary garbage). */
 const MAX_LINE = 1 << 20;
 
-interface SeriesState { name: string; last: number; count: number; seg: number }
+interface SeriesState { name: string; last: number; count: number; seg: number; drop: boolean }
+/** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
+const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
 
 class Parser implements LogParser {
@@ -90,6 +92,7 @@ class Parser implements LogParser {
   private readonly scan: DictScan = newDictScan();
   private readonly st: TextState = newTextState();
   private segmentNo = 0;
+  private droppedSeries = 0;
   private readonly seen: string[] = [];
   private primary: string | undefined;
 
@@ -386,7 +389,7 @@ class Parser implements LogParser {
       else if (TOTAL_KEYS.has(key)) info = { role: 4 };
       else if (SKIP_KEYS.has(key)) info = { role: 5 };
       else info = { role: 0, state: this.stateOf(tbName(key)) };
-      this.keyInfo.set(key, info);
+      if (!info.state?.drop) this.keyInfo.set(key, info);
     }
     return info;
   }
@@ -467,7 +470,12 @@ class Parser implements LogParser {
 
   private stateOf(name: string): SeriesState {
     let st = this.series.get(name);
-    if (st === undefined) { st = { name, last: -Infinity, count: 0, seg: 0 }; this.series.set(name, st); }
+    if (st === undefined) {
+      const drop = this.series.size >= MAX_SERIES;
+      st = { name, last: -Infinity, count: 0, seg: 0, drop };
+      if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
+      this.series.set(name, st);
+    }
     return st;
   }
 
@@ -476,6 +484,7 @@ class Parser implements LogParser {
       if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
       else if (this.lineRank !== this.metricsRank) return;
     }
+    if (st.drop) return;
     if (step === undefined) step = st.count + 1;
     else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
