@@ -82,7 +82,7 @@ class Parser implements LogParser {
   private pendingDict: string | undefined;
   private carryBytes: Uint8Array | undefined;
   private readonly byteKeys: ByteKeyCache = newByteKeyCache();
-  private readonly byteOut: ByteDictOut = { count: 0, keys: [], values: [] };
+  private readonly byteOut: ByteDictOut;
 
   private readonly series = new Map<string, SeriesState>();
   private readonly keyInfo = new Map<string, KeyInfo>();
@@ -107,6 +107,7 @@ class Parser implements LogParser {
   private readonly sink: LineSink;
 
   constructor(private readonly opts: LogParserOptions) {
+    this.byteOut = { count: 0, keys: this.scan.keys, values: this.scan.values }; // shared: no copy per line
     const f = opts.format;
     this.mode = f === 'tensorboard' ? 'tfevents' : f === 'json' ? 'json' : f === 'text' ? 'text' : 'detect';
     const name = opts.fileName ?? '';
@@ -187,32 +188,33 @@ class Parser implements LogParser {
     if (this.carryBytes !== undefined) { buf = concat(this.carryBytes, chunk); this.carryBytes = undefined; }
     const n = buf.length;
     let run = 0; // start of bytes not handled yet
-    let i = 0;
-    let cr = buf.indexOf(13);
-    for (;;) {
-      const e = buf.indexOf(10, i);
-      if (e < 0) break;
-      // candidate: '{' ... '}' on a line without carriage returns, with the text path idle
-      let a = i, b = e;
-      while (a < b && (buf[a] === 32 || buf[a] === 9)) a++;
-      while (b > a && buf[b - 1] <= 32) b--;
-      if (buf[a] === 123 && buf[a + 1] === 39 && buf[b - 1] === 125) {
-        if (cr >= 0 && cr < a) cr = buf.indexOf(13, a);
-        if (cr < 0 || cr >= b) {
-          // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
-          if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
-          if (this.textIdle() && scanByteDict(buf, a, b, this.byteKeys, this.byteOut)) {
-            this.time = this.chunkTime;
-            this.lineRank = undefined;
-            const sc = this.scan;
-            const bo = this.byteOut;
-            for (let k = 0; k < bo.count; k++) { sc.keys[k] = bo.keys[k]; sc.values[k] = bo.values[k]; }
-            sc.count = bo.count; sc.strings = undefined;
-            this.emitDict(sc, false);
-            run = e + 1;
+    let i = 0;   // start of the current line
+    while (i < n) {
+      // Fast line: blanks, a '{'...'}' Trainer dict, blanks or '\r', then '\n'. The scan itself finds the line end.
+      let a = i;
+      while (buf[a] === 32 || buf[a] === 9) a++;
+      if (buf[a] === 123 && buf[a + 1] === 39) {
+        // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
+        if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
+        if (this.textIdle()) {
+          const close = scanByteDict(buf, a, n, this.byteKeys, this.byteOut);
+          if (close > 0) {
+            let p = close;
+            while (buf[p] === 32 || buf[p] === 9 || buf[p] === 13) p++;
+            if (p < n && buf[p] === 10) {
+              this.time = this.chunkTime;
+              this.lineRank = undefined;
+              this.scan.count = this.byteOut.count;
+              this.scan.strings = undefined;
+              this.emitDict(this.scan, false);
+              i = run = p + 1;
+              continue;
+            }
           }
         }
       }
+      const e = buf.indexOf(10, i);
+      if (e < 0) break;
       i = e + 1;
     }
     if (run < i) this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true }));
