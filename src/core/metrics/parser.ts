@@ -14,7 +14,13 @@
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
  * rank and timestamp prefixes are tolerated; an unterminated last line is parsed at `end()` without its last token
  * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
- * and never throws.
+ * and never throws. Timestamps printed without a zone (`2023-03-22 09:30:39`) are read as UTC.
+ *
+ * Format names (`LogParser.format`): `hf-trainer` (Trainer/TRL/axolotl dict lines), `trainer-state`
+ * (trainer_state.json log_history), `hf-results` (train_results.json & co: metadata only), `jsonl`, `llamafactory`
+ * (trainer_log.jsonl), `lightning-csv` (CSVLogger metrics.csv), `lightning-progress` (metrics in a Lightning/NeMo bar),
+ * `nanogpt`, `megatron`, `deepspeed`, `torchtune`, `torchtitan`, `mmengine`, `mlx-lm`, `litgpt`, `metriclogger`
+ * (torchvision/DETR/LLaMA2-Accessory), `tqdm`, `tensorboard`, `unknown`.
  */
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
