@@ -290,3 +290,11 @@ test('a dict glued right after a progress bar; MMEngine eval lines belong to the
   assert.deepEqual(series(m.points, 'eval_loss'), [[835, 2.5]]);
   assert.deepEqual(series(m.points, 'eval_accuracy'), [[835, 0.7]]);
 });
+
+test('a log inventing a new key per line cannot grow the series without bound', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 5000; i++) lines.push(`{"step": ${i}, "sample_${i}": 1.0}`);
+  const r = parseLog(lines.join('\n') + '\n');
+  assert.equal(new Set(r.points.map((p) => p.series)).size, 4096);
+  assert.equal(r.meta.dropped_series, 5000 - 4096);
+});

@@ -58,15 +58,16 @@ function byteNumber(b: Uint8Array, i: number, end: number): number | undefined {
 }
 
 /**
- * Scans `{'key': number, ...}` in b[a, e) (b[a] === '{', b[e-1] === '}'), single spaces after ':' and ','.
- * Fills `out`; returns false on any other shape (then nothing is reported and the caller parses the line as text).
+ * Scans `{'key': number, ...}` starting at b[a] === '{' (single spaces after ':' and ','), not past `limit`.
+ * Fills `out` and returns the index just after the closing brace; returns -1 on any other shape (then nothing is
+ * reported and the caller parses the line as text) or when the bytes end before the brace.
  */
-export function scanByteDict(b: Uint8Array, a: number, e: number, cache: ByteKeyCache, out: ByteDictOut): boolean {
+export function scanByteDict(b: Uint8Array, a: number, limit: number, cache: ByteKeyCache, out: ByteDictOut): number {
   let i = a + 1;
   let count = 0;
   const cb = cache.bytes, cs = cache.strings, keys = out.keys, values = out.values;
   for (;;) {
-    if (b[i] !== 39 /* ' */) return false;
+    if (b[i] !== 39 /* ' */) return -1;
     const kb = count < cb.length ? cb[count] : undefined;
     let kEnd = -1;
     if (kb !== undefined && b[i + 1 + kb.length] === 39) {
@@ -77,21 +78,21 @@ export function scanByteDict(b: Uint8Array, a: number, e: number, cache: ByteKey
     }
     if (kEnd < 0) {
       let q = i + 1;
-      while (q < e && b[q] !== 39) { if (b[q] === 92 /* \ */) return false; q++; }
-      if (q >= e) return false;
+      while (q < limit && b[q] !== 39) { if (b[q] === 92 /* \ */ || b[q] < 32) return -1; q++; }
+      if (q >= limit) return -1;
       const key = latin.decode(b.subarray(i + 1, q));
       if (count < 64) { cb[count] = b.slice(i + 1, q); cs[count] = key; }
       keys[count] = key;
       kEnd = q + 1;
     }
-    if (b[kEnd] !== 58 || b[kEnd + 1] !== 32) return false;
-    const v = byteNumber(b, kEnd + 2, e);
-    if (v === undefined) return false;
+    if (b[kEnd] !== 58 || b[kEnd + 1] !== 32) return -1;
+    const v = byteNumber(b, kEnd + 2, limit);
+    if (v === undefined) return -1;
     values[count++] = v;
     i = byteEnd;
     const c = b[i];
-    if (c === 44) { if (b[i + 1] !== 32) return false; i += 2; continue; }
-    if (c === 125 && i === e - 1) { out.count = count; return true; }
-    return false;
+    if (c === 44) { if (b[i + 1] !== 32) return -1; i += 2; continue; }
+    if (c === 125 && i < limit) { out.count = count; return i + 1; }
+    return -1;
   }
 }

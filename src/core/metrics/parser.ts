@@ -14,7 +14,13 @@
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
  * rank and timestamp prefixes are tolerated; an unterminated last line is parsed at `end()` without its last token
  * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
- * and never throws.
+ * and never throws. Timestamps printed without a zone (`2023-03-22 09:30:39`) are read as UTC.
+ *
+ * Format names (`LogParser.format`): `hf-trainer` (Trainer/TRL/axolotl dict lines), `trainer-state`
+ * (trainer_state.json log_history), `hf-results` (train_results.json & co: metadata only), `jsonl`, `llamafactory`
+ * (trainer_log.jsonl), `lightning-csv` (CSVLogger metrics.csv), `lightning-progress` (metrics in a Lightning/NeMo bar),
+ * `nanogpt`, `megatron`, `deepspeed`, `torchtune`, `torchtitan`, `mmengine`, `mlx-lm`, `litgpt`, `metriclogger`
+ * (torchvision/DETR/LLaMA2-Accessory), `tqdm`, `tensorboard`, `unknown`.
  */
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
@@ -66,7 +72,9 @@ const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1
 /** Longest line kept while waiting for its end (a longer one is parsed as is: likely binary garbage). */
 const MAX_LINE = 1 << 20;
 
-interface SeriesState { name: string; last: number; count: number; seg: number }
+interface SeriesState { name: string; last: number; count: number; seg: number; drop: boolean }
+/** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
+const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
 
 class Parser implements LogParser {
@@ -80,7 +88,7 @@ class Parser implements LogParser {
   private pendingDict: string | undefined;
   private carryBytes: Uint8Array | undefined;
   private readonly byteKeys: ByteKeyCache = newByteKeyCache();
-  private readonly byteOut: ByteDictOut = { count: 0, keys: [], values: [] };
+  private readonly byteOut: ByteDictOut;
 
   private readonly series = new Map<string, SeriesState>();
   private readonly keyInfo = new Map<string, KeyInfo>();
@@ -90,6 +98,7 @@ class Parser implements LogParser {
   private readonly scan: DictScan = newDictScan();
   private readonly st: TextState = newTextState();
   private segmentNo = 0;
+  private droppedSeries = 0;
   private readonly seen: string[] = [];
   private primary: string | undefined;
 
@@ -104,6 +113,7 @@ class Parser implements LogParser {
   private readonly sink: LineSink;
 
   constructor(private readonly opts: LogParserOptions) {
+    this.byteOut = { count: 0, keys: this.scan.keys, values: this.scan.values }; // shared: no copy per line
     const f = opts.format;
     this.mode = f === 'tensorboard' ? 'tfevents' : f === 'json' ? 'json' : f === 'text' ? 'text' : 'detect';
     const name = opts.fileName ?? '';
@@ -184,32 +194,33 @@ class Parser implements LogParser {
     if (this.carryBytes !== undefined) { buf = concat(this.carryBytes, chunk); this.carryBytes = undefined; }
     const n = buf.length;
     let run = 0; // start of bytes not handled yet
-    let i = 0;
-    let cr = buf.indexOf(13);
-    for (;;) {
-      const e = buf.indexOf(10, i);
-      if (e < 0) break;
-      // candidate: '{' ... '}' on a line without carriage returns, with the text path idle
-      let a = i, b = e;
-      while (a < b && (buf[a] === 32 || buf[a] === 9)) a++;
-      while (b > a && buf[b - 1] <= 32) b--;
-      if (buf[a] === 123 && buf[a + 1] === 39 && buf[b - 1] === 125) {
-        if (cr >= 0 && cr < a) cr = buf.indexOf(13, a);
-        if (cr < 0 || cr >= b) {
-          // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
-          if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
-          if (this.textIdle() && scanByteDict(buf, a, b, this.byteKeys, this.byteOut)) {
-            this.time = this.chunkTime;
-            this.lineRank = undefined;
-            const sc = this.scan;
-            const bo = this.byteOut;
-            for (let k = 0; k < bo.count; k++) { sc.keys[k] = bo.keys[k]; sc.values[k] = bo.values[k]; }
-            sc.count = bo.count; sc.strings = undefined;
-            this.emitDict(sc, false);
-            run = e + 1;
+    let i = 0;   // start of the current line
+    while (i < n) {
+      // Fast line: blanks, a '{'...'}' Trainer dict, blanks or '\r', then '\n'. The scan itself finds the line end.
+      let a = i;
+      while (buf[a] === 32 || buf[a] === 9) a++;
+      if (buf[a] === 123 && buf[a + 1] === 39) {
+        // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
+        if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
+        if (this.textIdle()) {
+          const close = scanByteDict(buf, a, n, this.byteKeys, this.byteOut);
+          if (close > 0) {
+            let p = close;
+            while (buf[p] === 32 || buf[p] === 9 || buf[p] === 13) p++;
+            if (p < n && buf[p] === 10) {
+              this.time = this.chunkTime;
+              this.lineRank = undefined;
+              this.scan.count = this.byteOut.count;
+              this.scan.strings = undefined;
+              this.emitDict(this.scan, false);
+              i = run = p + 1;
+              continue;
+            }
           }
         }
       }
+      const e = buf.indexOf(10, i);
+      if (e < 0) break;
       i = e + 1;
     }
     if (run < i) this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true }));
@@ -386,7 +397,7 @@ class Parser implements LogParser {
       else if (TOTAL_KEYS.has(key)) info = { role: 4 };
       else if (SKIP_KEYS.has(key)) info = { role: 5 };
       else info = { role: 0, state: this.stateOf(tbName(key)) };
-      this.keyInfo.set(key, info);
+      if (!info.state?.drop) this.keyInfo.set(key, info);
     }
     return info;
   }
@@ -467,7 +478,12 @@ class Parser implements LogParser {
 
   private stateOf(name: string): SeriesState {
     let st = this.series.get(name);
-    if (st === undefined) { st = { name, last: -Infinity, count: 0, seg: 0 }; this.series.set(name, st); }
+    if (st === undefined) {
+      const drop = this.series.size >= MAX_SERIES;
+      st = { name, last: -Infinity, count: 0, seg: 0, drop };
+      if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
+      this.series.set(name, st);
+    }
     return st;
   }
 
@@ -476,6 +492,7 @@ class Parser implements LogParser {
       if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
       else if (this.lineRank !== this.metricsRank) return;
     }
+    if (st.drop) return;
     if (step === undefined) step = st.count + 1;
     else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
