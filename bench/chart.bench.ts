@@ -57,4 +57,4 @@ export async function run(): Promise<Result> {
 function round(x: number): number { return Math.round(x * 100) / 100; }
 
 // `npx tsx bench/chart.bench.ts` runs it alone.
-if (require.main === module) run().then((r) => console.log(JSON.stringify(r, null, 2)), (e) => { console.error(e); process.exit(1); });
+if (typeof require !== 'undefined' && require.main === module) run().then((r) => console.log(JSON.stringify(r, null, 2)), (e) => { console.error(e); process.exit(1); });

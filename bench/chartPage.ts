@@ -21,20 +21,21 @@ export function chromiumPath(): string | undefined {
 }
 
 /** @param opts.state the webview state getState() returns at start (view options, as a restored panel has them). */
-export async function openChartPage(opts: { width?: number; height?: number; state?: unknown } = {}): Promise<ChartPage> {
+export async function openChartPage(opts: { width?: number; height?: number; state?: unknown; app?: 'metrics' | 'sparklines' } = {}): Promise<ChartPage> {
+  const app = opts.app ?? 'metrics';
   const dist = resolve('dist/webview');
-  if (!existsSync(join(dist, 'metrics.js'))) throw new Error('dist/webview/metrics.js is missing: run `npm run build` first');
+  if (!existsSync(join(dist, `${app}.js`))) throw new Error(`dist/webview/${app}.js is missing: run \`npm run build\` first`);
   const exe = chromiumPath();
   if (!exe) throw new Error('Chromium not found (set CHROMIUM_PATH)');
   const dir = mkdtempSync(join(tmpdir(), 'chart-page-'));
-  copyFileSync(join(dist, 'metrics.js'), join(dir, 'metrics.js'));
-  copyFileSync(join(dist, 'metrics.css'), join(dir, 'metrics.css'));
+  copyFileSync(join(dist, `${app}.js`), join(dir, 'app.js'));
+  copyFileSync(join(dist, `${app}.css`), join(dir, 'app.css'));
   writeFileSync(join(dir, 'index.html'), `<!DOCTYPE html><html style="${THEME.replace(/\n/g, '')}"><head><meta charset="utf-8">
-<link rel="stylesheet" href="metrics.css"><script>
+<link rel="stylesheet" href="app.css"><script>
 window.__name = (f) => f; // tsx (esbuild keepNames) wraps functions handed to page.evaluate in __name(...)
 window.__posted = []; window.__state = ${JSON.stringify(opts.state ?? null)} ?? undefined;
 window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => window.__state, setState: (s) => { window.__state = s; } });
-</script></head><body><script src="metrics.js"></script></body></html>`);
+</script></head><body><script src="app.js"></script></body></html>`);
   const browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--allow-file-access-from-files'] });
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 700 } });
   await page.goto(pathToFileURL(join(dir, 'index.html')).href);

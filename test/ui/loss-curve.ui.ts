@@ -133,7 +133,11 @@ suite('Loss curve panel (UI)', function () {
       // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
       const input = wb.quickInput.locator('input');
       await input.waitFor({ state: 'visible', timeout: 20_000 });
+      // Type only once the dialog has put its default path in (else it completes into what we typed).
+      const ext = file.split('.').pop()!;
+      await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
       await input.fill(join(out, file));
+      await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
       // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
       await waitFor('the save dialog to accept the path', async () => {
         if (!(await wb.quickInput.isVisible())) return true;

@@ -277,18 +277,17 @@ export class LossChart {
   }
 
   /** Alerts with their x position on the current axis (alerts of hidden series still show: they concern the run). */
-  private alerts(): { alert: AlertMarker; x: number }[] {
-    const out: { alert: AlertMarker; x: number }[] = [];
+  private alerts(): { alert: AlertMarker; x: number; run: string }[] {
+    const out: { alert: AlertMarker; x: number; run: string }[] = [];
     const mode = this.view().xAxis;
-    for (const [runId, run] of this.store.runs) {
+    for (const run of this.store.runs.values()) {
       for (const alert of run.alerts) {
-        if (mode === 'step') { out.push({ alert, x: alert.step }); continue; }
+        if (mode === 'step') { out.push({ alert, x: alert.step, run: run.title }); continue; }
         const s = run.series.get(alert.series) ?? [...run.series.values()][0];
         const d = s && this.derived.get(s.key);
         if (!s || !d || d.x.length === 0) continue;
         const i = Math.min(d.x.length - 1, lowerBound(s.steps.data, s.length, alert.step));
-        out.push({ alert, x: d.x.data[i] });
-        void runId;
+        out.push({ alert, x: d.x.data[i], run: run.title });
       }
     }
     return out;
@@ -332,7 +331,7 @@ export class LossChart {
     // Alert tooltip within 6 CSS px of the cursor.
     const hit = this.alerts().find(({ x }) => Math.abs(u.valToPos(x, 'x') - left) <= 6);
     if (!hit) { this.tooltip.hidden = true; return; }
-    this.tooltip.textContent = `${hit.alert.kind} at step ${hit.alert.step} (${hit.alert.series}): ${hit.alert.message}`;
+    this.tooltip.textContent = `${this.store.runs.size > 1 ? `${hit.run}: ` : ''}${hit.alert.kind} at step ${hit.alert.step} (${hit.alert.series}): ${hit.alert.message}`;
     const rect = u.over.getBoundingClientRect();
     this.tooltip.style.left = `${Math.min(rect.left + left + 10, window.innerWidth - 320)}px`;
     this.tooltip.style.top = `${rect.top + 8}px`;
