@@ -37,6 +37,8 @@ export interface LogFollowerOptions {
 export class LogFollower extends EventEmitter {
   private pos: number;
   private stopped = false;
+  /** Set when the runner refused a stream (e.g. too many open on the connection): poll from then on. */
+  private polling = false;
   private tailHandle?: TailHandle;
   private wake?: () => void;
   /** Resolves when the follower ended (run over and drained, stop(), or gave up). */
@@ -110,10 +112,15 @@ export class LogFollower extends EventEmitter {
           this.emit('status', { kind: 'resumed', offset: this.pos, afterMs: Date.now() - lostAt } satisfies FollowerStatus);
           lostAt = undefined;
         }
-        const ended = runner.tail && this.opts.stream !== false ? await this.followStreaming(runner, () => { failures = 0; }) : await this.followPolling(runner, () => { failures = 0; });
+        const ended = runner.tail && this.opts.stream !== false && !this.polling ? await this.followStreaming(runner, () => { failures = 0; }) : await this.followPolling(runner, () => { failures = 0; });
         if (ended) break;
       } catch (e) {
         if (this.stopped) break;
+        if ((e as { streamUnavailable?: boolean }).streamUnavailable && !this.polling) {
+          this.polling = true;
+          this.emit('status', { kind: 'waiting', message: (e as Error).message } satisfies FollowerStatus);
+          continue;
+        }
         failures++;
         lostAt ??= Date.now();
         // A changed host key or failed auth cannot heal by retrying: stop with the error.

@@ -25,6 +25,33 @@ export interface SshRunnerOptions {
 
 const SFTP_NO_SUCH_FILE = 2;
 
+/**
+ * Streaming tails allowed at once per connection. OpenSSH allows 10 sessions per connection (MaxSessions); SFTP and
+ * short execs need some, so further followers get `tail` refused and fall back to SFTP polling.
+ */
+export const MAX_TAILS_PER_CONNECTION = 4;
+/** Short exec channels at once per connection; more wait their turn (4 tails + 4 execs + SFTP stay under 10). */
+export const MAX_EXECS_PER_CONNECTION = 4;
+const openTails = new WeakMap<SshConnection, number>();
+
+/** FIFO limit on concurrent exec channels of one connection. */
+class ChannelGate {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); else this.active--;
+    }
+  }
+}
+const execGates = new WeakMap<SshConnection, ChannelGate>();
+
 export class SshRunner implements Runner {
   readonly host: string;
   private homeP?: Promise<string>;
@@ -37,6 +64,12 @@ export class SshRunner implements Runner {
 
   /** Runs POSIX sh script text on the host. Rejects when the connection fails or drops before the exit status. */
   async execScript(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number } = {}): Promise<ExecResult> {
+    let gate = execGates.get(this.connection);
+    if (!gate) { gate = new ChannelGate(MAX_EXECS_PER_CONNECTION); execGates.set(this.connection, gate); }
+    return gate.run(() => this.execNow(script, opts));
+  }
+
+  private async execNow(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number }): Promise<ExecResult> {
     const client = await this.connection.client();
     return new Promise((resolve, reject) => {
       client.exec(loginShellSafe(script), (err, ch: ClientChannel) => {
@@ -158,6 +191,13 @@ export class SshRunner implements Runner {
     let ch: ClientChannel | undefined;
     let settle!: (r: { error?: Error }) => void;
     const done = new Promise<{ error?: Error }>((r) => { settle = r; });
+    const inUse = openTails.get(this.connection) ?? 0;
+    if (inUse >= MAX_TAILS_PER_CONNECTION) {
+      settle({ error: Object.assign(new Error(`${this.host}: ${inUse} log streams already open on this connection; polling instead`), { streamUnavailable: true }) });
+      return { stop: () => undefined, done };
+    }
+    openTails.set(this.connection, inUse + 1);
+    void done.then(() => openTails.set(this.connection, (openTails.get(this.connection) ?? 1) - 1));
     const script = [
       `tail -c +${offset + 1} -F -- ${shellQuote(path)} 2>/dev/null &`,
       't=$!',
@@ -167,7 +207,8 @@ export class SshRunner implements Runner {
     this.connection.client().then((client) => {
       if (stopped) { settle({}); return; }
       client.exec(loginShellSafe(script), (err, channel) => {
-        if (err) { settle({ error: err }); return; }
+        // A refused channel (server's MaxSessions) is not a lost connection: the follower polls instead.
+        if (err) { settle({ error: Object.assign(err, { streamUnavailable: true }) }); return; }
         ch = channel;
         if (stopped) channel.end();
         channel.on('data', (b: Buffer) => { if (!stopped) onData(b); });

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshEnv } from '../fixtures/remote/sshEnv';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
-
-/** Runs the real CLI entry (src/cli/main.ts through tsx); resolves with exit code and raw stdout bytes. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    p.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-  });
-}
+import { cli } from '../fixtures/remote/cli';
 
 test('CLI over real sshd: hosts, unknown key refused then accepted, run, runs, logs --follow byte-exact, stop', async () => {
   const sshEnv = await startSshEnv({ jumps: 1 });

@@ -9,6 +9,7 @@ import { waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
 import { startSlurm } from '../fixtures/remote/slurm';
 import { startSshEnv } from '../fixtures/remote/sshEnv';
+import { cli } from '../fixtures/remote/cli';
 
 const PY = '/usr/bin/python3';
 
@@ -48,6 +49,19 @@ test('Slurm over SSH: sbatch with GPUs, status, output streamed like any log, ex
     assert.deepEqual(res.signals, ['scancel']);
     assert.equal(res.run.state, 'stopped');
     await waitFor(() => /CANCELLED/.test(readFileSync(run2.logPath, 'utf8')), 15_000, 'cancel notice in the output');
+
+    // The CLI submits the same way.
+    const kh = env.knownHostsPath;
+    const started = await cli(['run', '--host', 'direct', '--ssh-config', env.configPath, '--known-hosts', kh, '--cwd', env.work, '--slurm', '--gpus-per-node', '1', '--time', '2',
+      '--', 'sh', '-c', 'echo "job=$SLURM_JOB_ID gpus=$CUDA_VISIBLE_DEVICES"'], { LLMTRAIN_REMOTE_HOME: env.home });
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stderr, /Slurm job \d+/);
+    const id = started.stdout.toString().trim();
+    const logs = await cli(['logs', '--host', 'direct', '--ssh-config', env.configPath, '--known-hosts', kh, id, '--follow'], { LLMTRAIN_REMOTE_HOME: env.home });
+    assert.match(logs.stdout.toString(), /^job=\d+ gpus=0\n$/);
+    const bad = await cli(['run', '--host', 'direct', '--nodes', '2', '--', 'true']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /need --slurm/);
   } finally {
     await env.cleanup();
     await slurm.stop();

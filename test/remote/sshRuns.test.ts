@@ -182,3 +182,27 @@ test('a real PyTorch training run over SSH through a jump host: logs followed, l
     assert.equal(readFileSync(rec.configSnapshot!, 'utf8'), 'learning_rate: 3e-2\n');
   } finally { await env.cleanup(); }
 });
+
+test('following many runs on one connection: streams up to the limit, the rest poll over SFTP, all exact', async () => {
+  const env = await startSshEnv();
+  try {
+    const runner = env.runner(env.pool(), 'direct');
+    const script = writeDictLineTrainer(env.work, { steps: 30, sleepS: 0.03 });
+    const runs = await Promise.all(Array.from({ length: 7 }, (_, i) => launchRun(runner, { argv: [PY, '-u', script], cwd: env.work, name: `many ${i}` })));
+    const results = await Promise.all(runs.map(async (run) => {
+      const chunks: Buffer[] = [];
+      const statuses: FollowerStatus[] = [];
+      const f = followRun(runner, run, { activeCheckMs: 300 });
+      f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+      f.on('status', (s: FollowerStatus) => statuses.push(s));
+      const end = await f.start().done;
+      return { run, end, statuses, got: Buffer.concat(chunks), polled: statuses.some((s) => s.kind === 'waiting'), reconnects: statuses.filter((s) => s.kind === 'reconnecting').length };
+    }));
+    for (const r of results) {
+      assert.equal(r.end.error, undefined);
+      assert.equal(sha(r.got), sha(readFileSync(r.run.logPath)));
+      assert.equal(r.reconnects, 0, JSON.stringify(r.statuses));
+    }
+    assert.equal(results.filter((r) => r.polled).length, 3, 'four stream, three poll');
+  } finally { await env.cleanup(); }
+});
