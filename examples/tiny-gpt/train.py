@@ -767,15 +767,16 @@ class Trainer:
         tensors = load_safetensors(os.path.join(folder, "model.safetensors"))
         tensors["lm_head.weight"] = tensors["wte.weight"]
         self.model.load_state_dict({k: v.to(self.device) for k, v in tensors.items()})
-        self.optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=self.device))
-        self.scheduler.load_state_dict(torch.load(os.path.join(folder, "scheduler.pt")))
+        self.optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=self.device, weights_only=False))
+        self.scheduler.load_state_dict(torch.load(os.path.join(folder, "scheduler.pt"), weights_only=False))
         with open(os.path.join(folder, "trainer_state.json"), encoding="utf-8") as f:
             saved = json.load(f)
         for key in ("global_step", "log_history", "best_metric", "best_global_step", "best_model_checkpoint", "total_flos", "num_input_tokens_seen"):
             if key in saved:
                 self.state[key] = saved[key]
         self.state["epoch"] = self.epoch_at(self.state["global_step"])
-        set_rng_state(torch.load(os.path.join(folder, "rng_state.pth")), self.device)
+        # weights_only=False: these files hold Python/NumPy RNG states (torch>=2.6 defaults to True)
+        set_rng_state(torch.load(os.path.join(folder, "rng_state.pth"), weights_only=False), self.device)
 
     # -- loop ------------------------------------------------------------------------------------------------
     @torch.no_grad()
