@@ -842,6 +842,7 @@ class Trainer:
             self.state["global_step"] = step + 1
             self.state["epoch"] = self.epoch_at(step + 1)
             self.state["num_input_tokens_seen"] += self.total_batch * a.block_size
+            self.state["total_flos"] += self.flos(1)
             window_loss += step_loss
             window_steps += 1
             run_loss += step_loss
@@ -864,7 +865,6 @@ class Trainer:
 
         runtime = time.time() - start
         steps_run = self.state["global_step"] - first_step
-        self.state["total_flos"] += self.flos(steps_run)
         summary = {"train_runtime": round(runtime, 4),
                    "train_samples_per_second": round(steps_run * self.total_batch / runtime, 3) if runtime else 0.0,
                    "train_steps_per_second": round(steps_run / runtime, 3) if runtime else 0.0,
@@ -880,13 +880,18 @@ class Trainer:
         print(f"Sample: {self.sample(120)!r}", flush=True)
 
     @torch.no_grad()
-    def sample(self, n: int) -> str:
-        """Greedy continuation of a newline, to show what the model learned (uses no RNG)."""
+    def sample(self, n: int, temperature: float = 0.8) -> str:
+        """Continues a newline by sampling at `temperature` from a generator of its own (seeded with `seed`), so
+        printing a sample changes no RNG state the training depends on. A diverged (NaN) model gives a note instead."""
         self.model.eval()
+        g = torch.Generator().manual_seed(self.args.seed)
         idx = torch.tensor([[self.data.stoi.get("\n", 0)]], device=self.device)
         for _ in range(n):
             logits, _ = self.model(idx[:, -self.model.block_size:])
-            idx = torch.cat([idx, logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+            probs = F.softmax(logits[:, -1].float().cpu() / temperature, dim=-1)
+            if not bool(torch.isfinite(probs).all()):
+                return "(no sample: the model's outputs are not finite)"
+            idx = torch.cat([idx, torch.multinomial(probs, 1, generator=g).to(self.device)], dim=1)
         return "".join(self.data.chars[i] for i in idx[0, 1:].tolist())
 
 
