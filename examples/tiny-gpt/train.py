@@ -101,6 +101,7 @@ TRAINING_ARGS = {
     "fp16": (bool, False),
     "bf16": (bool, False),
     "resume_from_checkpoint": (str, None),
+    "max_seq_length": (int, None),  # trl.SFTConfig's name for the context length; overrides block_size when set
 }
 
 #: TrainingArguments fields that are valid but change nothing in this script (accepted so that a real
@@ -270,6 +271,8 @@ def build_args(argv: list[str]) -> argparse.Namespace:
         merged["train_file"] = os.path.join(HERE, merged["train_file"])
 
     a = argparse.Namespace(**merged)
+    if a.max_seq_length is not None:
+        a.block_size = a.max_seq_length
     if a.lr_scheduler_type not in SCHEDULES:
         p.error(f"lr_scheduler_type must be one of {sorted(SCHEDULES)}, got {a.lr_scheduler_type!r}")
     for key in ("eval_strategy", "save_strategy", "logging_strategy"):
@@ -767,15 +770,16 @@ class Trainer:
         tensors = load_safetensors(os.path.join(folder, "model.safetensors"))
         tensors["lm_head.weight"] = tensors["wte.weight"]
         self.model.load_state_dict({k: v.to(self.device) for k, v in tensors.items()})
-        self.optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=self.device))
-        self.scheduler.load_state_dict(torch.load(os.path.join(folder, "scheduler.pt")))
+        self.optimizer.load_state_dict(torch.load(os.path.join(folder, "optimizer.pt"), map_location=self.device, weights_only=False))
+        self.scheduler.load_state_dict(torch.load(os.path.join(folder, "scheduler.pt"), weights_only=False))
         with open(os.path.join(folder, "trainer_state.json"), encoding="utf-8") as f:
             saved = json.load(f)
         for key in ("global_step", "log_history", "best_metric", "best_global_step", "best_model_checkpoint", "total_flos", "num_input_tokens_seen"):
             if key in saved:
                 self.state[key] = saved[key]
         self.state["epoch"] = self.epoch_at(self.state["global_step"])
-        set_rng_state(torch.load(os.path.join(folder, "rng_state.pth")), self.device)
+        # weights_only=False: these files hold Python/NumPy RNG states (torch>=2.6 defaults to True)
+        set_rng_state(torch.load(os.path.join(folder, "rng_state.pth"), weights_only=False), self.device)
 
     # -- loop ------------------------------------------------------------------------------------------------
     @torch.no_grad()
@@ -841,6 +845,7 @@ class Trainer:
             self.state["global_step"] = step + 1
             self.state["epoch"] = self.epoch_at(step + 1)
             self.state["num_input_tokens_seen"] += self.total_batch * a.block_size
+            self.state["total_flos"] += self.flos(1)
             window_loss += step_loss
             window_steps += 1
             run_loss += step_loss
@@ -863,7 +868,6 @@ class Trainer:
 
         runtime = time.time() - start
         steps_run = self.state["global_step"] - first_step
-        self.state["total_flos"] += self.flos(steps_run)
         summary = {"train_runtime": round(runtime, 4),
                    "train_samples_per_second": round(steps_run * self.total_batch / runtime, 3) if runtime else 0.0,
                    "train_steps_per_second": round(steps_run / runtime, 3) if runtime else 0.0,
@@ -879,13 +883,18 @@ class Trainer:
         print(f"Sample: {self.sample(120)!r}", flush=True)
 
     @torch.no_grad()
-    def sample(self, n: int) -> str:
-        """Greedy continuation of a newline, to show what the model learned (uses no RNG)."""
+    def sample(self, n: int, temperature: float = 0.8) -> str:
+        """Continues a newline by sampling at `temperature` from a generator of its own (seeded with `seed`), so
+        printing a sample changes no RNG state the training depends on. A diverged (NaN) model gives a note instead."""
         self.model.eval()
+        g = torch.Generator().manual_seed(self.args.seed)
         idx = torch.tensor([[self.data.stoi.get("\n", 0)]], device=self.device)
         for _ in range(n):
             logits, _ = self.model(idx[:, -self.model.block_size:])
-            idx = torch.cat([idx, logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+            probs = F.softmax(logits[:, -1].float().cpu() / temperature, dim=-1)
+            if not bool(torch.isfinite(probs).all()):
+                return "(no sample: the model's outputs are not finite)"
+            idx = torch.cat([idx, torch.multinomial(probs, 1, generator=g).to(self.device)], dim=1)
         return "".join(self.data.chars[i] for i in idx[0, 1:].tolist())
 
 

@@ -242,3 +242,14 @@ print(json.dumps(out, sort_keys=True))`;
     assert.deepEqual(JSON.parse(withYaml.stdout), parsed);
   }
 });
+
+test('--debug_nan_at_step makes the run diverge the way Trainer prints it: nan values in the dicts', { skip: torchMissing }, async () => {
+  const r = await runTrain([...SMALL, '--max_steps', '20', '--eval_steps', '20', '--save_strategy', 'no', '--debug_nan_at_step', '11',
+    '--output_dir', join(work, 'nan')]);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+  const lines = dictLines(r.stdout);
+  assert.match(lines[0], /^\{'loss': \d+\.\d+, 'grad_norm': \d+\.\d+(e-?\d+)?, 'learning_rate': [\d.e-]+, 'epoch': [\d.]+\}$/);
+  // Python prints float('nan') as nan, which is not a Python literal: log parsers must take it as NaN
+  assert.match(lines[1], /^\{'loss': nan, 'grad_norm': nan, 'learning_rate': [\d.e-]+, 'epoch': [\d.]+\}$/);
+  assert.match(lines[2], /^\{'eval_loss': nan, /);
+});

@@ -178,6 +178,7 @@ test('tqdm bars, also when another record is glued to them', () => {
   assertScope(line, '2023-06-07 22:16:00,018', 'comment.other.timestamp.training-log');
   assertScope(line, 'INFO', 'markup.inserted.info.training-log');
   assertScope(line, 'OVERFLOW!', 'markup.deleted.warning.training-log');
+  assertScope(line, 'loss_scaler.py:181:update_scale', 'entity.name.function.logger.training-log');
   const dict = lineContaining(f, "{'loss': 2.0491");
   assertScope(dict, '2.0491', 'constant.numeric.loss.training-log');
 
