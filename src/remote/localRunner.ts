@@ -99,10 +99,10 @@ export class LocalRunner implements Runner {
   }
 
   /** Writes atomically (temp file + rename), creating parent folders. */
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+  async writeFile(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
     await fsp.mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    await fsp.writeFile(tmp, data);
+    await fsp.writeFile(tmp, data, { mode: opts.mode ?? 0o644 });
     await fsp.rename(tmp, path);
   }
 
