@@ -8,11 +8,13 @@ import { dirname } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 import type { ExecResult, FileStat, Runner, TailHandle } from './types';
 
+/** Options of LocalRunner. */
 export interface LocalRunnerOptions {
   /** Home directory to use instead of the user's (tests point it at a temp folder). */
   home?: string;
 }
 
+/** Runner for this machine. */
 export class LocalRunner implements Runner {
   readonly host = 'local';
   private readonly homeDir: string;

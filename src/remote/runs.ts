@@ -18,6 +18,7 @@ import { LogFollower } from './logFollower';
 import type { LogFollowerOptions } from './logFollower';
 import type { SlurmOptions } from './slurm';
 
+/** What to launch (see launchRun). */
 export interface LaunchOptions {
   /** The command, as argv (never a shell string). */
   argv: string[];
@@ -199,6 +200,7 @@ export function followRun(runner: Runner, run: RunRecord, opts: Partial<Omit<Log
   return new LogFollower({ ...opts, runner, path: run.logPath, isActive: () => isRunActive(runner, run) });
 }
 
+/** Grace periods and progress reporting of stopRun. */
 export interface StopOptions {
   /** ms to wait after SIGINT before SIGTERM (default 10 000). */
   interruptGraceMs?: number;

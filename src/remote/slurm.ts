@@ -45,6 +45,7 @@ export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[])
   return result;
 }
 
+/** `scancel JOB`; throws with Slurm's message when it refuses. */
 export async function cancelSlurmJob(runner: Runner, jobId: string): Promise<void> {
   const c = scancelCommand(jobId);
   c.parse(await runner.exec(c.argv, { timeoutMs: 30_000 }));

@@ -16,6 +16,7 @@ export function loginShellSafe(script: string): string {
   return `sh -c 'eval "$(printf %s ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
 }
 
+/** Options of SshRunner. */
 export interface SshRunnerOptions {
   /** Home directory to use instead of asking the host (tests isolate runs this way). */
   home?: string;
@@ -52,6 +53,7 @@ class ChannelGate {
 }
 const execGates = new WeakMap<SshConnection, ChannelGate>();
 
+/** Runner for an SSH host, over a (pooled) SshConnection. */
 export class SshRunner implements Runner {
   readonly host: string;
   private homeP?: Promise<string>;

@@ -84,6 +84,7 @@ export function processTableCommand(): CommandSpec<ProcessEntry[]> {
   return { argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], parse: (out) => parseProcessTable(out.stdout) };
 }
 
+/** Parses `ps -o pid= -o pgid= -o stat=` lines; malformed lines are skipped. */
 export function parseProcessTable(stdout: string): ProcessEntry[] {
   const rows: ProcessEntry[] = [];
   for (const line of stdout.split('\n')) {
@@ -122,6 +123,7 @@ export function scanRunsCommand(runsRoot: string): CommandSpec<{ runs: ScannedRu
   };
 }
 
+/** Parses scanRunsCommand output: sections `\x1eLLMTRAIN <kind> <dir>` then the body; newest run first. */
 export function parseRunScan(stdout: string): { runs: ScannedRun[]; procs: ProcessEntry[] } {
   const byDir = new Map<string, ScannedRun>();
   let procs: ProcessEntry[] = [];
@@ -168,6 +170,7 @@ export interface GpuInfo {
   /** degrees C */ temperature?: number;
   /** W */ powerDraw?: number;
 }
+/** GPUs of a host, or why there are none (missing nvidia-smi, driver failure, no devices). */
 export type GpuStatus = { available: true; gpus: GpuInfo[] } | { available: false; reason: string };
 
 /** Fields queried, in order; names from `nvidia-smi --help-query-gpu`. */
@@ -182,6 +185,7 @@ export function gpuQueryCommand(): CommandSpec<GpuStatus> {
   };
 }
 
+/** Parses gpuQueryCommand output (CSV, no header, no units; `[N/A]` becomes undefined). */
 export function parseGpuQuery(out: CommandOutput): GpuStatus {
   if (out.exitCode === 127) return { available: false, reason: 'no GPUs: nvidia-smi is not installed on this host' };
   if (out.exitCode !== 0) {
