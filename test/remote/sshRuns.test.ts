@@ -222,3 +222,25 @@ test('following many runs on one connection: streams up to the limit, the rest p
     }
   } finally { await env.cleanup(); }
 });
+
+test('real training logs (tqdm carriage returns, glued records) replayed in random pieces arrive byte-exact across a drop', async () => {
+  const env = await startSshEnv();
+  try {
+    const runner = env.runner(env.pool({ backoff: { initialMs: 50, maxMs: 500 } }), 'direct');
+    const logs = ['deepspeed__t5-11b-zero2-overflow-glued-to-tqdm.log', 'hf-trainer__alignment-handbook-sft-with-eval-and-tqdm.log'].map((n) => join(__dirname, '../fixtures/remote/logs', n));
+    const expected = Buffer.concat(logs.map((p) => readFileSync(p)));
+    // Replays the files' bytes in pieces of 1..64 bytes, 10 ms apart, without adding or changing a byte.
+    const replay = 'import sys, os, random, time\nrandom.seed(7)\nfor p in sys.argv[1:]:\n    data = open(p, "rb").read()\n    i = 0\n    while i < len(data):\n        n = random.randint(1, 64)\n        os.write(1, data[i:i + n])\n        i += n\n        time.sleep(0.01)\n';
+    const run = await launchRun(runner, { argv: [PY, '-c', replay, ...logs], cwd: env.work, name: 'replay' });
+    const chunks: Buffer[] = [];
+    const f = followRun(runner, run, { activeCheckMs: 300, backoff: { initialMs: 50, maxMs: 500 } });
+    f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    f.start();
+    await waitFor(() => Buffer.concat(chunks).length > expected.length / 3, 30_000, 'a third of the log');
+    env.target.dropConnections();
+    const end = await f.done;
+    assert.equal(end.error, undefined);
+    assert.ok(Buffer.concat(chunks).equals(expected), 'followed bytes equal the source logs');
+    assert.ok(readFileSync(run.logPath).equals(expected));
+  } finally { await env.cleanup(); }
+});
