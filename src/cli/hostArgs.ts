@@ -5,6 +5,7 @@ import { openRunner } from '../remote/hosts';
 import type { SshCallbacks } from '../remote/connection';
 import type { Runner } from '../remote/types';
 
+/** parseArgs options every host-facing subcommand accepts. */
 export const HOST_OPTIONS = {
   host: { type: 'string', default: 'local' },
   'ssh-config': { type: 'string' },
@@ -13,6 +14,7 @@ export const HOST_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
+/** Usage text for HOST_OPTIONS. */
 export const HOST_USAGE = `host options:
   --host H                 host alias: local (default) or an alias from the ssh config
   --ssh-config FILE        ssh config to read instead of ~/.ssh/config
@@ -20,6 +22,7 @@ export const HOST_USAGE = `host options:
   --accept-new-host-key    trust and record an unknown host key (its SHA256 fingerprint is printed); a changed key is always refused
 `;
 
+/** Bad command-line use: main() prints it and exits 2. */
 export class UsageError extends Error {}
 
 /** parseArgs with the host options added; unknown options are a UsageError. */

@@ -2,6 +2,7 @@
 import { listHosts } from '../remote/hosts';
 import { UsageError, parseWithHost } from './hostArgs';
 
+/** The `hosts` subcommand. */
 export const hostsCommand = {
   summary: 'list hosts (local and the aliases of the ssh config)',
   async run(args: string[]): Promise<number> {

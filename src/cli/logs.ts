@@ -12,6 +12,7 @@ const USAGE = `usage: llmtrain logs [--host H] RUN [--follow] [--from BYTE]
 Writes the run's log to stdout, byte for byte. --follow keeps streaming (re-attaching after drops) until the run ends.
 ${HOST_USAGE}`;
 
+/** The `logs` subcommand. */
 export const logsCommand = {
   summary: "print or follow a run's log",
   async run(args: string[]): Promise<number> {

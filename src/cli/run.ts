@@ -17,6 +17,7 @@ Slurm (submits with sbatch instead of starting directly; the job's output is the
   --launcher L            direct (default) | srun | torchrun (multi-node, c10d rendezvous on the first node)
 ${HOST_USAGE}`;
 
+/** The `run` subcommand. */
 export const runCommand = {
   summary: 'start a detached run on a host and print its id',
   async run(args: string[]): Promise<number> {

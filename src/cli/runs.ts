@@ -6,6 +6,7 @@ const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state.
 ${HOST_USAGE}`;
 
+/** The `runs` subcommand. */
 export const runsCommand = {
   summary: 'list runs on a host with live state',
   async run(args: string[]): Promise<number> {

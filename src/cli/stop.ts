@@ -7,6 +7,7 @@ Stops a run: SIGINT to its process group, SIGTERM after the grace period, SIGKIL
   --grace SECONDS  wait between signals (default 10)
 ${HOST_USAGE}`;
 
+/** The `stop` subcommand. */
 export const stopCommand = {
   summary: 'stop a run (SIGINT, SIGTERM, SIGKILL; Slurm: scancel)',
   async run(args: string[]): Promise<number> {

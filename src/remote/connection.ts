@@ -33,6 +33,7 @@ export interface SshCallbacks {
   log?(message: string): void;
 }
 
+/** Settings shared by the connections of a pool. */
 export interface ConnectionOptions {
   /** ssh config file (default ~/.ssh/config). */
   sshConfigPath?: string;
@@ -155,6 +156,10 @@ function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions, tried: strin
 
 interface Live { clients: Client[]; target: Client }
 
+/**
+ * One host's connection (through its jump hosts). Reconnects lazily on the next use after a loss, with backoff.
+ * Events: `connected`, `lost` ({ reason }), `reconnected` ({ afterMs }).
+ */
 export class SshConnection extends EventEmitter {
   private live?: Live;
   private connecting?: Promise<Client>;

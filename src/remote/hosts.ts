@@ -9,6 +9,7 @@ import { DEFAULT_SSH_CONFIG, configuredAliases, loadSshConfig, resolveHost } fro
 import { SshRunner } from './sshRunner';
 import type { Runner } from './types';
 
+/** One host the user can launch on, as listed by listHosts. */
 export interface HostEntry {
   alias: string;
   kind: 'local' | 'ssh';
@@ -21,6 +22,7 @@ export interface HostEntry {
   proxyJump?: string[];
 }
 
+/** Where hosts come from and how to talk to them. */
 export interface HostContext {
   /** ssh config file (default ~/.ssh/config). */
   sshConfigPath?: string;

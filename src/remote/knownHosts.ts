@@ -9,8 +9,10 @@ import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+/** ~/.ssh/known_hosts */
 export const DEFAULT_KNOWN_HOSTS = join(homedir(), '.ssh', 'known_hosts');
 
+/** Result of checking a host key: `line` is 1-based in `file`. */
 export type HostKeyVerdict =
   | { status: 'ok'; keyType: string; fingerprint: string; file: string; line: number }
   | { status: 'unknown'; keyType: string; fingerprint: string }

@@ -8,11 +8,13 @@ import { dirname } from 'node:path';
 import { watch as chokidarWatch } from 'chokidar';
 import type { ExecResult, FileStat, Runner, TailHandle } from './types';
 
+/** Options of LocalRunner. */
 export interface LocalRunnerOptions {
   /** Home directory to use instead of the user's (tests point it at a temp folder). */
   home?: string;
 }
 
+/** Runner for this machine. */
 export class LocalRunner implements Runner {
   readonly host = 'local';
   private readonly homeDir: string;
@@ -99,10 +101,10 @@ export class LocalRunner implements Runner {
   }
 
   /** Writes atomically (temp file + rename), creating parent folders. */
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+  async writeFile(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
     await fsp.mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-    await fsp.writeFile(tmp, data);
+    await fsp.writeFile(tmp, data, { mode: opts.mode ?? 0o644 });
     await fsp.rename(tmp, path);
   }
 

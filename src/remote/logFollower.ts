@@ -11,11 +11,13 @@ import { EventEmitter } from 'node:events';
 import { isFatalError } from './connection';
 import type { Runner, TailHandle } from './types';
 
+/** Status events: `reconnecting` after a failure (with the delay before the next try), `resumed` after one, `waiting` when it fell back to polling. */
 export type FollowerStatus =
   | { kind: 'reconnecting'; attempt: number; delayMs: number; message: string }
   | { kind: 'resumed'; offset: number; afterMs: number }
   | { kind: 'waiting'; message: string };
 
+/** What to follow and how. */
 export interface LogFollowerOptions {
   /** The runner, or a function giving the current one (re-asked after every failure). */
   runner: Runner | (() => Promise<Runner>);
@@ -34,6 +36,7 @@ export interface LogFollowerOptions {
   backoff?: { initialMs?: number; maxMs?: number; maxRetries?: number };
 }
 
+/** See the file comment: exactly-once delivery of a growing file across connection drops. */
 export class LogFollower extends EventEmitter {
   private pos: number;
   private stopped = false;

@@ -8,7 +8,7 @@
  *   config/     snapshot of the training config, when one was given
  */
 import { RUNS_SUBDIR, processTableCommand, groupAlive, resolveRunState, scanRunsCommand, wrapRunArgv } from '../core/runs/commands';
-import type { ScannedRun, StopInfo } from '../core/runs/commands';
+import type { ProcessEntry, ScannedRun, StopInfo } from '../core/runs/commands';
 import { isEnvName } from '../core/runs/quote';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
@@ -18,6 +18,7 @@ import { LogFollower } from './logFollower';
 import type { LogFollowerOptions } from './logFollower';
 import type { SlurmOptions } from './slurm';
 
+/** What to launch (see launchRun). */
 export interface LaunchOptions {
   /** The command, as argv (never a shell string). */
   argv: string[];
@@ -160,7 +161,27 @@ export async function getRun(runner: Runner, id: string): Promise<RunRecord> {
   return run;
 }
 
-/** True while the run's process group (or Slurm job) is alive. */
+/** Process tables fetched in the last PROCESS_TABLE_TTL_MS, shared by every follower of the same runner. */
+const PROCESS_TABLE_TTL_MS = 250;
+const processTables = new WeakMap<Runner, { at: number; table: Promise<ProcessEntry[]> }>();
+
+async function processTable(runner: Runner): Promise<ProcessEntry[]> {
+  const hit = processTables.get(runner);
+  if (hit && Date.now() - hit.at < PROCESS_TABLE_TTL_MS) return hit.table;
+  const cmd = processTableCommand();
+  const table = runner.exec(cmd.argv, { timeoutMs: 30_000 }).then((out) => {
+    if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
+    return cmd.parse(out);
+  });
+  processTables.set(runner, { at: Date.now(), table });
+  table.catch(() => { if (processTables.get(runner)?.table === table) processTables.delete(runner); });
+  return table;
+}
+
+/**
+ * True while the run's process group (or Slurm job) is alive. Many followers on one host share one `ps` call per
+ * 250 ms, so following many runs costs one exec per interval, not one per run.
+ */
 export async function isRunActive(runner: Runner, run: RunRecord): Promise<boolean> {
   if (run.slurmJobId) {
     const s = (await slurmRunStates(runner, [run])).get(run.slurmJobId);
@@ -168,10 +189,7 @@ export async function isRunActive(runner: Runner, run: RunRecord): Promise<boole
   }
   const pgid = run.pgid ?? run.pid;
   if (pgid === undefined) return false;
-  const cmd = processTableCommand();
-  const out = await runner.exec(cmd.argv, { timeoutMs: 30_000 });
-  if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
-  return groupAlive(cmd.parse(out), pgid);
+  return groupAlive(await processTable(runner), pgid);
 }
 
 /**
@@ -182,6 +200,7 @@ export function followRun(runner: Runner, run: RunRecord, opts: Partial<Omit<Log
   return new LogFollower({ ...opts, runner, path: run.logPath, isActive: () => isRunActive(runner, run) });
 }
 
+/** Grace periods and progress reporting of stopRun. */
 export interface StopOptions {
   /** ms to wait after SIGINT before SIGTERM (default 10 000). */
   interruptGraceMs?: number;

@@ -12,7 +12,7 @@ export type { SlurmOptions } from '../core/runs/slurm';
 /** Writes the batch script into the run folder, submits it, removes it (Slurm keeps its copy); returns the job id. */
 export async function submitSlurmRun(runner: Runner, p: { runDir: string; argv: string[]; cwd: string; env: Record<string, string>; logPath: string; name: string; slurm: SlurmOptions }): Promise<string> {
   const scriptPath = `${p.runDir}/sbatch.sh`;
-  await runner.writeFile(scriptPath, slurmBatchScript(p));
+  await runner.writeFile(scriptPath, slurmBatchScript(p), { mode: 0o600 }); // holds env values until sbatch copied it
   try {
     const cmd = sbatchCommand({ scriptPath, name: p.name, logPath: p.logPath, cwd: p.cwd, slurm: p.slurm });
     return cmd.parse(await runner.exec(cmd.argv, { timeoutMs: 60_000 }));
@@ -45,6 +45,7 @@ export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[])
   return result;
 }
 
+/** `scancel JOB`; throws with Slurm's message when it refuses. */
 export async function cancelSlurmJob(runner: Runner, jobId: string): Promise<void> {
   const c = scancelCommand(jobId);
   c.parse(await runner.exec(c.argv, { timeoutMs: 30_000 }));

@@ -14,8 +14,10 @@ import type { SSHConfig as SSHConfigType } from 'ssh-config' with { 'resolution-
 const SSHConfig: typeof SSHConfigType = require('ssh-config').SSHConfig;
 type SSHConfig = SSHConfigType;
 
+/** One ProxyJump entry: `[user@]host[:port]`. */
 export interface JumpSpec { user?: string; host: string; port?: number }
 
+/** A host as ssh would connect to it after reading the config. */
 export interface ResolvedHost {
   /** The name asked for (an alias, or a plain host name). */
   alias: string;
@@ -40,6 +42,7 @@ export interface ResolvedHost {
   identityAgent?: string;
 }
 
+/** ~/.ssh/config */
 export const DEFAULT_SSH_CONFIG = join(homedir(), '.ssh', 'config');
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519_sk', 'id_rsa', 'id_dsa'];
 

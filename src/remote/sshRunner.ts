@@ -16,6 +16,7 @@ export function loginShellSafe(script: string): string {
   return `sh -c 'eval "$(printf %s ${Buffer.from(script, 'utf8').toString('base64')} | base64 -d)"'`;
 }
 
+/** Options of SshRunner. */
 export interface SshRunnerOptions {
   /** Home directory to use instead of asking the host (tests isolate runs this way). */
   home?: string;
@@ -52,6 +53,7 @@ class ChannelGate {
 }
 const execGates = new WeakMap<SshConnection, ChannelGate>();
 
+/** Runner for an SSH host, over a (pooled) SshConnection. */
 export class SshRunner implements Runner {
   readonly host: string;
   private homeP?: Promise<string>;
@@ -63,16 +65,17 @@ export class SshRunner implements Runner {
   }
 
   /** Runs POSIX sh script text on the host. Rejects when the connection fails or drops before the exit status. */
-  async execScript(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number } = {}): Promise<ExecResult> {
+  async execScript(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number; viaStdin?: boolean } = {}): Promise<ExecResult> {
     let gate = execGates.get(this.connection);
     if (!gate) { gate = new ChannelGate(MAX_EXECS_PER_CONNECTION); execGates.set(this.connection, gate); }
     return gate.run(() => this.execNow(script, opts));
   }
 
-  private async execNow(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number }): Promise<ExecResult> {
+  private async execNow(script: string, opts: { stdin?: string | Uint8Array; timeoutMs?: number; viaStdin?: boolean }): Promise<ExecResult> {
+    if (opts.viaStdin && opts.stdin !== undefined) throw new Error('execScript: viaStdin and stdin exclude each other');
     const client = await this.connection.client();
     return new Promise((resolve, reject) => {
-      client.exec(loginShellSafe(script), (err, ch: ClientChannel) => {
+      client.exec(opts.viaStdin ? 'sh -s' : loginShellSafe(script), (err, ch: ClientChannel) => {
         if (err) { reject(new Error(`${this.host}: cannot run command: ${err.message}`)); return; }
         const out: Buffer[] = [];
         const errb: Buffer[] = [];
@@ -90,7 +93,7 @@ export class SshRunner implements Runner {
           else if (timedOut) reject(new Error(`${this.host}: command timed out after ${opts.timeoutMs} ms`));
           else reject(new Error(`${this.host}: connection lost while a command was running`));
         });
-        ch.end(opts.stdin ?? undefined);
+        ch.end(opts.viaStdin ? `${script}\n` : opts.stdin ?? undefined);
       });
     });
   }
@@ -99,8 +102,12 @@ export class SshRunner implements Runner {
     return this.execScript(shellCommand(argv, { cwd: opts.cwd, env: opts.env }), { stdin: opts.stdin, timeoutMs: opts.timeoutMs });
   }
 
+  /**
+   * The launch script (with env values) goes over the channel's stdin to `sh -s`, so values never appear in any
+   * process's argv on the host (other users can read argv through ps; they cannot read another user's environ).
+   */
   async spawnDetached(argv: string[], cwd: string, env: Record<string, string>, logPath: string): Promise<{ pid: number }> {
-    const out = await this.execScript(detachedLaunchScript(argv, cwd, env, logPath), { timeoutMs: 60_000 });
+    const out = await this.execScript(detachedLaunchScript(argv, cwd, env, logPath), { timeoutMs: 60_000, viaStdin: true });
     return { pid: parseDetachedPid(out) };
   }
 
@@ -148,7 +155,7 @@ export class SshRunner implements Runner {
   }
 
   /** Writes through SFTP to a temp name, then renames over the target (posix-rename@openssh.com when offered). */
-  async writeFile(path: string, data: string | Uint8Array): Promise<void> {
+  async writeFile(path: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
     const dir = path.slice(0, path.lastIndexOf('/')) || '/';
     if (!this.madeDirs.has(dir)) {
       const r = await this.exec(['mkdir', '-p', '--', dir]);
@@ -157,7 +164,7 @@ export class SshRunner implements Runner {
     }
     const sftp = await this.sftp();
     const tmp = `${path}.tmp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    await new Promise<void>((res, rej) => sftp.writeFile(tmp, Buffer.from(data), (e) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => sftp.writeFile(tmp, Buffer.from(data), { mode: opts.mode ?? 0o644 }, (e) => (e ? rej(e) : res())));
     await new Promise<void>((res, rej) => {
       const done = (e?: Error | null): void => (e ? rej(e) : res());
       try { sftp.ext_openssh_rename(tmp, path, done); } catch { sftp.rename(tmp, path, done); }

@@ -25,7 +25,8 @@ export interface Runner {
   readRange(path: string, start: number, end: number): Promise<Uint8Array>;
   stat(path: string): Promise<FileStat | undefined>;
   list(dir: string): Promise<string[]>;
-  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  /** Writes a whole file atomically (temp + rename), creating parent folders; `mode` for new files (default 0644). */
+  writeFile(path: string, data: string | Uint8Array, opts?: { mode?: number }): Promise<void>;
   /** Sends a signal to a process group. */
   kill(pgid: number, signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Runner } from './types';
 
+/** What uploadChanged did. */
 export interface UploadResult {
   /** Relative paths uploaded (posix separators). */
   uploaded: string[];
@@ -27,6 +28,7 @@ export function changedFiles(localDir: string): Promise<string[]> {
   });
 }
 
+/** Uploads the changed files of the git work tree at localDir to remoteDir (same relative paths), atomically per file. */
 export async function uploadChanged(runner: Runner, localDir: string, remoteDir: string, opts: { onFile?: (rel: string, bytes: number) => void } = {}): Promise<UploadResult> {
   const files = await changedFiles(localDir);
   const result: UploadResult = { uploaded: [], bytes: 0, skipped: [] };

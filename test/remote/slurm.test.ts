@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogFollower } from '../../src/remote/logFollower';
 import { getRun, isRunActive, launchRun, listRuns, stopRun } from '../../src/remote/runs';
@@ -62,6 +62,43 @@ test('Slurm over SSH: sbatch with GPUs, status, output streamed like any log, ex
     const bad = await cli(['run', '--host', 'direct', '--nodes', '2', '--', 'true']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /need --slurm/);
+  } finally {
+    await env.cleanup();
+    await slurm.stop();
+  }
+});
+
+test('Slurm torchrun launcher: srun runs torchrun per node with the c10d rendezvous on the first node', async () => {
+  // Debian's torch 1.13 torchrun crashes under Python 3.11 before starting workers (torch/distributed/elastic
+  // multiprocessing/api.py to_map: 'NoneType' object has no attribute 'get'), so a stand-in `torchrun` first on PATH
+  // records the arguments it got and starts the ranks the way torchrun does (RANK, LOCAL_RANK, WORLD_SIZE).
+  const slurm = await startSlurm();
+  const env = await startSshEnv({ target: { setEnv: slurm.env } });
+  try {
+    const runner = env.runner(env.pool(), 'direct');
+    const bin = join(env.work, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'torchrun'), [
+      '#!/bin/sh',
+      'echo "torchrun $*"',
+      'n=1; for a in "$@"; do case "$a" in --nproc_per_node=*) n=${a#*=};; --*) ;; *) break;; esac; done',
+      'while [ $# -gt 0 ]; do case "$1" in --*) shift;; *) break;; esac; done',
+      'i=0; while [ "$i" -lt "$n" ]; do RANK=$i LOCAL_RANK=$i WORLD_SIZE=$n /usr/bin/python3 "$@" & i=$((i+1)); done; wait',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    const script = join(env.work, 'ranks.py');
+    writeFileSync(script, 'import os\nprint("rank", os.environ["RANK"], "of", os.environ["WORLD_SIZE"], "local", os.environ["LOCAL_RANK"], "gpus", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)\n', { mode: 0o644 });
+    const run = await launchRun(runner, { argv: [script, '--lr', '3e-4'], cwd: env.work, env: { PATH: `${bin}:/usr/bin:/bin` }, name: 'torchrun', slurm: { launcher: 'torchrun', gpusPerNode: 2, nodes: 1, time: '5' } });
+    const f = new LogFollower({ runner, path: run.logPath, isActive: () => isRunActive(runner, run), activeCheckMs: 500 });
+    const chunks: Buffer[] = [];
+    f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    await f.start().done;
+    const text = Buffer.concat(chunks).toString();
+    const args = /^torchrun (.*)$/m.exec(text)?.[1];
+    assert.equal(args, `--nnodes=1 --nproc_per_node=2 --rdzv_id=${run.slurmJobId} --rdzv_backend=c10d --rdzv_endpoint=${slurm.nodeName}:29500 ${script} --lr 3e-4`);
+    const ranks = [...text.matchAll(/^rank (\d) of (\d) local (\d) gpus (\S+)$/gm)].map((m) => m.slice(1).join(' ')).sort();
+    assert.deepEqual(ranks, ['0 2 0 0,1', '1 2 1 0,1'], text);
+    assert.equal((await getRun(runner, run.id)).state, 'finished');
   } finally {
     await env.cleanup();
     await slurm.stop();

@@ -43,19 +43,28 @@ export function wrapRunArgv(runDir: string, argv: readonly string[]): string[] {
 }
 
 /**
- * POSIX sh script that starts argv detached and prints its pid on stdout: `cd`, env assignments, `setsid` (the
- * background child of a non-interactive shell is not a group leader, so setsid(2) runs in place and `$!` is the new
- * session and group id), stdin from /dev/null, stdout+stderr appended to logPath. Exits 97 when cwd is missing.
+ * POSIX sh script that starts argv detached and prints its pid on stdout: `cd`, env assignments, `setsid -f`
+ * (fork, new session: the pid is the session and process group id), stdin from /dev/null, stdout+stderr appended to
+ * logPath. The child reports its own pid through a temp file, which the script waits for (up to 10 s).
+ *
+ * Not `cmd &`: a non-interactive shell starts background commands with SIGINT and SIGQUIT ignored (POSIX XCU 2.11),
+ * an ignored signal cannot be trapped again by a shell, and Python then never raises KeyboardInterrupt, so the
+ * gentle first step of stopRun would do nothing. Exits 97 when cwd is missing, 98 when the child never reported.
  */
 export function detachedLaunchScript(argv: readonly string[], cwd: string, env: Record<string, string>, logPath: string): string {
   const assigns = Object.entries(env).map(([k, v]) => {
     if (!isEnvName(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
     return `${k}=${shellQuote(v)}`;
   });
+  const child = 'echo "$$" > "$1.tmp" && mv -f "$1.tmp" "$1"; shift; exec "$@"';
   return [
     `cd -- ${shellQuote(cwd)} || exit 97`,
-    `${[...assigns, 'setsid', shellJoin(argv)].join(' ')} >> ${shellQuote(logPath)} 2>&1 < /dev/null &`,
-    'echo "$!"',
+    'p=$(mktemp) || exit 98',
+    `${[...assigns, 'setsid', '-f', 'sh', '-c', shellQuote(child), 'llmtrain-launch', '"$p"', shellJoin(argv)].join(' ')} >> ${shellQuote(logPath)} 2>&1 < /dev/null`,
+    'i=0; while [ ! -s "$p" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i+1)); done',
+    'pid=$(cat "$p"); rm -f "$p" "$p.tmp"',
+    '[ -n "$pid" ] || { echo "the run did not start (no pid reported)" >&2; exit 98; }',
+    'echo "$pid"',
   ].join('\n');
 }
 
@@ -75,6 +84,7 @@ export function processTableCommand(): CommandSpec<ProcessEntry[]> {
   return { argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], parse: (out) => parseProcessTable(out.stdout) };
 }
 
+/** Parses `ps -o pid= -o pgid= -o stat=` lines; malformed lines are skipped. */
 export function parseProcessTable(stdout: string): ProcessEntry[] {
   const rows: ProcessEntry[] = [];
   for (const line of stdout.split('\n')) {
@@ -113,6 +123,7 @@ export function scanRunsCommand(runsRoot: string): CommandSpec<{ runs: ScannedRu
   };
 }
 
+/** Parses scanRunsCommand output: sections `\x1eLLMTRAIN <kind> <dir>` then the body; newest run first. */
 export function parseRunScan(stdout: string): { runs: ScannedRun[]; procs: ProcessEntry[] } {
   const byDir = new Map<string, ScannedRun>();
   let procs: ProcessEntry[] = [];
@@ -159,6 +170,7 @@ export interface GpuInfo {
   /** degrees C */ temperature?: number;
   /** W */ powerDraw?: number;
 }
+/** GPUs of a host, or why there are none (missing nvidia-smi, driver failure, no devices). */
 export type GpuStatus = { available: true; gpus: GpuInfo[] } | { available: false; reason: string };
 
 /** Fields queried, in order; names from `nvidia-smi --help-query-gpu`. */
@@ -173,6 +185,7 @@ export function gpuQueryCommand(): CommandSpec<GpuStatus> {
   };
 }
 
+/** Parses gpuQueryCommand output (CSV, no header, no units; `[N/A]` becomes undefined). */
 export function parseGpuQuery(out: CommandOutput): GpuStatus {
   if (out.exitCode === 127) return { available: false, reason: 'no GPUs: nvidia-smi is not installed on this host' };
   if (out.exitCode !== 0) {

@@ -8,6 +8,7 @@ import type { CommandOutput, CommandSpec } from './commands';
 import { isEnvName, shellJoin, shellQuote } from './quote';
 import type { RunState } from './types';
 
+/** How to submit a run through sbatch. */
 export interface SlurmOptions {
   /** `--nodes` (default 1). */
   nodes?: number;
