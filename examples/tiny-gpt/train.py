@@ -101,7 +101,8 @@ TRAINING_ARGS = {
     "fp16": (bool, False),
     "bf16": (bool, False),
     "resume_from_checkpoint": (str, None),
-    "max_seq_length": (int, None),  # trl.SFTConfig's name for the context length; overrides block_size when set
+    "max_seq_length": (int, None),  # trl.SFTConfig's name for the context length (TRL < 0.16); overrides block_size
+    "max_length": (int, None),  # its name since TRL 0.16; overrides block_size
 }
 
 #: TrainingArguments fields that are valid but change nothing in this script (accepted so that a real
@@ -271,8 +272,9 @@ def build_args(argv: list[str]) -> argparse.Namespace:
         merged["train_file"] = os.path.join(HERE, merged["train_file"])
 
     a = argparse.Namespace(**merged)
-    if a.max_seq_length is not None:
-        a.block_size = a.max_seq_length
+    for alias in ("max_seq_length", "max_length"):
+        if getattr(a, alias) is not None:
+            a.block_size = getattr(a, alias)
     if a.lr_scheduler_type not in SCHEDULES:
         p.error(f"lr_scheduler_type must be one of {sorted(SCHEDULES)}, got {a.lr_scheduler_type!r}")
     for key in ("eval_strategy", "save_strategy", "logging_strategy"):
