@@ -35,7 +35,7 @@ process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));
 export async function run(): Promise<Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>> {
   const dir = mkdtempSync(join(tmpdir(), 'llmts-activation-bench-'));
   try {
-    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
+    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] as string[], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
     const external = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'];
     // As scripts/build.mjs builds it (core split off), and with the core bundled in as a static import would do.
     await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'extension.js'), external, plugins: [lazyConfigCore] });
