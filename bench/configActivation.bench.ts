@@ -4,8 +4,9 @@
  * Bundled here with esbuild, minified, then each file is required in a fresh Node process (cold: no module cache),
  * interleaved so machine load hits all alike. `vscode` is a stub: only module load is timed, not activate()
  * (which only registers providers).
- * - config.activation.extensionLoad: median ms to require dist/extension.js as built; baseline = the same with the
- *   core bundled in; ratio goal < 0.3
+ * - config.activation.extensionLoad: median ms to require dist/extension.js as built (every feature's code); baseline =
+ *   the same with the config core bundled in; baseline - value is what the split saves at every activation
+ *   (measured 15 vs 118 ms with only the config views in the bundle; 267 vs 344 ms with all features, loaded machine)
  * - config.activation.coreLoad: median ms to require dist/configCore.js (zod schemas built at load): what the first
  *   opened config pays, once
  */

@@ -1,7 +1,7 @@
 // `npm run package`: production build, then dist/llm-training-studio.vsix via `vsce package --no-dependencies`
 // (everything the extension needs is bundled into dist/ by esbuild). Checks that the .vsix carries only what
-// .vscodeignore allows (dist/extension.js, dist/cli.js, dist/webview/**, media, syntaxes, schemas, package.json,
-// README, LICENSE) and prints its size and file list. Exit 1 on any unexpected file.
+// .vscodeignore allows (dist/extension.js, dist/configCore.js (the config core, loaded lazily), dist/cli.js,
+// dist/webview/**, media, syntaxes, schemas, package.json, README, LICENSE) and prints its size and file list. Exit 1 on any unexpected file.
 import { spawnSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
 const VSIX = join(ROOT, 'dist', 'llm-training-studio.vsix');
-const ALLOWED = [/^package\.json$/, /^README\.md$/i, /^LICENSE(\.txt|\.md)?$/i, /^dist\/extension\.js$/, /^dist\/cli\.js$/,
+const ALLOWED = [/^package\.json$/, /^README\.md$/i, /^LICENSE(\.txt|\.md)?$/i, /^dist\/extension\.js$/, /^dist\/configCore\.js$/, /^dist\/cli\.js$/,
   /^dist\/webview\/[^]+$/, /^media\//, /^syntaxes\//, /^schemas\//, /^changelog\.md$/i];
 // Added by vsce itself around the extension folder.
 const VSCE_OWN = /^(\[Content_Types\]\.xml|extension\.vsixmanifest)$/;
@@ -27,7 +27,7 @@ process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies'
 const entries = run('unzip', ['-Z1', VSIX]).split('\n').filter((l) => l && !l.endsWith('/'));
 const files = entries.filter((e) => !VSCE_OWN.test(e)).map((e) => e.replace(/^extension\//, ''));
 const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
-for (const need of [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/cli\.js$/, /^LICENSE(\.txt)?$/i, /^README\.md$/i]) {
+for (const need of [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/configCore\.js$/, /^dist\/cli\.js$/, /^LICENSE(\.txt)?$/i, /^README\.md$/i]) {
   if (!files.some((f) => need.test(f))) unexpected.push(`(missing) ${need.source}`);
 }
 const size = statSync(VSIX).size;

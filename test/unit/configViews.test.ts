@@ -117,3 +117,24 @@ test('contributed schema patterns point at generated schemas and do not misfire'
     for (const f of no) assert.ok(!matches(url, f), `${url} must not claim ${f}`);
   }
 });
+
+// The settings and command the config views read/register are contributed, each documented as STYLE.md asks
+// (a merge of package.json once dropped the whole section; the views then silently used defaults).
+test('llmTraining.validation.* settings and the framework command are contributed and documented', async () => {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const sections: { title: string; properties: Record<string, Record<string, unknown>> }[] = [pkg.contributes.configuration].flat();
+  const props = Object.assign({}, ...sections.map((s) => s.properties)) as Record<string, Record<string, unknown> & { additionalProperties?: Record<string, unknown> }>;
+  const src = ['controller.ts', 'providers.ts'].map((f) => readFileSync(`src/views/config/${f}`, 'utf8')).join('\n');
+  const read = [...src.matchAll(/getConfiguration\('llmTraining\.validation'[^)]*\)\.(?:get|inspect)(?:<[^>]*>)?\('([a-zA-Z]+)'/g)].map((m) => `llmTraining.validation.${m[1]}`);
+  assert.ok(read.length >= 4, `found the settings read in the source: ${read.join(', ')}`);
+  for (const key of new Set([...read, 'llmTraining.validation.rules', 'llmTraining.validation.frameworkAssociations'])) {
+    const p = props[key];
+    assert.ok(p, `${key} is contributed`);
+    assert.equal(typeof p.markdownDescription, 'string', `${key} has a markdownDescription`);
+    assert.ok(['resource', 'window', 'application', 'machine', 'machine-overridable', 'language-overridable'].includes(p.scope as string), `${key} has a scope`);
+    const e = p.additionalProperties ?? p;
+    if (Array.isArray(e.enum)) assert.equal((e.enumDescriptions as unknown[] | undefined)?.length, e.enum.length, `${key} describes every enum value`);
+  }
+  assert.ok(pkg.contributes.commands.some((c: { command: string; title: string }) => c.command === 'llmTraining.setConfigFramework' && c.title === 'Set Config Framework…'));
+});
