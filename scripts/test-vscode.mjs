@@ -173,6 +173,7 @@ async function uiPhase(folder) {
   await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
   await page.exposeFunction('codeAutomationExit', () => {});
   await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
+  for (const f of readdirSync(RESULTS)) if (/^failed-.*\.png$/.test(f)) rmSync(join(RESULTS, f)); // last run's
   const wb = new Workbench(page, RESULTS);
   await wb.ready();
   setWorkbench(wb);
