@@ -10,7 +10,7 @@
 //   --no-build               do not run scripts/build.mjs first
 //   --vsix <file>            install this .vsix into code-server and test it instead of the checkout
 //                            (the installed folder is what the suites load, so they test the packaged files)
-//   --timeout <s>            give up after this many seconds in all (default 900)
+//   --timeout <s>            give up after this many seconds in all (default 1800; Mocha's per-test limit is 60 s)
 //   --verbose                also print code-server's own log and the workbench log
 //   --headed                 show Chromium (needs a display)
 // For other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts bundled and run instead of the suites),
@@ -31,7 +31,7 @@ const { values: opt } = parseArgs({
   options: {
     workspace: { type: 'string', default: 'fixtures' }, grep: { type: 'string' }, files: { type: 'string' },
     'no-ui': { type: 'boolean', default: false }, 'ui-only': { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false }, vsix: { type: 'string' }, timeout: { type: 'string', default: '900' },
+    'no-build': { type: 'boolean', default: false }, vsix: { type: 'string' }, timeout: { type: 'string', default: '1800' },
     verbose: { type: 'boolean', default: false }, headed: { type: 'boolean', default: false },
   },
 });
@@ -173,6 +173,7 @@ async function uiPhase(folder) {
   await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
   await page.exposeFunction('codeAutomationExit', () => {});
   await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
+  for (const f of readdirSync(RESULTS)) if (/^failed-.*\.png$/.test(f)) rmSync(join(RESULTS, f)); // last run's
   const wb = new Workbench(page, RESULTS);
   await wb.ready();
   setWorkbench(wb);
