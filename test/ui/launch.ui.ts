@@ -22,7 +22,7 @@ suite('Launch Run (UI)', function () {
 
     // Open the LLM Training activity-bar container so the Runs view is in the screenshot, wide enough for the
     // run descriptions (drag the sash between side bar and editor).
-    await page.locator('.activitybar [aria-label^="LLM Training"]').first().click();
+    await wb.showViewContainer('LLM Training');
     await wb.waitForText('Runs', 30_000);
     const sidebar = await page.locator('.part.sidebar').boundingBox();
     if (sidebar) {

@@ -91,7 +91,7 @@ suite('Loss curve panel (UI)', function () {
     const wb = workbench();
     // Showing the LLM Training container activates the extension (its views), which sets the context key that lists
     // the development-only command in the palette.
-    await wb.page.locator('.activitybar [aria-label^="LLM Training"]').first().click();
+    await wb.showViewContainer('LLM Training');
     await wb.waitForText('Runs', 30_000);
     await wb.runCommand('LLM Training: Open Synthetic Chart (development)', 60_000);
     const { frame, s } = await chartWhere('the 1M-point chart to be drawn', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 1_000_000));

@@ -149,6 +149,23 @@ export class Workbench {
     return (await t.count()) ? (await t.innerText()).trim() : undefined;
   }
 
+  /**
+   * Shows the activity-bar view container whose title starts with `title` (e.g. `LLM Training`). Clicking the icon of
+   * the container that is already shown hides the side bar, so the click happens only when the side bar does not
+   * already show it; then waits until the side bar's title names it.
+   */
+  async showViewContainer(title: string, timeoutMs = 30_000): Promise<void> {
+    const sidebarTitle = this.page.locator('.part.sidebar .composite.title');
+    const showing = async () => (await this.page.locator('.part.sidebar').isVisible())
+      && (await sidebarTitle.count()) > 0 && (await sidebarTitle.first().innerText()).toUpperCase().includes(title.toUpperCase());
+    await waitFor(`the side bar to show ${title}`, async () => {
+      if (await showing()) return true;
+      await this.page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
+      await this.page.waitForTimeout(500);
+      return (await showing()) || undefined;
+    }, timeoutMs, 1000);
+  }
+
   /** Waits until `text` is visible somewhere in the workbench (not inside webviews). */
   async waitForText(text: string, timeoutMs = 15_000): Promise<void> {
     await this.page.getByText(text, { exact: false }).first().waitFor({ state: 'visible', timeout: timeoutMs });
