@@ -193,3 +193,18 @@ test('store: tokens from Megatron consumed samples x the configured sequence len
   s.append([...pts('consumed_samples', [[10, 640], [20, 1280]]), ...pts('loss', [[10, 3], [20, 2.5]])]);
   assert.deepEqual([...s.x('loss', 'tokens')!], [640 * 2048, 1280 * 2048]);
 });
+
+test('store.downsample: min/max per column straight from the stored columns, on any axis', () => {
+  const s = new MetricStore();
+  const batch: MetricPoint[] = [];
+  for (let i = 1; i <= 100_000; i++) batch.push({ series: 'loss', step: i, value: i === 54_321 ? 40 : 2, time: 1.7e12 + i * 500 });
+  s.append(batch);
+  const d = s.downsample('loss', 1, 100_000, 300)!;
+  assert.equal(d.total, 100_000);
+  assert.ok(d.pointsUsed <= 1500);
+  assert.ok(d.x.includes(54_321) && d.y.includes(40));
+  const r = s.downsample('loss', 0, 50_000, 300, 'relative')!;
+  assert.ok(r.y.includes(40));
+  assert.equal(s.downsample('loss', 0, 1, 10, 'tokens'), undefined);
+  assert.equal(s.downsample('nope', 0, 1, 10), undefined);
+});
