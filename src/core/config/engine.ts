@@ -1,0 +1,235 @@
+/**
+ * The validation engine: one pass over the parsed tree against the framework's key specs (unknown, renamed, typed,
+ * enum and YAML-1.1 pitfalls), then the framework's cross-field and cross-file rules.
+ */
+import type { ConfigFact, ConfigIssue, Fix, Framework, RelatedLocation, Severity, ValidateOptions } from './types';
+import type { CEntry, CNode, ParsedConfig } from './tree';
+import { getEntry, getPath, toValue } from './tree';
+import type { KeySpec, ObjSpec } from './spec';
+import type { YamlLoader } from './pyyaml';
+import { LOOKS_NUMERIC } from './pyyaml';
+import { LineIndex } from './lineIndex';
+import { didYouMean } from './suggest';
+
+/** A reference from one config to another file (DeepSpeed JSON, Accelerate YAML). */
+export interface ConfigRef { key: string; path: string; resolved: string; start: number; end: number; kind: 'deepspeed' | 'accelerate' | 'fsdp' }
+
+export interface FrameworkDef {
+  id: Framework;
+  label: string;
+  loader: YamlLoader;
+  root: ObjSpec;
+  /**
+   * A number written so that the loader yields a str (`1e-5` for PyYAML): `coerce` when the framework converts it
+   * (pydantic lax mode), otherwise the severity to report it with.
+   */
+  numericStrings: 'coerce' | Severity;
+  /** Cross-field and cross-file rules, run after the key walk. */
+  rules: ((ctx: RuleContext) => void)[];
+  refs?: (ctx: RuleContext) => ConfigRef[];
+  /** Loader description for messages, e.g. "PyYAML (yaml.safe_load)". */
+  loaderName: string;
+}
+
+export const dirname = (p: string): string => { const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')); return i < 0 ? '' : p.slice(0, i); };
+/** Resolves `ref` against `base` dir (POSIX-style; keeps Windows drive letters as given). */
+export function resolvePath(baseDir: string, ref: string): string {
+  if (/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref)) return ref;
+  const parts = (baseDir ? baseDir + '/' + ref : ref).split(/[\\/]+/);
+  const out: string[] = [];
+  for (const p of parts) { if (p === '..' && out.length && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop(); else if (p !== '.') out.push(p); }
+  return out.join('/');
+}
+
+export class RuleContext {
+  readonly issues: ConfigIssue[] = [];
+  readonly facts: ConfigFact[] = [];
+  readonly li: LineIndex;
+  readonly root: CNode | null;
+  private valueCache: unknown;
+  constructor(readonly text: string, readonly parsed: ParsedConfig, readonly opts: ValidateOptions, readonly def: FrameworkDef, li?: LineIndex) {
+    this.li = li ?? new LineIndex(text);
+    this.root = parsed.root;
+  }
+  get value(): Record<string, unknown> {
+    if (this.valueCache === undefined) { const v = toValue(this.root); this.valueCache = v && typeof v === 'object' && !Array.isArray(v) ? v : {}; }
+    return this.valueCache as Record<string, unknown>;
+  }
+  add(code: string, severity: Severity, message: string, start: number, end: number, extra?: { related?: RelatedLocation[]; fixes?: Fix[] }): ConfigIssue {
+    const issue: ConfigIssue = { code, severity, message, range: this.li.range(start, end), related: extra?.related ?? [], fixes: extra?.fixes ?? [] };
+    this.issues.push(issue);
+    return issue;
+  }
+  /** Adds an issue at a key (or at its value with `at: 'value'`). */
+  at(e: CEntry, code: string, severity: Severity, message: string, extra?: { related?: RelatedLocation[]; fixes?: Fix[]; at?: 'key' | 'value' | 'entry' }): ConfigIssue {
+    const [s, en] = extra?.at === 'value' && e.value ? [e.value.start, e.value.end] : extra?.at === 'entry' && e.value ? [e.keyStart, e.value.end] : [e.keyStart, e.keyEnd];
+    return this.add(code, severity, message, s, en, extra);
+  }
+  entry(...path: (string | number)[]): CEntry | undefined { return getPath(this.root, path); }
+  /** Loaded scalar at path (undefined when absent or not a scalar). */
+  scalar(...path: (string | number)[]): null | boolean | number | string | undefined {
+    const e = this.entry(...path);
+    if (!e) return undefined;
+    if (!e.value) return null;
+    return e.value.kind === 'scalar' ? e.value.value : undefined;
+  }
+  /** Number at path as the framework will read it (numeric strings count when the framework coerces them). */
+  num(...path: (string | number)[]): number | undefined {
+    const v = this.scalar(...path);
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && this.def.numericStrings === 'coerce' && LOOKS_NUMERIC.test(v) && v !== '') { const n = Number(v.replace(/_/g, '')); return Number.isFinite(n) ? n : undefined; }
+    return undefined;
+  }
+  bool(...path: (string | number)[]): boolean | undefined { const v = this.scalar(...path); return typeof v === 'boolean' ? v : undefined; }
+  str(...path: (string | number)[]): string | undefined { const v = this.scalar(...path); return typeof v === 'string' ? v : undefined; }
+  /** A replacement edit of an entry's key or value in this file. */
+  replace(start: number, end: number, newText: string): { range: ReturnType<LineIndex['range']>; newText: string } { return { range: this.li.range(start, end), newText }; }
+  /** An edit that deletes the whole line(s) of an entry. */
+  deleteEntry(e: CEntry): { range: ReturnType<LineIndex['range']>; newText: string } {
+    const s = this.li.position(e.keyStart); const endOff = e.value ? e.value.end : e.keyEnd; const en = this.li.position(endOff);
+    return { range: { start: { line: s.line, character: 0 }, end: { line: en.line + 1, character: 0 } }, newText: '' };
+  }
+  get baseDir(): string { return dirname(this.opts.fileName); }
+}
+
+function describe(v: unknown, n: CNode | null): string {
+  if (n?.kind === 'map') return 'a mapping';
+  if (n?.kind === 'seq') return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string '${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+  if (typeof v === 'boolean') return `the boolean ${v ? 'True' : 'False'}`;
+  return `${Number.isInteger(v) ? 'int' : 'float'} ${String(v)}`;
+}
+
+function quoteYaml(s: string): string { return JSON.stringify(s); }
+
+/** Rewrites a PyYAML-string number so that every YAML 1.1 loader reads a float: `1e-5` -> `1.0e-5`. */
+export function pyFloatLiteral(src: string): string {
+  const m = /^([-+]?)([0-9][0-9_]*)?(?:\.([0-9_]*))?(?:[eE]([-+]?)([0-9]+))?$/.exec(src);
+  if (!m) return src;
+  const [, sign, intPart = '0', frac, esign, exp] = m;
+  const mant = `${sign}${intPart || '0'}.${frac || '0'}`;
+  return exp ? `${mant}e${esign || '+'}${exp}` : mant;
+}
+
+/** Walks a map node against an object spec. */
+export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: string): void {
+  if (node.kind !== 'map') return;
+  const entries = node.entries!;
+  if (entries.length > 1) {
+    const last = new Map<string, CEntry>();
+    for (const e of entries) last.set(e.key, e);
+    if (last.size < entries.length) {
+      for (const e of entries) {
+        const l = last.get(e.key)!;
+        if (l !== e) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
+      }
+    }
+  }
+  for (const e of entries) {
+    if (e.key === '<<') continue; // YAML 1.1 merge key: its keys are checked where the anchor is defined
+    const full = path ? `${path}.${e.key}` : e.key;
+    const rn = spec.renamed?.[e.key];
+    if (rn) {
+      const present = rn.to ? getEntry(node, rn.to) : undefined;
+      const msg = rn.to
+        ? `\`${e.key}\` was renamed \`${rn.to}\` in ${rn.version}.${rn.severity === 'error' ? ' Current versions reject the old name.' : ''}${rn.note ? ' ' + rn.note : ''}${present ? ` \`${rn.to}\` is also set, so this line is redundant.` : ''}`
+        : `\`${e.key}\` was removed in ${rn.version}.${rn.note ? ' ' + rn.note : ''}`;
+      const fixes: Fix[] = rn.to && !present ? [{ title: `Rename to \`${rn.to}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, rn.to)], isPreferred: true }]
+        : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)], isPreferred: true }];
+      ctx.at(e, 'renamed-key', rn.severity, msg, { fixes });
+      const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
+      if (ks && e.value) checkValue(ctx, e, ks, full);
+      continue;
+    }
+    const ks = spec.keys[e.key];
+    if (!ks) {
+      if (spec.unknown === 'ignore') continue;
+      const sugg = didYouMean(e.key, Object.keys(spec.keys));
+      if (spec.unknown === 'near-miss') {
+        if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
+        continue;
+      }
+      const where = spec.name;
+      const msg = `Unknown key \`${e.key}\` in ${where}.${sugg ? ` Did you mean \`${sugg}\`?` : ''}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`;
+      ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
+      continue;
+    }
+    checkValue(ctx, e, ks, full);
+  }
+}
+
+/** Checks one value against its key spec (type, range, enum, YAML 1.1 readings), recursing into sub-objects. */
+export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string): void {
+  const n = e.value;
+  if (!n || (n.kind === 'scalar' && n.value === null)) {
+    if (ks.nullable === false) ctx.at(e, 'missing-value', 'error', `\`${e.key}\` has no value (YAML reads it as null) but needs ${ks.type}.`);
+    return;
+  }
+  if (n.kind === 'map') {
+    if (ks.obj) { walkObject(ctx, n, ks.obj, path); return; }
+  } else if (n.kind === 'seq') {
+    if (ks.items) {
+      for (const it of n.items!) if (it.kind === 'map') walkObject(ctx, it, ks.items, path + '[]');
+      return;
+    }
+  }
+  let v: unknown = n.kind === 'scalar' ? n.value : toValue(n);
+  // OmegaConf interpolation (`${other.key}`) or mandatory value (`???`): resolved at load time; checked by rules.
+  if (ctx.def.loader === 'omegaconf' && typeof v === 'string' && (v.includes('${') || v === '???')) return;
+  if (n.kind === 'scalar' && n.plain !== undefined && n.quirk) {
+    const src = n.plain;
+    switch (n.quirk) {
+      case 'bool-word':
+        if (!ks.boolean) {
+          ctx.at(e, 'yaml11-bool', 'error', `${ctx.def.loaderName} reads an unquoted \`${src}\` as the boolean ${n.value ? 'True' : 'False'} (YAML 1.1), not the string '${src}'. Quote it: "${src}".`, { at: 'value', fixes: [{ title: `Quote as "${src}"`, edits: [ctx.replace(n.start, n.end, quoteYaml(src))], isPreferred: true }] });
+          return;
+        }
+        break;
+      case 'float-without-dot':
+        if (ks.numeric) {
+          const fixed = pyFloatLiteral(src);
+          if (ctx.def.numericStrings !== 'coerce') {
+            ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the trl CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
+            return;
+          }
+          v = Number(src.replace(/_/g, ''));
+        }
+        break;
+      case 'octal':
+        ctx.at(e, 'yaml11-octal', 'warning', `${ctx.def.loaderName} reads \`${src}\` as an octal number (= ${String(n.value)}), because of the leading zero (YAML 1.1). Drop the leading zero${ks.numeric ? '' : ' or quote it'}.`, { at: 'value', fixes: [{ title: ks.numeric ? `Write ${src.replace(/^([-+]?)0+(?=\d)/, '$1')}` : `Quote as "${src}"`, edits: [ctx.replace(n.start, n.end, ks.numeric ? src.replace(/^([-+]?)0+(?=\d)/, '$1') : quoteYaml(src))], isPreferred: true }] });
+        break;
+      case 'sexagesimal':
+        ctx.at(e, 'yaml11-sexagesimal', 'warning', `${ctx.def.loaderName} reads \`${src}\` as a base-60 number (= ${String(n.value)}), YAML 1.1 sexagesimal notation. Quote it if you meant the text.`, { at: 'value', fixes: [{ title: `Quote as "${src}"`, edits: [ctx.replace(n.start, n.end, quoteYaml(src))], isPreferred: true }] });
+        break;
+      default: break;
+    }
+  }
+  if (ctx.def.numericStrings === 'coerce' && ks.numeric && typeof v === 'string' && v !== '' && LOOKS_NUMERIC.test(v)) v = Number(v.replace(/_/g, ''));
+  if (ks.values && typeof v === 'string' && !ks.values.includes(v)) {
+    if (v === 'auto' && ks.type.includes("'auto'")) return;
+    if (!(ks.enumSeverity === 'warning' && v.includes('/'))) {
+      const sugg = didYouMean(v, ks.values);
+      const sev = ks.enumSeverity ?? 'error';
+      ctx.at(e, 'invalid-value', sev, `\`${e.key}: ${v}\` is not ${sev === 'error' ? 'a valid' : 'a known'} value.${sugg ? ` Did you mean \`${sugg}\`?` : ''} Allowed: ${ks.values.slice(0, 12).join(', ')}${ks.values.length > 12 ? ', …' : ''}.`, { at: 'value', fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replace(n.start, n.end, sugg)], isPreferred: true }] : [] });
+      return;
+    }
+  }
+  if (ks.values && Array.isArray(v) && n.kind === 'seq') {
+    for (const it of n.items!) {
+      if (it.kind === 'scalar' && typeof it.value === 'string' && !ks.values.includes(it.value)) {
+        const sugg = didYouMean(it.value, ks.values);
+        ctx.add('invalid-value', ks.enumSeverity ?? 'error', `\`${it.value}\` is not a known value of \`${e.key}\`.${sugg ? ` Did you mean \`${sugg}\`?` : ''}`, it.start, it.end, { fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replace(it.start, it.end, sugg)], isPreferred: true }] : [] });
+      }
+    }
+  }
+  const r = ks.zod.safeParse(v);
+  if (!r.success) {
+    const iss = r.error.issues[0];
+    const code = iss.code === 'too_small' || iss.code === 'too_big' ? 'out-of-range' : iss.code === 'invalid_type' || iss.code === 'invalid_union' ? 'wrong-type' : 'invalid-value';
+    const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
+      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '')
+      : '';
+    ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
+  }
+}

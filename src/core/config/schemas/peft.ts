@@ -1,0 +1,57 @@
+/**
+ * PEFT adapter_config.json (LoraConfig and the PeftConfig base). `PeftConfig.from_pretrained` builds the config
+ * class from this JSON; keys the installed PEFT does not know are dropped with a warning (newer PEFT) or raise
+ * (older), so unknown keys are warnings here.
+ *
+ * Sources: https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py ,
+ * https://github.com/huggingface/peft/blob/main/src/peft/config.py , https://huggingface.co/docs/peft/package_reference/lora
+ */
+import { z } from 'zod';
+import { any, bool, custom, enm, float, int, list, map, obj, str } from '../spec';
+import type { ObjSpec } from '../spec';
+
+const SRC = 'https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py';
+const BASE = 'https://github.com/huggingface/peft/blob/main/src/peft/config.py';
+export const PEFT_TYPES = ['LORA', 'LOHA', 'LOKR', 'ADALORA', 'IA3', 'PROMPT_TUNING', 'PREFIX_TUNING', 'P_TUNING', 'MULTITASK_PROMPT_TUNING', 'OFT', 'BOFT', 'POLY', 'LN_TUNING', 'VERA', 'FOURIERFT', 'XLORA', 'HRA', 'VBLORA', 'CPT', 'BONE', 'RANDLORA', 'TRAINABLE_TOKENS', 'C3A', 'MISS', 'SHIRA', 'ROAD', 'WAVEFT', 'DELORA', 'OSF'] as const;
+
+export function peftRoot(): ObjSpec {
+  return obj('LoraConfig (adapter_config.json)', {
+    peft_type: enm(PEFT_TYPES, 'Adapter method.', 'LORA', { source: BASE, severity: 'warning' }),
+    task_type: enm(['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'], 'Task (selects the PeftModel class).', null, { source: BASE }),
+    base_model_name_or_path: str('Base model the adapter was trained on.', null, { source: BASE }),
+    revision: str('Base model revision.', null, { source: BASE }),
+    inference_mode: bool('Adapter weights frozen (true in saved adapters).', false, { source: BASE }),
+    auto_mapping: any('Auto class mapping for custom models.', null, { source: BASE }),
+    peft_version: str('PEFT version that saved the adapter.', null, { source: BASE }),
+    r: int('LoRA rank (dimension of the low-rank update).', 8, { min: 1, source: SRC, nullable: false }),
+    lora_alpha: custom('int | float', z.number().gt(0), 'LoRA scaling numerator: scaling = lora_alpha / r (or / sqrt(r) with use_rslora).', 8, { numeric: true, source: SRC }),
+    lora_dropout: float('Dropout on the LoRA input.', 0.0, { min: 0, lt: 1, source: SRC }),
+    target_modules: list('str', 'Module names (or a regex string, or "all-linear") to wrap with LoRA.', null, { orScalar: true, source: SRC }),
+    target_parameters: list('str', 'Parameter names to adapt (e.g. MoE experts).', null, { source: SRC }),
+    exclude_modules: list('str', 'Modules to exclude.', null, { orScalar: true, source: SRC }),
+    fan_in_fan_out: bool('Weights stored as (fan_in, fan_out), e.g. GPT-2 Conv1D.', false, { source: SRC }),
+    bias: enm(['none', 'all', 'lora_only'], 'Which biases to train.', 'none', { source: SRC }),
+    use_rslora: bool('Rank-stabilized LoRA: scaling = lora_alpha / sqrt(r).', false, { source: SRC }),
+    modules_to_save: list('str', 'Modules trained fully and saved with the adapter (e.g. lm_head, embed_tokens).', null, { source: SRC }),
+    init_lora_weights: custom("bool | 'gaussian' | 'eva' | 'olora' | 'pissa' | 'pissa_niter_[N]' | 'corda' | 'loftq' | 'orthogonal'", z.union([z.boolean(), z.string()]), 'How LoRA weights are initialised.', true, { source: SRC }),
+    layers_to_transform: any('Layer indexes to adapt.', null, { type: 'int | list[int]', source: SRC }),
+    layers_pattern: any('Name of the layers attribute for layers_to_transform.', null, { type: 'str | list[str]', source: SRC }),
+    rank_pattern: map('Per-module rank overrides.', undefined, {}, { source: SRC }),
+    alpha_pattern: map('Per-module alpha overrides.', undefined, {}, { source: SRC }),
+    megatron_config: any('Megatron config for LoRA on Megatron layers.', null, { source: SRC }),
+    megatron_core: str('Megatron core module.', 'megatron.core', { source: SRC }),
+    trainable_token_indices: any('Token indices to train in the embedding.', null, { source: SRC }),
+    loftq_config: map('LoftQ settings.', undefined, {}, { source: SRC }),
+    eva_config: any('EVA settings.', null, { source: SRC }),
+    corda_config: any('CorDA settings.', null, { source: SRC }),
+    use_dora: bool('Weight-Decomposed LoRA (DoRA).', false, { source: SRC }),
+    use_qalora: bool('QALoRA.', false, { source: SRC }),
+    qalora_group_size: int('QALoRA group size.', 16, { source: SRC }),
+    layer_replication: any('Layer replication ranges.', null, { source: SRC }),
+    runtime_config: map('Runtime-only settings.', undefined, {}, { source: SRC }),
+    lora_bias: bool('Train a bias on the LoRA B matrix.', false, { source: SRC }),
+    ensure_weight_tying: bool('Keep tied weights tied.', false, { source: SRC }),
+    arrow_config: any('Arrow routing settings.', null, { source: SRC }),
+    alora_invocation_tokens: any('aLoRA invocation tokens.', null, { source: SRC }),
+  }, 'warning', { source: SRC, unknownNote: 'PEFT drops keys its LoraConfig does not have (or fails on older versions).' });
+}

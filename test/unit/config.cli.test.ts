@@ -1,0 +1,77 @@
+/** `llmtrain validate`: same engine, real files in a temp dir, exit codes, text and JSON output. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runValidate } from '../../src/cli/validate';
+import type { CliIssue } from '../../src/cli/validate';
+
+const FIX = join(__dirname, '..', 'fixtures', 'configs');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await runValidate(args, (s) => { out += s; }, (s) => { err += s; });
+  return { code, out, err };
+}
+
+function tmp(): string { return mkdtempSync(join(tmpdir(), 'llmtrain-validate-')); }
+
+test('clean corpus configs: exit 0, warnings printed as file:line:col', async () => {
+  const r = await run([join(FIX, 'axolotl__llama3-lora-1b.yml'), join(FIX, 'hf-trainingargs__alignment-handbook-zephyr-7b-beta-sft-full.yaml')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.out, `${join(FIX, 'hf-trainingargs__alignment-handbook-zephyr-7b-beta-sft-full.yaml')}:42:1: warning renamed-key: \`max_seq_length\` was renamed \`max_length\` in TRL 0.16 (SFTConfig; removed in TRL 0.20).\n`);
+  assert.match(r.err, /2 file\(s\) checked: 0 error\(s\), 1 warning\(s\)/);
+});
+
+test('cross-file on disk: the YAML and the DeepSpeed JSON it names (relative to the YAML), --format json', async () => {
+  const d = tmp();
+  try {
+    mkdirSync(join(d, 'ds'));
+    copyFileSync(join(FIX, 'deepspeed__dsexamples-megatron-zero2.json'), join(d, 'ds', 'z2.json'));
+    writeFileSync(join(d, 'train.yaml'), 'output_dir: out\nper_device_train_batch_size: 3\ngradient_accumulation_steps: 1\nnum_train_epochs: 1\nlr_scheduler_type: cosine\nfp16: true\ndeepspeed: ds/z2.json\n');
+    const r = await run(['--format', 'json', join(d, 'train.yaml')]);
+    assert.equal(r.code, 1);
+    const issues = JSON.parse(r.out) as CliIssue[];
+    // optimizer lr 0.00015 vs the HF default learning_rate 5e-5 (not set in the YAML), and train_batch_size 16
+    // is not a multiple of 3 × 1; gradient_clipping 1.0 equals the default max_grad_norm, GAS 1 equals 1.
+    assert.deepEqual(issues.map((i) => [i.code, i.severity, i.line, i.column, i.endLine, i.endColumn, i.framework]), [
+      ['ds-mismatch', 'error', 7, 12, 7, 22, 'hf-trainer'], ['ds-batch-size', 'error', 7, 12, 7, 22, 'hf-trainer'],
+    ]);
+    assert.match(issues[0].message, /optimizer\.params\.lr` is 0\.00015 in ds\/z2\.json, but `learning_rate` is not set here, so the Trainer uses its default 0\.00005/);
+    assert.equal(issues[0].file, join(d, 'train.yaml'));
+    assert.deepEqual(Object.keys(issues[0]).sort(), ['code', 'column', 'endColumn', 'endLine', 'file', 'framework', 'line', 'message', 'severity']);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
+test('missing file, a directory, --framework override, usage errors', async () => {
+  const d = tmp();
+  try {
+    const r = await run(['--format=json', join(d, 'nope.yaml'), d]);
+    assert.equal(r.code, 1);
+    assert.deepEqual((JSON.parse(r.out) as CliIssue[]).map((i) => i.code), ['file-not-found', 'file-not-found']);
+    writeFileSync(join(d, 'x.yaml'), 'batch_size: 4\noptimizer_in_bwd: true\ngradient_accumulation_steps: 4\n');
+    const plain = await run([join(d, 'x.yaml')]);
+    assert.equal(plain.code, 0);
+    assert.equal(plain.out, '');
+    const tt = await run(['--framework', 'torchtune', join(d, 'x.yaml')]);
+    assert.equal(tt.code, 1);
+    assert.match(tt.out, /x\.yaml:3:30: error optimizer-in-bwd-gas: /);
+    assert.equal((await run([])).code, 2);
+    assert.equal((await run(['--framework', 'keras', 'x.yaml'])).code, 2);
+    assert.equal((await run(['--format', 'xml', 'x.yaml'])).code, 2);
+    assert.equal((await run(['--bogus', 'x.yaml'])).code, 2);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
+test('the llmtrain entry point runs validate and sets the exit status', () => {
+  const d = tmp();
+  try {
+    writeFileSync(join(d, 'ds_config.json'), '{"train_batch_size": 10, "train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": 1}');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'validate', '--format', 'json', join(d, 'ds_config.json')], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const issues = JSON.parse(r.stdout) as CliIssue[];
+    assert.deepEqual(issues.map((i) => `${i.code}:${i.line}:${i.column}`), ['ds-batch-size:1:22']);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});

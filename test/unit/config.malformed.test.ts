@@ -1,0 +1,109 @@
+/** Malformed input never throws and never hangs: it becomes a clear diagnostic. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfig, hoverAt, completeAt, detectFramework, referencedFiles } from '../../src/core/config/index';
+
+const codes = (text: string, fileName: string) => validateConfig(text, { fileName }).issues.map((i) => `${i.code}@${i.range.start.line}:${i.range.start.character}`);
+
+test('invalid YAML: a syntax diagnostic at the bad line', () => {
+  const r = validateConfig('base_model: x\nmicro_batch_size: [1, 2\nnum_epochs: 1\n', { fileName: 'a.yaml' });
+  const syn = r.issues.filter((i) => i.code === 'syntax');
+  assert.ok(syn.length > 0);
+  assert.equal(syn[0].severity, 'error');
+  assert.match(syn[0].message, /YAML syntax/);
+  // While the file does not parse, cross-field rules stay quiet (they would judge a half-read tree).
+  assert.ok(!r.issues.some((i) => i.code === 'batch-size-fields'));
+});
+
+test('bad indentation in YAML is a syntax error, not an exception', () => {
+  const r = validateConfig('output_dir: out\n  per_device_train_batch_size: 4\n learning_rate: 1\n', { fileName: 'a.yaml' });
+  assert.ok(r.issues.some((i) => i.code === 'syntax'));
+});
+
+test('invalid JSON: position of the first error, with a hint for trailing commas and comments', () => {
+  const r = validateConfig('{\n  "train_batch_size": 8,\n  // comment\n  "fp16": {"enabled": true},\n}\n', { fileName: 'ds_config.json' });
+  const s = r.issues.filter((i) => i.code === 'syntax');
+  assert.ok(s.length >= 2);
+  assert.deepEqual([s[0].range.start.line, s[0].range.start.character], [2, 2]);
+  assert.match(s[0].message, /comments are not JSON/);
+  assert.ok(s.some((i) => /trailing comma/.test(i.message)));
+});
+
+test('binary bytes: a `binary` diagnostic, nothing else', () => {
+  const bin = String.fromCharCode(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52) + 'x'.repeat(100);
+  assert.deepEqual(codes(bin, 'model.yaml'), ['binary@0:0']);
+  assert.equal(detectFramework(bin, 'model.yaml').framework, 'unknown');
+  assert.equal(hoverAt(bin, 3, { fileName: 'model.yaml' }), undefined);
+  assert.deepEqual(completeAt(bin, 3, { fileName: 'model.yaml' }), []);
+});
+
+test('a 5 MB file: a clear `too-large` info, returned at once (no parse)', () => {
+  const text = 'chat_template: |\n' + '  {% for message in messages %}{{ message.content }}{% endfor %}\n'.repeat(90000);
+  assert.ok(text.length >= 5 * 1024 * 1024);
+  const r = validateConfig(text, { fileName: 'big.yaml' });
+  assert.deepEqual(r.issues.map((i) => [i.code, i.severity]), [['too-large', 'info']]);
+  assert.match(r.issues[0].message, /MB/);
+});
+
+test('a 1.5 MB JSON file is validated in full', () => {
+  const text = '{"train_batch_size": 8, "steps_per_print": 10, "zero_optimization": {"stage": 1}, "data": [' + Array.from({ length: 250000 }, (_, i) => i).join(',') + ']}';
+  assert.ok(text.length > 1.4 * 1024 * 1024 && text.length < 2 * 1024 * 1024);
+  const r = validateConfig(text, { fileName: 'ds_config.json' });
+  assert.equal(r.framework, 'deepspeed');
+  assert.deepEqual(r.issues.map((i) => i.code), ['unknown-key']);
+});
+
+test('10k-deep JSON nesting: `too-deep`, no stack overflow', () => {
+  const text = '['.repeat(10000) + ']'.repeat(10000);
+  assert.deepEqual(codes(text, 'x.json'), ['too-deep@0:0']);
+});
+
+test('10k-deep YAML flow nesting: `too-deep` or syntax, no exception', () => {
+  const text = 'a: ' + '['.repeat(10000) + ']'.repeat(10000) + '\n';
+  const r = validateConfig(text, { fileName: 'x.yaml' });
+  assert.ok(r.issues.some((i) => i.code === 'too-deep' || i.code === 'syntax'), JSON.stringify(r.issues.map((i) => i.code)));
+});
+
+test('10k-deep YAML block nesting: bounded', () => {
+  let text = '';
+  for (let i = 0; i < 2000; i++) text += ' '.repeat(i) + `k${i}:\n`;
+  const r = validateConfig(text, { fileName: 'x.yaml' });
+  assert.ok(Array.isArray(r.issues));
+  assert.equal(hoverAt(text, text.length - 3, { fileName: 'x.yaml' }), undefined);
+});
+
+test('empty, whitespace-only and scalar documents', () => {
+  assert.deepEqual(codes('', 'a.yaml'), []);
+  assert.deepEqual(codes('   \n\n', 'a.yaml'), []);
+  assert.deepEqual(codes('just a string\n', 'a.yaml'), []);
+  assert.deepEqual(codes('', 'ds_config.json'), []);
+  assert.equal(validateConfig('- 1\n- 2\n', { fileName: 'a.yaml', framework: 'axolotl' }).issues[0].code, 'not-a-mapping');
+});
+
+test('duplicate keys: the loader keeps the last one, so the first is flagged', () => {
+  const r = validateConfig('base_model: x\nmicro_batch_size: 1\ngradient_accumulation_steps: 2\nmicro_batch_size: 4\n', { fileName: 'a.yaml' });
+  assert.deepEqual(r.issues.map((i) => `${i.code}@${i.range.start.line}`), ['duplicate-key@1']);
+});
+
+test('multi-document YAML and tabs give syntax diagnostics', () => {
+  assert.ok(codes('a: 1\n---\nb: 2\n', 'a.yaml').some((c) => c.startsWith('syntax')));
+  assert.ok(codes('a:\n\t- 1\n', 'a.yaml').some((c) => c.startsWith('syntax')));
+});
+
+test('a referenced file that cannot be read (readFile throws) is reported, not thrown', () => {
+  const r = validateConfig('output_dir: o\nper_device_train_batch_size: 1\nnum_train_epochs: 1\nlr_scheduler_type: linear\ndeepspeed: x.json\n', { fileName: '/a/b.yaml', readFile: () => { throw new Error('EACCES'); } });
+  assert.deepEqual(r.issues.map((i) => i.code), ['missing-reference']);
+  assert.deepEqual(referencedFiles('deepspeed: [1, 2]\noutput_dir: x\nper_device_train_batch_size: 1\nnum_train_epochs: 1\n', { fileName: 'a.yaml' }), []);
+});
+
+test('anchors, aliases and merge keys are read like PyYAML reads them (no false alarms)', () => {
+  const text = 'base: &lr 2.0e-5\noutput_dir: o\nper_device_train_batch_size: 4\nnum_train_epochs: 1\nlr_scheduler_type: cosine\nlearning_rate: *lr\ngradient_checkpointing_kwargs: &gck\n  use_reentrant: false\n';
+  const r = validateConfig(text, { fileName: 'train.yaml' });
+  assert.deepEqual(r.issues.map((i) => i.code), ['unknown-key']); // only `base`, which is not a TrainingArguments key
+  const ax = 'defaults: &d\n  micro_batch_size: 2\n  gradient_accumulation_steps: 4\nbase_model: x\n<<: *d\nsequence_len: 1024\n';
+  const a = validateConfig(ax, { fileName: 'ax.yml', framework: 'axolotl' });
+  // the merged micro_batch_size / gradient_accumulation_steps satisfy the batch-size rule
+  assert.ok(!a.issues.some((i) => i.code === 'batch-size-fields'), JSON.stringify(a.issues.map((i) => i.code)));
+  const self = validateConfig('a: &x [1, *x]\n', { fileName: 'x.yaml' });
+  assert.ok(Array.isArray(self.issues));
+});
