@@ -171,19 +171,20 @@ test('feed: chunks in, batches out to subscribers, snapshot has everything', () 
   const got: MetricsBatch[] = [];
   const unsubscribe = feed.subscribe((b) => got.push(b));
   feed.pushChunk("{'loss': 2.0, 'grad_norm': 1.0}\n{'loss': 1.5, 'grad_n");
-  feed.pushChunk("orm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n{'loss': nan, 'grad_norm': 1.0}\n");
+  // From the first training bar on, a Trainer dict waits for the bar redraw that tqdm.write prints after it.
+  feed.pushChunk("orm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n{'loss': nan, 'grad_norm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n");
   unsubscribe();
-  feed.pushChunk("{'loss': 1.0, 'grad_norm': 0.5}\n");
+  feed.pushChunk("{'loss': 1.0, 'grad_norm': 0.5}\n 20%|██        | 20/100 [00:20<01:20,  1.00it/s]\n");
   const end = feed.end();
   assert.equal(end.points.length, 0);
   assert.equal(got.length, 2);
   assert.deepEqual(got[0].points.map((p) => [p.series, p.step, p.value, p.time]), [['loss', 1, 2, 5000], ['grad_norm', 1, 1, 5000]]);
-  assert.deepEqual(got[1].alerts.map((a) => `${a.kind}@${a.step}`), ['nan@3']);
+  assert.deepEqual(got[1].alerts.map((a) => `${a.kind}@${a.step}`), ['nan@10']);
   assert.deepEqual(got[1].progress, { step: 10, total: 100, etaSeconds: 90, rate: 1, rateUnit: 'it/s' });
   const snap = feed.snapshot();
-  assert.deepEqual([...snap.series.find((s) => s.name === 'loss')!.steps], [1, 2, 3, 4]);
+  assert.deepEqual([...snap.series.find((s) => s.name === 'loss')!.steps], [1, 2, 10, 20]);
   assert.equal(snap.alerts.length, 1);
-  assert.equal(snap.progress?.step, 10);
+  assert.equal(snap.progress?.step, 20);
   assert.equal(feed.format, 'hf-trainer');
   assert.equal(feed.runId, 'run-1');
 });
