@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AlertDetector, parseLog } from '../../src/core/metrics';
+import { metricsCommand, readMetrics, renderMetrics } from '../../src/cli/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
 
 const ROOT = join(__dirname, '..', '..');
@@ -63,10 +64,22 @@ test('overfitting: eval loss up for `patience` evals while train loss falls; ste
   assert.deepEqual(new AlertDetector().push(both).filter((a) => a.kind === 'overfitting'), []);
 });
 
+/** The real CLI entry point in a child process. */
 function cli(args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { encoding: 'utf8', cwd: ROOT });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** Usage errors of the subcommand in this process (they only write to stderr, captured here). */
+async function usageError(args: string[]): Promise<{ code: number; err: string }> {
+  let err = '';
+  const e = process.stderr.write;
+  process.stderr.write = ((x: string | Uint8Array) => { err += String(x); return true; }) as typeof process.stderr.write;
+  try { return { code: await metricsCommand.run(args), err }; } finally { process.stderr.write = e; }
+}
+
+/** What the subcommand prints for a file, computed in this process (cheaper than a process per case). */
+async function render(file: string, format: 'json' | 'csv' | 'text'): Promise<string> { return renderMetrics(await readMetrics(file), format); }
 
 test('CLI: llmtrain metrics --format json prints format, series and alerts with nan as a string', () => {
   const r = cli(['metrics', join(ROOT, 'test/fixtures/logs/nanogpt__nan-after-iter-3000-fp16-v100.log'), '--format', 'json']);
@@ -80,25 +93,23 @@ test('CLI: llmtrain metrics --format json prints format, series and alerts with 
   assert.deepEqual(j.alerts, [{ kind: 'nan', series: 'loss', step: 3010 }]);
 });
 
-test('CLI: csv rows, text summary, TensorBoard input, usage errors', () => {
-  const csv = cli(['metrics', join(ROOT, 'test/fixtures/logs/megatron-llm__falcon40b-lm-loss-vanishes-at-nan.log'), '--format=csv']);
-  assert.equal(csv.code, 0, csv.err);
-  const lines = csv.out.trim().split('\n');
-  assert.equal(lines[0], 'series,step,value');
-  assert.ok(lines.includes('loss,3383,0.7334521'));
-  assert.ok(lines.includes('loss,3385,nan'));
-  const txt = cli(['metrics', join(ROOT, 'test/fixtures/logs/llamafactory__numbered-log-loss-to-zero-then-nccl-timeout.log')]);
-  assert.equal(txt.code, 0);
-  assert.match(txt.out, /format: hf-trainer/);
-  assert.match(txt.out, /\[stuck-zero\] step 2/);
-  const tb = cli(['metrics', join(ROOT, 'test/fixtures/tensorboard/events.out.tfevents.1700000000.host.12345.0'), '--format', 'json']);
-  assert.equal(tb.code, 0, tb.err);
-  const j = JSON.parse(tb.out);
+test('CLI: csv rows, text summary, TensorBoard input, usage errors', async () => {
+  const csv = (await render(join(ROOT, 'test/fixtures/logs/megatron-llm__falcon40b-lm-loss-vanishes-at-nan.log'), 'csv')).trim().split('\n');
+  assert.equal(csv[0], 'series,step,value');
+  assert.ok(csv.includes('loss,3383,0.7334521'));
+  assert.ok(csv.includes('loss,3385,nan'));
+  const txt = await render(join(ROOT, 'test/fixtures/logs/llamafactory__numbered-log-loss-to-zero-then-nccl-timeout.log'), 'text');
+  assert.match(txt, /format: hf-trainer/);
+  assert.match(txt, /\[stuck-zero\] step 2/);
+  const j = JSON.parse(await render(join(ROOT, 'test/fixtures/tensorboard/events.out.tfevents.1700000000.host.12345.0'), 'json'));
   assert.equal(j.format, 'tensorboard');
   assert.deepEqual(j.series.loss[6], [7, 'nan']);
-  assert.equal(cli(['metrics']).code, 2);
-  assert.equal(cli(['metrics', 'x.log', '--format', 'yaml']).code, 2);
-  const missing = cli(['metrics', join(ROOT, 'no-such.log')]);
+  assert.equal((await usageError([])).code, 2);
+  assert.equal((await usageError(['x.log', '--format', 'yaml'])).code, 2);
+  const missing = await usageError([join(ROOT, 'no-such.log')]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /cannot read/);
+  const viaMain = cli(['metrics', '--format=csv', join(ROOT, 'test/fixtures/logs/megatron-llm__falcon40b-lm-loss-vanishes-at-nan.log')]);
+  assert.equal(viaMain.code, 0, viaMain.err);
+  assert.equal(viaMain.out.trim().split('\n').join('\n'), csv.join('\n'));
 });

@@ -35,6 +35,10 @@ test('axolotl eval dict, tqdm redraws with blank lines, then a train dict withou
   assert.deepEqual(values(p, 'loss'), [1.8218]);
   assert.deepEqual(values(p, 'learning_rate'), [0.00019606025492468137]);
   assert.deepEqual(values(p, 'epoch'), [0.07, 0.1]);
+  // The eval dict opens the excerpt, before any training bar: index convention. The train dict comes after the bar
+  // showed 28/873 and the excerpt ends before the redraw that follows a dict: the bar before it gives the step.
+  assert.deepEqual(steps(p, 'eval_loss'), [1]);
+  assert.deepEqual(steps(p, 'loss'), [28]);
   assert.equal(p.s.has('grad_norm'), false);
   assert.deepEqual(p.progress, { step: 28, total: 873, etaSeconds: 3651, rate: 4.32, rateUnit: 's/it' });
   assert.deepEqual(p.alerts, []);
@@ -60,6 +64,8 @@ test('axolotl startup: logger lines, step-0 eval dict with keys containing space
   assert.deepEqual(values(p, 'memory/max_allocated (GiB)'), [10.97]);
   assert.deepEqual(values(p, 'memory/device_reserved (GiB)'), [0]);
   assert.deepEqual(values(p, 'epoch'), [0]);
+  // axolotl evaluates before the first step: the training bar at 0/950 is drawn, so the eval point is at step 0.
+  assert.deepEqual(steps(p, 'eval_loss'), [0]);
   assert.equal(p.s.has('loss'), false);
   assert.deepEqual(p.progress, { step: 0, total: 950 });
 });
@@ -79,6 +85,9 @@ test('DeepSpeed loss-scale collapse with a Trainer dict: 64 -> 2 in five overflo
   assert.deepEqual(values(p, 'loss_scale'), [32, 16, 8, 4, 2]);
   assert.deepEqual(values(p, 'overflows'), [1, 2, 3, 4, 5]);
   assert.deepEqual(values(p, 'loss'), [2.0491]);
+  // the bar redrawn right after the dict (tqdm.write) shows 380/2724: the global step of the dict
+  assert.deepEqual(steps(p, 'loss'), [380]);
+  assert.deepEqual(steps(p, 'epoch'), [380]);
   assert.deepEqual(p.progress, { step: 382, total: 2724, etaSeconds: 85 * 3600 + 46 * 60 + 12, rate: 131.84, rateUnit: 's/it' });
   // timestamps of the DeepSpeed records become the points' wall time
   assert.equal(p.s.get('loss_scale')![0].time, Date.UTC(2023, 5, 7, 22, 16, 0, 18));
@@ -140,6 +149,10 @@ test('alignment-handbook: 11 dicts without grad_norm, tqdm glued to an INFO line
   assert.equal(values(p, 'loss')[10], 1.0106);
   assert.deepEqual(values(p, 'eval_loss'), [1.0159717798233032]);
   assert.equal(p.s.has('eval_runtime'), false); // cut off after its key
+  // The excerpt's train dicts come before any training bar (index convention); the eval dict comes after the bar
+  // at 136/202 glued to 'Running Evaluation' (evaluation at global step 136, epoch 0.67 x 202 steps ~ 135).
+  assert.deepEqual(steps(p, 'loss'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.deepEqual(steps(p, 'eval_loss'), [136]);
   assert.equal(p.progress?.step, 136);
   assert.equal(p.progress?.total, 202);
 });
@@ -244,7 +257,9 @@ test('LLaMA-Factory numbered log: loss 3.55 -> 0.0 with grad_norm exactly sqrt(2
   assert.deepEqual(values(p, 'grad_norm'), [1.4142135381698608, 1.4142135381698608]);
   assert.equal(p.progress?.step, 24);
   assert.equal(p.progress?.total, 1752);
-  assert.deepEqual(kinds(p), ['stuck-zero:loss@2', 'constant-grad-norm:grad_norm@2']);
+  // The first dict opens the excerpt before any bar (index 1); the second is followed by the redraw at 20/1752.
+  assert.deepEqual(steps(p, 'loss'), [1, 20]);
+  assert.deepEqual(kinds(p), ['stuck-zero:loss@20', 'constant-grad-norm:grad_norm@20']);
 });
 
 test('Megatron-Bridge: several loss fields per iteration, lm loss is loss', () => {
@@ -380,3 +395,44 @@ test('xtuner/MMEngine: grad_norm turns nan while loss stays finite', () => {
   // 2.7647 twice at 4 decimals is not a constant grad norm
   assert.deepEqual(kinds(p), ['nan:grad_norm@240']);
 });
+
+test('tiny-gpt (examples/tiny-gpt/train.py, 60 steps): dict steps are the training bar\'s global steps', () => {
+  const p = parse('tiny-gpt__max-steps-60-eval-at-50.log');
+  const cfg = readFileSync(join(__dirname, '..', '..', 'examples', 'tiny-gpt', 'config.yaml'), 'utf8');
+  const loggingSteps = Number(/^logging_steps:\s*(\d+)/m.exec(cfg)![1]);
+  const evalSteps = Number(/^eval_steps:\s*(\d+)/m.exec(cfg)![1]);
+  assert.equal(p.format, 'hf-trainer');
+  assert.ok(steps(p, 'loss').every((s) => s % loggingSteps === 0));
+  assert.ok(steps(p, 'eval_loss').every((s) => s % evalSteps === 0));
+  assert.deepEqual(steps(p, 'loss'), [10, 20, 30, 40, 50, 60]);
+  assert.deepEqual(values(p, 'loss'), [3.7318, 2.9201, 2.6438, 2.4873, 2.4542, 2.396]);
+  assert.deepEqual(steps(p, 'eval_loss'), [50]);
+  assert.deepEqual(values(p, 'eval_loss'), [2.4414431637731093]);
+  assert.deepEqual(steps(p, 'epoch'), [10, 20, 30, 40, 50, 60]); // the eval dict's epoch at 50 repeats the train one
+  assert.equal(p.meta.train_runtime, 24.6563);
+  assert.equal(p.s.has('train_runtime'), false);
+  assert.deepEqual(p.progress?.total, 60);
+});
+
+test('tiny-gpt grammar fixture (30 steps, logging 10, eval 20): loss at 10/20/30, eval_loss at 20', () => {
+  const r = parseLog(readFileSync(join(__dirname, '..', 'fixtures', 'grammar', 'tiny-gpt__train-output.log')));
+  const at = (n: string) => r.points.filter((x) => x.series === n).map((x) => x.step);
+  assert.deepEqual(at('loss'), [10, 20, 30]);
+  assert.deepEqual(at('eval_loss'), [20]);
+});
+
+for (const name of ['hf-trainer__progress-callback-nested-eval-bar.log', 'hf-trainer__progress-callback-eval-bar-with-desc.log']) {
+  test(`real tqdm in Trainer call order (${name}): steps from the redraw after each dict, never from the eval bar`, () => {
+    const p = parse(name);
+    assert.equal(p.format, 'hf-trainer');
+    // logging_steps 5: the bar line before each dict lags (4/40, 8/40, ...); the redraw after it shows 5, 10, ...
+    assert.deepEqual(steps(p, 'loss'), [5, 10, 15, 20, 25, 30, 35, 40]);
+    assert.deepEqual(values(p, 'loss'), [2.95, 2.9, 2.85, 2.8, 2.75, 2.7, 2.65, 2.6]);
+    // eval_steps 20; the eval bar (7 batches) is open while the eval dict is written, and is not the training step
+    assert.deepEqual(steps(p, 'eval_loss'), [20, 40]);
+    assert.deepEqual(values(p, 'eval_loss'), [2.8, 2.7]);
+    assert.equal(p.meta.train_runtime, 2.5);
+    assert.equal(p.s.has('train_loss'), false);
+    assert.deepEqual(p.progress?.total, 40);
+  });
+}

@@ -171,19 +171,20 @@ test('feed: chunks in, batches out to subscribers, snapshot has everything', () 
   const got: MetricsBatch[] = [];
   const unsubscribe = feed.subscribe((b) => got.push(b));
   feed.pushChunk("{'loss': 2.0, 'grad_norm': 1.0}\n{'loss': 1.5, 'grad_n");
-  feed.pushChunk("orm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n{'loss': nan, 'grad_norm': 1.0}\n");
+  // From the first training bar on, a Trainer dict waits for the bar redraw that tqdm.write prints after it.
+  feed.pushChunk("orm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n{'loss': nan, 'grad_norm': 1.0}\n 10%|█         | 10/100 [00:10<01:30,  1.00it/s]\n");
   unsubscribe();
-  feed.pushChunk("{'loss': 1.0, 'grad_norm': 0.5}\n");
+  feed.pushChunk("{'loss': 1.0, 'grad_norm': 0.5}\n 20%|██        | 20/100 [00:20<01:20,  1.00it/s]\n");
   const end = feed.end();
   assert.equal(end.points.length, 0);
   assert.equal(got.length, 2);
   assert.deepEqual(got[0].points.map((p) => [p.series, p.step, p.value, p.time]), [['loss', 1, 2, 5000], ['grad_norm', 1, 1, 5000]]);
-  assert.deepEqual(got[1].alerts.map((a) => `${a.kind}@${a.step}`), ['nan@3']);
+  assert.deepEqual(got[1].alerts.map((a) => `${a.kind}@${a.step}`), ['nan@10']);
   assert.deepEqual(got[1].progress, { step: 10, total: 100, etaSeconds: 90, rate: 1, rateUnit: 'it/s' });
   const snap = feed.snapshot();
-  assert.deepEqual([...snap.series.find((s) => s.name === 'loss')!.steps], [1, 2, 3, 4]);
+  assert.deepEqual([...snap.series.find((s) => s.name === 'loss')!.steps], [1, 2, 10, 20]);
   assert.equal(snap.alerts.length, 1);
-  assert.equal(snap.progress?.step, 10);
+  assert.equal(snap.progress?.step, 20);
   assert.equal(feed.format, 'hf-trainer');
   assert.equal(feed.runId, 'run-1');
 });
@@ -192,4 +193,19 @@ test('store: tokens from Megatron consumed samples x the configured sequence len
   const s = new MetricStore({ seqLength: 2048, tokensPerStep: 1 });
   s.append([...pts('consumed_samples', [[10, 640], [20, 1280]]), ...pts('loss', [[10, 3], [20, 2.5]])]);
   assert.deepEqual([...s.x('loss', 'tokens')!], [640 * 2048, 1280 * 2048]);
+});
+
+test('store.downsample: min/max per column straight from the stored columns, on any axis', () => {
+  const s = new MetricStore();
+  const batch: MetricPoint[] = [];
+  for (let i = 1; i <= 100_000; i++) batch.push({ series: 'loss', step: i, value: i === 54_321 ? 40 : 2, time: 1.7e12 + i * 500 });
+  s.append(batch);
+  const d = s.downsample('loss', 1, 100_000, 300)!;
+  assert.equal(d.total, 100_000);
+  assert.ok(d.pointsUsed <= 1500);
+  assert.ok(d.x.includes(54_321) && d.y.includes(40));
+  const r = s.downsample('loss', 0, 50_000, 300, 'relative')!;
+  assert.ok(r.y.includes(40));
+  assert.equal(s.downsample('loss', 0, 1, 10, 'tokens'), undefined);
+  assert.equal(s.downsample('nope', 0, 1, 10), undefined);
 });

@@ -11,7 +11,8 @@ import type { Alert, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './
 export interface MetricsFeedOptions {
   /** Log file name, for format detection (`trainer_state.json`, `events.out.tfevents...`, `metrics.csv`). */
   fileName?: string;
-  /** Clock for points without a timestamp in the log (default Date.now; pass `() => undefined`-like `null` to omit). */
+  /** Clock for points whose line has no timestamp (default Date.now: right for a live log); null leaves them without
+   * time (right when reading a finished file, where the time of reading says nothing). */
   now?: (() => number) | null;
   /** Tokens per step from the run's config, for the tokens axis. */
   tokensPerStep?: number;

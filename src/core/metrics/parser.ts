@@ -4,7 +4,9 @@
  * text) and, for text, per line, so a log mixing Trainer dicts, DeepSpeed overflow records and tqdm bars reads whole.
  *
  * Conventions (see `types.ts` MetricPoint):
- * - step: the step/iteration the record prints; where it prints none, the 1-based index of the record in its series;
+ * - step: the step/iteration the record prints; where it prints none, the 1-based index of the record in its series,
+ *   except for Trainer dict lines in a stream that shows the Trainer's training bar (stdout and stderr in one file):
+ *   there a dict's step is the global step of that bar (see `Parser.onBar`);
  * - the same step printed again (several ranks, a resumed run re-logging) is one point, the first value, unless a
  *   new run segment was seen in between (a `Running training`/`Starting training` banner, a new TensorBoard
  *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
@@ -76,6 +78,12 @@ interface SeriesState { name: string; last: number; count: number; seg: number; 
 /** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
 const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
+/** A Trainer dict waiting for the training bar line that gives its global step. */
+interface PendingDict { states: SeriesState[]; values: number[]; time: number | undefined; rank: string | undefined }
+/** Cursor-up (`ESC [ n A`): tqdm draws a bar at position > 0 (a nested bar, such as the Trainer's evaluation bar)
+ * as `\n` * pos, the bar, then cursor-up * pos (tqdm `std.tqdm.display` / `moveto`). */
+// eslint-disable-next-line no-control-regex
+const CURSOR_UP_RE = /\x1b\[\d*A/;
 
 class Parser implements LogParser {
   private mode: 'detect' | 'text' | 'json' | 'tfevents';
@@ -111,6 +119,16 @@ class Parser implements LogParser {
   private lineRank: string | undefined;
   private metricsRank: string | undefined;
   private readonly sink: LineSink;
+  /** Total (`max_steps`) of the Trainer's training bar once seen in this segment; its last drawn n. */
+  private barTotal: number | undefined;
+  private barN: number | undefined;
+  private pending: PendingDict | undefined;
+  /** False once two Trainer dicts came with no training bar line between them: the dicts are not interleaved
+   * with the bar (block-buffered stdout: `tqdm.write` goes to stdout, the bar to stderr), so the bar's n says
+   * nothing about them and the stream keeps the index convention. */
+  private barSteps = true;
+  /** The current line held a cursor-up escape: its bar is a nested one. */
+  private nestedLine = false;
 
   constructor(private readonly opts: LogParserOptions) {
     this.byteOut = { count: 0, keys: this.scan.keys, values: this.scan.values }; // shared: no copy per line
@@ -126,7 +144,13 @@ class Parser implements LogParser {
       progress: (p) => { this.outProgress = p; },
       meta: (k, v) => { (this.outMeta ??= {})[k] = v; },
       format: (n) => this.noteFormat(n),
-      segment: () => { if (this.series.size > 0) this.segmentNo++; },
+      segment: () => {
+        // A new training run (`***** Running training *****`) draws a new training bar, maybe with another total.
+        this.resolvePending();
+        this.barTotal = this.barN = undefined;
+        if (this.series.size > 0) this.segmentNo++;
+      },
+      bar: (n, total) => this.onBar(n, total),
     };
   }
 
@@ -255,6 +279,7 @@ class Parser implements LogParser {
     this.carry = '';
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
+    this.resolvePending();
     if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
       this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
       this.st.pendingGradNormNaN = false;
@@ -311,6 +336,7 @@ class Parser implements LogParser {
     // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
     // the first that printed any, so a record every rank prints is one point.
     this.lineRank = undefined;
+    this.nestedLine = false;
     const c0 = s.charCodeAt(a);
     if (c0 === 91 /* [ */ || (c0 >= 48 && c0 <= 57)) {
       const m = RANK_RE.exec(s.length - a > 24 ? s.slice(a, a + 24) : s.slice(a, b));
@@ -376,6 +402,18 @@ class Parser implements LogParser {
       else if (r === 4) total = values[i];
     }
     this.noteFormat(format ?? (json ? (llamaFactory ? 'llamafactory' : 'jsonl') : 'hf-trainer'));
+    if (this.pending !== undefined && !json && format === undefined) {
+      // The previous dict saw no bar redraw before this one: not interleaved (see `barSteps`).
+      this.barSteps = false;
+      this.resolvePending();
+    }
+    if (step === undefined && !json && format === undefined && this.barTotal !== undefined && this.barSteps) {
+      // A Trainer dict in a stream with the training bar: its step is the n of the next training bar line.
+      const states: SeriesState[] = [], vals: number[] = [];
+      for (let i = 0; i < n; i++) if (infos[i].role === 0) { states.push(infos[i].state!); vals.push(values[i]); }
+      this.pending = { states, values: vals, time: this.time, rank: this.lineRank };
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const info = infos[i];
       if (info.role === 0) this.emit(info.state!, step, values[i]);
@@ -386,6 +424,39 @@ class Parser implements LogParser {
       if (eta !== undefined) { const sec = parseDuration(eta); if (sec !== undefined) p.etaSeconds = sec; }
       this.outProgress = p;
     }
+  }
+
+  /**
+   * A plain tqdm bar line. The Trainer's training bar (`tqdm(total=state.max_steps)`, ProgressCallback) is the first
+   * plain bar of a run segment that is not nested; later bars with another total (the evaluation bar:
+   * `tqdm(total=len(eval_dataloader), leave=False)`, drawn nested below the training bar and, in recent versions,
+   * with a description) are not training steps.
+   *
+   * Why the next bar line gives a dict's step: the Trainer increments `global_step`, calls `on_step_end` (the
+   * training bar's `update`), then `_maybe_log_save_evaluate` -> `log` -> `on_log`, whose `tqdm.write(str(logs))`
+   * clears the bars, writes the dict and redraws every bar (tqdm `external_write_mode`), so the bar line right after
+   * the dict shows the global step at which it was logged. The bar line before it can lag (`update` redraws at most
+   * every `mininterval`), so it is only the fallback: for a dict followed by another dict or the end of the log
+   * before any bar line.
+   */
+  private onBar(n: number, total: number): void {
+    if (this.nestedLine) return;
+    if (this.barTotal === undefined) this.barTotal = total;
+    else if (total !== this.barTotal) return;
+    this.barN = n;
+    this.resolvePending();
+  }
+
+  /** Emits the waiting Trainer dict at the training bar's last n (index convention once `barSteps` is off). */
+  private resolvePending(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    const time = this.time, rank = this.lineRank;
+    this.time = p.time; this.lineRank = p.rank;
+    const step = this.barSteps ? this.barN : undefined;
+    for (let i = 0; i < p.states.length; i++) this.emit(p.states[i], step, p.values[i]);
+    this.time = time; this.lineRank = rank;
   }
 
   private keyOf(key: string): KeyInfo {
@@ -404,7 +475,11 @@ class Parser implements LogParser {
 
   /** Everything that is not a dict at the start of the line. depth limits re-parsing of glued remainders. */
   private general(line: string, last: boolean, depth: number): void {
-    if (line.indexOf('\x1b') >= 0) { line = line.replace(ANSI_RE, '').trim(); if (!line) return; }
+    if (line.indexOf('\x1b') >= 0) {
+      if (CURSOR_UP_RE.test(line)) this.nestedLine = true;
+      line = line.replace(ANSI_RE, '').trim();
+      if (!line) return;
+    }
     {
       // A timestamp near the start of the line (or of a record glued after a progress bar) dates its points.
       const head = line.length > 64 ? line.slice(0, 64) : line;
@@ -438,6 +513,7 @@ class Parser implements LogParser {
       const last = this.carry; this.carry = '';
       if (last.trim()) this.line(dropCutToken(last), 0, -1, true);
       if (this.pendingDict !== undefined) this.salvageDict();
+      this.resolvePending();
       return;
     }
     const num = (v: unknown): number | undefined => typeof v === 'number' ? v : v === '__NaN__' ? NaN : v === '__Infinity__' ? Infinity : v === '__-Infinity__' ? -Infinity : undefined;

@@ -11,6 +11,7 @@
  */
 import type { MetricPoint, SeriesColumns } from './types';
 import { TOKEN_SERIES } from './names';
+import { minMaxColumns, type Downsampled } from './downsample';
 
 /** The x-axes a chart can use. `relative`: seconds since the run's first timestamp. `tokens`: tokens seen. */
 export type XAxis = 'step' | 'time' | 'relative' | 'tokens';
@@ -176,6 +177,20 @@ export class MetricStore {
     if (this.tokensPerStep === undefined) return undefined;
     for (let i = 0; i < n; i++) out[i] = b.steps[i] * this.tokensPerStep;
     return out;
+  }
+
+  /**
+   * The points of a series to draw in `columns` pixel columns between x0 and x1 on an axis (M4 min/max per column,
+   * see downsample.ts), re-resolved from the full data at each call. On the step axis no column is copied.
+   * Undefined when the series or the axis is not available. x must ascend on the axis (steps and tokens do; wall
+   * time does unless ranks' clocks disagree).
+   */
+  downsample(name: string, x0: number, x1: number, columns: number, axis: XAxis = 'step'): Downsampled | undefined {
+    const b = this.bufs.get(name);
+    if (!b) return undefined;
+    const xs = axis === 'step' ? b.steps.subarray(0, b.n) : this.x(name, axis);
+    if (!xs) return undefined;
+    return minMaxColumns(xs, b.values.subarray(0, b.n), x0, x1, columns);
   }
 
   /** Allocated bytes of all series divided by the points held (capacity slack included). */

@@ -39,6 +39,12 @@ export interface LineSink {
   format(name: string): void;
   /** A new run segment starts (a re-logged step after this point replaces, rather than repeats, earlier ones). */
   segment(): void;
+  /**
+   * A plain tqdm bar was drawn: no description before it (`Loading checkpoint shards: `, `Evaluation in progress: `
+   * name other loops) and no metrics in its postfix; `n`/`total` as printed. The Trainer's training bar is such a bar
+   * (transformers `ProgressCallback.on_train_begin`: `tqdm(total=state.max_steps)`).
+   */
+  bar?(n: number, total: number): void;
 }
 
 /** Mutable state that some formats keep across lines. */
@@ -142,7 +148,12 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
           any = true;
         }
       }
-      if (!any) sink.format('tqdm');
+      if (!any) {
+        sink.format('tqdm');
+        // A description has words (`Map: `, `Epoch 0: `); bracketed line numbers or ranks and the cut rest of
+        // a percent/bar (`| 0/950`, a log excerpt) do not.
+        if (sink.bar && !/[A-Za-z]/.test(prefix.replace(/\[[^\]]*\]/g, ''))) sink.bar(n, p.total!);
+      }
       sink.progress(p);
       const rest = line.slice(m.index + m[0].length).trim();
       if (rest.length > 0) sub(rest);

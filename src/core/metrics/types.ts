@@ -6,7 +6,8 @@
  * One value of one series at one step.
  * - `series`: canonical name where one exists (`loss`, `eval_loss`, `grad_norm`, `learning_rate`, `epoch`, `loss_scale`),
  *   else the log's own key.
- * - `step`: the step/iteration the log prints; where it prints none, the 1-based index of the record in its series.
+ * - `step`: the step/iteration the log prints; where it prints none, the 1-based index of the record in its series,
+ *   except Trainer dict lines interleaved with the Trainer's training bar (stdout+stderr in one file): the bar's global step.
  * - `value`: may be NaN or +-Infinity (a step whose loss went NaN is a NaN point, not a gap).
  * - `time`: wall-clock time in ms since the epoch when known (from the log or from when the line arrived), else undefined.
  */
