@@ -1,10 +1,20 @@
 import * as vscode from 'vscode';
+import { registerRuns, type RunsApi } from './views/runs';
+import { registerLossCurve } from './views/lossCurvePanel';
+import { registerConfigValidation } from './views/config';
+
+/** What activate() returns: services the integration tests read (not a stable public API). */
+export interface ExtensionApi { runs: RunsApi }
 
 /** Builds the services and registers every feature. Nothing else happens here. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('LLM Training Studio', { log: true });
   context.subscriptions.push(log);
+  registerConfigValidation(context, log);
+  const runs = registerRuns(context, log);
+  registerLossCurve(context, runs.feeds, runs.openLog);
   log.info('activated');
+  return { runs };
 }
 
 export function deactivate(): void {}

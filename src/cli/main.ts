@@ -1,8 +1,22 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
+import { metricsCommand } from './metrics';
 import { runValidate } from './validate';
+
+import { hostsCommand } from './hosts';
+import { logsCommand } from './logs';
+import { runCommand } from './run';
+import { runsCommand } from './runs';
+import { stopCommand } from './stop';
+import { UsageError } from './hostArgs';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
+  hosts: hostsCommand,
+  run: runCommand,
+  runs: runsCommand,
+  logs: logsCommand,
+  stop: stopCommand,
+  metrics: metricsCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 
@@ -16,7 +30,12 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') { process.stdout.write(usage()); return name ? 0 : 2; }
   const cmd = commands[name];
   if (!cmd) { process.stderr.write(`llmtrain: unknown command '${name}'\n${usage()}`); return 2; }
-  return cmd.run(rest);
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`llmtrain ${name}: ${e.message}\n`); return 2; }
+    throw e;
+  }
 }
 
 if (require.main === module) {

@@ -8,6 +8,9 @@ export interface ExecResult { stdout: string; stderr: string; exitCode: number |
 
 export interface FileStat { size: number; mtimeMs: number; isDirectory: boolean }
 
+/** A running `Runner.tail`: `stop()` ends it; `done` settles when it ended, with the error when it broke. */
+export interface TailHandle { stop(): void; readonly done: Promise<{ error?: Error }> }
+
 export interface Runner {
   /** Host alias (`local`, or the ssh config alias). */
   readonly host: string;
@@ -25,6 +28,12 @@ export interface Runner {
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   /** Sends a signal to a process group. */
   kill(pgid: number, signal: 'SIGINT' | 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Optional streaming read, for low latency: calls onData with the bytes of `path` from byte `offset` on, in order,
+   * as they are appended (SSH: `tail -c +N -F` on an exec channel; local: file watching). Bytes are never skipped or
+   * repeated within one tail; after it breaks, start a new one at the count of bytes received.
+   */
+  tail?(path: string, offset: number, onData: (chunk: Uint8Array) => void): TailHandle;
   /** Home directory on the host (for `~/.llm-training-studio`). */
   home(): Promise<string>;
   dispose(): void;

@@ -1,1 +1,158 @@
-export {};
+/**
+ * Loss-curve webview app: receives a snapshot and appends from the panel host (protocol in
+ * src/shared/protocol/metrics.ts), keeps every point in typed arrays, and draws them with uPlot (chart.ts).
+ * View options persist with the webview's getState/setState, so hiding, showing and window reloads keep them.
+ * Log-derived text (titles, series names, alert messages) only ever goes into textContent.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import { DEFAULT_VIEW_STATE, dispatch, type ChartViewState, type Handlers, type HostToWebview, type SmoothingMethod, type WebviewToHost, type XAxisMode } from '../../src/shared/protocol/metrics';
+import { LossChart, type DrawSummary } from './chart';
+import { ChartStore } from './store';
+
+interface VsCodeApi { postMessage(message: WebviewToHost): void; getState(): unknown; setState(state: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const saved = vscode.getState() as Partial<ChartViewState> | undefined;
+const state: ChartViewState = { ...DEFAULT_VIEW_STATE, ...(saved ?? {}) };
+const save = () => vscode.setState(state);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+}
+function custom(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+function select(id: string, label: string, options: [string, string][], value: string): HTMLElement & { value: string } {
+  const s = custom('vscode-single-select', { id, 'aria-label': label }, ...options.map(([v, text]) => { const o = custom('vscode-option', { value: v }, text); if (v === value) o.setAttribute('selected', ''); return o; }));
+  return s as HTMLElement & { value: string };
+}
+
+// ---- layout ----
+const title = el('span', { className: 'title' });
+const smoothingSelect = select('smoothing', 'Smoothing', [['none', 'No smoothing'], ['ema', 'EMA (debiased)'], ['ema-time', 'Time-weighted EMA'], ['gaussian', 'Gaussian']], state.smoothing);
+const amount = el('input', { type: 'range', id: 'smoothing-amount', min: '0', max: '0.99', step: '0.01', value: String(state.smoothingAmount), title: 'Smoothing amount' });
+amount.setAttribute('aria-label', 'Smoothing amount');
+const amountText = el('span', { className: 'amount' });
+const xSelect = select('x-axis', 'X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], state.xAxis);
+const logBox = custom('vscode-checkbox', { id: 'log-scale', label: 'Log scale' }) as HTMLElement & { checked: boolean };
+logBox.checked = state.logScale;
+const pngButton = custom('vscode-button', { id: 'export-png', secondary: '' }, 'Export PNG');
+const csvButton = custom('vscode-button', { id: 'export-csv', secondary: '' }, 'Export CSV');
+const toolbar = el('header', { className: 'toolbar' }, title, smoothingSelect, amount, amountText, xSelect, logBox, pngButton, csvButton);
+const toggles = el('div', { className: 'series-toggles', id: 'series' });
+const chartRoot = el('div', { id: 'chart' });
+const points = el('span', { id: 'points' });
+const readout = el('span', { id: 'readout' });
+const status = el('span', { id: 'status' });
+const footer = el('footer', {}, points, readout, status);
+document.body.append(toolbar, toggles, chartRoot, footer);
+
+const store = new ChartStore();
+const chart = new LossChart(chartRoot, store, () => state, readout);
+chart.onDrawn = (s: DrawSummary) => {
+  points.textContent = `${s.drawn.toLocaleString()} of ${s.total.toLocaleString()} points${s.zoomed ? ' (zoomed; double-click to reset)' : ''}`;
+};
+let runTitles = '';
+
+function showAmount(): void {
+  amountText.textContent = state.smoothing === 'none' ? '' : state.smoothingAmount.toFixed(2);
+  amount.disabled = state.smoothing === 'none';
+}
+
+/** Rebuilds the series toggles (one checkbox per run/series; label via the element's label attribute = text). */
+function renderToggles(): void {
+  const multi = store.runs.size > 1;
+  const items: HTMLElement[] = [];
+  for (const s of store.allSeries()) {
+    const box = custom('vscode-checkbox', { label: `${multi ? `${s.runTitle}: ` : ''}${s.name}` }) as HTMLElement & { checked: boolean };
+    box.checked = !state.hidden.includes(s.key);
+    box.dataset.key = s.key;
+    const swatch = el('span', { className: 'swatch' });
+    const item = el('span', { className: 'series-toggle' }, swatch, box);
+    const paint = () => { swatch.style.background = box.checked ? chart.colorOf(s) : 'transparent'; };
+    box.addEventListener('change', () => {
+      state.hidden = box.checked ? state.hidden.filter((k) => k !== s.key) : [...state.hidden, s.key];
+      save(); chart.rebuild(); paint();
+    });
+    items.push(item);
+    queueMicrotask(paint);
+  }
+  toggles.replaceChildren(...items);
+}
+
+/** Series shown by default: losses and eval metrics; lr, grad_norm, epoch etc. start hidden (one click away). */
+function defaultHidden(): void {
+  if (saved?.hidden) return;
+  state.hidden = store.allSeries().filter((s) => !/loss|ppl|perplexity/i.test(s.name)).map((s) => s.key);
+}
+
+let knownSeries = 0;
+const handlers = {
+  snapshot: (m) => {
+    store.reset(m.runs);
+    if (m.origin) state.origin = m.origin;
+    defaultHidden();
+    save();
+    runTitles = m.runs.map((r) => r.title).join(' vs ');
+    title.textContent = runTitles;
+    document.title = runTitles;
+    knownSeries = store.allSeries().length;
+    renderToggles();
+    chart.invalidate(false);
+    chart.rebuild();
+  },
+  append: (m) => {
+    store.append(m.runId, m.series, m.alerts, m.progress);
+    const n = store.allSeries().length;
+    if (n !== knownSeries) {
+      // A new series (e.g. the first eval_loss): hide it by default when it is not a loss, then rebuild.
+      const fresh = store.allSeries().slice(knownSeries);
+      for (const s of fresh) if (!/loss|ppl|perplexity/i.test(s.name)) state.hidden.push(s.key);
+      knownSeries = n; save(); renderToggles(); chart.rebuild();
+    } else chart.scheduleDraw();
+  },
+  exported: (m) => { status.textContent = m.detail; status.className = m.ok ? '' : 'error'; },
+} satisfies Handlers<HostToWebview>;
+
+window.addEventListener('message', (e: MessageEvent<HostToWebview>) => {
+  const m = e.data;
+  if (!m || typeof m !== 'object' || !(m.type in handlers)) return;
+  try { void dispatch(handlers, m); } catch (err) { status.textContent = `error: ${(err as Error).message}`; status.className = 'error'; }
+});
+
+// ---- controls ----
+smoothingSelect.addEventListener('change', () => { state.smoothing = smoothingSelect.value as SmoothingMethod; save(); showAmount(); chart.invalidate(false); chart.rebuild(); });
+let amountTimer = 0;
+amount.addEventListener('input', () => {
+  state.smoothingAmount = Number(amount.value); showAmount(); save();
+  cancelAnimationFrame(amountTimer);
+  amountTimer = requestAnimationFrame(() => chart.invalidate());
+});
+xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.invalidate(false); chart.zoomOut(); chart.rebuild(); });
+logBox.addEventListener('change', () => { state.logScale = logBox.checked; save(); chart.rebuild(); });
+pngButton.addEventListener('click', () => {
+  try { vscode.postMessage({ type: 'exportPng', dataUrl: chart.toPng(runTitles) }); } catch (err) { status.textContent = `PNG export failed: ${(err as Error).message}`; }
+});
+csvButton.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
+showAmount();
+
+/** Test/automation hook: read what was drawn, zoom programmatically (used by the UI test and the benchmark). */
+(window as unknown as { __lossChart: unknown }).__lossChart = {
+  summary: () => chart.summary,
+  zoomTo: (x0: number, x1: number) => chart.zoomTo(x0, x1),
+  zoomOut: () => chart.zoomOut(),
+  drawNow: () => chart.drawNow(),
+};
+
+vscode.postMessage({ type: 'ready' });

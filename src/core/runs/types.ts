@@ -8,6 +8,8 @@ export type RunState = 'starting' | 'running' | 'finished' | 'failed' | 'stopped
 /** The content of `run.json`. Times are ISO-8601 strings; env holds variable names only, never values. */
 export interface RunRecord {
   id: string;
+  /** The name the user gave (free text; the id holds a sanitized form of it). */
+  name?: string;
   /** Host alias the run was launched on (`local` for the embedded host). */
   host: string;
   /** The command as argv, never a shell string. */
@@ -21,8 +23,13 @@ export interface RunRecord {
   endTime?: string;
   exitCode?: number;
   state: RunState;
+  /** Absolute path on the host of the copy of the training config taken at launch (inside the run directory). */
   configSnapshot?: string;
   gitCommit?: string;
+  /** True when the working tree at `cwd` had uncommitted changes at launch (`git status --porcelain` non-empty). */
+  gitDirty?: boolean;
+  /** Why the launch failed, when state is `failed` before the command ran. */
+  error?: string;
   /** Absolute path of the log on the host. */
   logPath: string;
 }

@@ -1,20 +1,83 @@
 /**
- * Messages between the loss-curve panel host (`src/views`) and its webview app (`webview-ui/metrics`).
- * Type-only on both sides; the host validates inbound messages with zod at the boundary.
- * Flow: webview sends `ready`; host answers `snapshot` (everything it has), then `append` deltas.
+ * Messages between the loss-curve panel host (`src/views/lossCurvePanel.ts`) and its webview app (`webview-ui/metrics`).
+ *
+ * Flow: the webview sends `ready` each time its document loads (first open, reload after being hidden, restore after a
+ * window reload); the host answers with a full `snapshot` of every run the panel shows, then `append` deltas.
+ * Hidden webviews drop messages, so the host keeps the data (the MetricsFeed) and re-sends a snapshot when asked.
+ *
+ * Numbers travel as Float64Array (structured clone keeps NaN and +-Infinity, and copies a typed array as one block).
+ * A typed array is cloned together with its whole underlying ArrayBuffer, so senders pass exact-length copies.
+ *
+ * The webview imports this file type-only; the host also uses the zod schema below to validate inbound messages.
  */
+import { z } from 'zod';
 
-/** A series as parallel arrays (steps ascending). NaN/Infinity are sent as null/'inf'/'-inf' by structured clone? No: postMessage keeps NaN. */
-export interface SeriesData { name: string; steps: number[]; values: number[] }
+/** One series of one run as columns: `steps` ascending; `times` wall-clock ms since the epoch (NaN where unknown). */
+export interface SeriesData { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
 
+/** An alert drawn as a vertical marker at `step` on the run's series. `message` is log-derived text: textContent only. */
 export interface AlertMarker { kind: string; series: string; step: number; message: string }
 
-export type HostToWebview =
-  | { type: 'snapshot'; runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[] }
-  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[] }
-  | { type: 'status'; runId: string; state: string; step?: number; total?: number };
+/** Everything the panel knows about one run. */
+export interface RunData { runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
 
-export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'exportCsv' }
-  | { type: 'exportPng'; dataUrl: string };
+export type HostToWebview =
+  /** Replace everything (first load, reload, or after messages were dropped while hidden). */
+  | { type: 'snapshot'; runs: RunData[]; origin?: PanelOrigin }
+  /** New points/alerts of one run since the last snapshot/append (points of a series come in step order). */
+  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
+  /** Result of an export the webview asked for, to show in its status line. */
+  | { type: 'exported'; what: 'png' | 'csv'; ok: boolean; detail: string };
+
+/** Largest PNG data URL accepted from the webview (characters): a 4K-wide chart is well below this. */
+export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
+
+/** Schema of webview -> host messages; the host parses every inbound message with it before acting. */
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }).strict(),
+  z.object({ type: z.literal('exportCsv') }).strict(),
+  z.object({ type: z.literal('exportPng'), dataUrl: z.string().max(MAX_PNG_DATA_URL).startsWith('data:image/png;base64,') }).strict(),
+  /** The user asked to open one run of a comparison on its own (sidebar/legend). */
+  z.object({ type: z.literal('openRun'), runId: z.string().min(1).max(512) }).strict(),
+]);
+
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+
+/**
+ * A handler per message type. Declare handler objects as `{...} satisfies Handlers<HostToWebview>` so that adding a
+ * message type without handling it fails to compile.
+ */
+export type Handlers<M extends { type: string }> = { [K in M['type']]: (message: Extract<M, { type: K }>) => void | Promise<void> };
+
+/** Calls the handler for `message.type` (the map is exhaustive by construction). */
+export function dispatch<M extends { type: string }>(handlers: Handlers<M>, message: M): void | Promise<void> {
+  const handler = handlers[message.type as M['type']] as (m: M) => void | Promise<void>;
+  return handler(message);
+}
+
+/** Validates an inbound webview message. Returns the typed message, or an error string that says what was wrong. */
+export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; error: string } {
+  const r = webviewToHostSchema.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ') };
+}
+
+/** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
+export interface PanelOrigin { runIds: string[]; logUri?: string }
+
+/** State the webview keeps with `setState` (survives hide/show and, with the serializer, window reloads). */
+export interface ChartViewState {
+  /** Where the data came from (copied from the last snapshot); the serializer reopens the same feeds or log file. */
+  origin?: PanelOrigin;
+  hidden: string[];
+  smoothing: SmoothingMethod;
+  /** 0..1; meaning depends on the method (EMA weight, half-life or sigma as a fraction of the x range). */
+  smoothingAmount: number;
+  xAxis: XAxisMode;
+  logScale: boolean;
+}
+
+export type SmoothingMethod = 'none' | 'ema' | 'ema-time' | 'gaussian';
+export type XAxisMode = 'step' | 'wall' | 'relative';
+
+export const DEFAULT_VIEW_STATE: ChartViewState = { hidden: [], smoothing: 'ema', smoothingAmount: 0.6, xAxis: 'step', logScale: false };

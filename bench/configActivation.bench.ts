@@ -1,0 +1,62 @@
+/**
+ * What loading the extension costs before any config is open, with the config core split off (as
+ * scripts/build.mjs builds it) vs bundled in (what a static import of src/core/config would do).
+ * Bundled here with esbuild, minified, then each file is required in a fresh Node process (cold: no module cache),
+ * interleaved so machine load hits all alike. `vscode` is a stub: only module load is timed, not activate()
+ * (which only registers providers).
+ * - config.activation.extensionLoad: median ms to require dist/extension.js as built; baseline = the same with the
+ *   core bundled in; ratio goal < 0.3
+ * - config.activation.coreLoad: median ms to require dist/configCore.js (zod schemas built at load): what the first
+ *   opened config pays, once
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+// @ts-expect-error: plain .mjs build helper without type declarations
+import { lazyConfigCore } from '../scripts/lib/lazyConfigCore.mjs';
+
+const ROOT = join(__dirname, '..');
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]!; }
+
+/** Prints the ms `require(file)` took in a fresh process with `vscode` stubbed. */
+const PROBE = `
+const Module = require('module');
+const load = Module._load;
+const stub = new Proxy(function () {}, { get: (_t, k) => (k === 'then' ? undefined : stub) });
+Module._load = function (req, ...rest) { return req === 'vscode' ? { CodeActionKind: stub, EventEmitter: stub } : load.call(this, req, ...rest); };
+const t = process.hrtime.bigint();
+require(process.argv[2]);
+process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));
+`;
+
+export async function run(): Promise<Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>> {
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-activation-bench-'));
+  try {
+    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
+    const external = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'];
+    // As scripts/build.mjs builds it (core split off), and with the core bundled in as a static import would do.
+    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'extension.js'), external, plugins: [lazyConfigCore] });
+    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'eager.js'), external });
+    await build({ ...common, entryPoints: ['src/core/config/index.ts'], outfile: join(dir, 'configCore.js') });
+    writeFileSync(join(dir, 'probe.js'), PROBE);
+    const time = (file: string): number => {
+      const r = spawnSync(process.execPath, [join(dir, 'probe.js'), join(dir, file)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr}`);
+      return Number(r.stdout);
+    };
+    const ext: number[] = []; const eager: number[] = []; const core: number[] = [];
+    for (let i = 0; i < 9; i++) { ext.push(time('extension.js')); eager.push(time('eager.js')); core.push(time('configCore.js')); }
+    const e = median(ext), g = median(eager), c = median(core);
+    return {
+      'config.activation.extensionLoad': { value: e, unit: 'ms', baseline: g, ratio: e / g },
+      'config.activation.coreLoad': { value: c, unit: 'ms' },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) run().then((r) => { for (const [k, x] of Object.entries(r)) console.log(k, x); });

@@ -1,0 +1,152 @@
+// Benchmark of the metrics core on a generated 1M-line Hugging Face Trainer log (written to a temp file):
+//   metrics.parse.linesPerSec / mbPerSec   streaming parse (64 KiB chunks of bytes, as the log follower delivers them)
+//   metrics.parse.ratioVsPython            our throughput / a /usr/bin/python3 `ast.literal_eval` loop over the same file
+//   metrics.parse.ratioVsLineSplit         our throughput / a plain Node line split (decode + split('\n')) of the same bytes
+//   metrics.store.bytesPerPoint            allocated bytes per stored point after appending all parsed points
+//   metrics.parse.ratioVsNaiveRegex        our throughput / a naive parser (split + one regex per line + parseFloat), for calibration
+// Baselines are measured in the same run; each timing is the best of several repetitions of CPU time (process.cpuUsage,
+// Python's time.process_time), which other processes on a shared machine disturb far less than wall-clock time.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createLogParser, MetricStore } from '../src/core/metrics';
+import type { MetricPoint } from '../src/core/metrics';
+
+type Result = Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>;
+
+const LINES = 1_000_000;
+const CHUNK = 64 * 1024;
+
+/** Deterministic Trainer-like log: train dicts with Python float reprs, an eval dict every 500 lines. */
+export function generateTrainerLog(lines: number): string {
+  let seed = 12345;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const out: string[] = [];
+  let step = 0;
+  for (let i = 0; i < lines; i++) {
+    if (i % 500 === 499) {
+      out.push(`{'eval_loss': ${(1.2 + rnd() * 0.3).toString()}, 'eval_runtime': ${(3 + rnd()).toFixed(4)}, 'eval_samples_per_second': ${(5 + rnd()).toFixed(3)}, 'eval_steps_per_second': ${(1 + rnd()).toFixed(3)}, 'epoch': ${(step / 10000).toFixed(2)}}`);
+      continue;
+    }
+    step++;
+    const loss = (2.5 * Math.exp(-step / 200000) + rnd() * 0.1).toFixed(4);
+    const gn = (0.5 + rnd() * 2).toString();
+    const lr = (2e-4 * (1 - step / (lines + 1))).toString();
+    out.push(`{'loss': ${Number(loss)}, 'grad_norm': ${gn}, 'learning_rate': ${lr}, 'epoch': ${(step / 10000).toFixed(2)}}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function cpuSeconds(): number { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }
+
+function best(reps: number, fn: () => void): number {
+  let b = Infinity;
+  for (let i = 0; i < reps; i++) { const t = cpuSeconds(); fn(); const s = cpuSeconds() - t; if (s < b) b = s; }
+  return b;
+}
+
+/** The naive way: line split, one regex per line, parseFloat, a point object per value. */
+function naiveRegexParse(bytes: Uint8Array): number {
+  const dec = new TextDecoder('utf-8');
+  let carry = '';
+  let total = 0;
+  const counts = new Map<string, number>();
+  for (let o = 0; o < bytes.length; o += CHUNK) {
+    const points: MetricPoint[] = [];
+    const parts = (carry + dec.decode(bytes.subarray(o, Math.min(o + CHUNK, bytes.length)), { stream: true })).split('\n');
+    carry = parts.pop()!;
+    for (const line of parts) {
+      if (line[0] !== '{') continue;
+      const re = /'([^']+)': ([^,}]+)/g;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(line)) !== null) { const c = (counts.get(m[1]) ?? 0) + 1; counts.set(m[1], c); points.push({ series: m[1], step: c, value: parseFloat(m[2]) }); }
+    }
+    total += points.length;
+  }
+  return total;
+}
+
+/** Streams the bytes through a parser in CHUNK-sized pieces, handing each chunk's points to `sink` (as the feed does). */
+function parseBytes(bytes: Uint8Array, sink: (points: MetricPoint[]) => void): void {
+  const p = createLogParser({ fileName: 'train.log' });
+  for (let o = 0; o < bytes.length; o += CHUNK) sink(p.push(bytes.subarray(o, Math.min(o + CHUNK, bytes.length))).points);
+  sink(p.end().points);
+}
+
+const PY = String.raw`
+import ast, sys, time
+path = sys.argv[1]
+t = time.process_time()
+n = 0
+with open(path, 'r', encoding='utf-8', errors='replace') as f:
+    for line in f:
+        line = line.strip()
+        if line.startswith('{'):
+            try:
+                d = ast.literal_eval(line)
+            except Exception:
+                continue
+            for k, v in d.items():
+                if isinstance(v, (int, float)):
+                    n += 1
+print(time.process_time() - t, n)
+`;
+
+export async function run(): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'metrics-bench-'));
+  try {
+    const file = join(dir, 'trainer.log');
+    writeFileSync(file, generateTrainerLog(LINES));
+    const bytes = new Uint8Array(readFileSync(file));
+    const mb = bytes.length / 1e6;
+
+    let points = 0;
+    parseBytes(bytes, () => {}); // warm-up
+    const ours = best(5, () => { points = 0; parseBytes(bytes, (b) => { points += b.length; }); });
+
+    let splitLines = 0;
+    const split = best(5, () => {
+      const dec = new TextDecoder('utf-8');
+      let carry = '';
+      splitLines = 0;
+      for (let o = 0; o < bytes.length; o += CHUNK) {
+        const parts = (carry + dec.decode(bytes.subarray(o, Math.min(o + CHUNK, bytes.length)), { stream: true })).split('\n');
+        carry = parts.pop()!;
+        splitLines += parts.length;
+      }
+    });
+
+    let python = NaN;
+    let pyValues = 0;
+    try {
+      const pyFile = join(dir, 'baseline.py');
+      writeFileSync(pyFile, PY);
+      const outs: number[] = [];
+      for (let i = 0; i < 1; i++) {
+        const [secs, n] = execFileSync('/usr/bin/python3', [pyFile, file], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split(/\s+/).map(Number);
+        outs.push(secs); pyValues = n;
+      }
+      python = Math.min(...outs);
+    } catch { /* no python: the ratio is reported as NaN */ }
+
+    const naive = best(3, () => { naiveRegexParse(bytes); });
+
+    const store = new MetricStore();
+    parseBytes(bytes, (b) => store.append(b));
+
+    if (pyValues && pyValues !== points) throw new Error(`python read ${pyValues} values, we read ${points}`);
+    return {
+      'metrics.parse.linesPerSec': { value: Math.round(LINES / ours), unit: 'lines/s' },
+      'metrics.parse.mbPerSec': { value: Number((mb / ours).toFixed(1)), unit: 'MB/s' },
+      'metrics.parse.ratioVsPython': { value: Number((python / ours).toFixed(2)), unit: 'x', baseline: Number((mb / python).toFixed(2)), ratio: Number((python / ours).toFixed(2)) },
+      'metrics.parse.ratioVsLineSplit': { value: Number((split / ours).toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number((split / ours).toFixed(3)) },
+      'metrics.parse.ratioVsNaiveRegex': { value: Number((naive / ours).toFixed(2)), unit: 'x', baseline: Number((mb / naive).toFixed(1)), ratio: Number((naive / ours).toFixed(2)) },
+      'metrics.store.bytesPerPoint': { value: Number(store.bytesPerPoint.toFixed(2)), unit: 'B/point', baseline: 16, ratio: Number((16 / store.bytesPerPoint).toFixed(2)) },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) run().then((r) => console.log(JSON.stringify(r, null, 2)), (e) => { console.error(e); process.exitCode = 1; });

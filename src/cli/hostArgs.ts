@@ -1,0 +1,99 @@
+/** Options shared by the run subcommands: which host, which ssh config / known_hosts, host-key policy. */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { openRunner } from '../remote/hosts';
+import type { SshCallbacks } from '../remote/connection';
+import type { Runner } from '../remote/types';
+
+export const HOST_OPTIONS = {
+  host: { type: 'string', default: 'local' },
+  'ssh-config': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'accept-new-host-key': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export const HOST_USAGE = `host options:
+  --host H                 host alias: local (default) or an alias from the ssh config
+  --ssh-config FILE        ssh config to read instead of ~/.ssh/config
+  --known-hosts FILE       known_hosts to verify against instead of ~/.ssh/known_hosts
+  --accept-new-host-key    trust and record an unknown host key (its SHA256 fingerprint is printed); a changed key is always refused
+`;
+
+export class UsageError extends Error {}
+
+/** parseArgs with the host options added; unknown options are a UsageError. */
+export function parseWithHost<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...HOST_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Reads a line from the terminal without echo; undefined when there is no terminal (never blocks a pipeline). */
+async function askHidden(question: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  process.stderr.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve) => {
+    let answer = '';
+    const onData = (b: Buffer): void => {
+      for (const ch of b.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') { finish(answer); return; }
+        if (ch === '\u0003') { finish(undefined); return; }
+        if (ch === '\u007f') answer = answer.slice(0, -1); else answer += ch;
+      }
+    };
+    const finish = (v: string | undefined): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      resolve(v);
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** CLI prompts: host keys per --accept-new-host-key (never interactive), secrets from the terminal when there is one. */
+export function cliCallbacks(acceptNewHostKey: boolean): SshCallbacks {
+  return {
+    hostKeyPrompt: async (i) => {
+      const where = `${i.host}${i.port !== 22 ? `:${i.port}` : ''}`;
+      if (acceptNewHostKey) {
+        process.stderr.write(`llmtrain: accepting new host key for ${where}: ${i.keyType} ${i.fingerprint} (added to ${i.knownHostsFile})\n`);
+        return true;
+      }
+      process.stderr.write(`llmtrain: the host key of ${where} is not known: ${i.keyType} ${i.fingerprint}\n` +
+        `llmtrain: check this fingerprint with the host's administrator, then rerun with --accept-new-host-key to trust it\n`);
+      return false;
+    },
+    passphrase: (i) => askHidden(`passphrase for ${i.keyPath}: `),
+    password: (i) => askHidden(`password for ${i.user}@${i.host}: `),
+  };
+}
+
+/** Opens the runner for the parsed host options; messages about the connection go to stderr. */
+export function runnerFromArgs(values: { host?: string; 'ssh-config'?: string; 'known-hosts'?: string; 'accept-new-host-key'?: boolean }): Runner {
+  return openRunner(values.host ?? 'local', {
+    sshConfigPath: values['ssh-config'],
+    knownHostsPath: values['known-hosts'],
+    callbacks: cliCallbacks(!!values['accept-new-host-key']),
+    localHome: process.env.LLMTRAIN_LOCAL_HOME,
+    remoteHome: process.env.LLMTRAIN_REMOTE_HOME,
+  });
+}
+
+/** Runs a subcommand body with usage errors mapped to exit code 2 and other errors to 1, runner disposed. */
+export async function withRunner(usage: string, values: Parameters<typeof runnerFromArgs>[0] & { help?: boolean }, body: (runner: Runner) => Promise<number>): Promise<number> {
+  if (values.help) { process.stdout.write(usage); return 0; }
+  const runner = runnerFromArgs(values);
+  try {
+    return await body(runner);
+  } finally {
+    runner.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * `llmtrain metrics <file> [--format json|csv|text]`: parses a training log (any format the metrics core reads:
+ * text logs, trainer_state.json, metrics.csv, JSONL, TensorBoard event files) and prints its series and alerts.
+ *
+ * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] }, "alerts": [{ "kind", "series", "step" }] }`
+ *       with NaN/±Infinity written as the strings "nan", "inf", "-inf".
+ * csv:  `series,step,value` rows.
+ * text (default): a summary per series (count, first/last/min/max) and the alerts.
+ */
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { createMetricsFeed } from '../core/metrics';
+import type { Alert, MetricPoint } from '../core/metrics';
+
+const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
+
+/** A parsed log as the CLI prints it: exact values per series (the store keeps float32). */
+export interface CliResult { format: string; series: Map<string, Array<[number, number]>>; alerts: Alert[]; meta: Record<string, number | string> }
+
+/** Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. */
+export async function readMetrics(file: string): Promise<CliResult> {
+  const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null });
+  const series = new Map<string, Array<[number, number]>>();
+  const collect = (points: MetricPoint[]): void => {
+    for (const p of points) {
+      let s = series.get(p.series);
+      if (!s) { s = []; series.set(p.series, s); }
+      // A re-logged step starts a new run segment: drop the points it replaces (see core/metrics/parser.ts).
+      while (s.length > 0 && s[s.length - 1][0] >= p.step) s.pop();
+      s.push([p.step, p.value]);
+    }
+  };
+  const stream = file === '-' ? process.stdin : createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer | string) => collect(feed.pushChunk(typeof chunk === 'string' ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)).points));
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  collect(feed.end().points);
+  return { format: feed.format, series, alerts: feed.snapshot().alerts, meta: { ...feed.meta } };
+}
+
+/** JSON number or the strings "nan", "inf", "-inf". */
+function jsonValue(v: number): number | string { return v === v ? (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v) : 'nan'; }
+function csvValue(v: number): string { return v === v ? (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v)) : 'nan'; }
+function csvField(s: string): string { return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; }
+
+/** Renders a result in one of the output formats. */
+export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): string {
+  if (format === 'json') {
+    const series: Record<string, Array<[number, number | string]>> = {};
+    for (const [name, pts] of r.series) series[name] = pts.map(([s, v]) => [s, jsonValue(v)]);
+    return `${JSON.stringify({ format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step })) })}\n`;
+  }
+  if (format === 'csv') {
+    const lines = ['series,step,value'];
+    for (const [name, pts] of r.series) for (const [s, v] of pts) lines.push(`${csvField(name)},${s},${csvValue(v)}`);
+    return `${lines.join('\n')}\n`;
+  }
+  const lines = [`format: ${r.format}`];
+  for (const [name, pts] of r.series) {
+    const finite = pts.map((p) => p[1]).filter(Number.isFinite);
+    const nan = pts.length - finite.length;
+    const first = pts[0], last = pts[pts.length - 1];
+    const range = finite.length ? `min ${Math.min(...finite)}  max ${Math.max(...finite)}` : '';
+    lines.push(`  ${name}: ${pts.length} points, steps ${first[0]}..${last[0]}, first ${csvValue(first[1])}, last ${csvValue(last[1])}  ${range}${nan ? `  (${nan} non-finite)` : ''}`);
+  }
+  const meta = Object.entries(r.meta);
+  if (meta.length) lines.push(`meta: ${meta.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  if (r.alerts.length === 0) lines.push('alerts: none');
+  else { lines.push('alerts:'); for (const a of r.alerts) lines.push(`  [${a.kind}] step ${a.step}: ${a.message}`); }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `metrics` subcommand. Exit codes: 0 ok, 1 unreadable file, 2 bad usage. */
+export const metricsCommand = {
+  summary: 'parse a training log and print its series and alerts',
+  async run(args: string[]): Promise<number> {
+    let format: 'json' | 'csv' | 'text' = 'text';
+    let file: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === '--format' || a === '-f') {
+        const f = args[++i];
+        if (f !== 'json' && f !== 'csv' && f !== 'text') { process.stderr.write(`llmtrain metrics: --format must be json, csv or text\n${USAGE}`); return 2; }
+        format = f;
+      } else if (a.startsWith('--format=')) {
+        const f = a.slice(9);
+        if (f !== 'json' && f !== 'csv' && f !== 'text') { process.stderr.write(`llmtrain metrics: --format must be json, csv or text\n${USAGE}`); return 2; }
+        format = f;
+      } else if (a === '--help' || a === '-h') { process.stdout.write(USAGE); return 0; }
+      else if (a.startsWith('-') && a !== '-') { process.stderr.write(`llmtrain metrics: unknown option ${a}\n${USAGE}`); return 2; }
+      else if (file === undefined) file = a;
+      else { process.stderr.write(`llmtrain metrics: one file at a time\n${USAGE}`); return 2; }
+    }
+    if (file === undefined) { process.stderr.write(USAGE); return 2; }
+    let r: CliResult;
+    try { r = await readMetrics(file); } catch (e) {
+      process.stderr.write(`llmtrain metrics: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+    process.stdout.write(renderMetrics(r, format));
+    return 0;
+  },
+};

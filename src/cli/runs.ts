@@ -1,0 +1,29 @@
+/** `llmtrain runs --host H [--format json|table]`: runs on a host with live state, newest first. */
+import { listRunsDetailed } from '../remote/runs';
+import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
+
+const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
+Lists the runs on the host, newest first, with their live state.
+${HOST_USAGE}`;
+
+export const runsCommand = {
+  summary: 'list runs on a host with live state',
+  async run(args: string[]): Promise<number> {
+    const { values, positionals } = parseWithHost(args, { format: { type: 'string', default: 'table' } });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json`);
+    return withRunner(USAGE, values, async (runner) => {
+      const { runs, skipped } = await listRunsDetailed(runner);
+      for (const s of skipped) process.stderr.write(`skipped ${s.dir}: ${s.error}\n`);
+      if (values.format === 'json') {
+        process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        return 0;
+      }
+      const rows = runs.map((r) => [r.id, r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.argv.map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ')]);
+      const head = ['RUN', 'STATE', 'STARTED', 'COMMAND'];
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,196 @@
+/**
+ * Streaming detection of training problems. Feed points in order with `push`; each problem is raised once per
+ * episode (when it starts) with the step where it started, and may be raised again after it has ended.
+ *
+ * Rules (thresholds in {@link AlertOptions}):
+ * - `nan`: a NaN or ±Infinity value in a loss series (`loss`, `eval_loss`, any `*loss`) or `grad_norm`;
+ *   the episode lasts until a finite value.
+ * - `spike`: `loss` (or `grad_norm`) jumps far above its recent values: robust z-score
+ *   `(x - median) / (1.4826 MAD)` over a rolling window above `spikeZ`; with too few points for robust statistics
+ *   (loss only) a rise to `spikeRatio` x the largest recent value. Ends when the value is back within 3 MADs / 1.5x.
+ * - `divergence`: sustained rise of `loss`: the rolling median (3 points, 5 from 30 points on, 15 from 200) exceeds
+ *   `divergenceRatio` x the best rolling median so far, and the latest value does too.
+ * - `stuck-zero`: `loss` exactly 0 (a loss printed as 0.0 is an fp16 underflow or everything masked).
+ * - `constant-grad-norm`: `grad_norm` identical for 2 points in a row when printed with >= 7 significant digits
+ *   (clipping to a constant, frozen parameters), or for 6 points in a row when printed with fewer.
+ * - `loss-scale-collapse`: the fp16 dynamic loss scale (DeepSpeed, Megatron, apex) is reduced to <= `minLossScale`,
+ *   or DeepSpeed reports it is already at its minimum. (Early halvings from 2^32 during the scale search are normal
+ *   and do not count.)
+ * - `overfitting`: an eval loss (`eval_loss`, `eval_*_loss`) has not improved on its best for `patience` evaluations
+ *   while `loss` fell over the same steps; the alert's step is where early stopping with that patience (HF
+ *   `EarlyStoppingCallback`) would have stopped, the message names the best step.
+ */
+import type { Alert, MetricPoint } from './types';
+
+export interface AlertOptions {
+  spikeZ?: number;
+  spikeWindow?: number;
+  spikeRatio?: number;
+  divergenceRatio?: number;
+  minLossScale?: number;
+  patience?: number;
+}
+
+const DEFAULTS: Required<AlertOptions> = { spikeZ: 8, spikeWindow: 100, spikeRatio: 2.5, divergenceRatio: 1.5, minLossScale: 8, patience: 3 };
+
+function median(a: number[]): number {
+  const s = a.slice().sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function sigDigits(v: number): number {
+  const s = Math.abs(v).toExponential().split('e')[0].replace('.', '').replace(/^0+/, '');
+  return s.length;
+}
+
+function isLossName(name: string): boolean { return name === 'loss' || name === 'eval_loss' || /(^|_)loss$/.test(name); }
+function isEvalLoss(name: string): boolean { return name === 'eval_loss' || /^eval_.*loss$/.test(name); }
+
+interface SpikeState { window: number[]; active: boolean }
+interface EvalState { best: number; bestStep: number; since: number; alerted: boolean }
+
+/** The detector of one run's stream. */
+export class AlertDetector {
+  private readonly o: Required<AlertOptions>;
+  private readonly nanActive = new Set<string>();
+  private readonly spikes = new Map<string, SpikeState>();
+  private lossRecent: number[] = [];
+  private lossCount = 0;
+  private bestMedian = Infinity;
+  private divergent = false;
+  private zeroActive = false;
+  private gradRun = 0;
+  private gradLast = NaN;
+  private gradAlerted = false;
+  private lastScale = NaN;
+  private scaleAlerted = false;
+  private readonly evals = new Map<string, EvalState>();
+  /** Train loss history (step, value) for the overfitting check, thinned to at most ~4096 entries. */
+  private trainSteps: number[] = [];
+  private trainValues: number[] = [];
+  private readonly all: Alert[] = [];
+
+  constructor(opts: AlertOptions = {}) { this.o = { ...DEFAULTS, ...opts }; }
+
+  /** Every alert raised so far. */
+  get alerts(): readonly Alert[] { return this.all; }
+
+  /** Feeds points in stream order; returns the alerts they raised. */
+  push(points: readonly MetricPoint[]): Alert[] {
+    const out: Alert[] = [];
+    for (const p of points) this.point(p, out);
+    for (const a of out) this.all.push(a);
+    return out;
+  }
+
+  private point(p: MetricPoint, out: Alert[]): void {
+    const { series: name, step, value: v } = p;
+    const lossLike = isLossName(name);
+    if (lossLike || name === 'grad_norm') {
+      if (!Number.isFinite(v)) {
+        if (!this.nanActive.has(name)) { this.nanActive.add(name); out.push({ kind: 'nan', series: name, step, message: `${name} is ${v} at step ${step}` }); }
+        if (name === 'grad_norm') { this.gradRun = 0; this.gradLast = NaN; }
+        return;
+      }
+      this.nanActive.delete(name);
+    }
+    if (name === 'loss') this.loss(step, v, out);
+    else if (name === 'grad_norm') { this.spike(name, step, v, out, false); this.gradNorm(step, v, out); }
+    else if (name === 'loss_scale') this.lossScale(step, v, out);
+    else if (name === 'loss_scale_at_minimum') {
+      if (!this.scaleAlerted) { this.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: 'fp16 loss scale is at its minimum and still overflowing' }); }
+    }
+    if (isEvalLoss(name)) this.evalLoss(name, step, v, out);
+  }
+
+  private loss(step: number, v: number, out: Alert[]): void {
+    if (v === 0) { if (!this.zeroActive) { this.zeroActive = true; out.push({ kind: 'stuck-zero', series: 'loss', step, message: `loss is exactly 0 at step ${step}` }); } }
+    else this.zeroActive = false;
+    this.spike('loss', step, v, out, true);
+    // divergence
+    this.lossCount++;
+    const w = this.lossCount < 30 ? 3 : this.lossCount < 200 ? 5 : 15;
+    this.lossRecent.push(v);
+    if (this.lossRecent.length > 15) this.lossRecent.shift();
+    if (this.lossRecent.length >= w) {
+      const m = median(this.lossRecent.slice(-w));
+      if (m > 0 && m > this.bestMedian * this.o.divergenceRatio && v > this.bestMedian * this.o.divergenceRatio) {
+        if (!this.divergent) { this.divergent = true; out.push({ kind: 'divergence', series: 'loss', step, message: `loss is rising: recent median ${fmt(m)} vs best ${fmt(this.bestMedian)} (step ${step})` }); }
+      } else if (m <= this.bestMedian * 1.1) this.divergent = false;
+      if (m < this.bestMedian) this.bestMedian = m;
+    }
+    // history for overfitting
+    this.trainSteps.push(step); this.trainValues.push(v);
+    if (this.trainSteps.length > 8192) { this.trainSteps = this.trainSteps.filter((_, i) => i % 2 === 0); this.trainValues = this.trainValues.filter((_, i) => i % 2 === 0); }
+  }
+
+  private spike(name: string, step: number, v: number, out: Alert[], smallSample: boolean): void {
+    let s = this.spikes.get(name);
+    if (!s) { s = { window: [], active: false }; this.spikes.set(name, s); }
+    const win = s.window;
+    let isSpike = false, calm = true;
+    if (win.length >= 8) {
+      const med = median(win);
+      const mad = median(win.map((x) => Math.abs(x - med)));
+      const scale = 1.4826 * Math.max(mad, 1e-3 * Math.abs(med), 1e-12);
+      const z = (v - med) / scale;
+      isSpike = z > this.o.spikeZ && v > med * 1.2;
+      calm = z < 3 || v < med * 1.5;
+    } else if (smallSample && win.length >= 1) {
+      const mx = Math.max(...win);
+      isSpike = mx > 0 && v > mx * this.o.spikeRatio;
+      calm = v < mx * 1.5;
+    }
+    if (isSpike && !s.active) { s.active = true; out.push({ kind: 'spike', series: name, step, message: `${name} spiked to ${fmt(v)} at step ${step}` }); }
+    else if (calm) s.active = false;
+    win.push(v);
+    if (win.length > this.o.spikeWindow) win.shift();
+  }
+
+  private gradNorm(step: number, v: number, out: Alert[]): void {
+    if (v === this.gradLast) this.gradRun++; else { this.gradRun = 1; this.gradLast = v; this.gradAlerted = false; }
+    const need = sigDigits(v) >= 7 ? 2 : 6;
+    if (this.gradRun >= need && !this.gradAlerted) {
+      this.gradAlerted = true;
+      out.push({ kind: 'constant-grad-norm', series: 'grad_norm', step, message: `grad_norm has been exactly ${v} for ${this.gradRun} points` });
+    }
+  }
+
+  private lossScale(step: number, v: number, out: Alert[]): void {
+    const prev = this.lastScale;
+    this.lastScale = v;
+    if (prev === prev && v < prev && v <= this.o.minLossScale) {
+      if (!this.scaleAlerted) { this.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: `fp16 loss scale fell to ${v} (from ${prev}): gradients overflow even at a tiny scale` }); }
+    } else if (v > this.o.minLossScale * 16) this.scaleAlerted = false;
+  }
+
+  private evalLoss(name: string, step: number, v: number, out: Alert[]): void {
+    let e = this.evals.get(name);
+    if (!e) { e = { best: v, bestStep: step, since: 0, alerted: false }; this.evals.set(name, e); return; }
+    if (v < e.best) { e.best = v; e.bestStep = step; e.since = 0; e.alerted = false; return; }
+    e.since++;
+    if (e.since >= this.o.patience && !e.alerted) {
+      const atBest = this.trainAt(e.bestStep), now = this.trainAt(step);
+      if (atBest === atBest && now === now && now < atBest) {
+        e.alerted = true;
+        out.push({ kind: 'overfitting', series: name, step, message: `${name} has not improved on ${fmt(e.best)} (step ${e.bestStep}) for ${e.since} evaluations while loss fell ${fmt(atBest)} -> ${fmt(now)}; early stopping (patience ${this.o.patience}) would stop at step ${step}, keeping the checkpoint of step ${e.bestStep}` });
+      }
+    }
+  }
+
+  /** Mean of the train loss over the last few points at or before `step` (NaN when none). */
+  private trainAt(step: number): number {
+    const s = this.trainSteps;
+    let hi = s.length;
+    let lo = 0;
+    while (lo < hi) { const m = (lo + hi) >>> 1; if (s[m] <= step) lo = m + 1; else hi = m; }
+    if (lo === 0) return NaN;
+    const from = Math.max(0, lo - 5);
+    let sum = 0;
+    for (let i = from; i < lo; i++) sum += this.trainValues[i];
+    return sum / (lo - from);
+  }
+}
+
+function fmt(v: number): string { return Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v); }

@@ -1,0 +1,13 @@
+/**
+ * Public API of the metrics core: training logs -> metric points -> store -> downsampled, smoothed series and alerts.
+ * Pure TypeScript (no fs, no vscode): callers hand in bytes or text.
+ */
+export type { Alert, AlertKind, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
+export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type XAxis } from './store';
+export { minMaxColumns, type Downsampled } from './downsample';
+export { AlertDetector, type AlertOptions } from './alerts';
+export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
+export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
+export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';

@@ -1,0 +1,35 @@
+/**
+ * Canonical series names. Logs name the same quantity differently (Megatron `lm loss`, mlx-lm `Train loss`,
+ * LLaMA2-Accessory `closs`, Lightning `val_loss`); the views and alerts look for one name per quantity.
+ * Where no canonical name exists the log's own key is kept (Megatron's prose labels become snake_case).
+ */
+
+/** The canonical names: training loss, evaluation loss, gradient norm, learning rate, epoch, fp16 loss scale. */
+export const CANONICAL = ['loss', 'eval_loss', 'grad_norm', 'learning_rate', 'epoch', 'loss_scale'] as const;
+
+const ALIASES: Record<string, string> = {
+  'loss': 'loss', 'lm loss': 'loss', 'lm_loss': 'loss', 'train loss': 'loss', 'train_loss': 'loss', 'closs': 'loss',
+  'eval_loss': 'eval_loss', 'val loss': 'eval_loss', 'val_loss': 'eval_loss', 'validation_loss': 'eval_loss',
+  'valid_loss': 'eval_loss', 'eval loss': 'eval_loss', 'validation loss': 'eval_loss', 'val/loss': 'eval_loss',
+  'grad_norm': 'grad_norm', 'grad norm': 'grad_norm', 'gradient_norm': 'grad_norm', 'grad-norm': 'grad_norm',
+  'lr': 'learning_rate', 'learning_rate': 'learning_rate', 'learning rate': 'learning_rate',
+  'epoch': 'epoch',
+  'loss_scale': 'loss_scale', 'loss scale': 'loss_scale', 'loss-scale': 'loss_scale',
+};
+
+/** Names (after canonicalisation) that count as "tokens seen so far" for the tokens x-axis. */
+export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
+
+/**
+ * Canonical name of a key as printed by a log. Case-insensitive for the aliases above; other keys are returned
+ * unchanged when `prose` is false (dict/JSON/CSV keys are identifiers already) or converted to snake_case when
+ * `prose` is true (`'number of skipped iterations'` -> `number_of_skipped_iterations`,
+ * `'elapsed time per iteration (ms)'` -> `elapsed_time_per_iteration_ms`).
+ */
+export function canonicalName(key: string, prose = false): string {
+  const k = key.trim();
+  const alias = ALIASES[k] ?? ALIASES[k.toLowerCase()];
+  if (alias) return alias;
+  if (!prose) return k;
+  return k.toLowerCase().replace(/[^a-z0-9/]+/g, '_').replace(/^_+|_+$/g, '');
+}

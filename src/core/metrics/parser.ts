@@ -1,0 +1,544 @@
+/**
+ * Log parsing: bytes or text of a training log (live chunks or a whole file) -> {@link MetricPoint}s, progress and
+ * run metadata. The format is detected per file (TensorBoard event file, JSON document such as trainer_state.json,
+ * text) and, for text, per line, so a log mixing Trainer dicts, DeepSpeed overflow records and tqdm bars reads whole.
+ *
+ * Conventions (see `types.ts` MetricPoint):
+ * - step: the step/iteration the record prints; where it prints none, the 1-based index of the record in its series;
+ * - the same step printed again (several ranks, a resumed run re-logging) is one point, the first value, unless a
+ *   new run segment was seen in between (a `Running training`/`Starting training` banner, a new TensorBoard
+ *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
+ *   points at steps >= it, as TensorBoard purges orphaned data);
+ * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
+ *
+ * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
+ * rank and timestamp prefixes are tolerated; an unterminated last line is parsed at `end()` without its last token
+ * (which may be cut); a dict literal cut by a hard wrap is joined with the next line; invalid UTF-8 decodes to U+FFFD
+ * and never throws. Timestamps printed without a zone (`2023-03-22 09:30:39`) are read as UTC.
+ *
+ * Format names (`LogParser.format`): `hf-trainer` (Trainer/TRL/axolotl dict lines), `trainer-state`
+ * (trainer_state.json log_history), `hf-results` (train_results.json & co: metadata only), `jsonl`, `llamafactory`
+ * (trainer_log.jsonl), `lightning-csv` (CSVLogger metrics.csv), `lightning-progress` (metrics in a Lightning/NeMo bar),
+ * `nanogpt`, `megatron`, `deepspeed`, `torchtune`, `torchtitan`, `mmengine`, `mlx-lm`, `litgpt`, `metriclogger`
+ * (torchvision/DETR/LLaMA2-Accessory), `tqdm`, `tensorboard`, `unknown`.
+ */
+import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
+import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
+import { canonicalName } from './names';
+import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
+import { newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
+import type { MetricPoint, ParseOutput, Progress } from './types';
+
+/** Options of {@link createLogParser}. */
+export interface LogParserOptions {
+  /** Name (or path) of the file, used to detect whole-file formats (`.json`, `.csv`, `events.out.tfevents.*`). */
+  fileName?: string;
+  /** Force a file-level format: `tensorboard`, `json` (a JSON document read at end) or `text`. */
+  format?: string;
+  /** Clock (ms since the epoch) for points whose line carries no timestamp; without it such points have no time. */
+  now?: () => number;
+}
+
+/** A streaming parser over one log. */
+export interface LogParser {
+  /** Feeds the next chunk; returns the points completed by it. Never throws on bad input. */
+  push(chunk: string | Uint8Array): ParseOutput;
+  /** Flushes the last, unterminated line (or the buffered JSON document) and returns what it held. */
+  end(): ParseOutput;
+  /** Detected format: the first primary record format seen (`hf-trainer`, `megatron`, ...), else an auxiliary one
+   * (`deepspeed`, `tqdm`), else `unknown`. */
+  readonly format: string;
+  /** Every record format seen, in order of first appearance. */
+  readonly formats: readonly string[];
+}
+
+/** Formats that only accompany a training log (they never name it while a primary format is present). */
+const AUX_FORMATS = new Set(['tqdm', 'deepspeed']);
+
+/** Keys of a Trainer dict that mark the final summary (`Trainer.train()` end: `train_runtime`, `train_loss`...). */
+const SUMMARY_KEYS = new Set(['train_runtime', 'train_samples_per_second', 'train_steps_per_second']);
+/** Keys that carry the step in JSON-line logs. */
+const STEP_KEYS = new Set(['step', 'global_step', 'current_steps', 'iteration', 'iter', '_step', 'trainer/global_step', 'train/global_step']);
+/** Keys that carry wall time in seconds since the epoch. */
+const TIME_KEYS = new Set(['_timestamp', 'timestamp', 'wall_time', 'time_unix']);
+const TOTAL_KEYS = new Set(['total_steps', 'max_steps']);
+const SKIP_KEYS = new Set(['percentage']);
+
+const RANK_RE = /^(?:\[rank(\d+)\]:|\[default(\d+)\]:|(\d{1,5}): )/;
+const TS_RE = /(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?/;
+// ESC [ ... final byte, OSC ... BEL/ST, two-byte escapes.
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+/** Longest line kept while waiting for its end (a longer one is parsed as is: likely binary garbage). */
+const MAX_LINE = 1 << 20;
+
+interface SeriesState { name: string; last: number; count: number; seg: number; drop: boolean }
+/** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
+const MAX_SERIES = 4096;
+interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
+
+class Parser implements LogParser {
+  private mode: 'detect' | 'text' | 'json' | 'tfevents';
+  private decoder = new TextDecoder('utf-8');
+  private carry = '';
+  private pendingBytes: Uint8Array | undefined;
+  private doc: string[] = [];
+  private tf: TfEventsReader | undefined;
+  private decided = false;
+  private pendingDict: string | undefined;
+  private carryBytes: Uint8Array | undefined;
+  private readonly byteKeys: ByteKeyCache = newByteKeyCache();
+  private readonly byteOut: ByteDictOut;
+
+  private readonly series = new Map<string, SeriesState>();
+  private readonly keyInfo = new Map<string, KeyInfo>();
+  /** KeyInfo of the keys at each position of the last dict (log lines repeat their keys). */
+  private readonly infos: KeyInfo[] = [];
+  private readonly infoKeys: string[] = [];
+  private readonly scan: DictScan = newDictScan();
+  private readonly st: TextState = newTextState();
+  private segmentNo = 0;
+  private droppedSeries = 0;
+  private readonly seen: string[] = [];
+  private primary: string | undefined;
+
+  private out: MetricPoint[] = [];
+  private outProgress: Progress | undefined;
+  private outMeta: Record<string, number | string> | undefined;
+  private time: number | undefined;
+  private chunkTime: number | undefined;
+  private lastFormat: string | undefined;
+  private lineRank: string | undefined;
+  private metricsRank: string | undefined;
+  private readonly sink: LineSink;
+
+  constructor(private readonly opts: LogParserOptions) {
+    this.byteOut = { count: 0, keys: this.scan.keys, values: this.scan.values }; // shared: no copy per line
+    const f = opts.format;
+    this.mode = f === 'tensorboard' ? 'tfevents' : f === 'json' ? 'json' : f === 'text' ? 'text' : 'detect';
+    const name = opts.fileName ?? '';
+    if (this.mode === 'detect') {
+      if (/tfevents/.test(name)) this.mode = 'tfevents';
+      else if (/\.json$/i.test(name)) this.mode = 'json';
+    }
+    this.sink = {
+      point: (n, s, v) => this.emit(this.stateOf(n), s, v),
+      progress: (p) => { this.outProgress = p; },
+      meta: (k, v) => { (this.outMeta ??= {})[k] = v; },
+      format: (n) => this.noteFormat(n),
+      segment: () => { if (this.series.size > 0) this.segmentNo++; },
+    };
+  }
+
+  get format(): string { return this.primary ?? this.seen.find((f) => f !== 'tqdm') ?? this.seen[0] ?? 'unknown'; }
+  get formats(): readonly string[] { return this.seen; }
+
+  push(chunk: string | Uint8Array): ParseOutput {
+    this.chunkTime = this.opts.now?.();
+    try { this.feed(chunk); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
+    return this.flush();
+  }
+
+  end(): ParseOutput {
+    this.chunkTime = this.opts.now?.();
+    try { this.finish(); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
+    return this.flush();
+  }
+
+  private flush(): ParseOutput {
+    const r: ParseOutput = { points: this.out };
+    if (this.outProgress) r.progress = this.outProgress;
+    if (this.outMeta) r.meta = this.outMeta;
+    this.out = []; this.outProgress = undefined; this.outMeta = undefined;
+    return r;
+  }
+
+  private noteFormat(name: string): void {
+    if (name === this.lastFormat) return;
+    this.lastFormat = name;
+    if (!this.seen.includes(name)) this.seen.push(name);
+    if (this.primary === undefined && !AUX_FORMATS.has(name)) this.primary = name;
+  }
+
+  // ---- file-level dispatch -------------------------------------------------------------------------------------
+
+  private feed(chunk: string | Uint8Array): void {
+    if (this.mode === 'detect') {
+      if (typeof chunk === 'string') this.mode = 'text';
+      else {
+        const bytes = this.pendingBytes ? concat(this.pendingBytes, chunk) : chunk;
+        if (bytes.length < 12) { this.pendingBytes = bytes; return; }
+        this.pendingBytes = undefined;
+        this.mode = looksLikeTfRecord(bytes) ? 'tfevents' : 'text';
+        chunk = bytes;
+      }
+    }
+    if (this.mode === 'tfevents') {
+      const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+      this.tfReader().push(bytes);
+      return;
+    }
+    if (typeof chunk !== 'string' && this.mode === 'text') { this.bytes(chunk); return; }
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (this.mode === 'json') { this.doc.push(text); return; }
+    this.text(text);
+  }
+
+  /**
+   * Text bytes: whole lines that are plain Trainer dicts are read straight from the bytes (see bytesDict.ts); runs of
+   * other lines are decoded and go through `text()`. Runs always end at a newline, so `text()` keeps no partial line
+   * between them and the order of records is kept.
+   */
+  private bytes(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.carryBytes !== undefined) { buf = concat(this.carryBytes, chunk); this.carryBytes = undefined; }
+    const n = buf.length;
+    let run = 0; // start of bytes not handled yet
+    let i = 0;   // start of the current line
+    while (i < n) {
+      // Fast line: blanks, a '{'...'}' Trainer dict, blanks or '\r', then '\n'. The scan itself finds the line end.
+      let a = i;
+      while (buf[a] === 32 || buf[a] === 9) a++;
+      if (buf[a] === 123 && buf[a + 1] === 39) {
+        // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
+        if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
+        if (this.textIdle()) {
+          const close = scanByteDict(buf, a, n, this.byteKeys, this.byteOut);
+          if (close > 0) {
+            let p = close;
+            while (buf[p] === 32 || buf[p] === 9 || buf[p] === 13) p++;
+            if (p < n && buf[p] === 10) {
+              this.time = this.chunkTime;
+              this.lineRank = undefined;
+              this.scan.count = this.byteOut.count;
+              this.scan.strings = undefined;
+              this.emitDict(this.scan, false);
+              i = run = p + 1;
+              continue;
+            }
+          }
+        }
+      }
+      const e = buf.indexOf(10, i);
+      if (e < 0) break;
+      i = e + 1;
+    }
+    if (run < i) this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true }));
+    if (i < n) {
+      // The unterminated rest waits for its newline (bytes, so a multi-byte character split by the chunk is kept whole).
+      this.carryBytes = buf.slice(i);
+      if (this.carryBytes.length > MAX_LINE) { const c = this.carryBytes; this.carryBytes = undefined; this.textOrDoc(this.decoder.decode(c, { stream: true })); }
+    }
+  }
+
+  private textOrDoc(text: string): void { if (this.mode === 'json') this.doc.push(text); else this.text(text); }
+
+  /** True when the string path holds no state that the next line must see (partial line, wrapped dict, first line). */
+  private textIdle(): boolean { return this.mode === 'text' && this.carry.length === 0 && this.pendingDict === undefined && this.decided; }
+
+  private finish(): void {
+    if (this.mode === 'detect' && this.pendingBytes) {
+      const b = this.pendingBytes; this.pendingBytes = undefined; this.mode = 'text';
+      this.text(this.decoder.decode(b, { stream: true }));
+    }
+    if (this.mode === 'tfevents') {
+      if (this.tf && this.tf.pendingBytes > 0) this.sink.meta('truncated_bytes', this.tf.pendingBytes);
+      if (this.tf && this.tf.corruptRecords > 0) this.sink.meta('corrupt_records', this.tf.corruptRecords);
+      if (this.tf && this.tf.skippedBytes > 0) this.sink.meta('skipped_bytes', this.tf.skippedBytes);
+      return;
+    }
+    if (this.carryBytes !== undefined) { const c = this.carryBytes; this.carryBytes = undefined; this.textOrDoc(this.decoder.decode(c, { stream: true })); }
+    const tail = this.decoder.decode();
+    if (this.mode === 'json') { this.doc.push(tail); this.jsonDocument(this.doc.join('')); this.doc = []; return; }
+    this.text(tail, true);
+    const last = this.carry;
+    this.carry = '';
+    if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
+    if (this.pendingDict !== undefined) this.salvageDict();
+    if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
+      this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
+      this.st.pendingGradNormNaN = false;
+    }
+  }
+
+  private tfReader(): TfEventsReader {
+    return this.tf ??= new TfEventsReader((s) => {
+      this.noteFormat('tensorboard');
+      this.time = s.wallTime;
+      this.emit(this.stateOf(tbName(s.tag)), s.step, s.value);
+    }, () => { this.noteFormat('tensorboard'); if (this.series.size > 0) this.segmentNo++; });
+  }
+
+  // ---- text -----------------------------------------------------------------------------------------------------
+
+  private text(chunk: string, final = false): void {
+    const s = this.carry.length > 0 ? this.carry + chunk : chunk;
+    if (!this.decided) {
+      // A pretty-printed JSON document (trainer_state.json under another name) opens with a lone brace/bracket line.
+      const first = s.trimStart();
+      if (first.length === 0 && !final) { this.carry = s; return; }
+      if ((first[0] === '{' || first[0] === '[') && this.opts.format !== 'text') {
+        const nl = first.search(/[\r\n]/);
+        if (nl < 0 && !final && s.length < MAX_LINE) { this.carry = s; return; }
+        if (nl >= 0 && first.slice(1, nl).trim() === '') { this.decided = true; this.mode = 'json'; this.carry = ''; this.doc.push(s); return; }
+      }
+      this.decided = true;
+    }
+    let i = 0;
+    let nl = s.indexOf('\n');
+    let cr = s.indexOf('\r');
+    for (;;) {
+      let e: number;
+      if (cr >= 0 && (nl < 0 || cr < nl)) e = cr;
+      else if (nl >= 0) e = nl;
+      else break;
+      this.line(s, i, e, false);
+      i = e + 1;
+      if (nl >= 0 && nl < i) nl = s.indexOf('\n', i);
+      if (cr >= 0 && cr < i) cr = s.indexOf('\r', i);
+    }
+    this.carry = i === 0 ? s : s.slice(i);
+    if (this.carry.length > MAX_LINE) { const c = this.carry; this.carry = ''; this.line(c, 0, c.length, false); }
+  }
+
+  /** One line `s[a, b)`; b === -1 means the whole of s. */
+  private line(s: string, a: number, b: number, last: boolean): void {
+    if (b < 0) b = s.length;
+    while (a < b && s.charCodeAt(a) <= 32) a++;
+    while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+    if (a === b) return;
+    this.time = this.chunkTime;
+    // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
+    // the first that printed any, so a record every rank prints is one point.
+    this.lineRank = undefined;
+    const c0 = s.charCodeAt(a);
+    if (c0 === 91 /* [ */ || (c0 >= 48 && c0 <= 57)) {
+      const m = RANK_RE.exec(s.length - a > 24 ? s.slice(a, a + 24) : s.slice(a, b));
+      if (m) {
+        this.lineRank = m[1] ?? m[2] ?? m[3];
+        a += m[0].length;
+        while (a < b && s.charCodeAt(a) <= 32) a++;
+        if (a === b) return;
+      }
+    }
+    if (this.pendingDict !== undefined) {
+      const joined = this.pendingDict + s.slice(a, b);
+      this.pendingDict = undefined;
+      if (this.dict(joined, 0, joined.length, last)) return;
+    }
+    if (s.charCodeAt(a) === 123 /* { */ && this.dict(s, a, b, last)) return;
+    this.general(s.slice(a, b), last, 0);
+  }
+
+  /** Tries a dict literal at s[a]; true when the line was consumed. */
+  private dict(s: string, a: number, b: number, last: boolean): boolean {
+    const json = s.charCodeAt(a + 1) === 34;
+    const sc = this.scan;
+    // Hot path: a whole-line Trainer dict of numbers with the keys of the previous line.
+    if (!json && s.charCodeAt(b - 1) === 125 && scanFlatNumericDict(s, a, b, sc) && sc.end === b) { this.emitDict(sc, false); return true; }
+    if (!scanDict(s, a, b, sc, json)) return false;
+    if (!sc.closed) {
+      if (last || b - a > 65536) { this.pendingDict = s.slice(a, b); this.salvageDict(); }
+      else this.pendingDict = s.slice(a, b);
+      return true;
+    }
+    this.emitDict(sc, json);
+    if (sc.end < b) { const rest = s.slice(sc.end, b).trim(); if (rest) this.general(rest, last, 1); }
+    return true;
+  }
+
+  /** A dict cut off for good: keep the pairs that were complete (followed by a comma). */
+  private salvageDict(): void {
+    const d = this.pendingDict!;
+    this.pendingDict = undefined;
+    const sc = this.scan;
+    if (scanDict(d, 0, d.length, sc, d.charCodeAt(1) === 34) && sc.count > 0) this.emitDict(sc, d.charCodeAt(1) === 34);
+  }
+
+  private emitDict(sc: DictScan, json: boolean, format?: string): void {
+    const n = sc.count;
+    if (n === 0) return;
+    const keys = sc.keys, values = sc.values;
+    let step: number | undefined;
+    let total: number | undefined;
+    let llamaFactory = false;
+    const infos = this.infos, infoKeys = this.infoKeys;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      let info: KeyInfo;
+      if (infoKeys[i] === k) info = infos[i];
+      else { info = this.keyOf(k); infoKeys[i] = k; infos[i] = info; }
+      const r = info.role;
+      if (r === 0) continue;
+      if (r === 3) { for (let j = 0; j < n; j++) this.sink.meta(keys[j], values[j]); this.noteFormat(format ?? (json ? 'jsonl' : 'hf-trainer')); return; }
+      if (r === 1) { step = values[i]; if (keys[i] === 'current_steps') llamaFactory = true; }
+      else if (r === 2) this.time = values[i] * 1000;
+      else if (r === 4) total = values[i];
+    }
+    this.noteFormat(format ?? (json ? (llamaFactory ? 'llamafactory' : 'jsonl') : 'hf-trainer'));
+    for (let i = 0; i < n; i++) {
+      const info = infos[i];
+      if (info.role === 0) this.emit(info.state!, step, values[i]);
+    }
+    if (step !== undefined && total !== undefined) {
+      const p: Progress = { step, total };
+      const eta = sc.strings?.get('remaining_time');
+      if (eta !== undefined) { const sec = parseDuration(eta); if (sec !== undefined) p.etaSeconds = sec; }
+      this.outProgress = p;
+    }
+  }
+
+  private keyOf(key: string): KeyInfo {
+    let info = this.keyInfo.get(key);
+    if (info === undefined) {
+      if (SUMMARY_KEYS.has(key)) info = { role: 3 };
+      else if (STEP_KEYS.has(key)) info = { role: 1 };
+      else if (TIME_KEYS.has(key)) info = { role: 2 };
+      else if (TOTAL_KEYS.has(key)) info = { role: 4 };
+      else if (SKIP_KEYS.has(key)) info = { role: 5 };
+      else info = { role: 0, state: this.stateOf(tbName(key)) };
+      if (!info.state?.drop) this.keyInfo.set(key, info);
+    }
+    return info;
+  }
+
+  /** Everything that is not a dict at the start of the line. depth limits re-parsing of glued remainders. */
+  private general(line: string, last: boolean, depth: number): void {
+    if (line.indexOf('\x1b') >= 0) { line = line.replace(ANSI_RE, '').trim(); if (!line) return; }
+    {
+      // A timestamp near the start of the line (or of a record glued after a progress bar) dates its points.
+      const head = line.length > 64 ? line.slice(0, 64) : line;
+      const ts = TS_RE.exec(head);
+      if (ts) this.time = Date.UTC(+ts[1], +ts[2] - 1, +ts[3], +ts[4], +ts[5], +ts[6], ts[7] ? Math.floor(Number(`0.${ts[7]}`) * 1000) : 0);
+    }
+    // A dict after a prefix ('[1757] {...}', '[rank0]: {...}', a bar glued before it).
+    let d = line.indexOf("{'");
+    if (d < 0) d = line.indexOf('{"');
+    if (d >= 0 && depth < 3) {
+      // Prefixes such as '[1757] ', '[rank0]: ', '+[time] [INFO] ... ' are fine; a label ('DATASET CONFIG: {...}',
+      // 'args={...}') means the dict is not a metrics record.
+      const before = line.slice(0, d).trim();
+      if (!/[:=]$/.test(before.replace(/\[[^\]]*\]:?/g, ' ').trim())) {
+        if (before && depth < 2) this.general(before, last, depth + 1);
+        if (this.dict(line, d, line.length, last)) return;
+      }
+    }
+    parseTextLine(line, this.st, this.sink, (rest) => { if (depth < 3) this.general(rest, last, depth + 1); });
+  }
+
+  // ---- whole JSON documents -------------------------------------------------------------------------------------
+
+  private jsonDocument(text: string): void {
+    let doc: unknown;
+    try { doc = JSON.parse(pythonJsonToJson(text)); } catch {
+      // Not one document: JSON lines under a .json name, or a document cut short. Read it as lines.
+      this.mode = 'text';
+      this.decided = true;
+      this.text(text);
+      const last = this.carry; this.carry = '';
+      if (last.trim()) this.line(dropCutToken(last), 0, -1, true);
+      if (this.pendingDict !== undefined) this.salvageDict();
+      return;
+    }
+    const num = (v: unknown): number | undefined => typeof v === 'number' ? v : v === '__NaN__' ? NaN : v === '__Infinity__' ? Infinity : v === '__-Infinity__' ? -Infinity : undefined;
+    if (Array.isArray(doc)) { this.noteFormat('jsonl'); for (const rec of doc) if (rec && typeof rec === 'object') this.record(rec as Record<string, unknown>, num, 'jsonl'); return; }
+    if (!doc || typeof doc !== 'object') return;
+    const o = doc as Record<string, unknown>;
+    if (Array.isArray(o.log_history)) {
+      this.noteFormat('trainer-state');
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'log_history') continue;
+        const x = num(v);
+        if (x !== undefined) this.sink.meta(k, x);
+        else if (typeof v === 'string') this.sink.meta(k, v);
+      }
+      for (const rec of o.log_history) if (rec && typeof rec === 'object') this.record(rec as Record<string, unknown>, num, 'trainer-state');
+      const gs = num(o.global_step), ms = num(o.max_steps);
+      if (gs !== undefined) this.outProgress = ms !== undefined && ms > 0 ? { step: gs, total: ms } : { step: gs };
+      return;
+    }
+    // all_results.json / train_results.json / eval_results.json: summary numbers only.
+    let any = false;
+    for (const [k, v] of Object.entries(o)) { const x = num(v); if (x !== undefined) { this.sink.meta(k, x); any = true; } }
+    if (any) this.noteFormat('hf-results');
+  }
+
+  /** One log_history / JSON record: a summary goes to meta, anything else to points at its step. */
+  private record(rec: Record<string, unknown>, num: (v: unknown) => number | undefined, format: string): void {
+    const keys = Object.keys(rec);
+    if (keys.some((k) => SUMMARY_KEYS.has(k))) { for (const k of keys) { const x = num(rec[k]); if (x !== undefined) this.sink.meta(k, x); } return; }
+    const sc = this.scan;
+    sc.count = 0;
+    for (const k of keys) { const x = num(rec[k]); if (x !== undefined) { sc.keys[sc.count] = k; sc.values[sc.count] = x; sc.count++; } }
+    this.time = this.chunkTime;
+    this.emitDict(sc, true, format);
+  }
+
+  // ---- points ---------------------------------------------------------------------------------------------------
+
+  private stateOf(name: string): SeriesState {
+    let st = this.series.get(name);
+    if (st === undefined) {
+      const drop = this.series.size >= MAX_SERIES;
+      st = { name, last: -Infinity, count: 0, seg: 0, drop };
+      if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
+      this.series.set(name, st);
+    }
+    return st;
+  }
+
+  private emit(st: SeriesState, step: number | undefined, value: number): void {
+    if (this.lineRank !== undefined) {
+      if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
+      else if (this.lineRank !== this.metricsRank) return;
+    }
+    if (st.drop) return;
+    if (step === undefined) step = st.count + 1;
+    else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
+    if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
+    st.last = step; st.count++; st.seg = this.segmentNo;
+    const t = this.time;
+    this.out.push(t === undefined ? { series: st.name, step, value } : { series: st.name, step, value, time: t });
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array { const r = new Uint8Array(a.length + b.length); r.set(a); r.set(b, a.length); return r; }
+
+/** Drops the trailing token of an unterminated last line: it may have been cut (`reducing to 1677721|6`). */
+function dropCutToken(line: string): string {
+  const t = line.replace(/\s+$/, '');
+  if (t.length < line.length) return t; // ended in blanks: the last token is complete
+  return t.replace(/[-+.\w]+$/, '');
+}
+
+/** Python's json module writes NaN/Infinity/-Infinity bare; turn them into sentinel strings JSON.parse accepts. */
+function pythonJsonToJson(text: string): string {
+  if (!/NaN|Infinity/.test(text)) return text;
+  return text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str: string | undefined, bare: string | undefined) => str ?? `"__${bare}__"`);
+}
+
+/** Series name of a TensorBoard tag: HF's `train/loss` -> `loss`, `eval/loss` -> `eval_loss`, else canonical. */
+export function tbName(tag: string): string {
+  if (tag.startsWith('train/')) return canonicalName(tag.slice(6));
+  if (tag.startsWith('eval/')) return canonicalName(`eval_${tag.slice(5)}`);
+  return canonicalName(tag);
+}
+
+/** Creates a streaming parser. */
+export function createLogParser(opts: LogParserOptions = {}): LogParser { return new Parser(opts); }
+
+/** Result of {@link parseLog}. */
+export interface ParsedLog { format: string; formats: readonly string[]; points: MetricPoint[]; meta: Record<string, number | string>; progress?: Progress }
+
+/** Parses a whole log at once (same result as pushing it in any chunks, then `end()`). */
+export function parseLog(data: string | Uint8Array, opts: { fileName?: string; format?: string } = {}): ParsedLog {
+  const p = new Parser(opts);
+  const a = p.push(data);
+  const b = p.end();
+  const points = b.points.length ? a.points.concat(b.points) : a.points;
+  const meta = { ...(a.meta ?? {}), ...(b.meta ?? {}) };
+  const r: ParsedLog = { format: p.format, formats: p.formats, points, meta };
+  const progress = b.progress ?? a.progress;
+  if (progress) r.progress = progress;
+  return r;
+}

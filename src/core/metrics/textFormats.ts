@@ -1,0 +1,431 @@
+/**
+ * Recognizers for one line of a text training log (after the line splitter has removed line breaks, carriage
+ * returns and surrounding blanks). Each one reads the record format a framework prints and reports values through
+ * a {@link LineSink}; none of them throws. The Hugging Face Trainer's dict lines do not come through here: the
+ * parser handles them on its fast path (see `literal.ts`).
+ *
+ * Sources of the formats:
+ * - nanoGPT `train.py`: `iter {n}: loss {:.4f}, time {:.2f}ms, mfu {:.2f}%` and `step {n}: train loss {:.4f}, val loss {:.4f}`
+ *   (mfu is -100 before it is measured).
+ * - Megatron-LM `training.py` `training_log`: `iteration {n}/{total} | key: value | ...`; a loss whose average is
+ *   NaN is left out of the line (`if avg > 0.0`), which is why a vanished `lm loss` is a NaN point.
+ * - DeepSpeed `loss_scaler.py` / `stage2.py` / `stage3.py`: `OVERFLOW! Rank r Skipping step. Attempted loss scale: X,
+ *   reducing to Y` (or `but hysteresis is h`), `Current loss scale already at minimum`, timer `SamplesPerSec=`,
+ *   engine `step=N, skipped=K, lr=[...]`; apex `Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to X`.
+ * - torchtitan `train.py`: `step: {n}  loss: {x}  grad_norm: {x}  memory: {x}GiB({p}%)  tps: {n,nnn}  tflops: {x}  mfu: {p}%`.
+ * - torchtune `DiskLogger`: `Step {n} | loss:{x} lr:{x} ...`; its tqdm description `{epoch}|{step}|Loss: {x}`.
+ * - MMEngine `LoggerHook` (xtuner): `Epoch(train) [e][i/n]  lr: x  eta: h:mm:ss  time: x  ...  loss: x  grad_norm: x`
+ *   and `Iter(train) [i/n] ...`.
+ * - torchvision/DETR `MetricLogger` (also LLaMA2-Accessory): `Epoch: [e]  [i/n]  eta: ...  lr: x  loss: v (avg)  ...`;
+ *   `Loss is nan, stopping training`.
+ * - mlx-lm `tuner/trainer.py`: `Iter {n}: Train loss {x}, Learning Rate {x}, It/sec {x}, Tokens/sec {x}, Trained Tokens {n}, Peak mem {x} GB`,
+ *   `Iter {n}: Val loss {x}, Val took {x}s`.
+ * - lit-gpt/LitGPT: `iter {n} step {m}: loss {x}, iter time: {x}ms (optimizer.step)` and
+ *   `Epoch {e} | iter {n} step {m} | loss train: {x}, val: {x|n/a} | iter time: {x} ms`.
+ * - tqdm `format_meter`: `{p}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{unit}{postfix}]`; PyTorch Lightning
+ *   puts metrics in the postfix (`, loss=2.6, v_num=95nc`).
+ * - PyTorch Lightning `CSVLogger` metrics.csv: a header row, then rows with empty cells for metrics not logged then.
+ */
+import { parseNumberToken } from './literal';
+import { canonicalName } from './names';
+import type { Progress } from './types';
+
+/** Where recognizers put what they read. `step` undefined means "next index of that series". */
+export interface LineSink {
+  point(name: string, step: number | undefined, value: number): void;
+  progress(p: Progress): void;
+  meta(key: string, value: number | string): void;
+  /** Names the record format that produced the line (first call per line wins for `format`). */
+  format(name: string): void;
+  /** A new run segment starts (a re-logged step after this point replaces, rather than repeats, earlier ones). */
+  segment(): void;
+}
+
+/** Mutable state that some formats keep across lines. */
+export interface TextState {
+  csvColumns?: string[];
+  csvStepCol?: number;
+  megatronLosses: Set<string>;
+  megatronLastIter?: number;
+  pendingGradNormNaN: boolean;
+  deepspeedRank?: string;
+  overflows: number;
+  lastStep?: number;
+  totalSteps?: number;
+}
+
+export function newTextState(): TextState { return { megatronLosses: new Set(), pendingGradNormNaN: false, overflows: 0 }; }
+
+/** Seconds of an `[h:]mm:ss` or `d days, h:mm:ss` duration, or undefined. */
+export function parseDuration(t: string): number | undefined {
+  const m = /^(?:(\d+) days?, )?(\d+):(\d{1,2})(?::(\d{1,2}))?$/.exec(t.trim());
+  if (!m) return undefined;
+  const d = m[1] ? Number(m[1]) : 0;
+  const parts = [m[2], m[3], m[4]].filter((x) => x !== undefined).map(Number);
+  const secs = parts.length === 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : parts[0] * 60 + parts[1];
+  return d * 86400 + secs;
+}
+
+const NUM = String.raw`[-+]?(?:\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)`;
+
+// tqdm: optional percent+bar, n/total, [elapsed<remaining, rate unit + postfix]
+const TQDM_RE = new RegExp(String.raw`(?:(\d{1,3})%\|[^|]*\|\s*)?(\d+)/(\d+)\s*\[(\d[\d:]*)<(\d[\d:]*|\?),\s*(\?|[\d.]+)\s*(s/it|it/s)([^\]]*)\]`);
+const TQDM_NOTOTAL_RE = /(?:^|\s)(\d+)it \[(\d[\d:]*),\s*(\?|[\d.]+)\s*(s\/it|it\/s)([^\]]*)\]/;
+const POSTFIX_RE = new RegExp(String.raw`([A-Za-z_][\w/.]*)=(${NUM})(?=,|\s*$)`, 'g');
+
+const MEGATRON_RE = /\biteration\s+(\d+)\s*\/\s*(\d+)\s*\|(.*)$/;
+const DS_OVERFLOW_RE = /Skipping step\.?\s*Attempted loss scal\s*e:\s*([\d.eE+]+)\s*,\s*(?:reducing to\s*([\d.eE+]+)|but hysteresis is\s*(\d+))/;
+const DS_RANK_RE = /OVERFLOW! Rank (\d+)/;
+const APEX_OVERFLOW_RE = /Gradient overflow\.\s+Skipping step, loss scaler \d+ reducing loss scale to ([\d.eE+]+)/;
+const DS_MIN_RE = /loss scale already at minimum/i;
+const DS_TIMER_RE = /SamplesPerSec=([\d.eE+-]+)/;
+const DS_STEPS_RE = /\bstep=(\d+), skipped=(\d+), lr=\[([^\],]+)/;
+const BAD_GRAD_RE = /Bad grad_norm detected \(grad_norm=(nan|inf|-inf)\)/;
+const NANOGPT_ITER_RE = new RegExp(String.raw`\biter (\d+): loss (${NUM}), time ([\d.]+)ms(?:, mfu (-?[\d.]+)%)?`);
+const NANOGPT_EVAL_RE = new RegExp(String.raw`\bstep (\d+): train loss (${NUM}), val loss (${NUM})`);
+const LITGPT_RE = new RegExp(String.raw`\biter (\d+) step (\d+): loss (${NUM}), iter time: ([\d.]+) ?ms`);
+const LITGPT2_RE = new RegExp(String.raw`\biter (\d+) step (\d+) \| loss train: (${NUM}), val: (${NUM}|n/a) \| iter time: ([\d.]+) ?ms`);
+const TITAN_RE = new RegExp(String.raw`\bstep:\s*(\d+)\s+loss:\s*(${NUM})(.*)$`);
+const TITAN_PAIR_RE = /([A-Za-z_]+):\s*([-+]?[\d.,]+(?:[eE][-+]?\d+)?|nan|-?inf)(GiB\(([\d.]+)%\)|GiB|%)?/g;
+const TUNE_STEP_RE = /\bStep (\d+) \| (.*)$/;
+const TUNE_DESC_RE = new RegExp(String.raw`(\d+)\|(\d+)\|Loss: (${NUM})`);
+const MMENGINE_RE = /\b(Epoch|Iter)\((train|val|test)\)\s*(?:\[(\d+)\])?\s*\[\s*(\d+)\s*\/\s*(\d+)\]\s+(.*)$/;
+const METRICLOGGER_RE = /\b(Epoch: \[(\d+)\]|Test:)\s+\[\s*(\d+)\s*\/\s*(\d+)\]\s+(.*)$/;
+const LOSS_IS_NAN_RE = /\bLoss is (nan|inf|-inf), stopping training/;
+const MLX_RE = /(?:^|\s)Iter (\d+): (.*)$/;
+const MLX_START_RE = /Starting training\.*,?\s*iters:\s*(\d+)/;
+const SEGMENT_RE = /\*{3,} Running training \*{3,}|Starting training|Start training|^training \.\.\.|Training starts at step|Resuming training/;
+const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
+
+/** Splits `key: value  key: value` runs separated by two or more spaces. */
+function pairsBySpaces(rest: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const part of rest.split(/\s{2,}/)) {
+    const m = /^(.+?):\s+(.+)$/.exec(part.trim());
+    if (m) out.push([m[1], m[2]]);
+  }
+  return out;
+}
+
+/**
+ * Tries every text recognizer on `line` (already free of ANSI escapes). Returns true when some record was found.
+ * `sub` is called for a remainder of the line that should itself be parsed (a record glued after a tqdm bar).
+ */
+export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: (rest: string) => void): boolean {
+  // tqdm bars first: they glue onto other records. Consume the bar, then parse what follows it.
+  if (line.indexOf('it/s') >= 0 || line.indexOf('s/it') >= 0) {
+    const m = TQDM_RE.exec(line);
+    if (m) {
+      const n = Number(m[2]);
+      const p: Progress = { step: n, total: Number(m[3]) };
+      const eta = m[5] === '?' ? undefined : parseDuration(m[5]);
+      if (eta !== undefined) p.etaSeconds = eta;
+      if (m[6] !== '?') { p.rate = Number(m[6]); p.rateUnit = m[7]; }
+      const prefix = line.slice(0, m.index);
+      const postfix = m[8];
+      let any = false;
+      const tune = TUNE_DESC_RE.exec(prefix);
+      if (tune) { sink.format('torchtune'); sink.point('loss', Number(tune[2]), parseNumberToken(tune[3])!); sink.point('epoch', Number(tune[2]), Number(tune[1])); any = true; }
+      if (postfix && postfix.indexOf('=') >= 0) {
+        POSTFIX_RE.lastIndex = 0;
+        let pm: RegExpExecArray | null;
+        const found: Array<[string, number]> = [];
+        while ((pm = POSTFIX_RE.exec(postfix)) !== null) {
+          const key = pm[1];
+          if (key === 'global_step' || key === 'v_num' || key === 'step') continue;
+          const v = parseNumberToken(pm[2]);
+          if (v !== undefined) found.push([key, v]);
+        }
+        if (found.length > 0) {
+          sink.format('lightning-progress');
+          for (const [k, v] of found) sink.point(canonicalName(k), n, v);
+          any = true;
+        }
+      }
+      if (!any) sink.format('tqdm');
+      sink.progress(p);
+      const rest = line.slice(m.index + m[0].length).trim();
+      if (rest.length > 0) sub(rest);
+      return true;
+    }
+    const m2 = TQDM_NOTOTAL_RE.exec(line);
+    if (m2) {
+      sink.format('tqdm');
+      const p: Progress = { step: Number(m2[1]) };
+      if (m2[3] !== '?') { p.rate = Number(m2[3]); p.rateUnit = m2[4]; }
+      sink.progress(p);
+      const rest = line.slice(m2.index + m2[0].length).trim();
+      if (rest.length > 0) sub(rest);
+      return true;
+    }
+  }
+
+  if (SEGMENT_RE.test(line)) sink.segment();
+
+  // Megatron-LM / Megatron-DeepSpeed / NeMo Megatron iteration lines.
+  if (line.indexOf('iteration') >= 0 && line.indexOf('|') >= 0) {
+    const m = MEGATRON_RE.exec(line);
+    if (m) { megatron(m, st, sink); return true; }
+  }
+  if (line.indexOf('Attempted loss scal') >= 0) {
+    const m = DS_OVERFLOW_RE.exec(line);
+    if (m) {
+      const rank = DS_RANK_RE.exec(line)?.[1];
+      if (rank !== undefined) { st.deepspeedRank ??= rank; if (rank !== st.deepspeedRank) return true; }
+      sink.format('deepspeed');
+      const scale = m[2] !== undefined ? Number(m[2]) : Number(m[1]);
+      st.overflows++;
+      sink.point('loss_scale', undefined, scale);
+      sink.point('overflows', undefined, st.overflows);
+      return true;
+    }
+  }
+  if (line.indexOf('Gradient overflow') >= 0) {
+    const m = APEX_OVERFLOW_RE.exec(line);
+    if (m) { sink.format('deepspeed'); st.overflows++; sink.point('loss_scale', undefined, Number(m[1])); sink.point('overflows', undefined, st.overflows); return true; }
+  }
+  if (DS_MIN_RE.test(line)) { sink.format('deepspeed'); sink.point('loss_scale_at_minimum', undefined, 1); return true; }
+  if (line.indexOf('SamplesPerSec=') >= 0) {
+    const m = DS_TIMER_RE.exec(line);
+    if (m) { sink.format('deepspeed'); sink.point('samples_per_second', undefined, Number(m[1])); return true; }
+  }
+  if (line.indexOf('skipped=') >= 0) {
+    const m = DS_STEPS_RE.exec(line);
+    if (m) {
+      sink.format('deepspeed');
+      const step = Number(m[1]);
+      sink.point('skipped_steps', step, Number(m[2]));
+      const lr = parseNumberToken(m[3]);
+      if (lr !== undefined) sink.point('learning_rate', step, lr);
+      return true;
+    }
+  }
+  if (line.indexOf('Bad grad_norm') >= 0 && BAD_GRAD_RE.test(line)) { sink.format('megatron'); st.pendingGradNormNaN = true; return true; }
+
+  if (line.indexOf('iter ') >= 0) {
+    let m = NANOGPT_ITER_RE.exec(line);
+    if (m) {
+      sink.format('nanogpt');
+      const step = Number(m[1]);
+      sink.point('loss', step, parseNumberToken(m[2])!);
+      sink.point('iter_time_ms', step, Number(m[3]));
+      if (m[4] !== undefined) { const mfu = Number(m[4]); if (mfu !== -100) sink.point('mfu', step, mfu); }
+      return true;
+    }
+    m = LITGPT_RE.exec(line);
+    if (m) {
+      sink.format('litgpt');
+      const iter = Number(m[1]);
+      sink.point('loss', iter, parseNumberToken(m[3])!);
+      sink.point('iter_time_ms', iter, Number(m[4]));
+      sink.point('optimizer_step', iter, Number(m[2]));
+      return true;
+    }
+    m = LITGPT2_RE.exec(line);
+    if (m) {
+      sink.format('litgpt');
+      const iter = Number(m[1]);
+      sink.point('loss', iter, parseNumberToken(m[3])!);
+      const val = parseNumberToken(m[4]);
+      if (val !== undefined) sink.point('eval_loss', iter, val);
+      sink.point('iter_time_ms', iter, Number(m[5]));
+      sink.point('optimizer_step', iter, Number(m[2]));
+      return true;
+    }
+  }
+  if (line.indexOf('val loss') >= 0) {
+    const m = NANOGPT_EVAL_RE.exec(line);
+    if (m) {
+      sink.format('nanogpt');
+      const step = Number(m[1]);
+      sink.point('train/loss', step, parseNumberToken(m[2])!);
+      sink.point('eval_loss', step, parseNumberToken(m[3])!);
+      return true;
+    }
+  }
+  if (line.indexOf('step:') >= 0 && line.indexOf('loss:') >= 0) {
+    const m = TITAN_RE.exec(line);
+    if (m) { titan(m, sink); return true; }
+  }
+  if (line.indexOf('Step ') >= 0 && line.indexOf('|') >= 0) {
+    const m = TUNE_STEP_RE.exec(line);
+    if (m && /\w+:\s*\S/.test(m[2])) {
+      const step = Number(m[1]);
+      let any = false;
+      for (const [, k, v] of m[2].matchAll(/([\w/.]+):\s*(\S+)/g)) {
+        const x = parseNumberToken(v);
+        if (x !== undefined) { if (!any) sink.format('torchtune'); any = true; sink.point(canonicalName(k), step, x); }
+      }
+      if (any) return true;
+    }
+  }
+  if (line.indexOf('(train)') >= 0 || line.indexOf('(val)') >= 0 || line.indexOf('(test)') >= 0) {
+    const m = MMENGINE_RE.exec(line);
+    if (m) { mmengine(m, st, sink); return true; }
+  }
+  if (line.indexOf('Epoch: [') >= 0 || line.indexOf('Test:') >= 0) {
+    const m = METRICLOGGER_RE.exec(line);
+    if (m) { metricLogger(m, st, sink); return true; }
+  }
+  if (line.indexOf('Loss is') >= 0) {
+    const m = LOSS_IS_NAN_RE.exec(line);
+    if (m) { sink.format('metriclogger'); sink.point('loss', st.lastStep !== undefined ? st.lastStep + 1 : undefined, parseNumberToken(m[1])!); return true; }
+  }
+  if (line.indexOf('Iter ') >= 0) {
+    const m = MLX_RE.exec(line);
+    if (m) { if (mlx(m, st, sink)) return true; }
+  }
+  if (line.indexOf('iters:') >= 0) {
+    const m = MLX_START_RE.exec(line);
+    if (m) { sink.format('mlx-lm'); st.totalSteps = Number(m[1]); sink.meta('iters', st.totalSteps); return true; }
+  }
+  if (line.indexOf(',') >= 0) return csvLine(line, st, sink);
+  return false;
+}
+
+function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
+  sink.format('megatron');
+  const step = Number(m[1]);
+  sink.progress({ step, total: Number(m[2]) });
+  const seen = new Set<string>();
+  let skipped: number | undefined;
+  let hasTail = false;
+  for (const part of m[3].split('|')) {
+    const kv = /^\s*(.+?):\s*(\S+)\s*$/.exec(part);
+    if (!kv) continue;
+    const label = kv[1].trim();
+    const v = parseNumberToken(kv[2]);
+    if (v === undefined) continue;
+    let name: string;
+    switch (label) {
+      case 'number of skipped iterations': name = 'skipped_iterations'; skipped = v; hasTail = true; break;
+      case 'number of nan iterations': name = 'nan_iterations'; hasTail = true; break;
+      case 'elapsed time per iteration (ms)': name = 'iteration_time_ms'; break;
+      case 'loss scale': name = 'loss_scale'; hasTail = true; break;
+      case 'grad norm': name = 'grad_norm'; hasTail = true; break;
+      default: name = canonicalName(label, true);
+    }
+    if (name === 'loss' || /loss$/.test(name) && name !== 'loss_scale') { st.megatronLosses.add(name); }
+    seen.add(name);
+    sink.point(name, step, v);
+  }
+  // A loss Megatron printed before and leaves out now went NaN (training_log skips `avg > 0.0` failures), unless
+  // every iteration of the interval was skipped (fp16 loss-scale search: then there is no loss to report).
+  const interval = st.megatronLastIter !== undefined ? step - st.megatronLastIter : undefined;
+  const allSkipped = skipped !== undefined && (interval === undefined ? skipped > 0 : skipped >= interval);
+  if (hasTail && !allSkipped) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
+  if (st.pendingGradNormNaN) { if (!seen.has('grad_norm')) sink.point('grad_norm', step, NaN); st.pendingGradNormNaN = false; }
+  st.megatronLastIter = step;
+  st.lastStep = step;
+}
+
+function titan(m: RegExpExecArray, sink: LineSink): void {
+  sink.format('torchtitan');
+  const step = Number(m[1]);
+  sink.point('loss', step, parseNumberToken(m[2])!);
+  TITAN_PAIR_RE.lastIndex = 0;
+  let pm: RegExpExecArray | null;
+  while ((pm = TITAN_PAIR_RE.exec(m[3])) !== null) {
+    const v = parseNumberToken(pm[2]);
+    if (v === undefined) continue;
+    const key = pm[1];
+    if (pm[3]?.startsWith('GiB')) {
+      sink.point(`${key}_gib`, step, v);
+      if (pm[4] !== undefined) sink.point(`${key}_pct`, step, Number(pm[4]));
+    } else if (pm[3] === '%') sink.point(key, step, v);
+    else sink.point(canonicalName(key), step, v);
+  }
+}
+
+function mmengine(m: RegExpExecArray, st: TextState, sink: LineSink): void {
+  sink.format('mmengine');
+  const mode = m[2];
+  const epoch = m[3] !== undefined ? Number(m[3]) : undefined;
+  const i = Number(m[4]);
+  const perEpoch = Number(m[5]);
+  // Epoch-based loops print the iteration within the epoch: make it global. Evaluation lines count their own
+  // batches; their metrics belong to the training step reached when the evaluation ran.
+  const step = mode !== 'train' ? (st.lastStep ?? i) : m[1] === 'Epoch' && epoch !== undefined ? (epoch - 1) * perEpoch + i : i;
+  const prefix = mode === 'train' ? '' : 'eval_';
+  for (const [k, v] of pairsBySpaces(m[6])) {
+    if (k === 'eta') { const eta = parseDuration(v); if (eta !== undefined && mode === 'train') sink.progress({ step, etaSeconds: eta }); continue; }
+    const x = parseNumberToken(v.split(/\s/)[0]);
+    if (x === undefined) continue;
+    const name = canonicalName(k);
+    sink.point(prefix && name !== 'learning_rate' ? canonicalName(prefix + name) : name, step, x);
+  }
+  if (mode === 'train' && epoch !== undefined) sink.point('epoch', step, epoch - 1 + i / perEpoch);
+  if (mode === 'train') st.lastStep = step;
+}
+
+function metricLogger(m: RegExpExecArray, st: TextState, sink: LineSink): void {
+  sink.format('metriclogger');
+  // 'Test:' lines show running averages per evaluation batch: no single value is the evaluation's result.
+  if (m[1] === 'Test:') return;
+  const isTest = false;
+  const epoch = m[2] !== undefined ? Number(m[2]) : 0;
+  const i = Number(m[3]);
+  const n = Number(m[4]);
+  const step = isTest ? i : epoch * n + i;
+  for (const [k, v] of pairsBySpaces(m[5])) {
+    if (k === 'eta') { const eta = parseDuration(v); if (eta !== undefined && !isTest) sink.progress({ step, total: n * (epoch + 1), etaSeconds: eta }); continue; }
+    const x = parseNumberToken(v.split(/\s/)[0]);
+    if (x === undefined) continue;
+    const key = k === 'closs' ? 'loss' : k;
+    const name = canonicalName(isTest ? `eval_${key}` : key, true);
+    sink.point(name, step, x);
+  }
+  if (!isTest) st.lastStep = step;
+}
+
+function mlx(m: RegExpExecArray, st: TextState, sink: LineSink): boolean {
+  const step = Number(m[1]);
+  const found: Array<[string, number]> = [];
+  for (const part of m[2].split(/,\s*/)) {
+    const kv = /^([A-Za-z][A-Za-z /]*?)\s+([-+]?[\d.]+(?:[eE][-+]?\d+)?|nan|inf|-inf)\s*(s|GB)?\.?$/.exec(part.trim());
+    if (!kv) continue;
+    const label = kv[1].replace(/\/sec$/, ' per sec');
+    const v = parseNumberToken(kv[2]);
+    if (v !== undefined) found.push([canonicalName(label, true), v]);
+  }
+  if (found.length === 0) return false;
+  sink.format('mlx-lm');
+  for (const [k, v] of found) sink.point(k, step, v);
+  if (found.some(([k]) => k === 'loss')) sink.progress(st.totalSteps !== undefined ? { step, total: st.totalSteps } : { step });
+  return true;
+}
+
+function csvLine(line: string, st: TextState, sink: LineSink): boolean {
+  if (CSV_HEADER_RE.test(line)) {
+    const cols = line.split(',').map((c) => c.trim());
+    const stepCol = cols.indexOf('step');
+    if (stepCol >= 0 || cols.includes('epoch')) {
+      st.csvColumns = cols;
+      st.csvStepCol = stepCol >= 0 ? stepCol : undefined;
+      sink.format('lightning-csv');
+      return true;
+    }
+    return false;
+  }
+  const cols = st.csvColumns;
+  if (!cols) return false;
+  const cells = line.split(',');
+  if (cells.length !== cols.length) return false;
+  const values: Array<number | undefined> = [];
+  for (const c of cells) {
+    const t = c.trim();
+    if (t === '') { values.push(undefined); continue; }
+    const v = parseNumberToken(t);
+    if (v === undefined) return false;
+    values.push(v);
+  }
+  sink.format('lightning-csv');
+  const step = st.csvStepCol !== undefined ? values[st.csvStepCol] : undefined;
+  for (let i = 0; i < cols.length; i++) {
+    if (i === st.csvStepCol) continue;
+    const v = values[i];
+    if (v === undefined) continue;
+    sink.point(canonicalName(cols[i]), step, v);
+  }
+  return true;
+}

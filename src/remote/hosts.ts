@@ -1,0 +1,69 @@
+/**
+ * Hosts a run can go to: `local` first, then the non-wildcard aliases of the ssh config (Include followed), then
+ * hosts from settings. `openRunner(alias, ctx)` gives the Runner for one of them.
+ */
+import { ConnectionPool, SshConnection } from './connection';
+import type { SshCallbacks } from './connection';
+import { LocalRunner } from './localRunner';
+import { DEFAULT_SSH_CONFIG, configuredAliases, loadSshConfig, resolveHost } from './sshConfig';
+import { SshRunner } from './sshRunner';
+import type { Runner } from './types';
+
+export interface HostEntry {
+  alias: string;
+  kind: 'local' | 'ssh';
+  /** Where the entry came from. */
+  source: 'builtin' | 'ssh-config' | 'settings';
+  hostName?: string;
+  user?: string;
+  port?: number;
+  /** Jump hosts as written in ProxyJump (first is connected to first). */
+  proxyJump?: string[];
+}
+
+export interface HostContext {
+  /** ssh config file (default ~/.ssh/config). */
+  sshConfigPath?: string;
+  /** known_hosts file to verify against and record accepted keys in (default ~/.ssh/known_hosts). */
+  knownHostsPath?: string;
+  /** Prompts for host keys, passphrases, passwords (the CLI and the extension supply their own). */
+  callbacks?: SshCallbacks;
+  /** Share connections through this pool (the extension keeps one); without it each runner owns its connection. */
+  pool?: ConnectionPool;
+  /** Home folder for the `local` host instead of the user's (tests). */
+  localHome?: string;
+  /** Home folder to use on SSH hosts instead of asking `$HOME` (tests). */
+  remoteHome?: string;
+}
+
+/**
+ * `local`, then ssh config aliases (patterns like `Host *` or `gpu-*` are not hosts and are left out), then
+ * `extraHosts` (from settings; `user@host[:port]` or an alias). Duplicates are dropped, first one wins.
+ */
+export async function listHosts(opts: { sshConfigPath?: string; extraHosts?: string[] } = {}): Promise<HostEntry[]> {
+  const hosts: HostEntry[] = [{ alias: 'local', kind: 'local', source: 'builtin' }];
+  const seen = new Set(['local']);
+  const cfg = loadSshConfig(opts.sshConfigPath ?? DEFAULT_SSH_CONFIG);
+  const add = (alias: string, source: HostEntry['source']): void => {
+    if (seen.has(alias)) return;
+    seen.add(alias);
+    try {
+      const r = resolveHost(alias, cfg);
+      hosts.push({ alias, kind: 'ssh', source, hostName: r.hostName, user: r.user, port: r.port, ...(r.proxyJump.length ? { proxyJump: r.proxyJump.map((j) => `${j.user ? `${j.user}@` : ''}${j.host}${j.port ? `:${j.port}` : ''}`) } : {}) });
+    } catch {
+      hosts.push({ alias, kind: 'ssh', source });
+    }
+  };
+  for (const a of configuredAliases(cfg)) add(a, 'ssh-config');
+  for (const h of opts.extraHosts ?? []) add(h, 'settings');
+  return hosts;
+}
+
+/** The Runner for a host alias. Callers own it: `dispose()` when done (a pooled connection stays in the pool). */
+export function openRunner(alias: string, ctx: HostContext = {}): Runner {
+  if (alias === 'local') return new LocalRunner({ home: ctx.localHome });
+  if (!alias || /[\s]/.test(alias) || alias.startsWith('-')) throw new Error(`not a host alias: ${JSON.stringify(alias)}`);
+  const opts = { sshConfigPath: ctx.sshConfigPath, knownHostsPath: ctx.knownHostsPath, callbacks: ctx.callbacks };
+  if (ctx.pool) return new SshRunner(ctx.pool.get(alias), { home: ctx.remoteHome });
+  return new SshRunner(new SshConnection(alias, opts), { home: ctx.remoteHome, ownsConnection: true });
+}

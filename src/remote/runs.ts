@@ -1,0 +1,236 @@
+/**
+ * The run lifecycle over any `Runner`: launch (detached, with a run directory), list with live state, stop with
+ * escalation. The host's run directory is the truth (`~/.llm-training-studio/runs/<id>/`):
+ *   run.json    RunRecord written at launch (env NAMES only, never values)
+ *   output.log  stdout+stderr of the command, appended
+ *   exit.json   `{"exitCode", "endTime"}` written by the run wrapper when the command ends
+ *   stop.json   written by stopRun before it signals
+ *   config/     snapshot of the training config, when one was given
+ */
+import { RUNS_SUBDIR, processTableCommand, groupAlive, resolveRunState, scanRunsCommand, wrapRunArgv } from '../core/runs/commands';
+import type { ScannedRun, StopInfo } from '../core/runs/commands';
+import { isEnvName } from '../core/runs/quote';
+import { isValidRunId, makeRunId } from '../core/runs/runId';
+import type { RunRecord } from '../core/runs/types';
+import type { Runner } from './types';
+import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
+import { LogFollower } from './logFollower';
+import type { LogFollowerOptions } from './logFollower';
+import type { SlurmOptions } from './slurm';
+
+export interface LaunchOptions {
+  /** The command, as argv (never a shell string). */
+  argv: string[];
+  /** Working directory on the host (must exist). */
+  cwd: string;
+  /** Extra environment variables. Values reach the process only; run.json records the names. */
+  env?: Record<string, string>;
+  /** Free-text run name; sanitized into the id. */
+  name?: string;
+  /** The training config to keep with the run: copied to `<runDir>/config/<fileName>`. */
+  configSnapshot?: { fileName: string; content: string };
+  /** Submit through Slurm (`sbatch`) instead of starting directly on the host. */
+  slurm?: SlurmOptions;
+}
+
+/** `<home>/.llm-training-studio/runs` on the runner's host. */
+export async function runsRoot(runner: Runner): Promise<string> {
+  return `${(await runner.home()).replace(/\/+$/, '')}/${RUNS_SUBDIR}`;
+}
+
+/** The folder of run `id` (validated: an id from user input never escapes the runs root). */
+export async function runDir(runner: Runner, id: string): Promise<string> {
+  if (!isValidRunId(id)) throw new Error(`not a run id: ${JSON.stringify(id)}`);
+  return `${await runsRoot(runner)}/${id}`;
+}
+
+async function gitInfo(runner: Runner, cwd: string): Promise<{ gitCommit?: string; gitDirty?: boolean }> {
+  try {
+    const head = await runner.exec(['git', '-C', cwd, 'rev-parse', '--verify', '-q', 'HEAD'], { timeoutMs: 10_000 });
+    if (head.exitCode !== 0) return {};
+    const status = await runner.exec(['git', '-C', cwd, 'status', '--porcelain', '--untracked-files=no'], { timeoutMs: 20_000 });
+    return { gitCommit: head.stdout.trim(), ...(status.exitCode === 0 ? { gitDirty: status.stdout.trim() !== '' } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+function encodeRecord(r: RunRecord): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
+}
+
+/**
+ * Starts a run detached on the runner's host and returns its record (state `running`, or `starting` for a Slurm job
+ * still pending). Throws with the reason when the command could not be started; the run directory then keeps a
+ * run.json with state `failed` and the error.
+ */
+export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<RunRecord> {
+  if (opts.argv.length === 0) throw new Error('launchRun: empty command');
+  const env = opts.env ?? {};
+  for (const k of Object.keys(env)) if (!isEnvName(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
+  const id = makeRunId(opts.name);
+  const dir = await runDir(runner, id);
+  const logPath = `${dir}/output.log`;
+  const record: RunRecord = {
+    id,
+    ...(opts.name ? { name: opts.name } : {}),
+    host: runner.host,
+    argv: [...opts.argv],
+    cwd: opts.cwd,
+    envNames: Object.keys(env).sort(),
+    startTime: new Date().toISOString(),
+    state: 'starting',
+    logPath,
+    ...(await gitInfo(runner, opts.cwd)),
+  };
+  if (opts.configSnapshot) {
+    const base = opts.configSnapshot.fileName.split(/[\\/]/).pop() || 'config';
+    const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+    record.configSnapshot = `${dir}/config/${safe}`;
+    await runner.writeFile(record.configSnapshot, opts.configSnapshot.content);
+  }
+  await runner.writeFile(`${dir}/run.json`, encodeRecord(record));
+  await runner.writeFile(logPath, '');
+  try {
+    if (opts.slurm) {
+      record.slurmJobId = await submitSlurmRun(runner, { runDir: dir, argv: opts.argv, cwd: opts.cwd, env, logPath, name: opts.name ?? id, slurm: opts.slurm });
+      record.state = 'starting';
+    } else {
+      const { pid } = await runner.spawnDetached(wrapRunArgv(dir, opts.argv), opts.cwd, env, logPath);
+      record.pid = pid;
+      record.pgid = pid;
+      record.state = 'running';
+    }
+  } catch (e) {
+    record.state = 'failed';
+    record.error = (e as Error).message;
+    await runner.writeFile(`${dir}/run.json`, encodeRecord(record)).catch(() => undefined);
+    throw e;
+  }
+  await runner.writeFile(`${dir}/run.json`, encodeRecord(record));
+  return record;
+}
+
+function merge(scan: ScannedRun & { record: RunRecord }, procs: Parameters<typeof resolveRunState>[1]): RunRecord {
+  const r = { ...scan.record };
+  if (r.state === 'failed' && r.error) return r;
+  if (r.slurmJobId) {
+    if (scan.exit) { r.exitCode = scan.exit.exitCode; r.endTime = scan.exit.endTime; }
+    return r; // state filled from Slurm by the caller
+  }
+  const live = resolveRunState({ record: r, exit: scan.exit, stop: scan.stop }, procs);
+  r.state = live.state;
+  if (live.exitCode !== undefined) r.exitCode = live.exitCode;
+  if (live.endTime !== undefined) r.endTime = live.endTime;
+  return r;
+}
+
+/**
+ * Every run on the host, newest first, with live state (from the process table, exit.json/stop.json, and Slurm for
+ * Slurm jobs). One round trip for the scan plus one for Slurm when there are Slurm runs. Unreadable run folders are
+ * skipped (listed in `skipped`).
+ */
+export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecord[]; skipped: { dir: string; error: string }[] }> {
+  const cmd = scanRunsCommand(await runsRoot(runner));
+  const out = await runner.exec(cmd.argv, { timeoutMs: 60_000 });
+  const { runs, procs } = cmd.parse(out);
+  const skipped = runs.filter((s) => !s.record).map((s) => ({ dir: s.dir, error: s.error ?? 'no run.json' }));
+  const records = runs.filter((s): s is ScannedRun & { record: RunRecord } => !!s.record).map((s) => merge(s, procs));
+  const slurmRuns = records.filter((r) => r.slurmJobId && !(r.state === 'failed' && r.error));
+  if (slurmRuns.length > 0) {
+    const states = await slurmRunStates(runner, slurmRuns);
+    for (const r of slurmRuns) {
+      const s = states.get(r.slurmJobId!);
+      if (s) r.state = s;
+    }
+  }
+  return { runs: records, skipped };
+}
+
+/** Every run on the host, newest first, with live state. */
+export async function listRuns(runner: Runner): Promise<RunRecord[]> {
+  return (await listRunsDetailed(runner)).runs;
+}
+
+/** One run with live state; throws `no run <id>` when it does not exist. */
+export async function getRun(runner: Runner, id: string): Promise<RunRecord> {
+  await runDir(runner, id); // validates the id
+  const run = (await listRuns(runner)).find((r) => r.id === id);
+  if (!run) throw new Error(`no run ${id} on ${runner.host}`);
+  return run;
+}
+
+/** True while the run's process group (or Slurm job) is alive. */
+export async function isRunActive(runner: Runner, run: RunRecord): Promise<boolean> {
+  if (run.slurmJobId) {
+    const s = (await slurmRunStates(runner, [run])).get(run.slurmJobId);
+    return s === 'running' || s === 'starting';
+  }
+  const pgid = run.pgid ?? run.pid;
+  if (pgid === undefined) return false;
+  const cmd = processTableCommand();
+  const out = await runner.exec(cmd.argv, { timeoutMs: 30_000 });
+  if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
+  return groupAlive(cmd.parse(out), pgid);
+}
+
+/**
+ * A LogFollower for a run's output.log that ends when the run ends (process group gone or Slurm job over) and the
+ * log is drained. Not started: attach `data`/`status`/`end` listeners, then call `start()`.
+ */
+export function followRun(runner: Runner, run: RunRecord, opts: Partial<Omit<LogFollowerOptions, 'runner' | 'path' | 'isActive'>> = {}): LogFollower {
+  return new LogFollower({ ...opts, runner, path: run.logPath, isActive: () => isRunActive(runner, run) });
+}
+
+export interface StopOptions {
+  /** ms to wait after SIGINT before SIGTERM (default 10 000). */
+  interruptGraceMs?: number;
+  /** ms to wait after SIGTERM before SIGKILL (default 10 000). */
+  terminateGraceMs?: number;
+  /** Called with each step ("SIGINT sent", ...). */
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Stops a run: SIGINT to its process group (lets a trainer save and exit), then SIGTERM, then SIGKILL, each after
+ * its grace period; a Slurm job gets `scancel`. Records stop.json first, so the run reads `stopped` afterwards.
+ * Resolves with the run's final record and the signals sent.
+ */
+export async function stopRun(runner: Runner, id: string, opts: StopOptions = {}): Promise<{ run: RunRecord; signals: string[] }> {
+  const dir = await runDir(runner, id);
+  const run = await getRun(runner, id);
+  const signals: string[] = [];
+  const progress = opts.onProgress ?? (() => undefined);
+  if (run.state !== 'running' && run.state !== 'starting') return { run, signals };
+  const stop: StopInfo = { requestedAt: new Date().toISOString(), signals };
+  await runner.writeFile(`${dir}/stop.json`, `${JSON.stringify(stop)}\n`);
+  if (run.slurmJobId) {
+    await cancelSlurmJob(runner, run.slurmJobId);
+    signals.push('scancel');
+    progress(`scancel ${run.slurmJobId}`);
+    const deadline = Date.now() + (opts.terminateGraceMs ?? 30_000);
+    while (Date.now() < deadline && (await isRunActive(runner, run))) await sleep(250);
+  } else {
+    const pgid = run.pgid ?? run.pid!;
+    const steps: ['SIGINT' | 'SIGTERM' | 'SIGKILL', number][] = [
+      ['SIGINT', opts.interruptGraceMs ?? 10_000],
+      ['SIGTERM', opts.terminateGraceMs ?? 10_000],
+      ['SIGKILL', 5_000],
+    ];
+    for (const [sig, graceMs] of steps) {
+      await runner.kill(pgid, sig);
+      signals.push(sig);
+      progress(`${sig} sent to process group ${pgid}`);
+      const deadline = Date.now() + graceMs;
+      let alive = true;
+      while ((alive = await isRunActive(runner, run)) && Date.now() < deadline) await sleep(200);
+      if (!alive) break;
+    }
+  }
+  await runner.writeFile(`${dir}/stop.json`, `${JSON.stringify(stop)}\n`);
+  return { run: await getRun(runner, id), signals };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,51 @@
+/**
+ * Slurm as a way to launch on a host: sbatch a generated script whose output is the run's output.log (followed like
+ * any log), state from squeue (then scontrol for recently ended jobs), scancel to stop.
+ */
+import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript, slurmStateToRunState, squeueCommand } from '../core/runs/slurm';
+import type { SlurmOptions } from '../core/runs/slurm';
+import type { RunRecord, RunState } from '../core/runs/types';
+import type { Runner } from './types';
+
+export type { SlurmOptions } from '../core/runs/slurm';
+
+/** Writes the batch script into the run folder, submits it, removes it (Slurm keeps its copy); returns the job id. */
+export async function submitSlurmRun(runner: Runner, p: { runDir: string; argv: string[]; cwd: string; env: Record<string, string>; logPath: string; name: string; slurm: SlurmOptions }): Promise<string> {
+  const scriptPath = `${p.runDir}/sbatch.sh`;
+  await runner.writeFile(scriptPath, slurmBatchScript(p));
+  try {
+    const cmd = sbatchCommand({ scriptPath, name: p.name, logPath: p.logPath, cwd: p.cwd, slurm: p.slurm });
+    return cmd.parse(await runner.exec(cmd.argv, { timeoutMs: 60_000 }));
+  } finally {
+    await runner.exec(['rm', '-f', '--', scriptPath]).catch(() => undefined);
+  }
+}
+
+/**
+ * Live state of Slurm runs: squeue for jobs it still knows, scontrol for the rest, and for jobs Slurm forgot
+ * (MinJobAge passed) the run's exit.json (finished/failed), else `unknown`.
+ */
+export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[]): Promise<Map<string, RunState>> {
+  const ids = runs.map((r) => r.slurmJobId!).filter(Boolean);
+  const result = new Map<string, RunState>();
+  if (ids.length === 0) return result;
+  const q = squeueCommand(ids);
+  const out = await runner.exec(q.argv, { timeoutMs: 30_000 });
+  const known = q.parse(out);
+  for (const [id, st] of known) result.set(id, slurmStateToRunState(st));
+  for (const r of runs) {
+    const id = r.slurmJobId!;
+    if (result.has(id)) continue;
+    const sc = scontrolShowJobCommand(id);
+    const fields = sc.parse(await runner.exec(sc.argv, { timeoutMs: 30_000 }));
+    if (fields?.JobState) result.set(id, slurmStateToRunState(fields.JobState));
+    else if (r.exitCode !== undefined) result.set(id, r.exitCode === 0 ? 'finished' : 'failed');
+    else result.set(id, 'unknown');
+  }
+  return result;
+}
+
+export async function cancelSlurmJob(runner: Runner, jobId: string): Promise<void> {
+  const c = scancelCommand(jobId);
+  c.parse(await runner.exec(c.argv, { timeoutMs: 30_000 }));
+}

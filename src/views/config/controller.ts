@@ -1,0 +1,375 @@
+/**
+ * Keeps config diagnostics up to date: decides which open YAML/JSON documents are training configs (detection,
+ * the user's per-file choice, `llmTraining.validation.frameworkAssociations`), validates them with the pure core
+ * (debounced on edit, at once on open), reads the files they reference (open editor text first, else disk),
+ * watches those files and re-validates dependants when they change, and publishes Diagnostics.
+ * Nothing here runs or writes anything, so it works in untrusted workspaces.
+ */
+import * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import { loadConfigCore, type ConfigCore } from './core';
+import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
+import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, toRange, type PathMapper } from './convert';
+import {
+  CONFIG_LANGUAGES, CONFIG_SCHEMES, DependencyGraph, KeyedDebouncer, MAX_CONFIG_CHARS,
+  applyRuleLevels, isFramework, parseRuleLevels, referenceCandidates,
+} from './model';
+
+/** workspaceState key of the per-file framework choices: `Record<uri string, Framework>`. */
+export const OVERRIDES_KEY = 'llmTraining.config.frameworkOverrides';
+/** Referenced files bigger than this are treated as missing (a config is never that big). */
+const MAX_REFERENCED_BYTES = 4 * 1024 * 1024;
+
+/** How the framework of a document was chosen. */
+export type FrameworkSource = 'override' | 'association' | 'detected';
+
+/** What we know about one validated document (at `version`). */
+export interface ConfigState {
+  uri: vscode.Uri;
+  version: number;
+  /** False when the document is not a training config (detected `unknown`, or the user said "don't validate"). */
+  isConfig: boolean;
+  framework: Framework;
+  /** Why this framework: the detector's reason, or who chose it (`set by you`, `llmTraining.validation.frameworkAssociations`). */
+  reason: string;
+  source: FrameworkSource;
+  /** What detection alone says (differs from `framework` when the user or a setting chose). */
+  detected: { framework: Framework; reason: string };
+  /** Options the core was called with (framework forced to the chosen one); reuse for hover/completion. */
+  options: ValidateOptions;
+  result: ValidationResult;
+  /** Issues after `llmTraining.validation.rules`, in the order of `diagnostics`. */
+  issues: ConfigIssue[];
+  diagnostics: vscode.Diagnostic[];
+  mapPath: PathMapper;
+}
+
+export class ConfigValidationController implements vscode.Disposable {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('llmTraining.config');
+  private readonly states = new Map<string, ConfigState>();
+  private readonly graph = new DependencyGraph();
+  private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
+  /** Per document, the number of its latest validation; an older one that finishes late is dropped. */
+  private readonly generation = new Map<string, number>();
+  private sequence = 0;
+  private readonly debouncer: KeyedDebouncer;
+  private readonly onDidChangeStateEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires after a document's state changed (validated, cleared, framework changed). */
+  readonly onDidChangeState = this.onDidChangeStateEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private warnedRules = '';
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
+    this.debouncer = new KeyedDebouncer(
+      () => vscode.workspace.getConfiguration('llmTraining.validation').get<number>('debounceMs', 200),
+      (key) => { const doc = this.openDocument(key); if (doc) void this.validate(doc); },
+    );
+    this.disposables.push(
+      this.diagnostics,
+      this.onDidChangeStateEmitter,
+      vscode.workspace.onDidOpenTextDocument((doc) => { if (this.isCandidate(doc)) void this.validate(doc); }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e)),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('llmTraining.validation')) this.revalidateAll();
+      }),
+      vscode.workspace.onDidRenameFiles((e) => void this.onRename(e)),
+      // A document outlives its last editor tab (onDidCloseTextDocument comes minutes later, if ever):
+      // the problems of a config go away with its last tab, as users expect.
+      vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabs(e)),
+    );
+    // Documents already open when we activate: validated after the debounce, not during activate().
+    for (const doc of vscode.workspace.textDocuments) if (this.isCandidate(doc)) this.debouncer.schedule(doc.uri.toString());
+  }
+
+  dispose(): void {
+    this.debouncer.dispose();
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** The last state of a document, if validated. May be older than the document's current version. */
+  state(uri: vscode.Uri): ConfigState | undefined {
+    return this.states.get(uri.toString());
+  }
+
+  /** A state for the document's current text: the cached one, or a fresh validation. */
+  async currentState(doc: vscode.TextDocument): Promise<ConfigState | undefined> {
+    const s = this.states.get(doc.uri.toString());
+    if (s && s.version === doc.version) return s;
+    if (!this.isCandidate(doc)) return undefined;
+    return this.validate(doc);
+  }
+
+  /** YAML/JSON in a real file or an untitled buffer, validation enabled, not huge. */
+  isCandidate(doc: vscode.TextDocument): boolean {
+    if (!CONFIG_LANGUAGES.includes(doc.languageId) || !CONFIG_SCHEMES.includes(doc.uri.scheme)) return false;
+    if (!vscode.workspace.getConfiguration('llmTraining.validation', doc.uri).get<boolean>('enable', true)) return false;
+    return true;
+  }
+
+  /** The user's per-file framework choice, if any. */
+  override(uri: vscode.Uri): Framework | undefined {
+    const v = this.context.workspaceState.get<Record<string, string>>(OVERRIDES_KEY, {})[uri.toString()];
+    return isFramework(v) ? v : undefined;
+  }
+
+  /** Sets (or with `undefined` clears) the per-file framework choice and re-validates the document. */
+  async setOverride(uri: vscode.Uri, framework: Framework | undefined): Promise<ConfigState | undefined> {
+    const all = { ...this.context.workspaceState.get<Record<string, string>>(OVERRIDES_KEY, {}) };
+    if (framework === undefined) delete all[uri.toString()]; else all[uri.toString()] = framework;
+    await this.context.workspaceState.update(OVERRIDES_KEY, all);
+    const doc = this.openDocument(uri.toString());
+    return doc ? this.validate(doc) : undefined;
+  }
+
+  /** The framework from `llmTraining.validation.frameworkAssociations` (glob -> framework), first match wins. */
+  private association(doc: vscode.TextDocument): Framework | undefined {
+    const assoc = vscode.workspace.getConfiguration('llmTraining.validation', doc.uri).get<Record<string, unknown>>('frameworkAssociations', {});
+    for (const [glob, fw] of Object.entries(assoc ?? {})) {
+      if (!isFramework(fw)) continue;
+      if (vscode.languages.match({ pattern: glob }, doc) > 0) return fw;
+    }
+    return undefined;
+  }
+
+  /**
+   * Validates a document now and publishes its diagnostics. Returns the new state, or undefined when the document
+   * changed or closed meanwhile (a newer validation is then on its way) or is not a candidate.
+   */
+  async validate(doc: vscode.TextDocument): Promise<ConfigState | undefined> {
+    const key = doc.uri.toString();
+    this.debouncer.cancel(key);
+    const gen = ++this.sequence;
+    this.generation.set(key, gen);
+    if (!this.isCandidate(doc) || doc.isClosed) { this.clear(doc.uri); return undefined; }
+    const version = doc.version;
+    const text = doc.getText();
+    if (text.length > MAX_CONFIG_CHARS) {
+      this.log.debug(`config: ${doc.uri.fsPath} is ${text.length} chars, not validated`);
+      this.clear(doc.uri);
+      return undefined;
+    }
+    const started = Date.now();
+    let core: ConfigCore;
+    try {
+      core = await loadConfigCore();
+    } catch (e) {
+      this.log.error(`config: cannot load the validation engine (dist/configCore.js): ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    if (this.generation.get(key) !== gen || doc.isClosed || doc.version !== version) return undefined;
+    const chosen = this.override(doc.uri);
+    const associated = chosen === undefined ? this.association(doc) : undefined;
+    const source: FrameworkSource = chosen !== undefined ? 'override' : associated !== undefined ? 'association' : 'detected';
+    const forced = chosen ?? associated;
+    const configPath = doc.uri.path;
+    const base: ValidateOptions = { fileName: configPath, ...(forced !== undefined ? { framework: forced } : {}) };
+
+    // Files the config names (DeepSpeed JSON, Accelerate YAML): read them before the (synchronous) core runs.
+    const files = new Map<string, string | undefined>();
+    const alias = new Map<string, string>();
+    const watched = new Set<string>();
+    const mapPath: PathMapper = (p) => this.uriFor(doc.uri, alias.get(p) ?? p);
+    if (forced !== 'unknown') {
+      let refs: ReturnType<typeof core.referencedFiles> = [];
+      try { refs = core.referencedFiles(text, base); } catch (e) { this.log.error(`config: referencedFiles failed for ${doc.uri.fsPath}: ${String(e)}`); }
+      const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
+      for (const ref of refs) {
+        // The core resolves against the config's folder; the path as written (read back at its range) also gets
+        // the workspace-root and `~` lookups of referenceCandidates.
+        const written = unquote(doc.getText(toRange(ref.range)));
+        const candidates = [...new Set([
+          ...(ref.path.startsWith('/') ? [ref.path] : []),
+          ...referenceCandidates(written || ref.path, configPath, doc.uri.scheme === 'untitled' ? undefined : root, homedir()),
+        ])].filter((c) => c.startsWith('/'));
+        let found: string | undefined;
+        for (const c of candidates) {
+          watched.add(this.uriFor(doc.uri, c).toString());
+          if (!files.has(c)) files.set(c, await this.readReferenced(this.uriFor(doc.uri, c)));
+          if (found === undefined && files.get(c) !== undefined) found = c;
+        }
+        // The core may ask for the path as written or resolved next to the config: both lead to the file found.
+        if (found !== undefined) for (const c of [ref.path, ...candidates]) if (c !== found) alias.set(c, found);
+      }
+    }
+    if (this.generation.get(key) !== gen || doc.isClosed || doc.version !== version) return undefined;
+
+    const options: ValidateOptions = {
+      ...base,
+      readFile: (p) => {
+        const real = alias.get(p) ?? p;
+        return files.get(real);
+      },
+    };
+    let result: ValidationResult;
+    try {
+      result = forced === 'unknown'
+        ? { framework: 'unknown', frameworkReason: 'you chose not to validate this file', issues: [], facts: [] }
+        : core.validateConfig(text, options);
+    } catch (e) {
+      // validateConfig promises not to throw; if it does, say so once in the log and show nothing wrong.
+      this.log.error(`config: validateConfig threw for ${doc.uri.fsPath}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.clear(doc.uri);
+      return undefined;
+    }
+    const isConfig = forced !== 'unknown' && result.framework !== 'unknown';
+    const detected = forced === undefined ? { framework: result.framework, reason: result.frameworkReason } : core.detectFramework(text, configPath);
+    const reason = source === 'override' ? 'set by you for this file'
+      : source === 'association' ? 'matched by llmTraining.validation.frameworkAssociations' : result.frameworkReason;
+    const issues = isConfig ? applyRuleLevels(result.issues, this.ruleLevels(doc.uri)) : [];
+    const diagnostics = issues.map((i) => toDiagnostic(doc, i, mapPath));
+    const state: ConfigState = {
+      uri: doc.uri, version, isConfig, framework: isConfig ? result.framework : 'unknown',
+      reason, detected,
+      source, options: { ...options, framework: isConfig ? result.framework : 'unknown' }, result, issues, diagnostics, mapPath,
+    };
+    this.states.set(key, state);
+    this.diagnostics.set(doc.uri, diagnostics);
+    this.updateReferences(key, isConfig ? watched : new Set());
+    this.log.debug(`config: ${doc.uri.fsPath} v${version} ${state.framework} (${source}): ${issues.length} issue(s), ${files.size} referenced file(s), ${Date.now() - started} ms`);
+    this.onDidChangeStateEmitter.fire(doc.uri);
+    return state;
+  }
+
+  /** The issue behind one of our diagnostics in `state` (same object, else same code, range and message). */
+  issueFor(state: ConfigState, d: vscode.Diagnostic): ConfigIssue | undefined {
+    if (d.source !== DIAGNOSTIC_SOURCE) return undefined;
+    const i = state.diagnostics.indexOf(d);
+    if (i >= 0) return state.issues[i];
+    const code = diagnosticCode(d);
+    const r = fromRange(d.range);
+    return state.issues.find((x, j) => x.code === code && x.message === d.message && state.diagnostics[j]!.range.isEqual(d.range))
+      ?? state.issues.find((x) => x.code === code && x.range.start.line === r.start.line);
+  }
+
+  private ruleLevels(uri: vscode.Uri) {
+    const { levels, invalid } = parseRuleLevels(vscode.workspace.getConfiguration('llmTraining.validation', uri).get('rules', {}));
+    const said = invalid.join(',');
+    if (said && said !== this.warnedRules) {
+      this.warnedRules = said;
+      this.log.warn(`config: llmTraining.validation.rules: ignoring ${invalid.join(', ')} (use "error", "warning", "info" or "off")`);
+    }
+    return levels;
+  }
+
+  private onChange(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0) return; // dirty-state-only change
+    const key = e.document.uri.toString();
+    if (this.isCandidate(e.document)) this.debouncer.schedule(key);
+    this.scheduleDependants(key);
+  }
+
+  /** The document closed (or lost its last tab): drop its diagnostics, state and pending validation. */
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.debouncer.cancel(key);
+    this.clear(uri);
+    this.generation.delete(key); // an in-flight validation now sees a different generation and drops its result
+    // A referenced file closed with unsaved edits: dependants now read it from disk.
+    this.scheduleDependants(key);
+  }
+
+  private onTabs(e: vscode.TabChangeEvent): void {
+    for (const tab of e.closed) {
+      const uri = tabUri(tab);
+      if (uri && this.states.has(uri.toString()) && !this.hasTab(uri)) this.forget(uri);
+    }
+    for (const tab of e.opened) {
+      const uri = tabUri(tab);
+      const doc = uri && !this.states.has(uri.toString()) ? this.openDocument(uri.toString()) : undefined;
+      if (doc && this.isCandidate(doc)) void this.validate(doc);
+    }
+  }
+
+  private hasTab(uri: vscode.Uri): boolean {
+    const key = uri.toString();
+    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
+  }
+
+  private async onRename(e: vscode.FileRenameEvent): Promise<void> {
+    const all = this.context.workspaceState.get<Record<string, string>>(OVERRIDES_KEY, {});
+    let changed = false;
+    const next = { ...all };
+    for (const { oldUri, newUri } of e.files) {
+      const v = next[oldUri.toString()];
+      if (v !== undefined) { delete next[oldUri.toString()]; next[newUri.toString()] = v; changed = true; }
+    }
+    if (changed) await this.context.workspaceState.update(OVERRIDES_KEY, next);
+  }
+
+  private clear(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.diagnostics.delete(uri);
+    const had = this.states.delete(key);
+    this.updateReferences(key, new Set());
+    if (had) this.onDidChangeStateEmitter.fire(uri);
+  }
+
+  private revalidateAll(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (this.isCandidate(doc)) this.debouncer.schedule(doc.uri.toString());
+      else if (this.states.has(doc.uri.toString())) this.clear(doc.uri);
+    }
+  }
+
+  private scheduleDependants(fileKey: string): void {
+    for (const dep of this.graph.dependants(fileKey)) if (dep !== fileKey) this.debouncer.schedule(dep);
+  }
+
+  /** Records what `configKey` references and starts/stops file watchers to match. */
+  private updateReferences(configKey: string, refs: Set<string>): void {
+    const { added, removed } = this.graph.set(configKey, refs);
+    for (const r of removed) { this.watchers.get(r)?.dispose(); this.watchers.delete(r); }
+    for (const r of added) {
+      const uri = vscode.Uri.parse(r);
+      const dir = vscode.Uri.joinPath(uri, '..');
+      const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+      try {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, name));
+        const poke = () => this.scheduleDependants(r);
+        w.onDidChange(poke); w.onDidCreate(poke); w.onDidDelete(poke);
+        this.watchers.set(r, w);
+      } catch (e) {
+        this.log.warn(`config: cannot watch ${uri.fsPath}: ${String(e)}`);
+      }
+    }
+  }
+
+  /** Text of a referenced file: the open editor's (unsaved edits included), else the file on disk; undefined if absent. */
+  private async readReferenced(uri: vscode.Uri): Promise<string | undefined> {
+    const open = this.openDocument(uri.toString());
+    if (open) return open.getText();
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.type & vscode.FileType.Directory || stat.size > MAX_REFERENCED_BYTES) return undefined;
+      return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private openDocument(key: string): vscode.TextDocument | undefined {
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && !d.isClosed);
+  }
+
+  /** A URI for a POSIX path on the same file system as `like` (local file, or the remote's). */
+  private uriFor(like: vscode.Uri, path: string): vscode.Uri {
+    if (like.scheme === 'untitled') return vscode.Uri.file(path);
+    return like.with({ path, query: '', fragment: '' });
+  }
+}
+
+/** A YAML/JSON scalar as written, without its quotes (`"a.json"` -> `a.json`). */
+function unquote(s: string): string {
+  const t = s.trim();
+  return t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0] ? t.slice(1, -1) : t;
+}
+
+/** The text document a tab shows (the modified side of a diff), if it shows one. */
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  if (tab.input instanceof vscode.TabInputText) return tab.input.uri;
+  if (tab.input instanceof vscode.TabInputTextDiff) return tab.input.modified;
+  return undefined;
+}

@@ -1,0 +1,76 @@
+/** Text shown for runs in the Runs tree and the task terminal. Pure: no vscode import. */
+import type { Progress } from '../../core/metrics/types';
+
+/**
+ * Formats a duration in seconds as `m:ss` or `h:mm:ss` (tqdm's style), `d` prefix past a day.
+ * Non-finite or negative input gives `?`.
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  let s = Math.round(seconds);
+  const d = Math.floor(s / 86400); s -= d * 86400;
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  const mm = h > 0 || d > 0 ? String(m).padStart(2, '0') : String(m);
+  const body = `${h > 0 || d > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+  return d > 0 ? `${d}d ${body}` : body;
+}
+
+/** A loss value with 4 significant digits (`1.234`, `0.0123`, `NaN`, `inf`). */
+export function formatLoss(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Items per second from a rate as tqdm prints it: `3.1 it/s` is 3.1, `2.5 s/it` is 0.4 (tqdm switches to the
+ * inverse when slower than one per second). Other units (`tok/s`, `samples/s`) are taken as per second.
+ */
+export function perSecond(rate: number, unit = 'it/s'): number {
+  if (!Number.isFinite(rate) || rate <= 0) return NaN;
+  return /^s\//.test(unit) ? 1 / rate : rate;
+}
+
+/** A rate as tqdm shows it: `3.1 it/s`, or `2.5 s/it` when slower than one per second. `unit` as printed. */
+export function formatRate(rate: number, unit = 'it/s'): string {
+  const ps = perSecond(rate, unit);
+  if (!Number.isFinite(ps)) return '';
+  const item = /^s\//.test(unit) ? unit.slice(2) : unit.replace(/\/s$/, '');
+  if (ps < 1) return `${Number((1 / ps).toPrecision(3))} s/${item}`;
+  return `${Number(ps.toPrecision(ps >= 100 ? 4 : 2))} ${item}/s`;
+}
+
+/** What the Runs tree needs to describe one run. */
+export interface RunSummary { progress?: Progress; loss?: number; elapsedSeconds?: number }
+
+/**
+ * One-line description of a run: `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`; parts without data are left
+ * out. The ETA is tqdm's when the log printed one, else computed from rate and remaining steps.
+ */
+export function describeRun(s: RunSummary): string {
+  const parts: string[] = [];
+  const p = s.progress;
+  if (p) parts.push(p.total ? `step ${p.step}/${p.total}` : `step ${p.step}`);
+  if (s.loss !== undefined) parts.push(`loss ${formatLoss(s.loss)}`);
+  if (p?.rate !== undefined) {
+    const r = formatRate(p.rate, p.rateUnit);
+    if (r) parts.push(r);
+  }
+  let eta = p?.etaSeconds;
+  if (eta === undefined && p?.total && p.rate && p.rate > 0) eta = (p.total - p.step) / perSecond(p.rate, p.rateUnit);
+  if (eta !== undefined && p?.total !== undefined && p.step < p.total) parts.push(`ETA ${formatDuration(eta)}`);
+  return parts.join(' · ');
+}
+
+/** `train.py --config cfg.yaml` style label: the launcher's script and config, not the whole argv. */
+export function commandLabel(argv: string[]): string {
+  const base = (s: string) => s.split('/').pop() ?? s;
+  const script = argv.find((a) => /\.(py|sh)$/.test(a));
+  const cfgIdx = argv.findIndex((a) => /\.(ya?ml|json|toml)$/.test(a));
+  if (script && cfgIdx >= 0) return `${base(script)} ${base(argv[cfgIdx])}`;
+  if (cfgIdx >= 0) return `${base(argv[0])} ${base(argv[cfgIdx])}`;
+  return argv.slice(0, 3).map(base).join(' ');
+}

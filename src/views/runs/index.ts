@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../core/runs/types';
+import type { MetricsFeed } from '../../core/metrics/types';
+import type { RunsContext } from './context';
+import type { RunsBackend } from './backend';
+import { RunFeeds } from './feeds';
+import { RunsTreeProvider, type RunsNode } from './tree';
+import { launchRunCommand } from './launch';
+import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
+import { RunTaskProvider, TASK_TYPE } from './tasks';
+import { createBackend } from './backendImpl';
+
+export { RunFeeds } from './feeds';
+export type { LaunchRunArgs } from './launch';
+
+/** What `registerRuns` hands back: the feeds registry (the loss-curve panel's data) and the tree, for tests. */
+export interface RunsApi {
+  readonly feeds: RunFeeds;
+  readonly tree: RunsTreeProvider;
+  readonly backend: RunsBackend;
+  readonly tasks: RunTaskProvider;
+  /** Opens any log file (a `file:` URI, or `llmtraining-log:` for a remote run) as a complete feed: the loss-curve panel's `LogFeedOpener`. */
+  readonly openLog: (uri: vscode.Uri) => Promise<MetricsFeed>;
+}
+
+/** A run as commands receive it: a tree node, or `{ host, runId }` from code (tests, other commands). */
+type RunRef = Extract<RunsNode, { kind: 'run' }> | { host: string; runId: string };
+
+/**
+ * Registers the Runs feature: the Launch Run command, the Runs tree (`llmTraining.runs`) with its menus, the
+ * `llmtraining-log:` document provider, the `llm-training` task type and alert notifications.
+ * Call once from activate(); everything is disposed with the extension.
+ */
+export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, backend: RunsBackend = createBackend(context, log)): RunsApi {
+  const feeds = new RunFeeds(backend, log);
+  const tree = new RunsTreeProvider(backend, feeds, log);
+  const ctx: RunsContext = { extension: context, log, backend, feeds, tree };
+  const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const logs = new RemoteLogProvider(backend);
+  const tasks = new RunTaskProvider(ctx);
+  context.subscriptions.push(backend, feeds, tree, view, logs,
+    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
+    vscode.commands.registerCommand('llmTraining.launchRun', launchRunCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.refreshRuns', () => tree.refresh()),
+    vscode.commands.registerCommand('llmTraining.runs.showLossCurve', showLossCurveCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.openLog', openLogCommand(ctx, logs)),
+    vscode.commands.registerCommand('llmTraining.runs.stop', stopRunCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.reattach', reattachCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.copyId', (ref: RunRef) => vscode.env.clipboard.writeText(refId(ref))),
+    feeds.onDidAlert(({ entry, alert }) => {
+      log.warn(`${entry.runId}: ${alert.kind} at step ${alert.step}: ${alert.message}`);
+      void vscode.window.showWarningMessage(`${entry.feed.title}: ${alert.message} (step ${alert.step})`, 'Show Loss Curve').then((b) => {
+        if (b) void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId);
+      });
+    }),
+    pollWhileVisible(view, tree),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();
+    }),
+  );
+    const openLog = async (uri: vscode.Uri): Promise<MetricsFeed> => {
+    const bytes = uri.scheme === LOG_SCHEME ? new TextEncoder().encode(await logs.provideTextDocumentContent(uri, new vscode.CancellationTokenSource().token)) : await vscode.workspace.fs.readFile(uri);
+    const name = uri.path.split('/').pop() ?? 'log';
+    const feed = backend.createFeed(`file:${uri.toString()}`, name, name);
+    backend.pushChunk(feed, bytes);
+    backend.endFeed(feed);
+    return feed;
+  };
+  return { feeds, tree, backend, tasks, openLog };
+}
+
+/** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */
+function pollWhileVisible(view: vscode.TreeView<RunsNode>, tree: RunsTreeProvider): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  const update = () => {
+    if (timer) { clearInterval(timer); timer = undefined; }
+    const seconds = vscode.workspace.getConfiguration('llmTraining.runs').get<number>('refreshIntervalSeconds', 10);
+    if (view.visible && seconds > 0) timer = setInterval(() => void tree.poll(), Math.max(2, seconds) * 1000);
+  };
+  update();
+  const subs = [view.onDidChangeVisibility(update), vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('llmTraining.runs.refreshIntervalSeconds')) update(); })];
+  return { dispose: () => { if (timer) clearInterval(timer); for (const s of subs) s.dispose(); } };
+}
+
+const refId = (r: RunRef) => ('runId' in r ? r.runId : r.run.id);
+const refHost = (r: RunRef) => r.host;
+
+async function resolveRun(ctx: RunsContext, ref: RunRef): Promise<RunRecord> {
+  if ('run' in ref) return ref.run;
+  const runs = await ctx.tree.runsOf(ref.host);
+  const run = runs.find((r) => r.id === ref.runId) ?? ctx.feeds.entry(ref.runId)?.run;
+  if (!run) throw new Error(`no run ${ref.runId} on ${ref.host}`);
+  return run;
+}
+
+/** Shows the run's loss curve, attaching a feed first when this window has none for it (a finished run, or after a reload). */
+function showLossCurveCommand(ctx: RunsContext) {
+  // With several runs selected in the tree VS Code passes (clicked, selection): the panel then compares them.
+  return async (ref: RunRef, selection?: RunsNode[]): Promise<MetricsFeed | undefined> => {
+    const refs: RunRef[] = selection && selection.length > 1 ? selection.filter((n): n is Extract<RunsNode, { kind: 'run' }> => n.kind === 'run') : [ref];
+    const ids: string[] = [];
+    for (const r of refs) {
+      const run = await resolveRun(ctx, r);
+      if (!ctx.feeds.get(run.id)) ctx.feeds.attach(run, await ctx.backend.getRunner(refHost(r)));
+      ids.push(run.id);
+    }
+    await vscode.commands.executeCommand('llmTraining.showLossCurve', ids.length === 1 ? ids[0] : ids);
+    return ctx.feeds.get(ids[0]);
+  };
+}
+
+/** Opens output.log: a local file directly (VS Code follows its changes), a remote one read-only via `llmtraining-log:`. */
+function openLogCommand(ctx: RunsContext, logs: RemoteLogProvider) {
+  return async (ref: RunRef): Promise<vscode.TextEditor> => {
+    const run = await resolveRun(ctx, ref);
+    const uri = refHost(ref) === 'local' ? vscode.Uri.file(run.logPath) : remoteLogUri(refHost(ref), run.id, run.logPath);
+    if (uri.scheme === LOG_SCHEME) logs.refresh(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    return vscode.window.showTextDocument(doc, { preview: true });
+  };
+}
+
+/** Stops a run (SIGTERM to its process group, SIGKILL after a grace period) after a modal confirmation from the tree. */
+function stopRunCommand(ctx: RunsContext) {
+  return async (ref: RunRef): Promise<RunRecord | undefined> => {
+    const run = await resolveRun(ctx, ref);
+    if ('run' in ref) {
+      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${run.argv.join(' ')}\n\nSIGTERM goes to its whole process group (workers included); SIGKILL follows if it has not exited after a grace period. Checkpoints not yet written are lost.` }, 'Stop Run');
+      if (ok !== 'Stop Run') return undefined;
+    }
+    const runner = await ctx.backend.getRunner(refHost(ref));
+    const stopped = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping ${run.id}` }, () => ctx.backend.stopRun(runner, run));
+    ctx.log.info(`stopped ${run.id} on ${refHost(ref)}: ${stopped.state}`);
+    ctx.feeds.updateRun(stopped);
+    void ctx.tree.poll();
+    return stopped;
+  };
+}
+
+/** Resumes following a run's log from the last byte this window delivered (or from 0 for a run not yet followed). */
+function reattachCommand(ctx: RunsContext) {
+  return async (ref: RunRef): Promise<number> => {
+    const run = await resolveRun(ctx, ref);
+    const runner = await ctx.backend.getRunner(refHost(ref));
+    ctx.feeds.detach(run.id); // a follower that looks alive but is stuck is replaced; the offset is kept
+    const e = ctx.feeds.attach(run, runner);
+    ctx.log.info(`re-attached ${run.id} at byte ${e.offset}`);
+    return e.offset;
+  };
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { RunsBackend } from './backend';
+
+/** URI scheme of remote run logs, read-only: `llmtraining-log://<host>/<run-id>/output.log?<absolute log path>`. */
+export const LOG_SCHEME = 'llmtraining-log';
+/** Logs bigger than this show only their tail (the head is rarely what one looks for in a running job). */
+const MAX_BYTES = 16 * 1024 * 1024;
+
+/** Builds the read-only URI of a remote run's log. */
+export function remoteLogUri(host: string, runId: string, logPath: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: LOG_SCHEME, authority: host, path: `/${runId}/output.log`, query: logPath });
+}
+
+/**
+ * Serves `llmtraining-log:` documents by reading the log through the host's Runner (`stat` + `readRange`).
+ * Documents from a TextDocumentContentProvider are read-only in VS Code. `refresh(uri)` re-reads (the Open Log
+ * command calls it so a re-opened log shows the latest bytes).
+ */
+export class RemoteLogProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  constructor(private readonly backend: RunsBackend) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const runner = await this.backend.getRunner(uri.authority);
+    const logPath = uri.query;
+    const st = await runner.stat(logPath);
+    if (!st) return `(no log at ${uri.authority}:${logPath})`;
+    const start = Math.max(0, st.size - MAX_BYTES);
+    const bytes = await runner.readRange(logPath, start, st.size);
+    if (token.isCancellationRequested) return '';
+    const text = new TextDecoder().decode(bytes);
+    return start > 0 ? `[… first ${start} bytes not shown: the log is larger than ${MAX_BYTES / 1048576} MiB …]\n${text.slice(text.indexOf('\n') + 1)}` : text;
+  }
+
+  refresh(uri: vscode.Uri): void { this.emitter.fire(uri); }
+  dispose(): void { this.emitter.dispose(); }
+}

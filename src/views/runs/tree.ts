@@ -1,0 +1,212 @@
+import * as vscode from 'vscode';
+import type { RunRecord, RunState } from '../../core/runs/types';
+import type { RunsBackend, HostEntry, GpuStatus } from './backend';
+import type { RunFeeds } from './feeds';
+import { describeRun, commandLabel } from './format';
+import { reportHostKeyError } from './prompts';
+
+/** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
+export type RunsNode =
+  | { kind: 'host'; host: HostEntry }
+  | { kind: 'gpu'; host: string; gpus?: GpuStatus; error?: string }
+  | { kind: 'run'; host: string; run: RunRecord }
+  | { kind: 'message'; host: string; text: string; error?: boolean };
+
+interface HostState { runs?: RunRecord[]; gpus?: GpuStatus; error?: string; gpuError?: string; loading?: Promise<void> }
+
+const STATE_ICON: Record<RunState, [string, string | undefined]> = {
+  starting: ['loading~spin', 'charts.blue'],
+  running: ['sync~spin', 'charts.blue'],
+  finished: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  stopped: ['debug-stop', 'disabledForeground'],
+  unknown: ['question', undefined],
+};
+
+/**
+ * Runs tree (`llmTraining.runs`). Hosts come from the backend; `local` is expanded, remote hosts connect only
+ * when the user expands them (so opening the view never pops an SSH prompt for every host in ~/.ssh/config).
+ * Runs show state icons and `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`; a run with an alert shows a warning
+ * icon. `contextValue` is `run.<state>` (+ `.attached` when a follower runs) for the menus in package.json.
+ */
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private hosts?: HostEntry[];
+  private readonly state = new Map<string, HostState>();
+  private readonly hostNodes = new Map<string, RunsNode>();
+  private readonly subs: vscode.Disposable[] = [];
+  private pending?: NodeJS.Timeout;
+
+  constructor(private readonly backend: RunsBackend, private readonly feeds: RunFeeds, private readonly log: vscode.LogOutputChannel) {
+    // Feed updates arrive per batch; coalesce repaints to at most ~4/s.
+    this.subs.push(feeds.onDidChange(() => this.schedule()));
+  }
+
+  private schedule(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => { this.pending = undefined; this.emitter.fire(undefined); }, 250);
+  }
+
+  /** Drops cached host lists and runs and re-reads everything visible. */
+  refresh(): void {
+    this.hosts = undefined;
+    for (const s of this.state.values()) { s.runs = undefined; s.gpus = undefined; s.error = undefined; }
+    this.emitter.fire(undefined);
+  }
+
+  /** Re-reads the runs of hosts already loaded (the visible-view poll). Hosts not yet expanded stay untouched. */
+  async poll(): Promise<void> {
+    await Promise.all([...this.state.entries()].filter(([, s]) => s.runs || s.error).map(([alias]) => this.loadHost(alias)));
+    this.emitter.fire(undefined);
+  }
+
+  /** Runs of a host as last read (loading them if needed). */
+  async runsOf(alias: string): Promise<RunRecord[]> {
+    await this.loadHost(alias);
+    return this.state.get(alias)?.runs ?? [];
+  }
+
+  private loadHost(alias: string): Promise<void> {
+    let s = this.state.get(alias);
+    if (!s) { s = {}; this.state.set(alias, s); }
+    if (s.loading) return s.loading;
+    const st = s;
+    st.loading = (async () => {
+      try {
+        const runner = await this.backend.getRunner(alias);
+        const [runs, gpus] = await Promise.all([
+          this.backend.listRuns(runner),
+          this.backend.queryGpus(runner).then((g) => { st.gpuError = undefined; return g; }, (e: unknown) => { st.gpuError = String(e instanceof Error ? e.message : e); return undefined; }),
+        ]);
+        st.runs = runs;
+        st.gpus = gpus;
+        st.error = undefined;
+        for (const r of runs) {
+          this.feeds.updateRun(r);
+          // A running run whose follower stopped (connection drop) or that this window never followed (after a
+          // reload) is re-attached: from the kept offset, or from byte 0 into a fresh feed.
+          const e = this.feeds.entry(r.id);
+          if ((r.state === 'running' || r.state === 'starting') && (!e || !e.following)) this.feeds.attach(r, runner);
+        }
+      } catch (e) {
+        st.error = e instanceof Error ? e.message : String(e);
+        reportHostKeyError(e);
+        this.log.warn(`runs on ${alias}: ${st.error}`);
+      } finally {
+        st.loading = undefined;
+      }
+    })();
+    return st.loading;
+  }
+
+  async getChildren(node?: RunsNode): Promise<RunsNode[]> {
+    if (!node) {
+      if (!this.hosts) {
+        try { this.hosts = await this.backend.listHosts(); } catch (e) {
+          this.log.error(`listing hosts: ${e instanceof Error ? e.message : String(e)}`);
+          this.hosts = [{ alias: 'local', source: 'local' }];
+        }
+      }
+      return this.hosts.map((h) => this.hostNode(h));
+    }
+    if (node.kind !== 'host') return [];
+    const alias = node.host.alias;
+    // Repaints (several per second while a run streams) reuse what was read; refresh() and poll() re-read.
+    const cached = this.state.get(alias);
+    if (!cached || (cached.runs === undefined && cached.error === undefined) || cached.loading) await this.loadHost(alias);
+    const s = this.state.get(alias)!;
+    if (s.error) return [{ kind: 'message', host: alias, text: s.error, error: true }];
+    const out: RunsNode[] = [{ kind: 'gpu', host: alias, gpus: s.gpus, error: s.gpuError }];
+    for (const run of s.runs ?? []) out.push({ kind: 'run', host: alias, run });
+    if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet' });
+    return out;
+  }
+
+  private hostNode(h: HostEntry): RunsNode {
+    let n = this.hostNodes.get(h.alias);
+    if (!n || n.kind !== 'host' || n.host.detail !== h.detail) { n = { kind: 'host', host: h }; this.hostNodes.set(h.alias, n); }
+    return n;
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'host': {
+        const h = node.host;
+        const item = new vscode.TreeItem(h.alias, h.source === 'local' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `host:${h.alias}`;
+        item.iconPath = new vscode.ThemeIcon(h.source === 'local' ? 'vm' : 'remote');
+        item.description = h.source === 'local' ? 'this machine' : h.detail;
+        item.contextValue = `host.${h.source}`;
+        item.tooltip = h.source === 'ssh-config' ? `${h.alias} (ssh config) ${h.detail ?? ''}` : h.source === 'settings' ? `${h.alias} (llmTraining.hosts)` : 'Runs on this machine, without SSH';
+        return item;
+      }
+      case 'gpu': {
+        const item = new vscode.TreeItem(gpuLabel(node), vscode.TreeItemCollapsibleState.None);
+        item.id = `gpu:${node.host}`;
+        item.iconPath = new vscode.ThemeIcon('circuit-board');
+        item.contextValue = 'gpu';
+        if (node.gpus?.available) {
+          item.tooltip = node.gpus.gpus.map((g) => `GPU ${g.index} ${g.name}: ${g.utilizationGpu ?? '?'}% · ${gib(g.memoryUsed)}/${gib(g.memoryTotal)} GiB${g.temperature !== undefined ? ` · ${g.temperature} °C` : ''}${g.powerDraw !== undefined ? ` · ${g.powerDraw} W` : ''}`).join('\n');
+        } else if (node.gpus) item.tooltip = node.gpus.reason;
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
+        item.contextValue = node.error ? 'hostError' : 'message';
+        item.tooltip = node.text;
+        return item;
+      }
+      case 'run': return this.runItem(node.host, node.run);
+    }
+  }
+
+  private runItem(host: string, run: RunRecord): vscode.TreeItem {
+    const e = this.feeds.entry(run.id);
+    const name = run.name;
+    const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${host}:${run.id}`;
+    const state = e && e.run.state !== 'unknown' ? e.run.state : run.state;
+    const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
+    item.description = summary || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    if (e && e.alerts.length > 0) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    } else {
+      const [icon, color] = STATE_ICON[state] ?? STATE_ICON.unknown;
+      item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    }
+    item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
+    md.appendCodeblock(run.argv.join(' '), 'shellscript');
+    md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
+    if (e?.alerts.length) md.appendMarkdown(`\n$(warning) ${e.alerts.map((a) => `step ${a.step}: ${a.message}`).join('  \n$(warning) ')}\n`);
+    if (e?.error) md.appendMarkdown(`\nfollowing stopped at byte ${e.offset}: ${e.error} (Re-attach resumes there)\n`);
+    item.tooltip = md;
+    item.command = { command: 'llmTraining.runs.showLossCurve', title: 'Show Loss Curve', arguments: [{ kind: 'run', host, run } satisfies RunsNode] };
+    return item;
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    for (const s of this.subs) s.dispose();
+    this.emitter.dispose();
+  }
+}
+
+const gib = (mib: number | undefined) => (mib === undefined ? '?' : (mib / 1024).toFixed(1));
+
+/** `2× H100 80GB HBM3 · 87% · 120.3/160 GiB` (mean utilisation, summed memory), or `no GPUs`. */
+export function gpuLabel(n: { gpus?: GpuStatus; error?: string }): string {
+  if (n.error) return `GPUs: ${n.error}`;
+  if (!n.gpus) return 'GPUs: …';
+  if (!n.gpus.available) return 'no GPUs';
+  const g = n.gpus.gpus;
+  const util = g.reduce((a, x) => a + (x.utilizationGpu ?? 0), 0) / g.length;
+  const used = g.reduce((a, x) => a + (x.memoryUsed ?? 0), 0);
+  const total = g.reduce((a, x) => a + (x.memoryTotal ?? 0), 0);
+  const names = new Set(g.map((x) => x.name));
+  return `${g.length}× ${names.size === 1 ? g[0].name : 'GPU'} · ${Math.round(util)}% · ${gib(used)}/${(total / 1024).toFixed(0)} GiB`;
+}
+

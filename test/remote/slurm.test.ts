@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogFollower } from '../../src/remote/logFollower';
+import { getRun, isRunActive, launchRun, listRuns, stopRun } from '../../src/remote/runs';
+import { waitFor } from '../fixtures/remote/procs';
+import { writeDictLineTrainer } from '../fixtures/remote/scripts';
+import { startSlurm } from '../fixtures/remote/slurm';
+import { startSshEnv } from '../fixtures/remote/sshEnv';
+import { cli } from '../fixtures/remote/cli';
+
+const PY = '/usr/bin/python3';
+
+test('Slurm over SSH: sbatch with GPUs, status, output streamed like any log, exit code; scancel stops a job', async () => {
+  const slurm = await startSlurm();
+  const env = await startSshEnv({ target: { setEnv: slurm.env } });
+  try {
+    const runner = env.runner(env.pool(), 'direct');
+    const script = writeDictLineTrainer(env.work, { steps: 20, sleepS: 0.05 });
+    const run = await launchRun(runner, {
+      argv: ['sh', '-c', 'echo "gpus=$CUDA_VISIBLE_DEVICES nodes=$SLURM_JOB_NUM_NODES secret_len=${#WANDB_API_KEY}"; exec "$@"', 'sh', PY, '-u', script],
+      cwd: env.work, name: 'slurm job', env: { WANDB_API_KEY: 'abc123' },
+      slurm: { gpusPerNode: 2, time: '5', nodes: 1 },
+    });
+    assert.match(run.slurmJobId!, /^\d+$/);
+    assert.equal(existsSync(join(env.home, '.llm-training-studio/runs', run.id, 'sbatch.sh')), false, 'batch script (with env values) removed after submit');
+    const chunks: Buffer[] = [];
+    const f = new LogFollower({ runner, path: run.logPath, isActive: () => isRunActive(runner, run), activeCheckMs: 300 });
+    f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    const end = await f.start().done;
+    assert.equal(end.error, undefined);
+    const got = Buffer.concat(chunks).toString();
+    assert.match(got, /^gpus=0,1 nodes=1 secret_len=6\n/);
+    assert.match(got, /'train_runtime'/);
+    const file = readFileSync(run.logPath);
+    assert.equal(createHash('sha256').update(Buffer.concat(chunks)).digest('hex'), createHash('sha256').update(file).digest('hex'));
+    const done = await getRun(runner, run.id);
+    assert.equal(done.state, 'finished');
+    assert.equal(done.exitCode, 0);
+    assert.ok(!readFileSync(join(env.home, '.llm-training-studio/runs', run.id, 'run.json'), 'utf8').includes('abc123'));
+
+    const long = writeDictLineTrainer(env.work, { steps: 100_000, sleepS: 0.1 });
+    const run2 = await launchRun(runner, { argv: [PY, '-u', long], cwd: env.work, slurm: { launcher: 'srun', gpusPerNode: 1 } });
+    await waitFor(() => existsSync(run2.logPath) && readFileSync(run2.logPath, 'utf8').includes('loss'), 30_000, 'job output');
+    assert.equal((await listRuns(runner)).find((r) => r.id === run2.id)?.state, 'running');
+    const res = await stopRun(runner, run2.id);
+    assert.deepEqual(res.signals, ['scancel']);
+    assert.equal(res.run.state, 'stopped');
+    await waitFor(() => /CANCELLED/.test(readFileSync(run2.logPath, 'utf8')), 15_000, 'cancel notice in the output');
+
+    // The CLI submits the same way.
+    const kh = env.knownHostsPath;
+    const started = await cli(['run', '--host', 'direct', '--ssh-config', env.configPath, '--known-hosts', kh, '--cwd', env.work, '--slurm', '--gpus-per-node', '1', '--time', '2',
+      '--', 'sh', '-c', 'echo "job=$SLURM_JOB_ID gpus=$CUDA_VISIBLE_DEVICES"'], { LLMTRAIN_REMOTE_HOME: env.home });
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stderr, /Slurm job \d+/);
+    const id = started.stdout.toString().trim();
+    const logs = await cli(['logs', '--host', 'direct', '--ssh-config', env.configPath, '--known-hosts', kh, id, '--follow'], { LLMTRAIN_REMOTE_HOME: env.home });
+    assert.match(logs.stdout.toString(), /^job=\d+ gpus=0\n$/);
+    const bad = await cli(['run', '--host', 'direct', '--nodes', '2', '--', 'true']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /need --slurm/);
+  } finally {
+    await env.cleanup();
+    await slurm.stop();
+  }
+});

@@ -1,0 +1,187 @@
+// UI tests of the loss-curve panel in the real workbench (code-server + Chromium, driven through test/ui/workbench.ts):
+// 1. "LLM Training: Open Log as Chart" on a real trainer_state.json draws exactly the points the core parses from it
+//    (train loss and eval_loss on one axis), under the webview's strict CSP; screenshot test-results/loss-curve-log.png.
+// 2. A single spike in a 1M-point series is drawn at full zoom-out (drawn max = the spike) from a few thousand points,
+//    and zooming re-resolves from the full data; screenshot test-results/loss-curve-1m-spike.png.
+// 3. A live feed's appends are drawn; hidden behind another editor (the webview is destroyed: no
+//    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
+// The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { parseLog } from '../../src/core/metrics';
+import { workbench, waitFor } from './workbench';
+
+const ROOT = resolve(__dirname, '..', '..');
+const LOG = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
+
+interface DrawSummary {
+  total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
+  series: { run: string; name: string; inRange: number; drawn: number; drawnMin: number | null; drawnMax: number | null }[];
+}
+
+async function summary(frame: Frame): Promise<DrawSummary | undefined> {
+  const json = await frame.locator('#chart').getAttribute('data-chart', { timeout: 2_000 }).catch(() => null);
+  return json ? (JSON.parse(json) as DrawSummary) : undefined;
+}
+
+/** The visible chart webview whose summary satisfies `until`. */
+async function chartWhere(what: string, until: (s: DrawSummary) => boolean, timeoutMs = 90_000): Promise<{ frame: Frame; s: DrawSummary }> {
+  const wb = workbench();
+  return waitFor(what, async () => {
+    const frame = await wb.webviewFrame({ hasSelector: '#chart[data-chart]', timeoutMs: 5_000 }).catch(() => undefined);
+    const s = frame && (await summary(frame));
+    return frame && s && until(s) ? { frame, s } : undefined;
+  }, timeoutMs, 500);
+}
+
+suite('Loss curve panel (UI)', function () {
+  this.timeout(240_000);
+  const cspErrors: string[] = [];
+
+  suiteSetup(() => {
+    workbench().page.on('console', (m) => { if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text()) && /metrics|sparklines|vscode-resource|webview/i.test(m.text())) cspErrors.push(m.text()); });
+  });
+
+  test('Open Log as Chart draws the points parsed from a real trainer_state.json (loss and eval_loss)', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    // What the metrics core makes of the file (the extension parses it with the same core).
+    const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
+    const expected = new Map<string, number[]>();
+    for (const p of parsed) { if (!expected.has(p.series)) expected.set(p.series, []); expected.get(p.series)!.push(p.value); }
+    assert.ok((expected.get('loss')?.length ?? 0) > 100 && (expected.get('eval_loss')?.length ?? 0) > 5, 'fixture lost its loss/eval_loss points');
+
+    // Open the file in an editor through Quick Open (an absolute path works there), then run the command on it.
+    await page.keyboard.press('Control+P');
+    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
+    await wb.quickInput.locator('input').fill(LOG);
+    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
+    await page.keyboard.press('Enter');
+    await waitFor('the log editor to be active', async () => {
+      const labels = await page.locator('.tab.active').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.textContent ?? ''}`));
+      return labels.some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined;
+    }, 30_000);
+    await wb.runCommand('LLM Training: Open Log as Chart');
+
+    const { frame, s } = await chartWhere('the chart of the log with loss and eval_loss drawn', (x) => x.series.some((r) => r.name === 'eval_loss') && x.series.some((r) => r.name === 'loss'));
+    for (const name of ['loss', 'eval_loss']) {
+      const want = expected.get(name)!;
+      const got = s.series.find((r) => r.name === name)!;
+      assert.equal(got.inRange, want.length, `${name}: points in the chart vs parsed`);
+      assert.equal(got.drawn, want.length, `${name}: a few hundred points are drawn as they are`);
+      const finite = want.filter(Number.isFinite);
+      // The core's MetricStore keeps values as float32 (src/core/metrics/store.ts), so compare at that precision.
+      assert.equal(got.drawnMax, Math.fround(Math.max(...finite)), `${name}: drawn max`);
+      assert.equal(got.drawnMin, Math.fround(Math.min(...finite)), `${name}: drawn min`);
+    }
+    assert.equal(s.zoomed, false);
+    // Non-loss series (learning_rate, grad_norm, ...) start hidden but are listed as toggles.
+    const toggles = await frame.locator('#series vscode-checkbox').evaluateAll((els) => els.map((e) => e.getAttribute('label')));
+    assert.ok(toggles.includes('learning_rate') && toggles.includes('loss') && toggles.includes('eval_loss'), `toggles: ${toggles.join(', ')}`);
+    assert.match(await frame.locator('#points').innerText(), /^\d[\d,]* of \d[\d,]* points/);
+    // The log's text reaches the page only as text: the title is the file name, set with textContent.
+    assert.equal(await frame.locator('.toolbar .title').innerText(), 'hf-trainer_state__tinyllama-sft-trl.json');
+    await wb.screenshot('loss-curve-log');
+  });
+
+  test('a single spike in a 1M-point series is drawn at full zoom-out, and zooming re-resolves from the full data', async () => {
+    const wb = workbench();
+    // Showing the LLM Training container activates the extension (its views), which sets the context key that lists
+    // the development-only command in the palette.
+    await wb.page.locator('.activitybar [aria-label^="LLM Training"]').first().click();
+    await wb.waitForText('Runs', 30_000);
+    await wb.runCommand('LLM Training: Open Synthetic Chart (development)', 60_000);
+    const { frame, s } = await chartWhere('the 1M-point chart to be drawn', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 1_000_000));
+    const loss = s.series.find((r) => r.name === 'loss')!;
+    const width = await frame.evaluate(() => Math.round(document.querySelector('#chart')!.clientWidth * devicePixelRatio));
+    assert.equal(loss.drawnMax, 42, 'the spike at step 654,321 is the drawn maximum');
+    assert.ok(loss.drawn <= 8 * width + 2, `drew ${loss.drawn} points for ${width} pixel columns`);
+    assert.ok(loss.drawn >= width / 2, `drew only ${loss.drawn} points`);
+    assert.equal(s.alerts, 1, 'the spike alert is marked');
+    await wb.screenshot('loss-curve-1m-spike');
+
+    // Zoom to 100k steps around the spike (the same path a drag-select takes), then back out (double-click path).
+    await frame.evaluate(() => (window as unknown as { __lossChart: { zoomTo(a: number, b: number): void } }).__lossChart.zoomTo(600_000, 700_000));
+    const z = await waitFor('the zoomed draw', async () => { const x = await summary(frame); return x?.zoomed ? x : undefined; }, 20_000);
+    const zl = z.series.find((r) => r.name === 'loss')!;
+    assert.equal(zl.inRange, 100_001);
+    assert.equal(zl.drawnMax, 42);
+    assert.ok(zl.drawn <= 4 * width + 2 + 2);
+    await frame.locator('#chart .u-over').dblclick();
+    const back = await waitFor('the full view again', async () => { const x = await summary(frame); return x && !x.zoomed ? x : undefined; }, 20_000);
+    assert.equal(back.series.find((r) => r.name === 'loss')!.inRange, 1_000_000);
+    assert.deepEqual(cspErrors, [], 'the webview ran without CSP violations');
+  });
+
+  test('Export CSV and Export PNG save through the save dialog: every parsed point as a row, and a PNG image', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    const out = mkdtempSync(join(tmpdir(), 'llmts-ui-export-'));
+    await page.keyboard.press('Control+P');
+    await wb.quickInput.locator('input').fill(LOG);
+    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
+    await page.keyboard.press('Enter');
+    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
+    await wb.runCommand('LLM Training: Open Log as Chart');
+    const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
+
+    const save = async (button: string, file: string) => {
+      await frame.locator(button).click();
+      // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
+      const input = wb.quickInput.locator('input');
+      await input.waitFor({ state: 'visible', timeout: 20_000 });
+      // Type only once the dialog has put its default path in (else it completes into what we typed).
+      const ext = file.split('.').pop()!;
+      await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
+      await input.fill(join(out, file));
+      await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
+      // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
+      await waitFor('the save dialog to accept the path', async () => {
+        if (!(await wb.quickInput.isVisible())) return true;
+        await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
+        return undefined;
+      }, 20_000, 1_000);
+      await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
+      await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
+    };
+    await save('#export-csv', 'metrics.csv');
+    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
+    assert.equal(rows[0], 'run_id,run,series,step,time,value');
+    const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
+    assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
+    assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
+
+    await save('#export-png', 'chart.png');
+    const png = readFileSync(join(out, 'chart.png'));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    await wb.runCommand('LLM Training: Open Live Synthetic Chart (development)', 60_000);
+    const loss = (x: DrawSummary) => x.series.find((r) => r.name === 'loss');
+    const { frame, s: first } = await chartWhere('live points beyond the first 2,000 to be drawn', (x) => (loss(x)?.inRange ?? 0) > 2100);
+    // Steps are 1..n: a point count equal to the last step means nothing was lost or doubled on the way.
+    assert.equal(loss(first)!.inRange, first.xMax);
+    // A view option the webview keeps with setState.
+    await frame.evaluate(() => { const sel = document.querySelector('#smoothing') as HTMLElement & { value: string }; sel.value = 'gaussian'; sel.dispatchEvent(new Event('change')); });
+
+    // Hide the panel behind another editor in the same group while points keep arriving, then show it again.
+    await wb.runCommand('File: New Untitled Text File');
+    await waitFor('the panel to be hidden', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('Untitled') ? true : undefined), 20_000);
+    const hiddenAt = Date.now();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await page.keyboard.press('Control+W');
+    const { frame: again, s: back } = await chartWhere('the panel to come back with the points appended while it was hidden', (x) => (loss(x)?.inRange ?? 0) > loss(first)!.inRange + 200 && Date.now() > hiddenAt);
+    assert.equal(loss(back)!.inRange, back.xMax, 'every point from 1 to the last step is in the chart');
+    assert.equal(await again.evaluate(() => (document.querySelector('#smoothing') as HTMLElement & { value: string }).value), 'gaussian', 'smoothing choice restored from the webview state');
+    await wb.screenshot('loss-curve-live');
+    assert.deepEqual(cspErrors, []);
+  });
+});

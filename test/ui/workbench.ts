@@ -1,0 +1,162 @@
+// A small driver for the code-server workbench, used by the UI tests (test/ui/*.ui.ts). The harness
+// (scripts/test-vscode.mjs, UI phase) opens the workbench with the extension under development, then hands a
+// Workbench to the tests through setWorkbench(); tests call workbench().
+//
+// Selectors are VS Code's own (1.139): `.monaco-workbench`, `.quick-input-widget`, `.quick-input-list`,
+// webviews as `iframe.webview.ready` > `iframe#active-frame`.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
+
+const GLOBAL_KEY = '__llmtsWorkbench';
+
+/** The workbench the harness opened (throws outside the UI phase). */
+export function workbench(): Workbench {
+  const wb = (globalThis as Record<string, unknown>)[GLOBAL_KEY] as Workbench | undefined;
+  if (!wb) throw new Error('no workbench: UI tests run only inside scripts/test-vscode.mjs (UI phase)');
+  return wb;
+}
+
+/** Called by the harness; kept on globalThis so every module instance (ESM or CJS load) sees the same one. */
+export function setWorkbench(wb: Workbench | undefined): void {
+  (globalThis as Record<string, unknown>)[GLOBAL_KEY] = wb;
+}
+
+/** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 150): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) { lastError = err; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Drives one workbench page: command palette, webviews, screenshots. */
+export class Workbench {
+  /** @param page the Playwright page showing the workbench; @param resultsDir where screenshot(name) writes `<name>.png`. */
+  constructor(readonly page: Page, readonly resultsDir: string) {}
+
+  /** Waits until the workbench is rendered and the extension host has started (status bar present). */
+  async ready(timeoutMs = 90_000): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** The quick input widget (command palette, quick picks, input boxes). */
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Opens the command palette (F1) with `text` typed after the `>` prefix. */
+  async openCommandPalette(text = ''): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, trial: true }).catch(() => {});
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    if (text) await input.pressSequentially(text, { delay: 10 });
+  }
+
+  /** Labels of the rows the quick input currently lists (e.g. `LLM Training: Launch Run…`), once the list settles. */
+  async quickPickLabels(): Promise<string[]> {
+    const rows = this.quickInput.locator('.quick-input-list .monaco-list-row');
+    let previous = '';
+    // The list filters asynchronously as text is typed: read until two reads agree.
+    return waitFor('the quick pick list to settle', async () => {
+      const labels = await rows.locator('.label-name').allInnerTexts();
+      const key = labels.join('\n');
+      const stable = key === previous;
+      previous = key;
+      return stable ? labels.map((l) => l.replace(/\s+/g, ' ').trim()) : undefined;
+    }, 10_000, 250);
+  }
+
+  /** Closes the quick input if it is open. */
+  async closeQuickInput(): Promise<void> {
+    if (await this.quickInput.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
+  }
+
+  /**
+   * Opens the command palette with `text` typed and returns the listed labels once `until(labels)` holds, reopening
+   * the palette until then (the palette computes its list when opened, and right after start-up some context keys,
+   * e.g. `isWorkspaceTrusted` behind an `enablement`, are not set yet). Leaves the palette open.
+   */
+  async commandPaletteLabels(text: string, until: (labels: string[]) => boolean = () => true, timeoutMs = 30_000): Promise<string[]> {
+    let last: string[] = [];
+    try {
+      return await waitFor(`the command palette for '${text}' to list what the test expects`, async () => {
+        await this.openCommandPalette(text);
+        last = await this.quickPickLabels();
+        return until(last) ? last : undefined;
+      }, timeoutMs, 500);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; last listed: ${JSON.stringify(last)}`);
+    }
+  }
+
+  /**
+   * Runs a command by its palette title (`Category: Title`, e.g. `LLM Training: Launch Run…`) through F1:
+   * types the title, waits until a row with exactly that label is listed, selects it and presses Enter.
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const labels = await this.commandPaletteLabels(title, (l) => l.includes(title), timeoutMs);
+    const index = labels.indexOf(title);
+    for (let i = 0; i < index; i++) await this.page.keyboard.press('ArrowDown');
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * The content frame of the visible webview (VS Code nests it: `iframe.webview.ready` > `iframe#active-frame`).
+   * Waits until it exists; `hasSelector` picks the webview whose content contains that element.
+   */
+  async webviewFrame(opts: { hasSelector?: string; timeoutMs?: number } = {}): Promise<Frame> {
+    const { hasSelector, timeoutMs = 30_000 } = opts;
+    return waitFor(`a webview${hasSelector ? ` containing ${hasSelector}` : ''}`, async () => {
+      for (const outer of await this.page.locator('iframe.webview.ready').all()) {
+        if (!(await outer.isVisible())) continue;
+        const outerFrame = await (await outer.elementHandle())?.contentFrame();
+        const inner = await (await outerFrame?.$('iframe#active-frame'))?.contentFrame();
+        if (!inner) continue;
+        if (!hasSelector || (await inner.$(hasSelector))) return inner;
+      }
+      return undefined;
+    }, timeoutMs);
+  }
+
+  /** A FrameLocator for the visible webview's content (auto-waiting, for use with Playwright locators). */
+  webviewLocator(): FrameLocator {
+    return this.page.locator('iframe.webview.ready:visible').last().contentFrame().locator('iframe#active-frame').contentFrame();
+  }
+
+  /** Texts of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+
+  /** Title of the active editor tab, or undefined. */
+  async activeTabTitle(): Promise<string | undefined> {
+    const t = this.page.locator('.tabs-container .tab.active .label-name').first();
+    return (await t.count()) ? (await t.innerText()).trim() : undefined;
+  }
+
+  /** Waits until `text` is visible somewhere in the workbench (not inside webviews). */
+  async waitForText(text: string, timeoutMs = 15_000): Promise<void> {
+    await this.page.getByText(text, { exact: false }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Saves a PNG of the whole workbench (webviews included) to `<resultsDir>/<name>.png`; returns the path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(this.resultsDir, { recursive: true });
+    const path = join(this.resultsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}

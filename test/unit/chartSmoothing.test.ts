@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Smoother, smoothingParams, type SmoothingParams } from '../../webview-ui/metrics/smoothing';
+import { emaDebiased, emaTimeWeighted, gaussianSmooth } from '../../src/core/metrics/smoothing';
+
+const P = (p: Partial<SmoothingParams> & Pick<SmoothingParams, 'method'>): SmoothingParams => ({ weight: 0.6, halfLife: 5, sigma: 3, ...p });
+
+function smooth(p: SmoothingParams, xs: ArrayLike<number>, ys: ArrayLike<number>): number[] {
+  const s = new Smoother(p);
+  s.update(xs, ys, xs.length);
+  return [...s.values.subarray(0, xs.length)];
+}
+
+test('debiased EMA matches TensorBoard\'s formula on hand-computed values', () => {
+  // w = 0.5: last = 0.5*0 + 0.5*4 = 2 -> 2/(1-0.5) = 4; last = 1 + 1 = 2... -> 2/(1-0.25) = 2.6667; etc.
+  const out = smooth(P({ method: 'ema', weight: 0.5 }), [1, 2, 3], [4, 0, 8]);
+  assert.equal(out[0], 4);
+  assert.ok(Math.abs(out[1] - (0.5 * 2 + 0) / 0.75) < 1e-12);
+  const last2 = (0.5 * 2 + 0), last3 = last2 * 0.5 + 0.5 * 8;
+  assert.ok(Math.abs(out[2] - last3 / (1 - 0.125)) < 1e-12);
+});
+
+test('EMA skips non-finite values (passes them through) without poisoning later points', () => {
+  const out = smooth(P({ method: 'ema', weight: 0.9 }), [1, 2, 3, 4], [1, NaN, 1, Infinity]);
+  assert.equal(out[0], 1); assert.ok(Number.isNaN(out[1])); assert.ok(Math.abs(out[2] - 1) < 1e-12); assert.equal(out[3], Infinity);
+});
+
+test('every method keeps a constant series constant and is the identity at amount 0', () => {
+  const xs = Float64Array.from({ length: 500 }, (_, i) => i * 3 + 1), c = new Float64Array(500).fill(2.5);
+  for (const method of ['ema', 'ema-time', 'gaussian'] as const) {
+    for (const v of smooth(P({ method }), xs, c)) assert.ok(Math.abs(v - 2.5) < 1e-9, `${method}: ${v}`);
+    const ys = Float64Array.from(xs, (x) => Math.sin(x));
+    const id = smooth(smoothingParams(method, 0, 1500), xs, ys);
+    id.forEach((v, i) => assert.ok(Math.abs(v - ys[i]) < 1e-6, `${method} at amount 0 changed point ${i}`));
+  }
+});
+
+test('time-weighted EMA weighs by x distance: a point far after a gap dominates', () => {
+  const out = smooth(P({ method: 'ema-time', halfLife: 1 }), [0, 1, 100], [0, 0, 10]);
+  assert.ok(out[2] > 9.99, `got ${out[2]}`);
+  const dense = smooth(P({ method: 'ema-time', halfLife: 1 }), [0, 1, 2], [0, 0, 10]);
+  assert.ok(dense[2] < 6, `got ${dense[2]}`);
+});
+
+test('Gaussian is symmetric: a straight line stays straight away from the edges, a spike spreads evenly', () => {
+  const n = 400, xs = Float64Array.from({ length: n }, (_, i) => i), line = Float64Array.from(xs, (x) => 2 * x + 1);
+  const out = smooth(P({ method: 'gaussian', sigma: 5 }), xs, line);
+  for (let i = 20; i < n - 20; i++) assert.ok(Math.abs(out[i] - line[i]) < 1e-6, `at ${i}: ${out[i]} vs ${line[i]}`);
+  const spike = new Float64Array(n); spike[200] = 100;
+  const s = smooth(P({ method: 'gaussian', sigma: 5 }), xs, spike);
+  for (let d = 1; d < 15; d++) assert.ok(Math.abs(s[200 - d] - s[200 + d]) < 1e-9);
+  assert.ok(s[200] < 100 && s[200] > 1);
+});
+
+test('incremental updates (live appends) give the same result as smoothing everything at once', () => {
+  fc.assert(fc.property(fc.constantFrom('ema', 'ema-time', 'gaussian' as const), fc.integer({ min: 1, max: 800 }), fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 10 }), fc.integer({ min: 1, max: 1e6 }), (method, n, chunks, seed) => {
+    let s = seed;
+    const xs = new Float64Array(n), ys = new Float64Array(n);
+    let x = 0;
+    for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) & 0x7fffffff; x += 1 + (s % 3); xs[i] = x; ys[i] = (s % 1000) / 100; }
+    const p = smoothingParams(method, 0.5, x);
+    const whole = smooth(p, xs, ys);
+    const inc = new Smoother(p);
+    let at = 0;
+    for (const c of chunks) { at = Math.min(n, at + c); inc.update(xs, ys, at); }
+    inc.update(xs, ys, n);
+    const got = [...inc.values.subarray(0, n)];
+    got.forEach((v, i) => assert.ok(Math.abs(v - whole[i]) < 1e-7 * Math.max(1, Math.abs(whole[i])), `${method} point ${i}: ${v} vs ${whole[i]}`));
+  }), { numRuns: 120 });
+});
+
+test('smoothingParams maps the slider: EMA weight up to 0.999, half-life/sigma up to 5% of the x span', () => {
+  assert.equal(smoothingParams('ema', 1, 1000).weight, 0.999);
+  assert.equal(smoothingParams('gaussian', 1, 1000).sigma, 50);
+  assert.equal(smoothingParams('ema-time', 0.5, 1000).halfLife, 0.125 * 50);
+});
+
+test('the chart\'s incremental smoothers agree with the metrics core\'s batch functions', () => {
+  const n = 3000, xs = new Float64Array(n), ys = new Float64Array(n);
+  let s = 99, x = 0;
+  for (let i = 0; i < n; i++) { s = (s * 1103515245 + 12345) & 0x7fffffff; x += 1 + (s % 4); xs[i] = x; ys[i] = 2 * Math.exp(-i / 800) + (s % 100) / 500; }
+  ys[100] = NaN;
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(a[i]) || Number.isNaN(b[i])) { assert.ok(Number.isNaN(a[i]) && Number.isNaN(b[i]), `${what} NaN at ${i}`); continue; }
+      assert.ok(Math.abs(a[i] - b[i]) <= tol, `${what} at ${i}: ${a[i]} vs ${b[i]}`);
+    }
+  };
+  close(smooth(P({ method: 'ema', weight: 0.9 }), xs, ys), emaDebiased(ys, 0.9), 1e-12, 'ema');
+  close(smooth(P({ method: 'ema-time', halfLife: 20 }), xs, ys), emaTimeWeighted(xs, ys, 20), 1e-9, 'ema-time');
+  // Three box passes approximate the Gaussian kernel (central limit): close, not equal, away from the ends.
+  const g = smooth(P({ method: 'gaussian', sigma: 15 }), xs, ys), ref = gaussianSmooth(xs, ys, 15);
+  for (let i = 200; i < n - 200; i++) if (Number.isFinite(ref[i])) assert.ok(Math.abs(g[i] - ref[i]) < 0.01, `gaussian at ${i}: ${g[i]} vs ${ref[i]}`);
+});

@@ -1,0 +1,119 @@
+// Pure helpers behind the config-validation views (src/views/config/model.ts): no VS Code needed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DependencyGraph, FRAMEWORKS, KeyedDebouncer, applyRuleLevels, frameworkLabel, isFramework, parseRuleLevels,
+  referenceCandidates, statusBarText, statusBarTooltip,
+} from '../../src/views/config/model';
+import type { ConfigIssue } from '../../src/core/config/types';
+
+const r = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 4 } });
+const issue = (code: string, severity: ConfigIssue['severity'] = 'warning'): ConfigIssue => ({ code, severity, message: code, range: r(0), related: [], fixes: [] });
+
+test('status bar text names the framework and pins a user choice', () => {
+  assert.equal(statusBarText('axolotl', false), '$(beaker) Axolotl');
+  assert.equal(statusBarText('hf-trainer', true), '$(beaker) HF Trainer / TRL $(pinned)');
+  assert.equal(statusBarText('unknown', true), '$(beaker) Not a training config $(pinned)');
+  assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
+    'DeepSpeed config\nDetected: has zero_optimization.\nClick to choose the framework for this file.');
+  assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),
+    /^torchtune config\nChosen by you for this file\. Detection alone: Axolotl \(Axolotl keys: base_model\)\.\n/);
+  assert.match(statusBarTooltip('axolotl', 'x', 'association', { framework: 'unknown', reason: 'no known keys' }),
+    /Chosen by llmTraining\.validation\.frameworkAssociations\. Detection alone: Not a training config\.\n/);
+});
+
+test('every framework has a label and isFramework rejects strangers', () => {
+  const labels = FRAMEWORKS.map(frameworkLabel);
+  assert.equal(new Set(labels).size, FRAMEWORKS.length);
+  assert.equal(frameworkLabel('llamafactory'), 'LLaMA-Factory');
+  assert.equal(isFramework('llamafactory'), true);
+  assert.equal(isFramework('LlamaFactory'), false);
+  assert.equal(isFramework(undefined), false);
+  assert.equal(isFramework(3), false);
+});
+
+test('rule levels: known levels kept, others reported, applied without mutating', () => {
+  const { levels, invalid } = parseRuleLevels({ 'unknown-key': 'off', 'fp16-bf16-conflict': 'info', 'x': 'loud', 'y': 2 });
+  assert.deepEqual([...levels], [['unknown-key', 'off'], ['fp16-bf16-conflict', 'info']]);
+  assert.deepEqual(invalid, ['x', 'y']);
+  const input = [issue('unknown-key'), issue('fp16-bf16-conflict', 'error'), issue('renamed-key')];
+  const out = applyRuleLevels(input, levels);
+  assert.deepEqual(out.map((i) => [i.code, i.severity]), [['fp16-bf16-conflict', 'info'], ['renamed-key', 'warning']]);
+  assert.equal(input[1]!.severity, 'error');
+  assert.deepEqual(parseRuleLevels(['off']).levels.size, 0);
+  assert.deepEqual(parseRuleLevels(null).invalid, []);
+});
+
+test('reference candidates: next to the config, then the workspace root; absolute and ~ as given', () => {
+  assert.deepEqual(referenceCandidates('deepspeed_configs/zero3.json', '/ws/examples/llama/qlora.yml', '/ws'),
+    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json']);
+  assert.deepEqual(referenceCandidates('./ds.json', '/ws/ds_train.yaml', '/ws'), ['/ws/ds.json']);
+  assert.deepEqual(referenceCandidates('../shared/ds.json', '/ws/a/b.yaml'), ['/ws/shared/ds.json']);
+  assert.deepEqual(referenceCandidates('/opt/ds//z3.json', '/ws/a.yaml', '/ws'), ['/opt/ds/z3.json']);
+  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws', '/home/me'), ['/home/me/ds.json']);
+  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws'), []);
+  assert.deepEqual(referenceCandidates('  ', '/ws/a.yaml', '/ws'), []);
+});
+
+test('dependency graph reports first dependant and last dependant of each referenced file', () => {
+  const g = new DependencyGraph();
+  assert.deepEqual(g.set('a.yaml', ['ds.json', 'acc.yaml']), { added: ['ds.json', 'acc.yaml'], removed: [] });
+  assert.deepEqual(g.set('b.yaml', ['ds.json']), { added: [], removed: [] });
+  assert.deepEqual(g.dependants('ds.json').sort(), ['a.yaml', 'b.yaml']);
+  assert.deepEqual(g.set('a.yaml', ['ds.json']), { added: [], removed: ['acc.yaml'] });
+  assert.deepEqual(g.dependants('acc.yaml'), []);
+  assert.deepEqual(g.delete('b.yaml'), { added: [], removed: [] });
+  assert.deepEqual(g.delete('a.yaml'), { added: [], removed: ['ds.json'] });
+  assert.deepEqual(g.watched(), []);
+  assert.deepEqual(g.references('a.yaml'), []);
+});
+
+test('keyed debouncer runs once per key after the quiet period, reading the delay each time', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const ran: string[] = [];
+  let delay = 200;
+  const d = new KeyedDebouncer(() => delay, (k) => ran.push(k));
+  d.schedule('a'); t.mock.timers.tick(150);
+  d.schedule('a'); d.schedule('b'); t.mock.timers.tick(150);
+  assert.deepEqual(ran, []);
+  assert.equal(d.pending('a'), true);
+  t.mock.timers.tick(50);
+  assert.deepEqual(ran, ['a', 'b']);
+  delay = 0; d.schedule('c'); d.cancel('c'); t.mock.timers.tick(10);
+  assert.deepEqual(ran, ['a', 'b']);
+  d.schedule('d'); d.dispose(); t.mock.timers.tick(1000);
+  assert.deepEqual(ran, ['a', 'b']);
+});
+
+// package.json jsonValidation / yamlValidation: the schema files exist, and the file patterns claim the names
+// DeepSpeed, PEFT and Accelerate configs really have (corpus names) but not look-alikes.
+test('contributed schema patterns point at generated schemas and do not misfire', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { posix } = await import('node:path');
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const contributions: { fileMatch: string[]; url: string }[] = [...pkg.contributes.jsonValidation, ...pkg.contributes.yamlValidation];
+  const byUrl = new Map(contributions.map((c) => [c.url, c.fileMatch]));
+  for (const { url } of contributions) {
+    assert.ok(existsSync(url), `${url} exists`);
+    const schema = JSON.parse(readFileSync(url, 'utf8'));
+    assert.equal(typeof schema.properties, 'object', `${url} is an object schema`);
+  }
+  const matches = (url: string, file: string) => byUrl.get(url)!.some((g) => posix.matchesGlob(file, g));
+  const claims: Record<string, [yes: string[], no: string[]]> = {
+    './schemas/deepspeed.schema.json': [
+      ['/w/ds_config.json', '/w/ds_config_zero3.json', '/w/deepspeed_configs/zero3_bf16_cpuoffload_all.json', '/w/zero2.json',
+        '/w/examples/deepspeed/ds_z3_offload_config.json', '/w/examples/deepspeed/ds_z0_config.json', '/w/scripts/ds_zero2_config.json', '/w/deepspeed_z3.json'],
+      ['/w/config.json', '/w/tokenizer.json', '/w/trainer_state.json', '/w/zero_shot_results.json', '/w/data/zeros.json', '/w/my_dz_twoGPU.json', '/w/ds_zip_codes.json'],
+    ],
+    './schemas/peft.schema.json': [['/w/out/checkpoint-500/adapter_config.json'], ['/w/out/config.json', '/w/adapter_model.json']],
+    './schemas/accelerate.schema.json': [
+      // $HF_HOME/accelerate (default ~/.cache/huggingface/accelerate; path.matchesGlob skips dot folders, VS Code's matcher does not)
+      ['/data/hf_home/accelerate/default_config.yaml', '/w/recipes/accelerate_configs/zero3.yaml'],
+      ['/w/config.yaml', '/w/recipes/zephyr-7b-beta/sft/config_full.yaml', '/w/examples/train_lora/llama3_lora_sft.yaml'],
+    ],
+  };
+  for (const [url, [yes, no]] of Object.entries(claims)) {
+    for (const f of yes) assert.ok(matches(url, f), `${url} should claim ${f}`);
+    for (const f of no) assert.ok(!matches(url, f), `${url} must not claim ${f}`);
+  }
+});

@@ -1,0 +1,163 @@
+/**
+ * Per-pixel-column min/max downsampling (M4: first, min, max and last point of every column) for the loss-curve chart.
+ *
+ * Two forms, both deterministic (same input -> same output, no sampling):
+ * - `resolveColumns`: the metrics core's `minMaxColumns` over the points inside [x0, x1], for a zoomed view.
+ * - `ColumnGrid`: an incremental grid of buckets anchored at the first x, for the live full view. Appending points
+ *   touches only the last bucket(s); when the data outgrows the grid, the bucket width doubles and neighbouring
+ *   buckets merge (first/last/min/max of a union are computable from the parts), so no raw point is read twice.
+ *   Buckets are at most one pixel column wide (between `columns` and `2*columns` buckets), so the minimum and maximum
+ *   of every pixel column are drawn within one pixel of it (buckets are not aligned to pixel columns): a single spike in
+ *   10M points stays visible at full zoom-out.
+ *
+ * In the grid, non-finite values (NaN/Inf) never become a bucket's min or max; a bucket with only non-finite values
+ * emits its first and last point (drawn as a gap). NaN steps are marked by the alert markers, not by the line.
+ */
+import { minMaxColumns } from '../../src/core/metrics/downsample';
+
+/** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
+export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number }
+
+/** First index i in [0, n) with xs[i] >= x (n when none). xs ascending. */
+export function lowerBound(xs: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (xs[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** First index i in [0, n) with xs[i] > x (n when none). xs ascending. */
+export function upperBound(xs: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (xs[mid] <= x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** Appends indices a <= b <= c <= d (deduplicated, sorted) of one column to the output. */
+function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number, iMin: number, iMax: number, last: number, ox: Float64Array, oy: Float64Array, k: number): number {
+  // Sort the (up to) four indices; iMin/iMax are -1 when the column has no finite value.
+  let b = iMin < 0 ? first : iMin, c = iMax < 0 ? first : iMax;
+  if (b > c) { const t = b; b = c; c = t; }
+  ox[k] = xs[first]; oy[k] = ys[first]; k++;
+  if (b > first) { ox[k] = xs[b]; oy[k] = ys[b]; k++; }
+  if (c > b && c > first) { ox[k] = xs[c]; oy[k] = ys[c]; k++; }
+  if (last > c && last > first) { ox[k] = xs[last]; oy[k] = ys[last]; k++; }
+  return k;
+}
+
+/**
+ * Adapter over the metrics core's `minMaxColumns` (src/core/metrics/downsample.ts, M4 per pixel column) for the chart:
+ * works on the first `n` entries of growable columns, and adds the nearest point outside each edge of [x0, x1] so the
+ * line runs to the plot border when zoomed. `inRange` counts the source points inside [x0, x1] ("N of M points").
+ * @param columns plot width in device pixels (>= 1)
+ */
+export function resolveColumns(xs: Float64Array, ys: Float64Array, n: number, x0: number, x1: number, columns: number): Resolved {
+  const d = minMaxColumns(xs.subarray(0, n), ys.subarray(0, n), x0, x1, columns);
+  const lo = lowerBound(xs, n, x0), hi = upperBound(xs, n, x1);
+  const before = lo > 0 ? 1 : 0, after = hi < n ? 1 : 0;
+  if (!before && !after) return { xs: d.x, ys: d.y, length: d.pointsUsed, inRange: d.total };
+  const len = d.pointsUsed + before + after;
+  const ox = new Float64Array(len), oy = new Float64Array(len);
+  if (before) { ox[0] = xs[lo - 1]; oy[0] = ys[lo - 1]; }
+  ox.set(d.x, before); oy.set(d.y, before);
+  if (after) { ox[len - 1] = xs[hi]; oy[len - 1] = ys[hi]; }
+  return { xs: ox, ys: oy, length: len, inRange: d.total };
+}
+
+/**
+ * Incremental min/max buckets over the whole series (the live full view). Call `update(xs, ys, n)` after points were
+ * appended (xs ascending, earlier points unchanged), then `resolve()`.
+ */
+export class ColumnGrid {
+  private readonly maxBuckets: number;
+  private width = 0; // bucket width in x units; 0 until the series spans a positive x range
+  private origin = 0;
+  private processed = 0;
+  private count = 0; // buckets in use (index of last bucket + 1)
+  private first: Int32Array; private last: Int32Array; private iMin: Int32Array; private iMax: Int32Array;
+
+  /** @param columns plot width in device pixels; the grid keeps between `columns` and `2 * columns` buckets. */
+  constructor(readonly columns: number) {
+    this.maxBuckets = 2 * Math.max(1, Math.floor(columns));
+    this.first = new Int32Array(this.maxBuckets); this.last = new Int32Array(this.maxBuckets);
+    this.iMin = new Int32Array(this.maxBuckets); this.iMax = new Int32Array(this.maxBuckets);
+  }
+
+  /** Folds points [processed, n) into the buckets. */
+  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+    if (n < this.processed) throw new Error(`ColumnGrid.update: series shrank from ${this.processed} to ${n} points`);
+    if (this.width === 0) {
+      if (n < 2 || !(xs[n - 1] > xs[0])) return; // not yet a positive span: resolve() returns the points themselves
+      this.origin = xs[0];
+      // Power-of-two multiple of the first span's bucket width keeps later doublings exact in floating point.
+      this.width = 2 ** Math.ceil(Math.log2((xs[n - 1] - xs[0]) / (this.maxBuckets - 1)));
+      this.processed = 0; this.count = 0;
+    }
+    this.ysRef = ys;
+    const { first, last, iMin, iMax, origin, maxBuckets } = this;
+    // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing).
+    let inv = 1 / this.width;
+    // Current bucket and its running extremes, kept in locals; written back when the bucket changes.
+    let b = this.count - 1, vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity, vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
+    for (let i = this.processed; i < n; i++) {
+      let nb = Math.floor((xs[i] - origin) * inv);
+      if (nb >= maxBuckets) {
+        this.count = b + 1;
+        while (nb >= maxBuckets) { this.coarsen(); inv = 1 / this.width; nb = Math.floor((xs[i] - origin) * inv); }
+        b = this.count - 1;
+        vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity; vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
+      }
+      if (nb !== b) {
+        for (let j = b + 1; j < nb; j++) first[j] = -1; // empty buckets between
+        b = nb; first[b] = i; iMin[b] = -1; iMax[b] = -1; vMin = Infinity; vMax = -Infinity;
+      }
+      last[b] = i;
+      const v = ys[i];
+      if (v - v === 0) { // finite
+        if (v < vMin) { vMin = v; iMin[b] = i; }
+        if (v > vMax) { vMax = v; iMax[b] = i; }
+      }
+    }
+    this.count = b + 1;
+    this.processed = n;
+  }
+  private ysRef: ArrayLike<number> | undefined;
+
+  /** Doubles the bucket width: bucket k becomes the union of buckets 2k and 2k+1 (exact: floor(floor(q)/2) = floor(q/2)). */
+  private coarsen(): void {
+    const ys = this.ysRef!;
+    const { first, last, iMin, iMax } = this;
+    let count = 0;
+    for (let k = 0; 2 * k < this.count; k++) {
+      const a = 2 * k, b = 2 * k + 1;
+      const hasA = first[a] >= 0, hasB = b < this.count && first[b] >= 0;
+      if (!hasA && !hasB) { first[k] = -1; continue; }
+      count = k + 1;
+      if (!hasA) { first[k] = first[b]; last[k] = last[b]; iMin[k] = iMin[b]; iMax[k] = iMax[b]; continue; }
+      first[k] = first[a]; last[k] = hasB ? last[b] : last[a];
+      let mn = iMin[a], mx = iMax[a];
+      if (hasB) {
+        if (iMin[b] >= 0 && (mn < 0 || ys[iMin[b]] < ys[mn])) mn = iMin[b];
+        if (iMax[b] >= 0 && (mx < 0 || ys[iMax[b]] > ys[mx])) mx = iMax[b];
+      }
+      iMin[k] = mn; iMax[k] = mx;
+    }
+    this.count = count;
+    this.width *= 2;
+  }
+
+  /** The drawn points of the whole series (every point when the series has no more than `2 * columns` points). */
+  resolve(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): Resolved {
+    if (this.width === 0 || n <= this.maxBuckets) {
+      const ox = new Float64Array(n), oy = new Float64Array(n);
+      for (let i = 0; i < n; i++) { ox[i] = xs[i]; oy[i] = ys[i]; }
+      return { xs: ox, ys: oy, length: n, inRange: n };
+    }
+    const ox = new Float64Array(4 * this.count), oy = new Float64Array(4 * this.count);
+    let k = 0;
+    for (let b = 0; b < this.count; b++) {
+      if (this.first[b] < 0) continue;
+      k = emitColumn(xs, ys, this.first[b], this.iMin[b], this.iMax[b], this.last[b], ox, oy, k);
+    }
+    return { xs: ox.subarray(0, k), ys: oy.subarray(0, k), length: k, inRange: n };
+  }
+}
