@@ -217,7 +217,7 @@ export const trlConfigs: Record<string, KeySpec> = {
   padding_value: int('Padding value (defaults to the tokenizer pad id).', null, { source: TRL }),
   is_encoder_decoder: bool('Whether the model is encoder-decoder (inferred when unset).', null, { source: TRL }),
   generate_during_eval: bool('Generate and log completions during evaluation.', false, { source: TRL }),
-  beta: float('DPO/ORPO/KTO/CPO/GRPO: strength of the KL/odds-ratio term (DPO 0.1, ORPO 0.1, GRPO 0.0).', 0.1, { min: 0, source: TRL }),
+  beta: float('DPO/ORPO/KTO/CPO/GRPO: strength of the KL/odds-ratio term (DPO 0.1, ORPO 0.1; GRPO 0.0, 0.04 in older TRL; 0 skips the reference model).', 0.1, { min: 0, source: DPO }),
   loss_type: { ...any('Loss variant (DPO: sigmoid (default), ipo, hinge, ...; GRPO: dapo (default), grpo, dr_grpo, bnpo, cispo, sapo, luspo; SFT: nll, dft). DPO in newer TRL also takes a list, weighted by loss_weights.', null, { type: 'str | list[str]', source: DPO }), values: TRL_LOSS_TYPES, enumSeverity: 'warning' },
   use_liger_loss: bool('Use Liger fused loss.', false, { source: TRL }),
   padding_free: bool('Flatten the batch without padding (needs flash attention).', false, { source: TRL }),
@@ -427,6 +427,12 @@ export const hfRenamed = {
   // grpo_config.py: the names current GRPOConfig has for these
   wandb_log_unique_prompts: { to: 'log_unique_prompts', version: 'a recent TRL release (GRPOConfig)', severity: 'warning' as const },
   vllm_guided_decoding_regex: { to: 'vllm_structured_outputs_regex', version: 'a recent TRL release (GRPOConfig, following vLLM)', severity: 'warning' as const },
+  // grpo_config.py (TRL 0.16/0.17): "vllm_device is deprecated and will be removed in version 0.18.0 ... start a vLLM
+  // server with the `trl vllm-serve` command"; the same for vllm_dtype, vllm_max_model_len, vllm_enable_prefix_caching.
+  vllm_device: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Start a vLLM server with `trl vllm-serve` (vllm_mode: server) or use vllm_mode: colocate.' },
+  vllm_dtype: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --dtype to `trl vllm-serve` instead.' },
+  vllm_max_model_len: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --max_model_len to `trl vllm-serve`; with vllm_mode: colocate, current TRL reads vllm_max_model_length.' },
+  vllm_enable_prefix_caching: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --enable_prefix_caching to `trl vllm-serve` instead.' },
 };
 
 export function hfRoot(): ObjSpec {
