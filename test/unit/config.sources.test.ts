@@ -86,7 +86,8 @@ const PPO = HF_HEAD + 'reward_model_path: EleutherAI/pythia-1b-deduped\nsft_mode
 const ds = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
 const DS = ds({
   train_micro_batch_size_per_gpu: 'auto', gradient_accumulation_steps: 'auto', gradient_clipping: 'auto',
-  bf16: { enabled: 'auto' }, communication_data_type: 'bf16', zero_allow_untested_optimizer: true, zero_force_ds_cpu_optimizer: false,
+  bf16: { enabled: 'auto', immediate_grad_update: true }, communication_data_type: 'bf16', zero_allow_untested_optimizer: true, zero_force_ds_cpu_optimizer: false,
+  use_data_before_expert_parallelism: true, dataloader_drop_last: true, seq_parallel_communication_data_type: 'fp32',
   zero_optimization: {
     stage: 3, overlap_comm: true, contiguous_gradients: true, sub_group_size: 1e9, reduce_bucket_size: 'auto',
     stage3_prefetch_bucket_size: 'auto', stage3_param_persistence_threshold: 'auto', stage3_max_live_parameters: 1e9,

@@ -188,7 +188,9 @@ export function deepspeedRoot(): ObjSpec {
     weight_quantization: map('Weight quantization.', undefined, undefined), quantize_training: map('Quantized training.', undefined, undefined),
     tensor_parallel: map('AutoTP training options.', undefined, undefined), torch_autocast: map('torch.autocast options.', undefined, undefined),
     disable_allgather: bool('Disable allgather.', false), load_universal_checkpoint: bool('Load a universal checkpoint.', false),
-    use_data_before_expert_parallel_: bool('MoE data layout.', false), graph_harvesting: bool('Graph harvesting.', false),
+    use_data_before_expert_parallelism: bool('MoE: build data-parallel groups before expert-parallel ones (runtime/constants.py USE_DATA_BEFORE_EXPERT_PARALLEL).', false, { source: RT }),
+    dataloader_drop_last: bool('Drop the last incomplete batch of the DeepSpeed dataloader.', false, { source: RT }),
+    vocabulary_size: int('Vocabulary size (used by some DeepSpeed features).', null, { min: 1, source: RT }), graph_harvesting: bool('Graph harvesting.', false),
     managed_gradient_accumulation: bool('Let DeepSpeed manage gradient accumulation boundaries (newer DeepSpeed).', undefined, { source: RT }),
     gradient_accumulation_dtype: any('Deprecated: use data_types.grad_accum_dtype.', null),
   }, 'warning', { source: DOC, unknownNote: 'DeepSpeed ignores unknown top-level keys silently, so this setting has no effect.' });
