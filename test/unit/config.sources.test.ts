@@ -81,6 +81,8 @@ log_unique_prompts: true
 const GRPO_SERVER = HF_HEAD + 'use_vllm: true\nvllm_mode: server\nvllm_server_host: 10.0.0.5\nvllm_server_port: 8000\nvllm_server_timeout: 600\nvllm_group_port: 51216\nloss_type: dr_grpo\nscale_rewards: false\nsapo_temperature_neg: 1.05\nsapo_temperature_pos: 1.0\noff_policy_mask_threshold: 0.5\nuse_bias_correction_kl: true\nmax_tool_calling_iterations: 4\n';
 const ORPO = HF_HEAD + 'beta: 0.1\nmax_length: 2048\nmax_prompt_length: 1024\nmax_completion_length: 1024\ndisable_dropout: true\nis_encoder_decoder: false\nlabel_pad_token_id: -100\n';
 const REWARD = HF_HEAD + 'max_length: 2048\ncenter_rewards_coefficient: 0.01\ndisable_dropout: true\nremove_unused_columns: false\n';
+const KTO = HF_HEAD + 'beta: 0.1\nloss_type: apo_zero_unpaired\ndesirable_weight: 1.33\nundesirable_weight: 1.0\nprecompute_ref_log_probs: true\nuse_liger_loss: false\n';
+const CPO = HF_HEAD + 'loss_type: alphapo\nalpha: 0.25\nsimpo_gamma: 0.5\ncpo_alpha: 0.0\nlabel_smoothing: 0.0\n';
 const PPO = HF_HEAD + 'reward_model_path: EleutherAI/pythia-1b-deduped\nsft_model_path: EleutherAI/pythia-1b-deduped\nnum_ppo_epochs: 4\nnum_mini_batches: 1\nwhiten_rewards: false\nkl_coef: 0.05\nkl_estimator: k3\ncliprange: 0.2\nvf_coef: 0.1\ncliprange_value: 0.2\ngamma: 1.0\nlam: 0.95\ntotal_episodes: 10000\nlocal_rollout_forward_batch_size: 16\nresponse_length: 53\nstop_token: eos\nmissing_eos_penalty: 1.0\nmini_batch_size: 64\n';
 
 const ds = (o: unknown): string => JSON.stringify(o, null, 2) + '\n';
@@ -120,6 +122,8 @@ const clean: [string, string, string, 'hf-trainer'?][] = [
   ['ORPOConfig', ORPO, 'orpo.yaml', 'hf-trainer'],
   ['RewardConfig', REWARD, 'rm.yaml', 'hf-trainer'],
   ['PPOConfig (OnPolicyConfig)', PPO, 'ppo.yaml', 'hf-trainer'],
+  ['KTOConfig (apo_zero_unpaired)', KTO, 'kto.yaml', 'hf-trainer'],
+  ['CPOConfig (AlphaPO)', CPO, 'cpo.yaml', 'hf-trainer'],
   ['DeepSpeed ZeRO-3 with NVMe/CPU offload, ZeRO++ and HF "auto"', DS, 'ds_config.json'],
   ['DeepSpeed offload to hpu', DS_HPU, 'ds_config.json'],
   ['adapter_config.json (PEFT 0.17-0.19 fields)', PEFT, 'adapter_config.json'],

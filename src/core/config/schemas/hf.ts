@@ -16,7 +16,7 @@
  *    Checked field by field against the source: dpo_config.py (DPOConfig: loss_type choices, TR-DPO defaults 0.6 /
  *    512, use_num_logits_to_keep rename), grpo_config.py (GRPOConfig as of the sapo/luspo/cispo losses and vLLM
  *    importance-sampling options), orpo_config.py, reward_config.py and ppo_config.py (PPOConfig on OnPolicyConfig,
- *    including its computed batch fields). KTO/CPO keys are not yet checked against source.
+ *    including its computed batch fields), kto_config.py and cpo_config.py (loss_type choices, weights, alpha).
  *  - https://github.com/huggingface/trl/blob/main/trl/scripts/utils.py (ScriptArguments, TrlParser)
  *  - https://github.com/huggingface/alignment-handbook/blob/main/src/alignment/configs.py
  */
@@ -31,6 +31,8 @@ const GRPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/grpo_conf
 const ORPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/orpo_config.py';
 const REWARD = 'https://github.com/huggingface/trl/blob/main/trl/trainer/reward_config.py';
 const PPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/ppo_config.py';
+const KTO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/kto_config.py';
+const CPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/cpo_config.py';
 const MC = 'https://github.com/huggingface/trl/blob/main/trl/trainer/model_config.py';
 const AH = 'https://github.com/huggingface/alignment-handbook/blob/main/src/alignment/configs.py';
 
@@ -260,10 +262,11 @@ export const trlConfigs: Record<string, KeySpec> = {
   use_logits_to_keep: bool('DPO: compute only the needed logits.', false, { source: DPO }),
   base_model_attribute_name: str('DPO: attribute holding the base model.', 'model', { source: DPO }),
   // KTO / CPO
-  desirable_weight: float('KTO: weight of desirable examples.', 1.0, { source: TRL }),
-  undesirable_weight: float('KTO: weight of undesirable examples.', 1.0, { source: TRL }),
-  cpo_alpha: float('CPO: NLL weight.', 1.0, { source: TRL }),
-  simpo_gamma: float('CPO/SimPO: target reward margin.', 0.5, { source: TRL }),
+  desirable_weight: float('KTO: weight of desirable examples.', 1.0, { source: KTO }),
+  undesirable_weight: float('KTO: weight of undesirable examples.', 1.0, { source: KTO }),
+  cpo_alpha: float('CPO: NLL weight.', 1.0, { source: CPO }),
+  simpo_gamma: float('CPO/SimPO: target reward margin.', 0.5, { source: CPO }),
+  alpha: float('CPO (loss_type: alphapo): AlphaPO reward-shape alpha.', undefined, { source: CPO }),
   // Reward
   center_rewards_coefficient: float('Reward: coefficient that pushes rewards towards zero mean.', null, { source: REWARD }),
   // GRPO (grpo_config.py). Defaults are those of current TRL; older releases differ where noted.
