@@ -109,7 +109,7 @@ test('completion in JSON: keys inside zero_optimization, values with quotes', ()
   assert.ok(keys.some((i) => i.label === 'offload_optimizer'));
   assert.ok(!keys.some((i) => i.label === 'stage'));
   const v = at('{\n  "zero_optimization": {"stage": 3, "offload_param": {"device": |}}\n}', '|');
-  assert.deepEqual(completeAt(v.text, v.offset, { fileName: 'ds_config.json' }).map((i) => i.insertText), ['"none"', '"cpu"', '"nvme"']);
+  assert.deepEqual(completeAt(v.text, v.offset, { fileName: 'ds_config.json' }).map((i) => i.insertText), ['"none"', '"cpu"', '"nvme"', '"hpu"']); // offload_config.py OffloadDeviceEnum
 });
 
 test('jsonSchemaFor: generated from the zod schemas, cached, strict where the framework is strict', () => {

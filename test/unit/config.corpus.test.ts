@@ -130,3 +130,17 @@ test('unrelated YAML/JSON and checkpoint files: detected as unknown, no issues (
     assert.deepEqual(r.issues, [], f);
   }
 });
+
+test('cross-file: a relative reference is found in the folders above the config (launch dir = repo root)', () => {
+  // axolotl examples name `deepspeed_configs/zero3_bf16.json` relative to the repository root. The stored axolotl
+  // ZeRO-3 JSON (bf16, CPU offload, all batch values "auto") stands in for that file here.
+  const file = '/repo/examples/gpt-oss/gpt-oss-20b-fft-deepspeed-zero3.yaml';
+  const text = read('axolotl__gpt-oss-20b-fft-deepspeed-zero3.yaml');
+  const fs: Record<string, string> = { '/repo/deepspeed_configs/zero3_bf16.json': read('deepspeed__axolotl-zero3-bf16-cpuoffload-all.json') };
+  const readFile = (p: string) => fs[p];
+  assert.deepEqual(referencedFiles(text, { fileName: file, readFile }).map((r) => r.path), ['/repo/deepspeed_configs/zero3_bf16.json']);
+  assert.deepEqual(validateConfig(text, { fileName: file, readFile }).issues, []);
+  const missing = validateConfig(text, { fileName: file, readFile: () => undefined });
+  assert.deepEqual(missing.issues.map((i) => i.code), ['missing-reference']);
+  assert.match(missing.issues[0].message, /looked in \/repo\/examples\/gpt-oss and the folders above it/);
+});

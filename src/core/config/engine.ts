@@ -31,7 +31,7 @@ export interface FrameworkDef {
   loaderName: string;
 }
 
-export const dirname = (p: string): string => { const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')); return i < 0 ? '' : p.slice(0, i); };
+export const dirname = (p: string): string => { const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')); return i < 0 ? '' : i === 0 ? p[0] : p.slice(0, i); };
 /** Resolves `ref` against `base` dir (POSIX-style; keeps Windows drive letters as given). */
 export function resolvePath(baseDir: string, ref: string): string {
   if (/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref)) return ref;

@@ -4,7 +4,7 @@
  */
 import type { Framework, Fix, RelatedLocation } from './types';
 import type { ConfigRef, RuleContext } from './engine';
-import { resolvePath } from './engine';
+import { dirname, resolvePath } from './engine';
 import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
@@ -13,12 +13,40 @@ type Rule = (ctx: RuleContext) => void;
 
 // ---------------------------------------------------------------- references
 
+/**
+ * Candidate locations of a relative reference: the config's folder, then each folder above it. Frameworks open the
+ * path relative to the directory training is launched from, which is usually the repository root above the config
+ * (axolotl `deepspeed: deepspeed_configs/zero2.json`, LLaMA-Factory `examples/deepspeed/ds_z3_config.json`).
+ */
+function candidates(baseDir: string, p: string): string[] {
+  const first = resolvePath(baseDir, p);
+  if (first === p && /^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p)) return [p];
+  const out = [first];
+  let dir = baseDir;
+  for (let i = 0; i < 8 && dir; i++) {
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+    out.push(resolvePath(dir, p));
+  }
+  return out;
+}
+
 function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): ConfigRef[] {
   const e = ctx.entry(...path);
   if (!e?.value || e.value.kind !== 'scalar' || typeof e.value.value !== 'string' || !e.value.value.trim()) return [];
   const p = e.value.value.trim();
   if (p.includes('${')) return [];
-  return [{ key: path[path.length - 1], path: p, resolved: resolvePath(ctx.baseDir, p), start: e.value.start, end: e.value.end, kind }];
+  let resolved = resolvePath(ctx.baseDir, p);
+  const read = ctx.opts.readFile;
+  if (read) {
+    for (const c of candidates(ctx.baseDir, p)) {
+      let ok = false;
+      try { ok = read(c) !== undefined; } catch { ok = false; }
+      if (ok) { resolved = c; break; }
+    }
+  }
+  return [{ key: path[path.length - 1], path: p, resolved, start: e.value.start, end: e.value.end, kind }];
 }
 
 /** Files a config names: `deepspeed:` (HF TrainingArguments.deepspeed, axolotl, LLaMA-Factory) or accelerate's deepspeed_config_file. */
@@ -40,7 +68,7 @@ function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   if (text === undefined) {
     const rel = !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref.path);
     const what = ref.kind === 'deepspeed' ? 'DeepSpeed config' : ref.kind === 'fsdp' ? 'FSDP config JSON' : 'Accelerator config JSON';
-    ctx.add('missing-reference', 'error', `${what} not found: ${ref.resolved}. Training stops at start-up when it opens this file.${rel ? " (Relative paths are opened from the directory you launch in; checked here relative to this config's folder.)" : ''}`, ref.start, ref.end);
+    ctx.add('missing-reference', 'error', `${what} not found: ${rel ? ref.path : ref.resolved}${rel ? ` (looked in ${ctx.baseDir || '.'} and the folders above it)` : ''}. Training stops at start-up when it opens this file.${rel ? ' Relative paths are opened from the directory you launch in.' : ''}`, ref.start, ref.end);
     return undefined;
   }
   const parsed = parseJson(text);

@@ -15,9 +15,12 @@ import type { KeySpec, ObjSpec } from '../spec';
 const DOC = 'https://www.deepspeed.ai/docs/config-json/';
 const ZERO = 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/zero/config.py';
 const a = { auto: true, source: DOC };
+const RT = 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/config.py';
+/** offload_config.py OffloadDeviceEnum (hpu: Intel Gaudi builds). */
+const OFFLOAD_DEVICES = ['none', 'cpu', 'nvme', 'hpu'] as const;
 
 const offloadParam = obj('zero_optimization.offload_param', {
-  device: enm(['none', 'cpu', 'nvme'], 'Where to offload parameters (ZeRO-3 only).', 'none', { source: ZERO }),
+  device: enm(OFFLOAD_DEVICES, 'Where to offload parameters (ZeRO-3 only).', 'none', { source: ZERO }),
   nvme_path: any('NVMe path for parameter offload.', null, { type: 'str' }),
   pin_memory: bool('Offload to page-locked CPU memory (faster, uses more pinned RAM).', false),
   buffer_count: int('Buffers in the parameter-offload buffer pool.', 5, { min: 0 }),
@@ -26,7 +29,7 @@ const offloadParam = obj('zero_optimization.offload_param', {
 }, 'error', { source: 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/zero/offload_config.py', unknownNote: 'DeepSpeed rejects unknown keys here (pydantic extra="forbid").' });
 
 const offloadOptimizer = obj('zero_optimization.offload_optimizer', {
-  device: enm(['none', 'cpu', 'nvme'], 'Where to offload optimizer state (ZeRO-1/2/3).', 'none', { source: ZERO }),
+  device: enm(OFFLOAD_DEVICES, 'Where to offload optimizer state (ZeRO-1/2/3).', 'none', { source: ZERO }),
   nvme_path: any('NVMe path for optimizer offload.', null, { type: 'str' }),
   pin_memory: bool('Offload to page-locked CPU memory.', false),
   buffer_count: int('Buffers for optimizer-state offload to NVMe.', 4, { min: 0 }),
@@ -75,7 +78,7 @@ const zero = obj('zero_optimization', {
   ignore_unused_parameters: bool('Stage 1/2: do not fail on parameters without gradients.', true),
   legacy_stage1: bool('Use the legacy stage-1 implementation.', false),
   round_robin_gradients: bool('Stage 1/2: round-robin gradient copy to CPU (offload).', false),
-  zero_hpz_partition_size: int('ZeRO++ hierarchical partition size.', 1, { min: 1 }),
+  zero_hpz_partition_size: int('ZeRO++ hierarchical partition size (ranks in the secondary group).', 1, { min: 0, source: ZERO }),
   zero_quantized_weights: bool('ZeRO++ quantized weights.', false),
   zero_quantized_nontrainable_weights: bool('ZeRO++ quantized frozen weights.', false),
   zero_quantized_gradients: bool('ZeRO++ quantized gradients.', false),
@@ -158,13 +161,13 @@ export function deepspeedRoot(): ObjSpec {
     gradient_predivide_factor: float('Pre-divide gradients before allreduce.', 1.0),
     sparse_gradients: bool('Sparse allreduce for embedding gradients.', false),
     zero_optimization: map('ZeRO memory optimizations.', zero, undefined),
-    zero_allow_untested_optimizer: bool('Allow an optimizer DeepSpeed has not tested with ZeRO.', false),
+    zero_allow_untested_optimizer: bool('Allow a client optimizer outside the list DeepSpeed has tested with ZeRO (without it, engine initialisation asserts).', false, { source: RT }),
     zero_force_ds_cpu_optimizer: bool('Force DeepSpeedCPUAdam when offloading the optimizer.', true),
     steps_per_print: int('Print progress every this many steps.', 10, { min: 1 }),
     wall_clock_breakdown: bool('Time forward/backward/step (slower).', false),
     dump_state: bool('Print DeepSpeed state after initialization.', false),
     memory_breakdown: bool('Print memory breakdown.', false),
-    communication_data_type: enm(['fp16', 'bf16', 'fp32'], 'dtype for gradient communication.', null),
+    communication_data_type: enm(['fp16', 'bf16', 'fp32'], 'dtype for gradient communication (None: follow the training precision). runtime/config.py lower-cases the value and raises on anything else; DeepSpeed before bf16 support spelled it bfp16.', null, { source: RT }),
     seq_parallel_communication_data_type: enm(['fp16', 'bf16', 'fp32'], 'dtype for sequence-parallel communication.', 'fp32'),
     data_types: map('{grad_accum_dtype: fp32|fp16|bf16}.', undefined, undefined),
     activation_checkpointing: map('Activation checkpointing (partition_activations, cpu_checkpointing, contiguous_memory_optimization, number_checkpoints, synchronize_checkpoint_boundary, profile).', obj('activation_checkpointing', {
@@ -185,7 +188,10 @@ export function deepspeedRoot(): ObjSpec {
     weight_quantization: map('Weight quantization.', undefined, undefined), quantize_training: map('Quantized training.', undefined, undefined),
     tensor_parallel: map('AutoTP training options.', undefined, undefined), torch_autocast: map('torch.autocast options.', undefined, undefined),
     disable_allgather: bool('Disable allgather.', false), load_universal_checkpoint: bool('Load a universal checkpoint.', false),
-    use_data_before_expert_parallel_: bool('MoE data layout.', false), graph_harvesting: bool('Graph harvesting.', false),
+    use_data_before_expert_parallelism: bool('MoE: build data-parallel groups before expert-parallel ones (runtime/constants.py USE_DATA_BEFORE_EXPERT_PARALLEL).', false, { source: RT }),
+    dataloader_drop_last: bool('Drop the last incomplete batch of the DeepSpeed dataloader.', false, { source: RT }),
+    vocabulary_size: int('Vocabulary size (used by some DeepSpeed features).', null, { min: 1, source: RT }), graph_harvesting: bool('Graph harvesting.', false),
+    managed_gradient_accumulation: bool('Let DeepSpeed manage gradient accumulation boundaries (newer DeepSpeed).', undefined, { source: RT }),
     gradient_accumulation_dtype: any('Deprecated: use data_types.grad_accum_dtype.', null),
   }, 'warning', { source: DOC, unknownNote: 'DeepSpeed ignores unknown top-level keys silently, so this setting has no effect.' });
 }

@@ -13,6 +13,10 @@
  *  - https://github.com/huggingface/transformers/blob/main/src/transformers/hf_argparser.py
  *  - https://github.com/huggingface/trl/tree/main/trl/trainer (sft_config.py, dpo_config.py, orpo_config.py,
  *    grpo_config.py, reward_config.py, ppo_config.py, kto_config.py, cpo_config.py, model_config.py)
+ *    Checked field by field against the source: dpo_config.py (DPOConfig: loss_type choices, TR-DPO defaults 0.6 /
+ *    512, use_num_logits_to_keep rename), grpo_config.py (GRPOConfig as of the sapo/luspo/cispo losses and vLLM
+ *    importance-sampling options), orpo_config.py, reward_config.py and ppo_config.py (PPOConfig on OnPolicyConfig,
+ *    including its computed batch fields), kto_config.py and cpo_config.py (loss_type choices, weights, alpha).
  *  - https://github.com/huggingface/trl/blob/main/trl/scripts/utils.py (ScriptArguments, TrlParser)
  *  - https://github.com/huggingface/alignment-handbook/blob/main/src/alignment/configs.py
  */
@@ -22,6 +26,13 @@ import { deepspeedRoot } from './deepspeed';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
+const DPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/dpo_config.py';
+const GRPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/grpo_config.py';
+const ORPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/orpo_config.py';
+const REWARD = 'https://github.com/huggingface/trl/blob/main/trl/trainer/reward_config.py';
+const PPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/ppo_config.py';
+const KTO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/kto_config.py';
+const CPO = 'https://github.com/huggingface/trl/blob/main/trl/trainer/cpo_config.py';
 const MC = 'https://github.com/huggingface/trl/blob/main/trl/trainer/model_config.py';
 const AH = 'https://github.com/huggingface/alignment-handbook/blob/main/src/alignment/configs.py';
 
@@ -181,13 +192,22 @@ export const trainingArguments: Record<string, KeySpec> = {
   generation_config: any('Seq2Seq: GenerationConfig path or dict.', null),
 };
 
-const lossTypesDpo = ['sigmoid', 'hinge', 'ipo', 'exo_pair', 'nca_pair', 'robust', 'bco_pair', 'sppo_hard', 'aot', 'aot_pair', 'discopop', 'apo_zero', 'apo_down', 'sft'] as const;
+/** DPOConfig.loss_type choices (dpo_config.py `choices`; `sft` is accepted in a list for the RPO-style mix of newer TRL). */
+export const TRL_DPO_LOSS_TYPES = ['sigmoid', 'hinge', 'ipo', 'exo_pair', 'nca_pair', 'robust', 'bco_pair', 'sppo_hard', 'aot', 'aot_pair', 'discopop', 'apo_zero', 'apo_down', 'sft'] as const;
+/** GRPOConfig.loss_type (grpo_config.py docstring; default `dapo` in current TRL, `grpo` before). */
+export const TRL_GRPO_LOSS_TYPES = ['grpo', 'dr_grpo', 'dapo', 'bnpo', 'cispo', 'sapo', 'luspo'] as const;
+/**
+ * Every loss_type value a TRL config built on TrainingArguments accepts: the file's trainer is not known from the
+ * YAML alone, so an unknown value is a warning (with did-you-mean), not an error. SFT: nll, dft; KTO: kto,
+ * apo_zero_unpaired; CPO adds simpo, alphapo.
+ */
+export const TRL_LOSS_TYPES = [...new Set<string>([...TRL_DPO_LOSS_TYPES, ...TRL_GRPO_LOSS_TYPES, 'nll', 'dft', 'kto', 'apo_zero_unpaired', 'simpo', 'alphapo'])];
 
 /** TRL trainer configs: union of their own fields (each extends TrainingArguments). */
 export const trlConfigs: Record<string, KeySpec> = {
   // shared
   model_init_kwargs: map('kwargs for AutoModel.from_pretrained when the model is a string.', undefined, null, { source: TRL }),
-  ref_model_init_kwargs: map('DPO: kwargs for the reference model from_pretrained.', undefined, null, { source: TRL }),
+  ref_model_init_kwargs: map('DPO: kwargs for the reference model from_pretrained.', undefined, null, { source: DPO }),
   dataset_num_proc: int('Processes used to preprocess the dataset.', null, { min: 1, source: TRL }),
   disable_dropout: bool('Disable dropout in the model (DPO/ORPO/GRPO/Reward).', true, { source: TRL }),
   max_length: int('Maximum tokenized sequence length (prompt + completion); longer ones are truncated. SFTConfig: replaces max_seq_length (TRL 0.16).', 1024, { min: 1, source: TRL }),
@@ -199,8 +219,8 @@ export const trlConfigs: Record<string, KeySpec> = {
   padding_value: int('Padding value (defaults to the tokenizer pad id).', null, { source: TRL }),
   is_encoder_decoder: bool('Whether the model is encoder-decoder (inferred when unset).', null, { source: TRL }),
   generate_during_eval: bool('Generate and log completions during evaluation.', false, { source: TRL }),
-  beta: float('DPO/ORPO/KTO/CPO/GRPO: strength of the KL/odds-ratio term (DPO 0.1, ORPO 0.1, GRPO 0.0).', 0.1, { min: 0, source: TRL }),
-  loss_type: any('Loss variant (DPO: sigmoid, ipo, hinge, ...; GRPO: grpo, bnpo, dr_grpo, dapo; SFT: nll, dft).', null, { type: 'str | list[str]', source: TRL }),
+  beta: float('DPO/ORPO/KTO/CPO/GRPO: strength of the KL/odds-ratio term (DPO 0.1, ORPO 0.1; GRPO 0.0, 0.04 in older TRL; 0 skips the reference model).', 0.1, { min: 0, source: DPO }),
+  loss_type: { ...any('Loss variant (DPO: sigmoid (default), ipo, hinge, ...; GRPO: dapo (default), grpo, dr_grpo, bnpo, cispo, sapo, luspo; SFT: nll, dft). DPO in newer TRL also takes a list, weighted by loss_weights.', null, { type: 'str | list[str]', source: DPO }), values: TRL_LOSS_TYPES, enumSeverity: 'warning' },
   use_liger_loss: bool('Use Liger fused loss.', false, { source: TRL }),
   padding_free: bool('Flatten the batch without padding (needs flash attention).', false, { source: TRL }),
   pad_to_multiple_of: int('Pad sequences to a multiple of this.', null, { source: TRL }),
@@ -222,88 +242,113 @@ export const trlConfigs: Record<string, KeySpec> = {
   num_of_sequences: int('SFT (old): number of sequences for ConstantLengthDataset.', null, { source: TRL, deprecated: 'removed' }),
   chars_per_token: float('SFT (old): characters per token for ConstantLengthDataset.', null, { source: TRL, deprecated: 'removed' }),
   // DPO
-  label_smoothing: float('DPO: robust DPO label smoothing (0 to 0.5).', 0.0, { min: 0, max: 0.5, source: TRL }),
-  use_weighting: bool('DPO: WPO weighting.', false, { source: TRL }),
-  precompute_ref_log_probs: bool('DPO: precompute reference log-probs (frees the reference model).', false, { source: TRL }),
-  precompute_ref_batch_size: int('DPO: batch size for precomputing reference log-probs.', null, { source: TRL }),
+  label_smoothing: float('DPO: robust DPO label smoothing (0 to 0.5).', 0.0, { min: 0, max: 0.5, source: DPO }),
+  use_weighting: bool('DPO: WPO weighting.', false, { source: DPO }),
+  precompute_ref_log_probs: bool('DPO: precompute reference log-probs (frees the reference model).', false, { source: DPO }),
+  precompute_ref_batch_size: int('DPO: batch size for precomputing reference log-probs.', null, { source: DPO }),
   model_adapter_name: str('DPO/PPO: adapter name of the trained model.', null, { source: TRL }),
   ref_adapter_name: str('DPO/PPO: adapter name of the reference model.', null, { source: TRL }),
-  reference_free: bool('DPO: ignore the reference model (uniform reference).', false, { source: TRL }),
-  force_use_ref_model: bool('DPO: keep a reference model even with PEFT.', false, { source: TRL }),
-  f_divergence_type: enm(['reverse_kl', 'js_divergence', 'alpha_divergence'], 'DPO: f-divergence.', 'reverse_kl', { source: TRL }),
-  f_alpha_divergence_coef: float('DPO: alpha for the alpha divergence.', 1.0, { source: TRL }),
+  reference_free: bool('DPO: ignore the reference model (uniform reference).', false, { source: DPO }),
+  force_use_ref_model: bool('DPO: keep a reference model even with PEFT.', false, { source: DPO }),
+  f_divergence_type: enm(['reverse_kl', 'js_divergence', 'alpha_divergence'], 'DPO: f-divergence.', 'reverse_kl', { source: DPO }),
+  f_alpha_divergence_coef: float('DPO: alpha for the alpha divergence.', 1.0, { source: DPO }),
   sync_ref_model: bool('DPO/GRPO: sync the reference model every ref_model_sync_steps (TR-DPO).', false, { source: TRL }),
   ref_model_mixup_alpha: float('TR-DPO/GRPO: mixup alpha.', 0.6, { min: 0, max: 1, source: TRL }),
   ref_model_sync_steps: int('TR-DPO/GRPO: steps between reference syncs.', 512, { source: TRL }),
-  rpo_alpha: float('DPO: RPO NLL weight.', null, { source: TRL }),
-  ld_alpha: float('DPO: LD-DPO alpha.', null, { source: TRL }),
-  discopop_tau: float('DPO: DiscoPOP tau.', 0.05, { source: TRL }),
-  loss_weights: list('float', 'DPO: weights of the losses in loss_type.', null, { source: TRL }),
-  use_logits_to_keep: bool('DPO: compute only the needed logits.', false, { source: TRL }),
-  base_model_attribute_name: str('DPO: attribute holding the base model.', 'model', { source: TRL }),
+  rpo_alpha: float('DPO: RPO NLL weight.', null, { source: DPO }),
+  ld_alpha: float('DPO: LD-DPO alpha.', null, { source: DPO }),
+  discopop_tau: float('DPO: DiscoPOP tau.', 0.05, { source: DPO }),
+  loss_weights: list('float', 'DPO: weights of the losses in loss_type.', null, { source: DPO }),
+  use_logits_to_keep: bool('DPO: compute only the needed logits.', false, { source: DPO }),
+  base_model_attribute_name: str('DPO: attribute holding the base model.', 'model', { source: DPO }),
   // KTO / CPO
-  desirable_weight: float('KTO: weight of desirable examples.', 1.0, { source: TRL }),
-  undesirable_weight: float('KTO: weight of undesirable examples.', 1.0, { source: TRL }),
-  cpo_alpha: float('CPO: NLL weight.', 1.0, { source: TRL }),
-  simpo_gamma: float('CPO/SimPO: target reward margin.', 0.5, { source: TRL }),
+  desirable_weight: float('KTO: weight of desirable examples.', 1.0, { source: KTO }),
+  undesirable_weight: float('KTO: weight of undesirable examples.', 1.0, { source: KTO }),
+  cpo_alpha: float('CPO: NLL weight.', 1.0, { source: CPO }),
+  simpo_gamma: float('CPO/SimPO: target reward margin.', 0.5, { source: CPO }),
+  alpha: float('CPO (loss_type: alphapo): AlphaPO reward-shape alpha.', undefined, { source: CPO }),
   // Reward
-  center_rewards_coefficient: float('Reward: coefficient that pushes rewards towards zero mean.', null, { source: TRL }),
-  // GRPO
-  num_generations: int('GRPO: completions per prompt; the global batch must be divisible by it.', 8, { min: 2, source: TRL }),
-  temperature: float('GRPO/PPO: sampling temperature.', 1.0, { gt: 0, source: TRL }),
-  top_p: float('GRPO: nucleus sampling.', 1.0, { gt: 0, max: 1, source: TRL }),
-  top_k: int('GRPO: top-k sampling.', null, { source: TRL }),
-  min_p: float('GRPO: min-p sampling.', null, { source: TRL }),
-  repetition_penalty: float('GRPO: repetition penalty.', 1.0, { source: TRL }),
-  generation_kwargs: map('GRPO: extra generation kwargs.', undefined, null, { source: TRL }),
-  cache_implementation: str('GRPO: KV cache implementation for generate().', null, { source: TRL }),
-  use_vllm: bool('GRPO: generate with vLLM.', false, { source: TRL }),
-  vllm_mode: enm(['server', 'colocate'], 'GRPO: vLLM mode.', 'server', { source: TRL }),
-  vllm_server_base_url: str('GRPO: vLLM server URL.', null, { source: TRL }),
-  vllm_server_host: str('GRPO: vLLM server host.', '0.0.0.0', { source: TRL }),
-  vllm_server_port: int('GRPO: vLLM server port.', 8000, { source: TRL }),
-  vllm_server_timeout: float('GRPO: seconds to wait for the vLLM server.', 240, { source: TRL }),
-  vllm_gpu_memory_utilization: float('GRPO (colocate): vLLM GPU memory fraction.', 0.3, { gt: 0, max: 1, source: TRL }),
-  vllm_tensor_parallel_size: int('GRPO (colocate): vLLM tensor parallel size.', 1, { source: TRL }),
-  vllm_guided_decoding_regex: str('GRPO: regex for guided decoding.', null, { source: TRL }),
-  vllm_enable_sleep_mode: bool('GRPO: vLLM sleep mode.', false, { source: TRL }),
-  epsilon: float('GRPO: clipping epsilon.', 0.2, { source: TRL }),
-  epsilon_high: float('GRPO: upper clipping epsilon (DAPO).', null, { source: TRL }),
-  delta: float('GRPO: two-sided clipping delta.', null, { source: TRL }),
-  num_iterations: int('GRPO: iterations per batch (mu).', 1, { min: 1, source: TRL }),
-  scale_rewards: any('GRPO: scale rewards by their std ("group", "batch", "none" or bool).', 'group', { source: TRL }),
-  reward_weights: list('float', 'GRPO: weights of the reward functions.', null, { source: TRL }),
-  mask_truncated_completions: bool('GRPO: exclude truncated completions from the loss.', false, { source: TRL }),
-  importance_sampling_level: enm(['token', 'sequence'], 'GRPO: importance sampling level (GSPO: sequence).', 'token', { source: TRL }),
-  top_entropy_quantile: float('GRPO: keep only the top-entropy tokens in the loss.', 1.0, { source: TRL }),
-  generation_batch_size: int('GRPO: batch size for generation.', null, { source: TRL }),
-  steps_per_generation: int('GRPO: optimizer steps per generation.', null, { source: TRL }),
-  shuffle_dataset: bool('GRPO: shuffle the training dataset.', true, { source: TRL }),
-  ds3_gather_for_generation: bool('GRPO/PPO: gather ZeRO-3 weights for generation.', true, { source: TRL }),
-  log_completions: bool('GRPO: log sampled completions.', false, { source: TRL }),
-  num_completions_to_print: int('GRPO: completions printed with log_completions.', null, { source: TRL }),
-  wandb_log_unique_prompts: bool('GRPO: log unique prompts to wandb.', false, { source: TRL }),
+  center_rewards_coefficient: float('Reward: coefficient that pushes rewards towards zero mean.', null, { source: REWARD }),
+  // GRPO (grpo_config.py). Defaults are those of current TRL; older releases differ where noted.
+  num_generations: int('GRPO: completions sampled per prompt (>= 2); the generation batch must be divisible by it.', 8, { min: 2, source: GRPO }),
+  num_generations_eval: int('GRPO: completions per prompt in evaluation (defaults to num_generations).', null, { min: 1, source: GRPO }),
+  cast_lm_head_to_fp32: bool('GRPO: cast the LM head to float32 (ScaleRL; needs untied embeddings).', false, { source: GRPO }),
+  temperature: float('GRPO/PPO: sampling temperature.', 1.0, { gt: 0, source: GRPO }),
+  top_p: float('GRPO: nucleus sampling, in (0, 1].', 1.0, { gt: 0, max: 1, source: GRPO }),
+  top_k: int('GRPO: top-k sampling (0 disables; None in older TRL).', 0, { min: 0, source: GRPO }),
+  min_p: float('GRPO: min-p sampling, 0 to 1.', null, { min: 0, max: 1, source: GRPO }),
+  repetition_penalty: float('GRPO: repetition penalty (>1 discourages repeats).', 1.0, { gt: 0, source: GRPO }),
+  generation_kwargs: map('GRPO: extra GenerationConfig / vLLM SamplingParams kwargs (override the options above).', undefined, null, { source: GRPO }),
+  chat_template_kwargs: map('GRPO: extra kwargs for apply_chat_template when generating.', undefined, null, { source: GRPO }),
+  use_transformers_paged: bool('GRPO: paged transformers generation (only without vLLM).', false, { source: GRPO }),
+  cache_implementation: str('GRPO: KV cache implementation for generate() (without vLLM).', null, { source: GRPO }),
+  use_vllm: bool('GRPO: generate completions with vLLM.', false, { source: GRPO }),
+  vllm_mode: enm(['server', 'colocate'], 'GRPO: vLLM as a separate `trl vllm-serve` server or colocated on the training GPUs.', 'server', { source: GRPO }),
+  vllm_model_impl: enm(['vllm', 'transformers'], 'GRPO: model implementation vLLM uses.', 'vllm', { source: GRPO }),
+  vllm_structured_outputs_regex: str('GRPO: regex for vLLM structured outputs (None disables).', null, { source: GRPO }),
+  vllm_server_base_url: str('GRPO (server): vLLM server URL; overrides host and port.', null, { source: GRPO }),
+  vllm_server_host: str('GRPO (server): vLLM server host.', '0.0.0.0', { source: GRPO }),
+  vllm_server_port: int('GRPO (server): vLLM server port.', 8000, { min: 1, max: 65535, source: GRPO }),
+  vllm_server_timeout: float('GRPO (server): seconds to wait for the vLLM server.', 240, { gt: 0, source: GRPO }),
+  vllm_group_port: int('GRPO (server): port of the weight-update group.', 51216, { min: 1, max: 65535, source: GRPO }),
+  vllm_gpu_memory_utilization: float('GRPO (colocate): vLLM GPU memory fraction.', 0.3, { gt: 0, max: 1, source: GRPO }),
+  vllm_max_model_length: int('GRPO (colocate): vLLM context window (at least prompt + max_completion_length).', null, { min: 1, source: GRPO }),
+  vllm_tensor_parallel_size: int('GRPO (colocate): vLLM tensor parallel size.', 1, { min: 1, source: GRPO }),
+  vllm_enable_sleep_mode: bool('GRPO (colocate): offload vLLM weights/cache during the optimizer step.', false, { source: GRPO }),
+  vllm_importance_sampling_correction: bool('GRPO: importance-sampling correction for vLLM vs training log-probs.', true, { source: GRPO }),
+  vllm_importance_sampling_mode: enm(['token_truncate', 'token_mask', 'sequence_truncate', 'sequence_mask'], 'GRPO: how the vLLM importance-sampling ratio is capped.', 'sequence_mask', { source: GRPO, severity: 'warning' }),
+  vllm_importance_sampling_cap: float('GRPO: importance-sampling cap C.', 3.0, { gt: 0, source: GRPO }),
+  epsilon: float('GRPO: lower clipping epsilon.', 0.2, { min: 0, source: GRPO }),
+  epsilon_high: float('GRPO: upper clipping epsilon (DAPO recommends 0.28; CISPO 5.0).', null, { min: 0, source: GRPO }),
+  delta: float('GRPO: two-sided clipping bound (INTELLECT-2; > 1 + epsilon).', null, { source: GRPO }),
+  sapo_temperature_neg: float('GRPO (sapo loss): gate temperature for non-positive advantages.', 1.05, { gt: 0, source: GRPO }),
+  sapo_temperature_pos: float('GRPO (sapo loss): gate temperature for positive advantages.', 1.0, { gt: 0, source: GRPO }),
+  num_iterations: int('GRPO: iterations per generated batch (mu).', 1, { min: 1, source: GRPO }),
+  scale_rewards: { ...any('GRPO: reward scaling: "group" (= true), "batch", "none" (= false) or "mean" (experimental).', 'group', { type: "'group' | 'batch' | 'none' | 'mean' | bool", source: GRPO }), values: ['group', 'batch', 'none', 'mean'], enumSeverity: 'warning' },
+  multi_objective_aggregation: enm(['sum_then_normalize', 'normalize_then_sum'], 'GRPO: how several reward functions are combined.', 'sum_then_normalize', { source: GRPO, severity: 'warning' }),
+  reward_weights: list('float', 'GRPO: weight of each reward function (same length as the reward functions).', null, { source: GRPO }),
+  mask_truncated_completions: bool('GRPO: exclude truncated completions from the loss (DAPO).', false, { source: GRPO }),
+  importance_sampling_level: enm(['token', 'sequence'], 'GRPO: importance sampling level (GSPO: sequence).', 'token', { source: GRPO }),
+  top_entropy_quantile: float('GRPO: keep only the top-rho entropy tokens in the loss (0 to 1).', 1.0, { min: 0, max: 1, source: GRPO }),
+  max_tool_calling_iterations: int('GRPO: maximum tool-calling turns for agent training.', null, { min: 1, source: GRPO }),
+  off_policy_mask_threshold: float('GRPO: KL threshold for off-policy sequence masking (DeepSeek-V3.2).', null, { gt: 0, source: GRPO }),
+  use_bias_correction_kl: bool('GRPO: importance-sampling corrected KL estimator.', false, { source: GRPO }),
+  generation_batch_size: int('GRPO: completions generated per generation step; exclusive with steps_per_generation.', null, { min: 1, source: GRPO }),
+  steps_per_generation: int('GRPO: optimizer steps per generation (defaults to gradient_accumulation_steps); exclusive with generation_batch_size.', null, { min: 1, source: GRPO }),
+  shuffle_dataset: bool('GRPO: shuffle the training dataset.', true, { source: GRPO }),
+  ds3_gather_for_generation: bool('GRPO/PPO: gather ZeRO-3 weights for generation (false is incompatible with vLLM).', true, { source: GRPO }),
+  log_completions: bool('GRPO: log a sample of (prompt, completion) pairs every logging_steps.', false, { source: GRPO }),
+  num_completions_to_print: int('GRPO: completions printed with log_completions.', null, { min: 1, source: GRPO }),
+  log_unique_prompts: bool('GRPO: log only unique prompts.', false, { source: GRPO }),
+  log_completions_hub_repo: str('GRPO: Hub repo to upload logged completions to (needs log_completions).', null, { source: GRPO }),
   // PPO (OnPolicyConfig)
-  exp_name: str('PPO: experiment name.', null, { source: TRL }),
-  reward_model_path: str('PPO: reward model path.', null, { source: TRL }),
-  sft_model_path: str('PPO: SFT model path.', null, { source: TRL }),
-  num_ppo_epochs: int('PPO: epochs per batch.', 4, { min: 1, source: TRL }),
-  whiten_rewards: bool('PPO: whiten rewards.', false, { source: TRL }),
-  kl_coef: float('PPO: KL coefficient.', 0.05, { source: TRL }),
-  kl_estimator: enm(['k1', 'k3'], 'PPO: KL estimator.', 'k1', { source: TRL }),
-  cliprange: float('PPO: policy clip range.', 0.2, { source: TRL }),
-  vf_coef: float('PPO: value loss coefficient.', 0.1, { source: TRL }),
-  cliprange_value: float('PPO: value clip range.', 0.2, { source: TRL }),
-  gamma: float('PPO: discount factor.', 1.0, { source: TRL }),
-  lam: float('PPO: GAE lambda.', 0.95, { source: TRL }),
-  num_mini_batches: int('PPO: mini-batches per batch.', 1, { source: TRL }),
-  total_episodes: int('PPO: total episodes.', null, { source: TRL }),
-  local_rollout_forward_batch_size: int('PPO: rollout forward batch size.', 64, { source: TRL }),
-  num_sample_generations: int('PPO: sample generations for debugging.', 10, { source: TRL }),
-  response_length: int('PPO: response length.', 53, { source: TRL }),
-  stop_token: str('PPO: stop token ("eos").', null, { source: TRL }),
-  stop_token_id: int('PPO: stop token id.', null, { source: TRL }),
-  missing_eos_penalty: float('PPO/GRPO: penalty when no EOS is produced.', null, { source: TRL }),
+  exp_name: str('PPO: experiment name.', null, { source: PPO }),
+  reward_model_path: str('PPO: reward model path.', 'EleutherAI/pythia-160m', { source: PPO }),
+  sft_model_path: str('PPO: SFT model path.', 'EleutherAI/pythia-160m', { source: PPO }),
+  world_size: int('PPO (OnPolicyConfig): process count; computed by the trainer, a set value is overwritten.', null, { source: PPO }),
+  num_total_batches: int('PPO (OnPolicyConfig): total batches; computed from total_episodes.', null, { source: PPO }),
+  micro_batch_size: int('PPO (OnPolicyConfig): per_device_train_batch_size x world_size; computed.', null, { source: PPO }),
+  local_batch_size: int('PPO (OnPolicyConfig): per_device_train_batch_size x gradient_accumulation_steps; computed.', null, { source: PPO }),
+  batch_size: int('PPO (OnPolicyConfig): global batch across devices; computed.', null, { source: PPO }),
+  local_mini_batch_size: int('PPO (OnPolicyConfig): mini batch per GPU; computed.', null, { source: PPO }),
+  mini_batch_size: int('PPO (OnPolicyConfig): mini batch across GPUs; computed.', null, { source: PPO }),
+  num_ppo_epochs: int('PPO: epochs per batch.', 4, { min: 1, source: PPO }),
+  whiten_rewards: bool('PPO: whiten rewards.', false, { source: PPO }),
+  kl_coef: float('PPO: KL coefficient.', 0.05, { source: PPO }),
+  kl_estimator: enm(['k1', 'k3'], 'PPO: KL estimator.', 'k1', { source: PPO }),
+  cliprange: float('PPO: policy clip range.', 0.2, { source: PPO }),
+  vf_coef: float('PPO: value loss coefficient.', 0.1, { source: PPO }),
+  cliprange_value: float('PPO: value clip range.', 0.2, { source: PPO }),
+  gamma: float('PPO: discount factor.', 1.0, { source: PPO }),
+  lam: float('PPO: GAE lambda.', 0.95, { source: PPO }),
+  num_mini_batches: int('PPO: mini-batches per batch.', 1, { source: PPO }),
+  total_episodes: int('PPO: total episodes.', null, { source: PPO }),
+  local_rollout_forward_batch_size: int('PPO: rollout forward batch size.', 64, { source: PPO }),
+  num_sample_generations: int('PPO: sample generations for debugging.', 10, { source: PPO }),
+  response_length: int('PPO: response length.', 53, { source: PPO }),
+  stop_token: str('PPO: stop token ("eos").', null, { source: PPO }),
+  stop_token_id: int('PPO: stop token id.', null, { source: PPO }),
+  missing_eos_penalty: float('PPO/GRPO: penalty when no EOS is produced.', null, { source: PPO }),
 };
 
 /** TRL ModelConfig + ScriptArguments (+ the `env` block TrlParser reads). */
@@ -380,6 +425,17 @@ export const hfRenamed = {
   include_inputs_for_metrics: { to: 'include_for_metrics', version: 'transformers 4.47 (include_for_metrics: [inputs])', severity: 'warning' as const },
   max_seq_length: { to: 'max_length', version: 'TRL 0.16 (SFTConfig; removed in TRL 0.20)', severity: 'warning' as const },
   max_target_length: { to: 'max_completion_length', version: 'TRL 0.13 (DPOConfig)', severity: 'warning' as const },
+  // dpo_config.py: "use_num_logits_to_keep is deprecated ... Use use_logits_to_keep"
+  use_num_logits_to_keep: { to: 'use_logits_to_keep', version: 'DPOConfig before TRL 0.17 (the old name is gone from 0.17)', severity: 'warning' as const },
+  // grpo_config.py: the names current GRPOConfig has for these
+  wandb_log_unique_prompts: { to: 'log_unique_prompts', version: 'a recent TRL release (GRPOConfig)', severity: 'warning' as const },
+  vllm_guided_decoding_regex: { to: 'vllm_structured_outputs_regex', version: 'a recent TRL release (GRPOConfig, following vLLM)', severity: 'warning' as const },
+  // grpo_config.py (TRL 0.16/0.17): "vllm_device is deprecated and will be removed in version 0.18.0 ... start a vLLM
+  // server with the `trl vllm-serve` command"; the same for vllm_dtype, vllm_max_model_len, vllm_enable_prefix_caching.
+  vllm_device: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Start a vLLM server with `trl vllm-serve` (vllm_mode: server) or use vllm_mode: colocate.' },
+  vllm_dtype: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --dtype to `trl vllm-serve` instead.' },
+  vllm_max_model_len: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --max_model_len to `trl vllm-serve`; with vllm_mode: colocate, current TRL reads vllm_max_model_length.' },
+  vllm_enable_prefix_caching: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --enable_prefix_caching to `trl vllm-serve` instead.' },
 };
 
 export function hfRoot(): ObjSpec {

@@ -3,6 +3,9 @@
  * class from this JSON; keys the installed PEFT does not know are dropped with a warning (newer PEFT) or raise
  * (older), so unknown keys are warnings here.
  *
+ * Key list checked against the LoraConfig signature of PEFT v0.19.0 (docs/peft/v0.19.0 package_reference/lora, built
+ * from src/peft/tuners/lora/config.py) and against the older config.py (r, target_modules ... runtime_config).
+ *
  * Sources: https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py ,
  * https://github.com/huggingface/peft/blob/main/src/peft/config.py , https://huggingface.co/docs/peft/package_reference/lora
  */
@@ -34,16 +37,18 @@ export function peftRoot(): ObjSpec {
     use_rslora: bool('Rank-stabilized LoRA: scaling = lora_alpha / sqrt(r).', false, { source: SRC }),
     modules_to_save: list('str', 'Modules trained fully and saved with the adapter (e.g. lm_head, embed_tokens).', null, { source: SRC }),
     init_lora_weights: custom("bool | 'gaussian' | 'eva' | 'olora' | 'pissa' | 'pissa_niter_[N]' | 'corda' | 'loftq' | 'orthogonal'", z.union([z.boolean(), z.string()]), 'How LoRA weights are initialised.', true, { source: SRC }),
-    layers_to_transform: any('Layer indexes to adapt.', null, { type: 'int | list[int]', source: SRC }),
-    layers_pattern: any('Name of the layers attribute for layers_to_transform.', null, { type: 'str | list[str]', source: SRC }),
+    layers_to_transform: custom('int | list[int]', z.union([z.number().int().min(0), z.array(z.number().int().min(0))]), 'Layer indexes to adapt (only with a list target_modules, not a regex string).', null, { source: SRC }),
+    layers_pattern: custom('str | list[str]', z.union([z.string(), z.array(z.string())]), 'Name of the nn.ModuleList holding the layers (often `layers` or `h`), used with layers_to_transform.', null, { source: SRC }),
     rank_pattern: map('Per-module rank overrides.', undefined, {}, { source: SRC }),
     alpha_pattern: map('Per-module alpha overrides.', undefined, {}, { source: SRC }),
     megatron_config: any('Megatron config for LoRA on Megatron layers.', null, { source: SRC }),
     megatron_core: str('Megatron core module.', 'megatron.core', { source: SRC }),
-    trainable_token_indices: any('Token indices to train in the embedding.', null, { source: SRC }),
+    trainable_token_indices: custom('list[int] | dict[str, list[int]]', z.union([z.array(z.number().int()), z.record(z.string(), z.array(z.number().int()))]), 'Token indices to train in the input embedding (a list), or per embedding module ({embed_tokens: [..]}).', null, { source: SRC }),
     loftq_config: map('LoftQ settings.', undefined, {}, { source: SRC }),
     eva_config: any('EVA settings.', null, { source: SRC }),
     corda_config: any('CorDA settings.', null, { source: SRC }),
+    lora_ga_config: any('LoRA-GA initialisation settings.', null, { source: SRC }),
+    use_bdlora: any('BD-LoRA (block-diagonal LoRA) settings.', null, { source: SRC }),
     use_dora: bool('Weight-Decomposed LoRA (DoRA).', false, { source: SRC }),
     use_qalora: bool('QALoRA.', false, { source: SRC }),
     qalora_group_size: int('QALoRA group size.', 16, { source: SRC }),
@@ -52,6 +57,6 @@ export function peftRoot(): ObjSpec {
     lora_bias: bool('Train a bias on the LoRA B matrix.', false, { source: SRC }),
     ensure_weight_tying: bool('Keep tied weights tied.', false, { source: SRC }),
     arrow_config: any('Arrow routing settings.', null, { source: SRC }),
-    alora_invocation_tokens: any('aLoRA invocation tokens.', null, { source: SRC }),
+    alora_invocation_tokens: list('int', 'Activated LoRA (aLoRA): token ids of the invocation string; the adapter acts only from there on.', null, { source: SRC }),
   }, 'warning', { source: SRC, unknownNote: 'PEFT drops keys its LoraConfig does not have (or fails on older versions).' });
 }
