@@ -21,6 +21,7 @@
  *   `EarlyStoppingCallback`) would have stopped, the message names the best step.
  */
 import type { Alert, MetricPoint } from './types';
+import { RollingWindow } from './rollingWindow';
 
 export interface AlertOptions {
   spikeZ?: number;
@@ -33,12 +34,6 @@ export interface AlertOptions {
 
 const DEFAULTS: Required<AlertOptions> = { spikeZ: 8, spikeWindow: 100, spikeRatio: 2.5, divergenceRatio: 1.5, minLossScale: 8, patience: 3 };
 
-function median(a: number[]): number {
-  const s = a.slice().sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 function sigDigits(v: number): number {
   const s = Math.abs(v).toExponential().split('e')[0].replace('.', '').replace(/^0+/, '');
   return s.length;
@@ -47,7 +42,7 @@ function sigDigits(v: number): number {
 function isLossName(name: string): boolean { return name === 'loss' || name === 'eval_loss' || /(^|_)loss$/.test(name); }
 function isEvalLoss(name: string): boolean { return name === 'eval_loss' || /^eval_.*loss$/.test(name); }
 
-interface SpikeState { window: number[]; active: boolean }
+interface SpikeState { window: RollingWindow; active: boolean }
 interface EvalState { best: number; bestStep: number; since: number; alerted: boolean }
 
 /** The detector of one run's stream. */
@@ -55,7 +50,8 @@ export class AlertDetector {
   private readonly o: Required<AlertOptions>;
   private readonly nanActive = new Set<string>();
   private readonly spikes = new Map<string, SpikeState>();
-  private lossRecent: number[] = [];
+  /** Rolling medians of the last 3, 5 and 15 train-loss values (the divergence window grows with the run). */
+  private readonly lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
   private lossCount = 0;
   private bestMedian = Infinity;
   private divergent = false;
@@ -84,9 +80,14 @@ export class AlertDetector {
     return out;
   }
 
+  /** Per-series name classification, computed once per series rather than with two regexes per point. */
+  private readonly kinds = new Map<string, { lossLike: boolean; evalLoss: boolean }>();
+
   private point(p: MetricPoint, out: Alert[]): void {
     const { series: name, step, value: v } = p;
-    const lossLike = isLossName(name);
+    let kind = this.kinds.get(name);
+    if (!kind) { kind = { lossLike: isLossName(name), evalLoss: isEvalLoss(name) }; this.kinds.set(name, kind); }
+    const lossLike = kind.lossLike;
     if (lossLike || name === 'grad_norm') {
       if (!Number.isFinite(v)) {
         if (!this.nanActive.has(name)) { this.nanActive.add(name); out.push({ kind: 'nan', series: name, step, message: `${name} is ${v} at step ${step}` }); }
@@ -101,7 +102,7 @@ export class AlertDetector {
     else if (name === 'loss_scale_at_minimum') {
       if (!this.scaleAlerted) { this.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: 'fp16 loss scale is at its minimum and still overflowing' }); }
     }
-    if (isEvalLoss(name)) this.evalLoss(name, step, v, out);
+    if (kind.evalLoss) this.evalLoss(name, step, v, out);
   }
 
   private loss(step: number, v: number, out: Alert[]): void {
@@ -110,11 +111,10 @@ export class AlertDetector {
     this.spike('loss', step, v, out, true);
     // divergence
     this.lossCount++;
-    const w = this.lossCount < 30 ? 3 : this.lossCount < 200 ? 5 : 15;
-    this.lossRecent.push(v);
-    if (this.lossRecent.length > 15) this.lossRecent.shift();
-    if (this.lossRecent.length >= w) {
-      const m = median(this.lossRecent.slice(-w));
+    const recent = this.lossRecent[this.lossCount < 30 ? 0 : this.lossCount < 200 ? 1 : 2];
+    for (const win of this.lossRecent) win.push(v);
+    if (recent.length === recent.capacity) {
+      const m = recent.median();
       if (m > 0 && m > this.bestMedian * this.o.divergenceRatio && v > this.bestMedian * this.o.divergenceRatio) {
         if (!this.divergent) { this.divergent = true; out.push({ kind: 'divergence', series: 'loss', step, message: `loss is rising: recent median ${fmt(m)} vs best ${fmt(this.bestMedian)} (step ${step})` }); }
       } else if (m <= this.bestMedian * 1.1) this.divergent = false;
@@ -127,31 +127,31 @@ export class AlertDetector {
 
   private spike(name: string, step: number, v: number, out: Alert[], smallSample: boolean): void {
     let s = this.spikes.get(name);
-    if (!s) { s = { window: [], active: false }; this.spikes.set(name, s); }
+    if (!s) { s = { window: new RollingWindow(this.o.spikeWindow), active: false }; this.spikes.set(name, s); }
     const win = s.window;
     let isSpike = false, calm = true;
     if (win.length >= 8) {
-      const med = median(win);
-      const mad = median(win.map((x) => Math.abs(x - med)));
+      const med = win.median();
+      const mad = win.mad();
       const scale = 1.4826 * Math.max(mad, 1e-3 * Math.abs(med), 1e-12);
       const z = (v - med) / scale;
       isSpike = z > this.o.spikeZ && v > med * 1.2;
       calm = z < 3 || v < med * 1.5;
     } else if (smallSample && win.length >= 1) {
-      const mx = Math.max(...win);
+      const mx = win.max();
       isSpike = mx > 0 && v > mx * this.o.spikeRatio;
       calm = v < mx * 1.5;
     }
     if (isSpike && !s.active) { s.active = true; out.push({ kind: 'spike', series: name, step, message: `${name} spiked to ${fmt(v)} at step ${step}` }); }
     else if (calm) s.active = false;
     win.push(v);
-    if (win.length > this.o.spikeWindow) win.shift();
   }
 
   private gradNorm(step: number, v: number, out: Alert[]): void {
     if (v === this.gradLast) this.gradRun++; else { this.gradRun = 1; this.gradLast = v; this.gradAlerted = false; }
+    if (this.gradRun < 2 || this.gradAlerted) return;
     const need = sigDigits(v) >= 7 ? 2 : 6;
-    if (this.gradRun >= need && !this.gradAlerted) {
+    if (this.gradRun >= need) {
       this.gradAlerted = true;
       out.push({ kind: 'constant-grad-norm', series: 'grad_norm', step, message: `grad_norm has been exactly ${v} for ${this.gradRun} points` });
     }
