@@ -45,7 +45,7 @@ suite('Launch Run (UI)', function () {
     assert.equal((await wb.quickPickLabels())[0], 'local', 'local is not the first host');
     await typeAndEnter('local');
     await step('(3/6): config');
-    await page.keyboard.press('Enter'); // first config (or "No config file"): the command is edited next anyway
+    await typeAndEnter('No config file'); // the command is written out in full next
     await step('(4/6): launcher');
     assert.ok((await wb.quickPickLabels()).some((l) => l.startsWith('torchrun')), 'templates missing torchrun');
     await page.keyboard.press('Enter');

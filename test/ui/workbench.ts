@@ -109,10 +109,13 @@ export class Workbench {
    * types the title, waits until a row with exactly that label is listed, selects it and presses Enter.
    */
   async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
-    const labels = await this.commandPaletteLabels(title, (l) => l.includes(title), timeoutMs);
-    const index = labels.indexOf(title);
-    for (let i = 0; i < index; i++) await this.page.keyboard.press('ArrowDown');
-    await this.page.keyboard.press('Enter');
+    await this.commandPaletteLabels(title, (l) => l.includes(title), timeoutMs);
+    // Click the row by its label rather than counting ArrowDown presses: the palette re-sorts its list (a "recently
+    // used" group appears at the top) between reading the labels and pressing keys, which picked a neighbour before.
+    const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const row = this.quickInput.locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escaped}\\s*$`) }) }).first();
+    await row.click({ timeout: 10_000 });
   }
 
   /**

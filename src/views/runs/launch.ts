@@ -217,7 +217,8 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   }
   // The config as it was at launch is kept in the run directory (run.json `configSnapshot`), up to 1 MiB.
   const configSnapshot = cfgPick.rel && cfgText && cfgText.length <= 1 << 20 ? { fileName: path.posix.basename(cfgPick.rel), content: cfgText } : undefined;
-  return { args: { host: host.alias, cwd, argv: finalArgv, env, name: cfgPick.rel ? `${cfgPick.rel} · ${tPick.template.id}` : undefined }, upload, configSnapshot };
+  // The run's name follows the config and launcher only while the edited command still runs that config.
+  return { args: { host: host.alias, cwd, argv: finalArgv, env, name: cfgPick.rel && finalArgv.some((a) => a.endsWith(cfgPick.rel!)) ? `${cfgPick.rel} · ${tPick.template.id}` : undefined }, upload, configSnapshot };
 }
 
 async function buildFromTemplate(t: CommandTemplate, config: string | undefined, base: string, found: vscode.Uri[]): Promise<string[] | undefined> {
