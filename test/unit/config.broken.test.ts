@@ -239,3 +239,11 @@ for (const c of cases) {
     if (c.relatedFile) assert.ok(at.related.some((r) => r.file === c.relatedFile), `related location in ${c.relatedFile}`);
   });
 }
+
+test('lr-too-high: 6e-3 warns when a pretrained model is fine-tuned, not for a from-scratch config (examples/tiny-gpt)', () => {
+  const scratch = 'output_dir: out\nmax_steps: 400\nper_device_train_batch_size: 32\nlearning_rate: 0.006\n';
+  assert.deepEqual(validateConfig(scratch, { fileName: 'config.yaml', framework: 'hf-trainer' }).issues.filter((i) => i.code === 'lr-too-high'), []);
+  const ft = validateConfig('model_name_or_path: meta-llama/Llama-3.1-8B\n' + scratch, { fileName: 'config.yaml', framework: 'hf-trainer' }).issues.filter((i) => i.code === 'lr-too-high');
+  assert.equal(ft.length, 1);
+  assert.deepEqual([ft[0].range.start.line, ft[0].range.start.character], [4, 15]);
+});

@@ -257,14 +257,20 @@ function warmup(ctx: RuleContext): void {
   if (re && r !== undefined && r > 0.5 && r <= 1) ctx.at(re, 'warmup-ratio-large', 'warning', `warmup_ratio ${r} spends ${Math.round(r * 100)}% of training warming up; the learning rate barely reaches its peak. Typical values are 0.01–0.1.`, { at: 'value' });
 }
 
-/** Learning rates that are legal but almost surely wrong. */
+/**
+ * Learning rates that are legal but almost surely wrong. The "very high for full fine-tuning" warning needs a
+ * pretrained model named in the config (`model_name_or_path`, axolotl `base_model`): a config without one may train
+ * from scratch (the script builds the model), where 1e-3 and more is normal (nanoGPT uses 1e-3, a tiny char model
+ * 6e-3), so only the >= 1 "far above any usable value" warning applies there.
+ */
 function learningRate(ctx: RuleContext, adapter: boolean): void {
   const e = ctx.entry('learning_rate') ?? ctx.entry('lr');
   const lr = ctx.num('learning_rate');
   if (!e || lr === undefined) return;
+  const finetuning = !!(ctx.entry('model_name_or_path') ?? ctx.entry('base_model'));
   if (lr === 0) ctx.at(e, 'lr-zero', 'warning', 'learning_rate is 0: the weights will not change.', { at: 'value' });
   else if (lr >= 1) ctx.at(e, 'lr-too-high', 'warning', `learning_rate ${lr} is far above any usable value for transformer fine-tuning (typical: 1e-5–2e-4); the loss will diverge. Did you mean ${lr}e-5?`, { at: 'value' });
-  else if (!adapter && lr > 1e-3) ctx.at(e, 'lr-too-high', 'warning', `learning_rate ${lr} is very high for full fine-tuning (typical 1e-5–5e-5; LoRA uses up to ~2e-4); expect the loss to spike or diverge.`, { at: 'value' });
+  else if (!adapter && finetuning && lr > 1e-3) ctx.at(e, 'lr-too-high', 'warning', `learning_rate ${lr} is very high for full fine-tuning (typical 1e-5–5e-5; LoRA uses up to ~2e-4); expect the loss to spike or diverge.`, { at: 'value' });
 }
 
 const BNB_OPTIM = /bnb|8bit|paged|lion_32bit/;
