@@ -161,52 +161,60 @@ async function mochaPhase(folder, { runner, files, resultFile }) {
   return { passed: result.passes, failed: result.failures, pending: result.pending, secs, crashed: code !== 0 && result.failures === 0 };
 }
 
+/**
+ * Runs each test/ui/*.ui.ts file against its own fresh workbench page (new browser context, so no UI state such as
+ * an open side bar or editor carries over from another file; the server, its settings and the extension host's
+ * data are shared). Returns the summed counts.
+ */
 async function uiPhase(folder) {
   const t0 = Date.now();
+  const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
   if (uiFiles.length === 0) { say('ui: no UI tests selected'); return { passed: 0, failed: 0, skipped: true }; }
   // UI tests are TypeScript loaded as CommonJS through tsx's require hook (one module instance for everyone).
   const require = createRequire(import.meta.url);
   require('tsx/cjs/api').register();
   const { Workbench, setWorkbench } = require(join(ROOT, 'test/ui/workbench.ts'));
   const Mocha = require('mocha');
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
-  await page.exposeFunction('codeAutomationExit', () => {});
-  await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
   for (const f of readdirSync(RESULTS)) if (/^failed-.*\.png$/.test(f)) rmSync(join(RESULTS, f)); // last run's
-  const wb = new Workbench(page, RESULTS);
-  await wb.ready();
-  setWorkbench(wb);
-  const mocha = new Mocha({
-    ui: 'tdd', color: process.stdout.isTTY, reporter: 'spec', timeout: 60_000,
-    rootHooks: {
-      async afterEach() {
-        const t = this.currentTest;
-        if (t?.state === 'failed') {
-          const p = await wb.screenshot(`failed-${t.fullTitle()}`).catch(() => undefined);
-          if (p) say(`    screenshot: ${p}`);
-        }
-      },
-    },
-  });
-  if (opt.grep) mocha.grep(new RegExp(opt.grep));
-  for (const f of uiFiles) mocha.addFile(f);
   let passed = 0; let failed = 0;
-  try {
-    mocha.loadFiles();
-    await new Promise((res) => {
-      const runner = mocha.run(() => res());
-      runner.on('pass', () => passed++);
-      runner.on('fail', () => failed++);
-    });
-  } catch (err) {
-    say(`ui: crashed: ${err?.stack ?? err}`);
-    return { passed, failed: failed + 1, crashed: true, secs: ((Date.now() - t0) / 1000).toFixed(1) };
-  } finally {
-    setWorkbench(undefined);
-    await page.close().catch(() => {});
+  for (const file of uiFiles) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
+      await page.exposeFunction('codeAutomationExit', () => {});
+      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
+      const wb = new Workbench(page, RESULTS);
+      await wb.ready();
+      setWorkbench(wb);
+      const mocha = new Mocha({
+        ui: 'tdd', color: process.stdout.isTTY, reporter: 'spec', timeout: 60_000,
+        rootHooks: {
+          async afterEach() {
+            const t = this.currentTest;
+            if (t?.state === 'failed') {
+              const p = await wb.screenshot(`failed-${t.fullTitle()}`).catch(() => undefined);
+              if (p) say(`    screenshot: ${p}`);
+            }
+          },
+        },
+      });
+      if (opt.grep) mocha.grep(new RegExp(opt.grep));
+      mocha.addFile(file);
+      mocha.loadFiles();
+      await new Promise((res) => {
+        const runner = mocha.run(() => res());
+        runner.on('pass', () => passed++);
+        runner.on('fail', () => failed++);
+      });
+    } catch (err) {
+      say(`ui: ${file} crashed: ${err?.stack ?? err}`);
+      failed++;
+    } finally {
+      setWorkbench(undefined);
+      await page.close().catch(() => {});
+    }
   }
-  return { passed, failed, secs: ((Date.now() - t0) / 1000).toFixed(1) };
+  return { passed, failed, secs: secs() };
 }
 
 let exit = 0;
