@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RunRecord, RunState } from '../../core/runs/types';
 import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
-import { describeRun, commandLabel } from './format';
+import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
@@ -209,18 +209,4 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 }
 
-const gib = (mib: number | undefined) => (mib === undefined ? '?' : (mib / 1024).toFixed(1));
-
-/** `2× H100 80GB HBM3 · 87% · 120.3/160 GiB` (mean utilisation, summed memory), or `no GPUs`. */
-export function gpuLabel(n: { gpus?: GpuStatus; error?: string }): string {
-  if (n.error) return `GPUs: ${n.error}`;
-  if (!n.gpus) return 'GPUs: …';
-  if (!n.gpus.available) return 'no GPUs';
-  const g = n.gpus.gpus;
-  const util = g.reduce((a, x) => a + (x.utilizationGpu ?? 0), 0) / g.length;
-  const used = g.reduce((a, x) => a + (x.memoryUsed ?? 0), 0);
-  const total = g.reduce((a, x) => a + (x.memoryTotal ?? 0), 0);
-  const names = new Set(g.map((x) => x.name));
-  return `${g.length}× ${names.size === 1 ? g[0].name : 'GPU'} · ${Math.round(util)}% · ${gib(used)}/${(total / 1024).toFixed(0)} GiB`;
-}
 
