@@ -2,13 +2,25 @@
 // loss-curve panel opens and draws the live run, and the Runs view lists it. Saves test-results/loss-curve.png
 // (used in the README). Drives the real workbench (code-server + Chromium) through test/ui/workbench.ts.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workbench, waitFor } from './workbench';
 
 const ROOT = resolve(__dirname, '..', '..');
 const TINY = join(ROOT, 'examples', 'tiny-gpt');
+
+/** Deletes the run directories (~/.llm-training-studio/runs/<id>) of runs whose command mentions `marker`. */
+function removeRunsOf(marker: string): void {
+  const root = join(homedir(), '.llm-training-studio', 'runs');
+  if (!existsSync(root)) return;
+  for (const id of readdirSync(root)) {
+    try {
+      if ((JSON.parse(readFileSync(join(root, id, 'run.json'), 'utf8')) as { argv: string[] }).argv.some((a) => a.includes(marker))) rmSync(join(root, id), { recursive: true, force: true });
+    } catch { /* not a run of ours */ }
+  }
+  rmSync(marker, { recursive: true, force: true });
+}
 
 interface DrawSummary { total: number; drawn: number; series: { name: string; inRange: number; drawn: number; drawnMin: number | null; drawnMax: number | null }[] }
 
@@ -51,7 +63,7 @@ suite('Launch Run (UI)', function () {
     await page.keyboard.press('Enter');
     await step('(5/6): command');
     // The user edits the command line: Debian's PyTorch imports only from /usr/bin/python3.
-    const command = `/usr/bin/python3 -u ${TINY}/train.py --config ${TINY}/config.yaml --max_steps 300 --logging_steps 5 --eval_steps 50 --save_steps 300 --torch_num_threads 1 --output_dir ${out}`;
+    const command = `/usr/bin/python3 -u ${TINY}/train.py --config ${TINY}/config.yaml --max_steps 200 --logging_steps 5 --eval_steps 50 --save_steps 200 --torch_num_threads 1 --output_dir ${out}`;
     await typeAndEnter(command);
     await step('(6/6): environment');
     await typeAndEnter('PYTHONUNBUFFERED=1');
@@ -73,5 +85,24 @@ suite('Launch Run (UI)', function () {
     await new Promise((r) => setTimeout(r, 1500));
     const png = await wb.screenshot('loss-curve');
     assert.ok(png.endsWith('loss-curve.png'));
+
+    // Stop it from the Runs view as a user would: the row's inline Stop Run action, then confirm in the modal.
+    const row = page.locator('.monaco-list-row', { hasText: 'step ' }).first();
+    const dialog = page.locator('.monaco-dialog-box');
+    await waitFor('the Stop Run confirmation', async () => {
+      if (!(await dialog.isVisible())) {
+        await row.hover();
+        await row.locator('.action-label.codicon-debug-stop').click({ timeout: 5_000 }).catch(() => undefined);
+        await dialog.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+      }
+      return dialog.isVisible();
+    }, 60_000, 500);
+    assert.match(await dialog.innerText(), /Stop run .* on local\?/);
+    await dialog.getByRole('button', { name: 'Stop Run', exact: true }).click();
+    await waitFor('the run to read stopped in the Runs view', async () => (await page.locator('.monaco-list-row .codicon-debug-stop').count()) > 0, 60_000, 500);
+    // Leave the workbench and the runs folder as we found them for the next test.
+    await wb.runCommand('View: Close All Editors');
+    await wb.runCommand('View: Show Explorer'); // the side bar as it was (other tests click the LLM Training icon)
+    removeRunsOf(out);
   });
 });

@@ -38,6 +38,9 @@ export class RunFeeds implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires whenever a feed is added, receives data, or its follower starts/stops (the loss-curve panel's FeedRegistry shape). */
   readonly onDidChange = this.changed.event;
+  private readonly runChanged = new vscode.EventEmitter<string>();
+  /** Fires with the run id of the entry that changed (the Runs tree repaints only that row). */
+  readonly onDidChangeRun = this.runChanged.event;
   private readonly alerted = new vscode.EventEmitter<{ entry: FeedEntry; alert: Alert }>();
   /** Fires once per alert episode (the detector already de-duplicates points into episodes). */
   readonly onDidAlert = this.alerted.event;
@@ -107,11 +110,11 @@ export class RunFeeds implements vscode.Disposable {
           this.backend.endFeed(entry.feed);
           this.log.info(`${run.id}: log complete at byte ${entry.offset}`);
         }
-        this.changed.fire();
+        this.fireRun(run.id);
         this.ended.fire({ entry, error: entry.error });
       },
     });
-    this.changed.fire();
+    this.fireRun(run.id);
     return entry;
   }
 
@@ -125,13 +128,13 @@ export class RunFeeds implements vscode.Disposable {
     e.follow = undefined;
     e.following = false;
     f.stop();
-    this.changed.fire();
+    this.fireRun(runId);
   }
 
   /** Updates the run record (state changes found by the Runs tree's poll). */
   updateRun(run: RunRecord): void {
     const e = this.entries.get(run.id);
-    if (e && (e.run.state !== run.state || e.run.endTime !== run.endTime)) { e.run = run; this.changed.fire(); }
+    if (e && (e.run.state !== run.state || e.run.endTime !== run.endTime)) { e.run = run; this.fireRun(run.id); }
   }
 
   private onBatch(e: FeedEntry, batch: MetricsBatch): void {
@@ -144,12 +147,18 @@ export class RunFeeds implements vscode.Disposable {
       e.alerts.push(a);
       this.alerted.fire({ entry: e, alert: a });
     }
+    this.fireRun(e.runId);
+  }
+
+  private fireRun(runId: string): void {
+    this.runChanged.fire(runId);
     this.changed.fire();
   }
 
   dispose(): void {
     for (const e of this.entries.values()) e.follow?.stop();
     this.changed.dispose();
+    this.runChanged.dispose();
     this.alerted.dispose();
     this.chunked.dispose();
     this.ended.dispose();

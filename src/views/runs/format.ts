@@ -1,5 +1,6 @@
 /** Text shown for runs in the Runs tree and the task terminal. Pure: no vscode import. */
 import type { Progress } from '../../core/metrics/types';
+import type { GpuStatus } from '../../core/runs/commands';
 
 /**
  * Formats a duration in seconds as `m:ss` or `h:mm:ss` (tqdm's style), `d` prefix past a day.
@@ -73,4 +74,20 @@ export function commandLabel(argv: string[]): string {
   if (script && cfgIdx >= 0) return `${base(script)} ${base(argv[cfgIdx])}`;
   if (cfgIdx >= 0) return `${base(argv[0])} ${base(argv[cfgIdx])}`;
   return argv.slice(0, 3).map(base).join(' ');
+}
+
+/** MiB as GiB with one decimal, `?` when unknown (nvidia-smi `[N/A]`). */
+export const gib = (mib: number | undefined) => (mib === undefined ? '?' : (mib / 1024).toFixed(1));
+
+/** `2× H100 80GB HBM3 · 87% · 120.3/160 GiB` (mean utilisation, summed memory), or `no GPUs`. */
+export function gpuLabel(n: { gpus?: GpuStatus; error?: string }): string {
+  if (n.error) return `GPUs: ${n.error}`;
+  if (!n.gpus) return 'GPUs: …';
+  if (!n.gpus.available) return 'no GPUs';
+  const g = n.gpus.gpus;
+  const util = g.reduce((a, x) => a + (x.utilizationGpu ?? 0), 0) / g.length;
+  const used = g.reduce((a, x) => a + (x.memoryUsed ?? 0), 0);
+  const total = g.reduce((a, x) => a + (x.memoryTotal ?? 0), 0);
+  const names = new Set(g.map((x) => x.name));
+  return `${g.length}× ${names.size === 1 ? g[0].name : 'GPU'} · ${Math.round(util)}% · ${gib(used)}/${(total / 1024).toFixed(0)} GiB`;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RunRecord, RunState } from '../../core/runs/types';
 import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
-import { describeRun, commandLabel } from './format';
+import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
@@ -30,22 +30,31 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
  * icon. `contextValue` is `run.<state>` (+ `.attached` when a follower runs) for the menus in package.json.
  */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<RunsNode | undefined>();
+  private readonly emitter = new vscode.EventEmitter<RunsNode | RunsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private hosts?: HostEntry[];
   private readonly state = new Map<string, HostState>();
   private readonly hostNodes = new Map<string, RunsNode>();
+  /** One node object per run, reused across getChildren calls, so a feed update repaints only its row. */
+  private readonly runNodes = new Map<string, Extract<RunsNode, { kind: 'run' }>>();
   private readonly subs: vscode.Disposable[] = [];
   private pending?: NodeJS.Timeout;
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly backend: RunsBackend, private readonly feeds: RunFeeds, private readonly log: vscode.LogOutputChannel) {
-    // Feed updates arrive per batch; coalesce repaints to at most ~4/s.
-    this.subs.push(feeds.onDidChange(() => this.schedule()));
+    // Feed updates arrive per batch; coalesce repaints to at most ~4/s and repaint only the rows that changed
+    // (a whole-tree repaint would rebuild every row, and a hovered inline action with it).
+    this.subs.push(feeds.onDidChangeRun((id) => { this.dirty.add(id); this.schedule(); }));
   }
 
   private schedule(): void {
     if (this.pending) return;
-    this.pending = setTimeout(() => { this.pending = undefined; this.emitter.fire(undefined); }, 250);
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      const nodes = [...this.dirty].map((id) => this.runNodes.get(id)).filter((n): n is Extract<RunsNode, { kind: 'run' }> => n !== undefined);
+      this.dirty.clear();
+      if (nodes.length) this.emitter.fire(nodes);
+    }, 250);
   }
 
   /** Drops cached host lists and runs and re-reads everything visible. */
@@ -118,7 +127,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const s = this.state.get(alias)!;
     if (s.error) return [{ kind: 'message', host: alias, text: s.error, error: true }];
     const out: RunsNode[] = [{ kind: 'gpu', host: alias, gpus: s.gpus, error: s.gpuError }];
-    for (const run of s.runs ?? []) out.push({ kind: 'run', host: alias, run });
+    for (const run of s.runs ?? []) {
+      let n = this.runNodes.get(run.id);
+      if (n && n.host === alias) n.run = run;
+      else this.runNodes.set(run.id, (n = { kind: 'run', host: alias, run }));
+      out.push(n);
+    }
     if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet' });
     return out;
   }
@@ -195,18 +209,4 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 }
 
-const gib = (mib: number | undefined) => (mib === undefined ? '?' : (mib / 1024).toFixed(1));
-
-/** `2× H100 80GB HBM3 · 87% · 120.3/160 GiB` (mean utilisation, summed memory), or `no GPUs`. */
-export function gpuLabel(n: { gpus?: GpuStatus; error?: string }): string {
-  if (n.error) return `GPUs: ${n.error}`;
-  if (!n.gpus) return 'GPUs: …';
-  if (!n.gpus.available) return 'no GPUs';
-  const g = n.gpus.gpus;
-  const util = g.reduce((a, x) => a + (x.utilizationGpu ?? 0), 0) / g.length;
-  const used = g.reduce((a, x) => a + (x.memoryUsed ?? 0), 0);
-  const total = g.reduce((a, x) => a + (x.memoryTotal ?? 0), 0);
-  const names = new Set(g.map((x) => x.name));
-  return `${g.length}× ${names.size === 1 ? g[0].name : 'GPU'} · ${Math.round(util)}% · ${gib(used)}/${(total / 1024).toFixed(0)} GiB`;
-}
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { splitShellWords, parseEnvAssignments, ShellWordsError } from '../../src/views/runs/shellWords';
 import { COMMAND_TEMPLATES, guessTemplate } from '../../src/views/runs/templates';
-import { describeRun, formatDuration, formatLoss, formatRate } from '../../src/views/runs/format';
+import { describeRun, formatDuration, formatLoss, formatRate, gpuLabel } from '../../src/views/runs/format';
+import { parseGpuQuery } from '../../src/core/runs/commands';
 
 test('splits words on whitespace, keeps quotes literal, no expansion', () => {
   assert.deepEqual(splitShellWords('python  -u train.py --config cfg.yaml'), ['python', '-u', 'train.py', '--config', 'cfg.yaml']);
@@ -65,4 +66,12 @@ test('run description: step/total, loss, rate, ETA', () => {
   assert.equal(describeRun({ progress: { step: 100, total: 300, rate: 2, rateUnit: 's/it' } }), 'step 100/300 · 2 s/it · ETA 6:40');
   assert.equal(formatRate(1234.5, 'tok/s'), '1235 tok/s');
   assert.equal(formatRate(3.14159, 'it/s'), '3.1 it/s');
+});
+
+test('GPU line from nvidia-smi output (no GPU here: the CSV is what nvidia-smi prints on an 8x H100 node)', () => {
+  const csv = Array.from({ length: 8 }, (_, i) => `${i}, NVIDIA H100 80GB HBM3, GPU-${i}, ${i < 4 ? 100 : 0}, ${i < 4 ? 71234 : 4}, 81559, 61, 523.40`).join('\n');
+  assert.equal(gpuLabel({ gpus: parseGpuQuery({ stdout: csv, stderr: '', exitCode: 0 }) }), '8× NVIDIA H100 80GB HBM3 · 50% · 278.3/637 GiB');
+  assert.equal(gpuLabel({ gpus: parseGpuQuery({ stdout: '', stderr: 'sh: nvidia-smi: not found', exitCode: 127 }) }), 'no GPUs');
+  assert.equal(gpuLabel({}), 'GPUs: …');
+  assert.equal(gpuLabel({ error: 'connection lost' }), 'GPUs: connection lost');
 });
