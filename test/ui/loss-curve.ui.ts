@@ -7,7 +7,7 @@
 //    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -15,7 +15,10 @@ import { parseLog } from '../../src/core/metrics';
 import { workbench, waitFor } from './workbench';
 
 const ROOT = resolve(__dirname, '..', '..');
-const LOG = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
+// The tests open a copy: keystrokes in an editor must never touch the fixture.
+const LOG_DIR = mkdtempSync(join(tmpdir(), 'llmts-ui-log-'));
+const LOG = join(LOG_DIR, 'hf-trainer_state__tinyllama-sft-trl.json');
 
 interface DrawSummary {
   total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
@@ -45,7 +48,8 @@ async function runCommand(title: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(`the palette to close after '${title}'`, async () => {
     if (!(await wb.quickInput.isVisible())) return true;
     const value = await wb.quickInput.locator('input').inputValue().catch(() => '');
-    if (value.replace(/^>/, '').trim() === title) await wb.page.keyboard.press('Enter');
+    // Press on the palette's input itself: a page-level Enter could land in an editor if the palette just closed.
+    if (value.replace(/^>/, '').trim() === title) await wb.quickInput.locator('input').press('Enter', { timeout: 1_000 }).catch(() => {});
     return undefined;
   }, 20_000, 3_000);
 }
@@ -55,8 +59,11 @@ suite('Loss curve panel (UI)', function () {
   const cspErrors: string[] = [];
 
   suiteSetup(() => {
+    copyFileSync(FIXTURE, LOG);
     workbench().page.on('console', (m) => { if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text()) && /metrics|sparklines|vscode-resource|webview/i.test(m.text())) cspErrors.push(m.text()); });
   });
+
+  suiteTeardown(() => rmSync(LOG_DIR, { recursive: true, force: true }));
 
   test('Open Log as Chart draws the points parsed from a real trainer_state.json (loss and eval_loss)', async () => {
     const wb = workbench();
