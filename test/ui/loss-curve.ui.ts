@@ -7,7 +7,7 @@
 //    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -15,7 +15,10 @@ import { parseLog } from '../../src/core/metrics';
 import { workbench, waitFor } from './workbench';
 
 const ROOT = resolve(__dirname, '..', '..');
-const LOG = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
+// The tests open a copy: keystrokes in an editor must never touch the fixture.
+const LOG_DIR = mkdtempSync(join(tmpdir(), 'llmts-ui-log-'));
+const LOG = join(LOG_DIR, 'hf-trainer_state__tinyllama-sft-trl.json');
 
 interface DrawSummary {
   total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
@@ -37,13 +40,30 @@ async function chartWhere(what: string, until: (s: DrawSummary) => boolean, time
   }, timeoutMs, 500);
 }
 
+/** Runs a command from the palette; on a loaded machine the Enter can land while the list re-renders, so confirm again while the palette stays open. */
+async function runCommand(title: string, timeoutMs = 60_000): Promise<void> {
+  const wb = workbench();
+  await wb.runCommand(title, timeoutMs);
+  await new Promise((r) => setTimeout(r, 3_000));
+  await waitFor(`the palette to close after '${title}'`, async () => {
+    if (!(await wb.quickInput.isVisible())) return true;
+    const value = await wb.quickInput.locator('input').inputValue().catch(() => '');
+    // Press on the palette's input itself: a page-level Enter could land in an editor if the palette just closed.
+    if (value.replace(/^>/, '').trim() === title) await wb.quickInput.locator('input').press('Enter', { timeout: 1_000 }).catch(() => {});
+    return undefined;
+  }, 20_000, 3_000);
+}
+
 suite('Loss curve panel (UI)', function () {
   this.timeout(240_000);
   const cspErrors: string[] = [];
 
   suiteSetup(() => {
+    copyFileSync(FIXTURE, LOG);
     workbench().page.on('console', (m) => { if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text()) && /metrics|sparklines|vscode-resource|webview/i.test(m.text())) cspErrors.push(m.text()); });
   });
+
+  suiteTeardown(() => rmSync(LOG_DIR, { recursive: true, force: true }));
 
   test('Open Log as Chart draws the points parsed from a real trainer_state.json (loss and eval_loss)', async () => {
     const wb = workbench();
@@ -64,7 +84,7 @@ suite('Loss curve panel (UI)', function () {
       const labels = await page.locator('.tab.active').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.textContent ?? ''}`));
       return labels.some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined;
     }, 30_000);
-    await wb.runCommand('LLM Training: Open Log as Chart');
+    await runCommand('LLM Training: Open Log as Chart');
 
     const { frame, s } = await chartWhere('the chart of the log with loss and eval_loss drawn', (x) => x.series.some((r) => r.name === 'eval_loss') && x.series.some((r) => r.name === 'loss'));
     for (const name of ['loss', 'eval_loss']) {
@@ -93,7 +113,7 @@ suite('Loss curve panel (UI)', function () {
     // the development-only command in the palette.
     await wb.showViewContainer('LLM Training');
     await wb.waitForText('Runs', 30_000);
-    await wb.runCommand('LLM Training: Open Synthetic Chart (development)', 60_000);
+    await runCommand('LLM Training: Open Synthetic Chart (development)');
     const { frame, s } = await chartWhere('the 1M-point chart to be drawn', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 1_000_000));
     const loss = s.series.find((r) => r.name === 'loss')!;
     const width = await frame.evaluate(() => Math.round(document.querySelector('#chart')!.clientWidth * devicePixelRatio));
@@ -125,7 +145,7 @@ suite('Loss curve panel (UI)', function () {
     await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
     await page.keyboard.press('Enter');
     await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
-    await wb.runCommand('LLM Training: Open Log as Chart');
+    await runCommand('LLM Training: Open Log as Chart');
     const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
 
     const save = async (button: string, file: string) => {
@@ -164,7 +184,7 @@ suite('Loss curve panel (UI)', function () {
   test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
     const wb = workbench();
     const page = wb.page;
-    await wb.runCommand('LLM Training: Open Live Synthetic Chart (development)', 60_000);
+    await runCommand('LLM Training: Open Live Synthetic Chart (development)');
     const loss = (x: DrawSummary) => x.series.find((r) => r.name === 'loss');
     const { frame, s: first } = await chartWhere('live points beyond the first 2,000 to be drawn', (x) => (loss(x)?.inRange ?? 0) > 2100);
     // Steps are 1..n: a point count equal to the last step means nothing was lost or doubled on the way.
@@ -173,11 +193,17 @@ suite('Loss curve panel (UI)', function () {
     await frame.evaluate(() => { const sel = document.querySelector('#smoothing') as HTMLElement & { value: string }; sel.value = 'gaussian'; sel.dispatchEvent(new Event('change')); });
 
     // Hide the panel behind another editor in the same group while points keep arriving, then show it again.
-    await wb.runCommand('File: New Untitled Text File');
+    await runCommand('File: New Untitled Text File');
     await waitFor('the panel to be hidden', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('Untitled') ? true : undefined), 20_000);
     const hiddenAt = Date.now();
     await new Promise((r) => setTimeout(r, 2_000));
-    await page.keyboard.press('Control+W');
+    // Close untitled editors until the chart's tab is the active one again.
+    await waitFor('the chart tab to be active again', async () => {
+      const label = (await page.locator('.tab.active').first().getAttribute('aria-label')) ?? '';
+      if (label.includes('synthetic live run')) return true;
+      if (label.includes('Untitled')) await page.keyboard.press('Control+W');
+      return undefined;
+    }, 30_000, 1_000);
     const { frame: again, s: back } = await chartWhere('the panel to come back with the points appended while it was hidden', (x) => (loss(x)?.inRange ?? 0) > loss(first)!.inRange + 200 && Date.now() > hiddenAt);
     assert.equal(loss(back)!.inRange, back.xMax, 'every point from 1 to the last step is in the chart');
     assert.equal(await again.evaluate(() => (document.querySelector('#smoothing') as HTMLElement & { value: string }).value), 'gaussian', 'smoothing choice restored from the webview state');
