@@ -14,7 +14,7 @@ export const BASELINE_ID = 'llmts-bench.baseline';
 async function timeActivate(id: string): Promise<number> {
   const ext = vscode.extensions.getExtension(id);
   assert.ok(ext, `${id} is not installed in this extension host`);
-  assert.equal(ext.isActive, false, `${id} is already active: the bench needs a workspace that does not activate it`);
+  assert.equal(ext.isActive, false, `${id} is already active: the bench needs a workspace that does not activate it (open documents: ${vscode.workspace.textDocuments.map((d) => `${d.uri.toString()} [${d.languageId}]`).join(', ') || 'none'})`);
   const t0 = performance.now();
   await ext.activate();
   return performance.now() - t0;
