@@ -11,14 +11,14 @@
  *   opened config pays, once
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 // @ts-expect-error: plain .mjs build helper without type declarations
 import { lazyConfigCore } from '../scripts/lib/lazyConfigCore.mjs';
 
-const ROOT = join(__dirname, '..');
+const ROOT = resolve(__dirname, '..');
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]!; }
 

@@ -12,6 +12,13 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
+import { createRequire } from 'node:module';
+
+// Benches import esbuild through tsx's loader, under which esbuild cannot find its own binary (it resolves a
+// tsx-namespaced path: spawn ENOENT). Point it at the platform package's binary, resolved by plain Node.
+if (!process.env.ESBUILD_BINARY_PATH) {
+  try { process.env.ESBUILD_BINARY_PATH = createRequire(import.meta.url).resolve(`@esbuild/${process.platform}-${process.arch}/bin/esbuild`); } catch { /* esbuild falls back to its own lookup */ }
+}
 
 const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
