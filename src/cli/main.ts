@@ -39,5 +39,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `llmtrain logs --follow | head` closes our stdout: end quietly, as other command-line tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.stderr.write(`llmtrain: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 1; });
 }

@@ -62,7 +62,10 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
     const finite = pts.map((p) => p[1]).filter(Number.isFinite);
     const nan = pts.length - finite.length;
     const first = pts[0], last = pts[pts.length - 1];
-    const range = finite.length ? `min ${Math.min(...finite)}  max ${Math.max(...finite)}` : '';
+    // A loop, not Math.min(...finite): spreading a pretraining run's points as arguments overflows the stack.
+    let min = Infinity, max = -Infinity;
+    for (const v of finite) { if (v < min) min = v; if (v > max) max = v; }
+    const range = finite.length ? `min ${min}  max ${max}` : '';
     lines.push(`  ${name}: ${pts.length} points, steps ${first[0]}..${last[0]}, first ${csvValue(first[1])}, last ${csvValue(last[1])}  ${range}${nan ? `  (${nan} non-finite)` : ''}`);
   }
   const meta = Object.entries(r.meta);

@@ -69,6 +69,9 @@ export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<Ru
   if (opts.argv.length === 0) throw new Error('launchRun: empty command');
   const env = opts.env ?? {};
   for (const k of Object.keys(env)) if (!isEnvName(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
+  // A missing working directory would otherwise surface as the shell's "spawn sh ENOENT" and leave a failed run.
+  const cwdStat = await runner.stat(opts.cwd);
+  if (!cwdStat?.isDirectory) throw new Error(`working directory ${opts.cwd} does not exist on ${runner.host}${cwdStat ? ' (it is a file)' : ''}`);
   const id = makeRunId(opts.name);
   const dir = await runDir(runner, id);
   const logPath = `${dir}/output.log`;

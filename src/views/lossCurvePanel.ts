@@ -224,9 +224,14 @@ export function registerLossCurve(context: vscode.ExtensionContext, feeds: FeedR
           if (pick) await vscode.commands.executeCommand('llmTraining.openLogChart');
           return;
         }
-        const picked = await vscode.window.showQuickPick(all.map((f) => ({ label: f.title, description: f.runId, runId: f.runId })), { title: 'Show loss curve', placeHolder: 'Pick a run (several to compare)', canPickMany: true });
-        if (!picked || picked.length === 0) return;
-        ids = picked.map((p) => p.runId);
+        if (all.length === 1) ids = [all[0].runId];
+        else {
+          // The newest run comes preselected, so Enter alone opens it; checking more runs opens a comparison.
+          const items = all.map((f, i) => ({ label: f.title, description: f.runId, runId: f.runId, picked: i === all.length - 1 }));
+          const picked = await vscode.window.showQuickPick(items, { title: 'Show loss curve', placeHolder: 'Pick a run (several to compare)', canPickMany: true });
+          if (!picked || picked.length === 0) return;
+          ids = picked.map((p) => p.runId);
+        }
       }
       const found = ids.map((id) => feeds.get(id));
       const missing = ids.filter((_, i) => !found[i]);

@@ -144,7 +144,10 @@ export function parseRunScan(stdout: string): { runs: ScannedRun[]; procs: Proce
       if (kind === 'run') entry.error = `unreadable run.json: ${(e as Error).message}`;
     }
   }
-  const runs = [...byDir.values()].sort((a, b) => (a.dir < b.dir ? 1 : a.dir > b.dir ? -1 : 0));
+  // Newest first by run.json startTime (ids carry only seconds, and runs started in the same second would otherwise
+  // sort by their random suffix); the directory name breaks ties and orders runs whose run.json is unreadable.
+  const started = (r: ScannedRun) => { const t = r.record ? Date.parse(r.record.startTime) : NaN; return Number.isNaN(t) ? -Infinity : t; };
+  const runs = [...byDir.values()].sort((a, b) => started(b) - started(a) || (a.dir < b.dir ? 1 : a.dir > b.dir ? -1 : 0));
   return { runs, procs };
 }
 
