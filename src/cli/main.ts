@@ -1,5 +1,6 @@
 /** `llmtrain`: a thin command-line front end over src/core and src/remote. Subcommands register in `commands`. */
 import { metricsCommand } from './metrics';
+import packageJson from '../../package.json';
 import { runValidate } from './validate';
 
 import { hostsCommand } from './hosts';
@@ -28,6 +29,7 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') { process.stdout.write(usage()); return name ? 0 : 2; }
+  if (name === '--version' || name === '-V') { process.stdout.write(`llmtrain ${packageJson.version}\n`); return 0; }
   const cmd = commands[name];
   if (!cmd) { process.stderr.write(`llmtrain: unknown command '${name}'\n${usage()}`); return 2; }
   try {
