@@ -1,5 +1,5 @@
 /** `llmtrain run --host H [--cwd D] [--name N] [--env K=V]... -- CMD...`: starts a detached run, prints its id. */
-import { launchRun } from '../remote/runs';
+import { assertWorkingDirectory, launchRun } from '../remote/runs';
 import type { SlurmOptions } from '../remote/slurm';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
@@ -54,6 +54,7 @@ export const runCommand = {
     }
     return withRunner(USAGE, values, async (runner) => {
       const cwd = values.cwd ?? (runner.host === 'local' ? process.cwd() : await runner.home());
+      await assertWorkingDirectory(runner, cwd);
       const run = await launchRun(runner, { argv: positionals, cwd, env, name: values.name, configSnapshot, slurm });
       process.stdout.write(`${run.id}\n`);
       process.stderr.write(`started ${run.id} on ${run.host} (${run.slurmJobId ? `Slurm job ${run.slurmJobId}` : `pid ${run.pid}`}); log: ${run.logPath}\n`);

@@ -65,13 +65,19 @@ function encodeRecord(r: RunRecord): string {
  * still pending). Throws with the reason when the command could not be started; the run directory then keeps a
  * run.json with state `failed` and the error.
  */
+/**
+ * Throws a clear error when `cwd` is not a directory on the runner's host. The front ends call it once before a
+ * launch: without it a missing folder surfaces as the shell's "spawn sh ENOENT" after a run directory was made.
+ */
+export async function assertWorkingDirectory(runner: Runner, cwd: string): Promise<void> {
+  const st = await runner.stat(cwd);
+  if (!st?.isDirectory) throw new Error(`working directory ${cwd} does not exist on ${runner.host}${st ? ' (it is a file)' : ''}`);
+}
+
 export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<RunRecord> {
   if (opts.argv.length === 0) throw new Error('launchRun: empty command');
   const env = opts.env ?? {};
   for (const k of Object.keys(env)) if (!isEnvName(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
-  // A missing working directory would otherwise surface as the shell's "spawn sh ENOENT" and leave a failed run.
-  const cwdStat = await runner.stat(opts.cwd);
-  if (!cwdStat?.isDirectory) throw new Error(`working directory ${opts.cwd} does not exist on ${runner.host}${cwdStat ? ' (it is a file)' : ''}`);
   const id = makeRunId(opts.name);
   const dir = await runDir(runner, id);
   const logPath = `${dir}/output.log`;

@@ -8,6 +8,7 @@ import { splitShellWords, parseEnvAssignments, ShellWordsError } from './shellWo
 import { COMMAND_TEMPLATES, guessTemplate, type CommandTemplate } from './templates';
 import { quoteArgv } from './quote';
 import { reportHostKeyError } from './prompts';
+import { assertWorkingDirectory } from '../../remote/runs';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -67,6 +68,7 @@ export async function launch(ctx: RunsContext, args: LaunchRunArgs, opts: { toke
   }
   cancelled();
   step(`starting ${quoteArgv(args.argv)}`);
+  await assertWorkingDirectory(runner, cwd);
   const run = await ctx.backend.launchRun(runner, { argv: args.argv, cwd, env: args.env ?? {}, name: args.name, configSnapshot: opts.configSnapshot });
   ctx.log.info(`launched ${run.id} on ${args.host} (pid ${run.pid ?? '?'}), log ${run.logPath}`);
   opts.onRun?.(run);
