@@ -1,5 +1,6 @@
 // Small helpers for integration suites (bundled into each test file; keep them stateless).
 import * as vscode from 'vscode';
+import { poll } from '../poll';
 
 /** `<publisher>.<name>` from package.json. */
 export const EXTENSION_ID = 'llm-training-studio.llm-training-studio';
@@ -18,18 +19,7 @@ export async function activeExtension(): Promise<vscode.Extension<unknown>> {
  * (e.g. a webview tab appears in window.tabGroups after executeCommand resolves).
  */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) { lastError = err; }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return poll(what, probe, timeoutMs, intervalMs);
 }
 
 /** Absolute path of the first workspace folder (the harness opens test/fixtures/workspace or examples/). */

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
+import { poll } from '../poll';
 
 const GLOBAL_KEY = '__llmtsWorkbench';
 
@@ -24,16 +25,7 @@ export function setWorkbench(wb: Workbench | undefined): void {
 
 /** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) { lastError = err; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  return poll(what, probe, timeoutMs, intervalMs);
 }
 
 /** Drives one workbench page: command palette, webviews, screenshots. */
