@@ -22,7 +22,7 @@ step_start() { STEP_T0=$(date +%s); }
 step_end() { log "$1 ($(( $(date +%s) - STEP_T0 )) s)"; }
 
 # 1. Debian packages -------------------------------------------------------------------------------------------
-APT_PACKAGES=(chromium libkrb5-dev openssh-server python3-torch python3-onnx libopenblas0-pthread tmux slurm-wlm munge)
+APT_PACKAGES=(chromium libkrb5-dev openssh-server python3-torch python3-onnx python3-sentencepiece libopenblas0-pthread tmux slurm-wlm munge)
 if [[ "${LLMTS_SKIP_APT:-}" != 1 ]]; then
   step_start
   missing=()
@@ -48,7 +48,9 @@ if [[ -L node_modules ]]; then
 elif [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
   step_end "node_modules up to date with package-lock.json"
 else
-  npm ci --no-audit --no-fund
+  # onnxruntime-node ships its CPU binaries in the package; its postinstall only fetches optional CUDA EP files
+  # from outside the npm registry, which these machines cannot reach.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
   step_end "npm ci done"
 fi
 

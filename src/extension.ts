@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import { registerRuns, type RunsApi } from './views/runs';
 import { registerLossCurve } from './views/lossCurvePanel';
 import { registerConfigValidation } from './views/config';
+import { FilesService } from './views/files';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
-export interface ExtensionApi { runs: RunsApi }
+export interface ExtensionApi { runs: RunsApi; files: FilesService }
 
 /** Builds the services and registers every feature. Nothing else happens here. */
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -12,9 +13,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(log);
   registerConfigValidation(context, log);
   const runs = registerRuns(context, log);
+  const files = new FilesService((host) => runs.backend.getRunner(host));
+  files.register(context);
   registerLossCurve(context, runs.feeds, runs.openLog);
   log.info('activated');
-  return { runs };
+  return { runs, files };
 }
 
 export function deactivate(): void {}

@@ -43,17 +43,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
 
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
-/**
- * A handler per message type. Declare handler objects as `{...} satisfies Handlers<HostToWebview>` so that adding a
- * message type without handling it fails to compile.
- */
-export type Handlers<M extends { type: string }> = { [K in M['type']]: (message: Extract<M, { type: K }>) => void | Promise<void> };
-
-/** Calls the handler for `message.type` (the map is exhaustive by construction). */
-export function dispatch<M extends { type: string }>(handlers: Handlers<M>, message: M): void | Promise<void> {
-  const handler = handlers[message.type as M['type']] as (m: M) => void | Promise<void>;
-  return handler(message);
-}
+export { dispatch, type Handlers } from './dispatch';
 
 /** Validates an inbound webview message. Returns the typed message, or an error string that says what was wrong. */
 export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; error: string } {
