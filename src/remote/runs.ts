@@ -12,6 +12,7 @@ import type { ProcessEntry, ScannedRun, StopInfo } from '../core/runs/commands';
 import { isEnvName } from '../core/runs/quote';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
+import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
 import type { Runner } from './types';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
 import { LogFollower } from './logFollower';
@@ -154,7 +155,28 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
       if (s) r.state = s;
     }
   }
+  await markCrashes(runner, records);
   return { runs: records, skipped };
+}
+
+/** How many ended runs per listing get their log's tail read (newest first): one range read each. */
+const CRASH_CHECKS = 20;
+
+/**
+ * Runs that ended badly (non-zero exit, or gone without exit.json) whose log's tail shows a line that ends runs
+ * become `crashed`, with `crashReason` and `lastError`. The newest CRASH_CHECKS such runs are read, in parallel.
+ */
+async function markCrashes(runner: Runner, records: RunRecord[]): Promise<void> {
+  const todo = records.filter(mayHaveCrashed).slice(0, CRASH_CHECKS);
+  await Promise.all(todo.map(async (r) => {
+    try {
+      const st = await runner.stat(r.logPath);
+      const size = st?.size ?? 0;
+      const bytes = size > 0 ? await runner.readRange(r.logPath, Math.max(0, size - CRASH_TAIL_BYTES), size) : new Uint8Array();
+      const c = crashOfLog(new TextDecoder().decode(bytes), r.exitCode);
+      if (c) { r.state = 'crashed'; r.crashReason = c.reason; r.lastError = c.lastError; }
+    } catch { /* an unreadable log leaves the state as it was */ }
+  }));
 }
 
 /** Every run on the host, newest first, with live state. */

@@ -21,13 +21,17 @@ test('store: columns per series in order of appearance, NaN kept, float32 values
   assert.equal(s.pointCount, 4);
 });
 
-test('store: a step not after the last one starts a new segment and replaces the later points', () => {
+test('store: a step not after the last one starts a new segment and replaces the later points, keeping the earlier segment', () => {
   const s = new MetricStore();
   s.append(pts('loss', [[10, 5], [20, 4], [30, 3], [40, 2]]));
-  s.append(pts('loss', [[20, 4.5], [30, 3.5]]));
+  const restarts = s.append(pts('loss', [[20, 4.5], [30, 3.5]]));
   assert.deepEqual([...s.series('loss')!.steps], [10, 20, 30]);
   assert.deepEqual([...s.series('loss')!.values], [5, 4.5, 3.5]);
-  assert.equal(s.pointCount, 3);
+  // issue 12: the earlier launch is kept whole (the chart draws it faded), and the restart is reported
+  assert.deepEqual(restarts, [{ series: 'loss', step: 20, previousLastStep: 40, archived: 'loss (segment 1)' }]);
+  assert.deepEqual([...s.series('loss (segment 1)')!.steps], [10, 20, 30, 40]);
+  assert.deepEqual(s.segments('loss'), ['loss (segment 1)']);
+  assert.equal(s.pointCount, 7);
 });
 
 test('store: non-integer steps switch the series to float64 steps', () => {

@@ -4,8 +4,8 @@
  */
 import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
-import { MetricStore } from './store';
-import type { Alert, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
+import { MetricStore, type Restart } from './store';
+import type { Alert, LogEvent, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */
 export interface MetricsFeedOptions {
@@ -33,6 +33,33 @@ export interface WritableMetricsFeed extends MetricsFeed {
   readonly format: string;
   /** Run metadata from the log (final summary, trainer_state fields, totals). */
   readonly meta: Readonly<Record<string, number | string>>;
+  /** The last line that ends runs (CUDA OOM, NCCL timeout, traceback, ...) seen in the log, if any. */
+  readonly lastError: LogEvent | undefined;
+}
+
+/** Loss jump after resuming: the new segment's first loss vs the earlier segment's losses just before that step. */
+const RESUME_JUMP_RATIO = 1.3;
+
+/**
+ * Compares the first loss of a resumed segment with the median of the earlier segment's last (up to 5) losses at
+ * steps before the resume step. A jump above {@link RESUME_JUMP_RATIO} x (and by more than 0.05) says the launch did not
+ * continue the run it resumed: a wrong checkpoint, a reset optimizer or LR scheduler. Returns null while the new
+ * segment has no point yet, undefined when there is no jump.
+ */
+function resumeJump(store: MetricStore, r: Restart): Alert | undefined | null {
+  const live = store.raw(r.series), old = store.raw(r.archived);
+  if (!live || !old) return undefined;
+  let k = 0;
+  while (k < live.length && live.steps[k] < r.step) k++;
+  if (k >= live.length) return null;
+  const v = live.values[k];
+  const before: number[] = [];
+  for (let i = 0; i < old.length && old.steps[i] < r.step; i++) if (Number.isFinite(old.values[i])) before.push(old.values[i]);
+  const last = before.slice(-5).sort((a, b) => a - b);
+  if (last.length === 0 || !Number.isFinite(v)) return undefined;
+  const med = last[last.length >> 1];
+  if (!(v > med * RESUME_JUMP_RATIO && v - med > 0.05)) return undefined;
+  return { kind: 'resume-jump', series: r.series, step: live.steps[k], message: `loss jumped from ${med.toPrecision(4)} to ${v.toPrecision(4)} when the run resumed at step ${r.step}: a wrong checkpoint, or an optimizer or LR scheduler that was not restored?` };
 }
 
 /** Creates a feed for one run. */
@@ -46,9 +73,32 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   const meta: Record<string, number | string> = {};
   let progress: Progress | undefined;
 
+  /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment. */
+  const jumpChecks: Restart[] = [];
+  const crashKinds = new Set<string>();
+
   const deliver = (out: ParseOutput): MetricsBatch => {
-    store.append(out.points);
+    const restarts = store.append(out.points);
     const raised = detector.push(out.points);
+    for (const r of restarts) {
+      if (r.series !== 'loss') continue;
+      const resumed = r.step > 1;
+      raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
+      if (resumed) jumpChecks.push(r);
+    }
+    for (let i = jumpChecks.length - 1; i >= 0; i--) {
+      const a = resumeJump(store, jumpChecks[i]);
+      if (a === null) continue; // no point of the new segment yet
+      jumpChecks.splice(i, 1);
+      if (a) raised.push(a);
+    }
+    for (const e of out.events ?? []) {
+      if (e.kind !== 'crash') continue;
+      lastError = e;
+      if (crashKinds.has(e.crash)) continue;
+      crashKinds.add(e.crash);
+      raised.push({ kind: 'crash', series: 'loss', step: e.step ?? 0, message: `${e.reason}: ${e.line}` });
+    }
     alerts.push(...raised);
     if (out.meta) Object.assign(meta, out.meta);
     if (out.progress) progress = out.progress;
@@ -60,11 +110,14 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     return batch;
   };
 
+  let lastError: LogEvent | undefined;
+
   return {
     runId,
     title,
     store,
     parser,
+    get lastError() { return lastError; },
     get format() { return parser.format; },
     meta,
     snapshot() {

@@ -2,9 +2,10 @@
  * Public API of the metrics core: training logs -> metric points -> store -> downsampled, smoothed series and alerts.
  * Pure TypeScript (no fs, no vscode): callers hand in bytes or text.
  */
-export type { Alert, AlertKind, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export type { Alert, AlertKind, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export { detectCrashLine, type CrashLine, type CrashKind } from './textFormats';
 export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
-export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type XAxis } from './store';
+export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
 export { minMaxColumns, type Downsampled } from './downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
 export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';

@@ -354,7 +354,7 @@ class Parser implements LogParser {
     if (b < 0) b = s.length;
     while (a < b && s.charCodeAt(a) <= 32) a++;
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-    if (a === b) return;
+    if (a === b) { if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink); return; } // a blank line ends a Key: value block
     this.time = this.chunkTime;
     // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
     // the first that printed any, so a record every rank prints is one point.

@@ -13,7 +13,7 @@
  */
 export interface MetricPoint { series: string; step: number; value: number; time?: number }
 
-export type AlertKind = 'nan' | 'spike' | 'divergence' | 'stuck-zero' | 'constant-grad-norm' | 'loss-scale-collapse' | 'overfitting' | 'crash' | 'resume-jump' | 'scale-jump';
+export type AlertKind = 'nan' | 'spike' | 'divergence' | 'stuck-zero' | 'constant-grad-norm' | 'loss-scale-collapse' | 'overfitting' | 'crash' | 'restart' | 'resume-jump' | 'scale-jump';
 
 /** A detected training problem, raised once per episode (not once per point). */
 export interface Alert { kind: AlertKind; series: string; step: number; message: string }

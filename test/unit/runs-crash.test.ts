@@ -1,0 +1,60 @@
+// Run state from the end of the log (issue 12): crashed runs with their reason and last error, PYTHONUNBUFFERED in
+// every run's environment, argv labels as a shell would need them typed. Runs are launched on the local host with
+// their own runs home (a temp dir), removed afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RUN_WRAPPER } from '../../src/core/runs/commands';
+import { crashOfLog } from '../../src/core/runs/crash';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { isRunActive, launchRun, listRuns } from '../../src/remote/runs';
+import { commandLabel } from '../../src/views/runs/format';
+
+test('crashOfLog: the first crash line is the reason, the last one the last error; exit 137 alone reads as killed', () => {
+  // as in the corpus' torchtune full-finetune OOM (rank-prefixed on every rank), then torchrun's elastic report
+  const tail = [
+    "[rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 424.00 MiB. GPU 1 has a total capacity of 21.96 GiB",
+    "[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 424.00 MiB. GPU 0 has a total capacity of 21.96 GiB",
+    'torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ',
+  ].join('\n');
+  assert.deepEqual(crashOfLog(tail, 1), { reason: 'CUDA out of memory', lastError: 'torch.distributed.elastic.multiprocessing.errors.ChildFailedError:' });
+  assert.equal(crashOfLog('step 10 loss 2.3\n', 137)?.reason.startsWith('killed'), true);
+  assert.equal(crashOfLog('step 10 loss 2.3\n', 1), undefined);
+});
+
+test('a local run that dies on a traceback is crashed, with exit code, reason and last error in its record', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));
+  try {
+    const runner = new LocalRunner({ home });
+    // no -u and no env: the wrapper's PYTHONUNBUFFERED=1 is what makes the print reach the log before the crash
+    const script = "import os\nprint('PYTHONUNBUFFERED=' + os.environ.get('PYTHONUNBUFFERED', '<unset>'))\nraise ValueError('Expected input batch_size (8) to match target batch_size (16).')\n";
+    const run = await launchRun(runner, { argv: ['python3', '-c', script], cwd: work });
+    for (let i = 0; i < 200 && (await isRunActive(runner, run)); i++) await new Promise((r) => setTimeout(r, 50));
+    const [r] = await listRuns(runner);
+    assert.equal(r.state, 'crashed');
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.crashReason, 'ValueError');
+    assert.equal(r.lastError, 'ValueError: Expected input batch_size (8) to match target batch_size (16).');
+    assert.match(readFileSync(run.logPath, 'utf8'), /^PYTHONUNBUFFERED=1$/m);
+    // the record on disk keeps no live state
+    assert.equal(JSON.parse(readFileSync(join(run.logPath, '..', 'run.json'), 'utf8')).lastError, undefined);
+  } finally { rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true }); }
+});
+
+test('the run wrapper keeps a PYTHONUNBUFFERED the user set', () => {
+  const out = (env: NodeJS.ProcessEnv) => execFileSync('sh', ['-c', RUN_WRAPPER, 'w', mkdtempSync(join(tmpdir(), 'llmt-w-')), 'sh', '-c', 'printf %s "${PYTHONUNBUFFERED-unset}"'], { env }).toString();
+  const base = { PATH: process.env.PATH };
+  assert.equal(out(base), '1');
+  assert.equal(out({ ...base, PYTHONUNBUFFERED: '' }), '');
+  assert.equal(out({ ...base, PYTHONUNBUFFERED: '0' }), '0');
+});
+
+test('run labels show arguments as a shell would need them typed', () => {
+  assert.equal(commandLabel(['python3', '-c', "print('a b/c')"]), `python3 -c 'print('\\''a b/c'\\'')'`);
+  assert.equal(commandLabel(['/usr/bin/torchrun', '--nproc_per_node', '8']), 'torchrun --nproc_per_node 8');
+  assert.equal(commandLabel(['python', 'scripts/train.py', '--config', 'configs/my run.yaml', 'x.yaml']), 'train.py x.yaml');
+});
