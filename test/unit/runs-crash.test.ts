@@ -4,13 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_WRAPPER } from '../../src/core/runs/commands';
 import { crashOfLog } from '../../src/core/runs/crash';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun, listRuns } from '../../src/remote/runs';
+import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
 import { commandLabel } from '../../src/views/runs/format';
 
 test('crashOfLog: the first crash line is the reason, the last one the last error; exit 137 alone reads as killed', () => {
@@ -57,4 +58,25 @@ test('run labels show arguments as a shell would need them typed', () => {
   assert.equal(commandLabel(['python3', '-c', "print('a b/c')"]), `python3 -c 'print('\\''a b/c'\\'')'`);
   assert.equal(commandLabel(['/usr/bin/torchrun', '--nproc_per_node', '8']), 'torchrun --nproc_per_node 8');
   assert.equal(commandLabel(['python', 'scripts/train.py', '--config', 'configs/my run.yaml', 'x.yaml']), 'train.py x.yaml');
+});
+
+test('--host with an alias the ssh config does not have: unknown, with the known ones, before any DNS lookup', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-ssh-'));
+  try {
+    const cfg = join(dir, 'config');
+    writeFileSync(cfg, 'Host gpu-node1\n  HostName 10.0.0.11\nHost gpu-node2 login\n  User me\nHost *\n  ServerAliveInterval 30\n');
+    assert.throws(() => assertKnownHost('gpu-nod1', { sshConfigPath: cfg }), (e: Error) => e instanceof UnknownHostError
+      && e.message === `unknown host "gpu-nod1": it is not a Host alias in ${cfg}; known hosts: local, gpu-node1, gpu-node2, login (or give user@host)`);
+    assertKnownHost('gpu-node2', { sshConfigPath: cfg });
+    assertKnownHost('me@10.0.0.12', { sshConfigPath: cfg });
+    // through the CLI: one line on stderr, exit 1, and no connection attempt (it returns at once)
+    const { main } = await import('../../src/cli/main');
+    const write = process.stderr.write;
+    let err = '';
+    process.stderr.write = ((c: string | Uint8Array) => { err += String(c); return true; }) as typeof process.stderr.write;
+    let code: number;
+    try { code = await main(['runs', '--host', 'gpu-nod1', '--ssh-config', cfg]); } catch (e) { code = 1; err += (e as Error).message; } finally { process.stderr.write = write; }
+    assert.equal(code, 1);
+    assert.match(err, /unknown host "gpu-nod1".*known hosts: local, gpu-node1, gpu-node2, login/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
