@@ -13,6 +13,7 @@ import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun, listRuns } from '../../src/remote/runs';
 import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
 import { commandLabel } from '../../src/views/runs/format';
+import { main } from '../../src/cli/main';
 
 test('crashOfLog: the first crash line is the reason, the last one the last error; exit 137 alone reads as killed', () => {
   // as in the corpus' torchtune full-finetune OOM (rank-prefixed on every rank), then torchrun's elastic report
@@ -70,7 +71,6 @@ test('--host with an alias the ssh config does not have: unknown, with the known
     assertKnownHost('gpu-node2', { sshConfigPath: cfg });
     assertKnownHost('me@10.0.0.12', { sshConfigPath: cfg });
     // through the CLI: one line on stderr, exit 1, and no connection attempt (it returns at once)
-    const { main } = await import('../../src/cli/main');
     const write = process.stderr.write;
     let err = '';
     process.stderr.write = ((c: string | Uint8Array) => { err += String(c); return true; }) as typeof process.stderr.write;

@@ -5,7 +5,8 @@
 import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
 import { MetricStore, type Restart } from './store';
-import type { Alert, LogEvent, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
+import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from './settings';
+import type { Alert, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */
 export interface MetricsFeedOptions {
@@ -19,6 +20,20 @@ export interface MetricsFeedOptions {
   /** Sequence length from the run's config (tokens = consumed samples x this, for Megatron-style logs). */
   seqLength?: number;
   alerts?: AlertOptions;
+  /** What the run's config, launch command and run.json say about its batch geometry and framework (see settings.ts);
+   * the log's banner fills the fields they leave out. */
+  settings?: RunSettings;
+}
+
+/** What a feed knows about its run beyond the points: settings, loss scale, tokens axis, notes for the panel. */
+export interface FeedInfo {
+  settings: RunSettings;
+  /** The factor the logged loss carries in this framework version, if any (the chart offers to divide by it). */
+  lossScale?: LossScale;
+  /** How the tokens axis is made: from a tokens-seen series of the log, or from the settings; absent when it cannot be. */
+  tokens?: { how: string; series?: string; tokensPerStep?: number };
+  /** Sentences for the panel: unplaced records, the loss-scale annotation, ... (log-derived: textContent only). */
+  notes: string[];
 }
 
 /** A feed that can be written to. */
@@ -35,6 +50,41 @@ export interface WritableMetricsFeed extends MetricsFeed {
   readonly meta: Readonly<Record<string, number | string>>;
   /** The last line that ends runs (CUDA OOM, NCCL timeout, traceback, ...) seen in the log, if any. */
   readonly lastError: LogEvent | undefined;
+  /** Settings, loss scale, tokens axis and notes as known now. */
+  info(): FeedInfo;
+}
+
+/**
+ * A loss curve whose level changes by about a factor the run's settings can put into the logged value (gradient
+ * accumulation, context-parallel size): the median of the last 5 losses vs the median of the 10 before them, within
+ * 15% of the factor (or its inverse), once per run. Catches a resume under another framework version and a changed
+ * gradient_accumulation_steps, which a spike or divergence rule would misread.
+ */
+class LevelJump {
+  private readonly recent: Array<{ step: number; value: number }> = [];
+  private alerted = false;
+  push(points: readonly MetricPoint[], factors: Array<{ factor: number; what: string }>): Alert | undefined {
+    if (this.alerted) return undefined;
+    let out: Alert | undefined;
+    for (const p of points) {
+      if (p.series !== 'loss' || !Number.isFinite(p.value) || p.value <= 0) continue;
+      this.recent.push({ step: p.step, value: p.value });
+      if (this.recent.length > 15) this.recent.shift();
+      if (out || factors.length === 0 || this.recent.length < 15) continue;
+      const med = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+      const before = med(this.recent.slice(0, 10).map((x) => x.value)), after = med(this.recent.slice(10).map((x) => x.value));
+      const ratio = after / before;
+      for (const f of factors) {
+        const up = Math.abs(ratio / f.factor - 1) < 0.15, down = Math.abs(ratio * f.factor - 1) < 0.15;
+        if (!up && !down) continue;
+        const at = this.recent[10].step;
+        out = { kind: 'scale-jump', series: 'loss', step: at, message: `loss level ${up ? 'rose' : 'fell'} ${ratio.toFixed(2)}× at about step ${at}, about ${f.what}: the logged loss changed scale (a resume under another framework version, or a changed setting), not the model; compare with the rescaled view` };
+        this.alerted = true;
+        break;
+      }
+    }
+    return out;
+  }
 }
 
 /** Loss jump after resuming: the new segment's first loss vs the earlier segment's losses just before that step. */
@@ -75,6 +125,14 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
 
   /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment. */
   const jumpChecks: Restart[] = [];
+  const levels = new LevelJump();
+  let settings = mergeSettings(opts.settings);
+  const applySettings = (): void => {
+    settings = mergeSettings(opts.settings, settingsFromMeta(meta));
+    const t = tokensPerStepOf(settings);
+    if (t && store.tokensPerStep === undefined) store.tokensPerStep = t.tokensPerStep;
+    if (settings.seqLength && store.seqLength === undefined) store.seqLength = settings.seqLength;
+  };
   const crashKinds = new Set<string>();
 
   const deliver = (out: ParseOutput): MetricsBatch => {
@@ -92,6 +150,9 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       jumpChecks.splice(i, 1);
       if (a) raised.push(a);
     }
+    if (out.meta) { Object.assign(meta, out.meta); applySettings(); }
+    const jump = levels.push(out.points, candidateFactors(settings));
+    if (jump) raised.push(jump);
     for (const e of out.events ?? []) {
       if (e.kind !== 'crash') continue;
       lastError = e;
@@ -100,7 +161,6 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       raised.push({ kind: 'crash', series: 'loss', step: e.step ?? 0, message: `${e.reason}: ${e.line}` });
     }
     alerts.push(...raised);
-    if (out.meta) Object.assign(meta, out.meta);
     if (out.progress) progress = out.progress;
     const batch: MetricsBatch = { points: out.points, alerts: raised };
     if (out.progress) batch.progress = out.progress;
@@ -118,6 +178,22 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     store,
     parser,
     get lastError() { return lastError; },
+    info() {
+      const notes: string[] = [];
+      const unplaced = meta.unplaced_points;
+      if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
+      const lossScale = lossScaleOf(settings);
+      if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);
+      const tokSeries = store.tokenSeries();
+      const t = tokensPerStepOf(settings);
+      const tokens = tokSeries ? { series: tokSeries, how: `tokens seen from the log's ${tokSeries}` }
+        : store.length('consumed_samples') > 0 && store.seqLength ? { series: 'consumed_samples', how: `consumed_samples × sequence length ${store.seqLength}` }
+        : t ? { tokensPerStep: t.tokensPerStep, how: t.how } : undefined;
+      const r: FeedInfo = { settings, notes };
+      if (lossScale) r.lossScale = lossScale;
+      if (tokens) r.tokens = tokens;
+      return r;
+    },
     get format() { return parser.format; },
     meta,
     snapshot() {

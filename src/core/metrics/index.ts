@@ -8,7 +8,8 @@ export { createLogParser, parseLog, tbName, type LogParser, type LogParserOption
 export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
 export { minMaxColumns, type Downsampled } from './downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
-export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { createMetricsFeed, type FeedInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { batchGeometryDiffers, lossScaleOf, mergeSettings, scaleDifferences, settingsFromConfig, settingsFromMeta, tokensPerStepOf, worldSizeFromArgv, type LossScale, type RunSettings } from './settings';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
 export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';

@@ -401,8 +401,36 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
     const m = MLX_START_RE.exec(line);
     if (m) { sink.format('mlx-lm'); st.totalSteps = Number(m[1]); sink.meta('iters', st.totalSteps); return true; }
   }
+  if ((line.indexOf(' = ') >= 0 || line.indexOf(' ..') >= 0 || line.indexOf('_version"') >= 0) && bannerLine(line, sink)) return true;
   if (line.indexOf(',') >= 0 && csvLine(line, st, sink)) return true;
   if (line.indexOf(':') >= 0 || line.indexOf('=') >= 0) return keyValueLine(line, st, sink);
+  return false;
+}
+
+/** HF Trainer `***** Running training *****` banner lines (trainer.py `_inner_training_loop`), by metadata key. */
+const HF_BANNER: Array<[string, string]> = [
+  ['Gradient Accumulation steps', 'gradient_accumulation_steps'],
+  ['Instantaneous batch size per device', 'per_device_train_batch_size'],
+  ['Total train batch size (w. parallel, distributed & accumulation)', 'total_train_batch_size'],
+];
+const HF_BANNER_RE = /(Gradient Accumulation steps|Instantaneous batch size per device|Total train batch size \(w\. parallel, distributed & accumulation\)) = ([\d,]+)\s*$/;
+/** Megatron `_print_args` / DeepSpeed config dump: `  context_parallel_size ..... 2`. */
+const DOTS_RE = /^\s*([a-z_]+) \.{2,} (\S+)\s*$/;
+const DOTS_KEYS = new Set(['gradient_accumulation_steps', 'micro_batch_size', 'global_batch_size', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'seq_length', 'encoder_seq_length', 'world_size', 'tensor_model_parallel_size', 'pipeline_model_parallel_size', 'context_parallel_size', 'data_parallel_size']);
+/** `"transformers_version": "4.46.1"` in the model config the Trainer logs (PretrainedConfig.to_json_string). */
+const TF_VERSION_RE = /"transformers_version":\s*"([^"]+)"/;
+
+/**
+ * Banner lines that describe the run rather than a step: batch geometry and versions, reported as metadata (see
+ * settings.ts, which turns them into run settings). True when the line was one.
+ */
+function bannerLine(line: string, sink: LineSink): boolean {
+  let m = HF_BANNER_RE.exec(line);
+  if (m) { sink.meta(HF_BANNER.find(([label]) => label === m![1])![1], Number(m[2].replace(/,/g, ''))); return true; }
+  m = DOTS_RE.exec(line);
+  if (m && DOTS_KEYS.has(m[1])) { const v = Number(m[2]); if (Number.isFinite(v)) { sink.meta(m[1], v); return true; } }
+  m = TF_VERSION_RE.exec(line);
+  if (m) { sink.meta('transformers_version', m[1]); return true; }
   return false;
 }
 
