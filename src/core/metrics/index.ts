@@ -8,6 +8,7 @@ export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, 
 export { minMaxColumns, type Downsampled } from './downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
 export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { openLogFile, LOG_CHUNK_BYTES, type OpenLogFileOptions, type LogFileEnd } from './logFile';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
 export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';
