@@ -1,9 +1,9 @@
 // Bundles the extension host, the CLI and each webview app with esbuild.
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { lazyConfigCore } from './lib/lazyConfigCore.mjs';
+import { webviewApps, webviewBuildOptions } from './lib/webviewBuilds.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -21,11 +21,7 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node'], banner: { js: '#!/usr/bin/env node' } },
 ];
 // One bundle per webview app: webview-ui/<panel>/main.ts -> dist/webview/<panel>.js (+ .css when imported)
-for (const dir of readdirSync('webview-ui', { withFileTypes: true })) {
-  if (dir.isDirectory() && existsSync(join('webview-ui', dir.name, 'main.ts'))) {
-    builds.push({ ...common, entryPoints: [join('webview-ui', dir.name, 'main.ts')], outfile: `dist/webview/${dir.name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
-  }
-}
+for (const app of webviewApps()) builds.push(webviewBuildOptions(app, { production }));
 mkdirSync('dist/webview', { recursive: true });
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -10,6 +10,7 @@ export { minMaxColumns, type Downsampled } from './downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
 export { createMetricsFeed, type FeedInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
 export { batchGeometryDiffers, lossScaleOf, mergeSettings, scaleDifferences, settingsFromConfig, settingsFromMeta, tokensPerStepOf, worldSizeFromArgv, type LossScale, type RunSettings } from './settings';
+export { openLogFile, LOG_CHUNK_BYTES, type OpenLogFileOptions, type LogFileEnd } from './logFile';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
 export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listHosts, openRunner } from '../../remote/hosts';
-import { launchRun, listRuns, stopRun, isRunActive } from '../../remote/runs';
+import { launchRun, listRuns, stopRun, isRunActive, waitForRun } from '../../remote/runs';
 import { LogFollower } from '../../remote/logFollower';
 import { gpuStatus } from '../../remote/gpu';
 import { uploadChanged } from '../../remote/upload';
@@ -95,6 +95,7 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
       f.start();
       return { stop: () => { stopped = true; f.stop(); } };
     },
+    waitForRun: (runner, run, signal) => waitForRun(runner, run, { signal }),
     queryGpus: (runner) => gpuStatus(runner),
     async uploadChanged(runner, localDir, remoteDir, signal) {
       // Cancellation between files: a file is written whole or not at all.

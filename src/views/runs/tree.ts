@@ -4,7 +4,7 @@ import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
 import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
-import { quoteArgv } from './quote';
+import { quoteArgv } from '../../core/runs/quote';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
 export type RunsNode =
