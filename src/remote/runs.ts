@@ -13,6 +13,8 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
+import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../core/metrics/settings';
+import { parse as parseYaml } from 'yaml';
 import type { Runner } from './types';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
 import { LogFollower } from './logFollower';
@@ -218,6 +220,27 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
   }
   await markCrashes(runner, records);
   return { runs: records, skipped };
+}
+
+/**
+ * What a run's config snapshot and launch command say about its batch geometry (see core/metrics/settings.ts): the
+ * snapshot is read through the runner (YAML or JSON, at most 1 MiB) and the world size taken from the argv
+ * (`torchrun --nproc_per_node`, `accelerate launch --num_processes`, `deepspeed --num_gpus`). Never throws: an
+ * unreadable or unparsable config gives what the argv alone says.
+ */
+export async function runSettingsOf(runner: Runner, run: RunRecord): Promise<RunSettings> {
+  const fromArgv: RunSettings = { sources: {} };
+  const ws = worldSizeFromArgv(run.argv);
+  if (ws !== undefined) { fromArgv.worldSize = ws; fromArgv.sources.worldSize = 'launch command'; }
+  if (!run.configSnapshot) return fromArgv;
+  try {
+    const bytes = await runner.readRange(run.configSnapshot, 0, 1 << 20);
+    const text = new TextDecoder().decode(bytes);
+    const value: unknown = /\.json$/i.test(run.configSnapshot) ? JSON.parse(text) : parseYaml(text);
+    return mergeSettings(settingsFromConfig(value), fromArgv);
+  } catch {
+    return fromArgv;
+  }
 }
 
 /** How many ended runs per listing get their log's tail read (newest first): one range read each. */

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMetricsFeed, detectCrashLine, parseLog } from '../../src/core/metrics';
+import { createMetricsFeed, detectCrashLine, lossScaleOf, mergeSettings, parseLog, scaleDifferences, settingsFromConfig, tokensPerStepOf, worldSizeFromArgv } from '../../src/core/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
 
 const LOGS = join(__dirname, '..', 'fixtures', 'logs');
@@ -135,4 +135,90 @@ test('the chart\'s store keeps an earlier segment the same way when a delta step
   assert.deepEqual([...run.series.get('loss')!.steps.view()], [10, 20, 30, 40]);
   assert.deepEqual([...run.series.get('loss')!.values.view()], [5, 4, 3.3, 3.1]);
   assert.equal(run.series.get('loss (segment 1)')!.segmentOf, 'loss');
+});
+
+test('run settings from the Trainer banner and the model config dump; loss scale of transformers 4.46-4.47', () => {
+  // Banner lines as trainer.py prints them (shape of huggingface/transformers#9613's log), the model config dump with
+  // its transformers_version, then dicts whose loss is doubled by gradient_accumulation_steps=2 (the values of
+  // huggingface/transformers#35438: 21.1898 with GA 2 vs 10.5949 with GA 1 on 4.47.0).
+  const log = [
+    '[INFO|configuration_utils.py:746] 2024-12-29 10:00:00,000 >> Model config Qwen2Config {',
+    '  "hidden_size": 896,',
+    '  "transformers_version": "4.47.0",',
+    '}',
+    '[INFO|trainer.py:2369] 2024-12-29 10:00:01,000 >> ***** Running training *****',
+    '[INFO|trainer.py:2370] 2024-12-29 10:00:01,000 >>   Num examples = 96',
+    '[INFO|trainer.py:2373] 2024-12-29 10:00:01,000 >>   Instantaneous batch size per device = 3',
+    '[INFO|trainer.py:2376] 2024-12-29 10:00:01,000 >>   Total train batch size (w. parallel, distributed & accumulation) = 24',
+    '[INFO|trainer.py:2377] 2024-12-29 10:00:01,000 >>   Gradient Accumulation steps = 2',
+    "{'loss': 21.1898, 'grad_norm': 376.5796203613281, 'learning_rate': 4.5833333333333334e-05, 'epoch': 0.25}",
+    "{'loss': 16.4623, 'grad_norm': 175.4936065673828, 'learning_rate': 4.166666666666667e-05, 'epoch': 0.5}",
+  ].join('\n');
+  const feed = createMetricsFeed('r', 'ga2', { now: null, settings: settingsFromConfig({ max_seq_length: 1024 }) });
+  feed.pushChunk(`${log}\n`);
+  feed.end();
+  const info = feed.info();
+  assert.equal(info.settings.gradientAccumulationSteps, 2);
+  assert.equal(info.settings.microBatchSize, 3);
+  assert.equal(info.settings.globalBatchSize, 24);
+  assert.equal(info.settings.worldSize, 4); // 24 / (3 x 2)
+  assert.equal(info.settings.frameworkVersion, 'transformers 4.47.0');
+  assert.equal(info.settings.sources.gradientAccumulationSteps, 'log banner');
+  assert.equal(info.settings.sources.seqLength, 'config');
+  assert.equal(info.lossScale?.factor, 2);
+  assert.match(info.notes.join('\n'), /transformers 4\.47\.0 logs the loss summed over gradient accumulation: 2× .*#35207/);
+  // tokens per step from the settings (no tokens-seen series in this log): global batch 24 x 1024
+  assert.deepEqual(info.tokens, { tokensPerStep: 24 * 1024, how: 'global batch 24 × sequence length 1024 (log banner, config)' });
+  assert.deepEqual([...feed.store.x('loss', 'tokens')!], [24 * 1024, 2 * 24 * 1024]);
+  // the same run on 4.48 is not scaled; comparing the two says why their levels differ
+  const fixed = mergeSettings({ sources: {}, frameworkVersion: 'transformers 4.48.0' }, info.settings);
+  assert.equal(lossScaleOf(fixed), undefined);
+  assert.match(scaleDifferences({ title: 'a', settings: info.settings }, { title: 'b', settings: fixed })[0], /^a and b log the loss on different scales \(2× vs 1×\)/);
+});
+
+test('Megatron args dump: context-parallel size, tokens from consumed samples, CP loss-scale note', () => {
+  // Megatron-LM `_print_args` lines ("  context_parallel_size ........ 2"); the CP factor is NVIDIA/Megatron-LM#673/#906.
+  const log = [
+    '------------------------ arguments ------------------------',
+    '  context_parallel_size ........................... 2',
+    '  global_batch_size ............................... 512',
+    '  seq_length ...................................... 4096',
+    '  tensor_model_parallel_size ...................... 4',
+    '-------------------- end of arguments ---------------------',
+    ' iteration       10/    1000 | consumed samples:         5120 | elapsed time per iteration (ms): 1500.0 | learning rate: 1.000E-05 | global batch size:   512 | lm loss: 1.800000E+01 | loss scale: 1.0 | grad norm: 3.100 | number of skipped iterations:   0 | number of nan iterations:   0 |',
+  ].join('\n');
+  const feed = createMetricsFeed('r', 'cp2', { now: null });
+  feed.pushChunk(`${log}\n`);
+  feed.end();
+  const info = feed.info();
+  assert.equal(info.settings.contextParallel, 2);
+  assert.equal(info.settings.tensorParallel, 4);
+  assert.equal(info.settings.seqLength, 4096);
+  assert.equal(info.lossScale?.factor, 2);
+  assert.match(info.lossScale!.reason, /Megatron-LM#673/);
+  assert.equal(info.tokens?.series, 'consumed_samples');
+  assert.deepEqual([...feed.store.x('loss', 'tokens')!], [5120 * 4096]);
+});
+
+test('a loss level that jumps by about the gradient accumulation factor raises scale-jump at the jump', () => {
+  // A run resumed under an affected transformers version keeps its steps but its logged loss is GA (4) times larger.
+  const feed = createMetricsFeed('r', 'jump', { now: null, settings: { sources: { gradientAccumulationSteps: 'config' }, gradientAccumulationSteps: 4 } });
+  const lines: string[] = [];
+  for (let s = 1; s <= 30; s++) lines.push(`iter ${s}: loss ${(2.0 - s * 0.002 + (s % 3) * 0.01).toFixed(4)}, time 10.0ms, mfu 1.00%`);
+  for (let s = 31; s <= 40; s++) lines.push(`iter ${s}: loss ${(4 * (1.94 - s * 0.002) + (s % 3) * 0.01).toFixed(4)}, time 10.0ms, mfu 1.00%`);
+  feed.pushChunk(`${lines.join('\n')}\n`);
+  feed.end();
+  const jumps = feed.snapshot().alerts.filter((a) => a.kind === 'scale-jump');
+  assert.equal(jumps.length, 1);
+  assert.match(jumps[0].message, /rose 3\.\d+× at about step 31, about gradient_accumulation_steps \(4\)/);
+});
+
+test('world size from the launch command', () => {
+  assert.equal(worldSizeFromArgv(['torchrun', '--nproc_per_node', '8', '--nnodes', '2', 'train.py']), 16);
+  assert.equal(worldSizeFromArgv(['torchrun', '--nproc-per-node=4', 'train.py']), 4);
+  assert.equal(worldSizeFromArgv(['accelerate', 'launch', '--num_processes', '8', '--num_machines', '2', 'train.py']), 8);
+  assert.equal(worldSizeFromArgv(['deepspeed', '--num_gpus', '2', 'train.py']), 2);
+  assert.equal(worldSizeFromArgv(['torchrun', '--nproc_per_node', 'gpu', 'train.py']), undefined);
+  assert.equal(worldSizeFromArgv(['python', 'train.py']), undefined);
+  assert.deepEqual(tokensPerStepOf({ sources: {}, microBatchSize: 4, gradientAccumulationSteps: 8, worldSize: 16, tensorParallel: 2, seqLength: 2048 })?.tokensPerStep, 4 * 8 * 8 * 2048);
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { RUN_WRAPPER } from '../../src/core/runs/commands';
 import { crashOfLog } from '../../src/core/runs/crash';
 import { LocalRunner } from '../../src/remote/localRunner';
-import { isRunActive, launchRun, listRuns } from '../../src/remote/runs';
+import { isRunActive, launchRun, listRuns, runSettingsOf } from '../../src/remote/runs';
+import { tokensPerStepOf } from '../../src/core/metrics';
 import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
 import { commandLabel } from '../../src/views/runs/format';
 import { main } from '../../src/cli/main';
@@ -78,5 +79,21 @@ test('--host with an alias the ssh config does not have: unknown, with the known
     try { code = await main(['runs', '--host', 'gpu-nod1', '--ssh-config', cfg]); } catch (e) { code = 1; err += (e as Error).message; } finally { process.stderr.write = write; }
     assert.equal(code, 1);
     assert.match(err, /unknown host "gpu-nod1".*known hosts: local, gpu-node1, gpu-node2, login/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('run settings from the config snapshot and the launch command (tokens per step for the chart)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-cfg-'));
+  try {
+    const cfg = join(dir, 'config.yaml');
+    writeFileSync(cfg, 'per_device_train_batch_size: 4\ngradient_accumulation_steps: 8\nmax_seq_length: 2048\nlearning_rate: 2.0e-5\n');
+    const run = { id: 'x', host: 'local', argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--config', cfg], cwd: dir, envNames: [], startTime: '', state: 'running' as const, logPath: join(dir, 'output.log'), configSnapshot: cfg };
+    const s = await runSettingsOf(new LocalRunner({ home: dir }), run);
+    assert.deepEqual([s.microBatchSize, s.gradientAccumulationSteps, s.seqLength, s.worldSize], [4, 8, 2048, 8]);
+    assert.deepEqual(s.sources, { microBatchSize: 'config', gradientAccumulationSteps: 'config', seqLength: 'config', worldSize: 'launch command' });
+    assert.equal(tokensPerStepOf(s)?.tokensPerStep, 4 * 8 * 8 * 2048);
+    // no config: only what the command says; a broken one does not throw
+    writeFileSync(cfg, 'a: [unclosed\n');
+    assert.deepEqual(await runSettingsOf(new LocalRunner({ home: dir }), run), { sources: { worldSize: 'launch command' }, worldSize: 8 });
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -52,6 +52,9 @@ export interface WritableMetricsFeed extends MetricsFeed {
   readonly lastError: LogEvent | undefined;
   /** Settings, loss scale, tokens axis and notes as known now. */
   info(): FeedInfo;
+  /** Adds settings learned after the feed was made (the run's config snapshot, read asynchronously); they win over
+   * the log banner's, as `opts.settings` does. */
+  updateSettings(s: RunSettings): void;
 }
 
 /**
@@ -77,7 +80,10 @@ class LevelJump {
       for (const f of factors) {
         const up = Math.abs(ratio / f.factor - 1) < 0.15, down = Math.abs(ratio * f.factor - 1) < 0.15;
         if (!up && !down) continue;
-        const at = this.recent[10].step;
+        // the first point of the window that sits on the new level (nearer to it than to the old one, in log terms)
+        const mid = Math.sqrt(before * after);
+        const first = this.recent.find((x, i) => i >= 5 && (up ? x.value > mid : x.value < mid)) ?? this.recent[10];
+        const at = first.step;
         out = { kind: 'scale-jump', series: 'loss', step: at, message: `loss level ${up ? 'rose' : 'fell'} ${ratio.toFixed(2)}× at about step ${at}, about ${f.what}: the logged loss changed scale (a resume under another framework version, or a changed setting), not the model; compare with the rescaled view` };
         this.alerted = true;
         break;
@@ -126,9 +132,10 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment. */
   const jumpChecks: Restart[] = [];
   const levels = new LevelJump();
-  let settings = mergeSettings(opts.settings);
+  let given = opts.settings;
+  let settings = mergeSettings(given);
   const applySettings = (): void => {
-    settings = mergeSettings(opts.settings, settingsFromMeta(meta));
+    settings = mergeSettings(given, settingsFromMeta(meta));
     const t = tokensPerStepOf(settings);
     if (t && store.tokensPerStep === undefined) store.tokensPerStep = t.tokensPerStep;
     if (settings.seqLength && store.seqLength === undefined) store.seqLength = settings.seqLength;
@@ -178,6 +185,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     store,
     parser,
     get lastError() { return lastError; },
+    updateSettings(s) { given = mergeSettings(given, s); applySettings(); },
     info() {
       const notes: string[] = [];
       const unplaced = meta.unplaced_points;

@@ -1,3 +1,5 @@
+import type { FeedInfo } from './feed';
+
 /**
  * Shared types of the metrics core (`src/core/metrics`): log parsing, the metric store, alerts. Pure TypeScript.
  */
@@ -52,4 +54,6 @@ export interface MetricsFeed {
   snapshot(): { series: SeriesColumns[]; alerts: Alert[]; progress?: Progress };
   /** Called with each new batch after subscription. Returns the unsubscribe function. */
   subscribe(listener: (batch: MetricsBatch) => void): () => void;
+  /** Settings, loss scale, tokens axis and notes (feeds made by createMetricsFeed have it). */
+  info?(): FeedInfo;
 }
