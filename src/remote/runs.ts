@@ -14,7 +14,6 @@ import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
 import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../core/metrics/settings';
-import { parse as parseYaml } from 'yaml';
 import type { Runner } from './types';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
 import { LogFollower } from './logFollower';
@@ -236,7 +235,9 @@ export async function runSettingsOf(runner: Runner, run: RunRecord): Promise<Run
   try {
     const bytes = await runner.readRange(run.configSnapshot, 0, 1 << 20);
     const text = new TextDecoder().decode(bytes);
-    const value: unknown = /\.json$/i.test(run.configSnapshot) ? JSON.parse(text) : parseYaml(text);
+    // yaml is required here, not imported: only a run with a config snapshot needs it (activation stays cheap)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const value: unknown = /\.json$/i.test(run.configSnapshot) ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
     return mergeSettings(settingsFromConfig(value), fromArgv);
   } catch {
     return fromArgv;
