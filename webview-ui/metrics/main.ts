@@ -13,7 +13,7 @@ import './style.css';
 import { DEFAULT_VIEW_STATE, dispatch, type ChartViewState, type Handlers, type HostToWebview, type SmoothingMethod, type WebviewToHost, type XAxisMode } from '../../src/shared/protocol/metrics';
 import { LossChart, type DrawSummary } from './chart';
 import { ChartStore } from './store';
-import { batchGeometryDiffers, scaleDifferences } from '../../src/core/metrics/settings';
+import { batchGeometryDiffers, scaleDifferences } from '../../src/shared/runSettings';
 
 interface VsCodeApi { postMessage(message: WebviewToHost): void; getState(): unknown; setState(state: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;

@@ -73,9 +73,7 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
   return prepared;
 }
 
-const LABELS: Record<Framework, string> = { 'hf-trainer': 'HF Trainer / TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT adapter', unknown: 'Not a training config' };
-/** Short display name of a framework (status bar text). */
-export function frameworkLabel(fw: Framework): string { return LABELS[fw]; }
+export { frameworkLabel, frameworkName, frameworkDescription, frameworkInfo, isFramework, FRAMEWORK_INFO, FRAMEWORK_IDS, type FrameworkInfo } from './registry';
 
 /** Detects the framework of a config from its content (and, where reliable, its file name). Never throws. */
 export function detectFramework(text: string, fileName: string): { framework: Framework; reason: string } {

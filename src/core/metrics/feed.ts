@@ -5,7 +5,7 @@
 import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
 import { MetricStore, type Restart } from './store';
-import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from './settings';
+import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from '../../shared/runSettings';
 import type { Alert, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */

@@ -57,7 +57,7 @@ export type WebviewToHost =
 
 export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
 import type { ReadyMessage } from './dispatch';
-import type { RunSettings } from '../../core/metrics/settings';
+import type { RunSettings } from '../runSettings';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
 export interface PanelOrigin { runIds: string[]; logUri?: string }

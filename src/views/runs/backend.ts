@@ -3,7 +3,7 @@
  * `src/core/metrics` (feeds), in one small interface. The views depend on this only, so tests and the CLI-facing
  * modules stay separate and a change of shape in either module is absorbed here.
  */
-import type { RunSettings } from '../../core/metrics/settings';
+import type { RunSettings } from '../../shared/runSettings';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { RunRecord } from '../../core/runs/types';
 import type { Runner } from '../../remote/types';

@@ -12,7 +12,8 @@
  *   fix moved to the Trainer's num_items_in_batch) show the same factor.
  * - Megatron-LM `pretrain_gpt.py` `loss_func` multiplied the reported loss by context_parallel_size
  *   (NVIDIA/Megatron-LM#673, #906) until commit 3bdcbbb (September 2024).
- * Pure TypeScript.
+ * Pure TypeScript with no imports: the host (core/metrics feed, remote) and the chart webview (comparison notes,
+ * the tokens-axis default) both use it, so it lives in src/shared.
  */
 
 /** What is known about a run's batch geometry and framework. Every field is optional; `sources` says where each came from. */
