@@ -76,7 +76,7 @@ const SMALL_MESSAGE_LIMIT = 4 << 20;
 
 /** Sliding-window reader of protobuf wire format over a FileAccess. Positions are absolute file offsets. */
 class WireCursor {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private bufStart = 0;
   pos = 0;
   constructor(private readonly files: FileAccess, readonly path: string, readonly size: number) {}
