@@ -8,6 +8,7 @@ import { logsCommand } from './logs';
 import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { stopCommand } from './stop';
+import { exportCommand } from './export';
 import { UsageError } from './hostArgs';
 
 type Command = (args: string[]) => Promise<number>;
@@ -17,6 +18,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   runs: runsCommand,
   logs: logsCommand,
   stop: stopCommand,
+  export: exportCommand,
   metrics: metricsCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };

@@ -116,7 +116,7 @@ function lastLines(text: string, n: number): string {
 }
 
 interface OrtModule {
-  InferenceSession: { create(path: string): Promise<OrtSession> };
+  InferenceSession: { create(path: string, opts?: { logSeverityLevel?: number }): Promise<OrtSession> };
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => unknown;
 }
 interface OrtSession { run(feeds: Record<string, unknown>): Promise<Record<string, { data: ArrayLike<number>; dims: readonly number[]; type: string }>>; release?(): Promise<void> }
@@ -161,7 +161,7 @@ export async function parityWithOrtNode(runner: Runner, report: OnnxExportReport
       const a = await load(i.file);
       feeds[i.name] = new ort.Tensor(a.dtype === 'bool' ? 'bool' : a.dtype, a.data, a.shape);
     }
-    const session = await ort.InferenceSession.create(modelPath);
+    const session = await ort.InferenceSession.create(modelPath, { logSeverityLevel: 3 });
     const got = await session.run(feeds);
     await session.release?.();
     let worst = 0;

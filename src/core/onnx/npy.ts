@@ -34,7 +34,8 @@ export function parseNpy(bytes: Uint8Array, what = 'npy'): NpyArray {
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   const numel = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLen;
-  const raw = bytes.slice(start); // aligned copy
+  const raw = new Uint8Array(bytes.length - start); // an aligned copy of its own (a Buffer's slice shares a pool)
+  raw.set(bytes.subarray(start));
   const buf = raw.buffer;
   const data = dtype === 'float32' ? new Float32Array(buf, 0, numel) : dtype === 'float64' ? new Float64Array(buf, 0, numel)
     : dtype === 'float16' ? new Uint16Array(buf, 0, numel) : dtype === 'int64' ? new BigInt64Array(buf, 0, numel)
