@@ -123,8 +123,15 @@ interface OrtSession { run(feeds: Record<string, unknown>): Promise<Record<strin
 
 /** onnxruntime-node, loaded on first use (a 46 MB native library: never at activation). */
 export function loadOrtNode(): { ort: OrtModule; version: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ort = require('onnxruntime-node') as OrtModule & { env?: { versions?: { node?: string; common?: string } } };
+  type Loaded = OrtModule & { env?: { versions?: { node?: string; common?: string } } };
+  let ort: Loaded;
+  try {
+    ort = require('onnxruntime-node') as Loaded; // dev installs, tests, the CLI from a checkout
+  } catch (e) {
+    const packaged = join(__dirname, 'ort', 'node_modules', 'onnxruntime-node'); // the .vsix: dist/ort (linux-x64 binaries)
+    if (!existsSync(packaged)) throw e;
+    ort = require(packaged) as Loaded;
+  }
   return { ort, version: ort.env?.versions?.node ?? ort.env?.versions?.common ?? 'unknown' };
 }
 
