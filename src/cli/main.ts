@@ -9,6 +9,7 @@ import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { stopCommand } from './stop';
 import { exportCommand } from './export';
+import { onnxCommand } from './onnx';
 import { UsageError } from './hostArgs';
 
 type Command = (args: string[]) => Promise<number>;
@@ -19,6 +20,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   logs: logsCommand,
   stop: stopCommand,
   export: exportCommand,
+  onnx: onnxCommand,
   metrics: metricsCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
