@@ -1,9 +1,10 @@
 // Bundles the extension host, the CLI and each webview app with esbuild.
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, mkdirSync, copyFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazyConfigCore } from './lib/lazyConfigCore.mjs';
+import { webviewApps, webviewBuildOptions } from './lib/webviewBuilds.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -21,11 +22,7 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
 // One bundle per webview app: webview-ui/<panel>/main.ts -> dist/webview/<panel>.js (+ .css when imported)
-for (const dir of readdirSync('webview-ui', { withFileTypes: true })) {
-  if (dir.isDirectory() && existsSync(join('webview-ui', dir.name, 'main.ts'))) {
-    builds.push({ ...common, entryPoints: [join('webview-ui', dir.name, 'main.ts')], outfile: `dist/webview/${dir.name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
-  }
-}
+for (const app of webviewApps()) builds.push(webviewBuildOptions(app, { production }));
 mkdirSync('dist/webview', { recursive: true });
 // onnxruntime-node (ONNX parity checks) stays outside the bundles and is required lazily on the first export. The
 // production build copies its JS and only the linux-x64 CPU binaries (46 MB of its 294 MB) to dist/ort/node_modules,

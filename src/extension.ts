@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { registerRuns, type RunsApi } from './views/runs';
-import { registerLossCurve } from './views/lossCurvePanel';
+import { registerMetrics } from './views/metrics';
 import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
 import { registerOnnx } from './views/onnx';
@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const runs = registerRuns(context, log);
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
-  registerLossCurve(context, runs.feeds, runs.openLog);
+  registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));
   registerOnnx(context, files, runs, log);
   log.info('activated');
   return { runs, files };

@@ -13,6 +13,7 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import type { Runner } from './types';
+import { runSpec } from './commands';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
 import { LogFollower } from './logFollower';
 import type { LogFollowerOptions } from './logFollower';
@@ -202,9 +203,7 @@ function merge(scan: ScannedRun & { record: RunRecord }, procs: Parameters<typeo
  * skipped (listed in `skipped`).
  */
 export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecord[]; skipped: { dir: string; error: string }[] }> {
-  const cmd = scanRunsCommand(await runsRoot(runner));
-  const out = await runner.exec(cmd.argv, { timeoutMs: 60_000 });
-  const { runs, procs } = cmd.parse(out);
+  const { runs, procs } = await runSpec(runner, scanRunsCommand(await runsRoot(runner)), { timeoutMs: 60_000 });
   const skipped = runs.filter((s) => !s.record).map((s) => ({ dir: s.dir, error: s.error ?? 'no run.json' }));
   const records = runs.filter((s): s is ScannedRun & { record: RunRecord } => !!s.record).map((s) => merge(s, procs));
   const slurmRuns = records.filter((r) => r.slurmJobId && !(r.state === 'failed' && r.error));
@@ -238,11 +237,7 @@ const processTables = new WeakMap<Runner, { at: number; table: Promise<ProcessEn
 async function processTable(runner: Runner): Promise<ProcessEntry[]> {
   const hit = processTables.get(runner);
   if (hit && Date.now() - hit.at < PROCESS_TABLE_TTL_MS) return hit.table;
-  const cmd = processTableCommand();
-  const table = runner.exec(cmd.argv, { timeoutMs: 30_000 }).then((out) => {
-    if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
-    return cmd.parse(out);
-  });
+  const table = runSpec(runner, processTableCommand()).catch((e: Error) => { throw new Error(`ps failed on ${runner.host}: ${e.message}`); });
   processTables.set(runner, { at: Date.now(), table });
   table.catch(() => { if (processTables.get(runner)?.table === table) processTables.delete(runner); });
   return table;

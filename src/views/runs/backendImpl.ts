@@ -43,6 +43,12 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
   const callbacks = {
     hostKeyPrompt: confirmUnknownHostKey,
     passphrase: (i: { keyPath: string; host: string }) => passphrases.get(i.keyPath, i.host),
+    // A wrong passphrase (typed or kept) is forgotten, so the next connection asks again instead of skipping the key.
+    passphraseRejected: async (i: { keyPath: string; host: string }) => {
+      await passphrases.forget(i.keyPath);
+      log.warn(`the passphrase of ${i.keyPath} does not decrypt it: forgotten, it will be asked again`);
+      void vscode.window.showWarningMessage(`Wrong passphrase for ${i.keyPath} (${i.host}). It was not kept; the next connection asks again.`);
+    },
     password: (i: { host: string; user: string }) => askPassword(i.host, i.user),
     keyboardInteractive: (i: { host: string; user: string; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }) => askKeyboardInteractive(`${i.user}@${i.host}`, i.name, i.instructions, i.prompts),
     log: (m: string) => log.debug(m),

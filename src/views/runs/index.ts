@@ -9,6 +9,7 @@ import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from '.
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
+import { runnerFileAccess } from '../../remote/files';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -19,8 +20,6 @@ export interface RunsApi {
   readonly tree: RunsTreeProvider;
   readonly backend: RunsBackend;
   readonly tasks: RunTaskProvider;
-  /** Opens any log file (a `file:` URI, or `llmtraining-log:` for a remote run) as a complete feed: the loss-curve panel's `LogFeedOpener`. */
-  readonly openLog: (uri: vscode.Uri) => Promise<MetricsFeed>;
   /**
    * Starts a run from code, without prompts (an export, a check, any host-side work): see `StartedRun`.
    * `args`: host alias, cwd on that host (`~/x` allowed; must exist), argv (no shell), env, name, optional `slurm`.
@@ -57,7 +56,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
   const tree = new RunsTreeProvider(backend, feeds, log);
   const ctx: RunsContext = { extension: context, log, backend, feeds, tree };
   const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const logs = new RemoteLogProvider(backend);
+  const logs = new RemoteLogProvider(async (host) => runnerFileAccess(await backend.getRunner(host)));
   const tasks = new RunTaskProvider(ctx);
   context.subscriptions.push(backend, feeds, tree, view, logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
@@ -80,14 +79,6 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
       if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();
     }),
   );
-    const openLog = async (uri: vscode.Uri): Promise<MetricsFeed> => {
-    const bytes = uri.scheme === LOG_SCHEME ? new TextEncoder().encode(await logs.provideTextDocumentContent(uri, new vscode.CancellationTokenSource().token)) : await vscode.workspace.fs.readFile(uri);
-    const name = uri.path.split('/').pop() ?? 'log';
-    const feed = backend.createFeed(`file:${uri.toString()}`, name, name);
-    backend.pushChunk(feed, bytes);
-    backend.endFeed(feed);
-    return feed;
-  };
   const start = async (args: LaunchRunArgs, opts: { token?: vscode.CancellationToken; progress?: vscode.Progress<{ message?: string }> } = {}): Promise<StartedRun> => {
     const a = checkLaunchArgs(args);
     const run = await launch(ctx, a, opts);
@@ -117,7 +108,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     ended.catch(() => undefined); // a caller that ignores `ended` must not get an unhandled rejection
     return { run, feed: entry.feed, ended };
   };
-  return { feeds, tree, backend, tasks, openLog, start };
+  return { feeds, tree, backend, tasks, start };
 }
 
 /** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */

@@ -81,6 +81,9 @@ export function launchRunCommand(ctx: RunsContext) {
       void vscode.window.showErrorMessage(UNTRUSTED);
       return undefined;
     }
+    // From the editor's Run menu (shown on training configs: llmTraining.isTrainingConfig) VS Code passes the file's
+    // URI: the interactive flow, whose config step puts the active editor's file first.
+    if (args instanceof vscode.Uri) args = undefined;
     if (args !== undefined && !(args && typeof args === 'object' && 'kind' in args)) {
       const a = checkLaunchArgs(args);
       const run = await launch(ctx, a);
