@@ -120,7 +120,7 @@ export async function inspectShardIndex(files: FileAccess, indexPath: string): P
   const shards = [...new Set(Object.values(index.weight_map))].sort();
   const hostile = shards.filter((s) => s.includes('/') || s.includes('..'));
   for (const s of hostile) r.problems.push({ severity: 'error', file: indexPath, message: `weight_map names a shard outside the folder: ${JSON.stringify(s)}` });
-  const read = await mapLimit(shards.filter((s) => !hostile.includes(s)), 8, async (s) => {
+  const read = await mapLimit(shards.filter((s) => !hostile.includes(s)), 32, async (s) => {
     try { return { shard: s, report: await inspectFile(files, joinPath(dir, s)) }; } catch (e) { return { shard: s, error: e as Error }; }
   });
   const where = new Map<string, string[]>();
