@@ -3,10 +3,10 @@ import { registerRuns, type RunsApi } from './views/runs';
 import { registerLossCurve } from './views/lossCurvePanel';
 import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
-import { registerCheckpoints } from './views/checkpoint';
+import { registerCheckpoints, type CheckpointsTreeProvider } from './views/checkpoint';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
-export interface ExtensionApi { runs: RunsApi; files: FilesService }
+export interface ExtensionApi { runs: RunsApi; files: FilesService; checkpoints: CheckpointsTreeProvider }
 
 /** Builds the services and registers every feature. Nothing else happens here. */
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -17,9 +17,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerLossCurve(context, runs.feeds, runs.openLog);
-  registerCheckpoints(context, log, files, runs.backend);
+  const checkpoints = registerCheckpoints(context, log, files, runs.backend);
   log.info('activated');
-  return { runs, files };
+  return { runs, files, checkpoints };
 }
 
 export function deactivate(): void {}

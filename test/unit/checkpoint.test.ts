@@ -9,6 +9,8 @@ import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, unlinkSync, wri
 import { join } from 'node:path';
 import { inspectCheckpoint, parseLfsPointer, readSafetensorsHeader } from '../../src/core/checkpoint/index';
 import { diffCheckpoints } from '../../src/core/checkpoint/diff';
+import { runOutputDir } from '../../src/core/checkpoint/runs';
+import { layerPrefix, moduleKind } from '../../src/core/checkpoint/summary';
 import { PickleObject, readPickle } from '../../src/core/checkpoint/pickle';
 import { readZipDirectory, readZipEntry } from '../../src/core/checkpoint/zip';
 import { memoryFileAccess } from '../../src/core/files';
@@ -239,5 +241,39 @@ describe('llmtrain checkpoint', () => {
     assert.equal(bad.out, '');
     assert.equal(bad.err.trim().split('\n').length, 1);
     assert.match(bad.err, /^llmtrain checkpoint: .*broken\.safetensors: declares a \d+ byte header, over the 100 MB/);
+  });
+});
+
+describe('helpers', () => {
+  test('runOutputDir: --output_dir forms, then the config snapshot, relative to cwd', () => {
+    assert.equal(runOutputDir(['python', 'train.py', '--output_dir', 'out/sft'], '/w'), '/w/out/sft');
+    assert.equal(runOutputDir(['accelerate', 'launch', 'train.py', '--output_dir=/abs/run'], '/w'), '/abs/run');
+    assert.equal(runOutputDir(['axolotl', 'train', 'c.yml'], '/w', 'base_model: x\noutput_dir: ./outputs/lora-out  # where\n'), '/w/outputs/lora-out');
+    assert.equal(runOutputDir(['python', 'x.py'], '/w', '{"output_dir": "/data/o", "lr": 1}'), '/data/o');
+    assert.equal(runOutputDir(['python', 'x.py'], '/w'), undefined);
+  });
+
+  test('module kinds and layer groups follow transformers and llama.cpp names', () => {
+    assert.deepEqual(['model.embed_tokens.weight', 'transformer.wte.weight', 'model.layers.3.self_attn.q_proj.weight', 'transformer.h.0.attn.c_attn.weight', 'model.layers.3.mlp.down_proj.weight',
+      'model.layers.3.post_attention_layernorm.weight', 'transformer.ln_f.weight', 'lm_head.weight', 'output.weight', 'blk.0.attn_norm.weight', 'blk.0.ffn_up.weight', 'base_model.model.x.q_proj.lora_A.weight'].map(moduleKind),
+    ['embeddings', 'embeddings', 'attention', 'attention', 'mlp', 'norm', 'norm', 'head', 'head', 'norm', 'mlp', 'adapter']);
+    assert.deepEqual(['model.layers.12.mlp.up_proj.weight', 'transformer.h.0.attn.c_attn.bias', 'blk.7.attn_q.weight', 'model.norm.weight', 'lm_head.weight'].map(layerPrefix),
+      ['model.layers.12', 'transformer.h.0', 'blk.7', 'model', 'lm_head']);
+  });
+
+  test('diff --values: relative change per tensor computed by Python on the host (safetensors and torch zip)', async () => {
+    const py = process.env.LLMTRAIN_TEST_PYTHON ?? '/usr/bin/python3';
+    const same = await cli(['checkpoint', 'diff', join(T, 'torch_tied'), join(T, 'pytorch_model.bin'), '--values', '--python', py, '--format', 'json']);
+    assert.equal(same.code, 0, same.err);
+    const s = JSON.parse(same.out);
+    assert.equal(s.values.length, 22);
+    assert.ok(s.values.every((v: { relative_change: number }) => v.relative_change === 0));
+    const diff = await cli(['checkpoint', 'diff', join(T, 'model'), join(T, 'run', 'checkpoint-10'), '--values', '--python', py, '--format', 'json']);
+    const d = JSON.parse(diff.out);
+    assert.deepEqual(d.removed.map((t: { name: string }) => t.name), ['lm_head.weight']);
+    const norm = d.values.find((v: { name: string }) => v.name === 'model.norm.weight');
+    assert.equal(norm.relative_change, 0, 'norms are ones in both');
+    const q = d.values.find((v: { name: string }) => v.name === 'model.layers.0.self_attn.q_proj.weight');
+    assert.ok(q.relative_change > 0.5 && q.max_abs_diff > 0, JSON.stringify(q));
   });
 });

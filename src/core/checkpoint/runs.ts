@@ -16,8 +16,8 @@ export function runOutputDir(argv: string[], cwd: string, configText?: string): 
     }
   }
   if (!dir && configText) {
-    const m = /^\s*"?output_dir"?\s*:\s*"?([^"\n#,]+?)"?\s*,?\s*(?:#.*)?$/m.exec(configText);
-    if (m) dir = m[1].trim().replace(/^'|'$/g, '');
+    const m = /(?:^|[\s{,])"?output_dir"?\s*:\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#,}\n]+))/m.exec(configText);
+    if (m) dir = (m[1] ?? m[2] ?? m[3]).trim();
   }
   if (!dir) return undefined;
   return dir.startsWith('/') ? joinPath(dir) : joinPath(cwd, dir);

@@ -13,6 +13,8 @@ import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
 import type { CheckpointNode } from './tree';
 
+export type { CheckpointsTreeProvider, CheckpointNode } from './tree';
+
 /** Command ids of the feature. */
 export const CHECKPOINT_COMMANDS = {
   refresh: 'llmTraining.checkpoints.refresh',
