@@ -11,6 +11,7 @@ import { stopCommand } from './stop';
 import { exportCommand } from './export';
 import { onnxCommand } from './onnx';
 import { UsageError } from './hostArgs';
+import { checkpointCommand } from './checkpoint';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
@@ -22,6 +23,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   export: exportCommand,
   onnx: onnxCommand,
   metrics: metricsCommand,
+  checkpoint: checkpointCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 

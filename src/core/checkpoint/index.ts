@@ -10,7 +10,7 @@ import { inspectDeepSpeed, isDeepSpeedTagDir } from './deepspeed';
 import { readGgufHeader, isGguf } from './gguf';
 import { parseLfsPointer } from './lfs';
 import { configChecks } from './consistency';
-import { readSafetensorsHeader } from './safetensors';
+import { FIRST_READ_BYTES, readSafetensorsHeader } from './safetensors';
 import { countParameters, totals } from './summary';
 import { listTrainerCheckpoints, mapLimit } from './trainer';
 import { readTorchZip, sniffTorch } from './torch';
@@ -53,12 +53,15 @@ const WEIGHT_FILE = /\.(safetensors|bin|pt|pth|ckpt|gguf)$/;
  * findings that still leave a header (bad offsets, hostile zip names, LFS pointers found in a folder) are problems.
  */
 export async function inspectFile(files: FileAccess, path: string): Promise<CheckpointReport> {
-  const info = await files.stat(path);
+  const name = baseName(path);
+  // One stat and one read of the first 64 KiB, issued together: enough to sniff the format and, for safetensors,
+  // usually the whole header (2 round trips over SFTP).
+  const [info, first] = await Promise.all([files.stat(path), name.endsWith('.index.json') ? Promise.resolve(new Uint8Array(0)) : files.read(path, 0, FIRST_READ_BYTES).catch((e: Error) => e)]);
   if (!info) throw new CheckpointReadError(path, files.host === 'local' ? 'no such file' : `no such file on ${files.host}`);
   if (info.isDirectory) return inspectCheckpoint(files, path);
-  const name = baseName(path);
   if (name.endsWith('.index.json')) return inspectShardIndex(files, path);
-  const head = await files.read(path, 0, Math.min(info.size, 1024));
+  if (first instanceof Error) throw new CheckpointReadError(path, first.message);
+  const head = first.subarray(0, 1024);
   const lfs = parseLfsPointer(head);
   if (lfs) {
     const r = emptyReport(files, path, 'lfs-pointer');
@@ -95,7 +98,7 @@ export async function inspectFile(files: FileAccess, path: string): Promise<Chec
   if (name.endsWith('.pt') || name.endsWith('.pth') || name.endsWith('.ckpt') || (name.endsWith('.bin') && head.length >= 8 && head[7] !== 0)) {
     throw new CheckpointReadError(path, head.length < 4 ? 'is too short to be a checkpoint (truncated?)' : 'is neither a PyTorch zip, a legacy PyTorch file nor safetensors');
   }
-  const h = await readSafetensorsHeader(files, path);
+  const h = await readSafetensorsHeader(files, path, { info, first });
   const r = emptyReport(files, path, 'safetensors');
   r.tensors = h.tensors.map(({ name: n, dtype, shape, bytes, dataOffsets }) => ({ name: n, dtype, shape, bytes, dataOffsets }));
   r.metadata = h.metadata; r.problems.push(...h.problems);
@@ -120,7 +123,7 @@ export async function inspectShardIndex(files: FileAccess, indexPath: string): P
   const shards = [...new Set(Object.values(index.weight_map))].sort();
   const hostile = shards.filter((s) => s.includes('/') || s.includes('..'));
   for (const s of hostile) r.problems.push({ severity: 'error', file: indexPath, message: `weight_map names a shard outside the folder: ${JSON.stringify(s)}` });
-  const read = await mapLimit(shards.filter((s) => !hostile.includes(s)), 8, async (s) => {
+  const read = await mapLimit(shards.filter((s) => !hostile.includes(s)), 32, async (s) => {
     try { return { shard: s, report: await inspectFile(files, joinPath(dir, s)) }; } catch (e) { return { shard: s, error: e as Error }; }
   });
   const where = new Map<string, string[]>();
@@ -164,7 +167,7 @@ export async function inspectShardIndex(files: FileAccess, indexPath: string): P
 }
 
 async function statAll(files: FileAccess, dir: string, names: string[]): Promise<Map<string, FileInfo>> {
-  const infos = await mapLimit(names, 16, (n) => files.stat(joinPath(dir, n)).catch(() => undefined));
+  const infos = await mapLimit(names, 32, (n) => files.stat(joinPath(dir, n)).catch(() => undefined));
   const m = new Map<string, FileInfo>();
   names.forEach((n, i) => { if (infos[i]) m.set(n, infos[i]!); });
   return m;

@@ -4,7 +4,7 @@
  * `{ dtype, shape, data_offsets: [begin, end) }` (offsets relative to the byte after the header) plus an optional
  * `__metadata__` string map, then the data. Only the first 8 + N bytes are read, whatever the file's size.
  */
-import type { FileAccess } from '../files';
+import type { FileAccess, FileInfo } from '../files';
 import { parseLfsPointer } from './lfs';
 import { CheckpointReadError } from './types';
 import type { Problem, TensorInfo } from './types';
@@ -53,11 +53,12 @@ export interface SafetensorsHeader {
  * a larger header) and one stat, issued together.
  * Throws CheckpointReadError (message names the file) when the file is missing, is a Git LFS pointer, is shorter than
  * 8 bytes, declares a header over 100 MB (as the library does) or past the end of the file, or the header is not a
- * JSON object of tensor entries. Offsets that do not fit the file are reported in `problems` (the library refuses to
+ * JSON object of tensor entries. `prefetched`: the stat and the first `FIRST_READ_BYTES` bytes when the caller has
+ * them already (format sniffing), so they are not read twice. Offsets that do not fit the file are reported in `problems` (the library refuses to
  * load such a file: `InvalidOffset`, `MetadataIncompleteBuffer`, `TensorInvalidInfo`).
  */
-export async function readSafetensorsHeader(files: FileAccess, path: string): Promise<SafetensorsHeader> {
-  const [info, first] = await Promise.all([files.stat(path), files.read(path, 0, FIRST_READ_BYTES).catch((e: Error) => e)]);
+export async function readSafetensorsHeader(files: FileAccess, path: string, prefetched?: { info: FileInfo | undefined; first: Uint8Array | Error }): Promise<SafetensorsHeader> {
+  const [info, first] = prefetched ? [prefetched.info, prefetched.first] : await Promise.all([files.stat(path), files.read(path, 0, FIRST_READ_BYTES).catch((e: Error) => e)]);
   if (!info) throw new CheckpointReadError(path, 'no such file');
   if (info.isDirectory) throw new CheckpointReadError(path, 'is a folder, not a safetensors file');
   if (first instanceof Error) throw new CheckpointReadError(path, first.message);
