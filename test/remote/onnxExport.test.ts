@@ -63,6 +63,11 @@ test('llmtrain export onnx: a tiny-gpt checkpoint exports with no extra flags; c
     assert.equal(runs[0].state, 'finished');
     assert.match(readFileSync(runs[0].logPath, 'utf8'), /onnx\.checker: passed/);
     assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, true);
+    // Re-attaching (a closed terminal, a dropped connection) gives the same verdict from the run and its report.
+    const again = await cli(['export', 'onnx', '--attach', s.runId, '--format', 'json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const t = JSON.parse(again.stdout.toString());
+    assert.deepEqual([t.runId, t.onnx, t.parity.passed, t.checker.passed], [s.runId, out, true, true]);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
