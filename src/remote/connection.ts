@@ -282,7 +282,12 @@ export class SshConnection extends EventEmitter {
       const c = new (ssh2().Client)();
       let settled = false;
       const fail = (e: Error): void => { if (!settled) { settled = true; c.end(); reject(e); } };
-      c.once('ready', () => { settled = true; c.removeListener('error', onError); c.on('error', () => undefined); resolve(c); });
+      c.once('ready', () => {
+        settled = true; c.removeListener('error', onError); c.on('error', () => undefined);
+        // Small request/answer exchanges (SFTP stat/open/read) stall ~40 ms each under Nagle + delayed ACK: send at once.
+        c.setNoDelay(true);
+        resolve(c);
+      });
       const onError = (e: Error & { level?: string }): void => {
         if (keyError) fail(keyError);
         else if (e.level === 'client-authentication') fail(new AuthError(`authentication to ${describe(hop)} failed (tried: ${tried.length ? tried.join(', ') : 'no usable method: no agent, no readable identity file, no password prompt'})`));
