@@ -186,7 +186,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   return {
     path, host: files.host, kind, rows, format: format ?? 'unknown',
     problems: [...fileProblems, ...problems], problemCounts: counts,
-    duplicates: { exact: dedup.exactCount, near: dedup.nearCount, examples, nearCheckedRows: dedup.nearIndexed },
+    duplicates: { exact: dedup.exactCount, near: dedup.nearCount, examples, nearCheckedRows: dedup.nearIndexed, nearCapped: dedup.nearIndexed >= dedup.maxNearRows },
     tokens, preview, bytes: Math.max(bytes, kind === 'parquet' ? info.size : bytes), elapsedMs: Date.now() - t0,
   };
 }

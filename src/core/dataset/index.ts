@@ -6,6 +6,7 @@
  *  - resolveDataset(files, settings, d)   a named dataset -> files, declared format, field mapping
  *  - tokenCounter(tokenizer, framework)   token lengths after the framework's template
  *  - readRows / fileKindOf                the streaming readers (JSONL, JSON array, CSV, Parquet)
+ *  - planCheck / checkWithPlan            options from a config / tokenizer / limit, as the CLI and editor use them
  */
 export * from './types';
 export { checkDataset } from './check';
@@ -18,3 +19,5 @@ export { readRows, fileKindOf, DatasetFileError, DEFAULT_MAX_ROW_BYTES } from '.
 export type { RawRow, ReadOptions } from './readers';
 export { FORMATS, formatDef, formatLabel, detectRowFormat } from './formats';
 export { Deduplicator, exactKey, nearWords, minhash } from './dedup';
+export { planCheck, checkWithPlan } from './plan';
+export type { PlanInput, Plan } from './plan';

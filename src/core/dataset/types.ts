@@ -32,7 +32,7 @@ export interface RowRef { index: number; line?: number; row?: number; startLine?
 export interface DatasetProblem { line?: number; row?: number; severity: Severity; code: string; message: string }
 
 /** Roles and texts of one conversation turn, after the format's field mapping (for templates and tokenization). */
-export interface ChatMessage { role: string; content: string }
+export interface ChatMessage { role: string; content: string; [k: string]: unknown }
 
 /** Column names a config maps onto the canonical fields (LLaMA-Factory `columns`/`tags`, Axolotl `field_*`). */
 export interface FieldMap {
@@ -83,7 +83,8 @@ export interface DatasetReport {
   problems: DatasetProblem[];
   /** Problem counts per code, over all rows (the `problems` list is capped). */
   problemCounts: Record<string, number>;
-  duplicates: { exact: number; near: number; examples: DuplicateExample[]; nearCheckedRows: number };
+  /** `nearCapped`: more rows than the near-duplicate index holds (later rows were compared, not indexed). */
+  duplicates: { exact: number; near: number; examples: DuplicateExample[]; nearCheckedRows: number; nearCapped: boolean };
   tokens: TokenStats | null;
   /** A few rows from the start, for the panel's preview. */
   preview: { ref: RowRef; value: unknown }[];
