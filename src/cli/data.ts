@@ -103,7 +103,7 @@ export async function runData(args: string[], out: (s: string) => void = (s) => 
       try {
         reports.push({ file, report: await checkWithPlan(files, file, input) });
       } catch (e) {
-        err(`llmtrain data: ${file}: ${(e as Error).message.replace(`${file}: `, '')}\n`);
+        err(`llmtrain data: ${file}: ${(e as Error).message.replace(`${file}: `, '').replace(`: ${file}`, '')}\n`);
         failed = true;
       }
     }

@@ -102,36 +102,36 @@ export async function* readJsonl(files: FileAccess, path: string, opts: ReadOpti
     let text: string | undefined;
     try { text = strict.decode(buf); } catch { text = undefined; }
     if (text !== undefined) {
-      let s = 0;
-      while (s < text.length) {
-        let e = text.indexOf('\n', s);
-        if (e < 0) e = text.length;
+      // count('\n') + 1 lines: the caller strips the final newline.
+      for (let s = 0; ;) {
+        const nl = text.indexOf('\n', s);
+        const e = nl < 0 ? text.length : nl;
         line++;
         let l = text.slice(s, e);
         s = e + 1;
         if (l.charCodeAt(l.length - 1) === 13) { l = l.slice(0, -1); crlf++; }
-        if (l.trim() === '') continue;
-        yield parseLine(l, line, index++);
+        if (l.trim() !== '') yield parseLine(l, line, index++);
+        if (nl < 0) break;
       }
       return;
     }
     // Some line is not UTF-8: find which, line by line.
-    let s = 0;
-    while (s < buf.length) {
-      let e = buf.indexOf(10, s);
-      if (e < 0) e = buf.length;
+    for (let s = 0; ;) {
+      const nl = buf.indexOf(10, s);
+      const e = nl < 0 ? buf.length : nl;
       line++;
       const lb = buf.subarray(s, e);
       s = e + 1;
-      let l: string;
+      let l: string | undefined;
       try { l = strict.decode(lb); } catch {
         const at = firstInvalidUtf8(lb);
         yield { ref: { index: index++, line, startLine: line }, error: { code: 'invalid-utf8', message: `not valid UTF-8${at >= 0 ? ` (byte 0x${lb[at].toString(16).padStart(2, '0')} at column ${at + 1})` : ''}: the file mixes encodings; save it as UTF-8` } };
-        continue;
       }
-      if (l.charCodeAt(l.length - 1) === 13) { l = l.slice(0, -1); crlf++; }
-      if (l.trim() === '') continue;
-      yield parseLine(l, line, index++);
+      if (l !== undefined) {
+        if (l.charCodeAt(l.length - 1) === 13) { l = l.slice(0, -1); crlf++; }
+        if (l.trim() !== '') yield parseLine(l, line, index++);
+      }
+      if (nl < 0) break;
     }
   }
 

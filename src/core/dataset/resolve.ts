@@ -157,9 +157,12 @@ export type Resolved = { specs: DatasetSpec[]; note?: string } | { specs: []; er
 
 const isHubId = (s: string): boolean => /^[\w.-]+\/[\w.-]+$/.test(s) && !/\.(jsonl?|parquet|csv|tsv|ndjson)$/i.test(s);
 
-/** The dataset files in a folder (non-recursive, sorted). */
+/** Metadata files that sit next to data (LLaMA-Factory's index, `datasets` save_to_disk artifacts). */
+const NOT_DATA = new Set(['dataset_info.json', 'dataset_dict.json', 'state.json']);
+
+/** The dataset files in a folder (non-recursive, sorted), metadata files left out. */
 async function filesIn(files: FileAccess, dir: string): Promise<string[]> {
-  return (await files.list(dir)).filter((n) => fileKindOf(n)).map((n) => joinPath(dir, n));
+  return (await files.list(dir)).filter((n) => fileKindOf(n) && !NOT_DATA.has(n)).map((n) => joinPath(dir, n));
 }
 
 async function pathsFor(files: FileAccess, base: string, names: string[]): Promise<{ paths: string[]; missing: string[] }> {
