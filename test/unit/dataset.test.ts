@@ -245,3 +245,13 @@ test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors;
     assert.ok(r2.problems.some((p) => p.code === 'tokenizer-not-local'));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', async () => {
+  const { fingerprint, exactKey, nearWords } = await import('../../src/core/dataset/dedup');
+  const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
+  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸']) {
+    const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
+    assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
+    assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
+  }
+});

@@ -69,6 +69,55 @@ export function nearWords(text: string): string[] {
   return t.split(/\s+/).filter((w) => w.length > 0);
 }
 
+const PUNCT = /[\p{P}\p{S}]/u;
+const SPACE = /\s/;
+
+/**
+ * One pass over a text (after NFC) giving what both checks need without building strings: the 64-bit fingerprint of
+ * (lower-casing is per code point: a Greek final sigma stays σ, where String.toLowerCase on a whole word gives ς)
+ * `exactKey(text)` and the 32-bit hashes of `nearWords(text)`, in order. Same results as hashing those strings.
+ */
+export function fingerprint(text: string): { hi: number; lo: number; words: Uint32Array; nWords: number } {
+  const t = text.normalize('NFC');
+  let hi = 0x811c9dc5 >>> 0, lo = (0x811c9dc5 ^ 0x5bd1e995) >>> 0;
+  let pendingSpace = false, started = false;
+  let words = new Uint32Array(64), nWords = 0;
+  let wh = 0x811c9dc5 >>> 0, inWord = false;
+  const endWord = (): void => {
+    if (!inWord) return;
+    if (nWords === words.length) { const g = new Uint32Array(words.length * 2); g.set(words); words = g; }
+    words[nWords++] = wh >>> 0; wh = 0x811c9dc5 >>> 0; inWord = false;
+  };
+  for (let i = 0; i < t.length; i++) {
+    let c = t.charCodeAt(i);
+    const space = c < 128 ? (c === 32 || (c >= 9 && c <= 13)) : SPACE.test(t[i]);
+    // exact: whitespace runs -> one space, trimmed
+    if (space) { if (started) pendingSpace = true; }
+    else {
+      if (pendingSpace) { hi ^= 32; hi = Math.imul(hi, 0x01000193); lo ^= 32; lo = Math.imul(lo, 0x01000193); pendingSpace = false; }
+      started = true;
+      hi ^= c; hi = Math.imul(hi, 0x01000193); lo ^= c; lo = Math.imul(lo, 0x01000193);
+    }
+    // near: lower-case, punctuation/symbols as separators
+    if (space) { endWord(); continue; }
+    if (c < 128) {
+      if (c >= 65 && c <= 90) c += 32;
+      else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) { endWord(); continue; }
+      wh ^= c; wh = Math.imul(wh, 0x01000193); inWord = true;
+      continue;
+    }
+    // a surrogate pair is one code point (emoji are symbols)
+    const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < t.length ? t.slice(i, i + 2) : t[i];
+    if (ch.length === 2) { i++; const c2 = ch.charCodeAt(1); hi ^= c2; hi = Math.imul(hi, 0x01000193); lo ^= c2; lo = Math.imul(lo, 0x01000193); }
+    if (PUNCT.test(ch)) { endWord(); continue; }
+    const low = ch.toLowerCase();
+    for (let k = 0; k < low.length; k++) { wh ^= low.charCodeAt(k); wh = Math.imul(wh, 0x01000193); }
+    inWord = true;
+  }
+  endWord();
+  return { hi: hi >>> 0, lo: lo >>> 0, words, nWords };
+}
+
 /** MinHash parameters (datatrove's defaults). */
 export interface MinHashParams { ngram: number; bands: number; rowsPerBand: number; threshold: number }
 export const DEFAULT_MINHASH: MinHashParams = { ngram: 5, bands: 14, rowsPerBand: 8, threshold: 0.8 };
@@ -82,14 +131,20 @@ export const DEFAULT_MINHASH: MinHashParams = { ngram: 5, bands: 14, rowsPerBand
  * A text shorter than n words is one shingle. Undefined for a text with no words.
  */
 export function minhash(words: string[], p: MinHashParams = DEFAULT_MINHASH, out?: Uint32Array): Uint32Array | undefined {
-  if (words.length === 0) return undefined;
+  const wh = new Uint32Array(words.length);
+  for (let i = 0; i < words.length; i++) wh[i] = fnv1a(words[i], 0);
+  return minhashOfHashes(wh, wh.length, p, out);
+}
+
+/** `minhash` over precomputed 32-bit word hashes (FNV-1a of each word), the first `n` of `wh`. */
+export function minhashOfHashes(wh: Uint32Array, n0: number, p: MinHashParams = DEFAULT_MINHASH, out?: Uint32Array): Uint32Array | undefined {
+  if (n0 === 0) return undefined;
+  const words = { length: n0 };
   const k = p.bands * p.rowsPerBand;
   const sig = out ?? new Uint32Array(k);
   sig.fill(0xffffffff);
   const filled = new Uint8Array(k);
   const n = Math.min(p.ngram, words.length);
-  const wh = new Uint32Array(words.length);
-  for (let i = 0; i < words.length; i++) wh[i] = fnv1a(words[i], 0);
   for (let i = 0; i + n <= words.length; i++) {
     let x = 0x9747b28c;
     for (let j = 0; j < n; j++) x = Math.imul(x ^ wh[i + j], 0x01000193);
@@ -142,10 +197,10 @@ export class Deduplicator {
   }
 
   add(index: number, text: string): DupVerdict {
-    const key = exactKey(text);
-    const prev = this.exact.getOrInsert(fnv1a(key, 0), fnv1a(key, 0x5bd1e995), index);
+    const fp = fingerprint(text);
+    const prev = this.exact.getOrInsert(fp.hi, fp.lo, index);
     if (prev >= 0) { this.exactCount++; return { kind: 'exact', of: prev }; }
-    const sig = minhash(nearWords(text), this.params);
+    const sig = minhashOfHashes(fp.words, fp.nWords, this.params);
     if (!sig) return undefined;
     const { bands, rowsPerBand, threshold } = this.params;
     const k = this.k;
