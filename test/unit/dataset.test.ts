@@ -15,6 +15,7 @@ import type { DatasetProblem } from '../../src/core/dataset';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { localFileAccess } from '../../src/remote/files';
 import { runData } from '../../src/cli/data';
+import { fingerprint, exactKey, nearWords } from '../../src/core/dataset/dedup';
 import { ALPACA_DEFECTS, alpacaJsonl, SHAREGPT_DEFECTS, sharegptJsonl, PREFERENCE_DEFECTS, preferenceJson } from '../fixtures/dataset/defects';
 
 const TOK = join(__dirname, '..', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json');
@@ -246,8 +247,7 @@ test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors;
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', async () => {
-  const { fingerprint, exactKey, nearWords } = await import('../../src/core/dataset/dedup');
+test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', () => {
   const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
   for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸']) {
     const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
