@@ -9,6 +9,7 @@ import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { stopCommand } from './stop';
 import { UsageError } from './hostArgs';
+import { tokenizeCommand } from './tokenize';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
@@ -18,6 +19,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   logs: logsCommand,
   stop: stopCommand,
   metrics: metricsCommand,
+  tokenize: tokenizeCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 
