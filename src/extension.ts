@@ -3,6 +3,7 @@ import { registerRuns, type RunsApi } from './views/runs';
 import { registerLossCurve } from './views/lossCurvePanel';
 import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
+import { registerTokenizer } from './views/tokenizer';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
 export interface ExtensionApi { runs: RunsApi; files: FilesService }
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerLossCurve(context, runs.feeds, runs.openLog);
+  registerTokenizer(context, files, log);
   log.info('activated');
   return { runs, files };
 }

@@ -266,6 +266,13 @@ function sentencePieceCore(sp: SentencePieceProcessor, src: TokenizerSources | u
   const decoderAdded = new Map<string, number>();
   for (const [id, v] of Object.entries(cfg?.added_tokens_decoder ?? {})) { const c = tokenContent(v); if (c !== undefined) decoderAdded.set(c, Number(id)); }
   for (const [c, id] of Object.entries(src?.addedTokensJson ?? {})) decoderAdded.set(c, Number(id));
+  if (cfg) {
+    // transformers splits every special token of the config out of the text before SentencePiece sees it
+    for (const k of ['bos_token', 'eos_token', 'unk_token', 'pad_token']) {
+      const c = tokenContent(cfg[k]) ?? tokenContent(src?.specialTokensMap?.[k]);
+      if (c && !decoderAdded.has(c) && sp.pieceToId(c) !== sp.unkId) decoderAdded.set(c, sp.pieceToId(c));
+    }
+  }
   const addBos = cfg ? (cfg.add_bos_token ?? true) : false;
   const addEos = cfg ? !!cfg.add_eos_token : false;
   const enc = new TextEncoder();
