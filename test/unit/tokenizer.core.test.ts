@@ -102,3 +102,20 @@ test('llmtrain tokenize --format json prints ids, tokens, offsets, decoded, roun
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /\/nonexistent\/tok\.json/);
 });
+
+test('fast BPE equals the library: TinyLlama tokenizer.json tokens on varied texts match @huggingface/tokenizers BPE', async () => {
+  const { FastBpe } = await import('../../src/core/tokenizer/fastBpe');
+  const { Tokenizer } = require('@huggingface/tokenizers');
+  const json = JSON.parse(readFileSync(join(DIR, 'tinyllama__bpe-bytefallback.tokenizer.json'), 'utf8'));
+  const lib = new Tokenizer(json, {});
+  const fast = new FastBpe(json.model);
+  const alphabet = ['▁', 'a', 'e', 't', 'th', 'ing', '训', '🙂', '\n', 'é', 'Q', '0', '9', '.', '\u200d', 'ü', 'ب'];
+  let seed = 3;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let k = 0; k < 300; k++) {
+    let w = '';
+    const n = 1 + rnd(40);
+    for (let i = 0; i < n; i++) w += alphabet[rnd(alphabet.length)];
+    assert.deepEqual(fast.tokens(w), lib.model([w]), JSON.stringify(w));
+  }
+});

@@ -13,7 +13,7 @@ const POS_SPAN = 2 ** 32;
 
 export class FastBpe {
   private readonly vocab: Map<string, number>;
-  private readonly merges = new Map<number, number>();
+  private readonly merges: PairTable;
   private readonly idToToken: string[] = [];
   private readonly cache = new Map<string, string[]>();
   private readonly prefix: string;
@@ -28,6 +28,7 @@ export class FastBpe {
     this.prefix = model.continuing_subword_prefix ?? '';
     this.suffix = model.end_of_word_suffix ?? '';
     const merges: Array<string | [string, string]> = model.merges ?? [];
+    this.merges = new PairTable(merges.length);
     const prefixLen = this.prefix.length;
     merges.forEach((m, rank) => {
       const [a, b] = typeof m === 'string' ? splitMerge(m) : m;
@@ -37,8 +38,7 @@ export class FastBpe {
       const merged = a + b.slice(prefixLen && b.startsWith(this.prefix) ? prefixLen : 0);
       const im = this.vocab.get(merged);
       if (ia === undefined || ib === undefined || im === undefined) return;
-      const key = ia * POS_SPAN + ib;
-      if (!this.merges.has(key)) this.merges.set(key, rank * POS_SPAN + im);
+      this.merges.setIfAbsent(ia, ib, rank, im);
     });
     for (let b = 0; b < 256; b++) this.byteIds[b] = this.vocab.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`) ?? -1;
     this.unkId = model.unk_token != null ? this.vocab.get(model.unk_token) : undefined;
@@ -120,8 +120,8 @@ export class FastBpe {
     const consider = (pos: number): void => {
       const nx = next[pos];
       if (pos < 0 || nx < 0) return;
-      const v = this.merges.get(sym[pos] * POS_SPAN + sym[nx]);
-      if (v !== undefined) push(Math.floor(v / POS_SPAN) * POS_SPAN + pos);
+      const slot = this.merges.find(sym[pos], sym[nx]);
+      if (slot >= 0) push(this.merges.rank[slot] * POS_SPAN + pos);
     };
     for (let i = 0; i + 1 < m; i++) consider(i);
     while (size > 0) {
@@ -131,9 +131,9 @@ export class FastBpe {
       if (!alive[pos]) continue;
       const nx = next[pos];
       if (nx < 0) continue;
-      const v = this.merges.get(sym[pos] * POS_SPAN + sym[nx]);
-      if (v === undefined || Math.floor(v / POS_SPAN) !== rank) continue;
-      sym[pos] = v - rank * POS_SPAN;
+      const slot = this.merges.find(sym[pos], sym[nx]);
+      if (slot < 0 || this.merges.rank[slot] !== rank) continue;
+      sym[pos] = this.merges.merged[slot];
       alive[nx] = 0;
       next[pos] = next[nx];
       if (next[nx] >= 0) prev[next[nx]] = pos;
@@ -149,4 +149,42 @@ export class FastBpe {
 function splitMerge(m: string): [string, string] {
   const i = m.indexOf(' ', 1);
   return [m.slice(0, i), m.slice(i + 1)];
+}
+
+/** Open-addressing hash table from an id pair to (rank, merged id), on typed arrays (no per-lookup allocation). */
+class PairTable {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly rank: Int32Array;
+  readonly merged: Int32Array;
+  private readonly mask: number;
+  constructor(n: number) {
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.a = new Int32Array(cap).fill(-1);
+    this.b = new Int32Array(cap);
+    this.rank = new Int32Array(cap);
+    this.merged = new Int32Array(cap);
+  }
+  private hash(a: number, b: number): number { return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) & this.mask; }
+  /** Slot of the pair, or -1. */
+  find(a: number, b: number): number {
+    let i = this.hash(a, b);
+    for (;;) {
+      const k = this.a[i];
+      if (k === -1) return -1;
+      if (k === a && this.b[i] === b) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+  setIfAbsent(a: number, b: number, rank: number, merged: number): void {
+    let i = this.hash(a, b);
+    for (;;) {
+      const k = this.a[i];
+      if (k === -1) { this.a[i] = a; this.b[i] = b; this.rank[i] = rank; this.merged[i] = merged; return; }
+      if (k === a && this.b[i] === b) return;
+      i = (i + 1) & this.mask;
+    }
+  }
 }
