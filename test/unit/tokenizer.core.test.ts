@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { memoryFileAccess } from '../../src/core/files';
 import { loadTokenizer } from '../../src/core/tokenizer';
+import { FastBpe } from '../../src/core/tokenizer/fastBpe';
 
 const DIR = join(__dirname, '..', 'fixtures', 'tokenizer');
 const raw = (f: string): Buffer => readFileSync(join(DIR, f));
@@ -104,7 +105,6 @@ test('llmtrain tokenize --format json prints ids, tokens, offsets, decoded, roun
 });
 
 test('fast BPE equals the library: TinyLlama tokenizer.json tokens on varied texts match @huggingface/tokenizers BPE', async () => {
-  const { FastBpe } = await import('../../src/core/tokenizer/fastBpe');
   const { Tokenizer } = require('@huggingface/tokenizers');
   const json = JSON.parse(readFileSync(join(DIR, 'tinyllama__bpe-bytefallback.tokenizer.json'), 'utf8'));
   const lib = new Tokenizer(json, {});
