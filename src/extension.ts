@@ -4,6 +4,7 @@ import { registerLossCurve } from './views/lossCurvePanel';
 import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
 import { registerDatasets } from './views/dataset';
+import { registerTokenizer } from './views/tokenizer';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
 export interface ExtensionApi { runs: RunsApi; files: FilesService }
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   files.register(context);
   registerLossCurve(context, runs.feeds, runs.openLog);
   registerDatasets(context, log, files);
+  registerTokenizer(context, files, log);
   log.info('activated');
   return { runs, files };
 }

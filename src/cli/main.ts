@@ -10,6 +10,7 @@ import { runsCommand } from './runs';
 import { stopCommand } from './stop';
 import { UsageError } from './hostArgs';
 import { dataCommand } from './data';
+import { tokenizeCommand } from './tokenize';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
@@ -20,6 +21,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   stop: stopCommand,
   metrics: metricsCommand,
   data: dataCommand,
+  tokenize: tokenizeCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 

@@ -27,7 +27,7 @@ export interface PlanInput {
 }
 
 /** Options for checkDataset plus findings about the setup (tokenizer not found, config not a training config). */
-export interface Plan { opts: CheckOptions; notes: DatasetProblem[]; settings?: RunSettings }
+export interface Plan { opts: CheckOptions; notes: DatasetProblem[]; settings?: RunSettings; tokenizerPath?: string }
 
 const looksLocal = (s: string): boolean => s.startsWith('/') || s.startsWith('./') || s.startsWith('../') || s.startsWith('~');
 
@@ -65,7 +65,7 @@ export async function planCheck(files: FileAccess, path: string, input: PlanInpu
     const tok = await loadTokenizer(files, tokPath);
     opts.tokens = tokenCounter(tok, settings?.framework, tokPath.replace(/\/+$/, '').split('/').pop() ?? tokPath);
   } else if (!settings?.tokenizer) notes.push({ severity: 'info', code: 'no-tokenizer', message: 'No tokenizer given: token lengths were not counted (pass --tokenizer or a config naming a local model).' });
-  return { opts, notes, settings };
+  return { opts, notes, settings, tokenizerPath: tokPath };
 }
 
 /** planCheck + checkDataset, with the plan's notes first among the problems. */
@@ -74,5 +74,6 @@ export async function checkWithPlan(files: FileAccess, path: string, input: Plan
   const report = await checkDataset(files, path, { ...plan.opts, ...extra });
   for (const n of plan.notes) report.problemCounts[n.code] = (report.problemCounts[n.code] ?? 0) + 1;
   report.problems.unshift(...plan.notes);
+  if (plan.tokenizerPath) report.tokenizerPath = plan.tokenizerPath;
   return report;
 }

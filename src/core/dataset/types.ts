@@ -88,6 +88,8 @@ export interface DatasetReport {
   tokens: TokenStats | null;
   /** A few rows from the start, for the panel's preview. */
   preview: { ref: RowRef; value: unknown }[];
+  /** The tokenizer the lengths were counted with (file or folder on `host`), when one was. */
+  tokenizerPath?: string;
   /** Bytes read and how long it took. */
   bytes: number; elapsedMs: number;
   /** Set when the check stopped early (cancelled). */

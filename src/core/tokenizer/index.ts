@@ -109,46 +109,18 @@ export function chatTemplateOf(cfg: Record<string, any> | undefined): string | u
  * naming the file on a missing, truncated, oversized or foreign file.
  */
 export async function loadTokenizer(files: FileAccess, path: string): Promise<LoadedTokenizer> {
-  const info = await files.stat(path);
-  if (!info) throw new Error(files.host === 'local' ? `no such file or folder: ${path}` : `no such file or folder on ${files.host}: ${path}`);
-  const folder = info.isDirectory ? path : dirName(path);
+  const { info, src, chatTemplate: template, entries, standard } = await readSourcesInternal(files, path);
+  let chatTemplate = template;
+  const folder = src.folder;
   const name = info.isDirectory ? '' : baseName(path);
-  const src: TokenizerSources = { folder, paths: {} };
-  const entries = await files.list(folder).catch(() => [] as string[]);
   const has = (n: string): boolean => entries.includes(n);
-
-  // Sibling files apply when the path is a folder or one of the standard file names in it.
-  const standard = info.isDirectory || ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'chat_template.jinja', 'chat_template.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'config.json', ...SP_NAMES].includes(name);
-  if (standard) {
-    const sib = async (file: string, role: keyof TokenizerSources['paths']): Promise<any> => {
-      if (!has(file)) return undefined;
-      src.paths[role] = joinPath(folder, file);
-      return readJsonIfExists(files, joinPath(folder, file));
-    };
-    src.tokenizerConfig = await sib('tokenizer_config.json', 'tokenizerConfig');
-    src.specialTokensMap = await sib('special_tokens_map.json', 'specialTokensMap');
-    src.addedTokensJson = await sib('added_tokens.json', 'addedTokens');
-    src.modelConfig = await sib('config.json', 'config');
-    src.generationConfig = await sib('generation_config.json', 'generationConfig');
-  }
-  let chatTemplate = chatTemplateOf(src.tokenizerConfig);
-  if (standard && has('chat_template.jinja')) { src.paths.chatTemplate = joinPath(folder, 'chat_template.jinja'); chatTemplate = await readText(files, src.paths.chatTemplate, 4 * 1024 * 1024); }
-  else if (standard && has('chat_template.json')) {
-    src.paths.chatTemplate = joinPath(folder, 'chat_template.json');
-    chatTemplate = chatTemplateOf(await readJson(files, src.paths.chatTemplate)) ?? chatTemplate;
-  }
-
   // Which vocabulary file to use.
   let vocabPath: string | undefined;
   let kind: TokenizerKind | undefined;
   const lower = name.toLowerCase();
-  if (lower.endsWith('.jinja')) {
-    chatTemplate = await readText(files, path, 4 * 1024 * 1024);
-    src.paths.chatTemplate = path;
-  }
   if (!info.isDirectory && lower.endsWith('.model')) { vocabPath = path; kind = 'sentencepiece'; }
   else if (!info.isDirectory && lower.endsWith('.txt') && lower !== 'merges.txt') { vocabPath = path; kind = 'wordpiece-vocab'; }
-  else if (!info.isDirectory && lower.endsWith('.json') && !['tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'config.json', 'generation_config.json', 'chat_template.json', 'vocab.json'].includes(lower)) {
+  else if (!info.isDirectory && lower.endsWith('.json') && !/(tokenizer_config|special_tokens_map|added_tokens|^config|generation_config|chat_template|vocab)\.json$/.test(lower)) {
     vocabPath = path; kind = 'tokenizer.json';
   } else if (lower === 'vocab.json' || lower === 'merges.txt') { vocabPath = joinPath(folder, 'vocab.json'); kind = 'bpe-vocab'; }
   if (!vocabPath) {
@@ -203,6 +175,58 @@ export async function loadTokenizer(files: FileAccess, path: string): Promise<Lo
   return tok;
 }
 
+/** What `readTokenizerSources` finds around a path: the config files and chat template, no vocabulary needed. */
+export interface SourcesOnly { sources: TokenizerSources; chatTemplate?: string }
+
+/**
+ * Reads the tokenizer's side files around `path` (tokenizer_config.json, special_tokens_map.json, added_tokens.json,
+ * config.json, generation_config.json, chat_template.jinja/.json, or the `.jinja` file itself), for the checks on
+ * files that have no vocabulary beside them.
+ */
+export async function readTokenizerSources(files: FileAccess, path: string): Promise<SourcesOnly> {
+  const r = await readSourcesInternal(files, path);
+  return { sources: r.src, chatTemplate: r.chatTemplate };
+}
+
+async function readSourcesInternal(files: FileAccess, path: string): Promise<{ info: { isDirectory: boolean }; src: TokenizerSources; chatTemplate?: string; entries: string[]; standard: boolean }> {
+  const info = await files.stat(path);
+  if (!info) throw new Error(files.host === 'local' ? `no such file or folder: ${path}` : `no such file or folder on ${files.host}: ${path}`);
+  const folder = info.isDirectory ? path : dirName(path);
+  const name = info.isDirectory ? '' : baseName(path);
+  const src: TokenizerSources = { folder, paths: {} };
+  const entries = await files.list(folder).catch(() => [] as string[]);
+  const has = (n: string): boolean => entries.includes(n);
+  // Sibling files apply when the path is a folder or one of the standard file names in it.
+  const standard = info.isDirectory || ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'chat_template.jinja', 'chat_template.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'config.json', 'generation_config.json', ...SP_NAMES].includes(name);
+  const own = async (role: keyof TokenizerSources['paths']): Promise<any> => { src.paths[role] = path; return readJson(files, path); };
+  if (standard) {
+    const sib = async (file: string, role: keyof TokenizerSources['paths']): Promise<any> => {
+      if (!has(file)) return undefined;
+      src.paths[role] = joinPath(folder, file);
+      return readJsonIfExists(files, joinPath(folder, file));
+    };
+    src.tokenizerConfig = await sib('tokenizer_config.json', 'tokenizerConfig');
+    src.specialTokensMap = await sib('special_tokens_map.json', 'specialTokensMap');
+    src.addedTokensJson = await sib('added_tokens.json', 'addedTokens');
+    src.modelConfig = await sib('config.json', 'config');
+    src.generationConfig = await sib('generation_config.json', 'generationConfig');
+  } else if (name.endsWith('.json')) {
+    // A renamed side file (corpus style `model__tokenizer_config.json`): recognise it by name or content.
+    if (/tokenizer_config\.json$/.test(name)) src.tokenizerConfig = await own('tokenizerConfig');
+    else if (/special_tokens_map\.json$/.test(name)) src.specialTokensMap = await own('specialTokensMap');
+    else if (/added_tokens\.json$/.test(name)) src.addedTokensJson = await own('addedTokens');
+    else if (/generation_config\.json$/.test(name)) src.generationConfig = await own('generationConfig');
+  }
+  let chatTemplate = chatTemplateOf(src.tokenizerConfig);
+  if (standard && has('chat_template.jinja')) { src.paths.chatTemplate = joinPath(folder, 'chat_template.jinja'); chatTemplate = await readText(files, src.paths.chatTemplate, 4 * 1024 * 1024); }
+  else if (standard && has('chat_template.json')) {
+    src.paths.chatTemplate = joinPath(folder, 'chat_template.json');
+    chatTemplate = chatTemplateOf(await readJson(files, src.paths.chatTemplate)) ?? chatTemplate;
+  }
+  if (name.toLowerCase().endsWith('.jinja')) { chatTemplate = await readText(files, path, 4 * 1024 * 1024); src.paths.chatTemplate = path; }
+  return { info, src, chatTemplate, entries, standard };
+}
+
 /** The engine-specific part behind a LoadedTokenizer. */
 interface Core {
   encode(text: string, addSpecial: boolean): RawToken[];
@@ -242,6 +266,13 @@ function sentencePieceCore(sp: SentencePieceProcessor, src: TokenizerSources | u
   const decoderAdded = new Map<string, number>();
   for (const [id, v] of Object.entries(cfg?.added_tokens_decoder ?? {})) { const c = tokenContent(v); if (c !== undefined) decoderAdded.set(c, Number(id)); }
   for (const [c, id] of Object.entries(src?.addedTokensJson ?? {})) decoderAdded.set(c, Number(id));
+  if (cfg) {
+    // transformers splits every special token of the config out of the text before SentencePiece sees it
+    for (const k of ['bos_token', 'eos_token', 'unk_token', 'pad_token']) {
+      const c = tokenContent(cfg[k]) ?? tokenContent(src?.specialTokensMap?.[k]);
+      if (c && !decoderAdded.has(c) && sp.pieceToId(c) !== sp.unkId) decoderAdded.set(c, sp.pieceToId(c));
+    }
+  }
   const addBos = cfg ? (cfg.add_bos_token ?? true) : false;
   const addEos = cfg ? !!cfg.add_eos_token : false;
   const enc = new TextEncoder();

@@ -402,85 +402,141 @@ export class SentencePieceProcessor {
     return out.reverse();
   }
 
-  /** `bpe_model.cc` `Model::SampleEncode` without dropout. */
+  /** Id-pair merge table for BPE, built on first use: (left piece, right piece) -> merged piece. */
+  private bpeTable?: { table: PairTable; charIds: Map<string, number> };
+  private bpeTables(): { table: PairTable; charIds: Map<string, number> } {
+    if (this.bpeTable) return this.bpeTable;
+    // Symbols are always vocabulary pieces or single characters; characters outside the vocabulary get ids past it.
+    const charIds = new Map<string, number>();
+    const idOf = (str: string, single: boolean): number | undefined => {
+      const id = this.pieceIds.get(str);
+      if (id !== undefined) return id;
+      if (!single) return undefined;
+      let c = charIds.get(str);
+      if (c === undefined) { c = this.pieces.length + charIds.size; charIds.set(str, c); }
+      return c;
+    };
+    const table = new PairTable(this.pieceIds.size * 4);
+    for (const [piece, id] of this.pieceIds) {
+      const cps = Array.from(piece);
+      if (cps.length < 2) continue;
+      let left = '';
+      for (let k = 1; k < cps.length; k++) {
+        left += cps[k - 1];
+        const right = cps.slice(k).join('');
+        const l = idOf(left, k === 1);
+        const r = idOf(right, k === cps.length - 1);
+        if (l !== undefined && r !== undefined) table.setIfAbsent(l, r, 0, id);
+      }
+    }
+    this.bpeTable = { table, charIds };
+    return this.bpeTable;
+  }
+
+  /** `bpe_model.cc` `Model::SampleEncode` without dropout, on piece ids. */
   private segmentBpe(bytes: Uint8Array, size: number): Array<[number, number, number]> {
-    // Symbols as byte ranges in a doubly linked list.
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const freeze: boolean[] = [];
+    const { table, charIds } = this.bpeTables();
+    const nPieces = this.pieces.length;
+    const text = utf8Decoder.decode(bytes.subarray(0, size));
+    // initial symbols: user-defined symbols (frozen) or one character each
+    const sym: number[] = [];
+    const start: number[] = [];
+    const len: number[] = [];
+    const frozen: number[] = [];
+    const charOf: string[] = [];
     let pos = 0;
+    let u = 0;
     while (pos < size) {
       let l = this.hasUserDefined ? this.userTrie.longest(bytes, pos, size) : 0;
-      const frozen = l > 0;
-      if (!frozen) l = Math.min(oneCharLen(bytes[pos]), size - pos);
-      starts.push(pos); ends.push(pos + l); freeze.push(frozen);
+      if (l > 0) {
+        const str = utf8Decoder.decode(bytes.subarray(pos, pos + l));
+        sym.push(this.pieceIds.get(str) ?? this.unkId); start.push(pos); len.push(l); frozen.push(1); charOf.push(str);
+        pos += l; u += str.length;
+        continue;
+      }
+      l = Math.min(oneCharLen(bytes[pos]), size - pos);
+      const cp = text.codePointAt(u)!;
+      const ch = cp > 0xffff ? text.slice(u, u + 2) : text[u];
+      u += ch.length;
+      let id = this.pieceIds.get(ch);
+      if (id === undefined) { id = charIds.get(ch); if (id === undefined) { id = nPieces + charIds.size; charIds.set(ch, id); } }
+      sym.push(id); start.push(pos); len.push(l); frozen.push(0); charOf.push(ch);
       pos += l;
     }
-    const n = starts.length;
-    const prev = new Int32Array(n);
+    const n = sym.length;
     const next = new Int32Array(n);
+    const prev = new Int32Array(n);
     for (let i = 0; i < n; i++) { prev[i] = i - 1; next[i] = i + 1 < n ? i + 1 : -1; }
-    const keyOf = (s: number, e: number): string => utf8Decoder.decode(bytes.subarray(s, e));
-    const revMerge = new Map<string, [string, string]>();
-    // Max-heap of [score, left, right, size]: higher score first, then smaller left.
-    const heap: Array<[number, number, number, number]> = [];
-    const better = (a: [number, number, number, number], b: [number, number, number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] < b[1]);
-    const pushHeap = (h: [number, number, number, number]): void => {
-      heap.push(h);
-      let i = heap.length - 1;
-      while (i > 0) { const p = (i - 1) >> 1; if (!better(heap[i], heap[p])) break; [heap[i], heap[p]] = [heap[p], heap[i]]; i = p; }
+    // max-heap on (score desc, left asc) over typed arrays
+    let hScore = new Float64Array(Math.max(16, n));
+    let hLeft = new Int32Array(hScore.length);
+    let hRight = new Int32Array(hScore.length);
+    let hSize = new Int32Array(hScore.length);
+    let count = 0;
+    const before = (i: number, j: number): boolean => hScore[i] > hScore[j] || (hScore[i] === hScore[j] && hLeft[i] < hLeft[j]);
+    const swap = (i: number, j: number): void => {
+      let t = hScore[i]; hScore[i] = hScore[j]; hScore[j] = t;
+      t = hLeft[i]; hLeft[i] = hLeft[j]; hLeft[j] = t;
+      t = hRight[i]; hRight[i] = hRight[j]; hRight[j] = t;
+      t = hSize[i]; hSize[i] = hSize[j]; hSize[j] = t;
     };
-    const popHeap = (): [number, number, number, number] => {
-      const top = heap[0];
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
+    const revMerge = new Map<number, [number, number]>();
+    const maybeAdd = (left: number, right: number): void => {
+      if (left === -1 || right === -1 || frozen[left] || frozen[right]) return;
+      const slot = table.find(sym[left], sym[right]);
+      if (slot < 0) return;
+      const id = table.merged[slot];
+      if (count === hScore.length) {
+        const grow = <T extends Float64Array | Int32Array>(a: T): T => { const b = new (a.constructor as any)(a.length * 2); b.set(a); return b; };
+        hScore = grow(hScore); hLeft = grow(hLeft); hRight = grow(hRight); hSize = grow(hSize);
+      }
+      let i = count++;
+      hScore[i] = this.scores[id]; hLeft[i] = left; hRight[i] = right; hSize[i] = len[left] + len[right];
+      while (i > 0) { const p = (i - 1) >> 1; if (!before(i, p)) break; swap(i, p); i = p; }
+      if (this.types[id] === PieceType.UNUSED) revMerge.set(id, [sym[left], sym[right]]);
+    };
+    for (let i = 1; i < n; i++) maybeAdd(i - 1, i);
+    while (count > 0) {
+      const left = hLeft[0], right = hRight[0], sz = hSize[0];
+      count--;
+      if (count > 0) {
+        hScore[0] = hScore[count]; hLeft[0] = hLeft[count]; hRight[0] = hRight[count]; hSize[0] = hSize[count];
         let i = 0;
         for (;;) {
           const l = 2 * i + 1, r = l + 1;
-          let m = i;
-          if (l < heap.length && better(heap[l], heap[m])) m = l;
-          if (r < heap.length && better(heap[r], heap[m])) m = r;
-          if (m === i) break;
-          [heap[i], heap[m]] = [heap[m], heap[i]]; i = m;
+          let k = i;
+          if (l < count && before(l, k)) k = l;
+          if (r < count && before(r, k)) k = r;
+          if (k === i) break;
+          swap(i, k); i = k;
         }
       }
-      return top;
-    };
-    const maybeAdd = (left: number, right: number): void => {
-      if (left === -1 || right === -1 || freeze[left] || freeze[right]) return;
-      const piece = keyOf(starts[left], ends[right]);
-      const id = this.pieceIds.get(piece);
-      if (id === undefined) return;
-      pushHeap([this.scores[id], left, right, ends[right] - starts[left]]);
-      if (this.types[id] === PieceType.UNUSED) revMerge.set(piece, [keyOf(starts[left], ends[left]), keyOf(starts[right], ends[right])]);
-    };
-    for (let i = 1; i < n; i++) maybeAdd(i - 1, i);
-    while (heap.length > 0) {
-      const [, left, right, sz] = popHeap();
-      if (starts[left] === ends[left] || starts[right] === ends[right] || ends[left] - starts[left] + ends[right] - starts[right] !== sz || next[left] !== right) continue;
-      ends[left] = ends[right];
+      if (len[left] === 0 || len[right] === 0 || len[left] + len[right] !== sz || next[left] !== right) continue;
+      const slot = table.find(sym[left], sym[right]);
+      if (slot < 0) continue;
+      sym[left] = table.merged[slot];
+      len[left] += len[right];
       next[left] = next[right];
       if (next[right] >= 0) prev[next[right]] = left;
-      starts[right] = ends[right];
+      len[right] = 0;
       maybeAdd(prev[left], left);
       maybeAdd(left, next[left]);
     }
     const out: Array<[number, number, number]> = [];
-    const resegment = (s: number, piece: string): void => {
-      const id = this.pieceToId(piece);
-      const e = s + utf8.encode(piece).length;
-      if (id === this.unkId || this.types[id] !== PieceType.UNUSED) { out.push([s, e, id]); return; }
-      const p = revMerge.get(piece);
-      if (!p) { out.push([s, e, id]); return; }
-      resegment(s, p[0]);
-      resegment(s + utf8.encode(p[0]).length, p[1]);
+    const pieceLen = (id: number): number => utf8.encode(this.pieces[id].piece).length;
+    const resegment = (s: number, id: number): void => {
+      const p = this.types[id] === PieceType.UNUSED ? revMerge.get(id) : undefined;
+      if (!p) { out.push([s, s + pieceLen(id), id]); return; }
+      const [l, r] = p;
+      if (l >= nPieces || r >= nPieces) { out.push([s, s + pieceLen(id), id]); return; }
+      resegment(s, l);
+      resegment(s + pieceLen(l), r);
     };
     for (let i = n > 0 ? 0 : -1; i !== -1; i = next[i]) {
-      const piece = keyOf(starts[i], ends[i]);
-      const id = this.pieceToId(piece);
-      if (this.types[id] !== PieceType.UNUSED) out.push([starts[i], ends[i], id]);
-      else resegment(starts[i], piece);
+      const id = sym[i];
+      if (id >= nPieces) out.push([start[i], start[i] + len[i], this.unkId]);
+      else if (this.types[id] === PieceType.UNUSED) resegment(start[i], id);
+      else out.push([start[i], start[i] + len[i], id]);
     }
     return out;
   }
@@ -574,5 +630,40 @@ export class SentencePieceProcessor {
     }
     flushBytes();
     return text;
+  }
+}
+
+/** Open-addressing hash table from an id pair to a merged id, on typed arrays. */
+class PairTable {
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly merged: Int32Array;
+  private readonly mask: number;
+  constructor(n: number) {
+    let cap = 16;
+    while (cap < n * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.a = new Int32Array(cap).fill(-1);
+    this.b = new Int32Array(cap);
+    this.merged = new Int32Array(cap);
+  }
+  private hash(a: number, b: number): number { return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) & this.mask; }
+  find(a: number, b: number): number {
+    let i = this.hash(a, b);
+    for (;;) {
+      const k = this.a[i];
+      if (k === -1) return -1;
+      if (k === a && this.b[i] === b) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+  setIfAbsent(a: number, b: number, _rank: number, merged: number): void {
+    let i = this.hash(a, b);
+    for (;;) {
+      const k = this.a[i];
+      if (k === -1) { this.a[i] = a; this.b[i] = b; this.merged[i] = merged; return; }
+      if (k === a && this.b[i] === b) return;
+      i = (i + 1) & this.mask;
+    }
   }
 }

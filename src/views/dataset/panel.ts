@@ -14,9 +14,8 @@ import { parseDatasetMessage } from './messages';
 import { loadDatasetCore } from './core';
 import type { DatasetContext } from './context';
 import { uriOf } from '../files';
+import { TOKENIZER_COMMANDS } from '../tokenizer';
 
-/** Command ids of the tokenizer inspector that can take a text (the tokenizer feature's), tried in order. */
-export const TOKENIZER_INSPECTOR_COMMANDS = ['llmTraining.tokenizer.inspectText', 'llmTraining.inspectTokenizer', 'llmTraining.openTokenizerInspector'];
 
 /** One open dataset panel. */
 export class DatasetPanel {
@@ -44,7 +43,7 @@ export class DatasetPanel {
 
   /** The whole state for the webview. */
   snapshot(): DatasetSnapshot {
-    return { type: 'snapshot', title: baseName(this.path), location: `${this.files.host}:${this.path}`, report: this.report, formatLabel: this.report ? this.ctx.formatLabel(this.report.format) : undefined, running: this.running, error: this.error, canInspect: !!this.input.tokenizerPath || !!this.report?.tokens };
+    return { type: 'snapshot', title: baseName(this.path), location: `${this.files.host}:${this.path}`, report: this.report, formatLabel: this.report ? this.ctx.formatLabel(this.report.format) : undefined, running: this.running, error: this.error, canInspect: !!this.input.tokenizerPath || !!this.report?.tokenizerPath };
   }
 
   /** The latest report (tests read it). */
@@ -141,13 +140,13 @@ export class DatasetPanel {
     const fields = this.input.spec?.fields ?? {};
     const messages = def.messages(row, fields);
     const text = def.text(row, fields);
-    const all = await vscode.commands.getCommands(true);
-    const id = TOKENIZER_INSPECTOR_COMMANDS.find((c) => all.includes(c));
-    const tokenizer = this.input.tokenizerPath ? uriOf({ host: this.files.host, path: this.input.tokenizerPath }) : undefined;
-    if (id) { await vscode.commands.executeCommand(id, { text, messages, tokenizer }); return; }
-    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: text });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside });
-    void vscode.window.showInformationMessage('The tokenizer inspector is not available in this build; the row\'s text is opened instead.');
+    const tokPath = this.input.tokenizerPath ?? this.report?.tokenizerPath;
+    const tokenizer = tokPath ? uriOf({ host: this.files.host, path: tokPath }) : undefined;
+    // The inspector opens on a tokenizer; the row (its template text and messages) goes as the second argument and to
+    // the clipboard, so it can be pasted into the inspector's text box whatever the inspector does with the argument.
+    await vscode.env.clipboard.writeText(text);
+    await vscode.commands.executeCommand(TOKENIZER_COMMANDS.open, tokenizer, { text, messages });
+    void vscode.window.showInformationMessage(`Row ${index}'s text is on the clipboard: paste it into the inspector's text box.`);
   }
 
   dispose(): void { this.panel.dispose(); }
