@@ -255,3 +255,27 @@ test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whites
     assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
   }
 });
+
+test('Parquet through range reads, one row group at a time: rows 0-based, defects and duplicates by row', async () => {
+  const { writeParquet } = await import('../fixtures/dataset/parquet.js');
+  const rows = [
+    { prompt: 'Capital of France?', chosen: 'Paris.', rejected: 'Lyon.' },
+    { prompt: '2+2?', chosen: '4', rejected: '4' },
+    { prompt: 'Colour of the sky?', chosen: '', rejected: 'Green.' },
+    { prompt: 'Capital of France?', chosen: 'Paris.', rejected: 'Lyon.' },
+    { prompt: 'Ünïcode ✓', chosen: 'ja', rejected: 'nein' },
+  ];
+  const bytes = writeParquet(['prompt', 'chosen', 'rejected'], rows, 2);
+  const mem = memoryFileAccess({ '/p.parquet': bytes, '/fake.parquet': '{"text":"not parquet"}\n' });
+  const reads: [number, number][] = [];
+  const files: FileAccess = { ...mem, read: (p, s, e) => { reads.push([s, e]); return mem.read(p, s, e); } };
+  const r = await checkDataset(files, '/p.parquet');
+  assert.equal(r.kind, 'parquet');
+  assert.equal(r.rows, 5);
+  assert.equal(r.format, 'preference');
+  assert.deepEqual(r.problems.map((p) => [p.row, p.code]), [[1, 'chosen-equals-rejected'], [2, 'empty-field']]);
+  assert.deepEqual(r.duplicates.examples.map((e) => [e.kind, e.ref.row, e.of.row]), [['exact', 3, 0]]);
+  assert.deepEqual(r.preview[4].value, rows[4]);
+  assert.ok(reads.length >= 2 && reads.every(([s, e]) => e > s), 'read by ranges through the FileAccess (hyparquet fetches the footer, then row groups)');
+  await assert.rejects(checkDataset(mem, '/fake.parquet'), /not a Parquet file/);
+});
