@@ -12,7 +12,8 @@ suite('dataset panel (UI)', () => {
     const row = (name: string) => explorer.locator('.monaco-list-row', { hasText: name }).first();
     await row('datasets').waitFor({ state: 'visible', timeout: 30_000 });
     if ((await row('datasets').getAttribute('aria-expanded')) !== 'true') await row('datasets').click();
-    await row('axolotl-sft.yml').click();
+    await row('axolotl-sft.yml').waitFor({ state: 'visible', timeout: 90_000 });
+    await row('axolotl-sft.yml').click({ timeout: 60_000 });
     const lens = page.locator('.codelens-decoration a', { hasText: 'Check dataset' }).first();
     await lens.waitFor({ state: 'visible', timeout: 60_000 });
     await lens.click();
