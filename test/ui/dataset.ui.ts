@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { workbench, waitFor } from './workbench';
 
 suite('dataset panel (UI)', () => {
-  test('CodeLens -> panel with histogram, problems and duplicates', async () => {
+  test('CodeLens -> panel with histogram, problems and duplicates', async function () {
+    this.timeout(300_000); // loading the 3.6 MB tokenizer.json and counting tokens takes ~50 s on the loaded CI machine
     const wb = workbench();
     const page = wb.page;
     await wb.closeQuickInput();
@@ -17,7 +18,7 @@ suite('dataset panel (UI)', () => {
     const lens = page.locator('.codelens-decoration a', { hasText: 'Check dataset' }).first();
     await lens.waitFor({ state: 'visible', timeout: 60_000 });
     await lens.click();
-    const frame = await wb.webviewFrame({ hasSelector: 'svg.hist', timeoutMs: 90_000 });
+    const frame = await wb.webviewFrame({ hasSelector: 'svg.hist', timeoutMs: 240_000 });
     await waitFor('problems listed', async () => (await frame.locator('td.pos', { hasText: 'line 4' }).count()) > 0 || undefined, 30_000);
     const text = await frame.locator('body').innerText();
     assert.match(text, /sft-defects\.jsonl/);
