@@ -8,9 +8,12 @@ import { logsCommand } from './logs';
 import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { stopCommand } from './stop';
+import { exportCommand } from './export';
+import { onnxCommand } from './onnx';
 import { UsageError } from './hostArgs';
 import { dataCommand } from './data';
 import { tokenizeCommand } from './tokenize';
+import { checkpointCommand } from './checkpoint';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
@@ -19,9 +22,12 @@ const commands: Record<string, { summary: string; run: Command }> = {
   runs: runsCommand,
   logs: logsCommand,
   stop: stopCommand,
+  export: exportCommand,
+  onnx: onnxCommand,
   metrics: metricsCommand,
   data: dataCommand,
   tokenize: tokenizeCommand,
+  checkpoint: checkpointCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 

@@ -25,6 +25,8 @@ export interface SshCallbacks {
   hostKeyPrompt?(info: HostKeyPromptInfo): Promise<boolean>;
   /** Passphrase for an encrypted identity file. `host` is `hostname[:port]` here and below. */
   passphrase?(info: { keyPath: string; host: string }): Promise<string | undefined>;
+  /** The passphrase `passphrase` gave does not decrypt the key: a kept one must be forgotten, or it is tried forever. */
+  passphraseRejected?(info: { keyPath: string; host: string }): void | Promise<void>;
   /** Password for `user@host` (password auth, and keyboard-interactive with a single hidden prompt). */
   password?(info: { host: string; user: string }): Promise<string | undefined>;
   /** keyboard-interactive prompts (OTP, 2FA...): one answer per prompt. */
@@ -108,6 +110,7 @@ function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions, tried: strin
           const pass = await cb.passphrase?.({ keyPath, host });
           if (!pass) return undefined;
           parsed = utils.parseKey(data, pass);
+          if (parsed instanceof Error) await cb.passphraseRejected?.({ keyPath, host });
         }
         if (parsed instanceof Error) { cb.log?.(`skipping identity ${keyPath}: ${parsed.message}`); return undefined; }
         const key = (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey;
@@ -272,7 +275,12 @@ export class SshConnection extends EventEmitter {
       const c = new Client();
       let settled = false;
       const fail = (e: Error): void => { if (!settled) { settled = true; c.end(); reject(e); } };
-      c.once('ready', () => { settled = true; c.removeListener('error', onError); c.on('error', () => undefined); resolve(c); });
+      c.once('ready', () => {
+        settled = true; c.removeListener('error', onError); c.on('error', () => undefined);
+        // Small request/answer exchanges (SFTP stat/open/read) stall ~40 ms each under Nagle + delayed ACK: send at once.
+        c.setNoDelay(true);
+        resolve(c);
+      });
       const onError = (e: Error & { level?: string }): void => {
         if (keyError) fail(keyError);
         else if (e.level === 'client-authentication') fail(new AuthError(`authentication to ${describe(hop)} failed (tried: ${tried.length ? tried.join(', ') : 'no usable method: no agent, no readable identity file, no password prompt'})`));

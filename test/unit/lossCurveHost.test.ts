@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { parseWebviewMessage, dispatch, type Handlers, type HostToWebview } from '../../src/shared/protocol/metrics';
-import { sparkWebviewToHostSchema } from '../../src/shared/protocol/sparklines';
-import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, sparkRunOf } from '../../src/views/lossCurveData';
-import { MemoryFeed, syntheticFeed } from '../../src/views/syntheticFeed';
+import { dispatch, type Handlers, type HostToWebview } from '../../src/shared/protocol/metrics';
+import { parseWebviewMessage, sparkWebviewToHostSchema } from '../../src/views/metrics/messages';
+import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, sparkRunOf } from '../../src/views/metrics/data';
+import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
 
 test('inbound webview messages are validated: known shapes pass, anything else is rejected with a reason', () => {

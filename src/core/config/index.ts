@@ -7,7 +7,7 @@
  *  - jsonSchemaFor(framework)             JSON Schema generated from the zod schemas
  *  - referencedFiles(text, opts)          DeepSpeed / Accelerate files a config names (to watch them)
  */
-import type { ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
+import type { ConfigCompletion, ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
 import { z } from 'zod';
 import { LineIndex } from './lineIndex';
 import { parseJson, parseYaml, reresolve } from './tree';
@@ -21,10 +21,8 @@ import { hover, complete } from './assist';
 import { batchOf } from './rules';
 import type { BatchOf } from './rules';
 
-export type { ConfigIssue, ConfigFact, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
+export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
 
-/** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
-export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }
 
 /** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
 export const MAX_VALIDATE_BYTES = 2 * 1024 * 1024;

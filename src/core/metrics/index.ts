@@ -5,9 +5,10 @@
 export type { Alert, AlertKind, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
 export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
 export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type XAxis } from './store';
-export { minMaxColumns, type Downsampled } from './downsample';
+export { minMaxColumns, type Downsampled } from '../../shared/downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
 export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { openLogFile, LOG_CHUNK_BYTES, type OpenLogFileOptions, type LogFileEnd } from './logFile';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
 export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';

@@ -11,7 +11,7 @@
  */
 import type { MetricPoint, SeriesColumns } from './types';
 import { TOKEN_SERIES } from './names';
-import { minMaxColumns, type Downsampled } from './downsample';
+import { minMaxColumns, type Downsampled } from '../../shared/downsample';
 
 /** The x-axes a chart can use. `relative`: seconds since the run's first timestamp. `tokens`: tokens seen. */
 export type XAxis = 'step' | 'time' | 'relative' | 'tokens';

@@ -81,7 +81,14 @@ export interface ProcessEntry { pid: number; pgid: number; stat: string }
 
 /** `ps -A -o pid= -o pgid= -o stat=`: the whole process table in one call (Linux procps and BSD/macOS ps). */
 export function processTableCommand(): CommandSpec<ProcessEntry[]> {
-  return { argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], parse: (out) => parseProcessTable(out.stdout) };
+  return {
+    argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='],
+    parse: (out) => {
+      // An empty table from a failed ps would read as "every run ended".
+      if (out.exitCode !== 0) throw new Error(out.stderr.trim() || `ps exited with ${out.exitCode}`);
+      return parseProcessTable(out.stdout);
+    },
+  };
 }
 
 /** Parses `ps -o pid= -o pgid= -o stat=` lines; malformed lines are skipped. */

@@ -1,5 +1,5 @@
 /**
- * Messages between the loss-curve panel host (`src/views/lossCurvePanel.ts`) and its webview app (`webview-ui/metrics`).
+ * Messages between the loss-curve panel host (`src/views/metrics/lossCurvePanel.ts`) and its webview app (`webview-ui/metrics`).
  *
  * Flow: the webview sends `ready` each time its document loads (first open, reload after being hidden, restore after a
  * window reload); the host answers with a full `snapshot` of every run the panel shows, then `append` deltas.
@@ -8,9 +8,10 @@
  * Numbers travel as Float64Array (structured clone keeps NaN and +-Infinity, and copies a typed array as one block).
  * A typed array is cloned together with its whole underlying ArrayBuffer, so senders pass exact-length copies.
  *
- * The webview imports this file type-only; the host also uses the zod schema below to validate inbound messages.
+ * Types only, plus constants and the dependency-free `dispatch`: no runtime library, so the webview bundle carries none.
+ * The host validates inbound messages with the zod schema in `src/views/metrics/messages.ts` (checked against
+ * `WebviewToHost` at compile time).
  */
-import { z } from 'zod';
 
 /** One series of one run as columns: `steps` ascending; `times` wall-clock ms since the epoch (NaN where unknown). */
 export interface SeriesData { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
@@ -32,25 +33,17 @@ export type HostToWebview =
 /** Largest PNG data URL accepted from the webview (characters): a 4K-wide chart is well below this. */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
-/** Schema of webview -> host messages; the host parses every inbound message with it before acting. */
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }).strict(),
-  z.object({ type: z.literal('exportCsv') }).strict(),
-  z.object({ type: z.literal('exportPng'), dataUrl: z.string().max(MAX_PNG_DATA_URL).startsWith('data:image/png;base64,') }).strict(),
-  /** The user asked to open one run of a comparison on its own (sidebar/legend). */
-  z.object({ type: z.literal('openRun'), runId: z.string().min(1).max(512) }).strict(),
-]);
+/** Webview -> host. Validated on the host (src/views/metrics/messages.ts) before any handler runs. */
+export type WebviewToHost =
+  | ReadyMessage
+  | { type: 'exportCsv' }
+  /** A PNG of the chart as a `data:image/png;base64,` URL of at most MAX_PNG_DATA_URL characters. */
+  | { type: 'exportPng'; dataUrl: string }
+  /** The user asked to open one run of a comparison on its own (sidebar/legend); 1..512 characters. */
+  | { type: 'openRun'; runId: string };
 
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
-
-export { dispatch, type Handlers } from './dispatch';
-
-/** Validates an inbound webview message. Returns the typed message, or an error string that says what was wrong. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; error: string } {
-  const r = webviewToHostSchema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ') };
-}
+export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
+import type { ReadyMessage } from './dispatch';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
 export interface PanelOrigin { runIds: string[]; logUri?: string }

@@ -10,7 +10,7 @@ export type RunsNode =
   | { kind: 'host'; host: HostEntry }
   | { kind: 'gpu'; host: string; gpus?: GpuStatus; error?: string }
   | { kind: 'run'; host: string; run: RunRecord }
-  | { kind: 'message'; host: string; text: string; error?: boolean };
+  | { kind: 'message'; host: string; text: string; error?: boolean; launch?: HostEntry };
 
 interface HostState { runs?: RunRecord[]; gpus?: GpuStatus; error?: string; gpuError?: string; loading?: Promise<void> }
 
@@ -133,7 +133,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       else this.runNodes.set(run.id, (n = { kind: 'run', host: alias, run }));
       out.push(n);
     }
-    if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet' });
+    // The view's empty state (viewsWelcome cannot show: the tree always holds `local`): a row that launches here.
+    if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet: Launch Run…', launch: node.host });
     return out;
   }
 
@@ -170,6 +171,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
         item.contextValue = node.error ? 'hostError' : 'message';
         item.tooltip = node.text;
+        if (node.launch) item.command = { command: 'llmTraining.launchRun', title: 'Launch Run…', arguments: [{ kind: 'host', host: node.launch }] };
         return item;
       }
       case 'run': return this.runItem(node.host, node.run);

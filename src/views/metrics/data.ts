@@ -2,10 +2,10 @@
  * Pure conversions for the loss-curve panel host (no vscode import; unit-tested): feed snapshots and batches to
  * protocol messages, CSV export, PNG data-URL decoding.
  */
-import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../core/metrics/types';
-import type { AlertMarker, RunData, SeriesData } from '../shared/protocol/metrics';
-import type { SparkRun } from '../shared/protocol/sparklines';
-import { minMaxColumns } from '../core/metrics/downsample';
+import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../../core/metrics/types';
+import type { AlertMarker, RunData, SeriesData } from '../../shared/protocol/metrics';
+import type { SparkRun } from '../../shared/protocol/sparklines';
+import { minMaxColumns } from '../../shared/downsample';
 
 function alertMarker(a: Alert): AlertMarker { return { kind: a.kind, series: a.series, step: a.step, message: a.message }; }
 function progressOf(p: Progress | undefined): RunData['progress'] { return p ? { step: p.step, total: p.total } : undefined; }
