@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lazyConfigCore } from './lib/lazyConfigCore.mjs';
+import { lazyConfigCore, lazyDatasetCore } from './lib/lazyConfigCore.mjs';
 import { webviewApps, webviewBuildOptions } from './lib/webviewBuilds.mjs';
 
 const production = process.argv.includes('--production');
@@ -17,7 +17,8 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 // Static imports of src/core/config elsewhere in the extension still bundle it in (and then pay at activation).
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], plugins: [lazyConfigCore] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], plugins: [lazyConfigCore, lazyDatasetCore] },
+  { ...common, entryPoints: ['src/core/dataset/index.ts'], outfile: 'dist/datasetCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/core/config/index.ts'], outfile: 'dist/configCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];

@@ -144,7 +144,7 @@ async function mochaPhase(folder, { runner, files, resultFile }) {
   const url = workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath(), extensionTestsPath: runner });
   say(`vscode: running ${files.length} suite file(s) in code-server (${folder})`);
   page.on('console', () => { heard = true; });
-  await page.goto(url);
+  await page.goto(url, { timeout: 180_000 }); // a loaded 2-core CI machine takes more than the default 30 s
   const quiet = setTimeout(() => {
     if (!heard) { say('vscode: the workbench sent nothing within 180 s: is the smoke-test driver enabled?'); exitCode(1); }
   }, 180_000);
@@ -182,7 +182,7 @@ async function uiPhase(folder) {
     try {
       await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
       await page.exposeFunction('codeAutomationExit', () => {});
-      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
+      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }), { timeout: 180_000 });
       const wb = new Workbench(page, RESULTS);
       await wb.ready();
       setWorkbench(wb);

@@ -5,6 +5,8 @@ import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
 import { registerCheckpoints, type CheckpointsTreeProvider } from './views/checkpoint';
 import { registerOnnx } from './views/onnx';
+import { registerDatasets } from './views/dataset';
+import { registerTokenizer } from './views/tokenizer';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
 export interface ExtensionApi { runs: RunsApi; files: FilesService; checkpoints: CheckpointsTreeProvider }
@@ -20,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));
   const checkpoints = registerCheckpoints(context, log, files, runs.backend);
   registerOnnx(context, files, runs, log);
+  registerDatasets(context, log, files);
+  registerTokenizer(context, files, log);
   log.info('activated');
   return { runs, files, checkpoints };
 }

@@ -9,3 +9,14 @@ export const lazyConfigCore = {
       args.kind === 'require-call' && /src[\\/]views[\\/]config[\\/]core\.ts$/.test(args.importer) ? { path: './configCore.js', external: true } : undefined);
   },
 };
+
+// The same for the dataset core (it includes the config and tokenizer cores): src/views/dataset/core.ts's require of
+// it becomes require('./datasetCore.js'), dist/datasetCore.js, loaded on the first dataset check.
+/** @type {import('esbuild').Plugin} */
+export const lazyDatasetCore = {
+  name: 'lazy-dataset-core',
+  setup(build) {
+    build.onResolve({ filter: /core\/dataset\/index\.js$/ }, (args) =>
+      args.kind === 'require-call' && /src[\\/]views[\\/]dataset[\\/]core\.ts$/.test(args.importer) ? { path: './datasetCore.js', external: true } : undefined);
+  },
+};

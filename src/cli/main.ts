@@ -11,6 +11,8 @@ import { stopCommand } from './stop';
 import { exportCommand } from './export';
 import { onnxCommand } from './onnx';
 import { UsageError } from './hostArgs';
+import { dataCommand } from './data';
+import { tokenizeCommand } from './tokenize';
 import { checkpointCommand } from './checkpoint';
 
 type Command = (args: string[]) => Promise<number>;
@@ -23,6 +25,8 @@ const commands: Record<string, { summary: string; run: Command }> = {
   export: exportCommand,
   onnx: onnxCommand,
   metrics: metricsCommand,
+  data: dataCommand,
+  tokenize: tokenizeCommand,
   checkpoint: checkpointCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };

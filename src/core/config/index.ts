@@ -18,6 +18,8 @@ import type { ConfigRef, FrameworkDef } from './engine';
 import { frameworkDef } from './frameworks';
 import { toZod } from './spec';
 import { hover, complete } from './assist';
+import { batchOf } from './rules';
+import type { BatchOf } from './rules';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
 
@@ -147,4 +149,23 @@ export function referencedFiles(text: string, opts: ValidateOptions): { path: st
     const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
     return def.refs(ctx).map((r: ConfigRef) => ({ path: r.resolved, range: p.li.range(r.start, r.end) }));
   } catch { return []; }
+}
+
+export type { BatchOf } from './rules';
+export type { RuleContext as ConfigContext } from './engine';
+export type { CNode, CEntry } from './tree';
+
+/**
+ * A parsed training config for other cores to read values from (the dataset checks read `datasets`, `cutoff_len`,
+ * batch sizes): the framework, a context with typed accessors (`num`, `str`, `entry`, `value`, `li` for ranges) and
+ * the batch per GPU from {@link batchOf}. Undefined when the text is not a config of a known framework. Never throws.
+ */
+export function readConfig(text: string, fileName: string, framework?: Framework): { framework: Framework; ctx: RuleContext; batch?: BatchOf } | undefined {
+  try {
+    const p = prepare(text, fileName, framework);
+    const def = frameworkDef(p.framework);
+    if (!def || !p.parsed.root || p.parsed.root.kind !== 'map') return undefined;
+    const ctx = new RuleContext(text, p.parsed, { fileName }, def, p.li);
+    return { framework: p.framework, ctx, batch: batchOf(ctx) };
+  } catch { return undefined; }
 }

@@ -345,13 +345,30 @@ function evalSetup(ctx: RuleContext): void {
   }
 }
 
+/** Samples per optimizer step on one GPU, as the framework reads its config (with the framework's defaults). */
+export interface BatchOf { micro: number; microKey: string; gas: number; perGpu: number }
+
+/**
+ * The per-device (micro) batch and gradient accumulation a config trains with, with each framework's defaults:
+ * transformers TrainingArguments `per_device_train_batch_size` 8 / `gradient_accumulation_steps` 1; Axolotl
+ * `micro_batch_size` 1; LLaMA-Factory (HF arguments) `per_device_train_batch_size` 8; torchtune recipes `batch_size`
+ * (recipes default to 1 when absent) and `gradient_accumulation_steps` 1. Undefined for configs without a batch
+ * (DeepSpeed, Accelerate, PEFT). The effective batch is `perGpu × number of GPUs` (a launch-time choice).
+ */
+export function batchOf(ctx: RuleContext): BatchOf | undefined {
+  const gas = ctx.num('gradient_accumulation_steps') ?? 1;
+  const key = ctx.def.id === 'axolotl' ? 'micro_batch_size' : ctx.def.id === 'torchtune' ? 'batch_size' : ctx.def.id === 'hf-trainer' || ctx.def.id === 'llamafactory' ? 'per_device_train_batch_size' : undefined;
+  if (!key) return undefined;
+  const micro = ctx.num(key) ?? (ctx.def.id === 'hf-trainer' || ctx.def.id === 'llamafactory' ? 8 : 1);
+  return { micro, microKey: key, gas, perGpu: micro * gas };
+}
+
 /**
  * Effective batch size and tokens per optimizer step, per GPU: the number of GPUs is a launch-time choice (it is
  * not in a training YAML), so the facts say "× number of GPUs" instead of guessing it.
  */
 function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[]): void {
-  const micro = ctx.num(microKey) ?? (ctx.def.id === 'axolotl' ? 1 : 8);
-  const gas = ctx.num('gradient_accumulation_steps') ?? 1;
+  const { micro, gas } = batchOf(ctx)!;
   const e = ctx.entry(microKey) ?? ctx.entry('gradient_accumulation_steps');
   if (!e) return;
   ctx.facts.push({ label: `Effective batch: ${micro} × ${gas} = ${micro * gas} per GPU (× number of GPUs)`, range: ctx.li.range(e.keyStart, e.keyEnd), detail: `${microKey} × gradient_accumulation_steps × number of GPUs: samples per optimizer step.` });
@@ -570,7 +587,7 @@ function torchtuneRules(ctx: RuleContext): void {
   if (ctx.entry('model', 'lora_rank')) loraValues(ctx, 'lora_rank', 'lora_alpha', 'lora_dropout', ['model']);
   const ld = ctx.num('model', 'lora_dropout'); const lde = ctx.entry('model', 'lora_dropout');
   if (lde && ld !== undefined && (ld < 0 || ld >= 1)) ctx.at(lde, 'out-of-range', 'error', `lora_dropout must be in [0, 1); got ${ld}.`, { at: 'value' });
-  const bs = ctx.num('batch_size') ?? 1; const g = gas ?? 1; const be = ctx.entry('batch_size');
+  const { micro: bs, gas: g } = batchOf(ctx)!; const be = ctx.entry('batch_size');
   if (be) {
     ctx.facts.push({ label: `Effective batch: ${bs} × ${g} = ${bs * g} per GPU (× number of GPUs)`, range: ctx.li.range(be.keyStart, be.keyEnd), detail: 'batch_size × gradient_accumulation_steps × number of GPUs: samples per optimizer step.' });
     const msl = ctx.num('tokenizer', 'max_seq_len');

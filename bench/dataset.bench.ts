@@ -1,0 +1,110 @@
+/**
+ * Dataset checks, measured against a baseline in the same run (medians of interleaved repetitions):
+ * - dataset.check.rowsPerSec: rows/s of the full checks without tokenization (read, parse, format checks, exact and
+ *   MinHash near duplicates) on a generated SFT JSONL (messages rows of 40-400 words); baseline: a plain loop that
+ *   reads the same file through the same FileAccess, splits lines and JSON.parses each (goal: ratio >= 0.5)
+ * - dataset.check.tokenized.rowsPerSec: the same with token lengths (TinyLlama tokenizer.json, Axolotl policy)
+ * - dataset.stream.peakMB: peak RSS growth while checking a large generated JSONL (LLMTRAIN_BENCH_DATASET_MB, default
+ *   256 MB) without tokenization: bounded by the chunk, the dedup tables and the per-row 8 bytes, not the file
+ */
+import { mkdtempSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localFileAccess } from '../src/remote/files';
+import { readChunks } from '../src/core/files';
+import { checkDataset, tokenCounter } from '../src/core/dataset';
+import { loadTokenizer } from '../src/core/tokenizer';
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
+
+const WORDS = 'the model learns to follow instructions from data that people write carefully and check twice before training runs start on many GPUs across the cluster while loss curves fall slowly'.split(' ');
+
+/** A deterministic messages row of 40-400 words. */
+function row(i: number): string {
+  let x = (i * 2654435761) >>> 0;
+  const rnd = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const n = 40 + (rnd() % 360);
+  const words: string[] = [];
+  for (let k = 0; k < n; k++) words.push(WORDS[rnd() % WORDS.length] + (k % 11 === 0 ? `${rnd() % 1000}` : ''));
+  const cut = Math.max(5, n >> 2);
+  return JSON.stringify({ messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: words.slice(0, cut).join(' ') }, { role: 'assistant', content: words.slice(cut).join(' ') }] });
+}
+
+function writeJsonl(path: string, targetBytes: number): number {
+  const fd = openSync(path, 'w');
+  let bytes = 0, i = 0;
+  try {
+    while (bytes < targetBytes) {
+      const lines: string[] = [];
+      for (let k = 0; k < 1000; k++) lines.push(row(i++));
+      const s = lines.join('\n') + '\n';
+      writeSync(fd, s);
+      bytes += Buffer.byteLength(s);
+    }
+  } finally { closeSync(fd); }
+  return i;
+}
+
+/** The baseline: read through the same FileAccess, split on newlines, JSON.parse every line. */
+async function parseLoop(path: string): Promise<number> {
+  const files = localFileAccess();
+  const dec = new TextDecoder();
+  let rest = '', rows = 0;
+  for await (const chunk of readChunks(files, path)) {
+    const text = rest + dec.decode(chunk, { stream: true });
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) if (l) { JSON.parse(l); rows++; }
+  }
+  if (rest) { JSON.parse(rest); rows++; }
+  return rows;
+}
+
+export async function run(): Promise<Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>> {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-dataset-bench-'));
+  try {
+    const small = join(dir, 'sft.jsonl');
+    const rows = writeJsonl(small, 16 * 1024 * 1024);
+    const files = localFileAccess();
+    await parseLoop(small); await checkDataset(files, small, { previewRows: 0 });
+    const tBase: number[] = [], tCheck: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      let t = performance.now(); await parseLoop(small); tBase.push(performance.now() - t);
+      t = performance.now(); const rep = await checkDataset(files, small, { previewRows: 0 }); tCheck.push(performance.now() - t);
+      if (rep.rows !== rows) throw new Error(`checked ${rep.rows} rows of ${rows}`);
+    }
+    const base = rows / (median(tBase) / 1000), check = rows / (median(tCheck) / 1000);
+
+    const tok = await loadTokenizer(files, join(__dirname, '..', 'test', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json'));
+    const counter = tokenCounter(tok, 'axolotl', 'tinyllama');
+    const tokFile = join(dir, 'tok.jsonl');
+    const tokRows = writeJsonl(tokFile, 2 * 1024 * 1024);
+    const tTok: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t = performance.now();
+      await checkDataset(files, tokFile, { previewRows: 0, tokens: counter, limit: { value: 512, key: 'sequence_len', policy: 'drop', why: '' } });
+      tTok.push(performance.now() - t);
+    }
+    const tokRate = tokRows / (median(tTok) / 1000);
+
+    const big = join(dir, 'big.jsonl');
+    const mb = Number(process.env.LLMTRAIN_BENCH_DATASET_MB ?? 256);
+    const bigRows = writeJsonl(big, mb * 1024 * 1024);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const t = performance.now();
+    const rep = await checkDataset(files, big, { previewRows: 0, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+    const bigSecs = (performance.now() - t) / 1000;
+    if (rep.rows !== bigRows) throw new Error(`big: checked ${rep.rows} rows of ${bigRows}`);
+    return {
+      'dataset.check.rowsPerSec': { value: check, unit: 'rows/s', baseline: base, ratio: check / base },
+      'dataset.check.ratioToJsonParse': { value: check / base, unit: 'x', baseline: 0.5 },
+      'dataset.check.tokenized.rowsPerSec': { value: tokRate, unit: 'rows/s' },
+      'dataset.stream.peakMB': { value: (peak - before) / 1e6, unit: 'MB', baseline: mb * 1.048576 },
+      'dataset.stream.MBPerSec': { value: (mb * 1.048576) / bigSecs, unit: 'MB/s' },
+    };
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+if (require.main === module) run().then((r) => { for (const [k, x] of Object.entries(r)) console.log(k, x); });

@@ -1,0 +1,117 @@
+/**
+ * `llmtrain tokenize <file-or-folder> [--text T | --file F] [--no-special-tokens] [--chat MESSAGES.json] [--check]
+ * [--host H] [--format text|json]`: encodes text with any tokenizer artifact (local or on an SSH host), renders a
+ * chat with its loss mask, and runs the tokenizer checks.
+ */
+import { readFileSync } from 'node:fs';
+import { runnerFileAccess } from '../remote/files';
+import { loadTokenizer, readTokenizerSources, type LoadedTokenizer } from '../core/tokenizer';
+import { checkTokenizer, type TokenizerProblem } from '../core/tokenizer/checks';
+import { renderChatWithMask, type LossMaskMode, type MaskedChat } from '../core/tokenizer/lossMask';
+import type { ChatMessage } from '../core/tokenizer/chat';
+import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
+
+const USAGE = `usage: llmtrain tokenize <file-or-folder> [--text T | --file F] [--no-special-tokens] [--chat MESSAGES.json]
+                         [--mask trl|trl-assistant|trl-completion|axolotl|llamafactory] [--check] [--format text|json]
+Encodes text with a tokenizer (tokenizer.json, SentencePiece .model, vocab.txt, vocab.json+merges.txt,
+tokenizer_config.json, a .jinja chat template or a model folder) exactly as Hugging Face tokenizers / sentencepiece do.
+  --text T              text to encode (default: --file, else stdin when piped)
+  --file F              read the text from a local file
+  --no-special-tokens   do not add the post-processor's special tokens (BOS/EOS/CLS...)
+  --chat FILE           render a JSON list of {role, content} messages with the chat template, with its loss mask
+  --mask M              loss mask framework for --chat (default trl: every token; trl-assistant: {% generation %})
+  --check               run the tokenizer checks (double BOS, pad == eos, ids beyond vocab_size, ...)
+  --format text|json    json: one object with ids, tokens, offsets, decoded, roundTrip[, problems][, chat]
+${HOST_USAGE}`;
+
+function maskMode(m: string): LossMaskMode {
+  switch (m) {
+    case 'trl': return { framework: 'trl' };
+    case 'trl-assistant': return { framework: 'trl', assistantOnlyLoss: true };
+    case 'trl-completion': return { framework: 'trl', completionOnlyLoss: true };
+    case 'axolotl': return { framework: 'axolotl' };
+    case 'llamafactory': return { framework: 'llamafactory' };
+    default: throw new UsageError(`--mask must be trl, trl-assistant, trl-completion, axolotl or llamafactory, not '${m}'`);
+  }
+}
+
+/** The `tokenize` subcommand. */
+export const tokenizeCommand = {
+  summary: 'encode text with a tokenizer; chat template with loss mask; tokenizer checks',
+  async run(args: string[]): Promise<number> {
+    const { values, positionals } = parseWithHost(args, {
+      text: { type: 'string' }, file: { type: 'string' }, 'no-special-tokens': { type: 'boolean', default: false },
+      chat: { type: 'string' }, mask: { type: 'string', default: 'trl' }, check: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+    });
+    if (values.help) { process.stdout.write(USAGE); return 0; }
+    if (positionals.length !== 1) throw new UsageError('expected exactly one tokenizer file or folder');
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
+    if (values.text !== undefined && values.file !== undefined) throw new UsageError('give --text or --file, not both');
+    const mode = maskMode(values.mask);
+    let text = values.text;
+    if (text === undefined && values.file !== undefined) {
+      try { text = readFileSync(values.file, 'utf8'); } catch (e) { throw new Error(`${values.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`); }
+    }
+    if (text === undefined && values.chat === undefined && !values.check && !process.stdin.isTTY) text = readFileSync(0, 'utf8');
+    let messages: ChatMessage[] | undefined;
+    if (values.chat !== undefined) {
+      let raw: unknown;
+      try { raw = JSON.parse(readFileSync(values.chat, 'utf8')); } catch (e) { throw new Error(`${values.chat}: ${(e as Error).message}`); }
+      const list = Array.isArray(raw) ? raw : (raw as any)?.messages;
+      if (!Array.isArray(list) || !list.every((m) => m && typeof m.role === 'string')) throw new Error(`${values.chat}: expected a JSON list of {"role", "content"} messages`);
+      messages = list as ChatMessage[];
+    }
+    const path = positionals[0];
+    return withRunner(USAGE, values, async (runner) => {
+      const files = runnerFileAccess(runner);
+      let tok: LoadedTokenizer | undefined;
+      let loadError: Error | undefined;
+      try { tok = await loadTokenizer(files, path); } catch (e) { loadError = e as Error; }
+      const needsVocab = text !== undefined || messages !== undefined || !values.check;
+      if (!tok && (needsVocab || !/no tokenizer vocabulary found/.test(loadError!.message))) throw loadError!;
+      const result: Record<string, unknown> = {};
+      if (tok && text !== undefined) {
+        const enc = tok.encode(text, { addSpecialTokens: !values['no-special-tokens'] });
+        const decoded = tok.decode(tok.encode(text, { addSpecialTokens: false }).ids);
+        Object.assign(result, { ids: enc.ids, tokens: enc.tokens, offsets: enc.offsets, decoded, roundTrip: decoded === text, count: enc.ids.length });
+      }
+      let chat: MaskedChat | undefined;
+      if (tok && messages) {
+        chat = renderChatWithMask(tok, messages, mode);
+        result.chat = { text: chat.text, ids: chat.ids, tokens: chat.tokens, mask: chat.mask, generationPrompt: chat.generationPrompt, notes: chat.notes };
+      }
+      let problems: TokenizerProblem[] | undefined;
+      if (values.check) {
+        const s = tok ? { sources: tok.sources, chatTemplate: tok.chatTemplate } : await readTokenizerSources(files, path);
+        problems = checkTokenizer({ tokenizer: tok, sources: s.sources, chatTemplate: s.chatTemplate });
+        result.problems = problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, ...(p.fix ? { fix: p.fix } : {}) }));
+      }
+      if (values.format === 'json') {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } else {
+        const lines: string[] = [];
+        if (tok) lines.push(`${tok.path} (${tok.kind}, ${tok.vocabSize} ids${tok.host !== 'local' ? `, on ${tok.host}` : ''})`);
+        if (result.ids) {
+          const ids = result.ids as number[];
+          const toks = result.tokens as string[];
+          lines.push(`${ids.length} tokens, ${(text!.length / Math.max(1, ids.length)).toFixed(2)} characters per token`);
+          lines.push(toks.map((t, i) => `${JSON.stringify(t)}=${ids[i]}`).join(' '));
+          lines.push(result.roundTrip ? 'round trip: decode(encode(text)) == text' : `round trip differs: ${JSON.stringify(result.decoded)}`);
+        }
+        if (chat) {
+          lines.push('chat (trained tokens in [brackets]):');
+          lines.push(chat.tokens.map((t, i) => (chat!.mask[i] ? `[${t}]` : t)).join(''));
+          lines.push(`${chat.mask.filter((m) => m).length}/${chat.mask.length} tokens trained; generation prompt ${JSON.stringify(chat.generationPrompt)}`);
+          for (const n of chat.notes) lines.push(`note: ${n}`);
+        }
+        if (problems) {
+          if (problems.length === 0) lines.push('no problems found');
+          for (const p of problems) lines.push(`${p.severity} ${p.code}: ${p.message}${p.fix ? `\n  fix: ${p.fix}` : ''}`);
+        }
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      return problems?.some((p) => p.severity === 'error') ? 1 : 0;
+    });
+  },
+};

@@ -1,0 +1,179 @@
+/**
+ * Checks that catch silent tokenizer bugs (training runs, loss falls, the model is still broken). Each problem has a
+ * stable `code`, a severity, a message naming the file, and a fix where one exists. They run on a loaded tokenizer,
+ * or on the config files alone (a tokenizer_config.json without its vocabulary still gets the static checks).
+ */
+import { hasGenerationBlocks, renderChatWithSpans } from './chat';
+import { chatTemplateOf, tokenContent, type LoadedTokenizer, type TokenizerSources } from './index';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One finding. `file` is the file the fix belongs in; `key` the JSON key it concerns (for diagnostics ranges). */
+export interface TokenizerProblem { code: string; severity: Severity; message: string; file?: string; key?: string; fix?: string }
+
+/** What the training config says, when one is known (see `trainingContextOf`). */
+export interface TrainingContext {
+  framework?: string;
+  /** SFT on chat-formatted data (messages/conversations, a `chat_template` setting). */
+  chatSft?: boolean;
+  /** TRL `assistant_only_loss`, Axolotl `roles_to_train` without inputs... anything needing assistant masks. */
+  assistantOnlyLoss?: boolean;
+  /** File the context came from, for messages. */
+  configPath?: string;
+}
+
+/** Input of `checkTokenizer`: a loaded tokenizer, or just the sources read around a config file. */
+export interface CheckInput { tokenizer?: LoadedTokenizer; sources: TokenizerSources; chatTemplate?: string; training?: TrainingContext }
+
+const SAMPLE = [{ role: 'user', content: 'Hi there' }, { role: 'assistant', content: 'Hello! How can I help?' }];
+
+/** Runs every check; never throws (a check that cannot run is skipped). */
+export function checkTokenizer(input: CheckInput): TokenizerProblem[] {
+  const out: TokenizerProblem[] = [];
+  const { tokenizer: tok, sources, training } = input;
+  const cfg = sources.tokenizerConfig ?? {};
+  const cfgPath = sources.paths.tokenizerConfig;
+  const template = input.chatTemplate ?? tok?.chatTemplate ?? chatTemplateOf(cfg);
+  const templatePath = sources.paths.chatTemplate ?? cfgPath;
+  const bos = tok?.bosToken ?? tokenContent(cfg.bos_token) ?? tokenContent(sources.specialTokensMap?.bos_token);
+  const eos = tok?.eosToken ?? tokenContent(cfg.eos_token) ?? tokenContent(sources.specialTokensMap?.eos_token);
+  const pad = tok?.padToken ?? tokenContent(cfg.pad_token) ?? tokenContent(sources.specialTokensMap?.pad_token);
+  const specials = { bos_token: bos ?? '', eos_token: eos ?? '', pad_token: pad ?? '', unk_token: tok?.unkToken ?? '' };
+
+  // 1. Double BOS: the template writes BOS and tokenizing the rendered chat adds another.
+  if (template && bos) {
+    let rendered: string | undefined;
+    try { rendered = renderChatWithSpans(template, SAMPLE, { specialTokens: specials }).text; } catch (e) {
+      out.push({ code: 'chat-template-error', severity: 'error', file: templatePath, key: 'chat_template', message: `${templatePath ?? 'chat template'}: rendering a two-turn sample chat failed: ${(e as Error).message}` });
+    }
+    const templateEmitsBos = rendered !== undefined && rendered.startsWith(bos);
+    let addsBos = cfg.add_bos_token === true;
+    if (tok) {
+      const ids = tok.encode('x').ids;
+      const bosId = tok.tokenToId(bos);
+      addsBos = bosId !== undefined && ids[0] === bosId && (tok.kind !== 'sentencepiece' || cfg.add_bos_token !== false);
+    }
+    if (templateEmitsBos && addsBos) {
+      out.push({
+        code: 'double-bos', severity: 'warning', file: cfgPath, key: 'add_bos_token',
+        message: `${cfgPath ?? sources.folder}: the chat template already emits ${bos} and the tokenizer adds one too (add_bos_token / post-processor), so tokenizing the rendered chat gives two BOS tokens`,
+        fix: 'tokenize rendered chats with add_special_tokens=False (TRL and transformers\' apply_chat_template do), or set "add_bos_token": false, or drop {{ bos_token }} from the template',
+      });
+    }
+  }
+
+  // 2. pad == eos.
+  if (pad && eos && pad === eos) {
+    const sft = training?.chatSft || training?.framework;
+    out.push({
+      code: 'pad-equals-eos', severity: 'warning', file: cfgPath ?? sources.paths.specialTokensMap, key: 'pad_token',
+      message: `${cfgPath ?? sources.paths.specialTokensMap ?? sources.folder}: pad_token is the eos_token (${eos})` + (sft
+        ? `; in SFT (${training?.configPath ?? 'this run'}) the collator sets the labels of every pad id to -100, so EOS is never a label and the model never learns to stop`
+        : '; an SFT collator that masks pad ids also masks every EOS, and the model never learns to stop'),
+      fix: 'use a dedicated pad token (an unused reserved token such as <|finetune_right_pad_id|>, or add "<pad>" and resize the embeddings)',
+    });
+  }
+
+  // 3. Token ids beyond the model's embedding rows.
+  const vocabSize = Number(sources.modelConfig?.vocab_size ?? sources.modelConfig?.text_config?.vocab_size);
+  if (Number.isFinite(vocabSize) && vocabSize > 0) {
+    const ids: Array<[string, number]> = [];
+    for (const [id, v] of Object.entries(cfg.added_tokens_decoder ?? {})) ids.push([tokenContent(v) ?? '?', Number(id)]);
+    for (const [c, id] of Object.entries(sources.addedTokensJson ?? {})) ids.push([c, Number(id)]);
+    if (tok) for (const a of tok.addedTokens) ids.push([a.content, a.id]);
+    const over = ids.filter(([, id]) => id >= vocabSize);
+    if (tok && tok.vocabSize > vocabSize && over.length === 0) over.push([`(vocabulary of ${tok.vocabSize})`, tok.vocabSize - 1]);
+    if (over.length > 0) {
+      const uniq = [...new Map(over.map((o) => [o[1], o])).values()].slice(0, 5);
+      out.push({
+        code: 'token-id-out-of-range', severity: 'error', file: sources.paths.config, key: 'vocab_size',
+        message: `${sources.paths.config}: vocab_size is ${vocabSize} but the tokenizer has ids up to ${Math.max(...over.map((o) => o[1]))} (${uniq.map(([c, id]) => `${c}=${id}`).join(', ')}); the embedding is too small and training dies with a CUDA device-side assert (srcIndex < srcSelectDimSize)`,
+        fix: 'call model.resize_token_embeddings(len(tokenizer)) after adding tokens (Axolotl: resize_token_embeddings_to_32x / added tokens in `tokens:`), or remove the added tokens',
+      });
+    }
+  }
+
+  // 4. Legacy SentencePiece behaviour: a space is inserted after special tokens, so the round trip differs.
+  if (tok && eos) {
+    const sample = `${eos}Hello`;
+    const enc = tok.encode(sample, { addSpecialTokens: false });
+    const back = tok.decode(enc.ids);
+    const spLike = tok.kind === 'sentencepiece' || /Llama|T5|Gemma|Mistral/.test(String(cfg.tokenizer_class ?? '')) || JSON.stringify(sources.tokenizerJson?.normalizer ?? {}).includes('Prepend') || JSON.stringify(sources.tokenizerJson?.pre_tokenizer ?? {}).includes('Metaspace');
+    if (spLike && back !== sample && enc.tokens.length > 1 && enc.tokens[1]?.startsWith('\u2581')) {
+      out.push({
+        code: 'legacy-space-after-special', severity: 'warning', file: cfgPath ?? sources.paths.tokenizer, key: 'legacy',
+        message: `${sources.paths.tokenizer}: legacy SentencePiece behaviour: text after a special token gets a "\u2581" prefix (${JSON.stringify(sample)} -> ${JSON.stringify(enc.tokens.slice(0, 3))}), so decode(encode(x)) = ${JSON.stringify(back)} differs from x`,
+        fix: 'set "legacy": false in tokenizer_config.json (transformers >= 4.36 with from_slow=True) or make the Metaspace prepend_scheme "first"',
+      });
+    }
+  }
+
+  // 5. Merges stored as pairs.
+  const merges = sources.tokenizerJson?.model?.merges;
+  if (Array.isArray(merges) && merges.length > 0 && Array.isArray(merges[0])) {
+    out.push({
+      code: 'merges-as-pairs', severity: 'info', file: sources.paths.tokenizer, key: 'merges',
+      message: `${sources.paths.tokenizer}: BPE merges are stored as [a, b] pairs (written by tokenizers >= 0.20); tokenizers < 0.20 (transformers < 4.45) cannot load this file`,
+      fix: 'use tokenizers >= 0.20 on every host, or re-save with merges as "a b" strings',
+    });
+  }
+
+  // 6. Chat SFT without a chat template.
+  if (training?.chatSft && !template) {
+    out.push({
+      code: 'no-chat-template', severity: 'error', file: cfgPath, key: 'chat_template',
+      message: `${cfgPath ?? sources.folder}: no chat_template, but ${training.configPath ?? 'the training config'} asks for chat-formatted SFT`,
+      fix: 'add a chat_template to tokenizer_config.json (or chat_template.jinja), or set the framework\'s chat_template option',
+    });
+  }
+
+  // 7. End-of-turn token not among generation_config's eos ids.
+  if (template && tok) {
+    try {
+      const full = renderChatWithSpans(template, SAMPLE, { specialTokens: specials }).text;
+      const answer = SAMPLE[1].content;
+      const at = full.lastIndexOf(answer);
+      if (at >= 0) {
+        const tail = full.slice(at + answer.length);
+        const enc = tok.encode(tail, { addSpecialTokens: false });
+        const eotIdx = enc.special.findIndex((s) => s);
+        if (eotIdx >= 0) {
+          const eotId = enc.ids[eotIdx];
+          const gen = sources.generationConfig?.eos_token_id;
+          const genIds = Array.isArray(gen) ? gen.map(Number) : gen !== undefined ? [Number(gen)] : undefined;
+          const eosId = eos ? tok.tokenToId(eos) : undefined;
+          const stopIds = genIds ?? (eosId !== undefined ? [eosId] : []);
+          if (stopIds.length > 0 && !stopIds.includes(eotId)) {
+            out.push({
+              code: 'eot-not-eos', severity: genIds ? 'error' : 'warning', file: sources.paths.generationConfig ?? cfgPath, key: 'eos_token_id',
+              message: `${sources.paths.generationConfig ?? cfgPath ?? sources.folder}: the chat template ends a turn with ${enc.tokens[eotIdx]} (id ${eotId}) but ${genIds ? `generation_config.json's eos_token_id is ${JSON.stringify(gen)}` : `eos_token is ${eos} (id ${eosId})`}: the served model never stops`,
+              fix: `add ${eotId} to eos_token_id in generation_config.json (e.g. [${[...stopIds, eotId].join(', ')}])`,
+            });
+          }
+        }
+      }
+    } catch { /* reported by chat-template-error */ }
+  }
+
+  // 8. Assistant-only loss without generation blocks.
+  if (training?.assistantOnlyLoss && template && !hasGenerationBlocks(template)) {
+    out.push({
+      code: 'assistant-mask-without-generation', severity: 'error', file: templatePath, key: 'chat_template',
+      message: `${templatePath ?? 'chat template'}: assistant-only loss is asked (${training.configPath ?? 'training config'}) but the template has no {% generation %} block, so the assistant mask is all zeros`,
+      fix: 'wrap the assistant content in {% generation %}...{% endgeneration %} in the template, or use completion_only_loss',
+    });
+  }
+  return out;
+}
+
+/** Reads what matters for the checks from a parsed training config (TRL/HF, Axolotl, LLaMA-Factory). */
+export function trainingContextOf(config: Record<string, any>, configPath?: string): TrainingContext {
+  const ctx: TrainingContext = { configPath };
+  if ('base_model' in config || 'datasets' in config) ctx.framework = 'axolotl';
+  if ('stage' in config || 'template' in config) ctx.framework = 'llamafactory';
+  if ('assistant_only_loss' in config || 'dataset_name' in config) ctx.framework = 'trl';
+  const datasets = Array.isArray(config.datasets) ? config.datasets : [];
+  ctx.chatSft = !!config.chat_template || datasets.some((d: any) => d?.type === 'chat_template' || d?.field_messages) || config.stage === 'sft' && !!config.template || !!config.assistant_only_loss;
+  ctx.assistantOnlyLoss = config.assistant_only_loss === true;
+  return ctx;
+}

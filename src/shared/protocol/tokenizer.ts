@@ -1,0 +1,42 @@
+/**
+ * Messages between the tokenizer inspector webview (`webview-ui/tokenizer`) and its host (`src/views/tokenizer`).
+ * Types only (plus the dependency-free dispatch); the host validates inbound messages with zod
+ * (`src/views/tokenizer/messages.ts`). Offsets are UTF-16 ranges of the text the webview sent.
+ */
+export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
+import type { ReadyMessage } from './dispatch';
+
+/** Loss-mask framework choices offered in the panel (see core/tokenizer/lossMask.ts). */
+export type MaskChoice = 'trl' | 'trl-assistant' | 'trl-completion' | 'axolotl' | 'llamafactory';
+
+/** A problem from the tokenizer checks. */
+export interface ProblemView { code: string; severity: 'error' | 'warning' | 'info'; message: string; fix?: string }
+
+/** What the panel shows about the loaded tokenizer. */
+export interface TokenizerInfoView {
+  label: string; path: string; host: string; kind: string; vocabSize: number;
+  bosToken?: string; eosToken?: string; padToken?: string; hasChatTemplate: boolean;
+}
+
+/** One encoding drawn as spans. */
+export interface EncodedView {
+  seq: number; ids: number[]; tokens: string[]; offsets: [number, number][]; special: boolean[];
+  decoded: string; roundTrip: boolean; chars: number; ms: number;
+}
+
+export interface ChatView {
+  seq: number; text: string; ids: number[]; tokens: string[]; offsets: [number, number][]; special: boolean[]; mask: number[];
+  generationPrompt: string; notes: string[];
+}
+
+export type TokenizerHostToWebview =
+  | { type: 'snapshot'; tokenizer?: TokenizerInfoView; compare?: TokenizerInfoView; problems: ProblemView[]; text: string; addSpecialTokens: boolean; chatMessages: string; mask: MaskChoice; error?: string }
+  | { type: 'encoded'; main: EncodedView; compare?: EncodedView }
+  | { type: 'chat'; chat: ChatView }
+  | { type: 'error'; seq: number; message: string };
+
+export type TokenizerWebviewToHost =
+  | ReadyMessage
+  | { type: 'encode'; seq: number; text: string; addSpecialTokens: boolean }
+  | { type: 'renderChat'; seq: number; messages: string; mask: MaskChoice }
+  | { type: 'pickCompare' };

@@ -1,0 +1,281 @@
+/**
+ * Dataset checks (src/core/dataset): datasets the test builds with known defects, each asserted by line (JSONL) or
+ * row (JSON array); readers at chunk boundaries; bad input (binary, UTF-16, mixed encodings, a 2 GB single line);
+ * duplicates; token lengths with a real tokenizer from the fixtures; datasets resolved from configs; the CLI's JSON.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryFileAccess, readText } from '../../src/core/files';
+import type { FileAccess } from '../../src/core/files';
+import { checkDataset, datasetsInConfig, resolveDataset, tokenCounter, readRows, Deduplicator, checkWithPlan, stepsPerEpoch, histogram } from '../../src/core/dataset';
+import type { DatasetProblem } from '../../src/core/dataset';
+import { loadTokenizer } from '../../src/core/tokenizer';
+import { localFileAccess } from '../../src/remote/files';
+import { runData } from '../../src/cli/data';
+import { fingerprint, exactKey, nearWords } from '../../src/core/dataset/dedup';
+import { ALPACA_DEFECTS, alpacaJsonl, SHAREGPT_DEFECTS, sharegptJsonl, PREFERENCE_DEFECTS, preferenceJson } from '../fixtures/dataset/defects';
+
+const TOK = join(__dirname, '..', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json');
+const byLine = (ps: DatasetProblem[]): Map<number, string[]> => { const m = new Map<number, string[]>(); for (const p of ps) if (p.line !== undefined) m.set(p.line, [...(m.get(p.line) ?? []), p.code]); return m; };
+
+test('alpaca JSONL: every defect at its line, duplicates counted and located', async () => {
+  for (const variant of [{}, { crlf: true, bom: true }]) {
+    const f = memoryFileAccess({ '/d/train.jsonl': alpacaJsonl(variant) });
+    const r = await checkDataset(f, '/d/train.jsonl', { maxRowBytes: 1 << 20 });
+    assert.equal(r.format, 'alpaca');
+    assert.equal(r.rows, 11, 'the blank line 5 is not a row');
+    const lines = byLine(r.problems);
+    assert.deepEqual(lines.get(4), ['invalid-json']);
+    assert.deepEqual(lines.get(6), ['empty-field']);
+    assert.deepEqual(lines.get(7), ['wrong-type']);
+    assert.deepEqual(lines.get(8), ['missing-field']);
+    assert.deepEqual(lines.get(9), ['not-an-object']);
+    assert.deepEqual([...lines.keys()].sort((a, b) => a - b), [4, 6, 7, 8, 9]);
+    assert.equal(r.duplicates.exact, 1);
+    assert.equal(r.duplicates.near, 1);
+    const ex = r.duplicates.examples.find((e) => e.kind === 'exact')!;
+    assert.deepEqual([ex.ref.line, ex.of.line], [3, 1]);
+    const near = r.duplicates.examples.find((e) => e.kind === 'near')!;
+    assert.deepEqual([near.ref.line, near.of.line], [11, 10]);
+    assert.ok(near.similarity! >= 0.8);
+    assert.equal(ALPACA_DEFECTS[3], 'exact-duplicate-of-1');
+    if ('crlf' in variant) assert.deepEqual(r.problems.filter((p) => p.line === undefined).map((p) => p.code).sort(), ['bom', 'crlf']);
+  }
+});
+
+test('ShareGPT conversations: alternation, unknown roles, empty conversations, no assistant reply', async () => {
+  const f = memoryFileAccess({ '/s.jsonl': sharegptJsonl() });
+  const r = await checkDataset(f, '/s.jsonl');
+  assert.equal(r.format, 'sharegpt');
+  const lines = byLine(r.problems);
+  for (const [line, code] of Object.entries(SHAREGPT_DEFECTS)) assert.deepEqual(lines.get(Number(line)), [code], `line ${line}`);
+  assert.equal(lines.has(1), false);
+});
+
+test('preference pairs in a JSON array: rows are 0-based; chosen == rejected and missing rejected', async () => {
+  const f = memoryFileAccess({ '/p.json': preferenceJson() });
+  const r = await checkDataset(f, '/p.json', { chunkSize: 7 } as never);
+  assert.equal(r.format, 'preference');
+  assert.equal(r.rows, 3);
+  const rows = r.problems.filter((p) => p.row !== undefined).map((p) => [p.row, p.code]);
+  assert.deepEqual(rows, Object.entries(PREFERENCE_DEFECTS).map(([row, code]) => [Number(row), code]));
+  assert.ok(r.problems.every((p) => p.line === undefined), 'JSON arrays report rows, not lines');
+});
+
+test('JSON array streaming survives every chunk boundary (strings with brackets, escapes, nesting)', async () => {
+  const rows = [{ text: 'a [tricky] "quoted" {string}, with \\ backslash' }, { text: 'ü ✓ 😀' }, { text: 'x', extra: [1, [2, { y: ']' }]] }];
+  const json = JSON.stringify(rows, null, 1);
+  const f = memoryFileAccess({ '/a.json': json });
+  for (const chunkSize of [1, 2, 3, 5, 8, 13, 64]) {
+    const got: unknown[] = [];
+    for await (const r of readRows(f, '/a.json', 'json', { chunkSize })) { assert.equal(r.error, undefined, `chunk ${chunkSize}: ${r.error?.message}`); got.push(r.value); }
+    assert.deepEqual(got, rows, `chunk size ${chunkSize}`);
+  }
+  const truncated = await checkDataset(memoryFileAccess({ '/t.json': json.slice(0, -5) }), '/t.json');
+  assert.ok(truncated.problems.some((p) => p.code === 'invalid-json' && /not closed/.test(p.message)));
+});
+
+test('JSONL lines across chunk boundaries keep their numbers; CSV quoted newlines keep the record line', async () => {
+  const text = alpacaJsonl();
+  const f = memoryFileAccess({ '/d.jsonl': text, '/d.csv': 'instruction,input,output\n"Say ""hi""","","Hi\nthere"\nQ2,,\nonly,two\n' });
+  for (const chunkSize of [1, 7, 100]) {
+    const lines: number[] = [];
+    for await (const r of readRows(f, '/d.jsonl', 'jsonl', { chunkSize })) lines.push(r.ref.line!);
+    assert.deepEqual(lines, [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12], `chunk ${chunkSize}`);
+  }
+  const r = await checkDataset(f, '/d.csv');
+  assert.equal(r.format, 'alpaca');
+  assert.equal(r.rows, 3);
+  assert.deepEqual(r.problems.map((p) => [p.line, p.code]), [[4, 'empty-field'], [5, 'csv-columns']]);
+  assert.deepEqual(r.preview[0].value, { instruction: 'Say "hi"', input: '', output: 'Hi\nthere' });
+});
+
+test('bad input: binary, UTF-16, mixed encodings: clear messages, nothing thrown for a bad line', async () => {
+  const bin = new Uint8Array([0x50, 0x41, 0x52, 0x31, 0, 0, 1, 2, 3]);
+  await assert.rejects(checkDataset(memoryFileAccess({ '/x.jsonl': bin }), '/x.jsonl'), /is binary, not UTF-8 text.*looks like Parquet/);
+  const utf16 = new Uint8Array([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]);
+  await assert.rejects(checkDataset(memoryFileAccess({ '/u.jsonl': utf16 }), '/u.jsonl'), /UTF-16/);
+  const latin1 = new Uint8Array([...new TextEncoder().encode('{"text":"ok"}\n{"text":"caf'), 0xe9, ...new TextEncoder().encode('"}\n{"text":"fine"}\n')]);
+  const r = await checkDataset(memoryFileAccess({ '/m.jsonl': latin1 }), '/m.jsonl');
+  assert.equal(r.rows, 3);
+  assert.deepEqual(r.problems.map((p) => [p.line, p.code]), [[2, 'invalid-utf8']]);
+  assert.match(r.problems[0].message, /byte 0xe9 at column 13/);
+});
+
+test('a 2 GB single-line file: skipped past the row cap in bounded memory, reported at line 1', async () => {
+  const size = 2 * 1024 ** 3;
+  const block = new Uint8Array(4 * 1024 * 1024).fill(0x61);
+  block.set(new TextEncoder().encode('{"text":"'), 0);
+  const tail = new TextEncoder().encode('"}\n{"text":"after"}\n');
+  // A FileAccess that serves 2 GB without holding it: 'a's, a JSON start and a short second line at the end.
+  const huge: FileAccess = {
+    host: 'memory',
+    async stat() { return { size: size + tail.length, mtimeMs: 0, isDirectory: false }; },
+    async list() { return []; },
+    async read(_p, start, end) {
+      end = Math.min(end, size + tail.length);
+      const out = new Uint8Array(end - start);
+      for (let o = start; o < end;) {
+        if (o >= size) { out.set(tail.subarray(o - size, end - size), o - start); break; }
+        const n = Math.min(end, size) - o;
+        if (o === 0) out.set(block.subarray(0, n), 0); else out.fill(0x61, o - start, o - start + n);
+        o += n;
+      }
+      return out;
+    },
+  };
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const r = await checkDataset(huge, '/huge.jsonl', { maxRowBytes: 32 * 1024 * 1024, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+  assert.equal(r.rows, 2);
+  assert.deepEqual(r.problems.map((p) => [p.line, p.code]), [[1, 'row-too-long']]);
+  assert.match(r.problems[0].message, /2\.15 GB long, over the 33\.6 MB/);
+  assert.equal(r.format, 'text');
+  assert.ok(peak - before < 300 * 1024 * 1024, `memory grew by ${(peak - before) / 1e6} MB`);
+});
+
+test('declared format wins; a mismatch is a finding; unknown fields are format-mismatch rows', async () => {
+  const f = memoryFileAccess({ '/s.jsonl': sharegptJsonl() });
+  const r = await checkDataset(f, '/s.jsonl', { spec: { declared: 'alpaca', declaredAs: 'type: alpaca' } });
+  assert.equal(r.format, 'alpaca');
+  assert.equal(r.problems[0].code, 'declared-format-mismatch');
+  assert.match(r.problems[0].message, /type: alpaca .*ShareGPT/);
+  assert.ok(r.problems.filter((p) => p.code === 'format-mismatch').length === 5);
+});
+
+test('near duplicates: MinHash LSH finds a one-word edit, not a different text; exact uses NFC', () => {
+  const words = Array.from({ length: 80 }, (_, i) => `word${(i * 37) % 101}`);
+  const d = new Deduplicator();
+  assert.equal(d.add(0, words.join(' ')), undefined);
+  const edited = [...words]; edited[40] = 'changed';
+  const v = d.add(1, edited.join(' '));
+  assert.equal(v?.kind, 'near');
+  assert.equal(d.add(2, Array.from({ length: 80 }, (_, i) => `other${i}`).join(' ')), undefined);
+  assert.deepEqual(d.add(3, 'Cafe\u0301  au lait'), undefined);
+  assert.deepEqual(d.add(4, 'Caf\u00e9 au\tlait'), { kind: 'exact', of: 3 });
+  // 5-gram Jaccard of a 25% rewrite is far below 0.8.
+  const rewritten = words.map((w, i) => (i % 4 === 0 ? `new${i}` : w));
+  assert.equal(d.add(5, rewritten.join(' ')), undefined);
+});
+
+test('token lengths with a real tokenizer: Axolotl drops rows over sequence_len, LLaMA-Factory truncates', async () => {
+  const tok = await loadTokenizer(localFileAccess(), TOK);
+  const rows = ['short', 'a bit longer text than that', Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ')].map((text) => JSON.stringify({ text }));
+  const f = memoryFileAccess({ '/t.jsonl': rows.join('\n') + '\n' });
+  const counter = tokenCounter(tok, 'axolotl', 'tinyllama');
+  const expected = ['short', 'a bit longer text than that', Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ')].map((t) => tok.encode(t, { addSpecialTokens: true }).ids.length + (tok.eosToken ? 1 : 0));
+  const ax = await checkDataset(f, '/t.jsonl', { tokens: counter, limit: { value: 20, key: 'sequence_len', policy: 'drop', why: 'x' }, batch: { micro: 1, gas: 1 } });
+  assert.equal(ax.tokens!.max, expected[2]);
+  assert.equal(ax.tokens!.total, expected.reduce((a, b) => a + b, 0));
+  assert.equal(ax.tokens!.overLimit, 1);
+  assert.deepEqual([ax.tokens!.dropped, ax.tokens!.truncated], [1, 0]);
+  assert.equal(ax.tokens!.stepsPerEpoch, 2, 'the dropped row is not trained on');
+  assert.equal(ax.tokens!.histogram.reduce((a, b) => a + b.count, 0), 3);
+  const lf = await checkDataset(f, '/t.jsonl', { tokens: counter, limit: { value: 20, key: 'cutoff_len', policy: 'truncate', why: 'x' }, batch: { micro: 2, gas: 1 } });
+  assert.deepEqual([lf.tokens!.dropped, lf.tokens!.truncated, lf.tokens!.stepsPerEpoch], [0, 1, 2]);
+  assert.equal(stepsPerEpoch(1000, 4, 8), 32);
+  assert.deepEqual(histogram([0, 5, 9, 10], 10, 5).map((b) => [b.from, b.count]), [[0, 1], [5, 2], [10, 1]]);
+});
+
+test('datasets from configs: Axolotl path+type, LLaMA-Factory dataset_info.json, TRL dataset_name, torchtune data_files', async () => {
+  const f = memoryFileAccess({
+    '/r/examples/ax.yml': 'base_model: ./model\ndatasets:\n  - path: ../data/a.jsonl\n    type: sharegpt\n  - path: tatsu-lab/alpaca\nsequence_len: 1024\nmicro_batch_size: 2\ngradient_accumulation_steps: 4\n',
+    '/r/data/a.jsonl': sharegptJsonl(),
+    '/r/examples/train/lf.yaml': 'model_name_or_path: meta-llama/Llama-3-8B\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: mine,missing\ntemplate: llama3\ncutoff_len: 512\nper_device_train_batch_size: 4\n',
+    '/r/data/dataset_info.json': JSON.stringify({ mine: { file_name: 'mine.json', formatting: 'sharegpt', columns: { messages: 'conversations' } } }),
+    '/r/data/mine.json': '[]',
+    '/r/trl.yaml': 'model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: ./data\nmax_length: 256\nper_device_train_batch_size: 8\nlearning_rate: 2.0e-5\n',
+    '/r/data/x.jsonl': '{"text":"a"}\n',
+    '/r/tt.yaml': 'tokenizer:\n  _component_: torchtune.models.llama3.llama3_tokenizer\n  path: /m/tokenizer.model\n  max_seq_len: 2048\ndataset:\n  _component_: torchtune.datasets.chat_dataset\n  source: json\n  data_files: data/a.jsonl\n  conversation_style: sharegpt\nbatch_size: 2\nmodel:\n  _component_: torchtune.models.llama3.llama3_8b\n',
+  });
+  const ax = datasetsInConfig(await readText(f, '/r/examples/ax.yml'), '/r/examples/ax.yml')!;
+  assert.equal(ax.framework, 'axolotl');
+  assert.deepEqual(ax.datasets.map((d) => [d.key, d.name, d.declared, d.range.start.line]), [['datasets[0].path', '../data/a.jsonl', 'sharegpt', 2], ['datasets[1].path', 'tatsu-lab/alpaca', 'alpaca', 4]]);
+  assert.deepEqual([ax.limit?.value, ax.limit?.policy, ax.batch?.perGpu], [1024, 'drop', 8]);
+  assert.deepEqual((await resolveDataset(f, ax, ax.datasets[0])).specs.map((s) => s.path), ['/r/data/a.jsonl']);
+  assert.match((await resolveDataset(f, ax, ax.datasets[1]) as { error: string }).error, /Hugging Face Hub dataset/);
+
+  const lfText = readText(f, '/r/examples/train/lf.yaml');
+  const lf = datasetsInConfig(await lfText, '/r/examples/train/lf.yaml')!;
+  assert.equal(lf.framework, 'llamafactory');
+  assert.deepEqual([lf.limit?.value, lf.limit?.policy, lf.batch?.micro], [512, 'truncate', 4]);
+  const mine = await resolveDataset(f, lf, lf.datasets[0]);
+  assert.deepEqual(mine.specs.map((s) => [s.path, s.declared, s.fields?.conversations]), [['/r/data/mine.json', 'sharegpt', 'conversations']]);
+  assert.match((await resolveDataset(f, lf, lf.datasets[1]) as { error: string }).error, /"missing" is not in \/r\/data\/dataset_info.json/);
+
+  const trl = datasetsInConfig('model_name_or_path: Qwen/Qwen2-0.5B\ndataset_name: ./data\nmax_length: 256\nper_device_train_batch_size: 8\nlearning_rate: 2.0e-5\n', '/r/trl.yaml')!;
+  assert.equal(trl.framework, 'hf-trainer');
+  assert.deepEqual((await resolveDataset(f, trl, trl.datasets[0])).specs.map((s) => s.path), ['/r/data/a.jsonl', '/r/data/mine.json', '/r/data/x.jsonl']);
+  assert.equal(trl.limit?.value, 256);
+
+  const tt = datasetsInConfig(await readText(f, '/r/tt.yaml'), '/r/tt.yaml')!;
+  assert.equal(tt.framework, 'torchtune');
+  assert.deepEqual(tt.datasets.map((d) => [d.key, d.name, d.declared]), [['dataset.data_files', 'data/a.jsonl', 'sharegpt']]);
+  assert.deepEqual([tt.limit?.value, tt.batch?.micro, tt.tokenizer?.name], [2048, 2, '/m/tokenizer.model']);
+});
+
+test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors; one-line error for a missing file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmtrain-data-'));
+  try {
+    writeFileSync(join(dir, 'train.jsonl'), alpacaJsonl());
+    mkdirSync(join(dir, 'cfg'));
+    writeFileSync(join(dir, 'cfg', 'ax.yml'), 'base_model: NousResearch/Llama-2-7b-hf\ndatasets:\n  - path: ../train.jsonl\n    type: alpaca\nsequence_len: 64\nmicro_batch_size: 2\ngradient_accumulation_steps: 2\n');
+    let out = '', err = '';
+    const code = await runData([join(dir, 'train.jsonl'), '--config', join(dir, 'cfg', 'ax.yml'), '--tokenizer', TOK, '--format', 'json'], (s) => { out += s; }, (s) => { err += s; });
+    assert.equal(code, 1, err);
+    const j = JSON.parse(out);
+    assert.deepEqual(Object.keys(j), ['rows', 'format', 'problems', 'duplicates', 'tokens']);
+    assert.deepEqual(Object.keys(j.duplicates), ['exact', 'near', 'examples']);
+    for (const k of ['max', 'p50', 'p95', 'total', 'overLimit', 'histogram']) assert.ok(k in j.tokens, k);
+    assert.equal(j.rows, 11);
+    assert.deepEqual(j.problems.filter((p: { line?: number }) => p.line).map((p: { line: number; code: string }) => [p.line, p.code]), [[4, 'invalid-json'], [6, 'empty-field'], [7, 'wrong-type'], [8, 'missing-field'], [9, 'not-an-object']]);
+    assert.deepEqual(j.duplicates.examples[0], { kind: 'exact', line: 3, of: { line: 1 } });
+    assert.equal(j.tokens.limit, 64);
+    assert.equal(j.tokens.limitKey, 'sequence_len');
+    assert.ok(j.tokens.overLimit >= 1, 'the two long rows with the alpaca preamble are over 64 tokens');
+    assert.equal(j.tokens.dropped, j.tokens.overLimit);
+    out = ''; err = '';
+    assert.equal(await runData([join(dir, 'nope.jsonl')], (s) => { out += s; }, (s) => { err += s; }), 1);
+    assert.equal(err, `llmtrain data: ${join(dir, 'nope.jsonl')}: no such file\n`);
+    // A whole config: every local dataset it names.
+    out = ''; err = '';
+    const r2 = await checkWithPlan(localFileAccess(), join(dir, 'train.jsonl'), { configPath: join(dir, 'cfg', 'ax.yml') });
+    assert.ok(r2.problems.some((p) => p.code === 'tokenizer-not-local'));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', () => {
+  const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
+  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸']) {
+    const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
+    assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
+    assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
+  }
+});
+
+test('Parquet through range reads, one row group at a time: rows 0-based, defects and duplicates by row', async () => {
+  const { writeParquet } = await import('../fixtures/dataset/parquet.js');
+  const rows = [
+    { prompt: 'Capital of France?', chosen: 'Paris.', rejected: 'Lyon.' },
+    { prompt: '2+2?', chosen: '4', rejected: '4' },
+    { prompt: 'Colour of the sky?', chosen: '', rejected: 'Green.' },
+    { prompt: 'Capital of France?', chosen: 'Paris.', rejected: 'Lyon.' },
+    { prompt: 'Ünïcode ✓', chosen: 'ja', rejected: 'nein' },
+  ];
+  const bytes = writeParquet(['prompt', 'chosen', 'rejected'], rows, 2);
+  const mem = memoryFileAccess({ '/p.parquet': bytes, '/fake.parquet': '{"text":"not parquet"}\n' });
+  const reads: [number, number][] = [];
+  const files: FileAccess = { ...mem, read: (p, s, e) => { reads.push([s, e]); return mem.read(p, s, e); } };
+  const r = await checkDataset(files, '/p.parquet');
+  assert.equal(r.kind, 'parquet');
+  assert.equal(r.rows, 5);
+  assert.equal(r.format, 'preference');
+  assert.deepEqual(r.problems.map((p) => [p.row, p.code]), [[1, 'chosen-equals-rejected'], [2, 'empty-field']]);
+  assert.deepEqual(r.duplicates.examples.map((e) => [e.kind, e.ref.row, e.of.row]), [['exact', 3, 0]]);
+  assert.deepEqual(r.preview[4].value, rows[4]);
+  assert.ok(reads.length >= 2 && reads.every(([s, e]) => e > s), 'read by ranges through the FileAccess (hyparquet fetches the footer, then row groups)');
+  await assert.rejects(checkDataset(mem, '/fake.parquet'), /not a Parquet file/);
+});
