@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerLossCurve(context, runs.feeds, runs.openLog);
-  const checkpoints = registerCheckpoints(context, log, files, runs.backend);
+  const checkpoints = registerCheckpoints(context, log, files, runs);
   log.info('activated');
   return { runs, files, checkpoints };
 }

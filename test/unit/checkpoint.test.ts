@@ -120,6 +120,8 @@ describe('PyTorch zip', () => {
     assert.deepEqual(r.tensors.find((t) => t.name === 'model.layers.0.self_attn.rotary_emb.inv_freq'), { name: 'model.layers.0.self_attn.rotary_emb.inv_freq', dtype: 'F32', shape: [4], bytes: 16 });
     assert.deepEqual(r.tied, [['model.embed_tokens.weight', 'lm_head.weight']]);
     assert.deepEqual(r.problems, [], 'tied by storage and tie_word_embeddings: true agree');
+    assert.equal(r.parameters, 1832 - 256 + 4, 'the tied lm_head counts once (as model.num_parameters() does); inv_freq adds 4');
+    assert.equal(r.bytes, (1832 - 256 + 4) * 4);
     const lin = await inspectCheckpoint(fa, join(T, 'linear.pt'));
     assert.deepEqual(lin.tensors.map((t) => [t.name, t.dtype, t.shape]), [['weight', 'F32', [3, 4]], ['bias', 'F32', [3]]]);
   });

@@ -39,8 +39,11 @@ function emptyReport(files: FileAccess, path: string, format: CheckpointFormat):
 
 /** Fills parameters, bytes and totals from the tensors. */
 function finish(r: CheckpointReport): CheckpointReport {
-  r.parameters = countParameters(r.tensors);
-  if (r.tensors.length) r.bytes = r.tensors.reduce((a, t) => a + t.bytes, 0);
+  // Tensors sharing one storage (tied weights saved once) count once, as on disk and as model.num_parameters() does.
+  const byName = new Map(r.tensors.map((t) => [t.name, t]));
+  const shared = r.tied.map(([, b]) => byName.get(b)).filter((t): t is TensorInfo => !!t);
+  r.parameters = countParameters(r.tensors) - countParameters(shared);
+  if (r.tensors.length) r.bytes = r.tensors.reduce((a, t) => a + t.bytes, 0) - shared.reduce((a, t) => a + t.bytes, 0);
   const t = totals(r.tensors);
   r.byDtype = t.byDtype; r.byKind = t.byKind;
   return r;
