@@ -105,7 +105,10 @@ describe('safetensors', () => {
     let r = await inspectCheckpoint(fa, bad);
     const msgs = r.problems.map((p) => p.message).join('\n');
     assert.match(msgs, /1 tensor\(s\) listed in model\.safetensors\.index\.json are absent from their shard: model\.extra\.weight/);
-    assert.match(msgs, /model\.layers\.0\.self_attn\.q_proj\.weight is in 2 shards/);
+    assert.match(msgs, /10 tensor\(s\) are in more than one shard; loading keeps one copy silently: model\.embed_tokens\.weight \(model-00001-of-00002\.safetensors, model-00003-of-00003\.safetensors\)/);
+    writeFileSync(join(bad, 'model-00002-of-00002.safetensors'), `version https://git-lfs.github.com/spec/v1\noid sha256:${'c'.repeat(64)}\nsize 4000\n`);
+    r = await inspectCheckpoint(fa, bad);
+    assert.deepEqual(r.problems.filter((p) => p.file?.endsWith('model-00002-of-00002.safetensors')).map((p) => p.message), ['model-00002-of-00002.safetensors is a Git LFS pointer to 4000 bytes, not the weights: run `git lfs pull`']);
     unlinkSync(join(bad, 'model-00002-of-00002.safetensors'));
     r = await inspectCheckpoint(fa, join(bad, 'model.safetensors.index.json'));
     assert.match(r.problems.map((p) => p.message).join('\n'), /shard model-00002-of-00002\.safetensors is missing/);
