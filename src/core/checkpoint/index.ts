@@ -44,7 +44,7 @@ function finish(r: CheckpointReport): CheckpointReport {
   const shared = r.tied.map(([, b]) => byName.get(b)).filter((t): t is TensorInfo => !!t);
   r.parameters = countParameters(r.tensors) - countParameters(shared);
   if (r.tensors.length) r.bytes = r.tensors.reduce((a, t) => a + t.bytes, 0) - shared.reduce((a, t) => a + t.bytes, 0);
-  const t = totals(r.tensors);
+  const t = totals(shared.length ? r.tensors.filter((x) => !shared.includes(x)) : r.tensors);
   r.byDtype = t.byDtype; r.byKind = t.byKind;
   return r;
 }
