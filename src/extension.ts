@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));
-  const checkpoints = registerCheckpoints(context, log, files, runs.backend);
+  const checkpoints = registerCheckpoints(context, log, files, runs);
   registerOnnx(context, files, runs, log);
   registerDatasets(context, log, files);
   registerTokenizer(context, files, log);

@@ -21,6 +21,7 @@ suite('checkpoint browser', function () {
     T = makeCheckpoints(join(ext.extensionPath, 'test', 'fixtures', 'checkpoint', 'make_checkpoints.py'));
   });
   suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const f of api.checkpoints.userFolders()) await api.checkpoints.removeFolder({ host: 'local', path: f });
     if (T) rmSync(T, { recursive: true, force: true });
   });

@@ -16,6 +16,16 @@ suite('Checkpoint details (UI)', function () {
   test('a torch.save file opens with totals, tied tensors, layer groups and a working filter', async () => {
     const wb = workbench();
     const page = wb.page;
+    // The Checkpoints view with a trainer run added through its command (input box: a path or host:/path).
+    await wb.runCommand('LLM Training: Add Checkpoint Folder…', 60_000);
+    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
+    await wb.quickInput.locator('input').fill(join(T, 'run'));
+    await wb.quickInput.locator('input').press('Enter');
+    await wb.showViewContainer('LLM Training');
+    await waitFor('the Checkpoints view to list checkpoint-20 as best', async () => {
+      const rows = await page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
+      return rows.some((r) => r.includes('checkpoint-20') && r.includes('★ best') && r.includes('eval_loss 2.1')) || undefined;
+    }, 60_000);
     const file = join(T, 'torch_tied', 'pytorch_model.bin');
     await page.keyboard.press('Control+P');
     await wb.quickInput.locator('input').waitFor({ state: 'visible' });
@@ -26,6 +36,7 @@ suite('Checkpoint details (UI)', function () {
     const text = await frame.locator('body').innerText();
     assert.match(text, /format\s+pytorch-zip/);
     assert.match(text, /tensors\s+22/);
+    assert.match(text, /parameters\s+1\.6K/, 'the tied lm_head counts once');
     assert.match(text, /model\.embed_tokens\.weight\s+lm_head\.weight/, 'tied tensors listed');
     assert.equal(await frame.locator('details').count(), 4, 'groups: model.layers.0, model.layers.1, model, lm_head');
     await frame.locator('details').first().evaluate((d) => { (d as HTMLDetailsElement).open = true; });

@@ -105,7 +105,10 @@ describe('safetensors', () => {
     let r = await inspectCheckpoint(fa, bad);
     const msgs = r.problems.map((p) => p.message).join('\n');
     assert.match(msgs, /1 tensor\(s\) listed in model\.safetensors\.index\.json are absent from their shard: model\.extra\.weight/);
-    assert.match(msgs, /model\.layers\.0\.self_attn\.q_proj\.weight is in 2 shards/);
+    assert.match(msgs, /10 tensor\(s\) are in more than one shard; loading keeps one copy silently: model\.embed_tokens\.weight \(model-00001-of-00002\.safetensors, model-00003-of-00003\.safetensors\)/);
+    writeFileSync(join(bad, 'model-00002-of-00002.safetensors'), `version https://git-lfs.github.com/spec/v1\noid sha256:${'c'.repeat(64)}\nsize 4000\n`);
+    r = await inspectCheckpoint(fa, bad);
+    assert.deepEqual(r.problems.filter((p) => p.file?.endsWith('model-00002-of-00002.safetensors')).map((p) => p.message), ['model-00002-of-00002.safetensors is a Git LFS pointer to 4000 bytes, not the weights: run `git lfs pull`']);
     unlinkSync(join(bad, 'model-00002-of-00002.safetensors'));
     r = await inspectCheckpoint(fa, join(bad, 'model.safetensors.index.json'));
     assert.match(r.problems.map((p) => p.message).join('\n'), /shard model-00002-of-00002\.safetensors is missing/);
@@ -120,6 +123,8 @@ describe('PyTorch zip', () => {
     assert.deepEqual(r.tensors.find((t) => t.name === 'model.layers.0.self_attn.rotary_emb.inv_freq'), { name: 'model.layers.0.self_attn.rotary_emb.inv_freq', dtype: 'F32', shape: [4], bytes: 16 });
     assert.deepEqual(r.tied, [['model.embed_tokens.weight', 'lm_head.weight']]);
     assert.deepEqual(r.problems, [], 'tied by storage and tie_word_embeddings: true agree');
+    assert.equal(r.parameters, 1832 - 256 + 4, 'the tied lm_head counts once (as model.num_parameters() does); inv_freq adds 4');
+    assert.equal(r.bytes, (1832 - 256 + 4) * 4);
     const lin = await inspectCheckpoint(fa, join(T, 'linear.pt'));
     assert.deepEqual(lin.tensors.map((t) => [t.name, t.dtype, t.shape]), [['weight', 'F32', [3, 4]], ['bias', 'F32', [3]]]);
   });

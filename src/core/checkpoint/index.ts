@@ -39,9 +39,12 @@ function emptyReport(files: FileAccess, path: string, format: CheckpointFormat):
 
 /** Fills parameters, bytes and totals from the tensors. */
 function finish(r: CheckpointReport): CheckpointReport {
-  r.parameters = countParameters(r.tensors);
-  if (r.tensors.length) r.bytes = r.tensors.reduce((a, t) => a + t.bytes, 0);
-  const t = totals(r.tensors);
+  // Tensors sharing one storage (tied weights saved once) count once, as on disk and as model.num_parameters() does.
+  const byName = new Map(r.tensors.map((t) => [t.name, t]));
+  const shared = r.tied.map(([, b]) => byName.get(b)).filter((t): t is TensorInfo => !!t);
+  r.parameters = countParameters(r.tensors) - countParameters(shared);
+  if (r.tensors.length) r.bytes = r.tensors.reduce((a, t) => a + t.bytes, 0) - shared.reduce((a, t) => a + t.bytes, 0);
+  const t = totals(shared.length ? r.tensors.filter((x) => !shared.includes(x)) : r.tensors);
   r.byDtype = t.byDtype; r.byKind = t.byKind;
   return r;
 }
@@ -146,17 +149,22 @@ export async function inspectShardIndex(files: FileAccess, indexPath: string): P
     }
     for (const [k, v] of Object.entries(rep.metadata)) if (!(k in r.metadata)) r.metadata[k] = v;
   }
-  const readShards = new Set(read.filter((x) => !('error' in x && x.error)).map((x) => x.shard));
+  // An LFS pointer shard already says "run git lfs pull"; its tensors are not also reported as absent.
+  const readShards = new Set(read.filter((x) => !('error' in x && x.error) && x.report?.format !== 'lfs-pointer').map((x) => x.shard));
   const absent: string[] = [];
   for (const [tensor, shard] of Object.entries(index.weight_map)) {
     if (!readShards.has(shard)) continue;
     if (!(where.get(tensor) ?? []).includes(shard)) absent.push(`${tensor} (in ${shard})`);
   }
-  if (absent.length) r.problems.push({ severity: 'error', file: indexPath, message: `${absent.length} tensor(s) listed in ${baseName(indexPath)} are absent from their shard: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}` });
+  if (absent.length) r.problems.push({ severity: 'error', file: indexPath, message: `${absent.length} tensor(s) listed in ${baseName(indexPath)} are absent from their shard: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? `, and ${absent.length - 5} more` : ''}` });
+  const dup: string[] = [], unlisted: string[] = [];
   for (const [tensor, in2] of where) {
-    if (in2.length > 1) r.problems.push({ severity: 'error', file: indexPath, message: `${tensor} is in ${in2.length} shards (${in2.join(', ')}); loading keeps one of them silently` });
-    else if (!(tensor in index.weight_map)) r.problems.push({ severity: 'warning', file: joinPath(dir, in2[0]), message: `${tensor} is in ${in2[0]} but not in ${baseName(indexPath)} (it will not be loaded)` });
+    if (in2.length > 1) dup.push(`${tensor} (${in2.join(', ')})`);
+    else if (!(tensor in index.weight_map)) unlisted.push(`${tensor} (in ${in2[0]})`);
   }
+  const few = (xs: string[]): string => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? `, and ${xs.length - 5} more` : ''}`;
+  if (dup.length) r.problems.push({ severity: 'error', file: indexPath, message: `${dup.length} tensor(s) are in more than one shard; loading keeps one copy silently: ${few(dup)}` });
+  if (unlisted.length) r.problems.push({ severity: 'warning', file: indexPath, message: `${unlisted.length} tensor(s) are in a shard but not in ${baseName(indexPath)}, so they are not loaded: ${few(unlisted)}` });
   finish(r);
   const total = Number(index.metadata?.total_size);
   if (index.metadata?.total_size !== undefined && Number.isFinite(total) && readShards.size === shards.length && total !== r.bytes) {

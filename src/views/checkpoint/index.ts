@@ -9,6 +9,7 @@ import { joinPath } from '../../core/files';
 import type { FilesService, FileLocation } from '../files';
 import { locationOf, parseHostPath, uriOf } from '../files';
 import type { RunsBackend } from '../runs/backend';
+import type { RunsSource } from './tree';
 import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
 import type { CheckpointNode } from './tree';
@@ -127,8 +128,9 @@ function commands(ctx: Ctx): Record<string, (...args: unknown[]) => unknown> {
 }
 
 /** Registers the checkpoint browser. Call once from activate(). Returns the tree, for tests. */
-export function registerCheckpoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService, backend?: RunsBackend): CheckpointsTreeProvider {
-  const tree = new CheckpointsTreeProvider(context.globalState, files, backend, log);
+export function registerCheckpoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService, runs?: RunsSource): CheckpointsTreeProvider {
+  const backend = runs?.backend;
+  const tree = new CheckpointsTreeProvider(context.globalState, files, runs, log);
   const view = vscode.window.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend };
   let timer: NodeJS.Timeout | undefined;

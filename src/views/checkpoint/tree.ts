@@ -12,6 +12,10 @@ import { formatBytes, readTextIfExists } from '../../core/files';
 import type { FilesService, FileLocation } from '../files';
 import { uriOf } from '../files';
 import type { RunsBackend } from '../runs/backend';
+import type { RunRecord } from '../../core/runs/types';
+
+/** What the tree needs from the Runs feature: local runs (read on demand) and the runs of hosts it already read. */
+export interface RunsSource { backend: RunsBackend; tree: { loadedRuns(): { host: string; runs: RunRecord[] }[] } }
 
 export type CheckpointNode =
   | { kind: 'root'; loc: FileLocation; label: string; source: 'run' | 'user' }
@@ -27,7 +31,7 @@ export class CheckpointsTreeProvider implements vscode.TreeDataProvider<Checkpoi
   private readonly emitter = new vscode.EventEmitter<CheckpointNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly state: vscode.Memento, private readonly files: FilesService, private readonly backend: RunsBackend | undefined, private readonly log: vscode.LogOutputChannel) {}
+  constructor(private readonly state: vscode.Memento, private readonly files: FilesService, private readonly runs: RunsSource | undefined, private readonly log: vscode.LogOutputChannel) {}
 
   refresh(): void { this.emitter.fire(undefined); }
   dispose(): void { this.emitter.dispose(); }
@@ -88,18 +92,22 @@ export class CheckpointsTreeProvider implements vscode.TreeDataProvider<Checkpoi
   private async roots(): Promise<CheckpointNode[]> {
     const out: CheckpointNode[] = [];
     const seen = new Set<string>();
-    if (this.backend) {
-      try {
-        const runner = await this.backend.getRunner('local');
-        const files = await this.files.forHost('local');
-        for (const run of (await this.backend.listRuns(runner)).slice(-50)) {
+    if (this.runs) {
+      // Local runs are read here; SSH hosts' runs only once the Runs view has read them (no connection is opened for this).
+      const sources: { host: string; runs: RunRecord[] }[] = [];
+      try { sources.push({ host: 'local', runs: await this.runs.backend.listRuns(await this.runs.backend.getRunner('local')) }); } catch (e) { this.log.warn(`checkpoints: listing local runs failed: ${(e as Error).message}`); }
+      sources.push(...this.runs.tree.loadedRuns().filter((x) => x.host !== 'local'));
+      for (const { host, runs } of sources) {
+        const files = await this.files.forHost(host).catch(() => undefined);
+        if (!files) continue;
+        for (const run of runs.slice(-50)) {
           const cfg = run.configSnapshot ? await readTextIfExists(files, run.configSnapshot, 4 * 1024 * 1024).catch(() => undefined) : undefined;
           const dir = runOutputDir(run.argv, run.cwd, cfg);
-          if (!dir || seen.has(`local:${dir}`)) continue;
-          seen.add(`local:${dir}`);
-          out.push({ kind: 'root', loc: { host: 'local', path: dir }, label: run.name ?? run.id, source: 'run' });
+          if (!dir || seen.has(`${host}:${dir}`)) continue;
+          seen.add(`${host}:${dir}`);
+          out.push({ kind: 'root', loc: { host, path: dir }, label: run.name ?? run.id, source: 'run' });
         }
-      } catch (e) { this.log.warn(`checkpoints: listing runs failed: ${(e as Error).message}`); }
+      }
     }
     for (const key of this.userFolders()) {
       const m = /^([A-Za-z0-9_.@-]+):(\/.*)$/.exec(key);

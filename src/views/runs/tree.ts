@@ -72,6 +72,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     this.emitter.fire(undefined);
   }
 
+  /** Runs of every host already read (nothing is loaded or connected for this): the Checkpoints view's run roots. */
+  loadedRuns(): { host: string; runs: RunRecord[] }[] {
+    return [...this.state.entries()].filter(([, s]) => s.runs).map(([host, s]) => ({ host, runs: s.runs! }));
+  }
+
   /** Runs of a host as last read (loading them if needed). */
   async runsOf(alias: string): Promise<RunRecord[]> {
     await this.loadHost(alias);
