@@ -29,6 +29,8 @@ export interface FrameworkDef {
   refs?: (ctx: RuleContext) => ConfigRef[];
   /** Loader description for messages, e.g. "PyYAML (yaml.safe_load)". */
   loaderName: string;
+  /** The framework release the key table is from, e.g. "Axolotl 0.18.0 (067b021c)" (status bar, hovers). */
+  assumes?: string;
 }
 
 export const dirname = (p: string): string => { const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')); return i < 0 ? '' : i === 0 ? p[0] : p.slice(0, i); };

@@ -46,7 +46,7 @@ function isBinary(text: string): boolean {
   return n > 0 && ctrl / n > 0.1;
 }
 
-interface Prepared { parsed: ParsedConfig; li: LineIndex; framework: Framework; reason: string; early?: ConfigIssue[] }
+interface Prepared { parsed: ParsedConfig; li: LineIndex; framework: Framework; reason: string; variant?: string; unsure?: string; early?: ConfigIssue[] }
 
 let cache: { text: string; fileName: string; framework?: Framework; prepared: Prepared } | undefined;
 
@@ -69,7 +69,7 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
     const parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
     const det = forced ? { framework: forced, reason: 'set by the user' } : detectFromTree(parsed.root, text, fileName, parsed.syntax);
     if (!json && !forced && loaderFor(det.framework) === 'omegaconf') reresolve(parsed.root, 'omegaconf');
-    prepared = { parsed, li, framework: det.framework, reason: det.reason, early };
+    prepared = { parsed, li, framework: det.framework, reason: det.reason, variant: 'variant' in det ? det.variant : undefined, unsure: 'unsure' in det ? det.unsure : undefined, early };
   }
   cache = { text, fileName, framework: forced, prepared };
   return prepared;
@@ -94,7 +94,8 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     const p = prepare(text, opts.fileName, opts.framework);
     const issues: ConfigIssue[] = [...(p.early ?? [])];
     for (const s of p.parsed.problems) issues.push({ code: s.code, severity: s.severity, message: s.message, range: p.li.range(s.start, s.end), related: [], fixes: [] });
-    const def = frameworkDef(p.framework);
+    const def = frameworkDef(p.framework, p.variant);
+    if (p.unsure) issues.push({ code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] });
     if (!def || !p.parsed.root) return { framework: p.framework, frameworkReason: p.reason, issues, facts: [] };
     const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
     if (p.parsed.root.kind !== 'map') {
@@ -108,7 +109,7 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     }
     issues.push(...ctx.issues);
     issues.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { framework: p.framework, frameworkReason: p.reason, issues, facts: ctx.facts };
+    return { framework: p.framework, frameworkReason: p.reason, issues, facts: ctx.facts, ...(def.assumes ? { assumes: def.assumes } : {}) };
   } catch (err) {
     return { framework: opts.framework ?? 'unknown', frameworkReason: 'validation failed', issues: [{ code: 'internal-error', severity: 'error', message: `Validation failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, related: [], fixes: [] }], facts: [] };
   }
@@ -116,7 +117,7 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
 
 function context(text: string, opts: ValidateOptions): { p: Prepared; def?: FrameworkDef } {
   const p = prepare(text, opts.fileName, opts.framework);
-  return { p, def: frameworkDef(p.framework) };
+  return { p, def: frameworkDef(p.framework, p.variant) };
 }
 
 /** Markdown documentation for the key (or value) at `offset`: what it does, type, default, allowed values, source. */

@@ -65,4 +65,6 @@ export interface ValidationResult {
   frameworkReason: string;
   issues: ConfigIssue[];
   facts: ConfigFact[];
+  /** The framework release whose keys, types and defaults the checks assume, e.g. "Axolotl 0.18.0 (067b021c)". */
+  assumes?: string;
 }
