@@ -8,7 +8,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { validateConfig } from '../core/config/index';
+import { MAX_VALIDATE_BYTES, validateConfig } from '../core/config/index';
+import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
 
 const FRAMEWORKS: Framework[] = ['hf-trainer', 'axolotl', 'llamafactory', 'torchtune', 'deepspeed', 'accelerate', 'peft', 'unknown'];
@@ -29,6 +30,13 @@ export function validateFiles(files: string[], framework?: Framework): CliIssue[
   const out: CliIssue[] = [];
   for (const file of files) {
     const abs = resolve(file);
+    // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
+    let size = -1;
+    try { size = statSync(abs).size; } catch { /* reported as not found below */ }
+    if (size > MAX_VALIDATE_BYTES) {
+      out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'too-large', message: `${file} is ${formatBytes(size)}; configs over ${formatBytes(MAX_VALIDATE_BYTES)} are not validated (not a training config).` });
+      continue;
+    }
     const text = readText(abs);
     if (text === undefined) {
       out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-not-found', message: `Cannot read ${file} (missing, a directory, or no permission).` });

@@ -75,3 +75,20 @@ test('the llmtrain entry point runs validate and sets the exit status', () => {
     assert.deepEqual(issues.map((i) => `${i.code}:${i.line}:${i.column}`), ['ds-batch-size:1:22']);
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
+
+// Issue 15: binary and oversized files fail the CLI (exit 1) the same way, the size given as on disk.
+test('binary and oversized files: exit 1, one error each, the real size', async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'model.yaml'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x10, 0x00]));
+    writeFileSync(join(dir, 'huge.yaml'), 'a: ' + 'x'.repeat(3 * 1024 * 1024) + '\n');
+    const b = await run([join(dir, 'model.yaml')]);
+    assert.equal(b.code, 1);
+    assert.match(b.out, /model\.yaml:1:1: error binary:/);
+    const h = await run([join(dir, 'huge.yaml'), '--format', 'json']);
+    assert.equal(h.code, 1);
+    const issues = JSON.parse(h.out) as CliIssue[];
+    assert.deepEqual(issues.map((i) => `${i.severity}:${i.code}`), ['error:too-large']);
+    assert.match(issues[0].message, /huge\.yaml is 3\.15 MB; configs over 2\.10 MB are not validated/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
