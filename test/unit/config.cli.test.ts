@@ -92,3 +92,23 @@ test('binary and oversized files: exit 1, one error each, the real size', async 
     assert.match(issues[0].message, /huge\.yaml is 3\.15 MB; configs over 2\.10 MB are not validated/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+// Issue 15: a relative reference missing from the config's folder upwards is a warning (exit 0) unless the launch
+// directory is given, where it is an error (exit 1) naming that directory.
+test('--launch-dir: a missing relative DeepSpeed file is an error there, a warning without it', async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'train.yaml'), 'model_name_or_path: m\noutput_dir: out\nper_device_train_batch_size: 1\nnum_train_epochs: 1\ndeepspeed: ds/zero2.json\n');
+    const w = await run([join(dir, 'train.yaml'), '--format', 'json']);
+    assert.equal(w.code, 0);
+    assert.deepEqual((JSON.parse(w.out) as CliIssue[]).filter((i) => i.code === 'missing-reference').map((i) => i.severity), ['warning']);
+    const e = await run([join(dir, 'train.yaml'), '--launch-dir', dir, '--format', 'json']);
+    assert.equal(e.code, 1);
+    const m = (JSON.parse(e.out) as CliIssue[]).filter((i) => i.code === 'missing-reference');
+    assert.deepEqual(m.map((i) => i.severity), ['error']);
+    assert.match(m[0].message, /not in the launch directory/);
+    mkdirSync(join(dir, 'ds'));
+    writeFileSync(join(dir, 'ds', 'zero2.json'), '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": "auto"}\n');
+    assert.equal((await run([join(dir, 'train.yaml'), '--launch-dir', dir])).code, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
