@@ -10,10 +10,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_VALIDATE_BYTES, validateConfig } from '../core/config/index';
+import { FRAMEWORK_IDS } from '../core/config/registry';
 import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
 
-const FRAMEWORKS: Framework[] = ['hf-trainer', 'axolotl', 'llamafactory', 'torchtune', 'deepspeed', 'accelerate', 'peft', 'unknown'];
+const FRAMEWORKS = FRAMEWORK_IDS;
 
 export interface CliIssue { file: string; framework: Framework; line: number; column: number; endLine: number; endColumn: number; severity: 'error' | 'warning' | 'info'; code: string; message: string }
 

@@ -3,6 +3,7 @@
  * Each family has marker keys; unique markers weigh 3, shared ones 1. Files of frameworks we do not validate
  * (LitGPT jsonargparse, NeMo/Hydra) are recognised explicitly so they get no schema and no false alarms.
  */
+import { frameworkName } from './registry';
 import type { Framework } from './types';
 import type { CNode } from './tree';
 
@@ -95,9 +96,8 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     else if (score > secondScore) { second = fw; secondScore = score; }
   }
   if (bestScore < 4) return { framework: 'unknown', reason: 'no known training-config keys found' };
-  const label: Record<string, string> = { 'hf-trainer': 'Hugging Face TrainingArguments / TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT adapter' };
-  const reason = `${label[best]} keys: ${bestHits.slice(0, 4).join(', ')}`;
+  const reason = `${frameworkName(best)} keys: ${bestHits.slice(0, 4).join(', ')}`;
   // Close call: say so once (the validation still uses the better match, whose keys are named).
-  if (secondScore >= 4 && bestScore - secondScore <= 2) return { framework: best, reason, unsure: `${label[best]} (score ${bestScore}) or ${label[second]} (score ${secondScore})` };
+  if (secondScore >= 4 && bestScore - secondScore <= 2) return { framework: best, reason, unsure: `${frameworkName(best)} (score ${bestScore}) or ${frameworkName(second)} (score ${secondScore})` };
   return { framework: best, reason };
 }

@@ -74,3 +74,6 @@ export interface ValidationResult {
   /** The framework release whose keys, types and defaults the checks assume, e.g. "Axolotl 0.18.0 (067b021c)". */
   assumes?: string;
 }
+
+/** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
+export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }
