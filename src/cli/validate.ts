@@ -1,5 +1,6 @@
 /**
- * `llmtrain validate <files...> [--framework X] [--format text|json]`: the config core from the command line.
+ * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR]`: the config core from the
+ * command line. With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
  * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk.
  * Exit status: 1 when any file has an error, 2 on usage errors, 0 otherwise.
  *
@@ -8,8 +9,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { validateConfig } from '../core/config/index';
+import { MAX_VALIDATE_BYTES, validateConfig } from '../core/config/index';
 import { FRAMEWORK_IDS } from '../core/config/registry';
+import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
 
 const FRAMEWORKS = FRAMEWORK_IDS;
@@ -23,19 +25,26 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json]';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR]';
 
 /** Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found` errors. */
-export function validateFiles(files: string[], framework?: Framework): CliIssue[] {
+export function validateFiles(files: string[], framework?: Framework, launchDir?: string): CliIssue[] {
   const out: CliIssue[] = [];
   for (const file of files) {
     const abs = resolve(file);
+    // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
+    let size = -1;
+    try { size = statSync(abs).size; } catch { /* reported as not found below */ }
+    if (size > MAX_VALIDATE_BYTES) {
+      out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'too-large', message: `${file} is ${formatBytes(size)}; configs over ${formatBytes(MAX_VALIDATE_BYTES)} are not validated (not a training config).` });
+      continue;
+    }
     const text = readText(abs);
     if (text === undefined) {
       out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-not-found', message: `Cannot read ${file} (missing, a directory, or no permission).` });
       continue;
     }
-    const r = validateConfig(text, { fileName: abs, framework, readFile: (p) => readText(resolve(p)) });
+    const r = validateConfig(text, { fileName: abs, framework, readFile: (p) => readText(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir) });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }
@@ -44,7 +53,7 @@ export function validateFiles(files: string[], framework?: Framework): CliIssue[
 }
 
 export async function runValidate(args: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
-  let framework: Framework | undefined; let format: 'text' | 'json' = 'text';
+  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -58,11 +67,16 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
       const v = val('--format');
       if (v !== 'text' && v !== 'json') { err('llmtrain validate: --format must be text or json\n'); return 2; }
       format = v;
+    } else if (a.startsWith('--launch-dir')) {
+      // Where the training will be launched from: relative references missing there are errors (else warnings).
+      const v = val('--launch-dir');
+      if (!v) { err('llmtrain validate: --launch-dir needs a directory\n'); return 2; }
+      launchDir = v;
     } else if (a.startsWith('--') && a !== '--') { err(`llmtrain validate: unknown option ${a}\n${validateUsage}\n`); return 2; }
     else if (a !== '--') files.push(a);
   }
   if (!files.length) { err(validateUsage + '\n'); return 2; }
-  const issues = validateFiles(files, framework);
+  const issues = validateFiles(files, framework, launchDir);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);

@@ -221,7 +221,8 @@ suite('config validation', () => {
     desc = await vscode.commands.executeCommand<Description>('llmTraining.setConfigFramework', doc.uri, 'axolotl');
     assert.equal(desc.framework, 'axolotl');
     assert.equal(desc.overridden, true);
-    assert.equal(desc.statusText, '$(beaker) Axolotl $(pinned)');
+    // Issue 15: the status bar names the release the checks assume (the Axolotl key table's).
+    assert.equal(desc.statusText, '$(beaker) Axolotl 0.18.0 $(pinned)');
     const ds = await diagnosticsWhere(doc.uri, 'Axolotl rules on the mkdocs file', (x) => x.some((y) => codeOf(y) === 'unknown-key'));
     assert.deepEqual(rangeOf(ds.find((y) => doc.getText(y.range) === 'site_name')!.range), [2, 0, 2, 9]);
 

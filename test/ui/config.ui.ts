@@ -16,7 +16,7 @@ suite('config framework status bar', () => {
     await row('axolotl-lora-1b.yml').click();
 
     const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') });
-    await waitFor('the status bar to say Axolotl', async () => (await item.count()) > 0 && (await item.first().innerText()).trim() === 'Axolotl' || undefined, 30_000);
+    await waitFor('the status bar to say Axolotl 0.18.0', async () => (await item.count()) > 0 && (await item.first().innerText()).trim() === 'Axolotl 0.18.0' || undefined, 30_000);
     await wb.screenshot('config-status-bar-axolotl');
 
     await item.first().click();
@@ -39,7 +39,7 @@ suite('config framework status bar', () => {
     await wb.quickInput.locator('input').pressSequentially('Auto-detect', { delay: 10 });
     await waitFor('Auto-detect listed first', async () => (await wb.quickPickLabels())[0] === 'Auto-detect' || undefined);
     await page.keyboard.press('Enter');
-    await waitFor('the status bar to say Axolotl again', async () => (await item.first().innerText()).trim() === 'Axolotl' || undefined);
+    await waitFor('the status bar to say Axolotl 0.18.0 again', async () => (await item.first().innerText()).trim() === 'Axolotl 0.18.0' || undefined);
     assert.equal(await item.first().locator('.codicon-pinned').count(), 0);
   });
 });

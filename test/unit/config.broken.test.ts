@@ -103,7 +103,9 @@ const cases: Case[] = [
     files: { '/w/ds.json': ds({ train_micro_batch_size_per_gpu: 8, zero_optimization: { stage: 2 } }) },
     code: 'ds-mismatch', severity: 'error', range: [2, 29, 2, 30], relatedFile: '/w/ds.json',
   },
-  { name: 'hf+ds: missing DeepSpeed file', text: HF + 'deepspeed: configs/ds.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'error', range: [5, 11, 5, 26] },
+  // Issue 15: the launch directory is not known here, so a relative reference that is not found from the config's
+  // folder upwards is a warning (an error only where the launch directory is known; see config.corpus.test.ts).
+  { name: 'hf+ds: missing DeepSpeed file', text: HF + 'deepspeed: configs/ds.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'warning', range: [5, 11, 5, 26] },
   {
     name: 'hf+ds: optimizer lr differs', text: HF + 'learning_rate: 5.0e-5\ndeepspeed: ds.json\n', file: '/w/train.yaml',
     files: { '/w/ds.json': ds({ optimizer: { type: 'AdamW', params: { lr: 3e-5 } }, zero_optimization: { stage: 2 } }) },
@@ -129,7 +131,7 @@ const cases: Case[] = [
     files: { '/w/ds.json': ds({ optimizer: { type: 'AdamW', params: { lr: 'auto' } } }) },
     code: 'ds-optimizer-overrides', severity: 'warning', range: [5, 0, 5, 16], relatedFile: '/w/ds.json',
   },
-  { name: 'hf: fsdp_config JSON path that does not exist', text: HF + 'fsdp: full_shard auto_wrap\nfsdp_config: fsdp.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'error', range: [6, 13, 6, 22] },
+  { name: 'hf: fsdp_config JSON path that does not exist', text: HF + 'fsdp: full_shard auto_wrap\nfsdp_config: fsdp.json\n', file: '/w/train.yaml', files: {}, code: 'missing-reference', severity: 'warning', range: [6, 13, 6, 22] },
   { name: 'hf: TrainingArguments as JSON (parse_json_file), removed key', file: 'args.json', text: ds({ output_dir: 'o', per_device_train_batch_size: 4, num_train_epochs: 1, lr_scheduler_type: 'cosine', evaluation_strategy: 'steps' }), code: 'renamed-key', severity: 'error', range: [5, 2, 5, 23] },
   { name: 'hf: reduce_lr_on_plateau without evaluation', text: lines(HF, { 4: 'lr_scheduler_type: reduce_lr_on_plateau' }), code: 'scheduler-needs-eval', severity: 'error', range: [4, 19, 4, 39] },
   { name: 'hf: cosine_with_min_lr without min_lr', text: lines(HF, { 4: 'lr_scheduler_type: cosine_with_min_lr' }), code: 'scheduler-needs-kwargs', severity: 'error', range: [4, 19, 4, 37] },
@@ -173,7 +175,8 @@ const cases: Case[] = [
   { name: 'llamafactory: flash_attn value', text: LF + 'flash_attn: fa4\n', code: 'invalid-value', severity: 'error', range: [9, 12, 9, 15] },
   { name: 'llamafactory: quoted cutoff_len', text: lines(LF, { 6: 'cutoff_len: "2048"' }), code: 'wrong-type', severity: 'error', range: [6, 12, 6, 18] },
   { name: 'llamafactory: training without dataset', text: lines(LF, { 4: '' }), code: 'missing-dataset', severity: 'error', range: [2, 0, 2, 8] },
-  { name: 'llamafactory: pref_beta negative', text: LF + 'pref_beta: -0.1\n', code: 'out-of-range', severity: 'error', range: [9, 11, 9, 15] },
+  // (issue 15) `pref_beta: float = 0.1` in finetuning_args.py has no bound and HfArgumentParser checks none, so a
+  // negative beta is no longer reported as out of range (constraints come from the source); see the key tables.
   { name: 'llamafactory: do_eval without eval data', text: LF + 'do_eval: true\n', code: 'eval-without-data', severity: 'error', range: [9, 0, 9, 7] },
   { name: 'llamafactory: streaming without max_steps', text: LF + 'streaming: true\n', code: 'streaming-needs-max-steps', severity: 'error', range: [9, 0, 9, 9] },
   { name: 'llamafactory: val_size with eval_dataset', text: LF + 'eval_dataset: alpaca_en_demo\nval_size: 0.1\n', code: 'val-size-conflict', severity: 'error', range: [10, 0, 10, 8] },

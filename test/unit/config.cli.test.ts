@@ -75,3 +75,40 @@ test('the llmtrain entry point runs validate and sets the exit status', () => {
     assert.deepEqual(issues.map((i) => `${i.code}:${i.line}:${i.column}`), ['ds-batch-size:1:22']);
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
+
+// Issue 15: binary and oversized files fail the CLI (exit 1) the same way, the size given as on disk.
+test('binary and oversized files: exit 1, one error each, the real size', async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'model.yaml'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0x10, 0x00]));
+    writeFileSync(join(dir, 'huge.yaml'), 'a: ' + 'x'.repeat(3 * 1024 * 1024) + '\n');
+    const b = await run([join(dir, 'model.yaml')]);
+    assert.equal(b.code, 1);
+    assert.match(b.out, /model\.yaml:1:1: error binary:/);
+    const h = await run([join(dir, 'huge.yaml'), '--format', 'json']);
+    assert.equal(h.code, 1);
+    const issues = JSON.parse(h.out) as CliIssue[];
+    assert.deepEqual(issues.map((i) => `${i.severity}:${i.code}`), ['error:too-large']);
+    assert.match(issues[0].message, /huge\.yaml is 3\.15 MB; configs over 2\.10 MB are not validated/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// Issue 15: a relative reference missing from the config's folder upwards is a warning (exit 0) unless the launch
+// directory is given, where it is an error (exit 1) naming that directory.
+test('--launch-dir: a missing relative DeepSpeed file is an error there, a warning without it', async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'train.yaml'), 'model_name_or_path: m\noutput_dir: out\nper_device_train_batch_size: 1\nnum_train_epochs: 1\ndeepspeed: ds/zero2.json\n');
+    const w = await run([join(dir, 'train.yaml'), '--format', 'json']);
+    assert.equal(w.code, 0);
+    assert.deepEqual((JSON.parse(w.out) as CliIssue[]).filter((i) => i.code === 'missing-reference').map((i) => i.severity), ['warning']);
+    const e = await run([join(dir, 'train.yaml'), '--launch-dir', dir, '--format', 'json']);
+    assert.equal(e.code, 1);
+    const m = (JSON.parse(e.out) as CliIssue[]).filter((i) => i.code === 'missing-reference');
+    assert.deepEqual(m.map((i) => i.severity), ['error']);
+    assert.match(m[0].message, /not in the launch directory/);
+    mkdirSync(join(dir, 'ds'));
+    writeFileSync(join(dir, 'ds', 'zero2.json'), '{"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": "auto"}\n');
+    assert.equal((await run([join(dir, 'train.yaml'), '--launch-dir', dir])).code, 0);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -58,10 +58,49 @@ test('10k-deep JSON nesting: `too-deep`, no stack overflow', () => {
   assert.deepEqual(codes(text, 'x.json'), ['too-deep@0:0']);
 });
 
-test('10k-deep YAML flow nesting: `too-deep` or syntax, no exception', () => {
+test('10k-deep YAML flow nesting: one "nested too deeply", not a stack overflow shown as a syntax error (issue 15)', () => {
   const text = 'a: ' + '['.repeat(10000) + ']'.repeat(10000) + '\n';
   const r = validateConfig(text, { fileName: 'x.yaml' });
-  assert.ok(r.issues.some((i) => i.code === 'too-deep' || i.code === 'syntax'), JSON.stringify(r.issues.map((i) => i.code)));
+  assert.deepEqual(r.issues.map((i) => `${i.severity}:${i.code}`), ['error:too-deep']);
+  assert.match(r.issues[0].message, /^Nested too deeply/);
+  assert.doesNotMatch(r.issues[0].message, /call stack/);
+});
+
+// Issue 15: a 360-byte "billion laughs" YAML made validation grow to gigabytes and hang (the editor uses the same
+// engine). yaml's maxAliasCount check rejects it before anything is expanded.
+test('YAML alias bomb: one alias-bomb error, nothing expanded', () => {
+  const bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + 'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill('*' + 'abcdefghi'[i]).join(',')}]`).join('\n') + '\n';
+  assert.ok(bomb.length < 400, `${bomb.length} bytes`);
+  for (const fw of [undefined, 'axolotl', 'hf-trainer', 'torchtune'] as const) {
+    const r = validateConfig(bomb, { fileName: 'bomb.yaml', framework: fw });
+    assert.deepEqual(r.issues.map((i) => `${i.severity}:${i.code}`), ['error:alias-bomb'], String(fw));
+  }
+  // Ordinary aliases (a shared block used a few times) are not affected.
+  const ok = validateConfig('base: &b {enabled: true}\nx: *b\ny: *b\n', { fileName: 'x.yaml' });
+  assert.ok(!ok.issues.some((i) => i.code === 'alias-bomb'));
+});
+
+test('diagnostics per file are capped, with a summary line counting the rest', () => {
+  const text = 'base_model: m\n' + Array.from({ length: 3000 }, (_, i) => `unknown_key_${i}: 1`).join('\n') + '\n';
+  const r = validateConfig(text, { fileName: 'a.yml', framework: 'axolotl' });
+  assert.equal(r.issues.length, 201);
+  const last = r.issues[200];
+  assert.equal(last.code, 'too-many-issues');
+  assert.match(last.message, /^2\d{3} more issues \(\d+ errors?\) are not shown; only the first 200/);
+  const n = Number(/^(\d+)/.exec(last.message)![1]);
+  assert.ok(n >= 2800, `${n}`); // 3000 unknown keys + the batch-size rule, minus the 200 shown
+});
+
+test('a TSV (or other text) saved as .yaml: one "not a training config", not a screen of syntax errors', () => {
+  const tsv = 'id\tname\tscore\n1\talpha: beta\t0.5\n2\tgamma\t1\n3\tdelta\t2\n';
+  const r = validateConfig(tsv, { fileName: 'scores.yaml' });
+  assert.deepEqual(r.issues.map((i) => i.code), ['not-a-config']);
+  assert.match(r.issues[0].message, /^Not a training config: only 0 of 4 lines look like YAML keys or list items \(tab-separated text\)/);
+  // TSV text that happens to parse (as one plain scalar) is no config either: no schema, no issue, said in the reason.
+  const plain = validateConfig('step\tloss\n1\t2.5\n2\t2.1\n', { fileName: 'loss.yaml' });
+  assert.deepEqual([plain.framework, plain.issues.length], ['unknown', 0]);
+  // A real YAML config with one syntax error keeps its syntax diagnostic.
+  assert.ok(validateConfig('base_model: x\nmicro_batch_size: [1, 2\nnum_epochs: 1\n', { fileName: 'a.yaml' }).issues.some((i) => i.code === 'syntax'));
 });
 
 test('10k-deep YAML block nesting: bounded', () => {

@@ -14,6 +14,9 @@ test('status bar text names the framework and pins a user choice', () => {
   assert.equal(statusBarText('axolotl', false), '$(beaker) Axolotl');
   assert.equal(statusBarText('hf-trainer', true), '$(beaker) HF Trainer / TRL $(pinned)');
   assert.equal(statusBarText('unknown', true), '$(beaker) Not a training config $(pinned)');
+  // Issue 15: the release the checks assume, without its commit (the tooltip has it).
+  assert.equal(statusBarText('axolotl', false, 'Axolotl 0.18.0 (067b021c)'), '$(beaker) Axolotl 0.18.0');
+  assert.match(statusBarTooltip('axolotl', 'keys', 'detected', undefined, 'Axolotl 0.18.0 (067b021c)'), /checked against Axolotl 0\.18\.0 \(067b021c\)/);
   assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
     'DeepSpeed config\nDetected: has zero_optimization.\nClick to choose the framework for this file.');
   assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),

@@ -35,7 +35,14 @@ const MARKERS: Record<Exclude<Framework, 'unknown'>, { unique: string[]; shared:
   },
 };
 
-export interface Detection { framework: Framework; reason: string }
+/** `variant`: a layout of the framework read by other code (`v1` for LLaMA-Factory v1); `unsure`: the runner-up scored close. */
+export interface Detection { framework: Framework; reason: string; variant?: string; unsure?: string }
+
+/**
+ * LLaMA-Factory v1 (src/llamafactory/v1/config): top-level `model` (not model_name_or_path) with v1-only keys.
+ * Axolotl uses `base_model`, so `model` + one of these is v1's own layout.
+ */
+const LF_V1_KEYS = ['model_class', 'kernel_config', 'dist_config', 'train_dataset', 'eval_dataset', 'sample_backend', 'peft_config', 'quant_config', 'init_config', 'optim_config', 'batching_strategy', 'micro_batch_size', 'global_batch_size'];
 
 function topKeys(root: CNode | null): string[] { return root?.kind === 'map' ? root.entries!.map((e) => e.key) : []; }
 
@@ -67,7 +74,12 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     return { framework: 'unknown', reason: 'NeMo / Hydra config (trainer, exp_manager, ??? or ${...} interpolation): not validated' };
   }
   if (syntax === 'yaml' && hasComponent(root, { n: 20000 })) return { framework: 'torchtune', reason: 'has `_component_` nodes (torchtune recipe config)' };
+  const v1 = LF_V1_KEYS.filter((k) => keySet.has(k));
+  if (keySet.has('model') && !keySet.has('base_model') && !keySet.has('model_name_or_path') && v1.length >= 1) {
+    return { framework: 'llamafactory', variant: 'v1', reason: `LLaMA-Factory v1 layout: model, ${v1.slice(0, 3).join(', ')}` };
+  }
   let best: Framework = 'unknown'; let bestScore = 0; let bestHits: string[] = [];
+  let second: Framework = 'unknown'; let secondScore = 0;
   for (const [fw, m] of Object.entries(MARKERS) as [Exclude<Framework, 'unknown'>, { unique: string[]; shared: string[] }][]) {
     if (fw === 'torchtune') continue;
     if (syntax === 'yaml' && (fw === 'deepspeed' || fw === 'peft')) continue;
@@ -80,8 +92,12 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     if (fw === 'llamafactory' && keySet.has('template')) score += 3; // a prompt-template name is LLaMA-Factory's alone
     if (fw === 'deepspeed' && syntax === 'json' && (keySet.has('zero_optimization') || keySet.has('train_micro_batch_size_per_gpu'))) score += 6;
     if (fw === 'peft' && keySet.has('peft_type')) score += 10;
-    if (score > bestScore) { best = fw; bestScore = score; bestHits = hits; }
+    if (score > bestScore) { second = best; secondScore = bestScore; best = fw; bestScore = score; bestHits = hits; }
+    else if (score > secondScore) { second = fw; secondScore = score; }
   }
   if (bestScore < 4) return { framework: 'unknown', reason: 'no known training-config keys found' };
-  return { framework: best, reason: `${frameworkName(best)} keys: ${bestHits.slice(0, 4).join(', ')}` };
+  const reason = `${frameworkName(best)} keys: ${bestHits.slice(0, 4).join(', ')}`;
+  // Close call: say so once (the validation still uses the better match, whose keys are named).
+  if (secondScore >= 4 && bestScore - secondScore <= 2) return { framework: best, reason, unsure: `${frameworkName(best)} (score ${bestScore}) or ${frameworkName(second)} (score ${secondScore})` };
+  return { framework: best, reason };
 }

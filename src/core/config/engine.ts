@@ -29,6 +29,8 @@ export interface FrameworkDef {
   refs?: (ctx: RuleContext) => ConfigRef[];
   /** Loader description for messages, e.g. "PyYAML (yaml.safe_load)". */
   loaderName: string;
+  /** The framework release the key table is from, e.g. "Axolotl 0.18.0 (067b021c)" (status bar, hovers). */
+  assumes?: string;
 }
 
 export const dirname = (p: string): string => { const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')); return i < 0 ? '' : i === 0 ? p[0] : p.slice(0, i); };
@@ -55,7 +57,11 @@ export class RuleContext {
     if (this.valueCache === undefined) { const v = toValue(this.root); this.valueCache = v && typeof v === 'object' && !Array.isArray(v) ? v : {}; }
     return this.valueCache as Record<string, unknown>;
   }
+  /** Issues past {@link RuleContext.CAP}: counted (by severity), not built, so a 100k-key file stays fast. */
+  readonly dropped = { error: 0, warning: 0, info: 0 };
+  static readonly CAP = 1000;
   add(code: string, severity: Severity, message: string, start: number, end: number, extra?: { related?: RelatedLocation[]; fixes?: Fix[] }): ConfigIssue {
+    if (this.issues.length >= RuleContext.CAP) { this.dropped[severity]++; return { code, severity, message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, related: [], fixes: [] }; }
     const issue: ConfigIssue = { code, severity, message, range: this.li.range(start, end), related: extra?.related ?? [], fixes: extra?.fixes ?? [] };
     this.issues.push(issue);
     return issue;
@@ -122,7 +128,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (last.size < entries.length) {
       for (const e of entries) {
         const l = last.get(e.key)!;
-        if (l !== e) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
+        if (l !== e && ctx.issues.length < RuleContext.CAP) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
       }
     }
   }
@@ -145,7 +151,8 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     const ks = spec.keys[e.key];
     if (!ks) {
       if (spec.unknown === 'ignore') continue;
-      const sugg = didYouMean(e.key, Object.keys(spec.keys));
+      // Past a few hundred findings the file is reported in summary (index.ts MAX_ISSUES): skip the O(keys) search.
+      const sugg = ctx.issues.length < 400 && ctx.dropped.warning + ctx.dropped.error === 0 ? didYouMean(e.key, Object.keys(spec.keys)) : undefined;
       if (spec.unknown === 'near-miss') {
         if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
         continue;

@@ -20,12 +20,46 @@ import { toZod } from './spec';
 import { hover, complete } from './assist';
 import { batchOf } from './rules';
 import type { BatchOf } from './rules';
+import { formatBytes } from '../files';
+import { frameworkLabel } from './registry';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
 
 
 /** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
 export const MAX_VALIDATE_BYTES = 2 * 1024 * 1024;
+
+/** At most this many issues are reported per file, then one summary line (a 100k-key file must not flood the editor). */
+export const MAX_ISSUES = 200;
+
+/**
+ * A YAML file with syntax errors whose lines are mostly not `key: value`, `- item` or comments (a TSV, a log, prose):
+ * one "not a training config" issue instead of a screen of YAML syntax errors. Undefined when the file is YAML-ish.
+ */
+function notAConfig(text: string, p: Prepared): ConfigIssue | undefined {
+  if (p.parsed.syntax !== 'yaml' || !p.parsed.problems.some((x) => x.code === 'syntax')) return undefined;
+  let lines = 0; let yamlish = 0;
+  for (const line of text.split('\n', 2000)) {
+    const t = line.trim();
+    if (!t || t.startsWith('#') || t === '---' || t === '...') continue;
+    lines++;
+    if (/^(- |-$|[^\t:#]+:(\s|$)|["'][^"']*["']\s*:)/.test(t) && !line.includes('\t')) yamlish++;
+  }
+  if (lines === 0 || yamlish / lines >= 0.5) return undefined;
+  const tabs = /\t/.test(text) ? ' (tab-separated text)' : '';
+  return { code: 'not-a-config', severity: 'warning', message: `Not a training config: only ${yamlish} of ${lines} lines look like YAML keys or list items${tabs}. Nothing was validated.`, range: p.li.range(0, 0), related: [], fixes: [] };
+}
+
+/** Size in UTF-8 bytes (as on disk) of a string, without encoding it. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1; else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) { n += 4; i++; } else n += 3;
+  }
+  return n;
+}
 
 function looksJson(text: string, fileName: string): boolean {
   if (/\.jsonc?$/i.test(fileName)) return true;
@@ -46,7 +80,7 @@ function isBinary(text: string): boolean {
   return n > 0 && ctrl / n > 0.1;
 }
 
-interface Prepared { parsed: ParsedConfig; li: LineIndex; framework: Framework; reason: string; early?: ConfigIssue[] }
+interface Prepared { parsed: ParsedConfig; li: LineIndex; framework: Framework; reason: string; variant?: string; unsure?: string; early?: ConfigIssue[] }
 
 let cache: { text: string; fileName: string; framework?: Framework; prepared: Prepared } | undefined;
 
@@ -59,7 +93,7 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
   const early: ConfigIssue[] = [];
   let prepared: Prepared;
   if (text.length > MAX_VALIDATE_BYTES) {
-    early.push({ code: 'too-large', severity: 'info', message: `File is ${(text.length / 1048576).toFixed(1)} MB; configs over ${MAX_VALIDATE_BYTES / 1048576} MB are not validated.`, range: li.range(0, 0), related: [], fixes: [] });
+    early.push({ code: 'too-large', severity: 'info', message: `File is ${formatBytes(utf8Length(text))}; configs over ${formatBytes(MAX_VALIDATE_BYTES)} are not validated.`, range: li.range(0, 0), related: [], fixes: [] });
     prepared = { parsed: { syntax: json ? 'json' : 'yaml', root: null, problems: [] }, li, framework: 'unknown', reason: 'too large to validate', early };
   } else if (isBinary(text)) {
     early.push({ code: 'binary', severity: 'error', message: 'This file contains binary data (NUL or control bytes), not YAML/JSON text.', range: li.range(0, 0), related: [], fixes: [] });
@@ -69,7 +103,7 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
     const parsed = json ? parseJson(text) : parseYaml(text, forced ? loaderFor(forced) : 'pyyaml');
     const det = forced ? { framework: forced, reason: 'set by the user' } : detectFromTree(parsed.root, text, fileName, parsed.syntax);
     if (!json && !forced && loaderFor(det.framework) === 'omegaconf') reresolve(parsed.root, 'omegaconf');
-    prepared = { parsed, li, framework: det.framework, reason: det.reason, early };
+    prepared = { parsed, li, framework: det.framework, reason: det.reason, variant: 'variant' in det ? det.variant : undefined, unsure: 'unsure' in det ? det.unsure : undefined, early };
   }
   cache = { text, fileName, framework: forced, prepared };
   return prepared;
@@ -91,8 +125,11 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
   try {
     const p = prepare(text, opts.fileName, opts.framework);
     const issues: ConfigIssue[] = [...(p.early ?? [])];
+    const notConfig = notAConfig(text, p);
+    if (notConfig) return { framework: p.framework, frameworkReason: 'not a training config', issues: [notConfig], facts: [] };
     for (const s of p.parsed.problems) issues.push({ code: s.code, severity: s.severity, message: s.message, range: p.li.range(s.start, s.end), related: [], fixes: [] });
-    const def = frameworkDef(p.framework);
+    const def = frameworkDef(p.framework, p.variant);
+    if (p.unsure) issues.push({ code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] });
     if (!def || !p.parsed.root) return { framework: p.framework, frameworkReason: p.reason, issues, facts: [] };
     const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
     if (p.parsed.root.kind !== 'map') {
@@ -106,7 +143,13 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     }
     issues.push(...ctx.issues);
     issues.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    return { framework: p.framework, frameworkReason: p.reason, issues, facts: ctx.facts };
+    const dropped = ctx.dropped.error + ctx.dropped.warning + ctx.dropped.info;
+    if (issues.length > MAX_ISSUES || dropped) {
+      const rest = issues.splice(MAX_ISSUES);
+      const errs = rest.filter((i) => i.severity === 'error').length + ctx.dropped.error;
+      issues.push({ code: 'too-many-issues', severity: errs ? 'error' : 'warning', message: `${rest.length + dropped} more issues (${errs} errors) are not shown; only the first ${MAX_ISSUES} of this file are listed.`, range: (rest[0] ?? issues[issues.length - 1]).range, related: [], fixes: [] });
+    }
+    return { framework: p.framework, frameworkReason: p.reason, issues, facts: ctx.facts, ...(def.assumes ? { assumes: def.assumes } : {}) };
   } catch (err) {
     return { framework: opts.framework ?? 'unknown', frameworkReason: 'validation failed', issues: [{ code: 'internal-error', severity: 'error', message: `Validation failed unexpectedly: ${err instanceof Error ? err.message : String(err)}`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, related: [], fixes: [] }], facts: [] };
   }
@@ -114,7 +157,7 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
 
 function context(text: string, opts: ValidateOptions): { p: Prepared; def?: FrameworkDef } {
   const p = prepare(text, opts.fileName, opts.framework);
-  return { p, def: frameworkDef(p.framework) };
+  return { p, def: frameworkDef(p.framework, p.variant) };
 }
 
 /** Markdown documentation for the key (or value) at `offset`: what it does, type, default, allowed values, source. */

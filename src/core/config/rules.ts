@@ -40,7 +40,8 @@ function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): C
   let resolved = resolvePath(ctx.baseDir, p);
   const read = ctx.opts.readFile;
   if (read) {
-    for (const c of candidates(ctx.baseDir, p)) {
+    const launch = ctx.opts.launchDir;
+    for (const c of launch !== undefined && !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p) ? [resolvePath(launch, p)] : candidates(ctx.baseDir, p)) {
       let ok = false;
       try { ok = read(c) !== undefined; } catch { ok = false; }
       if (ok) { resolved = c; break; }
@@ -68,7 +69,15 @@ function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   if (text === undefined) {
     const rel = !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref.path);
     const what = ref.kind === 'deepspeed' ? 'DeepSpeed config' : ref.kind === 'fsdp' ? 'FSDP config JSON' : 'Accelerator config JSON';
-    ctx.add('missing-reference', 'error', `${what} not found: ${rel ? ref.path : ref.resolved}${rel ? ` (looked in ${ctx.baseDir || '.'} and the folders above it)` : ''}. Training stops at start-up when it opens this file.${rel ? ' Relative paths are opened from the directory you launch in.' : ''}`, ref.start, ref.end);
+    // Issue 15: a relative path is opened from the launch directory. Known (a task, a run, Launch Run): a miss is an
+    // error there. Unknown: we looked from the config's folder upwards; a miss is a warning saying where we looked.
+    const launch = ctx.opts.launchDir;
+    if (!rel) ctx.add('missing-reference', 'error', `${what} not found: ${ref.resolved}. Training stops at start-up when it opens this file.`, ref.start, ref.end);
+    else if (launch !== undefined) ctx.add('missing-reference', 'error', `${what} not found: ${ref.path} is not in the launch directory ${launch || '.'} (${resolvePath(launch, ref.path)}). Training stops at start-up when it opens this file.`, ref.start, ref.end);
+    else {
+      const looked = candidates(ctx.baseDir, ref.path);
+      ctx.add('missing-reference', 'warning', `${what} ${ref.path} not found from the config's folder or the folders above it (looked at ${looked.slice(0, 3).join(', ')}${looked.length > 3 ? `, … ${looked.length} places` : ''}). Relative paths are opened from the directory you launch in, which is not known here: training stops at start-up if it is missing there.`, ref.start, ref.end);
+    }
     return undefined;
   }
   const parsed = parseJson(text);

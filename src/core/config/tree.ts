@@ -47,9 +47,24 @@ export interface ParsedConfig {
 /** Deeper than this we stop building the tree (and say so): no config is this deep, and recursion must stay bounded. */
 export const MAX_DEPTH = 200;
 
+/**
+ * Alias expansion caps (issue 15: a 360-byte "billion laughs" document grew to gigabytes). `yaml`'s own
+ * `maxAliasCount` check (100, its default for toJS) rejects exponential aliasing up front; the node budget bounds
+ * what we build from aliases even where that check passes. PyYAML loads such files cheaply (it shares the
+ * objects), so the framework does not hang, and neither may we: the file is reported instead of expanded.
+ */
+export const MAX_ALIAS_COUNT = 100;
+export const MAX_ALIAS_NODES = 20000;
+let aliasNodes = 0;
+let aliasDepth = 0;
+
 function yamlToC(n: YNode | null | undefined, loader: YamlLoader, depth: number, problems: SyntaxProblem[], text: string, doc?: YDocument): CNode | null {
   if (!n) return null;
   const [start, valueEnd] = n.range ?? [0, 0];
+  if (aliasDepth > 0 && ++aliasNodes > MAX_ALIAS_NODES) {
+    if (!problems.some((p) => p.code === 'alias-bomb')) problems.push({ code: 'alias-bomb', severity: 'error', message: `YAML aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb); not expanded further. PyYAML would build this structure in memory for the training run.`, start, end: valueEnd });
+    return { kind: 'scalar', start, end: valueEnd, value: null, pyType: 'NoneType' };
+  }
   if (depth > MAX_DEPTH) {
     if (!problems.some((p) => p.code === 'too-deep')) problems.push({ code: 'too-deep', severity: 'error', message: `Nesting deeper than ${MAX_DEPTH} levels: not a training config, not checked further.`, start, end: valueEnd });
     return { kind: 'scalar', start, end: valueEnd, value: null, pyType: 'NoneType' };
@@ -75,7 +90,9 @@ function yamlToC(n: YNode | null | undefined, loader: YamlLoader, depth: number,
   if (isAlias(n)) {
     // `*name`: the anchored node's value, reported at the alias (depth-bounded, so self-references terminate).
     const target = doc ? (n as YAlias).resolve(doc) : undefined;
-    const c = target ? yamlToC(target as YNode, loader, depth + 1, problems, text, doc) : null;
+    aliasDepth++;
+    let c: CNode | null;
+    try { c = target ? yamlToC(target as YNode, loader, depth + 1, problems, text, doc) : null; } finally { aliasDepth--; }
     if (!c) return { kind: 'scalar', start, end: valueEnd, value: null, pyType: 'NoneType' };
     return { ...c, start, end: valueEnd, plain: undefined, quirk: undefined };
   }
@@ -109,12 +126,27 @@ export function parseYaml(text: string, loader: YamlLoader): ParsedConfig {
   const problems: SyntaxProblem[] = [];
   try {
     const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: false, keepSourceTokens: false });
-    for (const e of doc.errors) problems.push({ code: 'syntax', severity: 'error', message: `YAML syntax: ${firstLine(e.message)}`, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) });
+    for (const e of doc.errors) {
+      // The yaml parser's own recursion limit surfaces as a "Maximum call stack size exceeded" error.
+      if (/call stack/i.test(e.message)) { if (!problems.some((p) => p.code === 'too-deep')) problems.push({ code: 'too-deep', severity: 'error', message: 'Nested too deeply to parse (the parser ran out of stack): not a training config.', start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }); continue; }
+      problems.push({ code: 'syntax', severity: 'error', message: `YAML syntax: ${firstLine(e.message)}`, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) });
+    }
     for (const w of doc.warnings) problems.push({ code: 'syntax-warning', severity: 'warning', message: `YAML: ${firstLine(w.message)}`, start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) });
+    if (problems.some((p) => p.code === 'too-deep')) return { syntax: 'yaml', root: null, problems };
+    if (text.includes('*') && !doc.errors.length) {
+      try { doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }); } catch (err) {
+        if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+          problems.push({ code: 'alias-bomb', severity: 'error', message: `YAML aliases expand exponentially (more than ${MAX_ALIAS_COUNT} alias uses of one anchor: an alias bomb); the file is not expanded or checked further.`, start: 0, end: Math.min(text.length, 1) });
+          return { syntax: 'yaml', root: null, problems };
+        }
+      }
+    }
+    aliasNodes = 0; aliasDepth = 0;
     const root = yamlToC(doc.contents as YNode | null, loader, 0, problems, text, doc);
     return { syntax: 'yaml', root, problems };
   } catch (err) {
-    problems.push({ code: err instanceof RangeError ? 'too-deep' : 'syntax', severity: 'error', message: err instanceof RangeError ? 'The document is nested too deeply to parse: not a training config.' : `YAML could not be parsed: ${err instanceof Error ? err.message : String(err)}`, start: 0, end: Math.min(text.length, 1) });
+    aliasDepth = 0;
+    problems.push({ code: err instanceof RangeError ? 'too-deep' : 'syntax', severity: 'error', message: err instanceof RangeError ? 'Nested too deeply to parse (the parser ran out of stack): not a training config.' : `YAML could not be parsed: ${err instanceof Error ? err.message : String(err)}`, start: 0, end: Math.min(text.length, 1) });
     return { syntax: 'yaml', root: null, problems };
   }
 }

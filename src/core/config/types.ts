@@ -54,6 +54,12 @@ export interface ValidateOptions {
   framework?: Framework;
   /** Access to files referenced by the config (DeepSpeed JSON, Accelerate YAML); absent = cross-file rules skipped. */
   readFile?: ReadFile;
+  /**
+   * The directory the training will be launched from, when a launch says so (a task's cwd, a run's working
+   * directory, Launch Run). Relative references are opened from there; unknown = they are searched from the
+   * config's folder upwards and a miss is only a warning.
+   */
+  launchDir?: string;
 }
 
 /** Computed facts shown as CodeLens / inlay hints (e.g. effective batch size). */
@@ -65,6 +71,8 @@ export interface ValidationResult {
   frameworkReason: string;
   issues: ConfigIssue[];
   facts: ConfigFact[];
+  /** The framework release whose keys, types and defaults the checks assume, e.g. "Axolotl 0.18.0 (067b021c)". */
+  assumes?: string;
 }
 
 /** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */

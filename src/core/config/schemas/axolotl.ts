@@ -12,6 +12,7 @@ import { any, bool, custom, enm, float, int, list, listOf, map, obj, str } from 
 import type { KeySpec, ObjSpec } from '../spec';
 import { ATTN_IMPLEMENTATIONS, HF_OPTIMIZERS, HF_SCHEDULERS } from './hf';
 import { deepspeedRoot } from './deepspeed';
+import { keyTable, mergeTable, objFromClasses, tableRelease } from '../tables';
 
 const SRC = 'https://github.com/axolotl-ai-cloud/axolotl/tree/main/src/axolotl/utils/schemas';
 const DOCS = 'https://docs.axolotl.ai/docs/config-reference.html';
@@ -88,7 +89,24 @@ const datasetEntry = obj('datasets[]', {
 export const AXOLOTL_ADAPTERS = ['lora', 'qlora', 'llama-adapter'] as const;
 export const AXOLOTL_RL = ['dpo', 'ipo', 'orpo', 'kto', 'simpo', 'grpo', 'gdpo', 'ebft'] as const;
 
-export function axolotlRoot(): ObjSpec {
+/**
+ * Axolotl's keys: the generated table of the release (AxolotlConfigWCapabilities and its mixins, plus the keys each
+ * integration plugin's *Args model adds) merged under the hand-written specs below. A hand-written key the release
+ * does not define is dropped (pydantic ignores it, so it is reported as unknown).
+ */
+export function axolotlRoot(release?: string): ObjSpec {
+  const t = keyTable('axolotl', release);
+  const hand = axolotlHandRoot();
+  if (!t) return hand;
+  const label = `Axolotl ${tableRelease(t)}`;
+  const gen = objFromClasses(t, [...t.roots.config, ...(t.roots.plugins ?? [])], 'Axolotl config', { nestedUnknown: 'warning', enumSeverity: 'error', label, lax: true });
+  // check_fsdp_config_kwargs_prefix (validation.py) strips a deprecated `fsdp_` prefix inside fsdp_config.
+  const fsdp = gen.keys.fsdp_config?.obj;
+  if (fsdp) for (const [k, s] of Object.entries({ ...fsdp.keys })) if (!k.startsWith('fsdp_')) fsdp.keys[`fsdp_${k}`] ??= { ...s, deprecated: `Axolotl strips the \`fsdp_\` prefix (deprecated); write \`${k}\`.` };
+  return { ...mergeTable(hand, gen, (k) => !!hand.renamed?.[k]), name: 'Axolotl config', source: gen.source };
+}
+
+function axolotlHandRoot(): ObjSpec {
   return obj('Axolotl config', {
     base_model: str('Hub id or local path of the model to train.', undefined, { ...o, nullable: false }),
     base_model_config: str('Config of the base model (defaults to base_model).', null, o),

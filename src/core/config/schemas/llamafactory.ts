@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { any, bool, custom, enm, float, int, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { trainingArguments } from './hf';
+import { keyTable, mergeTable, objFromClasses, tableRelease } from '../tables';
 
 const H = 'https://github.com/hiyouga/LLaMA-Factory/tree/main/src/llamafactory/hparams';
 const o = { source: H };
@@ -133,7 +134,36 @@ const lf: Record<string, KeySpec> = {
   download_mode: str('Dataset download mode.', 'reuse_dataset_if_exists', o),
 };
 
-export function llamafactoryRoot(): ObjSpec {
+/**
+ * LLaMA-Factory's keys: its own dataclasses from the generated table (ModelArguments, DataArguments,
+ * TrainingArguments, FinetuningArguments, GeneratingArguments) merged under the hand-written specs, plus
+ * transformers' Seq2SeqTrainingArguments (hand-written in hf.ts: the table's external base).
+ */
+export function llamafactoryRoot(release?: string): ObjSpec {
+  const hand = llamafactoryHandRoot();
+  const t = keyTable('llamafactory', release);
+  if (!t) return hand;
+  // Training keys, plus those of Megatron Bridge launches and of chat/eval (a config may serve `llamafactory-cli chat`).
+  const roots = [...new Set([...t.roots.config, ...(t.roots.megatron_bridge ?? []), ...(t.roots.infer ?? []), ...(t.roots.eval ?? [])])].filter((c) => t.classes[c]);
+  const gen = objFromClasses(t, roots, 'LLaMA-Factory arguments', { nestedUnknown: 'error', enumSeverity: 'error', label: `LLaMA-Factory ${tableRelease(t)}` });
+  return { ...mergeTable(hand, gen), unknown: 'error' };
+}
+
+/**
+ * LLaMA-Factory's v1 layout (`src/llamafactory/v1/config`: top-level `model`, `model_class`, `kernel_config`,
+ * `dist_config`, `train_dataset`, `micro_batch_size`, ...), read by `HfArgumentParser([ModelArguments,
+ * DataArguments, TrainingArguments, SampleArguments]).parse_dict(allow_extra_keys=False)` in v1/config/arg_parser.py:
+ * an unknown key is an error (unless ALLOW_EXTRA_KEYS is set). All keys come from the generated table.
+ */
+export function llamafactoryV1Root(release?: string): ObjSpec {
+  const t = keyTable('llamafactory-v1', release);
+  if (!t) return obj('LLaMA-Factory v1 arguments', {}, 'warning');
+  const label = `LLaMA-Factory v1 ${tableRelease(t)}`;
+  const gen = objFromClasses(t, t.roots.config, 'LLaMA-Factory v1 arguments', { nestedUnknown: 'ignore', enumSeverity: 'error', label });
+  return { ...gen, unknown: 'error', unknownNote: 'The v1 parser fails with "Some keys are not used by the HfArgumentParser" (unless ALLOW_EXTRA_KEYS=1).' };
+}
+
+function llamafactoryHandRoot(): ObjSpec {
   const keys: Record<string, KeySpec> = { ...trainingArguments, ...lf };
   return obj('LLaMA-Factory arguments', keys, 'warning', {
     source: H,

@@ -53,6 +53,9 @@ export function torchtuneRoot(): ObjSpec {
     log_level: enm(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'CRITICAL'], 'Log level.', 'INFO', { ...o, severity: 'warning' }),
     run_val_every_n_steps: int('Validate every N steps (null = never).', null, { min: 1, source: SRC }),
     max_seq_len: int('Maximum sequence length.', null, { min: 1, source: SRC }),
+    // recipes/eleuther_eval.py: `cfg.get("max_seq_length", 4096)` (the evaluation recipe's own name for it).
+    max_seq_length: int('Evaluation recipe (eleuther_eval): maximum sequence length of the harness inputs.', 4096, { min: 1, source: SRC }),
+    datasets: any('Multi-dataset recipes: a list of dataset builder nodes.', undefined, { ...o, type: 'list[component]' }),
     lr: custom('float', z.number(), 'Learning rate.', undefined, { numeric: true, source: SRC }),
   }, 'near-miss', { source: SRC, unknownNote: 'Recipes read keys by name (cfg.<key>), so the intended setting is missing and the recipe fails or uses its default.' });
 }

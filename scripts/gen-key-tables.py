@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Writes a versioned key table of a training framework from its own source (never imports it: `ast` only).
+
+Usage:
+  python3 scripts/gen-key-tables.py FRAMEWORK CHECKOUT --release R --commit SHA [--out DIR]
+
+  FRAMEWORK  axolotl | llamafactory | llamafactory-v1 | trl
+  CHECKOUT   a source checkout (or `git archive` extract) of that framework at the release
+  --release  the release the checkout is (e.g. 0.18.0 or 0.18.0+9.067b021c for a commit past a tag)
+  --commit   the full commit id of the checkout
+  --out      folder for the table (default src/core/config/tables)
+
+Writes OUT/<framework>-<release>.json: {framework, release, commit, repo, generator, roots, classes}. `classes`
+maps each pydantic model / dataclass to its file, line, base classes and own fields; a field is
+{name, type (the annotation as written), kind, nullable, default, values (Literal members), ge/gt/le/lt, doc, line,
+ref (nested class names)}. `roots` names the classes whose fields (with those of their bases) are the top-level
+keys of a config file. Only facts (names, types, defaults, constraints, docstrings) are written, no code.
+
+What is read, per framework:
+  axolotl          src/axolotl/utils/schemas/*.py and src/axolotl/integrations/*/args.py (pydantic models);
+                   root AxolotlInputConfig, plus every plugin's *Args model (keys a plugin adds at the top level)
+  llamafactory     src/llamafactory/hparams/*.py (dataclasses read by HfArgumentParser); the roots' external base
+                   classes (Seq2SeqTrainingArguments, ...) are named in `external`
+  llamafactory-v1  src/llamafactory/v1/config/*.py (the v1 layout: model, model_class, dist_config, train_dataset, ...)
+  trl              trl/trainer/*_config.py and trl/trainer/*/..._config.py (SFTConfig, DPOConfig, GRPOConfig, ...)
+"""
+import argparse
+import ast
+import glob
+import json
+import os
+import re
+import sys
+
+SETS = {
+    'axolotl': {
+        'repo': 'axolotl-ai-cloud/axolotl',
+        'globs': ['src/axolotl/utils/schemas/*.py', 'src/axolotl/utils/schemas/*/*.py', 'src/axolotl/integrations/*/args.py', 'src/axolotl/integrations/*/*/args.py'],
+    },
+    'llamafactory': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/hparams/*.py']},
+    'llamafactory-v1': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/v1/config/*.py']},
+    'trl': {'repo': 'huggingface/trl', 'globs': ['trl/trainer/*config*.py', 'trl/trainer/*/*config*.py', 'trl/experimental/*/*_config.py']},
+}
+
+SCALARS = {'bool': 'bool', 'int': 'int', 'float': 'float', 'str': 'str', 'Any': 'any', 'dict': 'dict', 'list': 'list', 'object': 'any'}
+
+
+def literal(node):
+    """A Python literal as JSON (None when it is not a literal or not JSON-representable)."""
+    try:
+        v = ast.literal_eval(node)
+    except Exception:
+        return None, False
+    if isinstance(v, tuple):
+        v = list(v)
+    if isinstance(v, float) and (v != v or v in (float('inf'), float('-inf'))):
+        return str(v), True
+    try:
+        json.dumps(v)
+    except Exception:
+        return None, False
+    return v, True
+
+
+def unwrap(ann):
+    """Members of a union annotation (X | Y, Optional[X], Union[X, Y]), Annotated unwrapped."""
+    if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+        return unwrap(ann.left) + unwrap(ann.right)
+    if isinstance(ann, ast.Subscript):
+        name = ast.unparse(ann.value).split('.')[-1]
+        sl = ann.slice
+        if name == 'Optional':
+            return unwrap(sl) + [ast.Constant(None)]
+        if name == 'Union':
+            return [m for e in (sl.elts if isinstance(sl, ast.Tuple) else [sl]) for m in unwrap(e)]
+        if name == 'Annotated':
+            return unwrap(sl.elts[0] if isinstance(sl, ast.Tuple) else sl)
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            return unwrap(ast.parse(ann.value, mode='eval').body)
+        except SyntaxError:
+            return [ann]
+    return [ann]
+
+
+def annotated_constraints(ann, out):
+    """Bounds written as Annotated[int, Field(ge=0)] / annotated_types.Ge(0)."""
+    for n in ast.walk(ann):
+        if isinstance(n, ast.Call):
+            fn = ast.unparse(n.func).split('.')[-1]
+            for kw in n.keywords:
+                if kw.arg in ('ge', 'gt', 'le', 'lt'):
+                    v, ok = literal(kw.value)
+                    if ok and isinstance(v, (int, float)):
+                        out[kw.arg] = v
+            if fn in ('Ge', 'Gt', 'Le', 'Lt') and n.args:
+                v, ok = literal(n.args[0])
+                if ok and isinstance(v, (int, float)):
+                    out[fn.lower()] = v
+
+
+def describe_type(ann, classes_seen):
+    members = unwrap(ann)
+    nullable = False
+    kinds, values, refs = [], [], []
+    for m in members:
+        if isinstance(m, ast.Constant) and m.value is None:
+            nullable = True
+            continue
+        if isinstance(m, ast.Name) and m.id == 'None':
+            nullable = True
+            continue
+        if isinstance(m, ast.Subscript):
+            head = ast.unparse(m.value).split('.')[-1]
+            if head == 'Literal':
+                sl = m.slice
+                for e in (sl.elts if isinstance(sl, ast.Tuple) else [sl]):
+                    v, ok = literal(e)
+                    if ok:
+                        if v is None:
+                            nullable = True
+                        else:
+                            values.append(v)
+                kinds.append('literal')
+                continue
+            if head in ('list', 'List', 'Sequence', 'tuple', 'Tuple', 'set'):
+                inner = m.slice.elts[0] if isinstance(m.slice, ast.Tuple) else m.slice
+                ik = describe_type(inner, classes_seen)
+                kinds.append('list[%s]' % (ik['kind'] if ik['kind'] else 'any'))
+                refs.extend(ik['ref'])
+                continue
+            if head in ('dict', 'Dict', 'Mapping'):
+                kinds.append('dict')
+                continue
+            kinds.append('any')
+            continue
+        name = ast.unparse(m).split('.')[-1].strip('"\'')
+        if name in SCALARS:
+            kinds.append(SCALARS[name])
+        elif name and name[0].isupper():
+            # A nested model, or an Enum (str enums are validated by value: recorded as `ref`).
+            kinds.append('ref')
+            refs.append(name)
+        else:
+            kinds.append('any')
+    uniq = []
+    for k in kinds:
+        if k not in uniq:
+            uniq.append(k)
+    return {'kind': '|'.join(uniq) if uniq else 'any', 'nullable': nullable, 'values': values, 'ref': refs}
+
+
+def call_name(v):
+    return ast.unparse(v.func).split('.')[-1] if isinstance(v, ast.Call) else None
+
+
+def field_info(stmt, style):
+    """Default, doc and constraints of one annotated class attribute."""
+    out = {'default': None, 'has_default': False, 'doc': '', 'factory': False}
+    v = stmt.value
+    if v is None:
+        return out
+    fn = call_name(v)
+    if fn in ('Field', 'field'):
+        if v.args:
+            d, ok = literal(v.args[0])
+            out['default'], out['has_default'] = (d, ok) if ok else (ast.unparse(v.args[0]), True)
+            if isinstance(v.args[0], ast.Constant) and v.args[0].value is Ellipsis:
+                out['default'], out['has_default'] = None, False
+        for kw in v.keywords:
+            if kw.arg == 'default':
+                d, ok = literal(kw.value)
+                out['default'], out['has_default'] = (d, True) if ok else (ast.unparse(kw.value), True)
+            elif kw.arg == 'default_factory':
+                out['has_default'], out['factory'] = True, True
+                src = ast.unparse(kw.value)
+                m = re.match(r'^lambda:\s*(.*)$', src)
+                if m:
+                    try:
+                        d, ok = literal(ast.parse(m.group(1), mode='eval').body)
+                        out['default'] = d if ok else m.group(1)
+                    except SyntaxError:
+                        out['default'] = m.group(1)
+                else:
+                    out['default'] = {'list': [], 'dict': {}}.get(src, src + '()')
+            elif kw.arg in ('ge', 'gt', 'le', 'lt'):
+                d, ok = literal(kw.value)
+                if ok and isinstance(d, (int, float)):
+                    out[kw.arg] = d
+            elif kw.arg == 'alias':
+                d, ok = literal(kw.value)
+                if ok and isinstance(d, str):
+                    out['aliases'] = [d]
+            elif kw.arg == 'validation_alias' and isinstance(kw.value, ast.Call):
+                out['aliases'] = [x for x in (literal(e)[0] for e in kw.value.args) if isinstance(x, str)]
+            elif kw.arg == 'description':
+                d, ok = literal(kw.value)
+                if ok and isinstance(d, str):
+                    out['doc'] = d
+            elif kw.arg in ('json_schema_extra', 'metadata') and isinstance(kw.value, ast.Dict):
+                for k, val in zip(kw.value.keys, kw.value.values):
+                    kk, ok = literal(k) if k is not None else (None, False)
+                    if ok and kk in ('description', 'help'):
+                        d, ok2 = literal(val)
+                        if ok2 and isinstance(d, str):
+                            out['doc'] = d
+                        elif isinstance(val, ast.JoinedStr) or isinstance(val, ast.BinOp):
+                            out['doc'] = re.sub(r'\s+', ' ', ast.unparse(val))[:400]
+                    elif ok and kk == 'choices':
+                        d, ok2 = literal(val)
+                        if ok2 and isinstance(d, list):
+                            out['choices'] = d
+    else:
+        d, ok = literal(v)
+        out['default'], out['has_default'] = (d, True) if ok else (ast.unparse(v), True)
+    return out
+
+
+def is_model_class(node):
+    names = [ast.unparse(b).split('.')[-1] for b in node.bases]
+    decos = [ast.unparse(d).split('(')[0].split('.')[-1] for d in node.decorator_list]
+    return 'dataclass' in decos or any(n in ('BaseModel',) or n.endswith('Config') or n.endswith('Arguments') or n.endswith('Args') or n.endswith('Mixin') or n.endswith('Parameters') or n.endswith('Dataset') for n in names) or node.name.endswith(('Config', 'Arguments', 'Args', 'Mixin', 'Parameters', 'Dataset'))
+
+
+def enum_values(node):
+    """Members of an Enum class (`name = "value"`); (values, open): open when a member's value is not a literal
+    (e.g. `int4 = torch.int4`), in which case the names are listed and the set is not enforced."""
+    vals, open_ = [], False
+    for s in node.body:
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+            v, ok = literal(s.value)
+            if ok and isinstance(v, (str, int)):
+                vals.append(v)
+            else:
+                open_ = True
+                vals.append(s.targets[0].id)
+    return vals, open_
+
+
+def read_classes(root, globs):
+    classes, enums = {}, {}
+    files = sorted({f for g in globs for f in glob.glob(os.path.join(root, g))})
+    for path in files:
+        rel = os.path.relpath(path, root).replace(os.sep, '/')
+        tree = ast.parse(open(path, encoding='utf-8').read(), filename=rel)
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            bases = [ast.unparse(b).split('.')[-1] for b in node.bases]
+            if any(b in ('Enum', 'str', 'StrEnum', 'IntEnum') for b in bases) and any('Enum' in b for b in bases):
+                vals, open_ = enum_values(node)
+                enums[node.name] = {'file': rel, 'line': node.lineno, 'values': vals, 'open': open_}
+                continue
+            if not is_model_class(node):
+                continue
+            fields = []
+            for s in node.body:
+                if not (isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)):
+                    continue
+                name = s.target.id
+                if name.startswith('_') or name == 'model_config' or 'ClassVar' in ast.unparse(s.annotation):
+                    continue
+                t = describe_type(s.annotation, classes)
+                fi = field_info(s, 'pydantic')
+                f = {'name': name, 'type': ast.unparse(s.annotation), 'kind': t['kind'], 'nullable': t['nullable'], 'line': s.lineno}
+                if fi['has_default']:
+                    f['default'] = fi['default']
+                else:
+                    f['required'] = True
+                if t['values']:
+                    f['values'] = t['values']
+                if fi.get('aliases'):
+                    f['aliases'] = fi['aliases']
+                if fi.get('choices'):
+                    f['values'] = fi['choices']
+                if t['ref']:
+                    f['ref'] = t['ref']
+                cons = {}
+                annotated_constraints(s.annotation, cons)
+                for k in ('ge', 'gt', 'le', 'lt'):
+                    if k in fi:
+                        cons[k] = fi[k]
+                f.update(cons)
+                if fi['doc']:
+                    f['doc'] = re.sub(r'\s+', ' ', fi['doc']).strip()
+                fields.append(f)
+            doc = ast.get_docstring(node) or ''
+            classes[node.name] = {'file': rel, 'line': node.lineno, 'bases': bases, 'doc': re.sub(r'\s+', ' ', doc).strip()[:300], 'fields': fields}
+    return classes, enums
+
+
+def resolve_enum_refs(classes, enums):
+    """A field typed with a str Enum gets the Enum's values (pydantic and HfArgumentParser accept exactly those)."""
+    for c in classes.values():
+        for f in c['fields']:
+            for r in f.get('ref', []):
+                if r in enums and enums[r]['values']:
+                    f.setdefault('values', [])
+                    for v in enums[r]['values']:
+                        if v not in f['values']:
+                            f['values'].append(v)
+                    f['enum'] = r
+                    if enums[r]['open']:
+                        f['open'] = True
+            if 'ref' in f:
+                f['ref'] = [r for r in f['ref'] if r in classes]
+                if not f['ref']:
+                    del f['ref']
+
+
+def parser_lists(root, rel, names):
+    """Class names in module-level lists such as `_TRAIN_ARGS = [ModelArguments, ...]` (what HfArgumentParser gets)."""
+    path = os.path.join(root, rel)
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    for node in ast.parse(open(path, encoding='utf-8').read()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names and isinstance(node.value, ast.List):
+            out[names[node.targets[0].id]] = [ast.unparse(e).split('.')[-1] for e in node.value.elts]
+    return out
+
+
+def roots_for(fw, classes, root='.'):
+    if fw == 'axolotl':
+        # A plugin's input model: a BaseModel in integrations/*/args.py that no other model nests.
+        nested = {r for c in classes.values() for f in c['fields'] for r in f.get('ref', [])}
+        plugins = sorted(n for n, c in classes.items() if '/integrations/' in c['file'] and 'BaseModel' in c['bases'] and n not in nested and c['fields'])
+        return {'config': ['AxolotlConfigWCapabilities'], 'plugins': plugins}
+    if fw == 'llamafactory':
+        # What each command's HfArgumentParser gets (src/llamafactory/hparams/parser.py).
+        roots = parser_lists(root, 'src/llamafactory/hparams/parser.py', {'_TRAIN_ARGS': 'config', '_INFER_ARGS': 'infer', '_EVAL_ARGS': 'eval'})
+        roots.setdefault('config', [n for n in ('ModelArguments', 'DataArguments', 'TrainingArguments', 'FinetuningArguments', 'GeneratingArguments') if n in classes])
+        # Parsed only by some launches: Megatron Bridge (USE_MEGATRON_BRIDGE) and `llamafactory-cli eval`.
+        for key, name in (('megatron_bridge', 'MegatronBridgeArguments'),):
+            if name in classes:
+                roots[key] = [name]
+        return roots
+    if fw == 'llamafactory-v1':
+        return {'config': [n for n in ('ModelArguments', 'DataArguments', 'TrainingArguments', 'SampleArguments') if n in classes]}
+    if fw == 'trl':
+        return {n: [n] for n in sorted(classes) if re.match(r'^[A-Z][A-Za-z0-9]*Config$', n) and n not in ('ModelConfig',) and 'TrainingArguments' in closure_bases(n, classes)}
+    return {}
+
+
+def closure_bases(name, classes, seen=None):
+    seen = seen if seen is not None else set()
+    out = []
+    for b in classes.get(name, {}).get('bases', []):
+        if b in seen:
+            continue
+        seen.add(b)
+        out.append(b)
+        out.extend(closure_bases(b, classes, seen))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('framework', choices=sorted(SETS))
+    ap.add_argument('checkout')
+    ap.add_argument('--release', required=True)
+    ap.add_argument('--commit', required=True)
+    ap.add_argument('--out', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'core', 'config', 'tables'))
+    a = ap.parse_args()
+    if not re.match(r'^[0-9a-f]{40}$', a.commit):
+        sys.exit('--commit must be a full 40-hex commit id')
+    spec = SETS[a.framework]
+    classes, enums = read_classes(a.checkout, spec['globs'])
+    if not classes:
+        sys.exit('no model classes found under %s (is it a %s checkout?)' % (a.checkout, a.framework))
+    resolve_enum_refs(classes, enums)
+    roots = roots_for(a.framework, classes, a.checkout)
+    external = sorted({b for r in roots.values() for n in r for b in [n] + closure_bases(n, classes) if b not in classes and b not in ('BaseModel', 'object', 'Generic')})
+    table = {
+        'framework': a.framework,
+        'release': a.release,
+        'commit': a.commit,
+        'repo': spec['repo'],
+        'generator': 'scripts/gen-key-tables.py',
+        'roots': roots,
+        'external': external,
+        'classes': classes,
+    }
+    os.makedirs(a.out, exist_ok=True)
+    out = os.path.join(a.out, '%s-%s.json' % (a.framework, a.release))
+    with open(out, 'w', encoding='utf-8') as fh:
+        json.dump(table, fh, indent=1, sort_keys=False, ensure_ascii=False)
+        fh.write('\n')
+    n = sum(len(c['fields']) for c in classes.values())
+    print('%s: %d classes, %d fields, roots %s' % (os.path.relpath(out), len(classes), n, ', '.join('%s=%d' % (k, len(v)) for k, v in roots.items())[:200]))
+
+
+if __name__ == '__main__':
+    main()

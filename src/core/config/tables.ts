@@ -1,0 +1,199 @@
+/**
+ * Key tables generated from the frameworks' own source by `scripts/gen-key-tables.py` (committed JSON under
+ * `tables/`, one file per framework release: the release, the commit and, per field, its name, Python annotation,
+ * default, Literal/Enum values, pydantic bounds, docstring and file:line). This module turns a table into
+ * {@link KeySpec}s (zod schema, hover text, completion values) and merges them under the hand-written specs, whose
+ * cross-field rules stay hand-written. How to add a release: docs/validate.md.
+ */
+import { z } from 'zod';
+import type { KeySpec, ObjSpec } from './spec';
+import { obj } from './spec';
+import type { Severity } from './types';
+import axolotlHead from './tables/axolotl-0.18.0+9.067b021c.json';
+import llamafactoryHead from './tables/llamafactory-0.9.5+54.ff6d4d12.json';
+import llamafactoryV1Head from './tables/llamafactory-v1-0.9.5+54.ff6d4d12.json';
+
+/** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
+export interface TableField {
+  name: string;
+  /** The Python annotation as written, e.g. `int | None`, `Literal['lora', 'qlora'] | None`. */
+  type: string;
+  /** Parts of the annotation: `bool`, `int`, `float`, `str`, `dict`, `list[...]`, `literal`, `ref`, `any`, joined by `|`. */
+  kind: string;
+  nullable: boolean;
+  default?: unknown;
+  required?: boolean;
+  /** Literal members, or the members of a str Enum. */
+  values?: (string | number | boolean)[];
+  /** Nested model classes (also in the table). */
+  ref?: string[];
+  /** Name of the Enum class the values come from. */
+  enum?: string;
+  aliases?: string[];
+  /** The Enum has members whose value is not a literal: `values` are incomplete (names), not enforced. */
+  open?: boolean;
+  ge?: number; gt?: number; le?: number; lt?: number;
+  doc?: string;
+  line: number;
+}
+export interface TableClass { file: string; line: number; bases: string[]; doc: string; fields: TableField[] }
+/** A key table of one framework release. */
+export interface KeyTable {
+  framework: string;
+  release: string;
+  commit: string;
+  repo: string;
+  generator: string;
+  /** Classes whose fields (and their bases') are the top-level keys of a file; for TRL one entry per config class. */
+  roots: Record<string, string[]>;
+  /** Base classes outside the table (e.g. transformers' Seq2SeqTrainingArguments). */
+  external: string[];
+  classes: Record<string, TableClass>;
+}
+
+/** The committed tables, newest release of each framework first. */
+export const KEY_TABLES: Record<string, KeyTable[]> = {
+  axolotl: [axolotlHead as unknown as KeyTable],
+  llamafactory: [llamafactoryHead as unknown as KeyTable],
+  'llamafactory-v1': [llamafactoryV1Head as unknown as KeyTable],
+};
+
+/** The table a framework's checks assume (the newest committed release, or the one matching `release`). */
+export function keyTable(framework: string, release?: string): KeyTable | undefined {
+  const all = KEY_TABLES[framework];
+  if (!all?.length) return undefined;
+  return (release && all.find((t) => t.release === release || t.release.startsWith(release + '+'))) || all[0];
+}
+
+/** Short "release (commit)" text for messages and the status bar. */
+export function tableRelease(t: KeyTable): string { return `${t.release.split('+')[0]} (${t.commit.slice(0, 8)})`; }
+
+/** Fields of a class and of its bases in the table, Python MRO order (own fields first, then bases left to right). */
+export function flattenClass(t: KeyTable, name: string, seen = new Set<string>()): { field: TableField; cls: string }[] {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const c = t.classes[name];
+  if (!c) return [];
+  const out: { field: TableField; cls: string }[] = c.fields.map((field) => ({ field, cls: name }));
+  for (const b of c.bases) out.push(...flattenClass(t, b, seen));
+  return out;
+}
+
+/** Link to the line of the framework's source that defines a field, at the table's commit. */
+export function fieldSource(t: KeyTable, cls: string, f: TableField): string {
+  return `https://github.com/${t.repo}/blob/${t.commit}/${t.classes[cls]?.file ?? ''}#L${f.line}`;
+}
+
+function bounded(s: z.ZodNumber, f: TableField): z.ZodNumber {
+  let r = s;
+  if (f.ge !== undefined) r = r.min(f.ge);
+  if (f.gt !== undefined) r = r.gt(f.gt);
+  if (f.le !== undefined) r = r.max(f.le);
+  if (f.lt !== undefined) r = r.lt(f.lt);
+  return r;
+}
+function boundsText(f: TableField): string {
+  const p: string[] = [];
+  if (f.ge !== undefined) p.push(`>= ${f.ge}`);
+  if (f.gt !== undefined) p.push(`> ${f.gt}`);
+  if (f.le !== undefined) p.push(`<= ${f.le}`);
+  if (f.lt !== undefined) p.push(`< ${f.lt}`);
+  return p.length ? ` (${p.join(', ')})` : '';
+}
+
+export interface SpecOptions {
+  /** Unknown keys inside nested models (pydantic ignores them by default: warning). */
+  nestedUnknown: Severity | 'ignore';
+  /** How an invalid Literal/Enum value is reported (pydantic / HfArgumentParser choices reject it: error). */
+  enumSeverity: Severity;
+  /** Text for hovers, e.g. "Axolotl 0.18.0". */
+  label: string;
+  /**
+   * pydantic lax mode (Axolotl): an int or float field also takes a bool, a bool field takes 0/1 and the strings
+   * pydantic accepts ('true', 'yes', 'on', '1', ...). https://docs.pydantic.dev/latest/concepts/conversion_table/
+   */
+  lax?: boolean;
+}
+
+const LAX_BOOL_STRINGS = ['0', 'off', 'f', 'false', 'n', 'no', '1', 'on', 't', 'true', 'y', 'yes'] as const;
+
+/**
+ * A KeySpec for one table field: type from the annotation, bounds from `Field(ge=..)`, values from Literal/Enum
+ * (enforced only when the annotation admits nothing else), nested models as sub-objects (to depth 3).
+ */
+export function specFromField(t: KeyTable, cls: string, f: TableField, o: SpecOptions, depth = 0): KeySpec {
+  const parts = f.kind.split('|');
+  const zs: z.ZodType[] = [];
+  let numeric = false; let boolean = false; let items: ObjSpec | undefined; let sub: ObjSpec | undefined;
+  const enumOnly = !!f.values?.length && !f.open && parts.every((p) => p === 'literal' || p === 'ref');
+  for (const p of parts) {
+    if (p === 'bool') { zs.push(o.lax ? z.union([z.boolean(), z.literal(0), z.literal(1), z.enum(LAX_BOOL_STRINGS)]) : z.boolean()); boolean = true; }
+    else if (p === 'int') { zs.push(o.lax ? z.union([bounded(z.number().int(), f), z.boolean()]) : bounded(z.number().int(), f)); numeric = true; }
+    else if (p === 'float') { zs.push(o.lax ? z.union([bounded(z.number(), f), z.boolean()]) : bounded(z.number(), f)); numeric = true; }
+    else if (p === 'str') zs.push(z.string());
+    else if (p === 'dict') zs.push(z.record(z.string(), z.unknown()));
+    else if (p.startsWith('list[')) {
+      zs.push(z.array(z.unknown()));
+      if (p === 'list[ref]' && f.ref?.length && depth < 3) items = objFromClasses(t, f.ref, `${f.name}[]`, o, depth + 1);
+    } else if (p === 'literal') {
+      if (f.values?.some((v) => typeof v === 'string')) zs.push(z.string());
+      if (f.values?.some((v) => typeof v === 'number')) { zs.push(z.number()); numeric = true; }
+      if (f.values?.some((v) => typeof v === 'boolean')) { zs.push(z.boolean()); boolean = true; }
+    } else if (p === 'ref') {
+      if (f.enum) zs.push(z.union([z.string(), z.number()]));
+      else if (f.ref?.length) { zs.push(z.record(z.string(), z.unknown())); if (depth < 3) sub = objFromClasses(t, f.ref, f.name, o, depth + 1); }
+      else zs.push(z.unknown());
+    } else zs.push(z.unknown());
+  }
+  const zod = zs.length === 0 ? z.unknown() : zs.length === 1 ? zs[0] : z.union(zs as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  const source = fieldSource(t, cls, f);
+  const vals = f.values?.filter((v): v is string => typeof v === 'string');
+  const doc = (f.doc || `${f.name} (${cls}).`) + (!enumOnly && vals?.length ? ` Known values: ${vals.join(', ')}.` : '');
+  const spec: KeySpec = {
+    doc, type: `${f.type}${boundsText(f)}`, zod, default: f.default, nullable: f.nullable || f.default === null,
+    numeric: numeric && !parts.includes('str') ? true : numeric && parts.length === 1, boolean, source, obj: sub, items,
+  };
+  if (enumOnly && vals?.length && vals.length === f.values!.length) { spec.values = vals; spec.enumSeverity = o.enumSeverity; spec.numeric = false; }
+  return spec;
+}
+
+/** An object spec whose keys are the union of the fields of `classes` (a pydantic union such as SFTDataset | DPODataset). */
+export function objFromClasses(t: KeyTable, classes: string[], name: string, o: SpecOptions, depth = 0): ObjSpec {
+  const keys: Record<string, KeySpec> = {};
+  for (const c of classes) {
+    for (const { field, cls } of flattenClass(t, c)) {
+      if (keys[field.name]) continue;
+      const s = specFromField(t, cls, field, o, depth);
+      keys[field.name] = s;
+      for (const a of field.aliases ?? []) keys[a] ??= s;
+    }
+  }
+  const first = t.classes[classes[0]];
+  return obj(name, keys, o.nestedUnknown, { source: first ? `https://github.com/${t.repo}/blob/${t.commit}/${first.file}#L${first.line}` : undefined, unknownNote: `${o.label} does not read it.` });
+}
+
+/**
+ * The hand-written spec with the table merged in: every table key is known; where both define a key, the
+ * hand-written doc, values and sub-objects stay, but bounds and nullability come from the source (a field typed
+ * `int | None` without `ge` accepts 0). Hand-written keys the table lacks are kept only when `keep` says so
+ * (keys read outside the models, e.g. by a trainer builder); others are dropped so they are reported unknown.
+ */
+export function mergeTable(hand: ObjSpec, gen: ObjSpec, keep: (key: string) => boolean = () => true): ObjSpec {
+  const keys: Record<string, KeySpec> = {};
+  for (const [k, h] of Object.entries(hand.keys)) if (gen.keys[k] || keep(k)) keys[k] = h;
+  for (const [k, g] of Object.entries(gen.keys)) {
+    const h = keys[k];
+    if (!h) { keys[k] = g; continue; }
+    const merged: KeySpec = { ...h, source: h.source && !g.source ? h.source : g.source, nullable: g.nullable || h.nullable !== false };
+    // The type comes from the source; a hand-written value list (a rule the framework applies later, e.g. in
+    // TrainingArguments) stays and keeps its zod.
+    if (!h.values && !h.obj && !h.items) { merged.zod = g.zod; merged.type = g.type; merged.numeric = g.numeric; merged.boolean = g.boolean; }
+    if (!h.obj && g.obj) merged.obj = g.obj;
+    else if (h.obj && g.obj) merged.obj = mergeTable(h.obj, g.obj);
+    if (!h.items && g.items) merged.items = g.items;
+    else if (h.items && g.items) merged.items = mergeTable(h.items, g.items);
+    if (g.default !== undefined && h.default === undefined) merged.default = g.default;
+    keys[k] = merged;
+  }
+  return { ...hand, keys };
+}
