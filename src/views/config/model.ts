@@ -71,28 +71,6 @@ export function applyRuleLevels(issues: readonly ConfigIssue[], levels: Readonly
 }
 
 /**
- * Where a path named inside a config may live, most likely first.
- * - absolute (`/home/me/ds.json`, `~/ds.json`): that path (`~` expanded with `home` when given);
- * - relative: next to the config, then at the root of its workspace folder (launchers such as
- *   `axolotl train` and `llamafactory-cli` resolve `deepspeed: deepspeed_configs/zero3.json` against the
- *   working directory, which is usually the repository root).
- * Paths are POSIX (VS Code URI paths); duplicates are removed.
- */
-export function referenceCandidates(ref: string, configPath: string, workspaceRoot?: string, home?: string): string[] {
-  const p = path.posix;
-  let r = ref.trim();
-  if (r === '') return [];
-  if (r.startsWith('~/') || r === '~') {
-    if (!home) return [];
-    r = p.join(home, r.slice(1));
-  }
-  if (p.isAbsolute(r)) return [p.normalize(r)];
-  const out = [p.join(p.dirname(configPath), r)];
-  if (workspaceRoot) out.push(p.join(workspaceRoot, r));
-  return [...new Set(out)];
-}
-
-/**
  * Which open configs depend on which other files (by URI string). `set` replaces a config's references and
  * tells which referenced files gained their first dependant or lost their last (to start/stop watching them).
  */
