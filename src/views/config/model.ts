@@ -3,7 +3,6 @@
  * dependency graph between open configs and the files they name. No `vscode` import, so node:test covers them
  * (test/unit/configViews.test.ts); `index.ts` and friends wire them to the editor.
  */
-import * as path from 'node:path';
 import type { ConfigIssue, Framework, Severity } from '../../core/config/types';
 import { FRAMEWORK_IDS, frameworkLabel } from '../../core/config/registry';
 
