@@ -118,7 +118,7 @@ suite('Runs on the local host', function () {
     assert.equal(final.state, 'failed');
     assert.equal(final.exitCode, 3);
     const loss = started.feed.snapshot().series.find((x) => x.name === 'loss');
-    assert.deepEqual([...(loss?.values ?? [])], [2, 1, 0.6667, 0.5, 0.4], 'ended resolves after the whole log is in the feed');
+    assert.deepEqual([...(loss?.values ?? [])], [2, 1, 0.6667, 0.5, 0.4].map(Math.fround), 'ended resolves after the whole log is in the feed (values stored as float32)');
     assert.equal((await runRecord(api, started.run.id)).exitCode, 3);
     await assert.rejects(api.runs.start({ host: 'local', cwd: path.join(outDir, 'missing'), argv: ['true'] }), /working directory .*missing does not exist on local/);
   });

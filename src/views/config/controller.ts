@@ -171,9 +171,12 @@ export class ConfigValidationController implements vscode.Disposable {
     // an open editor's text (unsaved edits included), else the file through a FileAccess on the config's file system.
     const watched = new Set<string>();
     const onDisk = core.fileAccessReader(workspaceFileAccess(doc.uri.scheme === 'untitled' ? vscode.Uri.file('/') : doc.uri));
+    // Watched for changes: the candidates inside the config's workspace folder (else its own folder), not every
+    // folder up to the root the core also looks in (a watcher each, outside the workspace, for files rarely there).
+    const scope = (vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path ?? configPath.slice(0, configPath.lastIndexOf('/'))).replace(/\/+$/, '');
     const readFile = async (p: string): Promise<string | undefined> => {
       const uri = this.uriFor(doc.uri, p);
-      watched.add(uri.toString());
+      if (uri.path.startsWith(`${scope}/`)) watched.add(uri.toString());
       const open = this.openDocument(uri.toString());
       return open ? open.getText() : onDisk(p);
     };
