@@ -53,6 +53,8 @@ test('reference candidates (core): next to the config, then each folder above it
   assert.deepEqual(candidates('/ws', '/opt/ds/z3.json'), ['/opt/ds/z3.json']);
   assert.deepEqual(candidates('/ws', '~/ds.json', '/home/me'), ['/home/me/ds.json']);
   assert.deepEqual(candidates('/ws', '~/ds.json'), ['~/ds.json'], 'without a home, ~ is not guessed');
+  assert.deepEqual(candidates('/ws/examples/llama', 'deepspeed_configs/zero3.json', undefined, ['/ws']),
+    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json'], 'with roots (the extension: the workspace folder), only those after the config\'s folder');
 });
 
 test('dependency graph reports first dependant and last dependant of each referenced file', () => {

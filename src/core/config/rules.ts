@@ -18,11 +18,12 @@ type Rule = (ctx: RuleContext) => void;
  * path relative to the directory training is launched from, which is usually the repository root above the config
  * (axolotl `deepspeed: deepspeed_configs/zero2.json`, LLaMA-Factory `examples/deepspeed/ds_z3_config.json`).
  */
-export function candidates(baseDir: string, p: string, home?: string): string[] {
+export function candidates(baseDir: string, p: string, home?: string, roots?: string[]): string[] {
   if (p === '~' || p.startsWith('~/')) return home ? [resolvePath('', `${home.replace(/\/+$/, '')}${p.slice(1)}`)] : [p];
   const first = resolvePath(baseDir, p);
   if (first === p && /^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p)) return [p];
   const out = [first];
+  if (roots) { for (const r of roots) { const c = resolvePath(r, p); if (!out.includes(c)) out.push(c); } return out; }
   let dir = baseDir;
   for (let i = 0; i < 8 && dir; i++) {
     const up = dirname(dir);
@@ -41,7 +42,7 @@ function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): C
   let resolved = resolvePath(ctx.baseDir, p);
   const read = ctx.opts.lookup;
   if (read) {
-    for (const c of candidates(ctx.baseDir, p, ctx.opts.home)) {
+    for (const c of candidates(ctx.baseDir, p, ctx.opts.home, ctx.opts.referenceRoots)) {
       if (read(c) !== undefined) { resolved = c; break; }
     }
   }

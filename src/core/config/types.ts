@@ -59,6 +59,11 @@ export interface ValidateOptions {
   framework?: Framework;
   /** Home directory for references written `~/...` (absent: such references are not looked up). */
   home?: string;
+  /**
+   * Folders a relative reference is looked up in after the config's own folder (the launch directory is usually
+   * one of them). Default: every folder above the config. The extension passes the config's workspace folder.
+   */
+  referenceRoots?: string[];
 }
 
 /** Options of `validateConfigWithFiles`/`referencedFiles`: the referenced files are read through `readFile`. */

@@ -181,7 +181,9 @@ export class ConfigValidationController implements vscode.Disposable {
       return open ? open.getText() : onDisk(p);
     };
     const mapPath: PathMapper = (p) => this.uriFor(doc.uri, p);
-    const options: ValidateOptions = { ...base, home: homedir() };
+    // Relative references: next to the config, then at the root of its workspace folder (where launchers run).
+    const wsRoot = doc.uri.scheme === 'untitled' ? undefined : vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
+    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [] };
     let result: ValidationResult;
     try {
       result = forced === 'unknown'
