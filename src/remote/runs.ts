@@ -12,6 +12,8 @@ import type { ProcessEntry, ScannedRun, StopInfo } from '../core/runs/commands';
 import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
+import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
+import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
 import { runSpec } from './commands';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
@@ -214,7 +216,51 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
       if (s) r.state = s;
     }
   }
+  await markCrashes(runner, records);
   return { runs: records, skipped };
+}
+
+/**
+ * What a run's config snapshot and launch command say about its batch geometry (see core/metrics/settings.ts): the
+ * snapshot is read through the runner (YAML or JSON, at most 1 MiB) and the world size taken from the argv
+ * (`torchrun --nproc_per_node`, `accelerate launch --num_processes`, `deepspeed --num_gpus`). Never throws: an
+ * unreadable or unparsable config gives what the argv alone says.
+ */
+export async function runSettingsOf(runner: Runner, run: RunRecord): Promise<RunSettings> {
+  const fromArgv: RunSettings = { sources: {} };
+  const ws = worldSizeFromArgv(run.argv);
+  if (ws !== undefined) { fromArgv.worldSize = ws; fromArgv.sources.worldSize = 'launch command'; }
+  if (!run.configSnapshot) return fromArgv;
+  try {
+    const bytes = await runner.readRange(run.configSnapshot, 0, 1 << 20);
+    const text = new TextDecoder().decode(bytes);
+    // yaml is required here, not imported: only a run with a config snapshot needs it (activation stays cheap)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const value: unknown = /\.json$/i.test(run.configSnapshot) ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
+    return mergeSettings(settingsFromConfig(value), fromArgv);
+  } catch {
+    return fromArgv;
+  }
+}
+
+/** How many ended runs per listing get their log's tail read (newest first): one range read each. */
+const CRASH_CHECKS = 20;
+
+/**
+ * Runs that ended badly (non-zero exit, or gone without exit.json) whose log's tail shows a line that ends runs
+ * become `crashed`, with `crashReason` and `lastError`. The newest CRASH_CHECKS such runs are read, in parallel.
+ */
+async function markCrashes(runner: Runner, records: RunRecord[]): Promise<void> {
+  const todo = records.filter(mayHaveCrashed).slice(0, CRASH_CHECKS);
+  await Promise.all(todo.map(async (r) => {
+    try {
+      const st = await runner.stat(r.logPath);
+      const size = st?.size ?? 0;
+      const bytes = size > 0 ? await runner.readRange(r.logPath, Math.max(0, size - CRASH_TAIL_BYTES), size) : new Uint8Array();
+      const c = crashOfLog(new TextDecoder().decode(bytes), r.exitCode);
+      if (c) { r.state = 'crashed'; r.crashReason = c.reason; r.lastError = c.lastError; }
+    } catch { /* an unreadable log leaves the state as it was */ }
+  }));
 }
 
 /** Every run on the host, newest first, with live state. */

@@ -16,8 +16,8 @@ test('inbound webview messages are validated: known shapes pass, anything else i
     assert.equal(r.ok, false, `accepted ${JSON.stringify(bad)}`);
     if (!r.ok) assert.ok(r.error.length > 0);
   }
-  assert.equal(sparkWebviewToHostSchema.safeParse({ type: 'open', runId: 'x' }).success, true);
-  assert.equal(sparkWebviewToHostSchema.safeParse({ type: 'open' }).success, false);
+  assert.equal(sparkWebviewToHostSchema().safeParse({ type: 'open', runId: 'x' }).success, true);
+  assert.equal(sparkWebviewToHostSchema().safeParse({ type: 'open' }).success, false);
 });
 
 test('dispatch calls the handler for the message type', () => {

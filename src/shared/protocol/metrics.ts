@@ -19,14 +19,27 @@ export interface SeriesData { name: string; steps: Float64Array; values: Float64
 /** An alert drawn as a vertical marker at `step` on the run's series. `message` is log-derived text: textContent only. */
 export interface AlertMarker { kind: string; series: string; step: number; message: string }
 
+/**
+ * What the host knows about a run beyond its points (core/metrics `FeedInfo`): its settings (gradient accumulation,
+ * parallel sizes, batch, sequence length, framework version, each with its source), the factor its logged loss carries
+ * in this framework version (`lossScale`: the chart offers to divide by it), how the tokens axis is made, and notes
+ * for the panel (log-derived: textContent only).
+ */
+export interface RunInfo {
+  settings: RunSettings;
+  lossScale?: { factor: number; reason: string };
+  tokens?: { how: string; series?: string; tokensPerStep?: number };
+  notes: string[];
+}
+
 /** Everything the panel knows about one run. */
-export interface RunData { runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
+export interface RunData { runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number }; info?: RunInfo }
 
 export type HostToWebview =
   /** Replace everything (first load, reload, or after messages were dropped while hidden). */
   | { type: 'snapshot'; runs: RunData[]; origin?: PanelOrigin }
   /** New points/alerts of one run since the last snapshot/append (points of a series come in step order). */
-  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
+  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number }; info?: RunInfo }
   /** Result of an export the webview asked for, to show in its status line. */
   | { type: 'exported'; what: 'png' | 'csv'; ok: boolean; detail: string };
 
@@ -44,6 +57,7 @@ export type WebviewToHost =
 
 export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
 import type { ReadyMessage } from './dispatch';
+import type { RunSettings } from '../runSettings';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
 export interface PanelOrigin { runIds: string[]; logUri?: string }
@@ -57,10 +71,15 @@ export interface ChartViewState {
   /** 0..1; meaning depends on the method (EMA weight, half-life or sigma as a fraction of the x range). */
   smoothingAmount: number;
   xAxis: XAxisMode;
+  /** The user picked the x axis (then comparing runs does not switch it to tokens by itself). */
+  xAxisChosen?: boolean;
   logScale: boolean;
+  /** Divide loss series by the factor their framework version multiplies them by (RunInfo.lossScale). */
+  rescale?: boolean;
 }
 
 export type SmoothingMethod = 'none' | 'ema' | 'ema-time' | 'gaussian';
-export type XAxisMode = 'step' | 'wall' | 'relative';
+/** `tokens`: tokens seen (RunInfo.tokens says how they are known). */
+export type XAxisMode = 'step' | 'wall' | 'relative' | 'tokens';
 
 export const DEFAULT_VIEW_STATE: ChartViewState = { hidden: [], smoothing: 'ema', smoothingAmount: 0.6, xAxis: 'step', logScale: false };

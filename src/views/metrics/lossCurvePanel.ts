@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { ChartViewState, Handlers, HostToWebview, PanelOrigin, WebviewToHost } from '../../shared/protocol/metrics';
 import { WebviewHost, surfaceOf } from '../webviewHost';
-import { decodePngDataUrl, metricsCsv, PendingAppend, runDataOf, safeFileStem } from './data';
+import { decodePngDataUrl, infoOf, metricsCsv, PendingAppend, runDataOf, safeFileStem } from './data';
 import { parseWebviewMessage } from './messages';
 import type { FeedRegistry, LogFeedOpener } from './types';
 
@@ -122,7 +122,12 @@ export class LossCurvePanel {
 
   /** Sends what arrived since the last send; a webview that cannot take it gets a snapshot at its next ready/show. */
   private flush(): void {
-    for (const [runId, p] of this.pending) if (!p.empty) this.post({ type: 'append', runId, ...p.take() });
+    for (const [runId, p] of this.pending) {
+      if (p.empty) continue;
+      const feed = this.feeds.find((f) => f.runId === runId);
+      const info = feed && infoOf(feed);
+      this.post({ type: 'append', runId, ...p.take(), ...(info ? { info } : {}) });
+    }
   }
 
   private async exportCsv(): Promise<void> {

@@ -3,6 +3,7 @@
  * `src/core/metrics` (feeds), in one small interface. The views depend on this only, so tests and the CLI-facing
  * modules stay separate and a change of shape in either module is absorbed here.
  */
+import type { RunSettings } from '../../shared/runSettings';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { RunRecord } from '../../core/runs/types';
 import type { Runner } from '../../remote/types';
@@ -52,6 +53,8 @@ export interface RunsBackend {
   uploadChanged(runner: Runner, localDir: string, remoteDir: string, signal?: AbortSignal): Promise<number>;
   /** A feed parsing a log; `fileName` helps format detection (`trainer_state.json`, `*.tfevents.*`, `metrics.csv`). */
   createFeed(runId: string, title: string, fileName?: string): MetricsFeed;
+  /** The run's settings from its config snapshot and launch command (remote/runs.ts `runSettingsOf`). */
+  runSettings?(runner: Runner, run: RunRecord): Promise<RunSettings>;
   pushChunk(feed: MetricsFeed, bytes: Uint8Array): void;
   /** Flushes a last partial line at the end of the log. */
   endFeed(feed: MetricsFeed): void;

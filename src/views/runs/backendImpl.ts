@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listHosts, openRunner } from '../../remote/hosts';
-import { launchRun, listRuns, stopRun, isRunActive, waitForRun } from '../../remote/runs';
+import { launchRun, listRuns, stopRun, isRunActive, runSettingsOf, waitForRun } from '../../remote/runs';
 import { LogFollower } from '../../remote/logFollower';
 import { gpuStatus } from '../../remote/gpu';
 import { uploadChanged } from '../../remote/upload';
@@ -110,6 +110,7 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
       return r.uploaded.length;
     },
     createFeed: (runId, title, fileName = 'output.log'): MetricsFeed => createMetricsFeed(runId, title, { fileName }),
+    runSettings: (runner, run) => runSettingsOf(runner, run),
     pushChunk: (feed, bytes) => { (feed as WritableMetricsFeed).pushChunk(bytes); },
     endFeed: (feed) => { (feed as WritableMetricsFeed).end(); },
     dispose() { configSub.dispose(); dropRunners(); },

@@ -4,6 +4,7 @@ import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
 import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
+import { quoteArgv } from '../../core/runs/quote';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
 export type RunsNode =
@@ -19,6 +20,7 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
   running: ['sync~spin', 'charts.blue'],
   finished: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
+  crashed: ['flame', 'testing.iconFailed'],
   stopped: ['debug-stop', 'disabledForeground'],
   unknown: ['question', undefined],
 };
@@ -183,10 +185,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const name = run.name;
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
-    const state = e && e.run.state !== 'unknown' ? e.run.state : run.state;
+    const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
     const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
-    item.description = summary || `${state} · ${new Date(run.startTime).toLocaleString()}`;
-    if (e && e.alerts.length > 0) {
+    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
+    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
       const [icon, color] = STATE_ICON[state] ?? STATE_ICON.unknown;
@@ -195,7 +198,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
-    md.appendCodeblock(run.argv.join(' '), 'shellscript');
+    md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
+    if (run.lastError) md.appendMarkdown(`\n$(flame) **${run.crashReason ?? 'crashed'}**\n`).appendCodeblock(run.lastError, 'text');
     md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
     if (e?.alerts.length) md.appendMarkdown(`\n$(warning) ${e.alerts.map((a) => `step ${a.step}: ${a.message}`).join('  \n$(warning) ')}\n`);
     if (e?.error) md.appendMarkdown(`\nfollowing stopped at byte ${e.offset}: ${e.error} (Re-attach resumes there)\n`);
