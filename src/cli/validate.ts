@@ -9,7 +9,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MAX_VALIDATE_BYTES, validateConfig } from '../core/config/index';
+import { MAX_VALIDATE_BYTES, fileAccessReader, validateConfigWithFiles } from '../core/config/index';
+import { localFileAccess } from '../remote/files';
+import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
 import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
@@ -27,9 +29,13 @@ function readText(path: string): string | undefined {
 
 export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR]';
 
-/** Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found` errors. */
-export function validateFiles(files: string[], framework?: Framework, launchDir?: string): CliIssue[] {
+/**
+ * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
+ * errors. Files a config names (DeepSpeed JSON...) are read through the local FileAccess; `~/` is the user's home.
+ */
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
+  const readFile = fileAccessReader(localFileAccess());
   for (const file of files) {
     const abs = resolve(file);
     // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
@@ -44,7 +50,7 @@ export function validateFiles(files: string[], framework?: Framework, launchDir?
       out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-not-found', message: `Cannot read ${file} (missing, a directory, or no permission).` });
       continue;
     }
-    const r = validateConfig(text, { fileName: abs, framework, readFile: (p) => readText(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir) });
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir) });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }
@@ -76,7 +82,7 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
     else if (a !== '--') files.push(a);
   }
   if (!files.length) { err(validateUsage + '\n'); return 2; }
-  const issues = validateFiles(files, framework, launchDir);
+  const issues = await validateFiles(files, framework, launchDir);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);

@@ -36,6 +36,37 @@ export function parseHostPath(text: string): FileLocation {
   return { host: 'local', path: m ? m[2] : text.trim() };
 }
 
+/**
+ * A FileAccess over the file system of `base`'s scheme and authority (`file:`, `vscode-remote:`, any provider VS Code
+ * has): paths are POSIX URI paths on it. `vscode.workspace.fs` has no range reads, so `read` reads the whole file and
+ * slices: use it for small files (configs, logs of schemes without a Runner); `forHost` is the seam for big ones.
+ */
+export function workspaceFileAccess(base: vscode.Uri): FileAccess {
+  const at = (path: string) => base.with({ path, query: '', fragment: '' });
+  return {
+    host: base.scheme === 'file' ? 'local' : base.authority || base.scheme,
+    async read(path, start, end) {
+      const all = await vscode.workspace.fs.readFile(at(path));
+      return all.slice(Math.max(0, start), Math.max(start, Math.min(end, all.length)));
+    },
+    async stat(path) {
+      try {
+        const s = await vscode.workspace.fs.stat(at(path));
+        return { size: s.size, mtimeMs: s.mtime, isDirectory: (s.type & vscode.FileType.Directory) !== 0 };
+      } catch (e) {
+        if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return undefined;
+        throw e;
+      }
+    },
+    async list(path) {
+      try { return (await vscode.workspace.fs.readDirectory(at(path))).map(([n]) => n).sort(); } catch (e) {
+        if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return [];
+        throw e;
+      }
+    },
+  };
+}
+
 /** Gives FileAccess per host; remote ones go through the runs backend's connected runners (prompts included). */
 export class FilesService implements vscode.Disposable {
   private readonly local = localFileAccess();

@@ -56,7 +56,7 @@ suite('Runs on the local host', function () {
   suiteTeardown(() => {
     fs.rmSync(outDir, { recursive: true, force: true });
     for (const e of api?.runs.feeds.list() ?? []) {
-      if (e.run.host === 'local' && ['tiny-gpt local', 'tiny-gpt stop', 'nan run', 'task run'].includes(e.run.name ?? '')) {
+      if (e.run.host === 'local' && ['tiny-gpt local', 'tiny-gpt stop', 'nan run', 'task run', 'started from code'].includes(e.run.name ?? '')) {
         api.runs.feeds.detach(e.runId);
         fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
       }
@@ -106,6 +106,21 @@ suite('Runs on the local host', function () {
     assert.ok(loss.values[loss.values.length - 1] < loss.values[0], 'loss did not fall');
     assert.equal(snap.progress?.step, 40);
     assert.equal(snap.progress?.total, 40);
+  });
+
+  test('api.runs.start: a run started from code (no prompts) is listed, its feed gets every point, `ended` gives the exit', async () => {
+    const script = 'import sys\nfor i in range(1, 6):\n    print({"loss": round(2.0 / i, 4), "epoch": i / 5}, flush=True)\nsys.exit(3)\n';
+    const started = await api.runs.start({ host: 'local', cwd: outDir, argv: [PYTHON, '-u', '-c', script], env: { EXPORT_OPSET: '17' }, name: 'started from code' });
+    assert.equal(started.run.state, 'running');
+    assert.deepEqual(started.run.envNames, ['EXPORT_OPSET']);
+    assert.equal(api.runs.feeds.get(started.run.id), started.feed, 'the run is followed into the registry the views read');
+    const final = await started.ended;
+    assert.equal(final.state, 'failed');
+    assert.equal(final.exitCode, 3);
+    const loss = started.feed.snapshot().series.find((x) => x.name === 'loss');
+    assert.deepEqual([...(loss?.values ?? [])], [2, 1, 0.6667, 0.5, 0.4].map(Math.fround), 'ended resolves after the whole log is in the feed (values stored as float32)');
+    assert.equal((await runRecord(api, started.run.id)).exitCode, 3);
+    await assert.rejects(api.runs.start({ host: 'local', cwd: path.join(outDir, 'missing'), argv: ['true'] }), /working directory .*missing does not exist on local/);
   });
 
   test('the Runs tree lists local first with its GPU line and the run with step, loss and state', async () => {

@@ -126,11 +126,11 @@ test('committed schemas/*.schema.json are up to date (run: npx tsx scripts/gen-s
   for (const fw of SCHEMA_FRAMEWORKS) assert.equal(readFileSync(join(__dirname, '..', '..', 'schemas', `${fw}.schema.json`), 'utf8'), schemaText(fw), fw);
 });
 
-test('referencedFiles resolves against the config directory', () => {
-  assert.deepEqual(referencedFiles('base_model: x\nmicro_batch_size: 1\ngradient_accumulation_steps: 2\ndeepspeed: ../ds/zero2.json\n', { fileName: '/proj/cfg/ax.yml' }), [
+test('referencedFiles resolves against the config directory', async () => {
+  assert.deepEqual(await referencedFiles('base_model: x\nmicro_batch_size: 1\ngradient_accumulation_steps: 2\ndeepspeed: ../ds/zero2.json\n', { fileName: '/proj/cfg/ax.yml' }), [
     { path: '/proj/ds/zero2.json', range: { start: { line: 3, character: 11 }, end: { line: 3, character: 27 } } },
   ]);
-  assert.deepEqual(referencedFiles('distributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: z.json\n', { fileName: 'C:\\w\\acc.yaml' }).map((r) => r.path), ['C:/w/z.json']);
+  assert.deepEqual((await referencedFiles('distributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: z.json\n', { fileName: 'C:\\w\\acc.yaml' })).map((r) => r.path), ['C:/w/z.json']);
 });
 
 test('framework override per file (opts.framework) wins over detection', () => {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig } from '../../src/core/config/index';
+import { validateConfig, validateConfigWithFiles } from '../../src/core/config/index';
 import type { Framework, Severity } from '../../src/core/config/index';
 
 const HF = `model_name_or_path: meta-llama/Llama-3.1-8B
@@ -229,9 +229,11 @@ test(`broken variants: ${cases.length} cases, each with its code and exact range
 });
 
 for (const c of cases) {
-  test(c.name, () => {
+  test(c.name, async () => {
     const file = c.file ?? 'config.yaml';
-    const res = validateConfig(c.text, { fileName: file, framework: c.framework, readFile: c.files ? (p) => c.files![p] : undefined });
+    const res = c.files
+      ? await validateConfigWithFiles(c.text, { fileName: file, framework: c.framework, readFile: async (p) => c.files![p] })
+      : validateConfig(c.text, { fileName: file, framework: c.framework });
     const hits = res.issues.filter((i) => i.code === c.code);
     const summary = res.issues.map((i) => `${i.code}@${i.range.start.line}:${i.range.start.character}-${i.range.end.line}:${i.range.end.character}`).join(', ');
     assert.ok(hits.length > 0, `expected ${c.code}; got [${summary}] (framework ${res.framework})`);

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateConfig, detectFramework, referencedFiles } from '../../src/core/config/index';
+import { validateConfig, validateConfigWithFiles, detectFramework, referencedFiles, fileAccessReader } from '../../src/core/config/index';
+import { memoryFileAccess } from '../../src/core/files';
 import type { Framework } from '../../src/core/config/index';
 
 const DIR = join(__dirname, '..', 'fixtures', 'configs');
@@ -89,20 +90,20 @@ test('facts: effective batch size and tokens per optimizer step', () => {
   assert.deepEqual(a.facts.map((f) => f.label), ['World size: 8 processes']);
 });
 
-test('cross-file: the real user config with its real ZeRO-2 JSON is consistent; without it, the reference is an error', () => {
+test('cross-file: the real user config with its real ZeRO-2 JSON is consistent; without it, the reference is an error', async () => {
   const file = 'llamafactory__user-qwen25-3b-full-sft-16k.yaml';
   const text = read(file);
   const dsPath = '/home/<user>/projects/P1/LLaMA-Factory/examples/deepspeed/my_dz_twoGPU.json';
-  assert.deepEqual(referencedFiles(text, { fileName: file }).map((r) => [r.path, r.range.start.line, r.range.start.character]), [[dsPath, 9, 11]]);
-  const ok = validateConfig(text, { fileName: file, readFile: (p) => (p === dsPath ? read('deepspeed__user-zero2-two-gpu.json') : undefined) });
+  assert.deepEqual((await referencedFiles(text, { fileName: file })).map((r) => [r.path, r.range.start.line, r.range.start.character]), [[dsPath, 9, 11]]);
+  const ok = await validateConfigWithFiles(text, { fileName: file, readFile: async (p) => (p === dsPath ? read('deepspeed__user-zero2-two-gpu.json') : undefined) });
   assert.deepEqual(ok.issues, []);
-  const missing = validateConfig(text, { fileName: file, readFile: () => undefined });
+  const missing = await validateConfigWithFiles(text, { fileName: file, readFile: async () => undefined });
   assert.deepEqual(missing.issues.map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character]), [['missing-reference', 'error', 9, 11, 88]]);
 });
 
-test('cross-file: the HF test ZeRO-3 JSON (explicit values) against a training YAML reports each mismatch at both places', () => {
+test('cross-file: the HF test ZeRO-3 JSON (explicit values) against a training YAML reports each mismatch at both places', async () => {
   const yaml = 'output_dir: out\nper_device_train_batch_size: 4\nlearning_rate: 2.0e-5\nbf16: true\nnum_train_epochs: 1\nlr_scheduler_type: cosine\ndeepspeed: ds/zero3.json\n';
-  const r = validateConfig(yaml, { fileName: '/proj/train.yaml', readFile: (p) => (p === '/proj/ds/zero3.json' ? read('deepspeed__transformers-tests-ds_config_zero3.json') : undefined) });
+  const r = await validateConfigWithFiles(yaml, { fileName: '/proj/train.yaml', readFile: async (p) => (p === '/proj/ds/zero3.json' ? read('deepspeed__transformers-tests-ds_config_zero3.json') : undefined) });
   const got = r.issues.map((i) => `${i.code}@${i.range.start.line}:${i.range.start.character}->${i.related.map((x) => `${x.range.start.line}:${x.range.start.character}`).join('|')}`);
   // learning_rate 2e-5 vs optimizer lr 3e-5 (line 34) and warmup_max_lr 3e-5 (line 45), both at learning_rate;
   // not set here, so at the `deepspeed:` reference: fp16 (default false vs fp16.enabled true, line 2),
@@ -133,22 +134,21 @@ test('unrelated YAML/JSON and checkpoint files: detected as unknown, no issues (
   }
 });
 
-test('cross-file: a relative reference is found in the folders above the config (launch dir = repo root)', () => {
+test('cross-file: a relative reference is found in the folders above the config (launch dir = repo root), read through a FileAccess', async () => {
   // axolotl examples name `deepspeed_configs/zero3_bf16.json` relative to the repository root. The stored axolotl
   // ZeRO-3 JSON (bf16, CPU offload, all batch values "auto") stands in for that file here.
   const file = '/repo/examples/gpt-oss/gpt-oss-20b-fft-deepspeed-zero3.yaml';
   const text = read('axolotl__gpt-oss-20b-fft-deepspeed-zero3.yaml');
-  const fs: Record<string, string> = { '/repo/deepspeed_configs/zero3_bf16.json': read('deepspeed__axolotl-zero3-bf16-cpuoffload-all.json') };
-  const readFile = (p: string) => fs[p];
-  assert.deepEqual(referencedFiles(text, { fileName: file, readFile }).map((r) => r.path), ['/repo/deepspeed_configs/zero3_bf16.json']);
-  assert.deepEqual(validateConfig(text, { fileName: file, readFile }).issues, []);
+  const readFile = fileAccessReader(memoryFileAccess({ '/repo/deepspeed_configs/zero3_bf16.json': read('deepspeed__axolotl-zero3-bf16-cpuoffload-all.json') }));
+  assert.deepEqual((await referencedFiles(text, { fileName: file, readFile })).map((r) => r.path), ['/repo/deepspeed_configs/zero3_bf16.json']);
+  assert.deepEqual((await validateConfigWithFiles(text, { fileName: file, readFile })).issues, []);
   // Issue 15: where it will be launched from is unknown here, so a miss is a warning naming where we looked ...
-  const missing = validateConfig(text, { fileName: file, readFile: () => undefined });
+  const missing = await validateConfigWithFiles(text, { fileName: file, readFile: fileAccessReader(memoryFileAccess({})) });
   assert.deepEqual(missing.issues.map((i) => `${i.severity}:${i.code}`), ['warning:missing-reference']);
   assert.match(missing.issues[0].message, /not found from the config's folder or the folders above it \(looked at \/repo\/examples\/gpt-oss\/deepspeed_configs\/zero3_bf16\.json, \/repo\/examples\/deepspeed_configs\/zero3_bf16\.json, \/repo\/deepspeed_configs\/zero3_bf16\.json/);
   // ... and where the launch directory is known (a task, a run, Launch Run), the file is opened from there only.
-  assert.deepEqual(validateConfig(text, { fileName: file, readFile, launchDir: '/repo' }).issues, []);
-  const wrongDir = validateConfig(text, { fileName: file, readFile, launchDir: '/repo/examples' });
+  assert.deepEqual((await validateConfigWithFiles(text, { fileName: file, readFile, launchDir: '/repo' })).issues, []);
+  const wrongDir = await validateConfigWithFiles(text, { fileName: file, readFile, launchDir: '/repo/examples' });
   assert.deepEqual(wrongDir.issues.map((i) => `${i.severity}:${i.code}`), ['error:missing-reference']);
   assert.match(wrongDir.issues[0].message, /is not in the launch directory \/repo\/examples \(\/repo\/examples\/deepspeed_configs\/zero3_bf16\.json\)/);
 });

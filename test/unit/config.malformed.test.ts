@@ -1,7 +1,7 @@
 /** Malformed input never throws and never hangs: it becomes a clear diagnostic. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfig, hoverAt, completeAt, detectFramework, referencedFiles } from '../../src/core/config/index';
+import { validateConfig, validateConfigWithFiles, hoverAt, completeAt, detectFramework, referencedFiles } from '../../src/core/config/index';
 
 const codes = (text: string, fileName: string) => validateConfig(text, { fileName }).issues.map((i) => `${i.code}@${i.range.start.line}:${i.range.start.character}`);
 
@@ -129,10 +129,10 @@ test('multi-document YAML and tabs give syntax diagnostics', () => {
   assert.ok(codes('a:\n\t- 1\n', 'a.yaml').some((c) => c.startsWith('syntax')));
 });
 
-test('a referenced file that cannot be read (readFile throws) is reported, not thrown', () => {
-  const r = validateConfig('output_dir: o\nper_device_train_batch_size: 1\nnum_train_epochs: 1\nlr_scheduler_type: linear\ndeepspeed: x.json\n', { fileName: '/a/b.yaml', readFile: () => { throw new Error('EACCES'); } });
+test('a referenced file that cannot be read (readFile rejects) is reported, not thrown', async () => {
+  const r = await validateConfigWithFiles('output_dir: o\nper_device_train_batch_size: 1\nnum_train_epochs: 1\nlr_scheduler_type: linear\ndeepspeed: x.json\n', { fileName: '/a/b.yaml', readFile: async () => { throw new Error('EACCES'); } });
   assert.deepEqual(r.issues.map((i) => i.code), ['missing-reference']);
-  assert.deepEqual(referencedFiles('deepspeed: [1, 2]\noutput_dir: x\nper_device_train_batch_size: 1\nnum_train_epochs: 1\n', { fileName: 'a.yaml' }), []);
+  assert.deepEqual(await referencedFiles('deepspeed: [1, 2]\noutput_dir: x\nper_device_train_batch_size: 1\nnum_train_epochs: 1\n', { fileName: 'a.yaml' }), []);
 });
 
 test('anchors, aliases and merge keys are read like PyYAML reads them (no false alarms)', () => {

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DependencyGraph, FRAMEWORKS, KeyedDebouncer, applyRuleLevels, frameworkLabel, isFramework, parseRuleLevels,
-  referenceCandidates, statusBarText, statusBarTooltip,
+  statusBarText, statusBarTooltip,
 } from '../../src/views/config/model';
 import type { ConfigIssue } from '../../src/core/config/types';
+import { candidates } from '../../src/core/config/rules';
 
 const r = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 4 } });
 const issue = (code: string, severity: ConfigIssue['severity'] = 'warning'): ConfigIssue => ({ code, severity, message: code, range: r(0), related: [], fixes: [] });
@@ -47,15 +48,16 @@ test('rule levels: known levels kept, others reported, applied without mutating'
   assert.deepEqual(parseRuleLevels(null).invalid, []);
 });
 
-test('reference candidates: next to the config, then the workspace root; absolute and ~ as given', () => {
-  assert.deepEqual(referenceCandidates('deepspeed_configs/zero3.json', '/ws/examples/llama/qlora.yml', '/ws'),
-    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json']);
-  assert.deepEqual(referenceCandidates('./ds.json', '/ws/ds_train.yaml', '/ws'), ['/ws/ds.json']);
-  assert.deepEqual(referenceCandidates('../shared/ds.json', '/ws/a/b.yaml'), ['/ws/shared/ds.json']);
-  assert.deepEqual(referenceCandidates('/opt/ds//z3.json', '/ws/a.yaml', '/ws'), ['/opt/ds/z3.json']);
-  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws', '/home/me'), ['/home/me/ds.json']);
-  assert.deepEqual(referenceCandidates('~/ds.json', '/ws/a.yaml', '/ws'), []);
-  assert.deepEqual(referenceCandidates('  ', '/ws/a.yaml', '/ws'), []);
+test('reference candidates (core): next to the config, then each folder above it; absolute as given; ~ with the home', () => {
+  assert.deepEqual(candidates('/ws/examples/llama', 'deepspeed_configs/zero3.json'),
+    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/examples/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json', '/deepspeed_configs/zero3.json']);
+  assert.deepEqual(candidates('/ws', './ds.json').slice(0, 1), ['/ws/ds.json']);
+  assert.deepEqual(candidates('/ws/a', '../shared/ds.json')[0], '/ws/shared/ds.json');
+  assert.deepEqual(candidates('/ws', '/opt/ds/z3.json'), ['/opt/ds/z3.json']);
+  assert.deepEqual(candidates('/ws', '~/ds.json', '/home/me'), ['/home/me/ds.json']);
+  assert.deepEqual(candidates('/ws', '~/ds.json'), ['~/ds.json'], 'without a home, ~ is not guessed');
+  assert.deepEqual(candidates('/ws/examples/llama', 'deepspeed_configs/zero3.json', undefined, ['/ws']),
+    ['/ws/examples/llama/deepspeed_configs/zero3.json', '/ws/deepspeed_configs/zero3.json'], 'with roots (the extension: the workspace folder), only those after the config\'s folder');
 });
 
 test('dependency graph reports first dependant and last dependant of each referenced file', () => {

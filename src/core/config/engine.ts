@@ -2,7 +2,7 @@
  * The validation engine: one pass over the parsed tree against the framework's key specs (unknown, renamed, typed,
  * enum and YAML-1.1 pitfalls), then the framework's cross-field and cross-file rules.
  */
-import type { ConfigFact, ConfigIssue, Fix, Framework, RelatedLocation, Severity, ValidateOptions } from './types';
+import type { ConfigFact, ConfigIssue, Fix, Framework, RelatedLocation, Severity, ValidateOptions, RuleOptions } from './types';
 import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, toValue } from './tree';
 import type { KeySpec, ObjSpec } from './spec';
@@ -49,7 +49,7 @@ export class RuleContext {
   readonly li: LineIndex;
   readonly root: CNode | null;
   private valueCache: unknown;
-  constructor(readonly text: string, readonly parsed: ParsedConfig, readonly opts: ValidateOptions, readonly def: FrameworkDef, li?: LineIndex) {
+  constructor(readonly text: string, readonly parsed: ParsedConfig, readonly opts: RuleOptions, readonly def: FrameworkDef, li?: LineIndex) {
     this.li = li ?? new LineIndex(text);
     this.root = parsed.root;
   }

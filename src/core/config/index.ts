@@ -1,5 +1,6 @@
 /**
- * Public API of the config-validation core. Pure: text in, issues out; other files only through `opts.readFile`.
+ * Public API of the config-validation core. Pure: text in, issues out; other files only through `opts.readFile`
+ * (async, e.g. over a FileAccess: `fileAccessReader`) in `validateConfigWithFiles`.
  *
  *  - detectFramework(text, fileName)      which family a YAML/JSON config belongs to, and why
  *  - validateConfig(text, opts)           issues (with ranges, related locations, quick fixes) and facts; never throws
@@ -7,7 +8,7 @@
  *  - jsonSchemaFor(framework)             JSON Schema generated from the zod schemas
  *  - referencedFiles(text, opts)          DeepSpeed / Accelerate files a config names (to watch them)
  */
-import type { ConfigCompletion, ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
+import type { ConfigCompletion, ConfigIssue, Framework, Range, RuleOptions, ValidateOptions, ValidateWithFilesOptions, ValidationResult } from './types';
 import { z } from 'zod';
 import { LineIndex } from './lineIndex';
 import { parseJson, parseYaml, reresolve } from './tree';
@@ -23,7 +24,8 @@ import type { BatchOf } from './rules';
 import { formatBytes } from '../files';
 import { frameworkLabel } from './registry';
 
-export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
+export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
+export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
 
 
 /** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
@@ -184,12 +186,49 @@ export function jsonSchemaFor(framework: Framework): object | undefined {
   return schema;
 }
 
-/** Files the config refers to (DeepSpeed JSON, Accelerate config), resolved against the config's directory. */
-export function referencedFiles(text: string, opts: ValidateOptions): { path: string; range: Range }[] {
+/**
+ * Reads, through `opts.readFile`, every file the config's references may name (each candidate location: next to the
+ * config, then the folders above it; `~/` with `opts.home`), all at once; returns the lookup the synchronous rules
+ * use. A read that rejects counts as missing.
+ */
+async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<(path: string) => string | undefined> {
+  const asked = new Set<string>();
   try {
     const { p, def } = context(text, opts);
+    if (def?.refs && p.parsed.root) def.refs(new RuleContext(text, p.parsed, { ...opts, lookup: (path) => { asked.add(path); return undefined; } }, def, p.li));
+  } catch { /* no references then: validation reports what is wrong with the text */ }
+  const texts = new Map<string, string | undefined>();
+  await Promise.all([...asked].map(async (path) => {
+    let t: string | undefined;
+    try { t = await opts.readFile(path); } catch { t = undefined; }
+    texts.set(path, t);
+  }));
+  return (path) => texts.get(path);
+}
+
+/**
+ * `validateConfig` plus the cross-file rules: the files the config names (a DeepSpeed JSON, FSDP/Accelerator
+ * configs) are read through `opts.readFile` first (async: a FileAccess, an editor's buffer), then checked against
+ * the config (batch sizes, precision, optimizer...). A missing or unreadable file is a `missing-reference` error at
+ * the reference. Never throws.
+ */
+export async function validateConfigWithFiles(text: string, opts: ValidateWithFilesOptions): Promise<ValidationResult> {
+  const { readFile: _read, ...rest } = opts;
+  void _read;
+  const lookup = await readReferenced(text, opts);
+  return validateConfig(text, { ...rest, lookup } as RuleOptions);
+}
+
+/**
+ * Files the config refers to (DeepSpeed JSON, Accelerate config), where they were found: with `readFile`, the first
+ * candidate location that has the file, else the path resolved against the config's directory.
+ */
+export async function referencedFiles(text: string, opts: ValidateOptions | ValidateWithFilesOptions): Promise<{ path: string; range: Range }[]> {
+  try {
+    const lookup = 'readFile' in opts ? await readReferenced(text, opts) : undefined;
+    const { p, def } = context(text, opts);
     if (!def?.refs || !p.parsed.root) return [];
-    const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
+    const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
     return def.refs(ctx).map((r: ConfigRef) => ({ path: r.resolved, range: p.li.range(r.start, r.end) }));
   } catch { return []; }
 }

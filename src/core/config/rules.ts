@@ -18,10 +18,12 @@ type Rule = (ctx: RuleContext) => void;
  * path relative to the directory training is launched from, which is usually the repository root above the config
  * (axolotl `deepspeed: deepspeed_configs/zero2.json`, LLaMA-Factory `examples/deepspeed/ds_z3_config.json`).
  */
-function candidates(baseDir: string, p: string): string[] {
+export function candidates(baseDir: string, p: string, home?: string, roots?: string[]): string[] {
+  if (p === '~' || p.startsWith('~/')) return home ? [resolvePath('', `${home.replace(/\/+$/, '')}${p.slice(1)}`)] : [p];
   const first = resolvePath(baseDir, p);
   if (first === p && /^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p)) return [p];
   const out = [first];
+  if (roots) { for (const r of roots) { const c = resolvePath(r, p); if (!out.includes(c)) out.push(c); } return out; }
   let dir = baseDir;
   for (let i = 0; i < 8 && dir; i++) {
     const up = dirname(dir);
@@ -38,13 +40,12 @@ function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): C
   const p = e.value.value.trim();
   if (p.includes('${')) return [];
   let resolved = resolvePath(ctx.baseDir, p);
-  const read = ctx.opts.readFile;
+  const read = ctx.opts.lookup;
   if (read) {
     const launch = ctx.opts.launchDir;
-    for (const c of launch !== undefined && !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p) ? [resolvePath(launch, p)] : candidates(ctx.baseDir, p)) {
-      let ok = false;
-      try { ok = read(c) !== undefined; } catch { ok = false; }
-      if (ok) { resolved = c; break; }
+    const tries = launch !== undefined && !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p) ? [resolvePath(launch, p)] : candidates(ctx.baseDir, p, ctx.opts.home, ctx.opts.referenceRoots);
+    for (const c of tries) {
+      if (read(c) !== undefined) { resolved = c; break; }
     }
   }
   return [{ key: path[path.length - 1], path: p, resolved, start: e.value.start, end: e.value.end, kind }];
@@ -62,10 +63,9 @@ interface LoadedRef { ref: ConfigRef; text: string; parsed: ParsedConfig; li: Li
 
 /** Reads and parses a referenced DeepSpeed JSON; reports a missing or broken file at the reference. */
 function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
-  const read = ctx.opts.readFile;
+  const read = ctx.opts.lookup;
   if (!read) return undefined;
-  let text: string | undefined;
-  try { text = read(ref.resolved); } catch { text = undefined; }
+  const text = read(ref.resolved);
   if (text === undefined) {
     const rel = !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(ref.path);
     const what = ref.kind === 'deepspeed' ? 'DeepSpeed config' : ref.kind === 'fsdp' ? 'FSDP config JSON' : 'Accelerator config JSON';

@@ -44,22 +44,45 @@ export interface ConfigIssue {
   fixes: Fix[];
 }
 
-/** Reads another file a config refers to; returns undefined when it does not exist. Paths are as resolved by the caller. */
-export type ReadFile = (path: string) => string | undefined;
+/**
+ * Reads another file a config refers to (a DeepSpeed JSON, an FSDP/Accelerator config): its text, or undefined when
+ * nothing readable is there. Async, so it can read through a FileAccess (local or over SSH) or an editor buffer;
+ * `fileAccessReader` (config/files.ts) builds one from a FileAccess. Paths are POSIX, as the core resolves them.
+ * A rejection is reported like a missing file.
+ */
+export type ReadFile = (path: string) => Promise<string | undefined>;
 
 export interface ValidateOptions {
   /** The file's path or name (used for detection and for resolving relative references). */
   fileName: string;
   /** Force a framework instead of detecting it. */
   framework?: Framework;
-  /** Access to files referenced by the config (DeepSpeed JSON, Accelerate YAML); absent = cross-file rules skipped. */
-  readFile?: ReadFile;
   /**
    * The directory the training will be launched from, when a launch says so (a task's cwd, a run's working
    * directory, Launch Run). Relative references are opened from there; unknown = they are searched from the
    * config's folder upwards and a miss is only a warning.
    */
   launchDir?: string;
+  /** Home directory for references written `~/...` (absent: such references are not looked up). */
+  home?: string;
+  /**
+   * Folders a relative reference is looked up in after the config's own folder (the launch directory is usually
+   * one of them). Default: every folder above the config. The extension passes the config's workspace folder.
+   */
+  referenceRoots?: string[];
+}
+
+/** Options of `validateConfigWithFiles`/`referencedFiles`: the referenced files are read through `readFile`. */
+export interface ValidateWithFilesOptions extends ValidateOptions {
+  readFile: ReadFile;
+}
+
+/**
+ * What the rules see of other files: the texts read before they ran (the rules are synchronous; the async reads
+ * happen first, in `validateConfigWithFiles`). Internal to the core.
+ */
+export interface RuleOptions extends ValidateOptions {
+  lookup?: (path: string) => string | undefined;
 }
 
 /** Computed facts shown as CodeLens / inlay hints (e.g. effective batch size). */

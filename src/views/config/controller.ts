@@ -8,17 +8,17 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { loadConfigCore, type ConfigCore } from './core';
+import { workspaceFileAccess } from '../files';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
-import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, toRange, type PathMapper } from './convert';
+import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, type PathMapper } from './convert';
 import {
   CONFIG_LANGUAGES, CONFIG_SCHEMES, DependencyGraph, KeyedDebouncer, MAX_CONFIG_CHARS,
-  applyRuleLevels, isFramework, parseRuleLevels, referenceCandidates,
+  applyRuleLevels, isFramework, parseRuleLevels,
 } from './model';
 
 /** workspaceState key of the per-file framework choices: `Record<uri string, Framework>`. */
 export const OVERRIDES_KEY = 'llmTraining.config.frameworkOverrides';
 /** Referenced files bigger than this are treated as missing (a config is never that big). */
-const MAX_REFERENCED_BYTES = 4 * 1024 * 1024;
 
 /** How the framework of a document was chosen. */
 export type FrameworkSource = 'override' | 'association' | 'detected';
@@ -167,53 +167,35 @@ export class ConfigValidationController implements vscode.Disposable {
     const configPath = doc.uri.path;
     const base: ValidateOptions = { fileName: configPath, ...(forced !== undefined ? { framework: forced } : {}) };
 
-    // Files the config names (DeepSpeed JSON, Accelerate YAML): read them before the (synchronous) core runs.
-    const files = new Map<string, string | undefined>();
-    const alias = new Map<string, string>();
+    // Files the config names (DeepSpeed JSON, FSDP/Accelerator configs) are read by the core, through this reader:
+    // an open editor's text (unsaved edits included), else the file through a FileAccess on the config's file system.
     const watched = new Set<string>();
-    const mapPath: PathMapper = (p) => this.uriFor(doc.uri, alias.get(p) ?? p);
-    if (forced !== 'unknown') {
-      let refs: ReturnType<typeof core.referencedFiles> = [];
-      try { refs = core.referencedFiles(text, base); } catch (e) { this.log.error(`config: referencedFiles failed for ${doc.uri.fsPath}: ${String(e)}`); }
-      const root = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
-      for (const ref of refs) {
-        // The core resolves against the config's folder; the path as written (read back at its range) also gets
-        // the workspace-root and `~` lookups of referenceCandidates.
-        const written = unquote(doc.getText(toRange(ref.range)));
-        const candidates = [...new Set([
-          ...(ref.path.startsWith('/') ? [ref.path] : []),
-          ...referenceCandidates(written || ref.path, configPath, doc.uri.scheme === 'untitled' ? undefined : root, homedir()),
-        ])].filter((c) => c.startsWith('/'));
-        let found: string | undefined;
-        for (const c of candidates) {
-          watched.add(this.uriFor(doc.uri, c).toString());
-          if (!files.has(c)) files.set(c, await this.readReferenced(this.uriFor(doc.uri, c)));
-          if (found === undefined && files.get(c) !== undefined) found = c;
-        }
-        // The core may ask for the path as written or resolved next to the config: both lead to the file found.
-        if (found !== undefined) for (const c of [ref.path, ...candidates]) if (c !== found) alias.set(c, found);
-      }
-    }
-    if (this.generation.get(key) !== gen || doc.isClosed || doc.version !== version) return undefined;
-
-    const options: ValidateOptions = {
-      ...base,
-      readFile: (p) => {
-        const real = alias.get(p) ?? p;
-        return files.get(real);
-      },
+    const onDisk = core.fileAccessReader(workspaceFileAccess(doc.uri.scheme === 'untitled' ? vscode.Uri.file('/') : doc.uri));
+    // Watched for changes: the candidates inside the config's workspace folder (else its own folder), not every
+    // folder up to the root the core also looks in (a watcher each, outside the workspace, for files rarely there).
+    const scope = (vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path ?? configPath.slice(0, configPath.lastIndexOf('/'))).replace(/\/+$/, '');
+    const readFile = async (p: string): Promise<string | undefined> => {
+      const uri = this.uriFor(doc.uri, p);
+      if (uri.path.startsWith(`${scope}/`)) watched.add(uri.toString());
+      const open = this.openDocument(uri.toString());
+      return open ? open.getText() : onDisk(p);
     };
+    const mapPath: PathMapper = (p) => this.uriFor(doc.uri, p);
+    // Relative references: next to the config, then at the root of its workspace folder (where launchers run).
+    const wsRoot = doc.uri.scheme === 'untitled' ? undefined : vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
+    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [] };
     let result: ValidationResult;
     try {
       result = forced === 'unknown'
         ? { framework: 'unknown', frameworkReason: 'you chose not to validate this file', issues: [], facts: [] }
-        : core.validateConfig(text, options);
+        : await core.validateConfigWithFiles(text, { ...options, readFile });
     } catch (e) {
-      // validateConfig promises not to throw; if it does, say so once in the log and show nothing wrong.
+      // validateConfigWithFiles promises not to throw; if it does, say so once in the log and show nothing wrong.
       this.log.error(`config: validateConfig threw for ${doc.uri.fsPath}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       this.clear(doc.uri);
       return undefined;
     }
+    if (this.generation.get(key) !== gen || doc.isClosed || doc.version !== version) return undefined;
     const isConfig = forced !== 'unknown' && result.framework !== 'unknown';
     const detected = forced === undefined ? { framework: result.framework, reason: result.frameworkReason } : core.detectFramework(text, configPath);
     const reason = source === 'override' ? 'set by you for this file'
@@ -228,7 +210,7 @@ export class ConfigValidationController implements vscode.Disposable {
     this.states.set(key, state);
     this.diagnostics.set(doc.uri, diagnostics);
     this.updateReferences(key, isConfig ? watched : new Set());
-    this.log.debug(`config: ${doc.uri.fsPath} v${version} ${state.framework} (${source}): ${issues.length} issue(s), ${files.size} referenced file(s), ${Date.now() - started} ms`);
+    this.log.debug(`config: ${doc.uri.fsPath} v${version} ${state.framework} (${source}): ${issues.length} issue(s), ${watched.size} referenced path(s) looked up, ${Date.now() - started} ms`);
     this.onDidChangeStateEmitter.fire(doc.uri);
     return state;
   }
@@ -337,19 +319,6 @@ export class ConfigValidationController implements vscode.Disposable {
     }
   }
 
-  /** Text of a referenced file: the open editor's (unsaved edits included), else the file on disk; undefined if absent. */
-  private async readReferenced(uri: vscode.Uri): Promise<string | undefined> {
-    const open = this.openDocument(uri.toString());
-    if (open) return open.getText();
-    try {
-      const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.type & vscode.FileType.Directory || stat.size > MAX_REFERENCED_BYTES) return undefined;
-      return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-    } catch {
-      return undefined;
-    }
-  }
-
   private openDocument(key: string): vscode.TextDocument | undefined {
     return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && !d.isClosed);
   }
@@ -359,12 +328,6 @@ export class ConfigValidationController implements vscode.Disposable {
     if (like.scheme === 'untitled') return vscode.Uri.file(path);
     return like.with({ path, query: '', fragment: '' });
   }
-}
-
-/** A YAML/JSON scalar as written, without its quotes (`"a.json"` -> `a.json`). */
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.length >= 2 && (t[0] === '"' || t[0] === "'") && t[t.length - 1] === t[0] ? t.slice(1, -1) : t;
 }
 
 /** The text document a tab shows (the modified side of a diff), if it shows one. */

@@ -3,7 +3,6 @@
  * dependency graph between open configs and the files they name. No `vscode` import, so node:test covers them
  * (test/unit/configViews.test.ts); `index.ts` and friends wire them to the editor.
  */
-import * as path from 'node:path';
 import type { ConfigIssue, Framework, Severity } from '../../core/config/types';
 import { FRAMEWORK_IDS, frameworkLabel } from '../../core/config/registry';
 
@@ -70,28 +69,6 @@ export function applyRuleLevels(issues: readonly ConfigIssue[], levels: Readonly
     out.push(level ? { ...issue, severity: level } : issue);
   }
   return out;
-}
-
-/**
- * Where a path named inside a config may live, most likely first.
- * - absolute (`/home/me/ds.json`, `~/ds.json`): that path (`~` expanded with `home` when given);
- * - relative: next to the config, then at the root of its workspace folder (launchers such as
- *   `axolotl train` and `llamafactory-cli` resolve `deepspeed: deepspeed_configs/zero3.json` against the
- *   working directory, which is usually the repository root).
- * Paths are POSIX (VS Code URI paths); duplicates are removed.
- */
-export function referenceCandidates(ref: string, configPath: string, workspaceRoot?: string, home?: string): string[] {
-  const p = path.posix;
-  let r = ref.trim();
-  if (r === '') return [];
-  if (r.startsWith('~/') || r === '~') {
-    if (!home) return [];
-    r = p.join(home, r.slice(1));
-  }
-  if (p.isAbsolute(r)) return [p.normalize(r)];
-  const out = [p.join(p.dirname(configPath), r)];
-  if (workspaceRoot) out.push(p.join(workspaceRoot, r));
-  return [...new Set(out)];
 }
 
 /**

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { FileAccess } from '../../core/files';
 import { openLogFile } from '../../core/metrics/logFile';
 import type { LogFeedOpener } from './types';
+import { workspaceFileAccess } from '../files';
 
 /**
  * The opener the extension registers. The feed follows the file until `token` is cancelled (the panel closes);
@@ -37,18 +38,5 @@ async function fileOf(forHost: (host: string) => Promise<FileAccess>, uri: vscod
   if (uri.scheme === 'file') return { files: await forHost('local'), path: uri.fsPath };
   if (uri.scheme === 'llmtraining-remote') return { files: await forHost(uri.authority), path: uri.path };
   if (uri.scheme === 'llmtraining-log') return { files: await forHost(uri.authority), path: uri.query };
-  return { files: workspaceFsAccess(uri), path: uri.path };
-}
-
-/** A FileAccess over one URI's file system (schemes without a Runner: vscode-remote:, vfs...): whole-file reads. */
-function workspaceFsAccess(base: vscode.Uri): FileAccess {
-  const at = (path: string) => base.with({ path });
-  return {
-    host: base.authority || base.scheme,
-    async read(path, start, end) { const all = await vscode.workspace.fs.readFile(at(path)); return all.slice(start, Math.min(end, all.length)); },
-    async stat(path) {
-      try { const s = await vscode.workspace.fs.stat(at(path)); return { size: s.size, mtimeMs: s.mtime, isDirectory: (s.type & vscode.FileType.Directory) !== 0 }; } catch { return undefined; }
-    },
-    async list(path) { try { return (await vscode.workspace.fs.readDirectory(at(path))).map(([n]) => n).sort(); } catch { return []; } },
-  };
+  return { files: workspaceFileAccess(uri), path: uri.path };
 }
