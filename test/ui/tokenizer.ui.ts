@@ -20,8 +20,7 @@ suite('Tokenizer inspector (UI)', function () {
     const wb = workbench();
     const tok = await loadTokenizer(localFileAccess(), FOLDER);
     const expected = tok.encode(TEXT).ids.length;
-    await wb.openCommandPalette('LLM Training: Open Tokenizer Inspector');
-    await waitFor('the command in the palette', async () => (await wb.quickPickLabels()).includes('LLM Training: Open Tokenizer Inspector'), 60_000);
+    await wb.commandPaletteLabels('LLM Training: Open Tokenizer', (l) => l.includes('LLM Training: Open Tokenizer Inspector'), 90_000);
     await wb.quickInput.locator('input').press('Enter');
     await waitFor('the tokenizer folder pick', async () => (await wb.quickPickLabels()).some((l) => l.includes('tokenizers/tinyllama')), 60_000);
     await wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'tokenizers/tinyllama' }).first().click();
