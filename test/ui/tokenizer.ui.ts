@@ -20,8 +20,7 @@ suite('Tokenizer inspector (UI)', function () {
     const wb = workbench();
     const tok = await loadTokenizer(localFileAccess(), FOLDER);
     const expected = tok.encode(TEXT).ids.length;
-    await wb.openCommandPalette('LLM Training: Open Tokenizer Inspector');
-    await waitFor('the command in the palette', async () => (await wb.quickPickLabels()).includes('LLM Training: Open Tokenizer Inspector'), 60_000);
+    await wb.commandPaletteLabels('LLM Training: Open Tokenizer', (l) => l.includes('LLM Training: Open Tokenizer Inspector'), 90_000);
     await wb.quickInput.locator('input').press('Enter');
     await waitFor('the tokenizer folder pick', async () => (await wb.quickPickLabels()).some((l) => l.includes('tokenizers/tinyllama')), 60_000);
     await wb.quickInput.locator('.quick-input-list .monaco-list-row', { hasText: 'tokenizers/tinyllama' }).first().click();
@@ -31,7 +30,8 @@ suite('Tokenizer inspector (UI)', function () {
     await area.pressSequentially(TEXT, { delay: 5 });
     await waitFor(`the drawn token count to be ${expected}`, async () => Number(await frame.getAttribute('#tokens', 'data-count')) === expected && (await frame.locator('#tokens .tok').count()) === expected, 60_000, 300);
     assert.equal(await frame.locator('#tokens .tok.special').count(), 2, '<s> added and <s> typed are special');
-    assert.equal(await frame.getAttribute('#decode', 'data-round-trip'), 'true');
+    // the typed <s> is a control piece: SentencePiece decodes it to nothing, so the panel must report the round trip as broken
+    assert.equal(await frame.getAttribute('#decode', 'data-round-trip'), 'false');
     await frame.locator('#tokens .tok').nth(3).hover();
     assert.ok(((await frame.locator('#source mark').textContent()) ?? '').length > 0, 'hovering a token highlights its source characters');
     const trained = await waitFor('the chat loss mask', async () => Number(await frame.getAttribute('#chat', 'data-trained')) || undefined, 60_000, 300);

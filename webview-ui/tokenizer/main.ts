@@ -58,6 +58,7 @@ chatInputEl.append(chatArea, el('div', 'row'));
 (chatInputEl.lastChild as HTMLElement).append(maskSel, renderBtn);
 
 let seq = 0;
+let chatSeq = 0;
 let lastText = '';
 let current: EncodedView | undefined;
 let drawn = 0;
@@ -72,7 +73,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 const schedule = (): void => { if (timer) clearTimeout(timer); timer = setTimeout(sendEncode, 120); };
 textArea.addEventListener('input', schedule);
 special.addEventListener('change', schedule);
-renderBtn.addEventListener('click', () => vscode.postMessage({ type: 'renderChat', seq: ++seq, messages: chatArea.value ?? '', mask: (maskSel.value || 'trl') as MaskChoice }));
+renderBtn.addEventListener('click', () => vscode.postMessage({ type: 'renderChat', seq: ++chatSeq, messages: chatArea.value ?? '', mask: (maskSel.value || 'trl') as MaskChoice }));
 
 function tokenSpan(t: string, id: number, i: number, isSpecial: boolean, extra = ''): HTMLSpanElement {
   const s = el('span', `tok c${i % 6}${isSpecial ? ' special' : ''}${/^<0x[0-9A-F]{2}>$/.test(t) ? ' byte' : ''}${extra}`);
@@ -168,7 +169,7 @@ const handlers = {
     if (m.tokenizer) { sendEncode(); if (m.tokenizer.hasChatTemplate) renderBtn.click(); }
   },
   encoded: (m) => {
-    if (m.main.seq !== seq && m.main.seq < seq) return;
+    if (m.main.seq < seq) return; // a newer encode is on its way
     current = m.main; drawn = 0;
     tokensEl.replaceChildren();
     drawPage();

@@ -4,7 +4,8 @@
  * or on the config files alone (a tokenizer_config.json without its vocabulary still gets the static checks).
  */
 import { hasGenerationBlocks, renderChatWithSpans } from './chat';
-import { chatTemplateOf, tokenContent, type LoadedTokenizer, type TokenizerSources } from './index';
+import { chatTemplateOf, tokenContent } from './configValues';
+import type { LoadedTokenizer, TokenizerSources } from './index';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -152,7 +152,7 @@ function splitMerge(m: string): [string, string] {
 }
 
 /** Open-addressing hash table from an id pair to (rank, merged id), on typed arrays (no per-lookup allocation). */
-class PairTable {
+export class PairTable {
   readonly a: Int32Array;
   readonly b: Int32Array;
   readonly rank: Int32Array;

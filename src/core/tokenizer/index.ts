@@ -13,6 +13,9 @@ import { baseName, dirName, joinPath, readAll, readText, readTextIfExists, type 
 import { HfTokenizer, type RawToken } from './hfTokenizer';
 import { parseSentencePieceModel, SentencePieceProcessor } from './sentencepiece';
 import { renderChatTemplate, type ChatMessage, type RenderOptions } from './chat';
+import { chatTemplateOf, tokenContent } from './configValues';
+
+export { chatTemplateOf, tokenContent } from './configValues';
 
 export type { ChatMessage, RenderOptions } from './chat';
 
@@ -87,21 +90,6 @@ async function readJsonIfExists(files: FileAccess, path: string): Promise<any | 
   const text = await readTextIfExists(files, path, 16 * 1024 * 1024);
   if (text === undefined) return undefined;
   try { return JSON.parse(text); } catch (e) { throw new Error(`${path}: not valid JSON (${(e as Error).message})`); }
-}
-
-/** `bos_token` etc. may be a string or an AddedToken object (`{"__type": "AddedToken", "content": ...}`). */
-export function tokenContent(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && typeof (v as any).content === 'string') return (v as any).content;
-  return undefined;
-}
-
-/** The chat template string of a tokenizer_config (a string, or a list of named templates: "default" wins). */
-export function chatTemplateOf(cfg: Record<string, any> | undefined): string | undefined {
-  const t = cfg?.chat_template;
-  if (typeof t === 'string') return t;
-  if (Array.isArray(t)) return (t.find((x: any) => x?.name === 'default') ?? t[0])?.template;
-  return undefined;
 }
 
 /**

@@ -14,6 +14,7 @@
  * Offsets are `[begin, end)` in the original text, from the normalizer's norm-to-orig map, as `SentencePieceText`.
  */
 import protobuf from 'protobufjs';
+import { PairTable } from './fastBpe';
 
 /** Piece types of `ModelProto.SentencePiece.Type`. */
 export const enum PieceType { NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6 }
@@ -633,37 +634,3 @@ export class SentencePieceProcessor {
   }
 }
 
-/** Open-addressing hash table from an id pair to a merged id, on typed arrays. */
-class PairTable {
-  readonly a: Int32Array;
-  readonly b: Int32Array;
-  readonly merged: Int32Array;
-  private readonly mask: number;
-  constructor(n: number) {
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    this.mask = cap - 1;
-    this.a = new Int32Array(cap).fill(-1);
-    this.b = new Int32Array(cap);
-    this.merged = new Int32Array(cap);
-  }
-  private hash(a: number, b: number): number { return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) & this.mask; }
-  find(a: number, b: number): number {
-    let i = this.hash(a, b);
-    for (;;) {
-      const k = this.a[i];
-      if (k === -1) return -1;
-      if (k === a && this.b[i] === b) return i;
-      i = (i + 1) & this.mask;
-    }
-  }
-  setIfAbsent(a: number, b: number, _rank: number, merged: number): void {
-    let i = this.hash(a, b);
-    for (;;) {
-      const k = this.a[i];
-      if (k === -1) { this.a[i] = a; this.b[i] = b; this.merged[i] = merged; return; }
-      if (k === a && this.b[i] === b) return;
-      i = (i + 1) & this.mask;
-    }
-  }
-}
