@@ -5,7 +5,7 @@
  */
 import { hasGenerationBlocks, renderChatWithSpans } from './chat';
 import { chatTemplateOf, tokenContent } from './configValues';
-import type { LoadedTokenizer, TokenizerSources } from './index';
+import type { LoadedTokenizer, TokenizerSources } from './types';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -13,7 +13,7 @@
  *   with the tokenizer's template, a response is what rendering the turn adds after the generation prompt.
  */
 import { renderChatWithSpans, type ChatMessage, type RenderOptions } from './chat';
-import type { LoadedTokenizer } from './index';
+import type { LoadedTokenizer } from './types';
 
 /** Which framework's masking to mirror, with its options. */
 export type LossMaskMode =
