@@ -61,8 +61,10 @@ test('10k-deep JSON nesting: `too-deep`, no stack overflow', () => {
 test('10k-deep YAML flow nesting: `too-deep` or syntax, no exception', () => {
   const text = 'a: ' + '['.repeat(10000) + ']'.repeat(10000) + '\n';
   const r = validateConfig(text, { fileName: 'x.yaml' });
-  // The YAML parser gives up on the depth (a syntax error) and the checker stops at level 200 (the 201st bracket).
-  assert.deepEqual(r.issues.map((i) => [i.code, i.range.start.line, i.range.start.character]).sort(), [['syntax', 0, 785], ['too-deep', 0, 203]]);
+  // The checker stops at level 200 (the 201st bracket). The YAML parser also gives up somewhere deeper (syntax
+  // errors whose column depends on the stack size, so only their place on line 0 is asserted).
+  assert.deepEqual(r.issues.filter((i) => i.code === 'too-deep').map((i) => [i.severity, i.range.start.line, i.range.start.character]), [['error', 0, 203]]);
+  assert.deepEqual(r.issues.filter((i) => i.code !== 'too-deep').map((i) => [i.code, i.severity, i.range.start.line]), r.issues.filter((i) => i.code !== 'too-deep').map(() => ['syntax', 'error', 0]));
 });
 
 test('10k-deep YAML block nesting: bounded', () => {
