@@ -6,11 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseNodeTest, parseSummary, isOptionalSkip } from '../../scripts/lib/testCounts.mjs';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-test('node:test spec output: passed, failed (+cancelled), skipped (+todo), and each skip with its reason', () => {
+interface Counts { passed: number; failed: number; skipped: number; skips: { title: string; reason: string }[]; secs?: number }
+interface CountsModule { parseNodeTest(out: string): Counts | undefined; parseSummary(out: string, label: string): Counts | undefined; isOptionalSkip(reason: string): boolean }
+// scripts/ are plain ESM for node; loaded by URL so this CommonJS test needs no type declarations for them.
+const counts = (): Promise<CountsModule> => import(pathToFileURL(join(ROOT, 'scripts/lib/testCounts.mjs')).href) as Promise<CountsModule>;
+
+test('node:test spec output: passed, failed (+cancelled), skipped (+todo), and each skip with its reason', async () => {
+  const { parseNodeTest, isOptionalSkip } = await counts();
   // Real output of the runner npm test uses, over a file with every kind of result.
   const dir = mkdtempSync(join(tmpdir(), 'llmts-counts-'));
   try {
@@ -33,7 +39,8 @@ test('node:test spec output: passed, failed (+cancelled), skipped (+todo), and e
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-test('test-vscode summary lines: skipped counted, old lines without it read as 0, listed skips kept', () => {
+test('test-vscode summary lines: skipped counted, old lines without it read as 0, listed skips kept', async () => {
+  const { parseSummary } = await counts();
   const out = 'vscode: 9 passed, 0 failed, 2 skipped (81.5 s)\nvscode skipped: Runs on the local host the GPU line # no run yet\nui: 3 passed, 1 failed (40.0 s)\n';
   assert.deepEqual(parseSummary(out, 'vscode'), { passed: 9, failed: 0, skipped: 2, skips: [{ title: 'Runs on the local host the GPU line', reason: 'no run yet' }], secs: 81.5 });
   assert.deepEqual(parseSummary(out, 'ui'), { passed: 3, failed: 1, skipped: 0, skips: [], secs: 40 });
