@@ -11,6 +11,7 @@
 //   remote  node:test over test/remote      (real sshd, Slurm, Python; skipped when it has no test files)
 //   vscode  Mocha over test/integration inside code-server's extension host  (scripts/test-vscode.mjs)
 //   ui      Playwright over test/ui/*.ui.ts against the same code-server     (scripts/test-vscode.mjs, UI phase)
+//   untrusted  Mocha over test/integration/*.untrusted.test.ts, Workspace Trust on (scripts/test-vscode.mjs)
 //   vsix    npm run package + code-server --install-extension + the smoke suite against the installed copy
 //
 // usage: node scripts/test-all.mjs [--only unit,remote,vscode,vsix] [--strict]
@@ -58,7 +59,7 @@ const node = process.execPath;
 const suites = [
   { name: 'unit', dir: 'test/unit', suffix: '.test.ts', cmd: [node, 'scripts/run-node-tests.mjs', 'test/unit', '--test-reporter=spec'], parse: (o) => ({ unit: parseNodeTest(o) }) },
   { name: 'remote', dir: 'test/remote', suffix: '.test.ts', cmd: [node, 'scripts/run-node-tests.mjs', 'test/remote', '--test-reporter=spec'], parse: (o) => ({ remote: parseNodeTest(o) }) },
-  { name: 'vscode', dir: 'test/integration', suffix: '.test.ts', cmd: [node, 'scripts/test-vscode.mjs'], parse: (o) => ({ vscode: parseSummary(o, 'vscode'), ...(hasTests('test/ui', '.ui.ts') ? { ui: parseSummary(o, 'ui') } : {}) }) },
+  { name: 'vscode', dir: 'test/integration', suffix: '.test.ts', cmd: [node, 'scripts/test-vscode.mjs'], parse: (o) => ({ vscode: parseSummary(o, 'vscode'), ...(hasTests('test/ui', '.ui.ts') ? { ui: parseSummary(o, 'ui') } : {}), ...(hasTests('test/integration', '.untrusted.test.ts') ? { untrusted: parseSummary(o, 'untrusted') } : {}) }) },
   { name: 'vsix', dir: 'test/integration', suffix: 'smoke.test.ts', cmd: [node, 'scripts/test-vsix.mjs'], parse: (o) => ({ vsix: parseSummary(o, 'vsix') }) },
 ];
 
