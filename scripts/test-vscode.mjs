@@ -26,9 +26,11 @@
 // <it>/.llm-training-studio/runs, never to the user's ~/.llm-training-studio), removed at the end; the UI tests see
 // the same folder in process.env.LLMTRAIN_LOCAL_HOME.
 //
-// UI bridge: integration suites can answer what only a user can (a modal dialog, an input box, a notification
-// button) through LLMTS_UI_BRIDGE, an HTTP endpoint on 127.0.0.1 served here that drives the suite's own workbench
-// page with Playwright (see uiBridge in test/integration/helpers.ts for the requests).
+// UI bridge: integration suites can answer what only a user can (an input box, a notification button) and read what
+// is open, through LLMTS_UI_BRIDGE, an HTTP endpoint on 127.0.0.1 served here that drives the suite's own workbench
+// page with Playwright (see uiBridge in test/integration/helpers.ts). Modal dialogs cannot be reached that way: the
+// workbench answers them itself (Cancel) while extension tests run (DialogService.skipDialogs in VS Code), so a
+// test of a modal is a UI test (test/ui/*.ui.ts); the UI tests see the user settings file in LLMTS_USER_SETTINGS.
 // For other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts bundled and run instead of the suites),
 // LLMTS_EXTRA_VSIX (comma-separated .vsix files installed next to this extension; the payload can carry only one
 // development extension to code-server's remote extension host).
@@ -169,7 +171,8 @@ async function bridgeRequest(req) {
   }
   if (req.action === 'notification') {
     // A toast whose text contains `contains`: its text, then its button `button`.
-    const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: req.contains }).first();
+    // Toasts, or the notification center (where they go when toasts are not shown).
+    const toast = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item').filter({ hasText: req.contains }).first();
     await toast.waitFor({ state: 'visible', timeout });
     const text = await toast.locator('.notification-list-item-message').innerText();
     if (req.button) await toast.getByRole('button', { name: req.button, exact: true }).click({ timeout: 10_000 });
@@ -354,6 +357,8 @@ try {
       log,
     });
     say(`code-server ${server.url} up after ${Date.now() - t0} ms`);
+    // For UI tests that change a user setting the way a user would (the settings file, which VS Code watches).
+    process.env.LLMTS_USER_SETTINGS = join(server.userDataDir, 'User', 'settings.json');
   }
   browser = await launchChromium({ headless: !opt.headed });
   if (mocha && server) {

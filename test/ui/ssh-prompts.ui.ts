@@ -1,0 +1,159 @@
+// The SSH prompts as a user meets them, in the real workbench: expanding a host in the Runs view connects to it, so
+// an unknown host key brings up the trust modal (Trust and Connect, or Cancel) and an encrypted key brings up the
+// passphrase box, then the offer to keep the passphrase in VS Code's secret storage. Against a real OpenSSH server on
+// 127.0.0.1 (started here as root); the ssh config is chosen the way a user would, in the user settings file.
+// (A UI test, not an extension-host suite: while extension tests run, the workbench answers modals itself.)
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { workbench, waitFor } from './workbench';
+import { removeSshd, sharedTempDir, startSshd, type Sshd } from '../fixtures/remote/sshd';
+
+suite('SSH prompts (host key modal, key passphrase)', function () {
+  this.timeout(180_000);
+  let sshd: Sshd;
+  let dir: string;
+  let fingerprint: string;
+  let settingsBefore: string;
+  const settingsFile = () => { const f = process.env.LLMTS_USER_SETTINGS; assert.ok(f, 'the harness names the user settings file'); return f; };
+  const kh = (name: string) => join(dir, `known_hosts_${name}`);
+  const encKey = () => join(dir, 'enc_ed25519');
+
+  suiteSetup(async () => {
+    sshd = await startSshd();
+    dir = sharedTempDir('llmts-ssh-prompts-');
+    // What `ssh-keygen -lf` prints for the server's key: what the user compares the modal with.
+    fingerprint = /SHA256:\S+/.exec(spawnSync('ssh-keygen', ['-lf', join(sshd.dir, 'host_ed25519.pub')], { encoding: 'utf8' }).stdout)![0];
+    copyFileSync(sshd.clientKeyPath, encKey());
+    chmodSync(encKey(), 0o600);
+    assert.equal(spawnSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'correct horse', '-f', encKey()]).status, 0);
+    for (const n of ['accept', 'reject']) writeFileSync(kh(n), '');
+    writeFileSync(kh('known'), `${sshd.knownHostsLine}\n`);
+    const host = (alias: string, knownHosts: string, key: string) => [`Host ${alias}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`,
+      `  IdentityFile ${key}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`];
+    const config = join(dir, 'ssh_config');
+    writeFileSync(config, [
+      ...host('hk-accept', kh('accept'), sshd.clientKeyPath), ...host('hk-reject', kh('reject'), sshd.clientKeyPath),
+      // One alias per connection (the extension keeps one connection per alias), all with the encrypted key.
+      ...host('enc-first', kh('known'), encKey()), ...host('enc-again', kh('known'), encKey()), ...host('enc-stale', kh('known'), encKey()),
+      '',
+    ].join('\n'));
+    settingsBefore = readFileSync(settingsFile(), 'utf8');
+    writeFileSync(settingsFile(), JSON.stringify({ ...JSON.parse(settingsBefore), 'llmTraining.sshConfigFile': config }, null, 2));
+    const wb = workbench();
+    await wb.showViewContainer('LLM Training');
+    await waitFor('the Runs view to list the hosts of the ssh config', async () => (await hostRow('enc-stale').count()) > 0 || undefined, 60_000, 500);
+  });
+
+  suiteTeardown(async () => {
+    if (settingsBefore !== undefined) writeFileSync(settingsFile(), settingsBefore);
+    if (sshd) { await sshd.stop(); removeSshd(sshd); }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await workbench().closeQuickInput().catch(() => {});
+    await workbench().runCommand('View: Show Explorer').catch(() => {}); // the side bar as other tests expect it
+  });
+
+  /** The Runs view's row of a host alias. */
+  function hostRow(alias: string) {
+    const page = workbench().page;
+    return page.locator('.part.sidebar .monaco-list-row[aria-level="1"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${alias}\\s*$`) }) }).first();
+  }
+  /** Texts of the rows under a host (level 2 rows after it, by the list's data-index). */
+  async function childTexts(alias: string): Promise<string[]> {
+    const page = workbench().page;
+    const idx = Number(await hostRow(alias).getAttribute('data-index'));
+    const out: string[] = [];
+    for (let i = idx + 1; ; i++) {
+      const r = page.locator(`.part.sidebar .monaco-list-row[data-index="${i}"]`);
+      if ((await r.count()) === 0 || (await r.getAttribute('aria-level')) !== '2') break;
+      out.push((await r.innerText()).replace(/\s+/g, ' ').trim());
+    }
+    return out;
+  }
+  /** Expands a host (a click on its row): the extension connects to it. */
+  async function expand(alias: string): Promise<void> {
+    await hostRow(alias).click();
+    await waitFor(`${alias} to expand`, async () => (await hostRow(alias).getAttribute('aria-expanded')) === 'true' || undefined, 10_000);
+  }
+  const connectedChildren = (alias: string) => waitFor(`${alias}'s GPU line and runs`, async () => {
+    const kids = await childTexts(alias);
+    return kids.some((k) => /GPU/.test(k)) ? kids : undefined;
+  }, 60_000, 300);
+
+  test('unknown host key: the modal shows the SHA256 fingerprint; "Trust and Connect" connects and records the key', async () => {
+    const page = workbench().page;
+    await expand('hk-accept');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    const text = await dialog.innerText();
+    assert.match(text, new RegExp(`authenticity of host '\\[127\\.0\\.0\\.1\\]:${sshd.port}' \\(hk-accept\\) can't be established`));
+    assert.ok(text.includes(fingerprint), `the modal does not show ${fingerprint}:\n${text}`);
+    assert.ok(text.includes(kh('accept')), 'the modal names the known_hosts file it will write');
+    await workbench().screenshot('ssh-host-key-modal');
+    await dialog.getByRole('button', { name: 'Trust and Connect', exact: true }).click();
+    const kids = await connectedChildren('hk-accept');
+    assert.ok(kids.includes('No runs on this host yet'), JSON.stringify(kids));
+    assert.ok(readFileSync(kh('accept'), 'utf8').includes(sshd.hostKey.split(' ')[1]), 'the trusted key was not added to known_hosts');
+  });
+
+  test('unknown host key: Cancel refuses the connection, says so, and writes nothing', async () => {
+    const page = workbench().page;
+    await expand('hk-reject');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok((await dialog.innerText()).includes(fingerprint));
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    const kids = await waitFor('the refusal under hk-reject', async () => { const k = await childTexts('hk-reject'); return k.length ? k : undefined; }, 30_000, 300);
+    assert.equal(kids.length, 1);
+    assert.match(kids[0], /not known .* and was not accepted/);
+    assert.equal(readFileSync(kh('reject'), 'utf8'), '', 'known_hosts changed although the key was not trusted');
+  });
+
+  test('key passphrase: asked in a password box, kept in secret storage on "Keep": not asked again after a window reload', async () => {
+    const wb = workbench();
+    await expand('enc-first');
+    const input = wb.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal((await wb.quickInput.locator('.quick-input-title').innerText()).trim(), `SSH key passphrase for 127.0.0.1:${sshd.port}`);
+    assert.equal(await input.getAttribute('type'), 'password', 'the passphrase box must hide what is typed');
+    await input.fill('correct horse');
+    await input.press('Enter');
+    const toast = wb.page.locator('.notifications-toasts .notification-list-item').filter({ hasText: 'Keep the passphrase' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok((await toast.innerText()).includes(encKey()));
+    await toast.getByRole('button', { name: 'Keep', exact: true }).click();
+    await connectedChildren('enc-first');
+    // Kept means kept beyond this session: reload the window (a new extension host, so no passphrase in memory and
+    // no open connection), then a connection with the same key connects without any prompt.
+    await wb.page.reload();
+    await wb.ready();
+    await wb.showViewContainer('LLM Training');
+    await waitFor('the Runs view after the reload', async () => (await hostRow('enc-again').count()) > 0 || undefined, 60_000, 500);
+    await expand('enc-again');
+    let prompted = false;
+    await waitFor('enc-again to connect', async () => {
+      if (await wb.quickInput.locator('input').isVisible()) prompted = true;
+      return (await childTexts('enc-again')).some((k) => /GPU/.test(k)) || undefined;
+    }, 60_000, 200);
+    assert.equal(prompted, false, 'asked again for a kept passphrase');
+  });
+
+  // TODO(seams): the product never calls PassphraseStore.forget (src/remote/connection.ts skips an identity whose
+  // kept passphrase no longer decrypts it, so the connection fails without asking). The seams branch fixes that
+  // (forget, then ask again); un-skip this test once the fix is on main.
+  test.skip('a kept passphrase that no longer decrypts the key is forgotten and asked again', async () => {
+    const wb = workbench();
+    // The key's passphrase changes on disk (as after `ssh-keygen -p`): the kept one is now wrong.
+    assert.equal(spawnSync('ssh-keygen', ['-q', '-p', '-P', 'correct horse', '-N', 'new passphrase', '-f', encKey()]).status, 0);
+    await expand('enc-stale');
+    const input = wb.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 60_000 });
+    await input.fill('new passphrase');
+    await input.press('Enter');
+    const toast = wb.page.locator('.notifications-toasts .notification-list-item').filter({ hasText: 'Keep the passphrase' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    await toast.getByRole('button', { name: 'Keep', exact: true }).click();
+    await connectedChildren('enc-stale');
+  });
+});
