@@ -243,7 +243,7 @@ async function mochaPhase(folder, { runner, files, resultFile }, srv = server, l
   const url = workbenchUrl(srv, { folder, extensionDevelopmentPath: extensionPath(), extensionTestsPath: runner });
   say(`${label}: running ${files.length} suite file(s) in code-server (${folder})`);
   page.on('console', () => { heard = true; });
-  await page.goto(url);
+  await page.goto(url, { timeout: 180_000 }); // a loaded 2-core machine needs more than the default 30 s
   const quiet = setTimeout(() => {
     if (!heard) { say(`${label}: the workbench sent nothing within 180 s: is the smoke-test driver enabled?`); exitCode(1); }
   }, 180_000);
@@ -282,7 +282,7 @@ async function uiPhase(folder) {
     try {
       await page.exposeFunction('codeAutomationLog', (type, args) => workbenchLog.write(`[ui ${type}] ${formatLogArgs(args)}\n`));
       await page.exposeFunction('codeAutomationExit', () => {});
-      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }));
+      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: extensionPath() }), { timeout: 180_000 });
       const wb = new Workbench(page, RESULTS);
       await wb.ready();
       setWorkbench(wb);
