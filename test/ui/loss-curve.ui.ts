@@ -190,44 +190,44 @@ suite('Loss curve panel (UI)', function () {
     const page = wb.page;
     const out = mkdtempSync(join(tmpdir(), 'llmts-ui-export-'));
     try {
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').fill(LOG);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
-    await runCommand('LLM Training: Open Log as Chart');
-    const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
+      await page.keyboard.press('Control+P');
+      await wb.quickInput.locator('input').fill(LOG);
+      await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
+      await page.keyboard.press('Enter');
+      await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
+      await runCommand('LLM Training: Open Log as Chart');
+      const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
 
-    const save = async (button: string, file: string) => {
-      await frame.locator(button).click();
-      // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
-      const input = wb.quickInput.locator('input');
-      await input.waitFor({ state: 'visible', timeout: 20_000 });
-      // Type only once the dialog has put its default path in (else it completes into what we typed).
-      const ext = file.split('.').pop()!;
-      await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
-      await input.fill(join(out, file));
-      await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
-      // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
-      await waitFor('the save dialog to accept the path', async () => {
-        if (!(await wb.quickInput.isVisible())) return true;
-        await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
-        return undefined;
-      }, 20_000, 1_000);
-      await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
-      await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
-    };
-    await save('#export-csv', 'metrics.csv');
-    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
-    assert.equal(rows[0], 'run_id,run,series,step,time,value');
-    const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
-    assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
-    assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
+      const save = async (button: string, file: string) => {
+        await frame.locator(button).click();
+        // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
+        const input = wb.quickInput.locator('input');
+        await input.waitFor({ state: 'visible', timeout: 20_000 });
+        // Type only once the dialog has put its default path in (else it completes into what we typed).
+        const ext = file.split('.').pop()!;
+        await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
+        await input.fill(join(out, file));
+        await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
+        // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
+        await waitFor('the save dialog to accept the path', async () => {
+          if (!(await wb.quickInput.isVisible())) return true;
+          await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
+          return undefined;
+        }, 20_000, 1_000);
+        await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
+        await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
+      };
+      await save('#export-csv', 'metrics.csv');
+      const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
+      assert.equal(rows[0], 'run_id,run,series,step,time,value');
+      const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
+      assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
+      assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
 
-    await save('#export-png', 'chart.png');
-    const png = readFileSync(join(out, 'chart.png'));
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
-    assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+      await save('#export-png', 'chart.png');
+      const png = readFileSync(join(out, 'chart.png'));
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+      assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
     } finally { rmSync(out, { recursive: true, force: true }); }
   });
 
