@@ -129,7 +129,15 @@ suite('Loss curve panel (UI)', function () {
     await page.keyboard.press('Enter');
     await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('title') ? true : undefined), 30_000);
     await runCommand('LLM Training: Open Log as Chart');
-    const { frame, s } = await chartWhere('the chart of the hostile log', (x) => names.every((n) => x.series.some((r) => r.name === n)));
+    // Non-loss series start hidden: the chart lists them as toggles; turn the hostile ones on, as a user would.
+    const { frame } = await chartWhere('the chart of the hostile log', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 30));
+    const labels = await frame.locator('#series vscode-checkbox').evaluateAll((els) => els.map((e) => e.getAttribute('label')));
+    for (const n of names) {
+      const i = labels.indexOf(n);
+      assert.ok(i >= 0, `no toggle labelled ${n}: ${JSON.stringify(labels)}`);
+      await frame.locator('#series vscode-checkbox').nth(i).click();
+    }
+    const { s } = await chartWhere('the hostile series to be drawn', (x) => names.every((n) => x.series.some((r) => r.name === n)), 30_000);
     for (const n of names) assert.equal(s.series.find((r) => r.name === n)!.inRange, 30, `${n}: every point`);
 
     // Shown literally: the title, and each toggle's label as rendered (inside the checkbox's shadow root).
