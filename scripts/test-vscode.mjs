@@ -30,7 +30,7 @@
 // is open, through LLMTS_UI_BRIDGE, an HTTP endpoint on 127.0.0.1 served here that drives the suite's own workbench
 // page with Playwright (see uiBridge in test/integration/helpers.ts). Modal dialogs cannot be reached that way: the
 // workbench answers them itself (Cancel) while extension tests run (DialogService.skipDialogs in VS Code), so a
-// test of a modal is a UI test (test/ui/*.ui.ts); the UI tests see the user settings file in LLMTS_USER_SETTINGS.
+// test of a modal is a UI test (test/ui/*.ui.ts); the UI tests see the settings files in LLMTS_USER_SETTINGS and LLMTS_MACHINE_SETTINGS.
 // For other tools (bench): LLMTS_EXTRA_ENTRIES (test/integration/*.ts bundled and run instead of the suites),
 // LLMTS_EXTRA_VSIX (comma-separated .vsix files installed next to this extension; the payload can carry only one
 // development extension to code-server's remote extension host).
@@ -357,8 +357,10 @@ try {
       log,
     });
     say(`code-server ${server.url} up after ${Date.now() - t0} ms`);
-    // For UI tests that change a user setting the way a user would (the settings file, which VS Code watches).
+    // For UI tests that change a setting the way a user would (the settings files, which VS Code watches). In
+    // code-server's remote window, machine-scoped settings (e.g. llmTraining.sshConfigFile) come from Machine/.
     process.env.LLMTS_USER_SETTINGS = join(server.userDataDir, 'User', 'settings.json');
+    process.env.LLMTS_MACHINE_SETTINGS = join(server.userDataDir, 'Machine', 'settings.json');
   }
   browser = await launchChromium({ headless: !opt.headed });
   if (mocha && server) {

@@ -1,12 +1,13 @@
 // The SSH prompts as a user meets them, in the real workbench: expanding a host in the Runs view connects to it, so
 // an unknown host key brings up the trust modal (Trust and Connect, or Cancel) and an encrypted key brings up the
 // passphrase box, then the offer to keep the passphrase in VS Code's secret storage. Against a real OpenSSH server on
-// 127.0.0.1 (started here as root); the ssh config is chosen the way a user would, in the user settings file.
+// 127.0.0.1 (started here as root); the ssh config is chosen the way a user would, in the settings file
+// (llmTraining.sshConfigFile is machine-scoped: in code-server's remote window that is the Machine settings file).
 // (A UI test, not an extension-host suite: while extension tests run, the workbench answers modals itself.)
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { workbench, waitFor } from './workbench';
 import { removeSshd, sharedTempDir, startSshd, type Sshd } from '../fixtures/remote/sshd';
 
@@ -16,7 +17,7 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
   let dir: string;
   let fingerprint: string;
   let settingsBefore: string;
-  const settingsFile = () => { const f = process.env.LLMTS_USER_SETTINGS; assert.ok(f, 'the harness names the user settings file'); return f; };
+  const settingsFile = () => { const f = process.env.LLMTS_MACHINE_SETTINGS; assert.ok(f, 'the harness names the machine settings file'); return f; };
   const kh = (name: string) => join(dir, `known_hosts_${name}`);
   const encKey = () => join(dir, 'enc_ed25519');
 
@@ -39,11 +40,15 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
       ...host('enc-first', kh('known'), encKey()), ...host('enc-again', kh('known'), encKey()), ...host('enc-stale', kh('known'), encKey()),
       '',
     ].join('\n'));
-    settingsBefore = readFileSync(settingsFile(), 'utf8');
-    writeFileSync(settingsFile(), JSON.stringify({ ...JSON.parse(settingsBefore), 'llmTraining.sshConfigFile': config }, null, 2));
+    settingsBefore = existsSync(settingsFile()) ? readFileSync(settingsFile(), 'utf8') : '';
+    let current: Record<string, unknown> = {};
+    try { current = JSON.parse(settingsBefore || '{}') as Record<string, unknown>; } catch { /* empty or not JSON: start afresh */ }
+    mkdirSync(dirname(settingsFile()), { recursive: true });
+    writeFileSync(settingsFile(), JSON.stringify({ ...current, 'llmTraining.sshConfigFile': config }, null, 2));
     const wb = workbench();
     await wb.showViewContainer('LLM Training');
-    await waitFor('the Runs view to list the hosts of the ssh config', async () => (await hostRow('enc-stale').count()) > 0 || undefined, 60_000, 500);
+    await waitFor('the Runs view to list the hosts of the ssh config', async () => (await hostRow('enc-stale').count()) > 0 || undefined, 60_000, 500)
+      .catch(async (err: Error) => { throw new Error(`${err.message}; the side bar lists: ${JSON.stringify(await wb.page.locator('.part.sidebar .monaco-list-row').allInnerTexts())}`); });
   });
 
   suiteTeardown(async () => {
