@@ -145,16 +145,17 @@ suite('Loss curve panel (UI)', function () {
     const rendered = await frame.locator('#series vscode-checkbox').evaluateAll((els) => els.map((e) => (e.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim()));
     for (const n of names) assert.ok(rendered.some((t) => t.includes(n)), `'${n}' is not shown as text; toggles read: ${JSON.stringify(rendered)}`);
     // Nothing became markup: no img/b element and no script without the page's nonce, in the document or any shadow root.
+    // (No named functions inside evaluate: tsx's keepNames helper does not exist in the page.)
     const injected = await frame.evaluate(() => {
       const found: string[] = [];
-      const walk = (root: Document | ShadowRoot) => {
-        for (const e of Array.from(root.querySelectorAll('*'))) {
+      const roots: (Document | ShadowRoot)[] = [document];
+      while (roots.length) {
+        for (const e of Array.from(roots.pop()!.querySelectorAll('*'))) {
           const tag = e.tagName.toLowerCase();
           if (tag === 'img' || tag === 'b' || (tag === 'script' && !(e as HTMLScriptElement).nonce)) found.push(e.outerHTML.slice(0, 80));
-          if (e.shadowRoot) walk(e.shadowRoot);
+          if (e.shadowRoot) roots.push(e.shadowRoot);
         }
-      };
-      walk(document);
+      }
       return found;
     });
     assert.deepEqual(injected, [], 'log text became elements');
