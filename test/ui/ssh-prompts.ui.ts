@@ -17,6 +17,8 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
   let dir: string;
   let fingerprint: string;
   let settingsBefore: string;
+  let userSettingsBefore: string;
+  const userSettingsFile = () => { const f = process.env.LLMTS_USER_SETTINGS; assert.ok(f, 'the harness names the user settings file'); return f; };
   const settingsFile = () => { const f = process.env.LLMTS_MACHINE_SETTINGS; assert.ok(f, 'the harness names the machine settings file'); return f; };
   const kh = (name: string) => join(dir, `known_hosts_${name}`);
   const encKey = () => join(dir, 'enc_ed25519');
@@ -45,6 +47,10 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
     try { current = JSON.parse(settingsBefore || '{}') as Record<string, unknown>; } catch { /* empty or not JSON: start afresh */ }
     mkdirSync(dirname(settingsFile()), { recursive: true });
     writeFileSync(settingsFile(), JSON.stringify({ ...current, 'llmTraining.sshConfigFile': config }, null, 2));
+    // No background polling of the Runs view here: each poll reconnects a refused host, and its modal would cover
+    // the prompts under test (the re-prompt itself is noted for the product in the issue tracker, not asserted here).
+    userSettingsBefore = readFileSync(userSettingsFile(), 'utf8');
+    writeFileSync(userSettingsFile(), JSON.stringify({ ...JSON.parse(userSettingsBefore), 'llmTraining.runs.refreshIntervalSeconds': 0 }, null, 2));
     const wb = workbench();
     await wb.showViewContainer('LLM Training');
     await waitFor('the Runs view to list the hosts of the ssh config', async () => (await hostRow('enc-stale').count()) > 0 || undefined, 60_000, 500)
@@ -53,6 +59,7 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
 
   suiteTeardown(async () => {
     if (settingsBefore !== undefined) writeFileSync(settingsFile(), settingsBefore);
+    if (userSettingsBefore !== undefined) writeFileSync(userSettingsFile(), userSettingsBefore);
     if (sshd) { await sshd.stop(); removeSshd(sshd); }
     if (dir) rmSync(dir, { recursive: true, force: true });
     await workbench().closeQuickInput().catch(() => {});
