@@ -157,8 +157,8 @@ export class Workbench {
     await waitFor(`the side bar to show ${title}`, async () => {
       if (await showing()) return true;
       await this.page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
-      await this.page.waitForTimeout(500);
-      return (await showing()) || undefined;
+      // Let the click take effect before judging (a second click would hide it again): wait for the state, briefly.
+      return (await waitFor(`the side bar to switch to ${title}`, async () => (await showing()) || undefined, 5_000, 100).catch(() => undefined)) || undefined;
     }, timeoutMs, 1000);
   }
 
