@@ -1,9 +1,10 @@
 // Bundles the extension host, the CLI and each webview app with esbuild.
 // Usage: node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazyConfigCore } from './lib/lazyConfigCore.mjs';
+import { webviewApps, webviewBuildOptions } from './lib/webviewBuilds.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,17 +17,26 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 // Static imports of src/core/config elsewhere in the extension still bundle it in (and then pay at activation).
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'], plugins: [lazyConfigCore] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], plugins: [lazyConfigCore] },
   { ...common, entryPoints: ['src/core/config/index.ts'], outfile: 'dist/configCore.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node'], banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
 // One bundle per webview app: webview-ui/<panel>/main.ts -> dist/webview/<panel>.js (+ .css when imported)
-for (const dir of readdirSync('webview-ui', { withFileTypes: true })) {
-  if (dir.isDirectory() && existsSync(join('webview-ui', dir.name, 'main.ts'))) {
-    builds.push({ ...common, entryPoints: [join('webview-ui', dir.name, 'main.ts')], outfile: `dist/webview/${dir.name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
-  }
-}
+for (const app of webviewApps()) builds.push(webviewBuildOptions(app, { production }));
 mkdirSync('dist/webview', { recursive: true });
+// onnxruntime-node (ONNX parity checks) stays outside the bundles and is required lazily on the first export. The
+// production build copies its JS and only the linux-x64 CPU binaries (46 MB of its 294 MB) to dist/ort/node_modules,
+// where src/remote/onnxExport.ts looks when the package itself is not resolvable (the .vsix has no node_modules).
+if (production) copyOnnxRuntime();
+function copyOnnxRuntime() {
+  const out = 'dist/ort/node_modules';
+  const copy = (from, to) => { mkdirSync(join(to, '..'), { recursive: true }); cpSync(from, to, { recursive: true, filter: (p) => !p.endsWith('.map') && !p.endsWith('.d.ts') }); };
+  copy('node_modules/onnxruntime-node/package.json', `${out}/onnxruntime-node/package.json`);
+  copy('node_modules/onnxruntime-node/dist', `${out}/onnxruntime-node/dist`);
+  copy('node_modules/onnxruntime-node/bin/napi-v6/linux/x64', `${out}/onnxruntime-node/bin/napi-v6/linux/x64`);
+  copy('node_modules/onnxruntime-common/package.json', `${out}/onnxruntime-common/package.json`);
+  copy('node_modules/onnxruntime-common/dist/cjs', `${out}/onnxruntime-common/dist/cjs`);
+}
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -10,7 +10,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
 const VSIX = join(ROOT, 'dist', 'llm-training-studio.vsix');
 const ALLOWED = [/^package\.json$/, /^README\.md$/i, /^LICENSE(\.txt|\.md)?$/i, /^dist\/extension\.js$/, /^dist\/configCore\.js$/, /^dist\/cli\.js$/,
-  /^dist\/webview\/[^]+$/, /^media\//, /^syntaxes\//, /^schemas\//, /^changelog\.md$/i];
+  /^dist\/webview\/[^]+$/, /^dist\/ort\/node_modules\/onnxruntime-(node|common)\/[^]+$/, /^media\//, /^syntaxes\//, /^schemas\//, /^changelog\.md$/i];
 // Added by vsce itself around the extension folder.
 const VSCE_OWN = /^(\[Content_Types\]\.xml|extension\.vsixmanifest)$/;
 

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { registerRuns, type RunsApi } from './views/runs';
-import { registerLossCurve } from './views/lossCurvePanel';
+import { registerMetrics } from './views/metrics';
 import { registerConfigValidation } from './views/config';
 import { FilesService } from './views/files';
+import { registerCheckpoints, type CheckpointsTreeProvider } from './views/checkpoint';
+import { registerOnnx } from './views/onnx';
 
 /** What activate() returns: services the integration tests read (not a stable public API). */
-export interface ExtensionApi { runs: RunsApi; files: FilesService }
+export interface ExtensionApi { runs: RunsApi; files: FilesService; checkpoints: CheckpointsTreeProvider }
 
 /** Builds the services and registers every feature. Nothing else happens here. */
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -15,9 +17,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const runs = registerRuns(context, log);
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
-  registerLossCurve(context, runs.feeds, runs.openLog);
+  registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));
+  const checkpoints = registerCheckpoints(context, log, files, runs.backend);
+  registerOnnx(context, files, runs, log);
   log.info('activated');
-  return { runs, files };
+  return { runs, files, checkpoints };
 }
 
 export function deactivate(): void {}

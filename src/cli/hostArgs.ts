@@ -1,7 +1,7 @@
 /** Options shared by the run subcommands: which host, which ssh config / known_hosts, host-key policy. */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { openRunner } from '../remote/hosts';
+import { assertKnownHost, openRunner } from '../remote/hosts';
 import type { SshCallbacks } from '../remote/connection';
 import type { Runner } from '../remote/types';
 
@@ -81,6 +81,7 @@ export function cliCallbacks(acceptNewHostKey: boolean): SshCallbacks {
 
 /** Opens the runner for the parsed host options; messages about the connection go to stderr. */
 export function runnerFromArgs(values: { host?: string; 'ssh-config'?: string; 'known-hosts'?: string; 'accept-new-host-key'?: boolean }): Runner {
+  assertKnownHost(values.host ?? 'local', { sshConfigPath: values['ssh-config'] });
   return openRunner(values.host ?? 'local', {
     sshConfigPath: values['ssh-config'],
     knownHostsPath: values['known-hosts'],

@@ -8,7 +8,10 @@ import { logsCommand } from './logs';
 import { runCommand } from './run';
 import { runsCommand } from './runs';
 import { stopCommand } from './stop';
+import { exportCommand } from './export';
+import { onnxCommand } from './onnx';
 import { UsageError } from './hostArgs';
+import { checkpointCommand } from './checkpoint';
 
 type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
@@ -17,7 +20,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
   runs: runsCommand,
   logs: logsCommand,
   stop: stopCommand,
+  export: exportCommand,
+  onnx: onnxCommand,
   metrics: metricsCommand,
+  checkpoint: checkpointCommand,
   validate: { summary: 'Check training configs (HF/TRL, Axolotl, LLaMA-Factory, torchtune, DeepSpeed, Accelerate, PEFT)', run: (a) => runValidate(a) },
 };
 

@@ -1,9 +1,12 @@
 /** `llmtrain runs --host H [--format json|table]`: runs on a host with live state, newest first. */
+import { shellJoin } from '../core/runs/quote';
 import { listRunsDetailed } from '../remote/runs';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
 const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
-Lists the runs on the host, newest first, with their live state.
+Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
+out of memory, NCCL timeout, traceback, Killed/137) is "crashed"; --format json has its exitCode, crashReason and
+lastError.
 ${HOST_USAGE}`;
 
 /** The `runs` subcommand. */
@@ -20,7 +23,7 @@ export const runsCommand = {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return 0;
       }
-      const rows = runs.map((r) => [r.id, r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.argv.map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(' ')]);
+      const rows = runs.map((r) => [r.id, r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), (r.argv.length ? shellJoin(r.argv) : '')]);
       const head = ['RUN', 'STATE', 'STARTED', 'COMMAND'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);

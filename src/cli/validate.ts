@@ -9,9 +9,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateConfig } from '../core/config/index';
+import { FRAMEWORK_IDS } from '../core/config/registry';
 import type { Framework } from '../core/config/index';
 
-const FRAMEWORKS: Framework[] = ['hf-trainer', 'axolotl', 'llamafactory', 'torchtune', 'deepspeed', 'accelerate', 'peft', 'unknown'];
+const FRAMEWORKS = FRAMEWORK_IDS;
 
 export interface CliIssue { file: string; framework: Framework; line: number; column: number; endLine: number; endColumn: number; severity: 'error' | 'warning' | 'info'; code: string; message: string }
 

@@ -9,7 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils } from 'ssh2';
+import type { Client } from 'ssh2';
+
+/** ssh2, required on the first connection: evaluating it (and its crypto) at activation would cost every window that
+ * never opens an SSH host (bench `extension.activate`). */
+function ssh2(): typeof import('ssh2') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('ssh2') as typeof import('ssh2');
+}
 import type { AnyAuthMethod, AuthenticationType, ConnectConfig, KeyboardInteractiveCallback, ParsedKey, Prompt, SFTPWrapper } from 'ssh2';
 import { DEFAULT_KNOWN_HOSTS, addKnownHost, knownKeyTypes, verifyHostKey } from './knownHosts';
 import type { HostKeyVerdict } from './knownHosts';
@@ -25,6 +32,8 @@ export interface SshCallbacks {
   hostKeyPrompt?(info: HostKeyPromptInfo): Promise<boolean>;
   /** Passphrase for an encrypted identity file. `host` is `hostname[:port]` here and below. */
   passphrase?(info: { keyPath: string; host: string }): Promise<string | undefined>;
+  /** The passphrase `passphrase` gave does not decrypt the key: a kept one must be forgotten, or it is tried forever. */
+  passphraseRejected?(info: { keyPath: string; host: string }): void | Promise<void>;
   /** Password for `user@host` (password auth, and keyboard-interactive with a single hidden prompt). */
   password?(info: { host: string; user: string }): Promise<string | undefined>;
   /** keyboard-interactive prompts (OTP, 2FA...): one answer per prompt. */
@@ -103,11 +112,12 @@ function authHandlerFor(hop: ResolvedHost, opts: ConnectionOptions, tried: strin
       make: async () => {
         if (!existsSync(keyPath)) return undefined;
         const data = readFileSync(keyPath);
-        let parsed = utils.parseKey(data);
+        let parsed = ssh2().utils.parseKey(data);
         if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
           const pass = await cb.passphrase?.({ keyPath, host });
           if (!pass) return undefined;
-          parsed = utils.parseKey(data, pass);
+          parsed = ssh2().utils.parseKey(data, pass);
+          if (parsed instanceof Error) await cb.passphraseRejected?.({ keyPath, host });
         }
         if (parsed instanceof Error) { cb.log?.(`skipping identity ${keyPath}: ${parsed.message}`); return undefined; }
         const key = (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey;
@@ -269,10 +279,15 @@ export class SshConnection extends EventEmitter {
     let keyError: Error | undefined;
     const tried: string[] = [];
     return new Promise((resolve, reject) => {
-      const c = new Client();
+      const c = new (ssh2().Client)();
       let settled = false;
       const fail = (e: Error): void => { if (!settled) { settled = true; c.end(); reject(e); } };
-      c.once('ready', () => { settled = true; c.removeListener('error', onError); c.on('error', () => undefined); resolve(c); });
+      c.once('ready', () => {
+        settled = true; c.removeListener('error', onError); c.on('error', () => undefined);
+        // Small request/answer exchanges (SFTP stat/open/read) stall ~40 ms each under Nagle + delayed ACK: send at once.
+        c.setNoDelay(true);
+        resolve(c);
+      });
       const onError = (e: Error & { level?: string }): void => {
         if (keyError) fail(keyError);
         else if (e.level === 'client-authentication') fail(new AuthError(`authentication to ${describe(hop)} failed (tried: ${tried.length ? tried.join(', ') : 'no usable method: no agent, no readable identity file, no password prompt'})`));

@@ -2,11 +2,11 @@
 import { gpuQueryCommand } from '../core/runs/commands';
 import type { GpuStatus } from '../core/runs/commands';
 import type { Runner } from './types';
+import { runSpec } from './commands';
 
 export type { GpuInfo, GpuStatus } from '../core/runs/commands';
 
 /** `{ available: true, gpus }`, or `{ available: false, reason }` on a host without NVIDIA GPUs/driver (said plainly). */
 export async function gpuStatus(runner: Runner): Promise<GpuStatus> {
-  const cmd = gpuQueryCommand();
-  return cmd.parse(await runner.exec(cmd.argv, { timeoutMs: 30_000 }));
+  return runSpec(runner, gpuQueryCommand());
 }

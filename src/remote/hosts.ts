@@ -61,6 +61,25 @@ export async function listHosts(opts: { sshConfigPath?: string; extraHosts?: str
   return hosts;
 }
 
+/** A `--host` that names no known host: its message says so and lists the known ones. */
+export class UnknownHostError extends Error {
+  constructor(readonly alias: string, readonly known: string[], configPath: string) {
+    super(`unknown host ${JSON.stringify(alias)}: it is not a Host alias in ${configPath}; known hosts: ${known.join(', ')} (or give user@host)`);
+  }
+}
+
+/**
+ * Throws {@link UnknownHostError} unless `alias` is `local`, a Host alias of the ssh config (Include followed) or an
+ * explicit `user@host[:port]`. Checked before connecting, so a typo is not sent to DNS as a host name (ssh(1) would
+ * try `gpu-nod1` as a host name and fail with a resolver error that says nothing about the config).
+ */
+export function assertKnownHost(alias: string, opts: { sshConfigPath?: string; extraHosts?: string[] } = {}): void {
+  if (alias === 'local' || alias.includes('@')) return;
+  const path = opts.sshConfigPath ?? DEFAULT_SSH_CONFIG;
+  const known = ['local', ...configuredAliases(loadSshConfig(path)), ...(opts.extraHosts ?? [])];
+  if (!known.includes(alias)) throw new UnknownHostError(alias, [...new Set(known)], path);
+}
+
 /** The Runner for a host alias. Callers own it: `dispose()` when done (a pooled connection stays in the pool). */
 export function openRunner(alias: string, ctx: HostContext = {}): Runner {
   if (alias === 'local') return new LocalRunner({ home: ctx.localHome });

@@ -9,10 +9,13 @@
  */
 import { RUNS_SUBDIR, processTableCommand, groupAlive, resolveRunState, scanRunsCommand, wrapRunArgv } from '../core/runs/commands';
 import type { ProcessEntry, ScannedRun, StopInfo } from '../core/runs/commands';
-import { isEnvName } from '../core/runs/quote';
+import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
+import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
+import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
+import { runSpec } from './commands';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
 import { LogFollower } from './logFollower';
 import type { LogFollowerOptions } from './logFollower';
@@ -61,11 +64,6 @@ function encodeRecord(r: RunRecord): string {
 }
 
 /**
- * Starts a run detached on the runner's host and returns its record (state `running`, or `starting` for a Slurm job
- * still pending). Throws with the reason when the command could not be started; the run directory then keeps a
- * run.json with state `failed` and the error.
- */
-/**
  * Throws a clear error when `cwd` is not a directory on the runner's host. The front ends call it once before a
  * launch: without it a missing folder surfaces as the shell's "spawn sh ENOENT" after a run directory was made.
  */
@@ -74,10 +72,25 @@ export async function assertWorkingDirectory(runner: Runner, cwd: string): Promi
   if (!st?.isDirectory) throw new Error(`working directory ${cwd} does not exist on ${runner.host}${st ? ' (it is a file)' : ''}`);
 }
 
+/**
+ * `~` and `~/x` resolved against the host's home (`runner.home()`); any other path is returned unchanged.
+ * Nothing is expanded otherwise (no `$VAR`): the path is the host's literal path.
+ */
+export async function resolveHostPath(runner: Runner, p: string): Promise<string> {
+  if (p === '~' || p.startsWith('~/')) return `${(await runner.home()).replace(/\/+$/, '')}${p.slice(1)}`;
+  return p;
+}
+
+/**
+ * Starts a run detached on the runner's host and returns its record (state `running`, or `starting` for a Slurm job
+ * still pending). Throws with the reason when the command could not be started; the run directory then keeps a
+ * run.json with state `failed` and the error. `opts.cwd` is used as given (see `startRun` for `~` and the check that
+ * it exists).
+ */
 export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<RunRecord> {
   if (opts.argv.length === 0) throw new Error('launchRun: empty command');
   const env = opts.env ?? {};
-  for (const k of Object.keys(env)) if (!isEnvName(k)) throw new Error(`invalid environment variable name: ${JSON.stringify(k)}`);
+  assertEnvNames(env);
   const id = makeRunId(opts.name);
   const dir = await runDir(runner, id);
   const logPath = `${dir}/output.log`;
@@ -107,6 +120,7 @@ export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<Ru
       record.state = 'starting';
     } else {
       const { pid } = await runner.spawnDetached(wrapRunArgv(dir, opts.argv), opts.cwd, env, logPath);
+      processTables.delete(runner); // a table read before this launch does not have the new group: never answer from it
       record.pid = pid;
       record.pgid = pid;
       record.state = 'running';
@@ -119,6 +133,56 @@ export async function launchRun(runner: Runner, opts: LaunchOptions): Promise<Ru
   }
   await runner.writeFile(`${dir}/run.json`, encodeRecord(record));
   return record;
+}
+
+/**
+ * Runs launched from code: what any feature calls to run a command on a host as a run (an ONNX export, a parity
+ * check, a data scan), without the interactive Launch Run flow. The run gets everything a training run gets: its
+ * directory on the host (`run.json`, `output.log`, `exit.json`), a log that can be followed and re-attached, Stop,
+ * and a row in the Runs view and `llmtrain runs`.
+ *
+ * - `runner`: the host's Runner (`local`: `openRunner('local', ...)`; in the extension `api.runs.backend.getRunner(alias)`).
+ * - `opts.argv`: the command, `argv[0]` looked up on the host's PATH; never run through a shell.
+ * - `opts.cwd`: directory on the host; `~` / `~/x` are resolved against the host's home; it must exist (else a
+ *   clear `working directory ... does not exist on <host>` error, before any run directory is made).
+ * - `opts.env`: extra variables; names must be POSIX names (`parseEnvAssignments`/`parseEnvList` in core/runs/env.ts build it
+ *   from `NAME=value` text); only the names are written to run.json.
+ * - `opts.slurm`: submit with `sbatch` (nodes, GPUs per node, time, partition, account, launcher) instead of starting
+ *   on the host directly.
+ * Resolves with the RunRecord (its `id` is what `getRun`, `stopRun`, `followRun` and `waitForRun` take). In the
+ * extension, `api.runs.start(...)` wraps this and also attaches the run's metrics feed (views/runs/index.ts).
+ */
+export async function startRun(runner: Runner, opts: LaunchOptions): Promise<RunRecord> {
+  const cwd = await resolveHostPath(runner, opts.cwd);
+  await assertWorkingDirectory(runner, cwd);
+  return launchRun(runner, { ...opts, cwd });
+}
+
+/** How waitForRun polls. */
+export interface WaitOptions {
+  /** Aborting rejects with the signal's reason (an `AbortError`); the run keeps running (stop it with stopRun). */
+  signal?: AbortSignal;
+  /** ms between liveness checks (default 1000). One shared `ps` per host (see isRunActive), squeue for Slurm. */
+  pollMs?: number;
+}
+
+/**
+ * Resolves with the run's final record (state `finished`, `failed`, `stopped` or `unknown`, `exitCode` and `endTime`
+ * from exit.json) once its process group is gone, or its Slurm job is over. Never times out by itself: pass a signal.
+ */
+export async function waitForRun(runner: Runner, run: RunRecord, opts: WaitOptions = {}): Promise<RunRecord> {
+  const pollMs = opts.pollMs ?? 1000;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    if (!(await isRunActive(runner, run))) break;
+    await new Promise<void>((resolve, reject) => {
+      if (opts.signal?.aborted) { reject(opts.signal.reason); return; }
+      const t = setTimeout(() => { opts.signal?.removeEventListener('abort', onAbort); resolve(); }, pollMs);
+      const onAbort = () => { clearTimeout(t); reject(opts.signal!.reason); };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+  return getRun(runner, run.id);
 }
 
 function merge(scan: ScannedRun & { record: RunRecord }, procs: Parameters<typeof resolveRunState>[1]): RunRecord {
@@ -141,9 +205,7 @@ function merge(scan: ScannedRun & { record: RunRecord }, procs: Parameters<typeo
  * skipped (listed in `skipped`).
  */
 export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecord[]; skipped: { dir: string; error: string }[] }> {
-  const cmd = scanRunsCommand(await runsRoot(runner));
-  const out = await runner.exec(cmd.argv, { timeoutMs: 60_000 });
-  const { runs, procs } = cmd.parse(out);
+  const { runs, procs } = await runSpec(runner, scanRunsCommand(await runsRoot(runner)), { timeoutMs: 60_000 });
   const skipped = runs.filter((s) => !s.record).map((s) => ({ dir: s.dir, error: s.error ?? 'no run.json' }));
   const records = runs.filter((s): s is ScannedRun & { record: RunRecord } => !!s.record).map((s) => merge(s, procs));
   const slurmRuns = records.filter((r) => r.slurmJobId && !(r.state === 'failed' && r.error));
@@ -154,7 +216,51 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
       if (s) r.state = s;
     }
   }
+  await markCrashes(runner, records);
   return { runs: records, skipped };
+}
+
+/**
+ * What a run's config snapshot and launch command say about its batch geometry (see core/metrics/settings.ts): the
+ * snapshot is read through the runner (YAML or JSON, at most 1 MiB) and the world size taken from the argv
+ * (`torchrun --nproc_per_node`, `accelerate launch --num_processes`, `deepspeed --num_gpus`). Never throws: an
+ * unreadable or unparsable config gives what the argv alone says.
+ */
+export async function runSettingsOf(runner: Runner, run: RunRecord): Promise<RunSettings> {
+  const fromArgv: RunSettings = { sources: {} };
+  const ws = worldSizeFromArgv(run.argv);
+  if (ws !== undefined) { fromArgv.worldSize = ws; fromArgv.sources.worldSize = 'launch command'; }
+  if (!run.configSnapshot) return fromArgv;
+  try {
+    const bytes = await runner.readRange(run.configSnapshot, 0, 1 << 20);
+    const text = new TextDecoder().decode(bytes);
+    // yaml is required here, not imported: only a run with a config snapshot needs it (activation stays cheap)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const value: unknown = /\.json$/i.test(run.configSnapshot) ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
+    return mergeSettings(settingsFromConfig(value), fromArgv);
+  } catch {
+    return fromArgv;
+  }
+}
+
+/** How many ended runs per listing get their log's tail read (newest first): one range read each. */
+const CRASH_CHECKS = 20;
+
+/**
+ * Runs that ended badly (non-zero exit, or gone without exit.json) whose log's tail shows a line that ends runs
+ * become `crashed`, with `crashReason` and `lastError`. The newest CRASH_CHECKS such runs are read, in parallel.
+ */
+async function markCrashes(runner: Runner, records: RunRecord[]): Promise<void> {
+  const todo = records.filter(mayHaveCrashed).slice(0, CRASH_CHECKS);
+  await Promise.all(todo.map(async (r) => {
+    try {
+      const st = await runner.stat(r.logPath);
+      const size = st?.size ?? 0;
+      const bytes = size > 0 ? await runner.readRange(r.logPath, Math.max(0, size - CRASH_TAIL_BYTES), size) : new Uint8Array();
+      const c = crashOfLog(new TextDecoder().decode(bytes), r.exitCode);
+      if (c) { r.state = 'crashed'; r.crashReason = c.reason; r.lastError = c.lastError; }
+    } catch { /* an unreadable log leaves the state as it was */ }
+  }));
 }
 
 /** Every run on the host, newest first, with live state. */
@@ -177,11 +283,7 @@ const processTables = new WeakMap<Runner, { at: number; table: Promise<ProcessEn
 async function processTable(runner: Runner): Promise<ProcessEntry[]> {
   const hit = processTables.get(runner);
   if (hit && Date.now() - hit.at < PROCESS_TABLE_TTL_MS) return hit.table;
-  const cmd = processTableCommand();
-  const table = runner.exec(cmd.argv, { timeoutMs: 30_000 }).then((out) => {
-    if (out.exitCode !== 0) throw new Error(`ps failed on ${runner.host}: ${out.stderr.trim()}`);
-    return cmd.parse(out);
-  });
+  const table = runSpec(runner, processTableCommand()).catch((e: Error) => { throw new Error(`ps failed on ${runner.host}: ${e.message}`); });
   processTables.set(runner, { at: Date.now(), table });
   table.catch(() => { if (processTables.get(runner)?.table === table) processTables.delete(runner); });
   return table;

@@ -6,6 +6,7 @@ import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript
 import type { SlurmOptions } from '../core/runs/slurm';
 import type { RunRecord, RunState } from '../core/runs/types';
 import type { Runner } from './types';
+import { runSpec } from './commands';
 
 export type { SlurmOptions } from '../core/runs/slurm';
 
@@ -15,7 +16,7 @@ export async function submitSlurmRun(runner: Runner, p: { runDir: string; argv: 
   await runner.writeFile(scriptPath, slurmBatchScript(p), { mode: 0o600 }); // holds env values until sbatch copied it
   try {
     const cmd = sbatchCommand({ scriptPath, name: p.name, logPath: p.logPath, cwd: p.cwd, slurm: p.slurm });
-    return cmd.parse(await runner.exec(cmd.argv, { timeoutMs: 60_000 }));
+    return await runSpec(runner, cmd, { timeoutMs: 60_000 });
   } finally {
     await runner.exec(['rm', '-f', '--', scriptPath]).catch(() => undefined);
   }
@@ -29,15 +30,12 @@ export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[])
   const ids = runs.map((r) => r.slurmJobId!).filter(Boolean);
   const result = new Map<string, RunState>();
   if (ids.length === 0) return result;
-  const q = squeueCommand(ids);
-  const out = await runner.exec(q.argv, { timeoutMs: 30_000 });
-  const known = q.parse(out);
+  const known = await runSpec(runner, squeueCommand(ids));
   for (const [id, st] of known) result.set(id, slurmStateToRunState(st));
   for (const r of runs) {
     const id = r.slurmJobId!;
     if (result.has(id)) continue;
-    const sc = scontrolShowJobCommand(id);
-    const fields = sc.parse(await runner.exec(sc.argv, { timeoutMs: 30_000 }));
+    const fields = await runSpec(runner, scontrolShowJobCommand(id));
     if (fields?.JobState) result.set(id, slurmStateToRunState(fields.JobState));
     else if (r.exitCode !== undefined) result.set(id, r.exitCode === 0 ? 'finished' : 'failed');
     else result.set(id, 'unknown');
@@ -47,6 +45,5 @@ export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[])
 
 /** `scancel JOB`; throws with Slurm's message when it refuses. */
 export async function cancelSlurmJob(runner: Runner, jobId: string): Promise<void> {
-  const c = scancelCommand(jobId);
-  c.parse(await runner.exec(c.argv, { timeoutMs: 30_000 }));
+  await runSpec(runner, scancelCommand(jobId));
 }

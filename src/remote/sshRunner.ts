@@ -131,6 +131,9 @@ export class SshRunner implements Runner {
         if (n === 0) break;
         chunks.push(buf.subarray(0, n));
         pos += n;
+        // OpenSSH's sftp-server answers a read with one read(2) of a regular file, so a short read is the end of the
+        // file: stopping here saves the round trip that would only return EOF (a header read then costs open + read).
+        if (n < want) break;
       }
       return Buffer.concat(chunks);
     } finally {

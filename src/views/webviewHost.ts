@@ -141,10 +141,7 @@ export class WebviewHost<In extends { type: string }, Out> implements vscode.Dis
 
 /**
  * The zod-free validator helper: wraps a zod-like `safeParse` into a ParseResult with a readable error. Host code
- * passes `(raw) => parseWith(schema, raw)` as `spec.parse`.
+ * passes `(raw) => parseWith(schema, raw)` as `spec.parse`. (Defined in the vscode-free `shared/protocol/dispatch.ts`
+ * so host-side message modules stay unit-testable; re-exported here where the host code looks for it.)
  */
-export function parseWith<M>(schema: { safeParse(raw: unknown): { success: true; data: M } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, raw: unknown): ParseResult<M> {
-  const r = schema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  return { ok: false, error: r.error.issues.map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`).join('; ') };
-}
+export { parseWith } from '../shared/protocol/dispatch';

@@ -33,8 +33,10 @@ test('auth with an encrypted identity file asks the passphrase callback; a wrong
     assert.equal(await whoami(ok), 'llmtest');
     assert.deepEqual(asked, [key]);
     ok.dispose();
-    const bad = new ConnectionPool({ sshConfigPath: cfg, knownHostsPath: join(dir, 'known_hosts'), agent: false, callbacks: { passphrase: async () => 'wrong' } });
+    const rejected: string[] = [];
+    const bad = new ConnectionPool({ sshConfigPath: cfg, knownHostsPath: join(dir, 'known_hosts'), agent: false, callbacks: { passphrase: async () => 'wrong', passphraseRejected: (i) => { rejected.push(i.keyPath); } } });
     await assert.rejects(whoami(bad), (e: Error) => e instanceof AuthError && /authentication to llmtest@127\.0\.0\.1:\d+ failed/.test(e.message));
+    assert.deepEqual(rejected, [key], 'a passphrase that does not decrypt the key is reported, so a kept one is forgotten');
     bad.dispose();
   } finally { await s.stop(); removeSshd(s); }
 });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRunner } from '../../src/remote/localRunner';
-import { getRun, isRunActive, launchRun, listRuns, stopRun } from '../../src/remote/runs';
+import { getRun, isRunActive, launchRun, listRuns, startRun, stopRun, waitForRun } from '../../src/remote/runs';
 import { LogFollower } from '../../src/remote/logFollower';
 import { processesInGroup, stopRunsUnder, waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
@@ -112,5 +112,30 @@ test('hostile argv, cwd and env values reach the process unchanged and run nothi
     const out = JSON.parse(readFileSync(run.logPath, 'utf8'));
     assert.deepEqual(out, { argv: hostile, cwd, v: hostile.join('|') });
     assert.equal(existsSync(canary), false);
+  } finally { cleanup(); }
+});
+
+test('startRun from code: `~/dir` resolved on the host, missing cwd refused before a run dir exists, waitForRun gives the exit', async () => {
+  const { home, work, runner, cleanup } = setup();
+  try {
+    await assert.rejects(startRun(runner, { argv: [PY, '-c', 'pass'], cwd: '~/nope' }), new RegExp(`working directory ${home}/nope does not exist on local`));
+    assert.deepEqual(await listRuns(runner), [], 'a refused start leaves no run directory');
+    mkdirSync(join(home, 'proj'));
+    const run = await startRun(runner, { argv: [PY, '-c', 'import os,sys; print(os.getcwd(), os.environ["EXPORT_OPSET"]); sys.exit(4)'], cwd: '~/proj', env: { EXPORT_OPSET: '17' }, name: 'export' });
+    assert.equal(run.cwd, join(home, 'proj'));
+    const ac = new AbortController();
+    const final = await waitForRun(runner, run, { pollMs: 100, signal: ac.signal });
+    assert.equal(final.state, 'failed');
+    assert.equal(final.exitCode, 4);
+    assert.equal(readFileSync(run.logPath, 'utf8'), `${join(home, 'proj')} 17\n`);
+    // An aborted wait rejects with the signal's reason and leaves the run alone.
+    const sleeper = await startRun(runner, { argv: [PY, '-c', 'import time; time.sleep(30)'], cwd: work });
+    const ac2 = new AbortController();
+    const waiting = waitForRun(runner, sleeper, { pollMs: 50, signal: ac2.signal });
+    ac2.abort(new Error('gave up'));
+    await assert.rejects(waiting, /gave up/);
+    assert.equal(await isRunActive(runner, sleeper), true);
+    await stopRun(runner, sleeper.id, { interruptGraceMs: 2000 });
+    assert.equal((await getRun(runner, sleeper.id)).state, 'stopped');
   } finally { cleanup(); }
 });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { parseWebviewMessage, dispatch, type Handlers, type HostToWebview } from '../../src/shared/protocol/metrics';
-import { sparkWebviewToHostSchema } from '../../src/shared/protocol/sparklines';
-import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, sparkRunOf } from '../../src/views/lossCurveData';
-import { MemoryFeed, syntheticFeed } from '../../src/views/syntheticFeed';
+import { dispatch, type Handlers, type HostToWebview } from '../../src/shared/protocol/metrics';
+import { parseWebviewMessage, sparkWebviewToHostSchema } from '../../src/views/metrics/messages';
+import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, sparkRunOf } from '../../src/views/metrics/data';
+import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
 
 test('inbound webview messages are validated: known shapes pass, anything else is rejected with a reason', () => {
@@ -16,8 +16,8 @@ test('inbound webview messages are validated: known shapes pass, anything else i
     assert.equal(r.ok, false, `accepted ${JSON.stringify(bad)}`);
     if (!r.ok) assert.ok(r.error.length > 0);
   }
-  assert.equal(sparkWebviewToHostSchema.safeParse({ type: 'open', runId: 'x' }).success, true);
-  assert.equal(sparkWebviewToHostSchema.safeParse({ type: 'open' }).success, false);
+  assert.equal(sparkWebviewToHostSchema().safeParse({ type: 'open', runId: 'x' }).success, true);
+  assert.equal(sparkWebviewToHostSchema().safeParse({ type: 'open' }).success, false);
 });
 
 test('dispatch calls the handler for the message type', () => {

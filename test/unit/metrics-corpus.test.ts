@@ -35,9 +35,10 @@ test('axolotl eval dict, tqdm redraws with blank lines, then a train dict withou
   assert.deepEqual(values(p, 'loss'), [1.8218]);
   assert.deepEqual(values(p, 'learning_rate'), [0.00019606025492468137]);
   assert.deepEqual(values(p, 'epoch'), [0.07, 0.1]);
-  // The eval dict opens the excerpt, before any training bar: index convention. The train dict comes after the bar
+  // The eval dict opens the excerpt, before any training bar: the bar drawn right after it gives its step (issue 12:
+  // one global step axis; epoch 0.07 x 291 steps/epoch is 20-21). The train dict comes after the bar
   // showed 28/873 and the excerpt ends before the redraw that follows a dict: the bar before it gives the step.
-  assert.deepEqual(steps(p, 'eval_loss'), [1]);
+  assert.deepEqual(steps(p, 'eval_loss'), [21]);
   assert.deepEqual(steps(p, 'loss'), [28]);
   assert.equal(p.s.has('grad_norm'), false);
   assert.deepEqual(p.progress, { step: 28, total: 873, etaSeconds: 3651, rate: 4.32, rateUnit: 's/it' });
@@ -91,7 +92,11 @@ test('DeepSpeed loss-scale collapse with a Trainer dict: 64 -> 2 in five overflo
   assert.deepEqual(p.progress, { step: 382, total: 2724, etaSeconds: 85 * 3600 + 46 * 60 + 12, rate: 131.84, rateUnit: 's/it' });
   // timestamps of the DeepSpeed records become the points' wall time
   assert.equal(p.s.get('loss_scale')![0].time, Date.UTC(2023, 5, 7, 22, 16, 0, 18));
-  assert.deepEqual(kinds(p), ['loss-scale-collapse:loss_scale@3']);
+  // Issue 12: the overflow records print no step; they belong to the step executed after the bar's n (a record
+  // glued after '378/2724' is step 379), on the same axis as the Trainer dict, not numbered 1..5.
+  assert.deepEqual(steps(p, 'loss_scale'), [379, 380, 381, 382, 383]);
+  assert.deepEqual(steps(p, 'overflows'), [379, 380, 381, 382, 383]);
+  assert.deepEqual(kinds(p), ['loss-scale-collapse:loss_scale@381']);
 });
 
 test('DeepSpeed overflow with the key wrapped mid-word by the terminal: hysteresis/halving pairs, no collapse', () => {
@@ -105,6 +110,7 @@ test('DeepSpeed ZeRO-2 overflow glued to tqdm: three records after the bars', ()
   const p = parse('deepspeed__t5-11b-zero2-overflow-glued-to-tqdm.log');
   assert.equal(p.format, 'deepspeed');
   assert.deepEqual(values(p, 'loss_scale'), [67108864, 33554432, 16777216]);
+  assert.deepEqual(steps(p, 'loss_scale'), [7, 8, 9]); // glued after the bars at 6, 7, 8 of 1184 (issue 12)
   assert.equal(p.s.get('loss_scale')![2].time, Date.UTC(2021, 1, 4, 15, 6, 26, 854));
   assert.deepEqual(p.progress, { step: 8, total: 1184, etaSeconds: 3600 + 7 * 60 + 17, rate: 3.43, rateUnit: 's/it' });
   assert.deepEqual(kinds(p), []);
@@ -257,8 +263,9 @@ test('LLaMA-Factory numbered log: loss 3.55 -> 0.0 with grad_norm exactly sqrt(2
   assert.deepEqual(values(p, 'grad_norm'), [1.4142135381698608, 1.4142135381698608]);
   assert.equal(p.progress?.step, 24);
   assert.equal(p.progress?.total, 1752);
-  // The first dict opens the excerpt before any bar (index 1); the second is followed by the redraw at 20/1752.
-  assert.deepEqual(steps(p, 'loss'), [1, 20]);
+  // Issue 12: the first dict opens the excerpt before any bar; the bar redrawn right after it reads 10/1752, so it is
+  // step 10 (logging_steps 10), not 1. The second is followed by the redraw at 20/1752.
+  assert.deepEqual(steps(p, 'loss'), [10, 20]);
   assert.deepEqual(kinds(p), ['stuck-zero:loss@20', 'constant-grad-norm:grad_norm@20']);
 });
 

@@ -201,8 +201,10 @@ test('points without a timestamp in the line take the time of arrival from now()
   const a = p.push("{'loss': 1.0}\n");
   t = 2000;
   const b = p.push("{'loss': 0.5}\n2023-01-01 00:00:00 iter 3: loss 0.4, time 1.0ms, mfu 1.00%\n");
-  assert.deepEqual(a.points.map((x) => x.time), [1000]);
-  assert.deepEqual(b.points.filter((x) => x.series === 'loss').map((x) => x.time), [2000, Date.UTC(2023, 0, 1)]);
+  // A dict that opens a log waits for the next line (a training bar redrawn after it would give its step, issue 12),
+  // and keeps the time it arrived at.
+  assert.deepEqual(a.points.map((x) => x.time), []);
+  assert.deepEqual(b.points.filter((x) => x.series === 'loss').map((x) => x.time), [1000, 2000, Date.UTC(2023, 0, 1)]);
 });
 
 test('a pretty-printed trainer_state.json without a .json name is still read as a document', () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitShellWords, parseEnvAssignments, ShellWordsError } from '../../src/views/runs/shellWords';
-import { COMMAND_TEMPLATES, guessTemplate } from '../../src/views/runs/templates';
+import { splitShellWords, ShellWordsError } from '../../src/core/runs/shellWords';
+import { parseEnvAssignments, parseEnvList } from '../../src/core/runs/env';
+import { COMMAND_TEMPLATES, guessTemplate } from '../../src/core/runs/templates';
 import { describeRun, formatDuration, formatLoss, formatRate, gpuLabel } from '../../src/views/runs/format';
 import { parseGpuQuery } from '../../src/core/runs/commands';
 
@@ -74,4 +75,12 @@ test('GPU line from nvidia-smi output (no GPU here: the CSV is what nvidia-smi p
   assert.equal(gpuLabel({ gpus: parseGpuQuery({ stdout: '', stderr: 'sh: nvidia-smi: not found', exitCode: 127 }) }), 'no GPUs');
   assert.equal(gpuLabel({}), 'GPUs: …');
   assert.equal(gpuLabel({ error: 'connection lost' }), 'GPUs: connection lost');
+});
+
+test('one env-assignment parser: names a shell can assign, values kept whole, the bad entry named', () => {
+  assert.deepEqual(parseEnvList(['A=1', 'B=x=y', 'C=', 'A=2']), { A: '2', B: 'x=y', C: '' });
+  assert.throws(() => parseEnvList(['=1']), /"=1" is not NAME=value: empty name/);
+  assert.throws(() => parseEnvList(['A;touch x=1']), /"A;touch x=1" is not NAME=value: "A;touch x" is not a variable name/);
+  assert.throws(() => parseEnvList(['PATH']), /"PATH" is not NAME=value: no "="/);
+  assert.throws(() => parseEnvAssignments('X="unterminated'), /unterminated double quote/);
 });

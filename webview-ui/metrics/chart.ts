@@ -33,6 +33,12 @@ interface Derived {
   smoother?: Smoother;
   smoothGrid?: ColumnGrid;
   smoothKey: string;
+  /** The series' generation this was derived from (a restart truncates the series: derive again). */
+  gen: number;
+  /** Values divided by the run's loss scale (rescaled view), valid for [0, scaledN). */
+  scaled?: Float64Array;
+  scaledN: number;
+  scaledBy?: number;
 }
 
 interface Line { s: SeriesStore; kind: 'raw' | 'smooth'; scale: 'y' | 'y2'; color: string; faint: boolean }
@@ -54,6 +60,12 @@ function withAlpha(color: string, alpha: number): string {
 
 /** Loss-like series share the left axis (and the log toggle); everything else (lr, grad_norm, ...) the right one. */
 export function scaleOf(name: string): 'y' | 'y2' { return /loss|ppl|perplexity|nll|bpb|bits.per/i.test(name) ? 'y' : 'y2'; }
+
+/** 1.2B, 350M, 12k tokens. */
+export function formatTokens(t: number): string {
+  const a = Math.abs(t);
+  return a >= 1e12 ? `${+(t / 1e12).toPrecision(3)}T` : a >= 1e9 ? `${+(t / 1e9).toPrecision(3)}B` : a >= 1e6 ? `${+(t / 1e6).toPrecision(3)}M` : a >= 1e3 ? `${+(t / 1e3).toPrecision(3)}k` : String(t);
+}
 
 function formatDuration(seconds: number): string {
   const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
@@ -85,6 +97,8 @@ export class LossChart {
 
   /** The series' line colour (assigned when first shown, then kept). */
   colorOf(s: SeriesStore): string {
+    const base = s.segmentOf;
+    if (base !== undefined) { const live = this.store.runs.get(s.runId)?.series.get(base); if (live) return this.colorOf(live); }
     let c = this.colors.get(s.key);
     if (!c) {
       const name = PALETTE[this.colors.size % PALETTE.length];
@@ -102,8 +116,11 @@ export class LossChart {
     for (const s of this.store.allSeries()) {
       if (v.hidden.includes(s.key)) continue;
       const color = this.colorOf(s); // first shown series gets the first chart colour; a series keeps its colour
-      if (v.xAxis !== 'step' && s.timed === 0) continue; // no wall times: cannot place it on a time axis
+      if ((v.xAxis === 'wall' || v.xAxis === 'relative') && s.timed === 0) continue; // no wall times: cannot place it on a time axis
+      if (v.xAxis === 'tokens' && !this.store.runs.get(s.runId)?.info?.tokens) continue; // no tokens known for this run
       const scale = scaleOf(s.name);
+      // An earlier run segment (resumed/restarted launch): faded, like W&B's resumed history, never smoothed.
+      if (s.segmentOf !== undefined) { this.lines.push({ s, kind: 'raw', scale, color, faint: true }); continue; }
       if (smoothing && !s.isEval) {
         this.lines.push({ s, kind: 'raw', scale, color, faint: true });
         this.lines.push({ s, kind: 'smooth', scale, color, faint: false });
@@ -117,6 +134,7 @@ export class LossChart {
     const axis = (scale: string, side: 0 | 1 | 2 | 3, show = true): uPlot.Axis => ({ scale, side, show, stroke: fg, font, labelFont: font, grid: { stroke: grid, width: 1, show: side !== 1 || !hasY }, ticks: { stroke: grid, width: 1 } });
     const xAxis = axis('x', 2);
     if (v.xAxis === 'relative') xAxis.values = (_u, splits) => splits.map((s) => formatDuration(s));
+    if (v.xAxis === 'tokens') xAxis.values = (_u, splits) => splits.map(formatTokens);
     const opts: uPlot.Options = {
       width: Math.max(100, this.root.clientWidth),
       height: Math.max(100, this.root.clientHeight),
@@ -130,7 +148,7 @@ export class LossChart {
       },
       axes: [xAxis, axis('y', 3, hasY), axis('y2', 1, hasY2)],
       series: [
-        { label: v.xAxis === 'step' ? 'step' : 'time' },
+        { label: v.xAxis === 'step' ? 'step' : v.xAxis === 'tokens' ? 'tokens' : 'time' },
         ...this.lines.map((l): uPlot.Series => ({
           label: l.kind === 'smooth' ? `${l.s.name} (smoothed)` : l.s.name,
           scale: l.scale,
@@ -178,14 +196,20 @@ export class LossChart {
 
   private derive(s: SeriesStore, mode: XAxisMode, smoothKey: string): Derived {
     let d = this.derived.get(s.key);
-    if (!d || d.mode !== mode || d.x.length > s.length) {
+    if (!d || d.mode !== mode || d.x.length > s.length || d.gen !== s.generation) {
       // On the step axis x is the store's own steps column (no copy); time axes derive a column.
-      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '' };
+      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '', gen: s.generation, scaledN: 0 };
       this.derived.set(s.key, d);
     }
     // Extend x for new points: steps as they are; times as a running maximum (x must ascend), in seconds.
     const n = s.length, from = d.x.length;
-    if (from < n && mode !== 'step') {
+    if (from < n && mode === 'tokens') {
+      // Tokens are re-derived whole (a tokens series' later points refine the interpolation of earlier steps).
+      const t = this.store.tokensOf(s);
+      d.x = new Column(Math.max(1024, n));
+      if (t) { let prev = -Infinity; for (let i = 0; i < n; i++) { if (t[i] > prev) prev = t[i]; t[i] = Number.isFinite(prev) ? prev : 0; } d.x.append(t); }
+      d.grid = undefined; d.smoothGrid = undefined; d.smoother = undefined;
+    } else if (from < n && mode !== 'step') {
       {
         const t = s.times.data, base = mode === 'relative' ? (this.store.runs.get(s.runId)?.startMs ?? 0) : 0;
         const add = new Float64Array(n - from);
@@ -203,9 +227,20 @@ export class LossChart {
     return d;
   }
 
+  /** The values to draw: loss series divided by their run's loss scale when the rescaled view is on. */
+  private valuesOf(s: SeriesStore, d: Derived): Float64Array {
+    const f = this.view().rescale ? this.store.runs.get(s.runId)?.info?.lossScale?.factor : undefined;
+    if (!f || f === 1 || !/loss/i.test(s.name)) return s.values.data;
+    const n = s.length;
+    if (!d.scaled || d.scaled.length < n || d.scaledN > n || d.scaledBy !== f) { d.scaled = new Float64Array(Math.max(1024, s.values.data.length)); d.scaledN = 0; d.scaledBy = f; }
+    for (let i = d.scaledN; i < n; i++) d.scaled[i] = s.values.data[i] / f;
+    d.scaledN = n;
+    return d.scaled;
+  }
+
   private resolveLine(l: Line, d: Derived, columns: number): Resolved {
-    const n = l.s.length, xs = d.x.data;
-    let ys: Float64Array = l.s.values.data;
+    const n = Math.min(l.s.length, d.x.length), xs = d.x.data;
+    let ys: Float64Array = this.valuesOf(l.s, d);
     if (l.kind === 'smooth') {
       const v = this.view();
       if (!d.smoother) {
@@ -229,7 +264,7 @@ export class LossChart {
     if (!u) return;
     const v = this.view();
     const columns = Math.max(1, Math.round(u.bbox.width || this.root.clientWidth * devicePixelRatio));
-    const smoothKey = `${v.smoothing}:${v.smoothingAmount}`;
+    const smoothKey = `${v.smoothing}:${v.smoothingAmount}:${v.rescale ? 1 : 0}`;
     const tables: uPlot.AlignedData[] = [];
     const summary: DrawSummary = { total: 0, drawn: 0, xMin: Infinity, xMax: -Infinity, zoomed: !!this.zoom, series: [], alerts: 0, draws: ++this.draws };
     for (const l of this.lines) {
@@ -320,7 +355,7 @@ export class LossChart {
     const mode = this.view().xAxis;
     if (idx != null) {
       const x = u.data[0][idx];
-      const xText = mode === 'step' ? `step ${x}` : mode === 'wall' ? new Date(x * 1000).toLocaleString() : formatDuration(x);
+      const xText = mode === 'step' ? `step ${x}` : mode === 'tokens' ? `${formatTokens(x)} tokens` : mode === 'wall' ? new Date(x * 1000).toLocaleString() : formatDuration(x);
       const parts = [xText];
       this.lines.forEach((l, k) => {
         const y = u.data[k + 1]?.[idx];

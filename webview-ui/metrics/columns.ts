@@ -13,7 +13,7 @@
  * In the grid, non-finite values (NaN/Inf) never become a bucket's min or max; a bucket with only non-finite values
  * emits its first and last point (drawn as a gap). NaN steps are marked by the alert markers, not by the line.
  */
-import { minMaxColumns } from '../../src/core/metrics/downsample';
+import { minMaxColumns } from '../../src/shared/downsample';
 
 /** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
 export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number }
@@ -45,7 +45,7 @@ function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number,
 }
 
 /**
- * Adapter over the metrics core's `minMaxColumns` (src/core/metrics/downsample.ts, M4 per pixel column) for the chart:
+ * Adapter over the metrics core's `minMaxColumns` (src/shared/downsample.ts, M4 per pixel column) for the chart:
  * works on the first `n` entries of growable columns, and adds the nearest point outside each edge of [x0, x1] so the
  * line runs to the plot border when zoomed. `inRange` counts the source points inside [x0, x1] ("N of M points").
  * @param columns plot width in device pixels (>= 1)

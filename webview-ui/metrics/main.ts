@@ -13,6 +13,7 @@ import './style.css';
 import { DEFAULT_VIEW_STATE, dispatch, type ChartViewState, type Handlers, type HostToWebview, type SmoothingMethod, type WebviewToHost, type XAxisMode } from '../../src/shared/protocol/metrics';
 import { LossChart, type DrawSummary } from './chart';
 import { ChartStore } from './store';
+import { batchGeometryDiffers, scaleDifferences } from '../../src/shared/runSettings';
 
 interface VsCodeApi { postMessage(message: WebviewToHost): void; getState(): unknown; setState(state: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -44,19 +45,24 @@ const smoothingSelect = select('smoothing', 'Smoothing', [['none', 'No smoothing
 const amount = el('input', { type: 'range', id: 'smoothing-amount', min: '0', max: '0.99', step: '0.01', value: String(state.smoothingAmount), title: 'Smoothing amount' });
 amount.setAttribute('aria-label', 'Smoothing amount');
 const amountText = el('span', { className: 'amount' });
-const xSelect = select('x-axis', 'X axis', [['step', 'Step'], ['wall', 'Wall time'], ['relative', 'Relative time']], state.xAxis);
+const xSelect = select('x-axis', 'X axis', [['step', 'Step'], ['tokens', 'Tokens'], ['wall', 'Wall time'], ['relative', 'Relative time']], state.xAxis);
 const logBox = custom('vscode-checkbox', { id: 'log-scale', label: 'Log scale' }) as HTMLElement & { checked: boolean };
 logBox.checked = state.logScale;
+const rescaleBox = custom('vscode-checkbox', { id: 'rescale', label: 'Rescaled loss' }) as HTMLElement & { checked: boolean };
+rescaleBox.checked = !!state.rescale;
+rescaleBox.hidden = true;
 const pngButton = custom('vscode-button', { id: 'export-png', secondary: '' }, 'Export PNG');
 const csvButton = custom('vscode-button', { id: 'export-csv', secondary: '' }, 'Export CSV');
-const toolbar = el('header', { className: 'toolbar' }, title, smoothingSelect, amount, amountText, xSelect, logBox, pngButton, csvButton);
+const toolbar = el('header', { className: 'toolbar' }, title, smoothingSelect, amount, amountText, xSelect, logBox, rescaleBox, pngButton, csvButton);
 const toggles = el('div', { className: 'series-toggles', id: 'series' });
+/** Notes about what the curves mean (loss scale, tokens source, unplaced records, runs on other scales): textContent only. */
+const notes = el('ul', { id: 'notes', className: 'notes' });
 const chartRoot = el('div', { id: 'chart' });
 const points = el('span', { id: 'points' });
 const readout = el('span', { id: 'readout' });
 const status = el('span', { id: 'status' });
 const footer = el('footer', {}, points, readout, status);
-document.body.append(toolbar, toggles, chartRoot, footer);
+document.body.append(toolbar, toggles, notes, chartRoot, footer);
 
 const store = new ChartStore();
 const chart = new LossChart(chartRoot, store, () => state, readout);
@@ -97,6 +103,33 @@ function defaultHidden(): void {
   state.hidden = store.allSeries().filter((s) => !/loss|ppl|perplexity/i.test(s.name)).map((s) => s.key);
 }
 
+/** The notes line and the rescale toggle, from every run's info; on a comparison, which settings scale the loss. */
+function renderInfo(): void {
+  const runs = [...store.runs.values()];
+  const multi = runs.length > 1;
+  const lines: string[] = [];
+  for (const r of runs) {
+    const who = multi ? `${r.title}: ` : '';
+    for (const n of r.info?.notes ?? []) lines.push(`${who}${n}`);
+    if (state.xAxis === 'tokens') lines.push(r.info?.tokens ? `${who}tokens from ${r.info.tokens.how}` : `${who}no tokens known (no tokens-seen series in the log, no batch and sequence settings): not drawn on the tokens axis`);
+  }
+  for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) {
+    const a = runs[i], b = runs[j];
+    if (a.info && b.info) for (const d of scaleDifferences({ title: a.title, settings: a.info.settings }, { title: b.title, settings: b.info.settings })) lines.push(d);
+  }
+  notes.replaceChildren(...lines.map((t) => el('li', { textContent: t })));
+  rescaleBox.hidden = !runs.some((r) => r.info?.lossScale);
+}
+
+/** Comparing runs whose batch or sequence settings differ: tokens line them up, steps do not (unless the user chose). */
+function defaultAxis(): void {
+  const runs = [...store.runs.values()];
+  if (state.xAxisChosen || runs.length < 2 || !runs.every((r) => r.info?.tokens)) return;
+  let differs = false;
+  for (let i = 1; i < runs.length; i++) if (batchGeometryDiffers(runs[0].info!.settings, runs[i].info!.settings)) differs = true;
+  if (differs && state.xAxis !== 'tokens') { state.xAxis = 'tokens'; xSelect.value = 'tokens'; save(); }
+}
+
 let knownSeries = 0;
 const handlers = {
   snapshot: (m) => {
@@ -108,12 +141,16 @@ const handlers = {
     title.textContent = runTitles;
     document.title = runTitles;
     knownSeries = store.allSeries().length;
+    defaultAxis();
     renderToggles();
+    renderInfo();
     chart.invalidate(false);
     chart.rebuild();
   },
   append: (m) => {
-    store.append(m.runId, m.series, m.alerts, m.progress);
+    const before = JSON.stringify(store.runs.get(m.runId)?.info ?? null);
+    store.append(m.runId, m.series, m.alerts, m.progress, m.info);
+    if (m.info && JSON.stringify(m.info) !== before) { renderInfo(); rescaleBox.checked = !!state.rescale; }
     const n = store.allSeries().length;
     if (n !== knownSeries) {
       // A new series (e.g. the first eval_loss): hide it by default when it is not a loss, then rebuild.
@@ -139,8 +176,9 @@ amount.addEventListener('input', () => {
   cancelAnimationFrame(amountTimer);
   amountTimer = requestAnimationFrame(() => chart.invalidate());
 });
-xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; save(); chart.invalidate(false); chart.zoomOut(); chart.rebuild(); });
+xSelect.addEventListener('change', () => { state.xAxis = xSelect.value as XAxisMode; state.xAxisChosen = true; save(); renderInfo(); chart.invalidate(false); chart.zoomOut(); chart.rebuild(); });
 logBox.addEventListener('change', () => { state.logScale = logBox.checked; save(); chart.rebuild(); });
+rescaleBox.addEventListener('change', () => { state.rescale = rescaleBox.checked; save(); chart.invalidate(false); chart.rebuild(); });
 pngButton.addEventListener('click', () => {
   try { vscode.postMessage({ type: 'exportPng', dataUrl: chart.toPng(runTitles) }); } catch (err) { status.textContent = `PNG export failed: ${(err as Error).message}`; }
 });

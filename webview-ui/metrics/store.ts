@@ -2,7 +2,41 @@
  * The full data the chart holds in the webview: per run and series, growable typed-array columns of every point
  * received (the host sends each point once). Zooming re-resolves from here; nothing is re-requested from the host.
  */
-import type { AlertMarker, RunData, SeriesData, XAxisMode } from '../../src/shared/protocol/metrics';
+import type { AlertMarker, RunData, RunInfo, SeriesData, XAxisMode } from '../../src/shared/protocol/metrics';
+
+const SEGMENT_RE = /^(.*) \(segment \d+\)$/;
+
+/** First index in data[0, n) whose value is >= x. */
+function lowerBound(data: Float64Array, n: number, x: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (data[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** Value at x of the points (xs, vs)[0, n): linear between points, proportional before the first, extended after the last. */
+function interpolate(xs: Float64Array, vs: Float64Array, n: number, x: number): number {
+  const k = lowerBound(xs, n, x);
+  if (k < n && xs[k] === x) return vs[k];
+  if (k === 0) return xs[0] > 0 ? (vs[0] * x) / xs[0] : NaN;
+  if (k >= n) return n < 2 ? (xs[0] > 0 ? (vs[0] * x) / xs[0] : NaN) : vs[n - 1] + ((vs[n - 1] - vs[n - 2]) / (xs[n - 1] - xs[n - 2])) * (x - xs[n - 1]);
+  return vs[k - 1] + ((vs[k] - vs[k - 1]) * (x - xs[k - 1])) / (xs[k] - xs[k - 1]);
+}
+
+/** Splits a delta of one series where its steps go back (a restart inside the delta) into ascending pieces. */
+function splitAtRestarts(s: SeriesData): SeriesData[] {
+  const st = s.steps, out: SeriesData[] = [];
+  if (st.length < 2) return [s];
+  let from = 0;
+  for (let i = 1; i <= st.length; i++) {
+    if (i < st.length && st[i] > st[i - 1]) continue;
+    if (i === st.length && from === 0) return [s];
+    const piece: SeriesData = { name: s.name, steps: st.slice(from, i), values: s.values.slice(from, i) };
+    if (s.times) piece.times = s.times.slice(from, i);
+    out.push(piece);
+    from = i;
+  }
+  return out;
+}
 
 /** A Float64Array that grows by doubling; `data` has `length` valid entries. */
 export class Column {
@@ -49,6 +83,24 @@ export class SeriesStore {
     else this.times.append(s.steps, NaN);
   }
 
+  /** A copy of every point (exact-length arrays). */
+  snapshot(): SeriesData {
+    return { name: this.name, steps: this.steps.view().slice(), values: this.values.view().slice(), times: this.times.view().slice() };
+  }
+
+  /** Keeps only the points at steps < step (steps ascend). */
+  truncateBefore(step: number): void {
+    const n = lowerBound(this.steps.data, this.length, step);
+    let timed = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(this.times.data[i])) timed++;
+    this.steps.length = this.values.length = this.times.length = n;
+    this.timed = timed;
+    this.generation++;
+  }
+
+  /** An earlier run segment (`loss (segment 1)`): drawn faded, in the colour of its live series. */
+  get segmentOf(): string | undefined { return SEGMENT_RE.exec(this.name)?.[1]; }
+
   /** Evaluation series (HF Trainer `eval_*`, Megatron `validation ...`, `val_*`) are drawn with markers, unsmoothed. */
   get isEval(): boolean { return /^(eval|val|validation|test)[_/ ]/i.test(this.name); }
 }
@@ -77,35 +129,75 @@ export function xColumn(s: SeriesStore, mode: XAxisMode, runStartMs: number): Fl
 
 /** Runs and their series and alerts, as received. */
 export class ChartStore {
-  readonly runs = new Map<string, { title: string; series: Map<string, SeriesStore>; alerts: AlertMarker[]; progress?: { step: number; total?: number }; startMs: number }>();
+  readonly runs = new Map<string, { title: string; series: Map<string, SeriesStore>; alerts: AlertMarker[]; progress?: { step: number; total?: number }; startMs: number; info?: RunInfo }>();
   /** Bumped on every change, for cheap "is the drawing current" checks. */
   version = 0;
 
   reset(runs: RunData[]): void {
     this.runs.clear();
     for (const r of runs) {
-      this.runs.set(r.runId, { title: r.title, series: new Map(), alerts: [], progress: r.progress, startMs: Infinity });
+      this.runs.set(r.runId, { title: r.title, series: new Map(), alerts: [], progress: r.progress, startMs: Infinity, info: r.info });
       this.append(r.runId, r.series, r.alerts, r.progress);
     }
     this.version++;
   }
 
   /** Adds points; returns the series that grew. Unknown runs are ignored (a late message for a closed comparison). */
-  append(runId: string, series: SeriesData[], alerts: AlertMarker[], progress?: { step: number; total?: number }): SeriesStore[] {
+  append(runId: string, series: SeriesData[], alerts: AlertMarker[], progress?: { step: number; total?: number }, info?: RunInfo): SeriesStore[] {
     const run = this.runs.get(runId);
     if (!run) return [];
+    if (info) run.info = info;
     const grown: SeriesStore[] = [];
-    for (const s of series) {
-      let st = run.series.get(s.name);
-      if (!st) { st = new SeriesStore(`${runId}\u0000${s.name}`, runId, run.title, s.name); run.series.set(s.name, st); }
-      st.append(s);
+    for (const whole of series) {
+      for (const s of splitAtRestarts(whole)) {
+        let st = run.series.get(s.name);
+        if (!st) { st = new SeriesStore(`${runId}\u0000${s.name}`, runId, run.title, s.name); run.series.set(s.name, st); }
+        else if (st.length > 0 && s.steps.length > 0 && s.steps[0] <= st.steps.data[st.length - 1]) {
+          // A new run segment (resumed or restarted launch in the same log), as the host's MetricStore keeps it: the
+          // earlier segment stays whole as `<name> (segment k)` (drawn faded), the live series keeps its points
+          // before the restart step and goes on with the new segment.
+          let k = 1;
+          while (run.series.has(`${s.name} (segment ${k})`)) k++;
+          const archived = `${s.name} (segment ${k})`;
+          const old = new SeriesStore(`${runId}\u0000${archived}`, runId, run.title, archived);
+          old.append(st.snapshot());
+          run.series.set(archived, old);
+          grown.push(old);
+          st.truncateBefore(s.steps[0]);
+        }
+        st.append(s);
+        grown.push(st);
+      }
+      const s = whole;
       if (s.times) for (let i = 0; i < s.times.length; i++) if (s.times[i] < run.startMs) run.startMs = s.times[i];
-      grown.push(st);
     }
     run.alerts.push(...alerts);
     if (progress) run.progress = progress;
     this.version++;
     return grown;
+  }
+
+  /**
+   * Tokens seen at each point of a series, from the run's tokens-seen series (interpolated linearly by step,
+   * proportionally before its first point), `consumed_samples` x sequence length, or step x tokens per step
+   * (RunInfo.tokens). Undefined when the run has no way to know.
+   */
+  tokensOf(s: SeriesStore): Float64Array | undefined {
+    const run = this.runs.get(s.runId);
+    const t = run?.info?.tokens;
+    if (!run || !t) return undefined;
+    const n = s.length, steps = s.steps.data, out = new Float64Array(n);
+    if (t.series) {
+      const ts = run.series.get(t.series);
+      if (!ts || ts.length === 0) return undefined;
+      const mult = t.series === 'consumed_samples' ? run.info?.settings.seqLength ?? NaN : 1;
+      const xs = ts.steps.data, vs = ts.values.data, m = ts.length;
+      for (let i = 0; i < n; i++) out[i] = interpolate(xs, vs, m, steps[i]) * mult;
+      return out;
+    }
+    if (!t.tokensPerStep) return undefined;
+    for (let i = 0; i < n; i++) out[i] = steps[i] * t.tokensPerStep;
+    return out;
   }
 
   allSeries(): SeriesStore[] { return [...this.runs.values()].flatMap((r) => [...r.series.values()]); }

@@ -4,8 +4,7 @@ import type { CEntry, CNode, ParsedConfig } from './tree';
 import type { LineIndex } from './lineIndex';
 import type { FrameworkDef } from './engine';
 import type { KeySpec, ObjSpec } from './spec';
-import type { Range } from './types';
-import type { ConfigCompletion } from './index';
+import type { ConfigCompletion, Range } from './types';
 
 interface Hit { entry: CEntry; path: (string | number)[]; onKey: boolean }
 

@@ -3,6 +3,7 @@
  * Each family has marker keys; unique markers weigh 3, shared ones 1. Files of frameworks we do not validate
  * (LitGPT jsonargparse, NeMo/Hydra) are recognised explicitly so they get no schema and no false alarms.
  */
+import { frameworkName } from './registry';
 import type { Framework } from './types';
 import type { CNode } from './tree';
 
@@ -82,6 +83,5 @@ export function detectFromTree(root: CNode | null, text: string, fileName: strin
     if (score > bestScore) { best = fw; bestScore = score; bestHits = hits; }
   }
   if (bestScore < 4) return { framework: 'unknown', reason: 'no known training-config keys found' };
-  const label: Record<string, string> = { 'hf-trainer': 'Hugging Face TrainingArguments / TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT adapter' };
-  return { framework: best, reason: `${label[best]} keys: ${bestHits.slice(0, 4).join(', ')}` };
+  return { framework: best, reason: `${frameworkName(best)} keys: ${bestHits.slice(0, 4).join(', ')}` };
 }

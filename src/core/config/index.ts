@@ -7,7 +7,7 @@
  *  - jsonSchemaFor(framework)             JSON Schema generated from the zod schemas
  *  - referencedFiles(text, opts)          DeepSpeed / Accelerate files a config names (to watch them)
  */
-import type { ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
+import type { ConfigCompletion, ConfigIssue, Framework, Range, ValidateOptions, ValidationResult } from './types';
 import { z } from 'zod';
 import { LineIndex } from './lineIndex';
 import { parseJson, parseYaml, reresolve } from './tree';
@@ -19,10 +19,8 @@ import { frameworkDef } from './frameworks';
 import { toZod } from './spec';
 import { hover, complete } from './assist';
 
-export type { ConfigIssue, ConfigFact, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
+export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
 
-/** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
-export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }
 
 /** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */
 export const MAX_VALIDATE_BYTES = 2 * 1024 * 1024;
@@ -75,9 +73,7 @@ function prepare(text: string, fileName: string, forced?: Framework): Prepared {
   return prepared;
 }
 
-const LABELS: Record<Framework, string> = { 'hf-trainer': 'HF Trainer / TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT adapter', unknown: 'Not a training config' };
-/** Short display name of a framework (status bar text). */
-export function frameworkLabel(fw: Framework): string { return LABELS[fw]; }
+export { frameworkLabel, frameworkName, frameworkDescription, frameworkInfo, isFramework, FRAMEWORK_INFO, FRAMEWORK_IDS, type FrameworkInfo } from './registry';
 
 /** Detects the framework of a config from its content (and, where reliable, its file name). Never throws. */
 export function detectFramework(text: string, fileName: string): { framework: Framework; reason: string } {

@@ -66,3 +66,6 @@ export interface ValidationResult {
   issues: ConfigIssue[];
   facts: ConfigFact[];
 }
+
+/** A completion item: a key (with `: ` inserted) or a value. `range` is what it replaces, when known. */
+export interface ConfigCompletion { label: string; kind: 'key' | 'value'; detail?: string; documentation?: string; insertText?: string; range?: Range }

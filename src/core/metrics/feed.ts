@@ -4,8 +4,9 @@
  */
 import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
-import { MetricStore } from './store';
-import type { Alert, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
+import { MetricStore, type Restart } from './store';
+import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from '../../shared/runSettings';
+import type { Alert, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */
 export interface MetricsFeedOptions {
@@ -19,6 +20,20 @@ export interface MetricsFeedOptions {
   /** Sequence length from the run's config (tokens = consumed samples x this, for Megatron-style logs). */
   seqLength?: number;
   alerts?: AlertOptions;
+  /** What the run's config, launch command and run.json say about its batch geometry and framework (see settings.ts);
+   * the log's banner fills the fields they leave out. */
+  settings?: RunSettings;
+}
+
+/** What a feed knows about its run beyond the points: settings, loss scale, tokens axis, notes for the panel. */
+export interface FeedInfo {
+  settings: RunSettings;
+  /** The factor the logged loss carries in this framework version, if any (the chart offers to divide by it). */
+  lossScale?: LossScale;
+  /** How the tokens axis is made: from a tokens-seen series of the log, or from the settings; absent when it cannot be. */
+  tokens?: { how: string; series?: string; tokensPerStep?: number };
+  /** Sentences for the panel: unplaced records, the loss-scale annotation, ... (log-derived: textContent only). */
+  notes: string[];
 }
 
 /** A feed that can be written to. */
@@ -33,6 +48,74 @@ export interface WritableMetricsFeed extends MetricsFeed {
   readonly format: string;
   /** Run metadata from the log (final summary, trainer_state fields, totals). */
   readonly meta: Readonly<Record<string, number | string>>;
+  /** The last line that ends runs (CUDA OOM, NCCL timeout, traceback, ...) seen in the log, if any. */
+  readonly lastError: LogEvent | undefined;
+  /** Settings, loss scale, tokens axis and notes as known now. */
+  info(): FeedInfo;
+  /** Adds settings learned after the feed was made (the run's config snapshot, read asynchronously); they win over
+   * the log banner's, as `opts.settings` does. */
+  updateSettings(s: RunSettings): void;
+}
+
+/**
+ * A loss curve whose level changes by about a factor the run's settings can put into the logged value (gradient
+ * accumulation, context-parallel size): the median of the last 5 losses vs the median of the 10 before them, within
+ * 15% of the factor (or its inverse), once per run. Catches a resume under another framework version and a changed
+ * gradient_accumulation_steps, which a spike or divergence rule would misread.
+ */
+class LevelJump {
+  private readonly recent: Array<{ step: number; value: number }> = [];
+  private alerted = false;
+  push(points: readonly MetricPoint[], factors: Array<{ factor: number; what: string }>): Alert | undefined {
+    if (this.alerted) return undefined;
+    let out: Alert | undefined;
+    for (const p of points) {
+      if (p.series !== 'loss' || !Number.isFinite(p.value) || p.value <= 0) continue;
+      this.recent.push({ step: p.step, value: p.value });
+      if (this.recent.length > 15) this.recent.shift();
+      if (out || factors.length === 0 || this.recent.length < 15) continue;
+      const med = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+      const before = med(this.recent.slice(0, 10).map((x) => x.value)), after = med(this.recent.slice(10).map((x) => x.value));
+      const ratio = after / before;
+      for (const f of factors) {
+        const up = Math.abs(ratio / f.factor - 1) < 0.15, down = Math.abs(ratio * f.factor - 1) < 0.15;
+        if (!up && !down) continue;
+        // the first point of the window that sits on the new level (nearer to it than to the old one, in log terms)
+        const mid = Math.sqrt(before * after);
+        const first = this.recent.find((x, i) => i >= 5 && (up ? x.value > mid : x.value < mid)) ?? this.recent[10];
+        const at = first.step;
+        out = { kind: 'scale-jump', series: 'loss', step: at, message: `loss level ${up ? 'rose' : 'fell'} ${ratio.toFixed(2)}× at about step ${at}, about ${f.what}: the logged loss changed scale (a resume under another framework version, or a changed setting), not the model; compare with the rescaled view` };
+        this.alerted = true;
+        break;
+      }
+    }
+    return out;
+  }
+}
+
+/** Loss jump after resuming: the new segment's first loss vs the earlier segment's losses just before that step. */
+const RESUME_JUMP_RATIO = 1.3;
+
+/**
+ * Compares the first loss of a resumed segment with the median of the earlier segment's last (up to 5) losses at
+ * steps before the resume step. A jump above {@link RESUME_JUMP_RATIO} x (and by more than 0.05) says the launch did not
+ * continue the run it resumed: a wrong checkpoint, a reset optimizer or LR scheduler. Returns null while the new
+ * segment has no point yet, undefined when there is no jump.
+ */
+function resumeJump(store: MetricStore, r: Restart): Alert | undefined | null {
+  const live = store.raw(r.series), old = store.raw(r.archived);
+  if (!live || !old) return undefined;
+  let k = 0;
+  while (k < live.length && live.steps[k] < r.step) k++;
+  if (k >= live.length) return null;
+  const v = live.values[k];
+  const before: number[] = [];
+  for (let i = 0; i < old.length && old.steps[i] < r.step; i++) if (Number.isFinite(old.values[i])) before.push(old.values[i]);
+  const last = before.slice(-5).sort((a, b) => a - b);
+  if (last.length === 0 || !Number.isFinite(v)) return undefined;
+  const med = last[last.length >> 1];
+  if (!(v > med * RESUME_JUMP_RATIO && v - med > 0.05)) return undefined;
+  return { kind: 'resume-jump', series: r.series, step: live.steps[k], message: `loss jumped from ${med.toPrecision(4)} to ${v.toPrecision(4)} when the run resumed at step ${r.step}: a wrong checkpoint, or an optimizer or LR scheduler that was not restored?` };
 }
 
 /** Creates a feed for one run. */
@@ -46,11 +129,45 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   const meta: Record<string, number | string> = {};
   let progress: Progress | undefined;
 
+  /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment. */
+  const jumpChecks: Restart[] = [];
+  const levels = new LevelJump();
+  let given = opts.settings;
+  let settings = mergeSettings(given);
+  const applySettings = (): void => {
+    settings = mergeSettings(given, settingsFromMeta(meta));
+    const t = tokensPerStepOf(settings);
+    if (t && store.tokensPerStep === undefined) store.tokensPerStep = t.tokensPerStep;
+    if (settings.seqLength && store.seqLength === undefined) store.seqLength = settings.seqLength;
+  };
+  const crashKinds = new Set<string>();
+
   const deliver = (out: ParseOutput): MetricsBatch => {
-    store.append(out.points);
+    const restarts = store.append(out.points);
     const raised = detector.push(out.points);
+    for (const r of restarts) {
+      if (r.series !== 'loss') continue;
+      const resumed = r.step > 1;
+      raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
+      if (resumed) jumpChecks.push(r);
+    }
+    for (let i = jumpChecks.length - 1; i >= 0; i--) {
+      const a = resumeJump(store, jumpChecks[i]);
+      if (a === null) continue; // no point of the new segment yet
+      jumpChecks.splice(i, 1);
+      if (a) raised.push(a);
+    }
+    if (out.meta) { Object.assign(meta, out.meta); applySettings(); }
+    const jump = levels.push(out.points, candidateFactors(settings));
+    if (jump) raised.push(jump);
+    for (const e of out.events ?? []) {
+      if (e.kind !== 'crash') continue;
+      lastError = e;
+      if (crashKinds.has(e.crash)) continue;
+      crashKinds.add(e.crash);
+      raised.push({ kind: 'crash', series: 'loss', step: e.step ?? 0, message: `${e.reason}: ${e.line}` });
+    }
     alerts.push(...raised);
-    if (out.meta) Object.assign(meta, out.meta);
     if (out.progress) progress = out.progress;
     const batch: MetricsBatch = { points: out.points, alerts: raised };
     if (out.progress) batch.progress = out.progress;
@@ -60,11 +177,31 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     return batch;
   };
 
+  let lastError: LogEvent | undefined;
+
   return {
     runId,
     title,
     store,
     parser,
+    get lastError() { return lastError; },
+    updateSettings(s) { given = mergeSettings(given, s); applySettings(); },
+    info() {
+      const notes: string[] = [];
+      const unplaced = meta.unplaced_points;
+      if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
+      const lossScale = lossScaleOf(settings);
+      if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);
+      const tokSeries = store.tokenSeries();
+      const t = tokensPerStepOf(settings);
+      const tokens = tokSeries ? { series: tokSeries, how: `tokens seen from the log's ${tokSeries}` }
+        : store.length('consumed_samples') > 0 && store.seqLength ? { series: 'consumed_samples', how: `consumed_samples × sequence length ${store.seqLength}` }
+        : t ? { tokensPerStep: t.tokensPerStep, how: t.how } : undefined;
+      const r: FeedInfo = { settings, notes };
+      if (lossScale) r.lossScale = lossScale;
+      if (tokens) r.tokens = tokens;
+      return r;
+    },
     get format() { return parser.format; },
     meta,
     snapshot() {

@@ -2,12 +2,15 @@
  * Public API of the metrics core: training logs -> metric points -> store -> downsampled, smoothed series and alerts.
  * Pure TypeScript (no fs, no vscode): callers hand in bytes or text.
  */
-export type { Alert, AlertKind, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export type { Alert, AlertKind, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export { detectCrashLine, type CrashLine, type CrashKind } from './textFormats';
 export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
-export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type XAxis } from './store';
-export { minMaxColumns, type Downsampled } from './downsample';
+export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
+export { minMaxColumns, type Downsampled } from '../../shared/downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
-export { createMetricsFeed, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { createMetricsFeed, type FeedInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { batchGeometryDiffers, lossScaleOf, mergeSettings, scaleDifferences, settingsFromConfig, settingsFromMeta, tokensPerStepOf, worldSizeFromArgv, type LossScale, type RunSettings } from '../../shared/runSettings';
+export { openLogFile, LOG_CHUNK_BYTES, type OpenLogFileOptions, type LogFileEnd } from './logFile';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';
 export { TfEventsReader, crc32c, maskedCrc32c, type TfScalar } from './tensorboard';

@@ -28,8 +28,8 @@ import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } fr
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
-import { newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
-import type { MetricPoint, ParseOutput, Progress } from './types';
+import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
+import type { LogEvent, MetricPoint, ParseOutput, Progress } from './types';
 
 /** Options of {@link createLogParser}. */
 export interface LogParserOptions {
@@ -111,6 +111,14 @@ class Parser implements LogParser {
   private primary: string | undefined;
 
   private out: MetricPoint[] = [];
+  private outEvents: LogEvent[] | undefined;
+  /** Highest step any point was placed at (a crash is shown at the last step). */
+  private maxStep: number | undefined;
+  /** True once a record carried a step or a training bar was seen: the log has a global step axis. */
+  private stepped = false;
+  /** Points that had to take their record index in a log with a step axis (reported as `unplaced_points`). */
+  private unplaced = 0;
+  private unplacedReported = 0;
   private outProgress: Progress | undefined;
   private outMeta: Record<string, number | string> | undefined;
   private time: number | undefined;
@@ -127,6 +135,9 @@ class Parser implements LogParser {
    * with the bar (block-buffered stdout: `tqdm.write` goes to stdout, the bar to stderr), so the bar's n says
    * nothing about them and the stream keeps the index convention. */
   private barSteps = true;
+  /** Before the first training bar line: false once two dicts came in a row (a log of dicts only, or dicts
+   * printed apart from the bar), so the ones before the bar keep the index convention. */
+  private preBarPend = true;
   /** The current line held a cursor-up escape: its bar is a nested one. */
   private nestedLine = false;
 
@@ -151,6 +162,15 @@ class Parser implements LogParser {
         if (this.series.size > 0) this.segmentNo++;
       },
       bar: (n, total) => this.onBar(n, total),
+      auxStep: () => {
+        if (this.barTotal !== undefined && this.barN !== undefined && this.barSteps) return this.barN + 1;
+        return this.st.lastStep !== undefined ? this.st.lastStep + 1 : undefined;
+      },
+      crash: (c) => {
+        const e: LogEvent = { kind: 'crash', crash: c.kind, reason: c.reason, line: c.line };
+        if (this.maxStep !== undefined) e.step = this.maxStep;
+        (this.outEvents ??= []).push(e);
+      },
     };
   }
 
@@ -170,10 +190,12 @@ class Parser implements LogParser {
   }
 
   private flush(): ParseOutput {
+    if (this.stepped && this.unplaced !== this.unplacedReported) { (this.outMeta ??= {}).unplaced_points = this.unplaced; this.unplacedReported = this.unplaced; }
     const r: ParseOutput = { points: this.out };
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
-    this.out = []; this.outProgress = undefined; this.outMeta = undefined;
+    if (this.outEvents) r.events = this.outEvents;
+    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined;
     return r;
   }
 
@@ -280,6 +302,7 @@ class Parser implements LogParser {
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
     this.resolvePending();
+    if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink);
     if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
       this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
       this.st.pendingGradNormNaN = false;
@@ -331,7 +354,7 @@ class Parser implements LogParser {
     if (b < 0) b = s.length;
     while (a < b && s.charCodeAt(a) <= 32) a++;
     while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-    if (a === b) return;
+    if (a === b) { if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink); return; } // a blank line ends a Key: value block
     this.time = this.chunkTime;
     // torchrun/Slurm rank prefixes ('[rank3]: ', '[default0]:', srun -l's '3: '): metrics are taken from one rank only,
     // the first that printed any, so a record every rank prints is one point.
@@ -403,12 +426,16 @@ class Parser implements LogParser {
     }
     this.noteFormat(format ?? (json ? (llamaFactory ? 'llamafactory' : 'jsonl') : 'hf-trainer'));
     if (this.pending !== undefined && !json && format === undefined) {
-      // The previous dict saw no bar redraw before this one: not interleaved (see `barSteps`).
-      this.barSteps = false;
+      // The previous dict saw no bar redraw before this one: not interleaved (see `barSteps`), once a training bar
+      // was seen at all (dicts that open a log before the bar was first drawn say nothing about it).
+      if (this.barTotal !== undefined) this.barSteps = false;
+      else this.preBarPend = false;
       this.resolvePending();
     }
-    if (step === undefined && !json && format === undefined && this.barTotal !== undefined && this.barSteps) {
-      // A Trainer dict in a stream with the training bar: its step is the n of the next training bar line.
+    if (step === undefined && !json && format === undefined && this.barSteps && (this.barTotal !== undefined || this.preBarPend)) {
+      // A Trainer dict in a stream with the training bar: its step is the n of the next training bar line. Also
+      // before the first bar line: a log that opens on a dict (an excerpt, a numbered-prefix copy) gets the step of
+      // the bar redrawn right after it (LlamaFactory#8261: `{'loss': 3.5534, ...}` then `10/1752`), not 1.
       const states: SeriesState[] = [], vals: number[] = [];
       for (let i = 0; i < n; i++) if (infos[i].role === 0) { states.push(infos[i].state!); vals.push(values[i]); }
       this.pending = { states, values: vals, time: this.time, rank: this.lineRank };
@@ -569,8 +596,10 @@ class Parser implements LogParser {
       else if (this.lineRank !== this.metricsRank) return;
     }
     if (st.drop) return;
-    if (step === undefined) step = st.count + 1;
+    if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
     else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
+    else this.stepped = true;
+    if (this.maxStep === undefined || step > this.maxStep) this.maxStep = step;
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
     const t = this.time;

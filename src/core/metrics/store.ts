@@ -6,12 +6,15 @@
  * store's first time (0.25 s resolution over a month; NaN when unknown). That is 12 bytes per point; growth is by
  * 1/4 of the size, so allocated memory stays under 16 bytes per point (`bytesPerPoint` reports it).
  *
- * Appending a point whose step is not after the series' last step starts a new run segment (see parser.ts): the
- * series' points at steps >= it are dropped first (TensorBoard's purge of orphaned data).
+ * Appending a point whose step is not after the series' last step starts a new run segment (see parser.ts: a resumed
+ * or restarted launch appended to the same log): the series' points at steps >= it leave the live series, as
+ * TensorBoard purges orphaned data, but are kept, as W&B shows a resumed run's history: the whole earlier segment
+ * moves to a series `<name> (segment k)` (k = 1, 2, ... in order) that the chart draws faded, and `append` reports
+ * the restart.
  */
 import type { MetricPoint, SeriesColumns } from './types';
 import { TOKEN_SERIES } from './names';
-import { minMaxColumns, type Downsampled } from './downsample';
+import { minMaxColumns, type Downsampled } from '../../shared/downsample';
 
 /** The x-axes a chart can use. `relative`: seconds since the run's first timestamp. `tokens`: tokens seen. */
 export type XAxis = 'step' | 'time' | 'relative' | 'tokens';
@@ -28,6 +31,10 @@ export interface MetricStoreOptions {
 }
 
 const MIN_CAP = 256;
+
+/** A new run segment seen by {@link MetricStore.append}. */
+export interface Restart { series: string; step: number; previousLastStep: number; archived: string }
+const NO_RESTARTS: Restart[] = [];
 
 class SeriesBuf {
   n = 0;
@@ -78,13 +85,40 @@ export class MetricStore {
 
   constructor(opts: MetricStoreOptions = {}) { this.tokensPerStep = opts.tokensPerStep; this.seqLength = opts.seqLength; }
 
-  /** Appends points in order. NaN/Infinity values are kept (a NaN loss is a point). */
-  append(points: readonly MetricPoint[]): void {
+  /** Earlier segments per live series name (see the module comment). */
+  private readonly segmentsOf = new Map<string, string[]>();
+
+  /** Names of the earlier segments of a series, oldest first (`loss (segment 1)`, ...). */
+  segments(name: string): readonly string[] { return this.segmentsOf.get(name) ?? []; }
+
+  /**
+   * Appends points in order. NaN/Infinity values are kept (a NaN loss is a point). Returns the restarts these points
+   * caused: the series, the step the new segment starts at, the last step of the earlier one and the name it is kept
+   * under.
+   */
+  append(points: readonly MetricPoint[]): Restart[] {
+    let restarts: Restart[] | undefined;
     for (let i = 0; i < points.length; i++) {
       const p = points[i];
       let b = this.bufs.get(p.series);
       if (b === undefined) { b = new SeriesBuf(p.series); this.bufs.set(p.series, b); }
       if (b.n > 0 && p.step <= b.steps[b.n - 1]) {
+        // Keep the earlier segment whole under its own name; the live series restarts with the new segment's
+        // points, and the earlier one's points before the restart step stay in it too (they are what the new launch
+        // resumed from), so the live series still covers the whole run.
+        const segs = this.segmentsOf.get(p.series) ?? [];
+        const archived = `${p.series} (segment ${segs.length + 1})`;
+        const a = new SeriesBuf(archived);
+        a.ensure(b.n);
+        if (b.steps instanceof Float64Array) a.upgradeSteps();
+        a.steps.set(b.steps.subarray(0, b.n)); a.values.set(b.values.subarray(0, b.n));
+        if (b.times) { a.times = new Float32Array(a.capacity).fill(NaN); a.times.set(b.times.subarray(0, b.n)); }
+        a.n = b.n;
+        this.bufs.set(archived, a);
+        this.total += a.n;
+        segs.push(archived);
+        this.segmentsOf.set(p.series, segs);
+        (restarts ??= []).push({ series: p.series, step: p.step, previousLastStep: b.steps[b.n - 1], archived });
         const k = b.lowerBound(p.step);
         this.total -= b.n - k;
         b.n = k;
@@ -102,6 +136,7 @@ export class MetricStore {
       b.n++;
       this.total++;
     }
+    return restarts ?? NO_RESTARTS;
   }
 
   /** Series names in order of first appearance. */

@@ -45,7 +45,61 @@ export interface LineSink {
    * (transformers `ProgressCallback.on_train_begin`: `tqdm(total=state.max_steps)`).
    */
   bar?(n: number, total: number): void;
+  /**
+   * The global step a record that prints none belongs to, from the run's step axis: the step being executed while
+   * the training bar shows n (n + 1: the bar is redrawn after each optimizer step, so a record printed during the next
+   * one follows it), else the step after the last iteration a stepped record printed. Undefined when the log has no
+   * step axis yet (then such a record takes its 1-based index).
+   */
+  auxStep?(): number | undefined;
+  /** A line that ends runs (see {@link detectCrashLine}). */
+  crash?(c: CrashLine): void;
 }
+
+/** Kinds of lines that end training runs. */
+export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed' | 'traceback' | 'elastic-child-failed';
+
+/**
+ * A line that ends a run: `kind`, a short `reason` for the Runs view, the `line` itself (ANSI and prefixes removed,
+ * cut to 500 characters).
+ */
+export interface CrashLine { kind: CrashKind; reason: string; line: string }
+
+const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
+  // torch/c10 CUDACachingAllocator: `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 GiB ...`
+  [/CUDA out of memory|OutOfMemoryError|CUBLAS_STATUS_ALLOC_FAILED|HIP out of memory/, 'cuda-oom', 'CUDA out of memory'],
+  // c10d ProcessGroupNCCL.cpp: `[Rank 5] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=..., OpType=ALLREDUCE ...) ran for 1800000 milliseconds before timing out.`
+  [/Watchdog caught collective operati|NCCL (?:communicator was aborted|watchdog thread terminated)|ProcessGroupNCCL.*(?:[Tt]imeout|timed out)/, 'nccl-timeout', 'NCCL watchdog timeout'],
+  // ATen: `RuntimeError: CUDA error: device-side assert triggered`, `../aten/src/ATen/native/cuda/Indexing.cu:1146: ... Assertion ... failed.`
+  [/device-side assert(?:ion)? triggered|\.cu:\d+: .*Assertion `.*` failed/, 'device-assert', 'CUDA device-side assert'],
+  // torch.distributed.elastic: `torch.distributed.elastic.multiprocessing.errors.ChildFailedError:` and the
+  // `[...] failed (exitcode: -9) local_rank: 0 (pid: 123) of binary: ...` line.
+  [/ChildFailedError|failed \(exitcode: -?\d+\) local_rank/, 'elastic-child-failed', 'a torch.distributed.elastic child failed'],
+  // The shell's report of a SIGKILL (Linux OOM killer): `Killed`, `... Killed  python train.py`, `exit code 137`.
+  [/^(?:\S+: )?(?:line \d+: )?(?:\d+ )?Killed(?:\s|$)|exit(?:ed with)? code:? 137\b|Signal 9 \(SIGKILL\)/, 'killed', 'killed (SIGKILL, exit 137: the host ran out of memory?)'],
+];
+/** Cheap pre-filter: a line none of these words is in ends no run (one test per line instead of five). */
+const CRASH_ANY_RE = /memory|OutOfMemory|CUBLAS|Watchdog|NCCL|assert|Assertion|ChildFailed|exitcode|Killed|137|SIGKILL|Traceback/;
+/** The exception line that ends a Python traceback: `RuntimeError: ...`, `torch.OutOfMemoryError: ...`. */
+const EXCEPTION_RE = /^(?:\[rank\d+\]: )?((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt|Exit))(?::\s|$)/;
+
+/**
+ * Recognizes a line that ends a run (`Traceback (most recent call last):` only arms `st` for the exception line
+ * that closes it). Returns undefined for any other line.
+ */
+export function detectCrashLine(line: string, st: { inTraceback?: boolean }): CrashLine | undefined {
+  if (!st.inTraceback && !CRASH_ANY_RE.test(line)) return undefined;
+  const cut = line.length > 500 ? `${line.slice(0, 500)}…` : line;
+  for (const [re, kind, reason] of CRASH_RULES) if (re.test(line)) return { kind, reason, line: cut };
+  if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
+  if (st.inTraceback) {
+    const m = EXCEPTION_RE.exec(line);
+    if (m) { st.inTraceback = false; return { kind: 'traceback', reason: m[1], line: cut }; }
+  }
+  return undefined;
+}
+
+const NUM = String.raw`[-+]?(?:\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)`;
 
 /** Mutable state that some formats keep across lines. */
 export interface TextState {
@@ -58,9 +112,60 @@ export interface TextState {
   overflows: number;
   lastStep?: number;
   totalSteps?: number;
+  /** A Python traceback was opened and its exception line has not come yet. */
+  inTraceback?: boolean;
+  /** The open block of `Key: value` lines (see {@link flushKeyValueBlock}). */
+  block?: { keys: string[]; values: number[] };
 }
 
 export function newTextState(): TextState { return { megatronLosses: new Set(), pendingGradNormNaN: false, overflows: 0 }; }
+
+/** One `Key: value` line of a hand-written record: a name, a colon, one number, nothing else. */
+const KV_LINE_RE = new RegExp(String.raw`^([A-Za-z][\w ./()-]{0,40}?)\s*[:=]\s*(${NUM})\s*$`);
+const BLOCK_STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter', 'global step', 'steps']);
+
+/**
+ * Emits the open `Key: value` block as one record: the block's step (`Step`, `Iteration`, `Global step`) or else its
+ * epoch as the step; a block with neither takes its record index. A block is a record only when it has a loss and at
+ * least two numbers (a config echo such as `lr: 1e-4` alone is not one).
+ */
+export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
+  const b = st.block;
+  st.block = undefined;
+  if (!b || b.keys.length < 2) return;
+  let step: number | undefined;
+  let epoch: number | undefined;
+  let loss = false;
+  for (let i = 0; i < b.keys.length; i++) {
+    const k = b.keys[i].toLowerCase();
+    if (BLOCK_STEP_KEYS.has(k)) step = b.values[i];
+    else if (k === 'epoch') epoch = b.values[i];
+    if (/loss/.test(k)) loss = true;
+  }
+  if (!loss) return;
+  const at = step ?? epoch;
+  sink.format('key-value');
+  for (let i = 0; i < b.keys.length; i++) {
+    const k = b.keys[i];
+    const low = k.toLowerCase();
+    if (BLOCK_STEP_KEYS.has(low) || (step === undefined && low === 'epoch')) continue;
+    sink.point(canonicalName(k, true), at, b.values[i]);
+  }
+  if (at !== undefined) st.lastStep = at;
+}
+
+/** Adds a `Key: value` line to the open block (a key seen again starts the next block). False for other lines. */
+function keyValueLine(line: string, st: TextState, sink: LineSink): boolean {
+  const m = KV_LINE_RE.exec(line);
+  if (!m) return false;
+  const v = parseNumberToken(m[2].replace(/,/g, ''));
+  if (v === undefined) return false;
+  const key = m[1].trim();
+  if (st.block && st.block.keys.includes(key)) flushKeyValueBlock(st, sink);
+  const b = (st.block ??= { keys: [], values: [] });
+  b.keys.push(key); b.values.push(v);
+  return true;
+}
 
 /** Seconds of an `[h:]mm:ss` or `d days, h:mm:ss` duration, or undefined. */
 export function parseDuration(t: string): number | undefined {
@@ -72,7 +177,6 @@ export function parseDuration(t: string): number | undefined {
   return d * 86400 + secs;
 }
 
-const NUM = String.raw`[-+]?(?:\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)`;
 
 // tqdm: optional percent+bar, n/total, [elapsed<remaining, rate unit + postfix]
 const TQDM_RE = new RegExp(String.raw`(?:(\d{1,3})%\|[^|]*\|\s*)?(\d+)/(\d+)\s*\[(\d[\d:]*)<(\d[\d:]*|\?),\s*(\?|[\d.]+)\s*(s/it|it/s)([^\]]*)\]`);
@@ -118,6 +222,10 @@ function pairsBySpaces(rest: string): Array<[string, string]> {
  * `sub` is called for a remainder of the line that should itself be parsed (a record glued after a tqdm bar).
  */
 export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: (rest: string) => void): boolean {
+  if (st.block !== undefined) {
+    if (keyValueLine(line, st, sink)) return true;
+    flushKeyValueBlock(st, sink);
+  }
   // tqdm bars first: they glue onto other records. Consume the bar, then parse what follows it.
   if (line.indexOf('it/s') >= 0 || line.indexOf('s/it') >= 0) {
     const m = TQDM_RE.exec(line);
@@ -171,6 +279,8 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
     }
   }
 
+  // After the bars: a crash glued after a bar is seen in the rest of the line, without the bar.
+  if (sink.crash) { const c = detectCrashLine(line, st); if (c) sink.crash(c); }
   if (SEGMENT_RE.test(line)) sink.segment();
 
   // Megatron-LM / Megatron-DeepSpeed / NeMo Megatron iteration lines.
@@ -186,19 +296,20 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
       sink.format('deepspeed');
       const scale = m[2] !== undefined ? Number(m[2]) : Number(m[1]);
       st.overflows++;
-      sink.point('loss_scale', undefined, scale);
-      sink.point('overflows', undefined, st.overflows);
+      const at = sink.auxStep?.();
+      sink.point('loss_scale', at, scale);
+      sink.point('overflows', at, st.overflows);
       return true;
     }
   }
   if (line.indexOf('Gradient overflow') >= 0) {
     const m = APEX_OVERFLOW_RE.exec(line);
-    if (m) { sink.format('deepspeed'); st.overflows++; sink.point('loss_scale', undefined, Number(m[1])); sink.point('overflows', undefined, st.overflows); return true; }
+    if (m) { sink.format('deepspeed'); st.overflows++; const at = sink.auxStep?.(); sink.point('loss_scale', at, Number(m[1])); sink.point('overflows', at, st.overflows); return true; }
   }
-  if (DS_MIN_RE.test(line)) { sink.format('deepspeed'); sink.point('loss_scale_at_minimum', undefined, 1); return true; }
+  if (DS_MIN_RE.test(line)) { sink.format('deepspeed'); sink.point('loss_scale_at_minimum', sink.auxStep?.(), 1); return true; }
   if (line.indexOf('SamplesPerSec=') >= 0) {
     const m = DS_TIMER_RE.exec(line);
-    if (m) { sink.format('deepspeed'); sink.point('samples_per_second', undefined, Number(m[1])); return true; }
+    if (m) { sink.format('deepspeed'); sink.point('samples_per_second', sink.auxStep?.(), Number(m[1])); return true; }
   }
   if (line.indexOf('skipped=') >= 0) {
     const m = DS_STEPS_RE.exec(line);
@@ -290,7 +401,36 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
     const m = MLX_START_RE.exec(line);
     if (m) { sink.format('mlx-lm'); st.totalSteps = Number(m[1]); sink.meta('iters', st.totalSteps); return true; }
   }
-  if (line.indexOf(',') >= 0) return csvLine(line, st, sink);
+  if ((line.indexOf(' = ') >= 0 || line.indexOf(' ..') >= 0 || line.indexOf('_version"') >= 0) && bannerLine(line, sink)) return true;
+  if (line.indexOf(',') >= 0 && csvLine(line, st, sink)) return true;
+  if (line.indexOf(':') >= 0 || line.indexOf('=') >= 0) return keyValueLine(line, st, sink);
+  return false;
+}
+
+/** HF Trainer `***** Running training *****` banner lines (trainer.py `_inner_training_loop`), by metadata key. */
+const HF_BANNER: Array<[string, string]> = [
+  ['Gradient Accumulation steps', 'gradient_accumulation_steps'],
+  ['Instantaneous batch size per device', 'per_device_train_batch_size'],
+  ['Total train batch size (w. parallel, distributed & accumulation)', 'total_train_batch_size'],
+];
+const HF_BANNER_RE = /(Gradient Accumulation steps|Instantaneous batch size per device|Total train batch size \(w\. parallel, distributed & accumulation\)) = ([\d,]+)\s*$/;
+/** Megatron `_print_args` / DeepSpeed config dump: `  context_parallel_size ..... 2`. */
+const DOTS_RE = /^\s*([a-z_]+) \.{2,} (\S+)\s*$/;
+const DOTS_KEYS = new Set(['gradient_accumulation_steps', 'micro_batch_size', 'global_batch_size', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'seq_length', 'encoder_seq_length', 'world_size', 'tensor_model_parallel_size', 'pipeline_model_parallel_size', 'context_parallel_size', 'data_parallel_size']);
+/** `"transformers_version": "4.46.1"` in the model config the Trainer logs (PretrainedConfig.to_json_string). */
+const TF_VERSION_RE = /"transformers_version":\s*"([^"]+)"/;
+
+/**
+ * Banner lines that describe the run rather than a step: batch geometry and versions, reported as metadata (see
+ * settings.ts, which turns them into run settings). True when the line was one.
+ */
+function bannerLine(line: string, sink: LineSink): boolean {
+  let m = HF_BANNER_RE.exec(line);
+  if (m) { sink.meta(HF_BANNER.find(([label]) => label === m![1])![1], Number(m[2].replace(/,/g, ''))); return true; }
+  m = DOTS_RE.exec(line);
+  if (m && DOTS_KEYS.has(m[1])) { const v = Number(m[2]); if (Number.isFinite(v)) { sink.meta(m[1], v); return true; } }
+  m = TF_VERSION_RE.exec(line);
+  if (m) { sink.meta('transformers_version', m[1]); return true; }
   return false;
 }
 
@@ -300,6 +440,8 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
   sink.progress({ step, total: Number(m[2]) });
   const seen = new Set<string>();
   let skipped: number | undefined;
+  let nanIters = 0;
+  let gradNaN = false;
   let hasTail = false;
   for (const part of m[3].split('|')) {
     const kv = /^\s*(.+?):\s*(\S+)\s*$/.exec(part);
@@ -310,10 +452,10 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
     let name: string;
     switch (label) {
       case 'number of skipped iterations': name = 'skipped_iterations'; skipped = v; hasTail = true; break;
-      case 'number of nan iterations': name = 'nan_iterations'; hasTail = true; break;
+      case 'number of nan iterations': name = 'nan_iterations'; nanIters = v; hasTail = true; break;
       case 'elapsed time per iteration (ms)': name = 'iteration_time_ms'; break;
       case 'loss scale': name = 'loss_scale'; hasTail = true; break;
-      case 'grad norm': name = 'grad_norm'; hasTail = true; break;
+      case 'grad norm': name = 'grad_norm'; gradNaN = v !== v || !Number.isFinite(v); hasTail = true; break;
       default: name = canonicalName(label, true);
     }
     if (name === 'loss' || /loss$/.test(name) && name !== 'loss_scale') { st.megatronLosses.add(name); }
@@ -325,6 +467,9 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
   const interval = st.megatronLastIter !== undefined ? step - st.megatronLastIter : undefined;
   const allSkipped = skipped !== undefined && (interval === undefined ? skipped > 0 : skipped >= interval);
   if (hasTail && !allSkipped) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
+  // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN: `grad norm: nan`
+  // or a non-zero `number of nan iterations` (Megatron-DeepSpeed prints both and drops `lm loss`): a NaN loss point.
+  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
   if (st.pendingGradNormNaN) { if (!seen.has('grad_norm')) sink.point('grad_norm', step, NaN); st.pendingGradNormNaN = false; }
   st.megatronLastIter = step;
   st.lastStep = step;

@@ -1,3 +1,5 @@
+import type { FeedInfo } from './feed';
+
 /**
  * Shared types of the metrics core (`src/core/metrics`): log parsing, the metric store, alerts. Pure TypeScript.
  */
@@ -13,7 +15,7 @@
  */
 export interface MetricPoint { series: string; step: number; value: number; time?: number }
 
-export type AlertKind = 'nan' | 'spike' | 'divergence' | 'stuck-zero' | 'constant-grad-norm' | 'loss-scale-collapse' | 'overfitting';
+export type AlertKind = 'nan' | 'spike' | 'divergence' | 'stuck-zero' | 'constant-grad-norm' | 'loss-scale-collapse' | 'overfitting' | 'crash' | 'restart' | 'resume-jump' | 'scale-jump';
 
 /** A detected training problem, raised once per episode (not once per point). */
 export interface Alert { kind: AlertKind; series: string; step: number; message: string }
@@ -25,7 +27,15 @@ export interface Progress { step: number; total?: number; rate?: number; rateUni
  * Result of feeding a chunk of log bytes/text to a parser: the points, progress and metadata it completed.
  * Lines not yet complete are kept inside the parser until the next chunk or `end()`.
  */
-export interface ParseOutput { points: MetricPoint[]; progress?: Progress; meta?: Record<string, number | string> }
+export interface ParseOutput { points: MetricPoint[]; progress?: Progress; meta?: Record<string, number | string>; events?: LogEvent[] }
+
+/**
+ * Something a log says about the run rather than a metric: `crash`, a line that ends runs (CUDA out of memory, NCCL
+ * watchdog timeout, device-side assert, `Killed`, a Python traceback's exception line, a torch.distributed.elastic
+ * child failure; `crash` names which, `reason` is short, `line` is the line) at the last step seen (`step`, absent
+ * when no point came before it).
+ */
+export interface LogEvent { kind: 'crash'; crash: string; reason: string; line: string; step?: number }
 
 /** One series as columns, steps ascending. */
 export interface SeriesColumns { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
@@ -44,4 +54,6 @@ export interface MetricsFeed {
   snapshot(): { series: SeriesColumns[]; alerts: Alert[]; progress?: Progress };
   /** Called with each new batch after subscription. Returns the unsubscribe function. */
   subscribe(listener: (batch: MetricsBatch) => void): () => void;
+  /** Settings, loss scale, tokens axis and notes (feeds made by createMetricsFeed have it). */
+  info?(): FeedInfo;
 }

@@ -26,9 +26,14 @@ export interface StopInfo { requestedAt: string; signals?: string[] }
  * RUN_DIR/exit.json atomically (tmp + mv). It traps INT/TERM/HUP with a no-op handler (not an ignore, which the
  * child would inherit) so that a signal sent to the process group reaches the child, and the wrapper survives to
  * write the exit file after the child ends. Only SIGKILL prevents the file; stopRun then records the stop itself.
+ * It exports PYTHONUNBUFFERED=1 unless it is set (so Python runs write their log as they go).
  */
 export const RUN_WRAPPER = [
   'd=$1; shift',
+  // Python block-buffers stdout into a file: without this a run started without `-u` writes nothing to its log until
+  // it exits. Set for every launcher (local, SSH, Slurm all start under this wrapper) unless the user's environment
+  // or the run's env already sets it (to anything, even empty).
+  'export PYTHONUNBUFFERED="${PYTHONUNBUFFERED-1}"',
   "trap ':' INT TERM HUP",
   '"$@"',
   'code=$?',
@@ -81,7 +86,14 @@ export interface ProcessEntry { pid: number; pgid: number; stat: string }
 
 /** `ps -A -o pid= -o pgid= -o stat=`: the whole process table in one call (Linux procps and BSD/macOS ps). */
 export function processTableCommand(): CommandSpec<ProcessEntry[]> {
-  return { argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], parse: (out) => parseProcessTable(out.stdout) };
+  return {
+    argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='],
+    parse: (out) => {
+      // An empty table from a failed ps would read as "every run ended".
+      if (out.exitCode !== 0) throw new Error(out.stderr.trim() || `ps exited with ${out.exitCode}`);
+      return parseProcessTable(out.stdout);
+    },
+  };
 }
 
 /** Parses `ps -o pid= -o pgid= -o stat=` lines; malformed lines are skipped. */

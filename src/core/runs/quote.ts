@@ -25,6 +25,11 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
 
+/** argv as an editable command line (`shellJoin`), `''` for an empty argv; `splitShellWords` reads it back exactly. */
+export function quoteArgv(argv: readonly string[]): string {
+  return argv.length === 0 ? '' : shellJoin(argv);
+}
+
 /** Environment variable names a shell can assign (`NAME=value`); anything else is refused (it could inject). */
 export function isEnvName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);

@@ -3,7 +3,8 @@
  * `~/.llm-training-studio/runs/<run-id>/run.json` (this record) and `.../output.log` (stdout+stderr, appended).
  */
 
-export type RunState = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'unknown';
+/** `crashed`: ended by a line that ends runs (CUDA OOM, NCCL timeout, traceback, `Killed`/137; see crash.ts). */
+export type RunState = 'starting' | 'running' | 'finished' | 'failed' | 'crashed' | 'stopped' | 'unknown';
 
 /** The content of `run.json`. Times are ISO-8601 strings; env holds variable names only, never values. */
 export interface RunRecord {
@@ -32,4 +33,9 @@ export interface RunRecord {
   error?: string;
   /** Absolute path of the log on the host. */
   logPath: string;
+  /** Why the run crashed (state `crashed`): `CUDA out of memory`, `NCCL watchdog timeout`, `ValueError`, ... Live
+   * state only: read from the log's tail when the runs are listed, never written to run.json. */
+  crashReason?: string;
+  /** The last line of the log that ends runs (the traceback's exception line, the OOM message...). Live state only. */
+  lastError?: string;
 }

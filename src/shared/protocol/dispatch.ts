@@ -21,3 +21,13 @@ export type ParseResult<M> = { ok: true; message: M } | { ok: false; error: stri
 
 /** Every webview's first message, sent each time its document loads; the host answers with a full snapshot. */
 export interface ReadyMessage { type: 'ready' }
+
+/**
+ * Wraps a zod-like `safeParse` (structurally typed: this file imports no library) into a ParseResult whose error
+ * says `path: reason; ...` for every issue. Used on the host side only, with the schemas in `src/views/<feature>/`.
+ */
+export function parseWith<M>(schema: { safeParse(raw: unknown): { success: true; data: M } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, raw: unknown): ParseResult<M> {
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  return { ok: false, error: r.error.issues.map((i) => `${i.path.map(String).join('.') || '(message)'}: ${i.message}`).join('; ') };
+}

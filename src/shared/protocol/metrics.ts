@@ -1,5 +1,5 @@
 /**
- * Messages between the loss-curve panel host (`src/views/lossCurvePanel.ts`) and its webview app (`webview-ui/metrics`).
+ * Messages between the loss-curve panel host (`src/views/metrics/lossCurvePanel.ts`) and its webview app (`webview-ui/metrics`).
  *
  * Flow: the webview sends `ready` each time its document loads (first open, reload after being hidden, restore after a
  * window reload); the host answers with a full `snapshot` of every run the panel shows, then `append` deltas.
@@ -8,9 +8,10 @@
  * Numbers travel as Float64Array (structured clone keeps NaN and +-Infinity, and copies a typed array as one block).
  * A typed array is cloned together with its whole underlying ArrayBuffer, so senders pass exact-length copies.
  *
- * The webview imports this file type-only; the host also uses the zod schema below to validate inbound messages.
+ * Types only, plus constants and the dependency-free `dispatch`: no runtime library, so the webview bundle carries none.
+ * The host validates inbound messages with the zod schema in `src/views/metrics/messages.ts` (checked against
+ * `WebviewToHost` at compile time).
  */
-import { z } from 'zod';
 
 /** One series of one run as columns: `steps` ascending; `times` wall-clock ms since the epoch (NaN where unknown). */
 export interface SeriesData { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
@@ -18,39 +19,45 @@ export interface SeriesData { name: string; steps: Float64Array; values: Float64
 /** An alert drawn as a vertical marker at `step` on the run's series. `message` is log-derived text: textContent only. */
 export interface AlertMarker { kind: string; series: string; step: number; message: string }
 
+/**
+ * What the host knows about a run beyond its points (core/metrics `FeedInfo`): its settings (gradient accumulation,
+ * parallel sizes, batch, sequence length, framework version, each with its source), the factor its logged loss carries
+ * in this framework version (`lossScale`: the chart offers to divide by it), how the tokens axis is made, and notes
+ * for the panel (log-derived: textContent only).
+ */
+export interface RunInfo {
+  settings: RunSettings;
+  lossScale?: { factor: number; reason: string };
+  tokens?: { how: string; series?: string; tokensPerStep?: number };
+  notes: string[];
+}
+
 /** Everything the panel knows about one run. */
-export interface RunData { runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
+export interface RunData { runId: string; title: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number }; info?: RunInfo }
 
 export type HostToWebview =
   /** Replace everything (first load, reload, or after messages were dropped while hidden). */
   | { type: 'snapshot'; runs: RunData[]; origin?: PanelOrigin }
   /** New points/alerts of one run since the last snapshot/append (points of a series come in step order). */
-  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number } }
+  | { type: 'append'; runId: string; series: SeriesData[]; alerts: AlertMarker[]; progress?: { step: number; total?: number }; info?: RunInfo }
   /** Result of an export the webview asked for, to show in its status line. */
   | { type: 'exported'; what: 'png' | 'csv'; ok: boolean; detail: string };
 
 /** Largest PNG data URL accepted from the webview (characters): a 4K-wide chart is well below this. */
 export const MAX_PNG_DATA_URL = 32 * 1024 * 1024;
 
-/** Schema of webview -> host messages; the host parses every inbound message with it before acting. */
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }).strict(),
-  z.object({ type: z.literal('exportCsv') }).strict(),
-  z.object({ type: z.literal('exportPng'), dataUrl: z.string().max(MAX_PNG_DATA_URL).startsWith('data:image/png;base64,') }).strict(),
-  /** The user asked to open one run of a comparison on its own (sidebar/legend). */
-  z.object({ type: z.literal('openRun'), runId: z.string().min(1).max(512) }).strict(),
-]);
+/** Webview -> host. Validated on the host (src/views/metrics/messages.ts) before any handler runs. */
+export type WebviewToHost =
+  | ReadyMessage
+  | { type: 'exportCsv' }
+  /** A PNG of the chart as a `data:image/png;base64,` URL of at most MAX_PNG_DATA_URL characters. */
+  | { type: 'exportPng'; dataUrl: string }
+  /** The user asked to open one run of a comparison on its own (sidebar/legend); 1..512 characters. */
+  | { type: 'openRun'; runId: string };
 
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
-
-export { dispatch, type Handlers } from './dispatch';
-
-/** Validates an inbound webview message. Returns the typed message, or an error string that says what was wrong. */
-export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewToHost } | { ok: false; error: string } {
-  const r = webviewToHostSchema.safeParse(raw);
-  if (r.success) return { ok: true, message: r.data };
-  return { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ') };
-}
+export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
+import type { ReadyMessage } from './dispatch';
+import type { RunSettings } from '../runSettings';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
 export interface PanelOrigin { runIds: string[]; logUri?: string }
@@ -64,10 +71,15 @@ export interface ChartViewState {
   /** 0..1; meaning depends on the method (EMA weight, half-life or sigma as a fraction of the x range). */
   smoothingAmount: number;
   xAxis: XAxisMode;
+  /** The user picked the x axis (then comparing runs does not switch it to tokens by itself). */
+  xAxisChosen?: boolean;
   logScale: boolean;
+  /** Divide loss series by the factor their framework version multiplies them by (RunInfo.lossScale). */
+  rescale?: boolean;
 }
 
 export type SmoothingMethod = 'none' | 'ema' | 'ema-time' | 'gaussian';
-export type XAxisMode = 'step' | 'wall' | 'relative';
+/** `tokens`: tokens seen (RunInfo.tokens says how they are known). */
+export type XAxisMode = 'step' | 'wall' | 'relative' | 'tokens';
 
 export const DEFAULT_VIEW_STATE: ChartViewState = { hidden: [], smoothing: 'ema', smoothingAmount: 0.6, xAxis: 'step', logScale: false };

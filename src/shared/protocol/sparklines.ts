@@ -1,8 +1,9 @@
 /**
- * Messages between the sidebar sparklines view host (`src/views/sparklinesView.ts`) and its webview
+ * Messages between the sidebar sparklines view host (`src/views/metrics/sparklinesView.ts`) and its webview
  * (`webview-ui/sparklines`). The host sends the whole (small) picture each time: one downsampled line per run.
+ * Types only (the host's zod schema is in `src/views/metrics/messages.ts`).
  */
-import { z } from 'zod';
+import type { ReadyMessage } from './dispatch';
 
 /** One run's sparkline: its loss series resolved to about one point per pixel column (min/max kept). */
 export interface SparkRun {
@@ -23,8 +24,5 @@ export interface SparkRun {
 
 export type SparkHostToWebview = { type: 'runs'; runs: SparkRun[] };
 
-export const sparkWebviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }).strict(),
-  z.object({ type: z.literal('open'), runId: z.string().min(1).max(512) }).strict(),
-]);
-export type SparkWebviewToHost = z.infer<typeof sparkWebviewToHostSchema>;
+/** Webview -> host: `ready`, or open the loss-curve panel of a run (runId of 1..512 characters). */
+export type SparkWebviewToHost = ReadyMessage | { type: 'open'; runId: string };

@@ -5,46 +5,12 @@
  */
 import * as path from 'node:path';
 import type { ConfigIssue, Framework, Severity } from '../../core/config/types';
+import { FRAMEWORK_IDS, frameworkLabel } from '../../core/config/registry';
 
 /** Every framework a user can pick in "Set Config Framework…", in the order shown. `unknown` = "don't validate". */
-export const FRAMEWORKS: readonly Framework[] = ['axolotl', 'hf-trainer', 'llamafactory', 'torchtune', 'deepspeed', 'accelerate', 'peft', 'unknown'];
+export const FRAMEWORKS: readonly Framework[] = FRAMEWORK_IDS;
 
-const LABELS: Record<Framework, string> = {
-  'hf-trainer': 'HF Trainer / TRL',
-  axolotl: 'Axolotl',
-  llamafactory: 'LLaMA-Factory',
-  torchtune: 'torchtune',
-  deepspeed: 'DeepSpeed',
-  accelerate: 'Accelerate',
-  peft: 'PEFT',
-  unknown: 'Not a training config',
-};
-
-const DESCRIPTIONS: Record<Framework, string> = {
-  'hf-trainer': 'transformers TrainingArguments and TRL configs (SFT, DPO, ORPO, GRPO, reward, PPO) as YAML',
-  axolotl: 'Axolotl YAML (axolotl train config.yml)',
-  llamafactory: 'LLaMA-Factory YAML (llamafactory-cli train config.yaml)',
-  torchtune: 'torchtune recipe YAML with _component_ entries',
-  deepspeed: 'DeepSpeed JSON config (ds_config.json, ZeRO stages, offload)',
-  accelerate: 'Accelerate YAML (accelerate config / --config_file)',
-  peft: 'PEFT adapter_config.json',
-  unknown: 'Do not validate this file',
-};
-
-/** Human name of a framework, as the status bar and the QuickPick show it (e.g. `axolotl` -> `Axolotl`). */
-export function frameworkLabel(framework: Framework): string {
-  return LABELS[framework] ?? framework;
-}
-
-/** One line saying what a framework's configs are (QuickPick detail, enumDescriptions). */
-export function frameworkDescription(framework: Framework): string {
-  return DESCRIPTIONS[framework] ?? '';
-}
-
-/** True for a known framework id; guards values read from settings and workspaceState. */
-export function isFramework(value: unknown): value is Framework {
-  return typeof value === 'string' && (FRAMEWORKS as readonly string[]).includes(value);
-}
+export { frameworkLabel, frameworkDescription, isFramework } from '../../core/config/registry';
 
 /** Language ids whose documents may be training configs. */
 export const CONFIG_LANGUAGES: readonly string[] = ['yaml', 'json', 'jsonc'];

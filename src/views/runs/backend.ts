@@ -3,9 +3,11 @@
  * `src/core/metrics` (feeds), in one small interface. The views depend on this only, so tests and the CLI-facing
  * modules stay separate and a change of shape in either module is absorbed here.
  */
+import type { RunSettings } from '../../shared/runSettings';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { RunRecord } from '../../core/runs/types';
 import type { Runner } from '../../remote/types';
+import type { SlurmOptions } from '../../remote/slurm';
 
 /** A host the user can launch on. `local` is the embedded host (this machine, no SSH). */
 export interface HostEntry {
@@ -31,7 +33,7 @@ export interface LogFollowHandlers {
 export interface LogFollow { stop(): void }
 
 /** Inputs of a launch. `argv[0]` is looked up on the host's PATH; nothing goes through a shell. */
-export interface LaunchSpec { argv: string[]; cwd: string; env: Record<string, string>; name?: string; configSnapshot?: { fileName: string; content: string } }
+export interface LaunchSpec { argv: string[]; cwd: string; env: Record<string, string>; name?: string; configSnapshot?: { fileName: string; content: string }; slurm?: SlurmOptions }
 
 export interface RunsBackend {
   listHosts(): Promise<HostEntry[]>;
@@ -43,12 +45,16 @@ export interface RunsBackend {
   /** SIGTERM to the run's process group, SIGKILL after a grace period; resolves when no process of it is left. */
   stopRun(runner: Runner, run: RunRecord, onProgress?: (message: string) => void): Promise<RunRecord>;
   follow(runner: Runner, run: RunRecord, fromOffset: number, handlers: LogFollowHandlers): LogFollow;
+  /** Resolves with the final record once the run's process group (or Slurm job) is gone; aborting rejects. */
+  waitForRun(runner: Runner, run: RunRecord, signal?: AbortSignal): Promise<RunRecord>;
   /** GPUs on the host via nvidia-smi; `available: false` with the reason when there are none. */
   queryGpus(runner: Runner): Promise<GpuStatus>;
   /** Copies files of `localDir` changed since the last upload to `remoteDir`; returns how many were copied. */
   uploadChanged(runner: Runner, localDir: string, remoteDir: string, signal?: AbortSignal): Promise<number>;
   /** A feed parsing a log; `fileName` helps format detection (`trainer_state.json`, `*.tfevents.*`, `metrics.csv`). */
   createFeed(runId: string, title: string, fileName?: string): MetricsFeed;
+  /** The run's settings from its config snapshot and launch command (remote/runs.ts `runSettingsOf`). */
+  runSettings?(runner: Runner, run: RunRecord): Promise<RunSettings>;
   pushChunk(feed: MetricsFeed, bytes: Uint8Array): void;
   /** Flushes a last partial line at the end of the log. */
   endFeed(feed: MetricsFeed): void;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listHosts, openRunner } from '../../remote/hosts';
-import { launchRun, listRuns, stopRun, isRunActive } from '../../remote/runs';
+import { launchRun, listRuns, stopRun, isRunActive, runSettingsOf, waitForRun } from '../../remote/runs';
 import { LogFollower } from '../../remote/logFollower';
 import { gpuStatus } from '../../remote/gpu';
 import { uploadChanged } from '../../remote/upload';
@@ -43,6 +43,12 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
   const callbacks = {
     hostKeyPrompt: confirmUnknownHostKey,
     passphrase: (i: { keyPath: string; host: string }) => passphrases.get(i.keyPath, i.host),
+    // A wrong passphrase (typed or kept) is forgotten, so the next connection asks again instead of skipping the key.
+    passphraseRejected: async (i: { keyPath: string; host: string }) => {
+      await passphrases.forget(i.keyPath);
+      log.warn(`the passphrase of ${i.keyPath} does not decrypt it: forgotten, it will be asked again`);
+      void vscode.window.showWarningMessage(`Wrong passphrase for ${i.keyPath} (${i.host}). It was not kept; the next connection asks again.`);
+    },
     password: (i: { host: string; user: string }) => askPassword(i.host, i.user),
     keyboardInteractive: (i: { host: string; user: string; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }) => askKeyboardInteractive(`${i.user}@${i.host}`, i.name, i.instructions, i.prompts),
     log: (m: string) => log.debug(m),
@@ -95,6 +101,7 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
       f.start();
       return { stop: () => { stopped = true; f.stop(); } };
     },
+    waitForRun: (runner, run, signal) => waitForRun(runner, run, { signal }),
     queryGpus: (runner) => gpuStatus(runner),
     async uploadChanged(runner, localDir, remoteDir, signal) {
       // Cancellation between files: a file is written whole or not at all.
@@ -103,6 +110,7 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
       return r.uploaded.length;
     },
     createFeed: (runId, title, fileName = 'output.log'): MetricsFeed => createMetricsFeed(runId, title, { fileName }),
+    runSettings: (runner, run) => runSettingsOf(runner, run),
     pushChunk: (feed, bytes) => { (feed as WritableMetricsFeed).pushChunk(bytes); },
     endFeed: (feed) => { (feed as WritableMetricsFeed).end(); },
     dispose() { configSub.dispose(); dropRunners(); },

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { MetricsFeed, MetricsBatch, Alert, Progress } from '../../core/metrics/types';
+import type { WritableMetricsFeed } from '../../core/metrics/feed';
 import type { RunRecord } from '../../core/runs/types';
 import type { Runner } from '../../remote/types';
 import type { RunsBackend, LogFollow } from './backend';
@@ -72,6 +73,9 @@ export class RunFeeds implements vscode.Disposable {
       this.entries.set(run.id, e);
       const entry = e;
       feed.subscribe((batch: MetricsBatch) => this.onBatch(entry, batch));
+      // The config snapshot and launch command give gradient accumulation, batch, sequence length and world size
+      // (loss-scale notes, the tokens axis); the log's banner fills in the rest.
+      void this.backend.runSettings?.(runner, run).then((s) => (feed as Partial<WritableMetricsFeed>).updateSettings?.(s), () => undefined);
     } else {
       e.run = run;
     }

@@ -1,4 +1,5 @@
 /** Text shown for runs in the Runs tree and the task terminal. Pure: no vscode import. */
+import { shellQuote } from '../../core/runs/quote';
 import type { Progress } from '../../core/metrics/types';
 import type { GpuStatus } from '../../core/runs/commands';
 
@@ -66,14 +67,18 @@ export function describeRun(s: RunSummary): string {
   return parts.join(' · ');
 }
 
-/** `train.py --config cfg.yaml` style label: the launcher's script and config, not the whole argv. */
+/**
+ * `train.py cfg.yaml` style label: the launcher's script and config, not the whole argv. Each word is shown as a
+ * shell would need it typed (`shellQuote`: `python -c 'print("a b")'`); only the script, config and program are
+ * shortened to their file names (a `/` inside a quoted argument is not a path).
+ */
 export function commandLabel(argv: string[]): string {
   const base = (s: string) => s.split('/').pop() ?? s;
-  const script = argv.find((a) => /\.(py|sh)$/.test(a));
-  const cfgIdx = argv.findIndex((a) => /\.(ya?ml|json|toml)$/.test(a));
-  if (script && cfgIdx >= 0) return `${base(script)} ${base(argv[cfgIdx])}`;
-  if (cfgIdx >= 0) return `${base(argv[0])} ${base(argv[cfgIdx])}`;
-  return argv.slice(0, 3).map(base).join(' ');
+  const script = argv.find((a) => /\.(py|sh)$/.test(a) && !/\s/.test(a));
+  const cfgIdx = argv.findIndex((a) => /\.(ya?ml|json|toml)$/.test(a) && !/\s/.test(a));
+  if (script && cfgIdx >= 0) return `${shellQuote(base(script))} ${shellQuote(base(argv[cfgIdx]))}`;
+  if (cfgIdx >= 0) return `${shellQuote(base(argv[0]))} ${shellQuote(base(argv[cfgIdx]))}`;
+  return argv.slice(0, 3).map((a, i) => shellQuote(i === 0 ? base(a) : a)).join(' ');
 }
 
 /** MiB as GiB with one decimal, `?` when unknown (nvidia-smi `[N/A]`). */

@@ -5,10 +5,11 @@ import type { RunsContext } from './context';
 import type { RunsBackend } from './backend';
 import { RunFeeds } from './feeds';
 import { RunsTreeProvider, type RunsNode } from './tree';
-import { launchRunCommand } from './launch';
+import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from './launch';
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
+import { runnerFileAccess } from '../../remote/files';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -19,8 +20,27 @@ export interface RunsApi {
   readonly tree: RunsTreeProvider;
   readonly backend: RunsBackend;
   readonly tasks: RunTaskProvider;
-  /** Opens any log file (a `file:` URI, or `llmtraining-log:` for a remote run) as a complete feed: the loss-curve panel's `LogFeedOpener`. */
-  readonly openLog: (uri: vscode.Uri) => Promise<MetricsFeed>;
+  /**
+   * Starts a run from code, without prompts (an export, a check, any host-side work): see `StartedRun`.
+   * `args`: host alias, cwd on that host (`~/x` allowed; must exist), argv (no shell), env, name, optional `slurm`.
+   * `opts.token` cancels before the launch and rejects `ended` (the run itself keeps going: stop it with
+   * `llmTraining.runs.stop`); `opts.progress` gets the steps. Throws in an untrusted workspace, for a missing working
+   * directory, and with the host's reason when the command could not start.
+   */
+  readonly start: (args: LaunchRunArgs, opts?: { token?: vscode.CancellationToken; progress?: vscode.Progress<{ message?: string }> }) => Promise<StartedRun>;
+}
+
+/** A run started with `RunsApi.start`: listed in the Runs view, its log followed into its feed (the loss-curve panel's data). */
+export interface StartedRun {
+  /** The record as written to run.json at launch (state `running`, or `starting` for a pending Slurm job). */
+  readonly run: RunRecord;
+  /** The run's metrics feed, filled as its log grows. */
+  readonly feed: MetricsFeed;
+  /**
+   * Resolves with the final record (state, `exitCode`, `endTime`) once the run has ended AND its whole log went into
+   * `feed`; rejects with a CancellationError when `opts.token` fires first.
+   */
+  readonly ended: Promise<RunRecord>;
 }
 
 /** A run as commands receive it: a tree node, or `{ host, runId }` from code (tests, other commands). */
@@ -36,7 +56,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
   const tree = new RunsTreeProvider(backend, feeds, log);
   const ctx: RunsContext = { extension: context, log, backend, feeds, tree };
   const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
-  const logs = new RemoteLogProvider(backend);
+  const logs = new RemoteLogProvider(async (host) => runnerFileAccess(await backend.getRunner(host)));
   const tasks = new RunTaskProvider(ctx);
   context.subscriptions.push(backend, feeds, tree, view, logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
@@ -50,6 +70,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     vscode.commands.registerCommand('llmTraining.runs.copyId', (ref: RunRef) => vscode.env.clipboard.writeText(refId(ref))),
     feeds.onDidAlert(({ entry, alert }) => {
       log.warn(`${entry.runId}: ${alert.kind} at step ${alert.step}: ${alert.message}`);
+      if (alert.kind === 'restart') return; // a resume is no problem: marked on the chart; a loss jump after it alerts
       void vscode.window.showWarningMessage(`${entry.feed.title}: ${alert.message} (step ${alert.step})`, 'Show Loss Curve').then((b) => {
         if (b) void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId);
       });
@@ -59,15 +80,36 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
       if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();
     }),
   );
-    const openLog = async (uri: vscode.Uri): Promise<MetricsFeed> => {
-    const bytes = uri.scheme === LOG_SCHEME ? new TextEncoder().encode(await logs.provideTextDocumentContent(uri, new vscode.CancellationTokenSource().token)) : await vscode.workspace.fs.readFile(uri);
-    const name = uri.path.split('/').pop() ?? 'log';
-    const feed = backend.createFeed(`file:${uri.toString()}`, name, name);
-    backend.pushChunk(feed, bytes);
-    backend.endFeed(feed);
-    return feed;
+  const start = async (args: LaunchRunArgs, opts: { token?: vscode.CancellationToken; progress?: vscode.Progress<{ message?: string }> } = {}): Promise<StartedRun> => {
+    const a = checkLaunchArgs(args);
+    const run = await launch(ctx, a, opts);
+    const entry = feeds.entry(run.id)!;
+    const ended = (async () => {
+      const ac = new AbortController();
+      const sub = opts.token?.onCancellationRequested(() => ac.abort(new vscode.CancellationError()));
+      try {
+        const final = await backend.waitForRun(await backend.getRunner(a.host), run, ac.signal);
+        // The follower ends by itself once the run is over and the log is read to its end.
+        if (entry.following) {
+          await new Promise<void>((resolve, reject) => {
+            const onAbort = () => { done.dispose(); reject(ac.signal.reason); };
+            const done = feeds.onDidStopFollowing(({ entry: e }) => {
+              if (e.runId !== run.id) return;
+              done.dispose();
+              ac.signal.removeEventListener('abort', onAbort);
+              resolve();
+            });
+            ac.signal.addEventListener('abort', onAbort, { once: true });
+          });
+        }
+        feeds.updateRun(final);
+        return final;
+      } finally { sub?.dispose(); }
+    })();
+    ended.catch(() => undefined); // a caller that ignores `ended` must not get an unhandled rejection
+    return { run, feed: entry.feed, ended };
   };
-  return { feeds, tree, backend, tasks, openLog };
+  return { feeds, tree, backend, tasks, start };
 }
 
 /** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */

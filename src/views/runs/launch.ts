@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { RunRecord } from '../../core/runs/types';
-import type { Runner } from '../../remote/types';
+import type { SlurmOptions } from '../../remote/slurm';
 import type { RunsContext } from './context';
 import type { HostEntry } from './backend';
-import { splitShellWords, parseEnvAssignments, ShellWordsError } from './shellWords';
-import { COMMAND_TEMPLATES, guessTemplate, type CommandTemplate } from './templates';
-import { quoteArgv } from './quote';
+import { splitShellWords, ShellWordsError } from '../../core/runs/shellWords';
+import { parseEnvAssignments, assertEnvNames } from '../../core/runs/env';
+import { COMMAND_TEMPLATES, guessTemplate, type CommandTemplate } from '../../core/runs/templates';
+import { quoteArgv } from '../../core/runs/quote';
 import { reportHostKeyError } from './prompts';
-import { assertWorkingDirectory } from '../../remote/runs';
+import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -17,9 +18,10 @@ import { assertWorkingDirectory } from '../../remote/runs';
  * - `argv`: the command, `argv[0]` looked up on the host's PATH; never run through a shell;
  * - `env`: extra environment (names are recorded in run.json, values are not);
  * - `name`: label shown in the Runs tree and the loss-curve panel;
+ * - `slurm`: submit through Slurm (`sbatch`) instead of starting on the host directly (see SlurmOptions);
  * - `showLossCurve`: open the loss-curve panel on the new run (default false here, true for the interactive flow).
  */
-export interface LaunchRunArgs { host: string; cwd: string; argv: string[]; env?: Record<string, string>; name?: string; showLossCurve?: boolean }
+export interface LaunchRunArgs { host: string; cwd: string; argv: string[]; env?: Record<string, string>; name?: string; slurm?: SlurmOptions; showLossCurve?: boolean }
 
 const UNTRUSTED = 'Launching runs is disabled in an untrusted workspace: a run executes code from this folder. Trust the workspace (Workspaces: Manage Workspace Trust) to launch.';
 const CONFIG_GLOB = '**/*.{yaml,yml,json,toml}';
@@ -34,13 +36,9 @@ export function checkLaunchArgs(a: unknown): LaunchRunArgs {
   if (typeof o.cwd !== 'string' || !o.cwd) throw new Error('llmTraining.launchRun: `cwd` must be a directory on the host');
   if (!Array.isArray(o.argv) || o.argv.length === 0 || !o.argv.every((w) => typeof w === 'string')) throw new Error('llmTraining.launchRun: `argv` must be a non-empty string array');
   if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || !Object.values(o.env).every((v) => typeof v === 'string'))) throw new Error('llmTraining.launchRun: `env` must map names to strings');
-  return { host: o.host, cwd: o.cwd, argv: o.argv, env: o.env ?? {}, name: o.name, showLossCurve: o.showLossCurve };
-}
-
-/** Resolves `~` and `~/x` against the host's home; other paths are returned unchanged. */
-async function resolveHome(runner: Runner, p: string): Promise<string> {
-  if (p === '~' || p.startsWith('~/')) return path.posix.join(await runner.home(), p.slice(1));
-  return p;
+  try { assertEnvNames(o.env ?? {}); } catch (e) { throw new Error(`llmTraining.launchRun: \`env\`: ${(e as Error).message}`); }
+  if (o.slurm !== undefined && (typeof o.slurm !== 'object' || o.slurm === null)) throw new Error('llmTraining.launchRun: `slurm` must be an object ({ nodes?, gpusPerNode?, time?, partition?, account?, launcher? })');
+  return { host: o.host, cwd: o.cwd, argv: o.argv, env: o.env ?? {}, name: o.name, ...(o.slurm ? { slurm: o.slurm } : {}), showLossCurve: o.showLossCurve };
 }
 
 /**
@@ -54,9 +52,8 @@ export async function launch(ctx: RunsContext, args: LaunchRunArgs, opts: { toke
   step('connecting');
   const runner = await ctx.backend.getRunner(args.host);
   cancelled();
-  const cwd = await resolveHome(runner, args.cwd);
-  const st = await runner.stat(cwd);
-  if (!st?.isDirectory) throw new Error(`working directory ${cwd} does not exist on ${args.host}`);
+  const cwd = await resolveHostPath(runner, args.cwd);
+  await assertWorkingDirectory(runner, cwd);
   if (opts.upload) {
     step(`uploading changed files to ${cwd}`);
     const ac = new AbortController();
@@ -68,8 +65,7 @@ export async function launch(ctx: RunsContext, args: LaunchRunArgs, opts: { toke
   }
   cancelled();
   step(`starting ${quoteArgv(args.argv)}`);
-  await assertWorkingDirectory(runner, cwd);
-  const run = await ctx.backend.launchRun(runner, { argv: args.argv, cwd, env: args.env ?? {}, name: args.name, configSnapshot: opts.configSnapshot });
+  const run = await ctx.backend.launchRun(runner, { argv: args.argv, cwd, env: args.env ?? {}, name: args.name, configSnapshot: opts.configSnapshot, slurm: args.slurm });
   ctx.log.info(`launched ${run.id} on ${args.host} (pid ${run.pid ?? '?'}), log ${run.logPath}`);
   opts.onRun?.(run);
   ctx.feeds.attach(run, runner);
@@ -85,6 +81,9 @@ export function launchRunCommand(ctx: RunsContext) {
       void vscode.window.showErrorMessage(UNTRUSTED);
       return undefined;
     }
+    // From the editor's Run menu (shown on training configs: llmTraining.isTrainingConfig) VS Code passes the file's
+    // URI: the interactive flow, whose config step puts the active editor's file first.
+    if (args instanceof vscode.Uri) args = undefined;
     if (args !== undefined && !(args && typeof args === 'object' && 'kind' in args)) {
       const a = checkLaunchArgs(args);
       const run = await launch(ctx, a);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunsContext } from './context';
 import { launch, checkLaunchArgs } from './launch';
-import { quoteArgv } from './quote';
+import { quoteArgv } from '../../core/runs/quote';
 
 /** `tasks.json` shape of a run: `{ "type": "llm-training", "host": "local", "argv": [...], "cwd": "...", "env": {...} }`. */
 export interface LlmTrainingTaskDefinition extends vscode.TaskDefinition {

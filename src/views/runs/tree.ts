@@ -4,13 +4,14 @@ import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
 import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
+import { quoteArgv } from '../../core/runs/quote';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
 export type RunsNode =
   | { kind: 'host'; host: HostEntry }
   | { kind: 'gpu'; host: string; gpus?: GpuStatus; error?: string }
   | { kind: 'run'; host: string; run: RunRecord }
-  | { kind: 'message'; host: string; text: string; error?: boolean };
+  | { kind: 'message'; host: string; text: string; error?: boolean; launch?: HostEntry };
 
 interface HostState { runs?: RunRecord[]; gpus?: GpuStatus; error?: string; gpuError?: string; loading?: Promise<void> }
 
@@ -19,6 +20,7 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
   running: ['sync~spin', 'charts.blue'],
   finished: ['pass', 'testing.iconPassed'],
   failed: ['error', 'testing.iconFailed'],
+  crashed: ['flame', 'testing.iconFailed'],
   stopped: ['debug-stop', 'disabledForeground'],
   unknown: ['question', undefined],
 };
@@ -133,7 +135,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       else this.runNodes.set(run.id, (n = { kind: 'run', host: alias, run }));
       out.push(n);
     }
-    if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet' });
+    // The view's empty state (viewsWelcome cannot show: the tree always holds `local`): a row that launches here.
+    if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet: Launch Run…', launch: node.host });
     return out;
   }
 
@@ -170,6 +173,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         item.iconPath = new vscode.ThemeIcon(node.error ? 'warning' : 'info');
         item.contextValue = node.error ? 'hostError' : 'message';
         item.tooltip = node.text;
+        if (node.launch) item.command = { command: 'llmTraining.launchRun', title: 'Launch Run…', arguments: [{ kind: 'host', host: node.launch }] };
         return item;
       }
       case 'run': return this.runItem(node.host, node.run);
@@ -181,10 +185,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const name = run.name;
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
-    const state = e && e.run.state !== 'unknown' ? e.run.state : run.state;
+    const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
     const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
-    item.description = summary || `${state} · ${new Date(run.startTime).toLocaleString()}`;
-    if (e && e.alerts.length > 0) {
+    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
+    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
       const [icon, color] = STATE_ICON[state] ?? STATE_ICON.unknown;
@@ -193,7 +198,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
-    md.appendCodeblock(run.argv.join(' '), 'shellscript');
+    md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
+    if (run.lastError) md.appendMarkdown(`\n$(flame) **${run.crashReason ?? 'crashed'}**\n`).appendCodeblock(run.lastError, 'text');
     md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
     if (e?.alerts.length) md.appendMarkdown(`\n$(warning) ${e.alerts.map((a) => `step ${a.step}: ${a.message}`).join('  \n$(warning) ')}\n`);
     if (e?.error) md.appendMarkdown(`\nfollowing stopped at byte ${e.offset}: ${e.error} (Re-attach resumes there)\n`);

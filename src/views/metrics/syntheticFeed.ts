@@ -2,7 +2,7 @@
  * A MetricsFeed over points held in memory (no log): for the test-only command `llmTraining.test.openSyntheticChart`
  * and for unit tests of the panel's data path. Pure.
  */
-import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../core/metrics/types';
+import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../../core/metrics/types';
 
 export class MemoryFeed implements MetricsFeed {
   private readonly series = new Map<string, { steps: number[]; values: number[]; times: number[]; timed: boolean }>();

@@ -83,19 +83,3 @@ export class ShellWordsError extends Error {
     this.name = 'ShellWordsError';
   }
 }
-
-/**
- * Parses `K=V` environment entries (one per line or separated by whitespace, shell-words quoting allowed, e.g.
- * `CUDA_VISIBLE_DEVICES=0,1 WANDB_MODE="offline"`). Names must match `[A-Za-z_][A-Za-z0-9_]*`.
- * @throws Error naming the first entry that is not `NAME=value`.
- */
-export function parseEnvAssignments(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const w of splitShellWords(text)) {
-    const eq = w.indexOf('=');
-    const name = eq > 0 ? w.slice(0, eq) : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`'${w}' is not NAME=value`);
-    env[name] = w.slice(eq + 1);
-  }
-  return env;
-}

@@ -2,10 +2,10 @@
  * Pure conversions for the loss-curve panel host (no vscode import; unit-tested): feed snapshots and batches to
  * protocol messages, CSV export, PNG data-URL decoding.
  */
-import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../core/metrics/types';
-import type { AlertMarker, RunData, SeriesData } from '../shared/protocol/metrics';
-import type { SparkRun } from '../shared/protocol/sparklines';
-import { minMaxColumns } from '../core/metrics/downsample';
+import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesColumns } from '../../core/metrics/types';
+import type { AlertMarker, RunData, RunInfo, SeriesData } from '../../shared/protocol/metrics';
+import type { SparkRun } from '../../shared/protocol/sparklines';
+import { minMaxColumns } from '../../shared/downsample';
 
 function alertMarker(a: Alert): AlertMarker { return { kind: a.kind, series: a.series, step: a.step, message: a.message }; }
 function progressOf(p: Progress | undefined): RunData['progress'] { return p ? { step: p.step, total: p.total } : undefined; }
@@ -22,8 +22,14 @@ export function seriesData(s: SeriesColumns): SeriesData {
 /** Everything a feed has, as the `snapshot` message carries it. */
 export function runDataOf(feed: MetricsFeed): RunData {
   const snap = feed.snapshot();
-  return { runId: feed.runId, title: feed.title, series: snap.series.map(seriesData), alerts: snap.alerts.map(alertMarker), progress: progressOf(snap.progress) };
+  const r: RunData = { runId: feed.runId, title: feed.title, series: snap.series.map(seriesData), alerts: snap.alerts.map(alertMarker), progress: progressOf(snap.progress) };
+  const info = infoOf(feed);
+  if (info) r.info = info;
+  return r;
 }
+
+/** The run's settings, loss scale, tokens axis and notes (feeds without them give undefined). */
+export function infoOf(feed: MetricsFeed): RunInfo | undefined { return feed.info?.(); }
 
 /** Pending points and alerts of one run between two sends (batches coalesced). */
 export class PendingAppend {

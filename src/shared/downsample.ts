@@ -1,6 +1,7 @@
 /**
  * Min/max (M4) downsampling for line charts (Jugel et al., "M4: A Visualization-Oriented Time Series Data
- * Aggregation", VLDB 2014). For every pixel column the first, minimum, maximum and last point of the column are kept,
+ * Aggregation", VLDB 2014), shared by the metrics store (host) and the chart (webview); it lives in src/shared
+ * because webview apps import only src/shared and their own folder. For every pixel column the first, minimum, maximum and last point of the column are kept,
  * in x order, so the drawn line covers exactly the pixels the full data would: every spike survives any zoom level,
  * and the drawn min/max of each column equal the true min/max. Deterministic (ties keep the earliest point).
  * Zooming re-resolves from the full data: call again with the new [x0, x1].

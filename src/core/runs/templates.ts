@@ -1,6 +1,6 @@
 /**
  * Command templates offered by Launch Run. Each builds argv from what the user picked; the result is then shown
- * as an editable command line (see `shellWords.ts`) before launch. Sources of the command shapes:
+ * as an editable command line (see `./shellWords.ts`) before launch. Sources of the command shapes:
  * - `torchrun`: https://pytorch.org/docs/stable/elastic/run.html (`--nproc_per_node`, `--standalone`)
  * - `accelerate launch`: https://huggingface.co/docs/accelerate/package_reference/cli (`--config_file`, `--num_processes`)
  * - `deepspeed`: https://www.deepspeed.ai/getting-started/ (`--num_gpus`, `--deepspeed_config` read by the script)

@@ -1,0 +1,45 @@
+/**
+ * Why a run ended badly, read from the end of its log: the lines that end training runs (CUDA out of memory, NCCL
+ * watchdog timeouts, CUDA device-side asserts, `Killed` / exit 137, a Python traceback's exception line,
+ * torch.distributed.elastic child failures; recognized by `detectCrashLine` in core/metrics) and the exit code.
+ * Pure: the caller reads the log's tail (`CRASH_TAIL_BYTES`) through a Runner or FileAccess.
+ */
+import { detectCrashLine } from '../metrics/textFormats';
+import type { RunRecord } from './types';
+
+/** Bytes of the log's end that are searched (a traceback of 64 KiB is rare; rank-prefixed copies are common). */
+export const CRASH_TAIL_BYTES = 64 * 1024;
+
+/** The run's end as the log tells it: a short `reason` for the Runs view and the `lastError` line itself. */
+export interface CrashInfo { reason: string; lastError: string }
+
+// eslint-disable-next-line no-control-regex
+const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+const RANK_PREFIX_RE = /^(?:\[rank\d+\]:|\[default\d+\]:|\d{1,5}: )\s*/;
+
+/**
+ * The crash a log's tail shows, or undefined. The first crash line of the tail names the reason (the root cause:
+ * later lines are usually its echo on other ranks, or the launcher's report of it), the last one is `lastError`.
+ * `exitCode` 137 (128 + SIGKILL) without a crash line still reads as killed (the OOM killer prints nothing to the log).
+ */
+export function crashOfLog(tail: string, exitCode?: number): CrashInfo | undefined {
+  const st: { inTraceback?: boolean } = {};
+  let first: { reason: string; line: string } | undefined;
+  let last: string | undefined;
+  for (const raw of tail.split(/\r\n|\r|\n/)) {
+    const line = raw.replace(ANSI_RE, '').trim().replace(RANK_PREFIX_RE, '');
+    if (!line) continue;
+    const c = detectCrashLine(line, st);
+    if (!c) continue;
+    first ??= { reason: c.reason, line: c.line };
+    last = c.line;
+  }
+  if (first) return { reason: first.reason, lastError: last ?? first.line };
+  if (exitCode === 137 || exitCode === -9) return { reason: 'killed (SIGKILL, exit 137: the host ran out of memory?)', lastError: `exit code ${exitCode}` };
+  return undefined;
+}
+
+/** Whether a run in this state may have crashed (ended without a clean exit, and not stopped by the user). */
+export function mayHaveCrashed(r: RunRecord): boolean {
+  return (r.state === 'failed' && !r.error) || (r.state === 'unknown' && r.pid !== undefined);
+}

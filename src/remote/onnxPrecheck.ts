@@ -1,0 +1,41 @@
+/**
+ * Gathers the export pre-check's inputs on the checkpoint's host, concurrently: config.json, the checkpoint's headers
+ * (`inspectCheckpoint`: safetensors headers or the shard index, LFS pointers, PEFT adapters) and one probe of the
+ * host's Python; then `buildPrecheck` decides. Reads headers only: a second or two even for a sharded 70B model.
+ */
+import { inspectCheckpoint } from '../core/checkpoint';
+import { joinPath, readTextIfExists, type FileAccess } from '../core/files';
+import type { OnnxExportOptions } from '../core/onnx/export';
+import { buildPrecheck, type ExportPrecheck } from '../core/onnx/precheck';
+import { probeExporters } from './onnxExport';
+import type { Runner } from './types';
+
+/** The pre-check of exporting `opts.checkpoint` on the runner's host (see core/onnx/precheck.ts). */
+export async function precheckExport(runner: Runner, files: FileAccess, opts: OnnxExportOptions): Promise<ExportPrecheck> {
+  const t0 = Date.now();
+  const st = await files.stat(opts.checkpoint);
+  if (!st?.isDirectory) {
+    const probe = await probeExporters(runner, opts.python);
+    return buildPrecheck({ checkpoint: opts.checkpoint, host: runner.host, probe, ms: Date.now() - t0, reportError: `${opts.checkpoint}: ${st ? 'a file, not a checkpoint folder' : `no such folder${runner.host === 'local' ? '' : ` on ${runner.host}`}`}`, config: { error: 'not read' } });
+  }
+  const [config, report, probe] = await Promise.all([
+    readTextIfExists(files, joinPath(opts.checkpoint, 'config.json'), 16 << 20).then(
+      (t) => (t === undefined ? undefined : parseJsonObject(t)), (e: Error) => ({ error: e.message })),
+    inspectCheckpoint(files, opts.checkpoint, { sizes: false }).then((r) => ({ r }), (e: Error) => ({ e: e.message })),
+    probeExporters(runner, opts.python),
+  ]);
+  return buildPrecheck({
+    checkpoint: opts.checkpoint, host: runner.host, config, probe, opset: opts.opset, task: opts.task, modelFactory: opts.modelFactory,
+    externalData: opts.externalData, ms: Date.now() - t0,
+    ...('r' in report ? { report: report.r } : { reportError: report.e }),
+  });
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | { error: string } {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { error: 'not a JSON object' };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}

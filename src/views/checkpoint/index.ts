@@ -1,0 +1,147 @@
+/**
+ * Registers the checkpoint browser: the Checkpoints tree, its commands (one table, ids as constants), the read-only
+ * custom editor for weight files, and polling of the tree while it is visible.
+ */
+import * as vscode from 'vscode';
+import { diffCheckpoints, parseValueDiff, valueDiffArgv } from '../../core/checkpoint/diff';
+import { inspectCheckpoint } from '../../core/checkpoint/index';
+import { joinPath } from '../../core/files';
+import type { FilesService, FileLocation } from '../files';
+import { locationOf, parseHostPath, uriOf } from '../files';
+import type { RunsBackend } from '../runs/backend';
+import { CheckpointEditorProvider, openDetailsPanel } from './details';
+import { CheckpointsTreeProvider } from './tree';
+import type { CheckpointNode } from './tree';
+
+export type { CheckpointsTreeProvider, CheckpointNode } from './tree';
+
+/** Command ids of the feature. */
+export const CHECKPOINT_COMMANDS = {
+  refresh: 'llmTraining.checkpoints.refresh',
+  addFolder: 'llmTraining.checkpoints.addFolder',
+  removeFolder: 'llmTraining.checkpoints.removeFolder',
+  openDetails: 'llmTraining.checkpoints.openDetails',
+  showLossCurve: 'llmTraining.checkpoints.showLossCurve',
+  copyPath: 'llmTraining.checkpoints.copyPath',
+  reveal: 'llmTraining.checkpoints.reveal',
+  delete: 'llmTraining.checkpoints.delete',
+  compare: 'llmTraining.checkpoints.compare',
+  compareValues: 'llmTraining.checkpoints.compareValues',
+} as const;
+
+interface Ctx { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel; tree: CheckpointsTreeProvider; backend?: RunsBackend }
+
+/** A node, a URI, or nothing (then the active custom editor's resource is used). */
+function locOf(arg: unknown): FileLocation | undefined {
+  if (arg instanceof vscode.Uri) return locationOf(arg);
+  const n = arg as CheckpointNode | undefined;
+  if (n && 'loc' in n && n.loc) return n.loc;
+  return undefined;
+}
+const show = (l: FileLocation): string => (l.host === 'local' ? l.path : `${l.host}:${l.path}`);
+
+async function compare(ctx: Ctx, a: FileLocation, b: FileLocation, values: boolean): Promise<void> {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Comparing ${show(a)} and ${show(b)}…`, cancellable: false }, async () => {
+    const [ra, rb] = await Promise.all([a, b].map(async (l) => inspectCheckpoint(await ctx.files.forHost(l.host), l.path, { sizes: false })));
+    const d = diffCheckpoints(ra, rb);
+    const lines = [`# ${show(a)} → ${show(b)}`, '', `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed in dtype or shape, ${d.same} unchanged`, ''];
+    for (const t of d.added) lines.push(`+ ${t.name}  ${t.dtype} [${t.shape.join(', ')}]`);
+    for (const t of d.removed) lines.push(`- ${t.name}  ${t.dtype} [${t.shape.join(', ')}]`);
+    for (const c of d.changed) lines.push(`~ ${c.name}  ${c.from.dtype} [${c.from.shape.join(', ')}] → ${c.to.dtype} [${c.to.shape.join(', ')}]`);
+    if (values) {
+      if (a.host !== b.host || !ctx.backend) throw new Error('value comparison needs both checkpoints on the same host');
+      const runner = await ctx.backend.getRunner(a.host);
+      const python = vscode.workspace.getConfiguration('llmTraining').get<string>('checkpoints.python', 'python3');
+      const r = await runner.exec(valueDiffArgv(a.path, b.path, python), { timeoutMs: 3_600_000 });
+      if (r.exitCode !== 0) throw new Error(`value comparison failed on ${a.host}: ${r.stderr.trim().split('\n').pop()}`);
+      lines.push('', '## Relative change per tensor (||b − a|| / ||a||)', '');
+      for (const v of parseValueDiff(r.stdout).sort((x, y) => y.relative_change - x.relative_change)) lines.push(`${v.relative_change.toExponential(3)}  ${v.name}  (max |diff| ${v.max_abs_diff.toExponential(3)})`);
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
+    await vscode.window.showTextDocument(doc, { preview: true });
+  });
+}
+
+function commands(ctx: Ctx): Record<string, (...args: unknown[]) => unknown> {
+  return {
+    [CHECKPOINT_COMMANDS.refresh]: () => ctx.tree.refresh(),
+    [CHECKPOINT_COMMANDS.addFolder]: async (arg?: unknown) => {
+      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({ title: 'Add checkpoint folder', prompt: 'A local folder, or host:/path on an SSH host', placeHolder: 'gpu-box:/scratch/me/runs/llama-sft' });
+      if (!text) return;
+      await ctx.tree.addFolder(parseHostPath(text));
+    },
+    [CHECKPOINT_COMMANDS.removeFolder]: async (n?: unknown) => { const l = locOf(n); if (l) await ctx.tree.removeFolder(l); },
+    [CHECKPOINT_COMMANDS.openDetails]: (n?: unknown) => {
+      const l = locOf(n); if (!l) return;
+      openDetailsPanel(uriOf(l), ctx);
+    },
+    [CHECKPOINT_COMMANDS.showLossCurve]: async (n?: unknown) => {
+      const l = locOf(n); if (!l) return;
+      const node = n as CheckpointNode;
+      // The newest checkpoint's trainer_state.json holds the whole log_history; the run root's own one is newer still.
+      let path = joinPath(l.path, 'trainer_state.json');
+      const files = await ctx.files.forHost(l.host);
+      if (!(await files.stat(path)) && node.kind === 'root') {
+        const r = await inspectCheckpoint(files, l.path, { sizes: false });
+        const last = r.checkpoints?.filter((c) => c.kind === 'checkpoint').pop();
+        if (last) path = joinPath(last.path, 'trainer_state.json');
+      }
+      if (!(await files.stat(path))) { void vscode.window.showWarningMessage(`No trainer_state.json in ${show(l)}.`); return; }
+      await vscode.commands.executeCommand('llmTraining.openLogChart', uriOf({ host: l.host, path }));
+    },
+    [CHECKPOINT_COMMANDS.copyPath]: (n?: unknown) => { const l = locOf(n); if (l) void vscode.env.clipboard.writeText(show(l)); },
+    [CHECKPOINT_COMMANDS.reveal]: async (n?: unknown) => {
+      const l = locOf(n); if (!l) return;
+      if (l.host === 'local') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(l.path));
+      else await vscode.commands.executeCommand('vscode.openFolder', uriOf(l), { forceNewWindow: true });
+    },
+    [CHECKPOINT_COMMANDS.delete]: async (n?: unknown) => {
+      const l = locOf(n); if (!l) return;
+      const ok = await vscode.window.showWarningMessage(`Delete ${show(l)} and everything in it? This cannot be undone.`, { modal: true }, 'Delete');
+      if (ok !== 'Delete') return;
+      if (l.host === 'local') await vscode.workspace.fs.delete(vscode.Uri.file(l.path), { recursive: true, useTrash: false });
+      else {
+        if (!ctx.backend) return;
+        const runner = await ctx.backend.getRunner(l.host);
+        const r = await runner.exec(['rm', '-rf', '--', l.path]);
+        if (r.exitCode !== 0) throw new Error(`rm on ${l.host} failed: ${r.stderr.trim()}`);
+      }
+      ctx.log.info(`checkpoints: deleted ${show(l)}`);
+      ctx.tree.refresh();
+    },
+    [CHECKPOINT_COMMANDS.compare]: async (n?: unknown, all?: unknown) => {
+      const picked = (Array.isArray(all) ? all : [n]).map(locOf).filter((x): x is FileLocation => !!x);
+      if (picked.length < 2) {
+        const other = await vscode.window.showInputBox({ title: `Compare ${picked[0] ? show(picked[0]) : ''} with…`, prompt: 'Another checkpoint: a local path or host:/path' });
+        if (!other) return;
+        picked.push(parseHostPath(other));
+      }
+      await compare(ctx, picked[0], picked[1], false);
+    },
+    [CHECKPOINT_COMMANDS.compareValues]: async (n?: unknown, all?: unknown) => {
+      const picked = (Array.isArray(all) ? all : [n]).map(locOf).filter((x): x is FileLocation => !!x);
+      if (picked.length !== 2) { void vscode.window.showInformationMessage('Select two checkpoints (Ctrl/Cmd-click) to compare their values.'); return; }
+      await compare(ctx, picked[0], picked[1], true);
+    },
+  };
+}
+
+/** Registers the checkpoint browser. Call once from activate(). Returns the tree, for tests. */
+export function registerCheckpoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService, backend?: RunsBackend): CheckpointsTreeProvider {
+  const tree = new CheckpointsTreeProvider(context.globalState, files, backend, log);
+  const view = vscode.window.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend };
+  let timer: NodeJS.Timeout | undefined;
+  const poll = (): void => {
+    if (timer) { clearInterval(timer); timer = undefined; }
+    if (view.visible) timer = setInterval(() => tree.refresh(), 30_000);
+  };
+  context.subscriptions.push(tree, view, view.onDidChangeVisibility(poll), { dispose: () => { if (timer) clearInterval(timer); } },
+    vscode.window.registerCustomEditorProvider(CheckpointEditorProvider.viewType, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true }),
+    ...Object.entries(commands(ctx)).map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try { await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); }
+    })),
+  );
+  poll();
+  return tree;
+}

@@ -1,0 +1,106 @@
+/**
+ * The metrics feature (loss curves), registered with one call from activate(): the loss-curve panel (and its
+ * serializer), the sidebar sparklines view, `llmTraining.showLossCurve` (argument: run id(s) or nothing -> quick pick,
+ * several picks = comparison), `llmTraining.openLogChart` (argument: a log file URI, else the active editor's file,
+ * else an open dialog; the log is followed while its panel is open) and, in development and tests, the synthetic charts.
+ */
+import * as vscode from 'vscode';
+import type { MetricsFeed } from '../../core/metrics/types';
+import type { FileAccess } from '../../core/files';
+import { LossCurvePanel } from './lossCurvePanel';
+import { SparklinesViewProvider } from './sparklinesView';
+import { runIdsOfArgument } from './data';
+import { logFeedOpener } from './logFeed';
+import { startLiveSynthetic, syntheticFeed } from './syntheticFeed';
+import type { FeedRegistry } from './types';
+
+export type { FeedRegistry, LogFeedOpener } from './types';
+export { LossCurvePanel } from './lossCurvePanel';
+
+/** Command ids of the metrics feature. */
+export const METRICS_COMMANDS = {
+  showLossCurve: 'llmTraining.showLossCurve',
+  openLogChart: 'llmTraining.openLogChart',
+  openSyntheticChart: 'llmTraining.test.openSyntheticChart',
+  openLiveSyntheticChart: 'llmTraining.test.openLiveSyntheticChart',
+} as const;
+
+/**
+ * Registers the metrics feature. `feeds`: the runs' metrics feeds (RunFeeds); `forHost`: FileAccess per host alias
+ * (FilesService.forHost), through which logs are read.
+ */
+export function registerMetrics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, feeds: FeedRegistry, forHost: (host: string) => Promise<FileAccess>): void {
+  const openLog = logFeedOpener(forHost, log);
+  const sparklines = new SparklinesViewProvider(context, feeds, log);
+  context.subscriptions.push(
+    sparklines,
+    vscode.window.registerWebviewPanelSerializer(LossCurvePanel.viewType, LossCurvePanel.serializer(context, log, feeds, openLog)),
+    vscode.window.registerWebviewViewProvider(SparklinesViewProvider.viewId, sparklines),
+    vscode.commands.registerCommand(METRICS_COMMANDS.showLossCurve, async (arg?: unknown, more?: unknown) => {
+      let ids = runIdsOfArgument(arg, more);
+      if (!ids) {
+        const all = feeds.all();
+        if (all.length === 0) {
+          const pick = await vscode.window.showInformationMessage('No runs with metrics yet.', 'Open Log as Chart…');
+          if (pick) await vscode.commands.executeCommand(METRICS_COMMANDS.openLogChart);
+          return;
+        }
+        if (all.length === 1) ids = [all[0].runId];
+        else {
+          // The newest run comes preselected, so Enter alone opens it; checking more runs opens a comparison.
+          const items = all.map((f, i) => ({ label: f.title, description: f.runId, runId: f.runId, picked: i === all.length - 1 }));
+          const picked = await vscode.window.showQuickPick(items, { title: 'Show loss curve', placeHolder: 'Pick a run (several to compare)', canPickMany: true });
+          if (!picked || picked.length === 0) return;
+          ids = picked.map((p) => p.runId);
+        }
+      }
+      const found = ids.map((id) => feeds.get(id));
+      const missing = ids.filter((_, i) => !found[i]);
+      if (missing.length) { void vscode.window.showErrorMessage(`No metrics for run ${missing.join(', ')}.`); return; }
+      LossCurvePanel.show(context, log, found as MetricsFeed[]);
+    }),
+    vscode.commands.registerCommand(METRICS_COMMANDS.openLogChart, async (arg?: unknown) => {
+      let uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : undefined;
+      if (!uri) {
+        const doc = vscode.window.activeTextEditor?.document;
+        uri = doc && doc.uri.scheme !== 'untitled' ? doc.uri : (await vscode.window.showOpenDialog({ title: 'Open training log as chart', canSelectMany: false, filters: { Logs: ['log', 'txt', 'out', 'err', 'jsonl'], 'All files': ['*'] } }))?.[0];
+      }
+      if (!uri) return;
+      const target = uri;
+      // The token lives as long as the panel: parsing can be cancelled from the notification, following ends when the panel closes.
+      const cts = new vscode.CancellationTokenSource();
+      const release = () => { cts.cancel(); cts.dispose(); };
+      let feed: MetricsFeed;
+      try {
+        feed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parsing ${target.path.split('/').pop()}…`, cancellable: true }, (_p, token) => {
+          token.onCancellationRequested(() => cts.cancel());
+          return openLog(target, cts.token);
+        });
+      } catch (e) {
+        release();
+        if (e instanceof vscode.CancellationError) return;
+        throw e;
+      }
+      LossCurvePanel.show(context, log, feed, { logUri: target.toString(), release });
+    }),
+  );
+  // Development/test only (context key `llmTraining.testHooks` shows it in the palette): a chart over a synthetic feed,
+  // by default 1M points with one spike of 42 at step 654,321, without writing and parsing a 76 MB log.
+  if (context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1') {
+    void vscode.commands.executeCommand('setContext', 'llmTraining.testHooks', true);
+    context.subscriptions.push(vscode.commands.registerCommand(METRICS_COMMANDS.openSyntheticChart, (args?: { points?: number; spike?: { step: number; value: number } | null; runId?: string }) => {
+      const n = Math.max(2, Math.min(20_000_000, Math.floor(args?.points ?? 1_000_000)));
+      const spike = args?.spike === null ? undefined : args?.spike ?? (n >= 654_321 ? { step: 654_321, value: 42 } : undefined);
+      const feed = syntheticFeed(args?.runId ?? `synthetic-${n}`, `synthetic ${n.toLocaleString('en-US')} points`, n, spike);
+      LossCurvePanel.show(context, log, feed);
+      return feed.runId;
+    }), vscode.commands.registerCommand(METRICS_COMMANDS.openLiveSyntheticChart, () => {
+      // 2,000 points, then 50 more every 250 ms while the panel is open (live appends, hide/show re-snapshots).
+      const feed = syntheticFeed(`synthetic-live-${Date.now()}`, 'synthetic live run', 2000, undefined);
+      LossCurvePanel.show(context, log, feed);
+      const stop = startLiveSynthetic(feed, { everyMs: 250, perTick: 50 });
+      context.subscriptions.push({ dispose: stop });
+      return feed.runId;
+    }));
+  }
+}

@@ -1,0 +1,174 @@
+// ONNX export with real parts: a tiny-gpt checkpoint trained here with Debian's PyTorch, exported by
+// media/python/export_onnx.py (torch.onnx.export) as a run, checked with Debian's python3-onnx, parity through
+// onnxruntime-node (Debian has no Python onnxruntime); locally through the CLI and over the loopback sshd; and a
+// cancelled export leaves no process behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cli } from '../fixtures/remote/cli';
+import { processesInGroup, waitFor } from '../fixtures/remote/procs';
+import { ensureTestUser } from '../fixtures/remote/sshd';
+import { startSshEnv } from '../fixtures/remote/sshEnv';
+import { exportSkipReason, makeTinyGptCheckpoint, onnxCheck, PY } from '../fixtures/onnx/tinyGpt';
+import { readOnnxModel } from '../../src/core/onnx/model';
+import { runnerFileAccess } from '../../src/remote/files';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { finishOnnxExport, startOnnxExport } from '../../src/remote/onnxExport';
+import { precheckExport } from '../../src/remote/onnxPrecheck';
+import { getRun, listRuns, stopRun, waitForRun } from '../../src/remote/runs';
+
+const skip = exportSkipReason();
+
+test('llmtrain export onnx: a tiny-gpt checkpoint exports with no extra flags; checker and onnxruntime-node parity pass; the run is listed', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-onnx-'));
+  try {
+    const ckpt = makeTinyGptCheckpoint(dir);
+    const home = join(dir, 'home');
+    const out = join(dir, 'exported', 'tiny.onnx');
+    const env = { LLMTRAIN_LOCAL_HOME: home };
+    const dry = await cli(['export', 'onnx', ckpt, '--python', PY, '--dry-run', '--format', 'json'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const pre = JSON.parse(dry.stdout.toString()).precheck;
+    assert.equal(pre.architecture, 'TinyGPT');
+    assert.equal(pre.externalData, false);
+    assert.equal(pre.dtypes.join(), 'F32');
+    assert.ok(pre.parameters > 5000 && pre.parameters < 50_000, String(pre.parameters));
+    assert.deepEqual(pre.problems.filter((p: { severity: string }) => p.severity === 'error'), []);
+    assert.equal(existsSync(join(home, '.llm-training-studio', 'runs')), false, 'the dry run starts nothing');
+
+    const r = await cli(['export', 'onnx', ckpt, '--out', out, '--python', PY, '--opset', '14', '--format', 'json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout.toString());
+    assert.equal(s.onnx, out);
+    assert.equal(s.opset, 14);
+    assert.deepEqual(s.inputs, [{ name: 'input_ids', shape: ['batch', 'sequence'], dtype: 'int64' }]);
+    assert.deepEqual(s.outputs, [{ name: 'logits', shape: ['batch', 'sequence', 57], dtype: 'float32' }]);
+    assert.deepEqual(s.externalData, []);
+    assert.equal(s.checker.passed, true);
+    assert.equal(s.parity.passed, true);
+    assert.equal(s.parity.atol, 1e-4);
+    assert.ok(s.parity.maxAbsDiff >= 0 && s.parity.maxAbsDiff < 1e-4, String(s.parity.maxAbsDiff));
+    assert.match(s.parity.runtime, /^onnxruntime-node \d+\.\d+/);
+    // Debian's python3-onnx agrees.
+    const check = onnxCheck(out);
+    assert.equal(check.ok, true, check.error);
+    assert.deepEqual(check.inputs, [{ name: 'input_ids', dims: ['batch', 'sequence'] }]);
+    // The export is a run like any other, and its report on the host carries the parity verdict.
+    const runs = await listRuns(new LocalRunner({ home }));
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].id, s.runId);
+    assert.equal(runs[0].state, 'finished');
+    assert.match(readFileSync(runs[0].logPath, 'utf8'), /onnx\.checker: passed/);
+    assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, true);
+    // Re-attaching (a closed terminal, a dropped connection) gives the same verdict from the run and its report.
+    const again = await cli(['export', 'onnx', '--attach', s.runId, '--format', 'json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const t = JSON.parse(again.stdout.toString());
+    assert.deepEqual([t.runId, t.onnx, t.parity.passed, t.checker.passed], [s.runId, out, true, true]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('export over the loopback sshd: pre-check, run on the host, model copied back for onnxruntime-node parity', { skip }, async () => {
+  const sshEnv = await startSshEnv();
+  try {
+    const u = ensureTestUser(sshEnv.target.user);
+    const ckpt = makeTinyGptCheckpoint(join(sshEnv.work, 'p'));
+    spawnSync('chown', ['-R', `${u.uid}:${u.gid}`, join(sshEnv.work, 'p')]);
+    const pool = sshEnv.pool();
+    const runner = sshEnv.runner(pool);
+    const files = runnerFileAccess(runner);
+    const out = join(sshEnv.work, 'onnx', 'model.onnx');
+    const opts = { checkpoint: ckpt, out, python: PY, externalData: 'yes' as const };
+    const pre = await precheckExport(runner, files, opts);
+    assert.equal(pre.externalData, true, 'asked for');
+    assert.equal(pre.host, 'target');
+    assert.equal(pre.architecture, 'TinyGPT');
+    assert.deepEqual(pre.problems.filter((p) => p.severity === 'error'), []);
+    const run = await startOnnxExport(runner, opts);
+    assert.equal(run.host, 'target');
+    const final = await waitForRun(runner, run, { pollMs: 300 });
+    assert.equal(final.state, 'finished', readFileSync(run.logPath, 'utf8'));
+    const outcome = await finishOnnxExport(runner, final, out);
+    assert.equal(outcome.ok, true, outcome.ok ? '' : outcome.error);
+    const report = outcome.report!;
+    assert.equal(report.checker.passed, true);
+    assert.equal(report.parity.passed, true);
+    assert.ok(report.parity.maxAbsDiff! < 1e-4);
+    assert.match(report.parity.runtime!, /onnxruntime-node/);
+    assert.equal(statSync(out).uid, u.uid, 'written on the host, by the host user');
+    const model = await readOnnxModel(files, out);
+    assert.equal(model.producerName, 'pytorch');
+    assert.equal(model.inputs[0].name, 'input_ids');
+    // External data: written next to the model, found by the reader, copied back with the model for onnxruntime-node.
+    assert.deepEqual(report.externalData, ['model.onnx.data']);
+    assert.equal(model.externalData[0].location, 'model.onnx.data');
+    assert.equal(model.externalData[0].status, 'ok');
+    assert.ok(model.externalBytes > 40_000);
+    assert.equal(onnxCheck(out).ok, true);
+    pool.dispose();
+  } finally { await sshEnv.cleanup(); }
+});
+
+test('cancelling an export mid-way stops its whole process group and reports it as stopped', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-onnx-cancel-'));
+  try {
+    const ckpt = makeTinyGptCheckpoint(dir);
+    // A factory that hangs in a child process, as a slow model load would: the stop must reach the child too.
+    const factory = join(dir, 'slow_factory.py');
+    writeFileSync(factory, 'import subprocess\ndef build(ckpt, config):\n    print("loading", flush=True)\n    subprocess.run(["sleep", "300"])\n');
+    const runner = new LocalRunner({ home: join(dir, 'home') });
+    const out = join(dir, 'x.onnx');
+    const run = await startOnnxExport(runner, { checkpoint: ckpt, out, python: PY, modelFactory: `${factory}:build` });
+    await waitFor(() => existsSync(run.logPath) && readFileSync(run.logPath, 'utf8').includes('loading'), 60_000, 'the factory to start');
+    assert.ok(processesInGroup(run.pgid!).length >= 2, 'python and its sleep child');
+    const { run: stopped, signals } = await stopRun(runner, run.id, { interruptGraceMs: 2000, terminateGraceMs: 2000 });
+    assert.equal(stopped.state, 'stopped');
+    assert.ok(signals.length >= 1);
+    await waitFor(() => processesInGroup(run.pgid!).length === 0, 10_000, 'no process left');
+    const outcome = await finishOnnxExport(runner, await getRun(runner, run.id), out);
+    assert.equal(outcome.ok, false);
+    assert.match(outcome.ok ? '' : outcome.error, /stopped/);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('x.onnx')), []);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+
+test('a model whose trace froze a shape fails the parity check, and so the export', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-onnx-parity-'));
+  try {
+    const ckpt = join(dir, 'ckpt');
+    mkdirSync(ckpt);
+    writeFileSync(join(ckpt, 'config.json'), JSON.stringify({ vocab_size: 11, n_positions: 16 }));
+    // float(ids.shape[1]) becomes a constant in the trace (seq 8); the parity inputs have seq 9, so ONNX is off by emb.
+    const factory = join(dir, 'frozen.py');
+    writeFileSync(factory, [
+      'import torch',
+      'class Frozen(torch.nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        torch.manual_seed(0)',
+      '        self.e = torch.nn.Embedding(11, 4)',
+      '    def forward(self, ids):',
+      '        return self.e(ids) * float(ids.shape[1])',
+      'def build(ckpt, config):',
+      '    return Frozen()',
+      '',
+    ].join('\n'));
+    const runner = new LocalRunner({ home: join(dir, 'home') });
+    const out = join(dir, 'frozen.onnx');
+    const run = await startOnnxExport(runner, { checkpoint: ckpt, out, python: PY, modelFactory: `${factory}:build` });
+    const final = await waitForRun(runner, run, { pollMs: 300 });
+    assert.equal(final.state, 'finished', readFileSync(run.logPath, 'utf8'));
+    const outcome = await finishOnnxExport(runner, final, out);
+    assert.equal(outcome.ok, false);
+    assert.equal(outcome.report?.checker.passed, true, 'the checker cannot see this');
+    assert.equal(outcome.report?.parity.passed, false);
+    assert.ok(outcome.report!.parity.maxAbsDiff! > 1e-3, String(outcome.report!.parity.maxAbsDiff));
+    assert.match(outcome.ok ? '' : outcome.error, /parity check failed: max \|ONNX - PyTorch\| = .* > atol 0\.0001/);
+    assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, false, 'the verdict is kept on the host');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

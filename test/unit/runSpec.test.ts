@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runSpec, DEFAULT_SPEC_TIMEOUT_MS } from '../../src/remote/commands';
+import { processTableCommand } from '../../src/core/runs/commands';
+import { scancelCommand } from '../../src/core/runs/slurm';
+import type { Runner } from '../../src/remote/types';
+
+/** A Runner whose exec answers from a table; the one part of Runner runSpec uses (a real host is in test/remote). */
+function cannedRunner(answer: (argv: string[]) => { stdout: string; stderr: string; exitCode: number | null }) {
+  const calls: { argv: string[]; timeoutMs?: number }[] = [];
+  const runner = { host: 'h', exec: async (argv: string[], opts?: { timeoutMs?: number }) => { calls.push({ argv, timeoutMs: opts?.timeoutMs }); return answer(argv); } } as unknown as Runner;
+  return { runner, calls };
+}
+
+test('runSpec runs the argv once with the default or given time limit and returns what parse reads', async () => {
+  const { runner, calls } = cannedRunner(() => ({ stdout: '  10   10 Ss\n  11   10 R+\n  12   12 Z\n', stderr: '', exitCode: 0 }));
+  assert.deepEqual(await runSpec(runner, processTableCommand()), [{ pid: 10, pgid: 10, stat: 'Ss' }, { pid: 11, pgid: 10, stat: 'R+' }, { pid: 12, pgid: 12, stat: 'Z' }]);
+  await runSpec(runner, processTableCommand(), { timeoutMs: 5 });
+  assert.deepEqual(calls, [{ argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], timeoutMs: DEFAULT_SPEC_TIMEOUT_MS }, { argv: ['ps', '-A', '-o', 'pid=', '-o', 'pgid=', '-o', 'stat='], timeoutMs: 5 }]);
+});
+
+test('runSpec rejects with the parser\'s reason: a failed ps is not an empty process table', async () => {
+  const { runner } = cannedRunner(() => ({ stdout: '', stderr: 'ps: cannot open /proc', exitCode: 1 }));
+  await assert.rejects(runSpec(runner, processTableCommand()), /ps: cannot open \/proc/);
+  const refused = cannedRunner(() => ({ stdout: '', stderr: 'scancel: error: Invalid job id specified', exitCode: 1 }));
+  await assert.rejects(runSpec(refused.runner, scancelCommand('123')), /Invalid job id/);
+});

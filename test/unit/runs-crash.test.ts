@@ -1,0 +1,99 @@
+// Run state from the end of the log (issue 12): crashed runs with their reason and last error, PYTHONUNBUFFERED in
+// every run's environment, argv labels as a shell would need them typed. Runs are launched on the local host with
+// their own runs home (a temp dir), removed afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RUN_WRAPPER } from '../../src/core/runs/commands';
+import { crashOfLog } from '../../src/core/runs/crash';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { isRunActive, launchRun, listRuns, runSettingsOf } from '../../src/remote/runs';
+import { tokensPerStepOf } from '../../src/core/metrics';
+import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
+import { commandLabel } from '../../src/views/runs/format';
+import { main } from '../../src/cli/main';
+
+test('crashOfLog: the first crash line is the reason, the last one the last error; exit 137 alone reads as killed', () => {
+  // as in the corpus' torchtune full-finetune OOM (rank-prefixed on every rank), then torchrun's elastic report
+  const tail = [
+    "[rank1]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 424.00 MiB. GPU 1 has a total capacity of 21.96 GiB",
+    "[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 424.00 MiB. GPU 0 has a total capacity of 21.96 GiB",
+    'torch.distributed.elastic.multiprocessing.errors.ChildFailedError: ',
+  ].join('\n');
+  assert.deepEqual(crashOfLog(tail, 1), { reason: 'CUDA out of memory', lastError: 'torch.distributed.elastic.multiprocessing.errors.ChildFailedError:' });
+  assert.equal(crashOfLog('step 10 loss 2.3\n', 137)?.reason.startsWith('killed'), true);
+  assert.equal(crashOfLog('step 10 loss 2.3\n', 1), undefined);
+});
+
+test('a local run that dies on a traceback is crashed, with exit code, reason and last error in its record', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));
+  try {
+    const runner = new LocalRunner({ home });
+    // no -u and no env: the wrapper's PYTHONUNBUFFERED=1 is what makes the print reach the log before the crash
+    const script = "import os\nprint('PYTHONUNBUFFERED=' + os.environ.get('PYTHONUNBUFFERED', '<unset>'))\nraise ValueError('Expected input batch_size (8) to match target batch_size (16).')\n";
+    const run = await launchRun(runner, { argv: ['python3', '-c', script], cwd: work });
+    for (let i = 0; i < 200 && (await isRunActive(runner, run)); i++) await new Promise((r) => setTimeout(r, 50));
+    const [r] = await listRuns(runner);
+    assert.equal(r.state, 'crashed');
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.crashReason, 'ValueError');
+    assert.equal(r.lastError, 'ValueError: Expected input batch_size (8) to match target batch_size (16).');
+    assert.match(readFileSync(run.logPath, 'utf8'), /^PYTHONUNBUFFERED=1$/m);
+    // the record on disk keeps no live state
+    assert.equal(JSON.parse(readFileSync(join(run.logPath, '..', 'run.json'), 'utf8')).lastError, undefined);
+  } finally { rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true }); }
+});
+
+test('the run wrapper keeps a PYTHONUNBUFFERED the user set', () => {
+  const out = (env: NodeJS.ProcessEnv) => execFileSync('sh', ['-c', RUN_WRAPPER, 'w', mkdtempSync(join(tmpdir(), 'llmt-w-')), 'sh', '-c', 'printf %s "${PYTHONUNBUFFERED-unset}"'], { env }).toString();
+  const base = { PATH: process.env.PATH };
+  assert.equal(out(base), '1');
+  assert.equal(out({ ...base, PYTHONUNBUFFERED: '' }), '');
+  assert.equal(out({ ...base, PYTHONUNBUFFERED: '0' }), '0');
+});
+
+test('run labels show arguments as a shell would need them typed', () => {
+  assert.equal(commandLabel(['python3', '-c', "print('a b/c')"]), `python3 -c 'print('\\''a b/c'\\'')'`);
+  assert.equal(commandLabel(['/usr/bin/torchrun', '--nproc_per_node', '8']), 'torchrun --nproc_per_node 8');
+  assert.equal(commandLabel(['python', 'scripts/train.py', '--config', 'configs/my run.yaml', 'x.yaml']), 'train.py x.yaml');
+});
+
+test('--host with an alias the ssh config does not have: unknown, with the known ones, before any DNS lookup', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-ssh-'));
+  try {
+    const cfg = join(dir, 'config');
+    writeFileSync(cfg, 'Host gpu-node1\n  HostName 10.0.0.11\nHost gpu-node2 login\n  User me\nHost *\n  ServerAliveInterval 30\n');
+    assert.throws(() => assertKnownHost('gpu-nod1', { sshConfigPath: cfg }), (e: Error) => e instanceof UnknownHostError
+      && e.message === `unknown host "gpu-nod1": it is not a Host alias in ${cfg}; known hosts: local, gpu-node1, gpu-node2, login (or give user@host)`);
+    assertKnownHost('gpu-node2', { sshConfigPath: cfg });
+    assertKnownHost('me@10.0.0.12', { sshConfigPath: cfg });
+    // through the CLI: one line on stderr, exit 1, and no connection attempt (it returns at once)
+    const write = process.stderr.write;
+    let err = '';
+    process.stderr.write = ((c: string | Uint8Array) => { err += String(c); return true; }) as typeof process.stderr.write;
+    let code: number;
+    try { code = await main(['runs', '--host', 'gpu-nod1', '--ssh-config', cfg]); } catch (e) { code = 1; err += (e as Error).message; } finally { process.stderr.write = write; }
+    assert.equal(code, 1);
+    assert.match(err, /unknown host "gpu-nod1".*known hosts: local, gpu-node1, gpu-node2, login/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('run settings from the config snapshot and the launch command (tokens per step for the chart)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-cfg-'));
+  try {
+    const cfg = join(dir, 'config.yaml');
+    writeFileSync(cfg, 'per_device_train_batch_size: 4\ngradient_accumulation_steps: 8\nmax_seq_length: 2048\nlearning_rate: 2.0e-5\n');
+    const run = { id: 'x', host: 'local', argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--config', cfg], cwd: dir, envNames: [], startTime: '', state: 'running' as const, logPath: join(dir, 'output.log'), configSnapshot: cfg };
+    const s = await runSettingsOf(new LocalRunner({ home: dir }), run);
+    assert.deepEqual([s.microBatchSize, s.gradientAccumulationSteps, s.seqLength, s.worldSize], [4, 8, 2048, 8]);
+    assert.deepEqual(s.sources, { microBatchSize: 'config', gradientAccumulationSteps: 'config', seqLength: 'config', worldSize: 'launch command' });
+    assert.equal(tokensPerStepOf(s)?.tokensPerStep, 4 * 8 * 8 * 2048);
+    // no config: only what the command says; a broken one does not throw
+    writeFileSync(cfg, 'a: [unclosed\n');
+    assert.deepEqual(await runSettingsOf(new LocalRunner({ home: dir }), run), { sources: { worldSize: 'launch command' }, worldSize: 8 });
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
