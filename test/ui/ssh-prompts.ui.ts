@@ -101,7 +101,7 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
         return undefined;
       }
       const text = await item.innerText();
-      await item.getByRole('button', { name: button, exact: true }).click({ timeout: 5_000 });
+      if (button) await item.getByRole('button', { name: button, exact: true }).click({ timeout: 5_000 });
       return text;
     }, 60_000, 1_000);
   }
@@ -165,16 +165,17 @@ suite('SSH prompts (host key modal, key passphrase)', function () {
     assert.equal(prompted, false, 'asked again for a kept passphrase');
   });
 
-  // TODO(seams): the product never calls PassphraseStore.forget (src/remote/connection.ts skips an identity whose
-  // kept passphrase no longer decrypts it, so the connection fails without asking). The seams branch fixes that
-  // (forget, then ask again); un-skip this test once the fix is on main.
-  test.skip('a kept passphrase that no longer decrypts the key is forgotten and asked again', async () => {
+  test('a kept passphrase that no longer decrypts the key is forgotten: the user is told, and the next connection asks again', async () => {
     const wb = workbench();
     // The key's passphrase changes on disk (as after `ssh-keygen -p`): the kept one is now wrong.
     assert.equal(spawnSync('ssh-keygen', ['-q', '-p', '-P', 'correct horse', '-N', 'new passphrase', '-f', encKey()]).status, 0);
     await expand('enc-stale');
+    assert.match(await answerNotification('Wrong passphrase', ''), /not kept; the next connection asks again/);
+    // The next connection (Refresh Runs reconnects the expanded host) asks instead of using the forgotten one.
+    await wb.runCommand('LLM Training: Refresh Runs');
     const input = wb.quickInput.locator('input');
     await input.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal((await wb.quickInput.locator('.quick-input-title').innerText()).trim(), `SSH key passphrase for 127.0.0.1:${sshd.port}`);
     await input.fill('new passphrase');
     await input.press('Enter');
     await answerNotification('Keep the passphrase', 'Keep');
