@@ -10,7 +10,7 @@
  */
 import { openChartPage, postSyntheticSnapshot } from './chartPage';
 
-type Result = Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>;
+type Result = Record<string, { value: number; unit: string; baseline?: number; ratio?: number; goal?: number }>;
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
 
@@ -46,7 +46,7 @@ export async function run(): Promise<Result> {
     return {
       'chart.firstDraw2k': { value: round(d2k), unit: 'ms' },
       'chart.firstDraw1M': { value: round(d1m), unit: 'ms', baseline: round(d2k), ratio: round(d1m / d2k) },
-      'chart.firstDraw1MvsFirstDraw2k': { value: round(d1m / d2k), unit: 'ratio', baseline: 5 },
+      'chart.firstDraw1MvsFirstDraw2k': { value: round(d1m / d2k), unit: 'ratio', goal: 5 },
       'chart.append': { value: round(median(appendMs)), unit: 'ms' },
     };
   } finally {

@@ -1,5 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.ts module's run() (loaded through tsx) plus the harness's own
-// measurements, and writes bench-results.json as { name: { value, unit, baseline?, ratio? } }.
+// measurements, and writes bench-results.json as { name: { value, unit, baseline?, ratio?, goal? } }.
+// `baseline` is always measured in the same run (ratio = value / baseline); a fixed target is a `goal`, never a baseline.
 //   extension.activate  ms: ext.activate() of the not yet active extension in code-server's Node 24 extension host
 //                       (loads dist/extension.js, production build, and runs activate()); median of BENCH_ACTIVATE_RUNS
 //                       (default 4) starts, alternating which of the two is activated first; baseline: the same for an extension with an empty activate(), same host
@@ -27,12 +28,13 @@ const { values: opt } = parseArgs({ options: { only: { type: 'string' } } });
 const only = opt.only?.split(',');
 const wanted = (name) => !only || only.some((o) => name === o || name.startsWith(`${o}.`));
 
-/** Checks one result entry's shape: { value: finite number, unit: string, baseline?: number, ratio?: number }. */
+/** Checks one result entry's shape: { value: finite number, unit: string, baseline?: number, ratio?: number, goal?: number }. */
 function checkEntry(name, e) {
   const ok = e && typeof e === 'object' && Number.isFinite(e.value) && typeof e.unit === 'string'
-    && (e.baseline === undefined || Number.isFinite(e.baseline)) && (e.ratio === undefined || Number.isFinite(e.ratio));
-  if (!ok) throw new Error(`bench result '${name}' is not { value: number, unit: string, baseline?: number, ratio?: number }: ${JSON.stringify(e)}`);
-  return { value: e.value, unit: e.unit, ...(e.baseline !== undefined ? { baseline: e.baseline } : {}), ...(e.ratio !== undefined ? { ratio: e.ratio } : {}) };
+    && (e.baseline === undefined || Number.isFinite(e.baseline)) && (e.ratio === undefined || Number.isFinite(e.ratio))
+    && (e.goal === undefined || Number.isFinite(e.goal));
+  if (!ok) throw new Error(`bench result '${name}' is not { value: number, unit: string, baseline?: number, ratio?: number, goal?: number }: ${JSON.stringify(e)}`);
+  return { value: e.value, unit: e.unit, ...(e.baseline !== undefined ? { baseline: e.baseline } : {}), ...(e.ratio !== undefined ? { ratio: e.ratio } : {}), ...(e.goal !== undefined ? { goal: e.goal } : {}) };
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };

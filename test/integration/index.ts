@@ -21,6 +21,8 @@ export interface MochaResult {
   passes: number;
   failures: number;
   pending: number;
+  /** Full titles of the skipped (pending) tests: the harness lists them, and CI fails on them (scripts/test-all.mjs). */
+  pendingTitles: string[];
   durationMs: number;
   failed: { title: string; error: string }[];
 }
@@ -55,7 +57,7 @@ export function run(): Promise<void> {
     : findTests(__dirname);
   for (const f of files) mocha.addFile(f);
 
-  const result: MochaResult = { passes: 0, failures: 0, pending: 0, durationMs: 0, failed: [] };
+  const result: MochaResult = { passes: 0, failures: 0, pending: 0, pendingTitles: [], durationMs: 0, failed: [] };
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let runner: Mocha.Runner;
@@ -79,7 +81,7 @@ export function run(): Promise<void> {
       return;
     }
     runner.on('pass', () => { result.passes++; });
-    runner.on('pending', () => { result.pending++; });
+    runner.on('pending', (test) => { result.pending++; result.pendingTitles.push(test.fullTitle()); });
     runner.on('fail', (test, err: unknown) => {
       result.failures++;
       result.failed.push({ title: test.fullTitle(), error: err instanceof Error ? err.stack ?? err.message : String(err) });

@@ -1,12 +1,17 @@
 // Runs on the embedded `local` host, through the real commands in a real VS Code extension host: launch (with
-// arguments, no prompts), live feed == the complete log parsed afterwards, the Runs tree, alerts, stop, tasks.
-// Real parts only: tiny-gpt trains with Debian's PyTorch (/usr/bin/python3) on the CPU.
+// arguments, no prompts), live feed == the complete log parsed afterwards, the Runs tree, alerts, stop, re-attach,
+// polling only while the Runs view is visible, tasks.
+// Real parts only: tiny-gpt trains with Debian's PyTorch (/usr/bin/python3) on the CPU. Runs go to the harness's
+// runs home (LLMTRAIN_LOCAL_HOME, a temp folder), never to ~/.llm-training-studio; whatever a test launched is
+// stopped by its recorded process group in suiteTeardown, also when the test failed.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { spawnSync } from 'node:child_process';
 import { activeExtension, waitFor } from './helpers';
+import { stopRunDir } from '../fixtures/remote/procs';
 import { parseLog } from '../../src/core/metrics';
 import type { ExtensionApi } from '../../src/extension';
 import type { RunRecord } from '../../src/core/runs/types';
@@ -45,28 +50,37 @@ suite('Runs on the local host', function () {
   let ext: vscode.Extension<unknown>;
   let api: ExtensionApi;
   let outDir: string;
+  const launched: string[] = [];
+  /** Launches through the command and remembers the id for the clean-up. */
+  const launch = async (args: { host: string; cwd: string; argv: string[]; env?: Record<string, string>; name: string }): Promise<string> => {
+    const runId = await vscode.commands.executeCommand<string>('llmTraining.launchRun', args);
+    if (typeof runId === 'string') launched.push(runId);
+    return runId;
+  };
 
   suiteSetup(async () => {
+    assert.ok(process.env.LLMTRAIN_LOCAL_HOME, 'the harness gives the extension host its own runs home (LLMTRAIN_LOCAL_HOME)');
     ext = await activeExtension();
     api = ext.exports as ExtensionApi;
     assert.ok(api?.runs?.feeds, 'activate() does not return { runs }');
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmts-runs-local-'));
   });
-  // Leave nothing behind: the run directories these tests made in ~/.llm-training-studio/runs go too.
+  // Leave nothing behind: every run launched here is stopped by its process group (a failed test may have left one
+  // running), its feed detached and its directory removed.
   suiteTeardown(() => {
-    fs.rmSync(outDir, { recursive: true, force: true });
     for (const e of api?.runs.feeds.list() ?? []) {
-      if (e.run.host === 'local' && ['tiny-gpt local', 'tiny-gpt stop', 'nan run', 'task run', 'started from code'].includes(e.run.name ?? '')) {
-        api.runs.feeds.detach(e.runId);
-        fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
-      }
+      if (e.run.host !== 'local' || !(launched.includes(e.runId) || ['task run', 'started from code'].includes(e.run.name ?? ''))) continue;
+      api.runs.feeds.detach(e.runId);
+      stopRunDir(path.dirname(e.run.logPath));
+      fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
     }
+    fs.rmSync(outDir, { recursive: true, force: true });
   });
 
   test('launchRun with arguments trains tiny-gpt; the chart feed holds exactly the points of output.log', async () => {
     const cwd = tinyGptDir(ext);
     const argv = [PYTHON, '-u', 'train.py', '--config', 'config.yaml', '--max_steps', '40', '--logging_steps', '5', '--eval_steps', '20', '--save_steps', '40', '--output_dir', path.join(outDir, 'a'), '--torch_num_threads', '1'];
-    const runId = await vscode.commands.executeCommand<string>('llmTraining.launchRun', { host: 'local', cwd, argv, env: { PYTHONUNBUFFERED: '1' }, name: 'tiny-gpt local' });
+    const runId = await launch({ host: 'local', cwd, argv, env: { PYTHONUNBUFFERED: '1' }, name: 'tiny-gpt local' });
     assert.equal(typeof runId, 'string');
     const entry = api.runs.feeds.entry(runId);
     assert.ok(entry, 'no feed was attached at launch');
@@ -136,8 +150,16 @@ suite('Runs on the local host', function () {
 
     const children = await api.runs.tree.getChildren(local);
     assert.equal(children[0].kind, 'gpu');
-    // No GPU on this machine: nvidia-smi is absent, and the tree says so rather than failing.
-    assert.equal(api.runs.tree.getTreeItem(children[0]).label, 'no GPUs');
+    // The GPU line is what nvidia-smi says on this machine: "no GPUs" where it is absent (not a failure), else
+    // the count and name of the GPUs it lists.
+    const label = String(api.runs.tree.getTreeItem(children[0]).label);
+    const smi = spawnSync('sh', ['-c', 'nvidia-smi --query-gpu=name --format=csv,noheader'], { encoding: 'utf8' });
+    if (smi.status === 127) assert.equal(label, 'no GPUs');
+    else {
+      const names = smi.stdout.trim().split('\n').map((n) => n.trim());
+      const name = new Set(names).size === 1 ? names[0] : 'GPU';
+      assert.ok(label.startsWith(`${names.length}× ${name} · `), `GPU line '${label}' for ${names.join(', ')}`);
+    }
 
     const runs = children.filter((c): c is Extract<RunsNode, { kind: 'run' }> => c.kind === 'run');
     const ours = runs.find((r) => r.run.name === 'tiny-gpt local');
@@ -156,7 +178,7 @@ suite('Runs on the local host', function () {
   test('Stop Run ends the whole process group and the run reads stopped', async () => {
     const cwd = tinyGptDir(ext);
     const argv = [PYTHON, '-u', 'train.py', '--config', 'config.yaml', '--max_steps', '100000', '--logging_steps', '1', '--step_delay', '0.05', '--output_dir', path.join(outDir, 'b'), '--torch_num_threads', '1'];
-    const runId = await vscode.commands.executeCommand<string>('llmTraining.launchRun', { host: 'local', cwd, argv, name: 'tiny-gpt stop' });
+    const runId = await launch({ host: 'local', cwd, argv, name: 'tiny-gpt stop' });
     const run = api.runs.feeds.entry(runId)!.run;
     assert.ok(run.pgid && run.pgid > 1);
     await waitFor('a first loss point', () => (api.runs.feeds.get(runId)!.snapshot().series.find((s) => s.name === 'loss')?.steps.length ?? 0) > 0, 120_000, 200);
@@ -171,7 +193,7 @@ suite('Runs on the local host', function () {
   test('an alert is raised once per episode and the run shows a warning icon', async () => {
     // 30 logged steps whose loss is NaN from step 10 on: one `nan` episode, however many NaN points follow.
     const script = "import time\nfor s in range(1, 31):\n    print({'loss': float('nan') if s >= 10 else 2.0 - s * 0.01, 'learning_rate': 1e-3, 'epoch': s / 30}, flush=True)\n    time.sleep(0.01)\n";
-    const runId = await vscode.commands.executeCommand<string>('llmTraining.launchRun', { host: 'local', cwd: outDir, argv: [PYTHON, '-u', '-c', script], name: 'nan run' });
+    const runId = await launch({ host: 'local', cwd: outDir, argv: [PYTHON, '-u', '-c', script], name: 'nan run' });
     await waitForLogComplete(api, runId, 60_000);
     const e = api.runs.feeds.entry(runId)!;
     const nan = e.alerts.filter((a) => a.kind === 'nan');
@@ -179,6 +201,51 @@ suite('Runs on the local host', function () {
     assert.equal(nan[0].step, 10);
     const item = api.runs.tree.getTreeItem({ kind: 'run', host: 'local', run: e.run });
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'warning');
+  });
+
+  test('Re-attach resumes at the byte this window had: the feed still equals the complete log, no point lost or doubled', async () => {
+    // 120 dict lines, one every 20 ms: long enough to re-attach while it runs.
+    const script = "import time\nfor s in range(1, 121):\n    print({'loss': 3.0 - s * 0.01, 'epoch': s / 120}, flush=True)\n    time.sleep(0.02)\n";
+    const runId = await launch({ host: 'local', cwd: outDir, argv: [PYTHON, '-u', '-c', script], name: 'reattach run' });
+    const losses = () => api.runs.feeds.get(runId)?.snapshot().series.find((x) => x.name === 'loss');
+    await waitFor('the first points', () => (losses()?.steps.length ?? 0) >= 5, 60_000, 50);
+    const before = api.runs.feeds.entry(runId)!.offset;
+    const at = await vscode.commands.executeCommand<number>('llmTraining.runs.reattach', { host: 'local', runId });
+    assert.ok(at >= before && at > 0, `re-attached at byte ${at}, the window had ${before}`);
+    await waitForLogComplete(api, runId, 60_000);
+    const bytes = fs.readFileSync((await runRecord(api, runId)).logPath);
+    assert.equal(api.runs.feeds.entry(runId)!.offset, bytes.length);
+    const want = parseLog(bytes, { fileName: 'output.log' }).points.filter((p) => p.series === 'loss');
+    const got = losses()!;
+    assert.deepEqual(Array.from(got.steps), want.map((p) => p.step), 'steps after re-attach');
+    assert.deepEqual(Array.from(got.steps), Array.from({ length: 120 }, (_, i) => i + 1));
+  });
+
+  test('the Runs view polls run states only while it is visible', async () => {
+    const cfg = () => vscode.workspace.getConfiguration('llmTraining.runs');
+    const intervalS = 2; // the smallest interval the view accepts
+    const tree = api.runs.tree as unknown as { poll: () => Promise<void> };
+    const original = tree.poll;
+    let polls = 0;
+    tree.poll = function (this: unknown) { polls++; return original.call(this); };
+    try {
+      await cfg().update('refreshIntervalSeconds', intervalS, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('workbench.view.explorer'); // the Runs view (its own container) is hidden
+      // A negative claim needs a window: three intervals with the view hidden, no poll.
+      polls = 0;
+      await new Promise((r) => setTimeout(r, 3 * intervalS * 1000 + 500));
+      assert.equal(polls, 0, 'polled while the Runs view was hidden');
+      await vscode.commands.executeCommand('llmTraining.runs.focus');
+      await waitFor('two polls while the Runs view is visible', () => polls >= 2, 10 * intervalS * 1000, 100);
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await new Promise((r) => setTimeout(r, 500)); // the visibility event crosses to the extension host
+      const atHide = polls;
+      await new Promise((r) => setTimeout(r, 3 * intervalS * 1000 + 500));
+      assert.ok(polls - atHide <= 1, `polled ${polls - atHide} times in three intervals after the view was hidden`);
+    } finally {
+      tree.poll = original;
+      await cfg().update('refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('an llm-training task launches the run and closes with its exit code', async () => {

@@ -11,6 +11,7 @@ import { activeExtension, waitFor } from './helpers';
 import { parseLog } from '../../src/core/metrics';
 // sshd.ts only (not sshEnv.ts): the suite is bundled for the extension host and must not pull in ssh2's native parts.
 import { ensureTestUser, removeSshd, sharedTempDir, startSshd, type Sshd } from '../fixtures/remote/sshd';
+import { stopRunDir } from '../fixtures/remote/procs';
 import type { ExtensionApi } from '../../src/extension';
 import type { RunsNode } from '../../src/views/runs/tree';
 
@@ -72,7 +73,9 @@ suite('Runs on an SSH host (loopback sshd)', function () {
     for (const id of launched) {
       const e = api?.runs.feeds.entry(id);
       api?.runs.feeds.detach(id);
-      if (e) fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
+      if (!e) continue;
+      stopRunDir(path.dirname(e.run.logPath)); // by its recorded process group, should a failed test have left it running
+      fs.rmSync(path.dirname(e.run.logPath), { recursive: true, force: true });
     }
     await vscode.workspace.getConfiguration('llmTraining').update('sshConfigFile', undefined, vscode.ConfigurationTarget.Global);
     if (sshd) { await sshd.stop(); removeSshd(sshd); }
@@ -131,7 +134,7 @@ suite('Runs on an SSH host (loopback sshd)', function () {
     assert.equal(done.exitCode, 0);
   });
 
-  test('the Runs tree shows gpu-loop with "no GPUs" and the run; Open Log shows the remote log read-only', async () => {
+  test('the Runs tree shows gpu-loop with its GPU line and the run; Open Log shows the remote log read-only', async () => {
     api.runs.tree.refresh();
     const roots = await api.runs.tree.getChildren();
     const host = roots.find((r): r is Extract<RunsNode, { kind: 'host' }> => r.kind === 'host' && r.host.alias === 'gpu-loop');
@@ -139,7 +142,11 @@ suite('Runs on an SSH host (loopback sshd)', function () {
     const hostItem = api.runs.tree.getTreeItem(host);
     assert.equal(hostItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'remote hosts must not connect before they are expanded');
     const kids = await api.runs.tree.getChildren(host);
-    assert.equal(api.runs.tree.getTreeItem(kids[0]).label, 'no GPUs');
+    // The loopback host is this machine: "no GPUs" where nvidia-smi is absent, else its GPU count.
+    const smi = spawnSync('sh', ['-c', 'nvidia-smi --query-gpu=name --format=csv,noheader'], { encoding: 'utf8' });
+    const gpuLine = String(api.runs.tree.getTreeItem(kids[0]).label);
+    if (smi.status === 127) assert.equal(gpuLine, 'no GPUs');
+    else assert.ok(gpuLine.startsWith(`${smi.stdout.trim().split('\n').length}× `), gpuLine);
     const run = kids.find((k): k is Extract<RunsNode, { kind: 'run' }> => k.kind === 'run' && k.run.name === 'tiny-gpt ssh');
     assert.ok(run, 'the SSH run is not in the tree');
     assert.match(String(api.runs.tree.getTreeItem(run).description), /^step 60\/60 · loss /);

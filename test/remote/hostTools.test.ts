@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gpuStatus } from '../../src/remote/gpu';
+import { gpuStatus, type GpuStatus } from '../../src/remote/gpu';
+import { gpuQueryCommand } from '../../src/core/runs/commands';
 import { listHosts } from '../../src/remote/hosts';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { uploadChanged } from '../../src/remote/upload';
@@ -13,13 +14,38 @@ import * as kh from '../../src/remote/knownHosts';
 import { createHash } from 'node:crypto';
 import { startSshEnv } from '../fixtures/remote/sshEnv';
 
-test('GPU status: this host has no NVIDIA GPU and says so plainly (local and over SSH)', async () => {
-  // There is no GPU here; the parser for real nvidia-smi output is covered with recorded lines in quote.test.ts.
+/** Runs nvidia-smi's query the way gpuStatus does, on a PATH that holds only `sh`: a host without the driver tools. */
+async function gpuStatusWithoutNvidiaSmi(): Promise<GpuStatus> {
+  const bin = mkdtempSync(join(tmpdir(), 'llmt-no-smi-'));
+  try {
+    symlinkSync('/bin/sh', join(bin, 'sh'));
+    const cmd = gpuQueryCommand();
+    return cmd.parse(await new LocalRunner().exec(cmd.argv, { env: { PATH: bin }, timeoutMs: 30_000 }));
+  } finally { rmSync(bin, { recursive: true, force: true }); }
+}
+
+const NVIDIA_SMI = spawnSync('sh', ['-c', 'command -v nvidia-smi'], { encoding: 'utf8' }).stdout.trim();
+
+test('GPU status on a host without nvidia-smi: said plainly, not an error', async () => {
+  // Machine-independent: nvidia-smi is taken off the PATH (the parser for real output is covered with recorded
+  // lines in quote.test.ts and runsViews.test.ts).
+  assert.deepEqual(await gpuStatusWithoutNvidiaSmi(), { available: false, reason: 'no GPUs: nvidia-smi is not installed on this host' });
+});
+
+test('GPU status, live: local and over SSH agree with nvidia-smi itself', { skip: NVIDIA_SMI ? false : '(optional) nvidia-smi is not installed here (no NVIDIA GPU): the live path runs on GPU machines' }, async () => {
+  const direct = spawnSync(NVIDIA_SMI, ['--query-gpu=index,name,uuid', '--format=csv,noheader,nounits'], { encoding: 'utf8' });
+  assert.equal(direct.status, 0, direct.stderr);
+  const want = direct.stdout.trim().split('\n').map((l) => l.split(',').map((x) => x.trim()));
   const local = await gpuStatus(new LocalRunner());
-  assert.deepEqual(local, { available: false, reason: 'no GPUs: nvidia-smi is not installed on this host' });
+  assert.ok(local.available, JSON.stringify(local));
+  assert.deepEqual(local.gpus.map((g) => [String(g.index), g.name, g.uuid]), want);
+  for (const g of local.gpus) assert.ok(g.memoryTotal !== undefined && g.memoryTotal > 0, `memory.total of GPU ${g.index}`);
+  // The loopback sshd is this machine: the same GPUs by UUID over SSH.
   const env = await startSshEnv();
   try {
-    assert.deepEqual(await gpuStatus(env.runner(env.pool(), 'direct')), local);
+    const remote = await gpuStatus(env.runner(env.pool(), 'direct'));
+    assert.ok(remote.available, JSON.stringify(remote));
+    assert.deepEqual(remote.gpus.map((g) => g.uuid), local.gpus.map((g) => g.uuid));
   } finally { await env.cleanup(); }
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { getRun, isRunActive, launchRun, listRuns, startRun, stopRun, waitForRun } from '../../src/remote/runs';
 import { LogFollower } from '../../src/remote/logFollower';
-import { processesInGroup, waitFor } from '../fixtures/remote/procs';
+import { processesInGroup, stopRunsUnder, waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
 
 const PY = '/usr/bin/python3';
@@ -15,7 +15,7 @@ const PY = '/usr/bin/python3';
 function setup(): { home: string; work: string; runner: LocalRunner; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
   const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));
-  return { home, work, runner: new LocalRunner({ home }), cleanup: () => { rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true }); } };
+  return { home, work, runner: new LocalRunner({ home }), cleanup: () => { stopRunsUnder(home); rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true }); } };
 }
 
 test('local run: run.json, live state, follower delivers the whole log exactly once, exit code recorded', async () => {

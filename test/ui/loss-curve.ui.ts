@@ -7,7 +7,7 @@
 //    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -44,7 +44,8 @@ async function chartWhere(what: string, until: (s: DrawSummary) => boolean, time
 async function runCommand(title: string, timeoutMs = 60_000): Promise<void> {
   const wb = workbench();
   await wb.runCommand(title, timeoutMs);
-  await new Promise((r) => setTimeout(r, 3_000));
+  // Give the first Enter its chance (state, not a fixed sleep), then confirm again only if the palette still shows it.
+  await wb.quickInput.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
   await waitFor(`the palette to close after '${title}'`, async () => {
     if (!(await wb.quickInput.isVisible())) return true;
     const value = await wb.quickInput.locator('input').inputValue().catch(() => '');
@@ -60,7 +61,10 @@ suite('Loss curve panel (UI)', function () {
 
   suiteSetup(() => {
     copyFileSync(FIXTURE, LOG);
-    workbench().page.on('console', (m) => { if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text()) && /metrics|sparklines|vscode-resource|webview/i.test(m.text())) cspErrors.push(m.text()); });
+    // Every CSP report of any frame, whatever it names: Chromium's "Refused to load/apply/execute/connect/frame ...",
+    // and the inline-script and inline-handler ones ("Executing inline event handler violates the following Content
+    // Security Policy directive ...", "Executing inline script violates ..."), which name no resource at all.
+    workbench().page.on('console', (m) => { if (/Content Security Policy|Refused to |violates the following/i.test(m.text())) cspErrors.push(`[${m.type()}] ${m.text()}`); });
   });
 
   suiteTeardown(() => rmSync(LOG_DIR, { recursive: true, force: true }));
@@ -107,6 +111,61 @@ suite('Loss curve panel (UI)', function () {
     await wb.screenshot('loss-curve-log');
   });
 
+  test('log text that looks like HTML or script shows literally, runs nothing, and breaks no CSP rule', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    // Series names (dict keys) and a file name a hostile or careless log could carry.
+    const names = ['<img src=x onerror="window.__pwned=1">', '</script><script>window.__pwned=2</script>', `q"uote's & <b>bold</b>`];
+    const py = (n: string) => `'${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    const file = join(LOG_DIR, 'evil-<b>title<b>.log');
+    writeFileSync(file, Array.from({ length: 30 }, (_, i) => `{'loss': ${(2 - i * 0.01).toFixed(2)}, ${names.map((n, k) => `${py(n)}: ${k + i * 0.1}`).join(', ')}, 'epoch': ${((i + 1) / 30).toFixed(3)}}\n`).join(''));
+    assert.deepEqual([...new Set(parseLog(readFileSync(file), { fileName: 'x.log' }).points.map((p) => p.series))].sort(), ['epoch', 'loss', ...names].sort(), 'the core reads the names as written');
+    const before = cspErrors.length;
+
+    await page.keyboard.press('Control+P');
+    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
+    await wb.quickInput.locator('input').fill(file);
+    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('title')) ? true : undefined), 30_000);
+    await page.keyboard.press('Enter');
+    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('title') ? true : undefined), 30_000);
+    await runCommand('LLM Training: Open Log as Chart');
+    // Non-loss series start hidden: the chart lists them as toggles; turn the hostile ones on, as a user would.
+    const { frame } = await chartWhere('the chart of the hostile log', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 30));
+    const labels = await frame.locator('#series vscode-checkbox').evaluateAll((els) => els.map((e) => e.getAttribute('label')));
+    for (const n of names) {
+      const i = labels.indexOf(n);
+      assert.ok(i >= 0, `no toggle labelled ${n}: ${JSON.stringify(labels)}`);
+      await frame.locator('#series vscode-checkbox').nth(i).click();
+    }
+    const { s } = await chartWhere('the hostile series to be drawn', (x) => names.every((n) => x.series.some((r) => r.name === n)), 30_000);
+    for (const n of names) assert.equal(s.series.find((r) => r.name === n)!.inRange, 30, `${n}: every point`);
+
+    // Shown literally: the title, and each toggle's label as rendered (inside the checkbox's shadow root).
+    assert.equal(await frame.locator('.toolbar .title').innerText(), 'evil-<b>title<b>.log');
+    const rendered = await frame.locator('#series vscode-checkbox').evaluateAll((els) => els.map((e) => (e.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    for (const n of names) assert.ok(rendered.some((t) => t.includes(n)), `'${n}' is not shown as text; toggles read: ${JSON.stringify(rendered)}`);
+    // Nothing became markup: no img/b element and no script without the page's nonce, in the document or any shadow root.
+    // (No named functions inside evaluate: tsx's keepNames helper does not exist in the page.)
+    const injected = await frame.evaluate(() => {
+      const found: string[] = [];
+      const roots: (Document | ShadowRoot)[] = [document];
+      while (roots.length) {
+        for (const e of Array.from(roots.pop()!.querySelectorAll('*'))) {
+          const tag = e.tagName.toLowerCase();
+          // (VS Code's own `_vscodeApiScript`, which defines acquireVsCodeApi, is the one script without our nonce.)
+          if (tag === 'img' || tag === 'b' || (tag === 'script' && !(e as HTMLScriptElement).nonce && e.id !== '_vscodeApiScript')) found.push(e.outerHTML.slice(0, 80));
+          if (e.shadowRoot) roots.push(e.shadowRoot);
+        }
+      }
+      return found;
+    });
+    assert.deepEqual(injected, [], 'log text became elements');
+    // The canary: none of the payloads ran.
+    assert.equal(await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? null), null, 'a payload executed');
+    assert.deepEqual(cspErrors.slice(before), [], 'CSP violations while showing the hostile log');
+    await runCommand('View: Close All Editors');
+  });
+
   test('a single spike in a 1M-point series is drawn at full zoom-out, and zooming re-resolves from the full data', async () => {
     const wb = workbench();
     // Showing the LLM Training container activates the extension (its views), which sets the context key that lists
@@ -140,45 +199,46 @@ suite('Loss curve panel (UI)', function () {
     const wb = workbench();
     const page = wb.page;
     const out = mkdtempSync(join(tmpdir(), 'llmts-ui-export-'));
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').fill(LOG);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
-    await runCommand('LLM Training: Open Log as Chart');
-    const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
+    try {
+      await page.keyboard.press('Control+P');
+      await wb.quickInput.locator('input').fill(LOG);
+      await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
+      await page.keyboard.press('Enter');
+      await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
+      await runCommand('LLM Training: Open Log as Chart');
+      const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
 
-    const save = async (button: string, file: string) => {
-      await frame.locator(button).click();
-      // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
-      const input = wb.quickInput.locator('input');
-      await input.waitFor({ state: 'visible', timeout: 20_000 });
-      // Type only once the dialog has put its default path in (else it completes into what we typed).
-      const ext = file.split('.').pop()!;
-      await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
-      await input.fill(join(out, file));
-      await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
-      // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
-      await waitFor('the save dialog to accept the path', async () => {
-        if (!(await wb.quickInput.isVisible())) return true;
-        await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
-        return undefined;
-      }, 20_000, 1_000);
-      await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
-      await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
-    };
-    await save('#export-csv', 'metrics.csv');
-    const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
-    assert.equal(rows[0], 'run_id,run,series,step,time,value');
-    const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
-    assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
-    assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
+      const save = async (button: string, file: string) => {
+        await frame.locator(button).click();
+        // code-server's save dialog is VS Code's simple file dialog: a quick input holding a path.
+        const input = wb.quickInput.locator('input');
+        await input.waitFor({ state: 'visible', timeout: 20_000 });
+        // Type only once the dialog has put its default path in (else it completes into what we typed).
+        const ext = file.split('.').pop()!;
+        await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
+        await input.fill(join(out, file));
+        await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
+        // The dialog validates the typed path asynchronously; confirm (OK) until it closes.
+        await waitFor('the save dialog to accept the path', async () => {
+          if (!(await wb.quickInput.isVisible())) return true;
+          await wb.quickInput.getByRole('button', { name: 'OK' }).click({ timeout: 2_000 }).catch(() => input.press('Enter'));
+          return undefined;
+        }, 20_000, 1_000);
+        await waitFor(`${file} to be written`, () => existsSync(join(out, file)) && statSync(join(out, file)).size > 0, 30_000);
+        await waitFor('the status line to confirm', async () => ((await frame.locator('#status').innerText()).includes(file) ? true : undefined), 10_000);
+      };
+      await save('#export-csv', 'metrics.csv');
+      const rows = readFileSync(join(out, 'metrics.csv'), 'utf8').trimEnd().split('\n');
+      assert.equal(rows[0], 'run_id,run,series,step,time,value');
+      const parsed = parseLog(readFileSync(LOG), { fileName: 'trainer_state.json' }).points;
+      assert.equal(rows.length - 1, parsed.length, 'one row per parsed point');
+      assert.ok(rows.some((r) => /,eval_loss,\d+,/.test(r)) && rows.some((r) => /,loss,\d+,/.test(r)));
 
-    await save('#export-png', 'chart.png');
-    const png = readFileSync(join(out, 'chart.png'));
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
-    assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
-    rmSync(out, { recursive: true, force: true });
+      await save('#export-png', 'chart.png');
+      const png = readFileSync(join(out, 'chart.png'));
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+      assert.ok(png.readUInt32BE(16) > 300 && png.readUInt32BE(20) > 150, `image ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+    } finally { rmSync(out, { recursive: true, force: true }); }
   });
 
   test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
@@ -193,10 +253,12 @@ suite('Loss curve panel (UI)', function () {
     await frame.evaluate(() => { const sel = document.querySelector('#smoothing') as HTMLElement & { value: string }; sel.value = 'gaussian'; sel.dispatchEvent(new Event('change')); });
 
     // Hide the panel behind another editor in the same group while points keep arriving, then show it again.
+    // Mark this webview document: a panel that comes back must be a new one (hidden panels are destroyed).
+    await frame.evaluate(() => { (window as unknown as { __shownBefore?: boolean }).__shownBefore = true; });
     await runCommand('File: New Untitled Text File');
     await waitFor('the panel to be hidden', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('Untitled') ? true : undefined), 20_000);
-    const hiddenAt = Date.now();
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Hidden = its webview destroyed (no retainContextWhenHidden): wait for that state instead of sleeping.
+    await waitFor('the hidden webview to be destroyed', () => frame.isDetached() || undefined, 30_000, 250);
     // Close untitled editors until the chart's tab is the active one again.
     await waitFor('the chart tab to be active again', async () => {
       const label = (await page.locator('.tab.active').first().getAttribute('aria-label')) ?? '';
@@ -204,7 +266,8 @@ suite('Loss curve panel (UI)', function () {
       if (label.includes('Untitled')) await page.keyboard.press('Control+W');
       return undefined;
     }, 30_000, 1_000);
-    const { frame: again, s: back } = await chartWhere('the panel to come back with the points appended while it was hidden', (x) => (loss(x)?.inRange ?? 0) > loss(first)!.inRange + 200 && Date.now() > hiddenAt);
+    const { frame: again, s: back } = await chartWhere('the panel to come back with the points appended while it was hidden', (x) => (loss(x)?.inRange ?? 0) > loss(first)!.inRange + 200);
+    assert.equal(await again.evaluate(() => (window as unknown as { __shownBefore?: boolean }).__shownBefore ?? false), false, 'the panel came back in the old webview: it was never hidden');
     assert.equal(loss(back)!.inRange, back.xMax, 'every point from 1 to the last step is in the chart');
     assert.equal(await again.evaluate(() => (document.querySelector('#smoothing') as HTMLElement & { value: string }).value), 'gaussian', 'smoothing choice restored from the webview state');
     await wb.screenshot('loss-curve-live');

@@ -107,7 +107,8 @@ export class Workbench {
     const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const row = this.quickInput.locator('.quick-input-list .monaco-list-row')
       .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escaped}\\s*$`) }) }).first();
-    await row.click({ timeout: 10_000 });
+    // On a loaded machine the click can time out on a row that is focused and ready: Enter runs the focused row.
+    await row.click({ timeout: 10_000 }).catch(() => this.quickInput.locator('input').press('Enter', { timeout: 5_000 }));
   }
 
   /**
@@ -156,8 +157,8 @@ export class Workbench {
     await waitFor(`the side bar to show ${title}`, async () => {
       if (await showing()) return true;
       await this.page.locator(`.activitybar [aria-label^="${title}"]`).first().click();
-      await this.page.waitForTimeout(500);
-      return (await showing()) || undefined;
+      // Let the click take effect before judging (a second click would hide it again): wait for the state, briefly.
+      return (await waitFor(`the side bar to switch to ${title}`, async () => (await showing()) || undefined, 5_000, 100).catch(() => undefined)) || undefined;
     }, timeoutMs, 1000);
   }
 

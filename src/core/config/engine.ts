@@ -90,6 +90,30 @@ export class RuleContext {
   str(...path: (string | number)[]): string | undefined { const v = this.scalar(...path); return typeof v === 'string' ? v : undefined; }
   /** A replacement edit of an entry's key or value in this file. */
   replace(start: number, end: number, newText: string): { range: ReturnType<LineIndex['range']>; newText: string } { return { range: this.li.range(start, end), newText }; }
+  /**
+   * A replacement of a key or a string value by `word` that keeps the source's quoting: `"..."` (JSON, or a
+   * double-quoted YAML scalar) gets a JSON string, `'...'` a single-quoted YAML one, a plain scalar stays plain.
+   * (Writing a bare word over `"key"` would turn valid JSON into invalid JSON.)
+   */
+  replaceWord(start: number, end: number, word: string): { range: ReturnType<LineIndex['range']>; newText: string } {
+    const q = this.text[start];
+    return this.replace(start, end, q === '"' ? JSON.stringify(word) : q === "'" ? `'${word.replace(/'/g, "''")}'` : word);
+  }
+  /**
+   * The entry's whole line(s) moved one level down, under a new block key `parent` at the entry's indentation
+   * (`rope_scaling:\n  type: x` -> `model_config:\n  rope_scaling:\n    type: x`). YAML block mappings only:
+   * undefined for JSON or flow entries, where no such line edit is right.
+   */
+  nestUnder(e: CEntry, parent: string): { range: ReturnType<LineIndex['range']>; newText: string } | undefined {
+    const s = this.li.position(e.keyStart); const en = this.li.position(e.value ? e.value.end : e.keyEnd);
+    const lineStart = e.keyStart - s.character;
+    const indent = this.text.slice(lineStart, e.keyStart);
+    if (/[^ ]/.test(indent) || this.text[e.keyStart] === '"' || this.text[e.keyStart] === "'") return undefined;
+    const del = this.deleteEntry(e);
+    const body = this.text.slice(lineStart, en.line + 1 < this.li.lineCount ? this.li.offset({ line: en.line + 1, character: 0 }) : this.text.length);
+    const lines = body.replace(/\n$/, '').split('\n').map((l) => (l ? `  ${l}` : l));
+    return { range: del.range, newText: `${indent}${parent}:\n${lines.join('\n')}\n` };
+  }
   /** An edit that deletes the whole line(s) of an entry. */
   deleteEntry(e: CEntry): { range: ReturnType<LineIndex['range']>; newText: string } {
     const s = this.li.position(e.keyStart); const endOff = e.value ? e.value.end : e.keyEnd; const en = this.li.position(endOff);
@@ -141,8 +165,10 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
       const msg = rn.to
         ? `\`${e.key}\` was renamed \`${rn.to}\` in ${rn.version}.${rn.severity === 'error' ? ' Current versions reject the old name.' : ''}${rn.note ? ' ' + rn.note : ''}${present ? ` \`${rn.to}\` is also set, so this line is redundant.` : ''}`
         : `\`${e.key}\` was removed in ${rn.version}.${rn.note ? ' ' + rn.note : ''}`;
-      const fixes: Fix[] = rn.to && !present ? [{ title: `Rename to \`${rn.to}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, rn.to)], isPreferred: true }]
-        : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)], isPreferred: true }];
+      const nested = rn.to && rn.under && !present ? ctx.nestUnder(e, rn.to) : undefined;
+      const fixes: Fix[] = rn.under ? (nested ? [{ title: `Move under \`${rn.to}\``, edits: [nested], isPreferred: true }] : [])
+        : rn.to && !present ? [{ title: `Rename to \`${rn.to}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, rn.to)], isPreferred: true }]
+          : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)], isPreferred: true }];
       ctx.at(e, 'renamed-key', rn.severity, msg, { fixes });
       const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
       if (ks && e.value) checkValue(ctx, e, ks, full);
@@ -154,12 +180,12 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
       // Past a few hundred findings the file is reported in summary (index.ts MAX_ISSUES): skip the O(keys) search.
       const sugg = ctx.issues.length < 400 && ctx.dropped.warning + ctx.dropped.error === 0 ? didYouMean(e.key, Object.keys(spec.keys)) : undefined;
       if (spec.unknown === 'near-miss') {
-        if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
+        if (sugg && sugg !== e.key && !getEntry(node, sugg)) ctx.at(e, 'unknown-key', 'warning', `\`${e.key}\` looks like a misspelling of \`${sugg}\`, which this config does not set.${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Change to \`${sugg}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] });
         continue;
       }
       const where = spec.name;
       const msg = `Unknown key \`${e.key}\` in ${where}.${sugg ? ` Did you mean \`${sugg}\`?` : ''}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`;
-      ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replace(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
+      ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
       continue;
     }
     checkValue(ctx, e, ks, full);
@@ -218,7 +244,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
     if (!(ks.enumSeverity === 'warning' && v.includes('/'))) {
       const sugg = didYouMean(v, ks.values);
       const sev = ks.enumSeverity ?? 'error';
-      ctx.at(e, 'invalid-value', sev, `\`${e.key}: ${v}\` is not ${sev === 'error' ? 'a valid' : 'a known'} value.${sugg ? ` Did you mean \`${sugg}\`?` : ''} Allowed: ${ks.values.slice(0, 12).join(', ')}${ks.values.length > 12 ? ', …' : ''}.`, { at: 'value', fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replace(n.start, n.end, sugg)], isPreferred: true }] : [] });
+      ctx.at(e, 'invalid-value', sev, `\`${e.key}: ${v}\` is not ${sev === 'error' ? 'a valid' : 'a known'} value.${sugg ? ` Did you mean \`${sugg}\`?` : ''} Allowed: ${ks.values.slice(0, 12).join(', ')}${ks.values.length > 12 ? ', …' : ''}.`, { at: 'value', fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replaceWord(n.start, n.end, sugg)], isPreferred: true }] : [] });
       return;
     }
   }
@@ -226,7 +252,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
     for (const it of n.items!) {
       if (it.kind === 'scalar' && typeof it.value === 'string' && !ks.values.includes(it.value)) {
         const sugg = didYouMean(it.value, ks.values);
-        ctx.add('invalid-value', ks.enumSeverity ?? 'error', `\`${it.value}\` is not a known value of \`${e.key}\`.${sugg ? ` Did you mean \`${sugg}\`?` : ''}`, it.start, it.end, { fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replace(it.start, it.end, sugg)], isPreferred: true }] : [] });
+        ctx.add('invalid-value', ks.enumSeverity ?? 'error', `\`${it.value}\` is not a known value of \`${e.key}\`.${sugg ? ` Did you mean \`${sugg}\`?` : ''}`, it.start, it.end, { fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replaceWord(it.start, it.end, sugg)], isPreferred: true }] : [] });
       }
     }
   }

@@ -42,6 +42,8 @@ export interface Rename {
   version: string;
   severity: Severity;
   note?: string;
+  /** The key moved one level down, under `to` (its quick fix nests the entry rather than renaming it). */
+  under?: boolean;
 }
 
 export interface ObjSpec {

@@ -366,7 +366,7 @@ function axolotlHandRoot(): ObjSpec {
     // Source: src/axolotl/utils/schemas/deprecated.py (DeprecatedParameters validators).
     renamed: {
       max_packed_sequence_len: { version: 'axolotl 0.4 ("no longer supported"; use sample_packing)', severity: 'error' },
-      rope_scaling: { to: 'model_config', version: 'axolotl 0.4 ("should now be a key under model_config")', severity: 'error', note: 'Move it under `model_config: {rope_scaling: ...}`.' },
+      rope_scaling: { to: 'model_config', under: true, version: 'axolotl 0.4 ("should now be a key under model_config")', severity: 'error', note: 'Move it under `model_config: {rope_scaling: ...}`.' },
       noisy_embedding_alpha: { to: 'neftune_noise_alpha', version: 'axolotl 0.4', severity: 'warning' },
       dpo_beta: { to: 'rl_beta', version: 'axolotl 0.5', severity: 'warning' },
       evaluation_strategy: { to: 'eval_strategy', version: 'axolotl 0.5 (transformers 4.46)', severity: 'warning' },
