@@ -385,10 +385,13 @@ def finish_file(src: str, out: str, external: bool) -> None:
     data_name = os.path.basename(out) + ".data"
     if os.path.exists(os.path.join(os.path.dirname(out) or ".", data_name)):
         os.remove(os.path.join(os.path.dirname(out) or ".", data_name))
-    if not external:
-        shutil.move(src, out)
-        return
+    # The exporter may have written external data beside `src` under its own name (torch >= 2.9's dynamo exporter
+    # writes `model.onnx.data` even for small models), so the file is always re-saved, never moved: a moved file
+    # would point at a data file that is left in the temporary folder.
     model = onnx.load(src, load_external_data=True)
+    if not external:
+        onnx.save_model(model, out)
+        return
     onnx.save_model(model, out, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name, size_threshold=1024)
 
 

@@ -27,11 +27,31 @@ export class UsageError extends Error {}
 
 /** parseArgs with the host options added; unknown options are a UsageError. */
 export function parseWithHost<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  const all = { ...HOST_OPTIONS, ...options };
   try {
-    return parseArgs({ args, options: { ...HOST_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinDashValues(args, all), options: all, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * `--text -8 apples` -> `--text=-8 apples`: the value of a string option is the next argument even when it starts
+ * with `-`, as users expect of `--text` (node's parseArgs calls such a value ambiguous and refuses it). Arguments
+ * after `--` are left alone.
+ */
+export function joinDashValues(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') { out.push(...args.slice(i)); break; }
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name !== undefined && !name.includes('=') && options[name]?.type === 'string' && i + 1 < args.length && args[i + 1].startsWith('-')) {
+      out.push(`${a}=${args[i + 1]}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Reads a line from the terminal without echo; undefined when there is no terminal (never blocks a pipeline). */

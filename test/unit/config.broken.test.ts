@@ -255,7 +255,7 @@ for (const c of cases) {
     for (const fix of at.fixes.filter((f) => f.edits.every((e) => !e.file))) {
       const edited = applyEdits(c.text, fix.edits);
       assert.notEqual(edited, c.text, `${fix.title}: changes nothing`);
-      const after = validateConfig(edited, { fileName: file, framework: c.framework, readFile: c.files ? (p) => c.files![p] : undefined });
+      const after = c.files ? await validateConfigWithFiles(edited, { fileName: file, framework: c.framework, readFile: async (p) => c.files![p] }) : validateConfig(edited, { fileName: file, framework: c.framework });
       assert.deepEqual(after.issues.filter((i) => i.code === 'syntax').map((i) => i.message), [], `${fix.title}: the edited text does not parse:\n${edited}`);
       assert.ok(after.issues.filter((i) => i.code === c.code).length < hits.length, `${fix.title}: ${c.code} is still reported after the fix:\n${edited}`);
     }
