@@ -223,3 +223,13 @@ test('exporter probe, argv and report parsing', () => {
   assert.equal(taskOf('BertForSequenceClassification'), 'text-classification');
   assert.equal(taskOf('TinyGPT'), 'text-generation');
 });
+
+// Found on the GPU box: a model written by torch 2.11's exporter carries value_info, which the reader skips; the skip
+// lost the bytes of the length prefix (`pos += await varint()` reads pos before the await) and the summary failed.
+// Expected counts are onnx 1.23's `onnx.load` on the same file there: 187 nodes, 39 initializers, IR version 10.
+test('ONNX reader: a torch 2.11 (dynamo) export with value_info reads as onnx.load reads it', async () => {
+  const m = await readOnnxModel(localFileAccess(), join(__dirname, '..', 'fixtures', 'onnx', 'llama-tiny-torch211.onnx'));
+  assert.deepEqual([m.nodeCount, m.initializerCount, m.irVersion, m.producerName, m.producerVersion], [187, 39, 10, 'pytorch', '2.11.0+cu130']);
+  assert.deepEqual(m.inputs.map((i) => [i.name, i.shape, i.dtype]), [['input_ids', ['batch', 'sequence'], 'int64'], ['attention_mask', ['batch', 'sequence'], 'int64']]);
+  assert.deepEqual(m.outputs.map((o) => [o.name, o.shape, o.dtype]), [['logits', ['batch', 'sequence', 1000], 'float32']]);
+});

@@ -121,7 +121,7 @@ class WireCursor {
     switch (wireType) {
       case 0: await this.varint(); return;
       case 1: this.pos += 8; break;
-      case 2: this.pos += await this.varint(); break;
+      case 2: { const n = await this.varint(); this.pos += n; break; } // not `pos += await`: that reads pos before the await
       case 5: this.pos += 4; break;
       default: this.fail(`wire type ${wireType} (groups are not used by onnx.proto)`);
     }
