@@ -97,3 +97,13 @@ test('run settings from the config snapshot and the launch command (tokens per s
     assert.deepEqual(await runSettingsOf(new LocalRunner({ home: dir }), run), { sources: { worldSize: 'launch command' }, worldSize: 8 });
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+// Found by the Launch Run UI test in CI: Stop Run sends SIGINT first, tiny-gpt prints the KeyboardInterrupt traceback,
+// and the run showed a crash alert (warning icon) instead of its stopped state. A stop is not a crash.
+test('a KeyboardInterrupt or SystemExit traceback is the echo of a stop, not a crash; a real exception still is', () => {
+  const tb = (exc: string) => `step 120\nTraceback (most recent call last):\n  File "train.py", line 9, in <module>\n    main()\n${exc}\n`;
+  assert.equal(crashOfLog(tb('KeyboardInterrupt')), undefined);
+  assert.equal(crashOfLog(tb('SystemExit: 2')), undefined);
+  assert.equal(crashOfLog(tb('RuntimeError: CUDA error: device-side assert triggered'))?.lastError, 'RuntimeError: CUDA error: device-side assert triggered');
+  assert.equal(crashOfLog(tb('ValueError: bad shape'))?.reason, 'ValueError');
+});

@@ -94,7 +94,13 @@ export function detectCrashLine(line: string, st: { inTraceback?: boolean }): Cr
   if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
   if (st.inTraceback) {
     const m = EXCEPTION_RE.exec(line);
-    if (m) { st.inTraceback = false; return { kind: 'traceback', reason: m[1], line: cut }; }
+    if (m) {
+      st.inTraceback = false;
+      // SIGINT (Stop Run's first signal, or Ctrl-C) and sys.exit() end a run on purpose: their traceback is the echo of
+      // a stop, not a crash. The run's state (stopped / its exit code) tells what happened.
+      if (/(^|\.)(KeyboardInterrupt|SystemExit)$/.test(m[1])) return undefined;
+      return { kind: 'traceback', reason: m[1], line: cut };
+    }
   }
   return undefined;
 }
