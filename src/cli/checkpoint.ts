@@ -7,7 +7,7 @@
 import { diffCheckpoints, parseValueDiff, valueDiffArgv } from '../core/checkpoint/diff';
 import { FORMAT_LABELS, inspectCheckpoint } from '../core/checkpoint/index';
 import type { CheckpointReport } from '../core/checkpoint/index';
-import { formatBytes } from '../core/files';
+import { formatBytes, formatCount as fmtParams } from '../shared/format';
 import { runnerFileAccess } from '../remote/files';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
@@ -32,10 +32,6 @@ export function reportJson(r: CheckpointReport): Record<string, unknown> {
   if (r.checkpoints) o.checkpoints = r.checkpoints.map((c) => ({ step: c.step ?? null, path: c.path, best: c.best }));
   if (r.deepspeed) o.deepspeed = { step: r.deepspeed.step ?? null, world_size: r.deepspeed.world_size ?? null, zero_stage: r.deepspeed.zero_stage ?? null };
   return o;
-}
-
-function fmtParams(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n);
 }
 
 /** Text report: summary, totals, checkpoints, problems, then tensors (first 200 unless --all). */

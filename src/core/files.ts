@@ -7,6 +7,9 @@
  * Implementations: `localFileAccess()` (node:fs) and `runnerFileAccess(runner)` (any `Runner`: local or SSH) in
  * `src/remote/files.ts`; `memoryFileAccess(files)` here, for tests and for bytes already in memory.
  */
+import { formatBytes } from '../shared/format';
+
+export { formatBytes };
 
 /** What `stat` tells: size in bytes, modification time in ms since the epoch, and whether it is a folder. */
 export interface FileInfo { size: number; mtimeMs: number; isDirectory: boolean }
@@ -162,14 +165,4 @@ export function memoryFileAccess(files: Record<string, string | Uint8Array>, hos
       return [...names].sort();
     },
   };
-}
-
-/** `1.5 GB`-style size (decimal units, as `ls -h --si` and the Hub show them). */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let u = 0;
-  let v = n;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return u === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
 }

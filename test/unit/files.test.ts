@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { formatCount } from '../../src/shared/format';
 import assert from 'node:assert/strict';
 import { DEFAULT_READ_LIMIT, FileNotFoundError, FileTooLargeError, baseName, dirName, formatBytes, joinPath, memoryFileAccess, normalizePath, readAll, readChunks, readText, readTextIfExists, type FileAccess } from '../../src/core/files';
 
@@ -76,4 +77,9 @@ test('POSIX path helpers: join, normalize (never above the root), dirName, baseN
   assert.equal(formatBytes(999), '999 B');
   assert.equal(formatBytes(1_500_000_000), '1.50 GB');
   assert.equal(formatBytes(26_843_545_600), '26.8 GB');
+});
+
+test('formatBytes and formatCount: one formatting for the CLI, the views and the webviews', () => {
+  assert.deepEqual([0, 999, 1000, 6320, 1.5e9, 2e15].map(formatBytes), ['0 B', '999 B', '1.00 KB', '6.32 KB', '1.50 GB', '2.00 PB']);
+  assert.deepEqual([512, 1600, 6.74e6, 1.236e9].map(formatCount), ['512', '1.6K', '6.74M', '1.24B']);
 });

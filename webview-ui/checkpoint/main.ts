@@ -4,6 +4,8 @@
  * with textContent; nothing from a checkpoint reaches innerHTML.
  */
 import './style.css';
+import { el, table } from '../../src/shared/dom';
+import { formatBytes as bytes, formatCount as params } from '../../src/shared/format';
 import { dispatch, type Handlers } from '../../src/shared/protocol/dispatch';
 import type { CheckpointIn, CheckpointOut, CheckpointReport } from '../../src/shared/protocol/checkpoint';
 
@@ -11,26 +13,6 @@ interface VsCodeApi { postMessage(message: CheckpointIn): void; getState(): { fi
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-function bytes(n: number): string {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB']; let i = 0; let v = n;
-  while (Math.abs(v) >= 1000 && i < u.length - 1) { v /= 1000; i++; }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${u[i]}`;
-}
-function params(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}K` : String(n);
-}
-function table(head: string[], rows: (string | number)[][]): HTMLTableElement {
-  const t = el('table');
-  const tr = el('tr'); for (const h of head) tr.append(el('th', h)); t.append(tr);
-  for (const r of rows) { const row = el('tr'); for (const c of r) row.append(el('td', String(c), typeof c === 'number' ? 'num' : undefined)); t.append(row); }
-  return t;
-}
 
 const root = el('div');
 document.body.append(root);

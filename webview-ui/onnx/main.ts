@@ -4,6 +4,8 @@
  */
 import './style.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { el, table } from '../../src/shared/dom';
+import { formatBytes as bytes } from '../../src/shared/format';
 import { dispatch, type Handlers } from '../../src/shared/protocol/dispatch';
 import type { OnnxIn, OnnxOut, OnnxValueInfo } from '../../src/shared/protocol/onnx';
 
@@ -11,31 +13,6 @@ interface VsCodeApi { postMessage(message: OnnxIn): void }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-function bytes(n: number): string {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB']; let i = 0; let v = n;
-  while (Math.abs(v) >= 1000 && i < u.length - 1) { v /= 1000; i++; }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${u[i]}`;
-}
-function table(head: string[], rows: (string | number | Node)[][]): HTMLTableElement {
-  const t = el('table');
-  const tr = el('tr'); for (const h of head) tr.append(el('th', h)); t.append(tr);
-  for (const r of rows) {
-    const row = el('tr');
-    for (const c of r) {
-      const td = el('td', undefined, typeof c === 'number' ? 'num' : undefined);
-      if (c instanceof Node) td.append(c); else td.textContent = String(c);
-      row.append(td);
-    }
-    t.append(row);
-  }
-  return t;
-}
 const shape = (v: OnnxValueInfo): string => (v.hasShape ? `[${v.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]` : '(rank unknown)');
 
 const root = el('div');
