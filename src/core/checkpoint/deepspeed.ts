@@ -81,11 +81,32 @@ export async function inspectDeepSpeed(files: FileAccess, path: string, names: s
       problems.push({ severity: 'error', file: mf, message: (e as Error).message });
     }
   }
-  if (resume?.zeroStage !== undefined && ds.zero_stage !== undefined && resume.zeroStage !== ds.zero_stage) {
-    problems.push({ severity: 'error', file: tagDir, message: `saved with ZeRO stage ${ds.zero_stage}, the DeepSpeed config now uses stage ${resume.zeroStage}: load_checkpoint looks for files this save does not have (FileNotFoundError); resume with stage ${ds.zero_stage}, or convert with ds_to_universal.py and set checkpoint.load_universal` });
-  }
-  if (resume?.worldSize !== undefined && ds.world_size !== undefined && resume.worldSize !== ds.world_size) {
-    problems.push({ severity: 'error', file: tagDir, message: `saved by ${ds.world_size} data-parallel ranks, the launch would use ${resume.worldSize}: load_checkpoint opens zero_pp_rank_<rank>_mp_rank_00_optim_states.pt for each rank and fails with FileNotFoundError; launch ${ds.world_size} ranks, or convert with ds_to_universal.py and set checkpoint.load_universal` });
-  }
+  if (resume) problems.push(...resumeMismatches(ds, resume, tagDir));
   return { deepspeed: ds, problems, tensors, tied, metadata };
+}
+
+/**
+ * A resume with another ZeRO stage or data-parallel size than the save's, as errors (empty when they match or are
+ * unknown). `target.worldSize` is the total process count; the data-parallel size is that over the saved
+ * model-parallel size. ZeRO stage 0 keeps the optimizer whole in the model states, so only stages 1-3 need the same
+ * data-parallel size. Source: DeepSpeed `runtime/engine.py` (`_get_ckpt_name`: `zero_pp_rank_<dp>_mp_rank_<mp>_model_states.pt`
+ * under ZeRO-3, `mp_rank_<mp>_model_states.pt` otherwise; `_get_all_zero_checkpoints` / `_get_zero_ckpt_name`: one
+ * `[bf16_]zero_pp_rank_<dp>_mp_rank_<mp>_optim_states.pt` per rank) and the ZeRO optimizers' `load_state_dict`
+ * (`zero/stage_1_and_2.py` `_load_legacy_checkpoint`, `zero/stage3.py` `_rigid_load_state_dict`: each rank takes the
+ * partition of its own rank, sized for the saved world). Only a universal checkpoint reshapes (`ds_to_universal.py`).
+ */
+export function resumeMismatches(ds: DeepSpeedInfo, target: { zeroStage?: number; zeroStageFrom?: string; worldSize?: number; worldSizeFrom?: string }, file: string): Problem[] {
+  const out: Problem[] = [];
+  const convert = 'or convert the save with DeepSpeed\'s ds_to_universal.py and set "checkpoint": {"load_universal": true} in the DeepSpeed config';
+  const from = (s?: string): string => (s ? ` (${s})` : '');
+  if (target.zeroStage !== undefined && ds.zero_stage !== undefined && target.zeroStage !== ds.zero_stage) {
+    const names = (st: number): string => st === 3 ? 'zero_pp_rank_<rank>_mp_rank_00_model_states.pt' : st === 0 ? 'mp_rank_00_model_states.pt and no optimizer partitions' : 'mp_rank_00_model_states.pt + zero_pp_rank_<rank>_mp_rank_00_optim_states.pt';
+    out.push({ severity: 'error', file, message: `${ds.tag ?? 'the checkpoint'} was saved with ZeRO stage ${ds.zero_stage}, the resume would use stage ${target.zeroStage}${from(target.zeroStageFrom)}: DeepSpeed's load_checkpoint looks for the files of stage ${target.zeroStage} (${names(target.zeroStage)}) and their partition layout, not this save's (${names(ds.zero_stage)}): it fails, or drops the optimizer state. Resume with stage ${ds.zero_stage}, ${convert}.` });
+  }
+  const mp = ds.mp_world_size ?? 1;
+  const dp = target.worldSize !== undefined && target.worldSize % mp === 0 ? target.worldSize / mp : target.worldSize;
+  if (dp !== undefined && ds.world_size !== undefined && dp !== ds.world_size && ds.zero_stage !== 0) {
+    out.push({ severity: 'error', file, message: `${ds.tag ?? 'the checkpoint'} holds ${ds.world_size} ZeRO partition(s) (saved by ${ds.world_size} data-parallel rank(s)), the resume would start ${dp}${mp > 1 ? ` data-parallel ranks (${target.worldSize} processes / ${mp} model-parallel)` : ` process(es)`}${from(target.worldSizeFrom)}: each rank's load_checkpoint opens the optimizer partition of its own rank, sized for ${ds.world_size} rank(s) (a missing zero_pp_rank_*_optim_states.pt, an index error or a size mismatch). Launch ${ds.world_size * mp} process(es), ${convert}.` });
+  }
+  return out;
 }

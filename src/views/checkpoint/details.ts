@@ -1,6 +1,5 @@
 /**
- * The checkpoint details webview: a read-only custom editor for weight files (`*.safetensors`, `*.bin`, `*.pt`,
- * `*.pth`, `*.gguf`, `*.index.json`) and a panel for folders, both on `WebviewHost`. Only headers are read, through
+ * The checkpoint details webview: a read-only custom editor for weight files and a panel for folders, both on `WebviewHost`. Only headers are read, through
  * the FilesService (local or `llmtraining-remote:`), so a 200 GB file opens as fast as a 1 MB one.
  */
 import * as vscode from 'vscode';
@@ -42,9 +41,15 @@ export function hostCheckpointDetails(panel: vscode.WebviewPanel, uri: vscode.Ur
   return host;
 }
 
-/** The read-only custom editor (viewType `llmTraining.checkpoint`). */
+/**
+ * The read-only custom editor. `viewType` is the default editor of names that are checkpoints whatever the folder
+ * (`*.safetensors`, `*.gguf`, `*.pt`, `*.pth`, `pytorch_model*.bin`, `adapter_model*.bin`, `consolidated*.bin`,
+ * `*.safetensors.index.json`, `pytorch_model*.bin.index.json`); `anyViewType` is the same editor offered under
+ * "Open With…" only for any other `*.bin` / `*.index.json` (a `data.bin` or a tokenizer index keeps its usual editor).
+ */
 export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider {
   static readonly viewType = 'llmTraining.checkpoint';
+  static readonly anyViewType = 'llmTraining.checkpoint.any';
   constructor(private readonly ctx: { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }) {}
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument { return { uri, dispose: () => undefined }; }
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {

@@ -139,7 +139,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
     if (view.visible) timer = setInterval(() => tree.refresh(), 30_000);
   };
   context.subscriptions.push(tree, view, view.onDidChangeVisibility(poll), { dispose: () => { if (timer) clearInterval(timer); } },
-    vscode.window.registerCustomEditorProvider(CheckpointEditorProvider.viewType, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true }),
+    ...[CheckpointEditorProvider.viewType, CheckpointEditorProvider.anyViewType].map((t) => vscode.window.registerCustomEditorProvider(t, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true })),
     ...Object.entries(commands(ctx)).map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try { await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); }
     })),

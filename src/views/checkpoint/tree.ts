@@ -14,8 +14,16 @@ import { uriOf } from '../files';
 import type { RunsBackend } from '../runs/backend';
 import type { RunRecord } from '../../core/runs/types';
 
-/** What the tree needs from the Runs feature: local runs (read on demand) and the runs of hosts it already read. */
-export interface RunsSource { backend: RunsBackend; tree: { loadedRuns(): { host: string; runs: RunRecord[] }[] } }
+/**
+ * What the tree needs from the Runs feature: the backend (local runs, read on demand; the hosts list), the Runs
+ * tree's per-host run lists (`runsOf` reads a host through the same cache the Runs view uses, connecting if needed;
+ * `loadedRuns` is what it already read) and, optionally, the live feeds (a run launched in this window names its host).
+ */
+export interface RunsSource {
+  backend: RunsBackend;
+  tree: { loadedRuns(): { host: string; runs: RunRecord[] }[]; runsOf(alias: string): Promise<RunRecord[]> };
+  feeds?: { onDidChangeRun: vscode.Event<string>; entry(runId: string): { run: RunRecord } | undefined };
+}
 
 export type CheckpointNode =
   | { kind: 'root'; loc: FileLocation; label: string; source: 'run' | 'user' }
@@ -26,15 +34,31 @@ export type CheckpointNode =
 export const CHECKPOINT_CONTEXT = { root: 'checkpointRoot', rootUser: 'checkpointRoot.user', checkpoint: 'checkpoint', best: 'checkpoint.best' } as const;
 
 const USER_FOLDERS_KEY = 'llmTraining.checkpoints.folders';
+/** SSH hosts on which runs were seen (launched in a window, or listed by the Runs view): their runs are read on their own. */
+const RUN_HOSTS_KEY = 'llmTraining.checkpoints.runHosts';
 
 export class CheckpointsTreeProvider implements vscode.TreeDataProvider<CheckpointNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<CheckpointNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly state: vscode.Memento, private readonly files: FilesService, private readonly runs: RunsSource | undefined, private readonly log: vscode.LogOutputChannel) {}
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(private readonly state: vscode.Memento, private readonly files: FilesService, private readonly runs: RunsSource | undefined, private readonly log: vscode.LogOutputChannel) {
+    // A run launched (or re-attached) on an SSH host makes that host one whose runs this view reads from now on.
+    if (runs?.feeds) this.subs.push(runs.feeds.onDidChangeRun((id) => { const h = runs.feeds!.entry(id)?.run.host; if (h && h !== 'local') void this.rememberHost(h); }));
+  }
 
   refresh(): void { this.emitter.fire(undefined); }
-  dispose(): void { this.emitter.dispose(); }
+  dispose(): void { this.emitter.dispose(); for (const s of this.subs) s.dispose(); }
+
+  /** SSH hosts whose runs the view reads without the Runs view (remembered across sessions). */
+  runHosts(): string[] { return this.state.get<string[]>(RUN_HOSTS_KEY, []); }
+  private async rememberHost(host: string): Promise<void> {
+    const list = this.runHosts();
+    if (list.includes(host)) return;
+    await this.state.update(RUN_HOSTS_KEY, [...list, host]);
+    this.refresh();
+  }
 
   /** Folders the user added, as `host:/path` (plain `/path` for local). */
   userFolders(): string[] { return this.state.get<string[]>(USER_FOLDERS_KEY, []); }
@@ -89,14 +113,31 @@ export class CheckpointsTreeProvider implements vscode.TreeDataProvider<Checkpoi
     }
   }
 
+  /**
+   * Runs to take output folders from: local runs, and the runs of every SSH host that is configured in
+   * `llmTraining.hosts`, remembered (runs seen there before), or already read by the Runs view. Each host is read
+   * through the Runs tree's cache (`runsOf`), in parallel, so the Runs view need not have been opened; hosts only in
+   * ~/.ssh/config and never used for runs are not contacted (no connection prompt for every host you have).
+   * A host that cannot be reached is logged and skipped.
+   */
+  private async runSources(runs: RunsSource): Promise<{ host: string; runs: RunRecord[] }[]> {
+    const loaded = runs.tree.loadedRuns().filter((x) => x.host !== 'local');
+    for (const l of loaded) if (l.runs.length) void this.rememberHost(l.host);
+    const configured = await runs.backend.listHosts().then((hs) => hs.filter((h) => h.source === 'settings').map((h) => h.alias), () => [] as string[]);
+    const hosts = [...new Set([...configured, ...this.runHosts(), ...loaded.map((l) => l.host)])].filter((h) => h !== 'local');
+    const read = async (host: string): Promise<{ host: string; runs: RunRecord[] } | undefined> => {
+      try {
+        return { host, runs: host === 'local' ? await runs.backend.listRuns(await runs.backend.getRunner('local')) : await runs.tree.runsOf(host) };
+      } catch (e) { this.log.warn(`checkpoints: listing runs on ${host} failed: ${(e as Error).message}`); return undefined; }
+    };
+    return (await Promise.all(['local', ...hosts].map(read))).filter((x): x is { host: string; runs: RunRecord[] } => !!x);
+  }
+
   private async roots(): Promise<CheckpointNode[]> {
     const out: CheckpointNode[] = [];
     const seen = new Set<string>();
     if (this.runs) {
-      // Local runs are read here; SSH hosts' runs only once the Runs view has read them (no connection is opened for this).
-      const sources: { host: string; runs: RunRecord[] }[] = [];
-      try { sources.push({ host: 'local', runs: await this.runs.backend.listRuns(await this.runs.backend.getRunner('local')) }); } catch (e) { this.log.warn(`checkpoints: listing local runs failed: ${(e as Error).message}`); }
-      sources.push(...this.runs.tree.loadedRuns().filter((x) => x.host !== 'local'));
+      const sources = await this.runSources(this.runs);
       for (const { host, runs } of sources) {
         const files = await this.files.forHost(host).catch(() => undefined);
         if (!files) continue;
