@@ -12,9 +12,11 @@ import type { RunsBackend } from '../runs/backend';
 import type { RunsSource } from './tree';
 import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
+import { registerResumeDiagnostics } from './resume';
 import type { CheckpointNode } from './tree';
 
 export type { CheckpointsTreeProvider, CheckpointNode } from './tree';
+export { confirmDeepSpeedResume, LAUNCH_ANYWAY, RESUME_DIAGNOSTIC } from './resume';
 
 /** Command ids of the feature. */
 export const CHECKPOINT_COMMANDS = {
@@ -144,6 +146,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
       try { await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); }
     })),
   );
+  context.subscriptions.push(...registerResumeDiagnostics(files, log));
   poll();
   return tree;
 }

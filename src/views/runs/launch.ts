@@ -10,6 +10,7 @@ import { COMMAND_TEMPLATES, guessTemplate, type CommandTemplate } from '../../co
 import { quoteArgv } from '../../core/runs/quote';
 import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
+import { confirmDeepSpeedResume } from '../checkpoint/resume';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -92,6 +93,7 @@ export function launchRunCommand(ctx: RunsContext) {
     }
     const plan = await askLaunchPlan(ctx, args as { kind?: string; host?: HostEntry } | undefined);
     if (!plan) return undefined;
+    if (!(await confirmDeepSpeedResume((h) => ctx.backend.getRunner(h), plan, ctx.log))) return undefined;
     try {
       const run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Launching on ${plan.args.host}`, cancellable: true },
