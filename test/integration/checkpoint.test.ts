@@ -1,14 +1,18 @@
 // Checkpoint browser in a real VS Code extension host: the Checkpoints tree over a trainer run written by real torch
-// (steps, eval metric, best badge, resourceUri), the read-only custom editor opening a safetensors file, copy path,
-// and compare (a report document with the tensors removed and changed).
+// (steps, eval metric, best badge, resourceUri), the read-only custom editor (default only for checkpoint file names),
+// copy path, compare, the loss-curve action, delete (modal answered through the harness's UI bridge), reveal, and the
+// DeepSpeed resume check (diagnostic in a training config; the Launch Run modal).
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { CheckpointNode } from '../../src/views/checkpoint';
 import { makeCheckpoints } from '../fixtures/checkpoint/build';
-import { activeExtension, waitFor } from './helpers';
+import { activeExtension, hasUiBridge, uiBridge, waitFor, workspaceRoot } from './helpers';
+
+const customTab = (uri: vscode.Uri): vscode.Tab | undefined => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+  .find((t) => (t.input instanceof vscode.TabInputCustom || t.input instanceof vscode.TabInputText) && t.input.uri.toString() === uri.toString());
 
 suite('checkpoint browser', function () {
   this.timeout(120_000);
@@ -22,6 +26,7 @@ suite('checkpoint browser', function () {
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(join(workspaceRoot(), '.ckpt-reveal-test'), { recursive: true, force: true });
     for (const f of api.checkpoints.userFolders()) await api.checkpoints.removeFolder({ host: 'local', path: f });
     if (T) rmSync(T, { recursive: true, force: true });
   });
@@ -56,5 +61,82 @@ suite('checkpoint browser', function () {
     const doc = await waitFor('the comparison document', () => vscode.workspace.textDocuments.find((d) => d.getText().startsWith(`# ${join(T, 'model')} → ${join(T, 'ds')}`)), 30_000);
     assert.match(doc.getText(), /0 added, 1 removed, 20 changed in dtype or shape, 0 unchanged/);
     assert.match(doc.getText(), /^- lm_head\.weight {2}F32 \[32, 8\]$/m);
+  });
+
+  test('*.bin / *.index.json: a data.bin opens as usual, a model.safetensors.index.json in the checkpoint editor', async () => {
+    const data = vscode.Uri.file(join(T, 'data.bin'));
+    writeFileSync(data.fsPath, Buffer.from([0, 1, 2, 3, 255, 0, 7]));
+    await vscode.commands.executeCommand('vscode.open', data);
+    const dataTab = await waitFor('the data.bin tab', () => customTab(data), 30_000);
+    assert.ok(dataTab.input instanceof vscode.TabInputText, `data.bin opened in ${(dataTab.input as { viewType?: string }).viewType}`);
+    const index = vscode.Uri.file(join(T, 'sharded', 'model.safetensors.index.json'));
+    await vscode.commands.executeCommand('vscode.open', index);
+    const indexTab = await waitFor('the index tab', () => customTab(index), 30_000);
+    assert.equal((indexTab.input as vscode.TabInputCustom).viewType, 'llmTraining.checkpoint');
+    const state = await waitFor('the index details to load', async () => {
+      const s = await vscode.commands.executeCommand<{ type: string; report?: { format: string; tensors: unknown[] } }>('llmTraining.checkpoints.detailsState', index.toString());
+      return s?.type === 'snapshot' ? s : undefined;
+    }, 30_000);
+    assert.equal(state.report?.format, 'safetensors-sharded');
+    assert.equal(state.report?.tensors.length, 21); // tiny_llama's 20 + the untied lm_head
+  });
+
+  test('the loss-curve action charts the newest trainer_state.json of a run (its whole log_history)', async () => {
+    const root = { kind: 'root', loc: { host: 'local', path: join(T, 'run') }, label: 'run', source: 'user' };
+    const charted = await vscode.commands.executeCommand<string>('llmTraining.checkpoints.showLossCurve', root);
+    assert.equal(charted, vscode.Uri.file(join(T, 'run', 'checkpoint-30', 'trainer_state.json')).toString());
+    await waitFor('the loss-curve tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Loss: trainer_state.json'), 30_000);
+    const history = (JSON.parse(readFileSync(join(T, 'run', 'checkpoint-30', 'trainer_state.json'), 'utf8')) as { log_history: { step: number }[] }).log_history;
+    assert.deepEqual(history.map((e) => e.step), [5, 10, 15, 20, 25, 30], 'the newest state holds every logged step');
+  });
+
+  test('delete asks first: the modal declined, nothing is deleted (the accepted delete is in test/ui/checkpoint.ui.ts)', async () => {
+    // Extension tests run with the workbench answering every modal itself with Cancel (DialogService.skipDialogs).
+    cpSync(join(T, 'run', 'checkpoint-10'), join(T, 'run', 'checkpoint-40'), { recursive: true });
+    const root = (await api.checkpoints.getChildren()).find((n) => n.kind === 'root' && n.loc.path === join(T, 'run'))!;
+    const victim = (await api.checkpoints.getChildren(root)).find((n) => n.kind === 'checkpoint' && n.entry.step === 40)!;
+    assert.ok(victim, 'checkpoint-40 listed');
+    assert.equal(await vscode.commands.executeCommand('llmTraining.checkpoints.delete', victim), undefined);
+    assert.ok(existsSync(join(T, 'run', 'checkpoint-40', 'model.safetensors')));
+    rmSync(join(T, 'run', 'checkpoint-40'), { recursive: true, force: true });
+  });
+
+  test('reveal: a checkpoint inside the workspace is revealed in the Explorer', async () => {
+    const dir = join(workspaceRoot(), '.ckpt-reveal-test', 'checkpoint-5');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'trainer_state.json'), '{"global_step": 5, "log_history": []}');
+    const node = { kind: 'checkpoint', loc: { host: 'local', path: dir }, root: { host: 'local', path: join(workspaceRoot(), '.ckpt-reveal-test') }, entry: { path: dir, best: false, kind: 'checkpoint', step: 5 } };
+    assert.equal(await vscode.commands.executeCommand('llmTraining.checkpoints.reveal', node), 'explorer');
+    if (hasUiBridge()) {
+      const state = await uiBridge<{ notifications: string[] }>({ action: 'state' });
+      assert.ok(!state.notifications.some((t) => /revealInExplorer|not found/.test(t)), `an error was shown: ${state.notifications.join(' | ')}`);
+    }
+  });
+
+  test('a training config resuming a DeepSpeed save with another ZeRO stage gets an error on resume_from_checkpoint', async () => {
+    writeFileSync(join(T, 'ds_z3.json'), JSON.stringify({ zero_optimization: { stage: 3 }, train_batch_size: 16, train_micro_batch_size_per_gpu: 2, gradient_accumulation_steps: 2 }));
+    const cfg = join(T, 'sft_resume.yaml');
+    writeFileSync(cfg, 'output_dir: out\nresume_from_checkpoint: ds\ndeepspeed: ds_z3.json\nlearning_rate: 1.0e-4\n');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(cfg));
+    await vscode.window.showTextDocument(doc);
+    const diags = await waitFor('the resume diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.code === 'deepspeed-resume');
+      return d.length ? d : undefined;
+    }, 60_000);
+    assert.equal(diags.length, 2);
+    assert.equal(doc.getText(diags[0].range), 'ds');
+    assert.match(diags[0].message, /global_step20 was saved with ZeRO stage 2, the resume would use stage 3/);
+    assert.match(diags[1].message, /holds 2 ZeRO partition\(s\) .*would start 4 process\(es\) \(train_batch_size/);
+  });
+
+  test('Launch Run: a resume that cannot work asks first (declined: no launch); one that matches goes on unasked', async () => {
+    const plan = { args: { host: 'local', cwd: T, argv: ['torchrun', '--nproc_per_node', '4', 'train.py', '--deepspeed', 'ds_z3.json', '--resume_from_checkpoint', 'ds'] } };
+    // The function Launch Run calls before launching, through its test hook (this bundle must not pull in ssh2). The
+    // workbench declines modals in extension tests, so "false" means the modal was shown.
+    const confirm = (p: typeof plan) => vscode.commands.executeCommand<boolean>('llmTraining.checkpoints.confirmResumeForTests', p);
+    assert.equal(await confirm(plan), false);
+    writeFileSync(join(T, 'ds_z2.json'), JSON.stringify({ zero_optimization: { stage: 2 } }));
+    assert.equal(await confirm({ args: { ...plan.args, argv: ['torchrun', '--nproc_per_node', '2', 'train.py', '--deepspeed', 'ds_z2.json', '--resume_from_checkpoint', 'ds'] } }), true);
+    assert.equal(await confirm({ args: { ...plan.args, argv: ['torchrun', '--nproc_per_node', '4', 'train.py', '--deepspeed', 'ds_z2.json'] } }), true, 'not a resume');
   });
 });

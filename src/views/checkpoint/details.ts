@@ -11,8 +11,11 @@ import { locationOf } from '../files';
 import { WebviewHost, surfaceOf } from '../webviewHost';
 import { parseCheckpointMessage } from './messages';
 
+/** What the details views need; `states` (tests) gets each open view's current message by its URI. */
+export interface DetailsCtx { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel; states?: Map<string, () => CheckpointOut> }
+
 /** Hosts one details webview for the checkpoint at `uri` (file or folder). */
-export function hostCheckpointDetails(panel: vscode.WebviewPanel, uri: vscode.Uri, ctx: { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }): WebviewHost<CheckpointIn, CheckpointOut> {
+export function hostCheckpointDetails(panel: vscode.WebviewPanel, uri: vscode.Uri, ctx: DetailsCtx): WebviewHost<CheckpointIn, CheckpointOut> {
   const loc = locationOf(uri);
   const title = `${loc.host === 'local' ? '' : `${loc.host}:`}${loc.path}`;
   let state: CheckpointOut = { type: 'loading', title };
@@ -37,6 +40,8 @@ export function hostCheckpointDetails(panel: vscode.WebviewPanel, uri: vscode.Ur
       copy: (m) => { void vscode.env.clipboard.writeText(m.text); },
     },
   }, ctx.log);
+  ctx.states?.set(uri.toString(), () => state);
+  panel.onDidDispose(() => { if (ctx.states?.get(uri.toString())) ctx.states.delete(uri.toString()); });
   void load();
   return host;
 }
@@ -50,7 +55,7 @@ export function hostCheckpointDetails(panel: vscode.WebviewPanel, uri: vscode.Ur
 export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider {
   static readonly viewType = 'llmTraining.checkpoint';
   static readonly anyViewType = 'llmTraining.checkpoint.any';
-  constructor(private readonly ctx: { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }) {}
+  constructor(private readonly ctx: DetailsCtx) {}
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument { return { uri, dispose: () => undefined }; }
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     hostCheckpointDetails(panel, document.uri, this.ctx);
@@ -58,7 +63,7 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
 }
 
 /** Opens the details of a folder (or file) in a panel. */
-export function openDetailsPanel(uri: vscode.Uri, ctx: { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }): void {
+export function openDetailsPanel(uri: vscode.Uri, ctx: DetailsCtx): void {
   const name = uri.path.split('/').filter(Boolean).pop() ?? uri.path;
   const panel = vscode.window.createWebviewPanel('llmTraining.checkpointDetails', `Checkpoint: ${name}`, vscode.ViewColumn.Active, {});
   hostCheckpointDetails(panel, uri, ctx);

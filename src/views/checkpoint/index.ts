@@ -12,8 +12,10 @@ import type { RunsBackend } from '../runs/backend';
 import type { RunsSource } from './tree';
 import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
-import { registerResumeDiagnostics } from './resume';
+import { confirmDeepSpeedResume, registerResumeDiagnostics } from './resume';
+import type { ResumeLaunchPlan } from './resume';
 import type { CheckpointNode } from './tree';
+import type { CheckpointOut } from '../../shared/protocol/checkpoint';
 
 export type { CheckpointsTreeProvider, CheckpointNode } from './tree';
 export { confirmDeepSpeedResume, LAUNCH_ANYWAY, RESUME_DIAGNOSTIC } from './resume';
@@ -32,7 +34,7 @@ export const CHECKPOINT_COMMANDS = {
   compareValues: 'llmTraining.checkpoints.compareValues',
 } as const;
 
-interface Ctx { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel; tree: CheckpointsTreeProvider; backend?: RunsBackend }
+interface Ctx { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel; tree: CheckpointsTreeProvider; backend?: RunsBackend; states?: Map<string, () => CheckpointOut> }
 
 /** A node, a URI, or nothing (then the active custom editor's resource is used). */
 function locOf(arg: unknown): FileLocation | undefined {
@@ -90,13 +92,23 @@ function commands(ctx: Ctx): Record<string, (...args: unknown[]) => unknown> {
         if (last) path = joinPath(last.path, 'trainer_state.json');
       }
       if (!(await files.stat(path))) { void vscode.window.showWarningMessage(`No trainer_state.json in ${show(l)}.`); return; }
-      await vscode.commands.executeCommand('llmTraining.openLogChart', uriOf({ host: l.host, path }));
+      const uri = uriOf({ host: l.host, path });
+      await vscode.commands.executeCommand('llmTraining.openLogChart', uri);
+      return uri.toString();
     },
     [CHECKPOINT_COMMANDS.copyPath]: (n?: unknown) => { const l = locOf(n); if (l) void vscode.env.clipboard.writeText(show(l)); },
+    // Inside a workspace folder: the Explorer. A local folder elsewhere: the OS file manager where VS Code runs on this
+    // machine's desktop. Otherwise (SSH host, or a browser / remote window where the OS reveal would be on another
+    // machine): open the folder in a new window. Returns where it revealed (for tests).
     [CHECKPOINT_COMMANDS.reveal]: async (n?: unknown) => {
       const l = locOf(n); if (!l) return;
-      if (l.host === 'local') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(l.path));
-      else await vscode.commands.executeCommand('vscode.openFolder', uriOf(l), { forceNewWindow: true });
+      const uri = uriOf(l);
+      if (l.host === 'local' && vscode.workspace.getWorkspaceFolder(uri)) { await vscode.commands.executeCommand('revealInExplorer', uri); return 'explorer'; }
+      if (l.host === 'local' && vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName && (await vscode.commands.getCommands(true)).includes('revealFileInOS')) {
+        await vscode.commands.executeCommand('revealFileInOS', uri); return 'os';
+      }
+      await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+      return 'window';
     },
     [CHECKPOINT_COMMANDS.delete]: async (n?: unknown) => {
       const l = locOf(n); if (!l) return;
@@ -111,6 +123,7 @@ function commands(ctx: Ctx): Record<string, (...args: unknown[]) => unknown> {
       }
       ctx.log.info(`checkpoints: deleted ${show(l)}`);
       ctx.tree.refresh();
+      return true;
     },
     [CHECKPOINT_COMMANDS.compare]: async (n?: unknown, all?: unknown) => {
       const picked = (Array.isArray(all) ? all : [n]).map(locOf).filter((x): x is FileLocation => !!x);
@@ -134,7 +147,13 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
   const backend = runs?.backend;
   const tree = new CheckpointsTreeProvider(context.globalState, files, runs, log);
   const view = vscode.window.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
-  const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend };
+  // Development and test runs only: `llmTraining.checkpoints.detailsState` gives an open details view's state by URI.
+  const testHooks = context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1';
+  const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend, states: testHooks ? new Map() : undefined };
+  if (testHooks && backend) context.subscriptions.push(
+    vscode.commands.registerCommand('llmTraining.checkpoints.detailsState', (uri: string) => ctx.states?.get(uri)?.()),
+    vscode.commands.registerCommand('llmTraining.checkpoints.confirmResumeForTests', (plan: ResumeLaunchPlan) => confirmDeepSpeedResume((h) => backend.getRunner(h), plan, log)),
+  );
   let timer: NodeJS.Timeout | undefined;
   const poll = (): void => {
     if (timer) { clearInterval(timer); timer = undefined; }
@@ -143,7 +162,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
   context.subscriptions.push(tree, view, view.onDidChangeVisibility(poll), { dispose: () => { if (timer) clearInterval(timer); } },
     ...[CheckpointEditorProvider.viewType, CheckpointEditorProvider.anyViewType].map((t) => vscode.window.registerCustomEditorProvider(t, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true })),
     ...Object.entries(commands(ctx)).map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try { await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); }
+      try { return await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); return undefined; }
     })),
   );
   context.subscriptions.push(...registerResumeDiagnostics(files, log));
