@@ -90,9 +90,9 @@ suite('checkpoint browser', function () {
     assert.deepEqual(history.map((e) => e.step), [5, 10, 15, 20, 25, 30], 'the newest state holds every logged step');
   });
 
-  test('delete asks first: the modal declined, nothing is deleted (the accepted delete is in test/ui/checkpoint.ui.ts)', async () => {
-    // Extension tests run with the workbench answering every modal itself with Cancel (DialogService.skipDialogs).
-    cpSync(join(T, 'run', 'checkpoint-10'), join(T, 'run', 'checkpoint-40'), { recursive: true });
+  test('delete asks first: with the modal refused (as the test workbench does) nothing is deleted; the accepted delete is in test/ui/checkpoint.ui.ts', async () => {
+    // Extension tests run with a workbench that refuses every modal (DialogService in tests): the delete never starts.
+    cpSync(join(T, 'run', 'checkpoint-30'), join(T, 'run', 'checkpoint-40'), { recursive: true });
     const root = (await api.checkpoints.getChildren()).find((n) => n.kind === 'root' && n.loc.path === join(T, 'run'))!;
     const victim = (await api.checkpoints.getChildren(root)).find((n) => n.kind === 'checkpoint' && n.entry.step === 40)!;
     assert.ok(victim, 'checkpoint-40 listed');
@@ -129,12 +129,12 @@ suite('checkpoint browser', function () {
     assert.match(diags[1].message, /holds 2 ZeRO partition\(s\) .*would start 4 process\(es\) \(train_batch_size/);
   });
 
-  test('Launch Run: a resume that cannot work asks first (declined: no launch); one that matches goes on unasked', async () => {
+  test('Launch Run: a resume that cannot work shows a modal first; one that matches, or no resume, goes on unasked', async () => {
     const plan = { args: { host: 'local', cwd: T, argv: ['torchrun', '--nproc_per_node', '4', 'train.py', '--deepspeed', 'ds_z3.json', '--resume_from_checkpoint', 'ds'] } };
-    // The function Launch Run calls before launching, through its test hook (this bundle must not pull in ssh2). The
-    // workbench declines modals in extension tests, so "false" means the modal was shown.
+    // The function Launch Run calls before launching, through its test hook (this bundle must not pull in ssh2).
     const confirm = (p: typeof plan) => vscode.commands.executeCommand<boolean>('llmTraining.checkpoints.confirmResumeForTests', p);
-    assert.equal(await confirm(plan), false);
+    // The test workbench refuses modals with an error that quotes them: the modal was about to ask.
+    await assert.rejects(Promise.resolve(confirm(plan)), /refused to show dialog in tests\. Contents: The resume from .*\/ds will fail/);
     writeFileSync(join(T, 'ds_z2.json'), JSON.stringify({ zero_optimization: { stage: 2 } }));
     assert.equal(await confirm({ args: { ...plan.args, argv: ['torchrun', '--nproc_per_node', '2', 'train.py', '--deepspeed', 'ds_z2.json', '--resume_from_checkpoint', 'ds'] } }), true);
     assert.equal(await confirm({ args: { ...plan.args, argv: ['torchrun', '--nproc_per_node', '4', 'train.py', '--deepspeed', 'ds_z2.json'] } }), true, 'not a resume');

@@ -1,8 +1,8 @@
-// UI test of the checkpoint details editor in the real workbench: a safetensors file written by torch opens in the
-// custom editor (default for *.safetensors) showing totals, grouped tensors and the filter; screenshot
-// test-results/checkpoint-details.png (copied to media/screenshots/ for the README).
+// UI test of the checkpoint browser in the real workbench: Delete from the Checkpoints view's context menu (the modal
+// accepted: gone from disk and from the view), and a file written by torch opening in the custom editor showing totals,
+// grouped tensors and the filter; screenshot test-results/checkpoint-details.png (copied to media/screenshots/ for the README).
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCheckpoints } from '../fixtures/checkpoint/build';
 import { workbench, waitFor } from './workbench';
@@ -10,7 +10,10 @@ import { workbench, waitFor } from './workbench';
 suite('Checkpoint details (UI)', function () {
   this.timeout(240_000);
   let T = '';
-  suiteSetup(() => { T = makeCheckpoints(); });
+  suiteSetup(() => {
+    T = makeCheckpoints();
+    cpSync(join(T, 'run', 'checkpoint-30'), join(T, 'run', 'checkpoint-40'), { recursive: true }); // deleted below (a copy of the newest: its trainer_state.json holds every step's metric)
+  });
   suiteTeardown(() => { if (T) rmSync(T, { recursive: true, force: true }); });
 
   test('a torch.save file opens with totals, tied tensors, layer groups and a working filter', async () => {
@@ -26,6 +29,19 @@ suite('Checkpoint details (UI)', function () {
       const rows = await page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
       return rows.some((r) => r.includes('checkpoint-20') && r.includes('★ best') && r.includes('eval_loss 2.1')) || undefined;
     }, 60_000);
+    // Delete checkpoint-40 from its context menu: a modal names the folder; accepted, it goes from disk and view.
+    const row = page.locator('.part.sidebar .monaco-list-row').filter({ hasText: 'checkpoint-40' }).first();
+    await row.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-item').filter({ hasText: 'Delete Checkpoint…' }).first().click({ timeout: 15_000 });
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok((await dialog.innerText()).includes(`Delete ${join(T, 'run', 'checkpoint-40')} and everything in it?`));
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await waitFor('checkpoint-40 to leave the view', async () => {
+      const rows = await page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
+      return (!rows.some((r) => r.includes('checkpoint-40')) && rows.some((r) => r.includes('checkpoint-30'))) || undefined;
+    }, 30_000);
+    assert.equal(existsSync(join(T, 'run', 'checkpoint-40')), false);
     const file = join(T, 'torch_tied', 'pytorch_model.bin');
     await page.keyboard.press('Control+P');
     await wb.quickInput.locator('input').waitFor({ state: 'visible' });

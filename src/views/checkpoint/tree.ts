@@ -53,6 +53,11 @@ export class CheckpointsTreeProvider implements vscode.TreeDataProvider<Checkpoi
 
   /** SSH hosts whose runs the view reads without the Runs view (remembered across sessions). */
   runHosts(): string[] { return this.state.get<string[]>(RUN_HOSTS_KEY, []); }
+  /** Stops reading a host's runs on its own (until runs are seen there again). */
+  async forgetRunHost(host: string): Promise<void> {
+    await this.state.update(RUN_HOSTS_KEY, this.runHosts().filter((h) => h !== host));
+    this.refresh();
+  }
   private async rememberHost(host: string): Promise<void> {
     const list = this.runHosts();
     if (list.includes(host)) return;
