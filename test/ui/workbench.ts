@@ -33,10 +33,17 @@ export class Workbench {
   /** @param page the Playwright page showing the workbench; @param resultsDir where screenshot(name) writes `<name>.png`. */
   constructor(readonly page: Page, readonly resultsDir: string) {}
 
-  /** Waits until the workbench is rendered and the extension host has started (status bar present). */
+  /**
+   * Waits until the workbench is rendered and this extension's contributions are registered: the palette lists
+   * `LLM Training: Launch Run…`. The status bar alone is not enough: after a page load the renderer learns the
+   * extensions' contributions (commands, custom editors) only once the remote extension host reports them, and an
+   * Explorer click before that opened tiny-gpt.onnx in the text editor ("binary file") instead of the ONNX view.
+   */
   async ready(timeoutMs = 90_000): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
     await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.commandPaletteLabels('LLM Training: Launch Run', (l) => l.includes('LLM Training: Launch Run…'), timeoutMs);
+    await this.closeQuickInput();
   }
 
   /** The quick input widget (command palette, quick picks, input boxes). */
