@@ -5,7 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkDeepSpeedResume } from '../../src/core/checkpoint/resume';
 import { inspectCheckpoint, readSafetensorsHeader } from '../../src/core/checkpoint/index';
 import { runnerFileAccess } from '../../src/remote/files';
 import { makeCheckpoints } from '../fixtures/checkpoint/build';
@@ -19,6 +21,7 @@ let T = '';
 before(async () => {
   env = await startSshEnv();
   T = makeCheckpoints();
+  writeFileSync(join(T, 'ds_z3.json'), JSON.stringify({ zero_optimization: { stage: 3 } }));
   spawnSync('chmod', ['-R', 'a+rX', T]);
 });
 after(async () => { await env?.cleanup(); if (T) spawnSync('rm', ['-rf', T]); });
@@ -50,4 +53,15 @@ test('llmtrain checkpoint --host target --ssh-config F --format json', async () 
   const j = JSON.parse(out);
   assert.equal(j.format, 'pytorch-zip');
   assert.deepEqual(j.tied, [['model.embed_tokens.weight', 'lm_head.weight']]);
+});
+
+test('the DeepSpeed resume check reads the save and the DeepSpeed config on the SSH host', async () => {
+  const files = runnerFileAccess(env.runner(env.pool()));
+  const r = await checkDeepSpeedResume({ files, cwd: T, argv: ['deepspeed', '--num_gpus', '4', 'train.py', '--deepspeed', 'ds_z3.json', '--resume_from_checkpoint', 'ds'] });
+  assert.equal(r?.checkpoint, join(T, 'ds'));
+  assert.deepEqual([r?.saved?.zero_stage, r?.saved?.world_size], [2, 2]);
+  const errors = r!.problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  assert.equal(errors.length, 2);
+  assert.match(errors[0], /saved with ZeRO stage 2, the resume would use stage 3 \(zero_optimization\.stage in .*ds_z3\.json\)/);
+  assert.match(errors[1], /would start 4 process\(es\) \(deepspeed --num_gpus 4\)/);
 });
