@@ -1,10 +1,12 @@
 /**
- * `llmtrain checkpoint <path> [--host H] [--format text|json] [--zero-stage N] [--world-size N]` and
- * `llmtrain checkpoint diff <a> <b> [--values] [--python P]`: the checkpoint core from the command line, on local or
- * SSH paths, reading headers only (`--values` reads data, on the host, with Python).
+ * `llmtrain checkpoint <path> [--host H] [--format text|json] [--zero-stage N] [--world-size N]`,
+ * `llmtrain checkpoint diff <a> <b> [--values] [--python P]` and
+ * `llmtrain checkpoint resume-check [--cwd DIR] [--config F] -- <launch command>`: the checkpoint core from the command
+ * line, on local or SSH paths, reading headers only (`--values` reads data, on the host, with Python).
  * Exit status: 1 when a file cannot be read (one line naming it) or a problem of severity error is found; 2 on usage.
  */
 import { diffCheckpoints, parseValueDiff, valueDiffArgv } from '../core/checkpoint/diff';
+import { checkDeepSpeedResume } from '../core/checkpoint/resume';
 import { FORMAT_LABELS, inspectCheckpoint } from '../core/checkpoint/index';
 import type { CheckpointReport } from '../core/checkpoint/index';
 import { formatBytes, formatCount as fmtParams } from '../shared/format';
@@ -13,8 +15,12 @@ import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
 const USAGE = `usage: llmtrain checkpoint <path> [--format text|json] [--zero-stage N] [--world-size N] [host options]
        llmtrain checkpoint diff <a> <b> [--values] [--python P] [--format text|json] [host options]
+       llmtrain checkpoint resume-check [--cwd DIR] [--config F] [--format text|json] [host options] -- <launch command>
 Reads checkpoint headers (safetensors, sharded index, PyTorch zip, GGUF, PEFT, DeepSpeed, FSDP, trainer run folders).
   --zero-stage N, --world-size N   compare a DeepSpeed save with the stage / GPU count a resume would use
+  resume-check                     will the launch's DeepSpeed resume work? (checkpoint from --resume_from_checkpoint or
+                                   the config, ZeRO stage from the DeepSpeed config, world size from the launcher;
+                                   exit 1 when it will fail). --cwd: where the command runs (default: here)
   --values                         diff: per-tensor relative change, computed on the host (reads all tensor data)
 ${HOST_USAGE}`;
 
@@ -64,13 +70,45 @@ function intOpt(v: string | undefined, name: string): number | undefined {
 /** The `checkpoint` subcommand. */
 export const checkpointCommand = {
   summary: 'read checkpoint headers (safetensors, PyTorch, GGUF, PEFT, DeepSpeed, trainer runs); diff two',
-  async run(args: string[]): Promise<number> {
+  async run(allArgs: string[]): Promise<number> {
+    const dd = allArgs.indexOf('--');
+    const args = dd >= 0 ? allArgs.slice(0, dd) : allArgs;
+    const launchArgv = dd >= 0 ? allArgs.slice(dd + 1) : [];
     const { values, positionals } = parseWithHost(args, {
       format: { type: 'string', default: 'text' }, all: { type: 'boolean', default: false },
       'zero-stage': { type: 'string' }, 'world-size': { type: 'string' },
       values: { type: 'boolean', default: false }, python: { type: 'string', default: 'python3' },
+      cwd: { type: 'string' }, config: { type: 'string' },
     });
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
+    if (positionals[0] === 'resume-check') {
+      if (!values.help && (positionals.length !== 1 || launchArgv.length === 0)) throw new UsageError('resume-check expects the launch command after --');
+      return withRunner(USAGE, values, async (runner) => {
+        const cwd = values.cwd ?? (runner.host === 'local' ? process.cwd() : await runner.home());
+        const files = runnerFileAccess(runner);
+        const config = values.config ? { path: values.config.startsWith('/') ? values.config : `${cwd}/${values.config}`, text: '' } : undefined;
+        if (config) {
+          try { config.text = new TextDecoder().decode(await files.read(config.path, 0, 16 * 1024 * 1024)); } catch (e) {
+            process.stderr.write(`llmtrain checkpoint resume-check: ${(e as Error).message.split('\n')[0]}\n`);
+            return 1;
+          }
+        }
+        const r = await checkDeepSpeedResume({ files, cwd, argv: launchArgv, config, home: await runner.home().catch(() => undefined) });
+        const errors = (r?.problems ?? []).filter((p) => p.severity === 'error');
+        if (values.format === 'json') {
+          process.stdout.write(JSON.stringify(r ? { checkpoint: r.checkpoint ?? null, saved: r.saved ? { tag: r.saved.tag ?? null, zero_stage: r.saved.zero_stage ?? null, world_size: r.saved.world_size ?? null } : null, target: r.target, problems: r.problems.map((p) => ({ severity: p.severity, message: p.message })) } : { checkpoint: null, problems: [] }, null, 2) + '\n');
+        } else if (!r) process.stdout.write('not a DeepSpeed resume: nothing to check\n');
+        else {
+          const lines = [`resume from ${r.checkpoint ?? '(no checkpoint yet)'}`];
+          if (r.saved) lines.push(`  saved   ${r.saved.tag ?? ''}  ZeRO stage ${r.saved.zero_stage ?? '?'}  ${r.saved.world_size ?? '?'} partition(s)`);
+          lines.push(`  launch  ZeRO stage ${r.target.zeroStage ?? '?'}${r.target.zeroStageFrom ? ` (${r.target.zeroStageFrom})` : ''}  world size ${r.target.worldSize ?? '?'}${r.target.worldSizeFrom ? ` (${r.target.worldSizeFrom})` : ''}`);
+          for (const p of r.problems) lines.push(`  ${p.severity}: ${p.message}`);
+          if (!errors.length) lines.push('  ok: the resume matches the save');
+          process.stdout.write(lines.join('\n') + '\n');
+        }
+        return errors.length ? 1 : 0;
+      });
+    }
     const isDiff = positionals[0] === 'diff';
     if (!values.help && (isDiff ? positionals.length !== 3 : positionals.length !== 1)) throw new UsageError(isDiff ? 'diff expects two paths' : 'expected one path');
     const resume = { zeroStage: intOpt(values['zero-stage'], '--zero-stage'), worldSize: intOpt(values['world-size'], '--world-size') };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { checkDeepSpeedResume, deepSpeedTarget, parseLaunchArgv, trainingResume } from '../../src/core/checkpoint/resume';
 import { localFileAccess } from '../../src/remote/files';
 import { makeCheckpoints } from '../fixtures/checkpoint/build';
+import { cli } from '../fixtures/remote/cli';
 
 let T = '';
 const files = localFileAccess();
@@ -116,3 +117,21 @@ describe('checkDeepSpeedResume', () => {
     assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--resume_from_checkpoint', 'out/checkpoint-20'] }), undefined);
   });
 });
+
+describe('llmtrain checkpoint resume-check', () => {
+  test('exit 1 with both problems for a mismatched launch; 0 and "ok" for a matching one; JSON on request', async () => {
+    const bad = await cli(['checkpoint', 'resume-check', '--cwd', join(T, 'work'), '--', 'torchrun', '--nproc_per_node', '4', 'train.py', '--deepspeed', 'ds_z3.json', '--resume_from_checkpoint', 'out/checkpoint-20']);
+    assert.equal(bad.code, 1, bad.stderr);
+    const text = bad.stdout.toString();
+    assert.match(text, /^resume from .*\/out\/checkpoint-20\n {2}saved {3}global_step20 {2}ZeRO stage 2 {2}2 partition\(s\)\n {2}launch {2}ZeRO stage 3 \(zero_optimization\.stage in .*ds_z3\.json\) {2}world size 4 \(torchrun --nproc_per_node 4\)\n/);
+    assert.equal(text.match(/^ {2}error: /gm)?.length, 2);
+    const ok = await cli(['checkpoint', 'resume-check', '--cwd', join(T, 'work'), '--format', 'json', '--', 'torchrun', '--nproc_per_node', '2', 'train.py', '--deepspeed', 'ds_z2.json', '--resume_from_checkpoint', 'true', '--output_dir', 'out']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const j = JSON.parse(ok.stdout.toString());
+    assert.deepEqual([j.checkpoint, j.saved, j.target.worldSize, j.problems], [join(T, 'work', 'out', 'checkpoint-20'), { tag: 'global_step20', zero_stage: 2, world_size: 2 }, 2, []]);
+    const usage = await cli(['checkpoint', 'resume-check']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /resume-check expects the launch command after --/);
+  });
+});
+
