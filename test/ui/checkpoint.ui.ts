@@ -31,8 +31,7 @@ suite('Checkpoint details (UI)', function () {
     }, 60_000);
     // Delete checkpoint-40 from its context menu: a modal names the folder; accepted, it goes from disk and view.
     const row = page.locator('.part.sidebar .monaco-list-row').filter({ hasText: 'checkpoint-40' }).first();
-    await row.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-item').filter({ hasText: 'Delete Checkpoint…' }).first().click({ timeout: 15_000 });
+    await wb.contextMenu(row, 'Delete Checkpoint…');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     assert.ok((await dialog.innerText()).includes(`Delete ${join(T, 'run', 'checkpoint-40')} and everything in it?`));

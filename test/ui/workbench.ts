@@ -141,6 +141,26 @@ export class Workbench {
     return this.page.locator('iframe.webview.ready:visible').last().contentFrame().locator('iframe#active-frame').contentFrame();
   }
 
+  /**
+   * Runs `item` from the context menu of `target` (a tree row): right-clicks it, waits for the menu and clicks the
+   * entry; until the menu closes, clicks again (a click that lands while the workbench is still building the menu is
+   * dropped: the menu stays open with the entry highlighted), then falls back to Enter on the highlighted entry.
+   */
+  async contextMenu(target: Locator, item: string, timeoutMs = 20_000): Promise<void> {
+    await target.click({ button: 'right' });
+    const menu = this.page.locator('.monaco-menu');
+    const entry = menu.locator('.action-item').filter({ hasText: item }).first();
+    await entry.waitFor({ state: 'visible', timeout: timeoutMs });
+    await waitFor(`the context menu entry '${item}' to run`, async () => {
+      if (!(await menu.isVisible())) return true;
+      await entry.click({ timeout: 3_000 }).catch(() => undefined);
+      if (await waitFor('the menu to close', async () => (!(await menu.isVisible())) || undefined, 1_500, 100).catch(() => false)) return true;
+      await entry.hover().catch(() => undefined);
+      await this.page.keyboard.press('Enter');
+      return undefined;
+    }, timeoutMs, 500);
+  }
+
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
