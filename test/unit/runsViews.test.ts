@@ -54,7 +54,8 @@ test('env assignments', () => {
 
 test('templates build argv with the picked config', () => {
   const t = (id: string) => COMMAND_TEMPLATES.find((x) => x.id === id)!;
-  assert.deepEqual(t('python').build({ config: 'my cfg.yaml' }), ['python', '-u', 'train.py', '--config', 'my cfg.yaml']);
+  assert.deepEqual(t('python').build({ config: 'my cfg.yaml' }), ['python3', '-u', 'train.py', '--config', 'my cfg.yaml']);
+  assert.deepEqual(t('python').build({ config: 'c.yaml', python: '/opt/venv/bin/python', script: 'src/train.py' }), ['/opt/venv/bin/python', '-u', 'src/train.py', '--config', 'c.yaml']);
   assert.deepEqual(t('torchrun').build({ config: 'c.yaml', nproc: 8 }), ['torchrun', '--standalone', '--nproc_per_node', '8', 'train.py', '--config', 'c.yaml']);
   assert.deepEqual(t('torchtune').build({ config: 'c.yaml', recipe: 'full_finetune_distributed' }), ['tune', 'run', 'full_finetune_distributed', '--config', 'c.yaml']);
   assert.deepEqual(t('axolotl').build({ config: 'a.yml' }), ['axolotl', 'train', 'a.yml']);
