@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectFramework } from '../../src/core/config';
-import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, splitLaunchConfigs, workingDirectoryChoices, DEFAULT_ENV } from '../../src/core/runs/launchChoices';
+import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices, DEFAULT_ENV } from '../../src/core/runs/launchChoices';
 
 const ROOT = resolve(__dirname, '..', '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -58,6 +58,14 @@ test('interpreter: the Python extension\'s selection on local, else python3; the
   assert.equal(none.command, 'python3');
   assert.match(none.label, /^python3 on PATH \(install the Python extension/);
   assert.match(chooseInterpreter({ local: true, alias: 'local' }, undefined, true, undefined).label, /no interpreter selected/);
+  // Without the extension, the interpreter the workspace names (examples/.vscode/settings.json names /usr/bin/python3).
+  assert.deepEqual(chooseInterpreter({ local: true, alias: 'local' }, undefined, false, undefined, '/usr/bin/python3'), { command: '/usr/bin/python3', source: 'workspace-setting', label: '/usr/bin/python3 (python.defaultInterpreterPath of this workspace)' });
+  assert.equal(chooseInterpreter({ local: true, alias: 'local' }, '/venv/bin/python', true, undefined, '/usr/bin/python3').command, '/venv/bin/python');
+  assert.equal(chooseInterpreter({ local: false, alias: 'h' }, undefined, false, undefined, '/usr/bin/python3').command, 'python3');
+  assert.equal(resolveInterpreterSetting('${workspaceFolder}/.venv/bin/python', '/ws'), '/ws/.venv/bin/python');
+  assert.equal(resolveInterpreterSetting('python', '/ws'), undefined);
+  assert.equal(resolveInterpreterSetting('${env:HOME}/py', '/ws'), undefined);
+  assert.equal(resolveInterpreterSetting(undefined, '/ws'), undefined);
   assert.deepEqual(chooseInterpreter({ local: false, alias: 'gpu-box' }, '/local/venv/python', true, '/opt/conda/bin/python'), { command: '/opt/conda/bin/python', source: 'last-on-host', label: '/opt/conda/bin/python (last used on gpu-box)' });
   assert.deepEqual(chooseInterpreter({ local: false, alias: 'gpu-box' }, '/local/venv/python', true, undefined), { command: 'python3', source: 'default', label: "python3 on gpu-box's PATH" });
   for (const p of ['python', 'python3', 'python3.11', '/opt/venv/bin/python', 'C:\\Py\\python.exe', 'pypy3']) assert.ok(isPythonInterpreter(p), p);

@@ -70,7 +70,7 @@ export function relativeTo(from: string, to: string): string {
 }
 
 /** Where the pre-filled interpreter comes from; `label` is what the launcher step shows. */
-export interface InterpreterChoice { command: string; source: 'python-extension' | 'last-on-host' | 'default'; label: string }
+export interface InterpreterChoice { command: string; source: 'python-extension' | 'workspace-setting' | 'last-on-host' | 'default'; label: string }
 
 /**
  * The shape of the Python extension's (ms-python.python) exported API that is read here: the newer
@@ -113,17 +113,32 @@ export async function pythonFromExtensionApi(api: PythonExtensionApi | undefined
 
 /**
  * The interpreter the plain-python launcher starts with:
- * - on `local`: the Python extension's selected interpreter when it is installed and has one, else `python3`
- *   (`python` is Python 2 or missing on many systems);
+ * - on `local`: the Python extension's selected interpreter when it is installed and has one; without the extension,
+ *   the workspace's `python.defaultInterpreterPath` setting (the interpreter the workspace names for it, which the
+ *   extension would select), else `python3` (`python` is Python 2 or missing on many systems);
  * - on a remote host: the interpreter of the last launch on that host, else `python3`.
+ * @param workspaceDefault `python.defaultInterpreterPath` with `${workspaceFolder}` resolved (see resolveInterpreterSetting)
  */
-export function chooseInterpreter(host: { local: boolean; alias: string }, fromExtension: string | undefined, extensionInstalled: boolean, lastOnHost: string | undefined): InterpreterChoice {
+export function chooseInterpreter(host: { local: boolean; alias: string }, fromExtension: string | undefined, extensionInstalled: boolean, lastOnHost: string | undefined, workspaceDefault?: string): InterpreterChoice {
   if (host.local) {
     if (fromExtension) return { command: fromExtension, source: 'python-extension', label: `${fromExtension} (selected in the Python extension)` };
+    if (!extensionInstalled && workspaceDefault) return { command: workspaceDefault, source: 'workspace-setting', label: `${workspaceDefault} (python.defaultInterpreterPath of this workspace)` };
     return { command: 'python3', source: 'default', label: extensionInstalled ? 'python3 (the Python extension has no interpreter selected)' : 'python3 on PATH (install the Python extension to use its selected interpreter)' };
   }
   if (lastOnHost) return { command: lastOnHost, source: 'last-on-host', label: `${lastOnHost} (last used on ${host.alias})` };
   return { command: 'python3', source: 'default', label: `python3 on ${host.alias}'s PATH` };
+}
+
+/**
+ * The value of `python.defaultInterpreterPath` as a command: `${workspaceFolder}` replaced by `folder`, `python`
+ * (the setting's default, not a choice) and values with other `${...}` variables ignored (undefined).
+ */
+export function resolveInterpreterSetting(value: unknown, folder: string | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let v = value.trim();
+  if (!v || v === 'python') return undefined;
+  if (folder) v = v.replace(/\$\{workspaceFolder\}/g, folder);
+  return /\$\{/.test(v) ? undefined : v;
 }
 
 /** True when `argv0` names a Python interpreter (`python`, `python3.11`, `/opt/venv/bin/python`, `py.exe`), whose choice is remembered per host. */

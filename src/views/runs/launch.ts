@@ -12,7 +12,7 @@ import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
 import { loadConfigCore, type ConfigCore } from '../config/core';
-import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, splitLaunchConfigs, workingDirectoryChoices, type PythonExtensionApi } from '../../core/runs/launchChoices';
+import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices, type PythonExtensionApi } from '../../core/runs/launchChoices';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -32,6 +32,8 @@ const CONFIG_EXCLUDE = '**/{node_modules,.git,.venv,venv,dist,out,wandb,outputs,
 const lastCwdKey = (host: string) => `llmTraining.runs.lastCwd.${host}`;
 /** Context key set once a run was launched in this window: the walkthrough's launch step completes on it. */
 export const LAUNCHED_CONTEXT = 'llmTraining.runs.launched';
+/** Context key set once Launch Run opened the new run's loss curve: the walkthrough's curve step completes on it. */
+export const CURVE_SHOWN_CONTEXT = 'llmTraining.runs.curveShown';
 
 /** Checks the shape of programmatic arguments; throws an Error that says which field is wrong. */
 export function checkLaunchArgs(a: unknown): LaunchRunArgs {
@@ -106,6 +108,8 @@ export function launchRunCommand(ctx: RunsContext) {
         (progress, token) => launch(ctx, plan.args, { token, progress, upload: plan.upload, configSnapshot: plan.configSnapshot }),
       );
       await vscode.commands.executeCommand('llmTraining.showLossCurve', run.id);
+      // A command run from the extension host is not seen by the walkthrough's onCommand events: say it opened.
+      void vscode.commands.executeCommand('setContext', CURVE_SHOWN_CONTEXT, true);
       return run.id;
     } catch (e) {
       if (e instanceof vscode.CancellationError) { ctx.log.info('launch cancelled'); return undefined; }
@@ -256,12 +260,13 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
 
   // 4. launcher, with the interpreter the plain-python template starts with
   const ext = local ? await pythonExtensionInterpreter(cfgUri ?? vscode.Uri.file(cwd), ctx.log) : { installed: false };
-  const interpreter = chooseInterpreter({ local, alias: host.alias }, ext.path, ext.installed, local ? undefined : ctx.extension.globalState.get<string>(lastPythonKey(host.alias)));
+  const settingFolder = cfgFolder ?? (cwd ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd)) : undefined) ?? folders[0];
+  const workspaceDefault = resolveInterpreterSetting(vscode.workspace.getConfiguration('python', settingFolder?.uri).get('defaultInterpreterPath'), settingFolder?.uri.fsPath);
+  const interpreter = chooseInterpreter({ local, alias: host.alias }, ext.path, ext.installed, local ? undefined : ctx.extension.globalState.get<string>(lastPythonKey(host.alias)), workspaceDefault);
   const guess = cfgArg ? guessTemplate(cfgArg, cfgText) : 'python';
   const tItems = COMMAND_TEMPLATES.map((t) => ({
     label: t.id === 'python' ? t.label.replace(/^\S+/, interpreter.command) : t.label,
-    description: t.id === 'python' ? `interpreter: ${interpreter.label}` : undefined,
-    detail: t.detail, template: t, picked: t.id === guess,
+    detail: t.id === 'python' ? `${t.detail} · Python: ${interpreter.label}` : t.detail, template: t, picked: t.id === guess,
   }));
   tItems.sort((a, b) => Number(b.picked) - Number(a.picked));
   const tPick = await vscode.window.showQuickPick(tItems, { title: `${title} (4/${TOTAL}): launcher`, placeHolder: `Command template (editable next) · Python: ${interpreter.label}`, ignoreFocusOut: true });
