@@ -247,22 +247,26 @@ suite('Launch Run (UI)', function () {
     }
   });
 
-  test('a second launch remembers the working directory and labels the environment carried over', async () => {
+  test('a second launch: other files behind "Other file…", the last working directory remembered, the environment carried over labelled', async () => {
     // Follows the launch above in this workspace (its working directory and environment are what is remembered).
     const wb = workbench();
     await wb.runCommand('LLM Training: Launch Run…');
     await step('(1/6): host');
     await typeAndEnter('local');
     await step('(2/6): config');
-    await typeAndEnter('No config file');
+    // Files not recognised as training configs are behind "Other file…".
+    await typeAndEnter('Other file');
+    await step('(2/6): other file');
+    assert.deepEqual(await wb.quickPickRowTexts(), ['.vscode/settings.json', 'tiny-gpt/model.yaml', 'Browse…']);
+    await typeAndEnter('tiny-gpt/model.yaml');
     await step('(3/6): working directory');
     const dirs = await wb.quickPickRowTexts();
-    assert.equal(dirs[0], `tiny-gpt | last used | ${TINY}`, 'the last choice is the default without a config');
+    assert.equal(dirs[0], `tiny-gpt | folder of the config · last used | ${TINY}`, 'the config folder, also the last choice');
     await wb.page.keyboard.press('Enter');
     await step('(4/6): launcher');
     await wb.page.keyboard.press('Enter');
     await step('(5/6): command');
-    assert.equal(await wb.quickInput.locator('input').inputValue(), '/usr/bin/python3 -u train.py --config config.yaml', 'train.py of the working directory');
+    assert.equal(await wb.quickInput.locator('input').inputValue(), '/usr/bin/python3 -u train.py --config model.yaml', 'the picked file, relative to the working directory');
     await wb.page.keyboard.press('Enter');
     await step('(6/6): environment');
     assert.match(await wb.quickInput.locator('.quick-input-title').innerText(), /environment \(optional\) · from your previous launch/);
