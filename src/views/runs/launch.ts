@@ -229,6 +229,8 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   let cfgText = '';
   if (cfgUri) { try { cfgText = new TextDecoder().decode(await vscode.workspace.fs.readFile(cfgUri)); } catch { /* only used to guess the launcher and keep a snapshot */ } }
   const cfgFolder = cfgUri ? vscode.workspace.getWorkspaceFolder(cfgUri) : undefined;
+  // Asked now, answered while the user picks the working directory (activating the Python extension can take seconds).
+  const extInterpreter = local ? pythonExtensionInterpreter(cfgUri ?? folders[0]?.uri, ctx.log) : Promise.resolve({ installed: false, path: undefined });
 
   // 3. working directory, on every host. Locally the default is the config's folder; on an SSH host the directory
   // mirrors a local workspace folder (the one the files are uploaded from), remembered per host.
@@ -259,7 +261,7 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   const cfgArg = cfgUri ? relativeTo(base, cfgUri.fsPath) : undefined;
 
   // 4. launcher, with the interpreter the plain-python template starts with
-  const ext = local ? await pythonExtensionInterpreter(cfgUri ?? vscode.Uri.file(cwd), ctx.log) : { installed: false };
+  const ext = await extInterpreter;
   const settingFolder = cfgFolder ?? (cwd ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd)) : undefined) ?? folders[0];
   const workspaceDefault = resolveInterpreterSetting(vscode.workspace.getConfiguration('python', settingFolder?.uri).get('defaultInterpreterPath'), settingFolder?.uri.fsPath);
   const interpreter = chooseInterpreter({ local, alias: host.alias }, ext.path, ext.installed, local ? undefined : ctx.extension.globalState.get<string>(lastPythonKey(host.alias)), workspaceDefault);
