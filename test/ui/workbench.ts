@@ -46,6 +46,34 @@ export class Workbench {
     await this.closeQuickInput();
   }
 
+  /**
+   * Reloads the page with another workspace folder (absolute path) open, keeping the extension under development,
+   * and waits until it is ready. The harness opens test/fixtures/workspace; a file's tests that need another
+   * workspace (e.g. examples/) call this first. State kept per workspace (workspaceState) is that folder's own.
+   */
+  async openFolder(folder: string): Promise<void> {
+    const url = new URL(this.page.url());
+    url.searchParams.set('folder', folder);
+    await this.page.goto(url.toString(), { timeout: 180_000 });
+    await this.ready();
+  }
+
+  /**
+   * Rows the quick input lists, each as its label, description and detail (those shown) joined by ' | ', e.g.
+   * `tiny-gpt | folder of the config | /abs/examples/tiny-gpt`.
+   */
+  async quickPickRowTexts(): Promise<string[]> {
+    await this.quickPickLabels(); // until the list settles
+    const rows = await this.quickInput.locator('.quick-input-list .monaco-list-row').all();
+    const out: string[] = [];
+    for (const row of rows) {
+      // Only what is rendered: a row keeps a hidden description or detail element from the list it showed before.
+      const parts = await row.locator('.label-name, .label-description').evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.textContent ?? ''));
+      out.push(parts.map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean).join(' | '));
+    }
+    return out;
+  }
+
   /** The quick input widget (command palette, quick picks, input boxes). */
   get quickInput(): Locator {
     return this.page.locator('.quick-input-widget');

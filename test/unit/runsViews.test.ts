@@ -32,6 +32,20 @@ test('refuses unterminated quotes, trailing backslash and shell operators with t
   assert.deepEqual(splitShellWords(`a '|' ";" \\>`), ['a', '|', ';', '>']);
 });
 
+test('names the shell operator the user typed, not its first character', () => {
+  const op = (line: string) => { try { splitShellWords(line); } catch (e) { return /operator '([^']+)'/.exec((e as Error).message)?.[1]; } return undefined; };
+  assert.equal(op('python3 train.py && echo done'), '&&');
+  assert.equal(op('a || b'), '||');
+  assert.equal(op('a >> log'), '>>');
+  assert.equal(op('a 2>&1'), '>&');
+  assert.equal(op('a &> log'), '&>');
+  assert.equal(op('a | tee log'), '|');
+  assert.equal(op('a & b'), '&');
+  assert.equal(op('a <<< word'), '<<<');
+  assert.equal(op('echo $(id)'), '$(');
+  assert.match((() => { try { splitShellWords('a && b'); } catch (e) { return (e as Error).message; } return ''; })(), /^shell operator '&&' is not supported.*\(at column 3\)$/);
+});
+
 test('env assignments', () => {
   assert.deepEqual(parseEnvAssignments('CUDA_VISIBLE_DEVICES=0,1\nWANDB_MODE="offline run" EMPTY='), { CUDA_VISIBLE_DEVICES: '0,1', WANDB_MODE: 'offline run', EMPTY: '' });
   assert.throws(() => parseEnvAssignments('1BAD=x'), /not NAME=value/);
@@ -40,7 +54,8 @@ test('env assignments', () => {
 
 test('templates build argv with the picked config', () => {
   const t = (id: string) => COMMAND_TEMPLATES.find((x) => x.id === id)!;
-  assert.deepEqual(t('python').build({ config: 'my cfg.yaml' }), ['python', '-u', 'train.py', '--config', 'my cfg.yaml']);
+  assert.deepEqual(t('python').build({ config: 'my cfg.yaml' }), ['python3', '-u', 'train.py', '--config', 'my cfg.yaml']);
+  assert.deepEqual(t('python').build({ config: 'c.yaml', python: '/opt/venv/bin/python', script: 'src/train.py' }), ['/opt/venv/bin/python', '-u', 'src/train.py', '--config', 'c.yaml']);
   assert.deepEqual(t('torchrun').build({ config: 'c.yaml', nproc: 8 }), ['torchrun', '--standalone', '--nproc_per_node', '8', 'train.py', '--config', 'c.yaml']);
   assert.deepEqual(t('torchtune').build({ config: 'c.yaml', recipe: 'full_finetune_distributed' }), ['tune', 'run', 'full_finetune_distributed', '--config', 'c.yaml']);
   assert.deepEqual(t('axolotl').build({ config: 'a.yml' }), ['axolotl', 'train', 'a.yml']);

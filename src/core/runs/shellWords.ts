@@ -65,7 +65,7 @@ export function splitShellWords(line: string): string[] {
       inWord = true;
       i += 2;
     } else if (c === '|' || c === ';' || c === '&' || c === '<' || c === '>' || c === '`' || (c === '$' && line[i + 1] === '(')) {
-      throw new ShellWordsError(`shell operator '${c === '$' ? '$(' : c}' is not supported: commands run without a shell (quote it to pass it literally)`, i);
+      throw new ShellWordsError(`shell operator '${shellOperatorAt(line, i)}' is not supported: commands run without a shell (quote it to pass it literally)`, i);
     } else {
       word += c;
       inWord = true;
@@ -74,6 +74,20 @@ export function splitShellWords(line: string): string[] {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/** Two-character operators of POSIX shells and bash, longest first where one is a prefix of another. */
+const TWO_CHAR_OPERATORS = ['&&', '||', ';;', '>>', '<<', '>&', '<&', '&>', '|&', '>|', '<>', '$('];
+
+/**
+ * The shell operator that starts at `i` of `line`, as the user typed it: `&&` for `a && b` (not `&`), `>>` for
+ * `a >> log`, `$(` for a command substitution, else the single character (`|`, `;`, `&`, `<`, `>`, `` ` ``).
+ */
+export function shellOperatorAt(line: string, i: number): string {
+  const two = line.slice(i, i + 2);
+  if (line.slice(i, i + 3) === '<<<') return '<<<';
+  if (line.slice(i, i + 3) === '&>>') return '&>>';
+  return TWO_CHAR_OPERATORS.includes(two) ? two : line[i];
 }
 
 /** A command line that cannot be split into argv; `offset` is the 0-based index in the line where it went wrong. */

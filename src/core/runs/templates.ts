@@ -18,7 +18,7 @@ export interface TemplateInput {
   nproc?: number;
   /** torchtune recipe name, default `lora_finetune_single_device`. */
   recipe?: string;
-  /** Python interpreter for plain `python` launches, default `python`. */
+  /** Python interpreter for plain `python` launches, default `python3` (`python` is Python 2 or missing on many systems). */
   python?: string;
 }
 
@@ -38,9 +38,9 @@ const nproc = (i: TemplateInput) => String(Math.max(1, Math.floor(i.nproc ?? 1))
 /** All templates, in the order the QuickPick shows them. */
 export const COMMAND_TEMPLATES: readonly CommandTemplate[] = [
   {
-    id: 'python', label: 'python train.py --config <config>', detail: 'A plain training script (single process)',
+    id: 'python', label: 'python3 train.py --config <config>', detail: 'A plain training script (single process)',
     needs: ['script', 'config'],
-    build: (i) => [i.python ?? 'python', '-u', script(i), '--config', cfg(i)],
+    build: (i) => [i.python ?? 'python3', '-u', script(i), '--config', cfg(i)],
   },
   {
     id: 'torchrun', label: 'torchrun --nproc_per_node N train.py --config <config>', detail: 'PyTorch elastic launcher, one node',

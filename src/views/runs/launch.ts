@@ -11,6 +11,8 @@ import { quoteArgv } from '../../core/runs/quote';
 import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
+import { loadConfigCore, type ConfigCore } from '../config/core';
+import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices, type PythonExtensionApi } from '../../core/runs/launchChoices';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -28,6 +30,10 @@ const UNTRUSTED = 'Launching runs is disabled in an untrusted workspace: a run e
 const CONFIG_GLOB = '**/*.{yaml,yml,json,toml}';
 const CONFIG_EXCLUDE = '**/{node_modules,.git,.venv,venv,dist,out,wandb,outputs,checkpoints,__pycache__}/**';
 const lastCwdKey = (host: string) => `llmTraining.runs.lastCwd.${host}`;
+/** Context key set once a run was launched in this window: the walkthrough's launch step completes on it. */
+export const LAUNCHED_CONTEXT = 'llmTraining.runs.launched';
+/** Context key set once Launch Run opened the new run's loss curve: the walkthrough's curve step completes on it. */
+export const CURVE_SHOWN_CONTEXT = 'llmTraining.runs.curveShown';
 
 /** Checks the shape of programmatic arguments; throws an Error that says which field is wrong. */
 export function checkLaunchArgs(a: unknown): LaunchRunArgs {
@@ -71,6 +77,8 @@ export async function launch(ctx: RunsContext, args: LaunchRunArgs, opts: { toke
   opts.onRun?.(run);
   ctx.feeds.attach(run, runner);
   ctx.tree.refresh();
+  // Completes the walkthrough's "Launch a run" step (package.json `walkthroughs`, completionEvents).
+  void vscode.commands.executeCommand('setContext', LAUNCHED_CONTEXT, true);
   return run;
 }
 
@@ -100,6 +108,8 @@ export function launchRunCommand(ctx: RunsContext) {
         (progress, token) => launch(ctx, plan.args, { token, progress, upload: plan.upload, configSnapshot: plan.configSnapshot }),
       );
       await vscode.commands.executeCommand('llmTraining.showLossCurve', run.id);
+      // A command run from the extension host is not seen by the walkthrough's onCommand events: say it opened.
+      void vscode.commands.executeCommand('setContext', CURVE_SHOWN_CONTEXT, true);
       return run.id;
     } catch (e) {
       if (e instanceof vscode.CancellationError) { ctx.log.info('launch cancelled'); return undefined; }
@@ -115,8 +125,88 @@ export function launchRunCommand(ctx: RunsContext) {
 interface LaunchPlan { args: LaunchRunArgs; upload?: { localDir: string }; configSnapshot?: { fileName: string; content: string } }
 
 const TOTAL = 6;
+/** Config candidates bigger than this are not read to be recognised (real training configs are under 100 KB). */
+const MAX_CONFIG_BYTES = 1 << 20;
+const lastPythonKey = (host: string) => `llmTraining.runs.lastPython.${host}`;
 
-/** The interactive flow: host → working directory → config → template → command line → environment (→ upload). */
+type ConfigItem = vscode.QuickPickItem & { uri?: vscode.Uri; other?: true; browse?: true };
+
+/**
+ * The config step (2/6): the workspace's YAML/JSON/TOML files that the config detector recognises as training
+ * configs (the active editor's first), then "Other file…" (every other such file, or one picked from disk) and
+ * "No config file". Resolves with the picked file's URI, `null` for no config, undefined when cancelled.
+ */
+async function pickConfig(title: string, log: vscode.LogOutputChannel): Promise<vscode.Uri | null | undefined> {
+  const found = await vscode.workspace.findFiles(CONFIG_GLOB, CONFIG_EXCLUDE, 500);
+  found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+  const candidates = await Promise.all(found.map(async (uri) => {
+    try {
+      const st = await vscode.workspace.fs.stat(uri);
+      return { uri, path: uri.fsPath, text: st.size <= MAX_CONFIG_BYTES ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined };
+    } catch { return { uri, path: uri.fsPath, text: undefined }; }
+  }));
+  let core: ConfigCore | undefined;
+  try { core = await loadConfigCore(); } catch (e) { log.warn(`launch: config detector unavailable, listing every file: ${e instanceof Error ? e.message : String(e)}`); }
+  const { configs, others } = core ? splitLaunchConfigs(candidates, core.detectFramework) : { configs: candidates, others: [] };
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  const label = (u: vscode.Uri) => vscode.workspace.asRelativePath(u, multiRoot);
+  const items: ConfigItem[] = configs.map((c) => ({ label: label(c.uri), uri: c.uri, description: core && c.text !== undefined ? core.frameworkLabel(core.detectFramework(c.text, c.path).framework) : undefined }));
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const activeIdx = active ? items.findIndex((i) => i.uri?.toString() === active.toString()) : -1;
+  if (activeIdx > 0) items.unshift(...items.splice(activeIdx, 1));
+  if (activeIdx >= 0) items[0].description = `${items[0].description ? `${items[0].description} · ` : ''}active editor`;
+  items.push({ label: '$(file) Other file…', detail: others.length ? `${others.length} more YAML/JSON/TOML file(s) that are not recognised as training configs, or one from disk` : 'A file from disk', other: true });
+  items.push({ label: '$(close) No config file' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `${title} (2/${TOTAL}): config`,
+    placeHolder: configs.length ? 'Training config passed to the launcher (files recognised as training configs)' : 'No training config recognised in this workspace: pick another file or none',
+    ignoreFocusOut: true, matchOnDescription: true,
+  });
+  if (!pick) return undefined;
+  if (pick.uri) return pick.uri;
+  if (!pick.other) return null;
+  const otherItems: ConfigItem[] = [...others.map((o) => ({ label: label(o.uri), uri: o.uri })), { label: '$(folder-opened) Browse…', browse: true }];
+  const o = await vscode.window.showQuickPick(otherItems, { title: `${title} (2/${TOTAL}): other file`, placeHolder: 'Not recognised as training configs: the launcher gets the file as it is', ignoreFocusOut: true });
+  if (!o) return undefined;
+  if (o.uri) return o.uri;
+  const picked = await vscode.window.showOpenDialog({ title: `${title}: config file`, canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+  return picked?.[0];
+}
+
+/**
+ * The working-directory step on this machine (3/6): the config's folder (default), the last choice, every workspace
+ * folder, or another folder from disk. Resolves with an absolute path, undefined when cancelled.
+ */
+async function pickLocalWorkingDirectory(title: string, configDir: string | undefined, last: string | undefined): Promise<string | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => [f.name, f.uri.fsPath] as const);
+  const rows = workingDirectoryChoices(configDir, last, folders);
+  const items: (vscode.QuickPickItem & { path?: string })[] = rows.map((r) => ({ label: `$(folder) ${path.basename(r.path) || r.path}`, description: r.why.join(' · '), detail: r.path, path: r.path }));
+  items.push({ label: '$(folder-opened) Other folder…', detail: 'A folder from disk' });
+  const pick = await vscode.window.showQuickPick(items, { title: `${title} (3/${TOTAL}): working directory`, placeHolder: 'Where the command runs (relative paths in the command and the config resolve here)', ignoreFocusOut: true, matchOnDetail: true });
+  if (!pick) return undefined;
+  if (pick.path) return pick.path;
+  const picked = await vscode.window.showOpenDialog({ title: `${title}: working directory`, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: configDir ? vscode.Uri.file(configDir) : vscode.workspace.workspaceFolders?.[0]?.uri });
+  return picked?.[0]?.fsPath;
+}
+
+/**
+ * The interpreter the Python extension (ms-python.python) has selected for `resource`, when it is installed;
+ * `installed` says whether it is. Waits at most 5 s for the extension to be ready.
+ */
+async function pythonExtensionInterpreter(resource: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<{ installed: boolean; path?: string }> {
+  const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
+  if (!ext) return { installed: false };
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    if (api?.ready) await Promise.race([api.ready, new Promise((r) => setTimeout(r, 5000))]);
+    return { installed: true, path: await pythonFromExtensionApi(api, resource) };
+  } catch (e) {
+    log.warn(`launch: the Python extension's interpreter is unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    return { installed: true };
+  }
+}
+
+/** The interactive flow: host → config → working directory → launcher → command line → environment (→ upload). */
 async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: HostEntry }): Promise<LaunchPlan | undefined> {
   const title = 'Launch Run';
   // 1. host
@@ -133,59 +223,63 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   const local = host.source === 'local';
   const folders = vscode.workspace.workspaceFolders ?? [];
 
-  // 2. working directory
+  // 2. config
+  const cfgUri = await pickConfig(title, ctx.log);
+  if (cfgUri === undefined) return undefined;
+  let cfgText = '';
+  if (cfgUri) { try { cfgText = new TextDecoder().decode(await vscode.workspace.fs.readFile(cfgUri)); } catch { /* only used to guess the launcher and keep a snapshot */ } }
+  const cfgFolder = cfgUri ? vscode.workspace.getWorkspaceFolder(cfgUri) : undefined;
+  // Asked now, answered while the user picks the working directory (activating the Python extension can take seconds).
+  const extInterpreter = local ? pythonExtensionInterpreter(cfgUri ?? folders[0]?.uri, ctx.log) : Promise.resolve({ installed: false, path: undefined });
+
+  // 3. working directory, on every host. Locally the default is the config's folder; on an SSH host the directory
+  // mirrors a local workspace folder (the one the files are uploaded from), remembered per host.
   let cwd: string | undefined;
   let localDir: string | undefined;
   if (local) {
-    if (folders.length === 1) cwd = folders[0].uri.fsPath;
-    else {
-      const f = folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: `${title} (2/${TOTAL}): working directory`, ignoreFocusOut: true }) : undefined;
-      cwd = f?.uri.fsPath ?? (folders.length === 0 ? await vscode.window.showInputBox({ title: `${title} (2/${TOTAL}): working directory`, prompt: 'Absolute directory on this machine', ignoreFocusOut: true }) : undefined);
-    }
+    const last = ctx.extension.workspaceState.get<string>(lastCwdKey(host.alias));
+    cwd = await pickLocalWorkingDirectory(title, cfgUri ? path.dirname(cfgUri.fsPath) : undefined, last);
+    if (cwd) await ctx.extension.workspaceState.update(lastCwdKey(host.alias), cwd);
     localDir = cwd;
   } else {
+    const mirrored = cfgFolder ?? folders[0];
     const remembered = ctx.extension.globalState.get<string>(lastCwdKey(host.alias));
     cwd = await vscode.window.showInputBox({
-      title: `${title} (2/${TOTAL}): working directory on ${host.alias}`,
-      prompt: 'Absolute path or ~/path on the host (remembered per host)',
-      value: remembered ?? `~/${folders[0]?.name ?? 'train'}`,
+      title: `${title} (3/${TOTAL}): working directory on ${host.alias}`,
+      prompt: `Absolute path or ~/path on the host${mirrored ? `: the copy of the workspace folder ${mirrored.name}` : ''} (remembered per host)`,
+      value: remembered ?? `~/${mirrored?.name ?? 'train'}`,
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() === '' ? 'A directory is needed' : undefined),
     });
     if (cwd) await ctx.extension.globalState.update(lastCwdKey(host.alias), cwd.trim());
-    localDir = folders[0]?.uri.fsPath;
+    localDir = mirrored?.uri.fsPath;
   }
   if (!cwd) return undefined;
   cwd = cwd.trim();
-
-  // 3. config
+  // Paths in the command are relative to the working directory (locally) or to the mirrored folder (remote).
   const base = localDir ?? cwd;
-  const found = localDir ? await vscode.workspace.findFiles(new vscode.RelativePattern(localDir, CONFIG_GLOB), CONFIG_EXCLUDE, 500) : [];
-  found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const cfgItems: (vscode.QuickPickItem & { rel?: string; uri?: vscode.Uri })[] = found.map((u) => ({ label: path.relative(base, u.fsPath), uri: u, rel: path.relative(base, u.fsPath).split(path.sep).join('/') }));
-  const activeIdx = active ? cfgItems.findIndex((i) => i.uri?.toString() === active.toString()) : -1;
-  if (activeIdx > 0) cfgItems.unshift(...cfgItems.splice(activeIdx, 1));
-  if (activeIdx >= 0) cfgItems[0].description = 'active editor';
-  cfgItems.push({ label: '$(close) No config file', rel: undefined });
-  const cfgPick = await vscode.window.showQuickPick(cfgItems, { title: `${title} (3/${TOTAL}): config`, placeHolder: 'Config file passed to the launcher', ignoreFocusOut: true });
-  if (!cfgPick) return undefined;
-  let cfgText = '';
-  if (cfgPick.uri) { try { cfgText = new TextDecoder().decode(await vscode.workspace.fs.readFile(cfgPick.uri)); } catch { /* only used to guess the launcher and keep a snapshot */ } }
+  const cfgArg = cfgUri ? relativeTo(base, cfgUri.fsPath) : undefined;
 
-  // 4. template
-  const guess = cfgPick.rel ? guessTemplate(cfgPick.rel, cfgText) : 'python';
-  const tItems = COMMAND_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t, picked: t.id === guess }));
+  // 4. launcher, with the interpreter the plain-python template starts with
+  const ext = await extInterpreter;
+  const settingFolder = cfgFolder ?? (cwd ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(cwd)) : undefined) ?? folders[0];
+  const workspaceDefault = resolveInterpreterSetting(vscode.workspace.getConfiguration('python', settingFolder?.uri).get('defaultInterpreterPath'), settingFolder?.uri.fsPath);
+  const interpreter = chooseInterpreter({ local, alias: host.alias }, ext.path, ext.installed, local ? undefined : ctx.extension.globalState.get<string>(lastPythonKey(host.alias)), workspaceDefault);
+  const guess = cfgArg ? guessTemplate(cfgArg, cfgText) : 'python';
+  const tItems = COMMAND_TEMPLATES.map((t) => ({
+    label: t.id === 'python' ? t.label.replace(/^\S+/, interpreter.command) : t.label,
+    detail: t.id === 'python' ? `${t.detail} · Python: ${interpreter.label}` : t.detail, template: t, picked: t.id === guess,
+  }));
   tItems.sort((a, b) => Number(b.picked) - Number(a.picked));
-  const tPick = await vscode.window.showQuickPick(tItems, { title: `${title} (4/${TOTAL}): launcher`, placeHolder: 'Command template (editable next)', ignoreFocusOut: true });
+  const tPick = await vscode.window.showQuickPick(tItems, { title: `${title} (4/${TOTAL}): launcher`, placeHolder: `Command template (editable next) · Python: ${interpreter.label}`, ignoreFocusOut: true });
   if (!tPick) return undefined;
-  const argv = await buildFromTemplate(tPick.template, cfgPick.rel, base, found);
+  const argv = await buildFromTemplate(tPick.template, cfgArg, local || localDir ? base : undefined, interpreter.command);
   if (!argv) return undefined;
 
   // 5. command line
   const line = await vscode.window.showInputBox({
     title: `${title} (5/${TOTAL}): command`,
-    prompt: 'Edit freely. Split into argv like a shell (quotes, backslash) but run without one: no $VARS, pipes or redirections.',
+    prompt: `Runs in ${cwd} on ${host.alias}${tPick.template.id === 'python' ? ` · Python: ${interpreter.label}` : ''}. Edit freely: split into argv like a shell (quotes, backslash) but run without one (no $VARS, pipes, && or redirections).`,
     value: quoteArgv(argv),
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -195,18 +289,20 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   if (line === undefined) return undefined;
   const finalArgv = splitShellWords(line);
 
-  // 6. environment
+  // 6. environment, saying where its value comes from
   const envKey = `llmTraining.runs.lastEnv.${host.alias}`;
+  const prefill = envPrefill(ctx.extension.workspaceState.get<string>(envKey), host.alias);
   const envText = await vscode.window.showInputBox({
-    title: `${title} (6/${TOTAL}): environment (optional)`,
-    prompt: 'NAME=value pairs separated by spaces, e.g. CUDA_VISIBLE_DEVICES=0,1 WANDB_MODE=offline. Values are not stored in run.json.',
-    value: ctx.extension.workspaceState.get<string>(envKey) ?? 'PYTHONUNBUFFERED=1',
+    title: `${title} (6/${TOTAL}): environment (optional)${prefill.from === 'previous-launch' ? ' · from your previous launch' : ''}`,
+    prompt: `${prefill.note} NAME=value pairs separated by spaces, e.g. CUDA_VISIBLE_DEVICES=0,1 WANDB_MODE=offline. Values are not stored in run.json.`,
+    value: prefill.value,
     ignoreFocusOut: true,
     validateInput: (v) => { try { parseEnvAssignments(v); return undefined; } catch (e) { return e instanceof Error ? e.message : String(e); } },
   });
   if (envText === undefined) return undefined;
   await ctx.extension.workspaceState.update(envKey, envText);
   const env = parseEnvAssignments(envText);
+  if (!local && isPythonInterpreter(finalArgv[0])) await ctx.extension.globalState.update(lastPythonKey(host.alias), finalArgv[0]);
 
   // upload (SSH hosts with a local workspace only)
   let upload: LaunchPlan['upload'];
@@ -219,16 +315,22 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
     if (u.up) upload = { localDir };
   }
   // The config as it was at launch is kept in the run directory (run.json `configSnapshot`), up to 1 MiB.
-  const configSnapshot = cfgPick.rel && cfgText && cfgText.length <= 1 << 20 ? { fileName: path.posix.basename(cfgPick.rel), content: cfgText } : undefined;
+  const configSnapshot = cfgUri && cfgText && cfgText.length <= 1 << 20 ? { fileName: path.basename(cfgUri.fsPath), content: cfgText } : undefined;
   // The run's name follows the config and launcher only while the edited command still runs that config.
-  return { args: { host: host.alias, cwd, argv: finalArgv, env, name: cfgPick.rel && finalArgv.some((a) => a.endsWith(cfgPick.rel!)) ? `${cfgPick.rel} · ${tPick.template.id}` : undefined }, upload, configSnapshot };
+  const cfgName = cfgUri ? vscode.workspace.asRelativePath(cfgUri, folders.length > 1) : undefined;
+  return { args: { host: host.alias, cwd, argv: finalArgv, env, name: cfgName && cfgArg && finalArgv.some((a) => a.endsWith(cfgArg)) ? `${cfgName} · ${tPick.template.id}` : undefined }, upload, configSnapshot };
 }
 
-async function buildFromTemplate(t: CommandTemplate, config: string | undefined, base: string, found: vscode.Uri[]): Promise<string[] | undefined> {
-  const input: { config?: string; nproc?: number; script?: string; recipe?: string } = { config };
-  if (t.needs.includes('script')) {
-    const scripts = found.length ? (await vscode.workspace.findFiles(new vscode.RelativePattern(base, '**/*.py'), CONFIG_EXCLUDE, 200)).map((u) => path.relative(base, u.fsPath).split(path.sep).join('/')) : [];
-    const preferred = scripts.find((s) => /(^|\/)train\.py$/.test(s) && config && path.posix.dirname(s) === path.posix.dirname(config)) ?? scripts.find((s) => /(^|\/)train\.py$/.test(s));
+/**
+ * argv of a template: `config` relative to `base` (the working directory, or the folder mirrored on an SSH host),
+ * the training script found under `base` (a `train.py` beside the config first), `python` for the plain template.
+ */
+async function buildFromTemplate(t: CommandTemplate, config: string | undefined, base: string | undefined, python: string): Promise<string[] | undefined> {
+  const input: { config?: string; nproc?: number; script?: string; recipe?: string; python?: string } = { config, python };
+  if (t.needs.includes('script') && base) {
+    const scripts = (await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(base), '**/*.py'), CONFIG_EXCLUDE, 200)).map((u) => relativeTo(base, u.fsPath));
+    const cfgDir = config ? path.posix.dirname(config) : undefined;
+    const preferred = scripts.find((s) => /(^|\/)train\.py$/.test(s) && path.posix.dirname(s) === cfgDir) ?? scripts.find((s) => s === 'train.py') ?? scripts.find((s) => /(^|\/)train\.py$/.test(s));
     if (preferred) input.script = preferred;
   }
   if (t.needs.includes('nproc')) {

@@ -124,6 +124,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
           this.hosts = [{ alias: 'local', source: 'local' }];
         }
       }
+      if (await this.isEmpty()) return [];
       return this.hosts.map((h) => this.hostNode(h));
     }
     if (node.kind !== 'host') return [];
@@ -140,9 +141,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       else this.runNodes.set(run.id, (n = { kind: 'run', host: alias, run }));
       out.push(n);
     }
-    // The view's empty state (viewsWelcome cannot show: the tree always holds `local`): a row that launches here.
+    // A host without runs while other hosts are listed (alone, `local` without runs leaves the view to its welcome).
     if ((s.runs ?? []).length === 0) out.push({ kind: 'message', host: alias, text: 'No runs on this host yet: Launch Run…', launch: node.host });
     return out;
+  }
+
+  /**
+   * True when there is nothing to show: `local` is the only host and it has no runs (read without error). The view
+   * then has no rows, so its `viewsWelcome` (package.json) says what to do. With SSH hosts the hosts stay listed:
+   * their runs are unknown until the user expands them.
+   */
+  private async isEmpty(): Promise<boolean> {
+    if (this.hosts?.length !== 1 || this.hosts[0].source !== 'local') return false;
+    const runs = await this.runsOf(this.hosts[0].alias);
+    return runs.length === 0 && !this.state.get(this.hosts[0].alias)?.error;
   }
 
   private hostNode(h: HostEntry): RunsNode {
