@@ -1,10 +1,12 @@
-// Runs node's built-in test runner (with tsx for TypeScript) over every *.test.ts below the given folders.
+// Runs node's built-in test runner (with tsx for TypeScript) over every *.test.ts below the given folders (or the
+// given *.test.ts files themselves).
 // Prints node's own spec output; exits with its exit code. Used by test:unit and test:remote.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
+  if (statSync(dir).isFile()) { out.push(dir); return out; }
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);

@@ -55,6 +55,23 @@ test('resolveColumns includes one point beyond each edge and counts only points 
   const r = resolveColumns(xs, ys, 100, 10.5, 20.5, 100);
   assert.equal(r.inRange, 10);
   assert.deepEqual([...r.xs], [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]);
+  // The footer's "N of M points": the two edge points are drawn but lie outside the range, so they are not counted
+  // (issue 11: a drag-zoom read "19 of 15 points").
+  assert.equal(r.length, 12);
+  assert.equal(r.drawn, 10);
+});
+
+test('the drawn count never exceeds the points in range, zoomed or not, downsampled or not', () => {
+  const n = 5000;
+  const xs = Float64Array.from({ length: n }, (_, i) => i), ys = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+  for (const [x0, x1, columns] of [[0, n - 1, 100], [100.5, 117.2, 400], [10, 4000, 50], [-5, 3, 10]] as const) {
+    const r = resolveColumns(xs, ys, n, x0, x1, columns);
+    assert.ok(r.drawn <= r.inRange, `drawn ${r.drawn} > inRange ${r.inRange} for [${x0}, ${x1}]`);
+  }
+  const grid = new ColumnGrid(64);
+  grid.update(xs, ys, n);
+  const g = grid.resolve(xs, ys, n);
+  assert.ok(g.drawn <= g.inRange && g.drawn === g.length);
 });
 
 test('resolveColumns reads only the first n entries of a growable column (the rest is spare capacity)', () => {

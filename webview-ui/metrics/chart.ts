@@ -283,8 +283,8 @@ export class LossChart {
       }
       tables.push([Array.from(r.xs), ys] as unknown as uPlot.AlignedData);
       if (l.kind === 'raw') {
-        summary.total += r.inRange; summary.drawn += r.length;
-        summary.series.push({ run: l.s.runId, name: l.s.name, inRange: r.inRange, drawn: r.length, drawnMin: Number.isFinite(mn) ? mn : null, drawnMax: Number.isFinite(mx) ? mx : null });
+        summary.total += r.inRange; summary.drawn += r.drawn;
+        summary.series.push({ run: l.s.runId, name: l.s.name, inRange: r.inRange, drawn: r.drawn, drawnMin: Number.isFinite(mn) ? mn : null, drawnMax: Number.isFinite(mx) ? mx : null });
       }
     }
     if (!Number.isFinite(summary.xMin)) { summary.xMin = 0; summary.xMax = 1; }

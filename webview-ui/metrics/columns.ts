@@ -15,8 +15,12 @@
  */
 import { minMaxColumns } from '../../src/shared/downsample';
 
-/** Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points they stand for. */
-export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number }
+/**
+ * Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points inside the
+ * x range they stand for; `drawn` counts the chosen points inside that range (`length` less the one point kept beyond
+ * each edge so the line runs to the border), so `drawn <= inRange` always ("N of M points" in the footer).
+ */
+export interface Resolved { xs: Float64Array; ys: Float64Array; length: number; inRange: number; drawn: number }
 
 /** First index i in [0, n) with xs[i] >= x (n when none). xs ascending. */
 export function lowerBound(xs: ArrayLike<number>, n: number, x: number): number {
@@ -54,13 +58,13 @@ export function resolveColumns(xs: Float64Array, ys: Float64Array, n: number, x0
   const d = minMaxColumns(xs.subarray(0, n), ys.subarray(0, n), x0, x1, columns);
   const lo = lowerBound(xs, n, x0), hi = upperBound(xs, n, x1);
   const before = lo > 0 ? 1 : 0, after = hi < n ? 1 : 0;
-  if (!before && !after) return { xs: d.x, ys: d.y, length: d.pointsUsed, inRange: d.total };
+  if (!before && !after) return { xs: d.x, ys: d.y, length: d.pointsUsed, inRange: d.total, drawn: d.pointsUsed };
   const len = d.pointsUsed + before + after;
   const ox = new Float64Array(len), oy = new Float64Array(len);
   if (before) { ox[0] = xs[lo - 1]; oy[0] = ys[lo - 1]; }
   ox.set(d.x, before); oy.set(d.y, before);
   if (after) { ox[len - 1] = xs[hi]; oy[len - 1] = ys[hi]; }
-  return { xs: ox, ys: oy, length: len, inRange: d.total };
+  return { xs: ox, ys: oy, length: len, inRange: d.total, drawn: d.pointsUsed };
 }
 
 /**
@@ -150,7 +154,7 @@ export class ColumnGrid {
     if (this.width === 0 || n <= this.maxBuckets) {
       const ox = new Float64Array(n), oy = new Float64Array(n);
       for (let i = 0; i < n; i++) { ox[i] = xs[i]; oy[i] = ys[i]; }
-      return { xs: ox, ys: oy, length: n, inRange: n };
+      return { xs: ox, ys: oy, length: n, inRange: n, drawn: n };
     }
     const ox = new Float64Array(4 * this.count), oy = new Float64Array(4 * this.count);
     let k = 0;
@@ -158,6 +162,6 @@ export class ColumnGrid {
       if (this.first[b] < 0) continue;
       k = emitColumn(xs, ys, this.first[b], this.iMin[b], this.iMax[b], this.last[b], ox, oy, k);
     }
-    return { xs: ox.subarray(0, k), ys: oy.subarray(0, k), length: k, inRange: n };
+    return { xs: ox.subarray(0, k), ys: oy.subarray(0, k), length: k, inRange: n, drawn: k };
   }
 }
