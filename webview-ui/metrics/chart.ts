@@ -10,6 +10,7 @@
 import uPlot from 'uplot';
 import type { AlertMarker, ChartViewState, XAxisMode } from '../../src/shared/protocol/metrics';
 import { ColumnGrid, lowerBound, resolveColumns, type Resolved } from './columns';
+import { distinctTickLabels } from './ticks';
 import { Smoother, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
 
@@ -132,6 +133,7 @@ export class LossChart {
     const hasY2 = this.lines.some((l) => l.scale === 'y2');
     const hasY = this.lines.some((l) => l.scale === 'y') || !hasY2;
     const axis = (scale: string, side: 0 | 1 | 2 | 3, show = true): uPlot.Axis => ({ scale, side, show, stroke: fg, font, labelFont: font, grid: { stroke: grid, width: 1, show: side !== 1 || !hasY }, ticks: { stroke: grid, width: 1 } });
+    const yAxis = (scale: string, side: 1 | 3, show: boolean): uPlot.Axis => ({ ...axis(scale, side, show), values: (_u, splits) => distinctTickLabels(splits) });
     const xAxis = axis('x', 2);
     if (v.xAxis === 'relative') xAxis.values = (_u, splits) => splits.map((s) => formatDuration(s));
     if (v.xAxis === 'tokens') xAxis.values = (_u, splits) => splits.map(formatTokens);
@@ -146,7 +148,7 @@ export class LossChart {
         y: { distr: v.logScale ? 3 : 1, log: 10 },
         y2: {},
       },
-      axes: [xAxis, axis('y', 3, hasY), axis('y2', 1, hasY2)],
+      axes: [xAxis, yAxis('y', 3, hasY), yAxis('y2', 1, hasY2)],
       series: [
         { label: v.xAxis === 'step' ? 'step' : v.xAxis === 'tokens' ? 'tokens' : 'time' },
         ...this.lines.map((l): uPlot.Series => ({
