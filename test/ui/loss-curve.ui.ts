@@ -216,6 +216,8 @@ suite('Loss curve panel (UI)', function () {
         // Type only once the dialog has put its default path in (else it completes into what we typed).
         const ext = file.split('.').pop()!;
         await waitFor('the save dialog to show its default path', async () => ((await input.inputValue()).endsWith(`.${ext}`) ? true : undefined), 20_000);
+        // The default is a plain name in the log's own folder (issue 11: it was `<title> · <host>.csv` in the workspace root).
+        assert.equal(await input.inputValue(), join(LOG_DIR, `hf-trainer_state__tinyllama-sft-trl.json-loss.${ext}`));
         await input.fill(join(out, file));
         await waitFor('the typed path to stay as typed', async () => ((await input.inputValue()) === join(out, file) ? true : undefined), 5_000);
         // The dialog validates the typed path asynchronously; confirm (OK) until it closes.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { dispatch, type Handlers, type HostToWebview } from '../../src/shared/protocol/metrics';
 import { parseWebviewMessage, sparkWebviewToHostSchema } from '../../src/views/metrics/messages';
-import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, sparkRunOf } from '../../src/views/metrics/data';
+import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, exportFileStem, sparkRunOf } from '../../src/views/metrics/data';
 import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
 
@@ -94,6 +94,10 @@ test('file names from run titles lose path separators and reserved characters', 
   assert.equal(safeFileStem('../../etc/passwd'), '_.._etc_passwd');
   assert.equal(safeFileStem('a:b*c?'), 'a_b_c_');
   assert.equal(safeFileStem('   '), 'loss-curve');
+  // Export names: the run name without its host, no spaces (issue 11: `tiny-gpt-demo · local.csv`).
+  assert.equal(exportFileStem(['tiny-gpt-demo · local']), 'tiny-gpt-demo-loss');
+  assert.equal(exportFileStem(['run a · gpu-box', 'run b · local']), 'run-a-vs-run-b-loss');
+  assert.equal(exportFileStem(['../x · h']), '_x-loss');
 });
 
 test('showLossCurve arguments: id, ids, tree items, multi-selection', () => {

@@ -116,6 +116,20 @@ export function decodePngDataUrl(dataUrl: string): Uint8Array {
 }
 
 /** A file name stem from a run title: path separators, control characters and reserved characters replaced. */
+/**
+ * The default name (without extension) of a chart's CSV/PNG export: the run names without their host, joined by
+ * `-vs-` for a comparison, with `-loss` (`tiny-gpt-demo · local` -> `tiny-gpt-demo-loss`; issue 11).
+ */
+export function exportFileStem(titles: readonly string[]): string {
+  // Feed titles read `<run name> · <host>`: the host goes, spaces become dashes (a name a shell takes as is).
+  const names = titles.map((t) => t.replace(/\s+·\s+[^·]*$/, '').trim().replace(/\s+/g, '-'));
+  return safeFileStem(`${names.join('-vs-')}-loss`);
+}
+
+/**
+ * A file stem safe on every OS: control and reserved characters become `_`, no leading/trailing dots or spaces, at
+ * most 120 characters; `loss-curve` when nothing is left.
+ */
 export function safeFileStem(title: string): string {
   // eslint-disable-next-line no-control-regex
   const s = title.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);

@@ -57,7 +57,7 @@ export function registerMetrics(context: vscode.ExtensionContext, log: vscode.Lo
       const found = ids.map((id) => feeds.get(id));
       const missing = ids.filter((_, i) => !found[i]);
       if (missing.length) { void vscode.window.showErrorMessage(`No metrics for run ${missing.join(', ')}.`); return; }
-      LossCurvePanel.show(context, log, found as MetricsFeed[]);
+      LossCurvePanel.show(context, log, found as MetricsFeed[], { folder: ids.length === 1 ? feeds.folderOf?.(ids[0]) : undefined });
     }),
     vscode.commands.registerCommand(METRICS_COMMANDS.openLogChart, async (arg?: unknown) => {
       let uri = arg instanceof vscode.Uri ? arg : typeof arg === 'string' ? vscode.Uri.parse(arg) : undefined;

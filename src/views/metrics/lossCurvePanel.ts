@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { ChartViewState, Handlers, HostToWebview, PanelOrigin, WebviewToHost } from '../../shared/protocol/metrics';
 import { WebviewHost, surfaceOf } from '../webviewHost';
-import { decodePngDataUrl, infoOf, metricsCsv, PendingAppend, runDataOf, safeFileStem } from './data';
+import { decodePngDataUrl, infoOf, metricsCsv, PendingAppend, runDataOf, exportFileStem } from './data';
 import { parseWebviewMessage } from './messages';
 import type { FeedRegistry, LogFeedOpener } from './types';
 
@@ -28,6 +28,8 @@ export class LossCurvePanel {
   private feeds: MetricsFeed[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** Where exports are offered by default (a local run's working directory); else the log's folder or the workspace. */
+  private exportFolder: string | undefined;
   private readonly host: WebviewHost<WebviewToHost, HostToWebview>;
 
   /**
@@ -35,7 +37,7 @@ export class LossCurvePanel {
    * @param origin where the data came from when not the run registry (a log file), so a reload can reopen it;
    *   `release` is called when the panel closes (stops following the log).
    */
-  static show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, feed: MetricsFeed | MetricsFeed[], origin?: { logUri?: string; release?: () => void }): LossCurvePanel {
+  static show(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, feed: MetricsFeed | MetricsFeed[], origin?: { logUri?: string; release?: () => void; folder?: string }): LossCurvePanel {
     const feeds = Array.isArray(feed) ? feed : [feed];
     if (feeds.length === 0) throw new Error('LossCurvePanel.show: no feed given');
     const key = LossCurvePanel.keyOf(feeds.map((f) => f.runId));
@@ -44,6 +46,7 @@ export class LossCurvePanel {
     const panel = vscode.window.createWebviewPanel(LossCurvePanel.viewType, LossCurvePanel.titleOf(feeds), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')] });
     const p = new LossCurvePanel(context, log, panel, feeds, { runIds: feeds.map((f) => f.runId), logUri: origin?.logUri });
     if (origin?.release) p.disposables.push({ dispose: origin.release });
+    p.exportFolder = origin?.folder;
     return p;
   }
 
@@ -154,8 +157,11 @@ export class LossCurvePanel {
   }
 
   private defaultUri(ext: string): vscode.Uri | undefined {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `${safeFileStem(this.feeds.map((f) => f.title).join('-vs-'))}.${ext}`;
+    const logUri = this.origin.logUri ? vscode.Uri.parse(this.origin.logUri) : undefined;
+    const folder = this.exportFolder ? vscode.Uri.file(this.exportFolder)
+      : logUri?.scheme === 'file' ? vscode.Uri.joinPath(logUri, '..')
+      : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `${exportFileStem(this.feeds.map((f) => f.title))}.${ext}`;
     return folder ? vscode.Uri.joinPath(folder, name) : undefined;
   }
 

@@ -10,6 +10,8 @@ export interface FeedRegistry {
   get(runId: string): MetricsFeed | undefined;
   all(): MetricsFeed[];
   onDidChange: vscode.Event<void>;
+  /** The local folder a run works in (its working directory on `local`), where its chart exports go; undefined for remote runs. */
+  folderOf?(runId: string): string | undefined;
 }
 
 /**

@@ -58,6 +58,8 @@ export class RunFeeds implements vscode.Disposable {
   get(runId: string): MetricsFeed | undefined { return this.entries.get(runId)?.feed; }
   all(): MetricsFeed[] { return [...this.entries.values()].map((e) => e.feed); }
   entry(runId: string): FeedEntry | undefined { return this.entries.get(runId); }
+  /** A local run's working directory (its chart exports go there); undefined for runs on other hosts. */
+  folderOf(runId: string): string | undefined { const r = this.entries.get(runId)?.run; return r?.host === 'local' ? r.cwd : undefined; }
   list(): FeedEntry[] { return [...this.entries.values()]; }
 
   /**
