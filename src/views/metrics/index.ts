@@ -13,6 +13,7 @@ import { runIdsOfArgument } from './data';
 import { logFeedOpener } from './logFeed';
 import { startLiveSynthetic, syntheticFeed } from './syntheticFeed';
 import type { FeedRegistry } from './types';
+import { notifyAlerts } from '../alertNotice';
 
 export type { FeedRegistry, LogFeedOpener } from './types';
 export { LossCurvePanel } from './lossCurvePanel';
@@ -81,7 +82,12 @@ export function registerMetrics(context: vscode.ExtensionContext, log: vscode.Lo
         if (e instanceof vscode.CancellationError) return;
         throw e;
       }
-      LossCurvePanel.show(context, log, feed, { logUri: target.toString(), release });
+      // Alerts of an opened log notify as a run's do: what its first read found (one notice), then each new episode.
+      let unsubscribe = () => {};
+      const panel = LossCurvePanel.show(context, log, feed, { logUri: target.toString(), release: () => { unsubscribe(); release(); } });
+      const reveal = () => panel.panel.reveal();
+      notifyAlerts(feed.title, feed.snapshot().alerts, reveal);
+      unsubscribe = feed.subscribe((batch) => notifyAlerts(feed.title, batch.alerts, reveal));
     }),
   );
   // Development/test only (context key `llmTraining.testHooks` shows it in the palette): a chart over a synthetic feed,

@@ -9,6 +9,7 @@ import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from '.
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
+import { notifyAlerts } from '../alertNotice';
 import { runnerFileAccess } from '../../remote/files';
 
 export { RunFeeds } from './feeds';
@@ -70,10 +71,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     vscode.commands.registerCommand('llmTraining.runs.copyId', (ref: RunRef) => vscode.env.clipboard.writeText(refId(ref))),
     feeds.onDidAlert(({ entry, alert }) => {
       log.warn(`${entry.runId}: ${alert.kind} at step ${alert.step}: ${alert.message}`);
-      if (alert.kind === 'restart') return; // a resume is no problem: marked on the chart; a loss jump after it alerts
-      void vscode.window.showWarningMessage(`${entry.feed.title}: ${alert.message} (step ${alert.step})`, 'Show Loss Curve').then((b) => {
-        if (b) void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId);
-      });
+      notifyAlerts(entry.feed.title, [alert], () => void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId));
     }),
     pollWhileVisible(view, tree),
     vscode.workspace.onDidChangeConfiguration((e) => {
