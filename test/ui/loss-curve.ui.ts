@@ -22,7 +22,7 @@ const LOG = join(LOG_DIR, 'hf-trainer_state__tinyllama-sft-trl.json');
 
 interface DrawSummary {
   total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
-  series: { run: string; name: string; inRange: number; drawn: number; drawnMin: number | null; drawnMax: number | null }[];
+  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
 }
 
 async function summary(frame: Frame): Promise<DrawSummary | undefined> {
@@ -208,6 +208,9 @@ suite('Loss curve panel (UI)', function () {
     await runCommand('LLM Training: Open Log as Chart');
     const { s } = await chartWhere('the spike log chart with its alert marker', (x) => x.series.some((r) => r.name === 'loss') && x.alerts >= 1);
     assert.equal(s.alerts, 1);
+    // The log's paste skips iters 1160..3703: drawn as a gap, not a straight line across (issue 11).
+    assert.equal(s.series.find((r) => r.name === 'loss')?.gaps, 1);
+    await wb.screenshot('loss-curve-gap');
     // The workbench shows it as a toast, or only in the notification center (no toasts while a webview has focus):
     // read both, opening the center from the status bar.
     const messages = '.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message';

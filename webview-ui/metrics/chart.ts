@@ -11,6 +11,7 @@ import uPlot from 'uplot';
 import type { AlertMarker, ChartViewState, XAxisMode } from '../../src/shared/protocol/metrics';
 import { ColumnGrid, lowerBound, resolveColumns, type Resolved } from './columns';
 import { distinctTickLabels } from './ticks';
+import { GAP_FACTOR, typicalDelta, withGaps } from './gaps';
 import { Smoother, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
 
@@ -21,7 +22,7 @@ export interface DrawSummary {
   /** Points handed to uPlot for those series. */
   drawn: number;
   xMin: number; xMax: number; zoomed: boolean;
-  series: { run: string; name: string; inRange: number; drawn: number; drawnMin: number | null; drawnMax: number | null }[];
+  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
   alerts: number;
   draws: number;
 }
@@ -156,7 +157,7 @@ export class LossChart {
           scale: l.scale,
           stroke: l.faint ? withAlpha(l.color, 0.4) : l.color,
           width: l.faint ? 1 : 1.5,
-          spanGaps: true,
+          spanGaps: false,
           points: l.s.isEval ? { show: true, size: 5, fill: l.color, stroke: l.color } : { show: false },
         })),
       ],
@@ -274,19 +275,22 @@ export class LossChart {
       const n = l.s.length;
       if (n > 0) { summary.xMin = Math.min(summary.xMin, d.x.data[0]); summary.xMax = Math.max(summary.xMax, d.x.data[n - 1]); }
       const r = this.resolveLine(l, d, columns);
-      const ys: (number | null)[] = new Array(r.length);
+      // Non-finite values are `undefined` (bridged); a stretch of missing steps gets a `null` (a gap, see gaps.ts).
+      const ys: (number | undefined)[] = new Array(r.length);
       let mn = Infinity, mx = -Infinity;
       const x0 = this.zoom?.[0] ?? -Infinity, x1 = this.zoom?.[1] ?? Infinity;
       for (let i = 0; i < r.length; i++) {
         const y = r.ys[i];
         const ok = Number.isFinite(y) && !(v.logScale && l.scale === 'y' && y <= 0);
-        ys[i] = ok ? y : null;
+        ys[i] = ok ? y : undefined;
         if (ok && r.xs[i] >= x0 && r.xs[i] <= x1) { if (y < mn) mn = y; if (y > mx) mx = y; }
       }
-      tables.push([Array.from(r.xs), ys] as unknown as uPlot.AlignedData);
+      const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n > 1 ? d.x.data[n - 1] - d.x.data[0] : 0) || 1;
+      const g = withGaps(r.xs, ys, r.length, Math.max(GAP_FACTOR * typicalDelta(d.x.data, Math.min(n, d.x.length)), (2 * span) / columns));
+      tables.push([g.xs, g.ys] as unknown as uPlot.AlignedData);
       if (l.kind === 'raw') {
         summary.total += r.inRange; summary.drawn += r.drawn;
-        summary.series.push({ run: l.s.runId, name: l.s.name, inRange: r.inRange, drawn: r.drawn, drawnMin: Number.isFinite(mn) ? mn : null, drawnMax: Number.isFinite(mx) ? mx : null });
+        summary.series.push({ run: l.s.runId, name: l.s.name, inRange: r.inRange, drawn: r.drawn, gaps: g.gaps, drawnMin: Number.isFinite(mn) ? mn : null, drawnMax: Number.isFinite(mx) ? mx : null });
       }
     }
     if (!Number.isFinite(summary.xMin)) { summary.xMin = 0; summary.xMax = 1; }
@@ -363,7 +367,8 @@ export class LossChart {
         const y = u.data[k + 1]?.[idx];
         if (y != null && !l.faint) parts.push(`${this.store.runs.size > 1 ? `${l.s.runTitle} ` : ''}${l.s.name} ${Number(y).toPrecision(5)}`);
       });
-      this.readout.textContent = parts.join('  ·  ');
+      // Nothing at the cursor (the midpoint of a gap): no readout rather than a step nobody logged.
+      this.readout.textContent = parts.length > 1 ? parts.join('  ·  ') : '';
     }
     // Alert tooltip within 6 CSS px of the cursor.
     const hit = this.alerts().find(({ x }) => Math.abs(u.valToPos(x, 'x') - left) <= 6);
