@@ -271,6 +271,24 @@ suite('Loss curve panel (UI)', function () {
     } finally { rmSync(out, { recursive: true, force: true }); }
   });
 
+  test('a comparison groups the series toggles per run under short, collapsible run names (issue 11)', async () => {
+    const wb = workbench();
+    await runCommand('LLM Training: Open Synthetic Comparison (development)');
+    const { frame } = await chartWhere('the comparison of two runs', (x) => new Set(x.series.map((r) => r.run)).size === 2);
+    const groups = frame.locator('#series details.run-group');
+    assert.equal(await groups.count(), 2);
+    assert.deepEqual(await groups.locator('summary').allInnerTexts(), ['qwen2.5-7b-sft-lr2e-5-a', 'qwen2.5-7b-sft-lr2e-5-b'], 'run names without the host');
+    assert.deepEqual(await groups.first().locator('vscode-checkbox').evaluateAll((els) => els.map((e) => e.getAttribute('label'))), ['loss', 'eval_loss'], 'short series names');
+    // The chart title is the whole title when it fits (it was cut at 28 characters with space beside it).
+    const title = frame.locator('.toolbar .title');
+    assert.equal(await title.evaluate((e) => e.scrollWidth <= e.clientWidth), true, 'title not cut off');
+    await wb.screenshot('loss-curve-compare');
+    await groups.first().locator('summary').click();
+    await waitFor('the first run group to collapse', async () => (await groups.first().evaluate((d) => !(d as HTMLDetailsElement).open)) || undefined, 10_000);
+    assert.equal(await groups.first().locator('vscode-checkbox').first().isVisible(), false);
+    assert.equal(await groups.nth(1).locator('vscode-checkbox').first().isVisible(), true);
+  });
+
   test('live appends are drawn, and a hidden panel comes back with every point and its view options', async () => {
     const wb = workbench();
     const page = wb.page;

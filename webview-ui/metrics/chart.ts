@@ -275,14 +275,15 @@ export class LossChart {
       const n = l.s.length;
       if (n > 0) { summary.xMin = Math.min(summary.xMin, d.x.data[0]); summary.xMax = Math.max(summary.xMax, d.x.data[n - 1]); }
       const r = this.resolveLine(l, d, columns);
-      // Non-finite values are `undefined` (bridged); a stretch of missing steps gets a `null` (a gap, see gaps.ts).
-      const ys: (number | undefined)[] = new Array(r.length);
+      // A non-finite value (NaN loss; <= 0 on a log scale) is a `null`: a gap at its step (its alert marks it); a
+      // stretch of missing steps gets a `null` point too (gaps.ts).
+      const ys: (number | null)[] = new Array(r.length);
       let mn = Infinity, mx = -Infinity;
       const x0 = this.zoom?.[0] ?? -Infinity, x1 = this.zoom?.[1] ?? Infinity;
       for (let i = 0; i < r.length; i++) {
         const y = r.ys[i];
         const ok = Number.isFinite(y) && !(v.logScale && l.scale === 'y' && y <= 0);
-        ys[i] = ok ? y : undefined;
+        ys[i] = ok ? y : null;
         if (ok && r.xs[i] >= x0 && r.xs[i] <= x1) { if (y < mn) mn = y; if (y > mx) mx = y; }
       }
       const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n > 1 ? d.x.data[n - 1] - d.x.data[0] : 0) || 1;

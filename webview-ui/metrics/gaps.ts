@@ -2,7 +2,7 @@
  * Gaps in a series' steps drawn as gaps (issue 11): a log with a stretch missing (an elided paste, a crash and a
  * restart later, a metric logged only for a while) must not show a straight line across the stretch as if values
  * had been measured there. uPlot breaks a line only at an explicit `null` (its `findGaps`, with `spanGaps: false`);
- * `undefined` (the fill of `uPlot.join`, and our non-finite values) is bridged.
+ * `undefined` (the fill of `uPlot.join` where another series has an x this one lacks) is bridged.
  */
 
 /**

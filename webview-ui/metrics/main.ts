@@ -76,12 +76,19 @@ function showAmount(): void {
   amount.disabled = state.smoothing === 'none';
 }
 
-/** Rebuilds the series toggles (one checkbox per run/series; label via the element's label attribute = text). */
+/** Runs whose toggles the user collapsed in a comparison (kept across re-renders of the toggles). */
+const collapsedRuns = new Set<string>();
+
+/**
+ * Rebuilds the series toggles: one checkbox per series (label via the element's label attribute = text). A comparison
+ * groups them per run under a collapsible run name (without its host), so 16 series of 4 runs take a few short rows.
+ */
 function renderToggles(): void {
   const multi = store.runs.size > 1;
   const items: HTMLElement[] = [];
+  const groups = new Map<string, { title: string; items: HTMLElement[] }>();
   for (const s of store.allSeries()) {
-    const box = custom('vscode-checkbox', { label: `${multi ? `${s.runTitle}: ` : ''}${s.name}` }) as HTMLElement & { checked: boolean };
+    const box = custom('vscode-checkbox', { label: s.name }) as HTMLElement & { checked: boolean };
     box.checked = !state.hidden.includes(s.key);
     box.dataset.key = s.key;
     const swatch = el('span', { className: 'swatch' });
@@ -91,8 +98,20 @@ function renderToggles(): void {
       state.hidden = box.checked ? state.hidden.filter((k) => k !== s.key) : [...state.hidden, s.key];
       save(); chart.rebuild(); paint();
     });
-    items.push(item);
+    if (multi) {
+      let g = groups.get(s.runId);
+      if (!g) groups.set(s.runId, g = { title: s.runTitle, items: [] });
+      g.items.push(item);
+    } else items.push(item);
     queueMicrotask(paint);
+  }
+  if (multi) {
+    for (const [runId, g] of groups) {
+      const summary = el('summary', { title: g.title }, g.title.replace(/\s+·\s+[^·]*$/, ''));
+      const details = el('details', { className: 'run-group', open: !collapsedRuns.has(runId) }, summary, ...g.items);
+      details.addEventListener('toggle', () => { if (details.open) collapsedRuns.delete(runId); else collapsedRuns.add(runId); });
+      items.push(details);
+    }
   }
   toggles.replaceChildren(...items);
 }
@@ -139,6 +158,7 @@ const handlers = {
     save();
     runTitles = m.runs.map((r) => r.title).join(' vs ');
     title.textContent = runTitles;
+    title.title = runTitles;
     document.title = runTitles;
     knownSeries = store.allSeries().length;
     defaultAxis();

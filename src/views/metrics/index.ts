@@ -24,6 +24,7 @@ export const METRICS_COMMANDS = {
   openLogChart: 'llmTraining.openLogChart',
   openSyntheticChart: 'llmTraining.test.openSyntheticChart',
   openLiveSyntheticChart: 'llmTraining.test.openLiveSyntheticChart',
+  openSyntheticComparison: 'llmTraining.test.openSyntheticComparison',
 } as const;
 
 /**
@@ -100,6 +101,11 @@ export function registerMetrics(context: vscode.ExtensionContext, log: vscode.Lo
       const feed = syntheticFeed(args?.runId ?? `synthetic-${n}`, `synthetic ${n.toLocaleString('en-US')} points`, n, spike);
       LossCurvePanel.show(context, log, feed);
       return feed.runId;
+    }), vscode.commands.registerCommand(METRICS_COMMANDS.openSyntheticComparison, () => {
+      // Two 2,000-point runs with long names as one comparison (the grouped, collapsible series toggles).
+      const feeds = ['a', 'b'].map((k) => syntheticFeed(`synthetic-compare-${k}`, `qwen2.5-7b-sft-lr2e-5-${k} · gpu-box-${k}`, 2000, undefined));
+      LossCurvePanel.show(context, log, feeds);
+      return feeds.map((f) => f.runId);
     }), vscode.commands.registerCommand(METRICS_COMMANDS.openLiveSyntheticChart, () => {
       // 2,000 points, then 50 more every 250 ms while the panel is open (live appends, hide/show re-snapshots).
       const feed = syntheticFeed(`synthetic-live-${Date.now()}`, 'synthetic live run', 2000, undefined);
