@@ -137,6 +137,29 @@ suite('Runs on the local host', function () {
     await assert.rejects(api.runs.start({ host: 'local', cwd: path.join(outDir, 'missing'), argv: ['true'] }), /working directory .*missing does not exist on local/);
   });
 
+  test('points already in the log when it is followed get no time; points appended while followed get the time they arrived (issue 11)', async () => {
+    // Five records, a pause, five more: the feed is detached right after the start and attached again once the first
+    // five are in the file, as a window that opens on a running run (or comes back after a dropped connection) does.
+    const script = 'import time\nfor i in range(1, 6):\n    print({"loss": 2.0 - i / 10, "epoch": i / 10}, flush=True)\ntime.sleep(3)\nfor i in range(6, 11):\n    print({"loss": 2.0 - i / 10, "epoch": i / 10}, flush=True)\n    time.sleep(0.2)\n';
+    const started = await api.runs.start({ host: 'local', cwd: outDir, argv: [PYTHON, '-u', '-c', script], name: 'started from code' });
+    const id = started.run.id;
+    api.runs.feeds.detach(id);
+    const offsetAtDetach = api.runs.feeds.entry(id)!.offset;
+    const records = (from: number, to: number) => fs.readFileSync(started.run.logPath).subarray(from, to).toString('utf8').split('\n').filter((l) => l.startsWith('{')).length;
+    await waitFor('the first five records in the log', () => records(0, Infinity) >= 5, 30_000, 50);
+    const sizeAtAttach = fs.statSync(started.run.logPath).size;
+    const attachedAt = Date.now();
+    api.runs.feeds.attach(started.run, await api.runs.backend.getRunner('local'));
+    await started.ended;
+    await waitForLogComplete(api, id, 60_000);
+    const times = [...(started.feed.snapshot().series.find((x) => x.name === 'loss')?.times ?? [])];
+    assert.equal(times.length, 10);
+    const backlog = records(offsetAtDetach, sizeAtAttach);
+    assert.ok(backlog > 0, 'the test needs records written while the feed was detached');
+    assert.equal(times.filter((t) => !Number.isFinite(t)).length, backlog, `records in bytes ${offsetAtDetach}..${sizeAtAttach} have no time: ${times}`);
+    for (const t of times.slice(5)) assert.ok(Number.isFinite(t) && t >= attachedAt - 5, `a record appended while followed has the time it arrived: ${t} vs ${attachedAt}`);
+  });
+
   test('the Runs tree lists local first with its GPU line and the run with step, loss and state', async () => {
     api.runs.tree.refresh();
     const roots = await api.runs.tree.getChildren();

@@ -37,6 +37,11 @@ interface Derived {
   smoothKey: string;
   /** The series' generation this was derived from (a restart truncates the series: derive again). */
   gen: number;
+  /**
+   * Index of the first point drawn: 0 on the step and tokens axes; on a time axis the first point with a time (the
+   * points before it were in the log before anyone followed it and have none; issue 11), or -1 while none has.
+   */
+  drawFrom: number;
   /** Values divided by the run's loss scale (rescaled view), valid for [0, scaledN). */
   scaled?: Float64Array;
   scaledN: number;
@@ -201,7 +206,7 @@ export class LossChart {
     let d = this.derived.get(s.key);
     if (!d || d.mode !== mode || d.x.length > s.length || d.gen !== s.generation) {
       // On the step axis x is the store's own steps column (no copy); time axes derive a column.
-      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '', gen: s.generation, scaledN: 0 };
+      d = { mode, x: mode === 'step' ? s.steps : new Column(Math.max(1024, s.length)), prevX: -Infinity, smoothKey: '', gen: s.generation, scaledN: 0, drawFrom: mode === 'step' || mode === 'tokens' ? 0 : -1 };
       this.derived.set(s.key, d);
     }
     // Extend x for new points: steps as they are; times as a running maximum (x must ascend), in seconds.
@@ -219,6 +224,7 @@ export class LossChart {
         let prev = d.prevX;
         for (let i = from; i < n; i++) {
           const sec = (t[i] - base) / 1000;
+          if (d.drawFrom < 0 && Number.isFinite(sec)) { d.drawFrom = i; d.grid = undefined; d.smoothGrid = undefined; d.smoother = undefined; }
           if (Number.isFinite(sec) && sec > prev) prev = sec;
           add[i - from] = Number.isFinite(prev) ? prev : 0;
         }
@@ -242,8 +248,11 @@ export class LossChart {
   }
 
   private resolveLine(l: Line, d: Derived, columns: number): Resolved {
-    const n = Math.min(l.s.length, d.x.length), xs = d.x.data;
-    let ys: Float64Array = this.valuesOf(l.s, d);
+    // Only [drawFrom, n) is drawn (an untimed prefix has no place on a time axis); subarrays from a fixed start keep
+    // the incremental grids' "earlier points unchanged" contract, and derive() resets them when drawFrom is set.
+    const k = d.drawFrom < 0 ? Math.min(l.s.length, d.x.length) : d.drawFrom;
+    const n = Math.min(l.s.length, d.x.length) - k, xs = d.x.data.subarray(k);
+    let ys: Float64Array = this.valuesOf(l.s, d).subarray(k);
     if (l.kind === 'smooth') {
       const v = this.view();
       if (!d.smoother) {
@@ -272,8 +281,8 @@ export class LossChart {
     const summary: DrawSummary = { total: 0, drawn: 0, xMin: Infinity, xMax: -Infinity, zoomed: !!this.zoom, series: [], alerts: 0, draws: ++this.draws };
     for (const l of this.lines) {
       const d = this.derive(l.s, v.xAxis, smoothKey);
-      const n = l.s.length;
-      if (n > 0) { summary.xMin = Math.min(summary.xMin, d.x.data[0]); summary.xMax = Math.max(summary.xMax, d.x.data[n - 1]); }
+      const n = Math.min(l.s.length, d.x.length), k = d.drawFrom < 0 ? n : d.drawFrom;
+      if (n > k) { summary.xMin = Math.min(summary.xMin, d.x.data[k]); summary.xMax = Math.max(summary.xMax, d.x.data[n - 1]); }
       const r = this.resolveLine(l, d, columns);
       // A non-finite value (NaN loss; <= 0 on a log scale) is a `null`: a gap at its step (its alert marks it); a
       // stretch of missing steps gets a `null` point too (gaps.ts).
@@ -286,8 +295,8 @@ export class LossChart {
         ys[i] = ok ? y : null;
         if (ok && r.xs[i] >= x0 && r.xs[i] <= x1) { if (y < mn) mn = y; if (y > mx) mx = y; }
       }
-      const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n > 1 ? d.x.data[n - 1] - d.x.data[0] : 0) || 1;
-      const g = withGaps(r.xs, ys, r.length, Math.max(GAP_FACTOR * typicalDelta(d.x.data, Math.min(n, d.x.length)), (2 * span) / columns));
+      const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n - k > 1 ? d.x.data[n - 1] - d.x.data[k] : 0) || 1;
+      const g = withGaps(r.xs, ys, r.length, Math.max(GAP_FACTOR * typicalDelta(d.x.data.subarray(k), n - k), (2 * span) / columns));
       tables.push([g.xs, g.ys] as unknown as uPlot.AlignedData);
       if (l.kind === 'raw') {
         summary.total += r.inRange; summary.drawn += r.drawn;
@@ -329,6 +338,7 @@ export class LossChart {
         const d = s && this.derived.get(s.key);
         if (!s || !d || d.x.length === 0) continue;
         const i = Math.min(d.x.length - 1, lowerBound(s.steps.data, s.length, alert.step));
+        if (d.drawFrom < 0 || i < d.drawFrom) continue; // its point has no time: not on a time axis
         out.push({ alert, x: d.x.data[i], run: run.title });
       }
     }

@@ -131,6 +131,13 @@ function renderInfo(): void {
     const who = multi ? `${r.title}: ` : '';
     for (const n of r.info?.notes ?? []) lines.push(`${who}${n}`);
     if (state.xAxis === 'tokens') lines.push(r.info?.tokens ? `${who}tokens from ${r.info.tokens.how}` : `${who}no tokens known (no tokens-seen series in the log, no batch and sequence settings): not drawn on the tokens axis`);
+    if (state.xAxis === 'wall' || state.xAxis === 'relative') {
+      // Points get a time only from the log itself or from when this window saw their bytes appended (issue 11).
+      let untimed = 0, total = 0;
+      for (const s of r.series.values()) { total += s.length; untimed += s.length - s.timed; }
+      if (total > 0 && untimed === total) lines.push(`${who}no times: the log prints none and was read after it was written, so its points are on the Step axis only`);
+      else if (untimed > 0) lines.push(`${who}${untimed.toLocaleString()} of ${total.toLocaleString()} points were in the log before this window followed it: they have no time and are not on this axis`);
+    }
   }
   for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) {
     const a = runs[i], b = runs[j];

@@ -39,7 +39,7 @@ export interface FeedInfo {
 /** A feed that can be written to. */
 export interface WritableMetricsFeed extends MetricsFeed {
   /** Parses a chunk, stores its points, runs the alert rules, notifies subscribers; returns the batch. */
-  pushChunk(chunk: string | Uint8Array): MetricsBatch;
+  pushChunk(chunk: string | Uint8Array, untimed?: boolean): MetricsBatch;
   /** Flushes the last partial line; call once at end of file / end of run. */
   end(): MetricsBatch;
   readonly store: MetricStore;
@@ -210,7 +210,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       return s;
     },
     subscribe(listener) { listeners.add(listener); return () => { listeners.delete(listener); }; },
-    pushChunk(chunk) { return deliver(parser.push(chunk)); },
+    pushChunk(chunk, untimed) { return deliver(parser.push(chunk, untimed)); },
     end() { return deliver(parser.end()); },
   };
 }

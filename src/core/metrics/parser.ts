@@ -43,8 +43,11 @@ export interface LogParserOptions {
 
 /** A streaming parser over one log. */
 export interface LogParser {
-  /** Feeds the next chunk; returns the points completed by it. Never throws on bad input. */
-  push(chunk: string | Uint8Array): ParseOutput;
+  /**
+   * Feeds the next chunk; returns the points completed by it. Never throws on bad input. Its records take the time `now()` gives (when the parser has one), or none with `untimed`: bytes
+   * written before anyone watched (a log's backlog) have no knowable time, and never the moment they were read.
+   */
+  push(chunk: string | Uint8Array, untimed?: boolean): ParseOutput;
   /** Flushes the last, unterminated line (or the buffered JSON document) and returns what it held. */
   end(): ParseOutput;
   /** Detected format: the first primary record format seen (`hf-trainer`, `megatron`, ...), else an auxiliary one
@@ -177,8 +180,8 @@ class Parser implements LogParser {
   get format(): string { return this.primary ?? this.seen.find((f) => f !== 'tqdm') ?? this.seen[0] ?? 'unknown'; }
   get formats(): readonly string[] { return this.seen; }
 
-  push(chunk: string | Uint8Array): ParseOutput {
-    this.chunkTime = this.opts.now?.();
+  push(chunk: string | Uint8Array, untimed = false): ParseOutput {
+    this.chunkTime = untimed ? undefined : this.opts.now?.();
     try { this.feed(chunk); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
     return this.flush();
   }

@@ -55,7 +55,8 @@ export interface RunsBackend {
   createFeed(runId: string, title: string, fileName?: string): MetricsFeed;
   /** The run's settings from its config snapshot and launch command (remote/runs.ts `runSettingsOf`). */
   runSettings?(runner: Runner, run: RunRecord): Promise<RunSettings>;
-  pushChunk(feed: MetricsFeed, bytes: Uint8Array): void;
+  /** Parses bytes of the run's log into its feed; `untimed`: bytes written before this window followed the log (no time). */
+  pushChunk(feed: MetricsFeed, bytes: Uint8Array, untimed?: boolean): void;
   /** Flushes a last partial line at the end of the log. */
   endFeed(feed: MetricsFeed): void;
   dispose(): void;

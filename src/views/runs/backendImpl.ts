@@ -111,7 +111,7 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
     },
     createFeed: (runId, title, fileName = 'output.log'): MetricsFeed => createMetricsFeed(runId, title, { fileName }),
     runSettings: (runner, run) => runSettingsOf(runner, run),
-    pushChunk: (feed, bytes) => { (feed as WritableMetricsFeed).pushChunk(bytes); },
+    pushChunk: (feed, bytes, untimed) => { (feed as WritableMetricsFeed).pushChunk(bytes, untimed); },
     endFeed: (feed) => { (feed as WritableMetricsFeed).end(); },
     dispose() { configSub.dispose(); dropRunners(); },
   };

@@ -22,6 +22,13 @@ export interface FeedEntry {
   following: boolean;
   /** Last error that stopped the follower (connection drop...), cleared on re-attach. */
   error?: string;
+  /**
+   * Byte offset from which log bytes were appended while this window followed the log: their records take the time
+   * they arrived (the chart's wall and relative time axes). Bytes before it were written while nobody watched (a run
+   * attached after the fact, or bytes written during a dropped connection) and have no time, never the moment they
+   * were read (issue 11). Infinity until the log's size at attach is known.
+   */
+  timedFrom: number;
 }
 
 /**
@@ -71,7 +78,7 @@ export class RunFeeds implements vscode.Disposable {
     if (!e) {
       const title = `${run.name ?? commandLabel(run.argv)} · ${run.host}`;
       const feed = this.backend.createFeed(run.id, title);
-      e = { runId: run.id, run, feed, offset: 0, alerts: [], following: false, generation: 0 };
+      e = { runId: run.id, run, feed, offset: 0, alerts: [], following: false, generation: 0, timedFrom: Infinity };
       this.entries.set(run.id, e);
       const entry = e;
       feed.subscribe((batch: MetricsBatch) => this.onBatch(entry, batch));
@@ -87,6 +94,13 @@ export class RunFeeds implements vscode.Disposable {
     entry.error = undefined;
     const gen = ++entry.generation;
     this.log.info(`following ${run.id} on ${run.host} from byte ${entry.offset}`);
+    // What the log holds now was written before this follower: untimed. Until the size is known, bytes are untimed.
+    entry.timedFrom = Infinity;
+    runner.stat(run.logPath).then((st) => { if (gen === entry.generation) entry.timedFrom = Math.max(entry.offset, st?.size ?? 0); }, (err: Error) => {
+      if (gen !== entry.generation) return;
+      this.log.warn(`${run.id}: could not stat ${run.logPath} (${err.message}): log bytes from ${entry.offset} on are timed as they arrive`);
+      entry.timedFrom = entry.offset;
+    });
     entry.follow = this.backend.follow(runner, run, entry.offset, {
       onChunk: (bytes, endOffset) => {
         // Exactly once, guarded here too: a stopped follower may still hand over a read that was in flight, and a
@@ -99,8 +113,11 @@ export class RunFeeds implements vscode.Disposable {
           return;
         }
         const fresh = start < entry.offset ? bytes.subarray(entry.offset - start) : bytes;
+        const freshStart = endOffset - fresh.length;
         entry.offset = endOffset;
-        this.backend.pushChunk(entry.feed, fresh);
+        const untimedBytes = Math.min(fresh.length, Math.max(0, entry.timedFrom - freshStart));
+        if (untimedBytes > 0) this.backend.pushChunk(entry.feed, fresh.subarray(0, untimedBytes), true);
+        if (untimedBytes < fresh.length) this.backend.pushChunk(entry.feed, untimedBytes ? fresh.subarray(untimedBytes) : fresh);
         this.chunked.fire({ runId: run.id, bytes: fresh });
       },
       onEnd: ({ error: err, stopped }) => {
