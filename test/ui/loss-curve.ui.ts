@@ -223,6 +223,23 @@ suite('Loss curve panel (UI)', function () {
     assert.match(notice, /^litgpt__codellama-full-ft-loss-spike\.log: loss spiked to 11\.463 at step 1152 \(step 1152\)/);
   });
 
+  test('a log with no metric yet: the chart says why instead of an empty 0-1 axis (issue 11)', async () => {
+    const wb = workbench();
+    const page = wb.page;
+    const emptyLog = join(LOG_DIR, 'startup-only.log');
+    writeFileSync(emptyLog, 'Loading checkpoint shards: 100%|##########| 2/2\nmodel loaded on cuda:0\n');
+    await page.keyboard.press('Control+P');
+    await wb.quickInput.locator('input').fill(emptyLog);
+    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('startup-only.log')) ? true : undefined), 30_000);
+    await page.keyboard.press('Enter');
+    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('startup-only.log') ? true : undefined), 30_000);
+    await runCommand('LLM Training: Open Log as Chart');
+    const { frame } = await chartWhere('the empty chart', (x) => x.total === 0 && x.draws > 0);
+    const note = frame.locator('#empty');
+    await waitFor('the empty chart to say why', async () => ((await note.isVisible()) && (await note.innerText()).includes('No metric lines yet in 2 lines read')) || undefined, 15_000);
+    await wb.screenshot('loss-curve-empty');
+  });
+
   test('Export CSV and Export PNG save through the save dialog: every parsed point as a row, and a PNG image', async () => {
     const wb = workbench();
     const page = wb.page;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { alignSeries, createMetricsFeed, emaDebiased, emaTimeWeighted, gaussianSmooth, MetricStore, minMaxColumns } from '../../src/core/metrics';
 import type { MetricPoint, MetricsBatch } from '../../src/core/metrics';
+import { emptyReason } from '../../src/core/metrics/feed';
 
 const pts = (series: string, xs: Array<[number, number, number?]>): MetricPoint[] => xs.map(([step, value, time]) => (time === undefined ? { series, step, value } : { series, step, value, time }));
 
@@ -214,4 +215,18 @@ test('store.downsample: min/max per column straight from the stored columns, on 
   assert.ok(r.y.includes(40));
   assert.equal(s.downsample('loss', 0, 1, 10, 'tokens'), undefined);
   assert.equal(s.downsample('nope', 0, 1, 10), undefined);
+});
+
+test('a feed with no points says why in its info (issue 11: an empty chart read "0 of 0 points" on a 0-1 axis)', () => {
+  const feed = createMetricsFeed('r', 'r', { now: null });
+  assert.equal(feed.info().empty, 'The log is empty so far: no metric yet.');
+  feed.pushChunk('Loading checkpoint shards: 100%\nmodel loaded\n');
+  assert.equal(feed.info().empty, 'No metric lines yet in 2 lines read (no known log format recognised).');
+  feed.pushChunk('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 GiB\n');
+  assert.match(feed.info().empty ?? '', /^No metric was logged before the run ended: .*\(torch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 64\.00 GiB\)$/);
+  feed.pushChunk("{'loss': 2.5, 'epoch': 0.1}\n");
+  feed.end(); // a dict without a bar is placed once the parser knows no bar follows
+  assert.equal(feed.store.length('loss'), 1);
+  assert.equal(feed.info().empty, undefined, 'no reason once there are points');
+  assert.equal(emptyReason(10, 1, 'hf-trainer', undefined), 'No metric lines yet in 1 line read (format: hf-trainer).');
 });

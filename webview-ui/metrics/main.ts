@@ -58,6 +58,7 @@ const toggles = el('div', { className: 'series-toggles', id: 'series' });
 /** Notes about what the curves mean (loss scale, tokens source, unplaced records, runs on other scales): textContent only. */
 const notes = el('ul', { id: 'notes', className: 'notes' });
 const chartRoot = el('div', { id: 'chart' });
+const emptyNote = el('div', { id: 'empty', hidden: true });
 const points = el('span', { id: 'points' });
 const readout = el('span', { id: 'readout' });
 const status = el('span', { id: 'status' });
@@ -68,6 +69,12 @@ const store = new ChartStore();
 const chart = new LossChart(chartRoot, store, () => state, readout);
 chart.onDrawn = (s: DrawSummary) => {
   points.textContent = `${s.drawn.toLocaleString()} of ${s.total.toLocaleString()} points${s.zoomed ? ' (zoomed; double-click to reset)' : ''}`;
+  // An empty chart says why (textContent: the reason can quote a log line).
+  const runs = [...store.runs.values()];
+  const anyPoints = runs.some((r) => [...r.series.values()].some((x) => x.length > 0));
+  emptyNote.hidden = anyPoints;
+  if (emptyNote.parentElement !== chartRoot) chartRoot.append(emptyNote); // a rebuild empties the chart's root
+  if (!anyPoints) emptyNote.textContent = runs.map((r) => `${runs.length > 1 ? `${r.title}: ` : ''}${r.info?.empty ?? 'No points yet.'}`).join('\n');
 };
 let runTitles = '';
 

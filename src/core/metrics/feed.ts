@@ -34,6 +34,18 @@ export interface FeedInfo {
   tokens?: { how: string; series?: string; tokensPerStep?: number };
   /** Sentences for the panel: unplaced records, the loss-scale annotation, ... (log-derived: textContent only). */
   notes: string[];
+  /**
+   * Why the feed has no points yet, while it has none (issue 11: a failed run's chart read "0 of 0 points" on a 0-1
+   * axis): the line that ended the run, an empty log, or how many lines were read without a metric in them.
+   */
+  empty?: string;
+}
+
+/** The `FeedInfo.empty` sentence for a feed with no points: `lastError` wins, then an empty log, then lines read. */
+export function emptyReason(bytesRead: number, linesRead: number, format: string, lastError: LogEvent | undefined): string {
+  if (lastError) return `No metric was logged before the run ended: ${lastError.reason} (${lastError.line.trim().slice(0, 200)})`;
+  if (bytesRead === 0) return 'The log is empty so far: no metric yet.';
+  return `No metric lines yet in ${linesRead.toLocaleString('en-US')} line${linesRead === 1 ? '' : 's'} read${format !== 'unknown' ? ` (format: ${format})` : ' (no known log format recognised)'}.`;
 }
 
 /** A feed that can be written to. */
@@ -178,6 +190,13 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   };
 
   let lastError: LogEvent | undefined;
+  let bytesRead = 0, linesRead = 0;
+  /** Counts bytes and newline-terminated lines handed to the parser (for `FeedInfo.empty`). */
+  const count = (chunk: string | Uint8Array): void => {
+    bytesRead += chunk.length;
+    if (typeof chunk === 'string') { for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) linesRead++; }
+    else { for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) linesRead++; }
+  };
 
   return {
     runId,
@@ -200,6 +219,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const r: FeedInfo = { settings, notes };
       if (lossScale) r.lossScale = lossScale;
       if (tokens) r.tokens = tokens;
+      if (store.seriesNames().every((n) => store.length(n) === 0)) r.empty = emptyReason(bytesRead, linesRead, parser.format, lastError);
       return r;
     },
     get format() { return parser.format; },
@@ -210,7 +230,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       return s;
     },
     subscribe(listener) { listeners.add(listener); return () => { listeners.delete(listener); }; },
-    pushChunk(chunk, untimed) { return deliver(parser.push(chunk, untimed)); },
+    pushChunk(chunk, untimed) { count(chunk); return deliver(parser.push(chunk, untimed)); },
     end() { return deliver(parser.end()); },
   };
 }

@@ -30,6 +30,8 @@ export interface RunInfo {
   lossScale?: { factor: number; reason: string };
   tokens?: { how: string; series?: string; tokensPerStep?: number };
   notes: string[];
+  /** Why the run has no points yet, while it has none (log-derived: textContent only). */
+  empty?: string;
 }
 
 /** Everything the panel knows about one run. */
