@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 // @ts-expect-error: plain .mjs build helper without type declarations
-import { lazyConfigCore } from '../scripts/lib/lazyConfigCore.mjs';
+import { lazyConfigCore, lazyDatasetCore } from '../scripts/lib/lazyConfigCore.mjs';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -37,10 +37,11 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   const dir = mkdtempSync(join(tmpdir(), 'llmts-activation-bench-'));
   try {
     const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] as string[], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
-    const external = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'];
+    // The externals scripts/build.mjs gives the extension (onnxruntime-node: a native addon, required lazily on export).
+    const external = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'];
     // As scripts/build.mjs builds it (core split off), and with the core bundled in as a static import would do.
-    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'extension.js'), external, plugins: [lazyConfigCore] });
-    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'eager.js'), external });
+    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'extension.js'), external, plugins: [lazyConfigCore, lazyDatasetCore] });
+    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'eager.js'), external, plugins: [lazyDatasetCore] });
     await build({ ...common, entryPoints: ['src/core/config/index.ts'], outfile: join(dir, 'configCore.js') });
     writeFileSync(join(dir, 'probe.js'), PROBE);
     const time = (file: string): number => {
