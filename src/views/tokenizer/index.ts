@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
-import { dirName } from '../../core/files';
+import { dirName, readText } from '../../core/files';
+import { parseOpenInput } from '../../core/tokenizer/openInput';
 import { loadTokenizer, readTokenizerSources } from '../../core/tokenizer';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { findTokenizerReferences, hubCacheDir, resolveTokenizerPath } from '../../core/tokenizer/resolve';
@@ -19,9 +20,29 @@ export const TOKENIZER_COMMANDS = {
 
 const TOKENIZER_GLOB = '**/{tokenizer.json,tokenizer.model,spiece.model,tokenizer_config.json,vocab.txt,vocab.json}';
 
-/** Opens the inspector on `uri`, or asks: the active editor's tokenizer file, else the workspace's tokenizer folders. */
-async function openInspector(ctx: InspectorContext, uri?: vscode.Uri): Promise<TokenizerInspector | undefined> {
-  let target = uri instanceof vscode.Uri ? uri : undefined;
+/** The tokenizer a training config names (first key that resolves: a local path or a Hub id in the local cache). */
+async function tokenizerOfConfig(files: FilesService, configUri: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const { files: fa, path } = await files.forUri(configUri);
+  const text = await readText(fa, path, 4 * 1024 * 1024);
+  const cache = hubCacheDir(fa.host === 'local' ? process.env : {}, fa.host === 'local' ? homedir() : '~');
+  for (const r of findTokenizerReferences(text)) {
+    const resolved = await resolveTokenizerPath(fa, r.value, dirName(path), cache).catch(() => undefined);
+    if (resolved) return configUri.with({ path: resolved });
+  }
+  return undefined;
+}
+
+/**
+ * `llmTraining.tokenizer.open(uri?, input?)`: opens the inspector on `uri` (a tokenizer file or model folder), or on
+ * the tokenizer `input.config` names, or asks (the workspace's tokenizer folders, Browse…). `input` pre-fills it
+ * (TokenizerOpenInput: text, messages, a dataset row, the training config); it is validated, and what does not
+ * validate is dropped with a warning.
+ */
+async function openInspector(ctx: InspectorContext, uri?: unknown, rawInput?: unknown): Promise<TokenizerInspector | undefined> {
+  const { input, errors } = parseOpenInput(rawInput);
+  if (errors.length > 0) { ctx.log.warn(`tokenizer.open: ${errors.join('; ')}`); void vscode.window.showWarningMessage(`Tokenizer inspector: ignored ${errors.join('; ')}`); }
+  let target = uri instanceof vscode.Uri ? uri : typeof uri === 'string' && uri.length > 0 ? vscode.Uri.parse(uri) : undefined;
+  if (!target && input.config) target = await tokenizerOfConfig(ctx.files, vscode.Uri.parse(input.config)).catch(() => undefined);
   if (!target) {
     const found = await vscode.workspace.findFiles(TOKENIZER_GLOB, '**/node_modules/**', 200);
     const folders = new Map<string, vscode.Uri>();
@@ -35,7 +56,7 @@ async function openInspector(ctx: InspectorContext, uri?: vscode.Uri): Promise<T
     target = pick.uri ?? (await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, openLabel: 'Inspect' }))?.[0];
     if (!target) return undefined;
   }
-  return TokenizerInspector.show(ctx, target);
+  return TokenizerInspector.show(ctx, target, input);
 }
 
 /** Read-only custom editor: `tokenizer.model` opens in the inspector. */
@@ -101,7 +122,7 @@ function registerDiagnostics(context: vscode.ExtensionContext, files: FilesServi
 export function registerTokenizer(context: vscode.ExtensionContext, files: FilesService, log: vscode.LogOutputChannel): void {
   const ctx: InspectorContext = { extensionUri: context.extensionUri, files, log };
   context.subscriptions.push(
-    vscode.commands.registerCommand(TOKENIZER_COMMANDS.open, (uri?: vscode.Uri) => openInspector(ctx, uri)),
+    vscode.commands.registerCommand(TOKENIZER_COMMANDS.open, (uri?: unknown, input?: unknown) => openInspector(ctx, uri, input)),
     vscode.window.registerCustomEditorProvider('llmTraining.tokenizerModel', new TokenizerModelEditor(ctx), { supportsMultipleEditorsPerDocument: true }),
     vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }], new TokenizerCodeLens(files)),
   );
