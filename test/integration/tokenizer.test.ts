@@ -18,4 +18,24 @@ suite('tokenizer', () => {
     const doc = vscode.window.activeTextEditor!.document;
     assert.equal(doc.getText(pad!.range), '"pad_token"');
   });
+
+  test('tokenizer.open(uri, input) pre-fills the inspector from a dataset row and a training config', async function () {
+    this.timeout(60_000);
+    await activeExtension();
+    const root = vscode.Uri.file(workspaceRoot());
+    const folder = vscode.Uri.joinPath(root, 'tokenizers', 'tinyllama');
+    const row = vscode.Uri.joinPath(root, 'datasets', 'sft-defects.jsonl');
+    const config = vscode.Uri.joinPath(root, 'configs', 'axolotl-lora-1b.yml');
+    const inspector = await vscode.commands.executeCommand<{ state(): { text: string; chatMessages: string; mask: string; origin?: string; training?: { framework?: string } } }>(
+      'llmTraining.tokenizer.open', folder, { datasetRow: { uri: row.toString(), index: 1 }, config: config.toString() });
+    const s = inspector.state();
+    assert.match(s.text, /Add 2 and 2\.[\s\S]*4/);
+    assert.deepEqual(JSON.parse(s.chatMessages).map((m: { role: string; content: string }) => [m.role, m.content]), [['user', 'Add 2 and 2.'], ['assistant', '4']]);
+    assert.equal(s.mask, 'axolotl');
+    assert.equal(s.training?.framework, 'axolotl');
+    assert.equal(s.origin, 'config configs/axolotl-lora-1b.yml · row 1 of datasets/sft-defects.jsonl (alpaca)');
+    const again = await vscode.commands.executeCommand<{ state(): { text: string } }>('llmTraining.tokenizer.open', folder, { text: 'plain 🙂 text' });
+    assert.equal(again, inspector, 'the same tokenizer reuses its panel');
+    assert.equal(again.state().text, 'plain 🙂 text');
+  });
 });

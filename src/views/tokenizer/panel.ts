@@ -245,6 +245,11 @@ export class TokenizerInspector implements vscode.Disposable {
     await this.host.refresh();
   }
 
+  /** What the panel is filled with (tests): the text and chat boxes, the mask choice, where a pre-fill came from. */
+  state(): { text: string; chatMessages: string; mask: MaskChoice; origin?: string; training?: TrainingContext } {
+    return { text: this.text, chatMessages: this.chat, mask: this.mask, origin: this.origin, training: this.training };
+  }
+
   /** The loaded tokenizer (tests). */
   async tokenizer(): Promise<LoadedTokenizer | undefined> { await this.loaded; return this.tok; }
 
