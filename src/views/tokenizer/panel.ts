@@ -13,6 +13,7 @@ import { WebviewHost, surfaceOf } from '../webviewHost';
 import type { FilesService } from '../files';
 import { parseTokenizerMessage } from './messages';
 import { inputFromRow, lossMaskModeOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
+import { frameworkTemplate, renderFrameworkChat, renderFrameworkText } from '../../core/tokenizer/frameworkTemplates';
 import { trainingContextOf, type TrainingContext } from '../../core/tokenizer/checks';
 import { loadDatasetCore } from '../dataset/core';
 import { parse as parseYaml } from 'yaml';
@@ -115,7 +116,7 @@ export class TokenizerInspector implements vscode.Disposable {
   private snapshot(): TokenizerHostToWebview {
     const problems: ProblemView[] = this.tok ? checkTokenizer({ tokenizer: this.tok, sources: this.tok.sources, training: this.training }).map((p) => ({ code: p.code, severity: p.severity, message: p.message, fix: p.fix })) : [];
     return {
-      type: 'snapshot', tokenizer: this.tok ? infoOf(this.tok, labelOf(this.uri)) : undefined, compare: this.compare ? infoOf(this.compare, this.compare.path) : undefined,
+      type: 'snapshot', tokenizer: this.tok ? { ...infoOf(this.tok, labelOf(this.uri)), hasChatTemplate: !!this.tok.chatTemplate || !!this.training?.template } : undefined, compare: this.compare ? infoOf(this.compare, this.compare.path) : undefined,
       problems, text: this.text, addSpecialTokens: this.addSpecial, chatMessages: this.chat, mask: this.mask, error: this.error,
       prefill: this.prefill, origin: this.origin,
     };
@@ -231,6 +232,23 @@ export class TokenizerInspector implements vscode.Disposable {
       let parsed: unknown;
       try { parsed = JSON.parse(messages); } catch (e) { throw new Error(`messages are not valid JSON: ${(e as Error).message}`); }
       if (!Array.isArray(parsed) || !parsed.every((m) => m && typeof m.role === 'string')) throw new Error('messages must be a JSON list of {"role", "content"}');
+      const fwRef = this.training?.template;
+      const fw = fwRef && fwRef.framework === maskMode(mask, this.configMask).framework ? frameworkTemplate(fwRef.framework, fwRef.name) : undefined;
+      if (fw) {
+        // The config names a built-in template of the framework: render with it, as the run will.
+        const msgs = parsed as ChatMessage[];
+        const f = renderFrameworkChat(this.tok, fw, msgs);
+        const lastUser = msgs.map((m) => m.role).lastIndexOf('user');
+        let generationPrompt = '';
+        if (lastUser >= 0) {
+          const prompt = renderFrameworkText(fw, msgs.slice(0, lastUser + 1), { bos: this.tok.bosToken, eos: this.tok.eosToken }, true);
+          const user = typeof msgs[lastUser].content === 'string' ? msgs[lastUser].content as string : '';
+          generationPrompt = prompt.slice(prompt.lastIndexOf(user) + user.length);
+        }
+        const notes = [`rendered with ${fw.framework === 'llamafactory' ? 'LLaMA-Factory template' : 'Axolotl chat_template'}: ${fw.name} from ${this.training?.configPath ?? 'the training config'}, not the tokenizer's chat_template`];
+        this.host.postDelta({ type: 'chat', chat: { seq, text: f.text, ids: f.ids, tokens: f.tokens, offsets: f.offsets, special: f.special, mask: f.mask, generationPrompt, notes } });
+        return;
+      }
       const r = renderChatWithMask(this.tok, parsed as ChatMessage[], maskMode(mask, this.configMask));
       this.host.postDelta({ type: 'chat', chat: { seq, text: r.text, ids: r.ids, tokens: r.tokens, offsets: r.offsets, special: r.special, mask: r.mask, generationPrompt: r.generationPrompt, notes: r.notes } });
     } catch (e) {
