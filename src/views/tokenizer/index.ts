@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { dirName, readText } from '../../core/files';
 import { parseOpenInput } from '../../core/tokenizer/openInput';
+import { tokenizerQuickFix } from '../../core/tokenizer/quickFixes';
 import { loadTokenizer, readTokenizerSources } from '../../core/tokenizer';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { findTokenizerReferences, hubCacheDir, resolveTokenizerPath } from '../../core/tokenizer/resolve';
@@ -118,6 +119,25 @@ function registerDiagnostics(context: vscode.ExtensionContext, files: FilesServi
   for (const d of vscode.workspace.textDocuments) void update(d);
 }
 
+/** Quick fixes on the tokenizer diagnostics of a tokenizer_config.json where the edit is unambiguous (quickFixes.ts). */
+class TokenizerQuickFixes implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
+    const out: vscode.CodeAction[] = [];
+    for (const d of ctx.diagnostics) {
+      if (d.source !== 'LLM Training (tokenizer)' || typeof d.code !== 'string') continue;
+      const fix = tokenizerQuickFix(d.code, doc.getText());
+      if (!fix) continue;
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      action.edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits) action.edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+      out.push(action);
+    }
+    return out;
+  }
+}
+
 /** Registers the inspector, its commands, the tokenizer.model editor, the CodeLens and the diagnostics. */
 export function registerTokenizer(context: vscode.ExtensionContext, files: FilesService, log: vscode.LogOutputChannel): void {
   const ctx: InspectorContext = { extensionUri: context.extensionUri, files, log };
@@ -125,6 +145,7 @@ export function registerTokenizer(context: vscode.ExtensionContext, files: Files
     vscode.commands.registerCommand(TOKENIZER_COMMANDS.open, (uri?: unknown, input?: unknown) => openInspector(ctx, uri, input)),
     vscode.window.registerCustomEditorProvider('llmTraining.tokenizerModel', new TokenizerModelEditor(ctx), { supportsMultipleEditorsPerDocument: true }),
     vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }], new TokenizerCodeLens(files)),
+    vscode.languages.registerCodeActionsProvider({ pattern: '**/tokenizer_config.json' }, new TokenizerQuickFixes(), { providedCodeActionKinds: TokenizerQuickFixes.kinds }),
   );
   registerDiagnostics(context, files, log);
 }
