@@ -17,6 +17,16 @@ suite('tokenizer', () => {
     assert.equal(pad!.severity, vscode.DiagnosticSeverity.Warning);
     const doc = vscode.window.activeTextEditor!.document;
     assert.equal(doc.getText(pad!.range), '"pad_token"');
+    // the legacy SentencePiece diagnostic has a quick fix that adds "legacy": false (not applied: the fixture stays)
+    const legacy = diags.find((d) => d.code === 'legacy-space-after-special');
+    assert.ok(legacy, `legacy-space-after-special among ${diags.map((d) => d.code).join(', ')}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cfg, legacy!.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Set "legacy": false'));
+    assert.ok(fix?.edit, `quick fix among ${actions.map((a) => a.title).join(' | ')}`);
+    const edits = fix!.edit!.get(cfg);
+    assert.equal(edits.length, 1);
+    assert.match(edits[0].newText, /"legacy": false/);
+    assert.equal(actions.filter((a) => a.title.includes('pad')).length, 0, 'pad-equals-eos has no unambiguous fix');
   });
 
   test('tokenizer.open(uri, input) pre-fills the inspector from a dataset row and a training config', async function () {

@@ -87,6 +87,9 @@ class TokenizerCodeLens implements vscode.CodeLensProvider {
   }
 }
 
+/** Per tokenizer_config.json (URI string): the problem codes whose quick fix applies (see TokenizerQuickFixes). */
+const fixable = new Map<string, Set<string>>();
+
 /** Diagnostics from the tokenizer checks for an open tokenizer_config.json (and the files beside it). */
 function registerDiagnostics(context: vscode.ExtensionContext, files: FilesService, log: vscode.LogOutputChannel): void {
   const collection = vscode.languages.createDiagnosticCollection('llmTraining.tokenizer');
@@ -99,22 +102,27 @@ function registerDiagnostics(context: vscode.ExtensionContext, files: FilesServi
       const tok = await loadTokenizer(fa, path).catch(() => undefined);
       const s = tok ? { sources: tok.sources, chatTemplate: tok.chatTemplate } : await readTokenizerSources(fa, path);
       const text = doc.getText();
+      const fixableCodes = new Set<string>();
       const diags = checkTokenizer({ tokenizer: tok, sources: s.sources, chatTemplate: s.chatTemplate }).map((p) => {
         const at = p.key ? text.indexOf(`"${p.key}"`) : -1;
         const range = at >= 0 ? new vscode.Range(doc.positionAt(at), doc.positionAt(at + p.key!.length + 2)) : new vscode.Range(0, 0, 0, 1);
         const d = new vscode.Diagnostic(range, p.fix ? `${p.message}\nFix: ${p.fix}` : p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information);
         d.code = p.code;
         d.source = 'LLM Training (tokenizer)';
+        // "legacy": false changes the encoding only where transformers builds the tokenizer from the .model (slow
+        // tokenizer); a tokenizer.json ignores it, so no quick fix there
+        if (p.code !== 'legacy-space-after-special' || tok?.kind === 'sentencepiece') fixableCodes.add(p.code);
         if (p.file && p.file !== path) d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri.with({ path: p.file }), new vscode.Position(0, 0)), 'the file the fix belongs in')];
         return d;
       });
       collection.set(doc.uri, diags);
+      fixable.set(doc.uri.toString(), fixableCodes);
     } catch (e) { log.warn(`tokenizer checks on ${doc.uri.toString()}: ${(e as Error).message}`); }
   };
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument((d) => void update(d)),
     vscode.workspace.onDidSaveTextDocument((d) => void update(d)),
-    vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
+    vscode.workspace.onDidCloseTextDocument((d) => { collection.delete(d.uri); fixable.delete(d.uri.toString()); }),
   );
   for (const d of vscode.workspace.textDocuments) void update(d);
 }
@@ -125,7 +133,7 @@ class TokenizerQuickFixes implements vscode.CodeActionProvider {
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, ctx: vscode.CodeActionContext): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
     for (const d of ctx.diagnostics) {
-      if (d.source !== 'LLM Training (tokenizer)' || typeof d.code !== 'string') continue;
+      if (d.source !== 'LLM Training (tokenizer)' || typeof d.code !== 'string' || !fixable.get(doc.uri.toString())?.has(d.code)) continue;
       const fix = tokenizerQuickFix(d.code, doc.getText());
       if (!fix) continue;
       const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
