@@ -81,7 +81,7 @@ class TokenizerCodeLens implements vscode.CodeLensProvider {
       const resolved = await resolveTokenizerPath(files, r.value, dirName(path), cache).catch(() => undefined);
       if (!resolved) continue;
       const target = doc.uri.with({ path: resolved });
-      lenses.push(new vscode.CodeLens(new vscode.Range(r.line, 0, r.line, 0), { title: `$(symbol-key) Inspect tokenizer (${r.value})`, command: TOKENIZER_COMMANDS.open, arguments: [target] }));
+      lenses.push(new vscode.CodeLens(new vscode.Range(r.line, 0, r.line, 0), { title: `$(symbol-key) Inspect tokenizer (${r.value})`, command: TOKENIZER_COMMANDS.open, arguments: [target, { config: doc.uri.toString() }] }));
     }
     return lenses;
   }
