@@ -17,5 +17,35 @@ suite('tokenizer', () => {
     assert.equal(pad!.severity, vscode.DiagnosticSeverity.Warning);
     const doc = vscode.window.activeTextEditor!.document;
     assert.equal(doc.getText(pad!.range), '"pad_token"');
+    // the legacy SentencePiece diagnostic has a quick fix that adds "legacy": false (not applied: the fixture stays)
+    const legacy = diags.find((d) => d.code === 'legacy-space-after-special');
+    assert.ok(legacy, `legacy-space-after-special among ${diags.map((d) => d.code).join(', ')}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cfg, legacy!.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith('Set "legacy": false'));
+    assert.ok(fix?.edit, `quick fix among ${actions.map((a) => a.title).join(' | ')}`);
+    const edits = fix!.edit!.get(cfg);
+    assert.equal(edits.length, 1);
+    assert.match(edits[0].newText, /"legacy": false/);
+    assert.equal(actions.filter((a) => a.title.includes('pad')).length, 0, 'pad-equals-eos has no unambiguous fix');
+  });
+
+  test('tokenizer.open(uri, input) pre-fills the inspector from a dataset row and a training config', async function () {
+    this.timeout(60_000);
+    await activeExtension();
+    const root = vscode.Uri.file(workspaceRoot());
+    const folder = vscode.Uri.joinPath(root, 'tokenizers', 'tinyllama');
+    const row = vscode.Uri.joinPath(root, 'datasets', 'sft-defects.jsonl');
+    const config = vscode.Uri.joinPath(root, 'configs', 'axolotl-lora-1b.yml');
+    const inspector = await vscode.commands.executeCommand<{ state(): { text: string; chatMessages: string; mask: string; origin?: string; training?: { framework?: string } } }>(
+      'llmTraining.tokenizer.open', folder, { datasetRow: { uri: row.toString(), index: 1 }, config: config.toString() });
+    const s = inspector.state();
+    assert.match(s.text, /Add 2 and 2\.[\s\S]*4/);
+    assert.deepEqual(JSON.parse(s.chatMessages).map((m: { role: string; content: string }) => [m.role, m.content]), [['user', 'Add 2 and 2.'], ['assistant', '4']]);
+    assert.equal(s.mask, 'axolotl');
+    assert.equal(s.training?.framework, 'axolotl');
+    assert.equal(s.origin, 'config configs/axolotl-lora-1b.yml · row 1 of datasets/sft-defects.jsonl (alpaca)');
+    const again = await vscode.commands.executeCommand<{ state(): { text: string } }>('llmTraining.tokenizer.open', folder, { text: 'plain 🙂 text' });
+    assert.equal(again, inspector, 'the same tokenizer reuses its panel');
+    assert.equal(again.state().text, 'plain 🙂 text');
   });
 });

@@ -11,6 +11,8 @@ import { memoryFileAccess } from '../../src/core/files';
 import { loadTokenizer, readTokenizerSources } from '../../src/core/tokenizer';
 import { checkTokenizer, type TokenizerProblem } from '../../src/core/tokenizer/checks';
 import { renderChatWithMask } from '../../src/core/tokenizer/lossMask';
+import { tokenizerQuickFix } from '../../src/core/tokenizer/quickFixes';
+import { applyEdits } from 'jsonc-parser';
 
 const DIR = join(__dirname, '..', 'fixtures', 'tokenizer');
 const raw = (f: string): Buffer => readFileSync(join(DIR, f));
@@ -141,4 +143,17 @@ test('loss mask: TRL assistant_only_loss trains exactly the {% generation %} spa
   assert.equal(plain.decode(lf.ids.filter((_, i) => lf.mask[i])).trim(), 'It is 4.</s>');
   // TRL default trains on every token
   assert.ok(renderChatWithMask(plain, msgs).mask.every((x) => x === 1));
+});
+
+test('quick fixes: legacy and add_bos_token set in tokenizer_config.json, the rest of the file kept; none when already set or not fixable', () => {
+  const cfg = '{\n  "add_bos_token": true,\n  "bos_token": "<s>",\n  "chat_template": "{{ bos_token }}"\n}\n';
+  const bos = tokenizerQuickFix('double-bos', cfg)!;
+  assert.equal(applyEdits(cfg, bos.edits), '{\n  "add_bos_token": false,\n  "bos_token": "<s>",\n  "chat_template": "{{ bos_token }}"\n}\n');
+  const legacy = tokenizerQuickFix('legacy-space-after-special', cfg)!;
+  const fixed = applyEdits(cfg, legacy.edits);
+  assert.deepEqual(JSON.parse(fixed), { add_bos_token: true, bos_token: '<s>', chat_template: '{{ bos_token }}', legacy: false });
+  assert.ok(fixed.startsWith('{\n  "add_bos_token": true,\n  "bos_token": "<s>",\n'), fixed);
+  assert.equal(tokenizerQuickFix('legacy-space-after-special', fixed), undefined);
+  assert.equal(tokenizerQuickFix('pad-equals-eos', cfg), undefined);
+  assert.equal(tokenizerQuickFix('double-bos', '[1, 2]'), undefined);
 });

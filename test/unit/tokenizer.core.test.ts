@@ -7,6 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { memoryFileAccess } from '../../src/core/files';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { FastBpe } from '../../src/core/tokenizer/fastBpe';
+import { checkTokenizer } from '../../src/core/tokenizer/checks';
+import type { LoadedTokenizer } from '../../src/core/tokenizer';
+
+const codesOf = (t: LoadedTokenizer): string[] => checkTokenizer({ tokenizer: t, sources: t.sources }).map((p) => p.code);
 
 const DIR = join(__dirname, '..', 'fixtures', 'tokenizer');
 const raw = (f: string): Buffer => readFileSync(join(DIR, f));
@@ -118,4 +122,27 @@ test('fast BPE equals the library: TinyLlama tokenizer.json tokens on varied tex
     for (let i = 0; i < n; i++) w += alphabet[rnd(alphabet.length)];
     assert.deepEqual(fast.tokens(w), lib.model([w]), JSON.stringify(w));
   }
+});
+
+test('SentencePiece .model with tokenizer_config "legacy": false encodes as transformers\' LlamaTokenizer (docstring example); legacy stays the default', async () => {
+  const model = readFileSync(join(__dirname, '..', 'fixtures', 'tokenizer', 'tinyllama__tokenizer.model'));
+  const folder = (extra: Record<string, unknown>): ReturnType<typeof memoryFileAccess> => memoryFileAccess({
+    '/m/tokenizer.model': model,
+    '/m/tokenizer_config.json': JSON.stringify({ add_bos_token: true, bos_token: '<s>', eos_token: '</s>', unk_token: '<unk>', tokenizer_class: 'LlamaTokenizer', ...extra }),
+  });
+  const legacy = await loadTokenizer(folder({}), '/m');
+  const modern = await loadTokenizer(folder({ legacy: false }), '/m');
+  // transformers LlamaTokenizer docstring: legacy=True gives [1, 15043, 29871, 1, 869], legacy=False [1, 15043, 29871, 1, 29889]
+  assert.deepEqual(legacy.encode('Hello <s>.').ids, [1, 15043, 29871, 1, 869]);
+  assert.deepEqual(modern.encode('Hello <s>.').ids, [1, 15043, 29871, 1, 29889]);
+  // no "▁" after a special token, so the round trip holds; the text's own leading "▁" is kept once
+  const e = modern.encode('</s>Hello', { addSpecialTokens: false });
+  assert.deepEqual(e.tokens, ['</s>', 'Hello']);
+  assert.deepEqual(e.utf16Offsets, [[0, 4], [4, 9]]);
+  assert.equal(modern.decode(e.ids), 'Hello');
+  assert.deepEqual(modern.encode('Hello').ids, legacy.encode('Hello').ids);
+  assert.deepEqual(modern.encode('Hey </s>. how', { addSpecialTokens: false }).tokens, ['▁Hey', '▁', '</s>', '.', '▁how']);
+  assert.deepEqual(modern.encode('', { addSpecialTokens: false }).ids, []);
+  assert.deepEqual(codesOf(modern), []);
+  assert.deepEqual(codesOf(legacy), ['legacy-space-after-special']);
 });

@@ -42,8 +42,13 @@ special.id = 'special'; special.setAttribute('label', 'Add special tokens'); spe
 const compareBtn = document.createElement('vscode-button');
 compareBtn.textContent = 'Compare with…';
 compareBtn.addEventListener('click', () => vscode.postMessage({ type: 'pickCompare' }));
-inputEl.append(textArea, el('div', 'row'));
-(inputEl.lastChild as HTMLElement).append(special, compareBtn);
+const rowBtn = document.createElement('vscode-button');
+rowBtn.id = 'pick-row'; rowBtn.textContent = 'Pick a dataset row…';
+rowBtn.addEventListener('click', () => vscode.postMessage({ type: 'pickRow' }));
+const originEl = el('div', 'origin');
+originEl.id = 'origin';
+inputEl.append(originEl, textArea, el('div', 'row'));
+(inputEl.lastChild as HTMLElement).append(special, compareBtn, rowBtn);
 
 const chatArea = document.createElement('vscode-textarea') as HTMLElement & { value: string };
 chatArea.id = 'chat-messages'; chatArea.setAttribute('rows', '6');
@@ -66,7 +71,7 @@ const display = (t: string): string => t.replace(/\n/g, '↵').replace(/\t/g, '�
 
 function sendEncode(): void {
   lastText = textArea.value ?? '';
-  vscode.setState({ text: lastText });
+  vscode.setState({ ...(vscode.getState() as object | undefined), text: lastText });
   vscode.postMessage({ type: 'encode', seq: ++seq, text: lastText, addSpecialTokens: !!special.checked });
 }
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -159,8 +164,12 @@ const handlers = {
     if (m.error) header.append(el('div', 'bad', m.error));
     problemsEl.replaceChildren(...m.problems.map((p) => { const d = el('div', `problem ${p.severity}`); d.append(el('strong', undefined, `${p.severity} ${p.code}: `), document.createTextNode(p.message), ...(p.fix ? [el('div', 'fix', `Fix: ${p.fix}`)] : [])); return d; }));
     problemsEl.dataset.count = String(m.problems.length);
-    const saved = (vscode.getState() as { text?: string } | undefined)?.text;
-    textArea.value = saved ?? m.text;
+    const state = vscode.getState() as { text?: string; prefill?: number } | undefined;
+    // A pre-fill from the host (tokenizer.open's input, a picked row) wins over the text saved in the webview state.
+    const fresh = m.prefill > (state?.prefill ?? 0);
+    if (fresh) vscode.setState({ ...state, prefill: m.prefill, text: m.text });
+    textArea.value = fresh ? m.text : state?.text ?? m.text;
+    originEl.textContent = m.origin ? `From ${m.origin}` : '';
     special.checked = m.addSpecialTokens;
     chatArea.value = m.chatMessages;
     maskSel.value = m.mask;

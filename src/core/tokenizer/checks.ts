@@ -6,6 +6,7 @@
 import { hasGenerationBlocks, renderChatWithSpans } from './chat';
 import { chatTemplateOf, tokenContent } from './configValues';
 import type { LoadedTokenizer, TokenizerSources } from './types';
+import { frameworkTemplate, frameworkTemplateOf, renderFrameworkText, type FrameworkTemplateRef } from './frameworkTemplates';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -21,6 +22,8 @@ export interface TrainingContext {
   assistantOnlyLoss?: boolean;
   /** File the context came from, for messages. */
   configPath?: string;
+  /** The framework's built-in chat template the config selects (LLaMA-Factory `template:`, Axolotl `chat_template:`). */
+  template?: FrameworkTemplateRef;
 }
 
 /** Input of `checkTokenizer`: a loaded tokenizer, or just the sources read around a config file. */
@@ -164,6 +167,33 @@ export function checkTokenizer(input: CheckInput): TokenizerProblem[] {
       fix: 'wrap the assistant content in {% generation %}...{% endgeneration %} in the template, or use completion_only_loss',
     });
   }
+  // 9. The framework's built-in template renders the chat differently from the tokenizer's own chat_template.
+  if (training?.template && template) {
+    const fw = frameworkTemplate(training.template.framework, training.template.name);
+    const where = `${training.configPath ?? 'the training config'}: ${training.template.key}: ${training.template.name}`;
+    if (!fw) {
+      out.push({ code: 'framework-template-unknown', severity: 'info', file: training.configPath, key: training.template.key, message: `${where} is not a template we can render (known: LLaMA-Factory default, alpaca, chatml, empty, gemma, llama2, llama3, mistral, qwen, vicuna, zephyr; Axolotl chatml, llama3, mistral_v1, gemma, alpaca)` });
+    } else {
+      try {
+        const fwSpecials = { bos, eos };
+        const fwText = renderFrameworkText(fw, SAMPLE, fwSpecials);
+        const tokText = renderChatWithSpans(template, SAMPLE, { specialTokens: specials }).text;
+        if (fwText !== tokText) {
+          const user = SAMPLE[0].content;
+          const tail = (t: string): string => t.slice(t.lastIndexOf(user) + user.length);
+          const fwPrompt = tail(renderFrameworkText(fw, SAMPLE.slice(0, 1), fwSpecials, true));
+          const tokPrompt = tail(renderChatWithSpans(template, SAMPLE.slice(0, 1), { specialTokens: specials, addGenerationPrompt: true }).text);
+          out.push({
+            code: 'framework-template-differs', severity: 'warning', file: training.configPath, key: training.template.key,
+            message: `${where} formats chats differently from the tokenizer's chat_template (${templatePath ?? sources.folder}): the model is trained on one format and served (vLLM, TGI, transformers' apply_chat_template) with the other. After the user's message the framework writes ${JSON.stringify(fwPrompt)}, the tokenizer's template ${JSON.stringify(tokPrompt)}`,
+            fix: training.template.framework === 'axolotl'
+              ? 'set chat_template: tokenizer_default (train with the tokenizer\'s template), or save the trained tokenizer with the framework template as its chat_template'
+              : 'remove template: so LLaMA-Factory parses the tokenizer\'s chat_template, or ship the framework template as the tokenizer\'s chat_template when serving',
+          });
+        }
+      } catch { /* a template that refuses the sample is reported by chat-template-error */ }
+    }
+  }
   return out;
 }
 
@@ -176,5 +206,6 @@ export function trainingContextOf(config: Record<string, any>, configPath?: stri
   const datasets = Array.isArray(config.datasets) ? config.datasets : [];
   ctx.chatSft = !!config.chat_template || datasets.some((d: any) => d?.type === 'chat_template' || d?.field_messages) || config.stage === 'sft' && !!config.template || !!config.assistant_only_loss;
   ctx.assistantOnlyLoss = config.assistant_only_loss === true;
+  ctx.template = frameworkTemplateOf(config);
   return ctx;
 }

@@ -210,10 +210,23 @@ function sentencePieceCore(sp: SentencePieceProcessor, src: TokenizerSources | u
   const addBos = cfg ? (cfg.add_bos_token ?? true) : false;
   const addEos = cfg ? !!cfg.add_eos_token : false;
   const enc = new TextEncoder();
-  const encodePlain = (text: string, base: number, out: RawToken[]): void => {
-    const bytes = enc.encode(text);
-    // byte offset -> UTF-16 offset
-    const b2u = new Int32Array(bytes.length + 1);
+  // transformers' LlamaTokenizer/T5Tokenizer with `legacy: false` load the model with add_dummy_prefix off
+  // (`get_spm_processor`) and add the "▁" themselves, once, at the start of the text (`tokenize`).
+  const legacy = cfg?.legacy !== false;
+  const spNoPrefix = legacy ? sp : new SentencePieceProcessor({ ...sp.model, normalizer: { ...sp.model.normalizer, addDummyPrefix: false } });
+  const unkPiece = sp.idToPiece(sp.unkId) ?? '<unk>';
+  const unkLength = legacy ? 0 : spNoPrefix.encodeBytes(enc.encode(unkPiece)).length;
+  /**
+   * Encodes `text` (at `base` in the whole input) and appends its pieces. `prefix` is encoded in front and its first
+   * `drop` pieces are dropped (transformers' `_tokenize` trick: `sp.encode(unk_token + text)[unk_token_length:]`).
+   */
+  const encodePlain = (text: string, base: number, out: RawToken[], proc = sp, prefix = '', drop = 0): void => {
+    const pre = enc.encode(prefix);
+    const body = enc.encode(text);
+    const bytes = pre.length === 0 ? body : new Uint8Array(pre.length + body.length);
+    if (pre.length > 0) { bytes.set(pre); bytes.set(body, pre.length); }
+    // byte offset (in text) -> UTF-16 offset
+    const b2u = new Int32Array(body.length + 1);
     let bi = 0;
     for (let u = 0; u < text.length; u++) {
       const cp = text.codePointAt(u)!;
@@ -222,37 +235,52 @@ function sentencePieceCore(sp: SentencePieceProcessor, src: TokenizerSources | u
       bi += n;
       if (cp > 0xffff) u++;
     }
-    b2u[bytes.length] = text.length;
-    for (const p of sp.encodeBytes(bytes)) {
-      let start = b2u[p.begin];
-      let end = b2u[p.end];
-      if (p.begin === p.end && sp.isByte(p.id)) {
+    b2u[body.length] = text.length;
+    const at = (b: number): number => b2u[Math.min(body.length, Math.max(0, b - pre.length))];
+    proc.encodeBytes(bytes).forEach((p, k) => {
+      if (k < drop) return;
+      let start = at(p.begin);
+      let end = at(p.end);
+      if (p.begin === p.end && proc.isByte(p.id)) {
         // a leading byte piece of a character: report the character's range
         const cp = text.codePointAt(start) ?? 0;
         end = start + (cp > 0xffff ? 2 : 1);
       }
       if (end < start) [start, end] = [end, start];
-      out.push({ id: p.id, token: p.piece, start: base + start, end: base + end, special: sp.isControl(p.id) });
-    }
+      out.push({ id: p.id, token: p.piece, start: base + start, end: base + end, special: proc.isControl(p.id) });
+    });
+  };
+  /** transformers `LlamaTokenizer._tokenize` with legacy false: a segment starting with a space keeps it as "▁". */
+  const encodeSegment = (text: string, base: number, out: RawToken[], first: boolean): void => {
+    if (legacy) { encodePlain(text, base, out); return; }
+    // tokenize(): "▁" in the text becomes " ", and the text gets one "▁" in front (add_prefix_space, default true)
+    const t = text.replace(/\u2581/g, ' ');
+    const addPrefix = first && cfg?.add_prefix_space !== false;
+    if (addPrefix || t.startsWith(' ')) encodePlain(t, base, out, spNoPrefix, unkPiece + (addPrefix ? '\u2581' : ''), unkLength);
+    else encodePlain(t, base, out, spNoPrefix);
   };
   const splitters = [...decoderAdded.keys()].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   return {
     encode(text, addSpecial) {
       const out: RawToken[] = [];
       if (addSpecial && addBos && t.bosId >= 0) out.push({ id: t.bosId, token: sp.idToPiece(t.bosId)!, start: 0, end: 0, special: true });
-      if (splitters.length === 0) encodePlain(text, 0, out);
+      const first = out.length;
+      if (!legacy && text.length === 0) { /* tokenize('') is [] */ }
+      else if (splitters.length === 0) encodeSegment(text, 0, out, true);
       else {
         let pos = 0;
         let seg = 0;
         while (pos < text.length) {
           const hit = splitters.find((s) => text.startsWith(s, pos));
           if (hit) {
-            if (pos > seg) encodePlain(text.slice(seg, pos), seg, out);
+            if (pos > seg || (seg === 0 && !legacy)) encodeSegment(text.slice(seg, pos), seg, out, seg === 0);
             out.push({ id: decoderAdded.get(hit)!, token: hit, start: pos, end: pos + hit.length, special: true });
             pos += hit.length; seg = pos;
           } else pos++;
         }
-        if (seg < text.length) encodePlain(text.slice(seg), seg, out);
+        if (seg < text.length) encodeSegment(text.slice(seg), seg, out, seg === 0);
+        // tokenize(): a lone "▁" before a special token at the start is dropped
+        if (!legacy && out.length > first + 1 && out[first].token === '\u2581' && out[first + 1].special && out[first].end === out[first].start) out.splice(first, 1);
       }
       if (addSpecial && addEos && t.eosId >= 0) out.push({ id: t.eosId, token: sp.idToPiece(t.eosId)!, start: text.length, end: text.length, special: true });
       return out;

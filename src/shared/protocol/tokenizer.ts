@@ -30,7 +30,11 @@ export interface ChatView {
 }
 
 export type TokenizerHostToWebview =
-  | { type: 'snapshot'; tokenizer?: TokenizerInfoView; compare?: TokenizerInfoView; problems: ProblemView[]; text: string; addSpecialTokens: boolean; chatMessages: string; mask: MaskChoice; error?: string }
+  | { type: 'snapshot'; tokenizer?: TokenizerInfoView; compare?: TokenizerInfoView; problems: ProblemView[]; text: string; addSpecialTokens: boolean; chatMessages: string; mask: MaskChoice; error?: string;
+      /** Bumped when the host pre-fills the text (tokenizer.open's input): the webview then takes `text` over its saved state. */
+      prefill: number;
+      /** Where the pre-filled input came from (dataset row, training config). */
+      origin?: string }
   | { type: 'encoded'; main: EncodedView; compare?: EncodedView }
   | { type: 'chat'; chat: ChatView }
   | { type: 'error'; seq: number; message: string };
@@ -39,4 +43,5 @@ export type TokenizerWebviewToHost =
   | ReadyMessage
   | { type: 'encode'; seq: number; text: string; addSpecialTokens: boolean }
   | { type: 'renderChat'; seq: number; messages: string; mask: MaskChoice }
-  | { type: 'pickCompare' };
+  | { type: 'pickCompare' }
+  | { type: 'pickRow' };

@@ -142,11 +142,9 @@ export class DatasetPanel {
     const text = def.text(row, fields);
     const tokPath = this.input.tokenizerPath ?? this.report?.tokenizerPath;
     const tokenizer = tokPath ? uriOf({ host: this.files.host, path: tokPath }) : undefined;
-    // The inspector opens on a tokenizer; the row (its template text and messages) goes as the second argument and to
-    // the clipboard, so it can be pasted into the inspector's text box whatever the inspector does with the argument.
-    await vscode.env.clipboard.writeText(text);
-    await vscode.commands.executeCommand(TOKENIZER_COMMANDS.open, tokenizer, { text, messages });
-    void vscode.window.showInformationMessage(`Row ${index}'s text is on the clipboard: paste it into the inspector's text box.`);
+    // The inspector opens pre-filled (tokenizer.open's TokenizerOpenInput): the row's template text and messages, and
+    // the training config when the check came from one (its loss-mask settings).
+    await vscode.commands.executeCommand(TOKENIZER_COMMANDS.open, tokenizer, { text, messages, ...(this.input.configPath ? { config: uriOf({ host: this.files.host, path: this.input.configPath }).toString() } : {}) });
   }
 
   dispose(): void { this.panel.dispose(); }

@@ -10,6 +10,7 @@ const schema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('encode'), seq: z.number().int(), text: z.string().max(64 * 1024 * 1024), addSpecialTokens: z.boolean() }),
   z.object({ type: z.literal('renderChat'), seq: z.number().int(), messages: z.string().max(16 * 1024 * 1024), mask }),
   z.object({ type: z.literal('pickCompare') }),
+  z.object({ type: z.literal('pickRow') }),
 ]);
 
 /** Validates a message from the inspector webview. */

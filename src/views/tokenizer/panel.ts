@@ -12,6 +12,12 @@ import type { EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, Toke
 import { WebviewHost, surfaceOf } from '../webviewHost';
 import type { FilesService } from '../files';
 import { parseTokenizerMessage } from './messages';
+import { inputFromRow, lossMaskModeOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
+import { frameworkTemplate, renderFrameworkChat, renderFrameworkText } from '../../core/tokenizer/frameworkTemplates';
+import { trainingContextOf, type TrainingContext } from '../../core/tokenizer/checks';
+import { loadDatasetCore } from '../dataset/core';
+import { parse as parseYaml } from 'yaml';
+import { readText } from '../../core/files';
 
 export const SAMPLE_TEXT = 'Hello world! Tokenizers split text into pieces: 训练 🙂 <s> 2024-01-31';
 export const SAMPLE_CHAT = JSON.stringify([
@@ -20,7 +26,8 @@ export const SAMPLE_CHAT = JSON.stringify([
   { role: 'assistant', content: 'It is 4.' },
 ], null, 2);
 
-function maskMode(m: MaskChoice): LossMaskMode {
+function maskMode(m: MaskChoice, fromConfig?: LossMaskMode): LossMaskMode {
+  if (fromConfig && maskChoiceOf(fromConfig) === m) return fromConfig;
   switch (m) {
     case 'trl-assistant': return { framework: 'trl', assistantOnlyLoss: true };
     case 'trl-completion': return { framework: 'trl', completionOnlyLoss: true };
@@ -29,6 +36,15 @@ function maskMode(m: MaskChoice): LossMaskMode {
     default: return { framework: 'trl' };
   }
 }
+
+/** The panel's mask choice for a config's loss-mask mode. */
+export function maskChoiceOf(mode: LossMaskMode): MaskChoice {
+  if (mode.framework === 'trl') return mode.assistantOnlyLoss ? 'trl-assistant' : mode.completionOnlyLoss ? 'trl-completion' : 'trl';
+  return mode.framework;
+}
+
+/** Rows offered by "Pick a dataset row…" (the first ones of the file). */
+const PICK_ROWS = 200;
 
 function infoOf(tok: LoadedTokenizer, label: string): TokenizerInfoView {
   return { label, path: tok.path, host: tok.host, kind: tok.kind, vocabSize: tok.vocabSize, bosToken: tok.bosToken, eosToken: tok.eosToken, padToken: tok.padToken, hasChatTemplate: !!tok.chatTemplate };
@@ -50,15 +66,30 @@ export class TokenizerInspector implements vscode.Disposable {
   private addSpecial = true;
   private chat = SAMPLE_CHAT;
   private mask: MaskChoice = 'axolotl';
+  /** Bumped on each pre-fill, so the webview takes the host's text over its saved state. */
+  private prefill = 0;
+  /** Where the pre-filled input came from ("row 3 of train.jsonl", "config sft.yaml"). */
+  private origin?: string;
+  /** The training config's loss-mask settings and context for the checks (from `input.config`). */
+  private configMask?: LossMaskMode;
+  private training?: TrainingContext;
   private readonly loaded: Promise<void>;
 
-  /** Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder). */
-  static show(ctx: InspectorContext, uri: vscode.Uri): TokenizerInspector {
+  /**
+   * Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder), pre-filled from `input` when given
+   * (see TokenizerOpenInput). Resolves once the input is applied; an input that cannot be read is reported in a
+   * warning and the rest still applies.
+   */
+  static async show(ctx: InspectorContext, uri: vscode.Uri, input?: TokenizerOpenInput): Promise<TokenizerInspector> {
     const key = uri.toString();
-    const existing = TokenizerInspector.open.get(key);
-    if (existing) { existing.panel.reveal(); return existing; }
-    const panel = vscode.window.createWebviewPanel(TokenizerInspector.viewType, `Tokenizer: ${labelOf(uri)}`, vscode.ViewColumn.Active, {});
-    return new TokenizerInspector(ctx, panel, uri);
+    let inspector = TokenizerInspector.open.get(key);
+    if (inspector) inspector.panel.reveal();
+    else {
+      const panel = vscode.window.createWebviewPanel(TokenizerInspector.viewType, `Tokenizer: ${labelOf(uri)}`, vscode.ViewColumn.Active, {});
+      inspector = new TokenizerInspector(ctx, panel, uri);
+    }
+    if (input && Object.keys(input).length > 0) await inspector.applyInput(input);
+    return inspector;
   }
 
   constructor(private readonly ctx: InspectorContext, readonly panel: vscode.WebviewPanel, readonly uri: vscode.Uri) {
@@ -70,6 +101,7 @@ export class TokenizerInspector implements vscode.Disposable {
         encode: (m) => this.encode(m.seq, m.text, m.addSpecialTokens),
         renderChat: (m) => this.renderChat(m.seq, m.messages, m.mask),
         pickCompare: () => this.pickCompare(),
+        pickRow: () => this.pickRow(),
       },
     }, ctx.log);
     this.host.onDidDispose(() => TokenizerInspector.open.delete(uri.toString()));
@@ -82,11 +114,93 @@ export class TokenizerInspector implements vscode.Disposable {
   }
 
   private snapshot(): TokenizerHostToWebview {
-    const problems: ProblemView[] = this.tok ? checkTokenizer({ tokenizer: this.tok, sources: this.tok.sources }).map((p) => ({ code: p.code, severity: p.severity, message: p.message, fix: p.fix })) : [];
+    const problems: ProblemView[] = this.tok ? checkTokenizer({ tokenizer: this.tok, sources: this.tok.sources, training: this.training }).map((p) => ({ code: p.code, severity: p.severity, message: p.message, fix: p.fix })) : [];
     return {
-      type: 'snapshot', tokenizer: this.tok ? infoOf(this.tok, labelOf(this.uri)) : undefined, compare: this.compare ? infoOf(this.compare, this.compare.path) : undefined,
+      type: 'snapshot', tokenizer: this.tok ? { ...infoOf(this.tok, labelOf(this.uri)), hasChatTemplate: !!this.tok.chatTemplate || !!this.training?.template } : undefined, compare: this.compare ? infoOf(this.compare, this.compare.path) : undefined,
       problems, text: this.text, addSpecialTokens: this.addSpecial, chatMessages: this.chat, mask: this.mask, error: this.error,
+      prefill: this.prefill, origin: this.origin,
     };
+  }
+
+  /**
+   * Pre-fills the panel: the training config first (mask mode and check context), then a dataset row (its text and
+   * messages), then explicit `text`/`messages` (they win over the row's). Posts a fresh snapshot.
+   */
+  async applyInput(input: TokenizerOpenInput): Promise<void> {
+    const origins: string[] = [];
+    const warn = (m: string): void => { this.ctx.log.warn(`tokenizer inspector: ${m}`); void vscode.window.showWarningMessage(m); };
+    if (input.config) {
+      try {
+        const uri = vscode.Uri.parse(input.config);
+        const { files, path } = await this.ctx.files.forUri(uri);
+        const text = await readText(files, path, 4 * 1024 * 1024);
+        const cfg: unknown = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+        if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) {
+          this.training = trainingContextOf(cfg as Record<string, unknown>, path);
+          this.configMask = lossMaskModeOf(cfg as Record<string, unknown>);
+          if (this.configMask) this.mask = maskChoiceOf(this.configMask);
+          origins.push(`config ${labelOf(uri)}`);
+        }
+      } catch (e) { warn(`Cannot read the training config ${input.config}: ${(e as Error).message}`); }
+    }
+    if (input.datasetRow) {
+      try {
+        const uri = vscode.Uri.parse(input.datasetRow.uri);
+        const row = await this.readRow(uri, input.datasetRow.index);
+        if (row === undefined) throw new Error(`no row ${input.datasetRow.index}`);
+        const r = inputFromRow(row);
+        if (!r) throw new Error(`row ${input.datasetRow.index} is not of a known dataset format`);
+        this.text = r.text;
+        if (r.messages) this.chat = JSON.stringify(r.messages, null, 2);
+        origins.push(`row ${input.datasetRow.index} of ${labelOf(uri)}${r.format ? ` (${r.format})` : ''}`);
+      } catch (e) { warn(`Cannot open the dataset row in the tokenizer inspector: ${(e as Error).message}`); }
+    }
+    if (input.text !== undefined) this.text = input.text;
+    if (input.messages) this.chat = JSON.stringify(input.messages, null, 2);
+    if (origins.length > 0) this.origin = origins.join(' · ');
+    this.prefill++;
+    await this.loaded;
+    await this.host.refresh();
+  }
+
+  /** The value of row `index` (0-based, as the dataset readers count) of a dataset file, or undefined past the end. */
+  private async readRow(uri: vscode.Uri, index: number): Promise<unknown> {
+    const core = await loadDatasetCore();
+    const { files, path } = await this.ctx.files.forUri(uri);
+    const kind = core.fileKindOf(path);
+    if (!kind) throw new Error(`${path}: not a dataset file (.jsonl, .json, .csv, .parquet)`);
+    for await (const r of core.readRows(files, path, kind)) {
+      if (r.ref.index === index) { if (r.error) throw new Error(`${path}: row ${index}: ${r.error.message}`); return r.value; }
+      if (r.ref.index > index) break;
+    }
+    return undefined;
+  }
+
+  /** "Pick a dataset row…": a dataset file, then one of its first rows, into the text and chat boxes. */
+  private async pickRow(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Pick rows from this dataset', filters: { Datasets: ['jsonl', 'ndjson', 'json', 'csv', 'tsv', 'parquet'] } });
+    if (!picked?.[0]) return;
+    const index = await this.pickRowIndex(picked[0]);
+    if (index !== undefined) await this.applyInput({ datasetRow: { uri: picked[0].toString(), index } });
+  }
+
+  private async pickRowIndex(uri: vscode.Uri): Promise<number | undefined> {
+    const core = await loadDatasetCore();
+    const { files, path } = await this.ctx.files.forUri(uri);
+    const kind = core.fileKindOf(path);
+    if (!kind) { void vscode.window.showWarningMessage(`${path}: not a dataset file`); return undefined; }
+    const items: (vscode.QuickPickItem & { index: number })[] = [];
+    try {
+      for await (const r of core.readRows(files, path, kind)) {
+        if (r.error) continue;
+        const shown = inputFromRow(r.value);
+        const preview = (shown?.text ?? JSON.stringify(r.value) ?? '').replace(/\s+/g, ' ').slice(0, 120);
+        items.push({ label: `Row ${r.ref.index}`, description: r.ref.line !== undefined ? `line ${r.ref.line}` : undefined, detail: preview, index: r.ref.index });
+        if (items.length >= PICK_ROWS) break;
+      }
+    } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return undefined; }
+    const pick = await vscode.window.showQuickPick(items, { title: `Pick a row of ${labelOf(uri)}`, matchOnDetail: true });
+    return pick?.index;
   }
 
   private async encode(seq: number, text: string, addSpecialTokens: boolean): Promise<void> {
@@ -118,7 +232,24 @@ export class TokenizerInspector implements vscode.Disposable {
       let parsed: unknown;
       try { parsed = JSON.parse(messages); } catch (e) { throw new Error(`messages are not valid JSON: ${(e as Error).message}`); }
       if (!Array.isArray(parsed) || !parsed.every((m) => m && typeof m.role === 'string')) throw new Error('messages must be a JSON list of {"role", "content"}');
-      const r = renderChatWithMask(this.tok, parsed as ChatMessage[], maskMode(mask));
+      const fwRef = this.training?.template;
+      const fw = fwRef && fwRef.framework === maskMode(mask, this.configMask).framework ? frameworkTemplate(fwRef.framework, fwRef.name) : undefined;
+      if (fw) {
+        // The config names a built-in template of the framework: render with it, as the run will.
+        const msgs = parsed as ChatMessage[];
+        const f = renderFrameworkChat(this.tok, fw, msgs);
+        const lastUser = msgs.map((m) => m.role).lastIndexOf('user');
+        let generationPrompt = '';
+        if (lastUser >= 0) {
+          const prompt = renderFrameworkText(fw, msgs.slice(0, lastUser + 1), { bos: this.tok.bosToken, eos: this.tok.eosToken }, true);
+          const user = typeof msgs[lastUser].content === 'string' ? msgs[lastUser].content as string : '';
+          generationPrompt = prompt.slice(prompt.lastIndexOf(user) + user.length);
+        }
+        const notes = [`rendered with ${fw.framework === 'llamafactory' ? 'LLaMA-Factory template' : 'Axolotl chat_template'}: ${fw.name} from ${this.training?.configPath ?? 'the training config'}, not the tokenizer's chat_template`];
+        this.host.postDelta({ type: 'chat', chat: { seq, text: f.text, ids: f.ids, tokens: f.tokens, offsets: f.offsets, special: f.special, mask: f.mask, generationPrompt, notes } });
+        return;
+      }
+      const r = renderChatWithMask(this.tok, parsed as ChatMessage[], maskMode(mask, this.configMask));
       this.host.postDelta({ type: 'chat', chat: { seq, text: r.text, ids: r.ids, tokens: r.tokens, offsets: r.offsets, special: r.special, mask: r.mask, generationPrompt: r.generationPrompt, notes: r.notes } });
     } catch (e) {
       this.host.postDelta({ type: 'error', seq, message: (e as Error).message });
@@ -130,6 +261,11 @@ export class TokenizerInspector implements vscode.Disposable {
     if (!picked?.[0]) return;
     try { this.compare = await this.load(picked[0]); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
     await this.host.refresh();
+  }
+
+  /** What the panel is filled with (tests): the text and chat boxes, the mask choice, where a pre-fill came from. */
+  state(): { text: string; chatMessages: string; mask: MaskChoice; origin?: string; training?: TrainingContext } {
+    return { text: this.text, chatMessages: this.chat, mask: this.mask, origin: this.origin, training: this.training };
   }
 
   /** The loaded tokenizer (tests). */
