@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_WRAPPER } from '../../src/core/runs/commands';
-import { crashOfLog } from '../../src/core/runs/crash';
+import { CRASH_TAIL_BYTES, crashOfLog } from '../../src/core/runs/crash';
+import { slurmBatchScript } from '../../src/core/runs/slurm';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun, listRuns, runSettingsOf } from '../../src/remote/runs';
 import { tokensPerStepOf } from '../../src/core/metrics';
@@ -106,4 +107,73 @@ test('a KeyboardInterrupt or SystemExit traceback is the echo of a stop, not a c
   assert.equal(crashOfLog(tb('SystemExit: 2')), undefined);
   assert.equal(crashOfLog(tb('RuntimeError: CUDA error: device-side assert triggered'))?.lastError, 'RuntimeError: CUDA error: device-side assert triggered');
   assert.equal(crashOfLog(tb('ValueError: bad shape'))?.reason, 'ValueError');
+});
+
+// The corpus' crash tails (public reports, see test/fixtures/logs/SOURCES.tsv), read the way the Runs view reads a run's
+// log end: the reason is the first crash line, the last error the last one, with no progress-bar text glued before it.
+test('crash tails of the corpus logs: reason and last error per kind; logs that end cleanly are no crash', () => {
+  const tail = (f: string) => crashOfLog(readFileSync(join(__dirname, '..', 'fixtures', 'logs', f), 'utf8').slice(-CRASH_TAIL_BYTES));
+  const dsa = tail('cuda__device-side-assert-embedding-index-out-of-range.log');
+  assert.equal(dsa?.reason, 'CUDA device-side assert');
+  assert.match(dsa!.lastError, /^\.\.\/aten\/src\/ATen\/native\/cuda\/Indexing\.cu:1146: indexSelectLargeIndex: .*Assertion `srcIndex < srcSelectDimSize` failed\.$/);
+  const oom = tail('hf-trainer__oom-tried-to-allocate-64GiB.log');
+  assert.equal(oom?.reason, 'CUDA out of memory');
+  assert.match(oom!.lastError, /^OutOfMemoryError: CUDA out of memory\. Tried to allocate 64\.00 GiB\./);
+  // torchtune on 4 ranks: every rank prints the OOM with its `[rankN]:` prefix; the prefix is not part of the error
+  assert.match(tail('torchtune__full-finetune-distributed-oom-rank-prefixed.log')!.lastError, /^torch\.OutOfMemoryError: CUDA out of memory\. Tried to allocate 424\.00 MiB\. GPU 0 /);
+  const nemo = tail('nemo-lightning__progress-bar-metrics-then-nccl-timeout.log');
+  assert.deepEqual([nemo?.reason, nemo?.lastError], ['NCCL watchdog timeout', '[E ProcessGroupNCCL.cpp:458] [Rank 7] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=64088, OpType=ALLREDUCE, Timeout(ms)=1800000) ran for 25625251 milliseconds before timing out.']);
+  // LlamaFactory#8261: the watchdog line is glued to the bar at 24/1752 behind the excerpt's line number `[1763]`
+  const lf = tail('llamafactory__numbered-log-loss-to-zero-then-nccl-timeout.log');
+  assert.deepEqual(lf, { reason: 'NCCL watchdog timeout', lastError: '[E602 11:17:52.185053341 ProcessGroupNCCL.cpp:632] [Rank 5] Watchdog caught collective operati' });
+  for (const f of ['nanogpt__nan-after-iter-3000-fp16-v100.log', 'tiny-gpt__max-steps-60-eval-at-50.log', 'megatron-llm__llama-steady-gbs1024.log']) assert.equal(tail(f), undefined, f);
+});
+
+test('llmtrain runs --format json: exit code, crash reason and last error of crashed runs (an OOM, a SIGKILL)', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));
+  const saved = process.env.LLMTRAIN_LOCAL_HOME;
+  try {
+    const runner = new LocalRunner({ home });
+    // the OOM as torch prints it (stderr goes to the log too), then exit 1
+    const oom = "import sys\nprint('step 1 loss 2.5', flush=True)\nsys.stderr.write('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB\\n')\nsys.exit(1)\n";
+    const a = await launchRun(runner, { argv: ['python3', '-c', oom], cwd: work, name: 'oom' });
+    // a SIGKILL (the kernel's OOM killer): the run wrapper's shell reports `Killed` into the log, the exit status is 137
+    const b = await launchRun(runner, { argv: ['sh', '-c', 'echo step 1; kill -9 $$'], cwd: work, name: 'killed' });
+    for (const r of [a, b]) for (let i = 0; i < 200 && (await isRunActive(runner, r)); i++) await new Promise((res) => setTimeout(res, 50));
+    process.env.LLMTRAIN_LOCAL_HOME = home;
+    const write = process.stdout.write;
+    let out = '';
+    process.stdout.write = ((c: string | Uint8Array) => { out += String(c); return true; }) as typeof process.stdout.write;
+    let code: number;
+    try { code = await main(['runs', '--format', 'json']); } finally { process.stdout.write = write; }
+    assert.equal(code, 0);
+    const runs = JSON.parse(out) as { id: string; state: string; exitCode?: number; crashReason?: string; lastError?: string }[];
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const ra = byId.get(a.id)!, rb = byId.get(b.id)!;
+    assert.deepEqual([ra.state, ra.exitCode, ra.crashReason], ['crashed', 1, 'CUDA out of memory']);
+    assert.equal(ra.lastError, 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB');
+    assert.deepEqual([rb.state, rb.exitCode], ['crashed', 137]);
+    assert.match(rb.crashReason!, /^killed/);
+    assert.match(rb.lastError!, /\bKilled\b/);
+  } finally {
+    if (saved === undefined) delete process.env.LLMTRAIN_LOCAL_HOME; else process.env.LLMTRAIN_LOCAL_HOME = saved;
+    rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a Slurm batch script runs its command with PYTHONUNBUFFERED=1 unless the run\'s env sets it', () => {
+  // the script as sbatch would run it (direct launcher: no srun needed), executed by sh here
+  const run = (env: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmt-slurm-'));
+    try {
+      const script = slurmBatchScript({ runDir: dir, argv: ['python3', '-c', "import os; print(os.environ.get('PYTHONUNBUFFERED', '<unset>'))"], env, slurm: { launcher: 'direct' } });
+      writeFileSync(join(dir, 'job.sh'), script);
+      const { PYTHONUNBUFFERED: _drop, ...base } = process.env;
+      const out = execFileSync('sh', [join(dir, 'job.sh')], { env: base }).toString().trim();
+      return [out, JSON.parse(readFileSync(join(dir, 'exit.json'), 'utf8')).exitCode];
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  };
+  assert.deepEqual(run({}), ['1', 0]);
+  assert.deepEqual(run({ PYTHONUNBUFFERED: '' }), ['', 0]);
 });

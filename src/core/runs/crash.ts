@@ -16,6 +16,9 @@ export interface CrashInfo { reason: string; lastError: string }
 // eslint-disable-next-line no-control-regex
 const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 const RANK_PREFIX_RE = /^(?:\[rank\d+\]:|\[default\d+\]:|\d{1,5}: )\s*/;
+/** A tqdm bar the crash line was glued to (no newline between the redraw and the next write; LlamaFactory#8261),
+ * with a line-number prefix (`[1763] `) before it: everything up to the bar's `[elapsed<remaining, rate]`. */
+const GLUED_BAR_RE = /^.*?\d+\/\d+\s*\[[^\]]*(?:it\/s|s\/it|\?)[^\]]*\]/;
 
 /**
  * The crash a log's tail shows, or undefined. The first crash line of the tail names the reason (the root cause:
@@ -27,7 +30,7 @@ export function crashOfLog(tail: string, exitCode?: number): CrashInfo | undefin
   let first: { reason: string; line: string } | undefined;
   let last: string | undefined;
   for (const raw of tail.split(/\r\n|\r|\n/)) {
-    const line = raw.replace(ANSI_RE, '').trim().replace(RANK_PREFIX_RE, '');
+    const line = raw.replace(ANSI_RE, '').replace(GLUED_BAR_RE, '').trim().replace(RANK_PREFIX_RE, '');
     if (!line) continue;
     const c = detectCrashLine(line, st);
     if (!c) continue;
