@@ -22,12 +22,15 @@
  *  - launchers: `torch.distributed.run` (`--nproc_per_node`, `--nnodes`, `--standalone`), `deepspeed.launcher.runner`
  *    (`--num_gpus`, `--num_nodes`, `--hostfile`, `--include`), `accelerate launch` (`--num_processes` is the total
  *    over machines; `--config_file`, else `$HF_HOME/accelerate/default_config.yaml`), LLaMA-Factory's launcher
- *    (`NPROC_PER_NODE`, `NNODES` in the environment).
+ *    (`NPROC_PER_NODE`, `NNODES` in the environment); under Slurm (`llmtrain run --slurm`, see
+ *    `core/runs/slurm.ts::slurmInnerArgv`) the allocation's launcher: `torchrun` starts `--nnodes` × `--gpus-per-node`
+ *    ranks, `srun` one process per node, `direct` the command once.
  * Pure: files only through `FileAccess` and the given text readers.
  */
 import { parse as parseYaml, parseDocument, isMap, isScalar } from 'yaml';
 import { baseName, joinPath, readTextIfExists } from '../files';
 import type { FileAccess } from '../files';
+import type { SlurmOptions } from '../runs/slurm';
 import { inspectDeepSpeed, resumeMismatches } from './deepspeed';
 import type { DeepSpeedInfo, Problem } from './types';
 
@@ -169,6 +172,24 @@ export function parseLaunchArgv(argv: string[], env: Record<string, string> = {}
   return facts;
 }
 
+/**
+ * The world size a launch has inside a Slurm allocation (`slurmInnerArgv`): `torchrun` runs one torchrun per node with
+ * `--nnodes=$SLURM_JOB_NUM_NODES --nproc_per_node=<gpusPerNode>` around the command (nodes × GPUs per node ranks);
+ * `srun` runs the command once per node (a plain python: one rank per node; a launcher in the command keeps the
+ * world size its own flags give); `direct` runs the command once on the first node.
+ * Returns the facts with `worldSize`/`worldSizeFrom` replaced where Slurm decides them.
+ */
+export function applySlurm(facts: LaunchFacts, slurm: Pick<SlurmOptions, 'nodes' | 'gpusPerNode' | 'launcher'>): LaunchFacts {
+  const nodes = slurm.nodes ?? 1;
+  const how = slurm.launcher ?? 'direct';
+  if (how === 'torchrun') {
+    const g = slurm.gpusPerNode ?? 1;
+    return { ...facts, worldSize: nodes * g, worldSizeFrom: `Slurm --nodes ${nodes} × torchrun --nproc_per_node ${g} (--gpus-per-node)` };
+  }
+  if (how === 'srun' && facts.launcher === 'python') return { ...facts, worldSize: nodes, worldSizeFrom: `Slurm srun: one process on each of ${nodes} node(s)` };
+  return facts;
+}
+
 /** A value of a training config with its source range (UTF-16 offsets into the text), for diagnostics. */
 export interface ConfigValue<T> { value: T; start: number; end: number }
 
@@ -254,6 +275,8 @@ export interface ResumeCheckInput {
   /** The launch command, when there is one (Launch Run); the editor has only the config. */
   argv?: string[];
   env?: Record<string, string>;
+  /** The Slurm allocation the launch runs in (`llmtrain run --slurm`), when it is submitted through sbatch. */
+  slurm?: Pick<SlurmOptions, 'nodes' | 'gpusPerNode' | 'launcher'>;
   /** The training config's text, when known (else the one named in argv is read). */
   config?: { text: string; path: string };
   /** Reads a config file by absolute path (default: `files`); lets a launch read configs about to be uploaded. */
@@ -282,7 +305,10 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
   const { files, cwd } = input;
   const abs = (p: string): string => (p.startsWith('/') ? joinPath(p) : joinPath(cwd, p));
   const readText = input.readText ?? ((p: string) => readTextIfExists(files, p, 16 * 1024 * 1024).catch(() => undefined));
-  const launch = input.argv ? parseLaunchArgv(input.argv, input.env) : undefined;
+  // Slurm's torchrun launcher runs `torchrun … <argv>`: the argv is the script and its arguments.
+  const argv = input.argv && input.slurm?.launcher === 'torchrun' ? ['torchrun', ...input.argv] : input.argv;
+  const parsed = argv ? parseLaunchArgv(argv, input.env) : undefined;
+  const launch = parsed && input.slurm ? applySlurm(parsed, input.slurm) : parsed;
   const problems: Problem[] = [];
   let config = input.config;
   if (!config && launch?.trainingConfig) {
