@@ -127,6 +127,24 @@ describe('checkDeepSpeedResume', () => {
     assert.equal(direct?.target.worldSize, 8);
   });
 
+  test('llamafactory-cli train resumes from output_dir\'s last checkpoint-N by itself (do_train, no overwrite_output_dir)', async () => {
+    const cfg = (extra: string): { path: string; text: string } => ({ path: join(T, 'work', 'lf.yaml'), text: `stage: sft\ndo_train: true\noutput_dir: out\ndeepspeed: ds_z3.json\n${extra}` });
+    const env = { NPROC_PER_NODE: '2' };
+    const argv = ['llamafactory-cli', 'train', 'lf.yaml'];
+    const r = await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: cfg('') });
+    assert.equal(r?.checkpoint, join(T, 'work', 'out', 'checkpoint-20'));
+    assert.deepEqual(r?.problems.filter((p) => p.severity === 'info').map((p) => p.message), [`llamafactory-cli resumes from ${join(T, 'work', 'out', 'checkpoint-20')} by itself (do_train without resume_from_checkpoint or overwrite_output_dir in the config: LLaMA-Factory picks output_dir's last checkpoint-N)`]);
+    assert.equal(errors(r).length, 1);
+    assert.match(errors(r)[0], /saved with ZeRO stage 2, the resume would use stage 3/);
+    // No auto-resume: overwrite_output_dir, no do_train, a stage that cannot resume, an output_dir without checkpoint-N
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: cfg('overwrite_output_dir: true\n') }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: sft\noutput_dir: out\ndeepspeed: ds_z3.json\n' } }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: rm\nfinetuning_type: full\ndo_train: true\noutput_dir: out\ndeepspeed: ds_z3.json\n' } }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: sft\ndo_train: true\noutput_dir: nothing_here\ndeepspeed: ds_z3.json\n' } }), undefined);
+    // Only llamafactory-cli does this: the same config under torchrun + an HF script is not a resume.
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '2', 'train.py', 'lf.yaml'], config: cfg('') }), undefined);
+  });
+
   test('not a resume, or not DeepSpeed: nothing to check', async () => {
     assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--deepspeed', 'ds_z3.json'] }), undefined);
     assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--resume_from_checkpoint', 'out/checkpoint-20'] }), undefined);
