@@ -1,7 +1,8 @@
 /**
  * `llmtrain checkpoint <path> [--host H] [--format text|json] [--zero-stage N] [--world-size N]`,
  * `llmtrain checkpoint diff <a> <b> [--values] [--python P]` and
- * `llmtrain checkpoint resume-check [--cwd DIR] [--config F] -- <launch command>`: the checkpoint core from the command
+ * `llmtrain checkpoint resume-check [--cwd DIR] [--config F] [--slurm --nodes N --gpus-per-node G --launcher L] --
+ * <launch command>`: the checkpoint core from the command
  * line, on local or SSH paths, reading headers only (`--values` reads data, on the host, with Python).
  * Exit status: 1 when a file cannot be read (one line naming it) or a problem of severity error is found; 2 on usage.
  */
@@ -15,12 +16,16 @@ import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
 const USAGE = `usage: llmtrain checkpoint <path> [--format text|json] [--zero-stage N] [--world-size N] [host options]
        llmtrain checkpoint diff <a> <b> [--values] [--python P] [--format text|json] [host options]
-       llmtrain checkpoint resume-check [--cwd DIR] [--config F] [--format text|json] [host options] -- <launch command>
+       llmtrain checkpoint resume-check [--cwd DIR] [--config F] [--slurm [--nodes N] [--gpus-per-node G] [--launcher L]]
+                                        [--format text|json] [host options] -- <launch command>
 Reads checkpoint headers (safetensors, sharded index, PyTorch zip, GGUF, PEFT, DeepSpeed, FSDP, trainer run folders).
   --zero-stage N, --world-size N   compare a DeepSpeed save with the stage / GPU count a resume would use
   resume-check                     will the launch's DeepSpeed resume work? (checkpoint from --resume_from_checkpoint or
                                    the config, ZeRO stage from the DeepSpeed config, world size from the launcher;
                                    exit 1 when it will fail). --cwd: where the command runs (default: here)
+  --slurm, --nodes, --gpus-per-node, --launcher
+                                   resume-check: the command is submitted as by \`llmtrain run --slurm\` (launcher direct,
+                                   srun or torchrun): the world size is the allocation's (torchrun: nodes × GPUs per node)
   --values                         diff: per-tensor relative change, computed on the host (reads all tensor data)
 ${HOST_USAGE}`;
 
@@ -79,10 +84,15 @@ export const checkpointCommand = {
       'zero-stage': { type: 'string' }, 'world-size': { type: 'string' },
       values: { type: 'boolean', default: false }, python: { type: 'string', default: 'python3' },
       cwd: { type: 'string' }, config: { type: 'string' },
+      slurm: { type: 'boolean', default: false }, nodes: { type: 'string' }, 'gpus-per-node': { type: 'string' }, launcher: { type: 'string' },
     });
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
     if (positionals[0] === 'resume-check') {
       if (!values.help && (positionals.length !== 1 || launchArgv.length === 0)) throw new UsageError('resume-check expects the launch command after --');
+      const launcher = values.launcher;
+      if (launcher !== undefined && launcher !== 'direct' && launcher !== 'srun' && launcher !== 'torchrun') throw new UsageError('--launcher must be direct, srun or torchrun');
+      if (!values.slurm && (values.nodes !== undefined || values['gpus-per-node'] !== undefined || launcher !== undefined)) throw new UsageError('--nodes/--gpus-per-node/--launcher need --slurm');
+      const slurm = values.slurm ? { nodes: intOpt(values.nodes, '--nodes'), gpusPerNode: intOpt(values['gpus-per-node'], '--gpus-per-node'), launcher: launcher as 'direct' | 'srun' | 'torchrun' | undefined } : undefined;
       return withRunner(USAGE, values, async (runner) => {
         const cwd = values.cwd ?? (runner.host === 'local' ? process.cwd() : await runner.home());
         const files = runnerFileAccess(runner);
@@ -93,7 +103,7 @@ export const checkpointCommand = {
             return 1;
           }
         }
-        const r = await checkDeepSpeedResume({ files, cwd, argv: launchArgv, config, home: await runner.home().catch(() => undefined) });
+        const r = await checkDeepSpeedResume({ files, cwd, argv: launchArgv, config, slurm, home: await runner.home().catch(() => undefined) });
         const errors = (r?.problems ?? []).filter((p) => p.severity === 'error');
         if (values.format === 'json') {
           process.stdout.write(JSON.stringify(r ? { checkpoint: r.checkpoint ?? null, saved: r.saved ? { tag: r.saved.tag ?? null, zero_stage: r.saved.zero_stage ?? null, world_size: r.saved.world_size ?? null } : null, target: r.target, problems: r.problems.map((p) => ({ severity: p.severity, message: p.message })) } : { checkpoint: null, problems: [] }, null, 2) + '\n');

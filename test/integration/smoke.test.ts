@@ -1,6 +1,8 @@
 // Smoke suite: the extension under development loads in a real VS Code extension host, activates, and every
 // command it contributes has a handler (a contributed command without one fails with "command not found").
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, activeExtension } from './helpers';
 
@@ -31,5 +33,17 @@ suite('extension smoke', () => {
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
+  });
+
+  // The cores the extension requires on first use (dist/configCore.js, dist/datasetCore.js) must be in the installed
+  // copy: a .vscodeignore that left out dist/datasetCore.js passed activation and failed at the first Check Dataset.
+  test('the lazily required cores are installed and load', async () => {
+    const ext = await activeExtension();
+    for (const [file, fn] of [['configCore.js', 'detectFramework'], ['datasetCore.js', 'checkDataset']] as const) {
+      const path = join(ext.extensionPath, 'dist', file);
+      assert.ok(existsSync(path), `${path} is missing from the installed extension`);
+      const core = require(path) as Record<string, unknown>;
+      assert.equal(typeof core[fn], 'function', `${file} does not export ${fn}`);
+    }
   });
 });

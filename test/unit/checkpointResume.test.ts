@@ -112,6 +112,39 @@ describe('checkDeepSpeedResume', () => {
     assert.match(errors(empty)[0], /No valid checkpoint found in output directory/);
   });
 
+  test('under Slurm the allocation decides the world size: torchrun nodes × GPUs per node, srun one per node', async () => {
+    const argv = ['train.py', '--deepspeed', 'ds_z2.json', '--resume_from_checkpoint', 'out/checkpoint-20'];
+    const one = await checkDeepSpeedResume({ files, cwd: cwd(), argv, slurm: { nodes: 1, gpusPerNode: 2, launcher: 'torchrun' } });
+    assert.deepEqual([one?.target.worldSize, errors(one)], [2, []]);
+    const two = await checkDeepSpeedResume({ files, cwd: cwd(), argv, slurm: { nodes: 2, gpusPerNode: 2, launcher: 'torchrun' } });
+    assert.equal(two?.target.worldSize, 4);
+    assert.deepEqual(errors(two).length, 1);
+    assert.match(errors(two)[0], /holds 2 ZeRO partition\(s\) .*the resume would start 4 process\(es\) \(Slurm --nodes 2 × torchrun --nproc_per_node 2 \(--gpus-per-node\)\)/);
+    const srun = await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['python3', ...argv], slurm: { nodes: 2, launcher: 'srun' } });
+    assert.deepEqual([srun?.target.worldSize, srun?.target.worldSizeFrom, errors(srun)], [2, 'Slurm srun: one process on each of 2 node(s)', []]);
+    // direct: the command runs once on the first node, with its own launcher's world size
+    const direct = await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', ...argv], slurm: { nodes: 4, gpusPerNode: 8 } });
+    assert.equal(direct?.target.worldSize, 8);
+  });
+
+  test('llamafactory-cli train resumes from output_dir\'s last checkpoint-N by itself (do_train, no overwrite_output_dir)', async () => {
+    const cfg = (extra: string): { path: string; text: string } => ({ path: join(T, 'work', 'lf.yaml'), text: `stage: sft\ndo_train: true\noutput_dir: out\ndeepspeed: ds_z3.json\n${extra}` });
+    const env = { NPROC_PER_NODE: '2' };
+    const argv = ['llamafactory-cli', 'train', 'lf.yaml'];
+    const r = await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: cfg('') });
+    assert.equal(r?.checkpoint, join(T, 'work', 'out', 'checkpoint-20'));
+    assert.deepEqual(r?.problems.filter((p) => p.severity === 'info').map((p) => p.message), [`llamafactory-cli resumes from ${join(T, 'work', 'out', 'checkpoint-20')} by itself (do_train without resume_from_checkpoint or overwrite_output_dir in the config: LLaMA-Factory picks output_dir's last checkpoint-N)`]);
+    assert.equal(errors(r).length, 1);
+    assert.match(errors(r)[0], /saved with ZeRO stage 2, the resume would use stage 3/);
+    // No auto-resume: overwrite_output_dir, no do_train, a stage that cannot resume, an output_dir without checkpoint-N
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: cfg('overwrite_output_dir: true\n') }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: sft\noutput_dir: out\ndeepspeed: ds_z3.json\n' } }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: rm\nfinetuning_type: full\ndo_train: true\noutput_dir: out\ndeepspeed: ds_z3.json\n' } }), undefined);
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv, env, config: { path: join(T, 'work', 'lf.yaml'), text: 'stage: sft\ndo_train: true\noutput_dir: nothing_here\ndeepspeed: ds_z3.json\n' } }), undefined);
+    // Only llamafactory-cli does this: the same config under torchrun + an HF script is not a resume.
+    assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '2', 'train.py', 'lf.yaml'], config: cfg('') }), undefined);
+  });
+
   test('not a resume, or not DeepSpeed: nothing to check', async () => {
     assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--deepspeed', 'ds_z3.json'] }), undefined);
     assert.equal(await checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', '8', 'train.py', '--resume_from_checkpoint', 'out/checkpoint-20'] }), undefined);
@@ -129,6 +162,12 @@ describe('llmtrain checkpoint resume-check', () => {
     assert.equal(ok.code, 0, ok.stderr);
     const j = JSON.parse(ok.stdout.toString());
     assert.deepEqual([j.checkpoint, j.saved, j.target.worldSize, j.problems], [join(T, 'work', 'out', 'checkpoint-20'), { tag: 'global_step20', zero_stage: 2, world_size: 2 }, 2, []]);
+    const slurm = await cli(['checkpoint', 'resume-check', '--cwd', join(T, 'work'), '--slurm', '--nodes', '2', '--gpus-per-node', '4', '--launcher', 'torchrun', '--', 'train.py', '--deepspeed', 'ds_z2.json', '--resume_from_checkpoint', 'out/checkpoint-20']);
+    assert.equal(slurm.code, 1, slurm.stderr);
+    assert.match(slurm.stdout.toString(), /world size 8 \(Slurm --nodes 2 × torchrun --nproc_per_node 4 \(--gpus-per-node\)\)\n {2}error: .*holds 2 ZeRO partition/);
+    const noSlurm = await cli(['checkpoint', 'resume-check', '--nodes', '2', '--', 'train.py']);
+    assert.equal(noSlurm.code, 2);
+    assert.match(noSlurm.stderr, /--nodes\/--gpus-per-node\/--launcher need --slurm/);
     const usage = await cli(['checkpoint', 'resume-check']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /resume-check expects the launch command after --/);

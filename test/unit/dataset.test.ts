@@ -279,3 +279,27 @@ test('Parquet through range reads, one row group at a time: rows 0-based, defect
   assert.ok(reads.length >= 2 && reads.every(([s, e]) => e > s), 'read by ranges through the FileAccess (hyparquet fetches the footer, then row groups)');
   await assert.rejects(checkDataset(mem, '/fake.parquet'), /not a Parquet file/);
 });
+
+test('CRLF line ends and a UTF-8 BOM: rows and lines as in an LF file; KTO and completion rows detected', async () => {
+  const kto = '\ufeff{"prompt":"Hi","completion":"Hello","label":true}\r\n{"prompt":"Bye","completion":"","label":false}\r\n{"prompt":"Q","completion":"A","label":true}\r\n';
+  const r = await checkDataset(memoryFileAccess({ '/k.jsonl': new TextEncoder().encode(kto) }), '/k.jsonl');
+  assert.deepEqual([r.rows, r.format], [3, 'kto']);
+  // The BOM and the CRLF ends are file-level notes; the one defect keeps its line.
+  assert.deepEqual(r.problems.map((p) => [p.line, p.code, p.severity === 'error' ? 'error' : 'note']), [[undefined, 'bom', 'note'], [undefined, 'crlf', 'note'], [2, 'empty-field', 'error']]);
+  const comp = '{"prompt":"a b","completion":"c"}\r\n{"prompt":"d","completion":"e f"}\r\n';
+  const c = await checkDataset(memoryFileAccess({ '/c.jsonl': new TextEncoder().encode(comp) }), '/c.jsonl');
+  assert.deepEqual([c.rows, c.format, c.problems.map((p) => p.code)], [2, 'completion', ['crlf']]);
+});
+
+test('a check is cancelled by its AbortSignal mid-file: it rejects with the signal\'s reason, after progress reports', async () => {
+  const line = JSON.stringify({ text: 'x'.repeat(200) }) + '\n';
+  const big = new TextEncoder().encode(line.repeat(200_000)); // 41 MB: many chunks
+  const ac = new AbortController();
+  const seen: number[] = [];
+  const run = checkDataset(memoryFileAccess({ '/big.jsonl': big }), '/big.jsonl', {
+    signal: ac.signal,
+    onProgress: (p) => { seen.push(p.bytes); if (p.bytes > 0 && p.bytes < big.length) ac.abort(new Error('cancelled by the test')); },
+  });
+  await assert.rejects(run, /cancelled by the test/);
+  assert.ok(seen.length >= 1 && seen[seen.length - 1] < big.length, `progress ${seen.join(',')} of ${big.length}`);
+});

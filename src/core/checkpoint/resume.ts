@@ -22,12 +22,17 @@
  *  - launchers: `torch.distributed.run` (`--nproc_per_node`, `--nnodes`, `--standalone`), `deepspeed.launcher.runner`
  *    (`--num_gpus`, `--num_nodes`, `--hostfile`, `--include`), `accelerate launch` (`--num_processes` is the total
  *    over machines; `--config_file`, else `$HF_HOME/accelerate/default_config.yaml`), LLaMA-Factory's launcher
- *    (`NPROC_PER_NODE`, `NNODES` in the environment).
+ *    (`NPROC_PER_NODE`, `NNODES` in the environment); LLaMA-Factory's `hparams/parser.py::get_train_args` resumes
+ *    by itself from the last `checkpoint-N` of `output_dir` when `resume_from_checkpoint` is unset, `do_train` is true,
+ *    `overwrite_output_dir` is not, and the stage can resume (not `rm`/`ppo` with `finetuning_type` full/freeze); under Slurm (`llmtrain run --slurm`, see
+ *    `core/runs/slurm.ts::slurmInnerArgv`) the allocation's launcher: `torchrun` starts `--nnodes` × `--gpus-per-node`
+ *    ranks, `srun` one process per node, `direct` the command once.
  * Pure: files only through `FileAccess` and the given text readers.
  */
 import { parse as parseYaml, parseDocument, isMap, isScalar } from 'yaml';
 import { baseName, joinPath, readTextIfExists } from '../files';
 import type { FileAccess } from '../files';
+import type { SlurmOptions } from '../runs/slurm';
 import { inspectDeepSpeed, resumeMismatches } from './deepspeed';
 import type { DeepSpeedInfo, Problem } from './types';
 
@@ -169,6 +174,24 @@ export function parseLaunchArgv(argv: string[], env: Record<string, string> = {}
   return facts;
 }
 
+/**
+ * The world size a launch has inside a Slurm allocation (`slurmInnerArgv`): `torchrun` runs one torchrun per node with
+ * `--nnodes=$SLURM_JOB_NUM_NODES --nproc_per_node=<gpusPerNode>` around the command (nodes × GPUs per node ranks);
+ * `srun` runs the command once per node (a plain python: one rank per node; a launcher in the command keeps the
+ * world size its own flags give); `direct` runs the command once on the first node.
+ * Returns the facts with `worldSize`/`worldSizeFrom` replaced where Slurm decides them.
+ */
+export function applySlurm(facts: LaunchFacts, slurm: Pick<SlurmOptions, 'nodes' | 'gpusPerNode' | 'launcher'>): LaunchFacts {
+  const nodes = slurm.nodes ?? 1;
+  const how = slurm.launcher ?? 'direct';
+  if (how === 'torchrun') {
+    const g = slurm.gpusPerNode ?? 1;
+    return { ...facts, worldSize: nodes * g, worldSizeFrom: `Slurm --nodes ${nodes} × torchrun --nproc_per_node ${g} (--gpus-per-node)` };
+  }
+  if (how === 'srun' && facts.launcher === 'python') return { ...facts, worldSize: nodes, worldSizeFrom: `Slurm srun: one process on each of ${nodes} node(s)` };
+  return facts;
+}
+
 /** A value of a training config with its source range (UTF-16 offsets into the text), for diagnostics. */
 export interface ConfigValue<T> { value: T; start: number; end: number }
 
@@ -179,6 +202,21 @@ export interface TrainingResume {
   outputDir?: ConfigValue<string>;
   /** `deepspeed:` as a path, or given inline as a mapping (then `inline` is the parsed object). */
   deepspeed?: ConfigValue<string> & { inline?: Record<string, unknown> };
+  /** The keys LLaMA-Factory's auto-resume depends on: `do_train`, `overwrite_output_dir`, `stage`, `finetuning_type`. */
+  doTrain?: boolean;
+  overwriteOutputDir?: boolean;
+  stage?: string;
+  finetuningType?: string;
+}
+
+/**
+ * Whether LLaMA-Factory resumes by itself (`get_train_args`): no `resume_from_checkpoint`, `do_train: true`, no
+ * `overwrite_output_dir`, and a stage that can resume (`rm`/`ppo` with `finetuning_type` full or freeze cannot;
+ * LLaMA-Factory's default `finetuning_type` is `lora`).
+ */
+export function llamaFactoryAutoResumes(tr: TrainingResume): boolean {
+  if (tr.resumeFrom || tr.doTrain !== true || tr.overwriteOutputDir === true) return false;
+  return !((tr.stage === 'rm' || tr.stage === 'ppo') && (tr.finetuningType === 'full' || tr.finetuningType === 'freeze'));
 }
 
 /** Reads the resume keys of a training config (YAML or JSON). Never throws: an unparsable text says nothing. */
@@ -200,6 +238,10 @@ export function trainingResume(text: string): TrainingResume {
       else if (typeof v === 'string' && v.trim() && !/^(false|none|null)$/i.test(v)) out.resumeFrom = { value: v.trim(), ...at };
     } else if (key === 'auto_resume_from_checkpoints' && v === true && !out.resumeFrom) out.resumeFrom = { value: true, ...at };
     else if (key === 'output_dir' && typeof v === 'string' && v.trim()) out.outputDir = { value: v.trim(), ...at };
+    else if (key === 'do_train') out.doTrain = v === true || (typeof v === 'string' && /^true$/i.test(v));
+    else if (key === 'overwrite_output_dir') out.overwriteOutputDir = v === true || (typeof v === 'string' && /^true$/i.test(v));
+    else if (key === 'stage' && typeof v === 'string') out.stage = v.trim();
+    else if (key === 'finetuning_type' && typeof v === 'string') out.finetuningType = v.trim();
     else if (key === 'deepspeed') {
       if (typeof v === 'string' && v.trim()) out.deepspeed = { value: v.trim(), ...at };
       else if (v && typeof v === 'object' && !Array.isArray(v)) out.deepspeed = { value: 'the inline deepspeed mapping', inline: v as Record<string, unknown>, ...at };
@@ -254,6 +296,8 @@ export interface ResumeCheckInput {
   /** The launch command, when there is one (Launch Run); the editor has only the config. */
   argv?: string[];
   env?: Record<string, string>;
+  /** The Slurm allocation the launch runs in (`llmtrain run --slurm`), when it is submitted through sbatch. */
+  slurm?: Pick<SlurmOptions, 'nodes' | 'gpusPerNode' | 'launcher'>;
   /** The training config's text, when known (else the one named in argv is read). */
   config?: { text: string; path: string };
   /** Reads a config file by absolute path (default: `files`); lets a launch read configs about to be uploaded. */
@@ -282,7 +326,10 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
   const { files, cwd } = input;
   const abs = (p: string): string => (p.startsWith('/') ? joinPath(p) : joinPath(cwd, p));
   const readText = input.readText ?? ((p: string) => readTextIfExists(files, p, 16 * 1024 * 1024).catch(() => undefined));
-  const launch = input.argv ? parseLaunchArgv(input.argv, input.env) : undefined;
+  // Slurm's torchrun launcher runs `torchrun … <argv>`: the argv is the script and its arguments.
+  const argv = input.argv && input.slurm?.launcher === 'torchrun' ? ['torchrun', ...input.argv] : input.argv;
+  const parsed = argv ? parseLaunchArgv(argv, input.env) : undefined;
+  const launch = parsed && input.slurm ? applySlurm(parsed, input.slurm) : parsed;
   const problems: Problem[] = [];
   let config = input.config;
   if (!config && launch?.trainingConfig) {
@@ -291,7 +338,10 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
     if (text !== undefined) config = { text, path: p };
   }
   const tr = config ? trainingResume(config.text) : {};
-  const resumeFrom = launch?.resumeFrom ?? tr.resumeFrom?.value;
+  let resumeFrom = launch?.resumeFrom ?? tr.resumeFrom?.value;
+  // llamafactory-cli train: resumes from output_dir's last checkpoint-N without being asked (see the header).
+  const auto = resumeFrom === undefined && launch?.launcher === 'llamafactory' && llamaFactoryAutoResumes(tr);
+  if (auto) resumeFrom = true;
   if (resumeFrom === undefined) return undefined;
   const target: ResumeCheck['target'] = {};
   if (launch?.worldSize !== undefined) { target.worldSize = launch.worldSize; target.worldSizeFrom = launch.worldSizeFrom; }
@@ -343,6 +393,8 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
 
   const outputDir = launch?.outputDir ?? tr.outputDir?.value;
   const where = await resumeCheckpointPath(files, resumeFrom, outputDir, cwd);
+  if (auto && !where.path) return undefined; // no checkpoint-N yet: LLaMA-Factory starts from scratch
+  if (auto) problems.push({ severity: 'info', file: where.path, message: `llamafactory-cli resumes from ${where.path} by itself (do_train without resume_from_checkpoint or overwrite_output_dir in the config: LLaMA-Factory picks output_dir's last checkpoint-N)` });
   if (where.problem) { problems.push({ severity: 'error', file: outputDir ? abs(outputDir) : undefined, message: where.problem }); return out; }
   if (!where.path) return out; // output_dir not there yet: nothing to resume, nothing to compare
   out.checkpoint = where.path;

@@ -10,7 +10,7 @@
  */
 import * as vscode from 'vscode';
 import { checkDeepSpeedResume } from '../../core/checkpoint/resume';
-import type { ResumeCheck } from '../../core/checkpoint/resume';
+import type { ResumeCheck, ResumeCheckInput } from '../../core/checkpoint/resume';
 import { joinPath, readTextIfExists } from '../../core/files';
 import { localFileAccess, runnerFileAccess } from '../../remote/files';
 import { resolveHostPath } from '../../remote/runs';
@@ -85,7 +85,7 @@ export function registerResumeDiagnostics(files: FilesService, log: vscode.LogOu
 
 /** What the check needs from a launch plan (Launch Run's `LaunchPlan`). */
 export interface ResumeLaunchPlan {
-  args: { host: string; cwd: string; argv: string[]; env?: Record<string, string> };
+  args: { host: string; cwd: string; argv: string[]; env?: Record<string, string>; slurm?: ResumeCheckInput['slurm'] };
   /** Set when the launch will upload the workspace first: configs are read from there, checkpoints on the host. */
   upload?: { localDir: string };
 }
@@ -133,5 +133,5 @@ async function checkLaunch(getRunner: (host: string) => Promise<Runner>, plan: R
     return readTextIfExists(files, p, 16 * 1024 * 1024).catch(() => undefined);
   };
   const home = await runner.home().catch(() => undefined);
-  return checkDeepSpeedResume({ files, cwd, argv: plan.args.argv, env: plan.args.env, readText, home });
+  return checkDeepSpeedResume({ files, cwd, argv: plan.args.argv, env: plan.args.env, slurm: plan.args.slurm, readText, home });
 }
