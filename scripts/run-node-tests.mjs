@@ -1,12 +1,11 @@
-// Runs node's built-in test runner (with tsx for TypeScript) over every *.test.ts below the given folders (or the
-// given *.test.ts files themselves).
+// Runs node's built-in test runner (with tsx for TypeScript) over every *.test.ts below the given folders, and over
+// the given *.test.ts files themselves (`node scripts/run-node-tests.mjs test/unit/x.test.ts` runs just that file).
 // Prints node's own spec output; exits with its exit code. Used by test:unit and test:remote.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
-  if (statSync(dir).isFile()) { out.push(dir); return out; }
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);
@@ -16,7 +15,7 @@ function collect(dir, out) {
 }
 const dirs = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const extra = process.argv.slice(2).filter((a) => a.startsWith('--'));
-const files = dirs.flatMap((d) => collect(d, [])).sort();
+const files = dirs.flatMap((d) => (statSync(d).isFile() ? [d] : collect(d, []))).sort();
 if (files.length === 0) { console.error(`no test files under ${dirs.join(', ')}`); process.exit(1); }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...extra, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { activeExtension, hasUiBridge, uiBridge, waitFor, workspaceRoot } from './helpers';
+import { stopRunsUnder } from '../fixtures/remote/procs';
 import type { ExtensionApi } from '../../src/extension';
 
 const UNTRUSTED = /disabled in an untrusted workspace/;
@@ -34,7 +35,12 @@ suite('Untrusted workspace (Workspace Trust on)', function () {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'llmts-untrusted-'));
     canary = path.join(scratch, 'ran');
   });
-  suiteTeardown(() => { if (scratch) fs.rmSync(scratch, { recursive: true, force: true }); });
+  suiteTeardown(() => {
+    // Nothing may have started here; should a broken trust check have let a run start, stop it by its process group
+    // (this suite's runs home holds only what this suite launched).
+    if (process.env.LLMTRAIN_LOCAL_HOME) stopRunsUnder(process.env.LLMTRAIN_LOCAL_HOME);
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
 
   test('Launch Run with arguments refuses, and nothing ran', async () => {
     const before = runDirs();

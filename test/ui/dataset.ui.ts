@@ -25,7 +25,8 @@ suite('dataset panel (UI)', () => {
     assert.match(text, /invalid-json/);
     assert.match(text, /over sequence_len/);
     assert.ok(await frame.locator('svg.hist rect.bar.over').count() > 0, 'bars past the limit are marked');
-    await page.waitForTimeout(500);
+    // Screenshot once the webview has painted what was asserted (two animation frames), not after a fixed sleep.
+    await frame.locator('body').evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
     await wb.screenshot('dataset-panel');
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { FRAMEWORK_IDS, FRAMEWORK_INFO, frameworkLabel, frameworkName, isFramework } from '../../src/core/config/registry';
 import { frameworkDef } from '../../src/core/config/frameworks';
 import { detectFramework } from '../../src/core/config/index';
+import { withFrameworkEnums } from '../../scripts/gen-schemas';
 
 interface EnumProp { enum?: string[]; enumDescriptions?: string[]; additionalProperties?: EnumProp }
 
@@ -25,8 +26,16 @@ test('package.json framework enums are the registry: same ids in the same order,
   const expected = { enum: [...FRAMEWORK_IDS], enumDescriptions: FRAMEWORK_INFO.map((f) => f.markdownDescription) };
   for (const { key, prop } of enums) {
     assert.deepEqual({ enum: prop.enum, enumDescriptions: prop.enumDescriptions }, expected,
-      `${key} in package.json differs from src/core/config/registry.ts; paste:\n${JSON.stringify(expected, null, 2)}`);
+      `${key} in package.json differs from src/core/config/registry.ts: run npx tsx scripts/gen-schemas.ts`);
   }
+});
+
+test('package.json framework enums are generated: the generator leaves the committed file as it is and rewrites a drifted one', () => {
+  const text = readFileSync('package.json', 'utf8');
+  assert.equal(withFrameworkEnums(text), text, 'package.json is stale: run npx tsx scripts/gen-schemas.ts');
+  const drifted = text.replace('"PEFT `adapter_config.json`."', '"PEFT"').replace(/"peft",\n(\s*)"unknown"/, '"unknown",\n$1"peft"');
+  assert.notEqual(drifted, text, 'the drift below applies to this package.json');
+  assert.equal(withFrameworkEnums(drifted), text);
 });
 
 test('one label set: the framework definitions, detection reasons and status bar read the registry', () => {
