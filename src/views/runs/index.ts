@@ -11,6 +11,8 @@ import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
 import { notifyAlerts } from '../alertNotice';
 import { runnerFileAccess } from '../../remote/files';
+import { quoteArgv } from '../../core/runs/quote';
+import { stopEscalationText } from '../../core/runs/stop';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -161,12 +163,12 @@ function openLogCommand(ctx: RunsContext, logs: RemoteLogProvider) {
   };
 }
 
-/** Stops a run (SIGTERM to its process group, SIGKILL after a grace period) after a modal confirmation from the tree. */
+/** Stops a run (SIGINT to its process group, SIGTERM then SIGKILL after grace periods: core/runs/stop.ts) after a modal confirmation from the tree. */
 function stopRunCommand(ctx: RunsContext) {
   return async (ref: RunRef): Promise<RunRecord | undefined> => {
     const run = await resolveRun(ctx, ref);
     if ('run' in ref) {
-      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${run.argv.join(' ')}\n\nSIGTERM goes to its whole process group (workers included); SIGKILL follows if it has not exited after a grace period. Checkpoints not yet written are lost.` }, 'Stop Run');
+      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${quoteArgv(run.argv)}\n\n${stopEscalationText({ slurmJobId: run.slurmJobId })}` }, 'Stop Run');
       if (ok !== 'Stop Run') return undefined;
     }
     const runner = await ctx.backend.getRunner(refHost(ref));

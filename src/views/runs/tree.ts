@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { RunRecord, RunState } from '../../core/runs/types';
 import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
-import { describeRun, commandLabel, gpuLabel, gib } from './format';
+import { describeRun, commandLabel, gpuLabel, gib, formatLoss } from './format';
+import { endedDescription, isEnded, shortTime, stateWord } from './runState';
 import { reportHostKeyError } from './prompts';
 import { quoteArgv } from '../../core/runs/quote';
 
@@ -28,7 +29,8 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
 /**
  * Runs tree (`llmTraining.runs`). Hosts come from the backend; `local` is expanded, remote hosts connect only
  * when the user expands them (so opening the view never pops an SSH prompt for every host in ~/.ssh/config).
- * Runs show state icons and `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`; a run with an alert shows a warning
+ * Running runs show state icons and `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`, ended ones how and when they
+ * ended (`failed (exit 3) · 14:02 · loss 2.31`, runState.ts); a run with an alert shows a warning
  * icon. `contextValue` is `run.<state>` (+ `.attached` when a follower runs) for the menus in package.json.
  */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -203,9 +205,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
     const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
-    const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
-    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
-    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    // An ended run shows how and when it ended (`failed (exit 3) · 14:02`), never its last progress or an ETA.
+    const end = { ...run, state, endTime: run.endTime ?? e?.run.endTime, exitCode: run.exitCode ?? e?.run.exitCode };
+    if (isEnded(state)) item.description = endedDescription(end, e?.loss !== undefined ? formatLoss(e.loss) : undefined);
+    else item.description = (e ? describeRun({ progress: e.progress, loss: e.loss }) : '') || `${state} · started ${shortTime(run.startTime) ?? run.startTime}`;
     if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
@@ -214,7 +217,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
+    md.appendMarkdown(`**${stateWord(end)}** on \`${host}\` · id \`${run.id}\`\n\n`);
     md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
     if (run.lastError) md.appendMarkdown(`\n$(flame) **${run.crashReason ?? 'crashed'}**\n`).appendCodeblock(run.lastError, 'text');
     md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
