@@ -8,6 +8,7 @@ import { RunsTreeProvider, type RunsNode } from './tree';
 import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from './launch';
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
+import { FailureNotifier } from './failures';
 import { createBackend } from './backendImpl';
 import { notifyAlerts } from '../alertNotice';
 import { runnerFileAccess } from '../../remote/files';
@@ -23,6 +24,8 @@ export interface RunsApi {
   readonly tree: RunsTreeProvider;
   readonly backend: RunsBackend;
   readonly tasks: RunTaskProvider;
+  /** Failed-run notifications (issue 11); `shown` lists what this window showed. */
+  readonly failures: FailureNotifier;
   /**
    * Starts a run from code, without prompts (an export, a check, any host-side work): see `StartedRun`.
    * `args`: host alias, cwd on that host (`~/x` allowed; must exist), argv (no shell), env, name, optional `slurm`.
@@ -61,7 +64,9 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
   const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const logs = new RemoteLogProvider(async (host) => runnerFileAccess(await backend.getRunner(host)));
   const tasks = new RunTaskProvider(ctx);
-  context.subscriptions.push(backend, feeds, tree, view, logs,
+  const failures = new FailureNotifier(context.globalState, backend, feeds, log);
+  context.subscriptions.push(backend, feeds, tree, view, logs, failures,
+    tree.onDidReadRuns(({ host, runs }) => void failures.observe(host, runs)),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
     vscode.commands.registerCommand('llmTraining.launchRun', launchRunCommand(ctx)),
@@ -109,7 +114,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     ended.catch(() => undefined); // a caller that ignores `ended` must not get an unhandled rejection
     return { run, feed: entry.feed, ended };
   };
-  return { feeds, tree, backend, tasks, start };
+  return { feeds, tree, backend, tasks, failures, start };
 }
 
 /** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */

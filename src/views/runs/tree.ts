@@ -36,6 +36,9 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<RunsNode | RunsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly runsRead = new vscode.EventEmitter<{ host: string; runs: RunRecord[] }>();
+  /** Fires with each host's run list as read (the failed-run notifications watch it). */
+  readonly onDidReadRuns = this.runsRead.event;
   private hosts?: HostEntry[];
   private readonly state = new Map<string, HostState>();
   private readonly hostNodes = new Map<string, RunsNode>();
@@ -107,6 +110,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
           const e = this.feeds.entry(r.id);
           if ((r.state === 'running' || r.state === 'starting') && (!e || !e.following)) this.feeds.attach(r, runner);
         }
+        this.runsRead.fire({ host: alias, runs });
       } catch (e) {
         st.error = e instanceof Error ? e.message : String(e);
         reportHostKeyError(e);
@@ -232,6 +236,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (this.pending) clearTimeout(this.pending);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
+    this.runsRead.dispose();
   }
 }
 
