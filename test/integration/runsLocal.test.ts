@@ -160,7 +160,7 @@ suite('Runs on the local host', function () {
     for (const t of times.slice(5)) assert.ok(Number.isFinite(t) && t >= attachedAt - 5, `a record appended while followed has the time it arrived: ${t} vs ${attachedAt}`);
   });
 
-  test('the Runs tree lists local first with its GPU line and the run with step, loss and state', async () => {
+  test('the Runs tree lists local first with its GPU line and the ended run with its end, loss and state', async () => {
     api.runs.tree.refresh();
     const roots = await api.runs.tree.getChildren();
     assert.ok(roots.length >= 1);
