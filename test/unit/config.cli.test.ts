@@ -34,12 +34,13 @@ test('cross-file on disk: the YAML and the DeepSpeed JSON it names (relative to 
     const r = await run(['--format', 'json', join(d, 'train.yaml')]);
     assert.equal(r.code, 1);
     const issues = JSON.parse(r.out) as CliIssue[];
-    // optimizer lr 0.00015 vs the HF default learning_rate 5e-5 (not set in the YAML), and train_batch_size 16
+    // optimizer lr 0.00015 vs the HF default learning_rate 5e-5 (not set in the YAML; a warning: TRL config classes
+    // have other defaults and which class parses this file is not known, issue 15), and train_batch_size 16
     // is not a multiple of 3 × 1; gradient_clipping 1.0 equals the default max_grad_norm, GAS 1 equals 1.
     assert.deepEqual(issues.map((i) => [i.code, i.severity, i.line, i.column, i.endLine, i.endColumn, i.framework]), [
-      ['ds-mismatch', 'error', 7, 12, 7, 22, 'hf-trainer'], ['ds-batch-size', 'error', 7, 12, 7, 22, 'hf-trainer'],
+      ['ds-mismatch', 'warning', 7, 12, 7, 22, 'hf-trainer'], ['ds-batch-size', 'error', 7, 12, 7, 22, 'hf-trainer'],
     ]);
-    assert.match(issues[0].message, /optimizer\.params\.lr` is 0\.00015 in ds\/z2\.json, but `learning_rate` is not set here, so the Trainer uses its default 0\.00005/);
+    assert.match(issues[0].message, /optimizer\.params\.lr` is 0\.00015 in ds\/z2\.json, but `learning_rate` is not set here, so the Trainer uses its default 0\.00005 from TrainingArguments \(a TRL config class/);
     assert.equal(issues[0].file, join(d, 'train.yaml'));
     assert.deepEqual(Object.keys(issues[0]).sort(), ['code', 'column', 'endColumn', 'endLine', 'file', 'framework', 'line', 'message', 'severity']);
   } finally { rmSync(d, { recursive: true, force: true }); }

@@ -8,6 +8,8 @@ import { dirname, resolvePath } from './engine';
 import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
+import type { TrlClassGuess } from './trlDefaults';
+import { anyTrlOverrides, guessTrlClass, trlDefault } from './trlDefaults';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -111,29 +113,55 @@ const truthy = (v: unknown): boolean => !(v === undefined || v === null || v ===
 interface TrainerView {
   micro: { key: string; value: number | undefined; entry?: CEntry };
   gas: { key: string; value: number | undefined; entry?: CEntry };
-  lr?: { key: string; value: number | undefined; entry?: CEntry };
+  /** `whose`: the class whose default applies when unset; `unsure`: that default depends on a TRL class not known here. */
+  lr?: { key: string; value: number | undefined; entry?: CEntry; whose?: string; unsure?: boolean };
   clip: { key: string; value: number; entry?: CEntry };
   beta1: number; beta2: number; eps: number; wd: { key: string; value: number; entry?: CEntry };
   fp16: { value: boolean | undefined; entry?: CEntry };
-  bf16: { value: boolean | undefined; entry?: CEntry };
+  bf16: { value: boolean | undefined; entry?: CEntry; whose?: string; unsure?: boolean };
   optimExplicit?: CEntry;
+  /** The TRL config class guessed for an HF/TRL YAML (its defaults are used), when keys or file name say it. */
+  trl?: TrlClassGuess;
+}
+
+/**
+ * The default an HF/TRL YAML gets for a TrainingArguments key it does not set. Issue 15: TRL's config classes
+ * override some TrainingArguments defaults (tables/trl-defaults.json, per release), so with a known class (and
+ * TRL version, `opts.versions.trl`) that class's default is used; with an unknown class, a key that some TRL class
+ * overrides keeps TrainingArguments' default but is marked `unsure` (reported as a warning, not an error).
+ */
+function hfDefault(ctx: RuleContext, trl: TrlClassGuess | undefined, key: string, ta: unknown, fp16: boolean): { value: unknown; whose: string; unsure: boolean } {
+  if (ctx.def.id !== 'hf-trainer') return { value: ta, whose: 'TrainingArguments', unsure: false };
+  if (trl) {
+    const d = trlDefault(trl.cls, key, ta, ctx.opts.versions?.trl, fp16);
+    return d.known ? { value: d.value, whose: `${d.whose}; class from ${trl.reason}`, unsure: false } : { value: undefined, whose: d.whose, unsure: true };
+  }
+  if (anyTrlOverrides(key)) return { value: ta, whose: 'TrainingArguments (a TRL config class such as SFTConfig or DPOConfig has another default; which class parses this file is not known)', unsure: true };
+  return { value: ta, whose: 'TrainingArguments', unsure: false };
 }
 
 function trainerView(ctx: RuleContext): TrainerView {
   const ax = ctx.def.id === 'axolotl';
   const mk = (key: string, def?: number) => ({ key, value: ctx.num(key) ?? def, entry: ctx.entry(key) });
   const b = (key: string) => { const v = ctx.scalar(key); return { value: typeof v === 'boolean' ? v : v === 'auto' ? undefined : v === null || v === undefined ? false : undefined, entry: ctx.entry(key) }; };
+  const trl = ctx.def.id === 'hf-trainer' ? guessTrlClass(new Set(ctx.root?.kind === 'map' ? ctx.root.entries!.map((e) => e.key) : []), ctx.opts.fileName) : undefined;
+  const fp16 = b('fp16');
+  const lrSet = ctx.num('learning_rate');
+  const lrD = lrSet === undefined && !ax ? hfDefault(ctx, trl, 'learning_rate', 5e-5, fp16.value === true) : undefined;
+  const bf16 = b('bf16');
+  const bfD = ctx.scalar('bf16') === undefined || ctx.scalar('bf16') === null ? hfDefault(ctx, trl, 'bf16', false, fp16.value === true) : undefined;
   // Defaults: transformers TrainingArguments (per_device_train_batch_size=8, gradient_accumulation_steps=1,
   // learning_rate=5e-5, max_grad_norm=1.0, adam 0.9/0.999/1e-8, weight_decay=0); axolotl micro_batch_size=1.
   return {
     micro: ax ? mk('micro_batch_size', 1) : mk('per_device_train_batch_size', 8),
     gas: mk('gradient_accumulation_steps', 1),
-    lr: mk('learning_rate', ax ? undefined : 5e-5),
+    lr: { ...mk('learning_rate', ax ? undefined : lrD ? (lrD.value as number | undefined) : 5e-5), whose: lrD?.whose, unsure: lrD?.unsure },
     clip: { key: 'max_grad_norm', value: ctx.num('max_grad_norm') ?? 1.0, entry: ctx.entry('max_grad_norm') },
     beta1: ctx.num('adam_beta1') ?? 0.9, beta2: ctx.num('adam_beta2') ?? 0.999, eps: ctx.num('adam_epsilon') ?? 1e-8,
     wd: { key: 'weight_decay', value: ctx.num('weight_decay') ?? 0, entry: ctx.entry('weight_decay') },
-    fp16: b('fp16'), bf16: b('bf16'),
+    fp16, bf16: bfD ? { value: typeof bfD.value === 'boolean' ? bfD.value : undefined, entry: bf16.entry, whose: bfD.whose, unsure: bfD.unsure } : bf16,
     optimExplicit: ctx.entry(ax ? 'optimizer' : 'optim'),
+    trl,
   };
 }
 
@@ -160,31 +188,32 @@ function crossDeepSpeed(ctx: RuleContext): void {
     const ref = l.ref;
     const ds = l.parsed.root!;
     const tv = trainerView(ctx);
-    const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String) => {
+    const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String, dflt?: { whose?: string; unsure?: boolean }) => {
       const e = getPath(ds, dsPath);
       if (!e || !e.value || isAuto(e.value)) return;
       const dv = e.value.kind === 'scalar' ? e.value.value : undefined;
       const eq = Array.isArray(hfValue) ? e.value.kind === 'seq' && e.value.items!.every((it, i) => it.value === (hfValue as unknown[])[i]) : dv === hfValue || (typeof dv === 'number' && typeof hfValue === 'number' && Math.abs(dv - hfValue) <= 1e-12 * Math.max(1, Math.abs(hfValue)));
       if (eq || hfValue === undefined) return;
       const dsText = e.value.kind === 'scalar' ? String(dv) : l.text.slice(e.value.start, e.value.end);
-      const where = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` is not set here, so the Trainer uses its default ${fmt(hfValue)}`;
-      const msg = `DeepSpeed \`${dsPath.join('.')}\` is ${dsText} in ${ref.path}, but ${where}. The HF Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"). Set it to "auto" in the JSON so the Trainer fills it in.`;
+      const where = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` is not set here, so the Trainer uses its default ${fmt(hfValue)}${dflt?.whose && dflt.whose !== 'TrainingArguments' ? ` from ${dflt.whose}` : ''}`;
+      const unsure = !hfEntry && dflt?.unsure;
+      const msg = `DeepSpeed \`${dsPath.join('.')}\` is ${dsText} in ${ref.path}, but ${where}. The HF Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments")${unsure ? ' if that default applies' : ''}. Set it to "auto" in the JSON so the Trainer fills it in.`;
       const s = hfEntry ? (hfEntry.value ? hfEntry.value.start : hfEntry.keyStart) : ref.start;
       const en = hfEntry ? (hfEntry.value ? hfEntry.value.end : hfEntry.keyEnd) : ref.end;
-      ctx.add('ds-mismatch', 'error', msg, s, en, { related: [relatedAt(l, e, `DeepSpeed value ${dsText}`)], fixes: [fixInOther(l, e, '"auto"', `Set ${dsPath.join('.')} to "auto" in ${ref.path}`)] });
+      ctx.add('ds-mismatch', unsure ? 'warning' : 'error', msg, s, en, { related: [relatedAt(l, e, `DeepSpeed value ${dsText}`)], fixes: [fixInOther(l, e, '"auto"', `Set ${dsPath.join('.')} to "auto" in ${ref.path}`)] });
     };
     mismatch(['train_micro_batch_size_per_gpu'], tv.micro.key, tv.micro.value, tv.micro.entry);
     mismatch(['gradient_accumulation_steps'], tv.gas.key, tv.gas.value, tv.gas.entry);
     mismatch(['gradient_clipping'], tv.clip.key, tv.clip.value, tv.clip.entry);
     if (tv.lr) {
-      mismatch(['optimizer', 'params', 'lr'], tv.lr.key, tv.lr.value, tv.lr.entry);
-      mismatch(['scheduler', 'params', 'warmup_max_lr'], tv.lr.key, tv.lr.value, tv.lr.entry);
+      mismatch(['optimizer', 'params', 'lr'], tv.lr.key, tv.lr.value, tv.lr.entry, String, tv.lr);
+      mismatch(['scheduler', 'params', 'warmup_max_lr'], tv.lr.key, tv.lr.value, tv.lr.entry, String, tv.lr);
     }
     mismatch(['optimizer', 'params', 'betas'], 'adam_beta1/adam_beta2', [tv.beta1, tv.beta2], ctx.entry('adam_beta1') ?? ctx.entry('adam_beta2'), (v) => JSON.stringify(v));
     mismatch(['optimizer', 'params', 'eps'], 'adam_epsilon', tv.eps, ctx.entry('adam_epsilon'));
     mismatch(['optimizer', 'params', 'weight_decay'], tv.wd.key, tv.wd.value, tv.wd.entry);
     if (tv.fp16.value !== undefined) mismatch(['fp16', 'enabled'], 'fp16', tv.fp16.value, tv.fp16.entry);
-    if (tv.bf16.value !== undefined) mismatch(['bf16', 'enabled'], 'bf16', tv.bf16.value, tv.bf16.entry);
+    if (tv.bf16.value !== undefined) mismatch(['bf16', 'enabled'], 'bf16', tv.bf16.value, tv.bf16.entry, String, tv.bf16);
     // train_batch_size identity with the trainer's micro batch and accumulation.
     const tbsE = getEntry(ds, 'train_batch_size');
     const tbs = numOf(tbsE?.value);
@@ -244,8 +273,12 @@ function loadBest(ctx: RuleContext): void {
   }
   if (sv === 'steps' && ev === 'steps') {
     const saveSteps = ctx.num('save_steps') ?? 500;
-    const evalSteps = ctx.num('eval_steps') ?? ctx.num('logging_steps') ?? 500;
-    if (saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
+    // eval_steps falls back to logging_steps, whose default TRL's config classes change (500 -> 10): with an unsure
+    // default (the TRL class is not known), no error.
+    const trl = ctx.def.id === 'hf-trainer' ? guessTrlClass(new Set(ctx.root?.kind === 'map' ? ctx.root.entries!.map((e) => e.key) : []), ctx.opts.fileName) : undefined;
+    const logD = ctx.num('logging_steps') === undefined ? hfDefault(ctx, trl, 'logging_steps', 500, false) : undefined;
+    const evalSteps = ctx.num('eval_steps') ?? ctx.num('logging_steps') ?? (logD && !logD.unsure && typeof logD.value === 'number' ? logD.value : undefined);
+    if (evalSteps !== undefined && saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
       const se = ctx.entry('save_steps') ?? lb;
       ctx.at(se, 'save-steps-not-multiple', 'error', `save_steps (${saveSteps}) must be a round multiple of eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps/default'}) with load_best_model_at_end; transformers stops with "requires the saving steps to be a round multiple of the evaluation steps".`, {
         at: ctx.entry('save_steps') ? 'value' : 'key',
