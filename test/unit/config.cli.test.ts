@@ -113,3 +113,25 @@ test('--launch-dir: a missing relative DeepSpeed file is an error there, a warni
     assert.equal((await run([join(dir, 'train.yaml'), '--launch-dir', dir])).code, 0);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+// Issue 15, version awareness: the TRL version comes from the project's requirements.txt, and --version overrides it.
+test('--version and requirements.txt: the TRL version decides SFTConfig\'s bf16 default', async () => {
+  const d = tmp();
+  try {
+    mkdirSync(join(d, 'cfg'));
+    writeFileSync(join(d, 'requirements.txt'), 'trl==0.15.2\ntorch>=2.4\n');
+    writeFileSync(join(d, 'cfg', 'sft.yaml'), 'model_name_or_path: m\noutput_dir: out\npacking: true\nmax_length: 512\ndeepspeed: ds.json\n');
+    writeFileSync(join(d, 'cfg', 'ds.json'), '{ "bf16": { "enabled": true }, "zero_optimization": { "stage": 2 } }\n');
+    // TRL 0.15.2 (from requirements.txt, one folder up): bf16 defaults to False, DeepSpeed enables it.
+    const old = await run(['--format', 'json', join(d, 'cfg', 'sft.yaml')]);
+    assert.equal(old.code, 1);
+    assert.deepEqual((JSON.parse(old.out) as CliIssue[]).map((i) => [i.code, i.severity, i.line, i.column, i.endColumn]), [['ds-mismatch', 'error', 5, 12, 19]]);
+    // TRL 0.24.0 (--version): bf16 defaults to True unless fp16 is set, as in the JSON.
+    const cur = await run(['--version', 'trl=0.24.0', join(d, 'cfg', 'sft.yaml')]);
+    assert.equal(cur.code, 0);
+    assert.equal(cur.out, '');
+    const bad = await run(['--version', 'trl', join(d, 'cfg', 'sft.yaml')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--version needs NAME=X\.Y \(e\.g\. trl=0\.19\.1\), got trl/);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
