@@ -77,3 +77,18 @@ test('load_best_model_at_end: eval_steps falls back to TRL logging_steps 10, not
   assert.deepEqual(await codes({ trl: '0.24.0' }), []); // 250 % 10 == 0
   assert.deepEqual(await codes({ trl: '0.15.2' }), [['error', 5]]); // logging_steps 500 there: 250 % 500 != 0
 });
+
+// Issue 15, "A value quoted in JSON where a number is needed": the message says the JSON holds a string, not "8 vs 8".
+test('DeepSpeed value quoted in JSON: ds-quoted-number at the training value, fix removes the quotes', async () => {
+  const yaml = 'model_name_or_path: m\noutput_dir: out\nper_device_train_batch_size: 8\nfp16: true\ndeepspeed: ds.json\n';
+  const json = '{\n  "train_micro_batch_size_per_gpu": "8",\n  "fp16": { "enabled": "true" }\n}\n';
+  const r = await validateConfigWithFiles(yaml, { fileName: '/w/train.yaml', readFile: async () => json });
+  assert.deepEqual(r.issues.map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character, i.related[0]?.range.start.line, i.related[0]?.range.start.character]), [
+    ['ds-quoted-number', 'error', 2, 29, 30, 1, 36], ['ds-quoted-number', 'error', 3, 6, 10, 2, 23],
+  ]);
+  assert.match(r.issues[0].message, /^DeepSpeed `train_micro_batch_size_per_gpu` holds the string "8" in ds\.json \(quoted\), not the number 8; `per_device_train_batch_size` is 8/);
+  assert.deepEqual(r.issues[0].fixes[0].edits, [{ file: '/w/ds.json', range: { start: { line: 1, character: 36 }, end: { line: 1, character: 39 } }, newText: '8' }]);
+  // A quoted value that differs is still a plain mismatch.
+  const d = await validateConfigWithFiles(yaml, { fileName: '/w/train.yaml', readFile: async () => '{ "train_micro_batch_size_per_gpu": "4" }' });
+  assert.deepEqual(d.issues.map((i) => i.code), ['ds-mismatch']);
+});

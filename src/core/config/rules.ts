@@ -197,6 +197,17 @@ function crossDeepSpeed(ctx: RuleContext): void {
       const eq = Array.isArray(hfValue) ? e.value.kind === 'seq' && e.value.items!.every((it, i) => it.value === (hfValue as unknown[])[i]) : dv === hfValue || (typeof dv === 'number' && typeof hfValue === 'number' && Math.abs(dv - hfValue) <= 1e-12 * Math.max(1, Math.abs(hfValue)));
       if (eq || hfValue === undefined) return;
       const dsText = e.value.kind === 'scalar' ? String(dv) : l.text.slice(e.value.start, e.value.end);
+      // A number or boolean written as a JSON string ("8"): fill_match compares "8" != 8 and refuses, and a message
+      // saying "8 vs 8" would be a riddle. Issue 15: say the JSON holds a string.
+      const quoted = typeof dv === 'string' && (typeof hfValue === 'number' ? dv.trim() !== '' && Number(dv) === hfValue : typeof hfValue === 'boolean' && dv === String(hfValue));
+      if (quoted) {
+        const at = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` defaults to ${fmt(hfValue)}`;
+        const msg = `DeepSpeed \`${dsPath.join('.')}\` holds the string "${dv}" in ${ref.path} (quoted), not the ${typeof hfValue} ${fmt(hfValue)}; ${at}, and the HF Trainer compares the two as they are and refuses to start ("DeepSpeed config values that mismatch TrainingArguments"). Remove the quotes, or use "auto".`;
+        const s0 = hfEntry ? (hfEntry.value ? hfEntry.value.start : hfEntry.keyStart) : ref.start;
+        const e0 = hfEntry ? (hfEntry.value ? hfEntry.value.end : hfEntry.keyEnd) : ref.end;
+        ctx.add('ds-quoted-number', 'error', msg, s0, e0, { related: [relatedAt(l, e, `the string "${dv}"`)], fixes: [fixInOther(l, e, String(dv), `Write ${dsPath.join('.')} as ${dv} (no quotes) in ${ref.path}`)] });
+        return;
+      }
       const where = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` is not set here, so the Trainer uses its default ${fmt(hfValue)}${dflt?.whose && dflt.whose !== 'TrainingArguments' ? ` from ${dflt.whose}` : ''}`;
       const unsure = !hfEntry && dflt?.unsure;
       const msg = `DeepSpeed \`${dsPath.join('.')}\` is ${dsText} in ${ref.path}, but ${where}. The HF Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments")${unsure ? ' if that default applies' : ''}. Set it to "auto" in the JSON so the Trainer fills it in.`;
