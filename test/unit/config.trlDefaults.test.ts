@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateConfigWithFiles } from '../../src/core/config';
+import { validateConfig, validateConfigWithFiles } from '../../src/core/config';
 import { TRL_DEFAULT_RELEASES, compareVersions, guessTrlClass, trlDefault } from '../../src/core/config/trlDefaults';
 
 const ds = (o: unknown) => JSON.stringify(o, null, 2);
@@ -91,4 +91,17 @@ test('DeepSpeed value quoted in JSON: ds-quoted-number at the training value, fi
   // A quoted value that differs is still a plain mismatch.
   const d = await validateConfigWithFiles(yaml, { fileName: '/w/train.yaml', readFile: async () => '{ "train_micro_batch_size_per_gpu": "4" }' });
   assert.deepEqual(d.issues.map((i) => i.code), ['ds-mismatch']);
+});
+
+// Issue 15, ratio steps and non-integer steps: transformers TrainingArguments.__post_init__.
+test('ratio save_steps/eval_steps with load_best_model_at_end, and steps-not-integer', () => {
+  const base = 'model_name_or_path: m\noutput_dir: out\neval_strategy: steps\nsave_strategy: steps\nload_best_model_at_end: true\n';
+  const got = (t: string) => validateConfig(t, { fileName: '/w/train.yaml' }).issues.filter((i) => i.code === 'save-steps-not-multiple' || i.code === 'steps-not-integer').map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character]);
+  assert.deepEqual(got(base + 'eval_steps: 0.1\nsave_steps: 0.2\n'), []); // 0.2 is a multiple of 0.1 (scaled by 1e6)
+  assert.deepEqual(got(base + 'eval_steps: 0.1\nsave_steps: 0.25\n'), [['save-steps-not-multiple', 'error', 6, 12, 16]]);
+  assert.deepEqual(got(base + 'eval_steps: 100\nsave_steps: 0.25\n'), [['save-steps-not-multiple', 'error', 6, 12, 16]]);
+  assert.match(validateConfig(base + 'eval_steps: 100\nsave_steps: 0.25\n', { fileName: '/w/train.yaml' }).issues.find((i) => i.code === 'save-steps-not-multiple')!.message, /mix a ratio of the total steps with an absolute step count/);
+  // 1.5 is neither a ratio nor a step count; eval_steps counts only with eval_strategy steps.
+  assert.deepEqual(got('model_name_or_path: m\noutput_dir: out\nlogging_steps: 1.5\neval_steps: 2.5\n'), [['steps-not-integer', 'error', 2, 15, 18]]);
+  assert.deepEqual(got('model_name_or_path: m\noutput_dir: out\nsave_strategy: epoch\nsave_steps: 12.5\nlogging_steps: 0.5\n'), []);
 });

@@ -291,13 +291,41 @@ function loadBest(ctx: RuleContext): void {
     const trl = ctx.def.id === 'hf-trainer' ? guessTrlClass(new Set(ctx.root?.kind === 'map' ? ctx.root.entries!.map((e) => e.key) : []), ctx.opts.fileName) : undefined;
     const logD = ctx.num('logging_steps') === undefined ? hfDefault(ctx, trl, 'logging_steps', 500, false) : undefined;
     const evalSteps = ctx.num('eval_steps') ?? ctx.num('logging_steps') ?? (logD && !logD.unsure && typeof logD.value === 'number' ? logD.value : undefined);
-    if (evalSteps !== undefined && saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
+    // Ratio steps (floats below 1, a share of the total steps): transformers TrainingArguments.__post_init__ refuses
+    // a mix of ratio and absolute steps, and compares two ratios scaled by 1e6 (issue 15: no longer skipped).
+    if (evalSteps !== undefined && saveSteps > 0 && evalSteps > 0 && (saveSteps < 1 || evalSteps < 1)) {
+      const se = ctx.entry('save_steps') ?? lb;
+      const mixed = !(saveSteps < 1 && evalSteps < 1);
+      if (mixed || Math.round(saveSteps * 1e6) % Math.round(evalSteps * 1e6) !== 0) {
+        ctx.at(se, 'save-steps-not-multiple', 'error', mixed
+          ? `save_steps (${saveSteps}) and eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps'}) mix a ratio of the total steps with an absolute step count; with load_best_model_at_end transformers stops ("cannot get guaranteed when mixing ratio and absolute steps"). Use ratios for both or step counts for both.`
+          : `save_steps (${saveSteps}) must be a multiple of eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps'}) with load_best_model_at_end; as ratios of the total steps too, transformers stops with "requires the saving steps to be a multiple of the evaluation steps".`,
+        { at: ctx.entry('save_steps') ? 'value' : 'key' });
+      }
+    } else if (evalSteps !== undefined && saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
       const se = ctx.entry('save_steps') ?? lb;
       ctx.at(se, 'save-steps-not-multiple', 'error', `save_steps (${saveSteps}) must be a round multiple of eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps/default'}) with load_best_model_at_end; transformers stops with "requires the saving steps to be a round multiple of the evaluation steps".`, {
         at: ctx.entry('save_steps') ? 'value' : 'key',
         fixes: ctx.entry('save_steps') ? [{ title: `Set save_steps to ${Math.max(evalSteps, Math.round(saveSteps / evalSteps) * evalSteps)}`, edits: [ctx.replace(se.value!.start, se.value!.end, String(Math.max(evalSteps, Math.round(saveSteps / evalSteps) * evalSteps)))], isPreferred: true }] : [],
       });
     }
+  }
+}
+
+/**
+ * logging_steps / eval_steps / save_steps above 1 must be whole numbers when their strategy is "steps": transformers
+ * TrainingArguments.__post_init__ raises "--logging_steps must be an integer if bigger than 1" (values below 1 are
+ * ratios of the total steps).
+ */
+function stepsNotInteger(ctx: RuleContext): void {
+  const strategy = (k: string, d: string) => ctx.str(k) ?? (ctx.bool(k) === false ? 'no' : undefined) ?? d;
+  for (const [key, strat, d] of [['logging_steps', 'logging_strategy', 'steps'], ['eval_steps', 'eval_strategy', 'no'], ['save_steps', 'save_strategy', 'steps']] as const) {
+    const e = ctx.entry(key); const v = ctx.num(key);
+    if (!e || v === undefined || v <= 1 || Number.isInteger(v)) continue;
+    if (strategy(strat, d) !== 'steps') continue;
+    ctx.at(e, 'steps-not-integer', 'error', `${key} is ${v}: above 1 it is a step count and must be a whole number (below 1 it is a ratio of the total steps); transformers stops with "--${key} must be an integer if bigger than 1".`, {
+      at: 'value', fixes: [{ title: `Set ${key} to ${Math.round(v)}`, edits: [ctx.replace(e.value!.start, e.value!.end, String(Math.round(v)))], isPreferred: true }],
+    });
   }
 }
 
@@ -789,9 +817,9 @@ function keyVersions(ctx: RuleContext): void {
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger];
     case 'torchtune': return [torchtuneRules];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules];
