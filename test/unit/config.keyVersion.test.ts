@@ -34,3 +34,15 @@ test('key-version: a warning at the key, with the release that added or removed 
   // max_seq_length has its own rename rule (renamed-key), not a second diagnostic.
   assert.deepEqual(issues('model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n', '0.24.0'), []);
 });
+
+// Issue 15: torchtune `_component_` paths that moved (torchtune.utils.metric_logging -> torchtune.training, v0.3.0).
+test('component-moved: the old metric_logging path, by torchtune version', () => {
+  const yaml = 'model:\n  _component_: torchtune.models.llama3_2.lora_llama3_2_1b\nmetric_logger:\n  _component_: torchtune.utils.metric_logging.DiskLogger\n  log_dir: /tmp/logs\n';
+  const got = (v?: string) => validateConfig(yaml, { fileName: '/w/recipe.yaml', versions: v ? { torchtune: v } : undefined }).issues.filter((i) => i.code === 'component-moved').map((i) => [i.severity, i.range.start.line, i.range.start.character, i.range.end.character, i.fixes[0]?.edits[0].newText]);
+  assert.deepEqual(got(), [['warning', 3, 15, 56, 'torchtune.training.metric_logging.DiskLogger']]);
+  assert.deepEqual(got('0.6.1'), [['error', 3, 15, 56, 'torchtune.training.metric_logging.DiskLogger']]);
+  assert.deepEqual(got('0.2.1'), []);
+  const newer = 'metric_logger:\n  _component_: torchtune.training.metric_logging.DiskLogger\n';
+  assert.deepEqual(validateConfig(newer, { fileName: '/w/r.yaml', versions: { torchtune: '0.2.1' } }).issues.filter((i) => i.code === 'component-moved').map((i) => [i.severity, i.range.start.line]), [['error', 1]]);
+  assert.deepEqual(validateConfig(newer, { fileName: '/w/r.yaml' }).issues.filter((i) => i.code === 'component-moved'), []);
+});

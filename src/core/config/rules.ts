@@ -9,7 +9,7 @@ import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
-import { anyTrlOverrides, guessTrlClass, trlDefault } from './trlDefaults';
+import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
 import { keyVersionFinding } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 
@@ -631,6 +631,45 @@ function llamafactoryRules(ctx: RuleContext): void {
 const INTERP = /\$\{([^}]*)\}/g;
 
 /** OmegaConf interpolations must resolve (InterpolationKeyError otherwise); recipe-level checks from torchtune recipes. */
+/**
+ * torchtune `_component_` paths that moved between releases (checked against torchtune's git history:
+ * torchtune/utils/metric_logging.py became torchtune/training/metric_logging.py in v0.3.0, commit 4dff2077e
+ * "Move metric logging from utils to training (#1459)"). `from`: the old module prefix, `to`: the new one.
+ */
+const TORCHTUNE_MOVES: { from: string; to: string; release: string }[] = [
+  { from: 'torchtune.utils.metric_logging.', to: 'torchtune.training.metric_logging.', release: '0.3.0' },
+];
+
+/**
+ * A `_component_` path the torchtune version of the run cannot import: the old path with torchtune >= the move
+ * (error), or the new one before it (error); with the version unknown, the old path is a warning that says from
+ * which release it fails.
+ */
+function torchtuneComponents(ctx: RuleContext): void {
+  const ver = ctx.opts.versions?.torchtune;
+  const visit = (n: CNode | null, depth: number) => {
+    if (!n || depth > 64) return;
+    if (n.kind === 'seq') { for (const it of n.items!) visit(it, depth + 1); return; }
+    if (n.kind !== 'map') return;
+    for (const e of n.entries!) {
+      if (e.key === '_component_' && e.value?.kind === 'scalar' && typeof e.value.value === 'string') {
+        const path = e.value.value;
+        for (const m of TORCHTUNE_MOVES) {
+          const fixTo = (a: string, b: string) => [{ title: `Use ${b}${path.slice(a.length)}`, edits: [ctx.replace(e.value!.start, e.value!.end, b + path.slice(a.length))], isPreferred: true }];
+          if (path.startsWith(m.from)) {
+            const after = ver !== undefined && compareVersions(ver, m.release) >= 0;
+            if (ver !== undefined && !after) continue;
+            ctx.at(e, 'component-moved', after ? 'error' : 'warning', `\`${path}\` moved to \`${m.to}${path.slice(m.from.length)}\` in torchtune ${m.release}; ${after ? `the run uses torchtune ${ver}, where` : 'from that release'} config.instantiate fails with "No module named ${m.from.slice(0, -1)}".`, { at: 'value', fixes: fixTo(m.from, m.to) });
+          } else if (path.startsWith(m.to) && ver !== undefined && compareVersions(ver, m.release) < 0) {
+            ctx.at(e, 'component-moved', 'error', `\`${path}\` exists from torchtune ${m.release}; the run uses torchtune ${ver}, where it is \`${m.from}${path.slice(m.to.length)}\`.`, { at: 'value', fixes: fixTo(m.to, m.from) });
+          }
+        }
+      } else visit(e.value, depth + 1);
+    }
+  };
+  visit(ctx.root, 0);
+}
+
 function torchtuneRules(ctx: RuleContext): void {
   const root = ctx.root!;
   const visit = (n: CNode | null, depth: number) => {
@@ -820,7 +859,7 @@ export function rulesFor(fw: Framework): Rule[] {
     case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
     case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger];
-    case 'torchtune': return [torchtuneRules];
+    case 'torchtune': return [torchtuneRules, torchtuneComponents];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules];
     case 'peft': return [peftRules];
