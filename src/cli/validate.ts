@@ -1,5 +1,5 @@
 /**
- * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR]`: the config core from the
+ * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y]`: the config core from the
  * command line. With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
  * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk.
  * Exit status: 1 when any file has an error, 2 on usage errors, 0 otherwise.
@@ -7,14 +7,16 @@
  * Output: text lines `file:line:col: severity code: message`, or (`--format json`) ONE JSON array of
  * `{file, framework, line, column, endLine, endColumn, severity, code, message}` with 1-based lines and columns.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { MAX_VALIDATE_BYTES, fileAccessReader, validateConfigWithFiles } from '../core/config/index';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
 import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
+import type { DetectedVersions } from '../core/config/versions';
+import { detectVersions, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank } from '../core/config/versions';
 
 const FRAMEWORKS = FRAMEWORK_IDS;
 
@@ -27,13 +29,33 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR]';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y ...]\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)';
 
 /**
  * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
  * errors. Files a config names (DeepSpeed JSON...) are read through the local FileAccess; `~/` is the user's home.
  */
-export async function validateFiles(files: string[], framework?: Framework, launchDir?: string): Promise<CliIssue[]> {
+/**
+ * Framework versions for a config on disk: the dependency files (versionFileRank) in its folder and each folder
+ * above it, nearest first, the first folder that has any of them deciding (a project's own lock file, not one of a
+ * parent checkout).
+ */
+export function workspaceVersions(configPath: string): DetectedVersions {
+  let dir = dirname(resolve(configPath));
+  for (let i = 0; i < 32; i++) {
+    let names: string[] = [];
+    try { names = readdirSync(dir).filter((n) => versionFileRank(n) !== undefined); } catch { /* unreadable: go up */ }
+    const files = names.map((n) => ({ path: join(dir, n), text: readText(join(dir, n)) ?? '' })).filter((f) => f.text.length < 8 * 1024 * 1024);
+    const found = detectVersions(files);
+    if (Object.keys(found).length) return found;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return {};
+}
+
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const readFile = fileAccessReader(localFileAccess());
   for (const file of files) {
@@ -50,7 +72,8 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-not-found', message: `Cannot read ${file} (missing, a directory, or no permission).` });
       continue;
     }
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir) });
+    const v = plainVersions(mergeVersions(workspaceVersions(abs), versions));
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir), versions: v });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }
@@ -59,7 +82,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
 }
 
 export async function runValidate(args: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
-  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined;
+  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined; let versions: DetectedVersions = {};
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -78,11 +101,17 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
       const v = val('--launch-dir');
       if (!v) { err('llmtrain validate: --launch-dir needs a directory\n'); return 2; }
       launchDir = v;
+    } else if (a === '--version' || a.startsWith('--version=')) {
+      // NAME=X.Y: the version of a framework the run uses (overrides the workspace's dependency files).
+      const v = val('--version');
+      const o = parseVersionOverrides(v ? [v] : [''], '--version');
+      if (o.invalid.length) { err(`llmtrain validate: --version needs NAME=X.Y (e.g. trl=0.19.1), got ${v ?? 'nothing'}\n`); return 2; }
+      versions = { ...versions, ...o.versions };
     } else if (a.startsWith('--') && a !== '--') { err(`llmtrain validate: unknown option ${a}\n${validateUsage}\n`); return 2; }
     else if (a !== '--') files.push(a);
   }
   if (!files.length) { err(validateUsage + '\n'); return 2; }
-  const issues = await validateFiles(files, framework, launchDir);
+  const issues = await validateFiles(files, framework, launchDir, versions);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);

@@ -19,7 +19,13 @@ test('status bar text names the framework and pins a user choice', () => {
   assert.equal(statusBarText('axolotl', false, 'Axolotl 0.18.0 (067b021c)'), '$(beaker) Axolotl 0.18.0');
   assert.match(statusBarTooltip('axolotl', 'keys', 'detected', undefined, 'Axolotl 0.18.0 (067b021c)'), /checked against Axolotl 0\.18\.0 \(067b021c\)/);
   assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
-    'DeepSpeed config\nDetected: has zero_optimization.\nClick to choose the framework for this file.');
+    'DeepSpeed config\nDetected: has zero_optimization.\nVersion: not found in the workspace (uv.lock, poetry.lock, requirements*.txt, pyproject.toml, environment.yml); set llmTraining.validation.versions.\nClick to choose the framework for this file.');
+  // Issue 15: the version the run uses and its source (a dependency file or the setting).
+  const v = { text: 'TRL 0.19.1', source: '/w/proj/uv.lock' };
+  assert.equal(statusBarText('hf-trainer', false, undefined, v), '$(beaker) HF Trainer / TRL · TRL 0.19.1');
+  assert.equal(statusBarText('axolotl', true, 'Axolotl 0.18.0 (067b021c)', { text: 'Axolotl 0.12.2', source: 'setting llmTraining.validation.versions' }), '$(beaker) Axolotl · Axolotl 0.12.2 $(pinned)');
+  assert.equal(statusBarTooltip('hf-trainer', 'HF keys', 'detected', undefined, undefined, v),
+    'HF Trainer / TRL config\nDetected: HF keys.\nVersion: TRL 0.19.1, from uv.lock.\nClick to choose the framework for this file.');
   assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),
     /^torchtune config\nChosen by you for this file\. Detection alone: Axolotl \(Axolotl keys: base_model\)\.\n/);
   assert.match(statusBarTooltip('axolotl', 'x', 'association', { framework: 'unknown', reason: 'no known keys' }),

@@ -8,6 +8,10 @@ import { dirname, resolvePath } from './engine';
 import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
+import type { TrlClassGuess } from './trlDefaults';
+import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
+import { keyVersionFinding } from './keyHistory';
+import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -111,29 +115,55 @@ const truthy = (v: unknown): boolean => !(v === undefined || v === null || v ===
 interface TrainerView {
   micro: { key: string; value: number | undefined; entry?: CEntry };
   gas: { key: string; value: number | undefined; entry?: CEntry };
-  lr?: { key: string; value: number | undefined; entry?: CEntry };
+  /** `whose`: the class whose default applies when unset; `unsure`: that default depends on a TRL class not known here. */
+  lr?: { key: string; value: number | undefined; entry?: CEntry; whose?: string; unsure?: boolean };
   clip: { key: string; value: number; entry?: CEntry };
   beta1: number; beta2: number; eps: number; wd: { key: string; value: number; entry?: CEntry };
   fp16: { value: boolean | undefined; entry?: CEntry };
-  bf16: { value: boolean | undefined; entry?: CEntry };
+  bf16: { value: boolean | undefined; entry?: CEntry; whose?: string; unsure?: boolean };
   optimExplicit?: CEntry;
+  /** The TRL config class guessed for an HF/TRL YAML (its defaults are used), when keys or file name say it. */
+  trl?: TrlClassGuess;
+}
+
+/**
+ * The default an HF/TRL YAML gets for a TrainingArguments key it does not set. Issue 15: TRL's config classes
+ * override some TrainingArguments defaults (tables/trl-defaults.json, per release), so with a known class (and
+ * TRL version, `opts.versions.trl`) that class's default is used; with an unknown class, a key that some TRL class
+ * overrides keeps TrainingArguments' default but is marked `unsure` (reported as a warning, not an error).
+ */
+function hfDefault(ctx: RuleContext, trl: TrlClassGuess | undefined, key: string, ta: unknown, fp16: boolean): { value: unknown; whose: string; unsure: boolean } {
+  if (ctx.def.id !== 'hf-trainer') return { value: ta, whose: 'TrainingArguments', unsure: false };
+  if (trl) {
+    const d = trlDefault(trl.cls, key, ta, ctx.opts.versions?.trl, fp16);
+    return d.known ? { value: d.value, whose: `${d.whose}; class from ${trl.reason}`, unsure: false } : { value: undefined, whose: d.whose, unsure: true };
+  }
+  if (anyTrlOverrides(key)) return { value: ta, whose: 'TrainingArguments (a TRL config class such as SFTConfig or DPOConfig has another default; which class parses this file is not known)', unsure: true };
+  return { value: ta, whose: 'TrainingArguments', unsure: false };
 }
 
 function trainerView(ctx: RuleContext): TrainerView {
   const ax = ctx.def.id === 'axolotl';
   const mk = (key: string, def?: number) => ({ key, value: ctx.num(key) ?? def, entry: ctx.entry(key) });
   const b = (key: string) => { const v = ctx.scalar(key); return { value: typeof v === 'boolean' ? v : v === 'auto' ? undefined : v === null || v === undefined ? false : undefined, entry: ctx.entry(key) }; };
+  const trl = ctx.def.id === 'hf-trainer' ? guessTrlClass(new Set(ctx.root?.kind === 'map' ? ctx.root.entries!.map((e) => e.key) : []), ctx.opts.fileName) : undefined;
+  const fp16 = b('fp16');
+  const lrSet = ctx.num('learning_rate');
+  const lrD = lrSet === undefined && !ax ? hfDefault(ctx, trl, 'learning_rate', 5e-5, fp16.value === true) : undefined;
+  const bf16 = b('bf16');
+  const bfD = ctx.scalar('bf16') === undefined || ctx.scalar('bf16') === null ? hfDefault(ctx, trl, 'bf16', false, fp16.value === true) : undefined;
   // Defaults: transformers TrainingArguments (per_device_train_batch_size=8, gradient_accumulation_steps=1,
   // learning_rate=5e-5, max_grad_norm=1.0, adam 0.9/0.999/1e-8, weight_decay=0); axolotl micro_batch_size=1.
   return {
     micro: ax ? mk('micro_batch_size', 1) : mk('per_device_train_batch_size', 8),
     gas: mk('gradient_accumulation_steps', 1),
-    lr: mk('learning_rate', ax ? undefined : 5e-5),
+    lr: { ...mk('learning_rate', ax ? undefined : lrD ? (lrD.value as number | undefined) : 5e-5), whose: lrD?.whose, unsure: lrD?.unsure },
     clip: { key: 'max_grad_norm', value: ctx.num('max_grad_norm') ?? 1.0, entry: ctx.entry('max_grad_norm') },
     beta1: ctx.num('adam_beta1') ?? 0.9, beta2: ctx.num('adam_beta2') ?? 0.999, eps: ctx.num('adam_epsilon') ?? 1e-8,
     wd: { key: 'weight_decay', value: ctx.num('weight_decay') ?? 0, entry: ctx.entry('weight_decay') },
-    fp16: b('fp16'), bf16: b('bf16'),
+    fp16, bf16: bfD ? { value: typeof bfD.value === 'boolean' ? bfD.value : undefined, entry: bf16.entry, whose: bfD.whose, unsure: bfD.unsure } : bf16,
     optimExplicit: ctx.entry(ax ? 'optimizer' : 'optim'),
+    trl,
   };
 }
 
@@ -160,31 +190,43 @@ function crossDeepSpeed(ctx: RuleContext): void {
     const ref = l.ref;
     const ds = l.parsed.root!;
     const tv = trainerView(ctx);
-    const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String) => {
+    const mismatch = (dsPath: string[], hfKey: string, hfValue: unknown, hfEntry: CEntry | undefined, fmt: (v: unknown) => string = String, dflt?: { whose?: string; unsure?: boolean }) => {
       const e = getPath(ds, dsPath);
       if (!e || !e.value || isAuto(e.value)) return;
       const dv = e.value.kind === 'scalar' ? e.value.value : undefined;
       const eq = Array.isArray(hfValue) ? e.value.kind === 'seq' && e.value.items!.every((it, i) => it.value === (hfValue as unknown[])[i]) : dv === hfValue || (typeof dv === 'number' && typeof hfValue === 'number' && Math.abs(dv - hfValue) <= 1e-12 * Math.max(1, Math.abs(hfValue)));
       if (eq || hfValue === undefined) return;
       const dsText = e.value.kind === 'scalar' ? String(dv) : l.text.slice(e.value.start, e.value.end);
-      const where = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` is not set here, so the Trainer uses its default ${fmt(hfValue)}`;
-      const msg = `DeepSpeed \`${dsPath.join('.')}\` is ${dsText} in ${ref.path}, but ${where}. The HF Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"). Set it to "auto" in the JSON so the Trainer fills it in.`;
+      // A number or boolean written as a JSON string ("8"): fill_match compares "8" != 8 and refuses, and a message
+      // saying "8 vs 8" would be a riddle. Issue 15: say the JSON holds a string.
+      const quoted = typeof dv === 'string' && (typeof hfValue === 'number' ? dv.trim() !== '' && Number(dv) === hfValue : typeof hfValue === 'boolean' && dv === String(hfValue));
+      if (quoted) {
+        const at = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` defaults to ${fmt(hfValue)}`;
+        const msg = `DeepSpeed \`${dsPath.join('.')}\` holds the string "${dv}" in ${ref.path} (quoted), not the ${typeof hfValue} ${fmt(hfValue)}; ${at}, and the HF Trainer compares the two as they are and refuses to start ("DeepSpeed config values that mismatch TrainingArguments"). Remove the quotes, or use "auto".`;
+        const s0 = hfEntry ? (hfEntry.value ? hfEntry.value.start : hfEntry.keyStart) : ref.start;
+        const e0 = hfEntry ? (hfEntry.value ? hfEntry.value.end : hfEntry.keyEnd) : ref.end;
+        ctx.add('ds-quoted-number', 'error', msg, s0, e0, { related: [relatedAt(l, e, `the string "${dv}"`)], fixes: [fixInOther(l, e, String(dv), `Write ${dsPath.join('.')} as ${dv} (no quotes) in ${ref.path}`)] });
+        return;
+      }
+      const where = hfEntry ? `\`${hfKey}\` is ${fmt(hfValue)}` : `\`${hfKey}\` is not set here, so the Trainer uses its default ${fmt(hfValue)}${dflt?.whose && dflt.whose !== 'TrainingArguments' ? ` from ${dflt.whose}` : ''}`;
+      const unsure = !hfEntry && dflt?.unsure;
+      const msg = `DeepSpeed \`${dsPath.join('.')}\` is ${dsText} in ${ref.path}, but ${where}. The HF Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments")${unsure ? ' if that default applies' : ''}. Set it to "auto" in the JSON so the Trainer fills it in.`;
       const s = hfEntry ? (hfEntry.value ? hfEntry.value.start : hfEntry.keyStart) : ref.start;
       const en = hfEntry ? (hfEntry.value ? hfEntry.value.end : hfEntry.keyEnd) : ref.end;
-      ctx.add('ds-mismatch', 'error', msg, s, en, { related: [relatedAt(l, e, `DeepSpeed value ${dsText}`)], fixes: [fixInOther(l, e, '"auto"', `Set ${dsPath.join('.')} to "auto" in ${ref.path}`)] });
+      ctx.add('ds-mismatch', unsure ? 'warning' : 'error', msg, s, en, { related: [relatedAt(l, e, `DeepSpeed value ${dsText}`)], fixes: [fixInOther(l, e, '"auto"', `Set ${dsPath.join('.')} to "auto" in ${ref.path}`)] });
     };
     mismatch(['train_micro_batch_size_per_gpu'], tv.micro.key, tv.micro.value, tv.micro.entry);
     mismatch(['gradient_accumulation_steps'], tv.gas.key, tv.gas.value, tv.gas.entry);
     mismatch(['gradient_clipping'], tv.clip.key, tv.clip.value, tv.clip.entry);
     if (tv.lr) {
-      mismatch(['optimizer', 'params', 'lr'], tv.lr.key, tv.lr.value, tv.lr.entry);
-      mismatch(['scheduler', 'params', 'warmup_max_lr'], tv.lr.key, tv.lr.value, tv.lr.entry);
+      mismatch(['optimizer', 'params', 'lr'], tv.lr.key, tv.lr.value, tv.lr.entry, String, tv.lr);
+      mismatch(['scheduler', 'params', 'warmup_max_lr'], tv.lr.key, tv.lr.value, tv.lr.entry, String, tv.lr);
     }
     mismatch(['optimizer', 'params', 'betas'], 'adam_beta1/adam_beta2', [tv.beta1, tv.beta2], ctx.entry('adam_beta1') ?? ctx.entry('adam_beta2'), (v) => JSON.stringify(v));
     mismatch(['optimizer', 'params', 'eps'], 'adam_epsilon', tv.eps, ctx.entry('adam_epsilon'));
     mismatch(['optimizer', 'params', 'weight_decay'], tv.wd.key, tv.wd.value, tv.wd.entry);
     if (tv.fp16.value !== undefined) mismatch(['fp16', 'enabled'], 'fp16', tv.fp16.value, tv.fp16.entry);
-    if (tv.bf16.value !== undefined) mismatch(['bf16', 'enabled'], 'bf16', tv.bf16.value, tv.bf16.entry);
+    if (tv.bf16.value !== undefined) mismatch(['bf16', 'enabled'], 'bf16', tv.bf16.value, tv.bf16.entry, String, tv.bf16);
     // train_batch_size identity with the trainer's micro batch and accumulation.
     const tbsE = getEntry(ds, 'train_batch_size');
     const tbs = numOf(tbsE?.value);
@@ -244,14 +286,46 @@ function loadBest(ctx: RuleContext): void {
   }
   if (sv === 'steps' && ev === 'steps') {
     const saveSteps = ctx.num('save_steps') ?? 500;
-    const evalSteps = ctx.num('eval_steps') ?? ctx.num('logging_steps') ?? 500;
-    if (saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
+    // eval_steps falls back to logging_steps, whose default TRL's config classes change (500 -> 10): with an unsure
+    // default (the TRL class is not known), no error.
+    const trl = ctx.def.id === 'hf-trainer' ? guessTrlClass(new Set(ctx.root?.kind === 'map' ? ctx.root.entries!.map((e) => e.key) : []), ctx.opts.fileName) : undefined;
+    const logD = ctx.num('logging_steps') === undefined ? hfDefault(ctx, trl, 'logging_steps', 500, false) : undefined;
+    const evalSteps = ctx.num('eval_steps') ?? ctx.num('logging_steps') ?? (logD && !logD.unsure && typeof logD.value === 'number' ? logD.value : undefined);
+    // Ratio steps (floats below 1, a share of the total steps): transformers TrainingArguments.__post_init__ refuses
+    // a mix of ratio and absolute steps, and compares two ratios scaled by 1e6 (issue 15: no longer skipped).
+    if (evalSteps !== undefined && saveSteps > 0 && evalSteps > 0 && (saveSteps < 1 || evalSteps < 1)) {
+      const se = ctx.entry('save_steps') ?? lb;
+      const mixed = !(saveSteps < 1 && evalSteps < 1);
+      if (mixed || Math.round(saveSteps * 1e6) % Math.round(evalSteps * 1e6) !== 0) {
+        ctx.at(se, 'save-steps-not-multiple', 'error', mixed
+          ? `save_steps (${saveSteps}) and eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps'}) mix a ratio of the total steps with an absolute step count; with load_best_model_at_end transformers stops ("cannot get guaranteed when mixing ratio and absolute steps"). Use ratios for both or step counts for both.`
+          : `save_steps (${saveSteps}) must be a multiple of eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps'}) with load_best_model_at_end; as ratios of the total steps too, transformers stops with "requires the saving steps to be a multiple of the evaluation steps".`,
+        { at: ctx.entry('save_steps') ? 'value' : 'key' });
+      }
+    } else if (evalSteps !== undefined && saveSteps >= 1 && evalSteps >= 1 && saveSteps % evalSteps !== 0) {
       const se = ctx.entry('save_steps') ?? lb;
       ctx.at(se, 'save-steps-not-multiple', 'error', `save_steps (${saveSteps}) must be a round multiple of eval_steps (${evalSteps}${ctx.entry('eval_steps') ? '' : ', from logging_steps/default'}) with load_best_model_at_end; transformers stops with "requires the saving steps to be a round multiple of the evaluation steps".`, {
         at: ctx.entry('save_steps') ? 'value' : 'key',
         fixes: ctx.entry('save_steps') ? [{ title: `Set save_steps to ${Math.max(evalSteps, Math.round(saveSteps / evalSteps) * evalSteps)}`, edits: [ctx.replace(se.value!.start, se.value!.end, String(Math.max(evalSteps, Math.round(saveSteps / evalSteps) * evalSteps)))], isPreferred: true }] : [],
       });
     }
+  }
+}
+
+/**
+ * logging_steps / eval_steps / save_steps above 1 must be whole numbers when their strategy is "steps": transformers
+ * TrainingArguments.__post_init__ raises "--logging_steps must be an integer if bigger than 1" (values below 1 are
+ * ratios of the total steps).
+ */
+function stepsNotInteger(ctx: RuleContext): void {
+  const strategy = (k: string, d: string) => ctx.str(k) ?? (ctx.bool(k) === false ? 'no' : undefined) ?? d;
+  for (const [key, strat, d] of [['logging_steps', 'logging_strategy', 'steps'], ['eval_steps', 'eval_strategy', 'no'], ['save_steps', 'save_strategy', 'steps']] as const) {
+    const e = ctx.entry(key); const v = ctx.num(key);
+    if (!e || v === undefined || v <= 1 || Number.isInteger(v)) continue;
+    if (strategy(strat, d) !== 'steps') continue;
+    ctx.at(e, 'steps-not-integer', 'error', `${key} is ${v}: above 1 it is a step count and must be a whole number (below 1 it is a ratio of the total steps); transformers stops with "--${key} must be an integer if bigger than 1".`, {
+      at: 'value', fixes: [{ title: `Set ${key} to ${Math.round(v)}`, edits: [ctx.replace(e.value!.start, e.value!.end, String(Math.round(v)))], isPreferred: true }],
+    });
   }
 }
 
@@ -557,6 +631,45 @@ function llamafactoryRules(ctx: RuleContext): void {
 const INTERP = /\$\{([^}]*)\}/g;
 
 /** OmegaConf interpolations must resolve (InterpolationKeyError otherwise); recipe-level checks from torchtune recipes. */
+/**
+ * torchtune `_component_` paths that moved between releases (checked against torchtune's git history:
+ * torchtune/utils/metric_logging.py became torchtune/training/metric_logging.py in v0.3.0, commit 4dff2077e
+ * "Move metric logging from utils to training (#1459)"). `from`: the old module prefix, `to`: the new one.
+ */
+const TORCHTUNE_MOVES: { from: string; to: string; release: string }[] = [
+  { from: 'torchtune.utils.metric_logging.', to: 'torchtune.training.metric_logging.', release: '0.3.0' },
+];
+
+/**
+ * A `_component_` path the torchtune version of the run cannot import: the old path with torchtune >= the move
+ * (error), or the new one before it (error); with the version unknown, the old path is a warning that says from
+ * which release it fails.
+ */
+function torchtuneComponents(ctx: RuleContext): void {
+  const ver = ctx.opts.versions?.torchtune;
+  const visit = (n: CNode | null, depth: number) => {
+    if (!n || depth > 64) return;
+    if (n.kind === 'seq') { for (const it of n.items!) visit(it, depth + 1); return; }
+    if (n.kind !== 'map') return;
+    for (const e of n.entries!) {
+      if (e.key === '_component_' && e.value?.kind === 'scalar' && typeof e.value.value === 'string') {
+        const path = e.value.value;
+        for (const m of TORCHTUNE_MOVES) {
+          const fixTo = (a: string, b: string) => [{ title: `Use ${b}${path.slice(a.length)}`, edits: [ctx.replace(e.value!.start, e.value!.end, b + path.slice(a.length))], isPreferred: true }];
+          if (path.startsWith(m.from)) {
+            const after = ver !== undefined && compareVersions(ver, m.release) >= 0;
+            if (ver !== undefined && !after) continue;
+            ctx.at(e, 'component-moved', after ? 'error' : 'warning', `\`${path}\` moved to \`${m.to}${path.slice(m.from.length)}\` in torchtune ${m.release}; ${after ? `the run uses torchtune ${ver}, where` : 'from that release'} config.instantiate fails with "No module named ${m.from.slice(0, -1)}".`, { at: 'value', fixes: fixTo(m.from, m.to) });
+          } else if (path.startsWith(m.to) && ver !== undefined && compareVersions(ver, m.release) < 0) {
+            ctx.at(e, 'component-moved', 'error', `\`${path}\` exists from torchtune ${m.release}; the run uses torchtune ${ver}, where it is \`${m.from}${path.slice(m.to.length)}\`.`, { at: 'value', fixes: fixTo(m.to, m.from) });
+          }
+        }
+      } else visit(e.value, depth + 1);
+    }
+  };
+  visit(ctx.root, 0);
+}
+
 function torchtuneRules(ctx: RuleContext): void {
   const root = ctx.root!;
   const visit = (n: CNode | null, depth: number) => {
@@ -720,12 +833,33 @@ function peftRules(ctx: RuleContext): void {
   loraValues(ctx, 'r', 'lora_alpha', 'lora_dropout');
 }
 
+/**
+ * A TRL config key the TRL version of the run does not know (tables/trl-key-history.json, from TRL's
+ * trl/trainer/*_config.py at each release): `HfArgumentParser` stops with "Some keys are not used by the
+ * HfArgumentParser" unless the script reads it itself, so a warning like unknown-key. Only with a known TRL version;
+ * keys with a rename rule (renamed-key) and keys of TRL's ScriptArguments/ModelConfig or the alignment handbook are
+ * left to their own checks.
+ */
+function keyVersions(ctx: RuleContext): void {
+  const v = ctx.opts.versions?.trl;
+  if (!v || ctx.root?.kind !== 'map') return;
+  for (const e of ctx.root.entries!) {
+    if (e.key in hfRenamed || e.key in trlScript || e.key in alignmentHandbook) continue;
+    const f = keyVersionFinding('trl', e.key, v);
+    if (!f) continue;
+    const msg = f.kind === 'added'
+      ? `\`${e.key}\` was added in TRL ${f.release}; the run uses TRL ${v}, whose config classes do not have it: HfArgumentParser stops with "Some keys are not used by the HfArgumentParser". Upgrade TRL or remove the key.`
+      : `\`${e.key}\` was removed in TRL ${f.release} (last in ${f.lastWith}); the run uses TRL ${v}, whose config classes do not have it: HfArgumentParser stops with "Some keys are not used by the HfArgumentParser".`;
+    ctx.at(e, 'key-version', 'warning', msg, { at: 'key', fixes: [{ title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)] }] });
+  }
+}
+
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed];
-    case 'torchtune': return [torchtuneRules];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger];
+    case 'torchtune': return [torchtuneRules, torchtuneComponents];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules];
     case 'peft': return [peftRules];

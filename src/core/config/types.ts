@@ -70,6 +70,13 @@ export interface ValidateOptions {
    * one of them). Default: every folder above the config. The extension passes the config's workspace folder.
    */
   referenceRoots?: string[];
+  /**
+   * The versions of the frameworks the run will use, by Python distribution name (`trl`, `transformers`, `axolotl`,
+   * `llamafactory`, `torchtune`, `peft`, `deepspeed`, `accelerate`), e.g. `{ trl: '0.19.1' }`: from the workspace's
+   * lock/requirements files, the `llmTraining.validation.versions` setting or `llmtrain validate --version`.
+   * Absent: the checks assume only what every tabled release agrees on.
+   */
+  versions?: Record<string, string>;
 }
 
 /** Options of `validateConfigWithFiles`/`referencedFiles`: the referenced files are read through `readFile`. */

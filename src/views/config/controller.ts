@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { loadConfigCore, type ConfigCore } from './core';
 import { workspaceFileAccess } from '../files';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
+import type { DetectedVersions } from '../../core/config/versions';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, type PathMapper } from './convert';
 import {
   CONFIG_LANGUAGES, CONFIG_SCHEMES, DependencyGraph, KeyedDebouncer, MAX_CONFIG_CHARS,
@@ -38,6 +39,8 @@ export interface ConfigState {
   /** Options the core was called with (framework forced to the chosen one); reuse for hover/completion. */
   options: ValidateOptions;
   result: ValidationResult;
+  /** The framework version the checks assume and where it came from (a dependency file, `setting`), when known. */
+  frameworkVersion?: { text: string; source: string };
   /** Issues after `llmTraining.validation.rules`, in the order of `diagnostics`. */
   issues: ConfigIssue[];
   diagnostics: vscode.Diagnostic[];
@@ -74,6 +77,12 @@ export class ConfigValidationController implements vscode.Disposable {
         if (e.affectsConfiguration('llmTraining.validation')) this.revalidateAll();
       }),
       vscode.workspace.onDidRenameFiles((e) => void this.onRename(e)),
+      ...(() => {
+        // A dependency file changed: versions are read again, open configs re-checked.
+        const w = vscode.workspace.createFileSystemWatcher('**/{uv.lock,poetry.lock,pdm.lock,requirements*.txt,pyproject.toml,environment.yml,environment.yaml}');
+        const drop = () => { this.versionFiles.clear(); this.revalidateAll(); };
+        return [w, w.onDidChange(drop), w.onDidCreate(drop), w.onDidDelete(drop)];
+      })(),
       // A document outlives its last editor tab (onDidCloseTextDocument comes minutes later, if ever):
       // the problems of a config go away with its last tab, as users expect.
       vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabs(e)),
@@ -138,6 +147,43 @@ export class ConfigValidationController implements vscode.Disposable {
    * Validates a document now and publishes its diagnostics. Returns the new state, or undefined when the document
    * changed or closed meanwhile (a newer validation is then on its way) or is not a candidate.
    */
+  /** Dependency files per workspace folder (path + text), read once and dropped when one of them changes. */
+  private readonly versionFiles = new Map<string, Promise<{ path: string; text: string }[]>>();
+
+  /**
+   * The framework versions for a config (issue 15): dependency files (uv.lock, poetry.lock, requirements*.txt,
+   * pyproject.toml, environment.yml) in the config's folder or a folder above it inside its workspace folder, the
+   * nearest folder that has any deciding, then `llmTraining.validation.versions` on top.
+   */
+  private async versionsFor(core: ConfigCore, uri: vscode.Uri): Promise<DetectedVersions> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    let found: DetectedVersions = {};
+    if (folder && uri.scheme !== 'untitled') {
+      const k = folder.uri.toString();
+      let p = this.versionFiles.get(k);
+      if (!p) {
+        p = (async () => {
+          const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/{uv.lock,poetry.lock,pdm.lock,requirements*.txt,pyproject.toml,environment.yml,environment.yaml}'), '**/{node_modules,.git,.venv,venv,site-packages}/**', 200);
+          const out: { path: string; text: string }[] = [];
+          for (const u of uris) {
+            try { const st = await vscode.workspace.fs.stat(u); if (st.size > 8 * 1024 * 1024) continue; out.push({ path: u.path, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(u)) }); } catch { /* gone: skip */ }
+          }
+          return out;
+        })();
+        this.versionFiles.set(k, p);
+      }
+      const files = await p;
+      for (let dir = uri.path.slice(0, uri.path.lastIndexOf('/')); dir.length >= folder.uri.path.replace(/\/+$/, '').length; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
+        found = core.detectVersions(files.filter((f) => f.path.slice(0, f.path.lastIndexOf('/')) === dir));
+        if (Object.keys(found).length || !dir) break;
+      }
+    }
+    const setting = vscode.workspace.getConfiguration('llmTraining.validation', uri).get<Record<string, unknown>>('versions', {});
+    const o = core.parseVersionOverrides(setting ?? {}, 'setting llmTraining.validation.versions');
+    if (o.invalid.length) this.log.warn(`config: llmTraining.validation.versions: ignored ${o.invalid.join(', ')} (write "trl": "0.19.1")`);
+    return core.mergeVersions(found, o.versions);
+  }
+
   async validate(doc: vscode.TextDocument): Promise<ConfigState | undefined> {
     const key = doc.uri.toString();
     this.debouncer.cancel(key);
@@ -183,7 +229,8 @@ export class ConfigValidationController implements vscode.Disposable {
     const mapPath: PathMapper = (p) => this.uriFor(doc.uri, p);
     // Relative references: next to the config, then at the root of its workspace folder (where launchers run).
     const wsRoot = doc.uri.scheme === 'untitled' ? undefined : vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
-    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [] };
+    const versions = await this.versionsFor(core, doc.uri);
+    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions) };
     let result: ValidationResult;
     try {
       result = forced === 'unknown'
@@ -206,6 +253,7 @@ export class ConfigValidationController implements vscode.Disposable {
       uri: doc.uri, version, isConfig, framework: isConfig ? result.framework : 'unknown',
       reason, detected,
       source, options: { ...options, framework: isConfig ? result.framework : 'unknown' }, result, issues, diagnostics, mapPath,
+      frameworkVersion: isConfig ? core.frameworkVersionLabel(result.framework, versions) : undefined,
     };
     this.states.set(key, state);
     this.diagnostics.set(doc.uri, diagnostics);

@@ -51,8 +51,8 @@ export class ConfigStatusBar implements vscode.Disposable {
     const state = doc ? this.controller.state(doc.uri) : undefined;
     const overridden = state?.source === 'override';
     if (state && (state.isConfig || overridden)) {
-      this.item.text = statusBarText(state.framework, overridden, state.isConfig ? state.result.assumes : undefined);
-      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined);
+      this.item.text = statusBarText(state.framework, overridden, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
+      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
       this.item.show();
     } else {
       this.item.hide();
@@ -76,7 +76,7 @@ export function describe(state: ConfigState | undefined): ConfigDescription {
     framework,
     reason: state?.reason ?? '',
     overridden,
-    statusText: state && (state.isConfig || overridden) ? statusBarText(framework, overridden, state.isConfig ? state.result.assumes : undefined) : '',
+    statusText: state && (state.isConfig || overridden) ? statusBarText(framework, overridden, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion) : '',
     issueCount: state?.issues.length ?? 0,
   };
 }

@@ -1,0 +1,101 @@
+/**
+ * Which version of each framework a run will use, read from the workspace's dependency files (issue 15, "Version
+ * awareness"): lock files (uv.lock, poetry.lock, pdm.lock: exact versions), pinned requirements*.txt lines
+ * (`trl==0.19.1`), PEP 621 / Poetry dependencies in pyproject.toml and pins in a conda environment.yml. A setting
+ * (`llmTraining.validation.versions`) or `llmtrain validate --version trl=0.19.1` overrides them. Pure: the caller
+ * reads the files. Versions are keyed by the Python distribution name, lower case (`trl`, `axolotl`,
+ * `llamafactory`, `torchtune`, `transformers`, `peft`, `deepspeed`, `accelerate`).
+ */
+import type { Framework } from './types';
+
+/** A version and where it was read: a file path, `setting` or `--version`. */
+export interface VersionSource { version: string; source: string }
+export type DetectedVersions = Record<string, VersionSource>;
+
+/** The distributions whose version decides what each framework's configs may say (first = shown in the status bar). */
+export const FRAMEWORK_PACKAGES: Record<Framework, string[]> = {
+  'hf-trainer': ['trl', 'transformers'], axolotl: ['axolotl', 'transformers'], llamafactory: ['llamafactory', 'transformers'],
+  torchtune: ['torchtune'], deepspeed: ['deepspeed'], accelerate: ['accelerate'], peft: ['peft'], unknown: [],
+};
+const WANTED = new Set(Object.values(FRAMEWORK_PACKAGES).flat());
+
+/** Normalised distribution name (PEP 503: lower case, runs of `-_.` as `-`); `llama-factory` and `llamafactory` are one. */
+export function normalizeName(n: string): string { const s = n.toLowerCase().replace(/[-_.]+/g, '-'); return s === 'llama-factory' ? 'llamafactory' : s; }
+
+/** The kind of dependency file a base name is, in the order of trust (exact lock files first); undefined = not one. */
+export function versionFileRank(baseName: string): number | undefined {
+  const b = baseName.toLowerCase();
+  if (b === 'uv.lock' || b === 'poetry.lock' || b === 'pdm.lock') return 0;
+  if (/^requirements[\w.-]*\.txt$/.test(b)) return 1;
+  if (b === 'pyproject.toml') return 2;
+  if (b === 'environment.yml' || b === 'environment.yaml') return 3;
+  return undefined;
+}
+
+const VER = /^\d+(\.\d+)*([a-z]+\d*)?(\.post\d+|\.dev\d+)?$/i;
+
+/** Exact pins of the wanted distributions in one dependency file (`{ trl: '0.19.1' }`); other specifiers are ignored. */
+export function versionsFromFile(baseName: string, text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (name: string, v: string) => { const n = normalizeName(name); if (WANTED.has(n) && VER.test(v) && !(n in out)) out[n] = v; };
+  const b = baseName.toLowerCase();
+  if (b.endsWith('.lock')) {
+    // [[package]] tables: name = "trl" followed by version = "0.19.1" (uv, Poetry, PDM).
+    for (const block of text.split(/^\[\[package\]\]\s*$/m).slice(1)) {
+      const n = /^name\s*=\s*"([^"]+)"/m.exec(block); const v = /^version\s*=\s*"([^"]+)"/m.exec(block);
+      if (n && v) put(n[1], v[1]);
+    }
+    return out;
+  }
+  // `name[extras]==1.2.3` (requirements, PEP 621 strings, pip: entries of environment.yml), conda `name=1.2.3`.
+  const pin = /(?:^|["'\s-])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(===?|=)\s*([0-9][0-9A-Za-z.+!-]*)/gm;
+  for (const line of text.split('\n')) {
+    const l = line.replace(/#.*$/, '');
+    if (b === 'pyproject.toml') {
+      // Poetry: trl = "0.19.1" or trl = { version = "0.19.1" } (exact only).
+      const po = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?:"(?:==)?(\d[^"]*)"|\{[^}]*version\s*=\s*"(?:==)?(\d[^"]*)")/.exec(l);
+      if (po) { put(po[1], po[2] ?? po[3]); continue; }
+    }
+    for (const m of l.matchAll(pin)) if (m[2] !== '=' || b.startsWith('environment')) put(m[1], m[3].replace(/[+].*$/, ''));
+  }
+  return out;
+}
+
+/**
+ * Versions from several dependency files: for each distribution, the most trusted file kind wins (lock, then
+ * requirements, pyproject, environment.yml), and among equals the earlier file (callers list the config's own
+ * folder first). `files`: path + text.
+ */
+export function detectVersions(files: { path: string; text: string }[]): DetectedVersions {
+  const ranked = files.map((f, i) => ({ ...f, i, rank: versionFileRank(f.path.replace(/^.*[\\/]/, '')) })).filter((f) => f.rank !== undefined)
+    .sort((a, b) => a.rank! - b.rank! || a.i - b.i);
+  const out: DetectedVersions = {};
+  for (const f of ranked) for (const [n, v] of Object.entries(versionsFromFile(f.path.replace(/^.*[\\/]/, ''), f.text))) if (!out[n]) out[n] = { version: v, source: f.path };
+  return out;
+}
+
+/**
+ * Overrides as `name=version` strings (`--version trl=0.19.1`) or a map (the setting); invalid ones are returned in
+ * `invalid` (so the caller can say so), not applied.
+ */
+export function parseVersionOverrides(v: string[] | Record<string, unknown>, source: string): { versions: DetectedVersions; invalid: string[] } {
+  const versions: DetectedVersions = {}; const invalid: string[] = [];
+  const pairs: [string, unknown][] = Array.isArray(v) ? v.map((s) => { const i = s.indexOf('='); return i > 0 ? [s.slice(0, i), s.slice(i + 1)] : [s, undefined]; }) : Object.entries(v ?? {});
+  for (const [k, val] of pairs) {
+    const n = normalizeName(k.trim()); const ver = typeof val === 'string' ? val.trim().replace(/^v/, '') : '';
+    if (!n || !VER.test(ver)) invalid.push(`${k}${val === undefined ? '' : `=${String(val)}`}`);
+    else versions[n] = { version: ver, source };
+  }
+  return { versions, invalid };
+}
+
+/** `ValidateOptions.versions` from detected versions and overrides (later arguments win). */
+export function mergeVersions(...layers: DetectedVersions[]): DetectedVersions { return Object.assign({}, ...layers); }
+export function plainVersions(v: DetectedVersions): Record<string, string> { return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.version])); }
+
+/** What the status bar says about a framework's version: `TRL 0.19.1` and its source, or undefined when unknown. */
+export function frameworkVersionLabel(framework: Framework, v: DetectedVersions): { text: string; source: string } | undefined {
+  const NAMES: Record<string, string> = { trl: 'TRL', transformers: 'transformers', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT' };
+  for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
+  return undefined;
+}
