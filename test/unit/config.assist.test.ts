@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hoverAt, completeAt, jsonSchemaFor, referencedFiles, detectFramework, validateConfig, frameworkLabel } from '../../src/core/config/index';
+import { shortLink } from '../../src/core/config/assist';
 import { resolvePlain } from '../../src/core/config/pyyaml';
 import { LineIndex } from '../../src/core/config/lineIndex';
 import { didYouMean } from '../../src/core/config/suggest';
@@ -153,4 +154,16 @@ test('detection: LLaMA-Factory inference/export configs without stage, TRL GRPO 
   assert.equal(detectFramework('base_model: x\ndatasets:\n  - path: a\n', 'ax.yml').framework, 'axolotl');
   assert.equal(detectFramework('{"peft_type": "LORA", "r": 8}', 'adapter.json').framework, 'peft');
   assert.equal(detectFramework('{"r": 8, "lora_alpha": 16}', 'adapter_config.json').framework, 'peft');
+});
+
+test('hover source links are shortened between path segments, never cut mid-path', () => {
+
+  assert.equal(shortLink('https://github.com/huggingface/transformers/blob/v4.46.0/src/transformers/training_args.py#L211'), 'github.com/huggingface/transformers/…/training_args.py#L211');
+  assert.equal(shortLink('https://www.deepspeed.ai/docs/config-json/'), 'deepspeed.ai/docs/config-json/');
+  assert.equal(shortLink('https://example.org/a/' + 'x'.repeat(80)).length, 60);
+  for (const u of ['https://github.com/Lightning-AI/litgpt/blob/main/litgpt/args.py', 'https://github.com/NVIDIA/Megatron-LM/blob/core_r0.9.0/megatron/training/arguments.py#L1234']) {
+    const s = shortLink(u);
+    assert.ok(s.length <= 60, s);
+    assert.ok(u.endsWith(s.split('/').pop()!), `${s}: ends with the whole last segment`);
+  }
 });

@@ -44,6 +44,26 @@ export function specFor(root: ObjSpec, path: (string | number)[]): { key?: KeySp
 
 function fmt(v: unknown): string { return typeof v === 'string' ? v : JSON.stringify(v); }
 
+/**
+ * A link text for `url` of at most `max` characters that is never cut mid-path: without `https://` and `www.`; when
+ * longer, the host and the first two path segments (a GitHub owner/repo), `…`, and the last segment (the file, with
+ * its `#L…` anchor); then the host, `…` and the last segment; only a last segment longer than `max` is itself cut,
+ * at its end with `…`. `github.com/huggingface/transformers/blob/v4.46.0/src/transformers/training_args.py#L211`
+ * -> `github.com/huggingface/transformers/…/training_args.py#L211`.
+ */
+export function shortLink(url: string, max = 60): string {
+  const t = url.replace(/^https?:\/\/(www\.)?/, '');
+  if (t.length <= max) return t;
+  const parts = t.split('/');
+  const host = parts[0], last = parts[parts.length - 1] || parts[parts.length - 2] || '';
+  for (const keep of [2, 1, 0]) {
+    const head = [host, ...parts.slice(1, 1 + keep)].join('/');
+    const s = `${head}/…/${last}`;
+    if (s.length <= max && 1 + keep < parts.length - 1) return s;
+  }
+  return `${host}/…/${last}`.slice(0, max - 1) + '…';
+}
+
 /** Markdown for one key spec. */
 export function keyMarkdown(name: string, ks: KeySpec, parent: ObjSpec | undefined, def: FrameworkDef): string {
   const lines = [`**${name}** — ${def.label}${parent && parent.name !== def.root.name ? ` · \`${parent.name}\`` : ''}`, '', ks.doc, ''];
@@ -52,7 +72,7 @@ export function keyMarkdown(name: string, ks: KeySpec, parent: ObjSpec | undefin
   if (ks.values && ks.values.length <= 24) lines.push(`- Allowed: ${ks.values.map((v) => `\`${v}\``).join(', ')}`);
   if (ks.deprecated) lines.push(`- Deprecated: ${ks.deprecated}`);
   const src = ks.source ?? parent?.source ?? def.root.source;
-  if (src) lines.push(`- Source: [${src.replace(/^https:\/\/(www\.)?/, '').slice(0, 60)}](${src})`);
+  if (src) lines.push(`- Source: [${shortLink(src)}](${src})`);
   lines.push(`- Loaded by: ${def.loaderName}`);
   return lines.join('\n');
 }
