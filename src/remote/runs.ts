@@ -13,7 +13,6 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
-import { STOP_INTERRUPT_GRACE_MS, STOP_KILL_GRACE_MS, STOP_SLURM_GRACE_MS, STOP_TERMINATE_GRACE_MS } from '../core/runs/stop';
 import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
 import { runSpec } from './commands';
@@ -314,9 +313,9 @@ export function followRun(runner: Runner, run: RunRecord, opts: Partial<Omit<Log
 
 /** Grace periods and progress reporting of stopRun. */
 export interface StopOptions {
-  /** ms to wait after SIGINT before SIGTERM (default STOP_INTERRUPT_GRACE_MS, 10 000). */
+  /** ms to wait after SIGINT before SIGTERM (default 10 000). */
   interruptGraceMs?: number;
-  /** ms to wait after SIGTERM before SIGKILL (default STOP_TERMINATE_GRACE_MS, 10 000). */
+  /** ms to wait after SIGTERM before SIGKILL (default 10 000). */
   terminateGraceMs?: number;
   /** Called with each step ("SIGINT sent", ...). */
   onProgress?: (message: string) => void;
@@ -339,14 +338,14 @@ export async function stopRun(runner: Runner, id: string, opts: StopOptions = {}
     await cancelSlurmJob(runner, run.slurmJobId);
     signals.push('scancel');
     progress(`scancel ${run.slurmJobId}`);
-    const deadline = Date.now() + (opts.terminateGraceMs ?? STOP_SLURM_GRACE_MS);
+    const deadline = Date.now() + (opts.terminateGraceMs ?? 30_000);
     while (Date.now() < deadline && (await isRunActive(runner, run))) await sleep(250);
   } else {
     const pgid = run.pgid ?? run.pid!;
     const steps: ['SIGINT' | 'SIGTERM' | 'SIGKILL', number][] = [
-      ['SIGINT', opts.interruptGraceMs ?? STOP_INTERRUPT_GRACE_MS],
-      ['SIGTERM', opts.terminateGraceMs ?? STOP_TERMINATE_GRACE_MS],
-      ['SIGKILL', STOP_KILL_GRACE_MS],
+      ['SIGINT', opts.interruptGraceMs ?? 10_000],
+      ['SIGTERM', opts.terminateGraceMs ?? 10_000],
+      ['SIGKILL', 5_000],
     ];
     for (const [sig, graceMs] of steps) {
       await runner.kill(pgid, sig);

@@ -8,12 +8,9 @@ import { RunsTreeProvider, type RunsNode } from './tree';
 import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from './launch';
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
-import { FailureNotifier } from './failures';
 import { createBackend } from './backendImpl';
 import { notifyAlerts } from '../alertNotice';
 import { runnerFileAccess } from '../../remote/files';
-import { quoteArgv } from '../../core/runs/quote';
-import { stopEscalationText } from '../../core/runs/stop';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -24,8 +21,6 @@ export interface RunsApi {
   readonly tree: RunsTreeProvider;
   readonly backend: RunsBackend;
   readonly tasks: RunTaskProvider;
-  /** Failed-run notifications (issue 11); `shown` lists what this window showed. */
-  readonly failures: FailureNotifier;
   /**
    * Starts a run from code, without prompts (an export, a check, any host-side work): see `StartedRun`.
    * `args`: host alias, cwd on that host (`~/x` allowed; must exist), argv (no shell), env, name, optional `slurm`.
@@ -64,9 +59,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
   const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const logs = new RemoteLogProvider(async (host) => runnerFileAccess(await backend.getRunner(host)));
   const tasks = new RunTaskProvider(ctx);
-  const failures = new FailureNotifier(context.globalState, backend, feeds, log);
-  context.subscriptions.push(backend, feeds, tree, view, logs, failures,
-    tree.onDidReadRuns(({ host, runs }) => void failures.observe(host, runs)),
+  context.subscriptions.push(backend, feeds, tree, view, logs,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
     vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
     vscode.commands.registerCommand('llmTraining.launchRun', launchRunCommand(ctx)),
@@ -114,7 +107,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     ended.catch(() => undefined); // a caller that ignores `ended` must not get an unhandled rejection
     return { run, feed: entry.feed, ended };
   };
-  return { feeds, tree, backend, tasks, failures, start };
+  return { feeds, tree, backend, tasks, start };
 }
 
 /** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */
@@ -168,12 +161,12 @@ function openLogCommand(ctx: RunsContext, logs: RemoteLogProvider) {
   };
 }
 
-/** Stops a run (SIGINT to its process group, SIGTERM then SIGKILL after grace periods: core/runs/stop.ts) after a modal confirmation from the tree. */
+/** Stops a run (SIGTERM to its process group, SIGKILL after a grace period) after a modal confirmation from the tree. */
 function stopRunCommand(ctx: RunsContext) {
   return async (ref: RunRef): Promise<RunRecord | undefined> => {
     const run = await resolveRun(ctx, ref);
     if ('run' in ref) {
-      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${quoteArgv(run.argv)}\n\n${stopEscalationText({ slurmJobId: run.slurmJobId })}` }, 'Stop Run');
+      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${run.argv.join(' ')}\n\nSIGTERM goes to its whole process group (workers included); SIGKILL follows if it has not exited after a grace period. Checkpoints not yet written are lost.` }, 'Stop Run');
       if (ok !== 'Stop Run') return undefined;
     }
     const runner = await ctx.backend.getRunner(refHost(ref));

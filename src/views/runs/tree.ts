@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import type { RunRecord, RunState } from '../../core/runs/types';
 import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
-import { describeRun, commandLabel, gpuLabel, gib, formatLoss } from './format';
-import { endedDescription, isEnded, shortTime, stateWord } from './runState';
+import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
 import { quoteArgv } from '../../core/runs/quote';
 
@@ -29,16 +28,12 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
 /**
  * Runs tree (`llmTraining.runs`). Hosts come from the backend; `local` is expanded, remote hosts connect only
  * when the user expands them (so opening the view never pops an SSH prompt for every host in ~/.ssh/config).
- * Running runs show state icons and `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`, ended ones how and when they
- * ended (`failed (exit 3) · 14:02 · loss 2.31`, runState.ts); a run with an alert shows a warning
+ * Runs show state icons and `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`; a run with an alert shows a warning
  * icon. `contextValue` is `run.<state>` (+ `.attached` when a follower runs) for the menus in package.json.
  */
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<RunsNode | RunsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private readonly runsRead = new vscode.EventEmitter<{ host: string; runs: RunRecord[] }>();
-  /** Fires with each host's run list as read (the failed-run notifications watch it). */
-  readonly onDidReadRuns = this.runsRead.event;
   private hosts?: HostEntry[];
   private readonly state = new Map<string, HostState>();
   private readonly hostNodes = new Map<string, RunsNode>();
@@ -110,7 +105,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
           const e = this.feeds.entry(r.id);
           if ((r.state === 'running' || r.state === 'starting') && (!e || !e.following)) this.feeds.attach(r, runner);
         }
-        this.runsRead.fire({ host: alias, runs });
       } catch (e) {
         st.error = e instanceof Error ? e.message : String(e);
         reportHostKeyError(e);
@@ -209,10 +203,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
     const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
-    // An ended run shows how and when it ended (`failed (exit 3) · 14:02`), never its last progress or an ETA.
-    const end = { ...run, state, endTime: run.endTime ?? e?.run.endTime, exitCode: run.exitCode ?? e?.run.exitCode };
-    if (isEnded(state)) item.description = endedDescription(end, e?.loss !== undefined ? formatLoss(e.loss) : undefined);
-    else item.description = (e ? describeRun({ progress: e.progress, loss: e.loss }) : '') || `${state} · started ${shortTime(run.startTime) ?? run.startTime}`;
+    const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
+    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
+    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
     if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
@@ -221,7 +214,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     }
     item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${stateWord(end)}** on \`${host}\` · id \`${run.id}\`\n\n`);
+    md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
     md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
     if (run.lastError) md.appendMarkdown(`\n$(flame) **${run.crashReason ?? 'crashed'}**\n`).appendCodeblock(run.lastError, 'text');
     md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
@@ -236,7 +229,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (this.pending) clearTimeout(this.pending);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
-    this.runsRead.dispose();
   }
 }
 
