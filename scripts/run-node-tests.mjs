@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
+  if (!statSync(dir).isDirectory()) { out.push(dir); return out; } // a single test file
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);

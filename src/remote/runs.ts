@@ -13,6 +13,7 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
+import { STOP_GRACE } from '../core/runs/runState';
 import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
 import { runSpec } from './commands';
@@ -343,8 +344,8 @@ export async function stopRun(runner: Runner, id: string, opts: StopOptions = {}
   } else {
     const pgid = run.pgid ?? run.pid!;
     const steps: ['SIGINT' | 'SIGTERM' | 'SIGKILL', number][] = [
-      ['SIGINT', opts.interruptGraceMs ?? 10_000],
-      ['SIGTERM', opts.terminateGraceMs ?? 10_000],
+      ['SIGINT', opts.interruptGraceMs ?? STOP_GRACE.interruptGraceMs],
+      ['SIGTERM', opts.terminateGraceMs ?? STOP_GRACE.terminateGraceMs],
       ['SIGKILL', 5_000],
     ];
     for (const [sig, graceMs] of steps) {

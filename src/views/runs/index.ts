@@ -10,6 +10,8 @@ import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
 import { runnerFileAccess } from '../../remote/files';
+import { quoteArgv } from '../../core/runs/quote';
+import { STOP_GRACE, stopSequenceText } from '../../core/runs/runState';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -163,12 +165,15 @@ function openLogCommand(ctx: RunsContext, logs: RemoteLogProvider) {
   };
 }
 
-/** Stops a run (SIGTERM to its process group, SIGKILL after a grace period) after a modal confirmation from the tree. */
+/**
+ * Stops a run after a modal confirmation from the tree: SIGINT to its process group, SIGTERM and then SIGKILL each
+ * after a grace period (`STOP_GRACE`, remote/runs.ts `stopRun`); a Slurm job gets scancel.
+ */
 function stopRunCommand(ctx: RunsContext) {
   return async (ref: RunRef): Promise<RunRecord | undefined> => {
     const run = await resolveRun(ctx, ref);
     if ('run' in ref) {
-      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${run.argv.join(' ')}\n\nSIGTERM goes to its whole process group (workers included); SIGKILL follows if it has not exited after a grace period. Checkpoints not yet written are lost.` }, 'Stop Run');
+      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${quoteArgv(run.argv)}\n\n${stopSequenceText(STOP_GRACE, !!run.slurmJobId)}` }, 'Stop Run');
       if (ok !== 'Stop Run') return undefined;
     }
     const runner = await ctx.backend.getRunner(refHost(ref));

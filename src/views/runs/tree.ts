@@ -5,6 +5,7 @@ import type { RunFeeds } from './feeds';
 import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
 import { quoteArgv } from '../../core/runs/quote';
+import { endedLabel, formatClock } from '../../core/runs/runState';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
 export type RunsNode =
@@ -203,9 +204,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
     const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
-    const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
-    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
-    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    // An ended run says how and when it ended, never a rate or an ETA (the process is gone).
+    const shown = { ...run, ...(e && e.run.state !== 'unknown' && run.state !== 'crashed' ? { state: e.run.state, endTime: e.run.endTime ?? run.endTime, exitCode: e.run.exitCode ?? run.exitCode } : {}) };
+    const ended = endedLabel(shown);
+    const summary = e ? describeRun({ progress: e.progress, loss: e.loss, ended: ended !== undefined }) : '';
+    item.description = [ended, summary].filter(Boolean).join(' · ') || `${state} · ${formatClock(run.startTime) ?? run.startTime}`;
     if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
