@@ -9,6 +9,8 @@ import { checkLaunchArgs, launch, launchRunCommand, type LaunchRunArgs } from '.
 import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
+import { registerFailureNotices } from './failureNotices';
+import { clearFinishedCommand, removeRunCommand, renameRunCommand } from './manage';
 import { runnerFileAccess } from '../../remote/files';
 import { quoteArgv } from '../../core/runs/quote';
 import { STOP_GRACE, stopSequenceText } from '../../core/runs/runState';
@@ -69,6 +71,9 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     vscode.commands.registerCommand('llmTraining.runs.openLog', openLogCommand(ctx, logs)),
     vscode.commands.registerCommand('llmTraining.runs.stop', stopRunCommand(ctx)),
     vscode.commands.registerCommand('llmTraining.runs.reattach', reattachCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.remove', removeRunCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.clearFinished', clearFinishedCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.rename', renameRunCommand(ctx)),
     vscode.commands.registerCommand('llmTraining.runs.copyId', (ref: RunRef) => vscode.env.clipboard.writeText(refId(ref))),
     feeds.onDidAlert(({ entry, alert }) => {
       log.warn(`${entry.runId}: ${alert.kind} at step ${alert.step}: ${alert.message}`);
@@ -77,6 +82,7 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
         if (b) void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId);
       });
     }),
+    registerFailureNotices(ctx),
     pollWhileVisible(view, tree),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();

@@ -35,6 +35,9 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<RunsNode | RunsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly loaded = new vscode.EventEmitter<{ host: string; runs: RunRecord[] }>();
+  /** Fires each time a host's runs were read (state refreshed): the failed-run notices watch it. */
+  readonly onDidLoadRuns = this.loaded.event;
   private hosts?: HostEntry[];
   private readonly state = new Map<string, HostState>();
   private readonly hostNodes = new Map<string, RunsNode>();
@@ -99,6 +102,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         st.runs = runs;
         st.gpus = gpus;
         st.error = undefined;
+        this.loaded.fire({ host: alias, runs });
         for (const r of runs) {
           this.feeds.updateRun(r);
           // A running run whose follower stopped (connection drop) or that this window never followed (after a
@@ -232,6 +236,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (this.pending) clearTimeout(this.pending);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
+    this.loaded.dispose();
   }
 }
 
