@@ -29,6 +29,9 @@ const userData = join(tmp, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });
 writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(), null, 2));
 const resultFile = join(tmp, 'mocha-result.json');
+// The runs home of everything the suites launch on `local` (never the user's ~/.llm-training-studio); removed with tmp.
+const localHome = join(tmp, 'runs-home');
+mkdirSync(localHome);
 let exit = 1;
 try {
   await runTests({
@@ -36,7 +39,7 @@ try {
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: bundle.runner,
     launchArgs: [folder, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', join(tmp, 'extensions')],
-    extensionTestsEnv: { LLMTS_MOCHA_FILES: bundle.tests.join(delimiter), LLMTS_MOCHA_RESULT: resultFile, LLMTS_MOCHA_GREP: opt.grep ?? '' },
+    extensionTestsEnv: { LLMTS_MOCHA_FILES: bundle.tests.join(delimiter), LLMTS_MOCHA_RESULT: resultFile, LLMTS_MOCHA_GREP: opt.grep ?? '', LLMTRAIN_LOCAL_HOME: localHome },
   });
   exit = 0;
 } catch (err) {

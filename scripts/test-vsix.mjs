@@ -2,6 +2,7 @@
 // the .vsix with `code-server --install-extension` and runs the smoke suite against the installed copy.
 // Prints `vsix: N passed, N failed (S s)` with N = 1: "the packaged .vsix installs and passes the smoke suite" is one
 // test (the smoke suite's own tests already count in the vscode row; counting them again would pad the total).
+// Runs home: scripts/test-vscode.mjs gives the extension host its own LLMTRAIN_LOCAL_HOME and removes it.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 

@@ -23,8 +23,8 @@ export const runsCommand = {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return 0;
       }
-      const rows = runs.map((r) => [r.id, r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), (r.argv.length ? shellJoin(r.argv) : '')]);
-      const head = ['RUN', 'STATE', 'STARTED', 'COMMAND'];
+      const rows = runs.map((r) => [r.id, r.name ?? '', r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), (r.argv.length ? shellJoin(r.argv) : '')]);
+      const head = ['RUN', 'NAME', 'STATE', 'STARTED', 'COMMAND'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);
       return 0;

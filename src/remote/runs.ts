@@ -13,6 +13,7 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
+import { STOP_GRACE, isEnded } from '../core/runs/runState';
 import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
 import { runSpec } from './commands';
@@ -343,8 +344,8 @@ export async function stopRun(runner: Runner, id: string, opts: StopOptions = {}
   } else {
     const pgid = run.pgid ?? run.pid!;
     const steps: ['SIGINT' | 'SIGTERM' | 'SIGKILL', number][] = [
-      ['SIGINT', opts.interruptGraceMs ?? 10_000],
-      ['SIGTERM', opts.terminateGraceMs ?? 10_000],
+      ['SIGINT', opts.interruptGraceMs ?? STOP_GRACE.interruptGraceMs],
+      ['SIGTERM', opts.terminateGraceMs ?? STOP_GRACE.terminateGraceMs],
       ['SIGKILL', 5_000],
     ];
     for (const [sig, graceMs] of steps) {
@@ -359,6 +360,33 @@ export async function stopRun(runner: Runner, id: string, opts: StopOptions = {}
   }
   await runner.writeFile(`${dir}/stop.json`, `${JSON.stringify(stop)}\n`);
   return { run: await getRun(runner, id), signals };
+}
+
+/**
+ * Deletes an ended run's directory (run.json, output.log, the config snapshot, ...) with `rm -rf -- <dir>` as argv
+ * through the runner (no shell on either side). Throws for a run that is not over (`isEnded`: finished, failed,
+ * crashed, stopped; a running one must be stopped first), and with rm's stderr when it fails. Files the run wrote
+ * elsewhere (checkpoints in its `output_dir`) are not touched.
+ */
+export async function removeRun(runner: Runner, id: string): Promise<void> {
+  const dir = await runDir(runner, id);
+  const run = await getRun(runner, id);
+  if (!isEnded(run)) throw new Error(`run ${id} is ${run.state}: stop it before removing it`);
+  const r = await runner.exec(['rm', '-rf', '--', dir], { timeoutMs: 60_000 });
+  if (r.exitCode !== 0) throw new Error(`${runner.host}: rm -rf ${dir} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+}
+
+/**
+ * Sets the run's `name` in its run.json (the rest of the file is kept as written; the id does not change). `name`
+ * is stored as given: check it first (core/runs/runName.ts `checkRunName`). Throws when run.json cannot be read.
+ */
+export async function renameRun(runner: Runner, id: string, name: string): Promise<void> {
+  const file = `${await runDir(runner, id)}/run.json`;
+  const size = (await runner.stat(file))?.size;
+  if (size === undefined) throw new Error(`${runner.host}: ${file} does not exist`);
+  const record = JSON.parse(new TextDecoder().decode(await runner.readRange(file, 0, size))) as Record<string, unknown>;
+  record.name = name;
+  await runner.writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -189,7 +189,8 @@ suite('Runs on the local host', function () {
     assert.ok(ours, `the tiny-gpt run is not in the tree (${runs.map((r) => r.run.id).join(', ')})`);
     const item = api.runs.tree.getTreeItem(ours);
     assert.equal(item.label, 'tiny-gpt local');
-    assert.match(String(item.description), /^step 40\/40 · loss \d+\.\d+ · [\d.]+ (it\/s|s\/it)$/);
+    // Ended: how and when, the last step and loss; no rate or ETA (the process is gone).
+    assert.match(String(item.description), /^finished · (\w{3} \d+ )?\d\d:\d\d · step 40\/40 · loss \d+\.\d+$/);
     assert.equal(item.contextValue, 'run.finished');
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.equal(item.command?.command, 'llmTraining.runs.showLossCurve');

@@ -149,7 +149,7 @@ suite('Runs on an SSH host (loopback sshd)', function () {
     else assert.ok(gpuLine.startsWith(`${smi.stdout.trim().split('\n').length}× `), gpuLine);
     const run = kids.find((k): k is Extract<RunsNode, { kind: 'run' }> => k.kind === 'run' && k.run.name === 'tiny-gpt ssh');
     assert.ok(run, 'the SSH run is not in the tree');
-    assert.match(String(api.runs.tree.getTreeItem(run).description), /^step 60\/60 · loss /);
+    assert.match(String(api.runs.tree.getTreeItem(run).description), /^finished · (\w{3} \d+ )?\d\d:\d\d · step 60\/60 · loss \d+(\.\d+)?$/);
 
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('llmTraining.runs.openLog', run);
     assert.equal(editor.document.uri.scheme, 'llmtraining-log');

@@ -42,8 +42,12 @@ export interface RunsBackend {
   launchRun(runner: Runner, spec: LaunchSpec): Promise<RunRecord>;
   /** Every run in the host's run directory, newest first, with state refreshed (a dead pid is no longer running). */
   listRuns(runner: Runner): Promise<RunRecord[]>;
-  /** SIGTERM to the run's process group, SIGKILL after a grace period; resolves when no process of it is left. */
+  /** SIGINT to the run's process group, then SIGTERM, then SIGKILL, each after a grace period (`STOP_GRACE`); resolves when no process of it is left. */
   stopRun(runner: Runner, run: RunRecord, onProgress?: (message: string) => void): Promise<RunRecord>;
+  /** Deletes an ended run's directory on its host (remote/runs.ts `removeRun`); throws for a run not yet over. */
+  removeRun(runner: Runner, run: RunRecord): Promise<void>;
+  /** Sets the run's name in its run.json (remote/runs.ts `renameRun`). */
+  renameRun(runner: Runner, run: RunRecord, name: string): Promise<void>;
   follow(runner: Runner, run: RunRecord, fromOffset: number, handlers: LogFollowHandlers): LogFollow;
   /** Resolves with the final record once the run's process group (or Slurm job) is gone; aborting rejects. */
   waitForRun(runner: Runner, run: RunRecord, signal?: AbortSignal): Promise<RunRecord>;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listHosts, openRunner } from '../../remote/hosts';
-import { launchRun, listRuns, stopRun, isRunActive, runSettingsOf, waitForRun } from '../../remote/runs';
+import { launchRun, listRuns, removeRun, renameRun, stopRun, isRunActive, runSettingsOf, waitForRun } from '../../remote/runs';
 import { LogFollower } from '../../remote/logFollower';
 import { gpuStatus } from '../../remote/gpu';
 import { uploadChanged } from '../../remote/upload';
@@ -83,6 +83,8 @@ export function createBackend(context: vscode.ExtensionContext, log: vscode.LogO
     getRunner,
     launchRun: (runner, spec) => launchRun(runner, spec),
     listRuns: (runner) => listRuns(runner),
+    removeRun: (runner, run) => removeRun(runner, run.id),
+    renameRun: (runner, run, name) => renameRun(runner, run.id, name),
     async stopRun(runner, run, onProgress) {
       return (await stopRun(runner, run.id, { onProgress })).run;
     },

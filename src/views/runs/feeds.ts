@@ -154,10 +154,10 @@ export class RunFeeds implements vscode.Disposable {
     this.fireRun(runId);
   }
 
-  /** Updates the run record (state changes found by the Runs tree's poll). */
+  /** Updates the run record (state, end or name changes found by the Runs tree's poll, or a rename). */
   updateRun(run: RunRecord): void {
     const e = this.entries.get(run.id);
-    if (e && (e.run.state !== run.state || e.run.endTime !== run.endTime)) { e.run = run; this.fireRun(run.id); }
+    if (e && (e.run.state !== run.state || e.run.endTime !== run.endTime || e.run.name !== run.name)) { e.run = run; this.fireRun(run.id); }
   }
 
   private onBatch(e: FeedEntry, batch: MetricsBatch): void {

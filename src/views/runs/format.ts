@@ -46,17 +46,25 @@ export function formatRate(rate: number, unit = 'it/s'): string {
 }
 
 /** What the Runs tree needs to describe one run. */
-export interface RunSummary { progress?: Progress; loss?: number; elapsedSeconds?: number }
+export interface RunSummary {
+  progress?: Progress;
+  loss?: number;
+  elapsedSeconds?: number;
+  /** True when the run's process is over: no rate and no ETA are shown (they describe a process that is gone). */
+  ended?: boolean;
+}
 
 /**
  * One-line description of a run: `step 120/500 · loss 1.234 · 3.1 it/s · ETA 2:10`; parts without data are left
- * out. The ETA is tqdm's when the log printed one, else computed from rate and remaining steps.
+ * out. The ETA is tqdm's when the log printed one, else computed from rate and remaining steps. An `ended` run gets
+ * only `step 249/400 · loss 1.234`.
  */
 export function describeRun(s: RunSummary): string {
   const parts: string[] = [];
   const p = s.progress;
   if (p) parts.push(p.total ? `step ${p.step}/${p.total}` : `step ${p.step}`);
   if (s.loss !== undefined) parts.push(`loss ${formatLoss(s.loss)}`);
+  if (s.ended) return parts.join(' · ');
   if (p?.rate !== undefined) {
     const r = formatRate(p.rate, p.rateUnit);
     if (r) parts.push(r);

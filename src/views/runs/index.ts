@@ -10,7 +10,11 @@ import { RemoteLogProvider, LOG_SCHEME, remoteLogUri } from './logDocument';
 import { RunTaskProvider, TASK_TYPE } from './tasks';
 import { createBackend } from './backendImpl';
 import { notifyAlerts } from '../alertNotice';
+import { registerFailureNotices } from './failureNotices';
+import { clearFinishedCommand, removeRunCommand, renameRunCommand } from './manage';
 import { runnerFileAccess } from '../../remote/files';
+import { quoteArgv } from '../../core/runs/quote';
+import { STOP_GRACE, stopSequenceText } from '../../core/runs/runState';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -68,11 +72,15 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     vscode.commands.registerCommand('llmTraining.runs.openLog', openLogCommand(ctx, logs)),
     vscode.commands.registerCommand('llmTraining.runs.stop', stopRunCommand(ctx)),
     vscode.commands.registerCommand('llmTraining.runs.reattach', reattachCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.remove', removeRunCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.clearFinished', clearFinishedCommand(ctx)),
+    vscode.commands.registerCommand('llmTraining.runs.rename', renameRunCommand(ctx)),
     vscode.commands.registerCommand('llmTraining.runs.copyId', (ref: RunRef) => vscode.env.clipboard.writeText(refId(ref))),
     feeds.onDidAlert(({ entry, alert }) => {
       log.warn(`${entry.runId}: ${alert.kind} at step ${alert.step}: ${alert.message}`);
       notifyAlerts(entry.feed.title, [alert], () => void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId));
     }),
+    registerFailureNotices(ctx),
     pollWhileVisible(view, tree),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();
@@ -161,12 +169,15 @@ function openLogCommand(ctx: RunsContext, logs: RemoteLogProvider) {
   };
 }
 
-/** Stops a run (SIGTERM to its process group, SIGKILL after a grace period) after a modal confirmation from the tree. */
+/**
+ * Stops a run after a modal confirmation from the tree: SIGINT to its process group, SIGTERM and then SIGKILL each
+ * after a grace period (`STOP_GRACE`, remote/runs.ts `stopRun`); a Slurm job gets scancel.
+ */
 function stopRunCommand(ctx: RunsContext) {
   return async (ref: RunRef): Promise<RunRecord | undefined> => {
     const run = await resolveRun(ctx, ref);
     if ('run' in ref) {
-      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${run.argv.join(' ')}\n\nSIGTERM goes to its whole process group (workers included); SIGKILL follows if it has not exited after a grace period. Checkpoints not yet written are lost.` }, 'Stop Run');
+      const ok = await vscode.window.showWarningMessage(`Stop run ${run.id} on ${ref.host}?`, { modal: true, detail: `${quoteArgv(run.argv)}\n\n${stopSequenceText(STOP_GRACE, !!run.slurmJobId)}` }, 'Stop Run');
       if (ok !== 'Stop Run') return undefined;
     }
     const runner = await ctx.backend.getRunner(refHost(ref));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { defaultRunName } from '../../core/runs/runName';
 import * as path from 'node:path';
 import type { RunRecord } from '../../core/runs/types';
 import type { SlurmOptions } from '../../remote/slurm';
@@ -316,9 +317,11 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   }
   // The config as it was at launch is kept in the run directory (run.json `configSnapshot`), up to 1 MiB.
   const configSnapshot = cfgUri && cfgText && cfgText.length <= 1 << 20 ? { fileName: path.basename(cfgUri.fsPath), content: cfgText } : undefined;
-  // The run's name follows the config and launcher only while the edited command still runs that config.
-  const cfgName = cfgUri ? vscode.workspace.asRelativePath(cfgUri, folders.length > 1) : undefined;
-  return { args: { host: host.alias, cwd, argv: finalArgv, env, name: cfgName && cfgArg && finalArgv.some((a) => a.endsWith(cfgArg)) ? `${cfgName} · ${tPick.template.id}` : undefined }, upload, configSnapshot };
+  // `<folder> · <config> · HH:MM` (core/runs/runName.ts); the config is named only while the edited command still
+  // runs it, else the script or program. Rename Run… changes it later.
+  const runsConfig = cfgUri && cfgArg && finalArgv.some((a) => a.endsWith(cfgArg));
+  const name = defaultRunName({ cwd, config: runsConfig ? cfgUri.fsPath : undefined, argv: finalArgv, start: new Date() });
+  return { args: { host: host.alias, cwd, argv: finalArgv, env, name }, upload, configSnapshot };
 }
 
 /**

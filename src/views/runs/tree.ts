@@ -5,6 +5,7 @@ import type { RunFeeds } from './feeds';
 import { describeRun, commandLabel, gpuLabel, gib } from './format';
 import { reportHostKeyError } from './prompts';
 import { quoteArgv } from '../../core/runs/quote';
+import { endedLabel, formatClock } from '../../core/runs/runState';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
 export type RunsNode =
@@ -34,6 +35,9 @@ const STATE_ICON: Record<RunState, [string, string | undefined]> = {
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<RunsNode | RunsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly loaded = new vscode.EventEmitter<{ host: string; runs: RunRecord[] }>();
+  /** Fires each time a host's runs were read (state refreshed): the failed-run notices watch it. */
+  readonly onDidLoadRuns = this.loaded.event;
   private hosts?: HostEntry[];
   private readonly state = new Map<string, HostState>();
   private readonly hostNodes = new Map<string, RunsNode>();
@@ -98,6 +102,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
         st.runs = runs;
         st.gpus = gpus;
         st.error = undefined;
+        this.loaded.fire({ host: alias, runs });
         for (const r of runs) {
           this.feeds.updateRun(r);
           // A running run whose follower stopped (connection drop) or that this window never followed (after a
@@ -203,9 +208,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
     const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
-    const summary = e ? describeRun({ progress: e.progress, loss: e.loss }) : '';
-    const crash = run.crashReason ? `crashed: ${run.crashReason}` : undefined;
-    item.description = [crash, summary].filter(Boolean).join(' · ') || `${state} · ${new Date(run.startTime).toLocaleString()}`;
+    // An ended run says how and when it ended, never a rate or an ETA (the process is gone).
+    const shown = { ...run, ...(e && e.run.state !== 'unknown' && run.state !== 'crashed' ? { state: e.run.state, endTime: e.run.endTime ?? run.endTime, exitCode: e.run.exitCode ?? run.exitCode } : {}) };
+    const ended = endedLabel(shown);
+    const summary = e ? describeRun({ progress: e.progress, loss: e.loss, ended: ended !== undefined }) : '';
+    item.description = [ended, summary].filter(Boolean).join(' · ') || `${state} · ${formatClock(run.startTime) ?? run.startTime}`;
     if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
@@ -229,6 +236,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (this.pending) clearTimeout(this.pending);
     for (const s of this.subs) s.dispose();
     this.emitter.dispose();
+    this.loaded.dispose();
   }
 }
 
