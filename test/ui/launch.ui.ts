@@ -233,10 +233,12 @@ suite('Launch Run (UI)', function () {
         return dialog.isVisible();
       }, 60_000, 500);
       assert.match(await dialog.innerText(), /Stop run .* on local\?/);
+      const runLabel = (await row.locator('.label-name').first().innerText()).trim();
       await dialog.getByRole('button', { name: 'Stop Run', exact: true }).click();
       // The row's own state icon (not its inline Stop action, which shows the same codicon while the run is running):
       // the stopped state's icon replaces the running one.
-      const stateIcon = row.locator('.custom-view-tree-node-item-icon');
+      // Found again by its label: an ended run's description no longer reads like a running one's.
+      const stateIcon = page.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: runLabel }) }).first().locator('.custom-view-tree-node-item-icon');
       await waitFor('the run to read stopped in the Runs view', async () => ((await stateIcon.getAttribute('class')) ?? '').includes('codicon-debug-stop') || undefined, 60_000, 500);
       assert.doesNotMatch((await stateIcon.getAttribute('class')) ?? '', /codicon-sync|codicon-loading/);
       // Leave the workbench as we found it for the next test.
