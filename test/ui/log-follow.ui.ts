@@ -5,37 +5,12 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
-import { workbench, waitFor } from './workbench';
-
-interface DrawSummary { alerts: number; series: { name: string; inRange: number; drawnMin: number | null }[] }
+import { workbench } from './workbench';
+import { chartWhere, runCommand, type DrawSummary } from './chart';
 
 const DIR = mkdtempSync(join(tmpdir(), 'llmts-ui-follow-'));
 const LOG = join(DIR, 'growing-train.log');
 const iter = (i: number) => `iter ${i}: loss ${(4 - i * 0.05).toFixed(4)}, time 101.00ms, mfu 12.00%\n`;
-
-async function chartWhere(what: string, until: (s: DrawSummary) => boolean): Promise<{ frame: Frame; s: DrawSummary }> {
-  const wb = workbench();
-  return waitFor(what, async () => {
-    const frame = await wb.webviewFrame({ hasSelector: '#chart[data-chart]', timeoutMs: 5_000 }).catch(() => undefined);
-    const json = frame && (await frame.locator('#chart').getAttribute('data-chart', { timeout: 2_000 }).catch(() => null));
-    const s = json ? (JSON.parse(json) as DrawSummary) : undefined;
-    return frame && s && until(s) ? { frame, s } : undefined;
-  }, 60_000, 500);
-}
-
-/** Runs a command from the palette; on a loaded machine the Enter can land while the list re-renders, so confirm again while the palette stays open (as in loss-curve.ui.ts). */
-async function runCommand(title: string, timeoutMs = 60_000): Promise<void> {
-  const wb = workbench();
-  await wb.runCommand(title, timeoutMs);
-  await wb.quickInput.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
-  await waitFor(`the palette to close after '${title}'`, async () => {
-    if (!(await wb.quickInput.isVisible())) return true;
-    const value = await wb.quickInput.locator('input').inputValue().catch(() => '');
-    if (value.replace(/^>/, '').trim() === title) await wb.quickInput.locator('input').press('Enter', { timeout: 1_000 }).catch(() => {});
-    return undefined;
-  }, 20_000, 3_000);
-}
 
 suite('Open Log as Chart follows a growing log (UI)', function () {
   this.timeout(180_000);
@@ -43,14 +18,8 @@ suite('Open Log as Chart follows a growing log (UI)', function () {
 
   test('lines appended after opening become points; an OOM line appended is an alert', async () => {
     const wb = workbench();
-    const page = wb.page;
     writeFileSync(LOG, Array.from({ length: 20 }, (_, i) => iter(i + 1)).join(''));
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
-    await wb.quickInput.locator('input').fill(LOG);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('growing-train.log')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('growing-train.log') ? true : undefined), 30_000);
+    await wb.openInEditor(LOG, 'growing-train.log');
     await runCommand('LLM Training: Open Log as Chart');
 
     const loss = (s: DrawSummary) => s.series.find((r) => r.name === 'loss');

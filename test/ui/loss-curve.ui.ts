@@ -10,50 +10,15 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Frame } from 'playwright-core';
 import { parseLog } from '../../src/core/metrics';
 import { workbench, waitFor } from './workbench';
+import { chartWhere, runCommand, summary, type DrawSummary } from './chart';
 
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'logs', 'hf-trainer_state__tinyllama-sft-trl.json');
 // The tests open a copy: keystrokes in an editor must never touch the fixture.
 const LOG_DIR = mkdtempSync(join(tmpdir(), 'llmts-ui-log-'));
 const LOG = join(LOG_DIR, 'hf-trainer_state__tinyllama-sft-trl.json');
-
-interface DrawSummary {
-  total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
-  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
-}
-
-async function summary(frame: Frame): Promise<DrawSummary | undefined> {
-  const json = await frame.locator('#chart').getAttribute('data-chart', { timeout: 2_000 }).catch(() => null);
-  return json ? (JSON.parse(json) as DrawSummary) : undefined;
-}
-
-/** The visible chart webview whose summary satisfies `until`. */
-async function chartWhere(what: string, until: (s: DrawSummary) => boolean, timeoutMs = 90_000): Promise<{ frame: Frame; s: DrawSummary }> {
-  const wb = workbench();
-  return waitFor(what, async () => {
-    const frame = await wb.webviewFrame({ hasSelector: '#chart[data-chart]', timeoutMs: 5_000 }).catch(() => undefined);
-    const s = frame && (await summary(frame));
-    return frame && s && until(s) ? { frame, s } : undefined;
-  }, timeoutMs, 500);
-}
-
-/** Runs a command from the palette; on a loaded machine the Enter can land while the list re-renders, so confirm again while the palette stays open. */
-async function runCommand(title: string, timeoutMs = 60_000): Promise<void> {
-  const wb = workbench();
-  await wb.runCommand(title, timeoutMs);
-  // Give the first Enter its chance (state, not a fixed sleep), then confirm again only if the palette still shows it.
-  await wb.quickInput.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
-  await waitFor(`the palette to close after '${title}'`, async () => {
-    if (!(await wb.quickInput.isVisible())) return true;
-    const value = await wb.quickInput.locator('input').inputValue().catch(() => '');
-    // Press on the palette's input itself: a page-level Enter could land in an editor if the palette just closed.
-    if (value.replace(/^>/, '').trim() === title) await wb.quickInput.locator('input').press('Enter', { timeout: 1_000 }).catch(() => {});
-    return undefined;
-  }, 20_000, 3_000);
-}
 
 suite('Loss curve panel (UI)', function () {
   this.timeout(240_000);
@@ -79,15 +44,7 @@ suite('Loss curve panel (UI)', function () {
     assert.ok((expected.get('loss')?.length ?? 0) > 100 && (expected.get('eval_loss')?.length ?? 0) > 5, 'fixture lost its loss/eval_loss points');
 
     // Open the file in an editor through Quick Open (an absolute path works there), then run the command on it.
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
-    await wb.quickInput.locator('input').fill(LOG);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => {
-      const labels = await page.locator('.tab.active').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.textContent ?? ''}`));
-      return labels.some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined;
-    }, 30_000);
+    await wb.openInEditor(LOG, 'tinyllama-sft-trl.json');
     await runCommand('LLM Training: Open Log as Chart');
 
     const { frame, s } = await chartWhere('the chart of the log with loss and eval_loss drawn', (x) => x.series.some((r) => r.name === 'eval_loss') && x.series.some((r) => r.name === 'loss'));
@@ -122,12 +79,7 @@ suite('Loss curve panel (UI)', function () {
     assert.deepEqual([...new Set(parseLog(readFileSync(file), { fileName: 'x.log' }).points.map((p) => p.series))].sort(), ['epoch', 'loss', ...names].sort(), 'the core reads the names as written');
     const before = cspErrors.length;
 
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').waitFor({ state: 'visible' });
-    await wb.quickInput.locator('input').fill(file);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('title')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('title') ? true : undefined), 30_000);
+    await wb.openInEditor(file, 'title');
     await runCommand('LLM Training: Open Log as Chart');
     // Non-loss series start hidden: the chart lists them as toggles; turn the hostile ones on, as a user would.
     const { frame } = await chartWhere('the chart of the hostile log', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 30));
@@ -200,11 +152,7 @@ suite('Loss curve panel (UI)', function () {
     const page = wb.page;
     const spikeLog = join(LOG_DIR, 'litgpt__codellama-full-ft-loss-spike.log');
     copyFileSync(join(ROOT, 'test', 'fixtures', 'logs', 'litgpt__codellama-full-ft-loss-spike.log'), spikeLog);
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').fill(spikeLog);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('loss-spike.log')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('loss-spike.log') ? true : undefined), 30_000);
+    await wb.openInEditor(spikeLog, 'loss-spike.log');
     await runCommand('LLM Training: Open Log as Chart');
     const { s } = await chartWhere('the spike log chart with its alert marker', (x) => x.series.some((r) => r.name === 'loss') && x.alerts >= 1);
     assert.equal(s.alerts, 1);
@@ -228,11 +176,7 @@ suite('Loss curve panel (UI)', function () {
     const page = wb.page;
     const emptyLog = join(LOG_DIR, 'startup-only.log');
     writeFileSync(emptyLog, 'Loading checkpoint shards: 100%|##########| 2/2\nmodel loaded on cuda:0\n');
-    await page.keyboard.press('Control+P');
-    await wb.quickInput.locator('input').fill(emptyLog);
-    await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('startup-only.log')) ? true : undefined), 30_000);
-    await page.keyboard.press('Enter');
-    await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('startup-only.log') ? true : undefined), 30_000);
+    await wb.openInEditor(emptyLog, 'startup-only.log');
     await runCommand('LLM Training: Open Log as Chart');
     const { frame } = await chartWhere('the empty chart', (x) => x.total === 0 && x.draws > 0);
     const note = frame.locator('#empty');
@@ -245,11 +189,7 @@ suite('Loss curve panel (UI)', function () {
     const page = wb.page;
     const out = mkdtempSync(join(tmpdir(), 'llmts-ui-export-'));
     try {
-      await page.keyboard.press('Control+P');
-      await wb.quickInput.locator('input').fill(LOG);
-      await waitFor('the quick open to list the file', async () => ((await wb.quickPickLabels()).some((l) => l.includes('tinyllama-sft-trl.json')) ? true : undefined), 30_000);
-      await page.keyboard.press('Enter');
-      await waitFor('the log editor to be active', async () => ((await page.locator('.tab.active').first().getAttribute('aria-label'))?.includes('tinyllama-sft-trl.json') ? true : undefined), 30_000);
+      await wb.openInEditor(LOG, 'tinyllama-sft-trl.json');
       await runCommand('LLM Training: Open Log as Chart');
       const { frame } = await chartWhere('the log chart', (x) => x.series.some((r) => r.name === 'eval_loss'));
 

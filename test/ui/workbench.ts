@@ -189,6 +189,22 @@ export class Workbench {
     }, timeoutMs, 500);
   }
 
+  /**
+   * Opens `path` (absolute) in an editor through Quick Open and waits until its tab is the active one; `shownAs` is
+   * the text the quick pick row and the tab show for it (default: the file name).
+   */
+  async openInEditor(path: string, shownAs = path.split('/').pop() ?? path): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    await this.quickInput.locator('input').waitFor({ state: 'visible' });
+    await this.quickInput.locator('input').fill(path);
+    await waitFor('the quick open to list the file', async () => ((await this.quickPickLabels()).some((l) => l.includes(shownAs)) ? true : undefined), 30_000);
+    await this.page.keyboard.press('Enter');
+    await waitFor(`${shownAs} to be the active editor`, async () => {
+      const tabs = await this.page.locator('.tab.active').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label') ?? ''} ${e.textContent ?? ''}`));
+      return tabs.some((t) => t.includes(shownAs)) || undefined;
+    }, 30_000);
+  }
+
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
