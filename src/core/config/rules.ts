@@ -12,6 +12,7 @@ import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
 import { keyVersionFinding } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
+import { torchtuneComponentArgs } from './components';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -859,7 +860,7 @@ export function rulesFor(fw: Framework): Rule[] {
     case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger];
     case 'axolotl': return [axolotlRules, crossDeepSpeed];
     case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger];
-    case 'torchtune': return [torchtuneRules, torchtuneComponents];
+    case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules];
     case 'peft': return [peftRules];
