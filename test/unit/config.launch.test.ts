@@ -7,6 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchesFromTasks, launchFor, pairedForValidate, validateConfigWithFiles } from '../../src/core/config/index';
 import type { LaunchInfo, ValidationResult } from '../../src/core/config/index';
+import { runValidate } from '../../src/cli/validate';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('tasks.json: accelerate launch --config_file A ... B.yaml in shell, process and llm-training tasks', () => {
   const tasks = `{
@@ -85,10 +89,6 @@ test('launch-ds-conflict: the Trainer\'s own DeepSpeed JSON with accelerate plug
 });
 
 test('llmtrain validate acc.yaml sft.yaml: the pair is checked; each file alone is not', async () => {
-  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { runValidate } = await import('../../src/cli/validate');
   const dir = mkdtempSync(join(tmpdir(), 'llmts-launch-'));
   try {
     writeFileSync(join(dir, 'acc.yaml'), ACC); writeFileSync(join(dir, 'sft.yaml'), SFT);
