@@ -13,7 +13,7 @@ import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './t
 import { keyVersionFinding } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
-import { crossLaunch } from './rulesCross';
+import { crossLaunch, fsdpLayerClass } from './rulesCross';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -866,12 +866,12 @@ function keyVersions(ctx: RuleContext): void {
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger, crossLaunch];
-    case 'axolotl': return [axolotlRules, crossDeepSpeed, crossLaunch];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, crossLaunch];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger, crossLaunch, fsdpLayerClass];
+    case 'axolotl': return [axolotlRules, crossDeepSpeed, crossLaunch, fsdpLayerClass];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, crossLaunch, fsdpLayerClass];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs];
     case 'deepspeed': return [deepspeedRules];
-    case 'accelerate': return [accelerateRules, crossLaunch];
+    case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];
     case 'peft': return [peftRules];
     default: return [];
   }

@@ -13,6 +13,8 @@ import { frameworkDef } from './frameworks';
 import { batchOf, checkDsAgainstTrainer, refsFor } from './rules';
 import type { LoadedRef } from './rules';
 import { LineIndex } from './lineIndex';
+import { resolvePath } from './engine';
+import layerTable from './tables/transformers-layer-classes.json';
 
 const TRAINING: Framework[] = ['hf-trainer', 'axolotl', 'llamafactory'];
 
@@ -49,6 +51,7 @@ function launchPeers(ctx: RuleContext): Peer[] {
  */
 export function crossAsks(ctx: RuleContext): void {
   for (const p of launchPeers(ctx)) refsFor(p.fw)?.(p.ctx);
+  modelAsks(ctx);
 }
 
 const sv = (n: CNode | null | undefined): unknown => (n?.kind === 'scalar' ? n.value : undefined);
@@ -175,6 +178,149 @@ export function crossLaunch(ctx: RuleContext): void {
         const msg = `DeepSpeed train_batch_size is ${tbs} in ${ref.path}, but this launch runs ${world} processes (${from}) × ${b.microKey} ${b.micro} × gradient_accumulation_steps ${b.gas} = ${b.perGpu * world} ${why}. DeepSpeed asserts train_batch_size = micro batch × gradient_accumulation_steps × world size and stops at start-up. Set it to "auto".`;
         mark(p, 'launch-world-size', 'error', msg, t.entry('deepspeed'), launch.worldSize !== undefined ? undefined : npE, `deepspeed: ${ref.path}`, from);
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- FSDP layer class vs the model's architecture
+
+
+/** transformers-layer-classes.json (scripts/gen-layer-classes.py): per model_type, `_no_split_modules` and its Layer/Block classes. */
+interface LayerTable { releases: { release: string; commit: string }[]; models: Record<string, { noSplit: string[]; classes: string[]; file: string }> }
+const LAYERS = layerTable as unknown as LayerTable;
+
+/** The model a training config loads (HF/TRL `model_name_or_path`, Axolotl `base_model_config` or `base_model`, LLaMA-Factory `model_name_or_path`). */
+function modelOf(t: RuleContext): { name: string; revision?: string } | undefined {
+  const keys = t.def.id === 'axolotl' ? ['base_model_config', 'base_model'] : ['model_name_or_path'];
+  for (const k of keys) {
+    const v = t.str(k);
+    if (v && v.trim() && !v.includes('${')) return { name: v.trim(), revision: t.str(t.def.id === 'axolotl' ? 'revision_of_model' : 'model_revision') };
+  }
+  return undefined;
+}
+
+/**
+ * Where a model's config.json can be, in the order transformers looks (`PretrainedConfig.get_config_dict`: a local
+ * folder first, then the hub, here only its local cache `<cache>/models--org--name/refs/<revision>` ->
+ * `snapshots/<commit>/config.json`; never the network). The snapshot path needs refs/<revision>, read first.
+ */
+function modelConfigPaths(ctx: RuleContext, m: { name: string; revision?: string }): string[] {
+  const out: string[] = [];
+  const { name } = m;
+  if (name.startsWith('~/') && ctx.opts.home) out.push(`${ctx.opts.home.replace(/\/+$/, '')}/${name.slice(2)}/config.json`);
+  else if (!name.startsWith('~')) {
+    for (const base of [ctx.opts.launchDir ?? ctx.baseDir, ...(ctx.opts.referenceRoots ?? [])]) {
+      const p = `${resolvePath(base, name).replace(/\/+$/, '')}/config.json`;
+      if (!out.includes(p)) out.push(p);
+    }
+  }
+  const hub = ctx.opts.hfHubCache;
+  if (hub && /^[\w.-]+(\/[\w.-]+)?$/.test(name)) {
+    const repo = `${hub.replace(/\/+$/, '')}/models--${name.replace(/\//g, '--')}`;
+    const rev = m.revision ?? 'main';
+    if (/^[0-9a-f]{40}$/.test(rev)) out.push(`${repo}/snapshots/${rev}/config.json`);
+    else {
+      out.push(`${repo}/refs/${rev}`);
+      const commit = ctx.opts.lookup?.(`${repo}/refs/${rev}`)?.trim();
+      if (commit && /^[0-9a-f]{40}$/.test(commit)) out.push(`${repo}/snapshots/${commit}/config.json`);
+    }
+  }
+  return out;
+}
+
+/** The first config.json found (read before the rules ran), parsed. */
+function modelConfig(ctx: RuleContext, m: { name: string; revision?: string }): { path: string; root: CNode; text: string } | undefined {
+  for (const p of modelConfigPaths(ctx, m)) {
+    if (!p.endsWith('/config.json')) continue;
+    const text = ctx.opts.lookup?.(p);
+    if (text === undefined) continue;
+    const parsed = parseJson(text);
+    if (parsed.root?.kind === 'map') return { path: p, root: parsed.root, text };
+  }
+  return undefined;
+}
+
+/** The training config whose model an FSDP setting in `ctx` applies to: itself, or the launch's training config. */
+function modelHolder(ctx: RuleContext): RuleContext | undefined {
+  if (ctx.def.id !== 'accelerate') return ctx;
+  return launchPeers(ctx)[0]?.ctx;
+}
+
+/** Touches the model's config.json candidates (see crossAsks). */
+export function modelAsks(ctx: RuleContext): void {
+  if (!wrapEntries(ctx).length) return;
+  const h = modelHolder(ctx);
+  const m = h ? modelOf(h) : undefined;
+  if (m) for (const p of modelConfigPaths(ctx, m)) ctx.opts.lookup?.(p);
+}
+
+/** The `transformer_layer_cls_to_wrap` settings of this file that FSDP's transformer-based wrap policy reads. */
+function wrapEntries(ctx: RuleContext): CEntry[] {
+  const out: CEntry[] = [];
+  const f = ctx.entry('fsdp_config');
+  const fm = f?.value?.kind === 'map' ? f.value : undefined;
+  if (ctx.def.id === 'accelerate') {
+    const pol = sv(getEntry(fm, 'fsdp_auto_wrap_policy')?.value);
+    if (pol === 'SIZE_BASED_WRAP' || pol === 'NO_WRAP') return [];
+  } else if (typeof sv(getEntry(fm, 'min_num_params')?.value) === 'number' && (sv(getEntry(fm, 'min_num_params')?.value) as number) > 0) return [];
+  for (const k of ['fsdp_transformer_layer_cls_to_wrap', 'transformer_layer_cls_to_wrap']) { const e = getEntry(fm, k); if (e?.value) out.push(e); }
+  const top = ctx.def.id === 'hf-trainer' ? ctx.entry('fsdp_transformer_layer_cls_to_wrap') : undefined;
+  if (top?.value) out.push(top);
+  return out;
+}
+
+/**
+ * FSDP `transformer_layer_cls_to_wrap` against the model's architecture (issue 15): the model's config.json (a local
+ * folder or the local hub cache) gives its `model_type` (and those of nested `*_config`s); a name ending in Layer or
+ * Block that no such model defines is an error, as accelerate's `FullyShardedDataParallelPlugin.set_auto_wrap_policy`
+ * (utils/dataclasses.py) and transformers' Trainer raise "Could not find the transformer layer class ... in the model"
+ * at start-up. The fix names the model's `_no_split_modules`, transformers' own default for the setting. Skipped for
+ * remote-code models (`auto_map`), model types outside the table and names that are not layer-like.
+ */
+export function fsdpLayerClass(ctx: RuleContext): void {
+  const entries = wrapEntries(ctx);
+  if (!entries.length) return;
+  const h = modelHolder(ctx);
+  const m = h ? modelOf(h) : undefined;
+  const cfg = m ? modelConfig(ctx, m) : undefined;
+  if (!m || !cfg || getEntry(cfg.root, 'auto_map')) return;
+  const types: { type: string; e: CEntry }[] = [];
+  const collect = (n: CNode | null, depth: number) => {
+    if (!n || n.kind !== 'map' || depth > 3) return;
+    for (const e of n.entries!) {
+      if (e.key === 'model_type' && typeof sv(e.value) === 'string') types.push({ type: String(sv(e.value)), e });
+      else if (e.value?.kind === 'map' && /_config$/.test(e.key)) collect(e.value, depth + 1);
+    }
+  };
+  collect(cfg.root, 0);
+  if (!types.length || types.some((x) => !LAYERS.models[x.type])) return;
+  const accepted = new Set(types.flatMap((x) => [...LAYERS.models[x.type].classes, ...LAYERS.models[x.type].noSplit]));
+  const root = types[0];
+  const noSplit = types.flatMap((x) => LAYERS.models[x.type].noSplit);
+  if (!accepted.size) return;
+  const arch = (() => { const a = getEntry(cfg.root, 'architectures')?.value; const first = a?.kind === 'seq' ? sv(a.items![0]) : undefined; return typeof first === 'string' ? first : root.type; })();
+  const suggestion = noSplit.find((c) => /DecoderLayer$/.test(c)) ?? noSplit.find((c) => /(Layer|Block)$/.test(c));
+  const cli = new LineIndex(cfg.text);
+  const related: RelatedLocation[] = [{ file: cfg.path, range: cli.range(root.e.value!.start, root.e.value!.end), message: `model_type ${root.type}` }];
+  const judge = (name: string, start: number, end: number, quoteSrc: boolean) => {
+    const n = name.trim();
+    if (!/(Layer|Block)$/.test(n) || accepted.has(n)) return;
+    const fixes: Fix[] = suggestion ? [{ title: `Use ${suggestion}`, edits: [quoteSrc ? ctx.replaceWord(start, end, suggestion) : ctx.replace(start, end, suggestion)], isPreferred: true }] : [];
+    ctx.add('fsdp-layer-class', 'error', `${m.name} is a ${arch} (model_type ${types.map((x) => x.type).join(' + ')}, ${cfg.path}), which has no layer class \`${n}\`: FSDP's transformer-based wrap finds no such module and accelerate raises "Could not find the transformer layer class ${n} in the model." at start-up.${suggestion ? ` Its decoder layer is \`${suggestion}\` (its _no_split_modules${noSplit.length > 1 ? `: ${noSplit.join(', ')}` : ''}, ${LAYERS.models[root.type].file}).` : ''}`, start, end, { related, fixes });
+  };
+  for (const e of entries) {
+    const v = e.value!;
+    if (v.kind === 'seq') { for (const it of v.items!) if (typeof sv(it) === 'string') judge(String(sv(it)), it.start, it.end, true); continue; }
+    const s = sv(v);
+    if (typeof s !== 'string') continue;
+    if (!s.includes(',')) { judge(s, v.start, v.end, true); continue; }
+    // accelerate splits a comma-separated string: judge each name at its own place in the value.
+    const raw = ctx.text.slice(v.start, v.end);
+    let off = 0;
+    for (const part of s.split(',')) {
+      const at = raw.indexOf(part, off);
+      const lead = part.length - part.trimStart().length;
+      if (at >= 0) { judge(part, v.start + at + lead, v.start + at + lead + part.trim().length, false); off = at + part.length; }
     }
   }
 }
