@@ -13,7 +13,7 @@ import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './t
 import { keyVersionFinding } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
-import { crossLaunch, fsdpLayerClass } from './rulesCross';
+import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -196,6 +196,7 @@ function crossDeepSpeed(ctx: RuleContext): void {
  * config of the same launch names (rulesCross.ts).
  */
 export function checkDsAgainstTrainer(ctx: RuleContext, l: LoadedRef): void {
+  dsScheduleSteps(ctx, l);
   {
     const ref = l.ref;
     const ds = l.parsed.root!;

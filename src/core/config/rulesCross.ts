@@ -15,6 +15,7 @@ import type { LoadedRef } from './rules';
 import { LineIndex } from './lineIndex';
 import { resolvePath } from './engine';
 import layerTable from './tables/transformers-layer-classes.json';
+import { datasetsInConfig } from '../dataset/resolve';
 
 const TRAINING: Framework[] = ['hf-trainer', 'axolotl', 'llamafactory'];
 
@@ -52,6 +53,7 @@ function launchPeers(ctx: RuleContext): Peer[] {
 export function crossAsks(ctx: RuleContext): void {
   for (const p of launchPeers(ctx)) refsFor(p.fw)?.(p.ctx);
   modelAsks(ctx);
+  datasetAsks(ctx);
 }
 
 const sv = (n: CNode | null | undefined): unknown => (n?.kind === 'scalar' ? n.value : undefined);
@@ -321,6 +323,105 @@ export function fsdpLayerClass(ctx: RuleContext): void {
       const at = raw.indexOf(part, off);
       const lead = part.length - part.trimStart().length;
       if (at >= 0) { judge(part, v.start + at + lead, v.start + at + lead + part.trim().length, false); off = at + part.length; }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- DeepSpeed scheduler step counts vs the Trainer
+
+/** Local dataset files of a training config (through the dataset core's `datasetsInConfig`), resolved like references. */
+function localDatasetFiles(ctx: RuleContext): string[] {
+  const s = datasetsInConfig(ctx.text, ctx.opts.fileName);
+  if (!s) return [];
+  const out: string[] = [];
+  for (const d of s.datasets) {
+    for (const n of d.dataFiles?.length ? d.dataFiles : [d.name]) {
+      if (!/\.(jsonl|json)$/i.test(n) || n.includes('${')) continue;
+      const p = n.startsWith('/') ? n : resolvePath(ctx.opts.launchDir ?? ctx.baseDir, n);
+      if (!out.includes(p)) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Rows of a JSONL file (non-empty lines) or a JSON array; undefined when the text is neither. */
+function rowCount(path: string, text: string): number | undefined {
+  if (/\.jsonl$/i.test(path)) { let n = 0; for (const line of text.split('\n')) if (line.trim()) n++; return n; }
+  try { const v = JSON.parse(text) as unknown; return Array.isArray(v) ? v.length : undefined; } catch { return undefined; }
+}
+
+/** Touches the local dataset files whose rows give the Trainer's step count (see crossAsks). */
+export function datasetAsks(ctx: RuleContext): void {
+  if (!TRAINING.includes(ctx.def.id) || (ctx.num('max_steps') ?? -1) > 0) return;
+  const ds = ctx.entry('deepspeed');
+  if (!ds?.value && !ctx.opts.launch) return;
+  for (const p of localDatasetFiles(ctx)) ctx.opts.lookup?.(p);
+}
+
+/**
+ * The optimizer steps the HF Trainer will run (`num_training_steps` of trainer.py `set_initial_training_values`):
+ * `max_steps` when > 0 (exact); else epochs × ceil(ceil(ceil(rows / world) / micro) / accumulation) from the rows of
+ * the local dataset files (exact only when no packing or length filtering changes the row count, so `exact: false`).
+ */
+function trainerSteps(ctx: RuleContext, world: number | undefined): { steps: number; exact: boolean; how: string } | undefined {
+  const ms = ctx.num('max_steps');
+  if (ms !== undefined && ms > 0) return { steps: ms, exact: true, how: `max_steps: ${ms}` };
+  const b = batchOf(ctx);
+  if (!b) return undefined;
+  let rows = 0; const used: string[] = [];
+  for (const p of localDatasetFiles(ctx)) {
+    const t = ctx.opts.lookup?.(p);
+    const n = t === undefined ? undefined : rowCount(p, t);
+    if (n === undefined) return undefined;
+    rows += n; used.push(p.replace(/^.*[\\/]/, ''));
+  }
+  if (!used.length) return undefined;
+  const ax = ctx.def.id === 'axolotl';
+  const epochs = ctx.num(ax ? 'num_epochs' : 'num_train_epochs') ?? (ax ? 1 : 3);
+  const w = world ?? 1;
+  const perEpoch = Math.max(1, Math.ceil(Math.ceil(Math.ceil(rows / w) / Math.max(1, b.micro)) / Math.max(1, b.gas)));
+  const steps = Math.ceil(epochs * perEpoch);
+  return { steps, exact: false, how: `${rows} rows in ${used.join(', ')} on ${w} process${w > 1 ? 'es' : ''}${world === undefined ? ' (the launch does not say how many)' : ''} / ${b.microKey} ${b.micro} / gradient_accumulation_steps ${b.gas} = ${perEpoch} steps per epoch × ${epochs} epochs` };
+}
+
+/**
+ * DeepSpeed `scheduler.params.total_num_steps` / `warmup_num_steps` hard-coded where the HF Trainer computes them:
+ * transformers integrations/deepspeed.py `trainer_config_finalize` fill_match-es them with `num_training_steps
+ * (calculated)` and `args.get_warmup_steps(num_training_steps)` (warmup_steps, else ceil(steps × warmup_ratio)) and
+ * raises "Please correct the following DeepSpeed config values that mismatch TrainingArguments values" on a
+ * difference. An error where the Trainer's number is known exactly (`max_steps`, or `warmup_steps` > 0), else a
+ * warning that shows the number the dataset rows imply; the quick fix writes "auto". Called per DeepSpeed JSON by
+ * `checkDsAgainstTrainer` (rules.ts).
+ */
+export function dsScheduleSteps(ctx: RuleContext, l: LoadedRef): void {
+  if (!TRAINING.includes(ctx.def.id)) return;
+  const sched = getEntry(l.parsed.root, 'scheduler');
+  const params = getEntry(sched?.value, 'params')?.value;
+  if (!params) return;
+  const world = ctx.opts.launch?.worldSize ?? launchPeers(ctx).map((p) => p.ctx.num('num_processes')).find((n) => n !== undefined);
+  const total = trainerSteps(ctx, world);
+  const auto = (e: CEntry): Fix => ({ title: `Set ${e.key} to "auto" in ${l.ref.path}`, edits: [{ file: l.ref.resolved, range: l.li.range(e.value!.start, e.value!.end), newText: '"auto"' }], isPreferred: true });
+  const at = (): [number, number] => [l.ref.start, l.ref.end];
+  const totE = getEntry(params, 'total_num_steps');
+  const tot = sv(totE?.value);
+  if (totE && typeof tot === 'number') {
+    const differs = total ? total.steps !== tot : true;
+    if (differs) {
+      const sev: Severity = total?.exact ? 'error' : 'warning';
+      const msg = `DeepSpeed scheduler.params.total_num_steps is hard-coded to ${tot} in ${l.ref.path}; the HF Trainer computes the step count itself${total ? ` (${total.steps}: ${total.how})` : ' from the dataset size, epochs, batch size and number of GPUs'} and refuses to start when they differ ("ds scheduler.params.total_num_steps=${tot} vs hf num_training_steps (calculated)=${total ? total.steps : '…'}"). Set it to "auto".`;
+      ctx.add('ds-scheduler-steps', sev, msg, ...at(), { related: [{ file: l.ref.resolved, range: l.li.range(totE.value!.start, totE.value!.end), message: `total_num_steps ${tot}` }], fixes: [auto(totE)] });
+    }
+  }
+  const wE = getEntry(params, 'warmup_num_steps');
+  const wv = sv(wE?.value);
+  if (wE && typeof wv === 'number') {
+    const ws = ctx.num('warmup_steps') ?? 0; const wr = ctx.num('warmup_ratio') ?? 0;
+    const known = ws >= 1 ? { n: ws, how: `warmup_steps: ${ws}` } : wr > 0 && total?.exact ? { n: Math.ceil(total.steps * wr), how: `warmup_ratio ${wr} × ${total.steps} steps` } : wr === 0 && ws === 0 ? { n: 0, how: 'no warmup_steps or warmup_ratio set' } : undefined;
+    if (!known || known.n !== wv) {
+      const hfE = ctx.entry('warmup_steps') ?? ctx.entry('warmup_ratio');
+      const msg = `DeepSpeed scheduler.params.warmup_num_steps is hard-coded to ${wv} in ${l.ref.path}, but the HF Trainer computes ${known ? `${known.n} (${known.how})` : 'it from warmup_ratio and the step count'} and refuses to start when they differ ("ds scheduler.params.warmup_num_steps=${wv} vs hf warmup_steps=…"). Set it to "auto" (and the warmup in the training config).`;
+      const [s, e] = hfE ? [hfE.keyStart, hfE.value ? hfE.value.end : hfE.keyEnd] : at();
+      ctx.add('ds-scheduler-steps', known ? 'error' : 'warning', msg, s, e, { related: [{ file: l.ref.resolved, range: l.li.range(wE.value!.start, wE.value!.end), message: `warmup_num_steps ${wv}` }], fixes: [auto(wE)] });
     }
   }
 }
