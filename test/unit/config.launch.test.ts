@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { launchesFromTasks, launchFor, pairedForValidate, validateConfigWithFiles } from '../../src/core/config/index';
 import type { LaunchInfo, ValidationResult } from '../../src/core/config/index';
 import { runValidate } from '../../src/cli/validate';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -101,4 +101,16 @@ test('llmtrain validate acc.yaml sft.yaml: the pair is checked; each file alone 
     await runValidate([join(dir, 'sft.yaml'), '--format', 'json'], (s) => { out += s; }, () => undefined);
     assert.deepEqual((JSON.parse(out) as { code: string }[]).filter((i) => i.code.startsWith('launch-')), []);
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the alignment handbook\'s own pair (zero3.yaml launching the zephyr SFT recipe) gives no launch finding', async () => {
+  const fx = join(__dirname, '..', 'fixtures');
+  const acc = readFileSync(join(fx, 'configs', 'accelerate__alignment-handbook-zero3.yaml'), 'utf8');
+  const sft = readFileSync(join(fx, 'workspace', 'configs', 'hf-zephyr-sft-full.yaml'), 'utf8');
+  const texts: Record<string, string> = { '/h/zero3.yaml': acc, '/h/config_full.yaml': sft };
+  const launch = (other: string): LaunchInfo => ({ files: [other], source: 'tasks.json task "sft"', worldSize: 8, worldSizeFrom: 'accelerate launch --num_processes 8' });
+  for (const [path, other] of [['/h/zero3.yaml', '/h/config_full.yaml'], ['/h/config_full.yaml', '/h/zero3.yaml']]) {
+    const r = await validateConfigWithFiles(texts[path], { fileName: path, readFile: async (p) => texts[p], launch: launch(other) });
+    assert.deepEqual(r.issues.filter((i) => i.severity === 'error' || i.code.startsWith('launch-')).map((i) => i.code), []);
+  }
 });
