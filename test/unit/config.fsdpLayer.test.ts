@@ -67,3 +67,13 @@ test('fsdp-layer-class: composite models accept their parts\' layers; an Acceler
   assert.deepEqual(pick(await run(acc.replace('TRANSFORMER_BASED_WRAP', 'SIZE_BASED_WRAP'), '/w/acc.yaml', { files: ['/w/sft.yaml'], source: 't' })), []);
   assert.deepEqual(pick(await run(acc, '/w/acc.yaml')), []);
 });
+
+test('fsdp-layer-class: HF `fsdp_config: fsdp.json`: reported at the reference, fixed in the JSON', async () => {
+  files['/w/fsdp.json'] = '{\n  "transformer_layer_cls_to_wrap": ["GPT2Block"],\n  "backward_prefetch": "backward_pre"\n}\n';
+  const r = await run('model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nfsdp: full_shard auto_wrap\nfsdp_config: fsdp.json\n');
+  assert.deepEqual(pick(r), ['4:13']);
+  const i = r.issues.find((x) => x.code === 'fsdp-layer-class')!;
+  assert.match(i.message, /no layer class `GPT2Block` \(in fsdp\.json\)/);
+  assert.deepEqual(i.related.map((x) => [x.file, x.range.start.line, x.range.start.character]), [['/w/fsdp.json', 1, 36], [`/cache/hub/models--Qwen--Qwen2.5-0.5B/snapshots/${REV}/config.json`, 3, 16]]);
+  assert.deepEqual(i.fixes[0].edits.map((e) => [e.file, e.newText]), [['/w/fsdp.json', '"Qwen2DecoderLayer"']]);
+});

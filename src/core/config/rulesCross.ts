@@ -256,18 +256,33 @@ export function modelAsks(ctx: RuleContext): void {
   if (m) for (const p of modelConfigPaths(ctx, m)) ctx.opts.lookup?.(p);
 }
 
-/** The `transformer_layer_cls_to_wrap` settings of this file that FSDP's transformer-based wrap policy reads. */
-function wrapEntries(ctx: RuleContext): CEntry[] {
-  const out: CEntry[] = [];
+/** Where a `transformer_layer_cls_to_wrap` is written: in this file, or in the FSDP config JSON it names (HF `fsdp_config: x.json`). */
+interface WrapSetting { e: CEntry; json?: { path: string; text: string; li: LineIndex; refStart: number; refEnd: number } }
+
+/** The `transformer_layer_cls_to_wrap` settings that FSDP's transformer-based wrap policy reads for this config. */
+function wrapEntries(ctx: RuleContext): WrapSetting[] {
+  const out: WrapSetting[] = [];
   const f = ctx.entry('fsdp_config');
   const fm = f?.value?.kind === 'map' ? f.value : undefined;
+  const sizeBased = (m: CNode | undefined) => { const v = sv(getEntry(m, 'min_num_params')?.value); return typeof v === 'number' && v > 0; };
   if (ctx.def.id === 'accelerate') {
     const pol = sv(getEntry(fm, 'fsdp_auto_wrap_policy')?.value);
     if (pol === 'SIZE_BASED_WRAP' || pol === 'NO_WRAP') return [];
-  } else if (typeof sv(getEntry(fm, 'min_num_params')?.value) === 'number' && (sv(getEntry(fm, 'min_num_params')?.value) as number) > 0) return [];
-  for (const k of ['fsdp_transformer_layer_cls_to_wrap', 'transformer_layer_cls_to_wrap']) { const e = getEntry(fm, k); if (e?.value) out.push(e); }
+  } else if (sizeBased(fm)) return [];
+  const keys = ['fsdp_transformer_layer_cls_to_wrap', 'transformer_layer_cls_to_wrap'];
+  for (const k of keys) { const e = getEntry(fm, k); if (e?.value) out.push({ e }); }
   const top = ctx.def.id === 'hf-trainer' ? ctx.entry('fsdp_transformer_layer_cls_to_wrap') : undefined;
-  if (top?.value) out.push(top);
+  if (top?.value) out.push({ e: top });
+  // HF TrainingArguments reads `fsdp_config` given as a path as JSON (training_args.py __post_init__).
+  if (f?.value?.kind === 'scalar' && (ctx.def.id === 'hf-trainer' || ctx.def.id === 'llamafactory')) {
+    for (const ref of refsFor(ctx.def.id)?.(ctx) ?? []) {
+      if (ref.kind !== 'fsdp') continue;
+      const text = ctx.opts.lookup?.(ref.resolved);
+      const root = text === undefined ? undefined : parseJson(text).root;
+      if (!text || root?.kind !== 'map' || sizeBased(root)) continue;
+      for (const k of keys) { const e = getEntry(root, k); if (e?.value) out.push({ e, json: { path: ref.resolved, text, li: new LineIndex(text), refStart: ref.start, refEnd: ref.end } }); }
+    }
+  }
   return out;
 }
 
@@ -304,25 +319,32 @@ export function fsdpLayerClass(ctx: RuleContext): void {
   const suggestion = noSplit.find((c) => /DecoderLayer$/.test(c)) ?? noSplit.find((c) => /(Layer|Block)$/.test(c));
   const cli = new LineIndex(cfg.text);
   const related: RelatedLocation[] = [{ file: cfg.path, range: cli.range(root.e.value!.start, root.e.value!.end), message: `model_type ${root.type}` }];
-  const judge = (name: string, start: number, end: number, quoteSrc: boolean) => {
+  const judge = (w: WrapSetting, name: string, start: number, end: number, whole: boolean) => {
     const n = name.trim();
     if (!/(Layer|Block)$/.test(n) || accepted.has(n)) return;
-    const fixes: Fix[] = suggestion ? [{ title: `Use ${suggestion}`, edits: [quoteSrc ? ctx.replaceWord(start, end, suggestion) : ctx.replace(start, end, suggestion)], isPreferred: true }] : [];
-    ctx.add('fsdp-layer-class', 'error', `${m.name} is a ${arch} (model_type ${types.map((x) => x.type).join(' + ')}, ${cfg.path}), which has no layer class \`${n}\`: FSDP's transformer-based wrap finds no such module and accelerate raises "Could not find the transformer layer class ${n} in the model." at start-up.${suggestion ? ` Its decoder layer is \`${suggestion}\` (its _no_split_modules${noSplit.length > 1 ? `: ${noSplit.join(', ')}` : ''}, ${LAYERS.models[root.type].file}).` : ''}`, start, end, { related, fixes });
+    // In this file: a fix in place (keeping its quoting); in the FSDP JSON: reported at the reference, fixed in the JSON.
+    const newText = !whole ? suggestion : w.json ? JSON.stringify(suggestion) : undefined;
+    const edit = !suggestion ? undefined : w.json ? { file: w.json.path, range: w.json.li.range(start, end), newText: newText! } : newText ? ctx.replace(start, end, newText) : ctx.replaceWord(start, end, suggestion);
+    const fixes: Fix[] = edit ? [{ title: `Use ${suggestion}`, edits: [edit], isPreferred: true }] : [];
+    const where = w.json ? ` (in ${w.json.path.replace(/^.*[\\/]/, '')})` : '';
+    const rel = w.json ? [{ file: w.json.path, range: w.json.li.range(start, end), message: n }, ...related] : related;
+    const [s0, e0] = w.json ? [w.json.refStart, w.json.refEnd] : [start, end];
+    ctx.add('fsdp-layer-class', 'error', `${m.name} is a ${arch} (model_type ${types.map((x) => x.type).join(' + ')}, ${cfg.path}), which has no layer class \`${n}\`${where}: FSDP's transformer-based wrap finds no such module and accelerate raises "Could not find the transformer layer class ${n} in the model." at start-up.${suggestion ? ` Its decoder layer is \`${suggestion}\` (its _no_split_modules${noSplit.length > 1 ? `: ${noSplit.join(', ')}` : ''}, ${LAYERS.models[root.type].file}).` : ''}`, s0, e0, { related: rel, fixes });
   };
-  for (const e of entries) {
-    const v = e.value!;
-    if (v.kind === 'seq') { for (const it of v.items!) if (typeof sv(it) === 'string') judge(String(sv(it)), it.start, it.end, true); continue; }
+  for (const w of entries) {
+    const v = w.e.value!;
+    const text = w.json ? w.json.text : ctx.text;
+    if (v.kind === 'seq') { for (const it of v.items!) if (typeof sv(it) === 'string') judge(w, String(sv(it)), it.start, it.end, true); continue; }
     const s = sv(v);
     if (typeof s !== 'string') continue;
-    if (!s.includes(',')) { judge(s, v.start, v.end, true); continue; }
+    if (!s.includes(',')) { judge(w, s, v.start, v.end, true); continue; }
     // accelerate splits a comma-separated string: judge each name at its own place in the value.
-    const raw = ctx.text.slice(v.start, v.end);
+    const raw = text.slice(v.start, v.end);
     let off = 0;
     for (const part of s.split(',')) {
       const at = raw.indexOf(part, off);
       const lead = part.length - part.trimStart().length;
-      if (at >= 0) { judge(part, v.start + at + lead, v.start + at + lead + part.trim().length, false); off = at + part.length; }
+      if (at >= 0) { judge(w, part, v.start + at + lead, v.start + at + lead + part.trim().length, false); off = at + part.length; }
     }
   }
 }
