@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../src/core/config/index';
 import { COMPONENT_TABLES, componentSignatures, releaseFor } from '../../src/core/config/components';
+import { versionsFromFile } from '../../src/core/config/versions';
 
 const codes = (text: string, versions?: Record<string, string>) =>
   validateConfig(text, { fileName: '/w/recipes/configs/lora.yaml', framework: 'torchtune', versions }).issues
@@ -84,4 +85,8 @@ test('optimizer bounds as torch checks them: lr, eps, weight_decay >= 0, betas i
   assert.match(msgs, /Invalid learning rate: -0\.0001/);
   assert.match(msgs, /Invalid beta parameter at index 1: 1/);
   assert.deepEqual(codes(text.replace('-1.0e-4', '0.0').replace('1.0]', '0.95]').replace('-1.0e-8', '1.0e-8').replace('-5', '100')), []);
+});
+
+test('the torch version of the run is read from the workspace like torchtune\'s (torch==1.13.1 pinned: AdamW has no fused)', () => {
+  assert.deepEqual(versionsFromFile('requirements.txt', 'torch==1.13.1\ntorchtune==0.4.0\n'), { torch: '1.13.1', torchtune: '0.4.0' });
 });

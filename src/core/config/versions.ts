@@ -4,7 +4,7 @@
  * (`trl==0.19.1`), PEP 621 / Poetry dependencies in pyproject.toml and pins in a conda environment.yml. A setting
  * (`llmTraining.validation.versions`) or `llmtrain validate --version trl=0.19.1` overrides them. Pure: the caller
  * reads the files. Versions are keyed by the Python distribution name, lower case (`trl`, `axolotl`,
- * `llamafactory`, `torchtune`, `transformers`, `peft`, `deepspeed`, `accelerate`).
+ * `llamafactory`, `torchtune`, `torch`, `transformers`, `peft`, `deepspeed`, `accelerate`).
  */
 import type { Framework } from './types';
 
@@ -15,7 +15,7 @@ export type DetectedVersions = Record<string, VersionSource>;
 /** The distributions whose version decides what each framework's configs may say (first = shown in the status bar). */
 export const FRAMEWORK_PACKAGES: Record<Framework, string[]> = {
   'hf-trainer': ['trl', 'transformers'], axolotl: ['axolotl', 'transformers'], llamafactory: ['llamafactory', 'transformers'],
-  torchtune: ['torchtune'], deepspeed: ['deepspeed'], accelerate: ['accelerate'], peft: ['peft'], unknown: [],
+  torchtune: ['torchtune', 'torch'], deepspeed: ['deepspeed'], accelerate: ['accelerate'], peft: ['peft'], unknown: [],
 };
 const WANTED = new Set(Object.values(FRAMEWORK_PACKAGES).flat());
 
