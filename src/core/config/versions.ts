@@ -96,6 +96,6 @@ export function plainVersions(v: DetectedVersions): Record<string, string> { ret
 /** What the status bar says about a framework's version: `TRL 0.19.1` and its source, or undefined when unknown. */
 export function frameworkVersionLabel(framework: Framework, v: DetectedVersions): { text: string; source: string } | undefined {
   const NAMES: Record<string, string> = { trl: 'TRL', transformers: 'transformers', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT' };
-  for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
+  for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x && NAMES[p]) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
   return undefined;
 }
