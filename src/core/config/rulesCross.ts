@@ -375,8 +375,18 @@ function rowCount(path: string, text: string): number | undefined {
 /** Touches the local dataset files whose rows give the Trainer's step count (see crossAsks). */
 export function datasetAsks(ctx: RuleContext): void {
   if (!TRAINING.includes(ctx.def.id) || (ctx.num('max_steps') ?? -1) > 0) return;
-  const ds = ctx.entry('deepspeed');
-  if (!ds?.value && !ctx.opts.launch) return;
+  // Only when a DeepSpeed JSON read in an earlier round hard-codes total_num_steps (datasets can be megabytes).
+  const jsons: CNode[] = [];
+  const inline = ctx.entry('deepspeed')?.value;
+  if (inline?.kind === 'map') jsons.push(inline);
+  const refs = [...(refsFor(ctx.def.id)?.(ctx) ?? []), ...launchPeers(ctx).flatMap((p) => refsFor(p.fw)?.(p.ctx) ?? [])];
+  for (const r of refs) {
+    if (r.kind !== 'deepspeed') continue;
+    const t = ctx.opts.lookup?.(r.resolved);
+    const root = t === undefined ? undefined : parseJson(t).root;
+    if (root) jsons.push(root);
+  }
+  if (!jsons.some((j) => typeof sv(getEntry(getEntry(getEntry(j, 'scheduler')?.value, 'params')?.value, 'total_num_steps')?.value) === 'number')) return;
   for (const p of localDatasetFiles(ctx)) ctx.opts.lookup?.(p);
 }
 
