@@ -52,7 +52,7 @@ export class ConfigStatusBar implements vscode.Disposable {
     const overridden = state?.source === 'override';
     if (state && (state.isConfig || overridden)) {
       this.item.text = statusBarText(state.framework, overridden, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
-      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
+      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion, state.pythonNote);
       this.item.show();
     } else {
       this.item.hide();

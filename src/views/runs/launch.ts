@@ -13,7 +13,8 @@ import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
 import { loadConfigCore, type ConfigCore } from '../config/core';
-import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices, type PythonExtensionApi } from '../../core/runs/launchChoices';
+import { chooseInterpreter, envPrefill, isPythonInterpreter, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices } from '../../core/runs/launchChoices';
+import { pythonExtensionInterpreter } from '../python';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -188,23 +189,6 @@ async function pickLocalWorkingDirectory(title: string, configDir: string | unde
   if (pick.path) return pick.path;
   const picked = await vscode.window.showOpenDialog({ title: `${title}: working directory`, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: configDir ? vscode.Uri.file(configDir) : vscode.workspace.workspaceFolders?.[0]?.uri });
   return picked?.[0]?.fsPath;
-}
-
-/**
- * The interpreter the Python extension (ms-python.python) has selected for `resource`, when it is installed;
- * `installed` says whether it is. Waits at most 5 s for the extension to be ready.
- */
-async function pythonExtensionInterpreter(resource: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<{ installed: boolean; path?: string }> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!ext) return { installed: false };
-  try {
-    const api = ext.isActive ? ext.exports : await ext.activate();
-    if (api?.ready) await Promise.race([api.ready, new Promise((r) => setTimeout(r, 5000))]);
-    return { installed: true, path: await pythonFromExtensionApi(api, resource) };
-  } catch (e) {
-    log.warn(`launch: the Python extension's interpreter is unavailable: ${e instanceof Error ? e.message : String(e)}`);
-    return { installed: true };
-  }
 }
 
 /** The interactive flow: host → config → working directory → launcher → command line → environment (→ upload). */
