@@ -5,6 +5,11 @@
 import * as vscode from 'vscode';
 import { chooseInterpreter, pythonFromExtensionApi, resolveInterpreterSetting, type InterpreterChoice, type PythonExtensionApi } from '../core/runs/launchChoices';
 
+/** globalState key: the interpreter of the last Launch Run on an SSH host (`chooseInterpreter`'s `lastOnHost`). */
+export const lastPythonKey = (host: string): string => `llmTraining.runs.lastPython.${host}`;
+/** workspaceState key: the host alias of this workspace's last Launch Run (`local` or an SSH alias). */
+export const LAST_LAUNCH_HOST_KEY = 'llmTraining.runs.lastHost';
+
 /**
  * The interpreter the Python extension (ms-python.python) has selected for `resource`, when it is installed;
  * `installed` says whether it is. Waits at most 5 s for the extension to be ready.

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { LocalRunner } from '../../src/remote/localRunner';
 import { InstalledVersionsCache, probeInstalledVersions } from '../../src/remote/pythonVersions';
 import { installedAsDetected, mergeVersions, detectVersions, frameworkVersionLabel } from '../../src/core/config/versions';
 import { startSshEnv } from '../fixtures/remote/sshEnv';
+import { cli } from '../fixtures/remote/cli';
 
 const PEFT = '0.21.0';
 const TRL = '1.13.0';
@@ -56,6 +57,23 @@ test('a local venv: the installed trl and peft, nothing for what is not installe
     assert.match(!missing.ok ? missing.reason : '', /no-such-python exited with status 127/);
     await cache.get(runner, join(dir, 'no-such-python'));
     assert.equal(calls, 2);
+
+    // llmtrain validate --python: the venv's trl (1.13.0) wins over the uv.lock beside the config (0.19.1), so a key
+    // TRL added in 0.25.1 is no longer a key-version error; a missing interpreter is said and the lock file decides.
+    const proj = join(dir, 'proj');
+    mkdirSync(proj);
+    const fx = join(__dirname, '..', 'fixtures', 'workspace', 'locked');
+    copyFileSync(join(fx, 'uv.lock'), join(proj, 'uv.lock'));
+    writeFileSync(join(proj, 'sft.yaml'), `${readFileSync(join(fx, 'trl-cli-sft.yaml'), 'utf8')}cast_lm_head_to_fp32: true\n`);
+    const lockOnly = await cli(['validate', join(proj, 'sft.yaml'), '--format', 'json']);
+    assert.equal(lockOnly.code, 1);
+    assert.deepEqual(JSON.parse(lockOnly.stdout.toString()).map((i: { code: string; line: number }) => `${i.code}@${i.line}`), ['key-version@19']);
+    const withPython = await cli(['validate', join(proj, 'sft.yaml'), '--format', 'json', '--python', v.python]);
+    assert.equal(withPython.code, 0, withPython.stderr.toString());
+    assert.deepEqual(JSON.parse(withPython.stdout.toString()), []);
+    const badPython = await cli(['validate', join(proj, 'sft.yaml'), '--python', join(dir, 'no-such-python')]);
+    assert.equal(badPython.code, 1);
+    assert.match(badPython.stderr.toString(), /--python: .*no-such-python exited with status 127.*; using the versions of the dependency files/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

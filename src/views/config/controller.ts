@@ -12,14 +12,18 @@ import { workspaceFileAccess } from '../files';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
 import type { DetectedVersions } from '../../core/config/versions';
 import { LocalRunner } from '../../remote/localRunner';
-import { InstalledVersionsCache } from '../../remote/pythonVersions';
-import { localLaunchInterpreter } from '../python';
+import { InstalledVersionsCache, type ProbeOutcome } from '../../remote/pythonVersions';
+import type { Runner } from '../../remote/types';
+import { chooseInterpreter } from '../../core/runs/launchChoices';
+import { LAST_LAUNCH_HOST_KEY, lastPythonKey, localLaunchInterpreter } from '../python';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, type PathMapper } from './convert';
 import {
   CONFIG_LANGUAGES, CONFIG_SCHEMES, DependencyGraph, KeyedDebouncer, MAX_CONFIG_CHARS,
   applyRuleLevels, isFramework, parseRuleLevels,
 } from './model';
 
+/** How long a validation waits for the host's Python to list its versions (ms); then it goes on without them. */
+const PROBE_WAIT_MS = 2000;
 /** workspaceState key of the per-file framework choices: `Record<uri string, Framework>`. */
 export const OVERRIDES_KEY = 'llmTraining.config.frameworkOverrides';
 /** Referenced files bigger than this are treated as missing (a config is never that big). */
@@ -167,21 +171,48 @@ export class ConfigValidationController implements vscode.Disposable {
   private localRunner: LocalRunner | undefined;
   private readonly probeWarned = new Set<string>();
 
+  /** Runners of SSH hosts (the Runs feature's, sharing its connections); set by {@link useHostRunners}. */
+  private hostRunner: ((alias: string) => Promise<Runner>) | undefined;
+
+  /** Lets config validation ask an SSH host's Python (the host of this workspace's last Launch Run). */
+  useHostRunners(get: (alias: string) => Promise<Runner>): void { this.hostRunner = get; }
+
   /**
-   * The versions installed in the Python a local Launch Run of `uri` would use (the Python extension's selection,
-   * `python.defaultInterpreterPath`, else python3), and a line saying so or why not. Never in an untrusted workspace
-   * (the interpreter path may come from the workspace's settings).
+   * The versions installed in the Python the run will use, and a line saying so or why not: on the SSH host of
+   * this workspace's last Launch Run, the interpreter last launched there (else python3); otherwise the interpreter
+   * a local Launch Run of `uri` would use (the Python extension's selection, `python.defaultInterpreterPath`, else
+   * python3). Never in an untrusted workspace (the interpreter path may come from the workspace's settings).
    */
   private async installedFor(core: ConfigCore, uri: vscode.Uri): Promise<{ versions: DetectedVersions; note: string }> {
     if (!vscode.workspace.isTrusted) return { versions: {}, note: 'Host Python: not asked (this workspace is not trusted).' };
-    const interp = await localLaunchInterpreter(uri.scheme === 'untitled' ? undefined : uri, this.log);
-    const out = await this.installed.get(this.localRunner ??= new LocalRunner(), interp.command);
+    const lastHost = this.context.workspaceState.get<string>(LAST_LAUNCH_HOST_KEY);
+    const remote = lastHost && lastHost !== 'local' && this.hostRunner ? lastHost : undefined;
+    const interp = remote
+      ? chooseInterpreter({ local: false, alias: remote }, undefined, false, this.context.globalState.get<string>(lastPythonKey(remote)))
+      : await localLaunchInterpreter(uri.scheme === 'untitled' ? undefined : uri, this.log);
+    const where = remote ? `${interp.label}, the host of this workspace's last Launch Run` : interp.label;
+    const probe = (async (): Promise<ProbeOutcome> => {
+      try {
+        const runner = remote ? await this.hostRunner!(remote) : (this.localRunner ??= new LocalRunner());
+        return await this.installed.get(runner, interp.command);
+      } catch (e) { return { ok: false, reason: e instanceof Error ? e.message : String(e) }; }
+    })();
+    // Diagnostics never wait long on an interpreter or a connection: past PROBE_WAIT_MS the config is checked with
+    // the files' versions now and again when the answer (cached) arrives.
+    let waited: NodeJS.Timeout | undefined;
+    const out = await Promise.race([probe, new Promise<undefined>((r) => { waited = setTimeout(() => r(undefined), PROBE_WAIT_MS); })]);
+    clearTimeout(waited);
+    if (!out) {
+      void probe.then(() => this.revalidateAll());
+      return { versions: {}, note: `Host Python ${where}: still answering; versions come from the workspace's files until it does.` };
+    }
     if (!out.ok) {
-      if (!this.probeWarned.has(interp.command)) { this.probeWarned.add(interp.command); this.log.warn(`config: could not read installed versions from ${interp.command}: ${out.reason}`); }
-      return { versions: {}, note: `Host Python ${interp.label}: ${out.reason}. Versions come from the workspace's files.` };
+      const key = `${remote ?? 'local'} ${interp.command}`;
+      if (!this.probeWarned.has(key)) { this.probeWarned.add(key); this.log.warn(`config: could not read installed versions from ${interp.command} on ${remote ?? 'local'}: ${out.reason}`); }
+      return { versions: {}, note: `Host Python ${where}: ${out.reason}. Versions come from the workspace's files.` };
     }
     const n = Object.keys(out.versions.packages).length;
-    return { versions: core.installedAsDetected(out.versions, 'local'), note: `Host Python: ${interp.label}, Python ${out.versions.python}, ${n ? `${n} of the training packages installed` : 'none of the training packages installed'}.` };
+    return { versions: core.installedAsDetected(out.versions, remote ?? 'local'), note: `Host Python: ${where}, Python ${out.versions.python}, ${n ? `${n} of the training packages installed` : 'none of the training packages installed'}.` };
   }
 
   private async versionsFor(core: ConfigCore, uri: vscode.Uri): Promise<{ versions: DetectedVersions; pythonNote: string }> {

@@ -14,7 +14,7 @@ import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
 import { loadConfigCore, type ConfigCore } from '../config/core';
 import { chooseInterpreter, envPrefill, isPythonInterpreter, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices } from '../../core/runs/launchChoices';
-import { pythonExtensionInterpreter } from '../python';
+import { LAST_LAUNCH_HOST_KEY, lastPythonKey, pythonExtensionInterpreter } from '../python';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -129,7 +129,6 @@ interface LaunchPlan { args: LaunchRunArgs; upload?: { localDir: string }; confi
 const TOTAL = 6;
 /** Config candidates bigger than this are not read to be recognised (real training configs are under 100 KB). */
 const MAX_CONFIG_BYTES = 1 << 20;
-const lastPythonKey = (host: string) => `llmTraining.runs.lastPython.${host}`;
 
 type ConfigItem = vscode.QuickPickItem & { uri?: vscode.Uri; other?: true; browse?: true };
 
@@ -288,6 +287,8 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   await ctx.extension.workspaceState.update(envKey, envText);
   const env = parseEnvAssignments(envText);
   if (!local && isPythonInterpreter(finalArgv[0])) await ctx.extension.globalState.update(lastPythonKey(host.alias), finalArgv[0]);
+  // Config validation asks this host's Python which framework versions the run will use.
+  await ctx.extension.workspaceState.update(LAST_LAUNCH_HOST_KEY, host.alias);
 
   // upload (SSH hosts with a local workspace only)
   let upload: LaunchPlan['upload'];
