@@ -5,7 +5,10 @@
  *   "Some keys are not used by the HfArgumentParser"; TrainingArguments.__post_init__ turns `eval_strategy` into
  *   `IntervalStrategy(...)` (ValueError for another value).
  * - LLaMA-Factory (both layouts): hparams/parser.py `_parse_args` -> `parser.parse_dict(args)` (allow_extra_keys
- *   False unless ALLOW_EXTRA_KEYS) raises the same error.
+ *   False unless ALLOW_EXTRA_KEYS) raises the same error. `parse_dict` does not check values itself; the checks
+ *   that stop the run are FinetuningArguments.__post_init__ (`assert self.finetuning_type in ["lora", "oft",
+ *   "freeze", "full"], "Invalid fine-tuning method."`, finetuning_args.py:576 at v0.9.5) and train/tuner.py
+ *   (`raise ValueError(f"Unknown task: {finetuning_args.stage}.")`, line 127).
  * - Axolotl: `AxolotlInputConfig` keeps pydantic's `extra="ignore"` (utils/schemas/config.py), so an unknown key
  *   is dropped: a warning, with or without `strict: true` (which only limits CLI overrides, cli/config.py); a
  *   `Literal`/`Enum` field rejects other values in `validate_config`.
