@@ -1,21 +1,40 @@
 #!/usr/bin/env python3
-"""Writes the key history of a framework: in which releases each top-level config key exists (added, removed).
+"""Writes the key history of a framework: in which releases each config key exists (added, removed).
 
 Usage:
-  python3 scripts/gen-key-history.py trl GIT_DIR TAG [TAG ...] [--out FILE]
+  python3 scripts/gen-key-history.py FRAMEWORK GIT_DIR TAG [TAG ...] [--out FILE]
+
+  FRAMEWORK  trl | axolotl | llamafactory
+  GIT_DIR    a git directory of the framework's repository with its release tags (a bare clone is enough)
+  TAG        the releases to table, e.g. v0.12.2 v0.13.0 (sorted by version; every tag listed is read)
 
 Reads each TAG's source with `git archive` and the same `ast` reader as scripts/gen-key-tables.py (never imports
-the framework): the fields of the root classes (for TRL every *Config class built on TrainingArguments) and of their
-bases inside the framework. transformers' TrainingArguments fields are left out (they follow transformers'
-version, not TRL's). Output src/core/config/tables/<framework>-key-history.json:
-{framework, repo, generator, releases: [oldest..newest], commits, keys: {name: [first, last]}} with indices into
-`releases`: the key exists from releases[first] through releases[last] (last = newest: still there).
+the framework). Per framework:
+  trl           the fields of every *Config class built on TrainingArguments (trl/trainer/*config*.py) and of their
+                bases inside TRL; transformers' TrainingArguments fields are left out (they follow transformers'
+                version, not TRL's).
+  axolotl       top level: the fields (and pydantic aliases) of AxolotlConfigWCapabilities with its mixins, plus
+                every integration plugin's args model; `datasets[]`: the fields of the models the `datasets` field
+                takes (SFTDataset, DPODataset, ...). Before 0.8 the models were in
+                src/axolotl/utils/config/models/input/v0_4_1/; a tag with no pydantic config (0.4.0) adds no key
+                data. `datasetTypes`: the prompt-strategy modules of src/axolotl/prompt_strategies/ (what
+                `type: sharegpt.load_role` imports), over every tag listed (0.4.0 included).
+  llamafactory  the fields of the dataclasses HfArgumentParser gets (`_TRAIN_ARGS`, `_INFER_ARGS`, `_EVAL_ARGS` of
+                hparams/parser.py, with their bases inside LLaMA-Factory; transformers' Seq2SeqTrainingArguments is
+                left out); src/llmtuner/ (releases before 0.8) is read as src/llamafactory/.
+
+Output src/core/config/tables/<framework>-key-history.json:
+{framework, repo, generator, releases: [oldest..newest], commits, keys: {name: [first, last]},
+ nested?: {"datasets[]": {name: [first, last]}}, datasetTypes?: {releases, commits, types: {module: [first, last]}}}
+with indices into `releases`: the key exists from releases[first] through releases[last] (last = newest: still
+there). Only releases with key data are in `releases`.
 """
 import argparse
 import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -27,43 +46,116 @@ defaults_spec = importlib.util.spec_from_file_location('gen_trl_defaults', os.pa
 gtd = importlib.util.module_from_spec(defaults_spec)
 defaults_spec.loader.exec_module(gtd)
 
+# Source folders per framework (each is archived when the tag has it).
+PATHS = {
+    'trl': ['trl'],
+    'axolotl': ['src/axolotl/utils/schemas', 'src/axolotl/utils/config/models', 'src/axolotl/integrations', 'src/axolotl/prompt_strategies'],
+    'llamafactory': ['src/llamafactory/hparams', 'src/llmtuner/hparams'],
+}
+AXOLOTL_OLD_GLOBS = ['src/axolotl/utils/config/models/input/v0_4_1/*.py']
+# Dataset fields of Axolotl's config whose entries are models (their keys are tabled under `<field>[]`).
+NESTED = {'axolotl': ['datasets']}
+
+
+def archive(git_dir, tag, paths, dest):
+    """Extracts the `paths` of `tag` that exist into dest."""
+    have = [p for p in paths if subprocess.run(['git', '--git-dir', git_dir, 'cat-file', '-e', '%s:%s' % (tag, p)], capture_output=True).returncode == 0]
+    if not have:
+        return
+    arch = subprocess.run(['git', '--git-dir', git_dir, 'archive', tag] + have, capture_output=True, check=True)
+    subprocess.run(['tar', '-x', '-C', dest], input=arch.stdout, check=True)
+
+
+def fields_of(names, classes, aliases=False):
+    """Field names (and pydantic aliases) of the classes `names` with their bases inside the framework."""
+    out = set()
+    for n in names:
+        if n not in classes:
+            continue
+        for c in gtd.mro(n, classes):
+            for f in classes[c]['fields']:
+                out.add(f['name'])
+                if aliases:
+                    out.update(a for a in f.get('aliases', []) if isinstance(a, str))
+    return out
+
 
 def keys_at(git_dir, tag, fw, skip):
+    """(top-level keys, {nested path: keys}, dataset type modules or None) of one release; keys None = no key data."""
     with tempfile.TemporaryDirectory() as tmp:
-        top = {'trl': ['trl']}[fw]
-        arch = subprocess.run(['git', '--git-dir', git_dir, 'archive', tag] + top, capture_output=True, check=True)
-        subprocess.run(['tar', '-x', '-C', tmp], input=arch.stdout, check=True)
-        classes, _ = gkt.read_classes(tmp, gkt.SETS[fw]['globs'])
+        archive(git_dir, tag, PATHS[fw], tmp)
+        old = os.path.join(tmp, 'src', 'llmtuner')
+        if fw == 'llamafactory' and os.path.isdir(old) and not os.path.isdir(os.path.join(tmp, 'src', 'llamafactory')):
+            shutil.move(old, os.path.join(tmp, 'src', 'llamafactory'))
+        globs = gkt.SETS[fw]['globs'] + (AXOLOTL_OLD_GLOBS if fw == 'axolotl' else [])
+        classes, enums = gkt.read_classes(tmp, globs)
+        types = None
+        if fw == 'axolotl':
+            ps = os.path.join(tmp, 'src', 'axolotl', 'prompt_strategies')
+            if os.path.isdir(ps):
+                types = {re.sub(r'\.py$', '', n) for n in os.listdir(ps) if not n.startswith('_') and (n.endswith('.py') or os.path.isdir(os.path.join(ps, n)))}
+                types.discard('base')
+        if not classes:
+            return None, {}, types
+        gkt.resolve_enum_refs(classes, enums)
         roots = gkt.roots_for(fw, classes, tmp)
-        keys = set()
-        for names in roots.values():
+        if fw == 'llamafactory':
+            roots = {k: v for k, v in roots.items() if k in ('config', 'infer', 'eval', 'megatron_bridge')}
+        names = sorted({n for ns in roots.values() for n in ns})
+        if not any(n in classes for n in names):
+            return None, {}, types
+        keys = fields_of(names, classes, aliases=fw == 'axolotl') - skip
+        nested = {}
+        for field in NESTED.get(fw, []):
+            refs = set()
             for n in names:
-                for c in gtd.mro(n, classes):
-                    keys.update(f['name'] for f in classes[c]['fields'])
-        return keys - skip
+                for c in gtd.mro(n, classes) if n in classes else []:
+                    for f in classes[c]['fields']:
+                        if f['name'] == field:
+                            # `ref`, else the model names in the annotation (0.5/0.6: `conlist(Union[SFTDataset, ...])`).
+                            refs.update(f.get('ref') or [w for w in re.findall(r'\w+', f['type']) if w in classes])
+            if refs:
+                nested[field + '[]'] = fields_of(sorted(refs), classes, aliases=True)
+        return keys, nested, types
+
+
+def spans(per):
+    """{name: [first, last]} over a list of sets (None entries skipped by the caller)."""
+    out = {}
+    for i, ks in enumerate(per):
+        for k in ks:
+            out.setdefault(k, [i, i])[1] = i
+    return dict(sorted(out.items()))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('framework', choices=['trl'])
+    ap.add_argument('framework', choices=sorted(PATHS))
     ap.add_argument('git_dir')
     ap.add_argument('tags', nargs='+')
     ap.add_argument('--out')
     a = ap.parse_args()
     tags = sorted(a.tags, key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
-    skip = gtd.training_argument_names()
-    per = [keys_at(a.git_dir, t, a.framework, skip) for t in tags]
-    keys = {}
-    for i, ks in enumerate(per):
-        for k in ks:
-            keys.setdefault(k, [i, i])[1] = i
+    skip = gtd.training_argument_names() if a.framework == 'trl' else set()
+    commit = {t: subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip() for t in tags}
+    got = {t: keys_at(a.git_dir, t, a.framework, skip) for t in tags}
+    with_keys = [t for t in tags if got[t][0] is not None]
+    doc = {'framework': a.framework, 'repo': gkt.SETS[a.framework]['repo'], 'generator': 'scripts/gen-key-history.py',
+           'releases': [t.lstrip('v') for t in with_keys], 'commits': [commit[t] for t in with_keys],
+           'keys': spans([got[t][0] for t in with_keys])}
+    paths = sorted({p for t in with_keys for p in got[t][1]})
+    if paths:
+        doc['nested'] = {p: spans([got[t][1].get(p, set()) for t in with_keys]) for p in paths}
+    with_types = [t for t in tags if got[t][2] is not None]
+    if with_types:
+        doc['datasetTypes'] = {'releases': [t.lstrip('v') for t in with_types], 'commits': [commit[t] for t in with_types],
+                               'types': spans([got[t][2] for t in with_types])}
     out = a.out or os.path.join(HERE, '..', 'src', 'core', 'config', 'tables', '%s-key-history.json' % a.framework)
-    commits = [subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip() for t in tags]
     with open(out, 'w', encoding='utf-8') as fh:
-        json.dump({'framework': a.framework, 'repo': gkt.SETS[a.framework]['repo'], 'generator': 'scripts/gen-key-history.py',
-                   'releases': [t.lstrip('v') for t in tags], 'commits': commits, 'keys': dict(sorted(keys.items()))}, fh, indent=0)
+        json.dump(doc, fh, indent=0)
         fh.write('\n')
-    print('%s: %d keys over %d releases' % (os.path.relpath(out), len(keys), len(tags)))
+    print('%s: %d keys over %d releases%s' % (os.path.relpath(out), len(doc['keys']), len(with_keys),
+                                               ', %d dataset types over %d' % (len(doc['datasetTypes']['types']), len(with_types)) if with_types else ''))
 
 
 if __name__ == '__main__':

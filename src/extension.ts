@@ -15,8 +15,9 @@ export interface ExtensionApi { runs: RunsApi; files: FilesService; checkpoints:
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('LLM Training Studio', { log: true });
   context.subscriptions.push(log);
-  registerConfigValidation(context, log);
+  const config = registerConfigValidation(context, log);
   const runs = registerRuns(context, log);
+  config.useHostRunners((host) => runs.backend.getRunner(host));
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));

@@ -1,6 +1,7 @@
 /**
- * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y]`: the config core from the
- * command line. With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
+ * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y] [--python PATH]`: the
+ * config core from the command line. With --python, that interpreter is asked for the installed framework versions
+ * (one importlib.metadata call; they win over the dependency files, --version wins over them). With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
  * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk.
  * Exit status: 1 when any file has an error, 2 on usage errors, 0 otherwise.
  *
@@ -16,7 +17,9 @@ import { FRAMEWORK_IDS } from '../core/config/registry';
 import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
 import type { DetectedVersions } from '../core/config/versions';
-import { detectVersions, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank } from '../core/config/versions';
+import { detectVersions, installedAsDetected, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank } from '../core/config/versions';
+import { LocalRunner } from '../remote/localRunner';
+import { probeInstalledVersions } from '../remote/pythonVersions';
 
 const FRAMEWORKS = FRAMEWORK_IDS;
 
@@ -29,7 +32,7 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y ...]\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y ...] [--python PATH]\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)';
 
 /**
  * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
@@ -60,7 +63,7 @@ export function hubCache(env: NodeJS.ProcessEnv = process.env): string {
   return env.HF_HUB_CACHE || (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface', 'hub'));
 }
 
-export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}): Promise<CliIssue[]> {
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const readFile = fileAccessReader(localFileAccess());
   // Issue 15: files given together are one launch when exactly one is an Accelerate config (core/config/launch.ts).
@@ -79,7 +82,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       out.push({ file, framework: framework ?? 'unknown', line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-not-found', message: `Cannot read ${file} (missing, a directory, or no permission).` });
       continue;
     }
-    const v = plainVersions(mergeVersions(workspaceVersions(abs), versions));
+    const v = plainVersions(mergeVersions(workspaceVersions(abs), installed, versions));
     const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir), versions: v, launch: paired.get(abs), hfHubCache: hubCache() });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
@@ -89,7 +92,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
 }
 
 export async function runValidate(args: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
-  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined; let versions: DetectedVersions = {};
+  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined; let versions: DetectedVersions = {}; let python: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -114,11 +117,19 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
       const o = parseVersionOverrides(v ? [v] : [''], '--version');
       if (o.invalid.length) { err(`llmtrain validate: --version needs NAME=X.Y (e.g. trl=0.19.1), got ${v ?? 'nothing'}\n`); return 2; }
       versions = { ...versions, ...o.versions };
+    } else if (a === '--python' || a.startsWith('--python=')) {
+      python = val('--python');
+      if (!python) { err('llmtrain validate: --python needs an interpreter (e.g. .venv/bin/python)\n'); return 2; }
     } else if (a.startsWith('--') && a !== '--') { err(`llmtrain validate: unknown option ${a}\n${validateUsage}\n`); return 2; }
     else if (a !== '--') files.push(a);
   }
   if (!files.length) { err(validateUsage + '\n'); return 2; }
-  const issues = await validateFiles(files, framework, launchDir, versions);
+  let installed: DetectedVersions = {};
+  if (python) {
+    // A failed probe is said and the files' versions are used: it does not change the exit status.
+    try { installed = installedAsDetected(await probeInstalledVersions(new LocalRunner(), python), 'local'); } catch (e) { err(`llmtrain validate: --python: ${e instanceof Error ? e.message : String(e)}; using the versions of the dependency files\n`); }
+  }
+  const issues = await validateFiles(files, framework, launchDir, versions, installed);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);

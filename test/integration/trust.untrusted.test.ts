@@ -104,4 +104,16 @@ suite('Untrusted workspace (Workspace Trust on)', function () {
     assert.equal(doc.getText(ds[0].range), 'micro_batchsize');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  test('framework versions: the host\'s Python is not asked, the lock file still decides (issue 15)', async () => {
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'locked', 'trl-cli-sft.yaml'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const d = await waitFor('the config described', async () => {
+      const x = await vscode.commands.executeCommand<{ statusText: string; pythonNote: string }>('llmTraining.config.describe', uri);
+      return x?.statusText ? x : undefined;
+    }, 30_000);
+    assert.equal(d.statusText, '$(beaker) HF Trainer / TRL · TRL 0.19.1 (uv.lock)');
+    assert.equal(d.pythonNote, 'Host Python: not asked (this workspace is not trusted).');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

@@ -88,7 +88,7 @@ const cases: Case[] = [
   // ---------------- Hugging Face TrainingArguments / TRL
   { name: 'hf: 1e-5 is a string for PyYAML', text: HF + 'learning_rate: 1e-5\n', code: 'yaml11-float-string', severity: 'warning', range: [5, 15, 5, 19] },
   { name: 'hf: evaluation_strategy removed in 4.46', text: HF + 'evaluation_strategy: steps\n', code: 'renamed-key', severity: 'error', range: [5, 0, 5, 19], fixed: HF + 'eval_strategy: steps\n' },
-  { name: 'hf: typo eval_stratgy', text: HF + 'eval_stratgy: steps\n', code: 'unknown-key', severity: 'warning', range: [5, 0, 5, 12] },
+  { name: 'hf: typo eval_stratgy', text: HF + 'eval_stratgy: steps\n', code: 'unknown-key', severity: 'error', range: [5, 0, 5, 12] },
   { name: 'hf: save_strategy: no is the boolean False', text: HF + 'save_strategy: no\n', code: 'yaml11-bool', severity: 'error', range: [5, 15, 5, 17] },
   { name: 'hf: scheduler typo', text: lines(HF, { 4: 'lr_scheduler_type: cosin' }), code: 'invalid-value', severity: 'error', range: [4, 19, 4, 24] },
   { name: 'hf: batch size is a word', text: lines(HF, { 2: 'per_device_train_batch_size: four' }), code: 'wrong-type', severity: 'error', range: [2, 29, 2, 33] },

@@ -22,14 +22,14 @@ test('key history: added and removed releases, and no finding where the tabled r
   assert.equal(keyVersionFinding('trl', 'no_such_key', '0.19.1'), undefined);
 });
 
-test('key-version: a warning at the key, with the release that added or removed it; nothing without a version', () => {
+test('key-version: an error at the key (HfArgumentParser refuses it), with the release that added or removed it; nothing without a version', () => {
   const yaml = 'model_name_or_path: m\noutput_dir: out\nnum_generations: 8\nchars_per_token: 3.6\nlearning_rate: 1.0e-6\n';
   assert.deepEqual(issues(yaml), []);
   const old = issues(yaml, '0.13.0');
-  assert.deepEqual(old.map((i) => i.slice(0, 5)), [['warning', 2, 0, 2, 15]]);
+  assert.deepEqual(old.map((i) => i.slice(0, 5)), [['error', 2, 0, 2, 15]]); // HfArgumentParser refuses it: the unknown-key severity
   assert.match(String(old[0][5]), /^`num_generations` was added in TRL 0\.14\.0; the run uses TRL 0\.13\.0/);
   const newer = issues(yaml, '0.24.0');
-  assert.deepEqual(newer.map((i) => i.slice(0, 5)), [['warning', 3, 0, 3, 15]]);
+  assert.deepEqual(newer.map((i) => i.slice(0, 5)), [['error', 3, 0, 3, 15]]);
   assert.match(String(newer[0][5]), /^`chars_per_token` was removed in TRL 0\.18\.2 \(last in 0\.17\.0\)/);
   // max_seq_length has its own rename rule (renamed-key), not a second diagnostic.
   assert.deepEqual(issues('model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n', '0.24.0'), []);

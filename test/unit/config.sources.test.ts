@@ -140,16 +140,16 @@ for (const [name, text, file, fw] of clean) {
 }
 
 const typos: { name: string; text: string; file: string; fw?: 'hf-trainer'; code: string; sugg: string; severity: string }[] = [
-  { name: 'DPO beta typo', text: HF_HEAD + 'betaa: 0.1\nloss_type: sigmoid\n', file: 'dpo.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'beta', severity: 'warning' },
+  { name: 'DPO beta typo', text: HF_HEAD + 'betaa: 0.1\nloss_type: sigmoid\n', file: 'dpo.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'beta', severity: 'error' },
   { name: 'DPO loss_type value typo', text: HF_HEAD + 'beta: 0.1\nloss_type: sigmoud\n', file: 'dpo.yaml', fw: 'hf-trainer', code: 'invalid-value', sugg: 'sigmoid', severity: 'warning' },
-  { name: 'GRPO num_generation typo', text: HF_HEAD + 'num_generation: 8\nuse_vllm: true\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'num_generations', severity: 'warning' },
+  { name: 'GRPO num_generation typo', text: HF_HEAD + 'num_generation: 8\nuse_vllm: true\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'num_generations', severity: 'error' },
   { name: 'GRPO vllm_mode value typo', text: HF_HEAD + 'use_vllm: true\nvllm_mode: colocated\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'invalid-value', sugg: 'colocate', severity: 'error' },
   { name: 'GRPO scale_rewards value typo', text: HF_HEAD + 'num_generations: 8\nscale_rewards: grop\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'invalid-value', sugg: 'group', severity: 'warning' },
   { name: 'GRPO old wandb_log_unique_prompts', text: HF_HEAD + 'num_generations: 8\nwandb_log_unique_prompts: true\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'renamed-key', sugg: 'log_unique_prompts', severity: 'warning' },
   { name: 'DPO old use_num_logits_to_keep', text: HF_HEAD + 'beta: 0.1\nuse_num_logits_to_keep: true\n', file: 'dpo.yaml', fw: 'hf-trainer', code: 'renamed-key', sugg: 'use_logits_to_keep', severity: 'warning' },
   { name: 'GRPO removed vllm_device (open-r1 era configs)', text: HF_HEAD + 'use_vllm: true\nvllm_device: auto\n', file: 'grpo.yaml', fw: 'hf-trainer', code: 'renamed-key', sugg: 'trl vllm-serve', severity: 'warning' },
   { name: 'PPO kl_estimator k2', text: HF_HEAD + 'num_ppo_epochs: 4\nkl_estimator: k2\n', file: 'ppo.yaml', fw: 'hf-trainer', code: 'invalid-value', sugg: 'k1', severity: 'error' },
-  { name: 'Reward center_reward_coefficient typo', text: HF_HEAD + 'center_reward_coefficient: 0.01\n', file: 'rm.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'center_rewards_coefficient', severity: 'warning' },
+  { name: 'Reward center_reward_coefficient typo', text: HF_HEAD + 'center_reward_coefficient: 0.01\n', file: 'rm.yaml', fw: 'hf-trainer', code: 'unknown-key', sugg: 'center_rewards_coefficient', severity: 'error' },
   { name: 'PEFT use_dora typo', text: ds({ peft_type: 'LORA', r: 8, use_doral: true }), file: 'adapter_config.json', code: 'unknown-key', sugg: 'use_dora', severity: 'warning' },
   { name: 'PEFT layers_to_transform as a string', text: ds({ peft_type: 'LORA', r: 8, target_modules: ['q_proj'], layers_to_transform: '0-3' }), file: 'adapter_config.json', code: 'wrong-type', sugg: 'int', severity: 'error' },
   { name: 'DeepSpeed stage3 gather key typo', text: ds({ zero_optimization: { stage: 3, stage3_gather_16bit_weight_on_model_save: true } }), file: 'ds_config.json', code: 'unknown-key', sugg: 'stage3_gather_16bit_weights_on_model_save', severity: 'error' },

@@ -19,11 +19,16 @@ test('status bar text names the framework and pins a user choice', () => {
   assert.equal(statusBarText('axolotl', false, 'Axolotl 0.18.0 (067b021c)'), '$(beaker) Axolotl 0.18.0');
   assert.match(statusBarTooltip('axolotl', 'keys', 'detected', undefined, 'Axolotl 0.18.0 (067b021c)'), /checked against Axolotl 0\.18\.0 \(067b021c\)/);
   assert.equal(statusBarTooltip('deepspeed', 'has zero_optimization', 'detected'),
-    'DeepSpeed config\nDetected: has zero_optimization.\nVersion: not found in the workspace (uv.lock, poetry.lock, requirements*.txt, pyproject.toml, environment.yml); set llmTraining.validation.versions.\nClick to choose the framework for this file.');
+    'DeepSpeed config\nDetected: has zero_optimization.\nVersion: not found in the host\'s Python or the workspace (uv.lock, poetry.lock, requirements*.txt, pyproject.toml, environment.yml); set llmTraining.validation.versions.\nClick to choose the framework for this file.');
   // Issue 15: the version the run uses and its source (a dependency file or the setting).
   const v = { text: 'TRL 0.19.1', source: '/w/proj/uv.lock' };
-  assert.equal(statusBarText('hf-trainer', false, undefined, v), '$(beaker) HF Trainer / TRL · TRL 0.19.1');
-  assert.equal(statusBarText('axolotl', true, 'Axolotl 0.18.0 (067b021c)', { text: 'Axolotl 0.12.2', source: 'setting llmTraining.validation.versions' }), '$(beaker) Axolotl · Axolotl 0.12.2 $(pinned)');
+  assert.equal(statusBarText('hf-trainer', false, undefined, v), '$(beaker) HF Trainer / TRL · TRL 0.19.1 (uv.lock)');
+  assert.equal(statusBarText('axolotl', true, 'Axolotl 0.18.0 (067b021c)', { text: 'Axolotl 0.12.2', source: 'setting llmTraining.validation.versions' }), '$(beaker) Axolotl · Axolotl 0.12.2 (setting) $(pinned)');
+  // From the host's Python (the interpreter a local Launch Run uses).
+  const inst = { text: 'TRL 1.13.0', source: 'Python environment: /w/.venv/bin/python on local' };
+  assert.equal(statusBarText('hf-trainer', false, undefined, inst), '$(beaker) HF Trainer / TRL · TRL 1.13.0 (installed)');
+  assert.match(statusBarTooltip('hf-trainer', 'HF keys', 'detected', undefined, undefined, inst, 'Host Python: /w/.venv/bin/python (selected in the Python extension).'),
+    /\nVersion: TRL 1\.13\.0, installed in the Python environment \/w\/\.venv\/bin\/python on local\.\nHost Python: \/w\/\.venv\/bin\/python \(selected in the Python extension\)\.\n/);
   assert.equal(statusBarTooltip('hf-trainer', 'HF keys', 'detected', undefined, undefined, v),
     'HF Trainer / TRL config\nDetected: HF keys.\nVersion: TRL 0.19.1, from uv.lock.\nClick to choose the framework for this file.');
   assert.match(statusBarTooltip('torchtune', 'set by you', 'override', { framework: 'axolotl', reason: 'Axolotl keys: base_model' }),

@@ -29,7 +29,7 @@ export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, Valid
 export { accelerateLaunchOf, launchesFromTasks, launchFor, pairedForValidate } from './launch';
 export type { LaunchGroup } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
-export { detectVersions, frameworkVersionLabel, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, type DetectedVersions } from './versions';
+export { detectVersions, frameworkVersionLabel, installedAsDetected, installedVersionsCommand, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, versionSourceLabel, type DetectedVersions, type InstalledVersions } from './versions';
 
 
 /** Files larger than this (2 MiB; real configs are under 100 KB) are not validated: a clear info instead of a frozen editor. */

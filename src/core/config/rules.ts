@@ -10,7 +10,7 @@ import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
-import { keyVersionFinding } from './keyHistory';
+import { keyVersionRule } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
@@ -845,31 +845,16 @@ function peftRules(ctx: RuleContext): void {
 }
 
 /**
- * A TRL config key the TRL version of the run does not know (tables/trl-key-history.json, from TRL's
- * trl/trainer/*_config.py at each release): `HfArgumentParser` stops with "Some keys are not used by the
- * HfArgumentParser" unless the script reads it itself, so a warning like unknown-key. Only with a known TRL version;
- * keys with a rename rule (renamed-key) and keys of TRL's ScriptArguments/ModelConfig or the alignment handbook are
- * left to their own checks.
+ * `key-version` for TRL (keyHistory.ts): the keys of TRL's ScriptArguments/ModelConfig and of the alignment handbook
+ * follow the script, not TRL's config classes, so they are left to unknown-key.
  */
-function keyVersions(ctx: RuleContext): void {
-  const v = ctx.opts.versions?.trl;
-  if (!v || ctx.root?.kind !== 'map') return;
-  for (const e of ctx.root.entries!) {
-    if (e.key in hfRenamed || e.key in trlScript || e.key in alignmentHandbook) continue;
-    const f = keyVersionFinding('trl', e.key, v);
-    if (!f) continue;
-    const msg = f.kind === 'added'
-      ? `\`${e.key}\` was added in TRL ${f.release}; the run uses TRL ${v}, whose config classes do not have it: HfArgumentParser stops with "Some keys are not used by the HfArgumentParser". Upgrade TRL or remove the key.`
-      : `\`${e.key}\` was removed in TRL ${f.release} (last in ${f.lastWith}); the run uses TRL ${v}, whose config classes do not have it: HfArgumentParser stops with "Some keys are not used by the HfArgumentParser".`;
-    ctx.at(e, 'key-version', 'warning', msg, { at: 'key', fixes: [{ title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)] }] });
-  }
-}
+const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(trlScript), ...Object.keys(alignmentHandbook)]));
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
     case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger, crossLaunch, fsdpLayerClass];
-    case 'axolotl': return [axolotlRules, crossDeepSpeed, crossLaunch, fsdpLayerClass];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, crossLaunch, fsdpLayerClass];
+    case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), crossLaunch, fsdpLayerClass];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), crossLaunch, fsdpLayerClass];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];

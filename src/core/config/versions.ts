@@ -7,6 +7,7 @@
  * `llamafactory`, `torchtune`, `torch`, `transformers`, `peft`, `deepspeed`, `accelerate`).
  */
 import type { Framework } from './types';
+import type { CommandSpec } from '../runs/commands';
 
 /** A version and where it was read: a file path, `setting` or `--version`. */
 export interface VersionSource { version: string; source: string }
@@ -98,4 +99,79 @@ export function frameworkVersionLabel(framework: Framework, v: DetectedVersions)
   const NAMES: Record<string, string> = { trl: 'TRL', transformers: 'transformers', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT' };
   for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x && NAMES[p]) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
   return undefined;
+}
+
+/** The distributions the host's Python is asked about (one `importlib.metadata` call; `torch` for context). */
+export const PROBE_PACKAGES = ['transformers', 'trl', 'peft', 'accelerate', 'deepspeed', 'axolotl', 'llamafactory', 'torchtune', 'torch'] as const;
+
+/**
+ * What the host's Python says: its version and executable, and the installed version of each of
+ * {@link PROBE_PACKAGES} (missing ones left out).
+ */
+export interface InstalledVersions { python: string; executable: string; packages: Record<string, string> }
+
+/**
+ * The probe, run as `python -c PROBE_SCRIPT`: drops the current directory from `sys.path` first (so a workspace file
+ * named like a module, `json.py`, is never imported), reads `importlib.metadata.version(name)` per distribution
+ * (`importlib_metadata` on Python 3.7) and prints one JSON line. Nothing of the frameworks is imported.
+ */
+export const PROBE_SCRIPT = [
+  'import sys',
+  "sys.path[:] = [p for p in sys.path if p not in ('', '.')]",
+  'import json',
+  'try:',
+  '    from importlib import metadata',
+  'except ImportError:',
+  '    import importlib_metadata as metadata',
+  'out = {}',
+  'for n in sys.argv[1:]:',
+  '    try:',
+  '        out[n] = metadata.version(n)',
+  '    except Exception:',
+  '        pass',
+  "print(json.dumps({'python': '%d.%d.%d' % sys.version_info[:3], 'executable': sys.executable, 'packages': out}))",
+].join('\n');
+
+/**
+ * The command that asks `python` (an interpreter path or name: `python3`, `/opt/venv/bin/python`) for the installed
+ * versions, as argv for a Runner (no shell; SSH quotes each word), and how to read its output. `parse` throws with
+ * the reason (exit status and the last line of stderr, or unreadable output) when the interpreter cannot say.
+ */
+export function installedVersionsCommand(python: string): CommandSpec<InstalledVersions> {
+  return {
+    argv: [python, '-c', PROBE_SCRIPT, ...PROBE_PACKAGES],
+    parse(out) {
+      if (out.exitCode !== 0) {
+        const last = out.stderr.trim().split('\n').pop() ?? '';
+        throw new Error(`${python} exited with ${out.exitCode === null ? 'a signal' : `status ${out.exitCode}`}${last ? `: ${last.slice(0, 300)}` : ''}`);
+      }
+      const line = out.stdout.trim().split('\n').pop() ?? '';
+      let v: unknown;
+      try { v = JSON.parse(line); } catch { throw new Error(`${python} printed no version list (${JSON.stringify(line.slice(0, 80))})`); }
+      const o = v as Partial<InstalledVersions>;
+      if (!o || typeof o !== 'object' || typeof o.python !== 'string' || !o.packages || typeof o.packages !== 'object') throw new Error(`${python} printed an unexpected version list`);
+      const packages: Record<string, string> = {};
+      for (const [k, x] of Object.entries(o.packages)) { const n = normalizeName(k); if (typeof x === 'string' && VER.test(x.replace(/[+].*$/, ''))) packages[n] = x.replace(/[+].*$/, ''); }
+      return { python: o.python, executable: typeof o.executable === 'string' ? o.executable : python, packages };
+    },
+  };
+}
+
+/**
+ * Installed versions as {@link DetectedVersions}, each with the source `Python environment: <executable> on <host>`
+ * (see {@link versionSourceLabel}). Precedence (see docs/validate.md): the setting / `--version` over the host's
+ * Python over dependency files: `mergeVersions(files, installedAsDetected(...), overrides)`.
+ */
+export function installedAsDetected(v: InstalledVersions, host: string): DetectedVersions {
+  const source = `${PYTHON_SOURCE}${v.executable} on ${host}`;
+  return Object.fromEntries(Object.entries(v.packages).filter(([n]) => WANTED.has(n) || n === 'torch').map(([n, ver]) => [n, { version: ver, source }]));
+}
+const PYTHON_SOURCE = 'Python environment: ';
+
+/** A short name for a version's source, for the status bar: `uv.lock`, `requirements.txt`, `installed`, `setting`, `--version`. */
+export function versionSourceLabel(source: string): string {
+  if (source.startsWith(PYTHON_SOURCE)) return 'installed';
+  if (source.startsWith('setting')) return 'setting';
+  if (source === '--version') return '--version';
+  return source.replace(/^.*[\\/]/, '');
 }

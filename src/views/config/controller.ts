@@ -11,12 +11,19 @@ import { loadConfigCore, type ConfigCore } from './core';
 import { workspaceFileAccess } from '../files';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
 import type { DetectedVersions } from '../../core/config/versions';
+import { LocalRunner } from '../../remote/localRunner';
+import { InstalledVersionsCache, type ProbeOutcome } from '../../remote/pythonVersions';
+import type { Runner } from '../../remote/types';
+import { chooseInterpreter } from '../../core/runs/launchChoices';
+import { LAST_LAUNCH_HOST_KEY, lastPythonKey, localLaunchInterpreter } from '../python';
 import { DIAGNOSTIC_SOURCE, diagnosticCode, fromRange, toDiagnostic, type PathMapper } from './convert';
 import {
   CONFIG_LANGUAGES, CONFIG_SCHEMES, DependencyGraph, KeyedDebouncer, MAX_CONFIG_CHARS,
   applyRuleLevels, isFramework, parseRuleLevels,
 } from './model';
 
+/** How long a validation waits for the host's Python to list its versions (ms); then it goes on without them. */
+const PROBE_WAIT_MS = 2000;
 /** workspaceState key of the per-file framework choices: `Record<uri string, Framework>`. */
 export const OVERRIDES_KEY = 'llmTraining.config.frameworkOverrides';
 /** Referenced files bigger than this are treated as missing (a config is never that big). */
@@ -39,8 +46,10 @@ export interface ConfigState {
   /** Options the core was called with (framework forced to the chosen one); reuse for hover/completion. */
   options: ValidateOptions;
   result: ValidationResult;
-  /** The framework version the checks assume and where it came from (a dependency file, `setting`), when known. */
+  /** The framework version the checks assume and where it came from (the host's Python, a dependency file, `setting`), when known. */
   frameworkVersion?: { text: string; source: string };
+  /** What the host's Python said or why it was not asked (status bar tooltip). */
+  pythonNote?: string;
   /** Issues after `llmTraining.validation.rules`, in the order of `diagnostics`. */
   issues: ConfigIssue[];
   diagnostics: vscode.Diagnostic[];
@@ -77,10 +86,12 @@ export class ConfigValidationController implements vscode.Disposable {
         if (e.affectsConfiguration('llmTraining.validation')) this.revalidateAll();
       }),
       vscode.workspace.onDidRenameFiles((e) => void this.onRename(e)),
+      // Trust granted: the host's Python may now be asked for the installed versions.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.revalidateAll()),
       ...(() => {
         // A dependency file changed: versions are read again, open configs re-checked.
         const w = vscode.workspace.createFileSystemWatcher('**/{uv.lock,poetry.lock,pdm.lock,requirements*.txt,pyproject.toml,environment.yml,environment.yaml}');
-        const drop = () => { this.versionFiles.clear(); this.revalidateAll(); };
+        const drop = () => { this.versionFiles.clear(); this.installed.clear(); this.revalidateAll(); };
         return [w, w.onDidChange(drop), w.onDidCreate(drop), w.onDidDelete(drop)];
       })(),
       // A document outlives its last editor tab (onDidCloseTextDocument comes minutes later, if ever):
@@ -155,7 +166,56 @@ export class ConfigValidationController implements vscode.Disposable {
    * pyproject.toml, environment.yml) in the config's folder or a folder above it inside its workspace folder, the
    * nearest folder that has any deciding, then `llmTraining.validation.versions` on top.
    */
-  private async versionsFor(core: ConfigCore, uri: vscode.Uri): Promise<DetectedVersions> {
+  /** Installed versions per host + interpreter (one `python -c` each; cleared when a dependency file changes). */
+  private readonly installed = new InstalledVersionsCache();
+  private localRunner: LocalRunner | undefined;
+  private readonly probeWarned = new Set<string>();
+
+  /** Runners of SSH hosts (the Runs feature's, sharing its connections); set by {@link useHostRunners}. */
+  private hostRunner: ((alias: string) => Promise<Runner>) | undefined;
+
+  /** Lets config validation ask an SSH host's Python (the host of this workspace's last Launch Run). */
+  useHostRunners(get: (alias: string) => Promise<Runner>): void { this.hostRunner = get; }
+
+  /**
+   * The versions installed in the Python the run will use, and a line saying so or why not: on the SSH host of
+   * this workspace's last Launch Run, the interpreter last launched there (else python3); otherwise the interpreter
+   * a local Launch Run of `uri` would use (the Python extension's selection, `python.defaultInterpreterPath`, else
+   * python3). Never in an untrusted workspace (the interpreter path may come from the workspace's settings).
+   */
+  private async installedFor(core: ConfigCore, uri: vscode.Uri): Promise<{ versions: DetectedVersions; note: string }> {
+    if (!vscode.workspace.isTrusted) return { versions: {}, note: 'Host Python: not asked (this workspace is not trusted).' };
+    const lastHost = this.context.workspaceState.get<string>(LAST_LAUNCH_HOST_KEY);
+    const remote = lastHost && lastHost !== 'local' && this.hostRunner ? lastHost : undefined;
+    const interp = remote
+      ? chooseInterpreter({ local: false, alias: remote }, undefined, false, this.context.globalState.get<string>(lastPythonKey(remote)))
+      : await localLaunchInterpreter(uri.scheme === 'untitled' ? undefined : uri, this.log);
+    const where = remote ? `${interp.label}, the host of this workspace's last Launch Run` : interp.label;
+    const probe = (async (): Promise<ProbeOutcome> => {
+      try {
+        const runner = remote ? await this.hostRunner!(remote) : (this.localRunner ??= new LocalRunner());
+        return await this.installed.get(runner, interp.command);
+      } catch (e) { return { ok: false, reason: e instanceof Error ? e.message : String(e) }; }
+    })();
+    // Diagnostics never wait long on an interpreter or a connection: past PROBE_WAIT_MS the config is checked with
+    // the files' versions now and again when the answer (cached) arrives.
+    let waited: NodeJS.Timeout | undefined;
+    const out = await Promise.race([probe, new Promise<undefined>((r) => { waited = setTimeout(() => r(undefined), PROBE_WAIT_MS); })]);
+    clearTimeout(waited);
+    if (!out) {
+      void probe.then(() => this.revalidateAll());
+      return { versions: {}, note: `Host Python ${where}: still answering; versions come from the workspace's files until it does.` };
+    }
+    if (!out.ok) {
+      const key = `${remote ?? 'local'} ${interp.command}`;
+      if (!this.probeWarned.has(key)) { this.probeWarned.add(key); this.log.warn(`config: could not read installed versions from ${interp.command} on ${remote ?? 'local'}: ${out.reason}`); }
+      return { versions: {}, note: `Host Python ${where}: ${out.reason}. Versions come from the workspace's files.` };
+    }
+    const n = Object.keys(out.versions.packages).length;
+    return { versions: core.installedAsDetected(out.versions, remote ?? 'local'), note: `Host Python: ${where}, Python ${out.versions.python}, ${n ? `${n} of the training packages installed` : 'none of the training packages installed'}.` };
+  }
+
+  private async versionsFor(core: ConfigCore, uri: vscode.Uri): Promise<{ versions: DetectedVersions; pythonNote: string }> {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     let found: DetectedVersions = {};
     if (folder && uri.scheme !== 'untitled') {
@@ -181,7 +241,9 @@ export class ConfigValidationController implements vscode.Disposable {
     const setting = vscode.workspace.getConfiguration('llmTraining.validation', uri).get<Record<string, unknown>>('versions', {});
     const o = core.parseVersionOverrides(setting ?? {}, 'setting llmTraining.validation.versions');
     if (o.invalid.length) this.log.warn(`config: llmTraining.validation.versions: ignored ${o.invalid.join(', ')} (write "trl": "0.19.1")`);
-    return core.mergeVersions(found, o.versions);
+    // Precedence (docs/validate.md): the setting, then what the host's Python has installed, then dependency files.
+    const installed = await this.installedFor(core, uri);
+    return { versions: core.mergeVersions(found, installed.versions, o.versions), pythonNote: installed.note };
   }
 
   async validate(doc: vscode.TextDocument): Promise<ConfigState | undefined> {
@@ -229,7 +291,7 @@ export class ConfigValidationController implements vscode.Disposable {
     const mapPath: PathMapper = (p) => this.uriFor(doc.uri, p);
     // Relative references: next to the config, then at the root of its workspace folder (where launchers run).
     const wsRoot = doc.uri.scheme === 'untitled' ? undefined : vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
-    const versions = await this.versionsFor(core, doc.uri);
+    const { versions, pythonNote } = await this.versionsFor(core, doc.uri);
     // Issue 15: a tasks.json task that runs `accelerate launch --config_file A ... B.yaml` makes A and B one launch
     // (read through readFile, so editing tasks.json re-validates this config).
     const tasks = wsRoot ? await readFile(`${wsRoot.replace(/\/+$/, '')}/.vscode/tasks.json`) : undefined;
@@ -258,7 +320,7 @@ export class ConfigValidationController implements vscode.Disposable {
       uri: doc.uri, version, isConfig, framework: isConfig ? result.framework : 'unknown',
       reason, detected,
       source, options: { ...options, framework: isConfig ? result.framework : 'unknown' }, result, issues, diagnostics, mapPath,
-      frameworkVersion: isConfig ? core.frameworkVersionLabel(result.framework, versions) : undefined,
+      frameworkVersion: isConfig ? core.frameworkVersionLabel(result.framework, versions) : undefined, pythonNote,
     };
     this.states.set(key, state);
     this.diagnostics.set(doc.uri, diagnostics);

@@ -11,8 +11,11 @@ import { ConfigStatusBar, DESCRIBE_COMMAND, SET_FRAMEWORK_COMMAND, describe, set
 export { SET_FRAMEWORK_COMMAND, DESCRIBE_COMMAND } from './statusBar';
 export type { ConfigDescription } from './statusBar';
 
-/** Registers every config-validation feature; all disposables go to `context.subscriptions`. */
-export function registerConfigValidation(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+/**
+ * Registers every config-validation feature; all disposables go to `context.subscriptions`. Returns the controller,
+ * whose `useHostRunners` lets it ask an SSH host's Python for the framework versions installed there.
+ */
+export function registerConfigValidation(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ConfigValidationController {
   const controller = new ConfigValidationController(context, log);
   const lenses = new ConfigFactsCodeLensProvider(controller);
   const coverage = new SchemaCoverage(context.extension.packageJSON);
@@ -33,4 +36,5 @@ export function registerConfigValidation(context: vscode.ExtensionContext, log: 
       return describe(doc ? await controller.currentState(doc) : controller.state(u));
     }),
   );
+  return controller;
 }

@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue, Framework, Severity } from '../../core/config/types';
 import { FRAMEWORK_IDS, frameworkLabel } from '../../core/config/registry';
+import { versionSourceLabel } from '../../core/config/versions';
 
 /** Every framework a user can pick in "Set Config Framework…", in the order shown. `unknown` = "don't validate". */
 export const FRAMEWORKS: readonly Framework[] = FRAMEWORK_IDS;
@@ -24,7 +25,7 @@ export const MAX_CONFIG_CHARS = 2_000_000;
 /** Status bar text; with `assumes` (e.g. "Axolotl 0.18.0 (067b021c)") the release the checks assume, without the commit. */
 export function statusBarText(framework: Framework, overridden: boolean, assumes?: string, version?: { text: string; source: string }): string {
   // The version the run uses (issue 15), when the workspace or a setting says it, wins over the key table's release.
-  const what = version ? `${frameworkLabel(framework)} · ${version.text}` : assumes ? assumes.replace(/ \([0-9a-f]{8}\)$/, '') : frameworkLabel(framework);
+  const what = version ? `${frameworkLabel(framework)} · ${version.text} (${versionSourceLabel(version.source)})` : assumes ? assumes.replace(/ \([0-9a-f]{8}\)$/, '') : frameworkLabel(framework);
   return `$(beaker) ${what}${overridden ? ' $(pinned)' : ''}`;
 }
 
@@ -32,15 +33,17 @@ export function statusBarText(framework: Framework, overridden: boolean, assumes
  * Status bar tooltip: the framework, why (the detector's reason, or that the user/a setting chose and what detection
  * would say), and what clicking does.
  */
-export function statusBarTooltip(framework: Framework, reason: string, source: 'override' | 'association' | 'detected', detected?: { framework: Framework; reason: string }, assumes?: string, version?: { text: string; source: string }): string {
+export function statusBarTooltip(framework: Framework, reason: string, source: 'override' | 'association' | 'detected', detected?: { framework: Framework; reason: string }, assumes?: string, version?: { text: string; source: string }, pythonNote?: string): string {
   const also = detected ? ` Detection alone: ${frameworkLabel(detected.framework)}${detected.framework === 'unknown' ? '' : ` (${detected.reason})`}.` : '';
   const why = source === 'override' ? `Chosen by you for this file.${also}`
     : source === 'association' ? `Chosen by llmTraining.validation.frameworkAssociations.${also}`
       : `Detected: ${reason}.`;
   const versionLine = version;
   const tableLine = assumes ? `\nKeys, types and defaults checked against ${assumes} (key table generated from its source).` : '';
-  const runs = framework === 'unknown' ? '' : versionLine ? `\nVersion: ${versionLine.text}, from ${versionLine.source.replace(/^.*\//, '')}.` : '\nVersion: not found in the workspace (uv.lock, poetry.lock, requirements*.txt, pyproject.toml, environment.yml); set llmTraining.validation.versions.';
-  return `${frameworkLabel(framework)} config\n${why}${tableLine}${runs}\nClick to choose the framework for this file.`;
+  const from = (src: string) => versionSourceLabel(src) === 'installed' ? `installed in the ${src.replace(/^Python environment: /, 'Python environment ')}` : `from ${src.replace(/^.*\//, '')}`;
+  const runs = framework === 'unknown' ? '' : versionLine ? `\nVersion: ${versionLine.text}, ${from(versionLine.source)}.` : '\nVersion: not found in the host\'s Python or the workspace (uv.lock, poetry.lock, requirements*.txt, pyproject.toml, environment.yml); set llmTraining.validation.versions.';
+  const py = framework !== 'unknown' && pythonNote ? `\n${pythonNote}` : '';
+  return `${frameworkLabel(framework)} config\n${why}${tableLine}${runs}${py}\nClick to choose the framework for this file.`;
 }
 
 /** What `llmTraining.validation.rules` may set per rule code. */

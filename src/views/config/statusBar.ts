@@ -21,6 +21,8 @@ export interface ConfigDescription {
   overridden: boolean;
   statusText: string;
   issueCount: number;
+  /** What the host's Python said about installed versions, or why it was not asked (issue 15). */
+  pythonNote: string;
 }
 
 export class ConfigStatusBar implements vscode.Disposable {
@@ -52,7 +54,7 @@ export class ConfigStatusBar implements vscode.Disposable {
     const overridden = state?.source === 'override';
     if (state && (state.isConfig || overridden)) {
       this.item.text = statusBarText(state.framework, overridden, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
-      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion);
+      this.item.tooltip = statusBarTooltip(state.framework, state.reason, state.source, state.detected, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion, state.pythonNote);
       this.item.show();
     } else {
       this.item.hide();
@@ -78,6 +80,7 @@ export function describe(state: ConfigState | undefined): ConfigDescription {
     overridden,
     statusText: state && (state.isConfig || overridden) ? statusBarText(framework, overridden, state.isConfig ? state.result.assumes : undefined, state.frameworkVersion) : '',
     issueCount: state?.issues.length ?? 0,
+    pythonNote: state?.pythonNote ?? '',
   };
 }
 

@@ -13,7 +13,8 @@ import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
 import { loadConfigCore, type ConfigCore } from '../config/core';
-import { chooseInterpreter, envPrefill, isPythonInterpreter, pythonFromExtensionApi, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices, type PythonExtensionApi } from '../../core/runs/launchChoices';
+import { chooseInterpreter, envPrefill, isPythonInterpreter, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices } from '../../core/runs/launchChoices';
+import { LAST_LAUNCH_HOST_KEY, lastPythonKey, pythonExtensionInterpreter } from '../python';
 
 /**
  * Arguments of `llmTraining.launchRun` for programmatic use (tests, tasks, other extensions). With them the command
@@ -128,7 +129,6 @@ interface LaunchPlan { args: LaunchRunArgs; upload?: { localDir: string }; confi
 const TOTAL = 6;
 /** Config candidates bigger than this are not read to be recognised (real training configs are under 100 KB). */
 const MAX_CONFIG_BYTES = 1 << 20;
-const lastPythonKey = (host: string) => `llmTraining.runs.lastPython.${host}`;
 
 type ConfigItem = vscode.QuickPickItem & { uri?: vscode.Uri; other?: true; browse?: true };
 
@@ -188,23 +188,6 @@ async function pickLocalWorkingDirectory(title: string, configDir: string | unde
   if (pick.path) return pick.path;
   const picked = await vscode.window.showOpenDialog({ title: `${title}: working directory`, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: configDir ? vscode.Uri.file(configDir) : vscode.workspace.workspaceFolders?.[0]?.uri });
   return picked?.[0]?.fsPath;
-}
-
-/**
- * The interpreter the Python extension (ms-python.python) has selected for `resource`, when it is installed;
- * `installed` says whether it is. Waits at most 5 s for the extension to be ready.
- */
-async function pythonExtensionInterpreter(resource: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<{ installed: boolean; path?: string }> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!ext) return { installed: false };
-  try {
-    const api = ext.isActive ? ext.exports : await ext.activate();
-    if (api?.ready) await Promise.race([api.ready, new Promise((r) => setTimeout(r, 5000))]);
-    return { installed: true, path: await pythonFromExtensionApi(api, resource) };
-  } catch (e) {
-    log.warn(`launch: the Python extension's interpreter is unavailable: ${e instanceof Error ? e.message : String(e)}`);
-    return { installed: true };
-  }
 }
 
 /** The interactive flow: host → config → working directory → launcher → command line → environment (→ upload). */
@@ -304,6 +287,8 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   await ctx.extension.workspaceState.update(envKey, envText);
   const env = parseEnvAssignments(envText);
   if (!local && isPythonInterpreter(finalArgv[0])) await ctx.extension.globalState.update(lastPythonKey(host.alias), finalArgv[0]);
+  // Config validation asks this host's Python which framework versions the run will use.
+  await ctx.extension.workspaceState.update(LAST_LAUNCH_HOST_KEY, host.alias);
 
   // upload (SSH hosts with a local workspace only)
   let upload: LaunchPlan['upload'];

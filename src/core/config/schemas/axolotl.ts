@@ -93,6 +93,12 @@ export const AXOLOTL_RL = ['dpo', 'ipo', 'orpo', 'kto', 'simpo', 'grpo', 'gdpo',
  * Axolotl's keys: the generated table of the release (AxolotlConfigWCapabilities and its mixins, plus the keys each
  * integration plugin's *Args model adds) merged under the hand-written specs below. A hand-written key the release
  * does not define is dropped (pydantic ignores it, so it is reported as unknown).
+ *
+ * Severity follows Axolotl: `AxolotlInputConfig` (src/axolotl/utils/schemas/config.py) sets only
+ * `model_config = {"populate_by_name": True}`, so pydantic's default `extra="ignore"` drops an unknown key without a
+ * word: a **warning** (the setting has no effect). `strict: true` does not change that (it limits CLI overrides, see
+ * cli/config.py `load_cfg`). A value outside a `Literal`/`Enum` field fails `validate_config` (pydantic
+ * `ValidationError`) before training starts: an **error** (enumSeverity below).
  */
 export function axolotlRoot(release?: string): ObjSpec {
   const t = keyTable('axolotl', release);
@@ -316,7 +322,9 @@ function axolotlHandRoot(): ObjSpec {
     torch_compile: custom("bool | 'auto'", z.union([z.boolean(), z.literal('auto')]), 'torch.compile.', null, o),
     torch_compile_backend: str('torch.compile backend.', null, o), torch_compile_mode: str('torch.compile mode.', null, o),
     seed: int('Random seed.', null, o), data_seed: int('Data seed.', null, o),
-    strict: bool('Fail on unknown weights.', false, o), debug: bool('Debug mode.', null, o),
+    // config.py `strict` ("Allow overwrite yml config using from cli"): cli/config.py load_cfg applies a CLI override
+    // only to keys the YAML already has when it is true. It does not make Axolotl refuse unknown YAML keys.
+    strict: bool('With `true`, command-line overrides (`--key value`) apply only to keys the YAML already sets. Unknown YAML keys are still ignored.', false, o), debug: bool('Debug mode.', null, o),
     dataloader_pin_memory: bool('Pin memory.', null, o), dataloader_num_workers: int('Data loader workers.', null, o),
     dataloader_prefetch_factor: int('Prefetch factor.', null, o), dataloader_drop_last: bool('Drop last.', null, o),
     remove_unused_columns: bool('Remove unused columns.', null, o),

@@ -438,11 +438,20 @@ export const hfRenamed = {
   vllm_enable_prefix_caching: { version: 'TRL 0.18 (GRPOConfig)', severity: 'warning' as const, note: 'Pass --enable_prefix_caching to `trl vllm-serve` instead.' },
 };
 
+/**
+ * The top level of an HF Trainer / TRL YAML. An unknown key is an **error**: `HfArgumentParser.parse_yaml_file` and
+ * `parse_dict` (transformers src/transformers/hf_argparser.py) default to `allow_extra_keys=False` and raise
+ * `ValueError("Some keys are not used by the HfArgumentParser: [...]")`; TRL's `TrlParser.parse_args_and_config`
+ * (trl/scripts/utils.py) passes the YAML keys no dataclass has on as arguments and raises "Some specified arguments
+ * are not used by the HfArgumentParser". Keys of TRL's ScriptArguments/ModelConfig and of the alignment handbook's
+ * dataclasses are known here; a script with a dataclass of its own can turn the rule down with
+ * `llmTraining.validation.rules` (`"unknown-key": "warning"`).
+ */
 export function hfRoot(): ObjSpec {
   const keys: Record<string, KeySpec> = { ...alignmentHandbook, ...trlScript, ...trlConfigs, ...trainingArguments };
   const renamed: ObjSpec['renamed'] = {};
   for (const [k, v] of Object.entries(hfRenamed)) if (v) { renamed[k] = v; if (v.severity === 'error') delete keys[k]; }
-  return obj('TrainingArguments / TRL config', keys, 'warning', {
+  return obj('TrainingArguments / TRL config', keys, 'error', {
     renamed, source: TA,
     unknownNote: 'HfArgumentParser raises "Some keys are not used by the HfArgumentParser" unless the script defines it in its own dataclass.',
   });

@@ -1,0 +1,104 @@
+/**
+ * Issue 15, "Keys added, renamed or removed by version", for Axolotl and LLaMA-Factory: the key histories generated
+ * by scripts/gen-key-history.py from each framework's source at its release tags (tables/axolotl-key-history.json,
+ * tables/llamafactory-key-history.json), and the `key-version` rule over them. The frameworks' own example configs
+ * (test/fixtures/framework-examples, from the newest tabled releases) get no key-version finding and no new error
+ * when the version they were written for is known.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateConfig } from '../../src/core/config/index';
+import { datasetTypeRemoved, historyReleases, keyKnownIn, keyVersionFinding } from '../../src/core/config/keyHistory';
+
+const codes = (text: string, versions?: Record<string, string>) => validateConfig(text, { fileName: '/w/train.yaml', versions }).issues
+  .filter((i) => i.code === 'key-version' || i.code === 'unknown-key').map((i) => `${i.severity}:${i.code}@${i.range.start.line}`);
+
+const AX = 'base_model: Qwen/Qwen2.5-0.5B\nmicro_batch_size: 2\nnum_epochs: 1\nlearning_rate: 0.0002\noutput_dir: ./out\n';
+const LF = 'model_name_or_path: Qwen/Qwen2-VL-2B-Instruct\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: mllm_demo\ntemplate: qwen2_vl\noutput_dir: out\n';
+
+test('histories name each release with its full commit, oldest first', () => {
+  for (const pkg of ['axolotl', 'llamafactory', 'trl']) {
+    const r = historyReleases(pkg);
+    assert.ok(r.length >= 8, `${pkg}: ${r.length} releases`);
+    for (const x of r) assert.match(x.commit, /^[0-9a-f]{40}$/);
+  }
+  assert.deepEqual(historyReleases('axolotl').slice(0, 2).map((x) => x.release), ['0.5.0', '0.5.2']);
+  assert.equal(historyReleases('axolotl').at(-1)!.release, '0.18.0');
+  assert.deepEqual(historyReleases('llamafactory').map((x) => x.release).slice(0, 3), ['0.6.3', '0.7.1', '0.8.3']);
+});
+
+test('Axolotl: keys added and removed by release, from its pydantic models', () => {
+  // relora_steps: ReLoRA options of 0.5–0.11 (utils/schemas/config.py), renamed jagged_restart_steps in 0.12.
+  assert.deepEqual(keyVersionFinding('axolotl', 'relora_steps', '0.18.0'), { key: 'relora_steps', kind: 'removed', release: '0.12.2', lastWith: '0.11.0', tabled: '0.5.0–0.18.0' });
+  assert.equal(keyKnownIn('axolotl', 'relora_steps', '0.10.1'), true);
+  assert.equal(keyKnownIn('axolotl', 'relora_steps', '0.18.0'), false);
+  // dataset entry keys: field_tools (SFTDataset) first in 0.10.1.
+  assert.deepEqual(keyVersionFinding('axolotl', 'field_tools', '0.9.2', 'datasets[]'), { key: 'field_tools', kind: 'added', release: '0.10.1', tabled: '0.5.0–0.18.0' });
+  assert.equal(keyVersionFinding('axolotl', 'field_tools', '0.10.1', 'datasets[]'), undefined);
+});
+
+test('Axolotl key-version: a warning (ignored key) at the key; a key of the run\'s version is not unknown', () => {
+  const text = `${AX}relora_steps: 100\n`;
+  // No version: the newest table (0.18) does not have it.
+  assert.deepEqual(codes(text), ['warning:unknown-key@5']);
+  // 0.10.1 has it: no diagnostic at all.
+  assert.deepEqual(codes(text, { axolotl: '0.10.1' }), []);
+  // 0.18.0: one diagnostic, with the release that removed it.
+  const r = validateConfig(text, { fileName: '/w/train.yaml', versions: { axolotl: '0.18.0' } }).issues.filter((i) => i.code === 'key-version' || i.code === 'unknown-key');
+  assert.deepEqual(r.map((i) => `${i.severity}:${i.code}@${i.range.start.line}`), ['warning:key-version@5']);
+  assert.match(r[0].message, /^`relora_steps` was removed in Axolotl 0\.12\.2 \(last in 0\.11\.0\); the run uses Axolotl 0\.18\.0/);
+  // A dataset key newer than the run's Axolotl.
+  const ds = `${AX}datasets:\n  - path: data.jsonl\n    type: chat_template\n    field_tools: tools\n`;
+  assert.deepEqual(codes(ds, { axolotl: '0.9.2' }), ['warning:key-version@8']);
+  assert.deepEqual(codes(ds, { axolotl: '0.10.1' }), []);
+});
+
+test('Axolotl: the removed sharegpt dataset type (with conversation:) is an error with a known version, a warning without', () => {
+  assert.deepEqual(datasetTypeRemoved('sharegpt.load_role'), { key: 'sharegpt', kind: 'removed', release: '0.5.0', lastWith: '0.4.0', tabled: '0.4.0–0.18.0' });
+  assert.equal(datasetTypeRemoved('sharegpt', '0.4.0'), undefined);
+  assert.equal(datasetTypeRemoved('chat_template'), undefined);
+  assert.equal(datasetTypeRemoved('alpaca'), undefined); // built into prompt_tokenizers, never a module: no history
+  const text = `${AX}datasets:\n  - path: philschmid/guanaco-sharegpt-style\n    type: sharegpt\n    conversation: chatml\n`;
+  const at = (versions?: Record<string, string>) => validateConfig(text, { fileName: '/w/train.yaml', versions }).issues.filter((i) => i.code === 'key-version');
+  const known = at({ axolotl: '0.8.1' });
+  assert.deepEqual(known.map((i) => [i.severity, i.range.start.line, i.range.start.character, i.range.end.character]), [['error', 7, 10, 18]]);
+  assert.match(known[0].message, /removed in Axolotl 0\.5\.0 \(last in 0\.4\.0\); the run uses Axolotl 0\.8\.1, which fails with "`type: sharegpt\.\*` is deprecated/);
+  assert.match(known[0].message, /`conversation:`/);
+  assert.deepEqual(at().map((i) => i.severity), ['warning']);
+  assert.deepEqual(at({ axolotl: '0.4.0' }), []);
+});
+
+test('LLaMA-Factory key-version: an error (HfArgumentParser refuses it), and no false unknown-key for an older release', () => {
+  // visual_inputs (ModelArguments, tabled 0.7.1–0.8.3) is gone in 0.9.0 (the template decides).
+  assert.deepEqual(keyVersionFinding('llamafactory', 'visual_inputs', '0.9.5'), { key: 'visual_inputs', kind: 'removed', release: '0.9.0', lastWith: '0.8.3', tabled: '0.6.3–0.9.5' });
+  const text = `${LF}visual_inputs: true\n`;
+  assert.deepEqual(codes(text), ['error:unknown-key@7']);
+  assert.deepEqual(codes(text, { llamafactory: '0.8.3' }), []);
+  assert.deepEqual(codes(text, { llamafactory: '0.9.5' }), ['error:key-version@7']);
+  // dpo_beta has its own rename rule (renamed-key to pref_beta), not a key-version.
+  assert.deepEqual(codes(`${LF}dpo_beta: 0.1\n`, { llamafactory: '0.9.5' }), []);
+});
+
+const ROOT = join(__dirname, '..', 'fixtures', 'framework-examples');
+function walk(d: string, out: string[] = []): string[] {
+  for (const f of readdirSync(d).sort()) { const p = join(d, f); if (statSync(p).isDirectory()) walk(p, out); else if (/\.ya?ml$/.test(f)) out.push(p); }
+  return out;
+}
+
+test('the frameworks\' example configs: with the newest tabled release known, no key-version finding and no new error', () => {
+  let n = 0;
+  for (const [dir, versions] of [['axolotl-ai-cloud__axolotl', { axolotl: '0.18.0' }], ['hiyouga__LlamaFactory', { llamafactory: '0.9.5' }]] as const) {
+    for (const f of walk(join(ROOT, dir))) {
+      const text = readFileSync(f, 'utf8');
+      const plain = validateConfig(text, { fileName: f });
+      const withV = validateConfig(text, { fileName: f, versions });
+      const errs = (r: typeof plain) => r.issues.filter((i) => i.severity === 'error').map((i) => `${i.code}@${i.range.start.line}`);
+      assert.deepEqual(withV.issues.filter((i) => i.code === 'key-version').map((i) => i.message), [], f);
+      assert.deepEqual(errs(withV), errs(plain), f);
+      n++;
+    }
+  }
+  assert.ok(n > 300, `${n} example configs`);
+});
