@@ -10,7 +10,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MAX_VALIDATE_BYTES, fileAccessReader, validateConfigWithFiles } from '../core/config/index';
+import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, pairedForValidate, validateConfigWithFiles } from '../core/config/index';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
@@ -58,9 +58,16 @@ export function workspaceVersions(configPath: string): DetectedVersions {
   return {};
 }
 
+/** The local Hugging Face hub cache, as huggingface_hub finds it: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub. */
+export function hubCache(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HF_HUB_CACHE || (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface', 'hub'));
+}
+
 export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const readFile = fileAccessReader(localFileAccess());
+  // Issue 15: files given together are one launch when exactly one is an Accelerate config (core/config/launch.ts).
+  const paired = pairedForValidate(files.map((f) => { const abs = resolve(f); const t = readText(abs); return { path: abs, framework: framework ?? (t === undefined || t.length > MAX_VALIDATE_BYTES ? 'unknown' : detectFramework(t, abs).framework) }; }));
   for (const file of files) {
     const abs = resolve(file);
     // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
@@ -76,7 +83,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       continue;
     }
     const v = plainVersions(mergeVersions(workspaceVersions(abs), installed, versions));
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir), versions: v });
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir), versions: v, launch: paired.get(abs), hfHubCache: hubCache() });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }

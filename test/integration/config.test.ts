@@ -282,6 +282,32 @@ suite('config validation', () => {
     assert.equal(json.getText(rel.location.range), '2');
   });
 
+  // Issue 15: `accelerate launch --config_file A ... B.yaml` in tasks.json makes A and B one launch. The handbook's
+  // zero3.yaml with `gradient_accumulation_steps: 4` added under deepspeed_config (as `accelerate config` writes it)
+  // against the zephyr SFT recipe (gradient_accumulation_steps: 1): the Trainer's fill_match refuses the mismatch.
+  test('a tasks.json accelerate launch pairs the Accelerate config with the training config: launch-mismatch with related information', async () => {
+    const [sft, acc] = await scratch('hf-zephyr-sft-full.yaml', 'accelerate-zero3.yaml');
+    const accText = new TextDecoder().decode(await vscode.workspace.fs.readFile(acc!)).replace('  zero_stage: 3\n', '  zero_stage: 3\n  gradient_accumulation_steps: 4\n');
+    await vscode.workspace.fs.writeFile(acc!, new TextEncoder().encode(accText));
+    const root = vscode.Uri.file(workspaceRoot());
+    const rel = (u: vscode.Uri) => u.path.slice(root.path.replace(/\/+$/, '').length + 1);
+    const tasks = vscode.Uri.joinPath(root, '.vscode', 'tasks.json');
+    await vscode.workspace.fs.writeFile(tasks, new TextEncoder().encode(JSON.stringify({ version: '2.0.0', tasks: [{ label: 'sft', type: 'shell', command: `accelerate launch --config_file ${rel(acc!)} scripts/run_sft.py ${rel(sft!)}` }] })));
+    try {
+      const { document: doc } = await open(sft!);
+      const ds = await diagnosticsWhere(doc.uri, 'launch-mismatch', (x) => x.some((y) => codeOf(y) === 'launch-mismatch'));
+      const d = ds.find((y) => codeOf(y) === 'launch-mismatch')!;
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(doc.lineAt(d.range.start.line).text, 'gradient_accumulation_steps: 1');
+      assert.equal(d.relatedInformation?.length, 1);
+      assert.equal(d.relatedInformation![0]!.location.uri.toString(), acc!.toString());
+      const accDoc = await vscode.workspace.openTextDocument(acc!);
+      assert.equal(accDoc.getText(d.relatedInformation![0]!.location.range), 'gradient_accumulation_steps: 4');
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, '.vscode'), { recursive: true, useTrash: false });
+    }
+  });
+
   test('editing the referenced JSON in an editor re-validates the YAML, reverting brings the error back', async () => {
     const [yaml, json] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
     const { document: doc } = await open(yaml!);

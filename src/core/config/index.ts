@@ -20,11 +20,14 @@ import { frameworkDef } from './frameworks';
 import { toZod } from './spec';
 import { hover, complete } from './assist';
 import { batchOf } from './rules';
+import { crossAsks } from './rulesCross';
 import type { BatchOf } from './rules';
 import { formatBytes } from '../files';
 import { frameworkLabel } from './registry';
 
-export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile } from './types';
+export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile, LaunchInfo } from './types';
+export { accelerateLaunchOf, launchesFromTasks, launchFor, pairedForValidate } from './launch';
+export type { LaunchGroup } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
 export { detectVersions, frameworkVersionLabel, installedAsDetected, installedVersionsCommand, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, versionSourceLabel, type DetectedVersions, type InstalledVersions } from './versions';
 
@@ -193,17 +196,27 @@ export function jsonSchemaFor(framework: Framework): object | undefined {
  * use. A read that rejects counts as missing.
  */
 async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<(path: string) => string | undefined> {
-  const asked = new Set<string>();
-  try {
-    const { p, def } = context(text, opts);
-    if (def?.refs && p.parsed.root) def.refs(new RuleContext(text, p.parsed, { ...opts, lookup: (path) => { asked.add(path); return undefined; } }, def, p.li));
-  } catch { /* no references then: validation reports what is wrong with the text */ }
   const texts = new Map<string, string | undefined>();
-  await Promise.all([...asked].map(async (path) => {
-    let t: string | undefined;
-    try { t = await opts.readFile(path); } catch { t = undefined; }
-    texts.set(path, t);
-  }));
+  // Rounds: a file read in one round can name the next (the Accelerate config of the launch names its DeepSpeed
+  // JSON; a hub cache's refs/main names the snapshot holding config.json). Each round asks what the last one lacked.
+  for (let round = 0; round < 4; round++) {
+    const asked = new Set<string>();
+    const lookup = (path: string): string | undefined => { if (texts.has(path)) return texts.get(path); asked.add(path); return undefined; };
+    try {
+      const { p, def } = context(text, opts);
+      if (def && p.parsed.root) {
+        const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
+        def.refs?.(ctx);
+        crossAsks(ctx);
+      }
+    } catch { /* no references then: validation reports what is wrong with the text */ }
+    if (!asked.size) break;
+    await Promise.all([...asked].map(async (path) => {
+      let t: string | undefined;
+      try { t = await opts.readFile(path); } catch { t = undefined; }
+      texts.set(path, t);
+    }));
+  }
   return (path) => texts.get(path);
 }
 

@@ -12,6 +12,8 @@ import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
 import { keyVersionRule } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
+import { torchtuneComponentArgs } from './components';
+import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -63,10 +65,11 @@ export function refsFor(fw: Framework): ((ctx: RuleContext) => ConfigRef[]) | un
   return undefined;
 }
 
-interface LoadedRef { ref: ConfigRef; text: string; parsed: ParsedConfig; li: LineIndex }
+/** A referenced file, read and parsed (JSON), with its line index for ranges in that file. */
+export interface LoadedRef { ref: ConfigRef; text: string; parsed: ParsedConfig; li: LineIndex }
 
 /** Reads and parses a referenced DeepSpeed JSON; reports a missing or broken file at the reference. */
-function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
+export function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   const read = ctx.opts.lookup;
   if (!read) return undefined;
   const text = read(ref.resolved);
@@ -96,12 +99,12 @@ function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefined {
   return { ref, text, parsed, li };
 }
 
-function relatedAt(l: LoadedRef, e: CEntry, message: string, at: 'key' | 'value' = 'value'): RelatedLocation {
+export function relatedAt(l: LoadedRef, e: CEntry, message: string, at: 'key' | 'value' = 'value'): RelatedLocation {
   const [s, en] = at === 'value' && e.value ? [e.value.start, e.value.end] : [e.keyStart, e.keyEnd];
   return { file: l.ref.resolved, range: l.li.range(s, en), message };
 }
 
-function fixInOther(l: LoadedRef, e: CEntry, newText: string, title: string): Fix {
+export function fixInOther(l: LoadedRef, e: CEntry, newText: string, title: string): Fix {
   const v = e.value!;
   return { title, edits: [{ file: l.ref.resolved, range: l.li.range(v.start, v.end), newText }], isPreferred: true };
 }
@@ -185,8 +188,16 @@ function crossDeepSpeed(ctx: RuleContext): void {
     if (ref.kind !== 'deepspeed') { loadDsRef(ctx, ref); continue; } // fsdp_config / accelerator_config JSON: must exist and parse
     loaded.push(loadDsRef(ctx, ref));
   }
-  for (const l of loaded) {
-    if (!l) continue;
+  for (const l of loaded) if (l) checkDsAgainstTrainer(ctx, l);
+}
+
+/**
+ * One DeepSpeed JSON against the training config's values (see crossDeepSpeed): also used for the JSON an Accelerate
+ * config of the same launch names (rulesCross.ts).
+ */
+export function checkDsAgainstTrainer(ctx: RuleContext, l: LoadedRef): void {
+  dsScheduleSteps(ctx, l);
+  {
     const ref = l.ref;
     const ds = l.parsed.root!;
     const tv = trainerView(ctx);
@@ -841,12 +852,12 @@ const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ..
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger];
-    case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl')];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory')];
-    case 'torchtune': return [torchtuneRules, torchtuneComponents];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger, crossLaunch, fsdpLayerClass];
+    case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), crossLaunch, fsdpLayerClass];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), crossLaunch, fsdpLayerClass];
+    case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs];
     case 'deepspeed': return [deepspeedRules];
-    case 'accelerate': return [accelerateRules];
+    case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];
     case 'peft': return [peftRules];
     default: return [];
   }

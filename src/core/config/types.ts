@@ -77,6 +77,29 @@ export interface ValidateOptions {
    * Absent: the checks assume only what every tabled release agrees on.
    */
   versions?: Record<string, string>;
+  /**
+   * The launch this config belongs to, when one says so (a tasks.json task's `accelerate launch --config_file A ...
+   * B.yaml`, files given together to `llmtrain validate A B`): the other files of that launch are read through
+   * `readFile` and checked against this one (rulesCross.ts). Absent: only files the config names are.
+   */
+  launch?: LaunchInfo;
+  /**
+   * The local Hugging Face hub cache (`$HF_HUB_CACHE`, `$HF_HOME/hub`, `~/.cache/huggingface/hub`): a model named
+   * by hub id is looked up there (`models--org--name/refs/main`, `snapshots/<rev>/config.json`); never the network.
+   */
+  hfHubCache?: string;
+}
+
+/** Files that run together, and what the launch command says about them (see {@link ValidateOptions.launch}). */
+export interface LaunchInfo {
+  /** The other config files of the launch (absolute or launch-relative POSIX paths). */
+  files: string[];
+  /** Processes the launcher starts (`accelerate launch --num_processes 4`), when its command line says. */
+  worldSize?: number;
+  /** Where `worldSize` comes from, e.g. `accelerate launch --num_processes 4`. */
+  worldSizeFrom?: string;
+  /** Who says these files run together, for messages: `tasks.json task "train"`, `llmtrain validate A B`. */
+  source: string;
 }
 
 /** Options of `validateConfigWithFiles`/`referencedFiles`: the referenced files are read through `readFile`. */

@@ -4,7 +4,7 @@
  * (`trl==0.19.1`), PEP 621 / Poetry dependencies in pyproject.toml and pins in a conda environment.yml. A setting
  * (`llmTraining.validation.versions`) or `llmtrain validate --version trl=0.19.1` overrides them. Pure: the caller
  * reads the files. Versions are keyed by the Python distribution name, lower case (`trl`, `axolotl`,
- * `llamafactory`, `torchtune`, `transformers`, `peft`, `deepspeed`, `accelerate`).
+ * `llamafactory`, `torchtune`, `torch`, `transformers`, `peft`, `deepspeed`, `accelerate`).
  */
 import type { Framework } from './types';
 import type { CommandSpec } from '../runs/commands';
@@ -16,7 +16,7 @@ export type DetectedVersions = Record<string, VersionSource>;
 /** The distributions whose version decides what each framework's configs may say (first = shown in the status bar). */
 export const FRAMEWORK_PACKAGES: Record<Framework, string[]> = {
   'hf-trainer': ['trl', 'transformers'], axolotl: ['axolotl', 'transformers'], llamafactory: ['llamafactory', 'transformers'],
-  torchtune: ['torchtune'], deepspeed: ['deepspeed'], accelerate: ['accelerate'], peft: ['peft'], unknown: [],
+  torchtune: ['torchtune', 'torch'], deepspeed: ['deepspeed'], accelerate: ['accelerate'], peft: ['peft'], unknown: [],
 };
 const WANTED = new Set(Object.values(FRAMEWORK_PACKAGES).flat());
 
@@ -97,7 +97,7 @@ export function plainVersions(v: DetectedVersions): Record<string, string> { ret
 /** What the status bar says about a framework's version: `TRL 0.19.1` and its source, or undefined when unknown. */
 export function frameworkVersionLabel(framework: Framework, v: DetectedVersions): { text: string; source: string } | undefined {
   const NAMES: Record<string, string> = { trl: 'TRL', transformers: 'transformers', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', torchtune: 'torchtune', deepspeed: 'DeepSpeed', accelerate: 'Accelerate', peft: 'PEFT' };
-  for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
+  for (const p of FRAMEWORK_PACKAGES[framework] ?? []) { const x = v[p]; if (x && NAMES[p]) return { text: `${NAMES[p] ?? p} ${x.version}`, source: x.source }; }
   return undefined;
 }
 

@@ -292,7 +292,12 @@ export class ConfigValidationController implements vscode.Disposable {
     // Relative references: next to the config, then at the root of its workspace folder (where launchers run).
     const wsRoot = doc.uri.scheme === 'untitled' ? undefined : vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path;
     const { versions, pythonNote } = await this.versionsFor(core, doc.uri);
-    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions) };
+    // Issue 15: a tasks.json task that runs `accelerate launch --config_file A ... B.yaml` makes A and B one launch
+    // (read through readFile, so editing tasks.json re-validates this config).
+    const tasks = wsRoot ? await readFile(`${wsRoot.replace(/\/+$/, '')}/.vscode/tasks.json`) : undefined;
+    const launch = tasks && wsRoot ? core.launchFor(configPath, core.launchesFromTasks(tasks, wsRoot.replace(/\/+$/, ''))) : undefined;
+    const hub = process.env.HF_HUB_CACHE || (process.env.HF_HOME ? `${process.env.HF_HOME}/hub` : `${homedir()}/.cache/huggingface/hub`);
+    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions), hfHubCache: hub, ...(launch ? { launch } : {}) };
     let result: ValidationResult;
     try {
       result = forced === 'unknown'
