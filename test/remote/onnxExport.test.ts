@@ -18,7 +18,7 @@ import { runnerFileAccess } from '../../src/remote/files';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { finishOnnxExport, startOnnxExport } from '../../src/remote/onnxExport';
 import { precheckExport } from '../../src/remote/onnxPrecheck';
-import { getRun, listRuns, stopRun, waitForRun } from '../../src/remote/runs';
+import { followRun, getRun, listRuns, stopRun, waitForRun } from '../../src/remote/runs';
 
 const skip = exportSkipReason();
 
@@ -108,6 +108,75 @@ test('export over the loopback sshd: pre-check, run on the host, model copied ba
     assert.equal(model.externalData[0].status, 'ok');
     assert.ok(model.externalBytes > 40_000);
     assert.equal(onnxCheck(out).ok, true);
+    pool.dispose();
+  } finally { await sshEnv.cleanup(); }
+});
+
+test('an export over SSH survives a dropped connection: the follower re-attaches with nothing lost or repeated, and a re-attach from a new process finishes it with the checker and parity', { skip }, async () => {
+  const sshEnv = await startSshEnv();
+  try {
+    const u = ensureTestUser(sshEnv.target.user);
+    const ckpt = makeTinyGptCheckpoint(join(sshEnv.work, 'p'));
+    // tiny-gpt built exactly as the export builds it by default (the `source` route: class TinyGPT in train.py beside
+    // the checkpoint, then its weights), after a slow load of 20 steps (as a large model's load would be), so that
+    // the connection drops while the export runs.
+    const factory = join(sshEnv.work, 'p', 'slow_tinygpt.py');
+    writeFileSync(factory, [
+      'import time',
+      'import __main__ as export_onnx',
+      'def build(ckpt, config):',
+      '    for i in range(1, 21):',
+      '        print(f"loading weights {i}/20", flush=True)',
+      '        time.sleep(0.25)',
+      '    src = export_onnx.find_architecture_source(ckpt, "TinyGPT")',
+      '    return export_onnx.build_from_class(getattr(export_onnx.import_file(src, "source"), "TinyGPT"), config, ckpt)',
+      '',
+    ].join('\n'));
+    spawnSync('chown', ['-R', `${u.uid}:${u.gid}`, join(sshEnv.work, 'p')]);
+    const pool = sshEnv.pool();
+    const events: string[] = [];
+    pool.on('lost', (e: { reason: string }) => events.push(`lost:${e.reason}`));
+    pool.on('reconnected', () => events.push('reconnected'));
+    const runner = sshEnv.runner(pool);
+    const out = join(sshEnv.work, 'onnx', 'tiny.onnx');
+    const run = await startOnnxExport(runner, { checkpoint: ckpt, out, python: PY, modelFactory: `${factory}:build` });
+    // The extension's follower (the Runs view and the export command read the log through it).
+    const chunks: Buffer[] = [];
+    const follower = followRun(runner, run, { activeCheckMs: 300 });
+    follower.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    follower.start();
+    await waitFor(() => Buffer.concat(chunks).toString().includes('loading weights 3/20'), 60_000, 'the export to be loading');
+    sshEnv.target.dropConnections();
+    await waitFor(() => events.some((e) => e.startsWith('lost')), 10_000, 'the lost event');
+    assert.ok(processesInGroup(run.pgid!).length > 0, 'the export goes on without the connection');
+    assert.equal(existsSync(`${out}.export.json`), false, 'dropped mid-export, before the report');
+    // Re-attach from a new process (a reopened window, another terminal): llmtrain export onnx --attach RUN.
+    const kh = join(sshEnv.dir, 'cli_known_hosts');
+    const attached = await cli(['export', 'onnx', '--attach', run.id, '--host', 'target', '--ssh-config', sshEnv.configPath, '--known-hosts', kh, '--accept-new-host-key', '--format', 'json'], { LLMTRAIN_REMOTE_HOME: sshEnv.home });
+    assert.equal(attached.code, 0, attached.stderr);
+    const end = await follower.done;
+    assert.equal(end.error, undefined);
+    const log = readFileSync(run.logPath);
+    // Nothing lost or repeated: the follower's bytes are the file's, across the drop and the reconnect.
+    assert.equal(end.offset, log.length);
+    assert.equal(Buffer.concat(chunks).toString('hex'), log.toString('hex'));
+    assert.ok(events.includes('reconnected'));
+    const text = log.toString();
+    for (let i = 1; i <= 20; i++) assert.equal(text.split(`loading weights ${i}/20\n`).length, 2, `line ${i} once in the log`);
+    assert.match(text, /\[export\] onnx\.checker: passed/);
+    // The re-attached CLI streamed the whole log once (from byte 0) and reported the checker and parity.
+    const streamed = attached.stderr;
+    assert.ok(streamed.includes(text), 'the whole log, in order');
+    assert.equal(streamed.indexOf('loading weights 1/20'), streamed.lastIndexOf('loading weights 1/20'));
+    const s = JSON.parse(attached.stdout.toString());
+    assert.deepEqual([s.runId, s.host, s.onnx], [run.id, 'target', out]);
+    assert.equal(s.checker.passed, true);
+    assert.equal(s.parity.passed, true);
+    assert.ok(s.parity.maxAbsDiff >= 0 && s.parity.maxAbsDiff < 1e-4, String(s.parity.maxAbsDiff));
+    assert.match(s.parity.runtime, /^onnxruntime-node /);
+    assert.equal((await getRun(runner, run.id)).state, 'finished');
+    assert.equal(onnxCheck(out).ok, true);
+    assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, true, 'the verdict written back on the host');
     pool.dispose();
   } finally { await sshEnv.cleanup(); }
 });
