@@ -4,7 +4,7 @@
 // cancelled export leaves no process behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -179,6 +179,73 @@ test('an export over SSH survives a dropped connection: the follower re-attaches
     assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, true, 'the verdict written back on the host');
     pool.dispose();
   } finally { await sshEnv.cleanup(); }
+});
+
+// Optimum cannot be installed here (`pip download optimum`: "No matching distribution found"; the registry's
+// transformers needs torch >= 2.1, Debian's is 1.13), so test/fixtures/onnx/optimum-standin/optimum-cli STANDS IN for
+// it, on PATH for this test only: it exports with torch.onnx.export and prints what Optimum prints. Everything else is
+// real: the probe finds it, the launch argv, the run's log, our onnx.checker and the onnxruntime-node parity check.
+test('the optimum-cli route (optimum-cli is a stand-in: Optimum cannot be installed here): probe, argv, log, checker and parity; an export Optimum only warns about fails our parity check', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-onnx-optimum-'));
+  try {
+    const ckpt = makeTinyGptCheckpoint(dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const standin = join(__dirname, '..', 'fixtures', 'onnx', 'optimum-standin', 'optimum-cli');
+    symlinkSync(standin, join(bin, 'optimum-cli'));
+    const home = join(dir, 'home');
+    const env = { LLMTRAIN_LOCAL_HOME: home, PATH: `${bin}:${process.env.PATH}` };
+    const logOf = async (runId: string): Promise<string> => readFileSync((await getRun(new LocalRunner({ home }), runId)).logPath, 'utf8');
+
+    // Without optimum-cli on PATH, --exporter optimum is refused by the script, in one line.
+    const none = await cli(['export', 'onnx', ckpt, '--out', join(dir, 'none.onnx'), '--python', PY, '--exporter', 'optimum', '--format', 'json'], { LLMTRAIN_LOCAL_HOME: home });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /--exporter optimum: optimum-cli is not on PATH on this host/);
+
+    // The probe (the pre-check's one python3 -c) finds it.
+    const dry = await cli(['export', 'onnx', ckpt, '--python', PY, '--dry-run', '--format', 'json'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const pre = JSON.parse(dry.stdout.toString()).precheck;
+    assert.equal(pre.exporter.probe.optimum_cli, join(bin, 'optimum-cli'));
+    assert.match(pre.exporter.text, new RegExp(`optimum-cli \\(${join(bin, 'optimum-cli').replace(/[.]/g, '\\.')}\\) with --exporter optimum`));
+
+    const out = join(dir, 'opt', 'tiny.onnx');
+    const r = await cli(['export', 'onnx', ckpt, '--out', out, '--python', PY, '--exporter', 'optimum', '--opset', '14', '--format', 'json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout.toString());
+    assert.equal(s.exporter, `optimum-cli (${join(bin, 'optimum-cli')})`);
+    assert.equal(s.opset, 14);
+    assert.deepEqual(s.inputs, [{ name: 'input_ids', shape: ['batch_size', 'sequence_length'], dtype: 'int64' }, { name: 'attention_mask', shape: ['batch_size', 'sequence_length'], dtype: 'int64' }]);
+    assert.deepEqual(s.outputs, [{ name: 'logits', shape: ['batch_size', 'sequence_length', 57], dtype: 'float32' }]);
+    assert.equal(s.checker.passed, true);
+    assert.equal(s.parity.passed, true);
+    assert.ok(s.parity.maxAbsDiff >= 0 && s.parity.maxAbsDiff < 1e-4, String(s.parity.maxAbsDiff));
+    assert.match(s.parity.runtime, /^onnxruntime-node /);
+    const log = await logOf(s.runId);
+    // The launch argv (as the script logs it), Optimum's own lines, then our checks on the file it wrote.
+    assert.ok(log.includes(`[export] running ${join(bin, 'optimum-cli')} export onnx --model ${ckpt} --task text-generation --opset 14 ${out}.optimum\n`), log);
+    assert.match(log, /\[export\] parity reference: source \(.*\/train\.py:TinyGPT\)/);
+    assert.match(log, /^Using framework PyTorch: 1\.13/m);
+    assert.match(log, /The ONNX export succeeded and the exported model was saved at: /);
+    assert.match(log, /\[export\] onnx\.checker: passed/);
+    assert.equal(onnxCheck(out).ok, true);
+    assert.equal(existsSync(`${out}.optimum`), false, 'its work folder is removed');
+
+    // An export whose logits are off: Optimum warns and exits 0; our parity check fails the export.
+    const bad = join(dir, 'opt', 'skewed.onnx');
+    const b = await cli(['export', 'onnx', ckpt, '--out', bad, '--python', PY, '--exporter', 'optimum', '--format', 'json'], { ...env, STANDIN_OPTIMUM_SKEW: '0.5' });
+    assert.equal(b.code, 1, b.stderr);
+    const bs = JSON.parse(b.stdout.toString());
+    assert.equal(bs.checker.passed, true, 'the checker cannot see wrong numbers');
+    assert.equal(bs.parity.passed, false);
+    assert.ok(Math.abs(bs.parity.maxAbsDiff - 0.5) < 1e-3, String(bs.parity.maxAbsDiff));
+    assert.match(b.stderr, /parity check failed: max \|ONNX - PyTorch\| = 0\.5\d* > atol 0\.0001/);
+    const badLog = await logOf(bs.runId);
+    assert.match(badLog, /-\[x\] values not close enough, max diff: 0\.5\d* \(atol: 1e-05\)/);
+    assert.match(badLog, /The ONNX export succeeded with the warning: The maximum absolute difference between the output of the reference model and the ONNX exported model is not within the set tolerance 1e-05:\n- logits: max diff = 0\.5/);
+    assert.equal((await getRun(new LocalRunner({ home }), bs.runId)).exitCode, 0, 'the run itself succeeded, as Optimum did');
+    assert.equal(JSON.parse(readFileSync(`${bad}.export.json`, 'utf8')).parity.passed, false, 'the verdict is kept on the host');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('cancelling an export mid-way stops its whole process group and reports it as stopped', { skip }, async () => {
