@@ -39,8 +39,8 @@ function zeroPlusPlusJson(d: DeepSpeedInfo): Record<string, number> {
   return o;
 }
 
-function zeroPlusPlusText(d: DeepSpeedInfo): string {
-  return Object.entries(zeroPlusPlusJson(d)).map(([k, v]) => `  ${k} ${v}`).join('');
+function zeroPlusPlusText(d: DeepSpeedInfo, partitions = true): string {
+  return Object.entries(zeroPlusPlusJson(d)).filter(([k]) => partitions || k !== 'partitions').map(([k, v]) => `  ${k} ${v}`).join('');
 }
 
 /** The JSON object of the issue: format, tensors, parameters, bytes, metadata, tied, problems, [checkpoints], [deepspeed]. */
@@ -124,8 +124,8 @@ export const checkpointCommand = {
         } else if (!r) process.stdout.write('not a DeepSpeed resume: nothing to check\n');
         else {
           const lines = [`resume from ${r.checkpoint ?? '(no checkpoint yet)'}`];
-          if (r.saved) lines.push(`  saved   ${r.saved.tag ?? ''}  ZeRO stage ${r.saved.zero_stage ?? '?'}  ${r.saved.partitions ?? r.saved.world_size ?? '?'} partition(s)${r.saved.partitions !== undefined && r.saved.partitions !== r.saved.world_size ? ` of ${r.saved.world_size ?? '?'} data-parallel rank(s)` : ''}${zeroPlusPlusText(r.saved)}`);
-          lines.push(`  launch  ZeRO stage ${r.target.zeroStage ?? '?'}${r.target.zeroStageFrom ? ` (${r.target.zeroStageFrom})` : ''}  world size ${r.target.worldSize ?? '?'}${r.target.worldSizeFrom ? ` (${r.target.worldSizeFrom})` : ''}`);
+          if (r.saved) lines.push(`  saved   ${r.saved.tag ?? ''}  ZeRO stage ${r.saved.zero_stage ?? '?'}  ${r.saved.partitions ?? r.saved.world_size ?? '?'} partition(s)${r.saved.partitions !== undefined && r.saved.partitions !== r.saved.world_size ? ` of ${r.saved.world_size ?? '?'} data-parallel rank(s)` : ''}${zeroPlusPlusText(r.saved, false)}`);
+          lines.push(`  launch  ZeRO stage ${r.target.zeroStage ?? '?'}${r.target.zeroStageFrom ? ` (${r.target.zeroStageFrom})` : ''}  world size ${r.target.worldSize ?? '?'}${r.target.worldSizeFrom ? ` (${r.target.worldSizeFrom})` : ''}${r.target.micsShardSize !== undefined ? `  mics_shard_size ${r.target.micsShardSize}` : ''}${r.target.hpzPartitionSize !== undefined ? `  zero_hpz_partition_size ${r.target.hpzPartitionSize}` : ''}`);
           for (const p of r.problems) lines.push(`  ${p.severity}: ${p.message}`);
           if (!errors.length) lines.push('  ok: the resume matches the save');
           process.stdout.write(lines.join('\n') + '\n');

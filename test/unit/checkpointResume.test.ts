@@ -229,6 +229,9 @@ describe('MiCS and hpZ (ZeRO++) saves', () => {
     const two = await resume(2, 'mics2.json', 'mics');
     assert.deepEqual(errors(two).length, 1);
     assert.match(errors(two)[0], /^global_step8 holds 2 ZeRO partition\(s\) \(saved by 4 data-parallel rank\(s\), MiCS shard size 2\), the resume would start 2 process\(es\) \(torchrun --nproc_per_node 2\): DeepSpeed's _load_zero_checkpoint stops with ZeRORuntimeException "The checkpoint being loaded used a DP world size of 4 but the current world size is 2"\. Launch 4 process\(es\)/);
+    const text = await cli(['checkpoint', 'resume-check', '--cwd', cwd(), '--', 'torchrun', '--nproc_per_node', '2', 'train.py', '--deepspeed', 'mics2.json', '--resume_from_checkpoint', 'mics/checkpoint-8']);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout.toString(), /\n {2}saved {3}global_step8 {2}ZeRO stage 3 {2}2 partition\(s\) of 4 data-parallel rank\(s\) {2}mics_shard_size 2\n {2}launch {2}ZeRO stage 3 \(.*\) {2}world size 2 \(torchrun --nproc_per_node 2\) {2}mics_shard_size 2\n {2}warning: the resume uses MiCS.*\n {2}error: global_step8 holds 2 ZeRO partition/);
     const eight = await resume(8, 'mics2.json', 'mics');
     assert.deepEqual(errors(eight).length, 1, 'same shard size: only the world size differs');
     assert.match(errors(eight)[0], /used a DP world size of 4 but the current world size is 8"\. Launch 4/);
