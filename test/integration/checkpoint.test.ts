@@ -71,7 +71,7 @@ suite('checkpoint browser', function () {
       // Hidden (another view container): the timer stops, and nothing re-reads the folder.
       await vscode.commands.executeCommand('workbench.view.explorer');
       await waitFor('the view to be hidden', async () => !(await rows()).visible, 20_000);
-      assert.equal(await polling(), false);
+      await waitFor('the poll to stop (the visibility change reaches the extension host)', async () => !(await polling()), 20_000);
       refreshes = 0;
       cpSync(join(dir, 'checkpoint-30'), join(dir, 'checkpoint-60'), { recursive: true });
       await new Promise((r) => setTimeout(r, 5_000)); // 2.5 periods of 2 s in which a poll would have fired
