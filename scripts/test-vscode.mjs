@@ -186,6 +186,13 @@ async function bridgeRequest(req) {
       notifications: await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts(),
     };
   }
+  if (req.action === 'treeRows') {
+    // The rows a tree view shows now (their aria-labels), found by the view's title: what the user sees, not the provider.
+    const title = new RegExp(`^\\s*${req.view.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'i');
+    const pane = page.locator('.pane').filter({ has: page.locator('.pane-header .title', { hasText: title }) }).first();
+    if (!(await pane.isVisible())) return { visible: false, rows: [] };
+    return { visible: true, rows: await pane.locator('.pane-body .monaco-list-row').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? '')) };
+  }
   throw new Error(`unknown bridge action ${JSON.stringify(req.action)}`);
 }
 let bridge;

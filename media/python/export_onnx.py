@@ -15,7 +15,9 @@ What `export` does, in order:
   1. Builds the model: `--model-factory FILE:FUNCTION` (FUNCTION(checkpoint_dir, config) -> torch.nn.Module, or
      FUNCTION(config) / FUNCTION()), else the class config.json's `auto_map` names (Hugging Face custom code:
      `"auto_map": {"AutoModelForCausalLM": "modeling_x.MyModel"}`, file in the checkpoint folder), else
-     `optimum-cli export onnx` or `transformers` for a model_type transformers knows, else the class named in
+     `optimum-cli export onnx` or `transformers` for a model_type transformers knows (`--exporter optimum`: optimum-cli
+     whenever it is on PATH; the PyTorch reference for the parity check is then the model the other routes build),
+     else the class named in
      `architectures` found in the training code beside the checkpoint (the checkpoint folder and up to three parent
      folders: examples/tiny-gpt's train.py defines TinyGPT). Plain classes are built from config.json by matching
      constructor argument names (aliases: block_size<-n_positions/max_position_embeddings, n_embd<-hidden_size, ...)
@@ -243,7 +245,14 @@ def has_transformers_model_type(config: dict) -> bool:
 
 
 def choose_route(args, config: dict, env: dict) -> tuple:
-    """(route, detail): how the model will be built. Routes: factory, auto_map, optimum, transformers, source."""
+    """(route, detail): how the model will be built. Routes: factory, auto_map, optimum, transformers, source.
+    `--exporter optimum` takes optimum-cli whenever it is on PATH, even where this Python's transformers does not know
+    the model type (optimum-cli often lives in its own environment, e.g. pipx); the PyTorch reference for the parity
+    check is then built as `reference_route` says."""
+    if args.exporter == "optimum":
+        if not env["optimum_cli"]:
+            raise BadInput("--exporter optimum: optimum-cli is not on PATH on this host")
+        return "optimum", env["optimum_cli"]
     if args.model_factory:
         return "factory", args.model_factory
     auto_map = config.get("auto_map") or {}
@@ -264,6 +273,15 @@ def choose_route(args, config: dict, env: dict) -> tuple:
     raise BadInput(f"{args.checkpoint}: cannot build model_type {config.get('model_type')!r} "
                    f"(architectures {config.get('architectures')}): transformers does not know it and no training code "
                    f"beside the checkpoint defines it; pass --model-factory FILE:FUNCTION")
+
+
+def reference_route(args, config: dict, env: dict) -> tuple:
+    """(route, detail) of the PyTorch model that an optimum-cli export is compared with: `--model-factory` when given,
+    else transformers' Auto class where this Python's transformers knows the model type, else the checkpoint's own
+    code (auto_map, or the class `architectures` names in the training code), as the torch route finds it."""
+    if not args.model_factory and env["transformers"] and has_transformers_model_type(config):
+        return "transformers", env["transformers"]
+    return choose_route(argparse.Namespace(**{**vars(args), "exporter": "torch"}), config, env)
 
 
 def build_model(route: str, detail: str, args, config: dict):
@@ -439,8 +457,29 @@ def run_checker(path: str) -> dict:
         return {"passed": False, "onnx": onnx.__version__, "error": str(e).strip().splitlines()[0][:500]}
 
 
-def save_parity(model, inputs: dict, out: str, atol: float, dtype: str) -> dict:
-    """Writes inputs and torch outputs as .npy into `<out>.parity/` with manifest.json; returns the manifest."""
+def onnx_only_inputs(onnx_inputs: list, inputs: dict) -> dict:
+    """Inputs the exported graph takes that the PyTorch reference is not given (an optimum-cli export of a model built
+    from its own code): `attention_mask` all ones and `position_ids` 0..seq-1, which change nothing; anything else
+    cannot be made up here."""
+    import torch
+    ids = inputs["input_ids"]
+    extra = {}
+    for i in onnx_inputs:
+        name = i["name"]
+        if name in inputs:
+            continue
+        if name == "attention_mask":
+            extra[name] = torch.ones_like(ids)
+        elif name == "position_ids":
+            extra[name] = torch.arange(ids.shape[1], dtype=torch.int64).unsqueeze(0).expand(ids.shape[0], -1).contiguous()
+        else:
+            raise BadInput(f"the exported model takes an input {name!r} that the parity check cannot make")
+    return extra
+
+
+def save_parity(model, inputs: dict, out: str, atol: float, dtype: str, onnx_only: dict | None = None) -> dict:
+    """Writes inputs and torch outputs as .npy into `<out>.parity/` with manifest.json; returns the manifest.
+    `onnx_only`: inputs fed to ONNX Runtime but not to the PyTorch model (see `onnx_only_inputs`)."""
     import numpy as np
     import torch
     folder = out + ".parity"
@@ -449,7 +488,7 @@ def save_parity(model, inputs: dict, out: str, atol: float, dtype: str) -> dict:
     with torch.no_grad():
         logits = model(*inputs.values())
     manifest = {"atol": atol, "dtype": dtype, "inputs": [], "outputs": []}
-    for name, t in inputs.items():
+    for name, t in {**inputs, **(onnx_only or {})}.items():
         np.save(os.path.join(folder, f"input.{name}.npy"), t.numpy())
         manifest["inputs"].append({"name": name, "file": f"input.{name}.npy", "dtype": str(t.numpy().dtype), "shape": list(t.shape)})
     arr = logits.float().numpy()
@@ -500,10 +539,10 @@ def export(args) -> dict:
     route, detail = choose_route(args, config, env)
     log(f"route: {route} ({detail}); torch {env['torch']}, onnx {env['onnx']}, onnxruntime {env['onnxruntime'] or 'not installed'}")
 
-    model = build_model(route, detail, args, config) if route != "optimum" else None
+    ref_route, ref_detail = (route, detail) if route != "optimum" else reference_route(args, config, env)
     if route == "optimum":
-        import transformers  # optimum needs it; used for the parity reference
-        model = transformers.AutoModelForCausalLM.from_pretrained(ckpt, torch_dtype="auto")
+        log(f"parity reference: {ref_route} ({ref_detail})")
+    model = build_model(ref_route, ref_detail, args, config)
     model.eval()
     dtype = model_dtype(model)
     nbytes = param_bytes(model)
@@ -512,7 +551,7 @@ def export(args) -> dict:
     log(f"model: {sum(p.numel() for p in model.parameters()):,} parameters, {nbytes:,} bytes, {dtype}; "
         f"external data: {'yes' if external else 'no'}")
     wrapped = FirstOutput(model).eval()
-    with_mask = route in ("transformers", "optimum")
+    with_mask = ref_route == "transformers"
     inputs = sample_inputs(config, args, with_mask)
 
     log(f"exporting to {out} (opset {args.opset or 'default'})")
@@ -526,7 +565,8 @@ def export(args) -> dict:
     checker = run_checker(out)
     log(f"onnx.checker: {'passed' if checker['passed'] else 'FAILED: ' + checker.get('error', '')}")
     atol = args.atol if args.atol is not None else DEFAULT_ATOL.get(dtype, 1e-4)
-    manifest = save_parity(wrapped, sample_inputs(config, args, with_mask, seed_offset=1, extra=1), out, atol, dtype)
+    parity_inputs = sample_inputs(config, args, with_mask, seed_offset=1, extra=1)
+    manifest = save_parity(wrapped, parity_inputs, out, atol, dtype, onnx_only_inputs(summary["inputs"], parity_inputs))
     if env["onnxruntime"]:
         parity = run_parity_ort(out, manifest)
         log(f"parity ({parity['runtime']}): max |diff| {parity['maxAbsDiff']} vs atol {atol}: {'passed' if parity['passed'] else 'FAILED'}")

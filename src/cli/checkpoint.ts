@@ -10,6 +10,7 @@ import { diffCheckpoints, parseValueDiff, valueDiffArgv } from '../core/checkpoi
 import { checkDeepSpeedResume } from '../core/checkpoint/resume';
 import { FORMAT_LABELS, inspectCheckpoint } from '../core/checkpoint/index';
 import type { CheckpointReport } from '../core/checkpoint/index';
+import type { DeepSpeedInfo } from '../core/checkpoint/types';
 import { formatBytes, formatCount as fmtParams } from '../shared/format';
 import { runnerFileAccess } from '../remote/files';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
@@ -29,6 +30,19 @@ Reads checkpoint headers (safetensors, sharded index, PyTorch zip, GGUF, PEFT, D
   --values                         diff: per-tensor relative change, computed on the host (reads all tensor data)
 ${HOST_USAGE}`;
 
+/** The MiCS / hpZ fields of a DeepSpeed save, only where they are set (`partitions` when MiCS makes it differ from `world_size`). */
+function zeroPlusPlusJson(d: DeepSpeedInfo): Record<string, number> {
+  const o: Record<string, number> = {};
+  if (d.mics_shard_size !== undefined) o.mics_shard_size = d.mics_shard_size;
+  if (d.hpz_partition_size !== undefined) o.zero_hpz_partition_size = d.hpz_partition_size;
+  if (d.partitions !== undefined && d.partitions !== d.world_size) o.partitions = d.partitions;
+  return o;
+}
+
+function zeroPlusPlusText(d: DeepSpeedInfo, partitions = true): string {
+  return Object.entries(zeroPlusPlusJson(d)).filter(([k]) => partitions || k !== 'partitions').map(([k, v]) => `  ${k} ${v}`).join('');
+}
+
 /** The JSON object of the issue: format, tensors, parameters, bytes, metadata, tied, problems, [checkpoints], [deepspeed]. */
 export function reportJson(r: CheckpointReport): Record<string, unknown> {
   const o: Record<string, unknown> = {
@@ -41,7 +55,7 @@ export function reportJson(r: CheckpointReport): Record<string, unknown> {
     problems: r.problems.map((p) => ({ severity: p.severity, message: p.file && !p.message.includes(p.file) ? `${p.file}: ${p.message}` : p.message })),
   };
   if (r.checkpoints) o.checkpoints = r.checkpoints.map((c) => ({ step: c.step ?? null, path: c.path, best: c.best }));
-  if (r.deepspeed) o.deepspeed = { step: r.deepspeed.step ?? null, world_size: r.deepspeed.world_size ?? null, zero_stage: r.deepspeed.zero_stage ?? null };
+  if (r.deepspeed) o.deepspeed = { step: r.deepspeed.step ?? null, world_size: r.deepspeed.world_size ?? null, zero_stage: r.deepspeed.zero_stage ?? null, ...zeroPlusPlusJson(r.deepspeed) };
   return o;
 }
 
@@ -53,7 +67,7 @@ export function reportText(r: CheckpointReport, all = false): string {
   lines.push(`  tensors     ${r.tensors.length}   parameters ${fmtParams(r.parameters)}   bytes ${formatBytes(r.bytes)}`);
   for (const [d, t] of Object.entries(r.byDtype)) lines.push(`  dtype ${d.padEnd(8)} ${String(t.tensors).padStart(6)} tensors  ${fmtParams(t.parameters).padStart(8)} params  ${formatBytes(t.bytes)}`);
   for (const [k, t] of Object.entries(r.byKind)) lines.push(`  kind  ${k.padEnd(10)} ${String(t!.tensors).padStart(4)} tensors  ${fmtParams(t!.parameters).padStart(8)} params`);
-  if (r.deepspeed) lines.push(`  deepspeed   ${r.deepspeed.tag ?? ''} step ${r.deepspeed.step ?? '?'}  world_size ${r.deepspeed.world_size ?? '?'}  zero_stage ${r.deepspeed.zero_stage ?? '?'}`);
+  if (r.deepspeed) lines.push(`  deepspeed   ${r.deepspeed.tag ?? ''} step ${r.deepspeed.step ?? '?'}  world_size ${r.deepspeed.world_size ?? '?'}  zero_stage ${r.deepspeed.zero_stage ?? '?'}${zeroPlusPlusText(r.deepspeed)}`);
   if (r.peft) lines.push(`  peft        ${r.peft.peft_type ?? ''} r=${r.peft.r ?? '?'} lora_alpha=${r.peft.lora_alpha ?? '?'} target_modules=${r.peft.target_modules.join(',')}  trainable ${fmtParams(r.peft.trainable_parameters)} on ${r.peft.attachments.length} base tensors (${fmtParams(r.peft.attached_base_parameters)} params)`);
   for (const [k, v] of Object.entries(r.metadata)) lines.push(`  meta  ${k} = ${v.length > 120 ? `${v.slice(0, 117)}...` : v}`);
   for (const [a, b] of r.tied) lines.push(`  tied  ${a} = ${b}`);
@@ -106,12 +120,12 @@ export const checkpointCommand = {
         const r = await checkDeepSpeedResume({ files, cwd, argv: launchArgv, config, slurm, home: await runner.home().catch(() => undefined) });
         const errors = (r?.problems ?? []).filter((p) => p.severity === 'error');
         if (values.format === 'json') {
-          process.stdout.write(JSON.stringify(r ? { checkpoint: r.checkpoint ?? null, saved: r.saved ? { tag: r.saved.tag ?? null, zero_stage: r.saved.zero_stage ?? null, world_size: r.saved.world_size ?? null } : null, target: r.target, problems: r.problems.map((p) => ({ severity: p.severity, message: p.message })) } : { checkpoint: null, problems: [] }, null, 2) + '\n');
+          process.stdout.write(JSON.stringify(r ? { checkpoint: r.checkpoint ?? null, saved: r.saved ? { tag: r.saved.tag ?? null, zero_stage: r.saved.zero_stage ?? null, world_size: r.saved.world_size ?? null, ...zeroPlusPlusJson(r.saved) } : null, target: r.target, problems: r.problems.map((p) => ({ severity: p.severity, message: p.message })) } : { checkpoint: null, problems: [] }, null, 2) + '\n');
         } else if (!r) process.stdout.write('not a DeepSpeed resume: nothing to check\n');
         else {
           const lines = [`resume from ${r.checkpoint ?? '(no checkpoint yet)'}`];
-          if (r.saved) lines.push(`  saved   ${r.saved.tag ?? ''}  ZeRO stage ${r.saved.zero_stage ?? '?'}  ${r.saved.world_size ?? '?'} partition(s)`);
-          lines.push(`  launch  ZeRO stage ${r.target.zeroStage ?? '?'}${r.target.zeroStageFrom ? ` (${r.target.zeroStageFrom})` : ''}  world size ${r.target.worldSize ?? '?'}${r.target.worldSizeFrom ? ` (${r.target.worldSizeFrom})` : ''}`);
+          if (r.saved) lines.push(`  saved   ${r.saved.tag ?? ''}  ZeRO stage ${r.saved.zero_stage ?? '?'}  ${r.saved.partitions ?? r.saved.world_size ?? '?'} partition(s)${r.saved.partitions !== undefined && r.saved.partitions !== r.saved.world_size ? ` of ${r.saved.world_size ?? '?'} data-parallel rank(s)` : ''}${zeroPlusPlusText(r.saved, false)}`);
+          lines.push(`  launch  ZeRO stage ${r.target.zeroStage ?? '?'}${r.target.zeroStageFrom ? ` (${r.target.zeroStageFrom})` : ''}  world size ${r.target.worldSize ?? '?'}${r.target.worldSizeFrom ? ` (${r.target.worldSizeFrom})` : ''}${r.target.micsShardSize !== undefined ? `  mics_shard_size ${r.target.micsShardSize}` : ''}${r.target.hpzPartitionSize !== undefined ? `  zero_hpz_partition_size ${r.target.hpzPartitionSize}` : ''}`);
           for (const p of r.problems) lines.push(`  ${p.severity}: ${p.message}`);
           if (!errors.length) lines.push('  ok: the resume matches the save');
           process.stdout.write(lines.join('\n') + '\n');

@@ -26,6 +26,10 @@ with onnx.checker and a numeric parity check against PyTorch (max |diff| <= atol
   --external-data auto|yes|no   external-data format (auto: when the weights pass protobuf's 2 GiB limit)
   --atol X                      parity tolerance (default 1e-4 fp32, 1e-2 fp16, 5e-2 bf16)
   --python P                    Python on the host (default python3)
+  --exporter auto|optimum|transformers|torch
+                                auto: optimum-cli for model types the host's transformers knows, when on PATH;
+                                optimum: optimum-cli whenever on PATH (its model checked against the PyTorch model the
+                                other routes build: a failed parity check fails the export, where Optimum only warns)
   --dry-run                     the pre-check only (headers, no compute)
   --attach RUN                  re-attach to an export run (after a dropped connection or a closed terminal): follow it,
                                 then the checker/parity verdict, as if it had been started here
@@ -47,6 +51,7 @@ export const exportCommand = {
       out: { type: 'string' }, opset: { type: 'string' }, task: { type: 'string' }, 'model-factory': { type: 'string' },
       'external-data': { type: 'string' }, atol: { type: 'string' }, python: { type: 'string' },
       'dry-run': { type: 'boolean', default: false }, attach: { type: 'string' }, format: { type: 'string', default: 'text' },
+      exporter: { type: 'string' },
     });
     if (values.help) { process.stdout.write(USAGE); return 0; }
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format must be text or json');
@@ -70,13 +75,15 @@ export const exportCommand = {
     const ext = values['external-data'] ?? 'auto';
     if (ext !== 'auto' && ext !== 'yes' && ext !== 'no') throw new UsageError('--external-data must be auto, yes or no');
     const format = values.format;
+    const exporter = values.exporter ?? 'auto';
+    if (exporter !== 'auto' && exporter !== 'optimum' && exporter !== 'transformers' && exporter !== 'torch') throw new UsageError('--exporter must be auto, optimum, transformers or torch');
 
     return withRunner(USAGE, values, async (runner) => {
       const checkpoint = (await resolveHostPath(runner, positionals[0])).replace(/\/+$/, '') || '/';
       const out = values.out ? await resolveHostPath(runner, values.out) : undefined;
       const opts: OnnxExportOptions = {
         checkpoint, out: out ?? `${checkpoint}/model.onnx`, opset, task: values.task, modelFactory: values['model-factory'],
-        externalData: ext, atol, python: values.python,
+        externalData: ext, atol, python: values.python, exporter,
       };
       const files = runnerFileAccess(runner);
       const pre: ExportPrecheck = await precheckExport(runner, files, opts);

@@ -46,6 +46,47 @@ suite('checkpoint browser', function () {
     assert.equal(await vscode.env.clipboard.readText(), join(T, 'run', 'checkpoint-20'));
   });
 
+  test('the Checkpoints view shows a new checkpoint-N of a watched folder while visible, polls not while hidden, and catches up when shown', async function () {
+    if (!hasUiBridge()) this.skip(); // the rows are read from the workbench page (scripts/test-vscode.mjs bridge)
+    const dir = join(T, 'watched');
+    cpSync(join(T, 'run'), dir, { recursive: true });
+    const cfg = vscode.workspace.getConfiguration('llmTraining.checkpoints');
+    await cfg.update('refreshIntervalSeconds', 2, vscode.ConfigurationTarget.Global);
+    let refreshes = 0;
+    const sub = api.checkpoints.onDidChangeTreeData(() => { refreshes++; });
+    const polling = (): Thenable<boolean> => vscode.commands.executeCommand<boolean>('llmTraining.checkpoints.pollingForTests');
+    const rows = async (): Promise<{ visible: boolean; rows: string[] }> => uiBridge<{ visible: boolean; rows: string[] }>({ action: 'treeRows', view: 'Checkpoints' });
+    const shows = (name: string) => async (): Promise<boolean> => (await rows()).rows.some((r) => new RegExp(`(^|[^\\w-])${name}([^\\w-]|$)`).test(r));
+    try {
+      await vscode.commands.executeCommand('llmTraining.checkpoints.addFolder', dir);
+      await vscode.commands.executeCommand('llmTraining.checkpoints.focus');
+      await waitFor('the view to poll', async () => await polling(), 20_000);
+      await waitFor('checkpoint-30 in the view', shows('checkpoint-30'), 30_000);
+      assert.equal(await shows('checkpoint-50')(), false);
+      // A new checkpoint is written while the view is open: no refresh command, no getChildren call from here.
+      cpSync(join(dir, 'checkpoint-30'), join(dir, 'checkpoint-50'), { recursive: true });
+      refreshes = 0;
+      await waitFor('checkpoint-50 in the view', shows('checkpoint-50'), 30_000);
+      assert.ok(refreshes >= 1, 'shown by the poll');
+      // Hidden (another view container): the timer stops, and nothing re-reads the folder.
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await waitFor('the view to be hidden', async () => !(await rows()).visible, 20_000);
+      await waitFor('the poll to stop (the visibility change reaches the extension host)', async () => !(await polling()), 20_000);
+      refreshes = 0;
+      cpSync(join(dir, 'checkpoint-30'), join(dir, 'checkpoint-60'), { recursive: true });
+      await new Promise((r) => setTimeout(r, 5_000)); // 2.5 periods of 2 s in which a poll would have fired
+      assert.equal(refreshes, 0, 'no re-read while hidden');
+      // Shown again: re-read (onShow, then the poll), and polling again.
+      await vscode.commands.executeCommand('llmTraining.checkpoints.focus');
+      await waitFor('checkpoint-60 in the view', shows('checkpoint-60'), 30_000);
+      assert.equal(await polling(), true);
+    } finally {
+      sub.dispose();
+      await cfg.update('refreshIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await api.checkpoints.removeFolder({ host: 'local', path: dir });
+    }
+  });
+
   test('a .safetensors file opens in the read-only checkpoint editor', async () => {
     const uri = vscode.Uri.file(join(T, 'model', 'model.safetensors'));
     await vscode.commands.executeCommand('vscode.open', uri);

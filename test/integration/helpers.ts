@@ -43,7 +43,9 @@ export type UiBridgeRequest =
   /** Waits for a notification toast containing `contains`; returns its text; clicks `button` when given. */
   | { action: 'notification'; contains: string; button?: string; timeoutMs?: number }
   /** What is open now, without waiting. */
-  | { action: 'state' };
+  | { action: 'state' }
+  /** The rows the tree view titled `view` shows now (aria-labels), without waiting; `visible: false` when it is not shown. */
+  | { action: 'treeRows'; view: string };
 
 /** True when the harness serves the UI bridge (code-server harness; not @vscode/test-electron). */
 export function hasUiBridge(): boolean {

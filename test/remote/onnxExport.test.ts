@@ -4,7 +4,7 @@
 // cancelled export leaves no process behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { runnerFileAccess } from '../../src/remote/files';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { finishOnnxExport, startOnnxExport } from '../../src/remote/onnxExport';
 import { precheckExport } from '../../src/remote/onnxPrecheck';
-import { getRun, listRuns, stopRun, waitForRun } from '../../src/remote/runs';
+import { followRun, getRun, listRuns, stopRun, waitForRun } from '../../src/remote/runs';
 
 const skip = exportSkipReason();
 
@@ -110,6 +110,142 @@ test('export over the loopback sshd: pre-check, run on the host, model copied ba
     assert.equal(onnxCheck(out).ok, true);
     pool.dispose();
   } finally { await sshEnv.cleanup(); }
+});
+
+test('an export over SSH survives a dropped connection: the follower re-attaches with nothing lost or repeated, and a re-attach from a new process finishes it with the checker and parity', { skip }, async () => {
+  const sshEnv = await startSshEnv();
+  try {
+    const u = ensureTestUser(sshEnv.target.user);
+    const ckpt = makeTinyGptCheckpoint(join(sshEnv.work, 'p'));
+    // tiny-gpt built exactly as the export builds it by default (the `source` route: class TinyGPT in train.py beside
+    // the checkpoint, then its weights), after a slow load of 20 steps (as a large model's load would be), so that
+    // the connection drops while the export runs.
+    const factory = join(sshEnv.work, 'p', 'slow_tinygpt.py');
+    writeFileSync(factory, [
+      'import time',
+      'import __main__ as export_onnx',
+      'def build(ckpt, config):',
+      '    for i in range(1, 21):',
+      '        print(f"loading weights {i}/20", flush=True)',
+      '        time.sleep(0.25)',
+      '    src = export_onnx.find_architecture_source(ckpt, "TinyGPT")',
+      '    return export_onnx.build_from_class(getattr(export_onnx.import_file(src, "source"), "TinyGPT"), config, ckpt)',
+      '',
+    ].join('\n'));
+    spawnSync('chown', ['-R', `${u.uid}:${u.gid}`, join(sshEnv.work, 'p')]);
+    const pool = sshEnv.pool();
+    const events: string[] = [];
+    pool.on('lost', (e: { reason: string }) => events.push(`lost:${e.reason}`));
+    pool.on('reconnected', () => events.push('reconnected'));
+    const runner = sshEnv.runner(pool);
+    const out = join(sshEnv.work, 'onnx', 'tiny.onnx');
+    const run = await startOnnxExport(runner, { checkpoint: ckpt, out, python: PY, modelFactory: `${factory}:build` });
+    // The extension's follower (the Runs view and the export command read the log through it).
+    const chunks: Buffer[] = [];
+    const follower = followRun(runner, run, { activeCheckMs: 300 });
+    follower.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    follower.start();
+    await waitFor(() => Buffer.concat(chunks).toString().includes('loading weights 3/20'), 60_000, 'the export to be loading');
+    sshEnv.target.dropConnections();
+    await waitFor(() => events.some((e) => e.startsWith('lost')), 10_000, 'the lost event');
+    assert.ok(processesInGroup(run.pgid!).length > 0, 'the export goes on without the connection');
+    assert.equal(existsSync(`${out}.export.json`), false, 'dropped mid-export, before the report');
+    // Re-attach from a new process (a reopened window, another terminal): llmtrain export onnx --attach RUN.
+    const kh = join(sshEnv.dir, 'cli_known_hosts');
+    const attached = await cli(['export', 'onnx', '--attach', run.id, '--host', 'target', '--ssh-config', sshEnv.configPath, '--known-hosts', kh, '--accept-new-host-key', '--format', 'json'], { LLMTRAIN_REMOTE_HOME: sshEnv.home });
+    assert.equal(attached.code, 0, attached.stderr);
+    const end = await follower.done;
+    assert.equal(end.error, undefined);
+    const log = readFileSync(run.logPath);
+    // Nothing lost or repeated: the follower's bytes are the file's, across the drop and the reconnect.
+    assert.equal(end.offset, log.length);
+    assert.equal(Buffer.concat(chunks).toString('hex'), log.toString('hex'));
+    assert.ok(events.includes('reconnected'));
+    const text = log.toString();
+    for (let i = 1; i <= 20; i++) assert.equal(text.split(`loading weights ${i}/20\n`).length, 2, `line ${i} once in the log`);
+    assert.match(text, /\[export\] onnx\.checker: passed/);
+    // The re-attached CLI streamed the whole log once (from byte 0) and reported the checker and parity.
+    const streamed = attached.stderr;
+    assert.ok(streamed.includes(text), 'the whole log, in order');
+    assert.equal(streamed.indexOf('loading weights 1/20'), streamed.lastIndexOf('loading weights 1/20'));
+    const s = JSON.parse(attached.stdout.toString());
+    assert.deepEqual([s.runId, s.host, s.onnx], [run.id, 'target', out]);
+    assert.equal(s.checker.passed, true);
+    assert.equal(s.parity.passed, true);
+    assert.ok(s.parity.maxAbsDiff >= 0 && s.parity.maxAbsDiff < 1e-4, String(s.parity.maxAbsDiff));
+    assert.match(s.parity.runtime, /^onnxruntime-node /);
+    assert.equal((await getRun(runner, run.id)).state, 'finished');
+    assert.equal(onnxCheck(out).ok, true);
+    assert.equal(JSON.parse(readFileSync(`${out}.export.json`, 'utf8')).parity.passed, true, 'the verdict written back on the host');
+    pool.dispose();
+  } finally { await sshEnv.cleanup(); }
+});
+
+// Optimum cannot be installed here (`pip download optimum`: "No matching distribution found"; the registry's
+// transformers needs torch >= 2.1, Debian's is 1.13), so test/fixtures/onnx/optimum-standin/optimum-cli STANDS IN for
+// it, on PATH for this test only: it exports with torch.onnx.export and prints what Optimum prints. Everything else is
+// real: the probe finds it, the launch argv, the run's log, our onnx.checker and the onnxruntime-node parity check.
+test('the optimum-cli route (optimum-cli is a stand-in: Optimum cannot be installed here): probe, argv, log, checker and parity; an export Optimum only warns about fails our parity check', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-onnx-optimum-'));
+  try {
+    const ckpt = makeTinyGptCheckpoint(dir);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const standin = join(__dirname, '..', 'fixtures', 'onnx', 'optimum-standin', 'optimum-cli');
+    symlinkSync(standin, join(bin, 'optimum-cli'));
+    const home = join(dir, 'home');
+    const env = { LLMTRAIN_LOCAL_HOME: home, PATH: `${bin}:${process.env.PATH}` };
+    const logOf = async (runId: string): Promise<string> => readFileSync((await getRun(new LocalRunner({ home }), runId)).logPath, 'utf8');
+
+    // Without optimum-cli on PATH, --exporter optimum is refused by the script, in one line.
+    const none = await cli(['export', 'onnx', ckpt, '--out', join(dir, 'none.onnx'), '--python', PY, '--exporter', 'optimum', '--format', 'json'], { LLMTRAIN_LOCAL_HOME: home });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /--exporter optimum: optimum-cli is not on PATH on this host/);
+
+    // The probe (the pre-check's one python3 -c) finds it.
+    const dry = await cli(['export', 'onnx', ckpt, '--python', PY, '--dry-run', '--format', 'json'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const pre = JSON.parse(dry.stdout.toString()).precheck;
+    assert.equal(pre.exporter.probe.optimum_cli, join(bin, 'optimum-cli'));
+    assert.match(pre.exporter.text, new RegExp(`optimum-cli \\(${join(bin, 'optimum-cli').replace(/[.]/g, '\\.')}\\) with --exporter optimum`));
+
+    const out = join(dir, 'opt', 'tiny.onnx');
+    const r = await cli(['export', 'onnx', ckpt, '--out', out, '--python', PY, '--exporter', 'optimum', '--opset', '14', '--format', 'json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout.toString());
+    assert.equal(s.exporter, `optimum-cli (${join(bin, 'optimum-cli')})`);
+    assert.equal(s.opset, 14);
+    assert.deepEqual(s.inputs, [{ name: 'input_ids', shape: ['batch_size', 'sequence_length'], dtype: 'int64' }, { name: 'attention_mask', shape: ['batch_size', 'sequence_length'], dtype: 'int64' }]);
+    assert.deepEqual(s.outputs, [{ name: 'logits', shape: ['batch_size', 'sequence_length', 57], dtype: 'float32' }]);
+    assert.equal(s.checker.passed, true);
+    assert.equal(s.parity.passed, true);
+    assert.ok(s.parity.maxAbsDiff >= 0 && s.parity.maxAbsDiff < 1e-4, String(s.parity.maxAbsDiff));
+    assert.match(s.parity.runtime, /^onnxruntime-node /);
+    const log = await logOf(s.runId);
+    // The launch argv (as the script logs it), Optimum's own lines, then our checks on the file it wrote.
+    assert.ok(log.includes(`[export] running ${join(bin, 'optimum-cli')} export onnx --model ${ckpt} --task text-generation --opset 14 ${out}.optimum\n`), log);
+    assert.match(log, /\[export\] parity reference: source \(.*\/train\.py:TinyGPT\)/);
+    assert.match(log, /^Using framework PyTorch: 1\.13/m);
+    assert.match(log, /The ONNX export succeeded and the exported model was saved at: /);
+    assert.match(log, /\[export\] onnx\.checker: passed/);
+    assert.equal(onnxCheck(out).ok, true);
+    assert.equal(existsSync(`${out}.optimum`), false, 'its work folder is removed');
+
+    // An export whose logits are off: Optimum warns and exits 0; our parity check fails the export.
+    const bad = join(dir, 'opt', 'skewed.onnx');
+    const b = await cli(['export', 'onnx', ckpt, '--out', bad, '--python', PY, '--exporter', 'optimum', '--format', 'json'], { ...env, STANDIN_OPTIMUM_SKEW: '0.5' });
+    assert.equal(b.code, 1, b.stderr);
+    const bs = JSON.parse(b.stdout.toString());
+    assert.equal(bs.checker.passed, true, 'the checker cannot see wrong numbers');
+    assert.equal(bs.parity.passed, false);
+    assert.ok(Math.abs(bs.parity.maxAbsDiff - 0.5) < 1e-3, String(bs.parity.maxAbsDiff));
+    assert.match(b.stderr, /parity check failed: max \|ONNX - PyTorch\| = 0\.5\d* > atol 0\.0001/);
+    const badLog = await logOf(bs.runId);
+    assert.match(badLog, /-\[x\] values not close enough, max diff: 0\.5\d* \(atol: 1e-05\)/);
+    assert.match(badLog, /The ONNX export succeeded with the warning: The maximum absolute difference between the output of the reference model and the ONNX exported model is not within the set tolerance 1e-05:\n- logits: max diff = 0\.5/);
+    assert.equal((await getRun(new LocalRunner({ home }), bs.runId)).exitCode, 0, 'the run itself succeeded, as Optimum did');
+    assert.equal(JSON.parse(readFileSync(`${bad}.export.json`, 'utf8')).parity.passed, false, 'the verdict is kept on the host');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('cancelling an export mid-way stops its whole process group and reports it as stopped', { skip }, async () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkDeepSpeedResume, deepSpeedTarget, parseLaunchArgv, trainingResume } from '../../src/core/checkpoint/resume';
+import { inspectCheckpoint } from '../../src/core/checkpoint/index';
 import { localFileAccess } from '../../src/remote/files';
 import { makeCheckpoints } from '../fixtures/checkpoint/build';
 import { cli } from '../fixtures/remote/cli';
@@ -174,3 +175,94 @@ describe('llmtrain checkpoint resume-check', () => {
   });
 });
 
+
+/**
+ * ZeRO-3 saves with MiCS (`mics_shard_size` 2 on 4 ranks: only the first shard group writes, 2 partitions, model states
+ * say dp_world_size 4) and with hpZ (`zero_hpz_partition_size` 2 on 4 ranks: plain ZeRO-3 files), written by real
+ * torch.save in make_checkpoints.py with DeepSpeed's file names; what DeepSpeed's load_checkpoint does with each resume
+ * is derived from its source (see resumeMismatches in src/core/checkpoint/deepspeed.ts).
+ */
+describe('MiCS and hpZ (ZeRO++) saves', () => {
+  const cwd = (): string => join(T, 'work');
+  const errors = (r: Awaited<ReturnType<typeof checkDeepSpeedResume>>): string[] => (r?.problems ?? []).filter((p) => p.severity === 'error').map((p) => p.message);
+  const of = (r: Awaited<ReturnType<typeof checkDeepSpeedResume>>, sev: 'warning' | 'info'): string[] => (r?.problems ?? []).filter((p) => p.severity === sev).map((p) => p.message);
+  const resume = (nproc: number, config: string, out: string): Promise<Awaited<ReturnType<typeof checkDeepSpeedResume>>> =>
+    checkDeepSpeedResume({ files, cwd: cwd(), argv: ['torchrun', '--nproc_per_node', String(nproc), 'train.py', '--deepspeed', config, '--resume_from_checkpoint', `${out}/checkpoint-8`] });
+  before(() => {
+    cpSync(join(T, 'ds_mics'), join(T, 'work', 'mics', 'checkpoint-8'), { recursive: true });
+    cpSync(join(T, 'ds_hpz'), join(T, 'work', 'hpz', 'checkpoint-8'), { recursive: true });
+    const z3 = (extra: Record<string, number>): string => JSON.stringify({ zero_optimization: { stage: 3, ...extra }, bf16: { enabled: true } });
+    writeFileSync(join(T, 'work', 'z3.json'), z3({}));
+    for (const s of [2, 3, 4]) writeFileSync(join(T, 'work', `mics${s}.json`), z3({ mics_shard_size: s }));
+    for (const h of [3, 4]) writeFileSync(join(T, 'work', `hpz${h}.json`), z3({ zero_hpz_partition_size: h }));
+  });
+
+  test('a MiCS save: world size from the model states, 2 partitions on disk, no missing-file error', async () => {
+    const r = await inspectCheckpoint(files, join(T, 'ds_mics'));
+    assert.deepEqual([r.deepspeed?.world_size, r.deepspeed?.partitions, r.deepspeed?.mics_shard_size, r.deepspeed?.zero_stage], [4, 2, 2, 3]);
+    assert.deepEqual(r.problems.filter((p) => p.severity === 'error'), []);
+    const h = await inspectCheckpoint(files, join(T, 'ds_hpz'));
+    assert.deepEqual([h.deepspeed?.world_size, h.deepspeed?.partitions, h.deepspeed?.hpz_partition_size, h.deepspeed?.mics_shard_size], [4, 4, 2, undefined]);
+    const j = await cli(['checkpoint', join(T, 'ds_mics'), '--format', 'json']);
+    assert.deepEqual(JSON.parse(j.stdout.toString()).deepspeed, { step: 8, world_size: 4, zero_stage: 3, mics_shard_size: 2, partitions: 2 });
+  });
+
+  test('a MiCS save with a rank\'s file gone, or one from another save: named', async () => {
+    const d = join(T, 'mics_broken');
+    cpSync(join(T, 'ds_mics'), d, { recursive: true });
+    rmSync(join(d, 'global_step8', 'bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt'));
+    const gone = await inspectCheckpoint(files, d);
+    assert.deepEqual(gone.problems.filter((p) => p.severity === 'error').map((p) => p.message), [
+      'zero_pp_rank_0_mp_rank_00_model_states.pt says 4 data-parallel rank(s) in MiCS shard groups of 2 (only the first group saves), so 2 ZeRO partition(s), but zero_pp_rank_1_mp_rank_00_optim_states.pt is missing: the rank that opens it fails (a rank\'s save did not finish, or files were deleted)']);
+    cpSync(join(T, 'ds_hpz', 'global_step8', 'bf16_zero_pp_rank_3_mp_rank_00_optim_states.pt'), join(d, 'global_step8', 'bf16_zero_pp_rank_3_mp_rank_00_optim_states.pt'));
+    cpSync(join(T, 'ds_mics', 'global_step8', 'bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt'), join(d, 'global_step8', 'bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt'));
+    const mixed = await inspectCheckpoint(files, d);
+    assert.match(mixed.problems.map((p) => p.message).join('\n'), /but optimizer partitions of rank\(s\) 3 are present too: files from another save/);
+  });
+
+  test('MiCS: the same world size and shard size loads (with the TypeError warning of recent DeepSpeed); another world size fails', async () => {
+    const same = await resume(4, 'mics2.json', 'mics');
+    assert.deepEqual(errors(same), []);
+    assert.deepEqual(of(same, 'warning').length, 1);
+    assert.match(of(same, 'warning')[0], /^the resume uses MiCS \(mics_shard_size 2 \(zero_optimization in .*mics2\.json\)\): from DeepSpeed 0\.14\.5 on, load_checkpoint passes param_shapes= .*TypeError \(global_step8 was saved by DeepSpeed 0\.16\.4\)/);
+    // 2 processes: 2 optimizer files exist for 2 ranks, but the model states say 4 ranks, and DeepSpeed compares that.
+    const two = await resume(2, 'mics2.json', 'mics');
+    assert.deepEqual(errors(two).length, 1);
+    assert.match(errors(two)[0], /^global_step8 holds 2 ZeRO partition\(s\) \(saved by 4 data-parallel rank\(s\), MiCS shard size 2\), the resume would start 2 process\(es\) \(torchrun --nproc_per_node 2\): DeepSpeed's _load_zero_checkpoint stops with ZeRORuntimeException "The checkpoint being loaded used a DP world size of 4 but the current world size is 2"\. Launch 4 process\(es\)/);
+    const text = await cli(['checkpoint', 'resume-check', '--cwd', cwd(), '--', 'torchrun', '--nproc_per_node', '2', 'train.py', '--deepspeed', 'mics2.json', '--resume_from_checkpoint', 'mics/checkpoint-8']);
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout.toString(), /\n {2}saved {3}global_step8 {2}ZeRO stage 3 {2}2 partition\(s\) of 4 data-parallel rank\(s\) {2}mics_shard_size 2\n {2}launch {2}ZeRO stage 3 \(.*\) {2}world size 2 \(torchrun --nproc_per_node 2\) {2}mics_shard_size 2\n {2}warning: the resume uses MiCS.*\n {2}error: global_step8 holds 2 ZeRO partition/);
+    const eight = await resume(8, 'mics2.json', 'mics');
+    assert.deepEqual(errors(eight).length, 1, 'same shard size: only the world size differs');
+    assert.match(errors(eight)[0], /used a DP world size of 4 but the current world size is 8"\. Launch 4/);
+  });
+
+  test('MiCS: another shard size, or none, at the same world size fails; which error depends on more or fewer partitions', async () => {
+    const plain = await resume(4, 'z3.json', 'mics');
+    assert.deepEqual(errors(plain).length, 1);
+    assert.match(errors(plain)[0], /the resume would partition over 4 rank\(s\) \(no MiCS sharding \(zero_optimization in .*z3\.json\), so one partition per data-parallel rank\): ranks 2 to 3 of each shard group find no zero_pp_rank_<rank>_mp_rank_00_model_states\.pt \(AssertionError in state_dict_factory\.py check_ckpt_list\).*Resume with "mics_shard_size": 2 in zero_optimization/);
+    assert.deepEqual(of(plain, 'warning'), [], 'no MiCS in the resume: no TypeError warning');
+    const four = await resume(4, 'mics4.json', 'mics'); // a shard of the whole world: plain ZeRO-3's 4 partitions
+    assert.match(errors(four)[0], /partition over 4 rank\(s\) \(no MiCS sharding/);
+    // An hpZ (plain ZeRO-3) save of 4 partitions resumed with MiCS shards of 2: fewer partitions, each too small.
+    const fewer = await resume(4, 'mics2.json', 'hpz');
+    assert.deepEqual(errors(fewer).length, 1);
+    assert.match(errors(fewer)[0], /^global_step8 holds 4 ZeRO partition\(s\) \(saved by 4 data-parallel rank\(s\)\), the resume would partition over 2 rank\(s\) \(MiCS shard size 2 .*\): each rank loads the file of its partition rank, a partition sized for 4 ranks, .*size mismatch \(RuntimeError in stage3\.py _rigid_load_state_dict\)\. Resume with no mics_shard_size/);
+    const bad = await resume(4, 'mics3.json', 'mics');
+    assert.match(errors(bad)[0], /^mics_shard_size 3 .* does not divide the world size 4 \(torchrun --nproc_per_node 4\): DeepSpeed stops at start-up/);
+  });
+
+  test('hpZ: another zero_hpz_partition_size loads (info); another world size fails like plain ZeRO-3', async () => {
+    const other = await resume(4, 'hpz4.json', 'hpz');
+    assert.deepEqual(errors(other), []);
+    assert.deepEqual(of(other, 'warning'), []);
+    assert.match(of(other, 'info').join('\n'), /global_step8 was saved with zero_hpz_partition_size 2, the resume uses 4: this loads\./);
+    const none = await resume(4, 'z3.json', 'hpz');
+    assert.deepEqual([errors(none), of(none, 'info').length], [[], 1]);
+    const eight = await resume(8, 'z3.json', 'hpz');
+    assert.deepEqual(errors(eight).length, 1);
+    assert.match(errors(eight)[0], /used a DP world size of 4 but the current world size is 8"; under ZeRO-3 the ranks past 3 first find no zero_pp_rank_<rank>_mp_rank_00_model_states\.pt/);
+    const bad = await resume(4, 'hpz3.json', 'hpz');
+    assert.match(errors(bad)[0], /^zero_hpz_partition_size 3 .* does not divide the world size 4/);
+  });
+});

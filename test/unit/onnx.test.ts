@@ -217,6 +217,11 @@ test('exporter probe, argv and report parsing', () => {
     ['python3', '-u', '/h/.llm-training-studio/tools/e.py', 'export', '/c; rm -rf /', '--out', '/o.onnx', '--opset', '17', '--task', 'text-generation', '--external-data', 'yes']);
   const p = parseProbe('{"python": "3.10.1", "torch": "2.3.0", "transformers": "4.44.0", "optimum_cli": "/usr/bin/optimum-cli", "onnx": "1.16.0", "onnxruntime": "1.18.0", "numpy": "1.26"}\n', '', 0, 'python3');
   assert.match(describeExporter(p).text, /^optimum-cli \(\/usr\/bin\/optimum-cli\) for transformers models.*parity with onnxruntime 1\.18\.0 on the host$/);
+  assert.deepEqual(exportArgv('/e.py', { checkpoint: '/c', out: '/o.onnx', exporter: 'optimum' }).slice(-2), ['--exporter', 'optimum']);
+  assert.equal(exportArgv('/e.py', { checkpoint: '/c', out: '/o.onnx', exporter: 'auto' }).includes('--exporter'), false);
+  // optimum-cli on PATH without transformers in this Python (e.g. a pipx install): offered with --exporter optimum.
+  const pipx = parseProbe('{"python": "3.11.2", "torch": "1.13.0", "transformers": null, "optimum_cli": "/home/u/.local/bin/optimum-cli", "onnx": "1.12.0", "onnxruntime": null, "numpy": "1.24"}', '', 0, 'python3');
+  assert.match(describeExporter(pipx).text, /^torch 1\.13\.0 torch\.onnx\.export \(no transformers: .*\); optimum-cli \(\/home\/u\/\.local\/bin\/optimum-cli\) with --exporter optimum; onnx 1\.12\.0; parity with onnxruntime-node here/);
   const missing = parseProbe('', 'sh: python9: not found', 127, 'python9');
   assert.deepEqual(describeExporter(missing), { usable: false, text: 'python9: sh: python9: not found' });
   assert.deepEqual(parseExportReport('noise\nLLMTRAIN_EXPORT_RESULT {"error": "bad"}\n'), { error: 'bad' });

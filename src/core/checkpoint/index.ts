@@ -7,6 +7,7 @@
 import { baseName, joinPath, readText } from '../files';
 import type { FileAccess, FileInfo } from '../files';
 import { inspectDeepSpeed, isDeepSpeedTagDir } from './deepspeed';
+import type { DeepSpeedResumeTarget } from './deepspeed';
 import { readGgufHeader, isGguf } from './gguf';
 import { parseLfsPointer } from './lfs';
 import { configChecks } from './consistency';
@@ -23,7 +24,7 @@ export { readSafetensorsHeader } from './safetensors';
 export { parseLfsPointer } from './lfs';
 
 /** What a resume will use, to compare a DeepSpeed checkpoint with (from the DeepSpeed config and the launcher). */
-export interface ResumeTarget { zeroStage?: number; worldSize?: number }
+export type ResumeTarget = DeepSpeedResumeTarget;
 
 export interface InspectOptions {
   /** Compare DeepSpeed checkpoints against this (a resume with another ZeRO stage or GPU count fails). */

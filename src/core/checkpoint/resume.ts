@@ -33,7 +33,8 @@ import { parse as parseYaml, parseDocument, isMap, isScalar } from 'yaml';
 import { baseName, joinPath, readTextIfExists } from '../files';
 import type { FileAccess } from '../files';
 import type { SlurmOptions } from '../runs/slurm';
-import { inspectDeepSpeed, resumeMismatches } from './deepspeed';
+import { inspectDeepSpeed, resumeMismatches, zeroPlusPlus } from './deepspeed';
+import type { DeepSpeedResumeTarget } from './deepspeed';
 import type { DeepSpeedInfo, Problem } from './types';
 
 /** What a launch command line says (fields absent when it does not say). `worldSize` is the total process count. */
@@ -250,8 +251,11 @@ export function trainingResume(text: string): TrainingResume {
   return out;
 }
 
-/** What a DeepSpeed JSON says a run will use: ZeRO stage, the world size its batch sizes imply, universal loading. */
-export interface DeepSpeedTarget { zeroStage?: number; worldSize?: number; loadUniversal: boolean }
+/**
+ * What a DeepSpeed JSON says a run will use: ZeRO stage, the world size its batch sizes imply, universal loading, and
+ * under stage 3 the MiCS shard size and hpZ partition size ({@link zeroPlusPlus}; absent when off).
+ */
+export interface DeepSpeedTarget { zeroStage?: number; worldSize?: number; loadUniversal: boolean; micsShardSize?: number; hpzPartitionSize?: number }
 
 /**
  * From a parsed DeepSpeed config: `zero_optimization.stage` (default 0, as DeepSpeed's `DeepSpeedZeroConfig`);
@@ -264,6 +268,11 @@ export function deepSpeedTarget(cfg: Record<string, unknown>): DeepSpeedTarget {
   const t: DeepSpeedTarget = { loadUniversal: (cfg.checkpoint as { load_universal?: unknown } | undefined)?.load_universal === true };
   if (typeof stage === 'number' && Number.isInteger(stage)) t.zeroStage = stage;
   else if (stage === undefined || zero === undefined) t.zeroStage = 0;
+  if (t.zeroStage === 3) {
+    const z = zeroPlusPlus(zero as Record<string, unknown>);
+    if (z.mics_shard_size !== undefined) t.micsShardSize = z.mics_shard_size;
+    if (z.hpz_partition_size !== undefined) t.hpzPartitionSize = z.hpz_partition_size;
+  }
   const tbs = cfg.train_batch_size, micro = cfg.train_micro_batch_size_per_gpu, gas = cfg.gradient_accumulation_steps ?? 1;
   if (typeof tbs === 'number' && typeof micro === 'number' && typeof gas === 'number' && micro > 0 && gas > 0 && tbs % (micro * gas) === 0) t.worldSize = tbs / (micro * gas);
   return t;
@@ -310,7 +319,7 @@ export interface ResumeCheckInput {
 export interface ResumeCheck {
   checkpoint?: string;
   saved?: DeepSpeedInfo;
-  target: { zeroStage?: number; zeroStageFrom?: string; worldSize?: number; worldSizeFrom?: string; deepspeedConfig?: string };
+  target: Omit<DeepSpeedResumeTarget, 'loadUniversal'> & { deepspeedConfig?: string };
   problems: Problem[];
   /** The config's `resume_from_checkpoint` value range, when the resume comes from the config. */
   resumeRange?: { start: number; end: number };
@@ -319,8 +328,10 @@ export interface ResumeCheck {
 /**
  * Checks a DeepSpeed resume before it starts. Undefined when the run does not resume or does not use DeepSpeed.
  * Errors: no checkpoint for `resume_from_checkpoint: true`; a checkpoint without `global_step*` (DeepSpeed runs load
- * only those); a ZeRO stage or data-parallel partition count other than the save's (unless the DeepSpeed config sets
- * `checkpoint.load_universal`). Warnings: configs named but unreadable. Never throws for a missing file.
+ * only those); a ZeRO stage, data-parallel size or ZeRO-3 partition count (MiCS `mics_shard_size`) other than the
+ * save's (unless the DeepSpeed config sets `checkpoint.load_universal`), as `resumeMismatches` in ./deepspeed.ts says
+ * with its DeepSpeed sources. Warnings: configs named but unreadable; a MiCS resume (a TypeError in recent DeepSpeed).
+ * Info: another hpZ `zero_hpz_partition_size` (loads). Never throws for a missing file.
  */
 export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<ResumeCheck | undefined> {
   const { files, cwd } = input;
@@ -386,6 +397,11 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
     universal = t.loadUniversal;
     if (target.zeroStage === undefined && t.zeroStage !== undefined) { target.zeroStage = t.zeroStage; target.zeroStageFrom = `zero_optimization.stage in ${dsName}`; }
     if (target.worldSize === undefined && t.worldSize !== undefined) { target.worldSize = t.worldSize; target.worldSizeFrom = `train_batch_size / (train_micro_batch_size_per_gpu × gradient_accumulation_steps) in ${dsName}`; }
+    target.zeroConfigFrom = `zero_optimization in ${dsName}`;
+    if (t.micsShardSize !== undefined) target.micsShardSize = t.micsShardSize;
+    if (t.hpzPartitionSize !== undefined) target.hpzPartitionSize = t.hpzPartitionSize;
+  } else if (launch?.launcher === 'accelerate' && target.zeroStage !== undefined) {
+    target.zeroConfigFrom = 'accelerate\'s deepspeed_config without a DeepSpeed config file: no MiCS, no hpZ';
   }
   if (!dsName) return undefined; // not a DeepSpeed run: the Trainer loads checkpoints by itself
   target.deepspeedConfig = dsName;
@@ -408,6 +424,6 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
   const saved = await inspectDeepSpeed(files, where.path, isTag ? undefined : names);
   out.saved = saved.deepspeed;
   problems.push(...saved.problems.filter((p) => p.severity === 'error'));
-  if (!universal) problems.push(...resumeMismatches(saved.deepspeed, target, saved.deepspeed.tag ? (isTag ? where.path : joinPath(where.path, saved.deepspeed.tag)) : where.path));
+  problems.push(...resumeMismatches(saved.deepspeed, { ...target, loadUniversal: universal }, saved.deepspeed.tag ? (isTag ? where.path : joinPath(where.path, saved.deepspeed.tag)) : where.path, saved.metadata.ds_version));
   return out;
 }

@@ -55,9 +55,15 @@ export interface CheckpointEntry {
 /** What a DeepSpeed `global_stepN/` holds: the layout a resume needs. */
 export interface DeepSpeedInfo {
   step?: number;
-  /** Data-parallel world size the state was saved with (count of `zero_pp_rank_*_optim_states.pt`). */
+  /** Data-parallel world size the state was saved with (`dp_world_size` of the model states; else the count of `zero_pp_rank_*_optim_states.pt`). */
   world_size?: number;
   zero_stage?: number;
+  /** ZeRO partitions on disk: one `zero_pp_rank_<r>_…_optim_states.pt` per rank of the optimizer's group (MiCS: `mics_shard_size`, else `world_size`). */
+  partitions?: number;
+  /** ZeRO-3 MiCS shard size (`zero_optimization.mics_shard_size` > 0 in the saved `ds_config`). */
+  mics_shard_size?: number;
+  /** ZeRO-3 hpZ (ZeRO++) secondary partition size (`zero_optimization.zero_hpz_partition_size` > 1 in the saved `ds_config`). */
+  hpz_partition_size?: number;
   /** Model-parallel ranks (count of `mp_rank_*_model_states.pt`). */
   mp_world_size?: number;
   /** The `ds_config` stored in the model-states file. */

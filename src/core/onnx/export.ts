@@ -23,6 +23,12 @@ export interface OnnxExportOptions {
   atol?: number;
   /** Python interpreter on the host (default `python3`). */
   python?: string;
+  /**
+   * Which exporter (default `auto`: optimum-cli for model types the host's transformers knows, when on PATH; else
+   * transformers / torch.onnx.export). `optimum`: optimum-cli whenever it is on PATH (it may live in its own
+   * environment), the parity reference built by the other routes.
+   */
+  exporter?: 'auto' | 'optimum' | 'transformers' | 'torch';
 }
 
 /** The script's own report (`<out>.export.json`, and the log's `LLMTRAIN_EXPORT_RESULT` line). */
@@ -95,6 +101,7 @@ export function exportArgv(scriptPath: string, o: OnnxExportOptions): string[] {
   if (o.modelFactory) argv.push('--model-factory', o.modelFactory);
   if (o.externalData && o.externalData !== 'auto') argv.push('--external-data', o.externalData);
   if (o.atol !== undefined) argv.push('--atol', String(o.atol));
+  if (o.exporter && o.exporter !== 'auto') argv.push('--exporter', o.exporter);
   return argv;
 }
 
@@ -139,7 +146,7 @@ export function describeExporter(p: ExporterProbe): { usable: boolean; text: str
   if (!p.torch) return { usable: false, text: `python ${p.python}: no torch (PyTorch is needed for the export and the parity reference)` };
   if (!p.onnx) return { usable: false, text: `python ${p.python}: no onnx package (needed for onnx.checker)` };
   const how = p.optimum_cli && p.transformers ? `optimum-cli (${p.optimum_cli}) for transformers models, else torch ${p.torch} torch.onnx.export`
-    : p.transformers ? `transformers ${p.transformers} + torch ${p.torch} torch.onnx.export` : `torch ${p.torch} torch.onnx.export (no transformers: custom models through a factory or the training code)`;
+    : p.transformers ? `transformers ${p.transformers} + torch ${p.torch} torch.onnx.export` : `torch ${p.torch} torch.onnx.export (no transformers: custom models through a factory or the training code)${p.optimum_cli ? `; optimum-cli (${p.optimum_cli}) with --exporter optimum` : ''}`;
   const rt = p.onnxruntime ? `parity with onnxruntime ${p.onnxruntime} on the host` : 'parity with onnxruntime-node here (no onnxruntime on the host)';
   return { usable: true, text: `${how}; onnx ${p.onnx}; ${rt}` };
 }

@@ -12,6 +12,7 @@ import type { RunsBackend } from '../runs/backend';
 import type { RunsSource } from './tree';
 import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
+import { pollWhileVisible } from '../pollWhileVisible';
 import { confirmDeepSpeedResume, registerResumeDiagnostics } from './resume';
 import type { ResumeLaunchPlan } from './resume';
 import type { CheckpointNode } from './tree';
@@ -154,18 +155,16 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
     vscode.commands.registerCommand('llmTraining.checkpoints.detailsState', (uri: string) => ctx.states?.get(uri)?.()),
     vscode.commands.registerCommand('llmTraining.checkpoints.confirmResumeForTests', (plan: ResumeLaunchPlan) => confirmDeepSpeedResume((h) => backend.getRunner(h), plan, log)),
   );
-  let timer: NodeJS.Timeout | undefined;
-  const poll = (): void => {
-    if (timer) { clearInterval(timer); timer = undefined; }
-    if (view.visible) timer = setInterval(() => tree.refresh(), 30_000);
-  };
-  context.subscriptions.push(tree, view, view.onDidChangeVisibility(poll), { dispose: () => { if (timer) clearInterval(timer); } },
+  // Re-lists the folders every `llmTraining.checkpoints.refreshIntervalSeconds` while the view is visible (a new
+  // checkpoint-N shows up without a manual refresh), never while hidden; once at once when it is shown again.
+  const poll = pollWhileVisible(view, { section: 'llmTraining.checkpoints', key: 'refreshIntervalSeconds', fallback: 30 }, () => tree.refresh(), () => tree.refresh());
+  if (testHooks) context.subscriptions.push(vscode.commands.registerCommand('llmTraining.checkpoints.pollingForTests', () => poll.polling));
+  context.subscriptions.push(tree, view, poll,
     ...[CheckpointEditorProvider.viewType, CheckpointEditorProvider.anyViewType].map((t) => vscode.window.registerCustomEditorProvider(t, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true })),
     ...Object.entries(commands(ctx)).map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try { return await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); return undefined; }
     })),
   );
   context.subscriptions.push(...registerResumeDiagnostics(files, log));
-  poll();
   return tree;
 }

@@ -110,7 +110,7 @@ export async function confirmDeepSpeedResume(getRunner: (host: string) => Promis
   }
   const errors = (result?.problems ?? []).filter((p) => p.severity === 'error');
   if (!result || !errors.length) {
-    if (result?.checkpoint) log.info(`launch: resume from ${result.checkpoint} matches (ZeRO stage ${result.saved?.zero_stage ?? '?'}, ${result.saved?.world_size ?? '?'} partition(s))`);
+    if (result?.checkpoint) log.info(`launch: resume from ${result.checkpoint} matches (ZeRO stage ${result.saved?.zero_stage ?? '?'}, ${result.saved?.partitions ?? result.saved?.world_size ?? '?'} partition(s))`);
     return true;
   }
   for (const p of errors) log.warn(`launch: resume check: ${p.message}`);

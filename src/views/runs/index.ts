@@ -15,6 +15,7 @@ import { clearFinishedCommand, removeRunCommand, renameRunCommand } from './mana
 import { runnerFileAccess } from '../../remote/files';
 import { quoteArgv } from '../../core/runs/quote';
 import { STOP_GRACE, stopSequenceText } from '../../core/runs/runState';
+import { pollWhileVisible } from '../pollWhileVisible';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -81,7 +82,8 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
       notifyAlerts(entry.feed.title, [alert], () => void vscode.commands.executeCommand('llmTraining.showLossCurve', entry.runId));
     }),
     registerFailureNotices(ctx),
-    pollWhileVisible(view, tree),
+    // Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise.
+    pollWhileVisible(view, { section: 'llmTraining.runs', key: 'refreshIntervalSeconds', fallback: 10 }, () => void tree.poll()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('llmTraining.hosts') || e.affectsConfiguration('llmTraining.sshConfigFile')) tree.refresh();
     }),
@@ -116,19 +118,6 @@ export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOu
     return { run, feed: entry.feed, ended };
   };
   return { feeds, tree, backend, tasks, start };
-}
-
-/** Re-reads run states every `llmTraining.runs.refreshIntervalSeconds` while the Runs view is visible, never otherwise. */
-function pollWhileVisible(view: vscode.TreeView<RunsNode>, tree: RunsTreeProvider): vscode.Disposable {
-  let timer: NodeJS.Timeout | undefined;
-  const update = () => {
-    if (timer) { clearInterval(timer); timer = undefined; }
-    const seconds = vscode.workspace.getConfiguration('llmTraining.runs').get<number>('refreshIntervalSeconds', 10);
-    if (view.visible && seconds > 0) timer = setInterval(() => void tree.poll(), Math.max(2, seconds) * 1000);
-  };
-  update();
-  const subs = [view.onDidChangeVisibility(update), vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('llmTraining.runs.refreshIntervalSeconds')) update(); })];
-  return { dispose: () => { if (timer) clearInterval(timer); for (const s of subs) s.dispose(); } };
 }
 
 const refId = (r: RunRef) => ('runId' in r ? r.runId : r.run.id);
