@@ -414,8 +414,18 @@ export const alignmentHandbook: Record<string, KeySpec> = {
   bnb_4bit_compute_dtype: str('Compute dtype for 4-bit layers.', null, { source: AH }),
 };
 
+/**
+ * `evaluation_strategy` -> `eval_strategy` by the transformers version of the run (issue 15): deprecated in 4.41.0,
+ * removed in 4.46.0 (see the comment at its entry below). Shared by HF/TRL YAML and LLaMA-Factory (both parse
+ * TrainingArguments with HfArgumentParser, which refuses a key no dataclass has).
+ */
+export const TRANSFORMERS_EVAL_STRATEGY = { pkg: 'transformers', label: 'transformers', deprecatedIn: '4.41.0', removedIn: '4.46.0', source: 'HfArgumentParser: "Some keys are not used by the HfArgumentParser"' };
+
 export const hfRenamed = {
-  evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error' as const },
+  // transformers PR #30190 (released in 4.41.0) added `eval_strategy` and kept `evaluation_strategy` with the
+  // FutureWarning "`evaluation_strategy` is deprecated and will be removed in version 4.46 of 🤗 Transformers"
+  // (src/transformers/training_args.py __post_init__); from 4.46 TrainingArguments has no such field.
+  evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error' as const, byVersion: TRANSFORMERS_EVAL_STRATEGY },
   no_cuda: { to: 'use_cpu', version: 'transformers 4.34 (deprecated; removed in v5)', severity: 'warning' as const },
   per_gpu_train_batch_size: { to: 'per_device_train_batch_size', version: 'transformers 3.x (removed in v5)', severity: 'warning' as const },
   per_gpu_eval_batch_size: { to: 'per_device_eval_batch_size', version: 'transformers 3.x (removed in v5)', severity: 'warning' as const },
