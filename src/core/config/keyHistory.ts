@@ -8,10 +8,13 @@
  *   `datasets:` entry (SFTDataset, DPODataset, ...), and the dataset types (prompt-strategy modules, e.g. the
  *   `sharegpt` type removed in 0.5).
  * - `llamafactory`: the dataclasses `HfArgumentParser` gets in hparams/parser.py (v0 layout).
+ * - `peft`: the fields of LoraConfig (src/peft/tuners/lora/config.py) and the values of its `init_lora_weights`,
+ *   at every PEFT release 0.4.0–0.20.0: what the trainers' config keys become (`peftKeyRule`).
  */
 import trlHistory from './tables/trl-key-history.json';
 import axolotlHistory from './tables/axolotl-key-history.json';
 import llamafactoryHistory from './tables/llamafactory-key-history.json';
+import peftHistory from './tables/peft-key-history.json';
 import { compareVersions } from './trlDefaults';
 import type { RuleContext } from './engine';
 import type { CEntry } from './tree';
@@ -24,11 +27,14 @@ interface History {
   framework: string; repo: string; releases: string[]; commits: string[]; keys: Record<string, Span>;
   nested?: Record<string, Record<string, Span>>;
   datasetTypes?: { releases: string[]; commits: string[]; types: Record<string, Span> };
+  /** peft: the values of a Literal field by release ({init_lora_weights: {pissa: [first, last]}}). */
+  values?: Record<string, Record<string, Span>>;
 }
 const HISTORIES: Record<string, History> = {
   trl: trlHistory as unknown as History,
   axolotl: axolotlHistory as unknown as History,
   llamafactory: llamafactoryHistory as unknown as History,
+  peft: peftHistory as unknown as History,
 };
 
 /** Where a key stands in a version: `added` (first release that has it, not `version`), `removed` (first without it). */
@@ -101,7 +107,97 @@ export function historyReleases(pkg: string): { release: string; commit: string 
   return h ? h.releases.map((release, i) => ({ release, commit: h.commits[i] })) : [];
 }
 
-const LABEL: Record<string, string> = { trl: 'TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory' };
+const LABEL: Record<string, string> = { trl: 'TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', peft: 'PEFT' };
+
+/**
+ * Whether `value` of the PEFT LoraConfig field `field` (`init_lora_weights`) exists in PEFT `version`: the release
+ * that added it when `version` predates it. `pissa_niter_16` counts as `pissa_niter_[number of iters]`. Undefined
+ * when it exists, when the value has no history, or when the tabled releases cannot tell.
+ */
+export function peftValueFinding(field: string, value: string, version: string): KeyVersionFinding | undefined {
+  const h = HISTORIES.peft;
+  const names = h.values?.[field];
+  if (!names) return undefined;
+  const key = /^pissa_niter_\d+$/.test(value) ? 'pissa_niter_[number of iters]' : value;
+  return finding({ releases: h.releases, commits: h.commits, names }, key, version);
+}
+
+/** Config keys a trainer passes to PEFT's `LoraConfig`, and when it builds one (issue 15, "PEFT keys that need a newer PEFT"). */
+interface PeftKwargs {
+  /** Where the framework builds the LoraConfig (for messages). */
+  source: string;
+  /** Whether this config builds a LoraConfig at all (a LoRA/QLoRA adapter). */
+  lora: (ctx: RuleContext) => boolean;
+  /** Config key -> LoraConfig field it is passed as. */
+  keys: Record<string, string>;
+  /** Config keys whose value becomes an `init_lora_weights` value (`pissa_init: true` -> "pissa"). */
+  init?: Record<string, (v: unknown, ctx: RuleContext) => string | undefined>;
+}
+
+const PEFT_KWARGS: Record<string, PeftKwargs> = {
+  // trl/trainer/utils.py get_peft_config: LoraConfig(..., use_rslora=model_args.use_rslora, use_dora=model_args.use_dora,
+  // target_parameters=model_args.lora_target_parameters) when use_peft is true.
+  'hf-trainer': {
+    source: "TRL's get_peft_config (trl/trainer/utils.py)", lora: (ctx) => ctx.bool('use_peft') === true,
+    keys: { use_dora: 'use_dora', use_rslora: 'use_rslora', lora_target_parameters: 'target_parameters' },
+  },
+  // src/axolotl/loaders/adapter.py load_lora: lora_config_kwargs["use_dora"] = cfg.peft_use_dora, ... each only when set.
+  axolotl: {
+    source: "Axolotl's load_lora (src/axolotl/loaders/adapter.py)", lora: (ctx) => ['lora', 'qlora'].includes(ctx.str('adapter') ?? ''),
+    keys: { peft_use_dora: 'use_dora', peft_use_rslora: 'use_rslora', peft_layer_replication: 'layer_replication', peft_trainable_token_indices: 'trainable_token_indices', peft_ensure_weight_tying: 'ensure_weight_tying', lora_target_parameters: 'target_parameters' },
+    init: { peft_init_lora_weights: (v) => (typeof v === 'string' ? v : undefined) },
+  },
+  // src/llamafactory/model/adapter.py _setup_lora_tuning: peft_kwargs use_rslora / use_dora; pissa_init sets
+  // init_lora_weights "pissa" (pissa_iter -1) or "pissa_niter_<pissa_iter>".
+  llamafactory: {
+    source: "LLaMA-Factory's _setup_lora_tuning (src/llamafactory/model/adapter.py)", lora: (ctx) => (ctx.str('finetuning_type') ?? 'lora') === 'lora',
+    keys: { use_dora: 'use_dora', use_rslora: 'use_rslora' },
+    init: { pissa_init: (v, ctx) => (v === true ? (ctx.num('pissa_iter') === -1 ? 'pissa' : `pissa_niter_${ctx.num('pissa_iter') ?? 16}`) : undefined) },
+  },
+};
+
+const setValue = (e: CEntry): unknown => {
+  const n = e.value;
+  if (!n) return undefined;
+  if (n.kind === 'scalar') return n.value === false || n.value === null || n.value === '' ? undefined : n.value;
+  return n.kind === 'seq' ? (n.items!.length ? n.items : undefined) : n.entries!.length ? n.entries : undefined;
+};
+
+/**
+ * The PEFT `key-version` rule of a trainer (`hf-trainer`, `axolotl`, `llamafactory`), with the PEFT version of the run
+ * (`ctx.opts.versions.peft`): a config key the trainer passes to `LoraConfig` as a field that PEFT version does not
+ * have (`peft_use_dora` -> `use_dora`, added in PEFT 0.9.0) is an **error** at the key: `LoraConfig(**kwargs)` raises
+ * TypeError ("unexpected keyword argument"), whatever the trainer's unknown-key severity. An `init_lora_weights`
+ * value that version does not know (`pissa`, added in 0.11.0) is an error at the value. Only keys that are set
+ * (true, a non-empty list; the frameworks pass most of them only when set) and only when the config builds a LoRA
+ * adapter; nothing without a PEFT version.
+ */
+export function peftKeyRule(fw: string): (ctx: RuleContext) => void {
+  const m = PEFT_KWARGS[fw];
+  return (ctx) => {
+    const v = ctx.opts.versions?.peft;
+    if (!m || !v || ctx.root?.kind !== 'map' || !m.lora(ctx)) return;
+    for (const e of ctx.root.entries!) {
+      const field = m.keys[e.key];
+      const val = setValue(e);
+      if (field && val !== undefined) {
+        const f = keyVersionFinding('peft', field, v);
+        if (!f) continue;
+        const as = field === e.key ? `PEFT's LoraConfig` : `PEFT's LoraConfig as \`${field}\``;
+        const msg = f.kind === 'added'
+          ? `\`${e.key}\` is passed to ${as} by ${m.source}; PEFT added \`${field}\` in ${f.release}. The run uses PEFT ${v}, whose LoraConfig raises TypeError (unexpected keyword argument '${field}'). Upgrade PEFT to ${f.release} or later, or remove the key.`
+          : `\`${e.key}\` is passed to ${as} by ${m.source}; PEFT removed \`${field}\` in ${f.release} (last in ${f.lastWith}). The run uses PEFT ${v}, whose LoraConfig raises TypeError (unexpected keyword argument '${field}').`;
+        ctx.at(e, 'key-version', 'error', msg, { at: 'key', fixes: [{ title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)] }] });
+        continue;
+      }
+      const init = m.init?.[e.key]?.(e.value?.kind === 'scalar' ? e.value.value : undefined, ctx);
+      if (!init) continue;
+      const f = peftValueFinding('init_lora_weights', init, v);
+      if (f?.kind !== 'added') continue;
+      ctx.at(e, 'key-version', 'error', `\`${e.key}\` makes ${m.source} pass init_lora_weights="${init}" to PEFT's LoraConfig; PEFT added that initialization in ${f.release}. The run uses PEFT ${v}, which does not know it (its LoRA layers raise "Unknown initialization"). Upgrade PEFT to ${f.release} or later.`, { at: 'value' });
+    }
+  };
+}
 
 /**
  * The `key-version` rule for `pkg` with the version of the run (`ctx.opts.versions[pkg]`): a top-level key (and
