@@ -21,13 +21,14 @@ import { toZod } from './spec';
 import { hover, complete } from './assist';
 import { batchOf } from './rules';
 import { crossAsks } from './rulesCross';
+import { datasetPresenceAsks } from './datasetRefs';
 import type { BatchOf } from './rules';
 import { formatBytes } from '../files';
 import { frameworkLabel } from './registry';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile, LaunchInfo } from './types';
-export { accelerateLaunchOf, launchesFromTasks, launchFor, pairedForValidate } from './launch';
-export type { LaunchGroup } from './launch';
+export { accelerateLaunchOf, launchDirFor, launchesFromTasks, launchFor, pairedForValidate, taskCommands } from './launch';
+export type { LaunchDir, LaunchGroup, RunLaunch, TaskCommand } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
 export { detectVersions, frameworkVersionLabel, installedAsDetected, installedVersionsCommand, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, versionSourceLabel, type DetectedVersions, type InstalledVersions } from './versions';
 
@@ -195,8 +196,10 @@ export function jsonSchemaFor(framework: Framework): object | undefined {
  * config, then the folders above it; `~/` with `opts.home`), all at once; returns the lookup the synchronous rules
  * use. A read that rejects counts as missing.
  */
-async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<(path: string) => string | undefined> {
+async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<{ lookup: (path: string) => string | undefined; present?: (path: string) => boolean | undefined }> {
   const texts = new Map<string, string | undefined>();
+  // Dataset paths are only asked whether they exist (they can be gigabytes), once, after the rounds of reads.
+  const existing = new Map<string, boolean | undefined>();
   // Rounds: a file read in one round can name the next (the Accelerate config of the launch names its DeepSpeed
   // JSON; a hub cache's refs/main names the snapshot holding config.json). Each round asks what the last one lacked.
   for (let round = 0; round < 4; round++) {
@@ -217,20 +220,30 @@ async function readReferenced(text: string, opts: ValidateWithFilesOptions): Pro
       texts.set(path, t);
     }));
   }
-  return (path) => texts.get(path);
+  const lookup = (path: string): string | undefined => texts.get(path);
+  const exists = opts.exists;
+  if (!exists) return { lookup };
+  try {
+    const { p, def } = context(text, opts);
+    const asked = new Set<string>();
+    if (def && p.parsed.root) datasetPresenceAsks(new RuleContext(text, p.parsed, { ...opts, lookup, present: (x) => { asked.add(x); return undefined; } }, def, p.li));
+    await Promise.all([...asked].map(async (x) => { let v: boolean | undefined; try { v = await exists(x); } catch { v = undefined; } existing.set(x, v); }));
+  } catch { /* nothing asked: dataset paths are not checked */ }
+  return { lookup, present: (x) => existing.get(x) };
 }
 
 /**
  * `validateConfig` plus the cross-file rules: the files the config names (a DeepSpeed JSON, FSDP/Accelerator
  * configs) are read through `opts.readFile` first (async: a FileAccess, an editor's buffer), then checked against
  * the config (batch sizes, precision, optimizer...). A missing or unreadable file is a `missing-reference` error at
- * the reference. Never throws.
+ * the reference. With `opts.exists`, the dataset paths the config names are checked too (`missing-reference`:
+ * an error with a known `launchDir`, else a warning saying where it looked). Never throws.
  */
 export async function validateConfigWithFiles(text: string, opts: ValidateWithFilesOptions): Promise<ValidationResult> {
-  const { readFile: _read, ...rest } = opts;
-  void _read;
-  const lookup = await readReferenced(text, opts);
-  return validateConfig(text, { ...rest, lookup } as RuleOptions);
+  const { readFile: _read, exists: _exists, ...rest } = opts;
+  void _read; void _exists;
+  const { lookup, present } = await readReferenced(text, opts);
+  return validateConfig(text, { ...rest, lookup, ...(present ? { present } : {}) } as RuleOptions);
 }
 
 /**
@@ -239,7 +252,7 @@ export async function validateConfigWithFiles(text: string, opts: ValidateWithFi
  */
 export async function referencedFiles(text: string, opts: ValidateOptions | ValidateWithFilesOptions): Promise<{ path: string; range: Range }[]> {
   try {
-    const lookup = 'readFile' in opts ? await readReferenced(text, opts) : undefined;
+    const lookup = 'readFile' in opts ? (await readReferenced(text, opts)).lookup : undefined;
     const { p, def } = context(text, opts);
     if (!def?.refs || !p.parsed.root) return [];
     const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
