@@ -30,7 +30,8 @@ the framework). Per framework:
 Output src/core/config/tables/<framework>-key-history.json:
 {framework, repo, generator, releases: [oldest..newest], commits, keys: {name: [first, last]},
  nested?: {"datasets[]": {name: [first, last]}}, datasetTypes?: {releases, commits, types: {module: [first, last]}}}
-(peft also `values`: {field: {value: [first, last]}}, the values of the Literal fields in VALUE_FIELDS), with indices into
+(trl also `classes`: {releases, commits, names: {class: {name: [first, last]}}}, each *Config class's own keys,
+over the tags and --class-tags; peft also `values`: {field: {value: [first, last]}}, the values of the Literal fields in VALUE_FIELDS), with indices into
 `releases`: the key exists from releases[first] through releases[last] (last = newest: still
 there). Only releases with key data are in `releases`.
 """
@@ -119,14 +120,14 @@ def keys_at(git_dir, tag, fw, skip):
                 types = {re.sub(r'\.py$', '', n) for n in os.listdir(ps) if not n.startswith('_') and (n.endswith('.py') or os.path.isdir(os.path.join(ps, n)))}
                 types.discard('base')
         if not classes:
-            return None, {}, types, {}
+            return None, {}, types, {}, {}
         gkt.resolve_enum_refs(classes, enums)
         roots = EXTRA[fw]['roots'] if fw in EXTRA else gkt.roots_for(fw, classes, tmp)
         if fw == 'llamafactory':
             roots = {k: v for k, v in roots.items() if k in ('config', 'infer', 'eval', 'megatron_bridge')}
         names = sorted({n for ns in roots.values() for n in ns})
         if not any(n in classes for n in names):
-            return None, {}, types, {}
+            return None, {}, types, {}, {}
         keys = fields_of(names, classes, aliases=fw == 'axolotl') - skip
         nested = {}
         for field in NESTED.get(fw, []):
@@ -139,7 +140,8 @@ def keys_at(git_dir, tag, fw, skip):
                             refs.update(f.get('ref') or [w for w in re.findall(r'\w+', f['type']) if w in classes])
             if refs:
                 nested[field + '[]'] = fields_of(sorted(refs), classes, aliases=True)
-        return keys, nested, types, literal_values(names, classes, fw)
+        per_class = {r: fields_of(ns, classes) - skip for r, ns in roots.items()} if fw == 'trl' else {}
+        return keys, nested, types, literal_values(names, classes, fw), per_class
 
 
 def spans(per):
@@ -157,6 +159,7 @@ def main():
     ap.add_argument('git_dir')
     ap.add_argument('tags', nargs='+')
     ap.add_argument('--out')
+    ap.add_argument('--class-tags', nargs='*', default=[], help='trl: older tags read only for `classes` (e.g. v0.8.6, before SFTConfig existed)')
     a = ap.parse_args()
     tags = sorted(a.tags, key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
     skip = gtd.training_argument_names() if a.framework == 'trl' else set()
@@ -173,6 +176,17 @@ def main():
     if fields:
         # peft: the values each Literal field accepts, by release ({field: {value: [first, last]}}).
         doc['values'] = {f: spans([got[t][3].get(f, set()) for t in with_keys]) for f in fields}
+    if a.framework == 'trl':
+        # Per class ({SFTConfig: {key: [first, last]}}) over the tags and the --class-tags: a key that moved between
+        # trainers or into a config class (SFTTrainer keyword arguments became SFTConfig fields in 0.9).
+        ctags = sorted(set(tags) | set(a.class_tags), key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
+        for t in ctags:
+            if t not in got:
+                commit[t] = subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip()
+                got[t] = keys_at(a.git_dir, t, a.framework, skip)
+        cls_names = sorted({c for t in ctags for c in got[t][4]})
+        doc['classes'] = {'releases': [t.lstrip('v') for t in ctags], 'commits': [commit[t] for t in ctags],
+                          'names': {c: spans([got[t][4].get(c, set()) for t in ctags]) for c in cls_names}}
     with_types = [t for t in tags if got[t][2] is not None]
     if with_types:
         doc['datasetTypes'] = {'releases': [t.lstrip('v') for t in with_types], 'commits': [commit[t] for t in with_types],

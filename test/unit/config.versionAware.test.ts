@@ -22,7 +22,7 @@ test('evaluation_strategy: fine before transformers 4.41, a warning while deprec
   assert.deepEqual(run(HF, '/w/sft.yaml', '4.40.2').map(row), []);
   const dep = run(HF, '/w/sft.yaml', '4.44.2');
   assert.deepEqual(dep.map(row), [['renamed-key', 'warning', 2, 0, 19, 'eval_strategy']]);
-  assert.equal(dep[0].message, '`evaluation_strategy` is deprecated since transformers 4.41.0 and removed in 4.46.0; the run uses transformers 4.44.2, which still reads it (with a FutureWarning). Rename it to `eval_strategy` before upgrading.');
+  assert.equal(dep[0].message, '`evaluation_strategy` is deprecated since transformers 4.41.0 and removed in 4.46.0; the run uses transformers 4.44.2, which still reads it (with a deprecation warning). Rename it to `eval_strategy` before upgrading.');
   const gone = run(HF, '/w/sft.yaml', '4.46.0');
   assert.deepEqual(gone.map(row), [['renamed-key', 'error', 2, 0, 19, 'eval_strategy']]);
   assert.equal(gone[0].message, '`evaluation_strategy` was removed in transformers 4.46.0 (deprecated in 4.41.0 for `eval_strategy`); the run uses transformers 4.46.0, which refuses it: HfArgumentParser: "Some keys are not used by the HfArgumentParser".');
@@ -95,4 +95,37 @@ test('PEFT key-version for TRL (use_peft) and LLaMA-Factory (finetuning_type lor
   assert.deepEqual(l.map((i) => i.slice(0, 4)), [['error', 7, 0, 8], ['error', 8, 12, 16]]);
   assert.match(String(l[1][4]), /^`pissa_init` makes LLaMA-Factory's _setup_lora_tuning \(src\/llamafactory\/model\/adapter\.py\) pass init_lora_weights="pissa_niter_16" to PEFT's LoraConfig; PEFT added that initialization in 0\.11\.0\. The run uses PEFT 0\.8\.2/);
   assert.deepEqual(peft(lf, '/w/lf.yaml', { peft: '0.11.0' }), []);
+});
+
+// TRL per class (trl-key-history.json `classes`, each *Config class's own fields from trl/trainer/*config*.py at
+// v0.8.6 ... v1.9.0): SFTConfig first appears in 0.9.3 (before, packing / max_seq_length / dataset_text_field were
+// SFTTrainer keyword arguments); it gets max_length in 0.16.0 and loses max_seq_length in 0.20.0; DPOConfig had
+// max_length all along.
+const trlRows = (text: string, file: string, trl?: string) => validateConfig(text, { fileName: file, versions: trl ? { trl } : undefined }).issues
+  .filter((i) => i.code === 'key-version' || i.code === 'renamed-key').map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character, i.fixes[0]?.title]);
+
+test('TRL: max_seq_length -> max_length in SFTConfig by the run\'s TRL version (fine before 0.16, deprecated to 0.19, refused from 0.20)', () => {
+  const y = 'model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n';
+  assert.deepEqual(trlRows(y, '/w/sft.yaml', '0.15.2'), []);
+  assert.deepEqual(trlRows(y, '/w/sft.yaml', '0.19.1'), [['renamed-key', 'warning', 3, 0, 14, 'Rename to `max_length`']]);
+  const gone = validateConfig(y, { fileName: '/w/sft.yaml', versions: { trl: '0.20.0' } }).issues.filter((i) => i.code === 'key-version');
+  assert.deepEqual(trlRows(y, '/w/sft.yaml', '0.20.0'), [['key-version', 'error', 3, 0, 14, 'Rename to `max_length`']]);
+  assert.equal(gone[0].message, '`max_seq_length` was removed from SFTConfig in TRL 0.20.0 (last in 0.19.1); use `max_length`. The run uses TRL 0.20.0: HfArgumentParser refuses it. (SFTConfig, from key `packing`.)');
+  // Unknown TRL version: the rename warning as before.
+  assert.deepEqual(trlRows(y, '/w/sft.yaml'), [['renamed-key', 'warning', 3, 0, 14, 'Rename to `max_length`']]);
+  // max_length: SFTConfig from 0.16.0 only; DPOConfig always (a DPO file on 0.15.2 is fine).
+  const ml = 'model_name_or_path: m\noutput_dir: out\nmax_length: 512\n';
+  const old = validateConfig(ml, { fileName: '/w/sft.yaml', versions: { trl: '0.15.2' } }).issues.filter((i) => i.code === 'key-version');
+  assert.deepEqual(old.map((i) => [i.severity, i.range.start.line, i.range.start.character, i.range.end.character]), [['error', 2, 0, 10]]);
+  assert.equal(old[0].message, '`max_length` is a field of SFTConfig from TRL 0.16.0; the run uses TRL 0.15.2, whose SFTConfig does not have it: HfArgumentParser refuses it. Upgrade TRL or remove the key. (SFTConfig, from file name sft.yaml.)');
+  assert.deepEqual(trlRows(ml, '/w/sft.yaml', '0.16.0'), []);
+  assert.deepEqual(trlRows(ml, '/w/dpo.yaml', '0.15.2'), []);
+});
+
+test('TRL: SFTTrainer keyword arguments before SFTConfig existed (TRL 0.8.6) are flagged as such', () => {
+  const y = 'model_name_or_path: m\noutput_dir: out\npacking: true\ndataset_text_field: text\n';
+  const got = validateConfig(y, { fileName: '/w/sft.yaml', versions: { trl: '0.8.6' } }).issues.filter((i) => i.code === 'key-version');
+  assert.deepEqual(got.map((i) => [i.severity, i.range.start.line, i.range.start.character, i.range.end.character, i.fixes[0]?.title]), [['error', 2, 0, 7, 'Remove packing'], ['error', 3, 0, 18, 'Remove dataset_text_field']]);
+  assert.equal(got[0].message, '`packing` is a field of SFTConfig from TRL 0.9.3 (SFTConfig itself is new in that release: before, it was a keyword argument of SFTTrainer, set in the training script); the run uses TRL 0.8.6, whose SFTConfig does not have it: HfArgumentParser refuses it. Upgrade TRL or remove the key. (SFTConfig, from key `packing`.)');
+  assert.deepEqual(trlRows(y, '/w/sft.yaml', '0.9.3'), []);
 });

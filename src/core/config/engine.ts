@@ -161,7 +161,7 @@ function renamedFrom(spec: ObjSpec): Map<string, { from: string; byVersion: NonN
   let m = renamedFromCache.get(spec);
   if (!m) {
     m = new Map();
-    for (const [from, r] of Object.entries(spec.renamed ?? {})) if (r.to && r.byVersion) m.set(r.to, { from, byVersion: r.byVersion });
+    for (const [from, r] of Object.entries(spec.renamed ?? {})) if (r.to && r.byVersion && !r.byVersion.newNameCheckedElsewhere) m.set(r.to, { from, byVersion: r.byVersion });
     renamedFromCache.set(spec, m);
   }
   return m;
@@ -205,8 +205,8 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
         severity = removed ? 'error' : 'warning';
         msg = removed
           ? `\`${e.key}\` was removed in ${bv.label} ${bv.removedIn} (deprecated in ${bv.deprecatedIn} for \`${rn.to}\`); the run uses ${bv.label} ${runs}, which refuses it: ${bv.source}.${redundant}`
-          : `\`${e.key}\` is deprecated since ${bv.label} ${bv.deprecatedIn} and removed in ${bv.removedIn}; the run uses ${bv.label} ${runs}, which still reads it (with a FutureWarning). Rename it to \`${rn.to}\` before upgrading.${redundant}`;
-      } else if (bv) msg += ` The ${bv.label} version of the run is unknown: set it (llmTraining.validation.versions) to check against that release.`;
+          : `\`${e.key}\` is deprecated since ${bv.label} ${bv.deprecatedIn} and removed in ${bv.removedIn}; the run uses ${bv.label} ${runs}, which still reads it (with a deprecation warning). Rename it to \`${rn.to}\` before upgrading.${redundant}`;
+      } else if (bv && rn.severity === 'error') msg += ` The ${bv.label} version of the run is unknown: set it (llmTraining.validation.versions) to check against that release.`;
       const nested = rn.to && rn.under && !present ? ctx.nestUnder(e, rn.to) : undefined;
       const fixes: Fix[] = rn.under ? (nested ? [{ title: `Move under \`${rn.to}\``, edits: [nested], isPreferred: true }] : [])
         : rn.to && !present ? [{ title: `Rename to \`${rn.to}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, rn.to)], isPreferred: true }]

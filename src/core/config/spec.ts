@@ -49,9 +49,10 @@ export interface Rename {
    * decides (`ValidateOptions.versions[pkg]`, e.g. `transformers`), the release that deprecated the old name (both
    * names accepted, a FutureWarning) and the one that removed it. With the version known: before `deprecatedIn` the
    * old name is the right one (and `to` is flagged as too new), between them a warning, from `removedIn` an error.
-   * Unknown version: `severity` and `version` as for any rename.
+   * Unknown version: `severity` and `version` as for any rename. `newNameCheckedElsewhere`: the new name is not
+   * flagged as too new here (it depends on more than the version, e.g. the TRL class: keyHistory.ts).
    */
-  byVersion?: { pkg: string; label: string; deprecatedIn: string; removedIn: string; source: string };
+  byVersion?: { pkg: string; label: string; deprecatedIn: string; removedIn: string; source: string; newNameCheckedElsewhere?: boolean };
 }
 
 export interface ObjSpec {

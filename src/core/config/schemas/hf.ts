@@ -433,7 +433,9 @@ export const hfRenamed = {
   push_to_hub_token: { to: 'hub_token', version: 'transformers 4.x (removed in v5)', severity: 'warning' as const },
   fp16_backend: { to: 'half_precision_backend', version: 'transformers 4.x (removed in v5)', severity: 'warning' as const },
   include_inputs_for_metrics: { to: 'include_for_metrics', version: 'transformers 4.47 (include_for_metrics: [inputs])', severity: 'warning' as const },
-  max_seq_length: { to: 'max_length', version: 'TRL 0.16 (SFTConfig; removed in TRL 0.20)', severity: 'warning' as const },
+  // trl/trainer/sft_config.py: SFTConfig got max_length in 0.16 and kept max_seq_length deprecated until 0.20. Other
+  // classes had max_length all along, so `max_length` on an older TRL is checked per class (keyHistory.ts).
+  max_seq_length: { to: 'max_length', version: 'TRL 0.16 (SFTConfig; removed in TRL 0.20)', severity: 'warning' as const, byVersion: { pkg: 'trl', label: 'TRL', deprecatedIn: '0.16.0', removedIn: '0.20.0', source: 'HfArgumentParser: "Some keys are not used by the HfArgumentParser"', newNameCheckedElsewhere: true } },
   max_target_length: { to: 'max_completion_length', version: 'TRL 0.13 (DPOConfig)', severity: 'warning' as const },
   // dpo_config.py: "use_num_logits_to_keep is deprecated ... Use use_logits_to_keep"
   use_num_logits_to_keep: { to: 'use_logits_to_keep', version: 'DPOConfig before TRL 0.17 (the old name is gone from 0.17)', severity: 'warning' as const },
