@@ -136,7 +136,8 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     if (notConfig) return { framework: p.framework, frameworkReason: 'not a training config', issues: [notConfig], facts: [] };
     for (const s of p.parsed.problems) issues.push({ code: s.code, severity: s.severity, message: s.message, range: p.li.range(s.start, s.end), related: [], fixes: [] });
     const def = frameworkDef(p.framework, p.variant);
-    if (p.unsure) issues.push({ code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] });
+    const unsure: ConfigIssue | undefined = p.unsure ? { code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] } : undefined;
+    if (unsure) issues.push(unsure);
     if (!def || !p.parsed.root) return { framework: p.framework, frameworkReason: p.reason, issues, facts: [] };
     const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
     if (p.parsed.root.kind !== 'map') {
@@ -146,6 +147,16 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
       const broken = p.parsed.problems.some((x) => x.severity === 'error');
       for (const rule of broken ? [] : def.rules) {
         try { rule(ctx); } catch (err) { ctx.add('internal-error', 'info', `A rule failed (${err instanceof Error ? err.message : String(err)}); other checks still ran.`, 0, 0); }
+      }
+    }
+    if (unsure) {
+      // Issue 15: when unsure, say so once instead of guessing: keys the guessed framework does not know are likely
+      // the other one's, so they are counted in the one info rather than reported one by one as unknown.
+      const unknown = ctx.issues.filter((i) => i.code === 'unknown-key');
+      if (unknown.length) {
+        for (let i = ctx.issues.length - 1; i >= 0; i--) if (ctx.issues[i].code === 'unknown-key') ctx.issues.splice(i, 1);
+        const names = unknown.map((i) => /`([^`]+)`/.exec(i.message)?.[1]).filter(Boolean);
+        unsure.message += ` ${unknown.length} key${unknown.length === 1 ? '' : 's'} ${frameworkLabel(p.framework)} does not know (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ${unknown.length === 1 ? 'is' : 'are'} not reported while it is unsure.`;
       }
     }
     issues.push(...ctx.issues);
