@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileAccessReader, launchDirFor, taskCommands, validateConfigWithFiles } from '../../src/core/config/index';
+import { fileAccessReader, launchDirFor, missingInLaunchDir, taskCommands, validateConfigWithFiles } from '../../src/core/config/index';
 import type { ConfigIssue } from '../../src/core/config/index';
 import { memoryFileAccess } from '../../src/core/files';
 import { runValidate } from '../../src/cli/validate';
@@ -114,4 +114,17 @@ test('llmtrain validate: a dataset file on disk (any size: only its existence is
     rmSync(join(dir, 'data', 'train.jsonl'));
     assert.deepEqual(await cli(), { code: 0, refs: ['warning@3'] });
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('Launch Run in progress: missingInLaunchDir checks the config against the working directory chosen for the launch', async () => {
+  const files = memoryFileAccess({
+    '/w/cfg/ax.yaml': 'base_model: m\ndeepspeed: deepspeed_configs/zero2.json\ndatasets:\n  - path: data/train.jsonl\n    type: alpaca\nmicro_batch_size: 2\ngradient_accumulation_steps: 1\nnum_epochs: 1\nlearning_rate: 0.0002\noutput_dir: ./out\n',
+    '/w/deepspeed_configs/zero2.json': '{ "zero_optimization": { "stage": 2 }, "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto" }\n',
+    '/w/data/train.jsonl': '{"instruction":"a","output":"b"}\n',
+  });
+  assert.deepEqual(await missingInLaunchDir(files, '/w/cfg/ax.yaml', '/w'), []);
+  const wrong = await missingInLaunchDir(files, '/w/cfg/ax.yaml', '/w/cfg');
+  assert.deepEqual(wrong.map(row), [['error', 'missing-reference', 1, 11, 39], ['error', 'missing-reference', 3, 10, 26]]);
+  assert.equal(wrong[0].message, 'DeepSpeed config not found: deepspeed_configs/zero2.json is not in the launch directory /w/cfg (/w/cfg/deepspeed_configs/zero2.json) (the launch directory given by Launch Run). Training stops at start-up when it opens this file.');
+  assert.deepEqual(await missingInLaunchDir(files, '/w/cfg/none.yaml', '/w'), []); // no config there: nothing to say
 });

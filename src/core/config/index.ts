@@ -24,12 +24,14 @@ import { crossAsks } from './rulesCross';
 import { datasetPresenceAsks } from './datasetRefs';
 import type { BatchOf } from './rules';
 import { formatBytes } from '../files';
+import type { FileAccess } from '../files';
 import { frameworkLabel } from './registry';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile, LaunchInfo } from './types';
 export { accelerateLaunchOf, launchDirFor, launchesFromTasks, launchFor, pairedForValidate, taskCommands } from './launch';
 export type { LaunchDir, LaunchGroup, RunLaunch, TaskCommand } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
+import { fileAccessReader } from './files';
 export { detectVersions, frameworkVersionLabel, installedAsDetected, installedVersionsCommand, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, versionSourceLabel, type DetectedVersions, type InstalledVersions } from './versions';
 
 
@@ -288,4 +290,24 @@ export function readConfig(text: string, fileName: string, framework?: Framework
     const ctx = new RuleContext(text, p.parsed, { fileName }, def, p.li);
     return { framework: p.framework, ctx, batch: batchOf(ctx) };
   } catch { return undefined; }
+}
+
+/**
+ * The `missing-reference` errors of the config at `configPath` when launched from `cwd` (issue 15, "a Launch Run in
+ * progress": the launch directory is known then): the config and the files it names (DeepSpeed JSON, FSDP/Accelerator
+ * JSON, dataset paths: existence only) are read through `files`. Empty when everything is there or the file is not a
+ * readable training config. `source` names the launch in messages (default `Launch Run`). Never throws.
+ */
+export async function missingInLaunchDir(files: FileAccess, configPath: string, cwd: string, opts: { home?: string; source?: string } = {}): Promise<ConfigIssue[]> {
+  try {
+    const text = await fileAccessReader(files, MAX_VALIDATE_BYTES)(configPath);
+    if (text === undefined) return [];
+    const r = await validateConfigWithFiles(text, {
+      fileName: configPath, ...(opts.home ? { home: opts.home } : {}), launchDir: cwd, launchDirSource: opts.source ?? 'Launch Run',
+      readFile: fileAccessReader(files), exists: async (p) => (await files.stat(p)) !== undefined,
+    });
+    return r.issues.filter((i) => i.code === 'missing-reference' && i.severity === 'error');
+  } catch {
+    return [];
+  }
 }
