@@ -4,7 +4,7 @@
 Usage:
   python3 scripts/gen-key-history.py FRAMEWORK GIT_DIR TAG [TAG ...] [--out FILE]
 
-  FRAMEWORK  trl | axolotl | llamafactory
+  FRAMEWORK  trl | axolotl | llamafactory | peft
   GIT_DIR    a git directory of the framework's repository with its release tags (a bare clone is enough)
   TAG        the releases to table, e.g. v0.12.2 v0.13.0 (sorted by version; every tag listed is read)
 
@@ -22,11 +22,17 @@ the framework). Per framework:
   llamafactory  the fields of the dataclasses HfArgumentParser gets (`_TRAIN_ARGS`, `_INFER_ARGS`, `_EVAL_ARGS` of
                 hparams/parser.py, with their bases inside LLaMA-Factory; transformers' Seq2SeqTrainingArguments is
                 left out); src/llmtuner/ (releases before 0.8) is read as src/llamafactory/.
+  peft          the fields of LoraConfig (src/peft/tuners/lora/config.py, src/peft/tuners/lora.py before 0.7) with its
+                bases inside PEFT (PeftConfig, PeftConfigMixin of src/peft/config.py or src/peft/utils/config.py):
+                the keyword arguments the frameworks pass to LoraConfig (TRL's get_peft_config, Axolotl's
+                load_lora, LLaMA-Factory's adapter.py), which raises TypeError on one its release lacks.
 
 Output src/core/config/tables/<framework>-key-history.json:
 {framework, repo, generator, releases: [oldest..newest], commits, keys: {name: [first, last]},
  nested?: {"datasets[]": {name: [first, last]}}, datasetTypes?: {releases, commits, types: {module: [first, last]}}}
-with indices into `releases`: the key exists from releases[first] through releases[last] (last = newest: still
+(trl also `classes`: {releases, commits, names: {class: {name: [first, last]}}}, each *Config class's own keys,
+over the tags and --class-tags; peft also `values`: {field: {value: [first, last]}}, the values of the Literal fields in VALUE_FIELDS), with indices into
+`releases`: the key exists from releases[first] through releases[last] (last = newest: still
 there). Only releases with key data are in `releases`.
 """
 import argparse
@@ -51,7 +57,13 @@ PATHS = {
     'trl': ['trl'],
     'axolotl': ['src/axolotl/utils/schemas', 'src/axolotl/utils/config/models', 'src/axolotl/integrations', 'src/axolotl/prompt_strategies'],
     'llamafactory': ['src/llamafactory/hparams', 'src/llmtuner/hparams'],
+    'peft': ['src/peft/tuners/lora', 'src/peft/tuners/lora.py', 'src/peft/config.py', 'src/peft/utils/config.py'],
 }
+# Frameworks the key-table generator (gen-key-tables.py) has no set for: their repository, globs and root classes.
+# peft: the Literal fields whose values are tabled by release. Only init_lora_weights: `bias` and `task_type` were
+# plain str (accepting the same values) before their Literal annotations, so their annotations do not date values.
+VALUE_FIELDS = {'peft': ['init_lora_weights']}
+EXTRA = {'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/tuners/lora/config.py', 'src/peft/tuners/lora.py', 'src/peft/config.py', 'src/peft/utils/config.py'], 'roots': {'config': ['LoraConfig']}}}
 AXOLOTL_OLD_GLOBS = ['src/axolotl/utils/config/models/input/v0_4_1/*.py']
 # Dataset fields of Axolotl's config whose entries are models (their keys are tabled under `<field>[]`).
 NESTED = {'axolotl': ['datasets']}
@@ -80,14 +92,26 @@ def fields_of(names, classes, aliases=False):
     return out
 
 
+def literal_values(names, classes, fw):
+    """{field: set of its Literal values} of the classes `names` with their bases (e.g. LoraConfig.init_lora_weights)."""
+    out = {}
+    for n in names:
+        for c in gtd.mro(n, classes) if n in classes else []:
+            for f in classes[c]['fields']:
+                if f.get('values') and f['name'] in VALUE_FIELDS.get(fw, []):
+                    out.setdefault(f['name'], set()).update(v for v in f['values'] if isinstance(v, str))
+    return out
+
+
 def keys_at(git_dir, tag, fw, skip):
-    """(top-level keys, {nested path: keys}, dataset type modules or None) of one release; keys None = no key data."""
+    """(top-level keys, {nested path: keys}, dataset type modules or None, {field: Literal values}) of one release;
+    keys None = no key data."""
     with tempfile.TemporaryDirectory() as tmp:
         archive(git_dir, tag, PATHS[fw], tmp)
         old = os.path.join(tmp, 'src', 'llmtuner')
         if fw == 'llamafactory' and os.path.isdir(old) and not os.path.isdir(os.path.join(tmp, 'src', 'llamafactory')):
             shutil.move(old, os.path.join(tmp, 'src', 'llamafactory'))
-        globs = gkt.SETS[fw]['globs'] + (AXOLOTL_OLD_GLOBS if fw == 'axolotl' else [])
+        globs = EXTRA[fw]['globs'] if fw in EXTRA else gkt.SETS[fw]['globs'] + (AXOLOTL_OLD_GLOBS if fw == 'axolotl' else [])
         classes, enums = gkt.read_classes(tmp, globs)
         types = None
         if fw == 'axolotl':
@@ -96,14 +120,14 @@ def keys_at(git_dir, tag, fw, skip):
                 types = {re.sub(r'\.py$', '', n) for n in os.listdir(ps) if not n.startswith('_') and (n.endswith('.py') or os.path.isdir(os.path.join(ps, n)))}
                 types.discard('base')
         if not classes:
-            return None, {}, types
+            return None, {}, types, {}, {}
         gkt.resolve_enum_refs(classes, enums)
-        roots = gkt.roots_for(fw, classes, tmp)
+        roots = EXTRA[fw]['roots'] if fw in EXTRA else gkt.roots_for(fw, classes, tmp)
         if fw == 'llamafactory':
             roots = {k: v for k, v in roots.items() if k in ('config', 'infer', 'eval', 'megatron_bridge')}
         names = sorted({n for ns in roots.values() for n in ns})
         if not any(n in classes for n in names):
-            return None, {}, types
+            return None, {}, types, {}, {}
         keys = fields_of(names, classes, aliases=fw == 'axolotl') - skip
         nested = {}
         for field in NESTED.get(fw, []):
@@ -116,7 +140,8 @@ def keys_at(git_dir, tag, fw, skip):
                             refs.update(f.get('ref') or [w for w in re.findall(r'\w+', f['type']) if w in classes])
             if refs:
                 nested[field + '[]'] = fields_of(sorted(refs), classes, aliases=True)
-        return keys, nested, types
+        per_class = {r: fields_of(ns, classes) - skip for r, ns in roots.items()} if fw == 'trl' else {}
+        return keys, nested, types, literal_values(names, classes, fw), per_class
 
 
 def spans(per):
@@ -134,18 +159,34 @@ def main():
     ap.add_argument('git_dir')
     ap.add_argument('tags', nargs='+')
     ap.add_argument('--out')
+    ap.add_argument('--class-tags', nargs='*', default=[], help='trl: older tags read only for `classes` (e.g. v0.8.6, before SFTConfig existed)')
     a = ap.parse_args()
     tags = sorted(a.tags, key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
     skip = gtd.training_argument_names() if a.framework == 'trl' else set()
     commit = {t: subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip() for t in tags}
     got = {t: keys_at(a.git_dir, t, a.framework, skip) for t in tags}
     with_keys = [t for t in tags if got[t][0] is not None]
-    doc = {'framework': a.framework, 'repo': gkt.SETS[a.framework]['repo'], 'generator': 'scripts/gen-key-history.py',
+    doc = {'framework': a.framework, 'repo': (EXTRA.get(a.framework) or gkt.SETS[a.framework])['repo'], 'generator': 'scripts/gen-key-history.py',
            'releases': [t.lstrip('v') for t in with_keys], 'commits': [commit[t] for t in with_keys],
            'keys': spans([got[t][0] for t in with_keys])}
     paths = sorted({p for t in with_keys for p in got[t][1]})
     if paths:
         doc['nested'] = {p: spans([got[t][1].get(p, set()) for t in with_keys]) for p in paths}
+    fields = sorted({f for t in with_keys for f in got[t][3]})
+    if fields:
+        # peft: the values each Literal field accepts, by release ({field: {value: [first, last]}}).
+        doc['values'] = {f: spans([got[t][3].get(f, set()) for t in with_keys]) for f in fields}
+    if a.framework == 'trl':
+        # Per class ({SFTConfig: {key: [first, last]}}) over the tags and the --class-tags: a key that moved between
+        # trainers or into a config class (SFTTrainer keyword arguments became SFTConfig fields in 0.9).
+        ctags = sorted(set(tags) | set(a.class_tags), key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
+        for t in ctags:
+            if t not in got:
+                commit[t] = subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip()
+                got[t] = keys_at(a.git_dir, t, a.framework, skip)
+        cls_names = sorted({c for t in ctags for c in got[t][4]})
+        doc['classes'] = {'releases': [t.lstrip('v') for t in ctags], 'commits': [commit[t] for t in ctags],
+                          'names': {c: spans([got[t][4].get(c, set()) for t in ctags]) for c in cls_names}}
     with_types = [t for t in tags if got[t][2] is not None]
     if with_types:
         doc['datasetTypes'] = {'releases': [t.lstrip('v') for t in with_types], 'commits': [commit[t] for t in with_types],

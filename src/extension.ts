@@ -18,6 +18,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const config = registerConfigValidation(context, log);
   const runs = registerRuns(context, log);
   config.useHostRunners((host) => runs.backend.getRunner(host));
+  // A config's launch directory from the local runs that ran it (their run.json), as the Runs view reads them.
+  config.useLocalRuns(() => runs.tree.loadedRuns().filter((h) => h.host === 'local').flatMap((h) => h.runs), () => runs.tree.runsOf('local'), runs.tree.onDidLoadRuns);
   const files = new FilesService((host) => runs.backend.getRunner(host));
   files.register(context);
   registerMetrics(context, log, runs.feeds, (host) => files.forHost(host));

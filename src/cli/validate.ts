@@ -65,7 +65,10 @@ export function hubCache(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
-  const readFile = fileAccessReader(localFileAccess());
+  const fa = localFileAccess();
+  const readFile = fileAccessReader(fa);
+  // Dataset paths are checked for existence only (they can be gigabytes).
+  const exists = async (p: string): Promise<boolean> => (await fa.stat(resolve(p))) !== undefined;
   // Issue 15: files given together are one launch when exactly one is an Accelerate config (core/config/launch.ts).
   const paired = pairedForValidate(files.map((f) => { const abs = resolve(f); const t = readText(abs); return { path: abs, framework: framework ?? (t === undefined || t.length > MAX_VALIDATE_BYTES ? 'unknown' : detectFramework(t, abs).framework) }; }));
   for (const file of files) {
@@ -83,7 +86,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       continue;
     }
     const v = plainVersions(mergeVersions(workspaceVersions(abs), installed, versions));
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), launchDir: launchDir === undefined ? undefined : resolve(launchDir), versions: v, launch: paired.get(abs), hfHubCache: hubCache() });
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, launchDir: launchDir === undefined ? undefined : resolve(launchDir), launchDirSource: launchDir === undefined ? undefined : '--launch-dir', versions: v, launch: paired.get(abs), hfHubCache: hubCache() });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }

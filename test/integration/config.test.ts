@@ -308,10 +308,43 @@ suite('config validation', () => {
     }
   });
 
+  // Issue 15, "References whose launch directory is unknown": the DeepSpeed JSON the YAML names is not next to it nor
+  // above it: a warning saying where it looked. A tasks.json task that runs the YAML from its own folder (options.cwd)
+  // makes that the launch directory: an error naming the task. The JSON copied there: no finding.
+  test('a missing DeepSpeed JSON: warning without a launch directory, error in the cwd of the tasks.json task that runs the config', async () => {
+    const [yaml] = await scratch('llamafactory-sft-ds.yaml');
+    const root = vscode.Uri.file(workspaceRoot());
+    const dir = vscode.Uri.joinPath(yaml!, '..');
+    // The deepspeed: line (the fixture's dataset_dir, also missing here, has its own missing-reference).
+    const missing = (x: vscode.Diagnostic[]) => x.filter((y) => codeOf(y) === 'missing-reference' && y.range.start.line === 9);
+    const { document: doc } = await open(yaml!);
+    const w = missing(await diagnosticsWhere(doc.uri, 'missing-reference warning', (x) => missing(x).length === 1));
+    assert.equal(w[0]!.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual(rangeOf(w[0]!.range), [9, 11, 9, 33]);
+    assert.match(w[0]!.message, /^DeepSpeed config ds_config_two_gpu\.json not found from the config's folder or the folders above it \(looked at /);
+    // Its dataset_dir (checked for existence only) likewise.
+    const dataDir = (x: vscode.Diagnostic[]) => x.filter((y) => codeOf(y) === 'missing-reference' && y.range.start.line === 13);
+    assert.deepEqual(dataDir(ours(doc.uri)).map((y) => [y.severity, ...rangeOf(y.range)]), [[vscode.DiagnosticSeverity.Warning, 13, 13, 13, 17]]);
+    const tasks = vscode.Uri.joinPath(root, '.vscode', 'tasks.json');
+    await vscode.workspace.fs.writeFile(tasks, new TextEncoder().encode(JSON.stringify({ version: '2.0.0', tasks: [{ label: 'train', type: 'shell', command: 'llamafactory-cli train llamafactory-sft-ds.yaml', options: { cwd: dir.fsPath } }] })));
+    try {
+      const e = missing(await diagnosticsWhere(doc.uri, 'missing-reference error', (x) => missing(x).some((y) => y.severity === vscode.DiagnosticSeverity.Error)));
+      assert.deepEqual(rangeOf(e[0]!.range), [9, 11, 9, 33]);
+      assert.equal(e[0]!.message, `DeepSpeed config not found: ds_config_two_gpu.json is not in the launch directory ${dir.path} (${dir.path}/ds_config_two_gpu.json) (the launch directory given by tasks.json task "train"). Training stops at start-up when it opens this file.`);
+      assert.deepEqual(dataDir(ours(doc.uri)).map((y) => y.severity), [vscode.DiagnosticSeverity.Error]);
+      assert.match(dataDir(ours(doc.uri))[0]!.message, /^dataset_info\.json of dataset_dir not found: data \(data\/dataset_info\.json\) is not in the launch directory /);
+      await vscode.workspace.fs.copy(fixture('ds_config_two_gpu.json'), vscode.Uri.joinPath(dir, 'ds_config_two_gpu.json'));
+      await diagnosticsWhere(doc.uri, 'no missing-reference', (x) => missing(x).length === 0);
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, '.vscode'), { recursive: true, useTrash: false });
+    }
+  });
+
   test('editing the referenced JSON in an editor re-validates the YAML, reverting brings the error back', async () => {
     const [yaml, json] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
     const { document: doc } = await open(yaml!);
-    const [d] = await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    // The fixture's dataset_dir is not in the workspace either: a missing-reference warning comes first.
+    const d = (await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'))).find((y) => codeOf(y) === 'ds-mismatch');
     assert.equal(d!.relatedInformation![0]!.location.uri.toString(), json!.toString());
     const jsonEditor = await open(json!);
     await replaceText(jsonEditor.document, d!.relatedInformation![0]!.location.range, '1');
@@ -325,7 +358,7 @@ suite('config validation', () => {
   test('the cross-file quick fix edits the JSON and clears the YAML error', async () => {
     const [yaml, jsonUri] = await scratch('llamafactory-sft-ds.yaml', 'ds_config_two_gpu.json');
     const { document: doc } = await open(yaml!);
-    const [d] = await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'));
+    const d = (await diagnosticsWhere(doc.uri, 'ds-mismatch', (x) => x.some((y) => codeOf(y) === 'ds-mismatch'))).find((y) => codeOf(y) === 'ds-mismatch');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d!.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title.startsWith('Set train_micro_batch_size_per_gpu to "auto"'));
     assert.ok(fix?.edit, `no cross-file fix among: ${actions.map((a) => a.title).join(', ')}`);

@@ -31,8 +31,10 @@ test('key-version: an error at the key (HfArgumentParser refuses it), with the r
   const newer = issues(yaml, '0.24.0');
   assert.deepEqual(newer.map((i) => i.slice(0, 5)), [['error', 3, 0, 3, 15]]);
   assert.match(String(newer[0][5]), /^`chars_per_token` was removed in TRL 0\.18\.2 \(last in 0\.17\.0\)/);
-  // max_seq_length has its own rename rule (renamed-key), not a second diagnostic.
-  assert.deepEqual(issues('model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n', '0.24.0'), []);
+  // max_seq_length: SFTConfig's own history (removed in 0.20.0), one diagnostic that replaces the renamed-key, with its
+  // rename fix (config.versionAware.test.ts covers the per-class rule).
+  const sft = validateConfig('model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n', { fileName: '/w/train.yaml', versions: { trl: '0.24.0' } }).issues;
+  assert.deepEqual(sft.map((i) => [i.code, i.severity, i.range.start.line, i.fixes[0]?.title]), [['key-version', 'error', 3, 'Rename to `max_length`']]);
 });
 
 // Issue 15: torchtune `_component_` paths that moved (torchtune.utils.metric_logging -> torchtune.training, v0.3.0).

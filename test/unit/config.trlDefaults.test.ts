@@ -52,8 +52,9 @@ test('SFT config relying on TRL bf16/learning_rate defaults: no false ds-mismatc
   assert.deepEqual(await check(SFT, '/w/train.yaml', json), []);
   // TRL 0.15.2: bf16 keeps TrainingArguments' False, so bf16.enabled true is a real mismatch, at `deepspeed:`.
   const old = await validateConfigWithFiles(SFT, { fileName: '/w/train.yaml', readFile: async () => json, versions: { trl: '0.15.2' } });
-  assert.deepEqual(old.issues.map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character]), [['ds-mismatch', 'error', 5, 11, 18]]);
-  assert.match(old.issues[0].message, /`bf16` is not set here, so the Trainer uses its default false from TrainingArguments \(SFTConfig of TRL 0\.15\.2 keeps it\)/);
+  // (SFTConfig of 0.15.2 has no max_length either: it came in 0.16, the key-version error at line 4.)
+  assert.deepEqual(old.issues.map((i) => [i.code, i.severity, i.range.start.line, i.range.start.character, i.range.end.character]), [['key-version', 'error', 4, 0, 10], ['ds-mismatch', 'error', 5, 11, 18]]);
+  assert.match(old.issues[1].message, /`bf16` is not set here, so the Trainer uses its default false from TrainingArguments \(SFTConfig of TRL 0\.15\.2 keeps it\)/);
 });
 
 test('DPO config: DeepSpeed lr against DPOConfig\'s default 1e-6, cited from dpo_config.py', async () => {

@@ -5,7 +5,8 @@
 import type { ConfigFact, ConfigIssue, Fix, Framework, RelatedLocation, Severity, ValidateOptions, RuleOptions } from './types';
 import type { CEntry, CNode, ParsedConfig } from './tree';
 import { getEntry, getPath, toValue } from './tree';
-import type { KeySpec, ObjSpec } from './spec';
+import type { KeySpec, ObjSpec, Rename } from './spec';
+import { compareVersions } from './trlDefaults';
 import type { YamlLoader } from './pyyaml';
 import { LOOKS_NUMERIC } from './pyyaml';
 import { LineIndex } from './lineIndex';
@@ -71,7 +72,19 @@ export class RuleContext {
     const [s, en] = extra?.at === 'value' && e.value ? [e.value.start, e.value.end] : extra?.at === 'entry' && e.value ? [e.keyStart, e.value.end] : [e.keyStart, e.keyEnd];
     return this.add(code, severity, message, s, en, extra);
   }
-  entry(...path: (string | number)[]): CEntry | undefined { return getPath(this.root, path); }
+  /**
+   * The entry at `path`. A top-level key that a version-aware rename replaced (`eval_strategy`) and that is absent
+   * resolves to the old name's entry (`evaluation_strategy`) while the run's version still reads it (before its
+   * removal, or unknown): the rules see the value the framework uses.
+   */
+  entry(...path: (string | number)[]): CEntry | undefined {
+    const e = getPath(this.root, path);
+    if (e || path.length !== 1 || typeof path[0] !== 'string' || !this.def.root.renamed) return e;
+    const old = renamedFrom(this.def.root).get(path[0]);
+    if (!old) return undefined;
+    const v = this.opts.versions?.[old.byVersion.pkg];
+    return v && compareVersions(v, old.byVersion.removedIn) >= 0 ? undefined : getPath(this.root, [old.from]);
+  }
   /** Loaded scalar at path (undefined when absent or not a scalar). */
   scalar(...path: (string | number)[]): null | boolean | number | string | undefined {
     const e = this.entry(...path);
@@ -142,6 +155,18 @@ export function pyFloatLiteral(src: string): string {
   return exp ? `${mant}e${esign || '+'}${exp}` : mant;
 }
 
+const renamedFromCache = new WeakMap<ObjSpec, Map<string, { from: string; byVersion: NonNullable<Rename['byVersion']> }>>();
+/** New name -> the old name of each version-aware rename of `spec` (`eval_strategy` -> `evaluation_strategy`). */
+function renamedFrom(spec: ObjSpec): Map<string, { from: string; byVersion: NonNullable<Rename['byVersion']> }> {
+  let m = renamedFromCache.get(spec);
+  if (!m) {
+    m = new Map();
+    for (const [from, r] of Object.entries(spec.renamed ?? {})) if (r.to && r.byVersion && !r.byVersion.newNameCheckedElsewhere) m.set(r.to, { from, byVersion: r.byVersion });
+    renamedFromCache.set(spec, m);
+  }
+  return m;
+}
+
 /** Walks a map node against an object spec. */
 export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: string): void {
   if (node.kind !== 'map') return;
@@ -160,21 +185,51 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (e.key === '<<') continue; // YAML 1.1 merge key: its keys are checked where the anchor is defined
     const full = path ? `${path}.${e.key}` : e.key;
     const rn = spec.renamed?.[e.key];
+    const bv = rn?.byVersion;
+    const runs = bv ? ctx.opts.versions?.[bv.pkg] : undefined;
+    if (rn && bv && runs && compareVersions(runs, bv.deprecatedIn) < 0) {
+      // The old name is the one this version has (issue 15): checked like the new key, nothing to rename.
+      const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
+      if (ks && e.value) checkValue(ctx, e, ks, full);
+      continue;
+    }
     if (rn) {
       const present = rn.to ? getEntry(node, rn.to) : undefined;
-      const msg = rn.to
-        ? `\`${e.key}\` was renamed \`${rn.to}\` in ${rn.version}.${rn.severity === 'error' ? ' Current versions reject the old name.' : ''}${rn.note ? ' ' + rn.note : ''}${present ? ` \`${rn.to}\` is also set, so this line is redundant.` : ''}`
+      const redundant = present ? ` \`${rn.to}\` is also set, so this line is redundant.` : '';
+      let severity = rn.severity;
+      let msg = rn.to
+        ? `\`${e.key}\` was renamed \`${rn.to}\` in ${rn.version}.${rn.severity === 'error' ? ' Current versions reject the old name.' : ''}${rn.note ? ' ' + rn.note : ''}${redundant}`
         : `\`${e.key}\` was removed in ${rn.version}.${rn.note ? ' ' + rn.note : ''}`;
+      if (bv && runs) {
+        const removed = compareVersions(runs, bv.removedIn) >= 0;
+        severity = removed ? 'error' : 'warning';
+        msg = removed
+          ? `\`${e.key}\` was removed in ${bv.label} ${bv.removedIn} (deprecated in ${bv.deprecatedIn} for \`${rn.to}\`); the run uses ${bv.label} ${runs}, which refuses it: ${bv.source}.${redundant}`
+          : `\`${e.key}\` is deprecated since ${bv.label} ${bv.deprecatedIn} and removed in ${bv.removedIn}; the run uses ${bv.label} ${runs}, which still reads it (with a deprecation warning). Rename it to \`${rn.to}\` before upgrading.${redundant}`;
+      } else if (bv && rn.severity === 'error') msg += ` The ${bv.label} version of the run is unknown: set it (llmTraining.validation.versions) to check against that release.`;
       const nested = rn.to && rn.under && !present ? ctx.nestUnder(e, rn.to) : undefined;
       const fixes: Fix[] = rn.under ? (nested ? [{ title: `Move under \`${rn.to}\``, edits: [nested], isPreferred: true }] : [])
         : rn.to && !present ? [{ title: `Rename to \`${rn.to}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, rn.to)], isPreferred: true }]
           : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)], isPreferred: true }];
-      ctx.at(e, 'renamed-key', rn.severity, msg, { fixes });
+      ctx.at(e, 'renamed-key', severity, msg, { fixes });
       const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
       if (ks && e.value) checkValue(ctx, e, ks, full);
       continue;
     }
     const ks = spec.keys[e.key];
+    const older = ctx.opts.versions ? renamedFrom(spec).get(e.key) : undefined;
+    const ov = older ? ctx.opts.versions?.[older.byVersion.pkg] : undefined;
+    if (older && ov && compareVersions(ov, older.byVersion.deprecatedIn) < 0) {
+      // The new name in a run whose version predates it (issue 15): that version's parser does not know it.
+      const b = older.byVersion;
+      const sev: Severity = spec.unknown === 'error' ? 'error' : 'warning';
+      const clash = getEntry(node, older.from);
+      ctx.at(e, 'key-version', sev, `\`${e.key}\` was added in ${b.label} ${b.deprecatedIn} (it replaced \`${older.from}\`); the run uses ${b.label} ${ov}, which does not have it: ${b.source}. Use \`${older.from}\` or upgrade ${b.label}.`, {
+        at: 'key', fixes: clash ? [] : [{ title: `Rename to \`${older.from}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, older.from)], isPreferred: true }],
+      });
+      if (ks && e.value) checkValue(ctx, e, ks, full);
+      continue;
+    }
     if (!ks) {
       if (spec.unknown === 'ignore') continue;
       // Past a few hundred findings the file is reported in summary (index.ts MAX_ISSUES): skip the O(keys) search.

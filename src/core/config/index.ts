@@ -21,14 +21,17 @@ import { toZod } from './spec';
 import { hover, complete } from './assist';
 import { batchOf } from './rules';
 import { crossAsks } from './rulesCross';
+import { datasetPresenceAsks } from './datasetRefs';
 import type { BatchOf } from './rules';
 import { formatBytes } from '../files';
+import type { FileAccess } from '../files';
 import { frameworkLabel } from './registry';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile, LaunchInfo } from './types';
-export { accelerateLaunchOf, launchesFromTasks, launchFor, pairedForValidate } from './launch';
-export type { LaunchGroup } from './launch';
+export { accelerateLaunchOf, launchDirFor, launchesFromTasks, launchFor, pairedForValidate, taskCommands } from './launch';
+export type { LaunchDir, LaunchGroup, RunLaunch, TaskCommand } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
+import { fileAccessReader } from './files';
 export { detectVersions, frameworkVersionLabel, installedAsDetected, installedVersionsCommand, mergeVersions, parseVersionOverrides, plainVersions, versionFileRank, versionSourceLabel, type DetectedVersions, type InstalledVersions } from './versions';
 
 
@@ -135,7 +138,8 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     if (notConfig) return { framework: p.framework, frameworkReason: 'not a training config', issues: [notConfig], facts: [] };
     for (const s of p.parsed.problems) issues.push({ code: s.code, severity: s.severity, message: s.message, range: p.li.range(s.start, s.end), related: [], fixes: [] });
     const def = frameworkDef(p.framework, p.variant);
-    if (p.unsure) issues.push({ code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] });
+    const unsure: ConfigIssue | undefined = p.unsure ? { code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] } : undefined;
+    if (unsure) issues.push(unsure);
     if (!def || !p.parsed.root) return { framework: p.framework, frameworkReason: p.reason, issues, facts: [] };
     const ctx = new RuleContext(text, p.parsed, opts, def, p.li);
     if (p.parsed.root.kind !== 'map') {
@@ -145,6 +149,16 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
       const broken = p.parsed.problems.some((x) => x.severity === 'error');
       for (const rule of broken ? [] : def.rules) {
         try { rule(ctx); } catch (err) { ctx.add('internal-error', 'info', `A rule failed (${err instanceof Error ? err.message : String(err)}); other checks still ran.`, 0, 0); }
+      }
+    }
+    if (unsure) {
+      // Issue 15: when unsure, say so once instead of guessing: keys the guessed framework does not know are likely
+      // the other one's, so they are counted in the one info rather than reported one by one as unknown.
+      const unknown = ctx.issues.filter((i) => i.code === 'unknown-key');
+      if (unknown.length) {
+        for (let i = ctx.issues.length - 1; i >= 0; i--) if (ctx.issues[i].code === 'unknown-key') ctx.issues.splice(i, 1);
+        const names = unknown.map((i) => /`([^`]+)`/.exec(i.message)?.[1]).filter(Boolean);
+        unsure.message += ` ${unknown.length} key${unknown.length === 1 ? '' : 's'} ${frameworkLabel(p.framework)} does not know (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}) ${unknown.length === 1 ? 'is' : 'are'} not reported while it is unsure.`;
       }
     }
     issues.push(...ctx.issues);
@@ -195,8 +209,10 @@ export function jsonSchemaFor(framework: Framework): object | undefined {
  * config, then the folders above it; `~/` with `opts.home`), all at once; returns the lookup the synchronous rules
  * use. A read that rejects counts as missing.
  */
-async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<(path: string) => string | undefined> {
+async function readReferenced(text: string, opts: ValidateWithFilesOptions): Promise<{ lookup: (path: string) => string | undefined; present?: (path: string) => boolean | undefined }> {
   const texts = new Map<string, string | undefined>();
+  // Dataset paths are only asked whether they exist (they can be gigabytes), once, after the rounds of reads.
+  const existing = new Map<string, boolean | undefined>();
   // Rounds: a file read in one round can name the next (the Accelerate config of the launch names its DeepSpeed
   // JSON; a hub cache's refs/main names the snapshot holding config.json). Each round asks what the last one lacked.
   for (let round = 0; round < 4; round++) {
@@ -217,20 +233,30 @@ async function readReferenced(text: string, opts: ValidateWithFilesOptions): Pro
       texts.set(path, t);
     }));
   }
-  return (path) => texts.get(path);
+  const lookup = (path: string): string | undefined => texts.get(path);
+  const exists = opts.exists;
+  if (!exists) return { lookup };
+  try {
+    const { p, def } = context(text, opts);
+    const asked = new Set<string>();
+    if (def && p.parsed.root) datasetPresenceAsks(new RuleContext(text, p.parsed, { ...opts, lookup, present: (x) => { asked.add(x); return undefined; } }, def, p.li));
+    await Promise.all([...asked].map(async (x) => { let v: boolean | undefined; try { v = await exists(x); } catch { v = undefined; } existing.set(x, v); }));
+  } catch { /* nothing asked: dataset paths are not checked */ }
+  return { lookup, present: (x) => existing.get(x) };
 }
 
 /**
  * `validateConfig` plus the cross-file rules: the files the config names (a DeepSpeed JSON, FSDP/Accelerator
  * configs) are read through `opts.readFile` first (async: a FileAccess, an editor's buffer), then checked against
  * the config (batch sizes, precision, optimizer...). A missing or unreadable file is a `missing-reference` error at
- * the reference. Never throws.
+ * the reference. With `opts.exists`, the dataset paths the config names are checked too (`missing-reference`:
+ * an error with a known `launchDir`, else a warning saying where it looked). Never throws.
  */
 export async function validateConfigWithFiles(text: string, opts: ValidateWithFilesOptions): Promise<ValidationResult> {
-  const { readFile: _read, ...rest } = opts;
-  void _read;
-  const lookup = await readReferenced(text, opts);
-  return validateConfig(text, { ...rest, lookup } as RuleOptions);
+  const { readFile: _read, exists: _exists, ...rest } = opts;
+  void _read; void _exists;
+  const { lookup, present } = await readReferenced(text, opts);
+  return validateConfig(text, { ...rest, lookup, ...(present ? { present } : {}) } as RuleOptions);
 }
 
 /**
@@ -239,7 +265,7 @@ export async function validateConfigWithFiles(text: string, opts: ValidateWithFi
  */
 export async function referencedFiles(text: string, opts: ValidateOptions | ValidateWithFilesOptions): Promise<{ path: string; range: Range }[]> {
   try {
-    const lookup = 'readFile' in opts ? await readReferenced(text, opts) : undefined;
+    const lookup = 'readFile' in opts ? (await readReferenced(text, opts)).lookup : undefined;
     const { p, def } = context(text, opts);
     if (!def?.refs || !p.parsed.root) return [];
     const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
@@ -264,4 +290,24 @@ export function readConfig(text: string, fileName: string, framework?: Framework
     const ctx = new RuleContext(text, p.parsed, { fileName }, def, p.li);
     return { framework: p.framework, ctx, batch: batchOf(ctx) };
   } catch { return undefined; }
+}
+
+/**
+ * The `missing-reference` errors of the config at `configPath` when launched from `cwd` (issue 15, "a Launch Run in
+ * progress": the launch directory is known then): the config and the files it names (DeepSpeed JSON, FSDP/Accelerator
+ * JSON, dataset paths: existence only) are read through `files`. Empty when everything is there or the file is not a
+ * readable training config. `source` names the launch in messages (default `Launch Run`). Never throws.
+ */
+export async function missingInLaunchDir(files: FileAccess, configPath: string, cwd: string, opts: { home?: string; source?: string } = {}): Promise<ConfigIssue[]> {
+  try {
+    const text = await fileAccessReader(files, MAX_VALIDATE_BYTES)(configPath);
+    if (text === undefined) return [];
+    const r = await validateConfigWithFiles(text, {
+      fileName: configPath, ...(opts.home ? { home: opts.home } : {}), launchDir: cwd, launchDirSource: opts.source ?? 'Launch Run',
+      readFile: fileAccessReader(files), exists: async (p) => (await files.stat(p)) !== undefined,
+    });
+    return r.issues.filter((i) => i.code === 'missing-reference' && i.severity === 'error');
+  } catch {
+    return [];
+  }
 }

@@ -2,7 +2,8 @@
  * Which config files run together (issue 15, "Files belong to one launch when a launch says so"): an
  * `accelerate launch --config_file A ... B.yaml` command in a tasks.json task (an `llm-training` task's argv, a
  * `process` task's command and args, a `shell` task's command line), or files given together to
- * `llmtrain validate A B`. Pure: text in, groups out; the command line is read by `parseLaunchArgv`
+ * `llmtrain validate A B`; and the directory a config is launched from (`launchDirFor`: a task's cwd, a run's).
+ * Pure: text in, groups out; the command line is read by `parseLaunchArgv`
  * (core/checkpoint/resume.ts), the same reader the resume pre-check uses.
  */
 import { parse as parseJsonc } from 'jsonc-parser';
@@ -54,11 +55,31 @@ function expand(s: string, folder: string): string { return s.replace(/\$\{(work
  * `&&`, `;` and `|`, each part read on its own; never throws (unreadable JSON: no groups).
  */
 export function launchesFromTasks(tasksJson: string, folder: string): LaunchGroup[] {
+  const out: LaunchGroup[] = [];
+  for (const c of taskCommands(tasksJson, folder)) {
+    // `VAR=x accelerate launch ...`: drop leading environment assignments.
+    const i = c.argv.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+    const g = i < 0 ? undefined : accelerateLaunchOf(c.argv.slice(i), c.cwd, c.source);
+    if (g) out.push(g);
+  }
+  return out;
+}
+
+/** One command of a tasks.json task: its argv, the directory it runs in (absolute POSIX) and `tasks.json task "label"`. */
+export interface TaskCommand { argv: string[]; cwd: string; source: string }
+
+/**
+ * The commands of a workspace's `.vscode/tasks.json` (JSON with comments), each with the directory it runs in: the
+ * task's `options.cwd` (or an `llm-training` task's `cwd`), `${workspaceFolder}` expanded, relative to `folder`,
+ * else `folder` itself (VS Code's default cwd of a task). Shell command lines are split at `&&`, `||`, `;` and `|`,
+ * each part read on its own. Never throws (unreadable JSON: none).
+ */
+export function taskCommands(tasksJson: string, folder: string): TaskCommand[] {
   let doc: unknown;
   try { doc = parseJsonc(tasksJson, [], { allowTrailingComma: true }); } catch { return []; }
   const tasks = (doc as { tasks?: unknown })?.tasks;
   if (!Array.isArray(tasks)) return [];
-  const out: LaunchGroup[] = [];
+  const out: TaskCommand[] = [];
   for (const t of tasks as Record<string, unknown>[]) {
     if (!t || typeof t !== 'object') continue;
     const label = typeof t.label === 'string' ? t.label : typeof t.name === 'string' ? t.name : 'unnamed';
@@ -79,14 +100,38 @@ export function launchesFromTasks(tasksJson: string, folder: string): LaunchGrou
         }
       }
     }
-    for (const argv of commands) {
-      // `VAR=x accelerate launch ...`: drop leading environment assignments.
-      const i = argv.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
-      const g = i < 0 ? undefined : accelerateLaunchOf(argv.slice(i), cwd, `tasks.json task "${label}"`);
-      if (g) out.push(g);
-    }
+    for (const argv of commands) if (argv.length) out.push({ argv, cwd, source: `tasks.json task "${label}"` });
   }
   return out;
+}
+
+/** Where a config will be launched from, and who says so (for messages and the log). */
+export interface LaunchDir { dir: string; source: string }
+
+/** Whether `argv`, run in `cwd`, names `file`: a word (or the value of `--opt=value`) that resolves to it. */
+function namesFile(argv: string[], cwd: string, file: string): boolean {
+  return argv.some((w) => {
+    const v = /^--?[\w.-]+=(.+)$/.exec(w)?.[1] ?? w;
+    return !!v && !v.startsWith('-') && resolvePath(cwd, v) === file;
+  });
+}
+
+/** A run as its run.json records it: enough to tell whether it ran a config and from where. */
+export interface RunLaunch { argv: string[]; cwd: string; startTime?: string; id: string; name?: string }
+
+/**
+ * The launch directory of the config `file` (absolute POSIX path), when a launch says so (issue 15, "an error only
+ * where the launch directory is known (a task, a run, a Launch Run in progress)"): the cwd of the first tasks.json
+ * command that names the file (`taskCommands`), else the cwd of the newest run (run.json on this machine; Launch
+ * Run writes one when it starts) whose argv names it. Undefined when none does: references are then searched from
+ * the config's folder upwards and a miss is a warning.
+ */
+export function launchDirFor(file: string, tasks: TaskCommand[], runs: RunLaunch[]): LaunchDir | undefined {
+  const t = tasks.find((c) => namesFile(c.argv, c.cwd, file));
+  if (t) return { dir: t.cwd, source: t.source };
+  const r = runs.filter((x) => x.cwd.startsWith('/') && namesFile(x.argv, x.cwd, file))
+    .sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''))[0];
+  return r ? { dir: r.cwd, source: `run ${r.name ? `"${r.name}"` : r.id} (run.json)` } : undefined;
 }
 
 /** The launch `file` (absolute POSIX path) belongs to, with the other files of it; the first group that has it. */

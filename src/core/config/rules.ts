@@ -10,10 +10,11 @@ import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
-import { keyVersionRule } from './keyHistory';
+import { keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
+import { missingDatasets } from './datasetRefs';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -80,7 +81,7 @@ export function loadDsRef(ctx: RuleContext, ref: ConfigRef): LoadedRef | undefin
     // error there. Unknown: we looked from the config's folder upwards; a miss is a warning saying where we looked.
     const launch = ctx.opts.launchDir;
     if (!rel) ctx.add('missing-reference', 'error', `${what} not found: ${ref.resolved}. Training stops at start-up when it opens this file.`, ref.start, ref.end);
-    else if (launch !== undefined) ctx.add('missing-reference', 'error', `${what} not found: ${ref.path} is not in the launch directory ${launch || '.'} (${resolvePath(launch, ref.path)}). Training stops at start-up when it opens this file.`, ref.start, ref.end);
+    else if (launch !== undefined) ctx.add('missing-reference', 'error', `${what} not found: ${ref.path} is not in the launch directory ${launch || '.'} (${resolvePath(launch, ref.path)})${ctx.opts.launchDirSource ? ` (the launch directory given by ${ctx.opts.launchDirSource})` : ''}. Training stops at start-up when it opens this file.`, ref.start, ref.end);
     else {
       const looked = candidates(ctx.baseDir, ref.path);
       ctx.add('missing-reference', 'warning', `${what} ${ref.path} not found from the config's folder or the folders above it (looked at ${looked.slice(0, 3).join(', ')}${looked.length > 3 ? `, … ${looked.length} places` : ''}). Relative paths are opened from the directory you launch in, which is not known here: training stops at start-up if it is missing there.`, ref.start, ref.end);
@@ -852,10 +853,10 @@ const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ..
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, stepsNotInteger, crossLaunch, fsdpLayerClass];
-    case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), crossLaunch, fsdpLayerClass];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), crossLaunch, fsdpLayerClass];
-    case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), peftKeyRule('axolotl'), crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs, missingDatasets];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];
     case 'peft': return [peftRules];

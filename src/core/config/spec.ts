@@ -44,6 +44,15 @@ export interface Rename {
   note?: string;
   /** The key moved one level down, under `to` (its quick fix nests the entry rather than renaming it). */
   under?: boolean;
+  /**
+   * The rename by the version of the run (issue 15, "Version awareness"): the Python distribution whose version
+   * decides (`ValidateOptions.versions[pkg]`, e.g. `transformers`), the release that deprecated the old name (both
+   * names accepted, a FutureWarning) and the one that removed it. With the version known: before `deprecatedIn` the
+   * old name is the right one (and `to` is flagged as too new), between them a warning, from `removedIn` an error.
+   * Unknown version: `severity` and `version` as for any rename. `newNameCheckedElsewhere`: the new name is not
+   * flagged as too new here (it depends on more than the version, e.g. the TRL class: keyHistory.ts).
+   */
+  byVersion?: { pkg: string; label: string; deprecatedIn: string; removedIn: string; source: string; newNameCheckedElsewhere?: boolean };
 }
 
 export interface ObjSpec {

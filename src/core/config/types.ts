@@ -63,6 +63,8 @@ export interface ValidateOptions {
    * config's folder upwards and a miss is only a warning.
    */
   launchDir?: string;
+  /** Who says `launchDir`, for messages: `tasks.json task "train"`, `run "x" (run.json)`, `--launch-dir`. */
+  launchDirSource?: string;
   /** Home directory for references written `~/...` (absent: such references are not looked up). */
   home?: string;
   /**
@@ -105,6 +107,11 @@ export interface LaunchInfo {
 /** Options of `validateConfigWithFiles`/`referencedFiles`: the referenced files are read through `readFile`. */
 export interface ValidateWithFilesOptions extends ValidateOptions {
   readFile: ReadFile;
+  /**
+   * Whether anything (a file or a folder) is at a POSIX path: how dataset paths are checked (datasetRefs.ts), since
+   * a dataset can be too large to read. Absent: dataset paths are not checked. A rejection counts as unknown.
+   */
+  exists?: (path: string) => Promise<boolean>;
 }
 
 /**
@@ -113,6 +120,8 @@ export interface ValidateWithFilesOptions extends ValidateOptions {
  */
 export interface RuleOptions extends ValidateOptions {
   lookup?: (path: string) => string | undefined;
+  /** Whether a path exists, as asked before the rules ran (`ValidateWithFilesOptions.exists`); undefined = not known. */
+  present?: (path: string) => boolean | undefined;
 }
 
 /** Computed facts shown as CodeLens / inlay hints (e.g. effective batch size). */

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { loadConfigCore, type ConfigCore } from './core';
 import { workspaceFileAccess } from '../files';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
+import type { RunLaunch } from '../../core/config/launch';
 import type { DetectedVersions } from '../../core/config/versions';
 import { LocalRunner } from '../../remote/localRunner';
 import { InstalledVersionsCache, type ProbeOutcome } from '../../remote/pythonVersions';
@@ -177,6 +178,25 @@ export class ConfigValidationController implements vscode.Disposable {
   /** Lets config validation ask an SSH host's Python (the host of this workspace's last Launch Run). */
   useHostRunners(get: (alias: string) => Promise<Runner>): void { this.hostRunner = get; }
 
+  /** Runs of this machine as their run.json records them (the Runs feature's); set by {@link useLocalRuns}. */
+  private localRuns: { get: () => RunLaunch[]; load: () => Promise<unknown> } | undefined;
+  private localRunsAsked = false;
+  private launchesKey = '';
+
+  /**
+   * Lets config validation take a config's launch directory from the runs that ran it (issue 15): `get` gives the
+   * local runs last read (run.json: argv, cwd), `load` reads them once if nothing did yet (asked with the first
+   * config validated), `changed` fires when they were read again; configs are re-validated only when the set of
+   * (cwd, argv) changed, e.g. after a Launch Run started a run of an open config.
+   */
+  useLocalRuns(get: () => RunLaunch[], load: () => Promise<unknown>, changed: vscode.Event<unknown>): void {
+    this.localRuns = { get, load };
+    this.disposables.push(changed(() => {
+      const key = JSON.stringify(get().map((r) => [r.cwd, r.argv]));
+      if (key !== this.launchesKey) { this.launchesKey = key; this.revalidateAll(); }
+    }));
+  }
+
   /**
    * The versions installed in the Python the run will use, and a line saying so or why not: on the SSH host of
    * this workspace's last Launch Run, the interpreter last launched there (else python3); otherwise the interpreter
@@ -278,7 +298,10 @@ export class ConfigValidationController implements vscode.Disposable {
     // Files the config names (DeepSpeed JSON, FSDP/Accelerator configs) are read by the core, through this reader:
     // an open editor's text (unsaved edits included), else the file through a FileAccess on the config's file system.
     const watched = new Set<string>();
-    const onDisk = core.fileAccessReader(workspaceFileAccess(doc.uri.scheme === 'untitled' ? vscode.Uri.file('/') : doc.uri));
+    const access = workspaceFileAccess(doc.uri.scheme === 'untitled' ? vscode.Uri.file('/') : doc.uri);
+    const onDisk = core.fileAccessReader(access);
+    // Dataset paths: only whether something is there (a dataset can be gigabytes); an open editor counts.
+    const exists = async (p: string): Promise<boolean> => !!this.openDocument(this.uriFor(doc.uri, p).toString()) || (await access.stat(p)) !== undefined;
     // Watched for changes: the candidates inside the config's workspace folder (else its own folder), not every
     // folder up to the root the core also looks in (a watcher each, outside the workspace, for files rarely there).
     const scope = (vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.path ?? configPath.slice(0, configPath.lastIndexOf('/'))).replace(/\/+$/, '');
@@ -296,13 +319,17 @@ export class ConfigValidationController implements vscode.Disposable {
     // (read through readFile, so editing tasks.json re-validates this config).
     const tasks = wsRoot ? await readFile(`${wsRoot.replace(/\/+$/, '')}/.vscode/tasks.json`) : undefined;
     const launch = tasks && wsRoot ? core.launchFor(configPath, core.launchesFromTasks(tasks, wsRoot.replace(/\/+$/, ''))) : undefined;
+    // Issue 15: where the config is launched from, when a launch says so: a tasks.json task whose command names it
+    // (its options.cwd, else the workspace folder), else the newest local run (run.json) that ran it. Then a missing
+    // relative reference is an error in that directory; otherwise a warning saying where it looked.
+    const launchAt = doc.uri.scheme === 'file' ? core.launchDirFor(configPath, tasks && wsRoot ? core.taskCommands(tasks, wsRoot.replace(/\/+$/, '')) : [], this.runLaunches()) : undefined;
     const hub = process.env.HF_HUB_CACHE || (process.env.HF_HOME ? `${process.env.HF_HOME}/hub` : `${homedir()}/.cache/huggingface/hub`);
-    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions), hfHubCache: hub, ...(launch ? { launch } : {}) };
+    const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions), hfHubCache: hub, ...(launch ? { launch } : {}), ...(launchAt ? { launchDir: launchAt.dir, launchDirSource: launchAt.source } : {}) };
     let result: ValidationResult;
     try {
       result = forced === 'unknown'
         ? { framework: 'unknown', frameworkReason: 'you chose not to validate this file', issues: [], facts: [] }
-        : await core.validateConfigWithFiles(text, { ...options, readFile });
+        : await core.validateConfigWithFiles(text, { ...options, readFile, exists });
     } catch (e) {
       // validateConfigWithFiles promises not to throw; if it does, say so once in the log and show nothing wrong.
       this.log.error(`config: validateConfig threw for ${doc.uri.fsPath}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -402,6 +429,16 @@ export class ConfigValidationController implements vscode.Disposable {
     const had = this.states.delete(key);
     this.updateReferences(key, new Set());
     if (had) this.onDidChangeStateEmitter.fire(uri);
+  }
+
+  /** Local runs as last read; the first call (trusted workspace only) asks the Runs feature to read them. */
+  private runLaunches(): RunLaunch[] {
+    if (!this.localRuns) return [];
+    if (!this.localRunsAsked && vscode.workspace.isTrusted) {
+      this.localRunsAsked = true;
+      void this.localRuns.load().catch((e: unknown) => this.log.debug(`config: local runs not read: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    return this.localRuns.get();
   }
 
   private revalidateAll(): void {

@@ -12,6 +12,7 @@ import { quoteArgv } from '../../core/runs/quote';
 import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
+import { confirmLaunchReferences } from '../config/launchCheck';
 import { loadConfigCore, type ConfigCore } from '../config/core';
 import { chooseInterpreter, envPrefill, isPythonInterpreter, relativeTo, resolveInterpreterSetting, splitLaunchConfigs, workingDirectoryChoices } from '../../core/runs/launchChoices';
 import { LAST_LAUNCH_HOST_KEY, lastPythonKey, pythonExtensionInterpreter } from '../python';
@@ -104,6 +105,8 @@ export function launchRunCommand(ctx: RunsContext) {
     const plan = await askLaunchPlan(ctx, args as { kind?: string; host?: HostEntry } | undefined);
     if (!plan) return undefined;
     if (!(await confirmDeepSpeedResume((h) => ctx.backend.getRunner(h), plan, ctx.log))) return undefined;
+    // Issue 15: the launch directory is known now; a file the config names that is missing there stops the run.
+    if (!(await confirmLaunchReferences({ host: plan.args.host, cwd: plan.args.cwd, configPath: plan.configPath }, ctx.log))) return undefined;
     try {
       const run = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Launching on ${plan.args.host}`, cancellable: true },
@@ -124,7 +127,7 @@ export function launchRunCommand(ctx: RunsContext) {
   };
 }
 
-interface LaunchPlan { args: LaunchRunArgs; upload?: { localDir: string }; configSnapshot?: { fileName: string; content: string } }
+interface LaunchPlan { args: LaunchRunArgs; upload?: { localDir: string }; configSnapshot?: { fileName: string; content: string }; configPath?: string }
 
 const TOTAL = 6;
 /** Config candidates bigger than this are not read to be recognised (real training configs are under 100 KB). */
@@ -306,7 +309,7 @@ async function askLaunchPlan(ctx: RunsContext, from?: { kind?: string; host?: Ho
   // runs it, else the script or program. Rename Run… changes it later.
   const runsConfig = cfgUri && cfgArg && finalArgv.some((a) => a.endsWith(cfgArg));
   const name = defaultRunName({ cwd, config: runsConfig ? cfgUri.fsPath : undefined, argv: finalArgv, start: new Date() });
-  return { args: { host: host.alias, cwd, argv: finalArgv, env, name }, upload, configSnapshot };
+  return { args: { host: host.alias, cwd, argv: finalArgv, env, name }, upload, configSnapshot, ...(runsConfig ? { configPath: cfgUri.fsPath } : {}) };
 }
 
 /**

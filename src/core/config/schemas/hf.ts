@@ -414,8 +414,18 @@ export const alignmentHandbook: Record<string, KeySpec> = {
   bnb_4bit_compute_dtype: str('Compute dtype for 4-bit layers.', null, { source: AH }),
 };
 
+/**
+ * `evaluation_strategy` -> `eval_strategy` by the transformers version of the run (issue 15): deprecated in 4.41.0,
+ * removed in 4.46.0 (see the comment at its entry below). Shared by HF/TRL YAML and LLaMA-Factory (both parse
+ * TrainingArguments with HfArgumentParser, which refuses a key no dataclass has).
+ */
+export const TRANSFORMERS_EVAL_STRATEGY = { pkg: 'transformers', label: 'transformers', deprecatedIn: '4.41.0', removedIn: '4.46.0', source: 'HfArgumentParser: "Some keys are not used by the HfArgumentParser"' };
+
 export const hfRenamed = {
-  evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error' as const },
+  // transformers PR #30190 (released in 4.41.0) added `eval_strategy` and kept `evaluation_strategy` with the
+  // FutureWarning "`evaluation_strategy` is deprecated and will be removed in version 4.46 of 🤗 Transformers"
+  // (src/transformers/training_args.py __post_init__); from 4.46 TrainingArguments has no such field.
+  evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error' as const, byVersion: TRANSFORMERS_EVAL_STRATEGY },
   no_cuda: { to: 'use_cpu', version: 'transformers 4.34 (deprecated; removed in v5)', severity: 'warning' as const },
   per_gpu_train_batch_size: { to: 'per_device_train_batch_size', version: 'transformers 3.x (removed in v5)', severity: 'warning' as const },
   per_gpu_eval_batch_size: { to: 'per_device_eval_batch_size', version: 'transformers 3.x (removed in v5)', severity: 'warning' as const },
@@ -423,7 +433,9 @@ export const hfRenamed = {
   push_to_hub_token: { to: 'hub_token', version: 'transformers 4.x (removed in v5)', severity: 'warning' as const },
   fp16_backend: { to: 'half_precision_backend', version: 'transformers 4.x (removed in v5)', severity: 'warning' as const },
   include_inputs_for_metrics: { to: 'include_for_metrics', version: 'transformers 4.47 (include_for_metrics: [inputs])', severity: 'warning' as const },
-  max_seq_length: { to: 'max_length', version: 'TRL 0.16 (SFTConfig; removed in TRL 0.20)', severity: 'warning' as const },
+  // trl/trainer/sft_config.py: SFTConfig got max_length in 0.16 and kept max_seq_length deprecated until 0.20. Other
+  // classes had max_length all along, so `max_length` on an older TRL is checked per class (keyHistory.ts).
+  max_seq_length: { to: 'max_length', version: 'TRL 0.16 (SFTConfig; removed in TRL 0.20)', severity: 'warning' as const, byVersion: { pkg: 'trl', label: 'TRL', deprecatedIn: '0.16.0', removedIn: '0.20.0', source: 'HfArgumentParser: "Some keys are not used by the HfArgumentParser"', newNameCheckedElsewhere: true } },
   max_target_length: { to: 'max_completion_length', version: 'TRL 0.13 (DPOConfig)', severity: 'warning' as const },
   // dpo_config.py: "use_num_logits_to_keep is deprecated ... Use use_logits_to_keep"
   use_num_logits_to_keep: { to: 'use_logits_to_keep', version: 'DPOConfig before TRL 0.17 (the old name is gone from 0.17)', severity: 'warning' as const },

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { any, bool, custom, enm, float, int, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
-import { trainingArguments } from './hf';
+import { TRANSFORMERS_EVAL_STRATEGY, trainingArguments } from './hf';
 import { keyTable, mergeTable, objFromClasses, tableRelease } from '../tables';
 
 const H = 'https://github.com/hiyouga/LLaMA-Factory/tree/main/src/llamafactory/hparams';
@@ -168,7 +168,10 @@ function llamafactoryHandRoot(): ObjSpec {
   return obj('LLaMA-Factory arguments', keys, 'warning', {
     source: H,
     renamed: {
-      evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error' },
+      // transformers PR #30190 (released in 4.41.0) added `eval_strategy` and kept `evaluation_strategy` with the
+      // FutureWarning "`evaluation_strategy` is deprecated and will be removed in version 4.46 of 🤗 Transformers"
+      // (src/transformers/training_args.py __post_init__); from 4.46 TrainingArguments has no such field.
+      evaluation_strategy: { to: 'eval_strategy', version: 'transformers 4.46 (deprecated in 4.41)', severity: 'error', byVersion: TRANSFORMERS_EVAL_STRATEGY },
       max_source_length: { to: 'cutoff_len', version: 'LLaMA-Factory 0.6', severity: 'warning' },
       max_target_length: { to: 'cutoff_len', version: 'LLaMA-Factory 0.6', severity: 'warning' },
       lora_target_modules: { to: 'lora_target', version: 'LLaMA-Factory (never accepted; HF/TRL name)', severity: 'warning' },
