@@ -5,6 +5,8 @@
 //   metrics.store.bytesPerPoint            allocated bytes per stored point after appending all parsed points
 //                                          (goal: 16 = one float64 step + one float64 value; not a measured baseline)
 //   metrics.parse.ratioVsNaiveRegex        our throughput / a naive parser (split + one regex per line + parseFloat), for calibration
+//   metrics.parse.floorVsLineSplit         what ratioVsLineSplit a parser can reach at most here: the line split's time / the time
+//                                          of a minimal byte walk that makes the same point objects (no key check, no exact rounding)
 // Baselines are measured in the same run with the same sampling on every side: one discarded warm-up run, then the
 // MEDIAN of REPS runs of CPU time (process.cpuUsage; Python's time.process_time around its loop), which other
 // processes on a shared machine disturb far less than wall-clock time.
@@ -69,6 +71,35 @@ function naiveRegexParse(bytes: Uint8Array): number {
       const re = /'([^']+)': ([^,}]+)/g;
       let m: RegExpExecArray | null;
       while ((m = re.exec(line)) !== null) { const c = (counts.get(m[1]) ?? 0) + 1; counts.set(m[1], c); points.push({ series: m[1], step: c, value: parseFloat(m[2]) }); }
+    }
+    total += points.length;
+  }
+  return total;
+}
+
+/**
+ * The floor of any parser of these bytes in JavaScript: one walk over every byte (as the 64 KiB chunks arrive), the
+ * digits after each `: ` accumulated into a number, one point object per value, the series named by position. It
+ * checks nothing and rounds some 17-digit values wrongly, so it is no parser; its time is what the real one cannot
+ * beat (the point objects the API returns and one load per byte), which bounds ratioVsLineSplit.
+ */
+function minimalWalk(bytes: Uint8Array): number {
+  const names = ['loss', 'grad_norm', 'learning_rate', 'epoch', 'x4', 'x5', 'x6', 'x7'];
+  let total = 0;
+  for (let o = 0; o < bytes.length; o += CHUNK) {
+    const b = bytes.subarray(o, Math.min(o + CHUNK, bytes.length));
+    const n = b.length;
+    const points: MetricPoint[] = [];
+    let k = 0, step = 0;
+    for (let i = 0; i < n; i++) {
+      const c = b[i];
+      if (c === 58 /* : */) {
+        let j = i + 2, hi = 0, d = 0, scale = 1;
+        while (j < n && (d = b[j]) >= 48 && d <= 57) { hi = hi * 10 + (d - 48); j++; }
+        if (d === 46) { j++; while (j < n && (d = b[j]) >= 48 && d <= 57) { hi = hi * 10 + (d - 48); scale *= 10; j++; } }
+        points.push({ series: names[k++ & 7], step, value: hi / scale });
+        i = j - 1;
+      } else if (c === 10) { k = 0; step++; }
     }
     total += points.length;
   }
@@ -140,6 +171,7 @@ export async function run(): Promise<Result> {
     } catch { /* no python: the ratio is reported as NaN */ }
 
     const naive = median(() => { naiveRegexParse(bytes); });
+    const floor = median(() => { minimalWalk(bytes); });
 
     const store = new MetricStore();
     parseBytes(bytes, (b) => store.append(b));
@@ -150,6 +182,7 @@ export async function run(): Promise<Result> {
       'metrics.parse.mbPerSec': { value: Number((mb / ours).toFixed(1)), unit: 'MB/s' },
       'metrics.parse.ratioVsPython': { value: Number((python / ours).toFixed(2)), unit: 'x', baseline: Number((mb / python).toFixed(2)), ratio: Number((python / ours).toFixed(2)) },
       'metrics.parse.ratioVsLineSplit': { value: Number((split / ours).toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number((split / ours).toFixed(3)) },
+      'metrics.parse.floorVsLineSplit': { value: Number((split / floor).toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number((split / floor).toFixed(3)) },
       'metrics.parse.ratioVsNaiveRegex': { value: Number((naive / ours).toFixed(2)), unit: 'x', baseline: Number((mb / naive).toFixed(1)), ratio: Number((naive / ours).toFixed(2)) },
       'metrics.store.bytesPerPoint': { value: Number(store.bytesPerPoint.toFixed(2)), unit: 'B/point', goal: 16 },
     };

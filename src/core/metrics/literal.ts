@@ -39,26 +39,27 @@ function skipWs(s: string, i: number, end: number): number {
 /** Result slot of scanNumber (avoids allocating a tuple per number). */
 let numEnd = 0;
 
-// Double-double helpers (Dekker 1971): error-free products and sums, results in module slots (no allocation).
+// Double-double helpers (Dekker 1971): error-free products and sums. Results go to `dd` ([hi, lo]): a typed array
+// holds doubles unboxed, where each write of a double to a module-level `let` allocates a heap number.
 const SPLIT = 134217729; // 2^27 + 1
-let ddHi = 0, ddLo = 0;
+const dd = new Float64Array(2);
 
-/** ddHi + ddLo = a * b exactly. */
+/** dd[0] + dd[1] = a * b exactly. */
 function twoProduct(a: number, b: number): void {
   const p = a * b;
   let t = SPLIT * a; const ah = t - (t - a), al = a - ah;
   t = SPLIT * b; const bh = t - (t - b), bl = b - bh;
-  ddHi = p; ddLo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  dd[0] = p; dd[1] = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
-/** (ddHi, ddLo) <- (ah + al) / d to about 2^-104 relative. */
+/** (dd[0], dd[1]) <- (ah + al) / d to about 2^-104 relative. */
 function ddDivide(ah: number, al: number, d: number): void {
   const q1 = ah / d;
   twoProduct(q1, d);
-  const r = ((ah - ddHi) - ddLo) + al;
+  const r = ((ah - dd[0]) - dd[1]) + al;
   const q2 = r / d;
   const s = q1 + q2;
-  ddHi = s; ddLo = q2 - (s - q1);
+  dd[0] = s; dd[1] = q2 - (s - q1);
 }
 
 /**
@@ -68,14 +69,14 @@ function ddDivide(ah: number, al: number, d: number): void {
  */
 function wideDecimal(hi: number, extra: number, lo: number, e10: number): number {
   twoProduct(hi, POW10[extra]);
-  let ah = ddHi + lo; // ddHi, lo are integers below 2^64 and 10^4: the sum is exact in double-double form
-  let al = ddLo + (lo - (ah - ddHi));
+  let ah = dd[0] + lo; // dd[0], lo are integers below 2^64 and 10^4: the sum is exact in double-double form
+  let al = dd[1] + (lo - (ah - dd[0]));
   const s0 = ah + al; al = al - (s0 - ah); ah = s0;
   let e = -e10;
-  while (e > 22) { ddDivide(ah, al, 1e22); ah = ddHi; al = ddLo; e -= 22; }
+  while (e > 22) { ddDivide(ah, al, 1e22); ah = dd[0]; al = dd[1]; e -= 22; }
   ddDivide(ah, al, POW10[e]);
-  const delta = Math.abs(ddHi) * 8.077935669463161e-28; // 2^-90
-  const up = ddHi + (ddLo + delta), down = ddHi + (ddLo - delta);
+  const delta = Math.abs(dd[0]) * 8.077935669463161e-28; // 2^-90
+  const up = dd[0] + (dd[1] + delta), down = dd[0] + (dd[1] - delta);
   return up === down ? up : NaN;
 }
 

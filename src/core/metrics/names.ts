@@ -20,6 +20,12 @@ const ALIASES: Record<string, string> = {
 /** Names (after canonicalisation) that count as "tokens seen so far" for the tokens x-axis. */
 export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
 
+/** Results of {@link canonicalName} by key, one map per `prose`: logs repeat a handful of keys on every line, and the
+ * lookups, lower-casing and replaces cost a sixth of parsing a Megatron log. Bounded: a log that invents a key per
+ * line stops being remembered rather than growing memory. */
+const memo = [new Map<string, string>(), new Map<string, string>()];
+const MEMO_MAX = 4096;
+
 /**
  * Canonical name of a key as printed by a log. Case-insensitive for the aliases above; other keys are returned
  * unchanged when `prose` is false (dict/JSON/CSV keys are identifiers already) or converted to snake_case when
@@ -27,6 +33,16 @@ export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'num_tokens', 't
  * `'elapsed time per iteration (ms)'` -> `elapsed_time_per_iteration_ms`).
  */
 export function canonicalName(key: string, prose = false): string {
+  const m = memo[prose ? 1 : 0];
+  let name = m.get(key);
+  if (name === undefined) {
+    name = computeName(key, prose);
+    if (m.size < MEMO_MAX) m.set(key, name);
+  }
+  return name;
+}
+
+function computeName(key: string, prose: boolean): string {
   const k = key.trim();
   const alias = ALIASES[k] ?? ALIASES[k.toLowerCase()];
   if (alias) return alias;

@@ -239,8 +239,21 @@ class Parser implements LogParser {
    * between them and the order of records is kept.
    */
   private bytes(chunk: Uint8Array): void {
-    let buf = chunk;
-    if (this.carryBytes !== undefined) { buf = concat(this.carryBytes, chunk); this.carryBytes = undefined; }
+    if (this.carryBytes !== undefined) {
+      // The line left unterminated by the last chunk is joined with its own end only: copying the whole chunk after
+      // it (64 KiB from the log follower) would move every byte of the log once more.
+      const carry = this.carryBytes;
+      this.carryBytes = undefined;
+      const nl = chunk.indexOf(10);
+      if (nl < 0) { this.byteLines(concat(carry, chunk)); return; }
+      this.byteLines(concat(carry, chunk.subarray(0, nl + 1)));
+      chunk = chunk.subarray(nl + 1);
+    }
+    this.byteLines(chunk);
+  }
+
+  /** The lines of `buf` (see `bytes`); an unterminated rest is kept in `carryBytes`. */
+  private byteLines(buf: Uint8Array): void {
     const n = buf.length;
     let run = 0; // start of bytes not handled yet
     let i = 0;   // start of the current line
@@ -444,9 +457,14 @@ class Parser implements LogParser {
       this.pending = { states, values: vals, time: this.time, rank: this.lineRank };
       return;
     }
+    // As `emit`, with the point made here: passing the value to a call would box it (a heap number per point).
+    const out = this.out, t = this.time;
     for (let i = 0; i < n; i++) {
       const info = infos[i];
-      if (info.role === 0) this.emit(info.state!, step, values[i]);
+      if (info.role !== 0) continue;
+      const st = info.state!;
+      const at = this.place(st, step);
+      if (at === at) out.push(t === undefined ? { series: st.name, step: at, value: values[i] } : { series: st.name, step: at, value: values[i], time: t });
     }
     if (step !== undefined && total !== undefined) {
       const p: Progress = { step, total };
@@ -594,19 +612,30 @@ class Parser implements LogParser {
   }
 
   private emit(st: SeriesState, step: number | undefined, value: number): void {
+    const at = this.place(st, step);
+    if (at !== at) return;
+    const t = this.time;
+    this.out.push(t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t });
+  }
+
+  /**
+   * The step a new point of `st` goes to (`step`, or the series' next index when undefined), with the series' state
+   * updated as if it was emitted; NaN when the point is dropped: another rank's line, a series over the limit, a
+   * step that is NaN or infinite, a step already seen in this run segment.
+   */
+  private place(st: SeriesState, step: number | undefined): number {
     if (this.lineRank !== undefined) {
       if (this.metricsRank === undefined) this.metricsRank = this.lineRank;
-      else if (this.lineRank !== this.metricsRank) return;
+      else if (this.lineRank !== this.metricsRank) return NaN;
     }
-    if (st.drop) return;
+    if (st.drop) return NaN;
     if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
-    else if (step - step !== 0) return; // NaN or infinite step: nothing to place it at
+    else if (step - step !== 0) return NaN; // NaN or infinite step: nothing to place it at
     else this.stepped = true;
     if (this.maxStep === undefined || step > this.maxStep) this.maxStep = step;
-    if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
+    if (step <= st.last && st.seg === this.segmentNo) return NaN; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
-    const t = this.time;
-    this.out.push(t === undefined ? { series: st.name, step, value } : { series: st.name, step, value, time: t });
+    return step;
   }
 }
 

@@ -1,0 +1,36 @@
+// The numbers of Trainer dict lines read from bytes (bytesDict.ts, the parser's fast path) are the doubles Number()
+// gives for the same text, for every digit count: the inlined fast path (digits below 2^53, at most 22 after the
+// point) and the slow path behind it (16-19 significant digits in double-double, more through Number()).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { createLogParser } from '../../src/core/metrics';
+
+/** Values of the `x` key of Trainer dict lines, parsed from bytes in one chunk (the byte fast path). */
+function viaBytes(tokens: string[]): number[] {
+  const text = tokens.map((t) => `{'loss': 1.5, 'x': ${t}, 'epoch': 0.25}\n`).join('');
+  const p = createLogParser({ fileName: 'train.log' });
+  const pts = [...p.push(new TextEncoder().encode(text)).points, ...p.end().points];
+  return pts.filter((q) => q.series === 'x').map((q) => q.value);
+}
+
+test('decimals at the edges of the fast path read as Number() reads them', () => {
+  const tokens = [
+    '0', '7', '1.', '.5', '0.00', '9007199254740991', '9007199254740992', '9007199254740993', '9007199254740995',
+    '90071992547409931', '1.1096286776520445', '0.00019606025492468137', '0.1000000000000000055511151231257827',
+    '0.0000000000000000000001', '0.00000000000000000000001', '123456789012345678901234567890', '2.5e-05',
+    '1.9999999999999998e-05', '-0.5', '+3.25', 'nan', 'inf', '-inf', '1e400', '4.9406564584124654e-324',
+  ];
+  const got = viaBytes(tokens);
+  assert.equal(got.length, tokens.length);
+  tokens.forEach((t, i) => assert.ok(Object.is(got[i], Number(t.replace(/^nan$/, 'NaN').replace(/inf$/, 'Infinity'))), `${t}: ${got[i]}`));
+});
+
+test('property: any digit string with a point anywhere reads as Number() reads it', () => {
+  const token = fc.tuple(fc.stringMatching(/^[0-9]{1,26}$/), fc.nat({ max: 26 }))
+    .map(([digits, at]) => (at >= digits.length ? digits : `${digits.slice(0, at)}.${digits.slice(at)}`));
+  fc.assert(fc.property(fc.array(token, { minLength: 1, maxLength: 30 }), (tokens) => {
+    const got = viaBytes(tokens);
+    assert.deepEqual(got, tokens.map(Number));
+  }), { numRuns: 300, seed: 7 });
+});
