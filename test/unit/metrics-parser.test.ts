@@ -336,3 +336,10 @@ test('a log inventing a new key per line cannot grow the series without bound', 
   assert.equal(new Set(r.points.map((p) => p.series)).size, 4096);
   assert.equal(r.meta.dropped_series, 5000 - 4096);
 });
+
+test("keys named like Object.prototype's members are series of their own, not its functions (canonicalName)", () => {
+  const r = parseLog('{"step": 1, "constructor": 0.5, "__proto__": 0.25, "toString": 2}\n{"step": 2, "constructor": 0.75, "__proto__": 0.5, "toString": 3}\n');
+  const names = [...new Set(r.points.map((p) => p.series))].sort();
+  assert.deepEqual(names, ['__proto__', 'constructor', 'toString']);
+  assert.deepEqual(series(r.points, 'constructor'), [[1, 0.5], [2, 0.75]]);
+});

@@ -7,7 +7,9 @@
 /** The canonical names: training loss, evaluation loss, gradient norm, learning rate, epoch, fp16 loss scale. */
 export const CANONICAL = ['loss', 'eval_loss', 'grad_norm', 'learning_rate', 'epoch', 'loss_scale'] as const;
 
-const ALIASES: Record<string, string> = {
+/** Log key (lower case) -> canonical name. A Map, not an object literal: a log key such as `constructor` or
+ * `__proto__` must not find Object.prototype's members. */
+const ALIASES = new Map<string, string>(Object.entries({
   'loss': 'loss', 'lm loss': 'loss', 'lm_loss': 'loss', 'train loss': 'loss', 'train_loss': 'loss', 'closs': 'loss',
   'eval_loss': 'eval_loss', 'val loss': 'eval_loss', 'val_loss': 'eval_loss', 'validation_loss': 'eval_loss',
   'valid_loss': 'eval_loss', 'eval loss': 'eval_loss', 'validation loss': 'eval_loss', 'val/loss': 'eval_loss',
@@ -15,7 +17,7 @@ const ALIASES: Record<string, string> = {
   'lr': 'learning_rate', 'learning_rate': 'learning_rate', 'learning rate': 'learning_rate',
   'epoch': 'epoch',
   'loss_scale': 'loss_scale', 'loss scale': 'loss_scale', 'loss-scale': 'loss_scale',
-};
+}));
 
 /** Names (after canonicalisation) that count as "tokens seen so far" for the tokens x-axis. */
 export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
@@ -44,7 +46,7 @@ export function canonicalName(key: string, prose = false): string {
 
 function computeName(key: string, prose: boolean): string {
   const k = key.trim();
-  const alias = ALIASES[k] ?? ALIASES[k.toLowerCase()];
+  const alias = ALIASES.get(k) ?? ALIASES.get(k.toLowerCase());
   if (alias) return alias;
   if (!prose) return k;
   return k.toLowerCase().replace(/[^a-z0-9/]+/g, '_').replace(/^_+|_+$/g, '');
