@@ -131,6 +131,14 @@ function showEncoded(v: EncodedView, target: HTMLElement, stats: HTMLElement): v
   target.dataset.count = String(v.ids.length);
 }
 
+/** Tells the host that `v` is on screen, after the next frame (tests and the first-paint bench wait on it). */
+function reportPainted(v: EncodedView): void {
+  requestAnimationFrame(() => setTimeout(() => {
+    if (current !== v) return;
+    vscode.postMessage({ type: 'painted', seq: v.seq, count: v.ids.length, domTokens: tokensEl.querySelectorAll('.tok').length, chars: v.chars });
+  }, 0));
+}
+
 function showDecode(v: EncodedView): void {
   decodeEl.replaceChildren(el('span', v.roundTrip ? 'ok' : 'bad', v.roundTrip ? '✓ decode(encode(text)) == text' : '✗ round trip differs: '));
   if (!v.roundTrip) {
@@ -185,6 +193,7 @@ const handlers = {
     showEncoded(m.main, tokensEl, statsEl);
     showDecode(m.main);
     highlightSource(0, 0);
+    reportPainted(m.main);
     if (m.compare) {
       const c = m.compare;
       compareEl.replaceChildren(el('div', undefined, `Compare: ${c.ids.length} tokens (${(c.chars / Math.max(1, c.ids.length)).toFixed(2)} characters per token) vs ${m.main.ids.length}`), el('div', 'tokens small'));

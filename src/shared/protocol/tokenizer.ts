@@ -44,4 +44,9 @@ export type TokenizerWebviewToHost =
   | { type: 'encode'; seq: number; text: string; addSpecialTokens: boolean }
   | { type: 'renderChat'; seq: number; messages: string; mask: MaskChoice }
   | { type: 'pickCompare' }
-  | { type: 'pickRow' };
+  | { type: 'pickRow' }
+  /**
+   * The encoding of `seq` is on screen (sent after the frame that shows it): `count` tokens in it, `domTokens` token
+   * spans in the DOM (a window of the list), `chars` characters of text. Tests and the first-paint bench wait on it.
+   */
+  | { type: 'painted'; seq: number; count: number; domTokens: number; chars: number };

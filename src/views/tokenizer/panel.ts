@@ -74,6 +74,9 @@ export class TokenizerInspector implements vscode.Disposable {
   private configMask?: LossMaskMode;
   private training?: TrainingContext;
   private readonly loaded: Promise<void>;
+  /** The webview's last `painted` report, and an event per report (tests, the first-paint bench). */
+  private lastPainted?: PaintedReport;
+  private readonly paintedEvents = new vscode.EventEmitter<PaintedReport>();
 
   /**
    * Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder), pre-filled from `input` when given
@@ -102,9 +105,10 @@ export class TokenizerInspector implements vscode.Disposable {
         renderChat: (m) => this.renderChat(m.seq, m.messages, m.mask),
         pickCompare: () => this.pickCompare(),
         pickRow: () => this.pickRow(),
+        painted: (m) => { this.lastPainted = m; this.paintedEvents.fire(m); },
       },
     }, ctx.log);
-    this.host.onDidDispose(() => TokenizerInspector.open.delete(uri.toString()));
+    this.host.onDidDispose(() => { TokenizerInspector.open.delete(uri.toString()); this.paintedEvents.dispose(); });
     this.loaded = this.load(uri).then((t) => { this.tok = t; }, (e: Error) => { this.error = e.message; ctx.log.warn(`tokenizer inspector: ${e.message}`); });
   }
 
@@ -271,8 +275,23 @@ export class TokenizerInspector implements vscode.Disposable {
   /** The loaded tokenizer (tests). */
   async tokenizer(): Promise<LoadedTokenizer | undefined> { await this.loaded; return this.tok; }
 
-  dispose(): void { this.host.dispose(); }
+  /**
+   * Resolves with the first `painted` report of the webview (the last one already received included) that `accept`
+   * takes; rejects after `timeoutMs`. Tests and the first-paint bench use it.
+   */
+  whenPainted(accept: (p: PaintedReport) => boolean, timeoutMs = 60_000): Promise<PaintedReport> {
+    if (this.lastPainted && accept(this.lastPainted)) return Promise.resolve(this.lastPainted);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`the tokenizer inspector reported no accepted paint within ${timeoutMs} ms (last: ${JSON.stringify(this.lastPainted)})`)); }, timeoutMs);
+      const sub = this.paintedEvents.event((p) => { if (accept(p)) { clearTimeout(timer); sub.dispose(); resolve(p); } });
+    });
+  }
+
+  dispose(): void { this.paintedEvents.dispose(); this.host.dispose(); }
 }
+
+/** What the webview reports once an encoding is on screen (see the `painted` message). */
+export type PaintedReport = Extract<TokenizerWebviewToHost, { type: 'painted' }>;
 
 /** What the inspector needs from the extension. */
 export interface InspectorContext { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }
