@@ -12,11 +12,10 @@ import type { EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, Toke
 import { WebviewHost, surfaceOf } from '../webviewHost';
 import type { FilesService } from '../files';
 import { parseTokenizerMessage } from './messages';
-import { inputFromRow, lossMaskModeOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
+import { inputFromRow, trainingConfigOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
 import { frameworkTemplate, renderFrameworkChat, renderFrameworkText } from '../../core/tokenizer/frameworkTemplates';
-import { trainingContextOf, type TrainingContext } from '../../core/tokenizer/checks';
+import type { TrainingContext } from '../../core/tokenizer/checks';
 import { loadDatasetCore } from '../dataset/core';
-import { parse as parseYaml } from 'yaml';
 import { readText } from '../../core/files';
 
 export const SAMPLE_TEXT = 'Hello world! Tokenizers split text into pieces: 训练 🙂 <s> 2024-01-31';
@@ -137,14 +136,11 @@ export class TokenizerInspector implements vscode.Disposable {
       try {
         const uri = vscode.Uri.parse(input.config);
         const { files, path } = await this.ctx.files.forUri(uri);
-        const text = await readText(files, path, 4 * 1024 * 1024);
-        const cfg: unknown = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-        if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) {
-          this.training = trainingContextOf(cfg as Record<string, unknown>, path);
-          this.configMask = lossMaskModeOf(cfg as Record<string, unknown>);
-          if (this.configMask) this.mask = maskChoiceOf(this.configMask);
-          origins.push(`config ${labelOf(uri)}`);
-        }
+        const info = trainingConfigOf(await readText(files, path, 4 * 1024 * 1024), path);
+        this.training = info.training;
+        this.configMask = info.mask;
+        if (this.configMask) this.mask = maskChoiceOf(this.configMask);
+        origins.push(`config ${labelOf(uri)}`);
       } catch (e) { warn(`Cannot read the training config ${input.config}: ${(e as Error).message}`); }
     }
     if (input.datasetRow) {
