@@ -46,4 +46,18 @@ suite('extension smoke', () => {
       assert.equal(typeof core[fn], 'function', `${file} does not export ${fn}`);
     }
   });
+
+  // The tokenizer inspector encodes in a worker thread started by path (dist/tokenizerWorker.js): the installed copy
+  // must carry it, or the panel opens and never shows a token.
+  test('the tokenizer inspector\'s encode worker is installed and encodes', async function () {
+    this.timeout(60_000);
+    const ext = await activeExtension();
+    assert.ok(existsSync(join(ext.extensionPath, 'dist', 'tokenizerWorker.js')), 'dist/tokenizerWorker.js is missing from the installed extension');
+    const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'tokenizers', 'tinyllama');
+    const inspector = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; whenPainted(accept: (p: { count: number; chars: number }) => boolean, timeoutMs?: number): Promise<{ count: number }> }>(
+      'llmTraining.tokenizer.open', folder, { text: 'Hello world' });
+    const painted = await inspector.whenPainted((p) => p.chars === 'Hello world'.length, 50_000);
+    assert.equal(painted.count, 3); // <s> ▁Hello ▁world
+    inspector.panel.dispose();
+  });
 });

@@ -5,6 +5,9 @@
  */
 export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
 import type { ReadyMessage } from './dispatch';
+import type { PackedEncoding } from '../../core/tokenizer/packed';
+import type { FirstDifference, InspectPhase } from '../../core/tokenizer/inspectEncode';
+export type { PackedEncoding, FirstDifference };
 
 /** Loss-mask framework choices offered in the panel (see core/tokenizer/lossMask.ts). */
 export type MaskChoice = 'trl' | 'trl-assistant' | 'trl-completion' | 'axolotl' | 'llamafactory';
@@ -18,11 +21,17 @@ export interface TokenizerInfoView {
   bosToken?: string; eosToken?: string; padToken?: string; hasChatTemplate: boolean;
 }
 
-/** One encoding drawn as spans. */
+/**
+ * One encoding drawn as spans, packed (typed arrays, each token string once: see core/tokenizer/packed.ts), so a
+ * 10 MB text's millions of tokens cross from the encode worker to the webview without millions of small objects.
+ * `roundTrip`: decode(encode(text)) == text, else `firstDiff` says where. `ms`: encode + decode in the worker.
+ */
 export interface EncodedView {
-  seq: number; ids: number[]; tokens: string[]; offsets: [number, number][]; special: boolean[];
-  decoded: string; roundTrip: boolean; chars: number; ms: number;
+  seq: number; packed: PackedEncoding; roundTrip: boolean; firstDiff?: FirstDifference; chars: number; ms: number;
 }
+
+/** Steps of an encode running in the worker (the panel shows them with the elapsed time). */
+export type EncodePhase = 'queued' | InspectPhase;
 
 export interface ChatView {
   seq: number; text: string; ids: number[]; tokens: string[]; offsets: [number, number][]; special: boolean[]; mask: number[];
@@ -36,6 +45,8 @@ export type TokenizerHostToWebview =
       /** Where the pre-filled input came from (dataset row, training config). */
       origin?: string }
   | { type: 'encoded'; main: EncodedView; compare?: EncodedView }
+  /** An encode of `seq` is running in the worker: its phase, which tokenizer, the text's length, ms since it started. */
+  | { type: 'progress'; seq: number; phase: EncodePhase; slot: 'main' | 'compare'; chars: number; elapsedMs: number }
   | { type: 'chat'; chat: ChatView }
   | { type: 'error'; seq: number; message: string };
 

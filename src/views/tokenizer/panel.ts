@@ -4,11 +4,15 @@
  * webview sends, renders chat templates with their loss mask, and shows the tokenizer checks.
  */
 import * as vscode from 'vscode';
-import { loadTokenizer, type Encoding, type LoadedTokenizer } from '../../core/tokenizer';
+import { join } from 'node:path';
+import { loadTokenizer, type LoadedTokenizer } from '../../core/tokenizer';
+import { recordingFileAccess } from '../../core/tokenizer/fileSnapshot';
+import type { InspectedEncoding } from '../../core/tokenizer/inspectEncode';
+import { EncodeCancelledError, EncodeWorkerClient } from './workerClient';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { renderChatWithMask, type LossMaskMode } from '../../core/tokenizer/lossMask';
 import type { ChatMessage } from '../../core/tokenizer/chat';
-import type { EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, TokenizerInfoView, TokenizerWebviewToHost } from '../../shared/protocol/tokenizer';
+import type { EncodePhase, EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, TokenizerInfoView, TokenizerWebviewToHost } from '../../shared/protocol/tokenizer';
 import { WebviewHost, surfaceOf } from '../webviewHost';
 import type { FilesService } from '../files';
 import { parseTokenizerMessage } from './messages';
@@ -49,9 +53,12 @@ function infoOf(tok: LoadedTokenizer, label: string): TokenizerInfoView {
   return { label, path: tok.path, host: tok.host, kind: tok.kind, vocabSize: tok.vocabSize, bosToken: tok.bosToken, eosToken: tok.eosToken, padToken: tok.padToken, hasChatTemplate: !!tok.chatTemplate };
 }
 
-function view(seq: number, text: string, enc: Encoding, decoded: string, ms: number): EncodedView {
-  return { seq, ids: enc.ids, tokens: enc.tokens, offsets: enc.utf16Offsets, special: enc.special, decoded, roundTrip: decoded === text, chars: text.length, ms };
+function view(seq: number, r: InspectedEncoding): EncodedView {
+  return { seq, packed: r.packed, roundTrip: r.roundTrip, firstDiff: r.firstDiff, chars: r.chars, ms: r.ms };
 }
+
+/** How often the panel hears how long a running encode has taken (ms). */
+const PROGRESS_EVERY_MS = 250;
 
 /** One open inspector. */
 export class TokenizerInspector implements vscode.Disposable {
@@ -76,6 +83,8 @@ export class TokenizerInspector implements vscode.Disposable {
   /** The webview's last `painted` report, and an event per report (tests, the first-paint bench). */
   private lastPainted?: PaintedReport;
   private readonly paintedEvents = new vscode.EventEmitter<PaintedReport>();
+  /** Encodes run in a worker thread (dist/tokenizerWorker.js), off the extension host's thread; cancelled by newer input. */
+  private readonly encoder: EncodeWorkerClient;
 
   /**
    * Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder), pre-filled from `input` when given
@@ -96,6 +105,7 @@ export class TokenizerInspector implements vscode.Disposable {
 
   constructor(private readonly ctx: InspectorContext, readonly panel: vscode.WebviewPanel, readonly uri: vscode.Uri) {
     TokenizerInspector.open.set(uri.toString(), this);
+    this.encoder = new EncodeWorkerClient(join(ctx.extensionUri.fsPath, 'dist', 'tokenizerWorker.js'), { log: (m) => ctx.log.warn(`tokenizer inspector: ${m}`) });
     this.host = new WebviewHost(surfaceOf(panel), ctx.extensionUri, {
       app: 'tokenizer', label: 'tokenizer inspector', parse: parseTokenizerMessage,
       snapshot: async () => { await this.loaded; return this.snapshot(); },
@@ -107,13 +117,17 @@ export class TokenizerInspector implements vscode.Disposable {
         painted: (m) => { this.lastPainted = m; this.paintedEvents.fire(m); },
       },
     }, ctx.log);
-    this.host.onDidDispose(() => { TokenizerInspector.open.delete(uri.toString()); this.paintedEvents.dispose(); });
-    this.loaded = this.load(uri).then((t) => { this.tok = t; }, (e: Error) => { this.error = e.message; ctx.log.warn(`tokenizer inspector: ${e.message}`); });
+    this.host.onDidDispose(() => { TokenizerInspector.open.delete(uri.toString()); this.paintedEvents.dispose(); this.encoder.dispose(); });
+    this.loaded = this.load(uri, 'main').then((t) => { this.tok = t; }, (e: Error) => { this.error = e.message; ctx.log.warn(`tokenizer inspector: ${e.message}`); });
   }
 
-  private async load(uri: vscode.Uri): Promise<LoadedTokenizer> {
+  /** Loads the tokenizer at `uri` here, recording the reads, and hands the recording to the encode worker's `slot`. */
+  private async load(uri: vscode.Uri, slot: 'main' | 'compare'): Promise<LoadedTokenizer> {
     const { files, path } = await this.ctx.files.forUri(uri);
-    return loadTokenizer(files, path);
+    const rec = recordingFileAccess(files);
+    const tok = await loadTokenizer(rec.files, path);
+    this.encoder.setTokenizer(slot, path, rec.snapshot());
+    return tok;
   }
 
   private snapshot(): TokenizerHostToWebview {
@@ -203,24 +217,28 @@ export class TokenizerInspector implements vscode.Disposable {
     return pick?.index;
   }
 
+  /**
+   * Encodes in the worker (a newer encode cancels this one: it then returns quietly), posting `progress` while it
+   * runs and the packed encodings when done.
+   */
   private async encode(seq: number, text: string, addSpecialTokens: boolean): Promise<void> {
     await this.loaded;
     this.text = text; this.addSpecial = addSpecialTokens;
     if (!this.tok) return;
+    const t0 = Date.now();
+    let slot: 'main' | 'compare' = 'main';
+    let phase: EncodePhase = 'queued';
+    const progress = (): void => this.host.postDelta({ type: 'progress', seq, phase, slot, chars: text.length, elapsedMs: Date.now() - t0 });
+    progress();
+    const timer = setInterval(progress, PROGRESS_EVERY_MS);
     try {
-      const t0 = Date.now();
-      const enc = this.tok.encode(text, { addSpecialTokens });
-      const plain = addSpecialTokens ? this.tok.encode(text, { addSpecialTokens: false }).ids : enc.ids;
-      const main = view(seq, text, enc, this.tok.decode(plain), Date.now() - t0);
-      let compare: EncodedView | undefined;
-      if (this.compare) {
-        const t1 = Date.now();
-        const e2 = this.compare.encode(text, { addSpecialTokens });
-        compare = view(seq, text, e2, this.compare.decode(this.compare.encode(text, { addSpecialTokens: false }).ids), Date.now() - t1);
-      }
-      this.host.postDelta({ type: 'encoded', main, compare });
+      const r = await this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (s, p) => { slot = s; phase = p; progress(); });
+      this.host.postDelta({ type: 'encoded', main: view(seq, r.main!), compare: r.compare && view(seq, r.compare) });
     } catch (e) {
+      if (e instanceof EncodeCancelledError) return;
       this.host.postDelta({ type: 'error', seq, message: (e as Error).message });
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -259,7 +277,7 @@ export class TokenizerInspector implements vscode.Disposable {
   private async pickCompare(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare with this tokenizer' });
     if (!picked?.[0]) return;
-    try { this.compare = await this.load(picked[0]); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
+    try { this.compare = await this.load(picked[0], 'compare'); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
     await this.host.refresh();
   }
 
@@ -283,7 +301,7 @@ export class TokenizerInspector implements vscode.Disposable {
     });
   }
 
-  dispose(): void { this.paintedEvents.dispose(); this.host.dispose(); }
+  dispose(): void { this.encoder.dispose(); this.paintedEvents.dispose(); this.host.dispose(); }
 }
 
 /** What the webview reports once an encoding is on screen (see the `painted` message). */
