@@ -41,23 +41,27 @@ test('the encode worker encodes as the host does, reports progress, and a newer 
     client.setTokenizer('main', FOLDER, rec.snapshot());
     const text = 'Hello <s> 训练 🙂\u00a0x';
     const phases: string[] = [];
-    const r = await client.encode(text, true, ['main'], (slot, phase) => phases.push(`${slot}:${phase}`));
+    const job = client.encode(text, true, ['main'], (slot, phase) => phases.push(`${slot}:${phase}`));
+    const r = await job.encoded;
     const enc = tok.encode(text);
     assert.deepEqual(unpackEncoding(r.main!.packed), { ids: enc.ids, tokens: enc.tokens, offsets: enc.utf16Offsets, special: enc.special });
-    assert.deepEqual(phases, ['main:encoding', 'main:decoding', 'main:packing']);
+    const t = await job.roundTrip;
+    assert.deepEqual(phases, ['main:encoding', 'main:packing', 'main:round-trip']);
     // SentencePiece decodes the typed <s> (a control piece) to nothing: the round trip differs there
-    assert.equal(r.main!.roundTrip, false);
-    assert.equal(r.main!.firstDiff?.at, 6);
-    assert.equal(r.main!.firstDiff?.text, '<s> 训练 🙂\u00a0x');
-    assert.equal(r.main!.firstDiff?.decoded, tok.decode(tok.encode(text, { addSpecialTokens: false }).ids).slice(6, 26));
+    assert.equal(t.main!.roundTrip, false);
+    assert.equal(t.main!.firstDiff?.at, 6);
+    assert.equal(t.main!.firstDiff?.text, '<s> 训练 🙂\u00a0x');
+    assert.equal(t.main!.firstDiff?.decoded, tok.decode(tok.encode(text, { addSpecialTokens: false }).ids).slice(6, 26));
     assert.equal(client.started, 1);
 
     const big = mixedText(2 * 1024 * 1024);
     const first = client.encode(big, true, ['main']);
     const second = client.encode('short', true, ['main']);
-    await assert.rejects(first, EncodeCancelledError);
-    const s = await second;
+    await assert.rejects(first.encoded, EncodeCancelledError);
+    await assert.rejects(first.roundTrip, EncodeCancelledError);
+    const s = await second.encoded;
     assert.deepEqual(Array.from(s.main!.packed.ids), tok.encode('short').ids);
+    assert.equal((await second.roundTrip).main!.roundTrip, true);
     assert.equal(client.started, 2, 'the cancelled job\'s worker was replaced');
   } finally {
     client.dispose();

@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import { dispatch, type Handlers, type ChatView, type EncodedView, type MaskChoice, type TokenizerHostToWebview, type TokenizerWebviewToHost } from '../../src/shared/protocol/tokenizer';
+import { dispatch, type Handlers, type ChatView, type EncodedView, type RoundTripView, type MaskChoice, type TokenizerHostToWebview, type TokenizerWebviewToHost } from '../../src/shared/protocol/tokenizer';
 
 interface VsCodeApi { postMessage(message: TokenizerWebviewToHost): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -258,7 +258,8 @@ function reportPainted(v: EncodedView): void {
   }, 0));
 }
 
-function showDecode(v: EncodedView): void {
+function showDecode(v: RoundTripView | undefined): void {
+  if (!v) { decodeEl.replaceChildren(el('span', undefined, 'Checking decode(encode(text)) == text…')); decodeEl.removeAttribute('data-round-trip'); return; }
   decodeEl.replaceChildren(el('span', v.roundTrip ? 'ok' : 'bad', v.roundTrip ? '✓ decode(encode(text)) == text' : '✗ round trip differs: '));
   if (!v.roundTrip && v.firstDiff) {
     const d = v.firstDiff;
@@ -311,7 +312,7 @@ const handlers = {
     lastWidth = tokensEl.clientWidth;
     drawVisible(true);
     showEncoded(m.main, tokensEl, statsEl);
-    showDecode(m.main);
+    showDecode(undefined);
     highlightSource(0, 0);
     reportPainted(m.main);
     if (m.compare) {
@@ -323,9 +324,11 @@ const handlers = {
   },
   progress: (m) => {
     if (m.seq < seq) return;
-    const what = m.phase === 'queued' ? 'Starting the encode worker' : m.phase === 'encoding' ? 'Encoding' : m.phase === 'decoding' ? 'Decoding (round trip)' : 'Packing';
+    if (m.phase === 'round-trip') return; // the tokens are drawn; the decode line says it is checking
+    const what = m.phase === 'queued' ? 'Starting the encode worker' : m.phase === 'encoding' ? 'Encoding' : 'Packing';
     showProgress(`${what} ${mb(m.chars)}${m.slot === 'compare' ? ' with the compare tokenizer' : ''} in a worker… ${(m.elapsedMs / 1000).toFixed(1)} s`);
   },
+  roundTrip: (m) => { if (m.seq === seq && current?.seq === m.seq) showDecode(m.main); },
   chat: (m) => showChat(m.chat),
   error: (m) => {
     if (m.seq === seq) { progressEl.hidden = true; statsEl.replaceChildren(el('span', 'bad', m.message)); }

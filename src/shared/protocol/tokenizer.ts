@@ -24,11 +24,12 @@ export interface TokenizerInfoView {
 /**
  * One encoding drawn as spans, packed (typed arrays, each token string once: see core/tokenizer/packed.ts), so a
  * 10 MB text's millions of tokens cross from the encode worker to the webview without millions of small objects.
- * `roundTrip`: decode(encode(text)) == text, else `firstDiff` says where. `ms`: encode + decode in the worker.
+ * `ms`: the encode in the worker.
  */
-export interface EncodedView {
-  seq: number; packed: PackedEncoding; roundTrip: boolean; firstDiff?: FirstDifference; chars: number; ms: number;
-}
+export interface EncodedView { seq: number; packed: PackedEncoding; chars: number; ms: number }
+
+/** decode(encode(text, no special tokens)) == text, else `firstDiff` says where (sent after the encoding). */
+export interface RoundTripView { roundTrip: boolean; firstDiff?: FirstDifference; ms: number }
 
 /** Steps of an encode running in the worker (the panel shows them with the elapsed time). */
 export type EncodePhase = 'queued' | InspectPhase;
@@ -45,6 +46,7 @@ export type TokenizerHostToWebview =
       /** Where the pre-filled input came from (dataset row, training config). */
       origin?: string }
   | { type: 'encoded'; main: EncodedView; compare?: EncodedView }
+  | { type: 'roundTrip'; seq: number; main: RoundTripView; compare?: RoundTripView }
   /** An encode of `seq` is running in the worker: its phase, which tokenizer, the text's length, ms since it started. */
   | { type: 'progress'; seq: number; phase: EncodePhase; slot: 'main' | 'compare'; chars: number; elapsedMs: number }
   | { type: 'chat'; chat: ChatView }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadTokenizer, type LoadedTokenizer } from '../../core/tokenizer';
 import { recordingFileAccess } from '../../core/tokenizer/fileSnapshot';
 import type { InspectedEncoding } from '../../core/tokenizer/inspectEncode';
-import { EncodeCancelledError, EncodeWorkerClient } from './workerClient';
+import { EncodeCancelledError, EncodeWorkerClient, type EncodeJob } from './workerClient';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { renderChatWithMask, type LossMaskMode } from '../../core/tokenizer/lossMask';
 import type { ChatMessage } from '../../core/tokenizer/chat';
@@ -54,8 +54,11 @@ function infoOf(tok: LoadedTokenizer, label: string): TokenizerInfoView {
 }
 
 function view(seq: number, r: InspectedEncoding): EncodedView {
-  return { seq, packed: r.packed, roundTrip: r.roundTrip, firstDiff: r.firstDiff, chars: r.chars, ms: r.ms };
+  return { seq, packed: r.packed, chars: r.chars, ms: r.ms };
 }
+
+/** The inspector's latest encode job in the worker, and what it was asked. */
+interface EncodeRun { text: string; addSpecialTokens: boolean; compareGen: number; job: EncodeJob; t0: number; phase: EncodePhase; slot: 'main' | 'compare' }
 
 /** How often the panel hears how long a running encode has taken (ms). */
 const PROGRESS_EVERY_MS = 250;
@@ -85,6 +88,10 @@ export class TokenizerInspector implements vscode.Disposable {
   private readonly paintedEvents = new vscode.EventEmitter<PaintedReport>();
   /** Encodes run in a worker thread (dist/tokenizerWorker.js), off the extension host's thread; cancelled by newer input. */
   private readonly encoder: EncodeWorkerClient;
+  /** The latest encode (kept: the webview's request for the text the host pre-filled finds it running or done). */
+  private run?: EncodeRun;
+  /** Bumped when the compare tokenizer changes (a kept encode without it is then stale). */
+  private compareGen = 0;
 
   /**
    * Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder), pre-filled from `input` when given
@@ -174,6 +181,8 @@ export class TokenizerInspector implements vscode.Disposable {
     if (origins.length > 0) this.origin = origins.join(' · ');
     this.prefill++;
     await this.loaded;
+    // Start encoding the pre-filled text now: the webview asks for it once the panel has loaded and shown the text.
+    if (this.tok) this.startEncode(this.text, this.addSpecial);
     await this.host.refresh();
   }
 
@@ -218,22 +227,38 @@ export class TokenizerInspector implements vscode.Disposable {
   }
 
   /**
+   * The encode job for `text`: the latest one when it was asked the same (running or done), else a new one in the
+   * worker (which cancels the latest).
+   */
+  private startEncode(text: string, addSpecialTokens: boolean): EncodeRun {
+    const r = this.run;
+    if (r && r.text === text && r.addSpecialTokens === addSpecialTokens && r.compareGen === this.compareGen) return r;
+    const run: EncodeRun = { text, addSpecialTokens, compareGen: this.compareGen, t0: Date.now(), phase: 'queued', slot: 'main', job: undefined as unknown as EncodeJob };
+    run.job = this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (slot, phase) => { run.slot = slot; run.phase = phase; });
+    // A failed job is not kept: asking again retries.
+    run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });
+    this.run = run;
+    return run;
+  }
+
+  /**
    * Encodes in the worker (a newer encode cancels this one: it then returns quietly), posting `progress` while it
-   * runs and the packed encodings when done.
+   * runs, the packed encodings when done, then the round trip.
    */
   private async encode(seq: number, text: string, addSpecialTokens: boolean): Promise<void> {
     await this.loaded;
     this.text = text; this.addSpecial = addSpecialTokens;
     if (!this.tok) return;
-    const t0 = Date.now();
-    let slot: 'main' | 'compare' = 'main';
-    let phase: EncodePhase = 'queued';
-    const progress = (): void => this.host.postDelta({ type: 'progress', seq, phase, slot, chars: text.length, elapsedMs: Date.now() - t0 });
+    const run = this.startEncode(text, addSpecialTokens);
+    const progress = (): void => this.host.postDelta({ type: 'progress', seq, phase: run.phase, slot: run.slot, chars: text.length, elapsedMs: Date.now() - run.t0 });
     progress();
     const timer = setInterval(progress, PROGRESS_EVERY_MS);
     try {
-      const r = await this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (s, p) => { slot = s; phase = p; progress(); });
+      const r = await run.job.encoded;
+      clearInterval(timer);
       this.host.postDelta({ type: 'encoded', main: view(seq, r.main!), compare: r.compare && view(seq, r.compare) });
+      const t = await run.job.roundTrip;
+      this.host.postDelta({ type: 'roundTrip', seq, main: t.main!, compare: t.compare });
     } catch (e) {
       if (e instanceof EncodeCancelledError) return;
       this.host.postDelta({ type: 'error', seq, message: (e as Error).message });
@@ -277,7 +302,7 @@ export class TokenizerInspector implements vscode.Disposable {
   private async pickCompare(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare with this tokenizer' });
     if (!picked?.[0]) return;
-    try { this.compare = await this.load(picked[0], 'compare'); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
+    try { this.compare = await this.load(picked[0], 'compare'); this.compareGen++; } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
     await this.host.refresh();
   }
 

@@ -1,11 +1,12 @@
 /**
- * Client of the inspector's encode worker (encodeWorker.ts): one worker thread per inspector, started on first use.
- * `encode` cancels the job still running (the worker is terminated and a fresh one loads the tokenizers again from
- * the kept snapshots), so typing into a 10 MB text never queues encodes behind each other.
+ * Client of the inspector's encode worker (encodeWorker.ts): one worker thread per inspector, started as soon as a
+ * tokenizer is set (so it loads while the panel opens). `encode` cancels the job still running (the worker is
+ * terminated and a fresh one loads the tokenizers again from the kept snapshots), so typing into a 10 MB text never
+ * queues encodes behind each other.
  */
 import { Worker } from 'node:worker_threads';
 import type { FileSnapshot } from '../../core/tokenizer/fileSnapshot';
-import type { InspectedEncoding, InspectPhase } from '../../core/tokenizer/inspectEncode';
+import type { InspectedEncoding, InspectedRoundTrip, InspectPhase } from '../../core/tokenizer/inspectEncode';
 import type { EncodeSlot, FromEncodeWorker, ToEncodeWorker } from './workerProtocol';
 
 /** Rejection of an encode that a newer encode (or `dispose`) replaced. */
@@ -13,7 +14,19 @@ export class EncodeCancelledError extends Error {
   constructor() { super('encode cancelled by newer input'); this.name = 'EncodeCancelledError'; }
 }
 
-interface Job { id: number; resolve(r: Partial<Record<EncodeSlot, InspectedEncoding>>): void; reject(e: Error): void; onProgress?(slot: EncodeSlot, phase: InspectPhase): void }
+type Encoded = Partial<Record<EncodeSlot, InspectedEncoding>>;
+type RoundTrips = Partial<Record<EncodeSlot, InspectedRoundTrip>>;
+interface Deferred<T> { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void }
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void, reject!: (e: Error) => void;
+  const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
+  promise.catch(() => { /* a caller may never await one of the two */ });
+  return { promise, resolve, reject };
+}
+interface Job { id: number; encoded: Deferred<Encoded>; roundTrip: Deferred<RoundTrips>; onProgress?(slot: EncodeSlot, phase: InspectPhase): void }
+
+/** A running encode: the encodings (to draw), then the round trips (the slower check). */
+export interface EncodeJob { encoded: Promise<Encoded>; roundTrip: Promise<RoundTrips> }
 
 /** Options of an EncodeWorkerClient. `execArgv` for the worker (tests run the TypeScript entry through tsx). */
 export interface EncodeWorkerOptions { execArgv?: string[]; log?: (message: string) => void }
@@ -33,25 +46,26 @@ export class EncodeWorkerClient {
   /** Sets the tokenizer of a slot (the files recorded while the host loaded it from `path`); loads it in the worker. */
   setTokenizer(slot: EncodeSlot, path: string, snapshot: FileSnapshot): void {
     this.tokenizers.set(slot, { path, snapshot });
-    if (this.worker) this.send({ type: 'load', slot, path, snapshot });
+    if (this.disposed) return;
+    if (this.worker) this.send({ type: 'load', slot, path, snapshot }); else this.ensureWorker();
   }
 
   /** Whether a tokenizer is set for `slot`. */
   has(slot: EncodeSlot): boolean { return this.tokenizers.has(slot); }
 
   /**
-   * Encodes `text` with the tokenizers of `slots` in the worker. Cancels the job still running: its promise rejects
-   * with EncodeCancelledError. Rejects with an Error when the worker fails (its message) or exits.
+   * Encodes `text` with the tokenizers of `slots` in the worker: `encoded` resolves with the encodings, then
+   * `roundTrip` with the round trips. Cancels the job still running (encodings or round trip): its promises reject
+   * with EncodeCancelledError. Both reject with an Error when the worker fails (its message) or exits.
    */
-  encode(text: string, addSpecialTokens: boolean, slots: EncodeSlot[], onProgress?: Job['onProgress']): Promise<Partial<Record<EncodeSlot, InspectedEncoding>>> {
-    if (this.disposed) return Promise.reject(new EncodeCancelledError());
+  encode(text: string, addSpecialTokens: boolean, slots: EncodeSlot[], onProgress?: Job['onProgress']): EncodeJob {
+    const job: Job = { id: ++this.nextJob, encoded: deferred(), roundTrip: deferred(), onProgress };
+    if (this.disposed) { job.encoded.reject(new EncodeCancelledError()); job.roundTrip.reject(new EncodeCancelledError()); return { encoded: job.encoded.promise, roundTrip: job.roundTrip.promise }; }
     if (this.job) this.cancel();
     const worker = this.ensureWorker();
-    const id = ++this.nextJob;
-    return new Promise((resolve, reject) => {
-      this.job = { id, resolve, reject, onProgress };
-      this.send({ type: 'encode', job: id, text, addSpecialTokens, slots }, worker);
-    });
+    this.job = job;
+    this.send({ type: 'encode', job: job.id, text, addSpecialTokens, slots }, worker);
+    return { encoded: job.encoded.promise, roundTrip: job.roundTrip.promise };
   }
 
   /** Cancels the running job, if any (terminates the worker; the next encode starts a fresh one). */
@@ -62,7 +76,8 @@ export class EncodeWorkerClient {
     const w = this.worker;
     this.worker = undefined;
     void w?.terminate();
-    job.reject(new EncodeCancelledError());
+    job.encoded.reject(new EncodeCancelledError());
+    job.roundTrip.reject(new EncodeCancelledError());
   }
 
   dispose(): void {
@@ -92,8 +107,12 @@ export class EncodeWorkerClient {
     const job = this.job;
     if (!job || job.id !== m.job) return;
     if (m.type === 'progress') { job.onProgress?.(m.slot, m.phase); return; }
+    if (m.type === 'encoded') { job.encoded.resolve(m.results); return; }
     this.job = undefined;
-    if (m.type === 'encoded') job.resolve(m.results); else job.reject(new Error(m.message));
+    if (m.type === 'roundTrip') { job.roundTrip.resolve(m.results); return; }
+    const e = new Error(m.message);
+    job.encoded.reject(e);
+    job.roundTrip.reject(e);
   }
 
   private fail(w: Worker, e: Error): void {
@@ -102,6 +121,7 @@ export class EncodeWorkerClient {
     const job = this.job;
     this.job = undefined;
     this.options.log?.(`encode worker: ${e.message}`);
-    job?.reject(e);
+    job?.encoded.reject(e);
+    job?.roundTrip.reject(e);
   }
 }
