@@ -54,10 +54,12 @@ suite('extension smoke', () => {
     const ext = await activeExtension();
     assert.ok(existsSync(join(ext.extensionPath, 'dist', 'tokenizerWorker.js')), 'dist/tokenizerWorker.js is missing from the installed extension');
     const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'tokenizers', 'tinyllama');
+    const text = 'Hello world! '.repeat(2000); // long enough for the worker (the inspector encodes short texts itself)
     const inspector = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; whenPainted(accept: (p: { count: number; chars: number }) => boolean, timeoutMs?: number): Promise<{ count: number }> }>(
-      'llmTraining.tokenizer.open', folder, { text: 'Hello world' });
-    const painted = await inspector.whenPainted((p) => p.chars === 'Hello world'.length, 50_000);
-    assert.equal(painted.count, 3); // <s> ▁Hello ▁world
+      'llmTraining.tokenizer.open', folder, { text });
+    const painted = await inspector.whenPainted((p) => p.chars === text.length, 50_000);
+    assert.equal(painted.count, 1 + 3 * 2000 + 1); // <s>, ▁Hello ▁world ! per repeat, the trailing ▁
+
     inspector.panel.dispose();
   });
 });

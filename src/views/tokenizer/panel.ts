@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { loadTokenizer, type LoadedTokenizer } from '../../core/tokenizer';
 import { recordingFileAccess } from '../../core/tokenizer/fileSnapshot';
-import type { InspectedEncoding } from '../../core/tokenizer/inspectEncode';
+import { inspectEncode, inspectRoundTrip, type InspectedEncoding } from '../../core/tokenizer/inspectEncode';
 import { EncodeCancelledError, EncodeWorkerClient, type EncodeJob } from './workerClient';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { renderChatWithMask, type LossMaskMode } from '../../core/tokenizer/lossMask';
@@ -62,6 +62,11 @@ interface EncodeRun { text: string; addSpecialTokens: boolean; compareGen: numbe
 
 /** How often the panel hears how long a running encode has taken (ms). */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * Texts shorter than this (UTF-16 code units) are encoded on the extension host's thread (tens of ms), so typing
+ * into a short text pays no worker round trip; longer ones go to the worker.
+ */
+export const WORKER_MIN_CHARS = 20_000;
 
 /** One open inspector. */
 export class TokenizerInspector implements vscode.Disposable {
@@ -227,13 +232,23 @@ export class TokenizerInspector implements vscode.Disposable {
   }
 
   /**
-   * The encode job for `text`: the latest one when it was asked the same (running or done), else a new one in the
-   * worker (which cancels the latest).
+   * The encode job for `text`: the latest one when it was asked the same (running or done), else a new one: here for
+   * a short text, in the worker for a long one (either cancels the latest).
    */
   private startEncode(text: string, addSpecialTokens: boolean): EncodeRun {
     const r = this.run;
     if (r && r.text === text && r.addSpecialTokens === addSpecialTokens && r.compareGen === this.compareGen) return r;
     const run: EncodeRun = { text, addSpecialTokens, compareGen: this.compareGen, t0: Date.now(), phase: 'queued', slot: 'main', job: undefined as unknown as EncodeJob };
+    if (text.length < WORKER_MIN_CHARS && this.tok) {
+      this.encoder.cancel(); // newer input: a long encode still running in the worker is not wanted any more
+      const tok = this.tok, cmp = this.compare;
+      run.job = {
+        encoded: Promise.resolve({ main: inspectEncode(tok, text, addSpecialTokens), compare: cmp && inspectEncode(cmp, text, addSpecialTokens) }),
+        roundTrip: Promise.resolve({ main: inspectRoundTrip(tok, text), compare: cmp && inspectRoundTrip(cmp, text) }),
+      };
+      this.run = run;
+      return run;
+    }
     run.job = this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (slot, phase) => { run.slot = slot; run.phase = phase; });
     // A failed job is not kept: asking again retries.
     run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });

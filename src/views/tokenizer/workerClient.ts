@@ -1,6 +1,6 @@
 /**
- * Client of the inspector's encode worker (encodeWorker.ts): one worker thread per inspector, started as soon as a
- * tokenizer is set (so it loads while the panel opens). `encode` cancels the job still running (the worker is
+ * Client of the inspector's encode worker (encodeWorker.ts): one worker thread per inspector, started by its first
+ * encode (it then loads the tokenizers from the kept snapshots). `encode` cancels the job still running (the worker is
  * terminated and a fresh one loads the tokenizers again from the kept snapshots), so typing into a 10 MB text never
  * queues encodes behind each other.
  */
@@ -46,8 +46,7 @@ export class EncodeWorkerClient {
   /** Sets the tokenizer of a slot (the files recorded while the host loaded it from `path`); loads it in the worker. */
   setTokenizer(slot: EncodeSlot, path: string, snapshot: FileSnapshot): void {
     this.tokenizers.set(slot, { path, snapshot });
-    if (this.disposed) return;
-    if (this.worker) this.send({ type: 'load', slot, path, snapshot }); else this.ensureWorker();
+    if (this.worker) this.send({ type: 'load', slot, path, snapshot });
   }
 
   /** Whether a tokenizer is set for `slot`. */
