@@ -58,7 +58,15 @@ function view(seq: number, r: InspectedEncoding): EncodedView {
 }
 
 /** The inspector's latest encode job in the worker, and what it was asked. */
-interface EncodeRun { text: string; addSpecialTokens: boolean; compareGen: number; job: EncodeJob; t0: number; phase: EncodePhase; slot: 'main' | 'compare' }
+interface EncodeRun { text: string; addSpecialTokens: boolean; compareGen: number; job: EncodeJob; t0: number; phase: EncodePhase; slot: 'main' | 'compare'; inWorker?: boolean }
+
+/** `f()` as a promise (rejected when it throws), with a no-op handler so an unawaited failure is not unhandled. */
+function settle<T>(f: () => T): Promise<T> {
+  let p: Promise<T>;
+  try { p = Promise.resolve(f()); } catch (e) { p = Promise.reject(e as Error); }
+  p.catch(() => { /* the awaiting handler reports it */ });
+  return p;
+}
 
 /** How often the panel hears how long a running encode has taken (ms). */
 const PROGRESS_EVERY_MS = 250;
@@ -243,12 +251,14 @@ export class TokenizerInspector implements vscode.Disposable {
       this.encoder.cancel(); // newer input: a long encode still running in the worker is not wanted any more
       const tok = this.tok, cmp = this.compare;
       run.job = {
-        encoded: Promise.resolve({ main: inspectEncode(tok, text, addSpecialTokens), compare: cmp && inspectEncode(cmp, text, addSpecialTokens) }),
-        roundTrip: Promise.resolve({ main: inspectRoundTrip(tok, text), compare: cmp && inspectRoundTrip(cmp, text) }),
+        encoded: settle(() => ({ main: inspectEncode(tok, text, addSpecialTokens), compare: cmp && inspectEncode(cmp, text, addSpecialTokens) })),
+        roundTrip: settle(() => ({ main: inspectRoundTrip(tok, text), compare: cmp && inspectRoundTrip(cmp, text) })),
       };
+      run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });
       this.run = run;
       return run;
     }
+    run.inWorker = true;
     run.job = this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (slot, phase) => { run.slot = slot; run.phase = phase; });
     // A failed job is not kept: asking again retries.
     run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });
@@ -266,8 +276,8 @@ export class TokenizerInspector implements vscode.Disposable {
     if (!this.tok) return;
     const run = this.startEncode(text, addSpecialTokens);
     const progress = (): void => this.host.postDelta({ type: 'progress', seq, phase: run.phase, slot: run.slot, chars: text.length, elapsedMs: Date.now() - run.t0 });
-    progress();
-    const timer = setInterval(progress, PROGRESS_EVERY_MS);
+    if (run.inWorker) progress();
+    const timer = run.inWorker ? setInterval(progress, PROGRESS_EVERY_MS) : undefined;
     try {
       const r = await run.job.encoded;
       clearInterval(timer);

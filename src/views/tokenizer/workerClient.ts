@@ -31,6 +31,10 @@ export interface EncodeJob { encoded: Promise<Encoded>; roundTrip: Promise<Round
 /** Options of an EncodeWorkerClient. `execArgv` for the worker (tests run the TypeScript entry through tsx). */
 export interface EncodeWorkerOptions { execArgv?: string[]; log?: (message: string) => void }
 
+/**
+ * One inspector's encode worker: tokenizers by slot (`setTokenizer`), at most one job at a time (`encode` cancels the
+ * running one), `dispose` terminates the thread. Errors of the worker reach the job's promises and `options.log`.
+ */
 export class EncodeWorkerClient {
   private worker?: Worker;
   private readonly tokenizers = new Map<EncodeSlot, { path: string; snapshot: FileSnapshot }>();
