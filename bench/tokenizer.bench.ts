@@ -11,35 +11,13 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { localFileAccess } from '../src/remote/files';
 import { loadTokenizer, type LoadedTokenizer } from '../src/core/tokenizer';
+import { mixedDocuments } from './mixedText';
 
 type Result = Record<string, { value: number; unit: string; baseline?: number; ratio?: number }>;
 
 const FIX = join(__dirname, '..', 'test', 'fixtures', 'tokenizer');
 const TOTAL_BYTES = 10 * 1024 * 1024;
 const REPEATS = 2;
-
-const PIECES = [
-  'The quick brown fox jumps over the lazy dog. ', 'Fine-tuning large language models needs careful tokenization. ',
-  'def train(model, data):\n    for step, batch in enumerate(data):\n        loss = model(**batch).loss\n',
-  '训练语言模型需要大量的数据。', '한국어 텍스트를 토큰화합니다. ', 'العربية لغة جميلة. ', '🙂 🎉 👨‍👩‍👧 ', '2024-01-31 12:00:00, 99.9%, $1,000 ',
-  'Über, résumé, façade — ‘single’ “double” ', '   indented\n\tcode block\r\n', '<s> special tokens written as text </s> ',
-];
-
-/** Deterministic documents totalling about `bytes` of UTF-8. */
-export function mixedDocuments(bytes: number): string[] {
-  let seed = 7;
-  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
-  const docs: string[] = [];
-  let total = 0;
-  while (total < bytes) {
-    const target = 1024 + rnd(3072);
-    let doc = '';
-    while (Buffer.byteLength(doc) < target) doc += PIECES[rnd(PIECES.length)];
-    docs.push(doc);
-    total += Buffer.byteLength(doc);
-  }
-  return docs;
-}
 
 function cpuSeconds(fn: () => void): number {
   let best = Infinity;

@@ -1,7 +1,9 @@
 /**
  * `llmtrain tokenize <file-or-folder> [--text T | --file F] [--no-special-tokens] [--chat MESSAGES.json] [--check]
- * [--host H] [--format text|json]`: encodes text with any tokenizer artifact (local or on an SSH host), renders a
- * chat with its loss mask, and runs the tokenizer checks.
+ * [--config TRAINING-CONFIG] [--host H] [--format text|json]`: encodes text with any tokenizer artifact (local or on
+ * an SSH host), renders a chat with its loss mask, and runs the tokenizer checks; with `--config` also the
+ * training-context checks the editor's CodeLens path runs (pad = EOS in SFT, no chat_template for chat SFT,
+ * assistant-only loss without {% generation %}, the framework's template differs), and the config's loss mask.
  */
 import { readFileSync } from 'node:fs';
 import { runnerFileAccess } from '../remote/files';
@@ -9,18 +11,25 @@ import { loadTokenizer, readTokenizerSources, type LoadedTokenizer } from '../co
 import { checkTokenizer, type TokenizerProblem } from '../core/tokenizer/checks';
 import { renderChatWithMask, type LossMaskMode, type MaskedChat } from '../core/tokenizer/lossMask';
 import type { ChatMessage } from '../core/tokenizer/chat';
+import { trainingConfigOf, type TrainingConfigInfo } from '../core/tokenizer/openInput';
+import { readText } from '../core/files';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
 const USAGE = `usage: llmtrain tokenize <file-or-folder> [--text T | --file F] [--no-special-tokens] [--chat MESSAGES.json]
-                         [--mask trl|trl-assistant|trl-completion|axolotl|llamafactory] [--check] [--format text|json]
+                         [--mask trl|trl-assistant|trl-completion|axolotl|llamafactory] [--check]
+                         [--config TRAINING-CONFIG] [--format text|json]
 Encodes text with a tokenizer (tokenizer.json, SentencePiece .model, vocab.txt, vocab.json+merges.txt,
 tokenizer_config.json, a .jinja chat template or a model folder) exactly as Hugging Face tokenizers / sentencepiece do.
   --text T              text to encode (default: --file, else stdin when piped)
   --file F              read the text from a local file
   --no-special-tokens   do not add the post-processor's special tokens (BOS/EOS/CLS...)
   --chat FILE           render a JSON list of {role, content} messages with the chat template, with its loss mask
-  --mask M              loss mask framework for --chat (default trl: every token; trl-assistant: {% generation %})
+  --mask M              loss mask framework for --chat (default: the --config's, else trl: every token;
+                        trl-assistant: {% generation %})
   --check               run the tokenizer checks (double BOS, pad == eos, ids beyond vocab_size, ...)
+  --config FILE         the training config (TRL/HF YAML or JSON, Axolotl, LLaMA-Factory; on the same host as the
+                        tokenizer): --check adds what it means for that run (pad = EOS in SFT, no chat_template for
+                        chat SFT, assistant-only loss without {% generation %}, framework template differs)
   --format text|json    json: one object with ids, tokens, offsets, decoded, roundTrip[, problems][, chat]
 ${HOST_USAGE}`;
 
@@ -41,14 +50,14 @@ export const tokenizeCommand = {
   async run(args: string[]): Promise<number> {
     const { values, positionals } = parseWithHost(args, {
       text: { type: 'string' }, file: { type: 'string' }, 'no-special-tokens': { type: 'boolean', default: false },
-      chat: { type: 'string' }, mask: { type: 'string', default: 'trl' }, check: { type: 'boolean', default: false },
+      chat: { type: 'string' }, mask: { type: 'string' }, check: { type: 'boolean', default: false }, config: { type: 'string' },
       format: { type: 'string', default: 'text' },
     });
     if (values.help) { process.stdout.write(USAGE); return 0; }
     if (positionals.length !== 1) throw new UsageError('expected exactly one tokenizer file or folder');
     if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not '${values.format}'`);
     if (values.text !== undefined && values.file !== undefined) throw new UsageError('give --text or --file, not both');
-    const mode = maskMode(values.mask);
+    const explicitMode = values.mask !== undefined ? maskMode(values.mask) : undefined;
     let text = values.text;
     if (text === undefined && values.file !== undefined) {
       try { text = readFileSync(values.file, 'utf8'); } catch (e) { throw new Error(`${values.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`); }
@@ -65,6 +74,9 @@ export const tokenizeCommand = {
     const path = positionals[0];
     return withRunner(USAGE, values, async (runner) => {
       const files = runnerFileAccess(runner);
+      let config: TrainingConfigInfo | undefined;
+      if (values.config !== undefined) config = trainingConfigOf(await readText(files, values.config, 4 * 1024 * 1024), values.config);
+      const mode = explicitMode ?? config?.mask ?? { framework: 'trl' };
       let tok: LoadedTokenizer | undefined;
       let loadError: Error | undefined;
       try { tok = await loadTokenizer(files, path); } catch (e) { loadError = e as Error; }
@@ -84,7 +96,7 @@ export const tokenizeCommand = {
       let problems: TokenizerProblem[] | undefined;
       if (values.check) {
         const s = tok ? { sources: tok.sources, chatTemplate: tok.chatTemplate } : await readTokenizerSources(files, path);
-        problems = checkTokenizer({ tokenizer: tok, sources: s.sources, chatTemplate: s.chatTemplate });
+        problems = checkTokenizer({ tokenizer: tok, sources: s.sources, chatTemplate: s.chatTemplate, training: config?.training });
         result.problems = problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, ...(p.fix ? { fix: p.fix } : {}) }));
       }
       if (values.format === 'json') {
@@ -92,6 +104,11 @@ export const tokenizeCommand = {
       } else {
         const lines: string[] = [];
         if (tok) lines.push(`${tok.path} (${tok.kind}, ${tok.vocabSize} ids${tok.host !== 'local' ? `, on ${tok.host}` : ''})`);
+        if (config) {
+          const t = config.training;
+          const what = [t.framework ?? 'framework not recognised', t.chatSft ? 'chat SFT' : '', t.assistantOnlyLoss ? 'assistant-only loss' : '', t.template ? `${t.template.key}: ${t.template.name}` : ''].filter(Boolean);
+          lines.push(`training config ${values.config} (${what.join(', ')})`);
+        }
         if (result.ids) {
           const ids = result.ids as number[];
           const toks = result.tokens as string[];

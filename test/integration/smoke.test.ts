@@ -46,4 +46,20 @@ suite('extension smoke', () => {
       assert.equal(typeof core[fn], 'function', `${file} does not export ${fn}`);
     }
   });
+
+  // The tokenizer inspector encodes in a worker thread started by path (dist/tokenizerWorker.js): the installed copy
+  // must carry it, or the panel opens and never shows a token.
+  test('the tokenizer inspector\'s encode worker is installed and encodes', async function () {
+    this.timeout(60_000);
+    const ext = await activeExtension();
+    assert.ok(existsSync(join(ext.extensionPath, 'dist', 'tokenizerWorker.js')), 'dist/tokenizerWorker.js is missing from the installed extension');
+    const folder = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'tokenizers', 'tinyllama');
+    const text = 'Hello world! '.repeat(2000); // long enough for the worker (the inspector encodes short texts itself)
+    const inspector = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; whenPainted(accept: (p: { count: number; chars: number }) => boolean, timeoutMs?: number): Promise<{ count: number }> }>(
+      'llmTraining.tokenizer.open', folder, { text });
+    const painted = await inspector.whenPainted((p) => p.chars === text.length, 50_000);
+    assert.equal(painted.count, 1 + 3 * 2000 + 1); // <s>, ▁Hello ▁world ! per repeat, the trailing ▁
+
+    inspector.panel.dispose();
+  });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activeExtension, waitFor, waitForTab, workspaceRoot } from './helpers';
+import { mixedText } from '../../bench/mixedText';
 
 suite('tokenizer', () => {
   test('the inspector opens on the TinyLlama folder; tokenizer_config.json gets the checks as diagnostics', async function () {
@@ -47,5 +48,21 @@ suite('tokenizer', () => {
     const again = await vscode.commands.executeCommand<{ state(): { text: string } }>('llmTraining.tokenizer.open', folder, { text: 'plain 🙂 text' });
     assert.equal(again, inspector, 'the same tokenizer reuses its panel');
     assert.equal(again.state().text, 'plain 🙂 text');
+  });
+
+  test('a 1 MiB text: the panel draws all its tokens (count) while the DOM holds only a window of token spans', async function () {
+    this.timeout(180_000);
+    await activeExtension();
+    const folder = vscode.Uri.joinPath(vscode.Uri.file(workspaceRoot()), 'tokenizers', 'tinyllama');
+    const text = mixedText(1024 * 1024);
+    type Painted = { count: number; domTokens: number; chars: number };
+    const inspector = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; tokenizer(): Promise<{ encode(t: string): { ids: number[] } } | undefined>; whenPainted(accept: (p: Painted) => boolean, timeoutMs?: number): Promise<Painted> }>(
+      'llmTraining.tokenizer.open', folder, { text });
+    const expected = (await inspector.tokenizer())!.encode(text).ids.length;
+    assert.ok(expected > 300_000, `${expected} tokens`);
+    const painted = await inspector.whenPainted((p) => p.chars === text.length, 150_000);
+    assert.equal(painted.count, expected);
+    assert.ok(painted.domTokens > 0 && painted.domTokens < 1000, `${painted.domTokens} token spans in the DOM for ${expected} tokens`);
+    inspector.panel.dispose();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A tokenizer read over the loopback SSH host (real sshd): the model folder is on the "remote" side, read through
- * `runnerFileAccess(SshRunner)` range reads, and encodes exactly as the local copy does.
+ * `runnerFileAccess(SshRunner)` range reads, and encodes exactly as the local copy does. The inspector's encode
+ * worker has no SSH connection: it loads from the reads recorded during the SSH load, and encodes the same.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { startSshEnv } from '../fixtures/remote/sshEnv';
 import { runnerFileAccess, localFileAccess } from '../../src/remote/files';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { checkTokenizer } from '../../src/core/tokenizer/checks';
+import { recordingFileAccess, replayFileAccess } from '../../src/core/tokenizer/fileSnapshot';
 
 const FIX = join(__dirname, '..', 'fixtures', 'tokenizer');
 
@@ -33,5 +35,12 @@ test('opens a TinyLlama model folder over SSH and encodes like the local copy', 
     assert.deepEqual(tok.encode('Hello world!').ids, [1, 15043, 3186, 29991]);
     assert.ok(tok.renderChat);
     assert.deepEqual(checkTokenizer({ tokenizer: tok, sources: tok.sources }).map((p) => p.code).sort(), ['legacy-space-after-special', 'merges-as-pairs', 'pad-equals-eos']);
+    // what the inspector hands its encode worker: the SSH reads, recorded, replayed without the connection
+    const rec = recordingFileAccess(remote);
+    const recorded = await loadTokenizer(rec.files, folder);
+    const replayed = await loadTokenizer(replayFileAccess(rec.snapshot()), folder);
+    assert.equal(replayed.host, remote.host);
+    assert.deepEqual(replayed.encode(text), recorded.encode(text));
+    assert.deepEqual(replayed.encode(text), local.encode(text));
   } finally { await env.cleanup(); }
 });

@@ -2,7 +2,9 @@
  * Tokenizer inspector webview: text in, tokens drawn as coloured spans with their ids (special/added tokens marked,
  * byte-fallback tokens as their bytes), hover a token to highlight its source characters and the reverse, counts,
  * decode with a round-trip check, a second tokenizer side by side, the checks, and a chat template rendered with its
- * loss mask. All text is set with textContent. Long encodings are drawn in pages as the list scrolls.
+ * loss mask. All text is set with textContent. Encodings arrive packed (typed arrays) from the host's encode worker;
+ * the token list is virtualized: tokens are laid out in rows of fixed height (estimated widths, a new row after a
+ * newline), and only the rows in view (plus a margin) are in the DOM, so a 10 MB text scrolls like a short one.
  */
 import './style.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -10,13 +12,19 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
-import { dispatch, type Handlers, type ChatView, type EncodedView, type MaskChoice, type TokenizerHostToWebview, type TokenizerWebviewToHost } from '../../src/shared/protocol/tokenizer';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import { dispatch, type Handlers, type ChatView, type EncodedView, type RoundTripView, type MaskChoice, type TokenizerHostToWebview, type TokenizerWebviewToHost } from '../../src/shared/protocol/tokenizer';
 
 interface VsCodeApi { postMessage(message: TokenizerWebviewToHost): void; getState(): unknown; setState(s: unknown): void }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 
-const PAGE = 2000;
+/** Height of one row of the token list (px; .trow in style.css). */
+const ROW_H = 30;
+/** Rows drawn above and below the visible ones. */
+const OVERSCAN = 8;
+/** Tokens of the compare tokenizer drawn (its list is not virtualized). */
+const COMPARE_SHOWN = 500;
 const SOURCE_LIMIT = 200_000;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -28,11 +36,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 
 document.body.append(
   el('div', 'header'), el('div', 'problems'),
-  el('section', 'input'), el('div', 'stats'), el('div', 'tokens'), el('pre', 'source'), el('div', 'decode'),
+  el('section', 'input'), el('div', 'progress'), el('div', 'stats'), el('div', 'tokens'), el('pre', 'source'), el('div', 'decode'),
   el('div', 'compare'), el('h3', undefined, 'Chat template and loss mask'), el('section', 'chat-input'), el('div', 'chat-stats'), el('div', 'chat-tokens'), el('div', 'chat-notes'),
 );
-const [header, problemsEl, inputEl, statsEl, tokensEl, sourceEl, decodeEl, compareEl, , chatInputEl, chatStatsEl, chatTokensEl, chatNotesEl] = Array.from(document.body.children) as HTMLElement[];
-header.id = 'header'; problemsEl.id = 'problems'; statsEl.id = 'stats'; tokensEl.id = 'tokens'; sourceEl.id = 'source'; decodeEl.id = 'decode';
+const [header, problemsEl, inputEl, progressEl, statsEl, tokensEl, sourceEl, decodeEl, compareEl, , chatInputEl, chatStatsEl, chatTokensEl, chatNotesEl] = Array.from(document.body.children) as HTMLElement[];
+header.id = 'header'; problemsEl.id = 'problems'; progressEl.id = 'progress'; statsEl.id = 'stats'; tokensEl.id = 'tokens'; sourceEl.id = 'source'; decodeEl.id = 'decode';
 compareEl.id = 'compare'; chatStatsEl.id = 'chat-stats'; chatTokensEl.id = 'chat'; chatNotesEl.id = 'chat-notes';
 
 const textArea = document.createElement('vscode-textarea') as HTMLElement & { value: string };
@@ -66,13 +74,22 @@ let seq = 0;
 let chatSeq = 0;
 let lastText = '';
 let current: EncodedView | undefined;
-let drawn = 0;
 const display = (t: string): string => t.replace(/\n/g, '↵').replace(/\t/g, '→').replace(/\r/g, '␍') || '∅';
+
+// Progress of a running encode: an indeterminate bar and what the worker is doing.
+const progressBar = document.createElement('vscode-progress-bar') as HTMLElement & { indeterminate: boolean };
+progressBar.indeterminate = true;
+const progressText = el('span', 'progress-text');
+progressEl.append(progressBar, progressText);
+progressEl.hidden = true;
+const mb = (chars: number): string => chars >= 100_000 ? `${(chars / 1e6).toFixed(1)} M characters` : `${chars} characters`;
+function showProgress(text: string): void { progressEl.hidden = false; progressText.textContent = text; }
 
 function sendEncode(): void {
   lastText = textArea.value ?? '';
   vscode.setState({ ...(vscode.getState() as object | undefined), text: lastText });
   vscode.postMessage({ type: 'encode', seq: ++seq, text: lastText, addSpecialTokens: !!special.checked });
+  showProgress(`Encoding ${mb(lastText.length)}…`);
 }
 let timer: ReturnType<typeof setTimeout> | undefined;
 const schedule = (): void => { if (timer) clearTimeout(timer); timer = setTimeout(sendEncode, 120); };
@@ -80,24 +97,125 @@ textArea.addEventListener('input', schedule);
 special.addEventListener('change', schedule);
 renderBtn.addEventListener('click', () => vscode.postMessage({ type: 'renderChat', seq: ++chatSeq, messages: chatArea.value ?? '', mask: (maskSel.value || 'trl') as MaskChoice }));
 
+const isByte = (t: string): boolean => /^<0x[0-9A-F]{2}>$/.test(t);
 function tokenSpan(t: string, id: number, i: number, isSpecial: boolean, extra = ''): HTMLSpanElement {
-  const s = el('span', `tok c${i % 6}${isSpecial ? ' special' : ''}${/^<0x[0-9A-F]{2}>$/.test(t) ? ' byte' : ''}${extra}`);
+  const s = el('span', `tok c${i % 6}${isSpecial ? ' special' : ''}${isByte(t) ? ' byte' : ''}${extra}`);
   s.append(el('span', 'piece', display(t)), el('sub', 'id', String(id)));
   s.dataset.i = String(i);
   s.title = `${JSON.stringify(t)} id ${id}${isSpecial ? ' (special)' : ''}`;
   return s;
 }
+const pieceAt = (v: EncodedView, i: number): string => v.packed.pieces[v.packed.pieceOf[i]];
 
-function drawPage(): void {
-  if (!current) return;
-  const end = Math.min(current.ids.length, drawn + PAGE);
-  const frag = document.createDocumentFragment();
-  for (let i = drawn; i < end; i++) frag.append(tokenSpan(current.tokens[i], current.ids[i], i, current.special[i]));
-  tokensEl.append(frag);
-  drawn = end;
-  tokensEl.dataset.drawn = String(drawn);
+// --- the virtualized token list -------------------------------------------------------------------------------
+// #tokens (scrolls) > .spacer (height = rows * ROW_H) > .window (absolute, at the first drawn row) > .trow > .tok
+const spacer = el('div', 'spacer');
+const windowEl = el('div', 'window');
+spacer.append(windowEl);
+tokensEl.append(spacer);
+/** Token index where each row starts; rowStarts[rows] = count. */
+let rowStarts = new Uint32Array([0]);
+let rows = 0;
+let drawnFirst = -1, drawnLast = -1;
+let hovered = -1;
+let charWidth = 0;
+
+/** Width of one character of the editor font in the token list (px), measured once per layout. */
+function measureChar(): number {
+  const probe = el('span', 'tok');
+  probe.append(el('span', 'piece', 'MMMMMMMMMMMMMMMMMMMM'));
+  probe.style.visibility = 'hidden'; probe.style.position = 'absolute';
+  tokensEl.append(probe);
+  const w = probe.firstElementChild!.getBoundingClientRect().width / 20;
+  probe.remove();
+  return w > 0 ? w : 8;
 }
-tokensEl.addEventListener('scroll', () => { if (tokensEl.scrollTop + tokensEl.clientHeight > tokensEl.scrollHeight - 200) drawPage(); });
+
+/** Columns a string takes: wide (CJK, emoji, other astral) characters count 2. */
+function columns(t: string): number {
+  let n = 0;
+  for (const ch of t) { const c = ch.codePointAt(0)!; n += c >= 0x1100 && (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || c >= 0x1f000) ? 2 : 1; }
+  return n;
+}
+
+/** Lays the current encoding out into rows of the list's width; a newline in a token's source ends its row. */
+function layout(): void {
+  const v = current;
+  if (!v) { rowStarts = new Uint32Array([0]); rows = 0; return; }
+  const p = v.packed;
+  charWidth = measureChar();
+  const width = Math.max(80, tokensEl.clientWidth - 16);
+  const cols = width / charWidth;
+  const pieceCols = new Float32Array(p.pieces.length).fill(-1);
+  const starts: number[] = [0];
+  let used = 0;
+  for (let i = 0; i < p.count; i++) {
+    const k = p.pieceOf[i];
+    if (pieceCols[k] < 0) pieceCols[k] = columns(display(p.pieces[k])) + 1.5;
+    const w = pieceCols[k] + 0.75 * String(p.ids[i]).length;
+    if (used > 0 && used + w > cols) { starts.push(i); used = 0; }
+    used += w;
+    const a = p.offsets[2 * i], b = p.offsets[2 * i + 1];
+    let newline = false;
+    for (let c = a; c < b && !newline; c++) newline = lastText.charCodeAt(c) === 10;
+    if (newline && i + 1 < p.count) { starts.push(i + 1); used = 0; }
+  }
+  starts.push(p.count);
+  rowStarts = Uint32Array.from(starts);
+  rows = starts.length - 1;
+  spacer.style.height = `${rows * ROW_H}px`;
+  tokensEl.dataset.rows = String(rows);
+}
+
+/** The row holding token `i`. */
+function rowOf(i: number): number {
+  let lo = 0, hi = rows - 1;
+  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (rowStarts[mid] <= i) lo = mid; else hi = mid - 1; }
+  return lo;
+}
+
+/** Draws the rows in view (plus OVERSCAN); `force` redraws even when the same rows are drawn. */
+function drawVisible(force = false): void {
+  const v = current;
+  if (!v) { windowEl.replaceChildren(); drawnFirst = drawnLast = -1; return; }
+  const first = Math.max(0, Math.floor(tokensEl.scrollTop / ROW_H) - OVERSCAN);
+  const last = Math.min(rows, Math.ceil((tokensEl.scrollTop + Math.max(tokensEl.clientHeight, ROW_H)) / ROW_H) + OVERSCAN);
+  if (!force && first === drawnFirst && last === drawnLast) return;
+  drawnFirst = first; drawnLast = last;
+  const frag = document.createDocumentFragment();
+  const p = v.packed;
+  for (let r = first; r < last; r++) {
+    const row = el('div', 'trow');
+    for (let i = rowStarts[r]; i < rowStarts[r + 1]; i++) row.append(tokenSpan(pieceAt(v, i), p.ids[i], i, p.special[i] === 1, i === hovered ? ' hover' : ''));
+    frag.append(row);
+  }
+  windowEl.style.top = `${first * ROW_H}px`;
+  windowEl.replaceChildren(frag);
+  tokensEl.dataset.drawn = String(rowStarts[last] - rowStarts[first]);
+}
+let drawQueued = false;
+tokensEl.addEventListener('scroll', () => { if (drawQueued) return; drawQueued = true; requestAnimationFrame(() => { drawQueued = false; drawVisible(); }); });
+let lastWidth = 0;
+new ResizeObserver(() => {
+  if (!current || tokensEl.clientWidth === lastWidth) return;
+  lastWidth = tokensEl.clientWidth;
+  layout(); drawVisible(true);
+}).observe(tokensEl);
+
+function setHovered(i: number): void {
+  tokensEl.querySelectorAll('.hover').forEach((x) => x.classList.remove('hover'));
+  hovered = i;
+  if (i >= 0) tokensEl.querySelector(`[data-i="${i}"]`)?.classList.add('hover');
+}
+
+/** Scrolls the list so token `i` is in view (drawing its row), and marks it. */
+function revealToken(i: number): void {
+  const r = rowOf(i);
+  const top = r * ROW_H;
+  if (top < tokensEl.scrollTop || top + ROW_H > tokensEl.scrollTop + tokensEl.clientHeight) tokensEl.scrollTop = Math.max(0, top - tokensEl.clientHeight / 2);
+  drawVisible();
+  setHovered(i);
+}
 
 function highlightSource(start: number, end: number): void {
   sourceEl.replaceChildren();
@@ -108,11 +226,10 @@ function highlightSource(start: number, end: number): void {
 }
 tokensEl.addEventListener('mouseover', (e) => {
   const span = (e.target as HTMLElement).closest('.tok') as HTMLElement | null;
-  if (!span || !current) return;
-  tokensEl.querySelectorAll('.hover').forEach((x) => x.classList.remove('hover'));
-  span.classList.add('hover');
-  const [s, t] = current.offsets[Number(span.dataset.i)];
-  highlightSource(s, t);
+  if (!span || !current || !windowEl.contains(span)) return;
+  const i = Number(span.dataset.i);
+  setHovered(i);
+  highlightSource(current.packed.offsets[2 * i], current.packed.offsets[2 * i + 1]);
 });
 sourceEl.addEventListener('mousemove', (e) => {
   if (!current || lastText.length > SOURCE_LIMIT) return;
@@ -120,24 +237,33 @@ sourceEl.addEventListener('mousemove', (e) => {
   if (!pos) return;
   let offset = pos.startOffset;
   for (let n = pos.startContainer.previousSibling; n; n = n.previousSibling) offset += n.textContent?.length ?? 0;
-  const i = current.offsets.findIndex(([a, b]) => a <= offset && offset < b);
-  tokensEl.querySelectorAll('.hover').forEach((x) => x.classList.remove('hover'));
-  if (i >= 0) { while (i >= drawn) drawPage(); const span = tokensEl.querySelector(`[data-i="${i}"]`); span?.classList.add('hover'); span?.scrollIntoView({ block: 'nearest' }); }
+  const o = current.packed.offsets;
+  let i = -1;
+  for (let k = 0; k < current.packed.count; k++) if (o[2 * k] <= offset && offset < o[2 * k + 1]) { i = k; break; }
+  if (i >= 0) revealToken(i); else setHovered(-1);
 });
 
 function showEncoded(v: EncodedView, target: HTMLElement, stats: HTMLElement): void {
-  stats.replaceChildren(el('strong', undefined, `${v.ids.length} tokens`), document.createTextNode(` · ${v.chars} characters · ${(v.chars / Math.max(1, v.ids.length)).toFixed(2)} characters per token · ${v.ms} ms`));
-  stats.dataset.count = String(v.ids.length);
-  target.dataset.count = String(v.ids.length);
+  const n = v.packed.count;
+  stats.replaceChildren(el('strong', undefined, `${n} tokens`), document.createTextNode(` · ${v.chars} characters · ${(v.chars / Math.max(1, n)).toFixed(2)} characters per token · ${v.ms} ms`));
+  stats.dataset.count = String(n);
+  target.dataset.count = String(n);
 }
 
-function showDecode(v: EncodedView): void {
+/** Tells the host that `v` is on screen, after the next frame (tests and the first-paint bench wait on it). */
+function reportPainted(v: EncodedView): void {
+  requestAnimationFrame(() => setTimeout(() => {
+    if (current !== v) return;
+    vscode.postMessage({ type: 'painted', seq: v.seq, count: v.packed.count, domTokens: tokensEl.querySelectorAll('.tok').length, chars: v.chars });
+  }, 0));
+}
+
+function showDecode(v: RoundTripView | undefined): void {
+  if (!v) { decodeEl.replaceChildren(el('span', undefined, 'Checking decode(encode(text)) == text…')); decodeEl.removeAttribute('data-round-trip'); return; }
   decodeEl.replaceChildren(el('span', v.roundTrip ? 'ok' : 'bad', v.roundTrip ? '✓ decode(encode(text)) == text' : '✗ round trip differs: '));
-  if (!v.roundTrip) {
-    // first difference, with context
-    let i = 0;
-    while (i < lastText.length && i < v.decoded.length && lastText[i] === v.decoded[i]) i++;
-    decodeEl.append(el('code', undefined, `at ${i}: ${JSON.stringify(lastText.slice(i, i + 20))} → ${JSON.stringify(v.decoded.slice(i, i + 20))}`));
+  if (!v.roundTrip && v.firstDiff) {
+    const d = v.firstDiff;
+    decodeEl.append(el('code', undefined, `at ${d.at}: ${JSON.stringify(d.text)} → ${JSON.stringify(d.decoded)}`));
   }
   decodeEl.dataset.roundTrip = String(v.roundTrip);
 }
@@ -179,21 +305,35 @@ const handlers = {
   },
   encoded: (m) => {
     if (m.main.seq < seq) return; // a newer encode is on its way
-    current = m.main; drawn = 0;
-    tokensEl.replaceChildren();
-    drawPage();
+    progressEl.hidden = true;
+    current = m.main; hovered = -1;
+    tokensEl.scrollTop = 0;
+    layout();
+    lastWidth = tokensEl.clientWidth;
+    drawVisible(true);
     showEncoded(m.main, tokensEl, statsEl);
-    showDecode(m.main);
+    showDecode(undefined);
     highlightSource(0, 0);
+    reportPainted(m.main);
     if (m.compare) {
-      const c = m.compare;
-      compareEl.replaceChildren(el('div', undefined, `Compare: ${c.ids.length} tokens (${(c.chars / Math.max(1, c.ids.length)).toFixed(2)} characters per token) vs ${m.main.ids.length}`), el('div', 'tokens small'));
+      const c = m.compare, n = c.packed.count;
+      compareEl.replaceChildren(el('div', undefined, `Compare: ${n} tokens (${(c.chars / Math.max(1, n)).toFixed(2)} characters per token) vs ${m.main.packed.count}${n > COMPARE_SHOWN ? ` · the first ${COMPARE_SHOWN} shown` : ''}`), el('div', 'tokens small'));
       const box = compareEl.lastChild as HTMLElement;
-      for (let i = 0; i < Math.min(c.ids.length, PAGE); i++) box.append(tokenSpan(c.tokens[i], c.ids[i], i, c.special[i]));
+      for (let i = 0; i < Math.min(n, COMPARE_SHOWN); i++) box.append(tokenSpan(pieceAt(c, i), c.packed.ids[i], i, c.packed.special[i] === 1));
     }
   },
+  progress: (m) => {
+    if (m.seq < seq) return;
+    if (m.phase === 'round-trip') return; // the tokens are drawn; the decode line says it is checking
+    const what = m.phase === 'queued' ? 'Starting the encode worker' : m.phase === 'encoding' ? 'Encoding' : 'Packing';
+    showProgress(`${what} ${mb(m.chars)}${m.slot === 'compare' ? ' with the compare tokenizer' : ''} in a worker… ${(m.elapsedMs / 1000).toFixed(1)} s`);
+  },
+  roundTrip: (m) => { if (m.seq === seq && current?.seq === m.seq) showDecode(m.main); },
   chat: (m) => showChat(m.chat),
-  error: (m) => { chatNotesEl.replaceChildren(el('div', 'bad', m.message)); },
+  error: (m) => {
+    if (m.seq === seq) { progressEl.hidden = true; statsEl.replaceChildren(el('span', 'bad', m.message)); }
+    chatNotesEl.replaceChildren(el('div', 'bad', m.message));
+  },
 } satisfies Handlers<TokenizerHostToWebview>;
 
 window.addEventListener('message', (e: MessageEvent<TokenizerHostToWebview>) => dispatch(handlers, e.data));

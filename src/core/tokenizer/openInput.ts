@@ -4,12 +4,15 @@
  * framework template). `parseOpenInput` validates an untrusted argument (commands can be invoked from anywhere:
  * keybindings, other extensions, `command:` links); `inputFromRow` turns a dataset row into text and messages with
  * the dataset formats registry (Alpaca, ShareGPT, OpenAI messages, preference, KTO, plain text...);
- * `lossMaskModeOf` reads a training config's masking settings as the framework does.
+ * `lossMaskModeOf` reads a training config's masking settings as the framework does; `trainingConfigOf` parses a
+ * training config into those settings and the context of the training-context checks.
  */
 import { detectRowFormat, formatDef } from '../dataset/formats';
 import type { FieldMap } from '../dataset/types';
 import type { ChatMessage } from './chat';
 import type { LossMaskMode } from './lossMask';
+import { trainingContextOf, type TrainingContext } from './checks';
+import { parse as parseYaml } from 'yaml';
 
 /** Largest text accepted from a command argument (the inspector's own limit, 64 MiB of UTF-16). */
 export const MAX_OPEN_TEXT = 64 * 1024 * 1024;
@@ -117,4 +120,25 @@ export function lossMaskModeOf(config: Record<string, unknown>): LossMaskMode | 
     return { framework: 'trl', assistantOnlyLoss: c.assistant_only_loss === true, completionOnlyLoss: c.completion_only_loss === true };
   }
   return undefined;
+}
+
+/** What a training config tells the tokenizer inspector and checks (see `trainingConfigOf`). */
+export interface TrainingConfigInfo {
+  /** Context for the training-context checks (pad = EOS in SFT, no chat_template, assistant-only loss, framework template). */
+  training: TrainingContext;
+  /** The config's loss-mask settings, when it names a framework we know (`lossMaskModeOf`). */
+  mask?: LossMaskMode;
+}
+
+/**
+ * Parses a training config's text (YAML, or JSON when `path` ends in `.json`) into what the inspector's CodeLens path
+ * and `llmtrain tokenize --config` both use. Throws an Error naming `path` when the text does not parse or is not a
+ * mapping at the top.
+ */
+export function trainingConfigOf(text: string, path: string): TrainingConfigInfo {
+  let cfg: unknown;
+  try { cfg = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text); } catch (e) { throw new Error(`${path}: not a training config: ${(e as Error).message}`); }
+  if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) throw new Error(`${path}: not a training config (expected a mapping of settings at the top)`);
+  const c = cfg as Record<string, unknown>;
+  return { training: trainingContextOf(c, path), mask: lossMaskModeOf(c) };
 }

@@ -11,6 +11,7 @@ const schema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('renderChat'), seq: z.number().int(), messages: z.string().max(16 * 1024 * 1024), mask }),
   z.object({ type: z.literal('pickCompare') }),
   z.object({ type: z.literal('pickRow') }),
+  z.object({ type: z.literal('painted'), seq: z.number().int(), count: z.number().int().nonnegative(), domTokens: z.number().int().nonnegative(), chars: z.number().int().nonnegative() }),
 ]);
 
 /** Validates a message from the inspector webview. */

@@ -4,19 +4,22 @@
  * webview sends, renders chat templates with their loss mask, and shows the tokenizer checks.
  */
 import * as vscode from 'vscode';
-import { loadTokenizer, type Encoding, type LoadedTokenizer } from '../../core/tokenizer';
+import { join } from 'node:path';
+import { loadTokenizer, type LoadedTokenizer } from '../../core/tokenizer';
+import { recordingFileAccess } from '../../core/tokenizer/fileSnapshot';
+import { inspectEncode, inspectRoundTrip, type InspectedEncoding } from '../../core/tokenizer/inspectEncode';
+import { EncodeCancelledError, EncodeWorkerClient, type EncodeJob } from './workerClient';
 import { checkTokenizer } from '../../core/tokenizer/checks';
 import { renderChatWithMask, type LossMaskMode } from '../../core/tokenizer/lossMask';
 import type { ChatMessage } from '../../core/tokenizer/chat';
-import type { EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, TokenizerInfoView, TokenizerWebviewToHost } from '../../shared/protocol/tokenizer';
+import type { EncodePhase, EncodedView, MaskChoice, ProblemView, TokenizerHostToWebview, TokenizerInfoView, TokenizerWebviewToHost } from '../../shared/protocol/tokenizer';
 import { WebviewHost, surfaceOf } from '../webviewHost';
 import type { FilesService } from '../files';
 import { parseTokenizerMessage } from './messages';
-import { inputFromRow, lossMaskModeOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
+import { inputFromRow, trainingConfigOf, type TokenizerOpenInput } from '../../core/tokenizer/openInput';
 import { frameworkTemplate, renderFrameworkChat, renderFrameworkText } from '../../core/tokenizer/frameworkTemplates';
-import { trainingContextOf, type TrainingContext } from '../../core/tokenizer/checks';
+import type { TrainingContext } from '../../core/tokenizer/checks';
 import { loadDatasetCore } from '../dataset/core';
-import { parse as parseYaml } from 'yaml';
 import { readText } from '../../core/files';
 
 export const SAMPLE_TEXT = 'Hello world! Tokenizers split text into pieces: 训练 🙂 <s> 2024-01-31';
@@ -50,9 +53,28 @@ function infoOf(tok: LoadedTokenizer, label: string): TokenizerInfoView {
   return { label, path: tok.path, host: tok.host, kind: tok.kind, vocabSize: tok.vocabSize, bosToken: tok.bosToken, eosToken: tok.eosToken, padToken: tok.padToken, hasChatTemplate: !!tok.chatTemplate };
 }
 
-function view(seq: number, text: string, enc: Encoding, decoded: string, ms: number): EncodedView {
-  return { seq, ids: enc.ids, tokens: enc.tokens, offsets: enc.utf16Offsets, special: enc.special, decoded, roundTrip: decoded === text, chars: text.length, ms };
+function view(seq: number, r: InspectedEncoding): EncodedView {
+  return { seq, packed: r.packed, chars: r.chars, ms: r.ms };
 }
+
+/** The inspector's latest encode job in the worker, and what it was asked. */
+interface EncodeRun { text: string; addSpecialTokens: boolean; compareGen: number; job: EncodeJob; t0: number; phase: EncodePhase; slot: 'main' | 'compare'; inWorker?: boolean }
+
+/** `f()` as a promise (rejected when it throws), with a no-op handler so an unawaited failure is not unhandled. */
+function settle<T>(f: () => T): Promise<T> {
+  let p: Promise<T>;
+  try { p = Promise.resolve(f()); } catch (e) { p = Promise.reject(e as Error); }
+  p.catch(() => { /* the awaiting handler reports it */ });
+  return p;
+}
+
+/** How often the panel hears how long a running encode has taken (ms). */
+const PROGRESS_EVERY_MS = 250;
+/**
+ * Texts shorter than this (UTF-16 code units) are encoded on the extension host's thread (tens of ms), so typing
+ * into a short text pays no worker round trip; longer ones go to the worker.
+ */
+export const WORKER_MIN_CHARS = 20_000;
 
 /** One open inspector. */
 export class TokenizerInspector implements vscode.Disposable {
@@ -74,6 +96,15 @@ export class TokenizerInspector implements vscode.Disposable {
   private configMask?: LossMaskMode;
   private training?: TrainingContext;
   private readonly loaded: Promise<void>;
+  /** The webview's last `painted` report, and an event per report (tests, the first-paint bench). */
+  private lastPainted?: PaintedReport;
+  private readonly paintedEvents = new vscode.EventEmitter<PaintedReport>();
+  /** Encodes run in a worker thread (dist/tokenizerWorker.js), off the extension host's thread; cancelled by newer input. */
+  private readonly encoder: EncodeWorkerClient;
+  /** The latest encode (kept: the webview's request for the text the host pre-filled finds it running or done). */
+  private run?: EncodeRun;
+  /** Bumped when the compare tokenizer changes (a kept encode without it is then stale). */
+  private compareGen = 0;
 
   /**
    * Shows (or reveals) the inspector for `uri` (a tokenizer file or model folder), pre-filled from `input` when given
@@ -94,6 +125,7 @@ export class TokenizerInspector implements vscode.Disposable {
 
   constructor(private readonly ctx: InspectorContext, readonly panel: vscode.WebviewPanel, readonly uri: vscode.Uri) {
     TokenizerInspector.open.set(uri.toString(), this);
+    this.encoder = new EncodeWorkerClient(join(ctx.extensionUri.fsPath, 'dist', 'tokenizerWorker.js'), { log: (m) => ctx.log.warn(`tokenizer inspector: ${m}`) });
     this.host = new WebviewHost(surfaceOf(panel), ctx.extensionUri, {
       app: 'tokenizer', label: 'tokenizer inspector', parse: parseTokenizerMessage,
       snapshot: async () => { await this.loaded; return this.snapshot(); },
@@ -102,15 +134,20 @@ export class TokenizerInspector implements vscode.Disposable {
         renderChat: (m) => this.renderChat(m.seq, m.messages, m.mask),
         pickCompare: () => this.pickCompare(),
         pickRow: () => this.pickRow(),
+        painted: (m) => { this.lastPainted = m; this.paintedEvents.fire(m); },
       },
     }, ctx.log);
-    this.host.onDidDispose(() => TokenizerInspector.open.delete(uri.toString()));
-    this.loaded = this.load(uri).then((t) => { this.tok = t; }, (e: Error) => { this.error = e.message; ctx.log.warn(`tokenizer inspector: ${e.message}`); });
+    this.host.onDidDispose(() => { TokenizerInspector.open.delete(uri.toString()); this.paintedEvents.dispose(); this.encoder.dispose(); });
+    this.loaded = this.load(uri, 'main').then((t) => { this.tok = t; }, (e: Error) => { this.error = e.message; ctx.log.warn(`tokenizer inspector: ${e.message}`); });
   }
 
-  private async load(uri: vscode.Uri): Promise<LoadedTokenizer> {
+  /** Loads the tokenizer at `uri` here, recording the reads, and hands the recording to the encode worker's `slot`. */
+  private async load(uri: vscode.Uri, slot: 'main' | 'compare'): Promise<LoadedTokenizer> {
     const { files, path } = await this.ctx.files.forUri(uri);
-    return loadTokenizer(files, path);
+    const rec = recordingFileAccess(files);
+    const tok = await loadTokenizer(rec.files, path);
+    this.encoder.setTokenizer(slot, path, rec.snapshot());
+    return tok;
   }
 
   private snapshot(): TokenizerHostToWebview {
@@ -133,14 +170,11 @@ export class TokenizerInspector implements vscode.Disposable {
       try {
         const uri = vscode.Uri.parse(input.config);
         const { files, path } = await this.ctx.files.forUri(uri);
-        const text = await readText(files, path, 4 * 1024 * 1024);
-        const cfg: unknown = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-        if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) {
-          this.training = trainingContextOf(cfg as Record<string, unknown>, path);
-          this.configMask = lossMaskModeOf(cfg as Record<string, unknown>);
-          if (this.configMask) this.mask = maskChoiceOf(this.configMask);
-          origins.push(`config ${labelOf(uri)}`);
-        }
+        const info = trainingConfigOf(await readText(files, path, 4 * 1024 * 1024), path);
+        this.training = info.training;
+        this.configMask = info.mask;
+        if (this.configMask) this.mask = maskChoiceOf(this.configMask);
+        origins.push(`config ${labelOf(uri)}`);
       } catch (e) { warn(`Cannot read the training config ${input.config}: ${(e as Error).message}`); }
     }
     if (input.datasetRow) {
@@ -160,6 +194,8 @@ export class TokenizerInspector implements vscode.Disposable {
     if (origins.length > 0) this.origin = origins.join(' · ');
     this.prefill++;
     await this.loaded;
+    // Start encoding the pre-filled text now: the webview asks for it once the panel has loaded and shown the text.
+    if (this.tok) this.startEncode(this.text, this.addSpecial);
     await this.host.refresh();
   }
 
@@ -203,24 +239,56 @@ export class TokenizerInspector implements vscode.Disposable {
     return pick?.index;
   }
 
+  /**
+   * The encode job for `text`: the latest one when it was asked the same (running or done), else a new one: here for
+   * a short text, in the worker for a long one (either cancels the latest).
+   */
+  private startEncode(text: string, addSpecialTokens: boolean): EncodeRun {
+    const r = this.run;
+    if (r && r.text === text && r.addSpecialTokens === addSpecialTokens && r.compareGen === this.compareGen) return r;
+    const run: EncodeRun = { text, addSpecialTokens, compareGen: this.compareGen, t0: Date.now(), phase: 'queued', slot: 'main', job: undefined as unknown as EncodeJob };
+    if (text.length < WORKER_MIN_CHARS && this.tok) {
+      this.encoder.cancel(); // newer input: a long encode still running in the worker is not wanted any more
+      const tok = this.tok, cmp = this.compare;
+      run.job = {
+        encoded: settle(() => ({ main: inspectEncode(tok, text, addSpecialTokens), compare: cmp && inspectEncode(cmp, text, addSpecialTokens) })),
+        roundTrip: settle(() => ({ main: inspectRoundTrip(tok, text), compare: cmp && inspectRoundTrip(cmp, text) })),
+      };
+      run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });
+      this.run = run;
+      return run;
+    }
+    run.inWorker = true;
+    run.job = this.encoder.encode(text, addSpecialTokens, this.compare ? ['main', 'compare'] : ['main'], (slot, phase) => { run.slot = slot; run.phase = phase; });
+    // A failed job is not kept: asking again retries.
+    run.job.encoded.catch(() => { if (this.run === run) this.run = undefined; });
+    this.run = run;
+    return run;
+  }
+
+  /**
+   * Encodes in the worker (a newer encode cancels this one: it then returns quietly), posting `progress` while it
+   * runs, the packed encodings when done, then the round trip.
+   */
   private async encode(seq: number, text: string, addSpecialTokens: boolean): Promise<void> {
     await this.loaded;
     this.text = text; this.addSpecial = addSpecialTokens;
     if (!this.tok) return;
+    const run = this.startEncode(text, addSpecialTokens);
+    const progress = (): void => this.host.postDelta({ type: 'progress', seq, phase: run.phase, slot: run.slot, chars: text.length, elapsedMs: Date.now() - run.t0 });
+    if (run.inWorker) progress();
+    const timer = run.inWorker ? setInterval(progress, PROGRESS_EVERY_MS) : undefined;
     try {
-      const t0 = Date.now();
-      const enc = this.tok.encode(text, { addSpecialTokens });
-      const plain = addSpecialTokens ? this.tok.encode(text, { addSpecialTokens: false }).ids : enc.ids;
-      const main = view(seq, text, enc, this.tok.decode(plain), Date.now() - t0);
-      let compare: EncodedView | undefined;
-      if (this.compare) {
-        const t1 = Date.now();
-        const e2 = this.compare.encode(text, { addSpecialTokens });
-        compare = view(seq, text, e2, this.compare.decode(this.compare.encode(text, { addSpecialTokens: false }).ids), Date.now() - t1);
-      }
-      this.host.postDelta({ type: 'encoded', main, compare });
+      const r = await run.job.encoded;
+      clearInterval(timer);
+      this.host.postDelta({ type: 'encoded', main: view(seq, r.main!), compare: r.compare && view(seq, r.compare) });
+      const t = await run.job.roundTrip;
+      this.host.postDelta({ type: 'roundTrip', seq, main: t.main!, compare: t.compare });
     } catch (e) {
+      if (e instanceof EncodeCancelledError) return;
       this.host.postDelta({ type: 'error', seq, message: (e as Error).message });
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -259,7 +327,7 @@ export class TokenizerInspector implements vscode.Disposable {
   private async pickCompare(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare with this tokenizer' });
     if (!picked?.[0]) return;
-    try { this.compare = await this.load(picked[0]); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
+    try { this.compare = await this.load(picked[0], 'compare'); this.compareGen++; } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
     await this.host.refresh();
   }
 
@@ -271,8 +339,23 @@ export class TokenizerInspector implements vscode.Disposable {
   /** The loaded tokenizer (tests). */
   async tokenizer(): Promise<LoadedTokenizer | undefined> { await this.loaded; return this.tok; }
 
-  dispose(): void { this.host.dispose(); }
+  /**
+   * Resolves with the first `painted` report of the webview (the last one already received included) that `accept`
+   * takes; rejects after `timeoutMs`. Tests and the first-paint bench use it.
+   */
+  whenPainted(accept: (p: PaintedReport) => boolean, timeoutMs = 60_000): Promise<PaintedReport> {
+    if (this.lastPainted && accept(this.lastPainted)) return Promise.resolve(this.lastPainted);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { sub.dispose(); reject(new Error(`the tokenizer inspector reported no accepted paint within ${timeoutMs} ms (last: ${JSON.stringify(this.lastPainted)})`)); }, timeoutMs);
+      const sub = this.paintedEvents.event((p) => { if (accept(p)) { clearTimeout(timer); sub.dispose(); resolve(p); } });
+    });
+  }
+
+  dispose(): void { this.encoder.dispose(); this.paintedEvents.dispose(); this.host.dispose(); }
 }
+
+/** What the webview reports once an encoding is on screen (see the `painted` message). */
+export type PaintedReport = Extract<TokenizerWebviewToHost, { type: 'painted' }>;
 
 /** What the inspector needs from the extension. */
 export interface InspectorContext { extensionUri: vscode.Uri; files: FilesService; log: vscode.LogOutputChannel }
