@@ -26,6 +26,7 @@
  */
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
+import { MicroBatchSteps, type StepAggregate } from './microBatches';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
@@ -114,6 +115,12 @@ class Parser implements LogParser {
   private primary: string | undefined;
 
   private out: MetricPoint[] = [];
+  /** The stream the alert rules judge, where it differs from `out` (see `ParseOutput.alertPoints`). */
+  private outAlert: MetricPoint[] | undefined;
+  /** LitGPT micro-batch records waiting for their optimizer step to close. */
+  private readonly micro = new MicroBatchSteps();
+  /** emit() is placing a step's mean loss: its micro-batch values go to `outAlert` instead. */
+  private aggregate = false;
   private outEvents: LogEvent[] | undefined;
   /** Highest step any point was placed at (a crash is shown at the last step). */
   private maxStep: number | undefined;
@@ -161,6 +168,7 @@ class Parser implements LogParser {
       segment: () => {
         // A new training run (`***** Running training *****`) draws a new training bar, maybe with another total.
         this.resolvePending();
+        this.micro.flush((a) => this.emitStep(a));
         this.barTotal = this.barN = undefined;
         if (this.series.size > 0) this.segmentNo++;
       },
@@ -174,6 +182,7 @@ class Parser implements LogParser {
         if (this.maxStep !== undefined) e.step = this.maxStep;
         (this.outEvents ??= []).push(e);
       },
+      microBatch: (r) => this.micro.add(r, this.time, (a) => this.emitStep(a)),
     };
   }
 
@@ -198,7 +207,8 @@ class Parser implements LogParser {
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
     if (this.outEvents) r.events = this.outEvents;
-    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined;
+    if (this.outAlert) r.alertPoints = this.outAlert;
+    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined; this.outAlert = undefined;
     return r;
   }
 
@@ -305,6 +315,7 @@ class Parser implements LogParser {
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
     this.resolvePending();
+    this.micro.flush((a) => this.emitStep(a));
     if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink);
     if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
       this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
@@ -606,7 +617,33 @@ class Parser implements LogParser {
     if (step <= st.last && st.seg === this.segmentNo) return; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
     const t = this.time;
-    this.out.push(t === undefined ? { series: st.name, step, value } : { series: st.name, step, value, time: t });
+    const p: MetricPoint = t === undefined ? { series: st.name, step, value } : { series: st.name, step, value, time: t };
+    this.out.push(p);
+    if (this.outAlert !== undefined && !this.aggregate) this.outAlert.push(p);
+  }
+
+  /**
+   * One optimizer step of micro-batch records (LitGPT): `loss` is their mean, `loss_min`/`loss_max` keep a spike in
+   * one micro-batch visible, `micro_batches` counts them, `iter_time_ms` is their mean; all at the step, dated by its last
+   * record. The alert stream gets each micro-batch's loss in place of the mean.
+   */
+  private emitStep(a: StepAggregate): void {
+    const time = this.time;
+    this.time = a.time;
+    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    const before = this.out.length;
+    this.aggregate = true;
+    this.emit(this.stateOf('loss'), a.step, a.mean);
+    this.aggregate = false;
+    if (this.out.length > before) {
+      const t = a.time;
+      for (const value of a.losses) this.outAlert.push(t === undefined ? { series: 'loss', step: a.step, value } : { series: 'loss', step: a.step, value, time: t });
+    }
+    this.emit(this.stateOf('loss_min'), a.step, a.min);
+    this.emit(this.stateOf('loss_max'), a.step, a.max);
+    this.emit(this.stateOf('micro_batches'), a.step, a.losses.length);
+    this.emit(this.stateOf('iter_time_ms'), a.step, a.iterTimeMs);
+    this.time = time;
   }
 }
 
@@ -636,7 +673,15 @@ export function tbName(tag: string): string {
 export function createLogParser(opts: LogParserOptions = {}): LogParser { return new Parser(opts); }
 
 /** Result of {@link parseLog}. */
-export interface ParsedLog { format: string; formats: readonly string[]; points: MetricPoint[]; meta: Record<string, number | string>; progress?: Progress }
+export interface ParsedLog {
+  format: string;
+  formats: readonly string[];
+  points: MetricPoint[];
+  meta: Record<string, number | string>;
+  progress?: Progress;
+  /** What the alert rules judge where it differs from `points` (see `ParseOutput.alertPoints`). */
+  alertPoints?: MetricPoint[];
+}
 
 /** Parses a whole log at once (same result as pushing it in any chunks, then `end()`). */
 export function parseLog(data: string | Uint8Array, opts: { fileName?: string; format?: string } = {}): ParsedLog {
@@ -648,5 +693,6 @@ export function parseLog(data: string | Uint8Array, opts: { fileName?: string; f
   const r: ParsedLog = { format: p.format, formats: p.formats, points, meta };
   const progress = b.progress ?? a.progress;
   if (progress) r.progress = progress;
+  if (a.alertPoints || b.alertPoints) r.alertPoints = (a.alertPoints ?? a.points).concat(b.alertPoints ?? b.points);
   return r;
 }
