@@ -72,6 +72,17 @@ test('a spike in one micro-batch fires although the step mean hides it; loss_max
   assert.deepEqual(f.snapshot().alerts.map((a) => a.message), ['loss spiked to 6 at step 14']);
 });
 
+test('a spike in a step that never completes (a crash mid-accumulation) fires at once, before the step has a point', () => {
+  const f = createMetricsFeed('r', 'crash', { now: null });
+  f.pushChunk(litLog([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 4, (s, k) => 2 + 0.01 * ((s + k) % 3)));
+  const before = f.snapshot().alerts.length;
+  // Step 11's first two micro-batches, the second a spike; no marked record follows (the run died).
+  const batch = f.pushChunk(line(40, 10, 2.01, false) + line(41, 10, 9.5, false));
+  assert.equal(before, 0);
+  assert.deepEqual(batch.alerts.map((a) => `${a.kind}@${a.step}`), ['spike@11']);
+  assert.deepEqual(col(f, 'loss')?.steps.slice(-1), [10], 'step 11 has no point while it is open');
+});
+
 test('a micro-batch printed twice is counted once; a NaN micro-batch makes the step NaN and raises nan', () => {
   const text = `${line(0, 0, 2.5, false)}${line(0, 0, 2.5, false)}${line(1, 1, 2.7, true)}${line(2, 1, Number.NaN, false)}${line(3, 2, 2.4, true)}`.replace('loss NaN', 'loss nan');
   const r = parseLog(text);
@@ -93,6 +104,14 @@ test('chunks cut anywhere give the same points as the whole log', () => {
     pts.push(...p.end().points);
     assert.deepEqual(pts, whole, `chunks of ${cut}`);
   }
+});
+
+test('the corpus LitGPT excerpt (steps 144, 145, 464) has its gap drawn', () => {
+  const xs = parseLog(LOG).points.filter((p) => p.series === 'loss').map((p) => p.step);
+  assert.deepEqual(xs, [144, 145, 464]);
+  const g = withGaps(xs, [1, 2, 3], 3, GAP_FACTOR * typicalDelta(xs, 3));
+  assert.equal(g.gaps, 1);
+  assert.equal(g.ys[2], null);
 });
 
 test('steps missing from a LitGPT log are drawn as a gap, not bridged', () => {

@@ -50,11 +50,14 @@ interface Open { step: number; lastIter: number; losses: number[]; iterTimeMs: n
 export class MicroBatchSteps {
   private open: Open | undefined;
 
-  /** Adds a record printed at `time` (ms, or undefined); calls `close` for each step it completes (0, 1 or 2). */
-  add(r: MicroBatchRecord, time: number | undefined, close: (a: StepAggregate) => void): void {
+  /**
+   * Adds a record printed at `time` (ms, or undefined); calls `close` for each step it completes (0, 1 or 2).
+   * Returns the optimizer step the record counts in, or undefined when it was the same micro-batch printed again.
+   */
+  add(r: MicroBatchRecord, time: number | undefined, close: (a: StepAggregate) => void): number | undefined {
     const step = r.boundary ? r.printedStep : r.printedStep + 1;
     let o = this.open;
-    if (o !== undefined && o.step === step && r.iter <= o.lastIter) return; // the same micro-batch printed again
+    if (o !== undefined && o.step === step && r.iter <= o.lastIter) return undefined; // the same micro-batch printed again
     if (o !== undefined && o.step !== step) { this.flush(close); o = undefined; }
     if (o === undefined) o = this.open = { step, lastIter: r.iter, losses: [], iterTimeMs: 0, time };
     o.losses.push(r.loss);
@@ -62,6 +65,7 @@ export class MicroBatchSteps {
     o.lastIter = r.iter;
     o.time = time;
     if (r.boundary) this.flush(close);
+    return step;
   }
 
   /** Closes the open step, if any. */

@@ -26,7 +26,7 @@
  */
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
-import { MicroBatchSteps, type StepAggregate } from './microBatches';
+import { MicroBatchSteps, type MicroBatchRecord, type StepAggregate } from './microBatches';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
@@ -182,7 +182,7 @@ class Parser implements LogParser {
         if (this.maxStep !== undefined) e.step = this.maxStep;
         (this.outEvents ??= []).push(e);
       },
-      microBatch: (r) => this.micro.add(r, this.time, (a) => this.emitStep(a)),
+      microBatch: (r) => this.microBatch(r),
     };
   }
 
@@ -623,22 +623,30 @@ class Parser implements LogParser {
   }
 
   /**
+   * A micro-batch record (LitGPT): grouped into its optimizer step, and its loss handed to the alert rules at once, at
+   * that step (a spike or a NaN in the micro-batches of a step that never completes, as before a crash, still fires).
+   */
+  private microBatch(r: MicroBatchRecord): void {
+    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    const step = this.micro.add(r, this.time, (a) => this.emitStep(a));
+    if (step === undefined) return;
+    if (this.lineRank !== undefined && this.metricsRank !== undefined && this.lineRank !== this.metricsRank) return; // as emit()
+    const t = this.time;
+    this.outAlert.push(t === undefined ? { series: 'loss', step, value: r.loss } : { series: 'loss', step, value: r.loss, time: t });
+  }
+
+  /**
    * One optimizer step of micro-batch records (LitGPT): `loss` is their mean, `loss_min`/`loss_max` keep a spike in
    * one micro-batch visible, `micro_batches` counts them, `iter_time_ms` is their mean; all at the step, dated by its last
-   * record. The alert stream gets each micro-batch's loss in place of the mean.
+   * record. The alert stream has each micro-batch's loss (see `microBatch`) instead of the mean.
    */
   private emitStep(a: StepAggregate): void {
     const time = this.time;
     this.time = a.time;
     if (this.outAlert === undefined) this.outAlert = this.out.slice();
-    const before = this.out.length;
     this.aggregate = true;
     this.emit(this.stateOf('loss'), a.step, a.mean);
     this.aggregate = false;
-    if (this.out.length > before) {
-      const t = a.time;
-      for (const value of a.losses) this.outAlert.push(t === undefined ? { series: 'loss', step: a.step, value } : { series: 'loss', step: a.step, value, time: t });
-    }
     this.emit(this.stateOf('loss_min'), a.step, a.min);
     this.emit(this.stateOf('loss_max'), a.step, a.max);
     this.emit(this.stateOf('micro_batches'), a.step, a.losses.length);
