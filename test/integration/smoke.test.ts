@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { memoryFileAccess } from '../../src/core/files';
 import { EXTENSION_ID, activeExtension } from './helpers';
 
 suite('extension smoke', () => {
@@ -37,14 +38,23 @@ suite('extension smoke', () => {
 
   // The cores the extension requires on first use (dist/configCore.js, dist/datasetCore.js) must be in the installed
   // copy: a .vscodeignore that left out dist/datasetCore.js passed activation and failed at the first Check Dataset.
-  test('the lazily required cores are installed and load', async () => {
+  // Each is called, not only required: a bundle that loads but lost its engine (an entry point pointing at the wrong
+  // file, a tree-shaken export) must fail here too.
+  test('the lazily required cores are installed, load and answer', async () => {
     const ext = await activeExtension();
-    for (const [file, fn] of [['configCore.js', 'detectFramework'], ['datasetCore.js', 'checkDataset']] as const) {
+    const load = (file: string) => {
       const path = join(ext.extensionPath, 'dist', file);
       assert.ok(existsSync(path), `${path} is missing from the installed extension`);
-      const core = require(path) as Record<string, unknown>;
-      assert.equal(typeof core[fn], 'function', `${file} does not export ${fn}`);
-    }
+      return require(path) as Record<string, unknown>;
+    };
+    const config = load('configCore.js') as { detectFramework(text: string, fileName: string): { framework: string }; validateConfig(text: string, o: { fileName: string }): { issues: { code: string; range: { start: { line: number; character: number } } }[] } };
+    const axolotl = 'base_model: x\nmicro_batch_size: 2\ngradient_accumulation_steps: 1\nnum_epochs: two\n';
+    assert.equal(config.detectFramework(axolotl, 'a.yml').framework, 'axolotl');
+    assert.deepEqual(config.validateConfig(axolotl, { fileName: 'a.yml' }).issues.map((i) => `${i.code}@${i.range.start.line}:${i.range.start.character}`), ['wrong-type@3:12']);
+    const dataset = load('datasetCore.js') as { checkDataset(files: unknown, path: string): Promise<{ rows: number; format: string; duplicates: { exact: number }; problemCounts: Record<string, number> }> };
+    const rows = '{"instruction":"a","output":"b"}\n{"instruction":"a","output":"b"}\n{"instruction":"c"}\n';
+    const r = await dataset.checkDataset(memoryFileAccess({ '/d/a.jsonl': rows }), '/d/a.jsonl');
+    assert.deepEqual([r.rows, r.format, r.duplicates.exact, r.problemCounts], [3, 'alpaca', 1, { 'missing-field': 1 }]);
   });
 
   // The tokenizer inspector encodes in a worker thread started by path (dist/tokenizerWorker.js): the installed copy

@@ -5,7 +5,7 @@ import type { Frame } from 'playwright-core';
 import { workbench, waitFor } from './workbench';
 
 export interface DrawSummary {
-  total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number;
+  total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number; xTicks: string[];
   series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
 }
 

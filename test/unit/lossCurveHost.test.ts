@@ -6,6 +6,7 @@ import { parseWebviewMessage, sparkWebviewToHostSchema } from '../../src/views/m
 import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, exportFileStem, sparkRunOf } from '../../src/views/metrics/data';
 import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
+import { createMetricsFeed } from '../../src/core/metrics';
 
 test('inbound webview messages are validated: known shapes pass, anything else is rejected with a reason', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { ok: true, message: { type: 'ready' } });
@@ -146,4 +147,16 @@ test('feeds: MemoryFeed notifies subscribers; the synthetic feed has its spike a
   const s = sparkRunOf(live);
   assert.equal(s.latest, 2);
   assert.equal(s.latestStep, 3);
+  assert.equal(s.empty, undefined);
+});
+
+test('the sparkline of a run that ended with no point says why, as its chart does (issue 11: "no points yet" for ever)', () => {
+  const failed = createMetricsFeed('f', 'failed', { now: null });
+  failed.pushChunk('Traceback (most recent call last):\n  File "train.py", line 3, in <module>\nValueError: config has no model section\n');
+  failed.end();
+  const s = sparkRunOf(failed);
+  assert.deepEqual([s.latest, s.latestStep, s.xs.length], [null, null, 0]);
+  assert.equal(s.empty, 'No metric was logged before the run ended: ValueError (ValueError: config has no model section)');
+  const empty = createMetricsFeed('e', 'empty', { now: null });
+  assert.equal(sparkRunOf(empty).empty, 'The log is empty so far: no metric yet.');
 });

@@ -15,7 +15,7 @@ function parse(name: string): Parsed {
   const r = parseLog(readFileSync(join(DIR, name)), { fileName: name });
   const s = new Map<string, MetricPoint[]>();
   for (const p of r.points) { const a = s.get(p.series) ?? []; a.push(p); s.set(p.series, a); }
-  const alerts = new AlertDetector().push(r.points);
+  const alerts = new AlertDetector().push(r.alertPoints ?? r.points);
   return { format: r.format, formats: r.formats, s, meta: r.meta, progress: r.progress, alerts };
 }
 const steps = (p: Parsed, n: string) => (p.s.get(n) ?? []).map((x) => x.step);
@@ -234,15 +234,21 @@ test('Lightning metrics.csv, 11 sparse columns over 10 epochs', () => {
   assert.equal(values(p, 'train_loss_epoch')[9], 3.687237024307251);
 });
 
-test('lit-gpt: iter is the step (several iters per optimizer step), loss spike 1.70 -> 11.46', () => {
+test('lit-gpt: the optimizer step is the step axis (mean of its micro-batches, min/max, count), loss spike 1.70 -> 11.46', () => {
   const p = parse('litgpt__codellama-full-ft-loss-spike.log');
   assert.equal(p.format, 'litgpt');
-  assert.equal(values(p, 'loss').length, 15);
-  assert.deepEqual(steps(p, 'loss').slice(0, 2), [1151, 1152]);
-  assert.deepEqual(values(p, 'loss').slice(0, 2), [1.7019, 11.463]);
-  assert.deepEqual(values(p, 'optimizer_step').slice(0, 2), [144, 144]);
-  assert.equal(steps(p, 'loss')[14], 3709);
-  assert.deepEqual(kinds(p).filter((k) => k.startsWith('spike')), ['spike:loss@1152']);
+  // iter 1151 closes step 144 (marked); iters 1152-1158 print step 144 unmarked and belong to step 145, which iter
+  // 1159 closes; iters 3704-3709 (step 463 unmarked) are six micro-batches of step 464, cut off by the paste.
+  assert.deepEqual(steps(p, 'loss'), [144, 145, 464]);
+  assert.deepEqual(values(p, 'micro_batches'), [1, 8, 6]);
+  assert.equal(values(p, 'loss')[0], 1.7019);
+  assert.ok(Math.abs(values(p, 'loss')[1] - (11.4630 + 11.7545 + 11.5019 + 11.4807 + 12.1935 + 10.0220 + 10.9364 + 10.5513) / 8) < 1e-12);
+  assert.deepEqual([values(p, 'loss_min')[1], values(p, 'loss_max')[1]], [10.022, 12.1935]);
+  assert.deepEqual([values(p, 'loss_min')[2], values(p, 'loss_max')[2]], [2.3724, 5.5921]);
+  assert.ok(Math.abs(values(p, 'iter_time_ms')[2] - (897.30 + 630.41 + 685.74 + 1399.17 + 2032.91 + 763.44) / 6) < 1e-9);
+  assert.equal(p.s.has('optimizer_step'), false);
+  // judged per micro-batch: the first micro-batch of step 145 (11.463) is the spike
+  assert.deepEqual(p.alerts.map((a) => `${a.kind}:${a.series}@${a.step}:${a.message}`), ['spike:loss@145:loss spiked to 11.463 at step 145']);
 });
 
 test('LLaMA2-Accessory MetricLogger: closs is the loss, grad_norm appears at iteration 40', () => {

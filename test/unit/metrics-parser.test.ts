@@ -189,10 +189,12 @@ test('MMEngine iteration-based loop and eval lines; lit-gpt newer format', () =>
   assert.equal(r.format, 'mmengine');
   assert.deepEqual(series(r.points, 'loss'), [[100, 2]]);
   assert.deepEqual(series(r.points, 'eval_loss'), [[100, 2.5]]); // at the training step the evaluation ran
-  const l = parseLog('Epoch 1 | iter 10 step 5 | loss train: 1.234, val: n/a | iter time: 100.00 ms\nEpoch 1 | iter 20 step 10 | loss train: 1.1, val: 1.3 | iter time: 99.00 ms\n');
+  // LitGPT's finetune/full.py line; ' (step)' marks the micro-batch that ran optimizer.step() (log_interval 10,
+  // gradient_accumulation_iters 2): each marked line closes its optimizer step, which is the step axis.
+  const l = parseLog('Epoch 1 | iter 10 step 5 | loss train: 1.234, val: n/a | iter time: 100.00 ms (step)\nEpoch 1 | iter 20 step 10 | loss train: 1.1, val: 1.3 | iter time: 99.00 ms (step) remaining time: 0:01:00\n');
   assert.equal(l.format, 'litgpt');
-  assert.deepEqual(series(l.points, 'loss'), [[10, 1.234], [20, 1.1]]);
-  assert.deepEqual(series(l.points, 'eval_loss'), [[20, 1.3]]);
+  assert.deepEqual(series(l.points, 'loss'), [[5, 1.234], [10, 1.1]]);
+  assert.deepEqual(series(l.points, 'eval_loss'), [[10, 1.3]]);
 });
 
 test('points without a timestamp in the line take the time of arrival from now()', () => {

@@ -50,11 +50,18 @@ test('a local run that dies on a traceback is crashed, with exit code, reason an
 });
 
 test('the run wrapper keeps a PYTHONUNBUFFERED the user set', () => {
-  const out = (env: NodeJS.ProcessEnv) => execFileSync('sh', ['-c', RUN_WRAPPER, 'w', mkdtempSync(join(tmpdir(), 'llmt-w-')), 'sh', '-c', 'printf %s "${PYTHONUNBUFFERED-unset}"'], { env }).toString();
-  const base = { PATH: process.env.PATH };
-  assert.equal(out(base), '1');
-  assert.equal(out({ ...base, PYTHONUNBUFFERED: '' }), '');
-  assert.equal(out({ ...base, PYTHONUNBUFFERED: '0' }), '0');
+  const dirs: string[] = [];
+  const out = (env: NodeJS.ProcessEnv) => {
+    const dir = mkdtempSync(join(tmpdir(), 'llmt-w-'));
+    dirs.push(dir);
+    return execFileSync('sh', ['-c', RUN_WRAPPER, 'w', dir, 'sh', '-c', 'printf %s "${PYTHONUNBUFFERED-unset}"'], { env }).toString();
+  };
+  try {
+    const base = { PATH: process.env.PATH };
+    assert.equal(out(base), '1');
+    assert.equal(out({ ...base, PYTHONUNBUFFERED: '' }), '');
+    assert.equal(out({ ...base, PYTHONUNBUFFERED: '0' }), '0');
+  } finally { for (const d of dirs) rmSync(d, { recursive: true, force: true }); } // issue 14: no temp folder left
 });
 
 test('run labels show arguments as a shell would need them typed', () => {

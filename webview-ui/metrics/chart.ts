@@ -10,7 +10,7 @@
 import uPlot from 'uplot';
 import type { AlertMarker, ChartViewState, XAxisMode } from '../../src/shared/protocol/metrics';
 import { ColumnGrid, lowerBound, resolveColumns, type Resolved } from './columns';
-import { distinctTickLabels } from './ticks';
+import { DURATION_INCRS, distinctTickLabels, durationTickLabels, formatDuration, wallTickLabels } from './ticks';
 import { GAP_FACTOR, typicalDelta, withGaps } from './gaps';
 import { Smoother, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
@@ -25,6 +25,8 @@ export interface DrawSummary {
   series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
   alerts: number;
   draws: number;
+  /** The x axis' tick labels as uPlot drew them (on canvas, so not readable from the DOM). */
+  xTicks: string[];
 }
 
 interface Derived {
@@ -74,10 +76,6 @@ export function formatTokens(t: number): string {
   return a >= 1e12 ? `${+(t / 1e12).toPrecision(3)}T` : a >= 1e9 ? `${+(t / 1e9).toPrecision(3)}B` : a >= 1e6 ? `${+(t / 1e6).toPrecision(3)}M` : a >= 1e3 ? `${+(t / 1e3).toPrecision(3)}k` : String(t);
 }
 
-function formatDuration(seconds: number): string {
-  const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
-}
 
 export class LossChart {
   private u: uPlot | undefined;
@@ -90,7 +88,7 @@ export class LossChart {
   private fullRange: [number, number] = [0, 1];
   private readonly tooltip: HTMLDivElement;
   private readonly readout: HTMLElement;
-  summary: DrawSummary = { total: 0, drawn: 0, xMin: 0, xMax: 0, zoomed: false, series: [], alerts: 0, draws: 0 };
+  summary: DrawSummary = { total: 0, drawn: 0, xMin: 0, xMax: 0, zoomed: false, series: [], alerts: 0, draws: 0, xTicks: [] };
   onDrawn: (s: DrawSummary) => void = () => {};
 
   constructor(private readonly root: HTMLElement, private readonly store: ChartStore, private readonly view: () => ChartViewState, readout: HTMLElement) {
@@ -141,7 +139,8 @@ export class LossChart {
     const axis = (scale: string, side: 0 | 1 | 2 | 3, show = true): uPlot.Axis => ({ scale, side, show, stroke: fg, font, labelFont: font, grid: { stroke: grid, width: 1, show: side !== 1 || !hasY }, ticks: { stroke: grid, width: 1 } });
     const yAxis = (scale: string, side: 1 | 3, show: boolean): uPlot.Axis => ({ ...axis(scale, side, show), values: (_u, splits) => distinctTickLabels(splits) });
     const xAxis = axis('x', 2);
-    if (v.xAxis === 'relative') xAxis.values = (_u, splits) => splits.map((s) => formatDuration(s));
+    if (v.xAxis === 'relative') { xAxis.incrs = [...DURATION_INCRS]; xAxis.values = (_u, splits, _i, _space, incr) => durationTickLabels(splits, incr); }
+    if (v.xAxis === 'wall') xAxis.values = (_u, splits, _i, _space, incr) => wallTickLabels(splits, incr);
     if (v.xAxis === 'tokens') xAxis.values = (_u, splits) => splits.map(formatTokens);
     const opts: uPlot.Options = {
       width: Math.max(100, this.root.clientWidth),
@@ -278,7 +277,7 @@ export class LossChart {
     const columns = Math.max(1, Math.round(u.bbox.width || this.root.clientWidth * devicePixelRatio));
     const smoothKey = `${v.smoothing}:${v.smoothingAmount}:${v.rescale ? 1 : 0}`;
     const tables: uPlot.AlignedData[] = [];
-    const summary: DrawSummary = { total: 0, drawn: 0, xMin: Infinity, xMax: -Infinity, zoomed: !!this.zoom, series: [], alerts: 0, draws: ++this.draws };
+    const summary: DrawSummary = { total: 0, drawn: 0, xMin: Infinity, xMax: -Infinity, zoomed: !!this.zoom, series: [], alerts: 0, draws: ++this.draws, xTicks: [] };
     for (const l of this.lines) {
       const d = this.derive(l.s, v.xAxis, smoothKey);
       const n = Math.min(l.s.length, d.x.length), k = d.drawFrom < 0 ? n : d.drawFrom;
@@ -314,6 +313,8 @@ export class LossChart {
       u.setScale('x', { min: x0, max: x1 });
     });
     summary.alerts = this.alerts().length;
+    // uPlot keeps the labels it computed for an axis in `_values` (not in its typings).
+    summary.xTicks = ((u.axes[0] as { _values?: unknown[] | null })._values ?? []).map((t) => (t == null ? '' : String(t)));
     this.summary = summary;
     this.root.dataset.chart = JSON.stringify(summary);
     this.onDrawn(summary);

@@ -55,8 +55,9 @@ function row(run: SparkRun): HTMLElement {
   value.title = run.series;
   const canvas = document.createElement('canvas');
   canvas.setAttribute('aria-label', `${run.series} of ${run.title}`);
-  const stepText = run.latestStep === null ? 'no points yet' : `${run.series} at step ${run.latestStep}${run.total ? ` / ${run.total}` : ''}`;
+  const stepText = run.latestStep === null ? run.empty ?? 'no points yet' : `${run.series} at step ${run.latestStep}${run.total ? ` / ${run.total}` : ''}`;
   const meta = Object.assign(document.createElement('span'), { className: run.alerts ? 'meta alert' : 'meta', textContent: run.alerts ? `${stepText} · ${run.alerts} alert${run.alerts > 1 ? 's' : ''}` : stepText });
+  meta.title = stepText;
   div.append(title, value, canvas, meta);
   const open = () => vscode.postMessage({ type: 'open', runId: run.runId });
   div.addEventListener('click', open);

@@ -129,7 +129,10 @@ export function parseYaml(text: string, loader: YamlLoader): ParsedConfig {
     for (const e of doc.errors) {
       // The yaml parser's own recursion limit surfaces as a "Maximum call stack size exceeded" error.
       if (/call stack/i.test(e.message)) { if (!problems.some((p) => p.code === 'too-deep')) problems.push({ code: 'too-deep', severity: 'error', message: 'Nested too deeply to parse (the parser ran out of stack): not a training config.', start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) }); continue; }
-      problems.push({ code: 'syntax', severity: 'error', message: `YAML syntax: ${firstLine(e.message)}`, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) });
+      // The yaml library's text for several documents tells a programmer to call parseAllDocuments(); the user needs
+      // to know that training frameworks load one document (PyYAML's safe_load: "expected a single document in the stream").
+      const message = e.code === 'MULTIPLE_DOCS' ? 'YAML syntax: a second document starts here (`---`); a training config is one document (yaml.safe_load refuses several)' : `YAML syntax: ${firstLine(e.message)}`;
+      problems.push({ code: 'syntax', severity: 'error', message, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) });
     }
     for (const w of doc.warnings) problems.push({ code: 'syntax-warning', severity: 'warning', message: `YAML: ${firstLine(w.message)}`, start: w.pos[0], end: Math.max(w.pos[1], w.pos[0] + 1) });
     if (problems.some((p) => p.code === 'too-deep')) return { syntax: 'yaml', root: null, problems };

@@ -156,7 +156,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
 
   const deliver = (out: ParseOutput): MetricsBatch => {
     const restarts = store.append(out.points);
-    const raised = detector.push(out.points);
+    const raised = detector.push(out.alertPoints ?? out.points);
     for (const r of restarts) {
       if (r.series !== 'loss') continue;
       const resumed = r.step > 1;

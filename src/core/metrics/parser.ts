@@ -26,6 +26,7 @@
  */
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
+import { MicroBatchSteps, type MicroBatchRecord, type StepAggregate } from './microBatches';
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
@@ -114,6 +115,12 @@ class Parser implements LogParser {
   private primary: string | undefined;
 
   private out: MetricPoint[] = [];
+  /** The stream the alert rules judge, where it differs from `out` (see `ParseOutput.alertPoints`). */
+  private outAlert: MetricPoint[] | undefined;
+  /** LitGPT micro-batch records waiting for their optimizer step to close. */
+  private readonly micro = new MicroBatchSteps();
+  /** emit() is placing a step's mean loss: its micro-batch values go to `outAlert` instead. */
+  private aggregate = false;
   private outEvents: LogEvent[] | undefined;
   /** Highest step any point was placed at (a crash is shown at the last step). */
   private maxStep: number | undefined;
@@ -161,6 +168,7 @@ class Parser implements LogParser {
       segment: () => {
         // A new training run (`***** Running training *****`) draws a new training bar, maybe with another total.
         this.resolvePending();
+        this.micro.flush((a) => this.emitStep(a));
         this.barTotal = this.barN = undefined;
         if (this.series.size > 0) this.segmentNo++;
       },
@@ -174,6 +182,7 @@ class Parser implements LogParser {
         if (this.maxStep !== undefined) e.step = this.maxStep;
         (this.outEvents ??= []).push(e);
       },
+      microBatch: (r) => this.microBatch(r),
     };
   }
 
@@ -198,7 +207,8 @@ class Parser implements LogParser {
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
     if (this.outEvents) r.events = this.outEvents;
-    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined;
+    if (this.outAlert) r.alertPoints = this.outAlert;
+    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined; this.outAlert = undefined;
     return r;
   }
 
@@ -318,6 +328,7 @@ class Parser implements LogParser {
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
     this.resolvePending();
+    this.micro.flush((a) => this.emitStep(a));
     if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink);
     if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
       this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
@@ -464,7 +475,10 @@ class Parser implements LogParser {
       if (info.role !== 0) continue;
       const st = info.state!;
       const at = this.place(st, step);
-      if (at === at) out.push(t === undefined ? { series: st.name, step: at, value: values[i] } : { series: st.name, step: at, value: values[i], time: t });
+      if (at !== at) continue;
+      const p: MetricPoint = t === undefined ? { series: st.name, step: at, value: values[i] } : { series: st.name, step: at, value: values[i], time: t };
+      out.push(p);
+      if (this.outAlert !== undefined) this.outAlert.push(p); // a log with micro-batch records has its own alert stream
     }
     if (step !== undefined && total !== undefined) {
       const p: Progress = { step, total };
@@ -615,7 +629,9 @@ class Parser implements LogParser {
     const at = this.place(st, step);
     if (at !== at) return;
     const t = this.time;
-    this.out.push(t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t });
+    const p: MetricPoint = t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t };
+    this.out.push(p);
+    if (this.outAlert !== undefined && !this.aggregate) this.outAlert.push(p);
   }
 
   /**
@@ -636,6 +652,38 @@ class Parser implements LogParser {
     if (step <= st.last && st.seg === this.segmentNo) return NaN; // the same step again: keep the first value
     st.last = step; st.count++; st.seg = this.segmentNo;
     return step;
+  }
+
+  /**
+   * A micro-batch record (LitGPT): grouped into its optimizer step, and its loss handed to the alert rules at once, at
+   * that step (a spike or a NaN in the micro-batches of a step that never completes, as before a crash, still fires).
+   */
+  private microBatch(r: MicroBatchRecord): void {
+    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    const step = this.micro.add(r, this.time, (a) => this.emitStep(a));
+    if (step === undefined) return;
+    if (this.lineRank !== undefined && this.metricsRank !== undefined && this.lineRank !== this.metricsRank) return; // as emit()
+    const t = this.time;
+    this.outAlert.push(t === undefined ? { series: 'loss', step, value: r.loss } : { series: 'loss', step, value: r.loss, time: t });
+  }
+
+  /**
+   * One optimizer step of micro-batch records (LitGPT): `loss` is their mean, `loss_min`/`loss_max` keep a spike in
+   * one micro-batch visible, `micro_batches` counts them, `iter_time_ms` is their mean; all at the step, dated by its last
+   * record. The alert stream has each micro-batch's loss (see `microBatch`) instead of the mean.
+   */
+  private emitStep(a: StepAggregate): void {
+    const time = this.time;
+    this.time = a.time;
+    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    this.aggregate = true;
+    this.emit(this.stateOf('loss'), a.step, a.mean);
+    this.aggregate = false;
+    this.emit(this.stateOf('loss_min'), a.step, a.min);
+    this.emit(this.stateOf('loss_max'), a.step, a.max);
+    this.emit(this.stateOf('micro_batches'), a.step, a.losses.length);
+    this.emit(this.stateOf('iter_time_ms'), a.step, a.iterTimeMs);
+    this.time = time;
   }
 }
 
@@ -665,7 +713,15 @@ export function tbName(tag: string): string {
 export function createLogParser(opts: LogParserOptions = {}): LogParser { return new Parser(opts); }
 
 /** Result of {@link parseLog}. */
-export interface ParsedLog { format: string; formats: readonly string[]; points: MetricPoint[]; meta: Record<string, number | string>; progress?: Progress }
+export interface ParsedLog {
+  format: string;
+  formats: readonly string[];
+  points: MetricPoint[];
+  meta: Record<string, number | string>;
+  progress?: Progress;
+  /** What the alert rules judge where it differs from `points` (see `ParseOutput.alertPoints`). */
+  alertPoints?: MetricPoint[];
+}
 
 /** Parses a whole log at once (same result as pushing it in any chunks, then `end()`). */
 export function parseLog(data: string | Uint8Array, opts: { fileName?: string; format?: string } = {}): ParsedLog {
@@ -677,5 +733,6 @@ export function parseLog(data: string | Uint8Array, opts: { fileName?: string; f
   const r: ParsedLog = { format: p.format, formats: p.formats, points, meta };
   const progress = b.progress ?? a.progress;
   if (progress) r.progress = progress;
+  if (a.alertPoints || b.alertPoints) r.alertPoints = (a.alertPoints ?? a.points).concat(b.alertPoints ?? b.points);
   return r;
 }

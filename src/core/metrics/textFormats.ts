@@ -28,6 +28,7 @@
  */
 import { parseNumberToken } from './literal';
 import { canonicalName } from './names';
+import type { MicroBatchRecord } from './microBatches';
 import type { Progress } from './types';
 
 /** Where recognizers put what they read. `step` undefined means "next index of that series". */
@@ -54,6 +55,8 @@ export interface LineSink {
   auxStep?(): number | undefined;
   /** A line that ends runs (see {@link detectCrashLine}). */
   crash?(c: CrashLine): void;
+  /** One micro-batch record of a log that prints several per optimizer step (LitGPT `iter N step M`). */
+  microBatch?(r: MicroBatchRecord): void;
 }
 
 /** Kinds of lines that end training runs. */
@@ -206,6 +209,16 @@ const NANOGPT_ITER_RE = new RegExp(String.raw`\biter (\d+): loss (${NUM}), time 
 const NANOGPT_EVAL_RE = new RegExp(String.raw`\bstep (\d+): train loss (${NUM}), val loss (${NUM})`);
 const LITGPT_RE = new RegExp(String.raw`\biter (\d+) step (\d+): loss (${NUM}), iter time: ([\d.]+) ?ms`);
 const LITGPT2_RE = new RegExp(String.raw`\biter (\d+) step (\d+) \| loss train: (${NUM}), val: (${NUM}|n/a) \| iter time: ([\d.]+) ?ms`);
+
+/** A LitGPT micro-batch record: grouped into its optimizer step by the sink (see microBatches.ts), or, for a sink
+ * that does not group, a point at its iteration. */
+function litgpt(sink: LineSink, iter: string, step: string, loss: string, ms: string, boundary: boolean): void {
+  sink.format('litgpt');
+  const r: MicroBatchRecord = { iter: Number(iter), printedStep: Number(step), boundary, loss: parseNumberToken(loss)!, iterTimeMs: Number(ms) };
+  if (sink.microBatch) { sink.microBatch(r); return; }
+  sink.point('loss', r.iter, r.loss);
+  sink.point('iter_time_ms', r.iter, r.iterTimeMs);
+}
 const TITAN_RE = new RegExp(String.raw`\bstep:\s*(\d+)\s+loss:\s*(${NUM})(.*)$`);
 const TITAN_PAIR_RE = /([A-Za-z_]+):\s*([-+]?[\d.,]+(?:[eE][-+]?\d+)?|nan|-?inf)(GiB\(([\d.]+)%\)|GiB|%)?/g;
 const TUNE_STEP_RE = /\bStep (\d+) \| (.*)$/;
@@ -346,23 +359,13 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
       return true;
     }
     m = LITGPT_RE.exec(line);
-    if (m) {
-      sink.format('litgpt');
-      const iter = Number(m[1]);
-      sink.point('loss', iter, parseNumberToken(m[3])!);
-      sink.point('iter_time_ms', iter, Number(m[4]));
-      sink.point('optimizer_step', iter, Number(m[2]));
-      return true;
-    }
+    if (m) { litgpt(sink, m[1], m[2], m[3], m[4], line.indexOf('(optimizer.step)', m.index + m[0].length) >= 0); return true; }
     m = LITGPT2_RE.exec(line);
     if (m) {
-      sink.format('litgpt');
-      const iter = Number(m[1]);
-      sink.point('loss', iter, parseNumberToken(m[3])!);
+      // The val column repeats the last validation, run after optimizer step `step` (the printed step): one point there.
       const val = parseNumberToken(m[4]);
-      if (val !== undefined) sink.point('eval_loss', iter, val);
-      sink.point('iter_time_ms', iter, Number(m[5]));
-      sink.point('optimizer_step', iter, Number(m[2]));
+      if (val !== undefined) sink.point('eval_loss', Number(m[2]), val);
+      litgpt(sink, m[1], m[2], m[3], m[5], line.startsWith(' (step)', m.index + m[0].length));
       return true;
     }
   }

@@ -27,7 +27,18 @@ export interface Progress { step: number; total?: number; rate?: number; rateUni
  * Result of feeding a chunk of log bytes/text to a parser: the points, progress and metadata it completed.
  * Lines not yet complete are kept inside the parser until the next chunk or `end()`.
  */
-export interface ParseOutput { points: MetricPoint[]; progress?: Progress; meta?: Record<string, number | string>; events?: LogEvent[] }
+export interface ParseOutput {
+  points: MetricPoint[];
+  progress?: Progress;
+  meta?: Record<string, number | string>;
+  events?: LogEvent[];
+  /**
+   * The points the alert rules should judge, where they differ from `points`: a log that prints one loss per
+   * micro-batch (LitGPT) has one `loss` point per optimizer step in `points` (their mean) and each micro-batch's loss
+   * here (series `loss`, at the optimizer step), so a spike in one micro-batch is not averaged away. Absent: `points`.
+   */
+  alertPoints?: MetricPoint[];
+}
 
 /**
  * Something a log says about the run rather than a metric: `crash`, a line that ends runs (CUDA out of memory, NCCL

@@ -20,6 +20,9 @@ export interface SparkRun {
   /** Total steps when the progress bar says so. */
   total?: number;
   alerts: number;
+  /** Why there is no point, while there is none (the feed's `FeedInfo.empty`: the line that ended a failed run, an
+   * empty log, lines read without a metric). Log-derived: textContent only. */
+  empty?: string;
 }
 
 export type SparkHostToWebview = { type: 'runs'; runs: SparkRun[] };

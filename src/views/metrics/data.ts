@@ -163,7 +163,11 @@ export function sparkRunOf(feed: MetricsFeed): SparkRun {
   const snap = feed.snapshot();
   const s = sparkSeries(snap.series);
   const base = { runId: feed.runId, title: feed.title, alerts: snap.alerts.length, total: snap.progress?.total };
-  if (!s || s.steps.length === 0) return { ...base, series: s?.name ?? 'loss', xs: new Float64Array(0), ys: new Float64Array(0), latest: null, latestStep: null };
+  if (!s || s.steps.length === 0) {
+    // Issue 11: a failed run's sparkline said "no points yet" for ever; say why it has none, as its chart does.
+    const empty = feed.info?.().empty;
+    return { ...base, series: s?.name ?? 'loss', xs: new Float64Array(0), ys: new Float64Array(0), latest: null, latestStep: null, ...(empty ? { empty } : {}) };
+  }
   const n = s.steps.length;
   const r = minMaxColumns(s.steps.subarray(0, n), s.values.subarray(0, n), s.steps[0], s.steps[n - 1], SPARK_COLUMNS);
   let i = n - 1;
