@@ -15,7 +15,7 @@ import type { DatasetProblem } from '../../src/core/dataset';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { localFileAccess } from '../../src/remote/files';
 import { runData } from '../../src/cli/data';
-import { fingerprint, exactKey, nearWords } from '../../src/core/dataset/dedup';
+import { fingerprint, exactKey, nearWords, isNonAsciiSpace } from '../../src/core/dataset/dedup';
 import { ALPACA_DEFECTS, alpacaJsonl, SHAREGPT_DEFECTS, sharegptJsonl, PREFERENCE_DEFECTS, preferenceJson } from '../fixtures/dataset/defects';
 
 const TOK = join(__dirname, '..', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json');
@@ -249,11 +249,26 @@ test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors;
 
 test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', () => {
   const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
-  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸']) {
+  const long = Array.from({ length: 20000 }, (_, i) => `Word${i % 97}${i % 13 === 0 ? ',' : ''}`).join(' ');
+  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸',
+    // the ASCII byte path: a text past the 64 KiB scratch buffer; the Kelvin sign is ASCII K after NFC; a high
+    // surrogate at the very end; ideographic space and BOM as whitespace
+    'tab\there  END ', long, `${long} é`, '\u212Aelvin K', 'end\ud83d', 'a\u3000b\ufeffc']) {
     const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
     assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
     assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
   }
+  // Where the one pass differs from nearWords() (and always did): an ASCII control character (neither \s nor
+  // punctuation) breaks a word, while it stays in the exact key.
+  const c = fingerprint('ctl\u0001x\u007fY');
+  assert.deepEqual(Array.from(c.words.subarray(0, c.nWords)), ['ctl', 'x', 'y'].map((x) => fnv(x, 0)));
+  assert.deepEqual([c.hi, c.lo], [fnv('ctl\u0001x\u007fY', 0), fnv('ctl\u0001x\u007fY', 0x5bd1e995)]);
+});
+
+test('the fingerprint\'s whitespace test for non-ASCII code units is /\\s/, over every UTF-16 code unit', () => {
+  const differ: number[] = [];
+  for (let c = 128; c < 0x10000; c++) if (isNonAsciiSpace(c) !== /\s/.test(String.fromCharCode(c))) differ.push(c);
+  assert.deepEqual(differ, []);
 });
 
 test('Parquet through range reads, one row group at a time: rows 0-based, defects and duplicates by row', async () => {

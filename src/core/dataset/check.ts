@@ -91,6 +91,8 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   const declared = opts.spec?.declared;
   let declaredRows = 0;
 
+  const keysOf = new Map<DatasetFormat, string[]>();
+  const formatKeys = (f: DatasetFormat): string[] => { let ks = keysOf.get(f); if (!ks) keysOf.set(f, (ks = formatDef(f).keys(fields))); return ks; };
   const refOf = (index: number): RowRef => (textRows ? { index, line: pos[index] } : { index, row: index });
 
   const process = (r: RawRow): void => {
@@ -101,8 +103,12 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
     const row = v as Record<string, unknown>;
     if (!format) return;
     const issues: RowIssue[] = [];
-    const own = detectRowFormat(row, fields);
-    if (own !== format && !formatDef(format).keys(fields).some((k) => k in row)) {
+    // A row with at least one of the format's keys is checked as that format; one with none of them is a mismatch
+    // that names the format it has (the whole registry is consulted only then, not for every row).
+    let some = false;
+    for (const k of formatKeys(format)) if (k in row) { some = true; break; }
+    const own = some ? format : detectRowFormat(row, fields);
+    if (own !== format) {
       issues.push({ severity: 'error', code: 'format-mismatch', message: `row has the fields of ${own ? formatLabel(own) : `no known format (${Object.keys(row).slice(0, 6).join(', ') || 'no fields'})`}, not ${formatLabel(format)}` });
     } else formatDef(format).check(row, fields, issues);
     for (const i of issues) rowProblem(ref, i);
