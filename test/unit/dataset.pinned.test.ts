@@ -62,7 +62,7 @@ test('dataset checks give the pinned results: problems, duplicates, token statis
     ['sft-defects-tokens', '/sft-defects.jsonl', { tokens: counter(), limit: { value: 128, key: 'sequence_len', policy: 'drop', why: 'Axolotl drops longer rows' }, batch: { micro: 2, gas: 4 } }],
     ['corpus', '/corpus.jsonl', { previewRows: 3, maxExamples: 200 }],
     ['corpus-json-array', '/corpus.json', { previewRows: 0, maxExamples: 50 }],
-    ['corpus-small-chunks', '/corpus-small.jsonl', { previewRows: 0, maxExamples: 50, chunkSize: 4093 } as CheckOptions],
+    ['corpus-small-chunks', '/corpus-small.jsonl', { previewRows: 0, maxExamples: 50, chunkSize: 4093 }],
     ['corpus-small-tokens', '/corpus-small.jsonl', { previewRows: 0, maxExamples: 5, tokens: counter(), limit: { value: 256, key: 'cutoff_len', policy: 'truncate', why: 'LLaMA-Factory truncates' } }],
   ];
   const reports: Record<string, unknown> = {};

@@ -36,6 +36,8 @@ export interface CheckOptions {
   detectRows?: number;
   /** Longest row read (bytes); see readers.ts. */
   maxRowBytes?: number;
+  /** Bytes per read (default: readChunks' 4 MiB); small values test chunk boundaries. */
+  chunkSize?: number;
   /** Rows indexed for near duplicates (memory bound); default 500,000. */
   maxNearRows?: number;
 }
@@ -64,7 +66,8 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   if (!kind) throw new DatasetFileError(path, 'unknown-kind', 'is not a .jsonl, .json, .parquet or .csv file');
   const maxProblems = opts.maxProblems ?? 1000, maxExamples = opts.maxExamples ?? 20, previewRows = opts.previewRows ?? 20;
   const fields: FieldMap = opts.spec?.fields ?? {};
-  const textRows = kind === 'jsonl' || kind === 'csv';
+  // Rows with lines (JSONL, CSV, and a .json file that is JSON Lines, as readJsonArray reads it) or with row indexes.
+  let textRows = kind === 'jsonl' || kind === 'csv';
 
   const problems: DatasetProblem[] = [];
   const fileProblems: DatasetProblem[] = [];
@@ -83,7 +86,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   // Position of each row (for duplicate examples): its line for text files, else its row index.
   let pos = new Int32Array(1024);
   let lengths = new Int32Array(opts.tokens ? 1024 : 0);
-  let nLengths = 0, rows = 0, bytes = 0;
+  let nLengths = 0, rows = 0, bytes = 0, unreadable = 0;
   let format: DatasetFormat | undefined = opts.spec?.declared;
   const detected = new Map<DatasetFormat, number>();
   const pending: RawRow[] = [];
@@ -97,7 +100,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
 
   const process = (r: RawRow): void => {
     const ref = r.ref;
-    if (r.error) { note({ ...at(ref), severity: 'error', code: r.error.code, message: r.error.message }); return; }
+    if (r.error) { unreadable++; note({ ...at(ref), severity: 'error', code: r.error.code, message: r.error.message }); return; }
     const v = r.value;
     if (!v || typeof v !== 'object' || Array.isArray(v)) { note({ ...at(ref), severity: 'error', code: 'not-an-object', message: `row is ${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`}, not an object of fields` }); return; }
     const row = v as Record<string, unknown>;
@@ -133,12 +136,13 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   };
 
   const reader = readRows(files, path, kind, {
-    signal: opts.signal, maxRowBytes: opts.maxRowBytes,
+    signal: opts.signal, maxRowBytes: opts.maxRowBytes, chunkSize: opts.chunkSize,
     onProblem: (p) => fileProblems.push(p),
     onBytes: (b) => { bytes = b; opts.onProgress?.({ bytes: b, totalBytes: info.size, rows }); },
   });
   for await (const r of reader) {
     opts.signal?.throwIfAborted();
+    if (r.ref.line !== undefined) textRows = true;
     if (rows === pos.length) { const g = new Int32Array(pos.length * 2); g.set(pos); pos = g; }
     pos[rows] = r.ref.line ?? r.ref.index;
     rows++;
@@ -164,7 +168,8 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
       fileProblems.push({ severity: 'error', code: 'declared-format-mismatch', message: `The config declares ${opts.spec?.declaredAs ?? declared} (${formatLabel(declared)}), but the rows are ${formatLabel(best)}.` });
     }
   }
-  if (!format && rows > 0 && counts['invalid-json'] !== rows) fileProblems.push({ severity: 'error', code: 'unknown-format', message: 'No row has the fields of a known format (alpaca, ShareGPT, messages, preference, KTO, text, prompt-completion).' });
+  // Not when no row could be read at all (invalid JSON or UTF-8, a 2 GB line): the row problems say why.
+  if (!format && rows > unreadable) fileProblems.push({ severity: 'error', code: 'unknown-format', message: 'No row has the fields of a known format (alpaca, ShareGPT, messages, preference, KTO, text, prompt-completion).' });
   if (rows === 0) fileProblems.push({ severity: 'error', code: 'empty-dataset', message: 'The file has no rows.' });
 
   let tokens: TokenStats | null = null;
