@@ -136,25 +136,30 @@ function fingerprintAscii(text: string, out: Fingerprint): boolean {
   let hi = FNV_BASIS, lo = FNV_BASIS ^ 0x5bd1e995;
   let pendingSpace = false, started = false;
   let words = out.words, nWords = 0;
-  let wh = FNV_BASIS, inWord = false;
-  for (let i = 0; i < n; i++) {
-    const c = b[i];
+  // Runs rather than characters: a whitespace run, one other character, or a word (letters and digits) in a tight
+  // loop that feeds the exact lanes and the word's hash together.
+  for (let i = 0; i < n;) {
+    let c = b[i];
     const cls = ASCII_CLASS[c];
     if (cls === 1) {
+      do i++; while (i < n && ASCII_CLASS[b[i]] === 1);
       if (started) pendingSpace = true;
-      if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
       continue;
     }
     if (pendingSpace) { hi = Math.imul(hi ^ 32, FNV_PRIME); lo = Math.imul(lo ^ 32, FNV_PRIME); pendingSpace = false; }
     started = true;
-    hi = Math.imul(hi ^ c, FNV_PRIME); lo = Math.imul(lo ^ c, FNV_PRIME);
-    if (cls === 2) {
-      if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-      continue;
+    if (cls === 2) { hi = Math.imul(hi ^ c, FNV_PRIME); lo = Math.imul(lo ^ c, FNV_PRIME); i++; continue; }
+    let wh = FNV_BASIS;
+    for (;;) {
+      hi = Math.imul(hi ^ c, FNV_PRIME); lo = Math.imul(lo ^ c, FNV_PRIME);
+      wh = Math.imul(wh ^ LOWER_ASCII[c], FNV_PRIME);
+      if (++i === n) break;
+      c = b[i];
+      if (ASCII_CLASS[c] !== 0) break;
     }
-    wh = Math.imul(wh ^ LOWER_ASCII[c], FNV_PRIME); inWord = true;
+    if (nWords === words.length) words = grown(words);
+    words[nWords++] = wh;
   }
-  if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; }
   out.hi = hi >>> 0; out.lo = lo >>> 0; out.words = words; out.nWords = nWords;
   return true;
 }
@@ -282,14 +287,15 @@ export function minhashOfHashes(wh: Uint32Array, n0: number, p: MinHashParams = 
   const filled = FILLED;
   filled.fill(0, 0, k);
   const n = Math.min(p.ngram, n0);
-  if (n === 5) {
+  if (n === 5 && k < 0x10000) {
     // The default 5-grams with the window in locals (the same values as the general loop below).
     let w1 = wh[0], w2 = wh[1], w3 = wh[2], w4 = wh[3];
     for (let i = 4; i < n0; i++) {
       const w5 = wh[i];
       let x = Math.imul(Math.imul(Math.imul(Math.imul(Math.imul(0x9747b28c ^ w1, FNV_PRIME) ^ w2, FNV_PRIME) ^ w3, FNV_PRIME) ^ w4, FNV_PRIME) ^ w5, FNV_PRIME);
       x = fmix(x);
-      const bin = Math.floor((x / 4294967296) * k);
+      // floor(x * k / 2^32) in integers (k < 2^16), the same bin as the float form below
+      const bin = ((x >>> 16) * k + (((x & 0xffff) * k) >>> 16)) >>> 16;
       const v = fmix(x ^ 0x5bd1e995);
       if (v < sig[bin]) sig[bin] = v;
       filled[bin] = 1;
