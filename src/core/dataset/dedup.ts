@@ -179,57 +179,35 @@ function fingerprintInto(text: string, out: Fingerprint): void {
   let words = out.words, nWords = 0;
   let wh = FNV_BASIS, inWord = false;
   for (let i = 0; i < n; i++) {
-    let c = t.charCodeAt(i);
-    if (c < 128) {
-      if (c === 32 || (c >= 9 && c <= 13)) {
-        // exact: whitespace runs -> one space, trimmed; near: a word break
-        if (started) pendingSpace = true;
-        if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-        continue;
-      }
+    const c = t.charCodeAt(i);
+    // Each code point is whitespace (exact: runs -> one space, trimmed), a word break (punctuation, symbols, ASCII
+    // control characters: kept in the exact key), or part of a word (lower-cased into its hash).
+    const cls = c < 128 ? ASCII_CLASS[c] : isNonAsciiSpace(c) ? 1 : 0;
+    if (cls === 1) { if (started) pendingSpace = true; }
+    else {
       if (pendingSpace) { hi = Math.imul(hi ^ 32, FNV_PRIME); lo = Math.imul(lo ^ 32, FNV_PRIME); pendingSpace = false; }
       started = true;
       hi = Math.imul(hi ^ c, FNV_PRIME); lo = Math.imul(lo ^ c, FNV_PRIME);
-      // near: lower-case, punctuation/symbols as separators
-      if (c >= 65 && c <= 90) c += 32;
-      else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57))) {
-        if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-        continue;
+      if (cls === 0) {
+        let low: string | undefined, unit = -1;
+        if (c < 128) unit = LOWER_ASCII[c];
+        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+          // a surrogate pair is one code point (emoji are symbols); as before, the unit after a high surrogate is
+          // taken with it whatever it is
+          const ch = t.slice(i, i + 2);
+          const c2 = t.charCodeAt(++i);
+          hi = Math.imul(hi ^ c2, FNV_PRIME); lo = Math.imul(lo ^ c2, FNV_PRIME);
+          if (!PUNCT.test(ch)) low = ch.toLowerCase();
+        } else {
+          const kind = unitKind(c);
+          if (kind === 2) unit = LOWER![c];
+          else if (kind === 3) low = String.fromCharCode(c).toLowerCase();
+        }
+        if (unit >= 0) { wh = Math.imul(wh ^ unit, FNV_PRIME); inWord = true; continue; }
+        if (low !== undefined) { for (let k = 0; k < low.length; k++) wh = Math.imul(wh ^ low.charCodeAt(k), FNV_PRIME); inWord = true; continue; }
       }
-      wh = Math.imul(wh ^ c, FNV_PRIME); inWord = true;
-      continue;
     }
-    if (isNonAsciiSpace(c)) {
-      if (started) pendingSpace = true;
-      if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-      continue;
-    }
-    if (pendingSpace) { hi = Math.imul(hi ^ 32, FNV_PRIME); lo = Math.imul(lo ^ 32, FNV_PRIME); pendingSpace = false; }
-    started = true;
-    hi = Math.imul(hi ^ c, FNV_PRIME); lo = Math.imul(lo ^ c, FNV_PRIME);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      // a surrogate pair is one code point (emoji are symbols); as before, the unit after a high surrogate is taken
-      // with it whatever it is
-      const ch = t.slice(i, i + 2);
-      const c2 = t.charCodeAt(++i);
-      hi = Math.imul(hi ^ c2, FNV_PRIME); lo = Math.imul(lo ^ c2, FNV_PRIME);
-      if (PUNCT.test(ch)) {
-        if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-        continue;
-      }
-      const low = ch.toLowerCase();
-      for (let k = 0; k < low.length; k++) wh = Math.imul(wh ^ low.charCodeAt(k), FNV_PRIME);
-      inWord = true;
-      continue;
-    }
-    const kind = unitKind(c);
-    if (kind === 1) {
-      if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
-      continue;
-    }
-    if (kind === 2) wh = Math.imul(wh ^ LOWER![c], FNV_PRIME);
-    else { const low = String.fromCharCode(c).toLowerCase(); for (let k = 0; k < low.length; k++) wh = Math.imul(wh ^ low.charCodeAt(k), FNV_PRIME); }
-    inWord = true;
+    if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; wh = FNV_BASIS; inWord = false; }
   }
   if (inWord) { if (nWords === words.length) words = grown(words); words[nWords++] = wh; }
   out.hi = hi >>> 0; out.lo = lo >>> 0; out.words = words; out.nWords = nWords;
