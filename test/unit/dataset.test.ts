@@ -251,9 +251,9 @@ test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whites
   const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
   const long = Array.from({ length: 20000 }, (_, i) => `Word${i % 97}${i % 13 === 0 ? ',' : ''}`).join(' ');
   for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸',
-    // the ASCII byte path: a text past the 64 KiB scratch buffer; the Kelvin sign is ASCII K after NFC; a high
+    // the ASCII byte path: texts past the 64 KiB scratch buffer and past the 1 MiB it keeps; the Kelvin sign is ASCII K after NFC; a high
     // surrogate at the very end; ideographic space and BOM as whitespace
-    'tab\there  END ', long, `${long} é`, '\u212Aelvin K', 'end\ud83d', 'a\u3000b\ufeffc']) {
+    'tab\there  END ', long, 'Ab, '.repeat(300_000), `${long} é`, '\u212Aelvin K', 'end\ud83d', 'a\u3000b\ufeffc']) {
     const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
     assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
     assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));

@@ -128,10 +128,13 @@ let BYTES = new Uint8Array(1 << 16);
  * written nothing, when the text has a code unit of 128 or more.
  */
 function fingerprintAscii(text: string, out: Fingerprint): boolean {
-  if (BYTES.length < text.length * 3) BYTES = new Uint8Array(text.length * 3);
-  const r = UTF8.encodeInto(text, BYTES);
-  if (r.written !== r.read) return false;
-  const b = BYTES, n = r.written;
+  // One byte per code unit is enough room for an ASCII text (encodeInto stops early on any other); the scratch buffer
+  // kept between rows is at most 1 MiB, a longer row gets its own.
+  const n = text.length;
+  let b = BYTES;
+  if (b.length < n) { b = new Uint8Array(n); if (n <= 1 << 20) BYTES = b; }
+  const r = UTF8.encodeInto(text, b);
+  if (r.read !== n || r.written !== n) return false;
   let hi = FNV_BASIS, lo = FNV_BASIS ^ 0x5bd1e995;
   let pendingSpace = false, started = false;
   let words = out.words, nWords = 0;
