@@ -15,7 +15,7 @@ import type { DatasetProblem } from '../../src/core/dataset';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { localFileAccess } from '../../src/remote/files';
 import { runData } from '../../src/cli/data';
-import { fingerprint, exactKey, nearWords } from '../../src/core/dataset/dedup';
+import { fingerprint, exactKey, nearWords, isNonAsciiSpace } from '../../src/core/dataset/dedup';
 import { ALPACA_DEFECTS, alpacaJsonl, SHAREGPT_DEFECTS, sharegptJsonl, PREFERENCE_DEFECTS, preferenceJson } from '../fixtures/dataset/defects';
 
 const TOK = join(__dirname, '..', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json');
@@ -57,7 +57,7 @@ test('ShareGPT conversations: alternation, unknown roles, empty conversations, n
 
 test('preference pairs in a JSON array: rows are 0-based; chosen == rejected and missing rejected', async () => {
   const f = memoryFileAccess({ '/p.json': preferenceJson() });
-  const r = await checkDataset(f, '/p.json', { chunkSize: 7 } as never);
+  const r = await checkDataset(f, '/p.json', { chunkSize: 7 });
   assert.equal(r.format, 'preference');
   assert.equal(r.rows, 3);
   const rows = r.problems.filter((p) => p.row !== undefined).map((p) => [p.row, p.code]);
@@ -249,11 +249,26 @@ test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors;
 
 test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', () => {
   const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
-  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸']) {
+  const long = Array.from({ length: 20000 }, (_, i) => `Word${i % 97}${i % 13 === 0 ? ',' : ''}`).join(' ');
+  for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸',
+    // the ASCII byte path: texts past the 64 KiB scratch buffer and past the 1 MiB it keeps; the Kelvin sign is ASCII K after NFC; a high
+    // surrogate at the very end; ideographic space and BOM as whitespace
+    'tab\there  END ', long, 'Ab, '.repeat(300_000), `${long} é`, '\u212Aelvin K', 'end\ud83d', 'a\u3000b\ufeffc']) {
     const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
     assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
     assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
   }
+  // Where the one pass differs from nearWords() (and always did): an ASCII control character (neither \s nor
+  // punctuation) breaks a word, while it stays in the exact key.
+  const c = fingerprint('ctl\u0001x\u007fY');
+  assert.deepEqual(Array.from(c.words.subarray(0, c.nWords)), ['ctl', 'x', 'y'].map((x) => fnv(x, 0)));
+  assert.deepEqual([c.hi, c.lo], [fnv('ctl\u0001x\u007fY', 0), fnv('ctl\u0001x\u007fY', 0x5bd1e995)]);
+});
+
+test('the fingerprint\'s whitespace test for non-ASCII code units is /\\s/, over every UTF-16 code unit', () => {
+  const differ: number[] = [];
+  for (let c = 128; c < 0x10000; c++) if (isNonAsciiSpace(c) !== /\s/.test(String.fromCharCode(c))) differ.push(c);
+  assert.deepEqual(differ, []);
 });
 
 test('Parquet through range reads, one row group at a time: rows 0-based, defects and duplicates by row', async () => {
@@ -302,4 +317,82 @@ test('a check is cancelled by its AbortSignal mid-file: it rejects with the sign
   });
   await assert.rejects(run, /cancelled by the test/);
   assert.ok(seen.length >= 1 && seen[seen.length - 1] < big.length, `progress ${seen.join(',')} of ${big.length}`);
+});
+
+/** A FileAccess serving `size` bytes without holding them: `head`, then `fill` bytes, then `tail` (issue 10's "2 GB single-line JSON"). */
+function virtualFile(size: number, head: Uint8Array, fill: number, tail: Uint8Array): FileAccess {
+  const total = size + tail.length;
+  return {
+    host: 'memory',
+    async stat() { return { size: total, mtimeMs: 0, isDirectory: false }; },
+    async list() { return []; },
+    async read(_p, start, end) {
+      end = Math.min(end, total);
+      const out = new Uint8Array(Math.max(0, end - start)).fill(fill);
+      if (start < head.length) out.set(head.subarray(start, Math.min(head.length, end)), 0);
+      if (end > size) { const from = Math.max(start, size); out.set(tail.subarray(from - size, end - size), from - start); }
+      return out;
+    },
+  };
+}
+
+test('bad input, the messages a user reads: binary, UTF-16, mixed encodings, CRLF, BOM, a 2 GB one-line .json', async () => {
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+  // Binary: a NUL byte (with the Parquet hint when the magic bytes are there), or mostly control bytes without one.
+  await assert.rejects(checkDataset(memoryFileAccess({ '/n.jsonl': new Uint8Array([0x7b, 0x22, 0, 0x22]) }), '/n.jsonl'), { name: 'DatasetFileError', message: '/n.jsonl: is binary, not UTF-8 text (NUL byte at offset 2)' });
+  const ctrl = new Uint8Array(200).map((_, i) => (i % 3 === 0 ? 0x41 : 0x01 + (i % 7)));
+  await assert.rejects(checkDataset(memoryFileAccess({ '/c.jsonl': ctrl }), '/c.jsonl'), { message: '/c.jsonl: is binary, not UTF-8 text (67% control bytes in the first 200 bytes)' });
+  await assert.rejects(checkDataset(memoryFileAccess({ '/b.json': new Uint8Array([0x5b, 0x01, 0x00, 0x02]) }), '/b.json'), /b\.json: is binary, not UTF-8 text \(NUL byte at offset 2\)/);
+  // UTF-16, either byte order: named, with the conversion command.
+  for (const bom of [[0xff, 0xfe], [0xfe, 0xff]]) {
+    await assert.rejects(checkDataset(memoryFileAccess({ '/u.jsonl': new Uint8Array([...bom, 0, 0x7b, 0, 0x7d]) }), '/u.jsonl'), { message: '/u.jsonl: is UTF-16 text (it starts with a UTF-16 byte-order mark); training loaders read UTF-8 only. Convert it: iconv -f UTF-16 -t UTF-8' });
+  }
+  // Mixed encodings: the Latin-1 line is named with its byte and column, the other lines are checked.
+  const latin1 = new Uint8Array([...enc('{"text":"ok"}\r\n{"text":"na'), 0xef, 0x76, ...enc('e"}\r\n{"text":"fine"}\r\n')]);
+  const m = await checkDataset(memoryFileAccess({ '/m.jsonl': latin1 }), '/m.jsonl');
+  assert.deepEqual(m.problems.map((p) => [p.line, p.code, p.message]), [
+    [undefined, 'crlf', '3 line(s) end with CRLF (\\r\\n); JSON Lines readers accept it, the \\r is dropped.'],
+    [2, 'invalid-utf8', 'not valid UTF-8 (byte 0xef at column 12): the file mixes encodings; save it as UTF-8'],
+  ]);
+  const arr = new Uint8Array([...enc('[{"text":"ok"},\n {"text":"caf'), 0xe9, ...enc('"}]')]);
+  const a = await checkDataset(memoryFileAccess({ '/m.json': arr }), '/m.json');
+  assert.deepEqual(a.problems.map((p) => [p.row, p.code, p.message]), [[1, 'invalid-utf8', 'not valid UTF-8: the file mixes encodings; save it as UTF-8']]);
+  // BOM: a note naming what Python needs; the rows are as without it.
+  const bomJsonl = await checkDataset(memoryFileAccess({ '/bom.jsonl': enc('\ufeff{"text":"a"}\n') }), '/bom.jsonl');
+  assert.deepEqual(bomJsonl.problems.map((p) => [p.severity, p.code, p.message]), [['info', 'bom', 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).']]);
+  assert.equal(bomJsonl.rows, 1);
+  const bomCsv = await checkDataset(memoryFileAccess({ '/bom.csv': enc('\ufefftext\r\nhello\r\n') }), '/bom.csv');
+  assert.deepEqual([bomCsv.rows, bomCsv.format, bomCsv.problems.map((p) => p.message)], [1, 'text', ['The file starts with a UTF-8 byte-order mark (pandas reads it with encoding="utf-8-sig").']]);
+  // A 2 GB .json file that is one JSON object on one line (read as JSON Lines, as `datasets` does): skipped past the
+  // row cap after a scan, the message says how long it is, and no "unknown format" on top of it.
+  const size = 2 * 1024 ** 3;
+  const huge = virtualFile(size, enc('{"text":"'), 0x61, enc('"}'));
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const h = await checkDataset(huge, '/huge.json', { maxRowBytes: 32 * 1024 * 1024, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+  assert.deepEqual(h.problems.map((p) => [p.line, p.code, p.message]), [[1, 'row-too-long', 'line is 2.15 GB long, over the 33.6 MB a row may have: skipped']]);
+  assert.equal(h.rows, 1);
+  assert.ok(peak - before < 300 * 1024 * 1024, `memory grew by ${(peak - before) / 1e6} MB`);
+  // One element of a JSON array over the cap: skipped with its size, the next element is read.
+  const bigElem = virtualFile(64 * 1024 * 1024, enc('[{"text":"'), 0x62, enc('"}, {"text":"after"}]'));
+  const e = await checkDataset(bigElem, '/big.json', { maxRowBytes: 1024 * 1024 });
+  assert.deepEqual([e.rows, e.format, e.problems.map((p) => [p.row, p.code, p.message])], [2, 'text', [[0, 'row-too-long', 'element is 67.1 MB long, over the 1.05 MB a row may have: skipped']]]);
+});
+
+test('CSV with a Latin-1 line: the line and byte are named (the decoder alone would turn it into U+FFFD silently)', async () => {
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+  const csv = new Uint8Array([...enc('text\nok \u2713\n"two\nlines"\ncaf'), 0xe9, ...enc('\nfine\n')]);
+  const message = 'line 5 is not valid UTF-8 (byte 0xe9): the file mixes encodings; save it as UTF-8 (its characters read as U+FFFD)';
+  const f = memoryFileAccess({ '/l.csv': csv, '/ok.csv': enc('text\n\u2713\ufffd\u00e9\u{1f600}\n') });
+  const r = await checkDataset(f, '/l.csv');
+  assert.equal(r.rows, 4);
+  assert.deepEqual(r.problems.map((p) => [p.line, p.code, p.message]), [[5, 'invalid-utf8', message]]);
+  for (const chunkSize of [1, 2, 3, 5, 7, 1 << 20]) {
+    // every chunk boundary, also inside the multi-byte characters and right after the bad byte
+    const seen: DatasetProblem[] = [], okSeen: DatasetProblem[] = [];
+    for await (const _ of readRows(f, '/l.csv', 'csv', { chunkSize, onProblem: (p) => seen.push(p) })) { /* rows */ }
+    for await (const _ of readRows(f, '/ok.csv', 'csv', { chunkSize, onProblem: (p) => okSeen.push(p) })) { /* rows */ }
+    assert.deepEqual(seen.map((p) => [p.line, p.message]), [[5, message]], `chunk ${chunkSize}`);
+    assert.deepEqual(okSeen, [], `a real U+FFFD and 4-byte characters are valid UTF-8 (chunk ${chunkSize})`);
+  }
 });

@@ -36,6 +36,8 @@ export interface CheckOptions {
   detectRows?: number;
   /** Longest row read (bytes); see readers.ts. */
   maxRowBytes?: number;
+  /** Bytes per read (default: readChunks' 4 MiB); small values test chunk boundaries. */
+  chunkSize?: number;
   /** Rows indexed for near duplicates (memory bound); default 500,000. */
   maxNearRows?: number;
 }
@@ -64,7 +66,8 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   if (!kind) throw new DatasetFileError(path, 'unknown-kind', 'is not a .jsonl, .json, .parquet or .csv file');
   const maxProblems = opts.maxProblems ?? 1000, maxExamples = opts.maxExamples ?? 20, previewRows = opts.previewRows ?? 20;
   const fields: FieldMap = opts.spec?.fields ?? {};
-  const textRows = kind === 'jsonl' || kind === 'csv';
+  // Rows with lines (JSONL, CSV, and a .json file that is JSON Lines, as readJsonArray reads it) or with row indexes.
+  let textRows = kind === 'jsonl' || kind === 'csv';
 
   const problems: DatasetProblem[] = [];
   const fileProblems: DatasetProblem[] = [];
@@ -83,7 +86,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   // Position of each row (for duplicate examples): its line for text files, else its row index.
   let pos = new Int32Array(1024);
   let lengths = new Int32Array(opts.tokens ? 1024 : 0);
-  let nLengths = 0, rows = 0, bytes = 0;
+  let nLengths = 0, rows = 0, bytes = 0, unreadable = 0;
   let format: DatasetFormat | undefined = opts.spec?.declared;
   const detected = new Map<DatasetFormat, number>();
   const pending: RawRow[] = [];
@@ -91,18 +94,24 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   const declared = opts.spec?.declared;
   let declaredRows = 0;
 
+  const keysOf = new Map<DatasetFormat, string[]>();
+  const formatKeys = (f: DatasetFormat): string[] => { let ks = keysOf.get(f); if (!ks) keysOf.set(f, (ks = formatDef(f).keys(fields))); return ks; };
   const refOf = (index: number): RowRef => (textRows ? { index, line: pos[index] } : { index, row: index });
 
   const process = (r: RawRow): void => {
     const ref = r.ref;
-    if (r.error) { note({ ...at(ref), severity: 'error', code: r.error.code, message: r.error.message }); return; }
+    if (r.error) { unreadable++; note({ ...at(ref), severity: 'error', code: r.error.code, message: r.error.message }); return; }
     const v = r.value;
     if (!v || typeof v !== 'object' || Array.isArray(v)) { note({ ...at(ref), severity: 'error', code: 'not-an-object', message: `row is ${v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`}, not an object of fields` }); return; }
     const row = v as Record<string, unknown>;
     if (!format) return;
     const issues: RowIssue[] = [];
-    const own = detectRowFormat(row, fields);
-    if (own !== format && !formatDef(format).keys(fields).some((k) => k in row)) {
+    // A row with at least one of the format's keys is checked as that format; one with none of them is a mismatch
+    // that names the format it has (the whole registry is consulted only then, not for every row).
+    let some = false;
+    for (const k of formatKeys(format)) if (k in row) { some = true; break; }
+    const own = some ? format : detectRowFormat(row, fields);
+    if (own !== format) {
       issues.push({ severity: 'error', code: 'format-mismatch', message: `row has the fields of ${own ? formatLabel(own) : `no known format (${Object.keys(row).slice(0, 6).join(', ') || 'no fields'})`}, not ${formatLabel(format)}` });
     } else formatDef(format).check(row, fields, issues);
     for (const i of issues) rowProblem(ref, i);
@@ -127,12 +136,13 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   };
 
   const reader = readRows(files, path, kind, {
-    signal: opts.signal, maxRowBytes: opts.maxRowBytes,
+    signal: opts.signal, maxRowBytes: opts.maxRowBytes, chunkSize: opts.chunkSize,
     onProblem: (p) => fileProblems.push(p),
     onBytes: (b) => { bytes = b; opts.onProgress?.({ bytes: b, totalBytes: info.size, rows }); },
   });
   for await (const r of reader) {
     opts.signal?.throwIfAborted();
+    if (r.ref.line !== undefined) textRows = true;
     if (rows === pos.length) { const g = new Int32Array(pos.length * 2); g.set(pos); pos = g; }
     pos[rows] = r.ref.line ?? r.ref.index;
     rows++;
@@ -158,7 +168,8 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
       fileProblems.push({ severity: 'error', code: 'declared-format-mismatch', message: `The config declares ${opts.spec?.declaredAs ?? declared} (${formatLabel(declared)}), but the rows are ${formatLabel(best)}.` });
     }
   }
-  if (!format && rows > 0 && counts['invalid-json'] !== rows) fileProblems.push({ severity: 'error', code: 'unknown-format', message: 'No row has the fields of a known format (alpaca, ShareGPT, messages, preference, KTO, text, prompt-completion).' });
+  // Not when no row could be read at all (invalid JSON or UTF-8, a 2 GB line): the row problems say why.
+  if (!format && rows > unreadable) fileProblems.push({ severity: 'error', code: 'unknown-format', message: 'No row has the fields of a known format (alpaca, ShareGPT, messages, preference, KTO, text, prompt-completion).' });
   if (rows === 0) fileProblems.push({ severity: 'error', code: 'empty-dataset', message: 'The file has no rows.' });
 
   let tokens: TokenStats | null = null;

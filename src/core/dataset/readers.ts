@@ -124,6 +124,7 @@ export async function* readJsonl(files: FileAccess, path: string, opts: ReadOpti
       s = e + 1;
       let l: string | undefined;
       try { l = strict.decode(lb); } catch {
+        if (lb[lb.length - 1] === 13) crlf++;
         const at = firstInvalidUtf8(lb);
         yield { ref: { index: index++, line, startLine: line }, error: { code: 'invalid-utf8', message: `not valid UTF-8${at >= 0 ? ` (byte 0x${lb[at].toString(16).padStart(2, '0')} at column ${at + 1})` : ''}: the file mixes encodings; save it as UTF-8` } };
       }
@@ -261,7 +262,8 @@ export async function* readCsv(files: FileAccess, path: string, opts: ReadOption
   const max = opts.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
   const dec = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
   let header: string[] | undefined;
-  let fields: string[] = [], field = '', inQ = false, quoteSeen = false, recLine = 1, line = 1, index = 0, bytes = 0, first = true, recLen = 0, bad = false;
+  let fields: string[] = [], field = '', inQ = false, quoteSeen = false, recLine = 1, line = 1, index = 0, bytes = 0, first = true, recLen = 0, bad = false, badUtf8 = false;
+  let carry = new Uint8Array(0);
   const rows: RawRow[] = [];
   const endRecord = (): void => {
     fields.push(field); field = '';
@@ -280,6 +282,21 @@ export async function* readCsv(files: FileAccess, path: string, opts: ReadOption
     bytes += chunk.length;
     if (first) { first = false; if (hasBom(chunk)) { chunk = chunk.subarray(3); opts.onProblem?.({ severity: 'info', code: 'bom', message: 'The file starts with a UTF-8 byte-order mark (pandas reads it with encoding="utf-8-sig").' }); } sniff(path, chunk); }
     const text = dec.decode(chunk, { stream: true });
+    // Bytes that are not UTF-8 decode to U+FFFD here (pandas would raise UnicodeDecodeError): name the first one. A
+    // sequence cut by the chunk's end is scanned with the next chunk.
+    if (!badUtf8) {
+      const scan = carry.length ? concat([carry, chunk], carry.length + chunk.length) : chunk;
+      let end = scan.length;
+      for (let k = 1; k <= 3 && end - k >= 0; k++) { const c = scan[end - k]; if (c >= 0xc0) { end -= k; break; } if (c < 0x80) break; }
+      const at = text.includes('\ufffd') ? firstInvalidUtf8(scan.subarray(0, end)) : -1;
+      carry = scan.slice(end);
+      if (at >= 0) {
+        badUtf8 = true;
+        let l = line;
+        for (let k = 0; k < at; k++) if (scan[k] === 10) l++;
+        opts.onProblem?.({ line: l, severity: 'error', code: 'invalid-utf8', message: `line ${l} is not valid UTF-8 (byte 0x${scan[at].toString(16).padStart(2, '0')}): the file mixes encodings; save it as UTF-8 (its characters read as U+FFFD)` });
+      }
+    }
     for (let i = 0; i < text.length; i++) {
       const ch = text[i];
       if (inQ) {
