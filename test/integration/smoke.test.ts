@@ -35,8 +35,9 @@ suite('extension smoke', () => {
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
   });
 
-  // The cores the extension requires on first use (dist/configCore.js, dist/datasetCore.js) must be in the installed
-  // copy: a .vscodeignore that left out dist/datasetCore.js passed activation and failed at the first Check Dataset.
+  // The cores the extension requires on first use (dist/configCore.js, dist/datasetCore.js) and the libraries of
+  // src/core/vendor.ts (dist/vendor/*.js) must be in the installed copy: a .vscodeignore that left out
+  // dist/datasetCore.js passed activation and failed at the first Check Dataset.
   test('the lazily required cores are installed and load', async () => {
     const ext = await activeExtension();
     for (const [file, fn] of [['configCore.js', 'detectFramework'], ['datasetCore.js', 'checkDataset']] as const) {
@@ -44,6 +45,13 @@ suite('extension smoke', () => {
       assert.ok(existsSync(path), `${path} is missing from the installed extension`);
       const core = require(path) as Record<string, unknown>;
       assert.equal(typeof core[fn], 'function', `${file} does not export ${fn}`);
+    }
+    const vendor: [string, string][] = [['zod', 'z'], ['yaml', 'parseDocument'], ['jsonc-parser', 'parseTree'], ['chokidar', 'watch'], ['protobufjs', 'parse'],
+      ['protobufjs-light', 'Root'], ['huggingface-gguf', 'gguf'], ['huggingface-tokenizers', 'Tokenizer'], ['huggingface-jinja', 'Template'], ['ssh2', 'Client'], ['ssh-config', 'SSHConfig']];
+    for (const [file, key] of vendor) {
+      const path = join(ext.extensionPath, 'dist', 'vendor', `${file}.js`);
+      assert.ok(existsSync(path), `${path} is missing from the installed extension`);
+      assert.ok((require(path) as Record<string, unknown>)[key], `dist/vendor/${file}.js has no ${key}`);
     }
   });
 });

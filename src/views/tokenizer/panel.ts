@@ -16,7 +16,7 @@ import { inputFromRow, lossMaskModeOf, type TokenizerOpenInput } from '../../cor
 import { frameworkTemplate, renderFrameworkChat, renderFrameworkText } from '../../core/tokenizer/frameworkTemplates';
 import { trainingContextOf, type TrainingContext } from '../../core/tokenizer/checks';
 import { loadDatasetCore } from '../dataset/core';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../core/vendor';
 import { readText } from '../../core/files';
 
 export const SAMPLE_TEXT = 'Hello world! Tokenizers split text into pieces: 训练 🙂 <s> 2024-01-31';
@@ -134,7 +134,7 @@ export class TokenizerInspector implements vscode.Disposable {
         const uri = vscode.Uri.parse(input.config);
         const { files, path } = await this.ctx.files.forUri(uri);
         const text = await readText(files, path, 4 * 1024 * 1024);
-        const cfg: unknown = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+        const cfg: unknown = /\.json$/i.test(path) ? JSON.parse(text) : yaml().parse(text);
         if (cfg && typeof cfg === 'object' && !Array.isArray(cfg)) {
           this.training = trainingContextOf(cfg as Record<string, unknown>, path);
           this.configMask = lossMaskModeOf(cfg as Record<string, unknown>);
