@@ -49,12 +49,13 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), 
  * of `n` points, 2.5 * exp(-step / (n/4)) + deterministic noise, with a single spike `spike` at `spikeAt` when given,
  * plus an `eval_loss` every n/20 steps. Resolves after the chart has drawn it (two animation frames). Returns the ms
  * from posting the message to after the draw was painted.
- * The message is what the host's `seriesData` sends for such columns: steps at a fixed interval travel packed
- * (src/shared/packedColumn.ts); the times carry a few ms of jitter, as logged times do, so they travel whole.
+ * The message is what the host's `seriesData` sends for such columns (src/shared/packedColumn.ts): steps at a fixed
+ * interval as an arithmetic sequence; the times, whole milliseconds with a few ms of jitter as logged times have, as
+ * 4-byte offsets from the first.
  */
-export async function postSyntheticSnapshot(page: Page, n: number, spike?: { at: number; value: number }, opts: { packedSteps?: boolean } = {}): Promise<number> {
-  const packedSteps = opts.packedSteps ?? true;
-  return page.evaluate(async ({ n, spike, packedSteps }) => {
+export async function postSyntheticSnapshot(page: Page, n: number, spike?: { at: number; value: number }, opts: { packed?: boolean } = {}): Promise<number> {
+  const packed = opts.packed ?? true;
+  return page.evaluate(async ({ n, spike, packed }) => {
     const values = new Float64Array(n), times = new Float64Array(n);
     let seed = 12345;
     const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
@@ -65,15 +66,17 @@ export async function postSyntheticSnapshot(page: Page, n: number, spike?: { at:
     const en = Math.floor(n / evalEvery);
     const es = new Float64Array(en), ev = new Float64Array(en), et = new Float64Array(en);
     for (let k = 0; k < en; k++) { es[k] = (k + 1) * evalEvery; ev[k] = values[es[k] - 1] + 0.1; et[k] = times[es[k] - 1]; }
-    // packedSteps false: as hosts before the packed form sent them (a comparison with an older build)
-    const lossSteps = packedSteps ? { first: 1, stride: 1, count: n } : Float64Array.from({ length: n }, (_, i) => i + 1);
-    const evalSteps = packedSteps ? { first: evalEvery, stride: evalEvery, count: en } : es;
+    // packed false: as hosts before the packed forms sent them (a comparison with an older build)
+    const lossSteps = packed ? { first: 1, stride: 1, count: n } : Float64Array.from({ length: n }, (_, i) => i + 1);
+    const evalSteps = packed ? { first: evalEvery, stride: evalEvery, count: en } : es;
+    const lossTimes = packed ? { base: t0, offsets: Int32Array.from(times, (t) => t - t0) } : times;
+    const evalTimes = packed ? { base: et[0], offsets: Int32Array.from(et, (t) => t - et[0]) } : et;
     const w = window as unknown as { __lossChart: { summary(): { draws: number } } };
     const before = w.__lossChart.summary().draws;
     const start = performance.now();
-    window.postMessage({ type: 'snapshot', runs: [{ runId: 'bench', title: 'synthetic', series: [{ name: 'loss', steps: lossSteps, values, times }, { name: 'eval_loss', steps: evalSteps, values: ev, times: et }], alerts: [] }] }, '*');
+    window.postMessage({ type: 'snapshot', runs: [{ runId: 'bench', title: 'synthetic', series: [{ name: 'loss', steps: lossSteps, values, times: lossTimes }, { name: 'eval_loss', steps: evalSteps, values: ev, times: evalTimes }], alerts: [] }] }, '*');
     while (w.__lossChart.summary().draws === before) await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     return performance.now() - start;
-  }, { n, spike, packedSteps });
+  }, { n, spike, packed });
 }

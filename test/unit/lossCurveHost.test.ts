@@ -6,7 +6,7 @@ import { parseWebviewMessage, sparkWebviewToHostSchema } from '../../src/views/m
 import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, PendingAppend, runDataOf, runIdsOfArgument, safeFileStem, exportFileStem, sparkRunOf } from '../../src/views/metrics/data';
 import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
-import { isArithmetic, packColumn, unpackColumn } from '../../src/shared/packedColumn';
+import { isArithmetic, isOffsets, packColumn, unpackColumn } from '../../src/shared/packedColumn';
 
 test('inbound webview messages are validated: known shapes pass, anything else is rejected with a reason', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { ok: true, message: { type: 'ready' } });
@@ -47,25 +47,33 @@ test('snapshot copies series to exact length (a view into a larger buffer would 
   assert.equal(data.series[0].times, undefined);
 });
 
-test('snapshot packs steps (and times) that are an exact arithmetic sequence; anything else travels whole (issue 12)', () => {
+test('snapshot packs steps and times: an exact arithmetic sequence, or whole milliseconds as offsets; anything else travels whole (issue 12)', () => {
   const n = 100_000;
-  const steps = new Float64Array(n), values = new Float64Array(n), times = new Float64Array(n), ragged = new Float64Array(n);
-  for (let i = 0; i < n; i++) { steps[i] = 10 * (i + 1); values[i] = 1 / (i + 1); times[i] = 1.7e12 + 1234.5 * i; ragged[i] = 1.7e12 + i * 1000 + (i % 7); }
+  const steps = new Float64Array(n), values = new Float64Array(n), times = new Float64Array(n), ragged = new Float64Array(n), fractional = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = 10 * (i + 1); values[i] = 1 / (i + 1); times[i] = 1.7e12 + 1234.5 * i;
+    ragged[i] = i % 10 === 3 ? NaN : 1.7e12 + i * 1000 + (i % 7); fractional[i] = 1.7e12 + i * 1000.25 + (i % 7);
+  }
   const feed = new MemoryFeed('r1', 'run one');
   feed.setColumns({ name: 'loss', steps, values, times });
   feed.setColumns({ name: 'lr', steps: steps.map((s, i) => (i === n - 1 ? s + 1 : s)), values, times: ragged });
-  const [loss, lr] = runDataOf(feed).series;
+  feed.setColumns({ name: 'grad_norm', steps, values, times: fractional });
+  const [loss, lr, gn] = runDataOf(feed).series;
+  // whole milliseconds (NaN where a point has no time): 4-byte offsets from the first, unpacked exactly
+  assert.ok(lr.times && isOffsets(lr.times) && lr.times.base === 1.7e12);
+  assert.deepEqual(unpackColumn(lr.times), ragged);
+  assert.ok(gn.times instanceof Float64Array, 'fractional milliseconds: sent whole');
   assert.deepEqual(loss.steps, { first: 10, stride: 10, count: n });
   assert.deepEqual(loss.times, { first: 1.7e12, stride: 1234.5, count: n });
   assert.deepEqual(unpackColumn(loss.steps), steps, 'unpacked exactly');
   assert.deepEqual(unpackColumn(loss.times!), times, 'unpacked exactly');
-  assert.ok(lr.steps instanceof Float64Array && lr.steps[n - 1] === 10 * n + 1, 'one step off the sequence: sent whole');
-  assert.ok(lr.times instanceof Float64Array && lr.times.length === n);
+  assert.ok(isOffsets(lr.steps) && unpackColumn(lr.steps)[n - 1] === 10 * n + 1, 'one step off the sequence: whole-number offsets');
   // the clone is what crosses to the webview: the packed series is the values alone, the other all three columns
   assert.ok(JSON.stringify(loss.steps).length < 64);
-  for (const bad of [[0, 1, 2, 3, 4, 5, 6, NaN], [0, 1, 2, 3, 4, 5, 6, Infinity], [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN], [0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6, 0.7, 0.8]]) {
+  assert.ok(packColumn(Float64Array.from([0, 1, 2, 3, 4, 5, 6, 2 ** 31])) instanceof Float64Array, 'an offset beyond int32: sent whole');
+  for (const bad of [[0, 1, 2, 3, 4, 5, 6, NaN], [0, 1, 2, 3, 4, 5, 6, Infinity], [0, -1, 2, 3, 4, 5, 6, 8], [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN], [0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6, 0.7, 0.8]]) {
     const c = packColumn(Float64Array.from(bad));
-    assert.ok(!isArithmetic(c) || unpackColumn(c).every((v, i) => Object.is(v, bad[i])), `${bad}: packed only when exact`);
+    assert.ok(c instanceof Float64Array || unpackColumn(c).every((v, i) => Object.is(v, bad[i])), `${bad}: packed only when exact`);
   }
 });
 

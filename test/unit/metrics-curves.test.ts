@@ -159,6 +159,14 @@ test('the chart\'s store holds packed steps and times as it holds arrays; a pack
   assert.equal(run.series.get('loss')!.length, 499 + 10);
   assert.equal(run.series.get('loss')!.steps.data[499], 2500);
   assert.equal(run.series.get('loss')!.timed, 499, 'the new points have no time');
+  // times as whole-millisecond offsets, NaN where a point has none: the same times, timed count and run start
+  const offsets = Int32Array.from({ length: n }, (_, i) => (i < 3 ? -0x80000000 : 2000 * i - 7));
+  const cs = new ChartStore();
+  cs.reset([{ runId: 'r', title: 'r', series: [{ name: 'loss', steps: steps.slice(), values: values.slice(), times: { base: t0, offsets } }], alerts: [] }]);
+  const s = cs.runs.get('r')!.series.get('loss')!;
+  assert.deepEqual([...s.times.view()].slice(0, 4), [NaN, NaN, NaN, t0 + 5993]);
+  assert.equal(s.timed, n - 3);
+  assert.equal(cs.runs.get('r')!.startMs, t0 + 5993);
 });
 
 test('run settings from the Trainer banner and the model config dump; loss scale of transformers 4.46-4.47', () => {

@@ -3,7 +3,7 @@
  * received (the host sends each point once). Zooming re-resolves from here; nothing is re-requested from the host.
  */
 import type { AlertMarker, RunData, RunInfo, SeriesData, XAxisMode } from '../../src/shared/protocol/metrics';
-import { columnAt, columnLength, isArithmetic, unpackColumn, type PackedColumn } from '../../src/shared/packedColumn';
+import { OFFSET_NAN, columnAt, columnLength, isArithmetic, isOffsets, unpackColumn, type PackedColumn } from '../../src/shared/packedColumn';
 
 const SEGMENT_RE = /^(.*) \(segment \d+\)$/;
 
@@ -43,8 +43,6 @@ function splitAtRestarts(s: SeriesData): SeriesData[] {
   return out;
 }
 
-function isPacked(c: ArrayLike<number> | PackedColumn): c is Extract<PackedColumn, { count: number }> { return !(c instanceof Float64Array) && 'count' in c; }
-
 /** A Float64Array that grows by doubling; `data` has `length` valid entries. */
 export class Column {
   data: Float64Array;
@@ -54,21 +52,27 @@ export class Column {
    * Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy). A packed
    * column is written out; with `fill`, `values` only gives the count and every new entry is `fill`.
    */
-  append(values: ArrayLike<number> | PackedColumn, fill?: number): void {
+  append(values: Float64Array | PackedColumn, fill?: number): void {
     if (this.length === 0 && fill === undefined && values instanceof Float64Array && values.byteOffset === 0 && values.length === values.buffer.byteLength / 8) {
       this.data = values; this.length = values.length; return;
     }
-    const count = isPacked(values) ? values.count : values.length;
-    const need = this.length + count;
+    const count = columnLength(values);
+    const at = this.grow(count), d = this.data;
+    if (fill !== undefined) d.fill(fill, at, at + count);
+    else if (isArithmetic(values)) { const { first, stride } = values; for (let i = 0, k = at; i < count; i++, k++) d[k] = first + i * stride; }
+    else if (isOffsets(values)) { const { base, offsets } = values; for (let i = 0, k = at; i < count; i++, k++) { const o = offsets[i]; d[k] = o === OFFSET_NAN ? NaN : base + o; } }
+    else d.set(values, at);
+  }
+  /** Makes room for `count` more entries and counts them in; returns the index of the first. */
+  grow(count: number): number {
+    const at = this.length, need = at + count;
     if (need > this.data.length) {
       const grown = new Float64Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.length));
+      grown.set(this.data.subarray(0, at));
       this.data = grown;
     }
-    if (fill !== undefined) this.data.fill(fill, this.length, need);
-    else if (isPacked(values)) { const d = this.data, { first, stride } = values; for (let i = 0, k = this.length; i < count; i++, k++) d[k] = first + i * stride; }
-    else this.data.set(values, this.length);
     this.length = need;
+    return at;
   }
   view(): Float64Array { return this.data.subarray(0, this.length); }
 }
@@ -98,6 +102,17 @@ export class SeriesStore {
       // packed times are finite (packColumn checks first and stride)
       this.times.append(s.times);
       if (n > 0) { this.timed += n; earliest = Math.min(s.times.first, s.times.first + (n - 1) * s.times.stride); }
+    } else if (isOffsets(s.times)) {
+      // written out, counted and the earliest found in one pass
+      const { base, offsets } = s.times, at = this.times.grow(n), d = this.times.data;
+      let timed = 0, least = 0x7fffffff;
+      for (let i = 0; i < n; i++) {
+        const o = offsets[i];
+        if (o === OFFSET_NAN) d[at + i] = NaN;
+        else { d[at + i] = base + o; timed++; if (o < least) least = o; }
+      }
+      this.timed += timed;
+      if (timed > 0) earliest = base + least;
     } else {
       this.times.append(s.times);
       const t = s.times;
