@@ -6,7 +6,8 @@
  * used (zod alone was 1 MB of the 2.4 MB bundle). Code reaches these libraries only through the functions below,
  * called where the library is needed. In the extension bundle, scripts/lib/extensionBuild.mjs turns each `require` here
  * (and every other `require` of a listed package under src/, such as ssh2's in src/remote/connection.ts) into
- * `require('./vendor/<name>.js')`, a separate bundle per library (dist/vendor/*.js) read on that first call; test/unit/activationBundle.test.ts checks that none of them is in dist/extension.js or loaded by loading it.
+ * `require('./vendor/<name>.js')`, a separate bundle per library (dist/vendor/*.js) read on that first call;
+ * test/unit/activationBundle.test.ts checks that none of them is in dist/extension.js or loaded by activation.
  * The CLI, the lazily loaded cores and the tests get the packages themselves (the `require` bundles or resolves them).
  *
  * Each function returns the module's namespace (the same object on every call: Node caches it). Errors: a missing
