@@ -14,9 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-// @ts-expect-error: plain .mjs build helper without type declarations
-import { lazyConfigCore, lazyDatasetCore } from '../scripts/lib/lazyConfigCore.mjs';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -41,11 +40,12 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   const dir = mkdtempSync(join(tmpdir(), 'llmts-activation-bench-'));
   try {
     const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] as string[], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
-    // The externals scripts/build.mjs gives the extension (onnxruntime-node: a native addon, required lazily on export).
-    const external = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'];
-    // As scripts/build.mjs builds it (core split off), and with the core bundled in as a static import would do.
-    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'extension.js'), external, plugins: [lazyConfigCore, lazyDatasetCore] });
-    await build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(dir, 'eager.js'), external, plugins: [lazyDatasetCore] });
+    // As scripts/build.mjs builds it (config core, dataset core and vendor libraries split off), and with the config
+    // core bundled in as a static import would do.
+    const { extensionBuildOptions } = await (import(pathToFileURL(join(ROOT, 'scripts/lib/extensionBuild.mjs')).href) as Promise<typeof import('../scripts/lib/extensionBuild.mjs', { with: { 'resolution-mode': 'import' } })>);
+    const ext = extensionBuildOptions(common);
+    await build({ ...ext, outfile: join(dir, 'extension.js') });
+    await build({ ...ext, outfile: join(dir, 'eager.js'), plugins: ext.plugins!.filter((p) => p.name !== 'lazy-config-core') });
     await build({ ...common, entryPoints: ['src/core/config/index.ts'], outfile: join(dir, 'configCore.js') });
     writeFileSync(join(dir, 'probe.js'), PROBE);
     const time = (file: string): number => {
@@ -53,9 +53,9 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
       if (r.status !== 0) throw new Error(`loading ${file} failed: ${r.stderr}`);
       return Number(r.stdout);
     };
-    const ext: number[] = []; const eager: number[] = []; const core: number[] = [];
-    for (let i = 0; i < 9; i++) { ext.push(time('extension.js')); eager.push(time('eager.js')); core.push(time('configCore.js')); }
-    const e = median(ext), g = median(eager), c = median(core);
+    const exts: number[] = []; const eager: number[] = []; const core: number[] = [];
+    for (let i = 0; i < 9; i++) { exts.push(time('extension.js')); eager.push(time('eager.js')); core.push(time('configCore.js')); }
+    const e = median(exts), g = median(eager), c = median(core);
     return {
       'config.activation.extensionLoad': { value: e, unit: 'ms', baseline: g, ratio: e / g },
       'config.activation.coreLoad': { value: c, unit: 'ms' },

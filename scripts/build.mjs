@@ -3,8 +3,8 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lazyConfigCore, lazyDatasetCore } from './lib/lazyConfigCore.mjs';
 import { webviewApps, webviewBuildOptions } from './lib/webviewBuilds.mjs';
+import { NATIVE_OPTIONAL, extensionBuildOptions, vendorBuilds } from './lib/extensionBuild.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -15,9 +15,12 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 // The config core (zod schemas of seven frameworks, yaml, jsonc-parser: ~750 KB minified) is its own bundle,
 // dist/configCore.js, required on the first config opened rather than parsed at activation (lazyConfigCore).
 // Static imports of src/core/config elsewhere in the extension still bundle it in (and then pay at activation).
+// Likewise each library of src/core/vendor.ts (zod, yaml, ssh2, protobufjs, the @huggingface packages, ...) is its own
+// bundle, dist/vendor/<name>.js, required on first use (scripts/lib/extensionBuild.mjs).
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], plugins: [lazyConfigCore, lazyDatasetCore] },
+  extensionBuildOptions(common),
+  ...vendorBuilds(common, NATIVE_OPTIONAL),
   { ...common, entryPoints: ['src/core/dataset/index.ts'], outfile: 'dist/datasetCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/core/config/index.ts'], outfile: 'dist/configCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The tokenizer inspector's encode worker (a worker thread started by path from src/views/tokenizer/workerClient.ts).

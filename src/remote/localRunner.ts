@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { promises as fsp, openSync, closeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { watch as chokidarWatch } from 'chokidar';
+import { chokidar } from '../core/vendor';
 import type { ExecResult, FileStat, Runner, TailHandle } from './types';
 
 /** Options of LocalRunner. */
@@ -129,7 +129,7 @@ export class LocalRunner implements Runner {
     let again = false;
     let settle!: (r: { error?: Error }) => void;
     const done = new Promise<{ error?: Error }>((r) => { settle = r; });
-    const watcher = chokidarWatch(path, { persistent: true, ignoreInitial: true });
+    const watcher = chokidar().watch(path, { persistent: true, ignoreInitial: true });
     const poll = setInterval(() => void pump(), 500);
     const finish = (error?: Error): void => {
       if (stopped) return;

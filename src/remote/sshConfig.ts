@@ -9,9 +9,10 @@ import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { SSHConfig as SSHConfigType } from 'ssh-config' with { 'resolution-mode': 'import' };
 
-// ssh-config ships CommonJS under `require` but its types only as ESM; load the CommonJS build, typed from the ESM types.
+// ssh-config ships CommonJS under `require` but its types only as ESM; load the CommonJS build, typed from the ESM types,
+// on the first config read rather than at activation (the extension bundle makes it dist/vendor/ssh-config.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const SSHConfig: typeof SSHConfigType = require('ssh-config').SSHConfig;
+const sshConfigClass = (): typeof SSHConfigType => require('ssh-config').SSHConfig;
 type SSHConfig = SSHConfigType;
 
 /** One ProxyJump entry: `[user@]host[:port]`. */
@@ -100,13 +101,13 @@ export function expandIncludes(text: string, opts: { baseDir?: string; depth?: n
 
 /** Parses ssh config text (Include expanded, relative to `baseDir`, default ~/.ssh). */
 export function parseSshConfig(text: string, baseDir?: string): SSHConfig {
-  return SSHConfig.parse(expandIncludes(text, { baseDir }));
+  return sshConfigClass().parse(expandIncludes(text, { baseDir }));
 }
 
 /** Parses an ssh config file (Include expanded). A missing file gives an empty config. */
 export function loadSshConfig(path: string = DEFAULT_SSH_CONFIG): SSHConfig {
-  if (!existsSync(path)) return SSHConfig.parse('');
-  return SSHConfig.parse(expandIncludes(readFileSync(path, 'utf8')));
+  if (!existsSync(path)) return sshConfigClass().parse('');
+  return sshConfigClass().parse(expandIncludes(readFileSync(path, 'utf8')));
 }
 
 /** `[user@]host[:port]` or `ssh://[user@]host[:port]` (ssh(1) -J syntax); IPv6 in brackets. */
@@ -210,7 +211,7 @@ export function configuredAliases(config: SSHConfig | string = DEFAULT_SSH_CONFI
   const out: string[] = [];
   const visit = (lines: SSHConfig): void => {
     for (const line of lines) {
-      if (line.type !== SSHConfig.DIRECTIVE) continue;
+      if (line.type !== sshConfigClass().DIRECTIVE) continue;
       if (line.param.toLowerCase() === 'host') {
         const vals = Array.isArray(line.value) ? line.value.map((v) => v.val) : words(line.value);
         for (const v of vals) if (!/[*?!]/.test(v) && !out.includes(v)) out.push(v);

@@ -72,4 +72,17 @@ suite('extension smoke', () => {
 
     inspector.panel.dispose();
   });
+
+  // The libraries of src/core/vendor.ts (dist/vendor/*.js) are required on first use, not at activation: the installed
+  // copy must carry each, with its entry point.
+  test('the libraries required on first use (dist/vendor) are installed and load', async () => {
+    const ext = await activeExtension();
+    const vendor: [string, string][] = [['zod', 'z'], ['yaml', 'parseDocument'], ['jsonc-parser', 'parseTree'], ['chokidar', 'watch'], ['protobufjs', 'parse'],
+      ['protobufjs-light', 'Root'], ['huggingface-gguf', 'gguf'], ['huggingface-tokenizers', 'Tokenizer'], ['huggingface-jinja', 'Template'], ['ssh2', 'Client'], ['ssh-config', 'SSHConfig']];
+    for (const [file, key] of vendor) {
+      const path = join(ext.extensionPath, 'dist', 'vendor', `${file}.js`);
+      assert.ok(existsSync(path), `${path} is missing from the installed extension`);
+      assert.ok((require(path) as Record<string, unknown>)[key], `dist/vendor/${file}.js has no ${key}`);
+    }
+  });
 });

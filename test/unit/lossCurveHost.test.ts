@@ -7,6 +7,7 @@ import { csvField, csvNumber, decodePngDataUrl, groupPoints, metricsCsv, Pending
 import { MemoryFeed, syntheticFeed } from '../../src/views/metrics/syntheticFeed';
 import { contentSecurityPolicy, webviewHtml } from '../../src/views/webviewHtml';
 import { createMetricsFeed } from '../../src/core/metrics';
+import { isArithmetic, isOffsets, packColumn, unpackColumn } from '../../src/shared/packedColumn';
 
 test('inbound webview messages are validated: known shapes pass, anything else is rejected with a reason', () => {
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { ok: true, message: { type: 'ready' } });
@@ -39,10 +40,42 @@ test('snapshot copies series to exact length (a view into a larger buffer would 
   const feed = new MemoryFeed('r1', 'run one');
   feed.setColumns({ name: 'loss', steps, values: new Float64Array(1000).subarray(0, 3).fill(2) });
   const data = runDataOf(feed);
-  assert.equal(data.series[0].steps.buffer.byteLength, 3 * 8);
+  const st = data.series[0].steps;
+  assert.ok(st instanceof Float64Array, 'three steps travel as they are');
+  assert.equal(st.buffer.byteLength, 3 * 8);
   assert.equal(data.series[0].values.buffer.byteLength, 3 * 8);
-  assert.deepEqual([...data.series[0].steps], [1, 2, 3]);
+  assert.deepEqual([...st], [1, 2, 3]);
   assert.equal(data.series[0].times, undefined);
+});
+
+test('snapshot packs steps and times: an exact arithmetic sequence, or whole milliseconds as offsets; anything else travels whole (issue 12)', () => {
+  const n = 100_000;
+  const steps = new Float64Array(n), values = new Float64Array(n), times = new Float64Array(n), ragged = new Float64Array(n), fractional = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = 10 * (i + 1); values[i] = 1 / (i + 1); times[i] = 1.7e12 + 1234.5 * i;
+    ragged[i] = i % 10 === 3 ? NaN : 1.7e12 + i * 1000 + (i % 7); fractional[i] = 1.7e12 + i * 1000.25 + (i % 7);
+  }
+  const feed = new MemoryFeed('r1', 'run one');
+  feed.setColumns({ name: 'loss', steps, values, times });
+  feed.setColumns({ name: 'lr', steps: steps.map((s, i) => (i === n - 1 ? s + 1 : s)), values, times: ragged });
+  feed.setColumns({ name: 'grad_norm', steps, values, times: fractional });
+  const [loss, lr, gn] = runDataOf(feed).series;
+  // whole milliseconds (NaN where a point has no time): 4-byte offsets from the first, unpacked exactly
+  assert.ok(lr.times && isOffsets(lr.times) && lr.times.base === 1.7e12);
+  assert.deepEqual(unpackColumn(lr.times), ragged);
+  assert.ok(gn.times instanceof Float64Array, 'fractional milliseconds: sent whole');
+  assert.deepEqual(loss.steps, { first: 10, stride: 10, count: n });
+  assert.deepEqual(loss.times, { first: 1.7e12, stride: 1234.5, count: n });
+  assert.deepEqual(unpackColumn(loss.steps), steps, 'unpacked exactly');
+  assert.deepEqual(unpackColumn(loss.times!), times, 'unpacked exactly');
+  assert.ok(isOffsets(lr.steps) && unpackColumn(lr.steps)[n - 1] === 10 * n + 1, 'one step off the sequence: whole-number offsets');
+  // the clone is what crosses to the webview: the packed series is the values alone, the other all three columns
+  assert.ok(JSON.stringify(loss.steps).length < 64);
+  assert.ok(packColumn(Float64Array.from([0, 1, 2, 3, 4, 5, 6, 2 ** 31])) instanceof Float64Array, 'an offset beyond int32: sent whole');
+  for (const bad of [[0, 1, 2, 3, 4, 5, 6, NaN], [0, 1, 2, 3, 4, 5, 6, Infinity], [0, -1, 2, 3, 4, 5, 6, 8], [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN], [0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6, 0.7, 0.8]]) {
+    const c = packColumn(Float64Array.from(bad));
+    assert.ok(c instanceof Float64Array || unpackColumn(c).every((v, i) => Object.is(v, bad[i])), `${bad}: packed only when exact`);
+  }
 });
 
 test('batches coalesce per series in arrival order; times only when known (NaN elsewhere)', () => {
@@ -53,9 +86,9 @@ test('batches coalesce per series in arrival order; times only when known (NaN e
   const out = p.take();
   assert.equal(p.empty, true);
   assert.deepEqual(out.series.map((s) => s.name), ['loss', 'grad_norm']);
-  assert.deepEqual([...out.series[0].steps], [1, 2]);
+  assert.deepEqual([...unpackColumn(out.series[0].steps)], [1, 2]);
   assert.ok(Number.isNaN(out.series[0].values[1]));
-  assert.deepEqual([...out.series[0].times!].map((t) => (Number.isNaN(t) ? 'NaN' : t)), [1000, 'NaN']);
+  assert.deepEqual([...unpackColumn(out.series[0].times!)].map((t) => (Number.isNaN(t) ? 'NaN' : t)), [1000, 'NaN']);
   assert.equal(out.series[1].times, undefined);
   assert.deepEqual(out.alerts, [{ kind: 'nan', series: 'loss', step: 2, message: 'loss is NaN' }]);
   assert.deepEqual(out.progress, { step: 2, total: 10 });

@@ -137,6 +137,38 @@ test('the chart\'s store keeps an earlier segment the same way when a delta step
   assert.equal(run.series.get('loss (segment 1)')!.segmentOf, 'loss');
 });
 
+test('the chart\'s store holds packed steps and times as it holds arrays; a packed resume still starts a segment (issue 12)', async () => {
+  const { ChartStore } = await import('../../webview-ui/metrics/store.js');
+  const n = 1000, t0 = 1.7e12;
+  const steps = Float64Array.from({ length: n }, (_, i) => 5 * (i + 1)), values = Float64Array.from({ length: n }, (_, i) => 3 - i / n);
+  const times = Float64Array.from({ length: n }, (_, i) => t0 + 2000 * i);
+  const packed = new ChartStore(), plain = new ChartStore();
+  packed.reset([{ runId: 'r', title: 'r', series: [{ name: 'loss', steps: { first: 5, stride: 5, count: n }, values: values.slice(), times: { first: t0, stride: 2000, count: n } }], alerts: [] }]);
+  plain.reset([{ runId: 'r', title: 'r', series: [{ name: 'loss', steps: steps.slice(), values: values.slice(), times: times.slice() }], alerts: [] }]);
+  for (const cs of [packed, plain]) {
+    const run = cs.runs.get('r')!, s = run.series.get('loss')!;
+    assert.deepEqual(s.steps.view(), steps);
+    assert.deepEqual(s.times.view(), times);
+    assert.equal(s.timed, n);
+    assert.equal(run.startMs, t0);
+  }
+  // a resumed launch from step 2500 whose steps travel packed: the earlier launch becomes `loss (segment 1)`
+  packed.append('r', [{ name: 'loss', steps: { first: 2500, stride: 5, count: 10 }, values: new Float64Array(10).fill(1) }], []);
+  const run = packed.runs.get('r')!;
+  assert.equal(run.series.get('loss (segment 1)')!.length, n);
+  assert.equal(run.series.get('loss')!.length, 499 + 10);
+  assert.equal(run.series.get('loss')!.steps.data[499], 2500);
+  assert.equal(run.series.get('loss')!.timed, 499, 'the new points have no time');
+  // times as whole-millisecond offsets, NaN where a point has none: the same times, timed count and run start
+  const offsets = Int32Array.from({ length: n }, (_, i) => (i < 3 ? -0x80000000 : 2000 * i - 7));
+  const cs = new ChartStore();
+  cs.reset([{ runId: 'r', title: 'r', series: [{ name: 'loss', steps: steps.slice(), values: values.slice(), times: { base: t0, offsets } }], alerts: [] }]);
+  const s = cs.runs.get('r')!.series.get('loss')!;
+  assert.deepEqual([...s.times.view()].slice(0, 4), [NaN, NaN, NaN, t0 + 5993]);
+  assert.equal(s.timed, n - 3);
+  assert.equal(cs.runs.get('r')!.startMs, t0 + 5993);
+});
+
 test('run settings from the Trainer banner and the model config dump; loss scale of transformers 4.46-4.47', () => {
   // Banner lines as trainer.py prints them (shape of huggingface/transformers#9613's log), the model config dump with
   // its transformers_version, then dicts whose loss is doubled by gradient_accumulation_steps=2 (the values of

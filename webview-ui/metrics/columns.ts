@@ -98,28 +98,37 @@ export class ColumnGrid {
     }
     this.ysRef = ys;
     const { first, last, iMin, iMax, origin, maxBuckets } = this;
-    // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing).
+    if (this.processed >= n) return;
+    // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing). Coarsen until the
+    // last new point's bucket fits; coarsening is exact, so the buckets are those a point-by-point fold would make.
     let inv = 1 / this.width;
-    // Current bucket and its running extremes, kept in locals; written back when the bucket changes.
-    let b = this.count - 1, vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity, vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
-    for (let i = this.processed; i < n; i++) {
-      let nb = Math.floor((xs[i] - origin) * inv);
-      if (nb >= maxBuckets) {
-        this.count = b + 1;
-        while (nb >= maxBuckets) { this.coarsen(); inv = 1 / this.width; nb = Math.floor((xs[i] - origin) * inv); }
-        b = this.count - 1;
-        vMin = b >= 0 && iMin[b] >= 0 ? ys[iMin[b]] : Infinity; vMax = b >= 0 && iMax[b] >= 0 ? ys[iMax[b]] : -Infinity;
-      }
-      if (nb !== b) {
+    while (Math.floor((xs[n - 1] - origin) * inv) >= maxBuckets) { this.coarsen(); inv = 1 / this.width; }
+    const bucketOf = (i: number) => Math.floor((xs[i] - origin) * inv);
+    // Bucket by bucket: xs ascend, so a bucket's points are one run [i, e); its end is found by a galloping search,
+    // and the inner loop only compares values (the first draw of 1M points spends its time here).
+    let b = this.count - 1;
+    for (let i = this.processed; i < n;) {
+      const nb = bucketOf(i);
+      let step = 1, lo = i + 1, hi = i + 1;
+      while (hi < n && bucketOf(hi) === nb) { lo = hi + 1; hi = i + (step *= 2); }
+      if (hi > n) hi = n;
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (bucketOf(mid) === nb) lo = mid + 1; else hi = mid; }
+      const e = lo; // first index after the run
+      let mn: number, mx: number, vMin: number, vMax: number;
+      if (nb === b) { mn = iMin[b]; mx = iMax[b]; vMin = mn >= 0 ? ys[mn] : Infinity; vMax = mx >= 0 ? ys[mx] : -Infinity; }
+      else {
         for (let j = b + 1; j < nb; j++) first[j] = -1; // empty buckets between
-        b = nb; first[b] = i; iMin[b] = -1; iMax[b] = -1; vMin = Infinity; vMax = -Infinity;
+        b = nb; first[b] = i; mn = -1; mx = -1; vMin = Infinity; vMax = -Infinity;
       }
-      last[b] = i;
-      const v = ys[i];
-      if (v - v === 0) { // finite
-        if (v < vMin) { vMin = v; iMin[b] = i; }
-        if (v > vMax) { vMax = v; iMax[b] = i; }
+      for (let k = i; k < e; k++) {
+        const v = ys[k];
+        if (v - v === 0) { // finite
+          if (v < vMin) { vMin = v; mn = k; }
+          if (v > vMax) { vMax = v; mx = k; }
+        }
       }
+      iMin[b] = mn; iMax[b] = mx; last[b] = e - 1;
+      i = e;
     }
     this.count = b + 1;
     this.processed = n;

@@ -90,8 +90,16 @@ const collapsedRuns = new Set<string>();
  * Rebuilds the series toggles: one checkbox per series (label via the element's label attribute = text). A comparison
  * groups them per run under a collapsible run name (without its host), so 16 series of 4 runs take a few short rows.
  */
+/** What the toggles show (series, run titles, visibility), to skip re-rendering identical toggles. */
+let togglesShown = '';
+
 function renderToggles(): void {
   const multi = store.runs.size > 1;
+  // A snapshot of the same series (a reload, a re-sent snapshot) keeps the toggles: new checkboxes render a frame
+  // later, and the toggle row's height changing twice resized and redrew the chart twice more (3 draws per snapshot).
+  const shown = JSON.stringify([multi, store.allSeries().map((s) => [s.key, s.runTitle, state.hidden.includes(s.key)])]);
+  if (shown === togglesShown) return;
+  togglesShown = shown;
   const items: HTMLElement[] = [];
   const groups = new Map<string, { title: string; items: HTMLElement[] }>();
   for (const s of store.allSeries()) {

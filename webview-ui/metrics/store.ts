@@ -3,6 +3,7 @@
  * received (the host sends each point once). Zooming re-resolves from here; nothing is re-requested from the host.
  */
 import type { AlertMarker, RunData, RunInfo, SeriesData, XAxisMode } from '../../src/shared/protocol/metrics';
+import { OFFSET_NAN, columnAt, columnLength, isArithmetic, isOffsets, unpackColumn, type PackedColumn } from '../../src/shared/packedColumn';
 
 const SEGMENT_RE = /^(.*) \(segment \d+\)$/;
 
@@ -22,16 +23,20 @@ function interpolate(xs: Float64Array, vs: Float64Array, n: number, x: number): 
   return vs[k - 1] + ((vs[k] - vs[k - 1]) * (x - xs[k - 1])) / (xs[k] - xs[k - 1]);
 }
 
-/** Splits a delta of one series where its steps go back (a restart inside the delta) into ascending pieces. */
+/**
+ * Splits a delta of one series where its steps go back (a restart inside the delta) into ascending pieces. Packed
+ * ascending steps (the common case of a snapshot) cannot go back: returned as they are, without a scan.
+ */
 function splitAtRestarts(s: SeriesData): SeriesData[] {
-  const st = s.steps, out: SeriesData[] = [];
+  if (isArithmetic(s.steps) && (s.steps.stride > 0 || s.steps.count < 2)) return [s];
+  const st = unpackColumn(s.steps), out: SeriesData[] = [];
   if (st.length < 2) return [s];
   let from = 0;
   for (let i = 1; i <= st.length; i++) {
     if (i < st.length && st[i] > st[i - 1]) continue;
     if (i === st.length && from === 0) return [s];
     const piece: SeriesData = { name: s.name, steps: st.slice(from, i), values: s.values.slice(from, i) };
-    if (s.times) piece.times = s.times.slice(from, i);
+    if (s.times) piece.times = unpackColumn(s.times).slice(from, i);
     out.push(piece);
     from = i;
   }
@@ -43,20 +48,31 @@ export class Column {
   data: Float64Array;
   length = 0;
   constructor(capacity = 1024) { this.data = new Float64Array(capacity); }
-  /** Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy). */
-  append(values: ArrayLike<number>, fill?: number): void {
+  /**
+   * Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy). A packed
+   * column is written out; with `fill`, `values` only gives the count and every new entry is `fill`.
+   */
+  append(values: Float64Array | PackedColumn, fill?: number): void {
     if (this.length === 0 && fill === undefined && values instanceof Float64Array && values.byteOffset === 0 && values.length === values.buffer.byteLength / 8) {
       this.data = values; this.length = values.length; return;
     }
-    const need = this.length + values.length;
+    const count = columnLength(values);
+    const at = this.grow(count), d = this.data;
+    if (fill !== undefined) d.fill(fill, at, at + count);
+    else if (isArithmetic(values)) { const { first, stride } = values; for (let i = 0, k = at; i < count; i++, k++) d[k] = first + i * stride; }
+    else if (isOffsets(values)) { const { base, offsets } = values; for (let i = 0, k = at; i < count; i++, k++) { const o = offsets[i]; d[k] = o === OFFSET_NAN ? NaN : base + o; } }
+    else d.set(values, at);
+  }
+  /** Makes room for `count` more entries and counts them in; returns the index of the first. */
+  grow(count: number): number {
+    const at = this.length, need = at + count;
     if (need > this.data.length) {
       const grown = new Float64Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.length));
+      grown.set(this.data.subarray(0, at));
       this.data = grown;
     }
-    if (fill === undefined) this.data.set(values as ArrayLike<number>, this.length);
-    else this.data.fill(fill, this.length, need);
     this.length = need;
+    return at;
   }
   view(): Float64Array { return this.data.subarray(0, this.length); }
 }
@@ -74,13 +90,37 @@ export class SeriesStore {
 
   get length(): number { return this.steps.length; }
 
-  append(s: SeriesData): void {
-    const n = s.steps.length;
-    if (s.values.length !== n || (s.times && s.times.length !== n)) throw new Error(`series ${this.name}: steps/values/times lengths differ`);
+  /** Appends a delta; returns the earliest finite time in it (Infinity when none), so the run's start needs no other pass. */
+  append(s: SeriesData): number {
+    const n = columnLength(s.steps);
+    if (s.values.length !== n || (s.times && columnLength(s.times) !== n)) throw new Error(`series ${this.name}: steps/values/times lengths differ`);
     this.steps.append(s.steps);
     this.values.append(s.values);
-    if (s.times) { this.times.append(s.times); for (let i = 0; i < n; i++) if (Number.isFinite(s.times[i])) this.timed++; }
-    else this.times.append(s.steps, NaN);
+    let earliest = Infinity;
+    if (!s.times) this.times.append(s.steps, NaN);
+    else if (isArithmetic(s.times)) {
+      // packed times are finite (packColumn checks first and stride)
+      this.times.append(s.times);
+      if (n > 0) { this.timed += n; earliest = Math.min(s.times.first, s.times.first + (n - 1) * s.times.stride); }
+    } else if (isOffsets(s.times)) {
+      // written out, counted and the earliest found in one pass
+      const { base, offsets } = s.times, at = this.times.grow(n), d = this.times.data;
+      let timed = 0, least = 0x7fffffff;
+      for (let i = 0; i < n; i++) {
+        const o = offsets[i];
+        if (o === OFFSET_NAN) d[at + i] = NaN;
+        else { d[at + i] = base + o; timed++; if (o < least) least = o; }
+      }
+      this.timed += timed;
+      if (timed > 0) earliest = base + least;
+    } else {
+      this.times.append(s.times);
+      const t = s.times;
+      let timed = 0;
+      for (let i = 0; i < n; i++) { const v = t[i]; if (v - v === 0) { timed++; if (v < earliest) earliest = v; } }
+      this.timed += timed;
+    }
+    return earliest;
   }
 
   /** A copy of every point (exact-length arrays). */
@@ -152,7 +192,7 @@ export class ChartStore {
       for (const s of splitAtRestarts(whole)) {
         let st = run.series.get(s.name);
         if (!st) { st = new SeriesStore(`${runId}\u0000${s.name}`, runId, run.title, s.name); run.series.set(s.name, st); }
-        else if (st.length > 0 && s.steps.length > 0 && s.steps[0] <= st.steps.data[st.length - 1]) {
+        else if (st.length > 0 && columnLength(s.steps) > 0 && columnAt(s.steps, 0) <= st.steps.data[st.length - 1]) {
           // A new run segment (resumed or restarted launch in the same log), as the host's MetricStore keeps it: the
           // earlier segment stays whole as `<name> (segment k)` (drawn faded), the live series keeps its points
           // before the restart step and goes on with the new segment.
@@ -163,13 +203,12 @@ export class ChartStore {
           old.append(st.snapshot());
           run.series.set(archived, old);
           grown.push(old);
-          st.truncateBefore(s.steps[0]);
+          st.truncateBefore(columnAt(s.steps, 0));
         }
-        st.append(s);
+        const earliest = st.append(s);
+        if (earliest < run.startMs) run.startMs = earliest;
         grown.push(st);
       }
-      const s = whole;
-      if (s.times) for (let i = 0; i < s.times.length; i++) if (s.times[i] < run.startMs) run.startMs = s.times[i];
     }
     run.alerts.push(...alerts);
     if (progress) run.progress = progress;

@@ -4,7 +4,8 @@
  * answers those Range requests from our `FileAccess`, so local and SSH files are read the same way and only the
  * header chunks are read (the library's own local-file path, `allowLocalFile`, would bypass the seam).
  */
-import { gguf, GGMLQuantizationType } from '@huggingface/gguf';
+import type { gguf } from '@huggingface/gguf' with { 'resolution-mode': 'import' };
+import { hfGguf } from '../vendor';
 import type { FileAccess } from '../files';
 import { parseLfsPointer } from './lfs';
 import { CheckpointReadError } from './types';
@@ -49,7 +50,7 @@ export async function readGgufHeader(files: FileAccess, path: string): Promise<G
   }) as unknown as typeof fetch;
   let parsed: Awaited<ReturnType<typeof gguf>>;
   try {
-    parsed = await gguf(`https://llmtrain.invalid/${encodeURIComponent(path)}`, { fetch: rangeFetch });
+    parsed = await hfGguf().gguf(`https://llmtrain.invalid/${encodeURIComponent(path)}`, { fetch: rangeFetch });
   } catch (e) {
     throw new CheckpointReadError(path, `GGUF header: ${(e as Error).message}`);
   }
@@ -59,7 +60,7 @@ export async function readGgufHeader(files: FileAccess, path: string): Promise<G
   order.forEach((o, k) => bytesOf.set(o.i, (k + 1 < order.length ? order[k + 1].off : size - dataStart) - o.off));
   const tensors: TensorInfo[] = parsed.tensorInfos.map((t, i) => ({
     name: t.name,
-    dtype: GGMLQuantizationType[t.dtype] ?? `GGML_TYPE_${t.dtype}`,
+    dtype: hfGguf().GGMLQuantizationType[t.dtype] ?? `GGML_TYPE_${t.dtype}`,
     // GGUF lists dimensions fastest-first (ne[0] = columns); reverse to the row-major order torch and safetensors use.
     shape: t.shape.map((d) => Number(d)).reverse(),
     bytes: Math.max(0, bytesOf.get(i) ?? 0),

@@ -29,7 +29,7 @@
  *    ranks, `srun` one process per node, `direct` the command once.
  * Pure: files only through `FileAccess` and the given text readers.
  */
-import { parse as parseYaml, parseDocument, isMap, isScalar } from 'yaml';
+import { yaml } from '../vendor';
 import { baseName, joinPath, readTextIfExists } from '../files';
 import type { FileAccess } from '../files';
 import type { SlurmOptions } from '../runs/slurm';
@@ -224,6 +224,7 @@ export function llamaFactoryAutoResumes(tr: TrainingResume): boolean {
 export function trainingResume(text: string): TrainingResume {
   const out: TrainingResume = {};
   let doc;
+  const { parseDocument, isMap, isScalar } = yaml();
   try { doc = parseDocument(text, { uniqueKeys: false }); } catch { return out; }
   if (!isMap(doc.contents)) return out;
   for (const pair of doc.contents.items) {
@@ -381,7 +382,7 @@ export async function checkDeepSpeedResume(input: ResumeCheckInput): Promise<Res
     const hf = input.env?.HF_HOME ?? (input.env?.XDG_CACHE_HOME ? joinPath(input.env.XDG_CACHE_HOME, 'huggingface') : input.home ? joinPath(input.home, '.cache', 'huggingface') : undefined);
     const p = launch.accelerateConfig === 'default' ? (hf ? joinPath(hf, 'accelerate', 'default_config.yaml') : undefined) : abs(launch.accelerateConfig!);
     const text = p ? await readText(p) : undefined;
-    try { const y = text !== undefined ? parseYaml(text) : undefined; if (y && typeof y === 'object') accelerate = y as Record<string, unknown>; } catch { /* an unparsable accelerate config: accelerate itself says so */ }
+    try { const y = text !== undefined ? yaml().parse(text) : undefined; if (y && typeof y === 'object') accelerate = y as Record<string, unknown>; } catch { /* an unparsable accelerate config: accelerate itself says so */ }
     const dsc = accelerate?.deepspeed_config as { zero_stage?: unknown; deepspeed_config_file?: unknown } | undefined;
     if (target.worldSize === undefined && typeof accelerate?.num_processes === 'number' && accelerate.num_processes > 0) {
       target.worldSize = accelerate.num_processes; target.worldSizeFrom = `num_processes: ${accelerate.num_processes} in ${p}`;

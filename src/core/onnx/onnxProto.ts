@@ -5,7 +5,8 @@
  * The large messages (ModelProto, GraphProto, NodeProto, TensorProto) are walked on the wire format in `model.ts`, so
  * initializer data is never decoded.
  */
-import { Root, type Type } from 'protobufjs/light';
+import type { Type } from 'protobufjs/light';
+import { protobufLight } from '../vendor';
 
 /** TensorProto.DataType -> numpy-style name and bytes per element (0.5 for 4-bit types, 0 for strings). */
 export const ONNX_DTYPES: Record<number, { name: string; bytes: number }> = {
@@ -28,7 +29,14 @@ export interface OnnxValueInfo {
   hasShape: boolean;
 }
 
-const root = Root.fromJSON({
+/** The message types, built on the first decode (protobufjs is required then, not at activation: src/core/vendor.ts). */
+let types: { OperatorSetId: Type; ValueInfo: Type } | undefined;
+function messageTypes(): { OperatorSetId: Type; ValueInfo: Type } {
+  if (types) return types;
+  const root = protobufLight().Root.fromJSON(DEFINITIONS);
+  return types = { OperatorSetId: root.lookupType('onnx.OperatorSetIdProto'), ValueInfo: root.lookupType('onnx.ValueInfoProto') };
+}
+const DEFINITIONS = {
   nested: {
     onnx: {
       nested: {
@@ -53,9 +61,7 @@ const root = Root.fromJSON({
       },
     },
   },
-});
-const OperatorSetId = root.lookupType('onnx.OperatorSetIdProto');
-const ValueInfo = root.lookupType('onnx.ValueInfoProto');
+};
 
 interface DimMsg { dimValue?: unknown; dimParam?: string }
 interface TypeMsg { tensorType?: { elemType?: number; shape?: { dim?: DimMsg[] } }; sparseTensorType?: TypeMsg['tensorType']; sequenceType?: unknown; mapType?: unknown; optionalType?: unknown }
@@ -76,14 +82,14 @@ function decode(type: Type, bytes: Uint8Array, what: string): Record<string, unk
 
 /** Decodes an OperatorSetIdProto (`{ domain: '' | 'ai.onnx.ml' | ..., version }`). */
 export function decodeOperatorSetId(bytes: Uint8Array): { domain: string; version: number } {
-  const m = decode(OperatorSetId, bytes, 'OperatorSetIdProto');
+  const m = decode(messageTypes().OperatorSetId, bytes, 'OperatorSetIdProto');
   const domain = (m.domain as string | undefined) ?? '';
   return { domain: domain === 'ai.onnx' ? '' : domain, version: toNumber(m.version ?? 0) };
 }
 
 /** Decodes a ValueInfoProto into name, shape and dtype. */
 export function decodeValueInfo(bytes: Uint8Array): OnnxValueInfo {
-  const m = decode(ValueInfo, bytes, 'ValueInfoProto');
+  const m = decode(messageTypes().ValueInfo, bytes, 'ValueInfoProto');
   const t = (m.type ?? {}) as TypeMsg;
   const tensor = t.tensorType ?? t.sparseTensorType;
   if (!tensor) {

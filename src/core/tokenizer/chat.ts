@@ -5,8 +5,10 @@
  * `return_assistant_tokens_mask` (TRL `assistant_only_loss`).
  */
 import type { Template as TemplateType } from '@huggingface/jinja' with { 'resolution-mode': 'import' };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Template }: { Template: typeof TemplateType } = require('@huggingface/jinja');
+import { hfJinja } from '../vendor';
+
+/** The library's Template class, required on the first render (not at activation: src/core/vendor.ts). */
+const Template = (): typeof TemplateType => hfJinja().Template;
 
 /** One chat message. `content` may be a string or a list of parts (multimodal templates). */
 export interface ChatMessage { role: string; content: string | unknown; [k: string]: unknown }
@@ -50,7 +52,7 @@ export function renderChatWithSpans(template: string, messages: ChatMessage[], o
     .replace(/{%(-?)\s*endgeneration\s*(-?)%}/g, (_m, l, r) => `{{${l} "${GEN_CLOSE}" ${r}}}`);
   let out: string;
   try {
-    const t = new Template(marked);
+    const t = new (Template())(marked);
     out = t.render({
       messages, add_generation_prompt: !!opts.addGenerationPrompt, ...(opts.tools ? { tools: opts.tools } : {}),
       ...(opts.specialTokens ?? {}), ...(opts.extra ?? {}),

@@ -11,9 +11,9 @@
  *   (the library throws).
  */
 import type { Tokenizer as TokenizerType } from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
-// The package ships CommonJS too; required so this module stays CommonJS like the rest of src/.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Tokenizer }: { Tokenizer: typeof TokenizerType } = require('@huggingface/tokenizers');
+import { hfTokenizers } from '../vendor';
+// The package ships CommonJS too; required (through src/core/vendor.ts) on the first tokenizer loaded, not at activation.
+const Tokenizer = (): typeof TokenizerType => hfTokenizers().Tokenizer;
 import { FastBpe } from './fastBpe';
 import { alignedOf, normalizeAligned, preTokenizeTransform, type Aligned } from './aligned';
 
@@ -44,7 +44,7 @@ export class HfTokenizer {
 
   constructor(json: any, config: Record<string, unknown> = {}) {
     this.json = json;
-    this.tok = new Tokenizer(json, { ...config, clean_up_tokenization_spaces: false });
+    this.tok = new (Tokenizer())(json, { ...config, clean_up_tokenization_spaces: false });
     patchPreTokenizer(this.tok.pre_tokenizer);
     if (FastBpe.supports(json.model)) this.fast = new FastBpe(json.model);
     this.unkToken = json.model?.unk_token ?? undefined;

@@ -12,7 +12,7 @@ import type { FieldMap } from '../dataset/types';
 import type { ChatMessage } from './chat';
 import type { LossMaskMode } from './lossMask';
 import { trainingContextOf, type TrainingContext } from './checks';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../vendor';
 
 /** Largest text accepted from a command argument (the inspector's own limit, 64 MiB of UTF-16). */
 export const MAX_OPEN_TEXT = 64 * 1024 * 1024;
@@ -137,7 +137,7 @@ export interface TrainingConfigInfo {
  */
 export function trainingConfigOf(text: string, path: string): TrainingConfigInfo {
   let cfg: unknown;
-  try { cfg = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text); } catch (e) { throw new Error(`${path}: not a training config: ${(e as Error).message}`); }
+  try { cfg = /\.json$/i.test(path) ? JSON.parse(text) : yaml().parse(text); } catch (e) { throw new Error(`${path}: not a training config: ${(e as Error).message}`); }
   if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) throw new Error(`${path}: not a training config (expected a mapping of settings at the top)`);
   const c = cfg as Record<string, unknown>;
   return { training: trainingContextOf(c, path), mask: lossMaskModeOf(c) };

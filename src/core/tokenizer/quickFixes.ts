@@ -4,7 +4,8 @@
  * `double-bos` → `"add_bos_token": false` (the template keeps its BOS). Edits come from jsonc-parser's `modify`, so
  * the rest of the file (formatting, key order) is kept.
  */
-import { modify, parseTree, type Edit } from 'jsonc-parser';
+import type { Edit } from 'jsonc-parser';
+import { jsonc } from '../vendor';
 
 /** A quick fix: its title and the text edits (offsets in UTF-16 code units of the file's text). */
 export interface TokenizerQuickFix { title: string; code: string; edits: Edit[] }
@@ -24,6 +25,7 @@ export const FIXABLE_CODES = Object.keys(FIXES);
 export function tokenizerQuickFix(code: string, text: string): TokenizerQuickFix | undefined {
   const f = Object.hasOwn(FIXES, code) ? FIXES[code] : undefined;
   if (!f) return undefined;
+  const { modify, parseTree } = jsonc();
   const root = parseTree(text);
   if (!root || root.type !== 'object') return undefined;
   const prop = root.children?.find((c) => c.children?.[0]?.value === f.key);

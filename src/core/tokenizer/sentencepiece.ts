@@ -13,7 +13,8 @@
  * - byte fallback (unknown pieces become `<0xNN>` pieces) and the merging of runs of unknown pieces.
  * Offsets are `[begin, end)` in the original text, from the normalizer's norm-to-orig map, as `SentencePieceText`.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobuf as loadProtobuf } from '../vendor';
 import { PairTable } from './fastBpe';
 
 /** Piece types of `ModelProto.SentencePiece.Type`. */
@@ -71,8 +72,7 @@ message ModelProto {
 
 let modelType: protobuf.Type | undefined;
 function modelProtoType(): protobuf.Type {
-  modelType ??= protobuf.parse(PROTO, { keepCase: true }).root.lookupType('sentencepiece.ModelProto');
-  return modelType;
+  return modelType ??= loadProtobuf().parse(PROTO, { keepCase: true }).root.lookupType('sentencepiece.ModelProto');
 }
 
 /** One vocabulary entry of a `.model`. */

@@ -7,14 +7,19 @@
  *
  * Numbers travel as Float64Array (structured clone keeps NaN and +-Infinity, and copies a typed array as one block).
  * A typed array is cloned together with its whole underlying ArrayBuffer, so senders pass exact-length copies.
+ * Steps and times that are an exact arithmetic sequence (steps logged every N) travel as `{ first, stride, count }`
+ * (src/shared/packedColumn.ts): three numbers instead of 8 bytes a point.
  *
  * Types only, plus constants and the dependency-free `dispatch`: no runtime library, so the webview bundle carries none.
  * The host validates inbound messages with the zod schema in `src/views/metrics/messages.ts` (checked against
  * `WebviewToHost` at compile time).
  */
 
-/** One series of one run as columns: `steps` ascending; `times` wall-clock ms since the epoch (NaN where unknown). */
-export interface SeriesData { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
+/**
+ * One series of one run as columns of equal length: `steps` ascending; `times` wall-clock ms since the epoch (NaN where
+ * unknown). `steps` and `times` may be packed (an ArithmeticColumn); `values` always travel as they are.
+ */
+export interface SeriesData { name: string; steps: PackedColumn; values: Float64Array; times?: PackedColumn }
 
 /** An alert drawn as a vertical marker at `step` on the run's series. `message` is log-derived text: textContent only. */
 export interface AlertMarker { kind: string; series: string; step: number; message: string }
@@ -60,6 +65,7 @@ export type WebviewToHost =
 export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
 import type { ReadyMessage } from './dispatch';
 import type { RunSettings } from '../runSettings';
+import type { PackedColumn } from '../packedColumn';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
 export interface PanelOrigin { runIds: string[]; logUri?: string }

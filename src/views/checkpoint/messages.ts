@@ -1,16 +1,19 @@
 /** Host-side validation of checkpoint webview messages (zod; the protocol file stays type-only). */
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
+import { zod } from '../../core/vendor';
 import type { CheckpointIn } from '../../shared/protocol/checkpoint';
 import type { ParseResult } from '../../shared/protocol/dispatch';
 import { parseWith } from '../webviewHost';
 
-const schema = z.discriminatedUnion('type', [
+/** The schema, built on the first message (zod is required then, not at activation: src/core/vendor.ts). */
+const build = (z: typeof Zod) => z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('refresh') }),
   z.object({ type: z.literal('copy'), text: z.string().max(100_000) }),
 ]);
+let schema: ReturnType<typeof build> | undefined;
 
 /** Parses one inbound message. */
 export function parseCheckpointMessage(raw: unknown): ParseResult<CheckpointIn> {
-  return parseWith(schema, raw) as ParseResult<CheckpointIn>;
+  return parseWith(schema ??= build(zod().z), raw) as ParseResult<CheckpointIn>;
 }

@@ -10,7 +10,7 @@ import { DatasetCodeLensProvider, DATASET_CONFIG_SELECTOR } from './codeLens';
 import { DATASET_COMMANDS, checkDatasetCommand, checkFromConfigCommand } from './commands';
 import type { DatasetContext } from './context';
 import type { DatasetPanel } from './panel';
-import { loadDatasetCore } from './core';
+import { loadedDatasetCore } from './core';
 
 export { DATASET_COMMANDS } from './commands';
 
@@ -20,9 +20,9 @@ export interface DatasetApi { panels: Map<string, DatasetPanel>; diagnostics: vs
 /** Registers the dataset feature; disposables go to `context.subscriptions`. */
 export function registerDatasets(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService): DatasetApi {
   const diagnostics = new DatasetDiagnostics(log);
-  const labels = new Map<string, string>();
-  void loadDatasetCore().then((core) => { for (const f of core.FORMATS) labels.set(f.id, f.label); }, () => undefined);
-  const ctx: DatasetContext = { extensionUri: context.extensionUri, log, files, diagnostics, panels: new Map(), formatLabel: (f) => labels.get(f) ?? f };
+  // A format has a label once a check has loaded the core (a report exists only then); activation does not load it.
+  const formatLabel = (f: string): string => loadedDatasetCore()?.FORMATS.find((d) => d.id === f)?.label ?? f;
+  const ctx: DatasetContext = { extensionUri: context.extensionUri, log, files, diagnostics, panels: new Map(), formatLabel };
   context.subscriptions.push(
     diagnostics,
     vscode.languages.registerCodeLensProvider(DATASET_CONFIG_SELECTOR, new DatasetCodeLensProvider()),

@@ -6,17 +6,19 @@ import type { Alert, MetricPoint, MetricsBatch, MetricsFeed, Progress, SeriesCol
 import type { AlertMarker, RunData, RunInfo, SeriesData } from '../../shared/protocol/metrics';
 import type { SparkRun } from '../../shared/protocol/sparklines';
 import { minMaxColumns } from '../../shared/downsample';
+import { packColumn } from '../../shared/packedColumn';
 
 function alertMarker(a: Alert): AlertMarker { return { kind: a.kind, series: a.series, step: a.step, message: a.message }; }
 function progressOf(p: Progress | undefined): RunData['progress'] { return p ? { step: p.step, total: p.total } : undefined; }
 
 /**
- * One series as protocol columns. Copies to exact length: a typed array is cloned with its whole ArrayBuffer, and a
- * store's columns are views into larger, growing buffers.
+ * One series as protocol columns: steps and times packed when they are an arithmetic sequence (packColumn), else
+ * copied to exact length like the values (a typed array is cloned with its whole ArrayBuffer, and a store's columns
+ * are views into larger, growing buffers).
  */
 export function seriesData(s: SeriesColumns): SeriesData {
   const n = s.steps.length;
-  return { name: s.name, steps: s.steps.slice(0, n), values: s.values.slice(0, n), ...(s.times ? { times: s.times.slice(0, n) } : {}) };
+  return { name: s.name, steps: packColumn(s.steps.subarray(0, n)), values: s.values.slice(0, n), ...(s.times ? { times: packColumn(s.times.subarray(0, n)) } : {}) };
 }
 
 /** Everything a feed has, as the `snapshot` message carries it. */

@@ -7,6 +7,7 @@ import type { z as Zod } from 'zod';
 import { MAX_PNG_DATA_URL, type WebviewToHost } from '../../shared/protocol/metrics';
 import type { SparkWebviewToHost } from '../../shared/protocol/sparklines';
 import { parseWith, type ParseResult } from '../../shared/protocol/dispatch';
+import { zod } from '../../core/vendor';
 
 /**
  * The schemas, built with the zod module it is handed. zod is required on the first message rather than imported:
@@ -32,8 +33,7 @@ function buildSchemas(z: typeof Zod) {
 type Schemas = ReturnType<typeof buildSchemas>;
 let built: Schemas | undefined;
 function schemas(): Schemas {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return built ??= buildSchemas((require('zod') as { z: typeof Zod }).z);
+  return built ??= buildSchemas(zod().z);
 }
 
 /** Loss-curve panel -> host (built on first use). */
