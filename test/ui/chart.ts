@@ -6,7 +6,7 @@ import { workbench, waitFor } from './workbench';
 
 export interface DrawSummary {
   total: number; drawn: number; xMin: number; xMax: number; zoomed: boolean; alerts: number; draws: number; xTicks: string[];
-  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
+  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null; smoothMin?: number | null; smoothMax?: number | null }[];
 }
 
 export async function summary(frame: Frame): Promise<DrawSummary | undefined> {

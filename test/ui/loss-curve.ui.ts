@@ -184,6 +184,16 @@ suite('Loss curve panel (UI)', function () {
     await runCommand('LLM Training: Open Log as Chart');
     const gap = await chartWhere('the gap log chart', (x) => x.series.some((r) => r.name === 'loss' && r.inRange === 30));
     assert.equal(gap.s.series.find((r) => r.name === 'loss')?.gaps, 1);
+    // The smoothed line (EMA, the default) restarts after the gap: over steps 300..309 it stays within the raw values
+    // (1.455..1.5) instead of coming down from the level before the gap (about 2.9).
+    await gap.frame.evaluate(() => (window as unknown as { __lossChart: { zoomTo(a: number, b: number): void } }).__lossChart.zoomTo(299.5, 309.5));
+    const zoomed = await chartWhere('the zoom past the gap', (x) => x.zoomed && x.series.some((r) => r.name === 'loss' && r.inRange === 10));
+    const z = zoomed.s.series.find((r) => r.name === 'loss')!;
+    assert.equal(z.drawnMax, Math.fround(3 - 300 / 200));
+    assert.ok(z.smoothMax !== null && z.smoothMax! <= z.drawnMax! + 1e-6 && z.smoothMin! >= z.drawnMin! - 1e-6, `smoothed after the gap ${z.smoothMin}..${z.smoothMax}, raw ${z.drawnMin}..${z.drawnMax}`);
+    await gap.frame.locator('#chart .u-over').dblclick();
+    await waitFor('the full view of the gap log again', async () => { const x = await summary(gap.frame); return x && !x.zoomed ? x : undefined; }, 20_000);
+    await page.mouse.move(1, 1); // no crosshair from the double-click in the screenshot
     await wb.screenshot('loss-curve-gap');
   });
 

@@ -93,3 +93,40 @@ test('the chart\'s incremental smoothers agree with the metrics core\'s batch fu
   const g = smooth(P({ method: 'gaussian', sigma: 15 }), xs, ys), ref = gaussianSmooth(xs, ys, 15);
   for (let i = 200; i < n - 200; i++) if (Number.isFinite(ref[i])) assert.ok(Math.abs(g[i] - ref[i]) < 0.01, `gaussian at ${i}: ${g[i]} vs ${ref[i]}`);
 });
+
+test('a gap in x restarts every method: each segment is smoothed as if it were a series of its own (issue 11)', () => {
+  // Steps 1..20 then 300..309 (the loss-curve UI test's LitGPT gap log): loss 3 - step/200.
+  const xs = [...Array.from({ length: 20 }, (_, i) => i + 1), ...Array.from({ length: 10 }, (_, i) => i + 300)];
+  const ys = xs.map((x) => 3 - x / 200);
+  const cut = 20, minGap = 10;
+  const seg = (a: number, b: number) => [xs.slice(a, b), ys.slice(a, b)] as const;
+  for (const p of [P({ method: 'ema', weight: 0.9 }), P({ method: 'ema-time', halfLife: 50 }), P({ method: 'gaussian', sigma: 200 })]) {
+    const s = new Smoother(p);
+    s.update(xs, ys, xs.length, minGap);
+    const whole = [...s.values.subarray(0, xs.length)];
+    const expected = [...smooth(p, ...seg(0, cut)), ...smooth(p, ...seg(cut, xs.length))];
+    whole.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-12, `${p.method} at step ${xs[i]}: ${v} vs ${expected[i]}`));
+    // The first point after the gap is the raw value (a debiased restart), not the level from before the gap.
+    assert.ok(Math.abs(whole[cut] - ys[cut]) < 1e-12 || p.method === 'gaussian', `${p.method}: ${whole[cut]} vs raw ${ys[cut]}`);
+    assert.ok(whole[cut] < 1.6, `${p.method} after the gap: ${whole[cut]}`);
+    // Without a gap threshold the average carries across (what the chart drew before).
+    const carried = smooth(p, xs, ys);
+    if (p.method === 'ema') assert.ok(carried[cut] > 1.6, `${p.method} carried: ${carried[cut]}`);
+  }
+  // Hand-computed: EMA w = 0.5 over [4, 0 | gap | 8, 0] is 4, 0/0.75... restart: 8, (0.5*4 + 0)/0.75.
+  const out = new Smoother(P({ method: 'ema', weight: 0.5 }));
+  out.update([1, 2, 100, 101], [4, 0, 8, 0], 4, 10);
+  assert.deepEqual([...out.values.subarray(0, 4)], [4, 1 / 0.75, 8, 2 / 0.75]);
+});
+
+test('gap-aware smoothing: live appends across a gap give the same result as smoothing everything at once', () => {
+  const xs = [...Array.from({ length: 50 }, (_, i) => i), ...Array.from({ length: 50 }, (_, i) => i + 1000)];
+  const ys = xs.map((x) => Math.sin(x / 7) + (x > 500 ? 1 : 3));
+  for (const p of [P({ method: 'ema', weight: 0.8 }), P({ method: 'ema-time', halfLife: 4 }), P({ method: 'gaussian', sigma: 6 })]) {
+    const all = new Smoother(p); all.update(xs, ys, xs.length, 10);
+    const live = new Smoother(p);
+    for (let n = 1; n <= xs.length; n += 7) live.update(xs, ys, n, 10);
+    live.update(xs, ys, xs.length, 10);
+    for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(live.values[i] - all.values[i]) < 1e-9, `${p.method} at ${i}`);
+  }
+});

@@ -123,3 +123,40 @@ test('steps missing from a LitGPT log are drawn as a gap, not bridged', () => {
   assert.equal(g.gaps, 1);
   assert.equal(g.ys[20], null);
 });
+
+/** `series`' points as `step=value`. */
+const pts = (r: ReturnType<typeof parseLog>, series: string) => r.points.filter((p) => p.series === series).map((p) => `${p.step}=${p.value}`);
+
+test('lit-gpt validation lines are eval_loss at the optimizer step they follow, not at the iteration they print', () => {
+  // lit-gpt finetune/full.py: after the marked record of every eval_interval-th step it prints the iteration (0-based
+  // iter_num) as `iter N: val loss` (2024) or `step N: val loss` (2023, the same iter_num).
+  const step = (s: number) => litLog([s], 4, (x, k) => 3 - x / 10 - k / 100);
+  const text = step(1) + step(2) + 'iter 7: val loss 2.5000, val time: 1234.56 ms\n' + step(3) + step(4) + 'step 15: val loss 2.4000, val time: 987.65ms\n' + step(5);
+  const r = parseLog(text);
+  assert.deepEqual(pts(r, 'loss').map((p) => p.split('=')[0]), ['1', '2', '3', '4', '5']);
+  assert.deepEqual(pts(r, 'eval_loss'), ['2=2.5', '4=2.4']);
+  assert.equal(r.format, 'litgpt');
+});
+
+test('LitGPT validation lines, also where log_interval hides the marked record; Final evaluation adds eval_ppl at the last step', () => {
+  // LitGPT finetune/lora.py: 1-based iter, `(step)` marks the record that closes a step; 4 micro-batches a step.
+  const rec = (iter: number) => {
+    const step = Math.floor(iter / 4), marked = iter % 4 === 0;
+    return `Epoch 1 | iter ${iter} step ${step} | loss train: ${(3 - iter / 100).toFixed(3)}, val: n/a | iter time: 100.00 ms${marked ? ' (step)' : ''}\n`;
+  };
+  let text = '';
+  for (let i = 1; i <= 8; i++) text += rec(i);
+  text += 'iter 8: val loss 2.9000, val time: 50.00 ms\n'; // after the record of iter 8 (step 2)
+  // log_interval 3 from here: records at 9, 12, ..., 36; validations every 2 steps at iters 16, 24, 32.
+  for (let i = 9; i <= 36; i++) {
+    if (i % 3 === 0) text += rec(i);
+    if (i % 8 === 0) text += `iter ${i}: val loss ${(3 - i / 100).toFixed(4)}, val time: 50.00 ms\n`;
+  }
+  text += 'Final evaluation | val loss: 2.600 | val ppl: 13.464\n';
+  const r = parseLog(text);
+  // iter 16: the record before it (iter 15, step 3 accumulating) counts in step 4; iter 24 was printed (step 6);
+  // iter 32: counted on from the marked record of iter 24 at 4 iterations per step (marked 12 -> 24: 12 iters, 3 steps).
+  assert.deepEqual(pts(r, 'eval_loss'), ['2=2.9', '4=2.84', '6=2.76', '8=2.68', '9=2.6']);
+  assert.deepEqual(pts(r, 'eval_ppl'), ['9=13.464']);
+  assert.equal(pts(r, 'loss').at(-1)?.split('=')[0], '9');
+});

@@ -22,7 +22,11 @@ export interface DrawSummary {
   /** Points handed to uPlot for those series. */
   drawn: number;
   xMin: number; xMax: number; zoomed: boolean;
-  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null }[];
+  /**
+   * Per visible raw series. `smoothMin`/`smoothMax`: the range of its smoothed line drawn inside the visible x range
+   * (null when none is drawn; absent with smoothing off).
+   */
+  series: { run: string; name: string; inRange: number; drawn: number; gaps: number; drawnMin: number | null; drawnMax: number | null; smoothMin?: number | null; smoothMax?: number | null }[];
   alerts: number;
   draws: number;
   /** The x axis' tick labels as uPlot drew them (on canvas, so not readable from the DOM). */
@@ -258,7 +262,9 @@ export class LossChart {
         const span = n > 1 ? xs[n - 1] - xs[0] : 1;
         d.smoother = new Smoother(smoothingParams(v.smoothing, v.smoothingAmount, span));
       }
-      d.smoother.update(xs, ys, n);
+      // Restarts after the gaps in x the chart draws (the data part of drawNow's threshold; the pixel part depends
+      // on the zoom, and zooming must not change the smoothed values).
+      d.smoother.update(xs, ys, n, GAP_FACTOR * typicalDelta(xs, n));
       ys = d.smoother.values;
     }
     if (this.zoom) return resolveColumns(xs, ys, n, this.zoom[0], this.zoom[1], columns);
@@ -300,6 +306,9 @@ export class LossChart {
       if (l.kind === 'raw') {
         summary.total += r.inRange; summary.drawn += r.drawn;
         summary.series.push({ run: l.s.runId, name: l.s.name, inRange: r.inRange, drawn: r.drawn, gaps: g.gaps, drawnMin: Number.isFinite(mn) ? mn : null, drawnMax: Number.isFinite(mx) ? mx : null });
+      } else {
+        const raw = summary.series[summary.series.length - 1]; // a smooth line follows its series' raw line
+        if (raw && raw.run === l.s.runId && raw.name === l.s.name) { raw.smoothMin = Number.isFinite(mn) ? mn : null; raw.smoothMax = Number.isFinite(mx) ? mx : null; }
       }
     }
     if (!Number.isFinite(summary.xMin)) { summary.xMin = 0; summary.xMax = 1; }

@@ -11,6 +11,12 @@
  *   (eval every N steps, wall-clock x) weigh by distance rather than by count; debiased the same way.
  * - `gaussian`: Gaussian kernel over x distance (sigma in x units, window +-3 sigma), normalised by the kernel weights
  *   present (edges are not pulled towards zero). A new point changes the last 3 sigma, which are recomputed.
+ *
+ * A gap in x (consecutive points more than `minGap` apart, the gaps the chart draws, gaps.ts) splits the series into
+ * segments smoothed independently: the EMAs restart after it, debiased as at the start of a series (TensorBoard does
+ * the same at a series' first point), and the Gaussian's windows stop at it. Carrying the average across would start
+ * the line after a gap at the level the run had before it (issue 11: far above the raw loss after steps 21..299 were
+ * missing), a value nobody measured there.
  */
 import type { SmoothingMethod } from '../../src/shared/protocol/metrics';
 import { lowerBound } from './columns';
@@ -35,15 +41,27 @@ export class Smoother {
   // EMA state after `length` points
   private last = 0; private debiasWeight = 0; private prevX = NaN; private wPow = 1;
   private lastDx = NaN; private lastDecay = 0;
+  /** The gap threshold the current values were computed with (x units; Infinity = no gaps). */
+  private minGap = Infinity;
 
   constructor(readonly params: SmoothingParams) {}
 
-  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    if (n < this.length) { this.length = 0; this.last = 0; this.debiasWeight = 0; this.prevX = NaN; this.wPow = 1; this.lastDx = NaN; }
+  /**
+   * Smooths points [length, n) of `xs` (ascending) / `ys`, given points before `length` are unchanged since the last
+   * call. `minGap` (x units, default Infinity): consecutive points further apart start a new segment (see the module
+   * doc). A threshold more than twice or less than half the one used so far recomputes everything (a live series'
+   * typical spacing settles as it grows; small drifts keep the earlier result so appends stay cheap).
+   */
+  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, minGap = Infinity): void {
+    const g = minGap > 0 ? minGap : Infinity;
+    const moved = g === Infinity || this.minGap === Infinity ? g !== this.minGap : g > 2 * this.minGap || g < this.minGap / 2;
+    if (moved) { this.minGap = g; this.length = 0; }
+    if (n < this.length) this.length = 0;
+    if (this.length === 0) { this.last = 0; this.debiasWeight = 0; this.prevX = NaN; this.wPow = 1; this.lastDx = NaN; }
     if (this.values.length < n) { const grown = new Float64Array(Math.max(n, this.values.length * 2, 1024)); grown.set(this.values.subarray(0, this.length)); this.values = grown; }
     switch (this.params.method) {
       case 'none': for (let i = this.length; i < n; i++) this.values[i] = ys[i]; break;
-      case 'ema': this.ema(ys, n); break;
+      case 'ema': this.ema(xs, ys, n); break;
       case 'ema-time': this.emaTime(xs, ys, n); break;
       case 'gaussian': this.gaussian(xs, ys, n); break;
     }
@@ -51,10 +69,11 @@ export class Smoother {
   }
 
   // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing).
-  private ema(ys: ArrayLike<number>, n: number): void {
-    const w = this.params.weight, out = this.values;
+  private ema(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+    const w = this.params.weight, out = this.values, gap = this.minGap;
     let last = this.last, wPow = this.wPow;
     for (let i = this.length; i < n; i++) {
+      if (i > 0 && xs[i] - xs[i - 1] > gap) { last = 0; wPow = 1; } // a new segment: restart, debiased from its first point
       const v = ys[i];
       if (!(v - v === 0)) { out[i] = v; continue; } // NaN/Inf pass through and do not enter the average
       last = last * w + (1 - w) * v;
@@ -66,9 +85,10 @@ export class Smoother {
   }
 
   private emaTime(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    const h = this.params.halfLife, out = this.values;
+    const h = this.params.halfLife, out = this.values, gap = this.minGap;
     let sum = this.last, weight = this.debiasWeight, prevX = this.prevX, lastDx = this.lastDx, lastDecay = this.lastDecay;
     for (let i = this.length; i < n; i++) {
+      if (i > 0 && xs[i] - xs[i - 1] > gap) { sum = 0; weight = 0; prevX = NaN; } // a new segment: restart
       const v = ys[i];
       if (!(v - v === 0)) { out[i] = v; continue; }
       let decay = 0;
@@ -100,22 +120,30 @@ export class Smoother {
     }
     const xNew = this.length < n ? xs[this.length] : Infinity;
     const from = (k: number) => (this.length === 0 ? 0 : lowerBound(xs, n, xNew - k * r));
-    boxPass(xs, ys, this.pass1, n, from(1), r);
-    boxPass(xs, this.pass1, this.pass2, n, from(2), r);
-    boxPass(xs, this.pass2, this.values, n, from(3), r);
+    const gap = this.minGap;
+    boxPass(xs, ys, this.pass1, n, from(1), r, gap);
+    boxPass(xs, this.pass1, this.pass2, n, from(2), r, gap);
+    boxPass(xs, this.pass2, this.values, n, from(3), r, gap);
     // Keep non-finite points visible as such in the smoothed line too (a NaN loss is news, not noise).
     for (let i = this.length; i < n; i++) if (!Number.isFinite(ys[i])) this.values[i] = ys[i];
   }
 }
 
-/** dst[i] = mean of the finite src[j] with |xs[j] - xs[i]| <= r, for i in [from, n). NaN when there are none. */
-function boxPass(xs: ArrayLike<number>, src: ArrayLike<number>, dst: Float64Array, n: number, from: number, r: number): void {
+/**
+ * dst[i] = mean of the finite src[j] with |xs[j] - xs[i]| <= r and no step between i and j wider than `gap`, for i in
+ * [from, n). NaN when there are none.
+ */
+function boxPass(xs: ArrayLike<number>, src: ArrayLike<number>, dst: Float64Array, n: number, from: number, r: number, gap: number): void {
   if (from >= n) return;
-  let lo = lowerBound(xs, n, xs[from] - r), hi = lo; // window is [lo, hi)
-  let sum = 0, count = 0;
+  let lo = lowerBound(xs, n, xs[from] - r); // window is [lo, hi)
+  for (let j = from; j > lo; j--) if (xs[j] - xs[j - 1] > gap) { lo = j; break; } // not back across a gap
+  let hi = lo, sum = 0, count = 0;
   for (let i = from; i < n; i++) {
     const x = xs[i];
-    while (hi < n && xs[hi] <= x + r) { const v = src[hi]; if (Number.isFinite(v)) { sum += v; count++; } hi++; }
+    if (i > 0 && xs[i] - xs[i - 1] > gap) { // i starts a segment: drop the window behind it
+      while (lo < i) { const v = src[lo]; if (Number.isFinite(v)) { sum -= v; count--; } lo++; }
+    }
+    while (hi < n && xs[hi] <= x + r && (hi <= i || !(xs[hi] - xs[hi - 1] > gap))) { const v = src[hi]; if (Number.isFinite(v)) { sum += v; count++; } hi++; }
     while (xs[lo] < x - r) { const v = src[lo]; if (Number.isFinite(v)) { sum -= v; count--; } lo++; }
     dst[i] = count > 0 ? sum / count : NaN;
   }

@@ -11,6 +11,13 @@
  * What each record's `loss` is: in lit-gpt (`iter N step M: loss X, iter time: ...`) the loss of that micro-batch;
  * in LitGPT (`Epoch E | iter N step M | loss train: X, ...`) `RunningMean(window=gradient_accumulation_iters)` over
  * the last micro-batches, so its marked record's value is already the step's mean.
+ *
+ * A step is placed only when it closes (issue 11): while a log is followed, the step still accumulating has no point
+ * until its marked record arrives. That is deliberate: its mean, min and count are not known before, a provisional
+ * point would have to be replaced later, and the chart's columns, gap detection and smoothers are incremental on the
+ * contract that placed points never change (webview-ui/metrics/smoothing.ts, columns.ts). The wait is one optimizer
+ * step, as for any format that logs once per optimizer step, and the open step's micro-batches already reach the alert
+ * rules as they are read (LogParser.microBatch), so a spike or NaN in it is reported without waiting.
  */
 
 /** One micro-batch record as the log printed it. */
@@ -49,6 +56,26 @@ interface Open { step: number; lastIter: number; losses: number[]; iterTimeMs: n
  * another step, or by {@link flush} (end of the log: a step cut short keeps the records it had). */
 export class MicroBatchSteps {
   private open: Open | undefined;
+  /** The last record added: its iteration and the optimizer step it counts in. */
+  private lastIter = NaN; private lastStep = NaN;
+  /** The last two marked (step-closing) records: iteration and step. */
+  private bIter = NaN; private bStep = NaN; private bIterPrev = NaN; private bStepPrev = NaN;
+
+  /**
+   * The optimizer step completed at iteration `iter`, for a line printed after it that names only the iteration
+   * (LitGPT `iter N: val loss ...`, lit-gpt `step N: val loss ...` where N is also the iteration; both validate only
+   * right after an optimizer step, `not is_accumulating`). The step of the record printed at `iter` when there was
+   * one (the usual `log_interval` 1); else counted on from the last marked record with the iterations per step of
+   * the last two marked records (`log_interval` > 1 hides some); else the step of the last record. Undefined
+   * before any record, or for `iter` undefined (`Final evaluation`, printed after the loop): the last record's step.
+   */
+  stepAtIter(iter: number | undefined): number | undefined {
+    if (this.lastIter !== this.lastIter) return undefined;
+    if (iter === undefined || iter === this.lastIter) return this.lastStep;
+    const per = (this.bIter - this.bIterPrev) / (this.bStep - this.bStepPrev);
+    if (per > 0 && Number.isInteger(per)) return this.bStep + Math.floor((iter - this.bIter) / per);
+    return this.lastStep;
+  }
 
   /**
    * Adds a record printed at `time` (ms, or undefined); calls `close` for each step it completes (0, 1 or 2).
@@ -58,6 +85,8 @@ export class MicroBatchSteps {
     const step = r.boundary ? r.printedStep : r.printedStep + 1;
     let o = this.open;
     if (o !== undefined && o.step === step && r.iter <= o.lastIter) return undefined; // the same micro-batch printed again
+    this.lastIter = r.iter; this.lastStep = step;
+    if (r.boundary && step !== this.bStep) { this.bIterPrev = this.bIter; this.bStepPrev = this.bStep; this.bIter = r.iter; this.bStep = step; }
     if (o !== undefined && o.step !== step) { this.flush(close); o = undefined; }
     if (o === undefined) o = this.open = { step, lastIter: r.iter, losses: [], iterTimeMs: 0, time };
     o.losses.push(r.loss);

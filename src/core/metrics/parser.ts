@@ -183,6 +183,7 @@ class Parser implements LogParser {
         (this.outEvents ??= []).push(e);
       },
       microBatch: (r) => this.microBatch(r),
+      stepAtIter: (iter) => this.micro.stepAtIter(iter),
     };
   }
 

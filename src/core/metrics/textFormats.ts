@@ -21,7 +21,10 @@
  * - mlx-lm `tuner/trainer.py`: `Iter {n}: Train loss {x}, Learning Rate {x}, It/sec {x}, Tokens/sec {x}, Trained Tokens {n}, Peak mem {x} GB`,
  *   `Iter {n}: Val loss {x}, Val took {x}s`.
  * - lit-gpt/LitGPT: `iter {n} step {m}: loss {x}, iter time: {x}ms (optimizer.step)` and
- *   `Epoch {e} | iter {n} step {m} | loss train: {x}, val: {x|n/a} | iter time: {x} ms`.
+ *   `Epoch {e} | iter {n} step {m} | loss train: {x}, val: {x|n/a} | iter time: {x} ms`; validation
+ *   (`finetune/*.py`, `pretrain.py`) `iter {n}: val loss {:.4f}, val time: {:.2f} ms` (lit-gpt before 2024:
+ *   `step {n}: val loss {:.4f}, val time: {:.2f}ms`, n also the iteration) and, after the loop,
+ *   `Final evaluation | val loss: {:.3f} | val ppl: {:.3f}`.
  * - tqdm `format_meter`: `{p}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{unit}{postfix}]`; PyTorch Lightning
  *   puts metrics in the postfix (`, loss=2.6, v_num=95nc`).
  * - PyTorch Lightning `CSVLogger` metrics.csv: a header row, then rows with empty cells for metrics not logged then.
@@ -57,6 +60,11 @@ export interface LineSink {
   crash?(c: CrashLine): void;
   /** One micro-batch record of a log that prints several per optimizer step (LitGPT `iter N step M`). */
   microBatch?(r: MicroBatchRecord): void;
+  /**
+   * The optimizer step completed at micro-batch iteration `iter` (undefined: at the last record), for lines of a
+   * micro-batch log that name only the iteration (see `MicroBatchSteps.stepAtIter`). Undefined before any record.
+   */
+  stepAtIter?(iter: number | undefined): number | undefined;
 }
 
 /** Kinds of lines that end training runs. */
@@ -209,6 +217,20 @@ const NANOGPT_ITER_RE = new RegExp(String.raw`\biter (\d+): loss (${NUM}), time 
 const NANOGPT_EVAL_RE = new RegExp(String.raw`\bstep (\d+): train loss (${NUM}), val loss (${NUM})`);
 const LITGPT_RE = new RegExp(String.raw`\biter (\d+) step (\d+): loss (${NUM}), iter time: ([\d.]+) ?ms`);
 const LITGPT2_RE = new RegExp(String.raw`\biter (\d+) step (\d+) \| loss train: (${NUM}), val: (${NUM}|n/a) \| iter time: ([\d.]+) ?ms`);
+const LITGPT_VAL_RE = new RegExp(String.raw`\b(?:iter|step) (\d+): val loss (${NUM}), val time: ([\d.]+) ?ms`);
+const LITGPT_FINAL_RE = new RegExp(String.raw`\bFinal evaluation \| val loss: (${NUM}) \| val ppl: (${NUM})`);
+
+/**
+ * A LitGPT validation line: `eval_loss` (and `eval_ppl` where printed) at the optimizer step completed at iteration
+ * `iter` (undefined: the last one; `Final evaluation`). A sink that does not group micro-batches places it at the
+ * iteration, as it does the records; before any record the iteration is all there is.
+ */
+function litgptVal(sink: LineSink, iter: number | undefined, loss: string, ppl: string | undefined): void {
+  sink.format('litgpt');
+  const step = sink.stepAtIter?.(iter) ?? iter;
+  sink.point('eval_loss', step, parseNumberToken(loss)!);
+  if (ppl !== undefined) sink.point('eval_ppl', step, parseNumberToken(ppl)!);
+}
 
 /** A LitGPT micro-batch record: grouped into its optimizer step by the sink (see microBatches.ts), or, for a sink
  * that does not group, a point at its iteration. */
@@ -370,6 +392,10 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
     }
   }
   if (line.indexOf('val loss') >= 0) {
+    let v = LITGPT_VAL_RE.exec(line);
+    if (v) { litgptVal(sink, Number(v[1]), v[2], undefined); return true; }
+    v = LITGPT_FINAL_RE.exec(line);
+    if (v) { litgptVal(sink, undefined, v[1], v[2]); return true; }
     const m = NANOGPT_EVAL_RE.exec(line);
     if (m) {
       sink.format('nanogpt');
