@@ -16,6 +16,7 @@ import peftHead from './tables/peft-0.20.0.json';
 import peft0171 from './tables/peft-0.17.1.json';
 import trlHead from './tables/trl-1.9.0.json';
 import transformersHead from './tables/transformers-5.18.0.json';
+import transformers4576 from './tables/transformers-4.57.6.json';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -66,7 +67,7 @@ export const KEY_TABLES: Record<string, KeyTable[]> = {
   // Merged additively into the hand-written hf/peft specs (addTable): schemas/hf.ts, schemas/peft.ts.
   peft: [peftHead as unknown as KeyTable, peft0171 as unknown as KeyTable],
   trl: [trlHead as unknown as KeyTable],
-  transformers: [transformersHead as unknown as KeyTable],
+  transformers: [transformersHead as unknown as KeyTable, transformers4576 as unknown as KeyTable],
 };
 
 /** The table a framework's checks assume (the newest committed release, or the one matching `release`). */

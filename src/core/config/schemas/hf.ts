@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
-import { addTable, keyTable, objFromClasses, tableRelease } from '../tables';
+import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -470,8 +470,9 @@ export function hfRoot(): ObjSpec {
   // Generated tables (tables/transformers-<release>.json, tables/trl-<release>.json) add the fields the hand-written
   // lists lack, and the field's source line to the hover of those they have (addTable: hand-written types stay).
   // HfArgumentParser / TrlParser: a Literal or enum field refuses other values (argparse choices, Enum(value)).
-  const tf = keyTable('transformers');
-  if (tf) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` })).keys;
+  // Every tabled transformers release, newest first (a 4.x field v5 dropped is still known; its hover keeps the
+  // newest release's line where both have it).
+  for (const tf of KEY_TABLES.transformers ?? []) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` })).keys;
   const trl = keyTable('trl');
   // trl/trainer/ configs first: a field's hover links SFTConfig/GRPOConfig/... rather than an experimental copy.
   const trlRoots = trl ? Object.values(trl.roots).flat().sort((a, b) => Number(!trl.classes[a]?.file.startsWith('trl/trainer/')) - Number(!trl.classes[b]?.file.startsWith('trl/trainer/'))) : [];

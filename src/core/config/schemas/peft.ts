@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { any, bool, custom, enm, float, int, list, map, obj, str } from '../spec';
 import type { ObjSpec } from '../spec';
-import { addTable, keyTable, objFromClasses, tableRelease } from '../tables';
+import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
 
 const SRC = 'https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py';
 const BASE = 'https://github.com/huggingface/peft/blob/main/src/peft/config.py';
@@ -20,15 +20,18 @@ export const PEFT_TYPES = ['LORA', 'LOHA', 'LOKR', 'ADALORA', 'IA3', 'PROMPT_TUN
 
 /**
  * The LoraConfig keys: the hand-written specs below (with their bounds and value lists) plus every field of LoraConfig
- * and its PeftConfig bases in the generated table (tables/peft-<release>.json, newest release unless `release` is
- * given), added by {@link addTable}; hovers of table keys link the field's line at the table's commit.
+ * and its PeftConfig bases in each generated table (tables/peft-<release>.json; the `release` asked for, or the
+ * newest, first), added by {@link addTable}; hovers of table keys link the field's line at that table's commit.
  */
 export function peftRoot(release?: string): ObjSpec {
-  const hand = peftHand();
-  const t = keyTable('peft', release);
-  if (!t?.classes.LoraConfig) return hand;
-  const gen = objFromClasses(t, ['LoraConfig'], 'LoraConfig', { nestedUnknown: 'warning', enumSeverity: 'warning', label: `PEFT ${tableRelease(t)}` });
-  return addTable(hand, gen);
+  let spec = peftHand();
+  // The asked-for (or newest) release first, then the older ones: a field an older PEFT had is still known.
+  const first = keyTable('peft', release);
+  for (const t of [first, ...(KEY_TABLES.peft ?? []).filter((x) => x !== first)]) {
+    if (!t?.classes.LoraConfig) continue;
+    spec = addTable(spec, objFromClasses(t, ['LoraConfig'], 'LoraConfig', { nestedUnknown: 'warning', enumSeverity: 'warning', label: `PEFT ${tableRelease(t)}` }));
+  }
+  return spec;
 }
 
 function peftHand(): ObjSpec {
