@@ -25,6 +25,8 @@ What is read, per framework:
   trl              trl/trainer/*_config.py and trl/trainer/*/..._config.py (SFTConfig, DPOConfig, GRPOConfig, ...)
   transformers     src/transformers/training_args.py (+ _seq2seq, trainer_utils.py and debug_utils.py for the enums);
                    roots TrainingArguments and Seq2SeqTrainingArguments (dataclasses read by HfArgumentParser)
+  deepspeed        deepspeed/runtime/zero/{config,offload_config}.py, runtime/precision_config.py, monitor/config.py,
+                   comm/config.py (pydantic DeepSpeedConfigModel sections); roots zero_optimization, bf16, fp16, ...
   peft             src/peft/config.py, src/peft/utils/peft_types.py, src/peft/tuners/*/config.py; one root per tuner
                    config (LoraConfig, ...)
 
@@ -52,6 +54,10 @@ SETS = {
         'repo': 'huggingface/transformers',
         'globs': ['src/transformers/training_args.py', 'src/transformers/training_args_seq2seq.py', 'src/transformers/trainer_utils.py', 'src/transformers/debug_utils.py'],
     },
+    'deepspeed': {
+        'repo': 'deepspeedai/DeepSpeed',
+        'globs': ['deepspeed/runtime/zero/config.py', 'deepspeed/runtime/zero/offload_config.py', 'deepspeed/runtime/precision_config.py', 'deepspeed/monitor/config.py', 'deepspeed/comm/config.py', 'deepspeed/runtime/config_utils.py'],
+    },
     'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/config.py', 'src/peft/utils/peft_types.py', 'src/peft/tuners/*/config.py']},
 }
 
@@ -60,6 +66,10 @@ SCALARS = {'bool': 'bool', 'int': 'int', 'float': 'float', 'str': 'str', 'Any': 
 
 def literal(node):
     """A Python literal as JSON (None when it is not a literal or not JSON-representable)."""
+    if isinstance(node, ast.Call) and ast.unparse(node.func).split('.')[-1] in ('pp_int', 'int') and len(node.args) == 1 and not node.keywords:
+        # DeepSpeed writes big int defaults as pp_int(5e8) (an int that prints with commas).
+        v, ok = literal(node.args[0])
+        return (int(v), True) if ok and isinstance(v, (int, float)) and not isinstance(v, bool) else (None, False)
     try:
         v = ast.literal_eval(node)
     except Exception:
@@ -356,6 +366,9 @@ def roots_for(fw, classes, root='.'):
     if fw == 'transformers':
         # What HfArgumentParser(TrainingArguments) / (Seq2SeqTrainingArguments) accepts.
         return {n: [n] for n in ('TrainingArguments', 'Seq2SeqTrainingArguments') if n in classes}
+    if fw == 'deepspeed':
+        # The pydantic sections of a DeepSpeed JSON (the top level is read key by key in runtime/config.py).
+        return {k: [n] for k, n in (('zero_optimization', 'DeepSpeedZeroConfig'), ('bf16', 'DeepSpeedBF16Config'), ('fp16', 'DeepSpeedFP16Config'), ('comms_logger', 'CommsLoggerConfig')) if n in classes}
     if fw == 'peft':
         # Every tuner config (LoraConfig, ...): the keys of an adapter_config.json or of a `peft:` block.
         return {n: [n] for n in sorted(classes) if n.endswith('Config') and 'PeftConfig' in closure_bases(n, classes)}

@@ -176,6 +176,9 @@ const STRICTER_BY_RULE: Record<string, string> = {
   // PEFT
   r: 'peft/tuners/lora/layer.py update_layer: "`r` should be a positive integer value"',
   lora_alpha: 'scaling = lora_alpha / r: 0 turns the adapter off',
+  // DeepSpeed (runtime/fp16/loss_scaler.py DynamicLossScaler)
+  loss_scale_window: 'stable_interval % scale_window: ZeroDivisionError at 0',
+  hysteresis: 'the scale drops only when cur_hysteresis == 1: counting down from 0 it never does, every step overflows',
 };
 
 /** A value of the type the table gives (within its bounds), or undefined when the type admits anything. */
@@ -201,6 +204,29 @@ const TABLE_CASES: [string, Framework, (t: KeyTable) => string[]][] = [
   ['trl', 'hf-trainer', (t) => Object.values(t.roots).flat()],
   ['peft', 'peft', () => ['LoraConfig']],
 ];
+
+/** DeepSpeed: each pydantic section (zero_optimization, bf16, fp16) of the table, checked inside its section. */
+for (const t of KEY_TABLES.deepspeed) {
+  test(`deepspeed ${t.release}: every field of zero_optimization, bf16 and fp16 is accepted and typed as the table says`, () => {
+    const bad: string[] = [];
+    let n = 0;
+    for (const section of ['zero_optimization', 'bf16', 'fp16']) {
+      const sub = frameworkDef('deepspeed')!.root.keys[section]!.obj!;
+      for (const { field } of flattenClass(t, t.roots[section][0])) {
+        if (sub.renamed?.[field.name]) continue;
+        const v = sample(field, sub.keys[field.name]?.values);
+        if (v === undefined) continue;
+        n++;
+        const text = JSON.stringify({ [section]: { [field.name]: v } }, null, 1);
+        const r = validateConfig(text, { fileName: 'ds_config.json', framework: 'deepspeed' });
+        const own = r.issues.filter((i) => ['unknown-key', 'wrong-type', 'out-of-range', 'invalid-value', 'renamed-key'].includes(i.code) && i.severity === 'error');
+        if (own.length && !(v === 0 && STRICTER_BY_RULE[field.name])) bad.push(`${section}.${field.name}: ${JSON.stringify(v)} (${field.type}): ${own.map((i) => i.message).join(' | ')}`);
+      }
+    }
+    assert.ok(n > 40, `${n} fields checked`);
+    assert.deepEqual(bad, []);
+  });
+}
 for (const [name, fw, roots] of TABLE_CASES) {
   for (const t of KEY_TABLES[name]) {
     test(`${name} ${t.release}: every table field is accepted and typed as the table says`, () => {

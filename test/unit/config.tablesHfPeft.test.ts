@@ -70,3 +70,16 @@ test('PEFT: a LoraConfig field of 0.20.0 the hand-written spec lacks is known, w
   const r0 = validateConfig(json.replace('"r": 8', '"r": 0'), { fileName: 'adapter_config.json' });
   assert.deepEqual(r0.issues.filter((i) => i.range.start.line === 2).map((i) => i.severity), ['error']);
 });
+
+test('DeepSpeed zero_optimization: fields only the 0.19.5 table has are known, typed, take "auto", and link their line', () => {
+  const text = (v: string) => `{\n "train_micro_batch_size_per_gpu": 1,\n "zero_optimization": {\n  "stage": 3,\n  "stage3_allgather_sequential": true,\n  "enable_sanity_checks": ${v},\n  "no_such_zero_key": 1\n }\n}\n`;
+  const r = validateConfig(text('"auto"'), { fileName: 'ds_config.json' });
+  assert.equal(r.framework, 'deepspeed');
+  assert.deepEqual(r.issues.filter((i) => i.severity === 'error').map((i) => `${i.code}:${i.range.start.line}`), ['unknown-key:6']);
+  const bad = validateConfig(text('[1]'), { fileName: 'ds_config.json' });
+  assert.deepEqual(bad.issues.filter((i) => i.code === 'wrong-type').map((i) => i.range.start.line), [5]);
+  const h = hover(text('false'), '"enable_sanity_checks"', 'ds_config.json');
+  assert.match(h.markdown, /Type: `bool`/);
+  assert.match(h.markdown, /Default: `false`/);
+  assert.match(h.markdown, new RegExp(`github\\.com/deepspeedai/DeepSpeed/blob/${keyTable('deepspeed')!.commit}/deepspeed/runtime/zero/config\\.py#L\\d+`));
+});

@@ -17,6 +17,7 @@ import peft0171 from './tables/peft-0.17.1.json';
 import trlHead from './tables/trl-1.9.0.json';
 import transformersHead from './tables/transformers-5.18.0.json';
 import transformers4576 from './tables/transformers-4.57.6.json';
+import deepspeedHead from './tables/deepspeed-0.19.5.json';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -67,6 +68,7 @@ export const KEY_TABLES: Record<string, KeyTable[]> = {
   // Merged additively into the hand-written hf/peft specs (addTable): schemas/hf.ts, schemas/peft.ts.
   peft: [peftHead as unknown as KeyTable, peft0171 as unknown as KeyTable],
   trl: [trlHead as unknown as KeyTable],
+  deepspeed: [deepspeedHead as unknown as KeyTable],
   transformers: [transformersHead as unknown as KeyTable, transformers4576 as unknown as KeyTable],
 };
 
@@ -217,11 +219,13 @@ export function mergeTable(hand: ObjSpec, gen: ObjSpec, keep: (key: string) => b
  * annotation says int but nothing checks it). Table keys the spec lacks are added with the table's type, default,
  * values and source line; for keys both have, the spec's type and doc stay, its values gain the table's, the hover's
  * source becomes the table's file:line at its commit (unless an earlier table pinned it) and a missing default comes
- * from the table. Nothing is removed.
+ * from the table. Nothing is removed, and a key the spec lists under `renamed` is not added.
  */
 export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
   const keys: Record<string, KeySpec> = { ...hand.keys };
   for (const [k, g] of Object.entries(gen.keys)) {
+    // A deprecated name the spec reports as renamed stays reported (DeepSpeed keeps such fields with an alias).
+    if (hand.renamed?.[k]) continue;
     const h = keys[k];
     if (!h) { keys[k] = g; continue; }
     // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
