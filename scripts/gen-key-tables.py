@@ -23,6 +23,16 @@ What is read, per framework:
                    classes (Seq2SeqTrainingArguments, ...) are named in `external`
   llamafactory-v1  src/llamafactory/v1/config/*.py (the v1 layout: model, model_class, dist_config, train_dataset, ...)
   trl              trl/trainer/*_config.py and trl/trainer/*/..._config.py (SFTConfig, DPOConfig, GRPOConfig, ...)
+  transformers     src/transformers/training_args.py (+ _seq2seq, trainer_utils.py and debug_utils.py for the enums);
+                   roots TrainingArguments and Seq2SeqTrainingArguments (dataclasses read by HfArgumentParser)
+  deepspeed        deepspeed/runtime/zero/{config,offload_config}.py, runtime/precision_config.py, monitor/config.py,
+                   comm/config.py (pydantic DeepSpeedConfigModel sections); roots zero_optimization, bf16, fp16, ...
+  peft             src/peft/config.py, src/peft/utils/peft_types.py, src/peft/tuners/*/config.py; one root per tuner
+                   config (LoraConfig, ...)
+
+A checkout of a wheel (`pip download X==R --no-deps`, unzipped) works too: point CHECKOUT at a folder holding the
+package under the path the globs expect (e.g. put the wheel's `transformers/` under `src/`), and give the tag's
+commit in --commit.
 """
 import argparse
 import ast
@@ -40,6 +50,15 @@ SETS = {
     'llamafactory': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/hparams/*.py']},
     'llamafactory-v1': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/v1/config/*.py']},
     'trl': {'repo': 'huggingface/trl', 'globs': ['trl/trainer/*config*.py', 'trl/trainer/*/*config*.py', 'trl/experimental/*/*_config.py']},
+    'transformers': {
+        'repo': 'huggingface/transformers',
+        'globs': ['src/transformers/training_args.py', 'src/transformers/training_args_seq2seq.py', 'src/transformers/trainer_utils.py', 'src/transformers/debug_utils.py'],
+    },
+    'deepspeed': {
+        'repo': 'deepspeedai/DeepSpeed',
+        'globs': ['deepspeed/runtime/zero/config.py', 'deepspeed/runtime/zero/offload_config.py', 'deepspeed/runtime/precision_config.py', 'deepspeed/monitor/config.py', 'deepspeed/comm/config.py', 'deepspeed/runtime/config_utils.py'],
+    },
+    'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/config.py', 'src/peft/utils/peft_types.py', 'src/peft/tuners/*/config.py']},
 }
 
 SCALARS = {'bool': 'bool', 'int': 'int', 'float': 'float', 'str': 'str', 'Any': 'any', 'dict': 'dict', 'list': 'list', 'object': 'any'}
@@ -47,6 +66,10 @@ SCALARS = {'bool': 'bool', 'int': 'int', 'float': 'float', 'str': 'str', 'Any': 
 
 def literal(node):
     """A Python literal as JSON (None when it is not a literal or not JSON-representable)."""
+    if isinstance(node, ast.Call) and ast.unparse(node.func).split('.')[-1] in ('pp_int', 'int') and len(node.args) == 1 and not node.keywords:
+        # DeepSpeed writes big int defaults as pp_int(5e8) (an int that prints with commas).
+        v, ok = literal(node.args[0])
+        return (int(v), True) if ok and isinstance(v, (int, float)) and not isinstance(v, bool) else (None, False)
     try:
         v = ast.literal_eval(node)
     except Exception:
@@ -247,7 +270,8 @@ def read_classes(root, globs):
             if not isinstance(node, ast.ClassDef):
                 continue
             bases = [ast.unparse(b).split('.')[-1] for b in node.bases]
-            if any(b in ('Enum', 'str', 'StrEnum', 'IntEnum') for b in bases) and any('Enum' in b for b in bases):
+            # str enums: `(str, Enum)`, StrEnum, and transformers' `ExplicitEnum` (a str Enum with a clearer error).
+            if any(b in ('Enum', 'str', 'StrEnum', 'IntEnum', 'ExplicitEnum') for b in bases) and any('Enum' in b for b in bases):
                 vals, open_ = enum_values(node)
                 enums[node.name] = {'file': rel, 'line': node.lineno, 'values': vals, 'open': open_}
                 continue
@@ -339,6 +363,15 @@ def roots_for(fw, classes, root='.'):
         return {'config': [n for n in ('ModelArguments', 'DataArguments', 'TrainingArguments', 'SampleArguments') if n in classes]}
     if fw == 'trl':
         return {n: [n] for n in sorted(classes) if re.match(r'^[A-Z][A-Za-z0-9]*Config$', n) and n not in ('ModelConfig',) and 'TrainingArguments' in closure_bases(n, classes)}
+    if fw == 'transformers':
+        # What HfArgumentParser(TrainingArguments) / (Seq2SeqTrainingArguments) accepts.
+        return {n: [n] for n in ('TrainingArguments', 'Seq2SeqTrainingArguments') if n in classes}
+    if fw == 'deepspeed':
+        # The pydantic sections of a DeepSpeed JSON (the top level is read key by key in runtime/config.py).
+        return {k: [n] for k, n in (('zero_optimization', 'DeepSpeedZeroConfig'), ('bf16', 'DeepSpeedBF16Config'), ('fp16', 'DeepSpeedFP16Config'), ('comms_logger', 'CommsLoggerConfig')) if n in classes}
+    if fw == 'peft':
+        # Every tuner config (LoraConfig, ...): the keys of an adapter_config.json or of a `peft:` block.
+        return {n: [n] for n in sorted(classes) if n.endswith('Config') and 'PeftConfig' in closure_bases(n, classes)}
     return {}
 
 
@@ -359,10 +392,13 @@ def main():
     ap.add_argument('framework', choices=sorted(SETS))
     ap.add_argument('checkout')
     ap.add_argument('--release', required=True)
-    ap.add_argument('--commit', required=True)
+    ap.add_argument('--commit', help='the full commit id of the checkout (required unless --wheel is given)')
+    ap.add_argument('--wheel', help='when CHECKOUT is an unzipped PyPI wheel: "<file name> sha256:<hex>" (recorded as `source`)')
     ap.add_argument('--out', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'core', 'config', 'tables'))
     a = ap.parse_args()
-    if not re.match(r'^[0-9a-f]{40}$', a.commit):
+    if a.commit is None and not a.wheel:
+        sys.exit('give --commit (a git checkout) or --wheel (an unzipped PyPI wheel)')
+    if a.commit is not None and not re.match(r'^[0-9a-f]{40}$', a.commit):
         sys.exit('--commit must be a full 40-hex commit id')
     spec = SETS[a.framework]
     classes, enums = read_classes(a.checkout, spec['globs'])
@@ -375,6 +411,7 @@ def main():
         'framework': a.framework,
         'release': a.release,
         'commit': a.commit,
+        **({'source': 'pypi ' + a.wheel} if a.wheel else {}),
         'repo': spec['repo'],
         'generator': 'scripts/gen-key-tables.py',
         'roots': roots,

@@ -17,6 +17,11 @@ export interface KeySpec {
   default?: unknown;
   /** Allowed values (enums), offered by completion. */
   values?: readonly string[];
+  /**
+   * Values a generated table lists for a field whose annotation also admits other values (`SchedulerType | str`):
+   * not enforced; addTable (tables.ts) adds them to a hand-written `values` list of the same key.
+   */
+  knownValues?: readonly string[];
   /** Unknown enum value: error (the framework raises) or warning (the list grows between versions). */
   enumSeverity?: Severity;
   /** Whether the key expects a number (used to spot numbers that the loader keeps as strings). */

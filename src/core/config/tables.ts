@@ -12,6 +12,12 @@ import type { Severity } from './types';
 import axolotlHead from './tables/axolotl-0.18.0+9.067b021c.json';
 import llamafactoryHead from './tables/llamafactory-0.9.5+54.ff6d4d12.json';
 import llamafactoryV1Head from './tables/llamafactory-v1-0.9.5+54.ff6d4d12.json';
+import peftHead from './tables/peft-0.20.0.json';
+import peft0171 from './tables/peft-0.17.1.json';
+import trlHead from './tables/trl-1.9.0.json';
+import transformersHead from './tables/transformers-5.18.0.json';
+import transformers4576 from './tables/transformers-4.57.6.json';
+import deepspeedHead from './tables/deepspeed-0.19.5.json';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -41,7 +47,10 @@ export interface TableClass { file: string; line: number; bases: string[]; doc: 
 export interface KeyTable {
   framework: string;
   release: string;
-  commit: string;
+  /** The git commit the source was read at; null when it was read from a PyPI wheel (then `source` names it). */
+  commit: string | null;
+  /** Set when the source was an unzipped PyPI wheel: "pypi <wheel file name> sha256:<hex>". */
+  source?: string;
   repo: string;
   generator: string;
   /** Classes whose fields (and their bases') are the top-level keys of a file; for TRL one entry per config class. */
@@ -56,6 +65,11 @@ export const KEY_TABLES: Record<string, KeyTable[]> = {
   axolotl: [axolotlHead as unknown as KeyTable],
   llamafactory: [llamafactoryHead as unknown as KeyTable],
   'llamafactory-v1': [llamafactoryV1Head as unknown as KeyTable],
+  // Merged additively into the hand-written hf/peft specs (addTable): schemas/hf.ts, schemas/peft.ts.
+  peft: [peftHead as unknown as KeyTable, peft0171 as unknown as KeyTable],
+  trl: [trlHead as unknown as KeyTable],
+  deepspeed: [deepspeedHead as unknown as KeyTable],
+  transformers: [transformersHead as unknown as KeyTable, transformers4576 as unknown as KeyTable],
 };
 
 /** The table a framework's checks assume (the newest committed release, or the one matching `release`). */
@@ -66,7 +80,7 @@ export function keyTable(framework: string, release?: string): KeyTable | undefi
 }
 
 /** Short "release (commit)" text for messages and the status bar. */
-export function tableRelease(t: KeyTable): string { return `${t.release.split('+')[0]} (${t.commit.slice(0, 8)})`; }
+export function tableRelease(t: KeyTable): string { return `${t.release.split('+')[0]} (${t.commit ? t.commit.slice(0, 8) : 'PyPI wheel'})`; }
 
 /** Fields of a class and of its bases in the table, Python MRO order (own fields first, then bases left to right). */
 export function flattenClass(t: KeyTable, name: string, seen = new Set<string>()): { field: TableField; cls: string }[] {
@@ -81,7 +95,7 @@ export function flattenClass(t: KeyTable, name: string, seen = new Set<string>()
 
 /** Link to the line of the framework's source that defines a field, at the table's commit. */
 export function fieldSource(t: KeyTable, cls: string, f: TableField): string {
-  return `https://github.com/${t.repo}/blob/${t.commit}/${t.classes[cls]?.file ?? ''}#L${f.line}`;
+  return `https://github.com/${t.repo}/blob/${t.commit ?? `v${t.release}`}/${t.classes[cls]?.file ?? ''}#L${f.line}`;
 }
 
 function bounded(s: z.ZodNumber, f: TableField): z.ZodNumber {
@@ -154,6 +168,7 @@ export function specFromField(t: KeyTable, cls: string, f: TableField, o: SpecOp
     numeric: numeric && !parts.includes('str') ? true : numeric && parts.length === 1, boolean, source, obj: sub, items,
   };
   if (enumOnly && vals?.length && vals.length === f.values!.length) { spec.values = vals; spec.enumSeverity = o.enumSeverity; spec.numeric = false; }
+  else if (vals?.length) spec.knownValues = vals;
   return spec;
 }
 
@@ -169,7 +184,7 @@ export function objFromClasses(t: KeyTable, classes: string[], name: string, o: 
     }
   }
   const first = t.classes[classes[0]];
-  return obj(name, keys, o.nestedUnknown, { source: first ? `https://github.com/${t.repo}/blob/${t.commit}/${first.file}#L${first.line}` : undefined, unknownNote: `${o.label} does not read it.` });
+  return obj(name, keys, o.nestedUnknown, { source: first ? `https://github.com/${t.repo}/blob/${t.commit ?? `v${t.release}`}/${first.file}#L${first.line}` : undefined, unknownNote: `${o.label} does not read it.` });
 }
 
 /**
@@ -193,6 +208,32 @@ export function mergeTable(hand: ObjSpec, gen: ObjSpec, keep: (key: string) => b
     if (!h.items && g.items) merged.items = g.items;
     else if (h.items && g.items) merged.items = mergeTable(h.items, g.items);
     if (g.default !== undefined && h.default === undefined) merged.default = g.default;
+    keys[k] = merged;
+  }
+  return { ...hand, keys };
+}
+
+/**
+ * The hand-written spec with a table added without overriding it (HF TrainingArguments / TRL configs, PEFT, whose
+ * hand-written specs carry rules the dataclass annotations do not state: bounds, value lists, int | float where the
+ * annotation says int but nothing checks it). Table keys the spec lacks are added with the table's type, default,
+ * values and source line; for keys both have, the spec's type and doc stay, its values gain the table's, the hover's
+ * source becomes the table's file:line at its commit (unless an earlier table pinned it) and a missing default comes
+ * from the table. Nothing is removed, and a key the spec lists under `renamed` is not added.
+ */
+export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
+  const keys: Record<string, KeySpec> = { ...hand.keys };
+  for (const [k, g] of Object.entries(gen.keys)) {
+    // A deprecated name the spec reports as renamed stays reported (DeepSpeed keeps such fields with an alias).
+    if (hand.renamed?.[k]) continue;
+    const h = keys[k];
+    if (!h) { keys[k] = g; continue; }
+    // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
+    const pinned = !!h.source && !h.source.includes('/blob/main/') && !h.source.includes('/tree/main/');
+    const merged: KeySpec = { ...h, source: pinned ? h.source : g.source ?? h.source, default: h.default !== undefined ? h.default : g.default };
+    // Values the release added to an enum the spec lists (e.g. a new scheduler) are accepted too.
+    const gv = g.values ?? g.knownValues;
+    if (h.values && gv) merged.values = [...new Set([...h.values, ...gv])];
     keys[k] = merged;
   }
   return { ...hand, keys };

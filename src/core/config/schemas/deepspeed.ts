@@ -11,6 +11,8 @@
  */
 import { any, bool, enm, float, int, map, obj } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
+import { z } from 'zod';
+import { addTable, keyTable, objFromClasses, tableRelease } from '../tables';
 
 const DOC = 'https://www.deepspeed.ai/docs/config-json/';
 const ZERO = 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/zero/config.py';
@@ -41,7 +43,7 @@ const offloadOptimizer = obj('zero_optimization.offload_optimizer', {
 
 const z3 = (doc: string, def: unknown): KeySpec => int(doc, def, { ...a, min: 0 });
 
-const zero = obj('zero_optimization', {
+const zeroHand = obj('zero_optimization', {
   stage: int('ZeRO stage: 0 off, 1 optimizer states, 2 + gradients, 3 + parameters partitioned across data-parallel ranks.', 0, { min: 0, max: 3, source: ZERO }),
   contiguous_gradients: bool('Copy gradients to a contiguous buffer as they are produced (less fragmentation).', true),
   reduce_scatter: bool('Use reduce or reduce-scatter instead of allreduce to average gradients.', true),
@@ -101,7 +103,7 @@ const zero = obj('zero_optimization', {
   },
 });
 
-const fp16 = obj('fp16', {
+const fp16Hand = obj('fp16', {
   enabled: bool('fp16 mixed precision with dynamic loss scaling.', false, a),
   auto_cast: bool('Cast inputs to fp16 automatically.', false),
   loss_scale: float('Static loss scale; 0 = dynamic loss scaling.', 0, { min: 0 }),
@@ -113,13 +115,30 @@ const fp16 = obj('fp16', {
   fp16_master_weights_and_grads: bool('Keep master weights and gradients in fp16 (ZeRO-2 + CPU offload only).', false),
 }, 'warning', { source: DOC });
 
-const bf16 = obj('bf16', {
+const bf16Hand = obj('bf16', {
   enabled: bool('bfloat16 mixed precision (Ampere or newer).', false, a),
   immediate_grad_update: bool('Apply gradients to fp32 master weights immediately.', true),
   check_grad_overflow: bool('Check bf16 gradients for overflow.', false),
   bf16_master_weights_and_grads: bool('Keep master weights in bf16.', false),
   bf16_optimizer_states: bool('Keep optimizer states in bf16.', false),
 }, 'warning', { source: DOC });
+
+/**
+ * A pydantic section with the generated table (tables/deepspeed-<release>.json, `root` one of its roots) added to the
+ * hand-written spec: fields only the table has are known and typed from DeepSpeed's own model, and take "auto" as
+ * the hand-written ones do (the HF integration fills "auto" in before DeepSpeed reads the file).
+ */
+function withTable(hand: ObjSpec, root: string): ObjSpec {
+  const t = keyTable('deepspeed');
+  const cls = t?.roots[root]?.[0];
+  if (!t || !cls) return hand;
+  const gen = objFromClasses(t, [cls], hand.name, { nestedUnknown: hand.unknown === 'error' ? 'error' : 'warning', enumSeverity: 'error', label: `DeepSpeed ${tableRelease(t)}` });
+  for (const [k, g] of Object.entries(gen.keys)) if (!hand.keys[k] && !g.obj) gen.keys[k] = { ...g, zod: z.union([g.zod, z.literal('auto')]) };
+  return addTable(hand, gen);
+}
+const zero = withTable(zeroHand, 'zero_optimization');
+const fp16 = withTable(fp16Hand, 'fp16');
+const bf16 = withTable(bf16Hand, 'bf16');
 
 const optimizerParams = obj('optimizer.params', {
   lr: float('Learning rate.', undefined, a), betas: { ...any('Adam betas [beta1, beta2].', undefined, { type: "list[float] | 'auto'" }) },

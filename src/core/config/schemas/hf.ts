@@ -20,9 +20,11 @@
  *  - https://github.com/huggingface/trl/blob/main/trl/scripts/utils.py (ScriptArguments, TrlParser)
  *  - https://github.com/huggingface/alignment-handbook/blob/main/src/alignment/configs.py
  */
+import { z } from 'zod';
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
+import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -85,7 +87,9 @@ export const trainingArguments: Record<string, KeySpec> = {
   logging_nan_inf_filter: bool('Filter nan/inf losses out of the logged loss.', true),
   save_strategy: enm([...HF_STRATEGIES, 'best'], 'When to save checkpoints: "no", every save_steps, each epoch, or on a new best metric.', 'steps'),
   save_steps: float('Save every this many steps (a float < 1 is a ratio of total steps).', 500, { gt: 0 }),
-  save_total_limit: int('Keep at most this many checkpoints (oldest deleted; the best one is kept with load_best_model_at_end).', null, { min: 1 }),
+  // 0 or less: no checkpoint is deleted (trainer_utils.py rotate_checkpoints: `if save_total_limit is None or
+  // save_total_limit <= 0: return`), so no bound.
+  save_total_limit: int('Keep at most this many checkpoints (oldest deleted; the best one is kept with load_best_model_at_end; 0 or less keeps all).', null),
   save_safetensors: bool('Save weights as safetensors instead of torch.save.', true),
   save_on_each_node: bool('Save on every node (when nodes do not share storage).', false),
   save_only_model: bool('Save only the model, not optimizer/scheduler/RNG state (resuming is then impossible).', false),
@@ -176,7 +180,8 @@ export const trainingArguments: Record<string, KeySpec> = {
   dispatch_batches: bool('Deprecated: use accelerator_config.dispatch_batches.', null, { deprecated: 'use accelerator_config' }),
   split_batches: bool('Deprecated: use accelerator_config.split_batches.', null, { deprecated: 'use accelerator_config' }),
   include_tokens_per_second: bool('Log tokens/s/device (computes lengths in advance).', false),
-  include_num_input_tokens_seen: bool('Track the number of input tokens seen.', false),
+  // transformers 5 (training_args.py): `str | bool`, True -> "all", False -> "no"; trainer.py also reads "non_padding".
+  include_num_input_tokens_seen: { ...enm(['no', 'all', 'non_padding'], 'Track the number of input tokens seen: "all", "non_padding" (tokens other than padding) or "no"; true/false mean "all"/"no".', false), zod: z.union([z.boolean(), z.string()]), type: "bool | 'no' | 'all' | 'non_padding'" },
   neftune_noise_alpha: float('NEFTune noise alpha (instruction fine-tuning).', null, { min: 0 }),
   batch_eval_metrics: bool('Call compute_metrics per batch.', false),
   eval_on_start: bool('Run an evaluation before training (sanity check).', false),
@@ -310,7 +315,8 @@ export const trlConfigs: Record<string, KeySpec> = {
   mask_truncated_completions: bool('GRPO: exclude truncated completions from the loss (DAPO).', false, { source: GRPO }),
   importance_sampling_level: enm(['token', 'sequence'], 'GRPO: importance sampling level (GSPO: sequence).', 'token', { source: GRPO }),
   top_entropy_quantile: float('GRPO: keep only the top-rho entropy tokens in the loss (0 to 1).', 1.0, { min: 0, max: 1, source: GRPO }),
-  max_tool_calling_iterations: int('GRPO: maximum tool-calling turns for agent training.', null, { min: 1, source: GRPO }),
+  // 0: no tool call is run (grpo_trainer.py: `while idxs_with_tool and iteration_num < max_tool_calling_iterations`).
+  max_tool_calling_iterations: int('GRPO: maximum tool-calling turns for agent training (0: none).', null, { min: 0, source: GRPO }),
   off_policy_mask_threshold: float('GRPO: KL threshold for off-policy sequence masking (DeepSeek-V3.2).', null, { gt: 0, source: GRPO }),
   use_bias_correction_kl: bool('GRPO: importance-sampling corrected KL estimator.', false, { source: GRPO }),
   generation_batch_size: int('GRPO: completions generated per generation step; exclusive with steps_per_generation.', null, { min: 1, source: GRPO }),
@@ -318,7 +324,7 @@ export const trlConfigs: Record<string, KeySpec> = {
   shuffle_dataset: bool('GRPO: shuffle the training dataset.', true, { source: GRPO }),
   ds3_gather_for_generation: bool('GRPO/PPO: gather ZeRO-3 weights for generation (false is incompatible with vLLM).', true, { source: GRPO }),
   log_completions: bool('GRPO: log a sample of (prompt, completion) pairs every logging_steps.', false, { source: GRPO }),
-  num_completions_to_print: int('GRPO: completions printed with log_completions.', null, { min: 1, source: GRPO }),
+  num_completions_to_print: int('GRPO: completions printed with log_completions (null: all).', null, { min: 0, source: GRPO }),
   log_unique_prompts: bool('GRPO: log only unique prompts.', false, { source: GRPO }),
   log_completions_hub_repo: str('GRPO: Hub repo to upload logged completions to (needs log_completions).', null, { source: GRPO }),
   // PPO (OnPolicyConfig)
@@ -460,7 +466,17 @@ export const hfRenamed = {
  * `llmTraining.validation.rules` (`"unknown-key": "warning"`).
  */
 export function hfRoot(): ObjSpec {
-  const keys: Record<string, KeySpec> = { ...alignmentHandbook, ...trlScript, ...trlConfigs, ...trainingArguments };
+  let keys: Record<string, KeySpec> = { ...alignmentHandbook, ...trlScript, ...trlConfigs, ...trainingArguments };
+  // Generated tables (tables/transformers-<release>.json, tables/trl-<release>.json) add the fields the hand-written
+  // lists lack, and the field's source line to the hover of those they have (addTable: hand-written types stay).
+  // HfArgumentParser / TrlParser: a Literal or enum field refuses other values (argparse choices, Enum(value)).
+  // Every tabled transformers release, newest first (a 4.x field v5 dropped is still known; its hover keeps the
+  // newest release's line where both have it).
+  for (const tf of KEY_TABLES.transformers ?? []) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` })).keys;
+  const trl = keyTable('trl');
+  // trl/trainer/ configs first: a field's hover links SFTConfig/GRPOConfig/... rather than an experimental copy.
+  const trlRoots = trl ? Object.values(trl.roots).flat().sort((a, b) => Number(!trl.classes[a]?.file.startsWith('trl/trainer/')) - Number(!trl.classes[b]?.file.startsWith('trl/trainer/'))) : [];
+  if (trl) keys = addTable(obj('TRL config', keys, 'error'), objFromClasses(trl, trlRoots, 'TRL config', { nestedUnknown: 'warning', enumSeverity: 'error', label: `TRL ${tableRelease(trl)}` })).keys;
   const renamed: ObjSpec['renamed'] = {};
   for (const [k, v] of Object.entries(hfRenamed)) if (v) { renamed[k] = v; if (v.severity === 'error') delete keys[k]; }
   return obj('TrainingArguments / TRL config', keys, 'error', {

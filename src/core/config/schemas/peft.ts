@@ -12,12 +12,29 @@
 import { z } from 'zod';
 import { any, bool, custom, enm, float, int, list, map, obj, str } from '../spec';
 import type { ObjSpec } from '../spec';
+import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
 
 const SRC = 'https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py';
 const BASE = 'https://github.com/huggingface/peft/blob/main/src/peft/config.py';
 export const PEFT_TYPES = ['LORA', 'LOHA', 'LOKR', 'ADALORA', 'IA3', 'PROMPT_TUNING', 'PREFIX_TUNING', 'P_TUNING', 'MULTITASK_PROMPT_TUNING', 'OFT', 'BOFT', 'POLY', 'LN_TUNING', 'VERA', 'FOURIERFT', 'XLORA', 'HRA', 'VBLORA', 'CPT', 'BONE', 'RANDLORA', 'TRAINABLE_TOKENS', 'C3A', 'MISS', 'SHIRA', 'ROAD', 'WAVEFT', 'DELORA', 'OSF'] as const;
 
-export function peftRoot(): ObjSpec {
+/**
+ * The LoraConfig keys: the hand-written specs below (with their bounds and value lists) plus every field of LoraConfig
+ * and its PeftConfig bases in each generated table (tables/peft-<release>.json; the `release` asked for, or the
+ * newest, first), added by {@link addTable}; hovers of table keys link the field's line at that table's commit.
+ */
+export function peftRoot(release?: string): ObjSpec {
+  let spec = peftHand();
+  // The asked-for (or newest) release first, then the older ones: a field an older PEFT had is still known.
+  const first = keyTable('peft', release);
+  for (const t of [first, ...(KEY_TABLES.peft ?? []).filter((x) => x !== first)]) {
+    if (!t?.classes.LoraConfig) continue;
+    spec = addTable(spec, objFromClasses(t, ['LoraConfig'], 'LoraConfig', { nestedUnknown: 'warning', enumSeverity: 'warning', label: `PEFT ${tableRelease(t)}` }));
+  }
+  return spec;
+}
+
+function peftHand(): ObjSpec {
   return obj('LoraConfig (adapter_config.json)', {
     peft_type: enm(PEFT_TYPES, 'Adapter method.', 'LORA', { source: BASE, severity: 'warning' }),
     task_type: enm(['SEQ_CLS', 'SEQ_2_SEQ_LM', 'CAUSAL_LM', 'TOKEN_CLS', 'QUESTION_ANS', 'FEATURE_EXTRACTION'], 'Task (selects the PeftModel class).', null, { source: BASE }),
