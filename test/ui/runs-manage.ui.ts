@@ -49,6 +49,17 @@ suite('Runs view: rename, remove, clear finished (UI)', function () {
   const row = (name: string) => workbench().page.locator('.part.sidebar .monaco-list-row').filter({ hasText: name }).first();
   const hasRow = async (name: string) => (await rowTexts()).some((t) => t.includes(name));
   const dialog = () => workbench().page.locator('.monaco-dialog-box');
+  // Remove Run… from the row's context menu until its modal shows: the view re-renders its rows when it refreshes (a
+  // poll while manage-live runs, a Refresh just before), and a re-render can close the menu before the click lands,
+  // which closes it as a click would (CI saw the menu gone and no modal). A menu click that did land shows the modal;
+  // right-clicking again while a modal is up does nothing.
+  const openRemove = async (name: string) => {
+    await waitFor(`the Remove Run… modal for ${name}`, async () => {
+      if (await dialog().isVisible()) return true;
+      await workbench().contextMenu(row(name), 'Remove Run…').catch(() => undefined);
+      return dialog().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => undefined);
+    }, 60_000, 200);
+  };
 
   test('rename a run from its context menu: the row and run.json carry the new name', async () => {
     const wb = workbench();
@@ -71,8 +82,7 @@ suite('Runs view: rename, remove, clear finished (UI)', function () {
   test('remove a finished run: Cancel keeps it, Remove deletes its directory and row', async () => {
     const wb = workbench();
     const a = runs[0];
-    await wb.contextMenu(row('manage-a'), 'Remove Run…');
-    await dialog().waitFor({ state: 'visible', timeout: 15_000 });
+    await openRemove('manage-a');
     const text = await dialog().innerText();
     assert.ok(text.includes('Remove run "manage-a" on local?'), text);
     assert.ok(text.includes(`local: ${a.id}`), text);
@@ -82,8 +92,7 @@ suite('Runs view: rename, remove, clear finished (UI)', function () {
     assert.ok(existsSync(dirOf(a)), 'Cancel deleted the run');
     assert.ok(await hasRow('manage-a'));
 
-    await wb.contextMenu(row('manage-a'), 'Remove Run…');
-    await dialog().waitFor({ state: 'visible', timeout: 15_000 });
+    await openRemove('manage-a');
     await wb.screenshot('runs-remove-confirm');
     await dialog().getByRole('button', { name: 'Remove', exact: true }).click();
     await waitFor('manage-a to leave the view', async () => !(await hasRow('manage-a')) || undefined, 30_000);
