@@ -4,12 +4,12 @@ import { FileNotFoundError, memoryFileAccess, type FileAccess } from '../../src/
 import { openLogFile } from '../../src/core/metrics/logFile';
 
 /** A FileAccess over one file whose bytes the test appends to (a log being written). */
-function growingFile(path: string, initial: string): { files: FileAccess; append(s: string): void; truncate(): void } {
+function growingFile(path: string, initial: string, mtimeMs = 0): { files: FileAccess; append(s: string): void; truncate(): void } {
   let data = new TextEncoder().encode(initial);
   const files: FileAccess = {
     host: 'memory',
     async read(p, start, end) { assert.equal(p, path); return data.slice(start, Math.min(end, data.length)); },
-    async stat(p) { return p === path ? { size: data.length, mtimeMs: 0, isDirectory: false } : undefined; },
+    async stat(p) { return p === path ? { size: data.length, mtimeMs, isDirectory: false } : undefined; },
     async list() { return []; },
   };
   return {
@@ -76,4 +76,34 @@ test('a missing file or a folder is refused with its path named; an abort during
   const ac = new AbortController();
   ac.abort(new Error('cancelled by the user'));
   await assert.rejects(openLogFile(files, '/d/x.log', { signal: ac.signal }), /cancelled by the user/);
+});
+
+// lit-gpt records (the corpus log test/fixtures/logs/litgpt__codellama-full-ft-loss-spike.log, Lightning-AI/lit-gpt#…
+// as cited there): an unmarked `step 463` record is a micro-batch of optimizer step 464, which only a later marked
+// record closes. A log cut there (finished, crashed, an excerpt) must still show step 464.
+const LITGPT = 'iter 1 step 0: loss 2.0000, iter time: 900.00ms\niter 2 step 1: loss 1.0000, iter time: 900.00ms (optimizer.step)\n'
+  + 'iter 3 step 1: loss 4.0000, iter time: 900.00ms\niter 4 step 1: loss 6.0000, iter time: 900.00ms\n';
+
+test('a quiet log is settled: the optimizer step still accumulating is drawn (a finished LitGPT log shows its last step)', async () => {
+  const now = 1_000_000_000;
+  const ac = new AbortController(), ac2 = new AbortController();
+  try {
+    // Opened after the fact: last modified a minute ago, so settled at once.
+    const old = growingFile('/r/lit.log', LITGPT, now - 60_000);
+    const opened = await openLogFile(old.files, '/r/lit.log', { signal: ac.signal, pollMs: 10, clock: () => now });
+    assert.deepEqual([...lossOf(opened.feed)!.steps], [1, 2]);
+    assert.deepEqual([...lossOf(opened.feed)!.values], [1.5, 5]);
+
+    // Being written: nothing is settled while it grows; once it has been quiet for settleMs, the open step is drawn.
+    let t = now;
+    const live = growingFile('/r/live.log', LITGPT, now);
+    const followed = await openLogFile(live.files, '/r/live.log', { signal: ac2.signal, pollMs: 10, settleMs: 30_000, clock: () => t });
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual([...lossOf(followed.feed)!.steps], [1], 'step 2 is still accumulating');
+    t += 30_000;
+    await until('the quiet log to be settled', () => lossOf(followed.feed)!.steps.length === 2);
+    assert.deepEqual([...lossOf(followed.feed)!.values], [1.5, 5]);
+    ac2.abort();
+    assert.equal((await followed.done).reason, 'aborted');
+  } finally { ac.abort(); ac2.abort(); }
 });

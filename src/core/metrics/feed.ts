@@ -54,6 +54,8 @@ export interface WritableMetricsFeed extends MetricsFeed {
   pushChunk(chunk: string | Uint8Array, untimed?: boolean): MetricsBatch;
   /** Flushes the last partial line; call once at end of file / end of run. */
   end(): MetricsBatch;
+  /** The log went quiet while followed: closes the step still accumulating (LogParser.settle); more chunks may follow. */
+  settle(): MetricsBatch;
   readonly store: MetricStore;
   readonly parser: LogParser;
   /** Detected log format. */
@@ -232,5 +234,6 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     subscribe(listener) { listeners.add(listener); return () => { listeners.delete(listener); }; },
     pushChunk(chunk, untimed) { count(chunk); return deliver(parser.push(chunk, untimed)); },
     end() { return deliver(parser.end()); },
+    settle() { return deliver(parser.settle()); },
   };
 }

@@ -10,6 +10,9 @@
  *   (truncated, rotated) or disappears ends the following. A line still being written is held until it is complete,
  *   or until following ends (then the last partial line is flushed).
  * - Whole-document files (`*.json`: trainer_state.json is rewritten by the trainer, not appended) are read once.
+ * - A log that has gone quiet (not modified for `settleMs`, at open time or while followed) is settled once
+ *   (WritableMetricsFeed.settle): the optimizer step still accumulating micro-batch records is drawn, so a finished
+ *   LitGPT log shows its last step although no line closes it.
  */
 import { FileNotFoundError, readChunks, type FileAccess } from '../files';
 import { createMetricsFeed, type WritableMetricsFeed } from './feed';
@@ -28,6 +31,11 @@ export interface OpenLogFileOptions {
   follow?: boolean;
   /** ms between size checks while following (default 1000). */
   pollMs?: number;
+  /** ms without a change after which the log counts as quiet and is settled (default 30,000): longer than a
+   * micro-batch takes, so a live run's open step is not closed early. */
+  settleMs?: number;
+  /** Clock (ms since the epoch), for tests; default Date.now. */
+  clock?: () => number;
   /** Called between chunks of the first read (the extension host yields to its event loop there). */
   yieldBetweenChunks?: () => Promise<void>;
 }
@@ -59,12 +67,18 @@ export async function openLogFile(files: FileAccess, path: string, opts: OpenLog
     throw new Error(`cannot read ${shown}: ${(err as Error).message}`);
   }
   if (opts.follow === false || /\.json$/i.test(name)) { feed.end(); return { feed, done: Promise.resolve({ offset, reason: 'not-followed' }) }; }
-  const done = followLog(files, path, feed, offset, opts.pollMs ?? 1000, opts.signal).then((end) => { feed.end(); return end; });
+  const settleMs = opts.settleMs ?? 30_000, clock = opts.clock ?? Date.now;
+  // Quiet already (a finished log opened after the fact): settle at once rather than a period later.
+  const quiet = info.mtimeMs > 0 && clock() - info.mtimeMs >= settleMs;
+  if (quiet) feed.settle();
+  const done = followLog(files, path, feed, offset, opts.pollMs ?? 1000, opts.signal, { settleMs, clock, settled: quiet }).then((end) => { feed.end(); return end; });
   return { feed, done };
 }
 
-async function followLog(files: FileAccess, path: string, feed: WritableMetricsFeed, offset: number, pollMs: number, signal: AbortSignal | undefined): Promise<LogFileEnd> {
+async function followLog(files: FileAccess, path: string, feed: WritableMetricsFeed, offset: number, pollMs: number, signal: AbortSignal | undefined,
+  quiet: { settleMs: number; clock: () => number; settled: boolean }): Promise<LogFileEnd> {
   let failingSince: number | undefined;
+  let grewAt = quiet.clock();
   for (;;) {
     if (signal?.aborted) return { offset, reason: 'aborted' };
     await new Promise<void>((resolve) => {
@@ -82,7 +96,9 @@ async function followLog(files: FileAccess, path: string, feed: WritableMetricsF
         if (chunk.length === 0) break;
         offset += chunk.length;
         feed.pushChunk(chunk);
+        grewAt = quiet.clock(); quiet.settled = false;
       }
+      if (!quiet.settled && quiet.clock() - grewAt >= quiet.settleMs) { quiet.settled = true; feed.settle(); }
       failingSince = undefined;
     } catch (err) {
       // A dropped SSH connection: the runner reconnects by itself; give up after a minute of failures.

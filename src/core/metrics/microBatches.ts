@@ -17,7 +17,8 @@
  * point would have to be replaced later, and the chart's columns, gap detection and smoothers are incremental on the
  * contract that placed points never change (webview-ui/metrics/smoothing.ts, columns.ts). The wait is one optimizer
  * step, as for any format that logs once per optimizer step, and the open step's micro-batches already reach the alert
- * rules as they are read (LogParser.microBatch), so a spike or NaN in it is reported without waiting.
+ * rules as they are read (LogParser.microBatch), so a spike or NaN in it is reported without waiting. A followed file
+ * that goes quiet (logFile.ts, `settleMs`) is settled (LogParser.settle): a log that ended mid-step shows that step.
  */
 
 /** One micro-batch record as the log printed it. */

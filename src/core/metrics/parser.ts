@@ -51,6 +51,13 @@ export interface LogParser {
   push(chunk: string | Uint8Array, untimed?: boolean): ParseOutput;
   /** Flushes the last, unterminated line (or the buffered JSON document) and returns what it held. */
   end(): ParseOutput;
+  /**
+   * The log has gone quiet (its file stopped growing): closes what only a later line could close, the optimizer step
+   * still accumulating micro-batch records (LitGPT; microBatches.ts), and returns its points. The parser stays open:
+   * more chunks may follow. If records of that step arrive after all, their losses still reach the alert rules, and
+   * the chart keeps the settled point (a step already placed keeps its first value).
+   */
+  settle(): ParseOutput;
   /** Detected format: the first primary record format seen (`hf-trainer`, `megatron`, ...), else an auxiliary one
    * (`deepspeed`, `tqdm`), else `unknown`. */
   readonly format: string;
@@ -193,6 +200,11 @@ class Parser implements LogParser {
   push(chunk: string | Uint8Array, untimed = false): ParseOutput {
     this.chunkTime = untimed ? undefined : this.opts.now?.();
     try { this.feed(chunk); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
+    return this.flush();
+  }
+
+  settle(): ParseOutput {
+    try { this.micro.flush((a) => this.emitStep(a)); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
     return this.flush();
   }
 
