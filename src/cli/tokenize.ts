@@ -44,6 +44,35 @@ function maskMode(m: string): LossMaskMode {
   }
 }
 
+/** Source files the static checks read; a folder with none of them has nothing to check. */
+const TOKENIZER_ROLES = ['tokenizer', 'tokenizerConfig', 'specialTokensMap', 'addedTokens', 'chatTemplate', 'merges'] as const;
+
+/**
+ * Checks a parsed --chat file against the Hugging Face chat format before any template sees it: a list of messages
+ * (or `{"messages": [...]}`), each an object with `role` a string and `content` a string or a list of parts (objects
+ * with a string `type`, as multimodal templates take); `content` may be null/absent only on an assistant message
+ * with `tool_calls`. Throws an Error naming `file`, the message index and what is wrong.
+ */
+export function validateMessages(raw: unknown, file: string): ChatMessage[] {
+  const list = Array.isArray(raw) ? raw : (raw as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(list)) throw new Error(`${file}: expected a JSON list of {"role", "content"} messages (or {"messages": [...]})`);
+  list.forEach((m: unknown, i: number) => {
+    const at = `${file}: message ${i}`;
+    if (!m || typeof m !== 'object' || Array.isArray(m)) throw new Error(`${at} is ${JSON.stringify(m)}, not an object with "role" and "content"`);
+    const { role, content, tool_calls: calls } = m as Record<string, unknown>;
+    if (typeof role !== 'string') throw new Error(`${at}: "role" must be a string, ${role === undefined ? 'it is missing' : `not ${JSON.stringify(role)}`}`);
+    if (typeof content === 'string') return;
+    if (Array.isArray(content)) {
+      const bad = content.findIndex((p) => !p || typeof p !== 'object' || typeof (p as { type?: unknown }).type !== 'string');
+      if (bad >= 0) throw new Error(`${at} (${role}): content part ${bad} must be an object with a string "type" ({"type": "text", "text": ...}), not ${JSON.stringify(content[bad])}`);
+      return;
+    }
+    if (content == null && role === 'assistant' && Array.isArray(calls)) return;
+    throw new Error(`${at} (${role}): "content" must be a string or a list of parts, ${content === undefined ? 'it is missing' : `not ${JSON.stringify(content)}`}`);
+  });
+  return list as ChatMessage[];
+}
+
 /** The `tokenize` subcommand. */
 export const tokenizeCommand = {
   summary: 'encode text with a tokenizer; chat template with loss mask; tokenizer checks',
@@ -67,9 +96,7 @@ export const tokenizeCommand = {
     if (values.chat !== undefined) {
       let raw: unknown;
       try { raw = JSON.parse(readFileSync(values.chat, 'utf8')); } catch (e) { throw new Error(`${values.chat}: ${(e as Error).message}`); }
-      const list = Array.isArray(raw) ? raw : (raw as any)?.messages;
-      if (!Array.isArray(list) || !list.every((m) => m && typeof m.role === 'string')) throw new Error(`${values.chat}: expected a JSON list of {"role", "content"} messages`);
-      messages = list as ChatMessage[];
+      messages = validateMessages(raw, values.chat);
     }
     const path = positionals[0];
     return withRunner(USAGE, values, async (runner) => {
@@ -96,6 +123,8 @@ export const tokenizeCommand = {
       let problems: TokenizerProblem[] | undefined;
       if (values.check) {
         const s = tok ? { sources: tok.sources, chatTemplate: tok.chatTemplate } : await readTokenizerSources(files, path);
+        // A folder with no tokenizer file at all has nothing to check: say so as without --check, not "no problems".
+        if (!tok && !TOKENIZER_ROLES.some((r) => s.sources.paths[r] !== undefined) && s.chatTemplate === undefined) throw loadError!;
         problems = checkTokenizer({ tokenizer: tok, sources: s.sources, chatTemplate: s.chatTemplate, training: config?.training });
         result.problems = problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, ...(p.fix ? { fix: p.fix } : {}) }));
       }
@@ -106,7 +135,7 @@ export const tokenizeCommand = {
         if (tok) lines.push(`${tok.path} (${tok.kind}, ${tok.vocabSize} ids${tok.host !== 'local' ? `, on ${tok.host}` : ''})`);
         if (config) {
           const t = config.training;
-          const what = [t.framework ?? 'framework not recognised', t.chatSft ? 'chat SFT' : '', t.assistantOnlyLoss ? 'assistant-only loss' : '', t.template ? `${t.template.key}: ${t.template.name}` : ''].filter(Boolean);
+          const what = [t.framework ?? 'framework not recognised', t.pretraining ? 'pretraining / completion' : '', t.chatSft ? 'chat SFT' : '', t.assistantOnlyLoss ? 'assistant-only loss' : '', t.template ? `${t.template.key}: ${t.template.name}` : ''].filter(Boolean);
           lines.push(`training config ${values.config} (${what.join(', ')})`);
         }
         if (result.ids) {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryFileAccess } from '../../src/core/files';
 import { loadTokenizer, readTokenizerSources } from '../../src/core/tokenizer';
-import { checkTokenizer, type TokenizerProblem } from '../../src/core/tokenizer/checks';
+import { checkTokenizer, trainingContextOf, type TokenizerProblem } from '../../src/core/tokenizer/checks';
 import { renderChatWithMask } from '../../src/core/tokenizer/lossMask';
 import { tokenizerQuickFix } from '../../src/core/tokenizer/quickFixes';
 import { applyEdits } from 'jsonc-parser';
@@ -62,6 +62,35 @@ test('a clean TinyLlama folder (dedicated pad, merges as strings, prepend_scheme
 test('pad-equals-eos says what SFT does when a training config is known', async () => {
   const ps = await problemsOf(tinyFolder(), { chatSft: true, configPath: 'sft.yaml' });
   assert.match(ps.find((p) => p.code === 'pad-equals-eos')!.message, /sft\.yaml.*never learns to stop/);
+});
+
+test('pretraining / completion configs of each framework are not SFT, and pad-equals-eos says what that framework does', async () => {
+  const ctx = (c: Record<string, unknown>) => trainingContextOf(c, 'run.yml');
+  const pick = (c: Record<string, unknown>) => { const t = ctx(c); return [t.framework, t.pretraining, t.chatSft]; };
+  // Axolotl: pretraining_dataset; datasets all of type completion / pretrain; a chat dataset stays SFT.
+  assert.deepEqual(pick({ base_model: 'x', pretraining_dataset: [{ path: 'allenai/c4', type: 'pretrain' }] }), ['axolotl', true, false]);
+  assert.deepEqual(pick({ base_model: 'x', datasets: [{ path: 'a', type: 'completion' }, { path: 'b', type: 'pretrain' }] }), ['axolotl', true, false]);
+  assert.deepEqual(pick({ base_model: 'x', datasets: [{ path: 'a', type: 'completion' }, { path: 'b', type: 'chat_template' }] }), ['axolotl', false, true]);
+  // LLaMA-Factory stage: pt (with a template) vs stage: sft.
+  assert.deepEqual(pick({ stage: 'pt', template: 'qwen' }), ['llamafactory', true, false]);
+  assert.deepEqual(pick({ stage: 'sft', template: 'qwen' }), ['llamafactory', false, true]);
+  // TRL on a plain text field, without chat / assistant-only / completion-only settings.
+  assert.deepEqual(pick({ dataset_name: 'stas/openwebtext-10k', dataset_text_field: 'text' }), ['trl', true, false]);
+  assert.deepEqual(pick({ dataset_name: 'HuggingFaceH4/ultrachat_200k', assistant_only_loss: true, dataset_text_field: 'text' }), ['trl', false, true]);
+
+  const message = async (c: Record<string, unknown>) => (await problemsOf(tinyFolder(), ctx(c))).find((p) => p.code === 'pad-equals-eos')!;
+  const ax = await message({ base_model: 'x', pretraining_dataset: [{ path: 'allenai/c4' }] });
+  assert.equal(ax.severity, 'info');
+  assert.match(ax.message, /in Axolotl pretraining \/ completion training \(run\.yml\).*EOS stays a label/);
+  assert.doesNotMatch(ax.message, /SFT \(|never learns to stop/);
+  const lf = await message({ stage: 'pt', template: 'qwen' });
+  assert.equal(lf.severity, 'warning');
+  assert.match(lf.message, /in LLaMA-Factory pretraining \(stage: pt, run\.yml\).*DataCollatorForLanguageModeling/);
+  const trl = await message({ dataset_name: 'd', dataset_text_field: 'text' });
+  assert.equal(trl.severity, 'info');
+  assert.match(trl.message, /in pretraining \/ completion training \(run\.yml\)/);
+  assert.doesNotMatch(trl.message, /in SFT/);
+  assert.match((await message({ stage: 'sft', template: 'qwen' })).message, /in SFT \(run\.yml\)/);
 });
 
 test('DeepSeek-R1-Distill tokenizer_config: template emits BOS while add_bos_token is true (static check, no vocab)', async () => {

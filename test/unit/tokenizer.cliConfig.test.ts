@@ -17,6 +17,8 @@ const WS = join(ROOT, 'test', 'fixtures', 'workspace');
 const TINY = join(WS, 'tokenizers', 'tinyllama');
 const ZEPHYR = join(WS, 'configs', 'hf-zephyr-sft-full.yaml');
 const LLAMAFACTORY = join(WS, 'configs', 'llamafactory-sft-ds.yaml');
+const PRETRAIN = join(WS, 'configs', 'axolotl-tinyllama-pretrain.yml');
+const CORPUS_TOK = join(ROOT, 'test', 'fixtures', 'tokenizer');
 
 interface Out { problems: { severity: string; code: string; message: string }[] }
 function cli(...args: string[]): { code: number | null; out?: Out; stderr: string; stdout: string } {
@@ -75,6 +77,69 @@ test('--check --config: pad = EOS in SFT, no chat_template for chat SFT, assista
     const missing = cli(TINY, '--check', '--config', join(dir, 'nope.yaml'));
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.yaml/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--check --config on Axolotl\'s TinyLlama pretraining config: pad = EOS is not called SFT', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-tok-pt-'));
+  try {
+    // TinyLlama's tokenizer.json + special_tokens_map.json (pad = </s>), the corpus files under their real names.
+    copyFileSync(join(CORPUS_TOK, 'tinyllama__bpe-bytefallback.tokenizer.json'), join(dir, 'tokenizer.json'));
+    copyFileSync(join(CORPUS_TOK, 'tinyllama__special_tokens_map.json'), join(dir, 'special_tokens_map.json'));
+    const info = trainingConfigOf(readFileSync(PRETRAIN, 'utf8'), PRETRAIN);
+    assert.deepEqual([info.training.framework, info.training.pretraining, info.training.chatSft], ['axolotl', true, false]);
+    const r = cli(dir, '--check', '--config', PRETRAIN, '--format', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const pad = r.out!.problems.find((p) => p.code === 'pad-equals-eos')!;
+    assert.equal(pad.severity, 'info');
+    assert.match(pad.message, /in Axolotl pretraining \/ completion training \(.*axolotl-tinyllama-pretrain\.yml\)/);
+    assert.doesNotMatch(pad.message, /in SFT/);
+    const text = cli(dir, '--check', '--config', PRETRAIN);
+    assert.match(text.stdout, /training config .*axolotl-tinyllama-pretrain\.yml \(axolotl, pretraining \/ completion\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--check on a folder with no tokenizer file fails like a plain tokenize, not "no problems found"', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'llmts-tok-empty-'));
+  try {
+    for (const folder of [empty, CORPUS_TOK]) {
+      const plain = cli(folder);
+      const checked = cli(folder, '--check');
+      assert.equal(plain.code, 1);
+      assert.equal(checked.code, 1, checked.stdout);
+      assert.doesNotMatch(checked.stdout, /no problems found/);
+      assert.match(checked.stderr, /no tokenizer vocabulary found/);
+      assert.equal(checked.stderr, plain.stderr);
+    }
+    // A folder with only a tokenizer_config.json still gets the static checks.
+    writeFileSync(join(empty, 'tokenizer_config.json'), JSON.stringify({ eos_token: '</s>', pad_token: '</s>' }));
+    const cfgOnly = cli(empty, '--check', '--format', 'json');
+    assert.equal(cfgOnly.code, 0, cfgOnly.stderr);
+    assert.deepEqual(codes(cfgOnly.out), ['warning pad-equals-eos']);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('--chat validates the messages first and names the message and what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-tok-chat-'));
+  const chat = (messages: unknown) => { const f = join(dir, 'm.json'); writeFileSync(f, JSON.stringify(messages)); return cli(TINY, '--chat', f); };
+  try {
+    const missing = chat([{ role: 'user', content: 'hi' }, { role: 'assistant' }]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /m\.json: message 1 \(assistant\): "content" must be a string or a list of parts, it is missing/);
+    assert.doesNotMatch(missing.stderr, /Cannot perform operation/);
+    assert.match(chat([{ content: 'hi' }]).stderr, /message 0: "role" must be a string, it is missing/);
+    assert.match(chat({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 5 }] }).stderr, /message 1 \(user\): "content" must be a string or a list of parts, not 5/);
+    assert.match(chat([{ role: 'user', content: [{ text: 'a' }] }]).stderr, /message 0 \(user\): content part 0 must be an object with a string "type"/);
+    assert.match(chat(['hi']).stderr, /message 0 is "hi", not an object/);
+    const ok = chat([{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /tokens trained/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

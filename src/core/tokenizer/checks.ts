@@ -18,6 +18,12 @@ export interface TrainingContext {
   framework?: string;
   /** SFT on chat-formatted data (messages/conversations, a `chat_template` setting). */
   chatSft?: boolean;
+  /**
+   * Pretraining / completion training on plain text, not SFT: Axolotl `pretraining_dataset` or datasets all of
+   * `type: completion` / `type: pretrain`, LLaMA-Factory `stage: pt`, a TRL/HF config on a text field without chat,
+   * assistant-only or completion-only settings.
+   */
+  pretraining?: boolean;
   /** TRL `assistant_only_loss`, Axolotl `roles_to_train` without inputs... anything needing assistant masks. */
   assistantOnlyLoss?: boolean;
   /** File the context came from, for messages. */
@@ -68,12 +74,11 @@ export function checkTokenizer(input: CheckInput): TokenizerProblem[] {
 
   // 2. pad == eos.
   if (pad && eos && pad === eos) {
-    const sft = training?.chatSft || training?.framework;
+    const where = cfgPath ?? sources.paths.specialTokensMap ?? sources.folder;
+    const said = padEqualsEosIn(training);
     out.push({
-      code: 'pad-equals-eos', severity: 'warning', file: cfgPath ?? sources.paths.specialTokensMap, key: 'pad_token',
-      message: `${cfgPath ?? sources.paths.specialTokensMap ?? sources.folder}: pad_token is the eos_token (${eos})` + (sft
-        ? `; in SFT (${training?.configPath ?? 'this run'}) the collator sets the labels of every pad id to -100, so EOS is never a label and the model never learns to stop`
-        : '; an SFT collator that masks pad ids also masks every EOS, and the model never learns to stop'),
+      code: 'pad-equals-eos', severity: said.severity, file: cfgPath ?? sources.paths.specialTokensMap, key: 'pad_token',
+      message: `${where}: pad_token is the eos_token (${eos}); ${said.text}`,
       fix: 'use a dedicated pad token (an unused reserved token such as <|finetune_right_pad_id|>, or add "<pad>" and resize the embeddings)',
     });
   }
@@ -197,14 +202,56 @@ export function checkTokenizer(input: CheckInput): TokenizerProblem[] {
   return out;
 }
 
-/** Reads what matters for the checks from a parsed training config (TRL/HF, Axolotl, LLaMA-Factory). */
+/**
+ * What pad = eos means for the run `training` describes: the text after "pad_token is the eos_token (X); " and the
+ * severity. Sources of each claim:
+ * - Axolotl pretraining / completion: `encode_pretraining` (src/axolotl/utils/data/pretraining.py) appends
+ *   [eos_token_id, pad_token_id] to each document with labels [eos_token_id, -100] and pads blocks with labels -100,
+ *   and the packing collators (src/axolotl/utils/collators, DataCollatorForSeq2Seq) pad labels with
+ *   label_pad_token_id = -100: labels are masked by position, never by token id, so EOS keeps its label.
+ * - LLaMA-Factory `stage: pt`: run_pt (src/llamafactory/train/pt/workflow.py) collates with transformers'
+ *   DataCollatorForLanguageModeling(mlm=False), which sets every label equal to pad_token_id to -100.
+ * - SFT collators (TRL, LLaMA-Factory sft) mask pad ids in the labels.
+ */
+export function padEqualsEosIn(training?: TrainingContext): { text: string; severity: Severity } {
+  const cfg = training?.configPath ?? 'this run';
+  if (training?.pretraining) {
+    if (training.framework === 'axolotl') {
+      return { severity: 'info', text: `in Axolotl pretraining / completion training (${cfg}) this matters less: Axolotl labels the EOS it appends after each document and gives -100 only to padding positions (by position, not by token id), so EOS stays a label; it matters again when this tokenizer is fine-tuned with an SFT collator that masks pad ids` };
+    }
+    if (training.framework === 'llamafactory') {
+      return { severity: 'warning', text: `in LLaMA-Factory pretraining (stage: pt, ${cfg}) the collator (transformers DataCollatorForLanguageModeling) sets every label equal to the pad id to -100, so the EOS ending each packed document is never a label and the model does not learn where documents end` };
+    }
+    return { severity: 'info', text: `in pretraining / completion training (${cfg}) EOS stays a label when the collator pads labels by position (TRL, Axolotl, packed blocks without padding); transformers' DataCollatorForLanguageModeling masks every pad id, and so every EOS` };
+  }
+  if (training?.chatSft || training?.framework) {
+    return { severity: 'warning', text: `in SFT (${cfg}) the collator sets the labels of every pad id to -100, so EOS is never a label and the model never learns to stop` };
+  }
+  return { severity: 'warning', text: 'an SFT collator that masks pad ids also masks every EOS, and the model never learns to stop' };
+}
+
+/** Axolotl dataset types that train on raw text (every token a label), not on prompts and answers. */
+const AXOLOTL_TEXT_TYPES = new Set(['completion', 'pretrain']);
+
+/**
+ * Reads what matters for the checks from a parsed training config (TRL/HF, Axolotl, LLaMA-Factory). Pretraining /
+ * completion configs (Axolotl `pretraining_dataset` or only completion/pretrain datasets, LLaMA-Factory `stage: pt`,
+ * TRL/HF on a text field without chat, assistant-only or completion-only settings) get `pretraining: true` and
+ * `chatSft: false`.
+ */
 export function trainingContextOf(config: Record<string, any>, configPath?: string): TrainingContext {
   const ctx: TrainingContext = { configPath };
-  if ('base_model' in config || 'datasets' in config) ctx.framework = 'axolotl';
+  if ('base_model' in config || 'datasets' in config || 'pretraining_dataset' in config) ctx.framework = 'axolotl';
   if ('stage' in config || 'template' in config) ctx.framework = 'llamafactory';
   if ('assistant_only_loss' in config || 'dataset_name' in config) ctx.framework = 'trl';
   const datasets = Array.isArray(config.datasets) ? config.datasets : [];
-  ctx.chatSft = !!config.chat_template || datasets.some((d: any) => d?.type === 'chat_template' || d?.field_messages) || config.stage === 'sft' && !!config.template || !!config.assistant_only_loss;
+  const typeOf = (d: any): string | undefined => (typeof d?.type === 'string' ? d.type : undefined);
+  const axolotlPretrain = ctx.framework === 'axolotl' && (config.pretraining_dataset != null
+    || datasets.length > 0 && datasets.every((d: any) => AXOLOTL_TEXT_TYPES.has(typeOf(d) ?? '')));
+  const chatish = !!config.chat_template || datasets.some((d: any) => d?.type === 'chat_template' || d?.field_messages) || !!config.assistant_only_loss;
+  const trlText = ctx.framework === 'trl' && !chatish && config.completion_only_loss !== true && typeof config.dataset_text_field === 'string';
+  ctx.pretraining = axolotlPretrain || config.stage === 'pt' || trlText;
+  ctx.chatSft = !ctx.pretraining && (chatish || config.stage === 'sft' && !!config.template);
   ctx.assistantOnlyLoss = config.assistant_only_loss === true;
   ctx.template = frameworkTemplateOf(config);
   return ctx;
