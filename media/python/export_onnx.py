@@ -264,15 +264,18 @@ def choose_route(args, config: dict, env: dict) -> tuple:
         if env["optimum_cli"] and args.exporter in ("auto", "optimum"):
             return "optimum", env["optimum_cli"]
         return "transformers", env["transformers"]
+    # Say which it is: transformers missing from this Python, or present without this model type.
+    why = (f"transformers is not installed in {sys.executable}" if not env["transformers"]
+           else f"transformers {env['transformers']} does not know model_type {config.get('model_type')!r}")
     if args.exporter in ("optimum", "transformers"):
-        raise BadInput(f"--exporter {args.exporter}: transformers does not know model_type {config.get('model_type')!r} here")
+        raise BadInput(f"--exporter {args.exporter}: {why}")
     for arch in config.get("architectures") or []:
         src = find_architecture_source(args.checkpoint, arch)
         if src:
             return "source", f"{src}:{arch}"
     raise BadInput(f"{args.checkpoint}: cannot build model_type {config.get('model_type')!r} "
-                   f"(architectures {config.get('architectures')}): transformers does not know it and no training code "
-                   f"beside the checkpoint defines it; pass --model-factory FILE:FUNCTION")
+                   f"(architectures {config.get('architectures')}): {why} and no training code "
+                   f"beside the checkpoint defines it; install transformers or pass --model-factory FILE:FUNCTION")
 
 
 def reference_route(args, config: dict, env: dict) -> tuple:

@@ -86,6 +86,10 @@ export const exportCommand = {
         externalData: ext, atol, python: values.python, exporter,
       };
       const files = runnerFileAccess(runner);
+      // As `llmtrain checkpoint` says it: a missing path is one line, not a pre-check of nothing.
+      const st = await files.stat(checkpoint);
+      if (!st) { process.stderr.write(`llmtrain export onnx: no such file or folder: ${checkpoint}${runner.host === 'local' ? '' : ` on ${runner.host}`}\n`); return 1; }
+      if (!st.isDirectory) { process.stderr.write(`llmtrain export onnx: ${checkpoint}: a file, not a checkpoint folder\n`); return 1; }
       const pre: ExportPrecheck = await precheckExport(runner, files, opts);
       if (values['dry-run']) {
         write(format, { precheck: pre }, formatPrecheck(pre));

@@ -24,11 +24,39 @@ export async function precheckExport(runner: Runner, files: FileAccess, opts: On
     inspectCheckpoint(files, opts.checkpoint, { sizes: false }).then((r) => ({ r }), (e: Error) => ({ e: e.message })),
     probeExporters(runner, opts.python),
   ]);
+  const cfg = config && !('error' in config) ? config : undefined;
+  const arch = Array.isArray(cfg?.architectures) ? String((cfg!.architectures as unknown[])[0] ?? '') : '';
+  // Looked for only where it decides the route: no transformers, no factory, no auto_map (export_onnx.py's order).
+  const architectureSource = arch && !probe.transformers && !opts.modelFactory && !cfg?.auto_map
+    ? await findArchitectureSource(files, opts.checkpoint, arch) : undefined;
   return buildPrecheck({
     checkpoint: opts.checkpoint, host: runner.host, config, probe, opset: opts.opset, task: opts.task, modelFactory: opts.modelFactory,
-    externalData: opts.externalData, ms: Date.now() - t0,
+    externalData: opts.externalData, exporter: opts.exporter, python: opts.python, architectureSource, ms: Date.now() - t0,
     ...('r' in report ? { report: report.r } : { reportError: report.e }),
   });
+}
+
+/**
+ * The .py file defining `class <className>(` in `checkpoint` or up to three folders above it, as export_onnx.py's
+ * `find_architecture_source` looks (files under 2 MB, names sorted); `undefined` when none does. Unreadable folders
+ * and files are skipped.
+ */
+export async function findArchitectureSource(files: FileAccess, checkpoint: string, className: string): Promise<string | undefined> {
+  const needle = `class ${className}(`;
+  let folder = checkpoint.replace(/\/+$/, '') || '/';
+  for (let up = 0; up < 4; up++) {
+    const names = await files.list(folder).catch(() => [] as string[]);
+    for (const n of names.filter((x) => x.endsWith('.py'))) {
+      const path = joinPath(folder, n);
+      const st = await files.stat(path).catch(() => undefined);
+      if (!st || st.isDirectory || st.size >= 2_000_000) continue;
+      const text = await files.read(path, 0, st.size).then((b) => Buffer.from(b).toString('utf8'), () => '');
+      if (text.includes(needle)) return path;
+    }
+    if (folder === '/') break;
+    folder = folder.slice(0, folder.lastIndexOf('/')) || '/';
+  }
+  return undefined;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | { error: string } {

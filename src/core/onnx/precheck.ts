@@ -62,6 +62,16 @@ export interface PrecheckInputs {
   task?: string;
   modelFactory?: string;
   externalData?: 'auto' | 'yes' | 'no';
+  /** `--exporter` (default auto): `optimum` takes optimum-cli even where the host's Python lacks transformers. */
+  exporter?: 'auto' | 'optimum' | 'transformers' | 'torch';
+  /**
+   * The .py file that defines `class <architectures[0]>(` in the checkpoint folder or up to three folders above it
+   * (the training code, as media/python/export_onnx.py's `find_architecture_source` finds it); `undefined` when none
+   * does or it was not looked for.
+   */
+  architectureSource?: string;
+  /** The interpreter the probe ran (`python3` when not given), for messages. */
+  python?: string;
   ms: number;
 }
 
@@ -136,9 +146,17 @@ export function buildPrecheck(i: PrecheckInputs): ExportPrecheck {
     problems.push({ severity: 'info', message: `${dtypes.includes('BF16') ? 'bf16' : 'fp16'} weights: the parity check uses atol ${dtypes.includes('BF16') ? '5e-2' : '1e-2'} (1e-4 for fp32)` });
   }
   const ex = describeExporter(i.probe);
-  if (!ex.usable) problems.push({ severity: 'error', message: `no exporter on ${i.host}: ${ex.text}` });
-  else if (cfg && !i.modelFactory && !cfg.auto_map && !i.probe.transformers && !archs.length) {
-    problems.push({ severity: 'error', file: configFile, message: 'config.json names no architecture and the host has no transformers: pass --model-factory FILE:FUNCTION' });
+  if (!ex.usable) {
+    const hint = i.python === undefined && !i.probe.torch ? ' (another interpreter, e.g. a virtual environment with torch: --python PATH)' : '';
+    problems.push({ severity: 'error', message: `no exporter on ${i.host}: ${ex.text}${hint}` });
+  }
+  else if (cfg && !i.modelFactory && !cfg.auto_map && !i.probe.transformers && !i.architectureSource && !(i.exporter === 'optimum' && i.probe.optimum_cli)) {
+    // The export script's routes (choose_route): factory, auto_map, optimum, transformers, the training code. With
+    // none of them the export can only fail after the upload and the run start.
+    const what = architecture ? `${architecture}${modelType ? ` (model_type ${modelType})` : ''}` : `model_type ${modelType ?? '?'}`;
+    const code = architecture ? `no training code beside the checkpoint defines class ${architecture}` : 'config.json names no architecture';
+    const optimum = i.probe.optimum_cli ? `, or --exporter optimum (optimum-cli at ${i.probe.optimum_cli})` : '';
+    problems.push({ severity: 'error', file: configFile, message: `cannot build ${what} on ${i.host}: ${i.python ?? 'python3'} has no transformers and ${code}: install transformers on the host or give --model-factory FILE:FUNCTION${optimum}` });
   }
   return {
     checkpoint: i.checkpoint, host: i.host, ...(architecture ? { architecture } : {}), ...(modelType ? { modelType } : {}), task, format,
