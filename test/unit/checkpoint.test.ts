@@ -16,7 +16,7 @@ import { readZipDirectory, readZipEntry } from '../../src/core/checkpoint/zip';
 import { memoryFileAccess } from '../../src/core/files';
 import type { FileAccess } from '../../src/core/files';
 import { localFileAccess } from '../../src/remote/files';
-import { main } from '../../src/cli/main';
+import { cli } from '../cli';
 import { ggufBytes, makeCheckpoints, safetensorsBytes, writeSparseZip } from '../fixtures/checkpoint/build';
 
 let T = '';
@@ -30,14 +30,6 @@ function counting(inner: FileAccess): FileAccess & { bytesRead: number } {
   return c;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const w = process.stdout.write, we = process.stderr.write;
-  let out = '', err = '';
-  // Only strings are ours: the test runner's own reports (Buffers) on stdout pass through.
-  process.stdout.write = ((c: string | Uint8Array, ...rest: unknown[]) => { if (typeof c === 'string') { out += c; return true; } return (w as (...a: unknown[]) => boolean).call(process.stdout, c, ...rest); }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array, ...rest: unknown[]) => { if (typeof c === 'string') { err += c; return true; } return (we as (...a: unknown[]) => boolean).call(process.stderr, c, ...rest); }) as typeof process.stderr.write;
-  try { return { code: await main(argv), out, err }; } finally { process.stdout.write = w; process.stderr.write = we; }
-}
 
 describe('safetensors', () => {
   test('a model folder: tensors, parameters, dtype totals, module kinds, __metadata__', async () => {

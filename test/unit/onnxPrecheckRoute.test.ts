@@ -12,7 +12,7 @@ import { buildPrecheck } from '../../src/core/onnx/precheck';
 import type { ExporterProbe } from '../../src/core/onnx/export';
 import { memoryFileAccess } from '../../src/core/files';
 import { findArchitectureSource } from '../../src/remote/onnxPrecheck';
-import { main } from '../../src/cli/main';
+import { cli } from '../cli';
 
 const PY = '/usr/bin/python3';
 const skip = spawnSync(PY, ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' }).status === 0 ? false : `${PY} cannot import torch, onnx and numpy`;
@@ -39,13 +39,6 @@ function checkpoint(dir: string, config: Record<string, unknown>): string {
   return dir;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const w = process.stdout.write, we = process.stderr.write;
-  let out = '', err = '';
-  process.stdout.write = ((c: string | Uint8Array, ...rest: unknown[]) => { if (typeof c === 'string') { out += c; return true; } return (w as (...a: unknown[]) => boolean).call(process.stdout, c, ...rest); }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array, ...rest: unknown[]) => { if (typeof c === 'string') { err += c; return true; } return (we as (...a: unknown[]) => boolean).call(process.stderr, c, ...rest); }) as typeof process.stderr.write;
-  try { return { code: await main(argv), out, err }; } finally { process.stdout.write = w; process.stderr.write = we; }
-}
 
 const probe: ExporterProbe = { python: '3.11.2', torch: '1.13.0', transformers: null, optimum_cli: null, onnx: '1.12.0', onnxruntime: null, numpy: '1.24.2' };
 const llama = { architectures: ['LlamaForCausalLM'], model_type: 'llama' };
