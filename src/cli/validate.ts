@@ -8,6 +8,7 @@
  * Output: text lines `file:line:col: severity code: message`, or (`--format json`) ONE JSON array of
  * `{file, framework, line, column, endLine, endColumn, severity, code, message}` with 1-based lines and columns.
  */
+import { hubCacheDir } from '../core/tokenizer/resolve';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, pairedForValidate, validateConfigWithFiles } from '../core/config/index';
@@ -58,11 +59,6 @@ export function workspaceVersions(configPath: string): DetectedVersions {
   return {};
 }
 
-/** The local Hugging Face hub cache, as huggingface_hub finds it: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub. */
-export function hubCache(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HF_HUB_CACHE || (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface', 'hub'));
-}
-
 export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
@@ -86,7 +82,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       continue;
     }
     const v = plainVersions(mergeVersions(workspaceVersions(abs), installed, versions));
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, launchDir: launchDir === undefined ? undefined : resolve(launchDir), launchDirSource: launchDir === undefined ? undefined : '--launch-dir', versions: v, launch: paired.get(abs), hfHubCache: hubCache() });
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, launchDir: launchDir === undefined ? undefined : resolve(launchDir), launchDirSource: launchDir === undefined ? undefined : '--launch-dir', versions: v, launch: paired.get(abs), hfHubCache: hubCacheDir(process.env, homedir()) });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }

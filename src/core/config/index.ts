@@ -28,7 +28,7 @@ import type { FileAccess } from '../files';
 import { frameworkLabel } from './registry';
 
 export type { ConfigIssue, ConfigFact, ConfigCompletion, Framework, Range, ValidateOptions, ValidateWithFilesOptions, ValidationResult, Severity, Fix, TextEdit, RelatedLocation, Position, ReadFile, LaunchInfo } from './types';
-export { accelerateLaunchOf, launchDirFor, launchesFromTasks, launchFor, pairedForValidate, taskCommands } from './launch';
+export { accelerateLaunchOf, launchDirFor, launchesFromCommands, launchesFromTasks, launchFor, pairedForValidate, taskCommands } from './launch';
 export type { LaunchDir, LaunchGroup, RunLaunch, TaskCommand } from './launch';
 export { fileAccessReader, MAX_REFERENCED_BYTES } from './files';
 import { fileAccessReader } from './files';

@@ -55,8 +55,13 @@ function expand(s: string, folder: string): string { return s.replace(/\$\{(work
  * `&&`, `;` and `|`, each part read on its own; never throws (unreadable JSON: no groups).
  */
 export function launchesFromTasks(tasksJson: string, folder: string): LaunchGroup[] {
+  return launchesFromCommands(taskCommands(tasksJson, folder));
+}
+
+/** Launch groups from tasks.json commands already read by {@link taskCommands} (one parse serves both uses). */
+export function launchesFromCommands(commands: readonly TaskCommand[]): LaunchGroup[] {
   const out: LaunchGroup[] = [];
-  for (const c of taskCommands(tasksJson, folder)) {
+  for (const c of commands) {
     // `VAR=x accelerate launch ...`: drop leading environment assignments.
     const i = c.argv.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
     const g = i < 0 ? undefined : accelerateLaunchOf(c.argv.slice(i), c.cwd, c.source);

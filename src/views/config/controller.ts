@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { loadConfigCore, type ConfigCore } from './core';
 import { workspaceFileAccess } from '../files';
+import { hubCacheDir } from '../../core/tokenizer/resolve';
 import type { ConfigIssue, Framework, ValidateOptions, ValidationResult } from '../../core/config/types';
 import type { RunLaunch } from '../../core/config/launch';
 import type { DetectedVersions } from '../../core/config/versions';
@@ -318,12 +319,13 @@ export class ConfigValidationController implements vscode.Disposable {
     // Issue 15: a tasks.json task that runs `accelerate launch --config_file A ... B.yaml` makes A and B one launch
     // (read through readFile, so editing tasks.json re-validates this config).
     const tasks = wsRoot ? await readFile(`${wsRoot.replace(/\/+$/, '')}/.vscode/tasks.json`) : undefined;
-    const launch = tasks && wsRoot ? core.launchFor(configPath, core.launchesFromTasks(tasks, wsRoot.replace(/\/+$/, ''))) : undefined;
+    const commands = tasks && wsRoot ? core.taskCommands(tasks, wsRoot.replace(/\/+$/, '')) : [];
+    const launch = commands.length ? core.launchFor(configPath, core.launchesFromCommands(commands)) : undefined;
     // Issue 15: where the config is launched from, when a launch says so: a tasks.json task whose command names it
     // (its options.cwd, else the workspace folder), else the newest local run (run.json) that ran it. Then a missing
     // relative reference is an error in that directory; otherwise a warning saying where it looked.
-    const launchAt = doc.uri.scheme === 'file' ? core.launchDirFor(configPath, tasks && wsRoot ? core.taskCommands(tasks, wsRoot.replace(/\/+$/, '')) : [], this.runLaunches()) : undefined;
-    const hub = process.env.HF_HUB_CACHE || (process.env.HF_HOME ? `${process.env.HF_HOME}/hub` : `${homedir()}/.cache/huggingface/hub`);
+    const launchAt = doc.uri.scheme === 'file' ? core.launchDirFor(configPath, commands, this.runLaunches()) : undefined;
+    const hub = hubCacheDir(process.env, homedir());
     const options: ValidateOptions = { ...base, home: homedir(), referenceRoots: wsRoot ? [wsRoot] : [], versions: core.plainVersions(versions), hfHubCache: hub, ...(launch ? { launch } : {}), ...(launchAt ? { launchDir: launchAt.dir, launchDirSource: launchAt.source } : {}) };
     let result: ValidationResult;
     try {
