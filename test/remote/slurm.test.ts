@@ -87,7 +87,9 @@ test('Slurm torchrun launcher: srun runs torchrun per node with the c10d rendezv
       '',
     ].join('\n'), { mode: 0o755 });
     const script = join(env.work, 'ranks.py');
-    writeFileSync(script, 'import os\nprint("rank", os.environ["RANK"], "of", os.environ["WORLD_SIZE"], "local", os.environ["LOCAL_RANK"], "gpus", os.environ.get("CUDA_VISIBLE_DEVICES"), flush=True)\n', { mode: 0o644 });
+    // One write per rank: runs get PYTHONUNBUFFERED=1, under which print() writes each argument and separator on its
+    // own, so two ranks sharing the job's output interleave word by word (seen under load in CI).
+    writeFileSync(script, 'import os, sys\nsys.stdout.write("rank %s of %s local %s gpus %s\\n" % (os.environ["RANK"], os.environ["WORLD_SIZE"], os.environ["LOCAL_RANK"], os.environ.get("CUDA_VISIBLE_DEVICES")))\n', { mode: 0o644 });
     const run = await launchRun(runner, { argv: [script, '--lr', '3e-4'], cwd: env.work, env: { PATH: `${bin}:/usr/bin:/bin` }, name: 'torchrun', slurm: { launcher: 'torchrun', gpusPerNode: 2, nodes: 1, time: '5' } });
     const f = new LogFollower({ runner, path: run.logPath, isActive: () => isRunActive(runner, run), activeCheckMs: 500 });
     const chunks: Buffer[] = [];
