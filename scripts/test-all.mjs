@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseNodeTest, parseSummary, isOptionalSkip } from './lib/testCounts.mjs';
+import { parseNodeTest, parseSummary, isOptionalSkip, failureExcerpt } from './lib/testCounts.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 process.chdir(ROOT);
@@ -63,6 +63,7 @@ const suites = [
   { name: 'vsix', dir: 'test/integration', suffix: 'smoke.test.ts', cmd: [node, 'scripts/test-vsix.mjs'], parse: (o) => ({ vsix: parseSummary(o, 'vsix') }) },
 ];
 
+const failures = [];
 const rows = [];
 for (const s of suites) {
   if (only && !only.includes(s.name)) continue;
@@ -70,6 +71,8 @@ for (const s of suites) {
   process.stdout.write(`\n=== ${s.name}: ${s.cmd.slice(1).join(' ')}\n`);
   const r = await runStreaming(s.cmd[0], s.cmd.slice(1), { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' });
   const parsed = s.parse(r.out);
+  const why = failureExcerpt(r.out);
+  if (why) failures.push({ suite: s.name, text: why });
   const phases = Object.entries(parsed);
   for (const [name, counts] of phases) {
     // Suites that share one process (vscode + ui) report their own phase time; the process total is noted.
@@ -104,6 +107,7 @@ for (const r of rows) {
   process.stdout.write(`${r.name.padEnd(8)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${String(r.skipped).padStart(4)} skipped ${wall}${r.note ? `  ${r.note}` : ''}\n`);
   for (const k of r.skips) process.stdout.write(`         skipped: ${k.title}${k.reason ? ` (${k.reason})` : ''}\n`);
 }
+for (const f of failures) process.stdout.write(`\n--- why ${f.suite} failed\n${f.text}\n`);
 const passed = rows.reduce((a, r) => a + r.passed, 0);
 const failed = rows.reduce((a, r) => a + r.failed, 0);
 const skipped = rows.reduce((a, r) => a + r.skipped, 0);

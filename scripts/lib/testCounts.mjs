@@ -29,3 +29,18 @@ export function parseSummary(out, label) {
 
 /** A skip allowed even under --strict/CI: its reason says the part cannot exist on this machine. */
 export const isOptionalSkip = (reason) => /^\(optional\)/.test(reason.trim());
+
+/**
+ * What the failing tests said, from a suite's output: node's spec reporter ends with a `✖ failing tests:` section,
+ * mocha (the code-server suites) with `N failing` and the numbered errors. At most 60 lines, without colour codes,
+ * so the summary at the end of a CI log says why, not only which.
+ */
+export function failureExcerpt(out) {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const parts = [];
+  const nodeAt = plain.lastIndexOf('✖ failing tests:');
+  if (nodeAt >= 0) parts.push(plain.slice(nodeAt).split('\n').slice(1));
+  for (const m of plain.matchAll(/^\s*\d+ failing\s*$/gm)) parts.push(plain.slice(m.index + m[0].length).split('\n').filter((l, i, a) => !/^\s*mocha-result /.test(l)).slice(0, 40));
+  const lines = parts.flat().filter((l) => l.trim() !== '');
+  return lines.length ? lines.slice(0, 60).join('\n') : '';
+}

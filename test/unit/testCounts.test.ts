@@ -11,12 +11,12 @@ import { pathToFileURL } from 'node:url';
 const ROOT = resolve(__dirname, '..', '..');
 
 interface Counts { passed: number; failed: number; skipped: number; skips: { title: string; reason: string }[]; secs?: number }
-interface CountsModule { parseNodeTest(out: string): Counts | undefined; parseSummary(out: string, label: string): Counts | undefined; isOptionalSkip(reason: string): boolean }
+interface CountsModule { parseNodeTest(out: string): Counts | undefined; parseSummary(out: string, label: string): Counts | undefined; isOptionalSkip(reason: string): boolean; failureExcerpt(out: string): string }
 // scripts/ are plain ESM for node; loaded by URL so this CommonJS test needs no type declarations for them.
 const counts = (): Promise<CountsModule> => import(pathToFileURL(join(ROOT, 'scripts/lib/testCounts.mjs')).href) as Promise<CountsModule>;
 
 test('node:test spec output: passed, failed (+cancelled), skipped (+todo), and each skip with its reason', async () => {
-  const { parseNodeTest, isOptionalSkip } = await counts();
+  const { parseNodeTest, isOptionalSkip, failureExcerpt } = await counts();
   // Real output of the runner npm test uses, over a file with every kind of result.
   const dir = mkdtempSync(join(tmpdir(), 'llmts-counts-'));
   try {
@@ -36,6 +36,11 @@ test('node:test spec output: passed, failed (+cancelled), skipped (+todo), and e
     assert.deepEqual([c.passed, c.failed, c.skipped], [1, 1, 3]);
     assert.deepEqual(c.skips, [{ title: 'gpu', reason: '(optional) nvidia-smi is not installed here' }, { title: 'torch', reason: 'torch is not importable' }]);
     assert.deepEqual(c.skips.map((k) => isOptionalSkip(k.reason)), [true, false]);
+    // The summary repeats why a test failed (a CI log shows its end), not only which.
+    const why = failureExcerpt(r.stdout + r.stderr);
+    assert.match(why, /^✖ fails/m);
+    assert.match(why, /Error: x/);
+    assert.doesNotMatch(why, /runs/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
@@ -45,4 +50,14 @@ test('test-vscode summary lines: skipped counted, old lines without it read as 0
   assert.deepEqual(parseSummary(out, 'vscode'), { passed: 9, failed: 0, skipped: 2, skips: [{ title: 'Runs on the local host the GPU line', reason: 'no run yet' }], secs: 81.5 });
   assert.deepEqual(parseSummary(out, 'ui'), { passed: 3, failed: 1, skipped: 0, skips: [], secs: 40 });
   assert.equal(parseSummary('nothing here', 'vscode'), undefined);
+});
+
+test('mocha failures (code-server suites) are excerpted for the summary; a green output gives nothing', async () => {
+  const { failureExcerpt } = await counts();
+  const out = '  1 passing (2s)\n  1 failing\n\n  1) checkpoint browser\n       shown by the poll:\n     AssertionError: expected 1 to equal 2\n\nmocha-result {"passes":1,"failures":1}\nvscode: 1 passed, 1 failed (3.0 s)\n';
+  const why = failureExcerpt(out);
+  assert.match(why, /1\) checkpoint browser/);
+  assert.match(why, /AssertionError: expected 1 to equal 2/);
+  assert.doesNotMatch(why, /mocha-result/);
+  assert.equal(failureExcerpt('  3 passing (2s)\nvscode: 3 passed, 0 failed (3.0 s)\n'), '');
 });
