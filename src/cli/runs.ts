@@ -17,8 +17,9 @@ export const runsCommand = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json`);
     return withRunner(USAGE, values, async (runner) => {
-      const { runs, skipped } = await listRunsDetailed(runner);
+      const { runs, skipped, slurmError } = await listRunsDetailed(runner);
       for (const s of skipped) process.stderr.write(`skipped ${s.dir}: ${s.error}\n`);
+      if (slurmError) process.stderr.write(`Slurm did not answer (${slurmError}); Slurm runs show what their run folders say\n`);
       if (values.format === 'json') {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return 0;

@@ -18,6 +18,7 @@ import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings 
 import type { Runner } from './types';
 import { runSpec } from './commands';
 import { cancelSlurmJob, slurmRunStates, submitSlurmRun } from './slurm';
+import { SlurmQueryError } from '../core/runs/slurm';
 import { LogFollower } from './logFollower';
 import type { LogFollowerOptions } from './logFollower';
 import type { SlurmOptions } from './slurm';
@@ -203,22 +204,31 @@ function merge(scan: ScannedRun & { record: RunRecord }, procs: Parameters<typeo
 /**
  * Every run on the host, newest first, with live state (from the process table, exit.json/stop.json, and Slurm for
  * Slurm jobs). One round trip for the scan plus one for Slurm when there are Slurm runs. Unreadable run folders are
- * skipped (listed in `skipped`).
+ * skipped (listed in `skipped`). When Slurm does not answer, Slurm runs keep the state their folders give and
+ * `slurmError` says why.
  */
-export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecord[]; skipped: { dir: string; error: string }[] }> {
+export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecord[]; skipped: { dir: string; error: string }[]; slurmError?: string }> {
+  let slurmError: string | undefined;
   const { runs, procs } = await runSpec(runner, scanRunsCommand(await runsRoot(runner)), { timeoutMs: 60_000 });
   const skipped = runs.filter((s) => !s.record).map((s) => ({ dir: s.dir, error: s.error ?? 'no run.json' }));
   const records = runs.filter((s): s is ScannedRun & { record: RunRecord } => !!s.record).map((s) => merge(s, procs));
   const slurmRuns = records.filter((r) => r.slurmJobId && !(r.state === 'failed' && r.error));
   if (slurmRuns.length > 0) {
-    const states = await slurmRunStates(runner, slurmRuns);
-    for (const r of slurmRuns) {
-      const s = states.get(r.slurmJobId!);
-      if (s) r.state = s;
+    // Slurm not answering (slurmctld restarting, a socket timeout) must not hide the list: the runs keep what their
+    // folders say (exit.json, stop.json), and the listing says Slurm did not answer.
+    try {
+      const states = await slurmRunStates(runner, slurmRuns);
+      for (const r of slurmRuns) {
+        const s = states.get(r.slurmJobId!);
+        if (s) r.state = s;
+      }
+    } catch (e) {
+      if (!(e instanceof SlurmQueryError)) throw e;
+      slurmError = e.message;
     }
   }
   await markCrashes(runner, records);
-  return { runs: records, skipped };
+  return { runs: records, skipped, ...(slurmError ? { slurmError } : {}) };
 }
 
 /**
@@ -291,7 +301,8 @@ async function processTable(runner: Runner): Promise<ProcessEntry[]> {
 }
 
 /**
- * True while the run's process group (or Slurm job) is alive. Many followers on one host share one `ps` call per
+ * True while the run's process group (or Slurm job) is alive. Throws (SlurmQueryError, or the runner's error) when
+ * that cannot be known: a LogFollower treats a throw as a lost connection and retries, never as "the run ended". Many followers on one host share one `ps` call per
  * 250 ms, so following many runs costs one exec per interval, not one per run.
  */
 export async function isRunActive(runner: Runner, run: RunRecord): Promise<boolean> {

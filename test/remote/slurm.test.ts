@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogFollower } from '../../src/remote/logFollower';
-import { getRun, isRunActive, launchRun, listRuns, stopRun } from '../../src/remote/runs';
+import { getRun, isRunActive, launchRun, listRuns, listRunsDetailed, stopRun } from '../../src/remote/runs';
 import { waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
 import { startSlurm } from '../fixtures/remote/slurm';
@@ -100,6 +100,44 @@ test('Slurm torchrun launcher: srun runs torchrun per node with the c10d rendezv
     assert.equal(args, `--nnodes=1 --nproc_per_node=2 --rdzv_id=${run.slurmJobId} --rdzv_backend=c10d --rdzv_endpoint=${slurm.nodeName}:29500 ${script} --lr 3e-4`);
     const ranks = [...text.matchAll(/^rank (\d) of (\d) local (\d) gpus (\S+)$/gm)].map((m) => m.slice(1).join(' ')).sort();
     assert.deepEqual(ranks, ['0 2 0 0,1', '1 2 1 0,1'], text);
+    assert.equal((await getRun(runner, run.id)).state, 'finished');
+  } finally {
+    await env.cleanup();
+    await slurm.stop();
+  }
+});
+
+test('Slurm controller down mid-run: following goes on (reconnecting, not ended), the listing says Slurm did not answer, nothing is lost', async () => {
+  const slurm = await startSlurm();
+  const env = await startSshEnv({ target: { setEnv: slurm.env } });
+  try {
+    const runner = env.runner(env.pool(), 'direct');
+    const run = await launchRun(runner, { argv: ['sh', '-c', 'i=1; while [ $i -le 40 ]; do echo "tick $i"; i=$((i+1)); sleep 0.25; done'], cwd: env.work, name: 'ctld down', slurm: { gpusPerNode: 1, time: '5' } });
+    const chunks: Buffer[] = [];
+    const statuses: string[] = [];
+    const f = new LogFollower({ runner, path: run.logPath, isActive: () => isRunActive(runner, run), activeCheckMs: 300, backoff: { initialMs: 200, maxMs: 1000 } });
+    f.on('data', (c: Uint8Array) => chunks.push(Buffer.from(c)));
+    f.on('status', (s: { kind: string; message?: string }) => statuses.push(`${s.kind}${s.message ? `: ${s.message}` : ''}`));
+    let ended = false;
+    const done = f.start().done.then((r) => { ended = true; return r; });
+    await waitFor(() => Buffer.concat(chunks).toString().includes('tick 2\n'), 30_000, 'first ticks');
+    await slurm.stopController();
+    // Each Slurm client retries the controller for about MessageTimeout (10 s) before it fails: ask all three at once.
+    const [active, listed] = await Promise.all([
+      isRunActive(runner, run).then(() => 'answered', (e: Error) => e.message),
+      listRunsDetailed(runner),
+      waitFor(() => statuses.some((s) => /^reconnecting: squeue failed/.test(s)), 30_000, 'a reconnecting status from the follower'),
+    ]);
+    assert.match(active, /^squeue failed \(exit 1\):.*(Unable to contact slurm controller|Socket timed out)/);
+    assert.match(listed.slurmError ?? '', /squeue failed/);
+    assert.ok(listed.runs.some((r) => r.id === run.id), 'the run is still listed');
+    assert.equal(ended, false, 'the follower did not take "Slurm did not answer" for "the job ended"');
+    await slurm.startController();
+    const end = await done;
+    assert.equal(end.error, undefined);
+    const text = Buffer.concat(chunks).toString();
+    assert.deepEqual(text.split('\n').filter(Boolean), Array.from({ length: 40 }, (_, i) => `tick ${i + 1}`), 'every line exactly once');
+    assert.equal(createHash('sha256').update(text).digest('hex'), createHash('sha256').update(readFileSync(run.logPath)).digest('hex'));
     assert.equal((await getRun(runner, run.id)).state, 'finished');
   } finally {
     await env.cleanup();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSpec, DEFAULT_SPEC_TIMEOUT_MS } from '../../src/remote/commands';
 import { processTableCommand } from '../../src/core/runs/commands';
-import { scancelCommand } from '../../src/core/runs/slurm';
+import { scancelCommand, scontrolShowJobCommand, SlurmQueryError, squeueCommand } from '../../src/core/runs/slurm';
 import type { Runner } from '../../src/remote/types';
 
 /** A Runner whose exec answers from a table; the one part of Runner runSpec uses (a real host is in test/remote). */
@@ -24,4 +24,15 @@ test('runSpec rejects with the parser\'s reason: a failed ps is not an empty pro
   await assert.rejects(runSpec(runner, processTableCommand()), /ps: cannot open \/proc/);
   const refused = cannedRunner(() => ({ stdout: '', stderr: 'scancel: error: Invalid job id specified', exitCode: 1 }));
   await assert.rejects(runSpec(refused.runner, scancelCommand('123')), /Invalid job id/);
+});
+
+test('Slurm queries: an unknown job id is "no such job", any other failure is SlurmQueryError, never "ended"', async () => {
+  const out = (stderr: string, exitCode: number) => ({ stdout: '', stderr, exitCode });
+  // squeue with one unknown id (the message Slurm 22-24 print for ESLURM_INVALID_JOB_ID)
+  assert.deepEqual(squeueCommand(['7']).parse(out('slurm_load_jobs error: Invalid job id specified\n', 1)), new Map());
+  assert.equal(scontrolShowJobCommand('7').parse(out('slurm_load_jobs error: Invalid job id specified\n', 1)), undefined);
+  const down = 'squeue: error: Unable to contact slurm controller (connect failure)\nslurm_load_jobs error: Unable to contact slurm controller (connect failure)\n';
+  assert.throws(() => squeueCommand(['7', '8']).parse(out(down, 1)), (e: Error) => e instanceof SlurmQueryError && /squeue failed \(exit 1\): slurm_load_jobs error: Unable to contact slurm controller/.test(e.message));
+  assert.throws(() => scontrolShowJobCommand('7').parse(out('slurm_load_jobs error: Socket timed out on send/recv operation\n', 1)), SlurmQueryError);
+  assert.deepEqual([...squeueCommand(['7', '8']).parse({ stdout: '7|RUNNING\n8|COMPLETED\n', stderr: '', exitCode: 0 })], [['7', 'RUNNING'], ['8', 'COMPLETED']]);
 });

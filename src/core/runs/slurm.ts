@@ -89,12 +89,32 @@ export function slurmStateToRunState(state: string): RunState {
   return 'unknown';
 }
 
-/** `squeue -h -t all -j IDS -o %i|%T`; parse gives job id -> long state. Unknown ids are simply absent. */
+/**
+ * Slurm's answer for a job id it no longer (or never) knew: squeue and scontrol both print `slurm_load_jobs error:
+ * Invalid job id specified` and exit 1 (src/common/slurm_errno.c, ESLURM_INVALID_JOB_ID). Any other failure (the
+ * controller not answering, a socket timeout, munge refusing) says nothing about the job.
+ */
+const INVALID_JOB_ID = /invalid job id/i;
+
+/** Thrown when a Slurm query failed for a reason other than an unknown job id: the job's state is not known. */
+export class SlurmQueryError extends Error {
+  constructor(command: string, exitCode: number | null, stderr: string) {
+    super(`${command} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').at(-1) || 'no message'}`);
+    this.name = 'SlurmQueryError';
+  }
+}
+
+/**
+ * `squeue -h -t all -j IDS -o %i|%T`; parse gives job id -> long state. Unknown ids are simply absent (with one id,
+ * squeue exits 1 with "Invalid job id specified": an empty map). Throws SlurmQueryError when squeue itself failed
+ * (e.g. "Unable to contact slurm controller"), so a hiccup of slurmctld is never read as "the job has ended".
+ */
 export function squeueCommand(jobIds: readonly string[]): CommandSpec<Map<string, string>> {
   for (const id of jobIds) if (!/^\d+(_\d+)?$/.test(id)) throw new Error(`not a Slurm job id: ${JSON.stringify(id)}`);
   return {
     argv: ['squeue', '-h', '-t', 'all', '-j', jobIds.join(','), '-o', '%i|%T'],
     parse: (out) => {
+      if (out.exitCode !== 0 && !INVALID_JOB_ID.test(out.stderr)) throw new SlurmQueryError('squeue', out.exitCode, out.stderr);
       const m = new Map<string, string>();
       for (const line of out.stdout.split('\n')) {
         const [id, state] = line.trim().split('|');
@@ -105,13 +125,19 @@ export function squeueCommand(jobIds: readonly string[]): CommandSpec<Map<string
   };
 }
 
-/** `scontrol show job -o ID`; parse gives the Key=Value fields (JobState, ExitCode, NodeList, ...) or undefined. */
+/**
+ * `scontrol show job -o ID`; parse gives the Key=Value fields (JobState, ExitCode, NodeList, ...), or undefined when
+ * Slurm no longer knows the job ("Invalid job id specified"). Throws SlurmQueryError when scontrol itself failed.
+ */
 export function scontrolShowJobCommand(jobId: string): CommandSpec<Record<string, string> | undefined> {
   if (!/^\d+(_\d+)?$/.test(jobId)) throw new Error(`not a Slurm job id: ${JSON.stringify(jobId)}`);
   return {
     argv: ['scontrol', 'show', 'job', '-o', jobId],
     parse: (out) => {
-      if (out.exitCode !== 0) return undefined;
+      if (out.exitCode !== 0) {
+        if (INVALID_JOB_ID.test(out.stderr)) return undefined;
+        throw new SlurmQueryError('scontrol show job', out.exitCode, out.stderr);
+      }
       const fields: Record<string, string> = {};
       for (const m of out.stdout.trim().matchAll(/(\w[\w:/]*)=(\S*)/g)) if (!(m[1] in fields)) fields[m[1]] = m[2];
       return fields.JobId ? fields : undefined;
