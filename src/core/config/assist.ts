@@ -73,6 +73,8 @@ export function keyMarkdown(name: string, ks: KeySpec, parent: ObjSpec | undefin
   if (ks.deprecated) lines.push(`- Deprecated: ${ks.deprecated}`);
   const src = ks.source ?? parent?.source ?? def.root.source;
   if (src) lines.push(`- Source: [${shortLink(src)}](${src})`);
+  // Issue 15: which key table the run's version picked (the newest at or below it, or the oldest when it predates them).
+  if (def.assumes) lines.push(`- Key table: ${def.assumes}`);
   lines.push(`- Loaded by: ${def.loaderName}`);
   return lines.join('\n');
 }

@@ -70,6 +70,12 @@ export interface ObjSpec {
    * (ignore), or only a near-miss of a known key is worth a warning (`near-miss`, for open key sets like torchtune's).
    */
   unknown: Severity | 'ignore' | 'near-miss';
+  /**
+   * Keys another tabled release of the framework has and the release the checks use does not (issue 15: the run's
+   * version picks the key table, tables.ts `versionGaps`): key -> what to say. Reported as `key-version` at the
+   * unknown-key severity instead of a bare unknown key.
+   */
+  versionGaps?: Record<string, string>;
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;

@@ -18,6 +18,8 @@ import trlHead from './tables/trl-1.9.0.json';
 import transformersHead from './tables/transformers-5.18.0.json';
 import transformers4576 from './tables/transformers-4.57.6.json';
 import deepspeedHead from './tables/deepspeed-0.19.5.json';
+import { compareVersions } from './trlDefaults';
+import { keyVersionFinding } from './keyHistory';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -77,6 +79,62 @@ export function keyTable(framework: string, release?: string): KeyTable | undefi
   const all = KEY_TABLES[framework];
   if (!all?.length) return undefined;
   return (release && all.find((t) => t.release === release || t.release.startsWith(release + '+'))) || all[0];
+}
+
+/**
+ * The key table for the version of `framework` the run uses (issue 15, "Version awareness"): the newest tabled
+ * release at or below `version` (a release past a tag, `0.9.5+54.ff6d4d12`, counts as its tag), or, when `version` is
+ * older than every table, the oldest with `older: true`. Without a version: the newest (`version` undefined).
+ * Undefined when the framework has no table.
+ */
+export interface TableChoice { table: KeyTable; version?: string; older?: boolean }
+export function tableForVersion(framework: string, version?: string): TableChoice | undefined {
+  const all = KEY_TABLES[framework];
+  if (!all?.length) return undefined;
+  if (!version) return { table: all[0] };
+  const at = all.find((t) => compareVersions(t.release.split('+')[0], version) <= 0);
+  return at ? { table: at, version } : { table: all[all.length - 1], version, older: true };
+}
+
+/**
+ * What a {@link TableChoice} means, for the status bar tooltip and hovers: `transformers 4.57.6 (PyPI wheel)`, with
+ * `, the newest key table at or below the run's 4.57.9` when the run's version is between tables and
+ * `: the run's 4.40.0 is older than every key table (oldest used)` when it predates them. `label` is the package's
+ * display name.
+ */
+export function tableChoiceText(label: string, c: TableChoice): string {
+  const base = `${label} ${tableRelease(c.table)}`;
+  if (!c.version) return base;
+  if (c.older) return `${base}: the run's ${c.version} is older than every key table (the oldest is used)`;
+  return c.table.release.split('+')[0] === c.version ? base : `${base}, the newest key table at or below the run's ${c.version}`;
+}
+
+/**
+ * The keys of `classesOf(table)` in the other tabled releases of `framework` that the chosen release lacks (issue
+ * 15: a key is judged by the table of the run's version), each with the message that says so: the release that
+ * added or removed it from the framework's key history `history` (`peft`) when it tells, else which tabled release
+ * has it. Empty without a version (the checks then accept every tabled release's keys). `label` is the package's
+ * display name, `where` the class (`TrainingArguments`).
+ */
+export function versionGaps(framework: string, choice: TableChoice, classesOf: (t: KeyTable) => string[], o: { label: string; where: string; history?: string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!choice.version) return out;
+  const names = (t: KeyTable) => new Set(classesOf(t).flatMap((c) => flattenClass(t, c).map((x) => x.field.name)));
+  const have = names(choice.table);
+  const used = `${o.label} ${choice.table.release.split('+')[0]}`;
+  const runs = choice.table.release.split('+')[0] === choice.version ? `the run's ${o.label} ${choice.version}` : `the table used for the run's ${o.label} ${choice.version}`;
+  for (const t of KEY_TABLES[framework] ?? []) {
+    if (t === choice.table) continue;
+    const newer = compareVersions(t.release.split('+')[0], choice.table.release.split('+')[0]) > 0;
+    for (const k of names(t)) {
+      if (have.has(k) || out[k]) continue;
+      const f = o.history ? keyVersionFinding(o.history, k, choice.version) : undefined;
+      out[k] = f?.kind === 'added' ? `\`${k}\` was added to ${o.where} in ${o.label} ${f.release}; the run uses ${o.label} ${choice.version}, which does not have it.`
+        : f?.kind === 'removed' ? `\`${k}\` was removed from ${o.where} in ${o.label} ${f.release} (last in ${f.lastWith}); the run uses ${o.label} ${choice.version}, which does not have it.`
+          : `\`${k}\` is not a field of ${o.where} in ${used} (${runs}); ${o.label} ${t.release.split('+')[0]} ${newer ? 'has it (added later)' : 'had it (removed since)'}.`;
+    }
+  }
+  return out;
 }
 
 /** Short "release (commit)" text for messages and the status bar. */
