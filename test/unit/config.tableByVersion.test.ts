@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectVersions, hoverAt, plainVersions, validateConfig } from '../../src/core/config/index';
 import { cli } from '../cli';
+import { KEY_TABLES, flattenClass } from '../../src/core/config/tables';
+import { frameworkDef } from '../../src/core/config/frameworks';
 import type { CliIssue } from '../../src/cli/validate';
 
 // `warmup_ratio` is a TrainingArguments field of transformers 4.57.6 and not of 5.18.0 (tables/transformers-*.json);
@@ -85,4 +87,31 @@ test('llmtrain validate reads the pin from requirements.txt above the config and
     const v5 = await cli(['validate', '--format', 'json', '--version', 'transformers=5.18.0', join(d, 'configs', 'train.yaml')]);
     assert.deepEqual((JSON.parse(v5.out) as CliIssue[]).map((i) => `${i.line}:${i.severity}:${i.code}`), ['5:error:key-version']);
   } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
+// Issue 15 gap: hand-written defaults disagreed with the 5.18.0 table (report_to 'all (none from v5)' vs 'none',
+// output_dir, lr_scheduler_kwargs, fsdp, trackio_space_id, include_num_input_tokens_seen, optim). The table of the
+// version in use wins, except where its "default" is a name the generator kept as text, not a value of the key.
+const NOT_A_VALUE: Record<string, string> = { optim: "`default=default_optim`, a module variable ('adamw_torch', 'adamw_torch_fused' on torch >= 2.8)" };
+
+test('every TrainingArguments default is the table\'s of the transformers version in use (hover says which table)', () => {
+  for (const t of KEY_TABLES.transformers) {
+    const spec = frameworkDef('hf-trainer', undefined, { transformers: t.release })!.root.keys;
+    const wrong: string[] = [];
+    for (const c of Object.values(t.roots).flat()) {
+      for (const { field } of flattenClass(t, c)) {
+        const s = spec[field.name];
+        if (!s || !('default' in field) || NOT_A_VALUE[field.name]) continue;
+        if (JSON.stringify(s.default) !== JSON.stringify(field.default)) wrong.push(`${field.name}: ${JSON.stringify(s.default)} vs ${JSON.stringify(field.default)}`);
+      }
+    }
+    assert.deepEqual(wrong, [], t.release);
+  }
+  const text = HF + 'report_to: wandb\n';
+  const def = (v: string) => hoverAt(text, text.indexOf('report_to') + 2, { fileName: 'train.yaml', versions: { transformers: v } })!.markdown.split('\n').find((l) => l.startsWith('- Default'));
+  assert.equal(def('5.18.0'), '- Default: `none` (transformers 5.18.0 (PyPI wheel))');
+  // 4.57.6: the field is None and __post_init__ turns it into "all" (with a FutureWarning that v5 says "none").
+  assert.equal(def('4.57.6'), '- Default: `None` (transformers 4.57.6 (PyPI wheel); when unset: `all (none from v5)`)');
+  const optim = hoverAt(HF + 'optim: adamw_torch\n', (HF + 'optim').length - 2, { fileName: 'train.yaml', versions: { transformers: '5.18.0' } })!.markdown;
+  assert.match(optim, /- Default: `adamw_torch \(adamw_torch_fused on torch>=2\.8\)`$/m);
 });

@@ -15,6 +15,13 @@ export interface KeySpec {
   /** Validates the loaded value (null is handled by the walker via `nullable`). */
   zod: z.ZodType;
   default?: unknown;
+  /** The key table `default` comes from (`transformers 5.18.0 (PyPI wheel)`), shown by the hover; unset: hand-written. */
+  defaultFrom?: string;
+  /**
+   * What an unset field becomes after the dataclass's `__post_init__` (hand-written), shown by the hover where the
+   * table's field default is `None` (`output_dir` -> 'trainer_output').
+   */
+  defaultWhenUnset?: unknown;
   /** Allowed values (enums), offered by completion. */
   values?: readonly string[];
   /**

@@ -278,8 +278,14 @@ export function mergeTable(hand: ObjSpec, gen: ObjSpec, keep: (key: string) => b
  * values and source line; for keys both have, the spec's type and doc stay, its values gain the table's, the hover's
  * source becomes the table's file:line at its commit (unless an earlier table pinned it) and a missing default comes
  * from the table. Nothing is removed, and a key the spec lists under `renamed` is not added.
+ *
+ * `o.defaultsFrom` (the table's label, e.g. `transformers 5.18.0 (PyPI wheel)`): the table's default wins over the
+ * hand-written one (issue 15: defaults from the source of the version in use), unless an earlier table already gave
+ * it (the run's or the newest release is added first) or it is no value of the key's list (a name the generator kept
+ * as text, e.g. `optim`'s `default_optim`, a module variable). A hand-written default the table gives as `None`
+ * stays as `defaultWhenUnset` (what `__post_init__` makes of it).
  */
-export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
+export function addTable(hand: ObjSpec, gen: ObjSpec, o: { defaultsFrom?: string } = {}): ObjSpec {
   const keys: Record<string, KeySpec> = { ...hand.keys };
   for (const [k, g] of Object.entries(gen.keys)) {
     // A deprecated name the spec reports as renamed stays reported (DeepSpeed keeps such fields with an alias).
@@ -289,6 +295,12 @@ export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
     // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
     const pinned = !!h.source && !h.source.includes('/blob/main/') && !h.source.includes('/tree/main/');
     const merged: KeySpec = { ...h, source: pinned ? h.source : g.source ?? h.source, default: h.default !== undefined ? h.default : g.default };
+    const valid = g.default === null || typeof g.default !== 'string' || !h.values || h.values.includes(g.default);
+    if (o.defaultsFrom && !h.defaultFrom && g.default !== undefined && valid) {
+      merged.default = g.default;
+      merged.defaultFrom = o.defaultsFrom;
+      if (g.default === null && h.default !== undefined && h.default !== null) merged.defaultWhenUnset = h.default;
+    }
     // Values the release added to an enum the spec lists (e.g. a new scheduler) are accepted too.
     const gv = g.values ?? g.knownValues;
     if (h.values && gv) merged.values = [...new Set([...h.values, ...gv])];

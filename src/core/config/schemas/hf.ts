@@ -479,7 +479,8 @@ export function hfRoot(transformers?: string): ObjSpec {
   // where both have it).
   const choice = tableForVersion('transformers', transformers);
   const tables = choice?.version ? [choice.table] : KEY_TABLES.transformers ?? [];
-  for (const tf of tables) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` })).keys;
+  // The table's defaults win over the hand-written ones (the run's release, else the newest: added first).
+  for (const tf of tables) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` }), { defaultsFrom: `transformers ${tableRelease(tf)}` }).keys;
   const trl = keyTable('trl');
   // trl/trainer/ configs first: a field's hover links SFTConfig/GRPOConfig/... rather than an experimental copy.
   const trlRoots = trl ? Object.values(trl.roots).flat().sort((a, b) => Number(!trl.classes[a]?.file.startsWith('trl/trainer/')) - Number(!trl.classes[b]?.file.startsWith('trl/trainer/'))) : [];
