@@ -1,5 +1,5 @@
 /**
- * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y] [--python PATH]`: the
+ * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y] [--python PATH]`: the
  * config core from the command line. With --python, that interpreter is asked for the installed framework versions
  * (one importlib.metadata call; they win over the dependency files, --version wins over them). With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
  * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk.
@@ -9,9 +9,10 @@
  * `{file, framework, line, column, endLine, endColumn, severity, code, message}` with 1-based lines and columns.
  */
 import { hubCacheDir } from '../core/tokenizer/resolve';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, pairedForValidate, validateConfigWithFiles } from '../core/config/index';
+import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, launchDirFor, launchesFromCommands, launchFor, pairedForValidate, taskCommands, validateConfigWithFiles } from '../core/config/index';
+import type { LaunchGroup, TaskCommand } from '../core/config/index';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
@@ -33,12 +34,8 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--version NAME=X.Y ...] [--python PATH]\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y ...] [--python PATH]\n  --workspace DIR       the workspace whose .vscode/tasks.json says which files run together and where they are launched\n                        (default: the nearest folder above each config holding .vscode/tasks.json or .git)\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)';
 
-/**
- * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
- * errors. Files a config names (DeepSpeed JSON...) are read through the local FileAccess; `~/` is the user's home.
- */
 /**
  * Framework versions for a config on disk: the dependency files (versionFileRank) in its folder and each folder
  * above it, nearest first, the first folder that has any of them deciding (a project's own lock file, not one of a
@@ -59,7 +56,43 @@ export function workspaceVersions(configPath: string): DetectedVersions {
   return {};
 }
 
-export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}): Promise<CliIssue[]> {
+/**
+ * The workspace folder of a config on disk, as the editor has it: the nearest folder at or above the config's that
+ * holds `.vscode/tasks.json` or `.git`; undefined when none does (up to the file system root).
+ */
+export function workspaceRootOf(configPath: string): string | undefined {
+  let dir = dirname(resolve(configPath));
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.vscode', 'tasks.json')) || existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/** What a workspace's `.vscode/tasks.json` says (issue 15): its commands (launch directories) and launch groups. */
+interface WorkspaceLaunches { root: string; commands: TaskCommand[]; groups: LaunchGroup[] }
+
+/**
+ * Reads `<root>/.vscode/tasks.json` once (jsonc; absent or unreadable: no commands), as the editor does
+ * (views/config/controller.ts): `taskCommands` for launch directories, `launchesFromCommands` for the files that
+ * run together (`accelerate launch --config_file A ... B.yaml`).
+ */
+function workspaceLaunches(root: string): WorkspaceLaunches {
+  const text = readText(join(root, '.vscode', 'tasks.json'));
+  const commands = text === undefined ? [] : taskCommands(text, resolve(root));
+  return { root: resolve(root), commands, groups: launchesFromCommands(commands) };
+}
+
+/**
+ * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
+ * errors. Files a config names (DeepSpeed JSON...) are read through the local FileAccess; `~/` is the user's home.
+ * `workspace`: the folder whose `.vscode/tasks.json` pairs the files of one launch and gives their launch
+ * directory (default: {@link workspaceRootOf} each file); `--launch-dir` wins over a task's directory, files given
+ * together (pairedForValidate) over a task's pairing.
+ */
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
   const readFile = fileAccessReader(fa);
@@ -67,6 +100,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
   const exists = async (p: string): Promise<boolean> => (await fa.stat(resolve(p))) !== undefined;
   // Issue 15: files given together are one launch when exactly one is an Accelerate config (core/config/launch.ts).
   const paired = pairedForValidate(files.map((f) => { const abs = resolve(f); const t = readText(abs); return { path: abs, framework: framework ?? (t === undefined || t.length > MAX_VALIDATE_BYTES ? 'unknown' : detectFramework(t, abs).framework) }; }));
+  const launchesByRoot = new Map<string, WorkspaceLaunches>();
   for (const file of files) {
     const abs = resolve(file);
     // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
@@ -82,7 +116,13 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       continue;
     }
     const v = plainVersions(mergeVersions(workspaceVersions(abs), installed, versions));
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, launchDir: launchDir === undefined ? undefined : resolve(launchDir), launchDirSource: launchDir === undefined ? undefined : '--launch-dir', versions: v, launch: paired.get(abs), hfHubCache: hubCacheDir(process.env, homedir()) });
+    const rootDir = workspace !== undefined ? resolve(workspace) : workspaceRootOf(abs);
+    let ws = rootDir === undefined ? undefined : launchesByRoot.get(rootDir);
+    if (rootDir !== undefined && !ws) { ws = workspaceLaunches(rootDir); launchesByRoot.set(rootDir, ws); }
+    const launch = paired.get(abs) ?? (ws ? launchFor(abs, ws.groups) : undefined);
+    const taskDir = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
+    const at = launchDir !== undefined ? { launchDir: resolve(launchDir), launchDirSource: '--launch-dir' } : taskDir ? { launchDir: taskDir.dir, launchDirSource: taskDir.source } : {};
+    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, ...at, ...(ws ? { referenceRoots: [ws.root] } : {}), versions: v, ...(launch ? { launch } : {}), hfHubCache: hubCacheDir(process.env, homedir()) });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }
@@ -91,7 +131,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
 }
 
 export async function runValidate(args: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
-  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined; let versions: DetectedVersions = {}; let python: string | undefined;
+  let framework: Framework | undefined; let format: 'text' | 'json' = 'text'; let launchDir: string | undefined; let versions: DetectedVersions = {}; let python: string | undefined; let workspace: string | undefined;
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -110,6 +150,12 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
       const v = val('--launch-dir');
       if (!v) { err('llmtrain validate: --launch-dir needs a directory\n'); return 2; }
       launchDir = v;
+    } else if (a === '--workspace' || a.startsWith('--workspace=')) {
+      // The workspace whose .vscode/tasks.json pairs launch files and gives launch directories (default: found above each file).
+      const v = val('--workspace');
+      if (!v) { err('llmtrain validate: --workspace needs a directory\n'); return 2; }
+      if (!existsSync(v) || !statSync(v).isDirectory()) { err(`llmtrain validate: --workspace ${v} is not a directory\n`); return 2; }
+      workspace = v;
     } else if (a === '--version' || a.startsWith('--version=')) {
       // NAME=X.Y: the version of a framework the run uses (overrides the workspace's dependency files).
       const v = val('--version');
@@ -128,7 +174,7 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
     // A failed probe is said and the files' versions are used: it does not change the exit status.
     try { installed = installedAsDetected(await probeInstalledVersions(new LocalRunner(), python), 'local'); } catch (e) { err(`llmtrain validate: --python: ${e instanceof Error ? e.message : String(e)}; using the versions of the dependency files\n`); }
   }
-  const issues = await validateFiles(files, framework, launchDir, versions, installed);
+  const issues = await validateFiles(files, framework, launchDir, versions, installed, workspace);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);

@@ -68,11 +68,16 @@ export function shortLink(url: string, max = 60): string {
 export function keyMarkdown(name: string, ks: KeySpec, parent: ObjSpec | undefined, def: FrameworkDef): string {
   const lines = [`**${name}** — ${def.label}${parent && parent.name !== def.root.name ? ` · \`${parent.name}\`` : ''}`, '', ks.doc, ''];
   lines.push(`- Type: \`${ks.type}\``);
-  if (ks.default !== undefined) lines.push(`- Default: \`${fmt(ks.default)}\``);
+  if (ks.default !== undefined) {
+    const unset = ks.defaultWhenUnset !== undefined ? `; when unset: \`${fmt(ks.defaultWhenUnset)}\`` : '';
+    lines.push(`- Default: \`${ks.default === null && ks.defaultFrom ? 'None' : fmt(ks.default)}\`${ks.defaultFrom ? ` (${ks.defaultFrom}${unset})` : ''}`);
+  }
   if (ks.values && ks.values.length <= 24) lines.push(`- Allowed: ${ks.values.map((v) => `\`${v}\``).join(', ')}`);
   if (ks.deprecated) lines.push(`- Deprecated: ${ks.deprecated}`);
   const src = ks.source ?? parent?.source ?? def.root.source;
   if (src) lines.push(`- Source: [${shortLink(src)}](${src})`);
+  // Issue 15: which key table the run's version picked (the newest at or below it, or the oldest when it predates them).
+  if (def.assumes) lines.push(`- Key table: ${def.assumes}`);
   lines.push(`- Loaded by: ${def.loaderName}`);
   return lines.join('\n');
 }

@@ -230,6 +230,12 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
       if (ks && e.value) checkValue(ctx, e, ks, full);
       continue;
     }
+    const gap = ks ? undefined : spec.versionGaps?.[e.key];
+    if (gap) {
+      // A key of another tabled release (issue 15): the table of the run's version decides, at the unknown-key severity.
+      ctx.at(e, 'key-version', spec.unknown === 'error' ? 'error' : 'warning', `${gap}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }] });
+      continue;
+    }
     if (!ks) {
       if (spec.unknown === 'ignore') continue;
       // Past a few hundred findings the file is reported in summary (index.ts MAX_ISSUES): skip the O(keys) search.

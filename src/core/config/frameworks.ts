@@ -10,34 +10,52 @@ import { accelerateRoot } from './schemas/accelerate';
 import { peftRoot } from './schemas/peft';
 import { rulesFor, refsFor } from './rules';
 import { frameworkName } from './registry';
-import { keyTable, tableRelease } from './tables';
+import { tableChoiceText, tableForVersion } from './tables';
 
-function assumes(table: string, label: string): string | undefined { const t = keyTable(table); return t ? `${label} ${tableRelease(t)}` : undefined; }
+/** Run's versions by distribution (ValidateOptions.versions). */
+type Versions = Readonly<Record<string, string>>;
+
+/** "Axolotl 0.18.0 (067b021c)": the key table of `table` for the run's version of `pkg` (tables.ts tableForVersion). */
+function assumes(table: string, label: string, version?: string): string | undefined { const c = tableForVersion(table, version); return c ? tableChoiceText(label, c) : undefined; }
 
 const PYYAML = 'PyYAML (yaml.safe_load, YAML 1.1)';
 const OMEGA = 'OmegaConf (PyYAML-based, YAML 1.1 booleans)';
 
-const builders: Record<Exclude<Framework, 'unknown'>, () => FrameworkDef> = {
-  'hf-trainer': () => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: hfRoot(), numericStrings: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer') }),
-  axolotl: () => ({ id: 'axolotl', label: frameworkName('axolotl'), loader: 'pyyaml', loaderName: PYYAML, root: axolotlRoot(), numericStrings: 'coerce', rules: rulesFor('axolotl'), refs: refsFor('axolotl'), assumes: assumes('axolotl', 'Axolotl') }),
-  llamafactory: () => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryRoot(), numericStrings: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: assumes('llamafactory', 'LLaMA-Factory') }),
+/**
+ * Each framework's definition for the run's versions (issue 15, "Version awareness": the version picks the key
+ * table). The distribution whose version picks the table is in {@link TABLE_PKG}.
+ */
+const builders: Record<Exclude<Framework, 'unknown'>, (v: Versions) => FrameworkDef> = {
+  'hf-trainer': (v) => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: hfRoot(v.transformers), numericStrings: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer'), ...(v.transformers ? { assumes: assumes('transformers', 'transformers', v.transformers) } : {}) }),
+  axolotl: (v) => ({ id: 'axolotl', label: frameworkName('axolotl'), loader: 'pyyaml', loaderName: PYYAML, root: axolotlRoot(tableForVersion('axolotl', v.axolotl)?.table.release), numericStrings: 'coerce', rules: rulesFor('axolotl'), refs: refsFor('axolotl'), assumes: assumes('axolotl', 'Axolotl', v.axolotl) }),
+  llamafactory: (v) => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryRoot(tableForVersion('llamafactory', v.llamafactory)?.table.release), numericStrings: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: assumes('llamafactory', 'LLaMA-Factory', v.llamafactory) }),
   torchtune: () => ({ id: 'torchtune', label: frameworkName('torchtune'), loader: 'omegaconf', loaderName: OMEGA, root: torchtuneRoot(), numericStrings: 'error', rules: rulesFor('torchtune') }),
   deepspeed: () => ({ id: 'deepspeed', label: frameworkName('deepspeed'), loader: 'pyyaml', loaderName: "Python's json module", root: deepspeedRoot(), numericStrings: 'error', rules: rulesFor('deepspeed') }),
   accelerate: () => ({ id: 'accelerate', label: frameworkName('accelerate'), loader: 'pyyaml', loaderName: PYYAML, root: accelerateRoot(), numericStrings: 'error', rules: rulesFor('accelerate'), refs: refsFor('accelerate') }),
-  peft: () => ({ id: 'peft', label: frameworkName('peft'), loader: 'pyyaml', loaderName: "Python's json module", root: peftRoot(), numericStrings: 'error', rules: rulesFor('peft') }),
+  peft: (v) => ({ id: 'peft', label: frameworkName('peft'), loader: 'pyyaml', loaderName: "Python's json module", root: peftRoot(v.peft), numericStrings: 'error', rules: rulesFor('peft'), ...(v.peft ? { assumes: assumes('peft', 'PEFT', v.peft) } : {}) }),
 };
 
 /** Layouts of one framework that are read by different code (LLaMA-Factory v1: src/llamafactory/v1/config). */
-const variants: Record<string, () => FrameworkDef> = {
-  'llamafactory/v1': () => ({ id: 'llamafactory', label: 'LLaMA-Factory v1', loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryV1Root(), numericStrings: 'warning', rules: [], assumes: assumes('llamafactory-v1', 'LLaMA-Factory v1') }),
+const variants: Record<string, (v: Versions) => FrameworkDef> = {
+  'llamafactory/v1': (v) => ({ id: 'llamafactory', label: 'LLaMA-Factory v1', loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryV1Root(tableForVersion('llamafactory-v1', v.llamafactory)?.table.release), numericStrings: 'warning', rules: [], assumes: assumes('llamafactory-v1', 'LLaMA-Factory v1', v.llamafactory) }),
 };
 
+/** The distribution whose version picks each definition's key table (the others ignore versions: one cached def). */
+const TABLE_PKG: Record<string, string> = { 'hf-trainer': 'transformers', axolotl: 'axolotl', llamafactory: 'llamafactory', 'llamafactory/v1': 'llamafactory', peft: 'peft' };
+
 const built = new Map<string, FrameworkDef>();
-/** The definition of a framework (and layout variant, e.g. `v1`), or undefined for `unknown`. */
-export function frameworkDef(fw: Framework, variant?: string): FrameworkDef | undefined {
+/**
+ * The definition of a framework (and layout variant, e.g. `v1`) for the run's `versions` (by distribution name, as
+ * ValidateOptions.versions), or undefined for `unknown`. Built once per framework, variant and version of the
+ * distribution that picks its key table.
+ */
+export function frameworkDef(fw: Framework, variant?: string, versions?: Versions): FrameworkDef | undefined {
   if (fw === 'unknown') return undefined;
   const id = variant ? `${fw}/${variant}` : fw;
-  let d = built.get(id);
-  if (!d) { const b = variant ? variants[id] : builders[fw]; if (!b) return undefined; d = b(); built.set(id, d); }
+  const pkg = TABLE_PKG[id];
+  const version = pkg ? versions?.[pkg] : undefined;
+  const key = version ? `${id}@${version}` : id;
+  let d = built.get(key);
+  if (!d) { const b = variant ? variants[id] : builders[fw]; if (!b) return undefined; d = b(pkg && version ? { [pkg]: version } : {}); built.set(key, d); }
   return d;
 }

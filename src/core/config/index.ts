@@ -137,7 +137,7 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
     const notConfig = notAConfig(text, p);
     if (notConfig) return { framework: p.framework, frameworkReason: 'not a training config', issues: [notConfig], facts: [] };
     for (const s of p.parsed.problems) issues.push({ code: s.code, severity: s.severity, message: s.message, range: p.li.range(s.start, s.end), related: [], fixes: [] });
-    const def = frameworkDef(p.framework, p.variant);
+    const def = frameworkDef(p.framework, p.variant, opts.versions);
     const unsure: ConfigIssue | undefined = p.unsure ? { code: 'detection-unsure', severity: 'info', message: `Detection unsure: this looks like ${p.unsure}; checked as ${frameworkLabel(p.framework)}. Choose it with "LLM Training: Set Config Framework…" to be sure.`, range: p.li.range(0, 0), related: [], fixes: [] } : undefined;
     if (unsure) issues.push(unsure);
     if (!def || !p.parsed.root) return { framework: p.framework, frameworkReason: p.reason, issues, facts: [] };
@@ -177,7 +177,7 @@ export function validateConfig(text: string, opts: ValidateOptions): ValidationR
 
 function context(text: string, opts: ValidateOptions): { p: Prepared; def?: FrameworkDef } {
   const p = prepare(text, opts.fileName, opts.framework);
-  return { p, def: frameworkDef(p.framework, p.variant) };
+  return { p, def: frameworkDef(p.framework, p.variant, opts.versions) };
 }
 
 /** Markdown documentation for the key (or value) at `offset`: what it does, type, default, allowed values, source. */

@@ -50,7 +50,10 @@ function scalarRef(ctx: RuleContext, path: string[], kind: ConfigRef['kind']): C
   const read = ctx.opts.lookup;
   if (read) {
     const launch = ctx.opts.launchDir;
-    const tries = launch !== undefined && !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p) ? [resolvePath(launch, p)] : candidates(ctx.baseDir, p, ctx.opts.home, ctx.opts.referenceRoots);
+    const fromLaunch = launch !== undefined && !/^([a-zA-Z]:[\\/]|[\\/]|~)/.test(p);
+    // A known launch directory is where the framework opens it: a copy next to the config does not count.
+    if (fromLaunch) resolved = resolvePath(launch, p);
+    const tries = fromLaunch ? [resolved] : candidates(ctx.baseDir, p, ctx.opts.home, ctx.opts.referenceRoots);
     for (const c of tries) {
       if (read(c) !== undefined) { resolved = c; break; }
     }

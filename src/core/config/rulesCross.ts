@@ -30,7 +30,7 @@ function loadPeer(ctx: RuleContext, path: string): Peer | undefined {
   if (!parsed.root || parsed.root.kind !== 'map' || parsed.problems.some((p) => p.severity === 'error')) return undefined;
   const det = detectFromTree(parsed.root, text, path, parsed.syntax);
   if (det.framework === 'llamafactory' || det.framework === 'torchtune') reresolve(parsed.root, 'omegaconf');
-  const def = frameworkDef(det.framework, 'variant' in det ? det.variant : undefined);
+  const def = frameworkDef(det.framework, 'variant' in det ? det.variant : undefined, ctx.opts.versions);
   if (!def) return undefined;
   const { launch: _l, ...rest } = ctx.opts;
   void _l;

@@ -15,6 +15,13 @@ export interface KeySpec {
   /** Validates the loaded value (null is handled by the walker via `nullable`). */
   zod: z.ZodType;
   default?: unknown;
+  /** The key table `default` comes from (`transformers 5.18.0 (PyPI wheel)`), shown by the hover; unset: hand-written. */
+  defaultFrom?: string;
+  /**
+   * What an unset field becomes after the dataclass's `__post_init__` (hand-written), shown by the hover where the
+   * table's field default is `None` (`output_dir` -> 'trainer_output').
+   */
+  defaultWhenUnset?: unknown;
   /** Allowed values (enums), offered by completion. */
   values?: readonly string[];
   /**
@@ -70,6 +77,12 @@ export interface ObjSpec {
    * (ignore), or only a near-miss of a known key is worth a warning (`near-miss`, for open key sets like torchtune's).
    */
   unknown: Severity | 'ignore' | 'near-miss';
+  /**
+   * Keys another tabled release of the framework has and the release the checks use does not (issue 15: the run's
+   * version picks the key table, tables.ts `versionGaps`): key -> what to say. Reported as `key-version` at the
+   * unknown-key severity instead of a bare unknown key.
+   */
+  versionGaps?: Record<string, string>;
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;

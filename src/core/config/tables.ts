@@ -18,6 +18,8 @@ import trlHead from './tables/trl-1.9.0.json';
 import transformersHead from './tables/transformers-5.18.0.json';
 import transformers4576 from './tables/transformers-4.57.6.json';
 import deepspeedHead from './tables/deepspeed-0.19.5.json';
+import { compareVersions } from './trlDefaults';
+import { keyVersionFinding } from './keyHistory';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -77,6 +79,62 @@ export function keyTable(framework: string, release?: string): KeyTable | undefi
   const all = KEY_TABLES[framework];
   if (!all?.length) return undefined;
   return (release && all.find((t) => t.release === release || t.release.startsWith(release + '+'))) || all[0];
+}
+
+/**
+ * The key table for the version of `framework` the run uses (issue 15, "Version awareness"): the newest tabled
+ * release at or below `version` (a release past a tag, `0.9.5+54.ff6d4d12`, counts as its tag), or, when `version` is
+ * older than every table, the oldest with `older: true`. Without a version: the newest (`version` undefined).
+ * Undefined when the framework has no table.
+ */
+export interface TableChoice { table: KeyTable; version?: string; older?: boolean }
+export function tableForVersion(framework: string, version?: string): TableChoice | undefined {
+  const all = KEY_TABLES[framework];
+  if (!all?.length) return undefined;
+  if (!version) return { table: all[0] };
+  const at = all.find((t) => compareVersions(t.release.split('+')[0], version) <= 0);
+  return at ? { table: at, version } : { table: all[all.length - 1], version, older: true };
+}
+
+/**
+ * What a {@link TableChoice} means, for the status bar tooltip and hovers: `transformers 4.57.6 (PyPI wheel)`, with
+ * `, the newest key table at or below the run's 4.57.9` when the run's version is between tables and
+ * `: the run's 4.40.0 is older than every key table (oldest used)` when it predates them. `label` is the package's
+ * display name.
+ */
+export function tableChoiceText(label: string, c: TableChoice): string {
+  const base = `${label} ${tableRelease(c.table)}`;
+  if (!c.version) return base;
+  if (c.older) return `${base}: the run's ${c.version} is older than every key table (the oldest is used)`;
+  return c.table.release.split('+')[0] === c.version ? base : `${base}, the newest key table at or below the run's ${c.version}`;
+}
+
+/**
+ * The keys of `classesOf(table)` in the other tabled releases of `framework` that the chosen release lacks (issue
+ * 15: a key is judged by the table of the run's version), each with the message that says so: the release that
+ * added or removed it from the framework's key history `history` (`peft`) when it tells, else which tabled release
+ * has it. Empty without a version (the checks then accept every tabled release's keys). `label` is the package's
+ * display name, `where` the class (`TrainingArguments`).
+ */
+export function versionGaps(framework: string, choice: TableChoice, classesOf: (t: KeyTable) => string[], o: { label: string; where: string; history?: string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!choice.version) return out;
+  const names = (t: KeyTable) => new Set(classesOf(t).flatMap((c) => flattenClass(t, c).map((x) => x.field.name)));
+  const have = names(choice.table);
+  const used = `${o.label} ${choice.table.release.split('+')[0]}`;
+  const runs = choice.table.release.split('+')[0] === choice.version ? `the run's ${o.label} ${choice.version}` : `the table used for the run's ${o.label} ${choice.version}`;
+  for (const t of KEY_TABLES[framework] ?? []) {
+    if (t === choice.table) continue;
+    const newer = compareVersions(t.release.split('+')[0], choice.table.release.split('+')[0]) > 0;
+    for (const k of names(t)) {
+      if (have.has(k) || out[k]) continue;
+      const f = o.history ? keyVersionFinding(o.history, k, choice.version) : undefined;
+      out[k] = f?.kind === 'added' ? `\`${k}\` was added to ${o.where} in ${o.label} ${f.release}; the run uses ${o.label} ${choice.version}, which does not have it.`
+        : f?.kind === 'removed' ? `\`${k}\` was removed from ${o.where} in ${o.label} ${f.release} (last in ${f.lastWith}); the run uses ${o.label} ${choice.version}, which does not have it.`
+          : `\`${k}\` is not a field of ${o.where} in ${used} (${runs}); ${o.label} ${t.release.split('+')[0]} ${newer ? 'has it (added later)' : 'had it (removed since)'}.`;
+    }
+  }
+  return out;
 }
 
 /** Short "release (commit)" text for messages and the status bar. */
@@ -220,8 +278,14 @@ export function mergeTable(hand: ObjSpec, gen: ObjSpec, keep: (key: string) => b
  * values and source line; for keys both have, the spec's type and doc stay, its values gain the table's, the hover's
  * source becomes the table's file:line at its commit (unless an earlier table pinned it) and a missing default comes
  * from the table. Nothing is removed, and a key the spec lists under `renamed` is not added.
+ *
+ * `o.defaultsFrom` (the table's label, e.g. `transformers 5.18.0 (PyPI wheel)`): the table's default wins over the
+ * hand-written one (issue 15: defaults from the source of the version in use), unless an earlier table already gave
+ * it (the run's or the newest release is added first) or it is no value of the key's list (a name the generator kept
+ * as text, e.g. `optim`'s `default_optim`, a module variable). A hand-written default the table gives as `None`
+ * stays as `defaultWhenUnset` (what `__post_init__` makes of it).
  */
-export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
+export function addTable(hand: ObjSpec, gen: ObjSpec, o: { defaultsFrom?: string } = {}): ObjSpec {
   const keys: Record<string, KeySpec> = { ...hand.keys };
   for (const [k, g] of Object.entries(gen.keys)) {
     // A deprecated name the spec reports as renamed stays reported (DeepSpeed keeps such fields with an alias).
@@ -231,6 +295,12 @@ export function addTable(hand: ObjSpec, gen: ObjSpec): ObjSpec {
     // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
     const pinned = !!h.source && !h.source.includes('/blob/main/') && !h.source.includes('/tree/main/');
     const merged: KeySpec = { ...h, source: pinned ? h.source : g.source ?? h.source, default: h.default !== undefined ? h.default : g.default };
+    const valid = g.default === null || typeof g.default !== 'string' || !h.values || h.values.includes(g.default);
+    if (o.defaultsFrom && !h.defaultFrom && g.default !== undefined && valid) {
+      merged.default = g.default;
+      merged.defaultFrom = o.defaultsFrom;
+      if (g.default === null && h.default !== undefined && h.default !== null) merged.defaultWhenUnset = h.default;
+    }
     // Values the release added to an enum the spec lists (e.g. a new scheduler) are accepted too.
     const gv = g.values ?? g.knownValues;
     if (h.values && gv) merged.values = [...new Set([...h.values, ...gv])];

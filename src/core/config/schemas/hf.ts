@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
-import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
+import { KEY_TABLES, addTable, flattenClass, keyTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -464,23 +464,44 @@ export const hfRenamed = {
  * are not used by the HfArgumentParser". Keys of TRL's ScriptArguments/ModelConfig and of the alignment handbook's
  * dataclasses are known here; a script with a dataclass of its own can turn the rule down with
  * `llmTraining.validation.rules` (`"unknown-key": "warning"`).
+ *
+ * `transformers`: the transformers version the run uses (issue 15). With it, the newest table at or below it (else
+ * the oldest) is the only transformers table used: a TrainingArguments field that only another tabled release has is
+ * a `key-version` finding (ObjSpec.versionGaps), unless a TRL or alignment-handbook dataclass defines it too.
+ * Without it, every tabled release is added (a 4.x field v5 dropped is still known).
  */
-export function hfRoot(): ObjSpec {
+export function hfRoot(transformers?: string): ObjSpec {
   let keys: Record<string, KeySpec> = { ...alignmentHandbook, ...trlScript, ...trlConfigs, ...trainingArguments };
   // Generated tables (tables/transformers-<release>.json, tables/trl-<release>.json) add the fields the hand-written
   // lists lack, and the field's source line to the hover of those they have (addTable: hand-written types stay).
   // HfArgumentParser / TrlParser: a Literal or enum field refuses other values (argparse choices, Enum(value)).
-  // Every tabled transformers release, newest first (a 4.x field v5 dropped is still known; its hover keeps the
-  // newest release's line where both have it).
-  for (const tf of KEY_TABLES.transformers ?? []) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` })).keys;
+  // Without a version, every tabled transformers release, newest first (its hover keeps the newest release's line
+  // where both have it).
+  const choice = tableForVersion('transformers', transformers);
+  const tables = choice?.version ? [choice.table] : KEY_TABLES.transformers ?? [];
+  // The table's defaults win over the hand-written ones (the run's release, else the newest: added first).
+  for (const tf of tables) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` }), { defaultsFrom: `transformers ${tableRelease(tf)}` }).keys;
   const trl = keyTable('trl');
   // trl/trainer/ configs first: a field's hover links SFTConfig/GRPOConfig/... rather than an experimental copy.
   const trlRoots = trl ? Object.values(trl.roots).flat().sort((a, b) => Number(!trl.classes[a]?.file.startsWith('trl/trainer/')) - Number(!trl.classes[b]?.file.startsWith('trl/trainer/'))) : [];
   if (trl) keys = addTable(obj('TRL config', keys, 'error'), objFromClasses(trl, trlRoots, 'TRL config', { nestedUnknown: 'warning', enumSeverity: 'error', label: `TRL ${tableRelease(trl)}` })).keys;
-  const renamed: ObjSpec['renamed'] = {};
+  const renamed: NonNullable<ObjSpec['renamed']> = {};
   for (const [k, v] of Object.entries(hfRenamed)) if (v) { renamed[k] = v; if (v.severity === 'error') delete keys[k]; }
-  return obj('TrainingArguments / TRL config', keys, 'error', {
-    renamed, source: TA,
-    unknownNote: 'HfArgumentParser raises "Some keys are not used by the HfArgumentParser" unless the script defines it in its own dataclass.',
-  });
+  const gaps: Record<string, string> = {};
+  if (choice?.version) {
+    // Keys another dataclass of the same parser defines stay known whatever the transformers release.
+    const others = new Set([...Object.keys(alignmentHandbook), ...Object.keys(trlScript), ...Object.keys(trlConfigs), ...(trl ? trlRoots.flatMap((c) => flattenClass(trl, c).map((x) => x.field.name)) : [])]);
+    for (const [k, m] of Object.entries(versionGaps('transformers', choice, (t) => Object.values(t.roots).flat(), { label: 'transformers', where: 'TrainingArguments' }))) {
+      if (others.has(k) || renamed[k]) continue;
+      delete keys[k];
+      gaps[k] = m;
+    }
+  }
+  return {
+    ...obj('TrainingArguments / TRL config', keys, 'error', {
+      renamed, source: TA,
+      unknownNote: 'HfArgumentParser raises "Some keys are not used by the HfArgumentParser" unless the script defines it in its own dataclass.',
+    }),
+    ...(Object.keys(gaps).length ? { versionGaps: gaps } : {}),
+  };
 }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { any, bool, custom, enm, float, int, list, map, obj, str } from '../spec';
 import type { ObjSpec } from '../spec';
-import { KEY_TABLES, addTable, keyTable, objFromClasses, tableRelease } from '../tables';
+import { KEY_TABLES, addTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const SRC = 'https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py';
 const BASE = 'https://github.com/huggingface/peft/blob/main/src/peft/config.py';
@@ -20,18 +20,25 @@ export const PEFT_TYPES = ['LORA', 'LOHA', 'LOKR', 'ADALORA', 'IA3', 'PROMPT_TUN
 
 /**
  * The LoraConfig keys: the hand-written specs below (with their bounds and value lists) plus every field of LoraConfig
- * and its PeftConfig bases in each generated table (tables/peft-<release>.json; the `release` asked for, or the
- * newest, first), added by {@link addTable}; hovers of table keys link the field's line at that table's commit.
+ * and its PeftConfig bases in the generated tables (tables/peft-<release>.json), added by {@link addTable}; hovers of
+ * table keys link the field's line at that table's commit.
+ *
+ * `version`: the PEFT version the run uses (issue 15). With it, only the newest table at or below it (else the
+ * oldest) is used, and a field that only another tabled release has (hand-written or not) is a `key-version`
+ * warning with the release that added it (peft-key-history.json): PEFT's `from_peft_type` drops keys its LoraConfig
+ * lacks ("Unexpected keyword arguments ... these are ignored"). Without it, every tabled release, newest first.
  */
-export function peftRoot(release?: string): ObjSpec {
+export function peftRoot(version?: string): ObjSpec {
   let spec = peftHand();
-  // The asked-for (or newest) release first, then the older ones: a field an older PEFT had is still known.
-  const first = keyTable('peft', release);
-  for (const t of [first, ...(KEY_TABLES.peft ?? []).filter((x) => x !== first)]) {
+  const choice = tableForVersion('peft', version);
+  for (const t of choice?.version ? [choice.table] : KEY_TABLES.peft ?? []) {
     if (!t?.classes.LoraConfig) continue;
     spec = addTable(spec, objFromClasses(t, ['LoraConfig'], 'LoraConfig', { nestedUnknown: 'warning', enumSeverity: 'warning', label: `PEFT ${tableRelease(t)}` }));
   }
-  return spec;
+  if (!choice?.version) return spec;
+  const gaps = versionGaps('peft', choice, (t) => (t.classes.LoraConfig ? ['LoraConfig'] : []), { label: 'PEFT', where: 'LoraConfig', history: 'peft' });
+  for (const k of Object.keys(gaps)) delete spec.keys[k];
+  return Object.keys(gaps).length ? { ...spec, versionGaps: gaps } : spec;
 }
 
 function peftHand(): ObjSpec {

@@ -1,0 +1,117 @@
+/**
+ * Issue 15, "Version awareness": the framework version the run uses picks the key table (the newest tabled release at
+ * or below it; the oldest, said so, when the version predates every table). transformers 4.57.6 and 5.18.0 and PEFT
+ * 0.17.1 and 0.20.0 are tabled (src/core/config/tables). The version comes from a requirements.txt pin, as the CLI
+ * and the editor read it (core/config/versions.ts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectVersions, hoverAt, plainVersions, validateConfig } from '../../src/core/config/index';
+import { cli } from '../cli';
+import { KEY_TABLES, flattenClass } from '../../src/core/config/tables';
+import { frameworkDef } from '../../src/core/config/frameworks';
+import type { CliIssue } from '../../src/cli/validate';
+
+// `warmup_ratio` is a TrainingArguments field of transformers 4.57.6 and not of 5.18.0 (tables/transformers-*.json);
+// `dataloader_in_order` the other way round. Both tables are read from the PyPI wheels' training_args.py.
+const HF = 'model_name_or_path: m\noutput_dir: o\nper_device_train_batch_size: 4\nlearning_rate: 0.0001\n';
+const ONLY_4 = 'warmup_ratio: 0.1\n';
+const ONLY_5 = 'dataloader_in_order: false\n';
+const pinned = (req: string) => plainVersions(detectVersions([{ path: '/w/requirements.txt', text: req }]));
+const at = (r: ReturnType<typeof validateConfig>, line: number) => r.issues.filter((i) => i.range.start.line === line).map((i) => `${i.severity}:${i.code}`);
+
+test('requirements.txt pins transformers 4.57.6: a key only 5.x has is a key-version error, a key only 4.57.6 has is fine', () => {
+  const versions = pinned('transformers==4.57.6\ntrl==0.24.0\n');
+  assert.equal(versions.transformers, '4.57.6');
+  const r = validateConfig(HF + ONLY_4 + ONLY_5, { fileName: 'train.yaml', versions });
+  assert.equal(r.framework, 'hf-trainer');
+  assert.deepEqual(at(r, 4), []);
+  assert.deepEqual(at(r, 5), ['error:key-version']);
+  assert.match(r.issues.find((i) => i.range.start.line === 5)!.message, /^`dataloader_in_order` is not a field of TrainingArguments in transformers 4\.57\.6 \(the run's transformers 4\.57\.6\); transformers 5\.18\.0 has it/);
+  assert.equal(r.assumes, 'transformers 4.57.6 (PyPI wheel)');
+  // The hover names the table and links its line at that release.
+  const h = hoverAt(HF + ONLY_4, (HF + ONLY_4).indexOf('warmup_ratio') + 2, { fileName: 'train.yaml', versions })!.markdown;
+  assert.match(h, /- Key table: transformers 4\.57\.6 \(PyPI wheel\)$/m);
+  assert.match(h, /blob\/v4\.57\.6\/src\/transformers\/training_args\.py#L\d+/);
+});
+
+test('transformers 5.18.0: the other way round; without a version both keys are accepted (every table)', () => {
+  const r = validateConfig(HF + ONLY_4 + ONLY_5, { fileName: 'train.yaml', versions: pinned('transformers==5.18.0\n') });
+  assert.deepEqual(at(r, 4), ['error:key-version']);
+  assert.match(r.issues.find((i) => i.range.start.line === 4)!.message, /^`warmup_ratio` is not a field of TrainingArguments in transformers 5\.18\.0 .*transformers 4\.57\.6 had it \(removed since\)/);
+  assert.deepEqual(at(r, 5), []);
+  const none = validateConfig(HF + ONLY_4 + ONLY_5, { fileName: 'train.yaml' });
+  assert.deepEqual(none.issues.map((i) => i.code), []);
+  assert.equal(none.assumes, undefined);
+});
+
+test('a version between tables picks the newest at or below it; one older than every table the oldest, said so', () => {
+  const mid = validateConfig(HF + ONLY_5, { fileName: 'train.yaml', versions: { transformers: '5.3.0' } });
+  assert.equal(mid.assumes, "transformers 4.57.6 (PyPI wheel), the newest key table at or below the run's 5.3.0");
+  assert.deepEqual(at(mid, 4), ['error:key-version']);
+  const old = validateConfig(HF + ONLY_4, { fileName: 'train.yaml', versions: { transformers: '4.40.0' } });
+  assert.equal(old.assumes, "transformers 4.57.6 (PyPI wheel): the run's 4.40.0 is older than every key table (the oldest is used)");
+  assert.deepEqual(at(old, 4), []);
+  const h = hoverAt(HF + ONLY_4, (HF + ONLY_4).indexOf('warmup_ratio') + 2, { fileName: 'train.yaml', versions: { transformers: '4.40.0' } })!.markdown;
+  assert.match(h, /- Key table: transformers 4\.57\.6 \(PyPI wheel\): the run's 4\.40\.0 is older than every key table/);
+});
+
+test('PEFT 0.17.1 vs 0.20.0: adapter_config.json keys are judged by the table of the pinned PEFT', () => {
+  // ensure_weight_tying: a LoraConfig field of 0.20.0, not of 0.17.1 (added in 0.18.0, peft-key-history.json).
+  const text = JSON.stringify({ peft_type: 'LORA', r: 8, lora_alpha: 16, target_modules: ['q_proj'], ensure_weight_tying: false }, null, 1);
+  const line = text.split('\n').findIndex((l) => l.includes('ensure_weight_tying'));
+  const v17 = validateConfig(text, { fileName: 'adapter_config.json', versions: pinned('peft==0.17.1\n') });
+  assert.equal(v17.framework, 'peft');
+  assert.deepEqual(at(v17, line), ['warning:key-version']);
+  assert.match(v17.issues[0].message, /^`ensure_weight_tying` was added to LoraConfig in PEFT 0\.18\.0; the run uses PEFT 0\.17\.1/);
+  assert.match(v17.assumes ?? '', /^PEFT 0\.17\.1 \([0-9a-f]{8}\)$/);
+  const v20 = validateConfig(text, { fileName: 'adapter_config.json', versions: pinned('peft==0.20.0\n') });
+  assert.deepEqual(v20.issues.map((i) => i.code), []);
+  assert.match(v20.assumes ?? '', /^PEFT 0\.20\.0 /);
+  const h = hoverAt(text, text.indexOf('"r"') + 1, { fileName: 'adapter_config.json', versions: { peft: '0.17.1' } })!.markdown;
+  assert.match(h, /- Key table: PEFT 0\.17\.1/);
+});
+
+test('llmtrain validate reads the pin from requirements.txt above the config and judges by that table', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'llmtrain-table-'));
+  try {
+    mkdirSync(join(d, 'configs'));
+    writeFileSync(join(d, 'requirements.txt'), 'transformers==4.57.6\n');
+    writeFileSync(join(d, 'configs', 'train.yaml'), HF + ONLY_4 + ONLY_5);
+    const r = await cli(['validate', '--format', 'json', join(d, 'configs', 'train.yaml')]);
+    assert.equal(r.code, 1);
+    assert.deepEqual((JSON.parse(r.out) as CliIssue[]).map((i) => `${i.line}:${i.severity}:${i.code}`), ['6:error:key-version']);
+    const v5 = await cli(['validate', '--format', 'json', '--version', 'transformers=5.18.0', join(d, 'configs', 'train.yaml')]);
+    assert.deepEqual((JSON.parse(v5.out) as CliIssue[]).map((i) => `${i.line}:${i.severity}:${i.code}`), ['5:error:key-version']);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
+// Issue 15 gap: hand-written defaults disagreed with the 5.18.0 table (report_to 'all (none from v5)' vs 'none',
+// output_dir, lr_scheduler_kwargs, fsdp, trackio_space_id, include_num_input_tokens_seen, optim). The table of the
+// version in use wins, except where its "default" is a name the generator kept as text, not a value of the key.
+const NOT_A_VALUE: Record<string, string> = { optim: "`default=default_optim`, a module variable ('adamw_torch', 'adamw_torch_fused' on torch >= 2.8)" };
+
+test('every TrainingArguments default is the table\'s of the transformers version in use (hover says which table)', () => {
+  for (const t of KEY_TABLES.transformers) {
+    const spec = frameworkDef('hf-trainer', undefined, { transformers: t.release })!.root.keys;
+    const wrong: string[] = [];
+    for (const c of Object.values(t.roots).flat()) {
+      for (const { field } of flattenClass(t, c)) {
+        const s = spec[field.name];
+        if (!s || !('default' in field) || NOT_A_VALUE[field.name]) continue;
+        if (JSON.stringify(s.default) !== JSON.stringify(field.default)) wrong.push(`${field.name}: ${JSON.stringify(s.default)} vs ${JSON.stringify(field.default)}`);
+      }
+    }
+    assert.deepEqual(wrong, [], t.release);
+  }
+  const text = HF + 'report_to: wandb\n';
+  const def = (v: string) => hoverAt(text, text.indexOf('report_to') + 2, { fileName: 'train.yaml', versions: { transformers: v } })!.markdown.split('\n').find((l) => l.startsWith('- Default'));
+  assert.equal(def('5.18.0'), '- Default: `none` (transformers 5.18.0 (PyPI wheel))');
+  // 4.57.6: the field is None and __post_init__ turns it into "all" (with a FutureWarning that v5 says "none").
+  assert.equal(def('4.57.6'), '- Default: `None` (transformers 4.57.6 (PyPI wheel); when unset: `all (none from v5)`)');
+  const optim = hoverAt(HF + 'optim: adamw_torch\n', (HF + 'optim').length - 2, { fileName: 'train.yaml', versions: { transformers: '5.18.0' } })!.markdown;
+  assert.match(optim, /- Default: `adamw_torch \(adamw_torch_fused on torch>=2\.8\)`$/m);
+});
