@@ -65,4 +65,28 @@ suite('tokenizer', () => {
     assert.ok(painted.domTokens > 0 && painted.domTokens < 1000, `${painted.domTokens} token spans in the DOM for ${expected} tokens`);
     inspector.panel.dispose();
   });
+
+  test('compare with a second tokenizer: the same 1 MiB text, both counts exact, both lists virtualized', async function () {
+    this.timeout(240_000);
+    await activeExtension();
+    const root = vscode.Uri.file(workspaceRoot());
+    const folder = vscode.Uri.joinPath(root, 'tokenizers', 'tinyllama');
+    const bert = vscode.Uri.joinPath(root, 'tokenizers', 'bert-wiki', 'tokenizer.json');
+    const text = mixedText(1024 * 1024);
+    type Painted = { count: number; domTokens: number; chars: number; compareCount?: number; compareDomTokens?: number };
+    type Tok = { encode(t: string): { ids: number[] } };
+    type Inspector = { panel: vscode.WebviewPanel; tokenizer(): Promise<Tok | undefined>; whenPainted(accept: (p: Painted) => boolean, timeoutMs?: number): Promise<Painted> };
+    const inspector = await vscode.commands.executeCommand<Inspector>('llmTraining.tokenizer.open', folder, { text, compareWith: bert.toString() });
+    const expected = (await inspector.tokenizer())!.encode(text).ids.length;
+    // The compare tokenizer's exact count, from the same loader in this extension host (a WordPiece tokenizer.json).
+    const other = await vscode.commands.executeCommand<Inspector>('llmTraining.tokenizer.open', bert);
+    const expectedCompare = (await other.tokenizer())!.encode(text).ids.length;
+    other.panel.dispose();
+    assert.notEqual(expectedCompare, expected, 'the two tokenizers cut the text differently');
+    const painted = await inspector.whenPainted((p) => p.chars === text.length && p.compareCount !== undefined, 200_000);
+    assert.equal(painted.count, expected);
+    assert.equal(painted.compareCount, expectedCompare);
+    assert.ok(painted.compareDomTokens! > 0 && painted.compareDomTokens! < 1000, `${painted.compareDomTokens} compare token spans in the DOM for ${expectedCompare} tokens (it drew a fixed 500 before)`);
+    inspector.panel.dispose();
+  });
 });

@@ -12,18 +12,19 @@ test('parseOpenInput: object fields, aliases and bare values', () => {
   const msgs = [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }];
   assert.deepEqual(parseOpenInput(msgs).input, { messages: msgs });
   assert.deepEqual(parseOpenInput({ chat: JSON.stringify(msgs) }).input, { messages: msgs });
-  const r = parseOpenInput({ text: 't', datasetRow: { uri: 'file:///d/train.jsonl', index: 3 }, config: 'file:///d/sft.yaml', extra: 1 });
-  assert.deepEqual(r, { input: { text: 't', datasetRow: { uri: 'file:///d/train.jsonl', index: 3 }, config: 'file:///d/sft.yaml' }, errors: [] });
+  const r = parseOpenInput({ text: 't', datasetRow: { uri: 'file:///d/train.jsonl', index: 3 }, config: 'file:///d/sft.yaml', compareWith: 'file:///t/bert', extra: 1 });
+  assert.deepEqual(r, { input: { text: 't', datasetRow: { uri: 'file:///d/train.jsonl', index: 3 }, config: 'file:///d/sft.yaml', compareWith: 'file:///t/bert' }, errors: [] });
 });
 
 test('parseOpenInput: invalid fields are dropped with a reason, the valid ones kept', () => {
-  const r = parseOpenInput({ text: 42, messages: [{ content: 'no role' }], datasetRow: { uri: 'x', index: -1 }, config: '' });
+  const r = parseOpenInput({ text: 42, messages: [{ content: 'no role' }], datasetRow: { uri: 'x', index: -1 }, config: '', compareWith: 7 });
   assert.deepEqual(r.input, {});
   assert.deepEqual(r.errors, [
     'text: not a string',
     'messages: every message needs a string "role"',
     'datasetRow: expected { uri: string, index: non-negative integer }',
     'config: expected a URI string',
+    'compareWith: expected a URI string',
   ]);
   const bad = parseOpenInput({ messages: '[{"role":', text: 'kept' });
   assert.equal(bad.input.text, 'kept');

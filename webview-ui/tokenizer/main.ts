@@ -23,8 +23,6 @@ const vscode = acquireVsCodeApi();
 const ROW_H = 30;
 /** Rows drawn above and below the visible ones. */
 const OVERSCAN = 8;
-/** Tokens of the compare tokenizer drawn (its list is not virtualized). */
-const COMPARE_SHOWN = 500;
 const SOURCE_LIMIT = 200_000;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -42,6 +40,11 @@ document.body.append(
 const [header, problemsEl, inputEl, progressEl, statsEl, tokensEl, sourceEl, decodeEl, compareEl, , chatInputEl, chatStatsEl, chatTokensEl, chatNotesEl] = Array.from(document.body.children) as HTMLElement[];
 header.id = 'header'; problemsEl.id = 'problems'; progressEl.id = 'progress'; statsEl.id = 'stats'; tokensEl.id = 'tokens'; sourceEl.id = 'source'; decodeEl.id = 'decode';
 compareEl.id = 'compare'; chatStatsEl.id = 'chat-stats'; chatTokensEl.id = 'chat'; chatNotesEl.id = 'chat-notes';
+// #compare > .compare-head (what is compared, counts) + #compare-tokens (a second virtualized list, hidden until used)
+const compareHead = el('div', 'compare-head');
+const compareTokensEl = el('div', 'tokens');
+compareTokensEl.id = 'compare-tokens'; compareTokensEl.hidden = true;
+compareEl.append(compareHead, compareTokensEl);
 
 const textArea = document.createElement('vscode-textarea') as HTMLElement & { value: string };
 textArea.id = 'text'; textArea.setAttribute('rows', '5'); textArea.setAttribute('placeholder', 'Type or paste text to tokenize');
@@ -73,7 +76,8 @@ chatInputEl.append(chatArea, el('div', 'row'));
 let seq = 0;
 let chatSeq = 0;
 let lastText = '';
-let current: EncodedView | undefined;
+/** What the compare tokenizer is (label, kind, vocabulary size), from the last snapshot; '' when none. */
+let compareLabel = '';
 const display = (t: string): string => t.replace(/\n/g, '↵').replace(/\t/g, '→').replace(/\r/g, '␍') || '∅';
 
 // Progress of a running encode: an indeterminate bar and what the worker is doing.
@@ -107,25 +111,14 @@ function tokenSpan(t: string, id: number, i: number, isSpecial: boolean, extra =
 }
 const pieceAt = (v: EncodedView, i: number): string => v.packed.pieces[v.packed.pieceOf[i]];
 
-// --- the virtualized token list -------------------------------------------------------------------------------
-// #tokens (scrolls) > .spacer (height = rows * ROW_H) > .window (absolute, at the first drawn row) > .trow > .tok
-const spacer = el('div', 'spacer');
-const windowEl = el('div', 'window');
-spacer.append(windowEl);
-tokensEl.append(spacer);
-/** Token index where each row starts; rowStarts[rows] = count. */
-let rowStarts = new Uint32Array([0]);
-let rows = 0;
-let drawnFirst = -1, drawnLast = -1;
-let hovered = -1;
-let charWidth = 0;
-
-/** Width of one character of the editor font in the token list (px), measured once per layout. */
-function measureChar(): number {
+// --- the virtualized token lists -------------------------------------------------------------------------------
+// box (scrolls) > .spacer (height = rows * ROW_H) > .window (absolute, at the first drawn row) > .trow > .tok
+/** Width of one character of the editor font in a token list (px), measured once per layout. */
+function measureChar(box: HTMLElement): number {
   const probe = el('span', 'tok');
   probe.append(el('span', 'piece', 'MMMMMMMMMMMMMMMMMMMM'));
   probe.style.visibility = 'hidden'; probe.style.position = 'absolute';
-  tokensEl.append(probe);
+  box.append(probe);
   const w = probe.firstElementChild!.getBoundingClientRect().width / 20;
   probe.remove();
   return w > 0 ? w : 8;
@@ -138,84 +131,147 @@ function columns(t: string): number {
   return n;
 }
 
-/** Lays the current encoding out into rows of the list's width; a newline in a token's source ends its row. */
-function layout(): void {
-  const v = current;
-  if (!v) { rowStarts = new Uint32Array([0]); rows = 0; return; }
-  const p = v.packed;
-  charWidth = measureChar();
-  const width = Math.max(80, tokensEl.clientWidth - 16);
-  const cols = width / charWidth;
-  const pieceCols = new Float32Array(p.pieces.length).fill(-1);
-  const starts: number[] = [0];
-  let used = 0;
-  for (let i = 0; i < p.count; i++) {
-    const k = p.pieceOf[i];
-    if (pieceCols[k] < 0) pieceCols[k] = columns(display(p.pieces[k])) + 1.5;
-    const w = pieceCols[k] + 0.75 * String(p.ids[i]).length;
-    if (used > 0 && used + w > cols) { starts.push(i); used = 0; }
-    used += w;
-    const a = p.offsets[2 * i], b = p.offsets[2 * i + 1];
-    let newline = false;
-    for (let c = a; c < b && !newline; c++) newline = lastText.charCodeAt(c) === 10;
-    if (newline && i + 1 < p.count) { starts.push(i + 1); used = 0; }
+/**
+ * One virtualized token list (the main tokenizer's and the compare tokenizer's): the encoding is laid out into rows
+ * of the box's width (estimated widths; a newline in a token's source ends its row) and only the rows in view, plus
+ * OVERSCAN, are in the DOM. `box.dataset.rows` / `.drawn` say how many rows there are and how many tokens are drawn.
+ */
+class TokenList {
+  view: EncodedView | undefined;
+  /** Token index where each row starts; rowStarts[rows] = count. */
+  private rowStarts = new Uint32Array([0]);
+  private rows = 0;
+  private drawnFirst = -1;
+  private drawnLast = -1;
+  private hovered = -1;
+  private lastWidth = 0;
+  private drawQueued = false;
+  private readonly spacer = el('div', 'spacer');
+  private readonly windowEl = el('div', 'window');
+
+  constructor(readonly box: HTMLElement) {
+    box.classList.add('vlist');
+    this.spacer.append(this.windowEl);
+    box.append(this.spacer);
+    box.addEventListener('scroll', () => {
+      if (this.drawQueued) return;
+      this.drawQueued = true;
+      requestAnimationFrame(() => { this.drawQueued = false; this.draw(); });
+    });
+    new ResizeObserver(() => {
+      if (!this.view || box.clientWidth === this.lastWidth) return;
+      this.lastWidth = box.clientWidth;
+      this.layout(); this.draw(true);
+    }).observe(box);
+    box.addEventListener('mouseover', (e) => {
+      const span = (e.target as HTMLElement).closest('.tok') as HTMLElement | null;
+      if (!span || !this.view || !this.windowEl.contains(span)) return;
+      const i = Number(span.dataset.i);
+      this.setHovered(i);
+      highlightSource(this.view.packed.offsets[2 * i], this.view.packed.offsets[2 * i + 1]);
+    });
   }
-  starts.push(p.count);
-  rowStarts = Uint32Array.from(starts);
-  rows = starts.length - 1;
-  spacer.style.height = `${rows * ROW_H}px`;
-  tokensEl.dataset.rows = String(rows);
-}
 
-/** The row holding token `i`. */
-function rowOf(i: number): number {
-  let lo = 0, hi = rows - 1;
-  while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (rowStarts[mid] <= i) lo = mid; else hi = mid - 1; }
-  return lo;
-}
-
-/** Draws the rows in view (plus OVERSCAN); `force` redraws even when the same rows are drawn. */
-function drawVisible(force = false): void {
-  const v = current;
-  if (!v) { windowEl.replaceChildren(); drawnFirst = drawnLast = -1; return; }
-  const first = Math.max(0, Math.floor(tokensEl.scrollTop / ROW_H) - OVERSCAN);
-  const last = Math.min(rows, Math.ceil((tokensEl.scrollTop + Math.max(tokensEl.clientHeight, ROW_H)) / ROW_H) + OVERSCAN);
-  if (!force && first === drawnFirst && last === drawnLast) return;
-  drawnFirst = first; drawnLast = last;
-  const frag = document.createDocumentFragment();
-  const p = v.packed;
-  for (let r = first; r < last; r++) {
-    const row = el('div', 'trow');
-    for (let i = rowStarts[r]; i < rowStarts[r + 1]; i++) row.append(tokenSpan(pieceAt(v, i), p.ids[i], i, p.special[i] === 1, i === hovered ? ' hover' : ''));
-    frag.append(row);
+  /** Shows `v` (or nothing), scrolled to the top. */
+  set(v: EncodedView | undefined): void {
+    this.view = v; this.hovered = -1;
+    this.box.scrollTop = 0;
+    this.layout();
+    this.lastWidth = this.box.clientWidth;
+    this.draw(true);
   }
-  windowEl.style.top = `${first * ROW_H}px`;
-  windowEl.replaceChildren(frag);
-  tokensEl.dataset.drawn = String(rowStarts[last] - rowStarts[first]);
-}
-let drawQueued = false;
-tokensEl.addEventListener('scroll', () => { if (drawQueued) return; drawQueued = true; requestAnimationFrame(() => { drawQueued = false; drawVisible(); }); });
-let lastWidth = 0;
-new ResizeObserver(() => {
-  if (!current || tokensEl.clientWidth === lastWidth) return;
-  lastWidth = tokensEl.clientWidth;
-  layout(); drawVisible(true);
-}).observe(tokensEl);
 
-function setHovered(i: number): void {
-  tokensEl.querySelectorAll('.hover').forEach((x) => x.classList.remove('hover'));
-  hovered = i;
-  if (i >= 0) tokensEl.querySelector(`[data-i="${i}"]`)?.classList.add('hover');
+  /** Token spans in the DOM now. */
+  domTokens(): number { return this.windowEl.querySelectorAll('.tok').length; }
+
+  private layout(): void {
+    const v = this.view;
+    if (!v) { this.rowStarts = new Uint32Array([0]); this.rows = 0; this.spacer.style.height = '0px'; this.box.dataset.rows = '0'; return; }
+    const p = v.packed;
+    const width = Math.max(80, this.box.clientWidth - 16);
+    const cols = width / measureChar(this.box);
+    const pieceCols = new Float32Array(p.pieces.length).fill(-1);
+    const starts: number[] = [0];
+    let used = 0;
+    for (let i = 0; i < p.count; i++) {
+      const k = p.pieceOf[i];
+      if (pieceCols[k] < 0) pieceCols[k] = columns(display(p.pieces[k])) + 1.5;
+      const w = pieceCols[k] + 0.75 * String(p.ids[i]).length;
+      if (used > 0 && used + w > cols) { starts.push(i); used = 0; }
+      used += w;
+      const a = p.offsets[2 * i], b = p.offsets[2 * i + 1];
+      let newline = false;
+      for (let c = a; c < b && !newline; c++) newline = lastText.charCodeAt(c) === 10;
+      if (newline && i + 1 < p.count) { starts.push(i + 1); used = 0; }
+    }
+    starts.push(p.count);
+    this.rowStarts = Uint32Array.from(starts);
+    this.rows = starts.length - 1;
+    this.spacer.style.height = `${this.rows * ROW_H}px`;
+    this.box.dataset.rows = String(this.rows);
+  }
+
+  /** The row holding token `i`. */
+  private rowOf(i: number): number {
+    let lo = 0, hi = this.rows - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (this.rowStarts[mid] <= i) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  /** Draws the rows in view (plus OVERSCAN); `force` redraws even when the same rows are drawn. */
+  draw(force = false): void {
+    const v = this.view, box = this.box;
+    if (!v) { this.windowEl.replaceChildren(); this.drawnFirst = this.drawnLast = -1; box.dataset.drawn = '0'; return; }
+    const first = Math.max(0, Math.floor(box.scrollTop / ROW_H) - OVERSCAN);
+    const last = Math.min(this.rows, Math.ceil((box.scrollTop + Math.max(box.clientHeight, ROW_H)) / ROW_H) + OVERSCAN);
+    if (!force && first === this.drawnFirst && last === this.drawnLast) return;
+    this.drawnFirst = first; this.drawnLast = last;
+    const frag = document.createDocumentFragment();
+    const p = v.packed;
+    for (let r = first; r < last; r++) {
+      const row = el('div', 'trow');
+      for (let i = this.rowStarts[r]; i < this.rowStarts[r + 1]; i++) row.append(tokenSpan(pieceAt(v, i), p.ids[i], i, p.special[i] === 1, i === this.hovered ? ' hover' : ''));
+      frag.append(row);
+    }
+    this.windowEl.style.top = `${first * ROW_H}px`;
+    this.windowEl.replaceChildren(frag);
+    box.dataset.drawn = String(this.rowStarts[last] - this.rowStarts[first]);
+  }
+
+  setHovered(i: number): void {
+    this.box.querySelectorAll('.hover').forEach((x) => x.classList.remove('hover'));
+    this.hovered = i;
+    if (i >= 0) this.box.querySelector(`[data-i="${i}"]`)?.classList.add('hover');
+  }
+
+  /** Scrolls the list so token `i` is in view (drawing its row), and marks it. */
+  reveal(i: number): void {
+    const top = this.rowOf(i) * ROW_H, box = this.box;
+    if (top < box.scrollTop || top + ROW_H > box.scrollTop + box.clientHeight) box.scrollTop = Math.max(0, top - box.clientHeight / 2);
+    this.draw();
+    this.setHovered(i);
+  }
+
+  /** The token whose source span holds character `offset`, or -1 (offsets are sorted: binary search). */
+  tokenAt(offset: number): number {
+    const v = this.view;
+    if (!v) return -1;
+    const o = v.packed.offsets;
+    let lo = 0, hi = v.packed.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (o[2 * mid + 1] <= offset) lo = mid + 1;
+      else if (o[2 * mid] > offset) hi = mid - 1;
+      else return mid;
+    }
+    // Tokens with an empty span (special tokens) or overlapping byte-fallback pieces: a short linear look around.
+    for (let k = Math.max(0, lo - 4); k < Math.min(v.packed.count, lo + 4); k++) if (o[2 * k] <= offset && offset < o[2 * k + 1]) return k;
+    return -1;
+  }
 }
 
-/** Scrolls the list so token `i` is in view (drawing its row), and marks it. */
-function revealToken(i: number): void {
-  const r = rowOf(i);
-  const top = r * ROW_H;
-  if (top < tokensEl.scrollTop || top + ROW_H > tokensEl.scrollTop + tokensEl.clientHeight) tokensEl.scrollTop = Math.max(0, top - tokensEl.clientHeight / 2);
-  drawVisible();
-  setHovered(i);
-}
+const mainList = new TokenList(tokensEl);
+const compareList = new TokenList(compareTokensEl);
 
 function highlightSource(start: number, end: number): void {
   sourceEl.replaceChildren();
@@ -224,23 +280,17 @@ function highlightSource(start: number, end: number): void {
   sourceEl.append(document.createTextNode(lastText.slice(0, start)), mark, document.createTextNode(lastText.slice(end)));
   mark.scrollIntoView({ block: 'nearest' });
 }
-tokensEl.addEventListener('mouseover', (e) => {
-  const span = (e.target as HTMLElement).closest('.tok') as HTMLElement | null;
-  if (!span || !current || !windowEl.contains(span)) return;
-  const i = Number(span.dataset.i);
-  setHovered(i);
-  highlightSource(current.packed.offsets[2 * i], current.packed.offsets[2 * i + 1]);
-});
 sourceEl.addEventListener('mousemove', (e) => {
-  if (!current || lastText.length > SOURCE_LIMIT) return;
+  if (!mainList.view || lastText.length > SOURCE_LIMIT) return;
   const pos = (document as any).caretRangeFromPoint?.(e.clientX, e.clientY) as Range | undefined;
   if (!pos) return;
   let offset = pos.startOffset;
   for (let n = pos.startContainer.previousSibling; n; n = n.previousSibling) offset += n.textContent?.length ?? 0;
-  const o = current.packed.offsets;
-  let i = -1;
-  for (let k = 0; k < current.packed.count; k++) if (o[2 * k] <= offset && offset < o[2 * k + 1]) { i = k; break; }
-  if (i >= 0) revealToken(i); else setHovered(-1);
+  // The character's token in both lists: where the two tokenizers cut the same text differently shows side by side.
+  for (const list of [mainList, compareList]) {
+    const i = list.tokenAt(offset);
+    if (i >= 0) list.reveal(i); else list.setHovered(-1);
+  }
 });
 
 function showEncoded(v: EncodedView, target: HTMLElement, stats: HTMLElement): void {
@@ -253,8 +303,9 @@ function showEncoded(v: EncodedView, target: HTMLElement, stats: HTMLElement): v
 /** Tells the host that `v` is on screen, after the next frame (tests and the first-paint bench wait on it). */
 function reportPainted(v: EncodedView): void {
   requestAnimationFrame(() => setTimeout(() => {
-    if (current !== v) return;
-    vscode.postMessage({ type: 'painted', seq: v.seq, count: v.packed.count, domTokens: tokensEl.querySelectorAll('.tok').length, chars: v.chars });
+    if (mainList.view !== v) return;
+    const c = compareList.view;
+    vscode.postMessage({ type: 'painted', seq: v.seq, count: v.packed.count, domTokens: mainList.domTokens(), chars: v.chars, ...(c ? { compareCount: c.packed.count, compareDomTokens: compareList.domTokens() } : {}) });
   }, 0));
 }
 
@@ -299,28 +350,28 @@ const handlers = {
     special.checked = m.addSpecialTokens;
     chatArea.value = m.chatMessages;
     maskSel.value = m.mask;
-    compareEl.replaceChildren(m.compare ? el('div', undefined, `Compare: ${m.compare.label} (${m.compare.kind}, ${m.compare.vocabSize} ids)`) : '');
+    compareLabel = m.compare ? `${m.compare.label} (${m.compare.kind}, ${m.compare.vocabSize} ids)` : '';
+    compareHead.replaceChildren(compareLabel ? el('div', undefined, `Compare: ${compareLabel}`) : '');
+    if (!m.compare) { compareList.set(undefined); compareTokensEl.hidden = true; }
     chatInputEl.hidden = !m.tokenizer?.hasChatTemplate;
     if (m.tokenizer) { sendEncode(); if (m.tokenizer.hasChatTemplate) renderBtn.click(); }
   },
   encoded: (m) => {
     if (m.main.seq < seq) return; // a newer encode is on its way
     progressEl.hidden = true;
-    current = m.main; hovered = -1;
-    tokensEl.scrollTop = 0;
-    layout();
-    lastWidth = tokensEl.clientWidth;
-    drawVisible(true);
     showEncoded(m.main, tokensEl, statsEl);
+    mainList.set(m.main);
     showDecode(undefined);
     highlightSource(0, 0);
-    reportPainted(m.main);
-    if (m.compare) {
-      const c = m.compare, n = c.packed.count;
-      compareEl.replaceChildren(el('div', undefined, `Compare: ${n} tokens (${(c.chars / Math.max(1, n)).toFixed(2)} characters per token) vs ${m.main.packed.count}${n > COMPARE_SHOWN ? ` · the first ${COMPARE_SHOWN} shown` : ''}`), el('div', 'tokens small'));
-      const box = compareEl.lastChild as HTMLElement;
-      for (let i = 0; i < Math.min(n, COMPARE_SHOWN); i++) box.append(tokenSpan(pieceAt(c, i), c.packed.ids[i], i, c.packed.special[i] === 1));
+    const c = m.compare;
+    compareTokensEl.hidden = !c;
+    compareList.set(c);
+    if (c) {
+      const n = c.packed.count;
+      compareTokensEl.dataset.count = String(n);
+      compareHead.replaceChildren(el('div', undefined, `Compare: ${compareLabel} · ${n} tokens (${(c.chars / Math.max(1, n)).toFixed(2)} characters per token) vs ${m.main.packed.count} · hover a token or a character to see both cuts`));
     }
+    reportPainted(m.main);
   },
   progress: (m) => {
     if (m.seq < seq) return;
@@ -328,7 +379,14 @@ const handlers = {
     const what = m.phase === 'queued' ? 'Starting the encode worker' : m.phase === 'encoding' ? 'Encoding' : 'Packing';
     showProgress(`${what} ${mb(m.chars)}${m.slot === 'compare' ? ' with the compare tokenizer' : ''} in a worker… ${(m.elapsedMs / 1000).toFixed(1)} s`);
   },
-  roundTrip: (m) => { if (m.seq === seq && current?.seq === m.seq) showDecode(m.main); },
+  roundTrip: (m) => {
+    if (m.seq !== seq || mainList.view?.seq !== m.seq) return;
+    showDecode(m.main);
+    if (m.compare) {
+      compareHead.append(el('span', m.compare.roundTrip ? 'ok' : 'bad', m.compare.roundTrip ? ' ✓ round trip' : ' ✗ round trip differs'));
+      compareTokensEl.dataset.roundTrip = String(m.compare.roundTrip);
+    }
+  },
   chat: (m) => showChat(m.chat),
   error: (m) => {
     if (m.seq === seq) { progressEl.hidden = true; statsEl.replaceChildren(el('span', 'bad', m.message)); }

@@ -30,6 +30,8 @@ export interface TokenizerOpenInput {
   datasetRow?: DatasetRowRef;
   /** URI (string) of the training config: loss-mask mode, framework template and training-context checks. */
   config?: string;
+  /** URI (string) of a second tokenizer (file or folder) to encode the same text with, side by side. */
+  compareWith?: string;
 }
 
 /** Result of `parseOpenInput`: the accepted input and why the rest was dropped. */
@@ -74,6 +76,10 @@ export function parseOpenInput(raw: unknown): ParsedOpenInput {
   if (r.config !== undefined) {
     if (typeof r.config === 'string' && r.config.length > 0) input.config = r.config;
     else errors.push('config: expected a URI string');
+  }
+  if (r.compareWith !== undefined) {
+    if (typeof r.compareWith === 'string' && r.compareWith.length > 0) input.compareWith = r.compareWith;
+    else errors.push('compareWith: expected a URI string');
   }
   return { input, errors };
 }

@@ -60,6 +60,7 @@ export type TokenizerWebviewToHost =
   | { type: 'pickRow' }
   /**
    * The encoding of `seq` is on screen (sent after the frame that shows it): `count` tokens in it, `domTokens` token
-   * spans in the DOM (a window of the list), `chars` characters of text. Tests and the first-paint bench wait on it.
+   * spans in the DOM (a window of the list), `chars` characters of text; with a compare tokenizer, its list's
+   * `compareCount` and `compareDomTokens` (also virtualized). Tests and the first-paint bench wait on it.
    */
-  | { type: 'painted'; seq: number; count: number; domTokens: number; chars: number };
+  | { type: 'painted'; seq: number; count: number; domTokens: number; chars: number; compareCount?: number; compareDomTokens?: number };

@@ -14,7 +14,7 @@ function build(z: typeof Zod) {
     z.object({ type: z.literal('renderChat'), seq: z.number().int(), messages: z.string().max(16 * 1024 * 1024), mask }),
     z.object({ type: z.literal('pickCompare') }),
     z.object({ type: z.literal('pickRow') }),
-    z.object({ type: z.literal('painted'), seq: z.number().int(), count: z.number().int().nonnegative(), domTokens: z.number().int().nonnegative(), chars: z.number().int().nonnegative() }),
+    z.object({ type: z.literal('painted'), seq: z.number().int(), count: z.number().int().nonnegative(), domTokens: z.number().int().nonnegative(), chars: z.number().int().nonnegative(), compareCount: z.number().int().nonnegative().optional(), compareDomTokens: z.number().int().nonnegative().optional() }),
   ]);
 }
 let schema: ReturnType<typeof build> | undefined;

@@ -161,7 +161,8 @@ export class TokenizerInspector implements vscode.Disposable {
 
   /**
    * Pre-fills the panel: the training config first (mask mode and check context), then a dataset row (its text and
-   * messages), then explicit `text`/`messages` (they win over the row's). Posts a fresh snapshot.
+   * messages), then explicit `text`/`messages` (they win over the row's), and `compareWith` as the compare tokenizer.
+   * Posts a fresh snapshot.
    */
   async applyInput(input: TokenizerOpenInput): Promise<void> {
     const origins: string[] = [];
@@ -191,6 +192,9 @@ export class TokenizerInspector implements vscode.Disposable {
     }
     if (input.text !== undefined) this.text = input.text;
     if (input.messages) this.chat = JSON.stringify(input.messages, null, 2);
+    if (input.compareWith) {
+      try { await this.setCompare(vscode.Uri.parse(input.compareWith)); } catch (e) { warn(`Cannot load the tokenizer to compare with: ${(e as Error).message}`); }
+    }
     if (origins.length > 0) this.origin = origins.join(' · ');
     this.prefill++;
     await this.loaded;
@@ -327,8 +331,14 @@ export class TokenizerInspector implements vscode.Disposable {
   private async pickCompare(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, openLabel: 'Compare with this tokenizer' });
     if (!picked?.[0]) return;
-    try { this.compare = await this.load(picked[0], 'compare'); this.compareGen++; } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
+    try { await this.setCompare(picked[0]); } catch (e) { void vscode.window.showErrorMessage((e as Error).message); return; }
     await this.host.refresh();
+  }
+
+  /** Loads the tokenizer at `uri` as the compare tokenizer (its encodes then travel with the main one's). */
+  private async setCompare(uri: vscode.Uri): Promise<void> {
+    this.compare = await this.load(uri, 'compare');
+    this.compareGen++;
   }
 
   /** What the panel is filled with (tests): the text and chat boxes, the mask choice, where a pre-fill came from. */
