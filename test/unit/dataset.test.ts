@@ -265,6 +265,23 @@ test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whites
   assert.deepEqual([c.hi, c.lo], [fnv('ctl\u0001x\u007fY', 0), fnv('ctl\u0001x\u007fY', 0x5bd1e995)]);
 });
 
+test('the short-ASCII fingerprint loop gives exactKey() and nearWords() hashes on random ASCII, around its 128 Ki-character limit too', () => {
+  const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
+  // Printable ASCII and the five ASCII whitespace controls, weighted to whitespace runs and word ends (a seeded xorshift).
+  const alphabet = ' \t\n\r\u000b\u000c' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '     aaaAAA';
+  let x = 12345;
+  const rnd = (n: number): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const texts: string[] = [];
+  for (let k = 0; k < 400; k++) texts.push(Array.from({ length: rnd(80) }, () => alphabet[rnd(alphabet.length)]).join(''));
+  const big = Array.from({ length: 1 << 17 }, () => alphabet[rnd(alphabet.length)]).join('');
+  texts.push(big, big.slice(1), ` ${big}`, `${big}x`, 'a '.repeat(1 << 16), 'a'.repeat(1 << 17), '  ', '\n', 'a', '.');
+  for (const t of texts) {
+    const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
+    assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t.slice(0, 80)));
+    assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((y) => fnv(y, 0)), JSON.stringify(t.slice(0, 80)));
+  }
+});
+
 test('the fingerprint\'s whitespace test for non-ASCII code units is /\\s/, over every UTF-16 code unit', () => {
   const differ: number[] = [];
   for (let c = 128; c < 0x10000; c++) if (isNonAsciiSpace(c) !== /\s/.test(String.fromCharCode(c))) differ.push(c);
