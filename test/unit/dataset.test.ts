@@ -282,6 +282,21 @@ test('the short-ASCII fingerprint loop gives exactKey() and nearWords() hashes o
   }
 });
 
+test('a lone high surrogate before whitespace or punctuation: whitespace still collapses (exact duplicate found), words as nearWords()', async () => {
+  const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
+  for (const t of ['caf\u00e9 \ud800 x', 'caf\u00e9 \ud800   x', 'caf\u00e9\ud800\tx', 'caf\u00e9\ud800, x', '\ud800\ud800 \udc00 \ud83d\ude00 \udc00\ud800 \u00e9']) {
+    const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
+    assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
+    assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((y) => fnv(y, 0)), JSON.stringify(t));
+  }
+  // Two rows identical but for the whitespace after a lone surrogate (JSON escapes can write one).
+  const jsonl = '{"text":"caf\u00e9 \\ud800 au lait"}\n{"text":"caf\u00e9 \\ud800  \\t au lait"}\n';
+  const r = await checkDataset(memoryFileAccess({ '/s.jsonl': jsonl }), '/s.jsonl');
+  assert.equal(r.rows, 2);
+  assert.equal(r.duplicates.exact, 1);
+  assert.deepEqual(r.duplicates.examples.map((e) => [e.kind, e.ref.line, e.of.line]), [['exact', 2, 1]]);
+});
+
 test('the fingerprint\'s whitespace test for non-ASCII code units is /\\s/, over every UTF-16 code unit', () => {
   const differ: number[] = [];
   for (let c = 128; c < 0x10000; c++) if (isNonAsciiSpace(c) !== /\s/.test(String.fromCharCode(c))) differ.push(c);

@@ -245,9 +245,9 @@ function fingerprintInto(text: string, out: Fingerprint): void {
       if (cls === 0) {
         let low: string | undefined, unit = -1;
         if (c < 128) unit = LOWER_ASCII[c];
-        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-          // a surrogate pair is one code point (emoji are symbols); as before, the unit after a high surrogate is
-          // taken with it whatever it is
+        else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (t.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+          // a surrogate pair is one code point (emoji are symbols); a lone high surrogate is a word unit of its own
+          // (as in nearWords), so whitespace or punctuation after it is still whitespace or punctuation
           const ch = t.slice(i, i + 2);
           const c2 = t.charCodeAt(++i);
           hi = Math.imul(hi ^ c2, FNV_PRIME); lo = Math.imul(lo ^ c2, FNV_PRIME);
