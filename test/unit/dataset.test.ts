@@ -393,6 +393,19 @@ test('bad input, the messages a user reads: binary, UTF-16, mixed encodings, CRL
   const bomJsonl = await checkDataset(memoryFileAccess({ '/bom.jsonl': enc('\ufeff{"text":"a"}\n') }), '/bom.jsonl');
   assert.deepEqual(bomJsonl.problems.map((p) => [p.severity, p.code, p.message]), [['info', 'bom', 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).']]);
   assert.equal(bomJsonl.rows, 1);
+  // A JSON array with a BOM: the same note, and rows, problems and duplicates as without the BOM (whole and in chunks).
+  const arrText = '[\n {"text": "a b c"},\n {"text": ""},\n {"text": "a  b c"}\n]\n';
+  const plainArr = await checkDataset(memoryFileAccess({ '/a.json': enc(arrText) }), '/a.json');
+  for (const chunkSize of [undefined, 2, 5]) {
+    const bomArr = await checkDataset(memoryFileAccess({ '/bom.json': enc(`\ufeff${arrText}`) }), '/bom.json', { chunkSize });
+    assert.deepEqual(bomArr.problems.map((p) => [p.row, p.severity, p.code, p.message]), [
+      [undefined, 'info', 'bom', 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).'],
+      [1, 'error', 'empty-field', '"text" is empty'],
+    ], `chunkSize ${chunkSize}`);
+    assert.deepEqual([bomArr.rows, bomArr.format, bomArr.duplicates, bomArr.preview], [plainArr.rows, plainArr.format, plainArr.duplicates, plainArr.preview]);
+    assert.deepEqual(plainArr.problems, bomArr.problems.slice(1));
+  }
+  assert.deepEqual([plainArr.rows, plainArr.duplicates.exact, plainArr.duplicates.examples.map((e) => [e.ref.row, e.of.row])], [3, 1, [[2, 0]]]);
   const bomCsv = await checkDataset(memoryFileAccess({ '/bom.csv': enc('\ufefftext\r\nhello\r\n') }), '/bom.csv');
   assert.deepEqual([bomCsv.rows, bomCsv.format, bomCsv.problems.map((p) => p.message)], [1, 'text', ['The file starts with a UTF-8 byte-order mark (pandas reads it with encoding="utf-8-sig").']]);
   // A 2 GB .json file that is one JSON object on one line (read as JSON Lines, as `datasets` does): skipped past the
