@@ -15,8 +15,8 @@
  * 500,000) new rows are still compared against the indexed ones but not added, and the report says how many were.
  *
  * Speed (bench/dataset.bench.ts): one pass per row gives the exact fingerprint and the word hashes; an all-ASCII text
- * (already NFC) is read as bytes from `TextEncoder.encodeInto`, others char by char after NFC with the class of each
- * non-ASCII code unit cached; the 5-gram hashes keep their window in locals; per-row buffers are reused. The hash
+ * (already NFC) is read as bytes from `TextEncoder.encodeInto` (up to 128 Ki characters in a branch-light loop over
+ * constant buffers), others char by char after NFC with the class of each non-ASCII code unit cached; the 5-gram hashes keep their window in locals; per-row buffers are reused. The hash
  * values are those of the plain definitions (tests compare them with `exactKey`/`nearWords`, and
  * test/unit/dataset.pinned.test.ts pins every signature and verdict of a corpus); only the band-table keys, which
  * are compared for equality only, use a cheaper mix.
