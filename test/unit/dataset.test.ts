@@ -247,22 +247,51 @@ test('llmtrain data --format json: exactly the issue\'s shape; exit 1 on errors;
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+/** FNV-1a 32-bit over UTF-16 code units with a seed: the plain definition the fingerprint's hashes must equal. */
+const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
+
+/** Asserts that the one-pass fingerprint of `t` hashes exactly exactKey(t) (both lanes) and nearWords(t) (each word). */
+function assertFingerprintIsDefinition(t: string): void {
+  const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
+  assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t.slice(0, 80)));
+  assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((y) => fnv(y, 0)), JSON.stringify(t.slice(0, 80)));
+}
+
 test('the one-pass fingerprint hashes exactly exactKey() and nearWords() (whitespace, NFC, punctuation, emoji, CJK)', () => {
-  const fnv = (s: string, seed: number): number => { let h = (0x811c9dc5 ^ seed) >>> 0; for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); } return h >>> 0; };
   const long = Array.from({ length: 20000 }, (_, i) => `Word${i % 97}${i % 13 === 0 ? ',' : ''}`).join(' ');
   for (const t of ['  Hello,   World!\n\tÜber café—naïve 训练 😀 ', 'Cafe\u0301 au lait', 'a', '', '...!!!', "Don't stop-me now", 'x\u00a0y\u2003z', 'Ελληνικά 𝒜𝒷𝒸',
     // the ASCII byte path: texts past the 64 KiB scratch buffer and past the 1 MiB it keeps; the Kelvin sign is ASCII K after NFC; a high
     // surrogate at the very end; ideographic space and BOM as whitespace
     'tab\there  END ', long, 'Ab, '.repeat(300_000), `${long} é`, '\u212Aelvin K', 'end\ud83d', 'a\u3000b\ufeffc']) {
-    const f = fingerprint(t), k = exactKey(t), w = nearWords(t);
-    assert.deepEqual([f.hi, f.lo], [fnv(k, 0), fnv(k, 0x5bd1e995)], JSON.stringify(t));
-    assert.deepEqual(Array.from(f.words.subarray(0, f.nWords)), w.map((x) => fnv(x, 0)), JSON.stringify(t));
+    assertFingerprintIsDefinition(t);
   }
   // Where the one pass differs from nearWords() (and always did): an ASCII control character (neither \s nor
   // punctuation) breaks a word, while it stays in the exact key.
   const c = fingerprint('ctl\u0001x\u007fY');
   assert.deepEqual(Array.from(c.words.subarray(0, c.nWords)), ['ctl', 'x', 'y'].map((x) => fnv(x, 0)));
   assert.deepEqual([c.hi, c.lo], [fnv('ctl\u0001x\u007fY', 0), fnv('ctl\u0001x\u007fY', 0x5bd1e995)]);
+});
+
+test('the short-ASCII fingerprint loop gives exactKey() and nearWords() hashes on random ASCII, around its 128 Ki-character limit too', () => {
+  // Printable ASCII and the five ASCII whitespace controls, weighted to whitespace runs and word ends (a seeded xorshift).
+  const alphabet = ' \t\n\r\u000b\u000c' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '     aaaAAA';
+  let x = 12345;
+  const rnd = (n: number): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const texts: string[] = [];
+  for (let k = 0; k < 400; k++) texts.push(Array.from({ length: rnd(80) }, () => alphabet[rnd(alphabet.length)]).join(''));
+  const big = Array.from({ length: 1 << 17 }, () => alphabet[rnd(alphabet.length)]).join('');
+  texts.push(big, big.slice(1), ` ${big}`, `${big}x`, 'a '.repeat(1 << 16), 'a'.repeat(1 << 17), '  ', '\n', 'a', '.');
+  for (const t of texts) assertFingerprintIsDefinition(t);
+});
+
+test('a lone high surrogate before whitespace or punctuation: whitespace still collapses (exact duplicate found), words as nearWords()', async () => {
+  for (const t of ['caf\u00e9 \ud800 x', 'caf\u00e9 \ud800   x', 'caf\u00e9\ud800\tx', 'caf\u00e9\ud800, x', '\ud800\ud800 \udc00 \ud83d\ude00 \udc00\ud800 \u00e9']) assertFingerprintIsDefinition(t);
+  // Two rows identical but for the whitespace after a lone surrogate (JSON escapes can write one).
+  const jsonl = '{"text":"caf\u00e9 \\ud800 au lait"}\n{"text":"caf\u00e9 \\ud800  \\t au lait"}\n';
+  const r = await checkDataset(memoryFileAccess({ '/s.jsonl': jsonl }), '/s.jsonl');
+  assert.equal(r.rows, 2);
+  assert.equal(r.duplicates.exact, 1);
+  assert.deepEqual(r.duplicates.examples.map((e) => [e.kind, e.ref.line, e.of.line]), [['exact', 2, 1]]);
 });
 
 test('the fingerprint\'s whitespace test for non-ASCII code units is /\\s/, over every UTF-16 code unit', () => {
@@ -361,6 +390,19 @@ test('bad input, the messages a user reads: binary, UTF-16, mixed encodings, CRL
   const bomJsonl = await checkDataset(memoryFileAccess({ '/bom.jsonl': enc('\ufeff{"text":"a"}\n') }), '/bom.jsonl');
   assert.deepEqual(bomJsonl.problems.map((p) => [p.severity, p.code, p.message]), [['info', 'bom', 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).']]);
   assert.equal(bomJsonl.rows, 1);
+  // A JSON array with a BOM: the same note, and rows, problems and duplicates as without the BOM (whole and in chunks).
+  const arrText = '[\n {"text": "a b c"},\n {"text": ""},\n {"text": "a  b c"}\n]\n';
+  const plainArr = await checkDataset(memoryFileAccess({ '/a.json': enc(arrText) }), '/a.json');
+  for (const chunkSize of [undefined, 2, 5]) {
+    const bomArr = await checkDataset(memoryFileAccess({ '/bom.json': enc(`\ufeff${arrText}`) }), '/bom.json', { chunkSize });
+    assert.deepEqual(bomArr.problems.map((p) => [p.row, p.severity, p.code, p.message]), [
+      [undefined, 'info', 'bom', 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).'],
+      [1, 'error', 'empty-field', '"text" is empty'],
+    ], `chunkSize ${chunkSize}`);
+    assert.deepEqual([bomArr.rows, bomArr.format, bomArr.duplicates, bomArr.preview], [plainArr.rows, plainArr.format, plainArr.duplicates, plainArr.preview]);
+    assert.deepEqual(plainArr.problems, bomArr.problems.slice(1));
+  }
+  assert.deepEqual([plainArr.rows, plainArr.duplicates.exact, plainArr.duplicates.examples.map((e) => [e.ref.row, e.of.row])], [3, 1, [[2, 0]]]);
   const bomCsv = await checkDataset(memoryFileAccess({ '/bom.csv': enc('\ufefftext\r\nhello\r\n') }), '/bom.csv');
   assert.deepEqual([bomCsv.rows, bomCsv.format, bomCsv.problems.map((p) => p.message)], [1, 'text', ['The file starts with a UTF-8 byte-order mark (pandas reads it with encoding="utf-8-sig").']]);
   // A 2 GB .json file that is one JSON object on one line (read as JSON Lines, as `datasets` does): skipped past the

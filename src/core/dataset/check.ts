@@ -93,6 +93,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   const detectRows = opts.detectRows ?? 200;
   const declared = opts.spec?.declared;
   let declaredRows = 0;
+  let sampled = 0; // rows counted in `detected` (the sum of its values), kept as rows come rather than summed per row
 
   const keysOf = new Map<DatasetFormat, string[]>();
   const formatKeys = (f: DatasetFormat): string[] => { let ks = keysOf.get(f); if (!ks) keysOf.set(f, (ks = formatDef(f).keys(fields))); return ks; };
@@ -147,8 +148,6 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
     pos[rows] = r.ref.line ?? r.ref.index;
     rows++;
     if (preview.length < previewRows && r.value !== undefined) preview.push({ ref: { index: r.ref.index, ...(r.ref.line !== undefined ? { line: r.ref.line } : {}), ...(r.ref.row !== undefined ? { row: r.ref.row } : {}), ...(r.ref.startLine !== undefined ? { startLine: r.ref.startLine } : {}) } as RowRef, value: clip(r.value) });
-    let sampled = 0;
-    for (const n of detected.values()) sampled += n;
     if (sampled < detectRows && r.value && typeof r.value === 'object' && !Array.isArray(r.value)) {
       const f = detectRowFormat(r.value as Record<string, unknown>, fields);
       if (f) { detected.set(f, (detected.get(f) ?? 0) + 1); sampled++; }

@@ -64,6 +64,8 @@ function sniff(path: string, head: Uint8Array): void {
 
 const BOM = [0xef, 0xbb, 0xbf];
 const hasBom = (b: Uint8Array): boolean => b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2];
+/** The note for a JSON or JSON Lines file that starts with a UTF-8 byte-order mark (the readers skip it). */
+const JSON_BOM_NOTE: DatasetProblem = { severity: 'info', code: 'bom', message: 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).' };
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0];
@@ -140,7 +142,7 @@ export async function* readJsonl(files: FileAccess, path: string, opts: ReadOpti
     bytes += chunk.length;
     if (first) {
       first = false;
-      if (hasBom(chunk)) { chunk = chunk.subarray(3); opts.onProblem?.({ severity: 'info', code: 'bom', message: 'The file starts with a UTF-8 byte-order mark; Python\'s json reads it only with encoding="utf-8-sig" (Hugging Face datasets strips it).' }); }
+      if (hasBom(chunk)) { chunk = chunk.subarray(3); opts.onProblem?.({ ...JSON_BOM_NOTE }); }
       sniff(path, chunk);
     }
     let s = 0;
@@ -195,7 +197,8 @@ function parseLine(text: string, line: number, index: number): RawRow {
  */
 export async function* readJsonArray(files: FileAccess, path: string, opts: ReadOptions = {}): AsyncGenerator<RawRow> {
   const head = await files.read(path, 0, 4096).catch(() => { throw new FileNotFoundError(path, files.host); });
-  let p = hasBom(head) ? 3 : 0;
+  const bom = hasBom(head);
+  let p = bom ? 3 : 0;
   while (p < head.length && (head[p] === 0x20 || head[p] === 0x0a || head[p] === 0x0d || head[p] === 0x09)) p++;
   if (head[p] !== 0x5b /* [ */) { yield* readJsonl(files, path, opts); return; }
   const max = opts.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
@@ -215,7 +218,7 @@ export async function* readJsonArray(files: FileAccess, path: string, opts: Read
   };
   for await (let chunk of readChunks(files, path, { chunkSize: opts.chunkSize, signal: opts.signal })) {
     bytes += chunk.length;
-    if (first) { first = false; if (hasBom(chunk)) chunk = chunk.subarray(3); sniff(path, chunk); }
+    if (first) { first = false; if (bom) { chunk = chunk.subarray(3); opts.onProblem?.({ ...JSON_BOM_NOTE }); } sniff(path, chunk); }
     let segStart = inElem ? 0 : -1;
     const out: RawRow[] = [];
     for (let i = 0; i < chunk.length && !done; i++) {
