@@ -1,10 +1,10 @@
 /**
- * What loading the extension costs before any config is open, with the config core split off (as
+ * What loading the features (dist/features.js, required on the first use of any feature) costs before any config is open, with the config core split off (as
  * scripts/build.mjs builds it) vs bundled in (what a static import of src/core/config would do).
  * Bundled here with esbuild, minified, then each file is required in a fresh Node process (cold: no module cache),
  * interleaved so machine load hits all alike. `vscode` is a stub: only module load is timed, not activate()
  * (which only registers providers).
- * - config.activation.extensionLoad: median ms to require dist/extension.js as built (every feature's code); baseline =
+ * - config.activation.extensionLoad: median ms to require dist/features.js as built (every feature's code); baseline =
  *   the same with the config core bundled in; baseline - value is what the split saves at every activation
  *   (measured 15 vs 118 ms with only the config views in the bundle; 267 vs 344 ms with all features, loaded machine)
  * - config.activation.coreLoad: median ms to require dist/configCore.js (zod schemas built at load): what the first
@@ -40,10 +40,11 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   const dir = mkdtempSync(join(tmpdir(), 'llmts-activation-bench-'));
   try {
     const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] as string[], minify: true, logLevel: 'warning', absWorkingDir: ROOT } as const;
-    // As scripts/build.mjs builds it (config core, dataset core and vendor libraries split off), and with the config
-    // core bundled in as a static import would do.
+    // The features bundle (dist/features.js, what the first use of a feature loads) as scripts/build.mjs builds it
+    // (config core, dataset core and vendor libraries split off), and with the config core bundled in as a static
+    // import would do.
     const { extensionBuildOptions } = await (import(pathToFileURL(join(ROOT, 'scripts/lib/extensionBuild.mjs')).href) as Promise<typeof import('../scripts/lib/extensionBuild.mjs', { with: { 'resolution-mode': 'import' } })>);
-    const ext = extensionBuildOptions(common);
+    const ext = extensionBuildOptions(common)[1];
     await build({ ...ext, outfile: join(dir, 'extension.js') });
     await build({ ...ext, outfile: join(dir, 'eager.js'), plugins: ext.plugins!.filter((p) => p.name !== 'lazy-config-core') });
     await build({ ...common, entryPoints: ['src/core/config/index.ts'], outfile: join(dir, 'configCore.js') });

@@ -19,7 +19,7 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 // bundle, dist/vendor/<name>.js, required on first use (scripts/lib/extensionBuild.mjs).
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
-  extensionBuildOptions(common),
+  ...extensionBuildOptions(common),
   ...vendorBuilds(common, NATIVE_OPTIONAL),
   { ...common, entryPoints: ['src/core/dataset/index.ts'], outfile: 'dist/datasetCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/core/config/index.ts'], outfile: 'dist/configCore.js', platform: 'node', format: 'cjs', target: 'node20' },

@@ -5,4 +5,6 @@ export const VENDOR_PACKAGES: Record<string, string>;
 export const NATIVE_OPTIONAL: string[];
 export const lazyVendor: Plugin;
 export function vendorBuilds(common: BuildOptions, external: string[]): BuildOptions[];
-export function extensionBuildOptions(common: BuildOptions): BuildOptions;
+export const lazyFeatures: Plugin;
+/** [dist/extension.js (the activation shell), dist/features.js (every feature, required on first use)] */
+export function extensionBuildOptions(common: BuildOptions): [BuildOptions, BuildOptions];

@@ -51,12 +51,30 @@ export function vendorBuilds(common, external) {
 export const NATIVE_OPTIONAL = ['cpu-features', './crypto/build/Release/sshcrypto.node'];
 
 /**
- * esbuild options of dist/extension.js: the config core, the dataset core and the vendor libraries stay outside it
- * (required on first use); onnxruntime-node is external (a native addon, see scripts/build.mjs).
+ * src/extension.ts's require of the features (src/features.ts) becomes require('./features.js'), dist/features.js,
+ * loaded on the first use of a feature rather than at activation (issue 12: activation vs an empty extension).
+ * @type {import('esbuild').Plugin}
+ */
+export const lazyFeatures = {
+  name: 'lazy-features',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/features$/ }, (args) =>
+      args.kind === 'require-call' && /src[\\/]extension\.ts$/.test(args.importer) ? { path: './features.js', external: true } : undefined);
+  },
+};
+
+/**
+ * esbuild options of dist/extension.js, the activation shell (src/extension.ts: placeholders only), and of
+ * dist/features.js, every feature (src/features.ts), which the shell requires on first use. In the features bundle the
+ * config core, the dataset core and the vendor libraries stay outside it (required on first use); onnxruntime-node is
+ * external (a native addon, see scripts/build.mjs).
  * @param {object} common shared options (minify, sourcemap, mainFields, ...)
- * @returns {import('esbuild').BuildOptions}
+ * @returns {[import('esbuild').BuildOptions, import('esbuild').BuildOptions]} [shell, features]
  */
 export function extensionBuildOptions(common) {
-  return { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20',
-    external: ['vscode', ...NATIVE_OPTIONAL, 'onnxruntime-node'], plugins: [lazyConfigCore, lazyDatasetCore, lazyVendor] };
+  const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...NATIVE_OPTIONAL, 'onnxruntime-node'] };
+  return [
+    { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [lazyFeatures] },
+    { ...node, entryPoints: ['src/features.ts'], outfile: 'dist/features.js', plugins: [lazyConfigCore, lazyDatasetCore, lazyVendor] },
+  ];
 }

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { FileAccess } from '../core/files';
 import { localFileAccess, runnerFileAccess } from '../remote/files';
 import type { Runner } from '../remote/types';
+import { directHost, type RegistrationHost } from './registrationHost';
 
 /** URI scheme of files on SSH hosts: `llmtraining-remote://gpu-box/home/me/run/checkpoint-10/model.safetensors`. */
 export const REMOTE_SCHEME = 'llmtraining-remote';
@@ -86,10 +87,10 @@ export class FilesService implements vscode.Disposable {
     return { files: await this.forHost(loc.host), path: loc.path, host: loc.host };
   }
 
-  /** Registers the read-only file system for `llmtraining-remote:` URIs. Call once at activation. */
-  register(context: vscode.ExtensionContext): void {
+  /** Registers the read-only file system for `llmtraining-remote:` URIs (through `host`). Call once at activation. */
+  register(context: vscode.ExtensionContext, host: RegistrationHost = directHost): void {
     const provider = new RemoteReadonlyFileSystem(this);
-    this.disposables.push(vscode.workspace.registerFileSystemProvider(REMOTE_SCHEME, provider, { isReadonly: true, isCaseSensitive: true }));
+    this.disposables.push(host.registerFileSystemProvider(REMOTE_SCHEME, provider, { isReadonly: true, isCaseSensitive: true }));
     context.subscriptions.push(this);
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { memoryFileAccess } from '../../src/core/files';
 import { EXTENSION_ID, activeExtension } from './helpers';
+import { INTERNAL_COMMANDS, TEST_HOOK_COMMANDS } from '../../src/views/shellCommands';
 
 suite('extension smoke', () => {
   test('the extension under development is loaded from this repository', () => {
@@ -34,6 +35,16 @@ suite('extension smoke', () => {
     assert.ok(contributed.length > 0, 'package.json contributes no commands');
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
+  });
+
+  // Activation registers placeholders (src/extension.ts) and loads the features on first use: the commands code and
+  // tests call (not contributed) must be there too, and a stub must hand back what the real command returns.
+  test('the commands code calls are registered after activation, and a stub answers as the real command', async () => {
+    await activeExtension();
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual([...INTERNAL_COMMANDS, ...TEST_HOOK_COMMANDS].filter((c) => !registered.has(c)), [], 'not registered');
+    const d = await vscode.commands.executeCommand<{ isConfig: boolean; framework: string }>('llmTraining.config.describe', vscode.Uri.file('/nonexistent/config.yaml'));
+    assert.deepEqual([d.isConfig, d.framework], [false, 'unknown']);
   });
 
   // The cores the extension requires on first use (dist/configCore.js, dist/datasetCore.js) must be in the installed

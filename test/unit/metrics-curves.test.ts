@@ -159,6 +159,9 @@ test('the chart\'s store holds packed steps and times as it holds arrays; a pack
   assert.equal(run.series.get('loss')!.length, 499 + 10);
   assert.equal(run.series.get('loss')!.steps.data[499], 2500);
   assert.equal(run.series.get('loss')!.timed, 499, 'the new points have no time');
+  // times are written out when first read (after the cut and the untimed append): the kept ones, then NaN
+  assert.deepEqual([...run.series.get('loss')!.times.view()], [...times.subarray(0, 499), ...new Array(10).fill(NaN)]);
+  assert.deepEqual(run.series.get('loss (segment 1)')!.times.view(), times);
   // times as whole-millisecond offsets, NaN where a point has none: the same times, timed count and run start
   const offsets = Int32Array.from({ length: n }, (_, i) => (i < 3 ? -0x80000000 : 2000 * i - 7));
   const cs = new ChartStore();
@@ -167,6 +170,13 @@ test('the chart\'s store holds packed steps and times as it holds arrays; a pack
   assert.deepEqual([...s.times.view()].slice(0, 4), [NaN, NaN, NaN, t0 + 5993]);
   assert.equal(s.timed, n - 3);
   assert.equal(cs.runs.get('r')!.startMs, t0 + 5993);
+  // appends of each form before the first read come out in order
+  const f = (a: number[]) => Float64Array.from(a);
+  cs.append('r', [{ name: 'loss', steps: f([6000, 6001]), values: f([1, 1]), times: f([t0 + 9e6, NaN]) }], []);
+  cs.append('r', [{ name: 'loss', steps: f([6002]), values: f([1]) }], []);
+  cs.append('r', [{ name: 'loss', steps: { first: 6003, stride: 1, count: 2 }, values: f([1, 1]), times: { first: t0 + 1e7, stride: 5, count: 2 } }], []);
+  assert.deepEqual([...s.times.view()].slice(n), [t0 + 9e6, NaN, NaN, t0 + 1e7, t0 + 1e7 + 5]);
+  assert.equal(s.timed, n - 3 + 3);
 });
 
 test('run settings from the Trainer banner and the model config dump; loss scale of transformers 4.46-4.47', () => {

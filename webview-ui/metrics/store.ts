@@ -81,7 +81,9 @@ export class Column {
 export class SeriesStore {
   readonly steps = new Column();
   readonly values = new Column();
-  readonly times = new Column();
+  /** Wall times as received, written into `times` on its first read (the step axis never reads them). */
+  private readonly pendingTimes: { times: SeriesData['times']; count: number }[] = [];
+  private readonly timesColumn = new Column();
   /** Points with a known wall time. */
   timed = 0;
   /** Bumped when data is replaced (not appended), so derived caches rebuild. */
@@ -90,31 +92,43 @@ export class SeriesStore {
 
   get length(): number { return this.steps.length; }
 
+  /**
+   * Wall times in ms since the epoch, one per point (NaN where a point has none). Written out from the received
+   * (packed) columns on first read: a 1M-point snapshot drawn on the step axis, the default, never writes 8 MB of
+   * times it does not show (issue 12: chart.firstDraw1MvsFirstDraw2k).
+   */
+  get times(): Column {
+    if (this.pendingTimes.length) {
+      for (const { times, count } of this.pendingTimes.splice(0)) {
+        if (!times) { const at = this.timesColumn.grow(count); this.timesColumn.data.fill(NaN, at, at + count); } else this.timesColumn.append(times);
+      }
+    }
+    return this.timesColumn;
+  }
+
   /** Appends a delta; returns the earliest finite time in it (Infinity when none), so the run's start needs no other pass. */
   append(s: SeriesData): number {
     const n = columnLength(s.steps);
     if (s.values.length !== n || (s.times && columnLength(s.times) !== n)) throw new Error(`series ${this.name}: steps/values/times lengths differ`);
     this.steps.append(s.steps);
     this.values.append(s.values);
+    this.pendingTimes.push({ times: s.times, count: n });
     let earliest = Infinity;
-    if (!s.times) this.times.append(s.steps, NaN);
-    else if (isArithmetic(s.times)) {
+    if (!s.times) return earliest;
+    if (isArithmetic(s.times)) {
       // packed times are finite (packColumn checks first and stride)
-      this.times.append(s.times);
       if (n > 0) { this.timed += n; earliest = Math.min(s.times.first, s.times.first + (n - 1) * s.times.stride); }
     } else if (isOffsets(s.times)) {
-      // written out, counted and the earliest found in one pass
-      const { base, offsets } = s.times, at = this.times.grow(n), d = this.times.data;
+      // counted and the earliest found in one pass over the 4-byte offsets (written out only when read, see `times`)
+      const { base, offsets } = s.times;
       let timed = 0, least = 0x7fffffff;
       for (let i = 0; i < n; i++) {
         const o = offsets[i];
-        if (o === OFFSET_NAN) d[at + i] = NaN;
-        else { d[at + i] = base + o; timed++; if (o < least) least = o; }
+        if (o !== OFFSET_NAN) { timed++; if (o < least) least = o; }
       }
       this.timed += timed;
       if (timed > 0) earliest = base + least;
     } else {
-      this.times.append(s.times);
       const t = s.times;
       let timed = 0;
       for (let i = 0; i < n; i++) { const v = t[i]; if (v - v === 0) { timed++; if (v < earliest) earliest = v; } }
@@ -132,8 +146,9 @@ export class SeriesStore {
   truncateBefore(step: number): void {
     const n = lowerBound(this.steps.data, this.length, step);
     let timed = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(this.times.data[i])) timed++;
-    this.steps.length = this.values.length = this.times.length = n;
+    const times = this.times; // written out first, so the pending columns are not applied after the cut
+    for (let i = 0; i < n; i++) if (Number.isFinite(times.data[i])) timed++;
+    this.steps.length = this.values.length = times.length = n;
     this.timed = timed;
     this.generation++;
   }

@@ -13,6 +13,7 @@ import type { RunsSource } from './tree';
 import { CheckpointEditorProvider, openDetailsPanel } from './details';
 import { CheckpointsTreeProvider } from './tree';
 import { pollWhileVisible } from '../pollWhileVisible';
+import { directHost, type RegistrationHost } from '../registrationHost';
 import { confirmDeepSpeedResume, registerResumeDiagnostics } from './resume';
 import type { ResumeLaunchPlan } from './resume';
 import type { CheckpointNode } from './tree';
@@ -143,11 +144,11 @@ function commands(ctx: Ctx): Record<string, (...args: unknown[]) => unknown> {
   };
 }
 
-/** Registers the checkpoint browser. Call once from activate(). Returns the tree, for tests. */
-export function registerCheckpoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService, runs?: RunsSource): CheckpointsTreeProvider {
+/** Registers the checkpoint browser (the view and the editors through `host`). Call once from activate(). Returns the tree, for tests. */
+export function registerCheckpoints(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, files: FilesService, runs?: RunsSource, host: RegistrationHost = directHost): CheckpointsTreeProvider {
   const backend = runs?.backend;
   const tree = new CheckpointsTreeProvider(context.globalState, files, runs, log);
-  const view = vscode.window.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  const view = host.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   // Development and test runs only: `llmTraining.checkpoints.detailsState` gives an open details view's state by URI.
   const testHooks = context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1';
   const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend, states: testHooks ? new Map() : undefined };
@@ -160,7 +161,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
   const poll = pollWhileVisible(view, { section: 'llmTraining.checkpoints', key: 'refreshIntervalSeconds', fallback: 30 }, () => tree.refresh(), () => tree.refresh());
   if (testHooks) context.subscriptions.push(vscode.commands.registerCommand('llmTraining.checkpoints.pollingForTests', () => poll.polling));
   context.subscriptions.push(tree, view, poll,
-    ...[CheckpointEditorProvider.viewType, CheckpointEditorProvider.anyViewType].map((t) => vscode.window.registerCustomEditorProvider(t, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true })),
+    ...[CheckpointEditorProvider.viewType, CheckpointEditorProvider.anyViewType].map((t) => host.registerCustomEditorProvider(t, new CheckpointEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true })),
     ...Object.entries(commands(ctx)).map(([id, fn]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try { return await fn(...args); } catch (e) { log.error(`${id}: ${(e as Error).message}`); void vscode.window.showErrorMessage((e as Error).message); return undefined; }
     })),

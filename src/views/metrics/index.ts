@@ -14,6 +14,7 @@ import { logFeedOpener } from './logFeed';
 import { startLiveSynthetic, syntheticFeed } from './syntheticFeed';
 import type { FeedRegistry } from './types';
 import { notifyAlerts } from '../alertNotice';
+import { directHost, type RegistrationHost } from '../registrationHost';
 
 export type { FeedRegistry, LogFeedOpener } from './types';
 export { LossCurvePanel } from './lossCurvePanel';
@@ -29,15 +30,15 @@ export const METRICS_COMMANDS = {
 
 /**
  * Registers the metrics feature. `feeds`: the runs' metrics feeds (RunFeeds); `forHost`: FileAccess per host alias
- * (FilesService.forHost), through which logs are read.
+ * (FilesService.forHost), through which logs are read; `host`: where the panel serializer and the view register.
  */
-export function registerMetrics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, feeds: FeedRegistry, forHost: (host: string) => Promise<FileAccess>): void {
+export function registerMetrics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, feeds: FeedRegistry, forHost: (host: string) => Promise<FileAccess>, host: RegistrationHost = directHost): void {
   const openLog = logFeedOpener(forHost, log);
   const sparklines = new SparklinesViewProvider(context, feeds, log);
   context.subscriptions.push(
     sparklines,
-    vscode.window.registerWebviewPanelSerializer(LossCurvePanel.viewType, LossCurvePanel.serializer(context, log, feeds, openLog)),
-    vscode.window.registerWebviewViewProvider(SparklinesViewProvider.viewId, sparklines),
+    host.registerWebviewPanelSerializer(LossCurvePanel.viewType, LossCurvePanel.serializer(context, log, feeds, openLog)),
+    host.registerWebviewViewProvider(SparklinesViewProvider.viewId, sparklines),
     vscode.commands.registerCommand(METRICS_COMMANDS.showLossCurve, async (arg?: unknown, more?: unknown) => {
       let ids = runIdsOfArgument(arg, more);
       if (!ids) {

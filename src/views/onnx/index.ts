@@ -17,6 +17,7 @@ import type { FileLocation, FilesService } from '../files';
 import { locationOf, parseHostPath, uriOf } from '../files';
 import type { RunsApi } from '../runs';
 import { OnnxEditorProvider } from './editor';
+import { directHost, type RegistrationHost } from '../registrationHost';
 
 /** Command ids of the feature. */
 export const ONNX_COMMANDS = {
@@ -114,11 +115,11 @@ async function exportOnnx(ctx: Ctx, arg?: unknown, opts: Partial<OnnxExportOptio
   });
 }
 
-/** Registers the command and the custom editor. */
-export function registerOnnx(context: vscode.ExtensionContext, files: FilesService, runs: RunsApi, log: vscode.LogOutputChannel): void {
+/** Registers the command and the custom editor (through `host`). */
+export function registerOnnx(context: vscode.ExtensionContext, files: FilesService, runs: RunsApi, log: vscode.LogOutputChannel, host: RegistrationHost = directHost): void {
   const ctx: Ctx = { extensionUri: context.extensionUri, files, runs, log };
   context.subscriptions.push(
     vscode.commands.registerCommand(ONNX_COMMANDS.exportOnnx, (arg?: unknown, opts?: Partial<OnnxExportOptions> & { quiet?: boolean }) => exportOnnx(ctx, arg, opts)),
-    vscode.window.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true }),
+    host.registerCustomEditorProvider(OnnxEditorProvider.viewType, new OnnxEditorProvider(ctx), { supportsMultipleEditorsPerDocument: true }),
   );
 }

@@ -16,6 +16,7 @@ import { runnerFileAccess } from '../../remote/files';
 import { quoteArgv } from '../../core/runs/quote';
 import { STOP_GRACE, stopSequenceText } from '../../core/runs/runState';
 import { pollWhileVisible } from '../pollWhileVisible';
+import { directHost, type RegistrationHost } from '../registrationHost';
 
 export { RunFeeds } from './feeds';
 export type { LaunchRunArgs } from './launch';
@@ -55,18 +56,18 @@ type RunRef = Extract<RunsNode, { kind: 'run' }> | { host: string; runId: string
 /**
  * Registers the Runs feature: the Launch Run command, the Runs tree (`llmTraining.runs`) with its menus, the
  * `llmtraining-log:` document provider, the `llm-training` task type and alert notifications.
- * Call once from activate(); everything is disposed with the extension.
+ * Call once from activate(); everything is disposed with the extension. `host`: where the view and the providers register.
  */
-export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, backend: RunsBackend = createBackend(context, log)): RunsApi {
+export function registerRuns(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, host: RegistrationHost = directHost, backend: RunsBackend = createBackend(context, log)): RunsApi {
   const feeds = new RunFeeds(backend, log);
   const tree = new RunsTreeProvider(backend, feeds, log);
   const ctx: RunsContext = { extension: context, log, backend, feeds, tree };
-  const view = vscode.window.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const view = host.createTreeView('llmTraining.runs', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const logs = new RemoteLogProvider(async (host) => runnerFileAccess(await backend.getRunner(host)));
   const tasks = new RunTaskProvider(ctx);
   context.subscriptions.push(backend, feeds, tree, view, logs,
-    vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logs),
-    vscode.tasks.registerTaskProvider(TASK_TYPE, tasks),
+    host.registerTextDocumentContentProvider(LOG_SCHEME, logs),
+    host.registerTaskProvider(TASK_TYPE, tasks),
     vscode.commands.registerCommand('llmTraining.launchRun', launchRunCommand(ctx)),
     vscode.commands.registerCommand('llmTraining.refreshRuns', () => tree.refresh()),
     vscode.commands.registerCommand('llmTraining.runs.showLossCurve', showLossCurveCommand(ctx)),

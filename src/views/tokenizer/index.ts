@@ -13,6 +13,7 @@ import { checkTokenizer } from '../../core/tokenizer/checks';
 import { findTokenizerReferences, hubCacheDir, resolveTokenizerPath } from '../../core/tokenizer/resolve';
 import type { FilesService } from '../files';
 import { TokenizerInspector, type InspectorContext } from './panel';
+import { directHost, type RegistrationHost } from '../registrationHost';
 
 /** Command ids of the feature (one table). */
 export const TOKENIZER_COMMANDS = {
@@ -146,12 +147,12 @@ class TokenizerQuickFixes implements vscode.CodeActionProvider {
   }
 }
 
-/** Registers the inspector, its commands, the tokenizer.model editor, the CodeLens and the diagnostics. */
-export function registerTokenizer(context: vscode.ExtensionContext, files: FilesService, log: vscode.LogOutputChannel): void {
+/** Registers the inspector, its commands, the tokenizer.model editor (through `host`), the CodeLens and the diagnostics. */
+export function registerTokenizer(context: vscode.ExtensionContext, files: FilesService, log: vscode.LogOutputChannel, host: RegistrationHost = directHost): void {
   const ctx: InspectorContext = { extensionUri: context.extensionUri, files, log };
   context.subscriptions.push(
     vscode.commands.registerCommand(TOKENIZER_COMMANDS.open, (uri?: unknown, input?: unknown) => openInspector(ctx, uri, input)),
-    vscode.window.registerCustomEditorProvider('llmTraining.tokenizerModel', new TokenizerModelEditor(ctx), { supportsMultipleEditorsPerDocument: true }),
+    host.registerCustomEditorProvider('llmTraining.tokenizerModel', new TokenizerModelEditor(ctx), { supportsMultipleEditorsPerDocument: true }),
     vscode.languages.registerCodeLensProvider([{ language: 'yaml' }, { language: 'json' }, { language: 'jsonc' }], new TokenizerCodeLens(files)),
     vscode.languages.registerCodeActionsProvider({ pattern: '**/tokenizer_config.json' }, new TokenizerQuickFixes(), { providedCodeActionKinds: TokenizerQuickFixes.kinds }),
   );
