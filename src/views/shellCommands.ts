@@ -6,5 +6,12 @@
 /** Commands code calls (CodeLens, quick fixes, tests): config rule levels and the config description. */
 export const INTERNAL_COMMANDS = ['llmTraining.config.setRuleLevel', 'llmTraining.config.describe'] as const;
 
+/**
+ * globalState key: when failure notices began (ISO time). The shell writes it at the first activation, not the
+ * features when they first load (on first use, maybe long after), so a run that fails in between is still notified
+ * (src/views/runs/failureNotices.ts).
+ */
+export const FAILURE_NOTICES_SINCE_KEY = 'llmTraining.runs.failureNoticesSince';
+
 /** Commands registered only in development and test runs (context key `llmTraining.testHooks`). */
 export const TEST_HOOK_COMMANDS = ['llmTraining.checkpoints.detailsState', 'llmTraining.checkpoints.confirmResumeForTests', 'llmTraining.checkpoints.pollingForTests'] as const;

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/types';
 import { failureMessage, lastLogLine } from '../../core/runs/runState';
 import type { RunsContext } from './context';
+import { FAILURE_NOTICES_SINCE_KEY } from '../shellCommands';
 
-/** globalState keys: ids already notified (newest last, at most NOTIFIED_MAX) and when notices began (ISO). */
+/** globalState keys: ids already notified (newest last, at most NOTIFIED_MAX) and when notices began (ISO; written by the activation shell). */
 const NOTIFIED_KEY = 'llmTraining.runs.failureNotified';
-const SINCE_KEY = 'llmTraining.runs.failureNoticesSince';
+const SINCE_KEY = FAILURE_NOTICES_SINCE_KEY;
 const NOTIFIED_MAX = 500;
 /** Bytes of the log's end read for its last line. */
 const TAIL_BYTES = 8 * 1024;
