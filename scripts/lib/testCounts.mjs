@@ -40,7 +40,17 @@ export function failureExcerpt(out) {
   const parts = [];
   const nodeAt = plain.lastIndexOf('✖ failing tests:');
   if (nodeAt >= 0) parts.push(plain.slice(nodeAt).split('\n').slice(1));
-  for (const m of plain.matchAll(/^\s*\d+ failing\s*$/gm)) parts.push(plain.slice(m.index + m[0].length).split('\n').filter((l, i, a) => !/^\s*mocha-result /.test(l)).slice(0, 40));
+  for (const m of plain.matchAll(/^\s*\d+ failing\s*$/gm)) {
+    // mocha's numbered errors end where its next output begins (three blank lines, a warning, the next suite's count)
+    const after = plain.slice(m.index + m[0].length).split('\n');
+    const lines = [];
+    let blank = 0;
+    for (const l of after) {
+      if (/^\s*mocha-result |^\(node:\d+\)|^\s*\d+ passing/.test(l) || (blank = l.trim() ? 0 : blank + 1) >= 3 || lines.length >= 40) break;
+      lines.push(l);
+    }
+    parts.push(lines);
+  }
   const lines = parts.flat().filter((l) => l.trim() !== '');
   return lines.length ? lines.slice(0, 60).join('\n') : '';
 }
