@@ -12,7 +12,8 @@ import { hubCacheDir } from '../core/tokenizer/resolve';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, launchDirFor, launchesFromCommands, launchFor, pairedForValidate, taskCommands, validateConfigWithFiles } from '../core/config/index';
-import type { LaunchGroup, TaskCommand } from '../core/config/index';
+import type { LaunchGroup, RunLaunch, TaskCommand } from '../core/config/index';
+import { listRuns } from '../remote/runs';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
@@ -92,6 +93,15 @@ function workspaceLaunches(root: string): WorkspaceLaunches {
  * directory (default: {@link workspaceRootOf} each file); `--launch-dir` wins over a task's directory, files given
  * together (pairedForValidate) over a task's pairing.
  */
+/**
+ * Runs of this machine as their run.json records them (argv, cwd, start time), from the local runs home
+ * (`LLMTRAIN_LOCAL_HOME`, else the home folder), for the launch directory of a config a run ran. One scan of the runs
+ * folder; an unreadable one gives none (validation then falls back to searching from the config's folder).
+ */
+async function localRunLaunches(): Promise<RunLaunch[]> {
+  try { return await listRuns(new LocalRunner({ home: process.env.LLMTRAIN_LOCAL_HOME })); } catch { return []; }
+}
+
 export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
@@ -101,6 +111,7 @@ export async function validateFiles(files: string[], framework?: Framework, laun
   // Issue 15: files given together are one launch when exactly one is an Accelerate config (core/config/launch.ts).
   const paired = pairedForValidate(files.map((f) => { const abs = resolve(f); const t = readText(abs); return { path: abs, framework: framework ?? (t === undefined || t.length > MAX_VALIDATE_BYTES ? 'unknown' : detectFramework(t, abs).framework) }; }));
   const launchesByRoot = new Map<string, WorkspaceLaunches>();
+  let runs: Promise<RunLaunch[]> | undefined;
   for (const file of files) {
     const abs = resolve(file);
     // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
@@ -120,7 +131,9 @@ export async function validateFiles(files: string[], framework?: Framework, laun
     let ws = rootDir === undefined ? undefined : launchesByRoot.get(rootDir);
     if (rootDir !== undefined && !ws) { ws = workspaceLaunches(rootDir); launchesByRoot.set(rootDir, ws); }
     const launch = paired.get(abs) ?? (ws ? launchFor(abs, ws.groups) : undefined);
-    const taskDir = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
+    // As the editor: a task naming the file, else the newest run of this machine (its run.json) that ran it.
+    let taskDir = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
+    if (launchDir === undefined && !taskDir) taskDir = launchDirFor(abs, [], await (runs ??= localRunLaunches()));
     const at = launchDir !== undefined ? { launchDir: resolve(launchDir), launchDirSource: '--launch-dir' } : taskDir ? { launchDir: taskDir.dir, launchDirSource: taskDir.source } : {};
     const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, ...at, ...(ws ? { referenceRoots: [ws.root] } : {}), versions: v, ...(launch ? { launch } : {}), hfHubCache: hubCacheDir(process.env, homedir()) });
     for (const i of r.issues) {

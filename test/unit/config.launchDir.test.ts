@@ -10,6 +10,8 @@ import { fileAccessReader, launchDirFor, missingInLaunchDir, taskCommands, valid
 import type { ConfigIssue } from '../../src/core/config/index';
 import { memoryFileAccess } from '../../src/core/files';
 import { runValidate } from '../../src/cli/validate';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { launchRun, waitForRun } from '../../src/remote/runs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,4 +129,30 @@ test('Launch Run in progress: missingInLaunchDir checks the config against the w
   assert.deepEqual(wrong.map(row), [['error', 'missing-reference', 1, 11, 39], ['error', 'missing-reference', 3, 10, 26]]);
   assert.equal(wrong[0].message, 'DeepSpeed config not found: deepspeed_configs/zero2.json is not in the launch directory /w/cfg (/w/cfg/deepspeed_configs/zero2.json) (the launch directory given by Launch Run). Training stops at start-up when it opens this file.');
   assert.deepEqual(await missingInLaunchDir(files, '/w/cfg/none.yaml', '/w'), []); // no config there: nothing to say
+});
+
+test('llmtrain validate takes the launch directory from the newest local run that ran the config (run.json), as the editor does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-launchdir-runs-'));
+  const home = join(dir, 'home'); // this test's own runs home (LLMTRAIN_LOCAL_HOME), never the user's
+  const before = process.env.LLMTRAIN_LOCAL_HOME;
+  try {
+    mkdirSync(join(dir, 'cfg')); mkdirSync(join(dir, 'data')); mkdirSync(home);
+    writeFileSync(join(dir, 'data', 'train.jsonl'), '{"instruction":"a","output":"b"}\n');
+    writeFileSync(join(dir, 'cfg', 'ax.yaml'), 'base_model: m\ndatasets:\n  - path: data/train.jsonl\n    type: alpaca\nmicro_batch_size: 2\ngradient_accumulation_steps: 1\nnum_epochs: 1\nlearning_rate: 0.0002\noutput_dir: ./out\n');
+    process.env.LLMTRAIN_LOCAL_HOME = home;
+    const cli = async () => { let out = ''; const code = await runValidate([join(dir, 'cfg', 'ax.yaml'), '--format', 'json'], (x) => { out += x; }, () => undefined); return { code, refs: (JSON.parse(out) as { code: string; severity: string; line: number; message: string }[]).filter((i) => i.code === 'missing-reference') }; };
+    const none = await cli();
+    assert.deepEqual([none.code, none.refs.length], [0, 0], 'no run yet: found from the folder above the config');
+    // A real run (the extension's own run code) started in cfg/ with the config as its argument: data/ is not there.
+    const runner = new LocalRunner({ home });
+    const run = await launchRun(runner, { argv: ['true', 'ax.yaml'], cwd: join(dir, 'cfg'), name: 'sft from cfg' });
+    await waitForRun(runner, run);
+    const got = await cli();
+    assert.equal(got.code, 1);
+    assert.deepEqual(got.refs.map((i) => `${i.severity}@${i.line}`), ['error@3']);
+    assert.match(got.refs[0].message, /run "sft from cfg" \(run\.json\)/);
+  } finally {
+    if (before === undefined) delete process.env.LLMTRAIN_LOCAL_HOME; else process.env.LLMTRAIN_LOCAL_HOME = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
