@@ -107,6 +107,11 @@ test('DeepSpeed 0.17.6 / 0.18.9: a zero_optimization key is judged by the table 
   assert.match(v176.issues[0].message, /^`allgather_sequential` is not a field of DeepSpeedZeroConfig in DeepSpeed 0\.17\.6 \(the run's DeepSpeed 0\.17\.6\); DeepSpeed 0\.18\.9 has it \(added later\)/);
   assert.match(v176.assumes ?? '', /^DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/);
   for (const v of ['deepspeed==0.18.9\n', 'deepspeed==0.19.5\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'ds_config.json', versions: pinned(v) }).issues.map((i) => i.code), [], v);
+  // A key the hand-written bf16 spec has is judged the same way: DeepSpeedBF16Config of 0.17.6 has no
+  // bf16_optimizer_states. At the bf16 section's unknown-key severity (a warning in schemas/deepspeed.ts).
+  const bf16 = JSON.stringify({ bf16: { enabled: true, bf16_optimizer_states: true } }, null, 1);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:warning:key-version']);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } }).issues.map((i) => i.code), []);
   const h = hoverAt(text, text.indexOf('"stage"') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } })!.markdown;
   assert.match(h, /- Key table: DeepSpeed 0\.18\.9/);
 });

@@ -129,7 +129,7 @@ const bf16Hand = obj('bf16', {
  * the hand-written spec: fields only a table has are known and typed from DeepSpeed's own model, and take "auto" as
  * the hand-written ones do (the HF integration fills "auto" in before DeepSpeed reads the file). `version`: the
  * DeepSpeed version the run uses (issue 15): only the newest table at or below it is added, and a field only another
- * tabled release has (and the hand-written spec lacks) is a `key-version` finding. Without it every table is added,
+ * tabled release has is a `key-version` finding. Without it every table is added,
  * newest first.
  */
 function withTable(hand: ObjSpec, root: string, version?: string): ObjSpec {
@@ -146,10 +146,9 @@ function withTable(hand: ObjSpec, root: string, version?: string): ObjSpec {
   if (!choice?.version) return spec;
   const gaps: Record<string, string> = {};
   const classOf = (t: KeyTable) => t.roots[root]?.slice(0, 1) ?? [];
-  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classOf, { label: 'DeepSpeed', where: classOf(choice.table)[0] ?? root }))) {
-    if (hand.keys[k]) continue;
-    gaps[k] = m;
-  }
+  // A hand-written key too: the section is one pydantic model (extra="forbid"), so a field of a later release
+  // (bf16.bf16_optimizer_states from 0.18) is refused by an earlier one whatever the hand-written spec says.
+  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classOf, { label: 'DeepSpeed', where: classOf(choice.table)[0] ?? root }))) gaps[k] = m;
   if (!Object.keys(gaps).length) return spec;
   const keys = { ...spec.keys };
   for (const k of Object.keys(gaps)) delete keys[k];
