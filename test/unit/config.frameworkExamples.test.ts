@@ -205,20 +205,24 @@ const TABLE_CASES: [string, Framework, (t: KeyTable) => string[]][] = [
   ['peft', 'peft', () => ['LoraConfig']],
 ];
 
-/** DeepSpeed: each pydantic section (zero_optimization, bf16, fp16) of the table, checked inside its section. */
+/**
+ * DeepSpeed: each pydantic section (zero_optimization, bf16, fp16) of the table, checked inside its section, with the
+ * run's DeepSpeed at the table's release (the version picks that table, issue 15).
+ */
 for (const t of KEY_TABLES.deepspeed) {
   test(`deepspeed ${t.release}: every field of zero_optimization, bf16 and fp16 is accepted and typed as the table says`, () => {
     const bad: string[] = [];
     let n = 0;
+    const versions = { deepspeed: t.release };
     for (const section of ['zero_optimization', 'bf16', 'fp16']) {
-      const sub = frameworkDef('deepspeed')!.root.keys[section]!.obj!;
+      const sub = frameworkDef('deepspeed', undefined, versions)!.root.keys[section]!.obj!;
       for (const { field } of flattenClass(t, t.roots[section][0])) {
         if (sub.renamed?.[field.name]) continue;
         const v = sample(field, sub.keys[field.name]?.values);
         if (v === undefined) continue;
         n++;
         const text = JSON.stringify({ [section]: { [field.name]: v } }, null, 1);
-        const r = validateConfig(text, { fileName: 'ds_config.json', framework: 'deepspeed' });
+        const r = validateConfig(text, { fileName: 'ds_config.json', framework: 'deepspeed', versions });
         const own = r.issues.filter((i) => ['unknown-key', 'wrong-type', 'out-of-range', 'invalid-value', 'renamed-key'].includes(i.code) && i.severity === 'error');
         if (own.length && !(v === 0 && STRICTER_BY_RULE[field.name])) bad.push(`${section}.${field.name}: ${JSON.stringify(v)} (${field.type}): ${own.map((i) => i.message).join(' | ')}`);
       }
@@ -227,9 +231,12 @@ for (const t of KEY_TABLES.deepspeed) {
     assert.deepEqual(bad, []);
   });
 }
+/** The distribution whose version picks each framework's table: a table's fields are checked with the run at its release. */
+const TABLE_PKG: Record<string, string> = { transformers: 'transformers', trl: 'trl', peft: 'peft' };
 for (const [name, fw, roots] of TABLE_CASES) {
   for (const t of KEY_TABLES[name]) {
     test(`${name} ${t.release}: every table field is accepted and typed as the table says`, () => {
+      const versions = TABLE_PKG[name] ? { [TABLE_PKG[name]]: t.release } : undefined;
       const bad: string[] = [];
       let n = 0;
       const seen = new Set<string>();
@@ -237,19 +244,19 @@ for (const [name, fw, roots] of TABLE_CASES) {
         for (const { field } of flattenClass(t, root)) {
           if (seen.has(field.name)) continue;
           seen.add(field.name);
-          const spec = frameworkDef(fw)!.root;
+          const spec = frameworkDef(fw, undefined, versions)!.root;
           // A renamed/removed key is reported by its own rule (DeprecatedParameters validators), not by type.
           if (spec.renamed?.[field.name]) continue;
           const v = sample(field, spec.keys[field.name]?.values);
           if (v === undefined) continue;
           n++;
           const text = `${field.name}: ${JSON.stringify(v)}\n`;
-          const r = validateConfig(text, { fileName: 'x.yaml', framework: fw });
+          const r = validateConfig(text, { fileName: 'x.yaml', framework: fw, versions });
           const own = r.issues.filter((i) => i.range.start.line === 0 && ['unknown-key', 'wrong-type', 'out-of-range', 'invalid-value', 'missing-value', 'renamed-key'].includes(i.code) && (i.severity === 'error' || i.code === 'unknown-key'));
           if (own.length && !(v === 0 && STRICTER_BY_RULE[field.name])) bad.push(`${text.trim()} (${field.type}): ${own.map((i) => i.message).join(' | ')}`);
           // Typed as the table says: a value of another type is refused where the table admits one type only.
           if (field.kind === 'bool' && !field.values) {
-            const w = validateConfig(`${field.name}: [1]\n`, { fileName: 'x.yaml', framework: fw });
+            const w = validateConfig(`${field.name}: [1]\n`, { fileName: 'x.yaml', framework: fw, versions });
             if (!w.issues.some((i) => i.code === 'wrong-type')) bad.push(`${field.name}: a list is accepted for ${field.type}`);
           }
         }

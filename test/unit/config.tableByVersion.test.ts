@@ -1,7 +1,7 @@
 /**
  * Issue 15, "Version awareness": the framework version the run uses picks the key table (the newest tabled release at
- * or below it; the oldest, said so, when the version predates every table). transformers 4.57.6 and 5.18.0 and PEFT
- * 0.17.1 and 0.20.0 are tabled (src/core/config/tables). The version comes from a requirements.txt pin, as the CLI
+ * or below it; the oldest, said so, when the version predates every table). transformers 4.57.6 and 5.18.0, PEFT
+ * 0.17.1 and 0.20.0, TRL 1.7.1, 1.8.0 and 1.9.0 and DeepSpeed 0.17.6, 0.18.9 and 0.19.5 are tabled (src/core/config/tables). The version comes from a requirements.txt pin, as the CLI
  * and the editor read it (core/config/versions.ts).
  */
 import { test } from 'node:test';
@@ -31,10 +31,11 @@ test('requirements.txt pins transformers 4.57.6: a key only 5.x has is a key-ver
   assert.deepEqual(at(r, 4), []);
   assert.deepEqual(at(r, 5), ['error:key-version']);
   assert.match(r.issues.find((i) => i.range.start.line === 5)!.message, /^`dataloader_in_order` is not a field of TrainingArguments in transformers 4\.57\.6 \(the run's transformers 4\.57\.6\); transformers 5\.18\.0 has it/);
-  assert.equal(r.assumes, 'transformers 4.57.6 (PyPI wheel)');
+  // The pinned TRL 0.24.0 predates the TRL tables: the oldest is used, and the status bar tooltip says so too.
+  assert.equal(r.assumes, "transformers 4.57.6 (PyPI wheel); TRL 1.7.1 (f279c234): the run's 0.24.0 is older than every key table (the oldest is used)");
   // The hover names the table and links its line at that release.
   const h = hoverAt(HF + ONLY_4, (HF + ONLY_4).indexOf('warmup_ratio') + 2, { fileName: 'train.yaml', versions })!.markdown;
-  assert.match(h, /- Key table: transformers 4\.57\.6 \(PyPI wheel\)$/m);
+  assert.match(h, /- Key table: transformers 4\.57\.6 \(PyPI wheel\); TRL 1\.7\.1 /m);
   assert.match(h, /blob\/v4\.57\.6\/src\/transformers\/training_args\.py#L\d+/);
 });
 
@@ -73,6 +74,46 @@ test('PEFT 0.17.1 vs 0.20.0: adapter_config.json keys are judged by the table of
   assert.match(v20.assumes ?? '', /^PEFT 0\.20\.0 /);
   const h = hoverAt(text, text.indexOf('"r"') + 1, { fileName: 'adapter_config.json', versions: { peft: '0.17.1' } })!.markdown;
   assert.match(h, /- Key table: PEFT 0\.17\.1/);
+});
+
+test('TRL 1.7.1 / 1.8.0 / 1.9.0: a TRL config key is judged by the table of the pinned TRL', () => {
+  // GRPOConfig (trl/trainer/grpo_config.py): use_adaptive_entropy is a field from TRL 1.8.0, log_multimodal from 1.9.0
+  // (tables/trl-*.json, each read from the release's tag).
+  const text = HF + 'use_adaptive_entropy: true\nlog_multimodal: false\n';
+  const v171 = validateConfig(text, { fileName: 'train.yaml', versions: pinned('trl==1.7.1\n') });
+  assert.equal(v171.framework, 'hf-trainer');
+  assert.deepEqual(at(v171, 4), ['error:key-version']);
+  assert.deepEqual(at(v171, 5), ['error:key-version']);
+  // The message names the nearest tabled release that has the key.
+  assert.match(v171.issues.find((i) => i.range.start.line === 4)!.message, /^`use_adaptive_entropy` is not a field of the TRL configs in TRL 1\.7\.1 \(the run's TRL 1\.7\.1\); TRL 1\.8\.0 has it \(added later\)/);
+  assert.match(v171.assumes ?? '', /^TRL 1\.7\.1 \([0-9a-f]{8}\)$/);
+  const v180 = validateConfig(text, { fileName: 'train.yaml', versions: pinned('trl==1.8.0\n') });
+  assert.deepEqual(at(v180, 4), []);
+  assert.deepEqual(at(v180, 5), ['error:key-version']);
+  assert.match(v180.issues.find((i) => i.range.start.line === 5)!.message, /TRL 1\.9\.0 has it \(added later\)/);
+  // 1.8.5 is between tables: the 1.8.0 table.
+  assert.match(validateConfig(text, { fileName: 'train.yaml', versions: { trl: '1.8.5' } }).assumes ?? '', /^TRL 1\.8\.0 \([0-9a-f]{8}\), the newest key table at or below the run's 1\.8\.5$/);
+  for (const v of ['trl==1.9.0\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'train.yaml', versions: pinned(v) }).issues.map((i) => i.code), [], v);
+});
+
+test('DeepSpeed 0.17.6 / 0.18.9: a zero_optimization key is judged by the table of the pinned DeepSpeed', () => {
+  // DeepSpeedZeroConfig (deepspeed/runtime/zero/config.py): allgather_sequential is a field from 0.18.x on, not of
+  // 0.17.6 (tables/deepspeed-*.json); pydantic extra="forbid" refuses it there, so the finding is an error.
+  const text = JSON.stringify({ train_micro_batch_size_per_gpu: 'auto', zero_optimization: { stage: 3, allgather_sequential: false } }, null, 1);
+  const line = text.split('\n').findIndex((l) => l.includes('allgather_sequential'));
+  const v176 = validateConfig(text, { fileName: 'ds_config.json', versions: pinned('deepspeed==0.17.6\n') });
+  assert.equal(v176.framework, 'deepspeed');
+  assert.deepEqual(at(v176, line), ['error:key-version']);
+  assert.match(v176.issues[0].message, /^`allgather_sequential` is not a field of DeepSpeedZeroConfig in DeepSpeed 0\.17\.6 \(the run's DeepSpeed 0\.17\.6\); DeepSpeed 0\.18\.9 has it \(added later\)/);
+  assert.match(v176.assumes ?? '', /^DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/);
+  for (const v of ['deepspeed==0.18.9\n', 'deepspeed==0.19.5\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'ds_config.json', versions: pinned(v) }).issues.map((i) => i.code), [], v);
+  // A key the hand-written bf16 spec has is judged the same way: DeepSpeedBF16Config of 0.17.6 has no
+  // bf16_optimizer_states. At the bf16 section's unknown-key severity (a warning in schemas/deepspeed.ts).
+  const bf16 = JSON.stringify({ bf16: { enabled: true, bf16_optimizer_states: true } }, null, 1);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:warning:key-version']);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } }).issues.map((i) => i.code), []);
+  const h = hoverAt(text, text.indexOf('"stage"') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } })!.markdown;
+  assert.match(h, /- Key table: DeepSpeed 0\.18\.9/);
 });
 
 test('llmtrain validate reads the pin from requirements.txt above the config and judges by that table', async () => {

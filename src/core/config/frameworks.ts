@@ -23,14 +23,14 @@ const OMEGA = 'OmegaConf (PyYAML-based, YAML 1.1 booleans)';
 
 /**
  * Each framework's definition for the run's versions (issue 15, "Version awareness": the version picks the key
- * table). The distribution whose version picks the table is in {@link TABLE_PKG}.
+ * table). The distributions whose versions pick the tables are in {@link TABLE_PKG}.
  */
 const builders: Record<Exclude<Framework, 'unknown'>, (v: Versions) => FrameworkDef> = {
-  'hf-trainer': (v) => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: hfRoot(v.transformers), numericStrings: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer'), ...(v.transformers ? { assumes: assumes('transformers', 'transformers', v.transformers) } : {}) }),
+  'hf-trainer': (v) => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: hfRoot(v.transformers, v.trl), numericStrings: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer'), ...(v.transformers || v.trl ? { assumes: [v.transformers && assumes('transformers', 'transformers', v.transformers), v.trl && assumes('trl', 'TRL', v.trl)].filter(Boolean).join('; ') } : {}) }),
   axolotl: (v) => ({ id: 'axolotl', label: frameworkName('axolotl'), loader: 'pyyaml', loaderName: PYYAML, root: axolotlRoot(tableForVersion('axolotl', v.axolotl)?.table.release), numericStrings: 'coerce', rules: rulesFor('axolotl'), refs: refsFor('axolotl'), assumes: assumes('axolotl', 'Axolotl', v.axolotl) }),
   llamafactory: (v) => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryRoot(tableForVersion('llamafactory', v.llamafactory)?.table.release), numericStrings: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: assumes('llamafactory', 'LLaMA-Factory', v.llamafactory) }),
   torchtune: () => ({ id: 'torchtune', label: frameworkName('torchtune'), loader: 'omegaconf', loaderName: OMEGA, root: torchtuneRoot(), numericStrings: 'error', rules: rulesFor('torchtune') }),
-  deepspeed: () => ({ id: 'deepspeed', label: frameworkName('deepspeed'), loader: 'pyyaml', loaderName: "Python's json module", root: deepspeedRoot(), numericStrings: 'error', rules: rulesFor('deepspeed') }),
+  deepspeed: (v) => ({ id: 'deepspeed', label: frameworkName('deepspeed'), loader: 'pyyaml', loaderName: "Python's json module", root: deepspeedRoot(v.deepspeed), numericStrings: 'error', rules: rulesFor('deepspeed'), ...(v.deepspeed ? { assumes: assumes('deepspeed', 'DeepSpeed', v.deepspeed) } : {}) }),
   accelerate: () => ({ id: 'accelerate', label: frameworkName('accelerate'), loader: 'pyyaml', loaderName: PYYAML, root: accelerateRoot(), numericStrings: 'error', rules: rulesFor('accelerate'), refs: refsFor('accelerate') }),
   peft: (v) => ({ id: 'peft', label: frameworkName('peft'), loader: 'pyyaml', loaderName: "Python's json module", root: peftRoot(v.peft), numericStrings: 'error', rules: rulesFor('peft'), ...(v.peft ? { assumes: assumes('peft', 'PEFT', v.peft) } : {}) }),
 };
@@ -40,8 +40,8 @@ const variants: Record<string, (v: Versions) => FrameworkDef> = {
   'llamafactory/v1': (v) => ({ id: 'llamafactory', label: 'LLaMA-Factory v1', loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryV1Root(tableForVersion('llamafactory-v1', v.llamafactory)?.table.release), numericStrings: 'warning', rules: [], assumes: assumes('llamafactory-v1', 'LLaMA-Factory v1', v.llamafactory) }),
 };
 
-/** The distribution whose version picks each definition's key table (the others ignore versions: one cached def). */
-const TABLE_PKG: Record<string, string> = { 'hf-trainer': 'transformers', axolotl: 'axolotl', llamafactory: 'llamafactory', 'llamafactory/v1': 'llamafactory', peft: 'peft' };
+/** The distributions whose versions pick each definition's key tables (the others ignore versions: one cached def). */
+const TABLE_PKG: Record<string, string | string[]> = { 'hf-trainer': ['transformers', 'trl'], axolotl: 'axolotl', llamafactory: 'llamafactory', 'llamafactory/v1': 'llamafactory', peft: 'peft', deepspeed: 'deepspeed' };
 
 const built = new Map<string, FrameworkDef>();
 /**
@@ -52,10 +52,10 @@ const built = new Map<string, FrameworkDef>();
 export function frameworkDef(fw: Framework, variant?: string, versions?: Versions): FrameworkDef | undefined {
   if (fw === 'unknown') return undefined;
   const id = variant ? `${fw}/${variant}` : fw;
-  const pkg = TABLE_PKG[id];
-  const version = pkg ? versions?.[pkg] : undefined;
-  const key = version ? `${id}@${version}` : id;
+  const picked: Record<string, string> = {};
+  for (const pkg of [TABLE_PKG[id] ?? []].flat()) { const v = versions?.[pkg]; if (v) picked[pkg] = v; }
+  const key = [id, ...Object.entries(picked).map(([p, v]) => `${p}@${v}`)].join(' ');
   let d = built.get(key);
-  if (!d) { const b = variant ? variants[id] : builders[fw]; if (!b) return undefined; d = b(pkg && version ? { [pkg]: version } : {}); built.set(key, d); }
+  if (!d) { const b = variant ? variants[id] : builders[fw]; if (!b) return undefined; d = b(picked); built.set(key, d); }
   return d;
 }

@@ -15,9 +15,13 @@ import llamafactoryV1Head from './tables/llamafactory-v1-0.9.5+54.ff6d4d12.json'
 import peftHead from './tables/peft-0.20.0.json';
 import peft0171 from './tables/peft-0.17.1.json';
 import trlHead from './tables/trl-1.9.0.json';
+import trl180 from './tables/trl-1.8.0.json';
+import trl171 from './tables/trl-1.7.1.json';
 import transformersHead from './tables/transformers-5.18.0.json';
 import transformers4576 from './tables/transformers-4.57.6.json';
 import deepspeedHead from './tables/deepspeed-0.19.5.json';
+import deepspeed0189 from './tables/deepspeed-0.18.9.json';
+import deepspeed0176 from './tables/deepspeed-0.17.6.json';
 import { compareVersions } from './trlDefaults';
 import { keyVersionFinding } from './keyHistory';
 
@@ -67,10 +71,11 @@ export const KEY_TABLES: Record<string, KeyTable[]> = {
   axolotl: [axolotlHead as unknown as KeyTable],
   llamafactory: [llamafactoryHead as unknown as KeyTable],
   'llamafactory-v1': [llamafactoryV1Head as unknown as KeyTable],
-  // Merged additively into the hand-written hf/peft specs (addTable): schemas/hf.ts, schemas/peft.ts.
+  // Merged additively into the hand-written hf/peft/deepspeed specs (addTable): schemas/hf.ts, schemas/peft.ts,
+  // schemas/deepspeed.ts.
   peft: [peftHead as unknown as KeyTable, peft0171 as unknown as KeyTable],
-  trl: [trlHead as unknown as KeyTable],
-  deepspeed: [deepspeedHead as unknown as KeyTable],
+  trl: [trlHead as unknown as KeyTable, trl180 as unknown as KeyTable, trl171 as unknown as KeyTable],
+  deepspeed: [deepspeedHead as unknown as KeyTable, deepspeed0189 as unknown as KeyTable, deepspeed0176 as unknown as KeyTable],
   transformers: [transformersHead as unknown as KeyTable, transformers4576 as unknown as KeyTable],
 };
 
@@ -112,8 +117,8 @@ export function tableChoiceText(label: string, c: TableChoice): string {
 /**
  * The keys of `classesOf(table)` in the other tabled releases of `framework` that the chosen release lacks (issue
  * 15: a key is judged by the table of the run's version), each with the message that says so: the release that
- * added or removed it from the framework's key history `history` (`peft`) when it tells, else which tabled release
- * has it. Empty without a version (the checks then accept every tabled release's keys). `label` is the package's
+ * added or removed it from the framework's key history `history` (`peft`, `trl`) when it tells, else the tabled
+ * release nearest the chosen one that has it. Empty without a version (the checks then accept every tabled release's keys). `label` is the package's
  * display name, `where` the class (`TrainingArguments`).
  */
 export function versionGaps(framework: string, choice: TableChoice, classesOf: (t: KeyTable) => string[], o: { label: string; where: string; history?: string }): Record<string, string> {
@@ -123,7 +128,10 @@ export function versionGaps(framework: string, choice: TableChoice, classesOf: (
   const have = names(choice.table);
   const used = `${o.label} ${choice.table.release.split('+')[0]}`;
   const runs = choice.table.release.split('+')[0] === choice.version ? `the run's ${o.label} ${choice.version}` : `the table used for the run's ${o.label} ${choice.version}`;
-  for (const t of KEY_TABLES[framework] ?? []) {
+  // Nearest release first: the message names the tabled release closest to the chosen one that has (or had) the key.
+  const all = KEY_TABLES[framework] ?? [];
+  const at = all.indexOf(choice.table);
+  for (const t of [...all].sort((a, b) => Math.abs(all.indexOf(a) - at) - Math.abs(all.indexOf(b) - at))) {
     if (t === choice.table) continue;
     const newer = compareVersions(t.release.split('+')[0], choice.table.release.split('+')[0]) > 0;
     for (const k of names(t)) {

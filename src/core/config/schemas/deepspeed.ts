@@ -12,7 +12,8 @@
 import { any, bool, enm, float, int, map, obj } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { z } from 'zod';
-import { addTable, keyTable, objFromClasses, tableRelease } from '../tables';
+import type { KeyTable } from '../tables';
+import { KEY_TABLES, addTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const DOC = 'https://www.deepspeed.ai/docs/config-json/';
 const ZERO = 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/zero/config.py';
@@ -124,21 +125,45 @@ const bf16Hand = obj('bf16', {
 }, 'warning', { source: DOC });
 
 /**
- * A pydantic section with the generated table (tables/deepspeed-<release>.json, `root` one of its roots) added to the
- * hand-written spec: fields only the table has are known and typed from DeepSpeed's own model, and take "auto" as
- * the hand-written ones do (the HF integration fills "auto" in before DeepSpeed reads the file).
+ * A pydantic section with the generated tables (tables/deepspeed-<release>.json, `root` one of their roots) added to
+ * the hand-written spec: fields only a table has are known and typed from DeepSpeed's own model, and take "auto" as
+ * the hand-written ones do (the HF integration fills "auto" in before DeepSpeed reads the file). `version`: the
+ * DeepSpeed version the run uses (issue 15): only the newest table at or below it is added, and a field only another
+ * tabled release has is a `key-version` finding. Without it every table is added,
+ * newest first.
  */
-function withTable(hand: ObjSpec, root: string): ObjSpec {
-  const t = keyTable('deepspeed');
-  const cls = t?.roots[root]?.[0];
-  if (!t || !cls) return hand;
-  const gen = objFromClasses(t, [cls], hand.name, { nestedUnknown: hand.unknown === 'error' ? 'error' : 'warning', enumSeverity: 'error', label: `DeepSpeed ${tableRelease(t)}` });
-  for (const [k, g] of Object.entries(gen.keys)) if (!hand.keys[k] && !g.obj) gen.keys[k] = { ...g, zod: z.union([g.zod, z.literal('auto')]) };
-  return addTable(hand, gen);
+function withTable(hand: ObjSpec, root: string, version?: string): ObjSpec {
+  const choice = tableForVersion('deepspeed', version);
+  const tables = choice?.version ? [choice.table] : KEY_TABLES.deepspeed ?? [];
+  let spec = hand;
+  for (const t of tables) {
+    const cls = t.roots[root]?.[0];
+    if (!cls) continue;
+    const gen = objFromClasses(t, [cls], hand.name, { nestedUnknown: hand.unknown === 'error' ? 'error' : 'warning', enumSeverity: 'error', label: `DeepSpeed ${tableRelease(t)}` });
+    for (const [k, g] of Object.entries(gen.keys)) if (!spec.keys[k] && !g.obj) gen.keys[k] = { ...g, zod: z.union([g.zod, z.literal('auto')]) };
+    spec = addTable(spec, gen);
+  }
+  if (!choice?.version) return spec;
+  const gaps: Record<string, string> = {};
+  const classOf = (t: KeyTable) => t.roots[root]?.slice(0, 1) ?? [];
+  // A hand-written key too: the section is one pydantic model (extra="forbid"), so a field of a later release
+  // (bf16.bf16_optimizer_states from 0.18) is refused by an earlier one whatever the hand-written spec says.
+  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classOf, { label: 'DeepSpeed', where: classOf(choice.table)[0] ?? root }))) gaps[k] = m;
+  if (!Object.keys(gaps).length) return spec;
+  const keys = { ...spec.keys };
+  for (const k of Object.keys(gaps)) delete keys[k];
+  return { ...spec, keys, versionGaps: { ...spec.versionGaps, ...gaps } };
 }
-const zero = withTable(zeroHand, 'zero_optimization');
-const fp16 = withTable(fp16Hand, 'fp16');
-const bf16 = withTable(bf16Hand, 'bf16');
+const sectionsByVersion = new Map<string, { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec }>();
+/** The zero_optimization, fp16 and bf16 sections for the run's DeepSpeed `version` (undefined: every table), cached. */
+function sections(version?: string): { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec } {
+  let s = sectionsByVersion.get(version ?? '');
+  if (!s) {
+    s = { zero: withTable(zeroHand, 'zero_optimization', version), fp16: withTable(fp16Hand, 'fp16', version), bf16: withTable(bf16Hand, 'bf16', version) };
+    sectionsByVersion.set(version ?? '', s);
+  }
+  return s;
+}
 
 const optimizerParams = obj('optimizer.params', {
   lr: float('Learning rate.', undefined, a), betas: { ...any('Adam betas [beta1, beta2].', undefined, { type: "list[float] | 'auto'" }) },
@@ -158,7 +183,8 @@ const schedulerParams = obj('scheduler.params', {
 const DS_OPTIMIZERS = ['Adam', 'AdamW', 'OneBitAdam', 'ZeroOneAdam', 'OneBitLamb', 'Lamb', 'Lion', 'MuAdam', 'MuAdamW', 'MuSGD', 'Adagrad', 'SGD', 'FusedAdam', 'CPUAdam', 'DeepSpeedCPUAdam', 'Muon'] as const;
 const DS_SCHEDULERS = ['LRRangeTest', 'OneCycle', 'WarmupLR', 'WarmupDecayLR', 'WarmupCosineLR'] as const;
 
-export function deepspeedRoot(): ObjSpec {
+export function deepspeedRoot(version?: string): ObjSpec {
+  const { zero, fp16, bf16 } = sections(version);
   return obj('DeepSpeed config', {
     train_batch_size: int('Global batch size = train_micro_batch_size_per_gpu × gradient_accumulation_steps × data-parallel world size.', undefined, { ...a, min: 1 }),
     train_micro_batch_size_per_gpu: int('Micro batch per GPU per step (HF: per_device_train_batch_size).', undefined, { ...a, min: 1 }),

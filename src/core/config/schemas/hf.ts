@@ -24,7 +24,8 @@ import { z } from 'zod';
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
-import { KEY_TABLES, addTable, flattenClass, keyTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
+import type { KeyTable } from '../tables';
+import { KEY_TABLES, addTable, flattenClass, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -468,9 +469,10 @@ export const hfRenamed = {
  * `transformers`: the transformers version the run uses (issue 15). With it, the newest table at or below it (else
  * the oldest) is the only transformers table used: a TrainingArguments field that only another tabled release has is
  * a `key-version` finding (ObjSpec.versionGaps), unless a TRL or alignment-handbook dataclass defines it too.
- * Without it, every tabled release is added (a 4.x field v5 dropped is still known).
+ * Without it, every tabled release is added (a 4.x field v5 dropped is still known). `trlVersion`: the TRL version,
+ * the same way for the TRL config classes' fields (tables/trl-<release>.json).
  */
-export function hfRoot(transformers?: string): ObjSpec {
+export function hfRoot(transformers?: string, trlVersion?: string): ObjSpec {
   let keys: Record<string, KeySpec> = { ...alignmentHandbook, ...trlScript, ...trlConfigs, ...trainingArguments };
   // Generated tables (tables/transformers-<release>.json, tables/trl-<release>.json) add the fields the hand-written
   // lists lack, and the field's source line to the hover of those they have (addTable: hand-written types stay).
@@ -481,18 +483,33 @@ export function hfRoot(transformers?: string): ObjSpec {
   const tables = choice?.version ? [choice.table] : KEY_TABLES.transformers ?? [];
   // The table's defaults win over the hand-written ones (the run's release, else the newest: added first).
   for (const tf of tables) keys = addTable(obj('TrainingArguments', keys, 'error'), objFromClasses(tf, Object.values(tf.roots).flat(), 'TrainingArguments', { nestedUnknown: 'warning', enumSeverity: 'error', label: `transformers ${tableRelease(tf)}` }), { defaultsFrom: `transformers ${tableRelease(tf)}` }).keys;
-  const trl = keyTable('trl');
+  // TRL: the same rule with the TRL version (the newest TRL table at or below it; without one, every TRL table).
+  const trlChoice = tableForVersion('trl', trlVersion);
+  const trlTables = trlChoice?.version ? [trlChoice.table] : KEY_TABLES.trl ?? [];
   // trl/trainer/ configs first: a field's hover links SFTConfig/GRPOConfig/... rather than an experimental copy.
-  const trlRoots = trl ? Object.values(trl.roots).flat().sort((a, b) => Number(!trl.classes[a]?.file.startsWith('trl/trainer/')) - Number(!trl.classes[b]?.file.startsWith('trl/trainer/'))) : [];
-  if (trl) keys = addTable(obj('TRL config', keys, 'error'), objFromClasses(trl, trlRoots, 'TRL config', { nestedUnknown: 'warning', enumSeverity: 'error', label: `TRL ${tableRelease(trl)}` })).keys;
+  const trlRootsOf = (t: KeyTable) => Object.values(t.roots).flat().sort((a, b) => Number(!t.classes[a]?.file.startsWith('trl/trainer/')) - Number(!t.classes[b]?.file.startsWith('trl/trainer/')));
+  const handKeys = [...Object.keys(alignmentHandbook), ...Object.keys(trlScript), ...Object.keys(trlConfigs)];
+  for (const t of trlTables) keys = addTable(obj('TRL config', keys, 'error'), objFromClasses(t, trlRootsOf(t), 'TRL config', { nestedUnknown: 'warning', enumSeverity: 'error', label: `TRL ${tableRelease(t)}` })).keys;
   const renamed: NonNullable<ObjSpec['renamed']> = {};
   for (const [k, v] of Object.entries(hfRenamed)) if (v) { renamed[k] = v; if (v.severity === 'error') delete keys[k]; }
   const gaps: Record<string, string> = {};
+  const fieldsOf = (ts: KeyTable[], rootsOf: (t: KeyTable) => string[]) => ts.flatMap((t) => rootsOf(t).flatMap((c) => flattenClass(t, c).map((x) => x.field.name)));
   if (choice?.version) {
     // Keys another dataclass of the same parser defines stay known whatever the transformers release.
-    const others = new Set([...Object.keys(alignmentHandbook), ...Object.keys(trlScript), ...Object.keys(trlConfigs), ...(trl ? trlRoots.flatMap((c) => flattenClass(trl, c).map((x) => x.field.name)) : [])]);
+    // Without a TRL version, the newest TRL table's fields (the one the checks then assume).
+    const others = new Set([...handKeys, ...fieldsOf(trlChoice?.version ? trlTables : trlTables.slice(0, 1), trlRootsOf)]);
     for (const [k, m] of Object.entries(versionGaps('transformers', choice, (t) => Object.values(t.roots).flat(), { label: 'transformers', where: 'TrainingArguments' }))) {
       if (others.has(k) || renamed[k]) continue;
+      delete keys[k];
+      gaps[k] = m;
+    }
+  }
+  if (trlChoice?.version) {
+    // A TRL config field only another tabled TRL release has: a key-version finding, unless a hand-written list or
+    // the transformers table(s) in use define it (TrainingArguments fields the TRL configs override).
+    const others = new Set([...handKeys, ...Object.keys(trainingArguments), ...fieldsOf(tables, (t) => Object.values(t.roots).flat())]);
+    for (const [k, m] of Object.entries(versionGaps('trl', trlChoice, trlRootsOf, { label: 'TRL', where: 'the TRL configs', history: 'trl' }))) {
+      if (others.has(k) || renamed[k] || gaps[k]) continue;
       delete keys[k];
       gaps[k] = m;
     }
