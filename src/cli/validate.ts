@@ -13,7 +13,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, launchDirFor, launchesFromCommands, launchFor, pairedForValidate, taskCommands, validateConfigWithFiles } from '../core/config/index';
 import type { LaunchGroup, RunLaunch, TaskCommand } from '../core/config/index';
-import { listRuns } from '../remote/runs';
+import { runRecords } from '../remote/runs';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
@@ -87,21 +87,21 @@ function workspaceLaunches(root: string): WorkspaceLaunches {
 }
 
 /**
+ * Runs of this machine as their run.json records them (argv, cwd, start time), from the local runs home
+ * (`LLMTRAIN_LOCAL_HOME`, else the home folder), for the launch directory of a config a run ran. One scan of the runs
+ * folder (records only: no live state); an unreadable one gives none (validation then falls back to searching from the config's folder).
+ */
+async function localRunLaunches(): Promise<RunLaunch[]> {
+  try { return await runRecords(new LocalRunner({ home: process.env.LLMTRAIN_LOCAL_HOME })); } catch { return []; }
+}
+
+/**
  * Validates files; returns the issues (1-based positions). Missing or unreadable files become `file-not-found`
  * errors. Files a config names (DeepSpeed JSON...) are read through the local FileAccess; `~/` is the user's home.
  * `workspace`: the folder whose `.vscode/tasks.json` pairs the files of one launch and gives their launch
  * directory (default: {@link workspaceRootOf} each file); `--launch-dir` wins over a task's directory, files given
  * together (pairedForValidate) over a task's pairing.
  */
-/**
- * Runs of this machine as their run.json records them (argv, cwd, start time), from the local runs home
- * (`LLMTRAIN_LOCAL_HOME`, else the home folder), for the launch directory of a config a run ran. One scan of the runs
- * folder; an unreadable one gives none (validation then falls back to searching from the config's folder).
- */
-async function localRunLaunches(): Promise<RunLaunch[]> {
-  try { return await listRuns(new LocalRunner({ home: process.env.LLMTRAIN_LOCAL_HOME })); } catch { return []; }
-}
-
 export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
@@ -132,9 +132,9 @@ export async function validateFiles(files: string[], framework?: Framework, laun
     if (rootDir !== undefined && !ws) { ws = workspaceLaunches(rootDir); launchesByRoot.set(rootDir, ws); }
     const launch = paired.get(abs) ?? (ws ? launchFor(abs, ws.groups) : undefined);
     // As the editor: a task naming the file, else the newest run of this machine (its run.json) that ran it.
-    let taskDir = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
-    if (launchDir === undefined && !taskDir) taskDir = launchDirFor(abs, [], await (runs ??= localRunLaunches()));
-    const at = launchDir !== undefined ? { launchDir: resolve(launchDir), launchDirSource: '--launch-dir' } : taskDir ? { launchDir: taskDir.dir, launchDirSource: taskDir.source } : {};
+    let launchAt = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
+    if (launchDir === undefined && !launchAt) launchAt = launchDirFor(abs, [], await (runs ??= localRunLaunches()));
+    const at = launchDir !== undefined ? { launchDir: resolve(launchDir), launchDirSource: '--launch-dir' } : launchAt ? { launchDir: launchAt.dir, launchDirSource: launchAt.source } : {};
     const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, ...at, ...(ws ? { referenceRoots: [ws.root] } : {}), versions: v, ...(launch ? { launch } : {}), hfHubCache: hubCacheDir(process.env, homedir()) });
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });

@@ -279,6 +279,15 @@ export async function listRuns(runner: Runner): Promise<RunRecord[]> {
   return (await listRunsDetailed(runner)).runs;
 }
 
+/**
+ * Every run's record as its run.json holds it (argv, cwd, name, start time), without live state: one round trip, no
+ * Slurm query, no log read. For callers that need only how runs were launched (a config's launch directory).
+ */
+export async function runRecords(runner: Runner): Promise<RunRecord[]> {
+  const { runs } = await runSpec(runner, scanRunsCommand(await runsRoot(runner)), { timeoutMs: 60_000 });
+  return runs.flatMap((s) => (s.record ? [s.record] : []));
+}
+
 /** One run with live state; throws `no run <id>` when it does not exist. */
 export async function getRun(runner: Runner, id: string): Promise<RunRecord> {
   await runDir(runner, id); // validates the id
