@@ -6,7 +6,6 @@ import { FAILURE_NOTICES_SINCE_KEY } from '../shellCommands';
 
 /** globalState keys: ids already notified (newest last, at most NOTIFIED_MAX) and when notices began (ISO; written by the activation shell). */
 const NOTIFIED_KEY = 'llmTraining.runs.failureNotified';
-const SINCE_KEY = FAILURE_NOTICES_SINCE_KEY;
 const NOTIFIED_MAX = 500;
 /** Bytes of the log's end read for its last line. */
 const TAIL_BYTES = 8 * 1024;
@@ -21,8 +20,8 @@ const TAIL_BYTES = 8 * 1024;
  */
 export function registerFailureNotices(ctx: RunsContext): vscode.Disposable {
   const state = ctx.extension.globalState;
-  if (!state.get<string>(SINCE_KEY)) void state.update(SINCE_KEY, new Date().toISOString());
-  const since = Date.parse(state.get<string>(SINCE_KEY) ?? new Date().toISOString());
+  // The activation shell writes the start at the first activation; without it (a first start racing here) it is now.
+  const since = Date.parse(state.get<string>(FAILURE_NOTICES_SINCE_KEY) ?? new Date().toISOString());
   const seen = new Set(state.get<string[]>(NOTIFIED_KEY, []));
 
   const consider = (run: RunRecord) => {
