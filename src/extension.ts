@@ -17,7 +17,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionApi } from './features';
 import type { EditorOptions, RegistrationHost } from './views/registrationHost';
-import { FAILURE_NOTICES_SINCE_KEY, INTERNAL_COMMANDS, TEST_HOOK_COMMANDS } from './views/shellCommands';
+import { FAILURE_NOTICES_SINCE_KEY, INTERNAL_COMMANDS, TEST_HOOK_COMMANDS, testHooksOn } from './views/shellCommands';
 
 export type { ExtensionApi } from './features';
 
@@ -62,7 +62,7 @@ class Slot<T> {
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
-  const testHooks = context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1';
+  const testHooks = testHooksOn(context.extensionMode);
   if (testHooks) void vscode.commands.executeCommand('setContext', 'llmTraining.testHooks', true);
   // Failure notices cover runs that end from the first activation on, also before the features first load.
   if (!context.globalState.get<string>(FAILURE_NOTICES_SINCE_KEY)) void context.globalState.update(FAILURE_NOTICES_SINCE_KEY, new Date().toISOString());

@@ -13,5 +13,13 @@ export const INTERNAL_COMMANDS = ['llmTraining.config.setRuleLevel', 'llmTrainin
  */
 export const FAILURE_NOTICES_SINCE_KEY = 'llmTraining.runs.failureNoticesSince';
 
+/**
+ * Whether development and test hooks are on: an extension run in development or test mode, or LLM_TRAINING_TEST_HOOKS=1
+ * (the .vsix smoke test). The shell sets the context key `llmTraining.testHooks` from it.
+ */
+export function testHooksOn(mode: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  return mode !== 1 /* vscode.ExtensionMode.Production */ || env.LLM_TRAINING_TEST_HOOKS === '1';
+}
+
 /** Commands registered only in development and test runs (context key `llmTraining.testHooks`). */
 export const TEST_HOOK_COMMANDS = ['llmTraining.checkpoints.detailsState', 'llmTraining.checkpoints.confirmResumeForTests', 'llmTraining.checkpoints.pollingForTests'] as const;

@@ -2,6 +2,7 @@
  * Registers the checkpoint browser: the Checkpoints tree, its commands (one table, ids as constants), the read-only
  * custom editor for weight files, and polling of the tree while it is visible.
  */
+import { testHooksOn } from '../shellCommands';
 import * as vscode from 'vscode';
 import { diffCheckpoints, parseValueDiff, valueDiffArgv } from '../../core/checkpoint/diff';
 import { inspectCheckpoint } from '../../core/checkpoint/index';
@@ -150,7 +151,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, log: vscod
   const tree = new CheckpointsTreeProvider(context.globalState, files, runs, log);
   const view = host.createTreeView('llmTraining.checkpoints', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   // Development and test runs only: `llmTraining.checkpoints.detailsState` gives an open details view's state by URI.
-  const testHooks = context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1';
+  const testHooks = testHooksOn(context.extensionMode);
   const ctx: Ctx = { extensionUri: context.extensionUri, files, log, tree, backend, states: testHooks ? new Map() : undefined };
   if (testHooks && backend) context.subscriptions.push(
     vscode.commands.registerCommand('llmTraining.checkpoints.detailsState', (uri: string) => ctx.states?.get(uri)?.()),

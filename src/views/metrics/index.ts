@@ -4,6 +4,7 @@
  * several picks = comparison), `llmTraining.openLogChart` (argument: a log file URI, else the active editor's file,
  * else an open dialog; the log is followed while its panel is open) and, in development and tests, the synthetic charts.
  */
+import { testHooksOn } from '../shellCommands';
 import * as vscode from 'vscode';
 import type { MetricsFeed } from '../../core/metrics/types';
 import type { FileAccess } from '../../core/files';
@@ -92,10 +93,9 @@ export function registerMetrics(context: vscode.ExtensionContext, log: vscode.Lo
       unsubscribe = feed.subscribe((batch) => notifyAlerts(feed.title, batch.alerts, reveal));
     }),
   );
-  // Development/test only (context key `llmTraining.testHooks` shows it in the palette): a chart over a synthetic feed,
-  // by default 1M points with one spike of 42 at step 654,321, without writing and parsing a 76 MB log.
-  if (context.extensionMode !== vscode.ExtensionMode.Production || process.env.LLM_TRAINING_TEST_HOOKS === '1') {
-    void vscode.commands.executeCommand('setContext', 'llmTraining.testHooks', true);
+  // Development/test only (the shell's context key `llmTraining.testHooks` shows it in the palette): a chart over a
+  // synthetic feed, by default 1M points with one spike of 42 at step 654,321, without writing and parsing a 76 MB log.
+  if (testHooksOn(context.extensionMode)) {
     context.subscriptions.push(vscode.commands.registerCommand(METRICS_COMMANDS.openSyntheticChart, (args?: { points?: number; spike?: { step: number; value: number } | null; runId?: string }) => {
       const n = Math.max(2, Math.min(20_000_000, Math.floor(args?.points ?? 1_000_000)));
       const spike = args?.spike === null ? undefined : args?.spike ?? (n >= 654_321 ? { step: 654_321, value: 42 } : undefined);
