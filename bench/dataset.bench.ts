@@ -1,11 +1,14 @@
 /**
  * Dataset checks, measured against a baseline in the same run (medians of interleaved repetitions):
  * - dataset.check.rowsPerSec: rows/s of the full checks without tokenization (read, parse, format checks, exact and
- *   MinHash near duplicates) on a generated SFT JSONL (messages rows of 40-400 words); baseline: a plain loop that
- *   reads the same file through the same FileAccess, splits lines and JSON.parses each (goal: ratio >= 0.5); 7
- *   interleaved repetitions after one warm-up of each
- * - dataset.check.cpuRatioToJsonParse: the same ratio from process CPU time (user + system) instead of wall time,
- *   which a machine shared with other work disturbs less (both include the GC threads)
+ *   MinHash near duplicates) on a generated SFT JSONL (16 MiB of messages rows of 40-400 words), run as `llmtrain data`
+ *   and the dataset panel run them: the duplicate search in a worker thread (src/remote/dedupWorker.ts, bundled here
+ *   with esbuild as `npm run build` bundles dist/dedupWorker.js); baseline: a plain loop that reads the same file
+ *   through the same FileAccess, splits lines and JSON.parses each (goal: ratio >= 0.5); 7 interleaved repetitions
+ *   after one warm-up of each
+ * - dataset.check.inlineRatioToJsonParse: the same with the duplicate search in the checking thread (one core)
+ * - dataset.check.cpuRatioToJsonParse: the worker run's ratio from process CPU time (user + system, all threads)
+ *   instead of wall time: the work done rather than how long it took (both include the GC threads)
  * - dataset.check.tokenized.rowsPerSec: the same with token lengths (TinyLlama tokenizer.json, Axolotl policy)
  * - dataset.stream.peakMB: peak RSS growth while checking a large generated JSONL (LLMTRAIN_BENCH_DATASET_MB, default
  *   256 MB) without tokenization: bounded by the chunk, the dedup tables and the per-row 8 bytes, not the file
@@ -18,6 +21,8 @@ import { join } from 'node:path';
 import { localFileAccess } from '../src/remote/files';
 import { readChunks } from '../src/core/files';
 import { checkDataset, tokenCounter } from '../src/core/dataset';
+import { workerDedup } from '../src/remote/dedupWorker';
+import { buildSync } from 'esbuild';
 import { loadTokenizer } from '../src/core/tokenizer';
 
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
@@ -71,15 +76,23 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     const small = join(dir, 'sft.jsonl');
     const rows = writeJsonl(small, 16 * 1024 * 1024);
     const files = localFileAccess();
-    await parseLoop(small); await checkDataset(files, small, { previewRows: 0 });
-    const tBase: number[] = [], tCheck: number[] = [], cBase: number[] = [], cCheck: number[] = [];
+    const script = join(dir, 'dedupWorker.js');
+    buildSync({ entryPoints: [join(__dirname, '..', 'src', 'remote', 'dedupWorkerMain.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'warning' });
+    const dedup = workerDedup({ script });
+    await parseLoop(small); await checkDataset(files, small, { previewRows: 0, dedup }); await checkDataset(files, small, { previewRows: 0 });
+    const tBase: number[] = [], tCheck: number[] = [], tInline: number[] = [], cBase: number[] = [], cCheck: number[] = [];
     const cpuMs = (since: NodeJS.CpuUsage): number => { const d = process.cpuUsage(since); return (d.user + d.system) / 1000; };
+    let dups = '';
     for (let r = 0; r < 7; r++) {
       let t = performance.now(), c = process.cpuUsage(); await parseLoop(small); tBase.push(performance.now() - t); cBase.push(cpuMs(c));
-      t = performance.now(); c = process.cpuUsage(); const rep = await checkDataset(files, small, { previewRows: 0 }); tCheck.push(performance.now() - t); cCheck.push(cpuMs(c));
-      if (rep.rows !== rows) throw new Error(`checked ${rep.rows} rows of ${rows}`);
+      t = performance.now(); c = process.cpuUsage(); const rep = await checkDataset(files, small, { previewRows: 0, dedup }); tCheck.push(performance.now() - t); cCheck.push(cpuMs(c));
+      t = performance.now(); const inl = await checkDataset(files, small, { previewRows: 0 }); tInline.push(performance.now() - t);
+      if (rep.rows !== rows || inl.rows !== rows) throw new Error(`checked ${rep.rows} and ${inl.rows} rows of ${rows}`);
+      const d = `${rep.duplicates.exact}/${rep.duplicates.near}`, di = `${inl.duplicates.exact}/${inl.duplicates.near}`;
+      if (d !== di || (dups && d !== dups)) throw new Error(`duplicates differ: worker ${d}, inline ${di}, before ${dups}`);
+      dups = d;
     }
-    const base = rows / (median(tBase) / 1000), check = rows / (median(tCheck) / 1000);
+    const base = rows / (median(tBase) / 1000), check = rows / (median(tCheck) / 1000), inline = rows / (median(tInline) / 1000);
 
     const tok = await loadTokenizer(files, join(__dirname, '..', 'test', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json'));
     const counter = tokenCounter(tok, 'axolotl', 'tinyllama');
@@ -100,12 +113,13 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     const before = process.memoryUsage().rss;
     let peak = before;
     const t = performance.now();
-    const rep = await checkDataset(files, big, { previewRows: 0, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
+    const rep = await checkDataset(files, big, { previewRows: 0, dedup, onProgress: () => { peak = Math.max(peak, process.memoryUsage().rss); } });
     const bigSecs = (performance.now() - t) / 1000;
     if (rep.rows !== bigRows) throw new Error(`big: checked ${rep.rows} rows of ${bigRows}`);
     return {
       'dataset.check.rowsPerSec': { value: check, unit: 'rows/s', baseline: base, ratio: check / base },
       'dataset.check.ratioToJsonParse': { value: check / base, unit: 'x', goal: 0.5 },
+      'dataset.check.inlineRatioToJsonParse': { value: inline / base, unit: 'x', baseline: base, ratio: inline / base },
       'dataset.check.cpuRatioToJsonParse': { value: median(cBase) / median(cCheck), unit: 'x', goal: 0.5 },
       'dataset.check.tokenized.rowsPerSec': { value: tokRate, unit: 'rows/s' },
       'dataset.stream.peakMB': { value: (peak - before) / 1e6, unit: 'MB', goal: mb * 1.048576 },

@@ -25,6 +25,8 @@ const builds = [
   { ...common, entryPoints: ['src/core/config/index.ts'], outfile: 'dist/configCore.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The tokenizer inspector's encode worker (a worker thread started by path from src/views/tokenizer/workerClient.ts).
   { ...common, entryPoints: ['src/views/tokenizer/encodeWorker.ts'], outfile: 'dist/tokenizerWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // The dataset check's duplicate search (a worker thread started by path from src/remote/dedupWorker.ts).
+  { ...common, entryPoints: ['src/remote/dedupWorkerMain.ts'], outfile: 'dist/dedupWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: ['cpu-features', './crypto/build/Release/sshcrypto.node', 'onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
 // One bundle per webview app: webview-ui/<panel>/main.ts -> dist/webview/<panel>.js (+ .css when imported)

@@ -33,7 +33,7 @@ process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies'
 const entries = run('unzip', ['-Z1', VSIX]).split('\n').filter((l) => l && !l.endsWith('/'));
 const files = entries.filter((e) => !VSCE_OWN.test(e)).map((e) => e.replace(/^extension\//, ''));
 const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
-for (const need of [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/features\.js$/, /^dist\/configCore\.js$/, /^dist\/tokenizerWorker\.js$/, /^dist\/cli\.js$/, /^LICENSE(\.txt)?$/i, /^README\.md$/i]) {
+for (const need of [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/features\.js$/, /^dist\/configCore\.js$/, /^dist\/tokenizerWorker\.js$/, /^dist\/dedupWorker\.js$/, /^dist\/cli\.js$/, /^LICENSE(\.txt)?$/i, /^README\.md$/i]) {
   if (!files.some((f) => need.test(f))) unexpected.push(`(missing) ${need.source}`);
 }
 for (const need of lazyRequired()) if (!files.includes(need)) unexpected.push(`(missing, required lazily) ${need}`);

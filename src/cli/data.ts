@@ -10,12 +10,13 @@
  * Exit status: 1 when a dataset has an error-severity problem or cannot be read (one line naming the file), 2 on
  * usage errors, 0 otherwise.
  */
-import { resolve as resolvePath } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { checkWithPlan, datasetsInConfig, resolveDataset, formatLabel } from '../core/dataset';
 import type { DatasetReport, RowRef } from '../core/dataset';
 import { readText, formatBytes } from '../core/files';
 import type { FileAccess } from '../core/files';
 import { runnerFileAccess } from '../remote/files';
+import { workerDedup } from '../remote/dedupWorker';
 import { parseWithHost, withRunner, HOST_USAGE, UsageError } from './hostArgs';
 
 const USAGE = `usage: llmtrain data <file> [--config C] [--tokenizer T] [--max-length N] [--host H] [--format text|json]
@@ -101,7 +102,8 @@ export async function runData(args: string[], out: (s: string) => void = (s) => 
     let failed = false;
     for (const file of targets) {
       try {
-        reports.push({ file, report: await checkWithPlan(files, file, input) });
+        // The duplicate search runs beside the reading in dist/dedupWorker.js (next to dist/cli.js; inline when absent).
+        reports.push({ file, report: await checkWithPlan(files, file, input, { dedup: workerDedup({ script: join(__dirname, 'dedupWorker.js') }) }) });
       } catch (e) {
         err(`llmtrain data: ${file}: ${(e as Error).message.replace(`${file}: `, '').replace(`: ${file}`, '')}\n`);
         failed = true;

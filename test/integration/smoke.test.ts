@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
 import { memoryFileAccess } from '../../src/core/files';
 import { EXTENSION_ID, activeExtension } from './helpers';
 import { INTERNAL_COMMANDS, TEST_HOOK_COMMANDS } from '../../src/views/shellCommands';
@@ -82,6 +83,27 @@ suite('extension smoke', () => {
     assert.equal(painted.count, 1 + 3 * 2000 + 1); // <s>, ▁Hello ▁world ! per repeat, the trailing ▁
 
     inspector.panel.dispose();
+  });
+
+  // `llmtrain data` and the dataset panel run the duplicate search in a worker thread started by path
+  // (dist/dedupWorker.js, src/remote/dedupWorker.ts): the installed copy must carry it, and it must answer.
+  test('the dataset check\'s duplicate-search worker is installed and finds a duplicate', async () => {
+    const ext = await activeExtension();
+    const script = join(ext.extensionPath, 'dist', 'dedupWorker.js');
+    assert.ok(existsSync(script), 'dist/dedupWorker.js is missing from the installed extension');
+    const worker = new Worker(script);
+    try {
+      const replies: unknown[] = [];
+      const totals = new Promise<unknown>((resolve, reject) => {
+        worker.on('message', (m: { type: string; packed?: Float64Array; totals?: unknown }) => { if (m.type === 'totals') resolve(m.totals); else replies.push(m.packed ? Array.from(m.packed) : m); });
+        worker.on('error', reject);
+      });
+      worker.postMessage({ type: 'init' });
+      worker.postMessage({ type: 'rows', indexes: Int32Array.from([0, 1, 2]), texts: ['Hello  world,\tagain', 'a different row', 'Hello world, again'] });
+      worker.postMessage({ type: 'finish' });
+      assert.deepEqual(await totals, { exact: 1, near: 0, nearIndexed: 2, maxNearRows: 500_000 });
+      assert.deepEqual(replies, [[2, 0, 0, 1]]); // row 2 is an exact duplicate of row 0
+    } finally { await worker.terminate(); }
   });
 
   // The libraries of src/core/vendor.ts (dist/vendor/*.js) are required on first use, not at activation: the installed

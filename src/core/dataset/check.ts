@@ -11,7 +11,8 @@ import { detectRowFormat, formatDef, formatLabel } from './formats';
 import type { RowIssue } from './formats';
 import { fileKindOf, readRows, DatasetFileError } from './readers';
 import type { RawRow } from './readers';
-import { Deduplicator } from './dedup';
+import { inlineDedup } from './dedup';
+import type { DedupStageFactory, DedupTotals } from './dedup';
 import { histogram, percentile, stepsPerEpoch } from './lengths';
 import type { LengthLimit, TokenCounter } from './lengths';
 
@@ -40,6 +41,11 @@ export interface CheckOptions {
   chunkSize?: number;
   /** Rows indexed for near duplicates (memory bound); default 500,000. */
   maxNearRows?: number;
+  /**
+   * Where the duplicate search runs (dedup.ts `DedupStage`); default: in this thread (`inlineDedup`). The CLI and the
+   * editor pass a worker thread (src/remote/dedupWorker.ts), which gives the same results.
+   */
+  dedup?: DedupStageFactory;
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -80,7 +86,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   const at = (ref: RowRef): Pick<DatasetProblem, 'line' | 'row'> => (textRows ? { line: ref.line } : { row: ref.row });
   const rowProblem = (ref: RowRef, i: RowIssue): void => note({ ...at(ref), severity: i.severity, code: i.code, message: i.message });
 
-  const dedup = new Deduplicator(undefined, opts.maxNearRows);
+  const dedup = opts.dedup?.({ maxNearRows: opts.maxNearRows, bytes: info.size }) ?? inlineDedup({ maxNearRows: opts.maxNearRows });
   const examples: DuplicateExample[] = [];
   const preview: { ref: RowRef; value: unknown }[] = [];
   // Position of each row (for duplicate examples): its line for text files, else its row index.
@@ -118,12 +124,18 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
     for (const i of issues) rowProblem(ref, i);
     const broken = issues.some((i) => i.severity === 'error');
     if (broken) return;
-    const verdict = dedup.add(ref.index, formatDef(format).text(row, fields));
-    if (verdict && examples.length < maxExamples) examples.push({ kind: verdict.kind, ref: { ...refOf(ref.index) }, of: refOf(verdict.of), ...(verdict.kind === 'near' ? { similarity: Math.round(verdict.similarity * 100) / 100 } : {}) });
+    dedup.add(ref.index, formatDef(format).text(row, fields));
     if (opts.tokens) {
       const n = opts.tokens.count(row, format, fields);
       if (nLengths === lengths.length) { const g = new Int32Array(lengths.length * 2); g.set(lengths); lengths = g; }
       lengths[nLengths++] = n;
+    }
+  };
+
+  // Verdicts come in row order, maybe later than their rows (a worker stage answers in batches).
+  const takeVerdicts = (): void => {
+    for (const { index, verdict } of dedup.take()) {
+      if (examples.length < maxExamples) examples.push({ kind: verdict.kind, ref: { ...refOf(index) }, of: refOf(verdict.of), ...(verdict.kind === 'near' ? { similarity: Math.round(verdict.similarity * 100) / 100 } : {}) });
     }
   };
 
@@ -141,23 +153,33 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
     onProblem: (p) => fileProblems.push(p),
     onBytes: (b) => { bytes = b; opts.onProgress?.({ bytes: b, totalBytes: info.size, rows }); },
   });
-  for await (const r of reader) {
-    opts.signal?.throwIfAborted();
-    if (r.ref.line !== undefined) textRows = true;
-    if (rows === pos.length) { const g = new Int32Array(pos.length * 2); g.set(pos); pos = g; }
-    pos[rows] = r.ref.line ?? r.ref.index;
-    rows++;
-    if (preview.length < previewRows && r.value !== undefined) preview.push({ ref: { index: r.ref.index, ...(r.ref.line !== undefined ? { line: r.ref.line } : {}), ...(r.ref.row !== undefined ? { row: r.ref.row } : {}), ...(r.ref.startLine !== undefined ? { startLine: r.ref.startLine } : {}) } as RowRef, value: clip(r.value) });
-    if (sampled < detectRows && r.value && typeof r.value === 'object' && !Array.isArray(r.value)) {
-      const f = detectRowFormat(r.value as Record<string, unknown>, fields);
-      if (f) { detected.set(f, (detected.get(f) ?? 0) + 1); sampled++; }
-      if (declared && formatDef(declared).keys(fields).every((k) => k in (r.value as object))) declaredRows++;
+  let totals: DedupTotals;
+  try {
+    for await (const r of reader) {
+      opts.signal?.throwIfAborted();
+      if (r.ref.line !== undefined) textRows = true;
+      if (rows === pos.length) { const g = new Int32Array(pos.length * 2); g.set(pos); pos = g; }
+      pos[rows] = r.ref.line ?? r.ref.index;
+      rows++;
+      if (preview.length < previewRows && r.value !== undefined) preview.push({ ref: { index: r.ref.index, ...(r.ref.line !== undefined ? { line: r.ref.line } : {}), ...(r.ref.row !== undefined ? { row: r.ref.row } : {}), ...(r.ref.startLine !== undefined ? { startLine: r.ref.startLine } : {}) } as RowRef, value: clip(r.value) });
+      if (sampled < detectRows && r.value && typeof r.value === 'object' && !Array.isArray(r.value)) {
+        const f = detectRowFormat(r.value as Record<string, unknown>, fields);
+        if (f) { detected.set(f, (detected.get(f) ?? 0) + 1); sampled++; }
+        if (declared && formatDef(declared).keys(fields).every((k) => k in (r.value as object))) declaredRows++;
+      }
+      if (format) process(r);
+      else {
+        pending.push(r);
+        if (sampled >= detectRows) { settle(); for (const p of pending.splice(0)) process(p); }
+      }
+      takeVerdicts();
+      const wait = dedup.backpressure();
+      if (wait) await wait;
     }
-    if (format) { process(r); continue; }
-    pending.push(r);
-    if (sampled >= detectRows) { settle(); for (const p of pending.splice(0)) process(p); }
-  }
-  if (!format) { settle(); for (const p of pending.splice(0)) process(p); }
+    if (!format) { settle(); for (const p of pending.splice(0)) process(p); }
+    totals = await dedup.finish();
+    takeVerdicts();
+  } finally { dedup.dispose(); }
 
   // A declared format that the rows do not have (most sampled rows lack its fields).
   if (declared && detected.size > 0) {
@@ -196,7 +218,7 @@ export async function checkDataset(files: FileAccess, path: string, opts: CheckO
   return {
     path, host: files.host, kind, rows, format: format ?? 'unknown',
     problems: [...fileProblems, ...problems], problemCounts: counts,
-    duplicates: { exact: dedup.exactCount, near: dedup.nearCount, examples, nearCheckedRows: dedup.nearIndexed, nearCapped: dedup.nearIndexed >= dedup.maxNearRows },
+    duplicates: { exact: totals.exact, near: totals.near, examples, nearCheckedRows: totals.nearIndexed, nearCapped: totals.nearIndexed >= totals.maxNearRows },
     tokens, preview, bytes: Math.max(bytes, kind === 'parquet' ? info.size : bytes), elapsedMs: Date.now() - t0,
   };
 }

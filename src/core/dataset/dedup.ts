@@ -435,3 +435,45 @@ export class Deduplicator {
     return undefined;
   }
 }
+
+/** One row's duplicate verdict, by the row's index (0-based, in reading order). */
+export interface RowVerdict { index: number; verdict: NonNullable<DupVerdict> }
+
+/** What a finished duplicate search counted (see `Deduplicator`: exactCount, nearCount, nearIndexed, maxNearRows). */
+export interface DedupTotals { exact: number; near: number; nearIndexed: number; maxNearRows: number }
+
+/**
+ * Where a check's duplicate search runs: in the checking thread (`inlineDedup`, the default) or elsewhere (a worker
+ * thread: src/remote/dedupWorker.ts), with the same verdicts in the same row order either way. Rows go in with
+ * `add`; verdicts come out of `take` in row order, possibly later than their rows (a worker answers in batches);
+ * `finish` waits for the last ones. The checker awaits `backpressure()` when it returns a promise (a stage with many
+ * rows queued holds the reader back, so memory stays bounded) and calls `dispose()` when it stops, also on error or
+ * cancel. Errors of the stage reject `backpressure` or `finish` with an Error whose message says what failed.
+ */
+export interface DedupStage {
+  add(index: number, text: string): void;
+  /** The verdicts decided since the last call, in row order (rows with no duplicate give none). */
+  take(): RowVerdict[];
+  backpressure(): Promise<void> | undefined;
+  /** Resolves when every added row is decided; `take()` then returns the rest. */
+  finish(): Promise<DedupTotals>;
+  dispose(): void;
+}
+
+/** Makes the stage of one check; `bytes` is the file's size. Undefined: the check runs `inlineDedup` (for small files, say). */
+export type DedupStageFactory = (opts: { maxNearRows?: number; bytes: number }) => DedupStage | undefined;
+
+const NONE: RowVerdict[] = [];
+
+/** A `DedupStage` over a `Deduplicator` in the calling thread: each verdict is ready when `add` returns. */
+export function inlineDedup(opts: { maxNearRows?: number } = {}): DedupStage {
+  const d = new Deduplicator(undefined, opts.maxNearRows);
+  let ready: RowVerdict[] = [];
+  return {
+    add(index, text) { const v = d.add(index, text); if (v) ready.push({ index, verdict: v }); },
+    take() { if (ready.length === 0) return NONE; const r = ready; ready = []; return r; },
+    backpressure: () => undefined,
+    finish: () => Promise.resolve({ exact: d.exactCount, near: d.nearCount, nearIndexed: d.nearIndexed, maxNearRows: d.maxNearRows }),
+    dispose() { /* nothing held */ },
+  };
+}

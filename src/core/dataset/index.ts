@@ -18,6 +18,7 @@ export type { TokenizerLike, TokenCounter, LengthLimit, OverLimitPolicy } from '
 export { readRows, fileKindOf, DatasetFileError, DEFAULT_MAX_ROW_BYTES } from './readers';
 export type { RawRow, ReadOptions } from './readers';
 export { FORMATS, formatDef, formatLabel, detectRowFormat } from './formats';
-export { Deduplicator, exactKey, nearWords, minhash } from './dedup';
+export { Deduplicator, exactKey, nearWords, minhash, inlineDedup } from './dedup';
+export type { DedupStage, DedupStageFactory, DedupTotals, RowVerdict, DupVerdict } from './dedup';
 export { planCheck, checkWithPlan } from './plan';
 export type { PlanInput, Plan } from './plan';

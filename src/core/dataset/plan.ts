@@ -69,7 +69,7 @@ export async function planCheck(files: FileAccess, path: string, input: PlanInpu
 }
 
 /** planCheck + checkDataset, with the plan's notes first among the problems. */
-export async function checkWithPlan(files: FileAccess, path: string, input: PlanInput, extra: Pick<CheckOptions, 'signal' | 'onProgress'> = {}): Promise<DatasetReport> {
+export async function checkWithPlan(files: FileAccess, path: string, input: PlanInput, extra: Pick<CheckOptions, 'signal' | 'onProgress' | 'dedup'> = {}): Promise<DatasetReport> {
   const plan = await planCheck(files, path, input);
   const report = await checkDataset(files, path, { ...plan.opts, ...extra });
   for (const n of plan.notes) report.problemCounts[n.code] = (report.problemCounts[n.code] ?? 0) + 1;

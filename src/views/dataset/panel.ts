@@ -14,6 +14,7 @@ import { parseDatasetMessage } from './messages';
 import { loadDatasetCore } from './core';
 import type { DatasetContext } from './context';
 import { uriOf } from '../files';
+import { workerDedup } from '../../remote/dedupWorker';
 import { TOKENIZER_COMMANDS } from '../tokenizer';
 
 
@@ -70,6 +71,7 @@ export class DatasetPanel {
       try {
         const report = await core.checkWithPlan(this.files, this.path, this.input, {
           signal: abort.signal,
+          dedup: workerDedup({ script: vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'dedupWorker.js').fsPath }),
           onProgress: (p) => {
             this.running = p;
             const pct = p.totalBytes ? (100 * p.bytes) / p.totalBytes : 0;

@@ -1,0 +1,82 @@
+/**
+ * The dataset check's duplicate search in a worker thread (src/remote/dedupWorker.ts, a real worker running
+ * src/remote/dedupWorkerMain.ts through tsx): the same report as the inline search, field for field, over the pinned
+ * corpus (planted exact and near duplicates, mixed scripts, a 200 KB row) with small batches and a short queue, so
+ * that batching and backpressure are exercised; a cancelled check stops its worker; a worker that dies mid-check is
+ * a clear error, not a hang; small files stay inline.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkDataset } from '../../src/core/dataset';
+import type { DatasetReport, DedupStage, DedupStageFactory } from '../../src/core/dataset';
+import { workerDedup } from '../../src/remote/dedupWorker';
+import { localFileAccess } from '../../src/remote/files';
+import { pinnedCorpus } from '../fixtures/dataset/corpus';
+
+const DIR = mkdtempSync(join(tmpdir(), 'llmts-dedup-worker-'));
+after(() => rmSync(DIR, { recursive: true, force: true }));
+// The worker's TypeScript entry through tsx's require hook (a worker thread takes a .js/.cjs path; the CLI and the
+// extension start the bundled dist/dedupWorker.js).
+const SHIM = join(DIR, 'worker.cjs');
+writeFileSync(SHIM, `require(${JSON.stringify(require.resolve('tsx/cjs'))});\nrequire(${JSON.stringify(join(__dirname, '..', '..', 'src', 'remote', 'dedupWorkerMain.ts'))});\n`);
+const DYING = join(DIR, 'dying.cjs');
+writeFileSync(DYING, `require('node:worker_threads').parentPort.on('message', (m) => { if (m.type === 'rows') process.exit(3); });\n`);
+
+const corpus = pinnedCorpus();
+const FILE = join(DIR, 'corpus.jsonl');
+writeFileSync(FILE, corpus.rows.map((x) => JSON.stringify(x)).join('\n') + '\n');
+
+/** Wraps a factory to see which stages it made and whether they were disposed. */
+function watched(f: DedupStageFactory): { factory: DedupStageFactory; made: number; disposed: number } {
+  const w = { made: 0, disposed: 0, factory: ((o) => {
+    const s = f(o);
+    if (!s) return undefined;
+    w.made++;
+    const dispose = s.dispose.bind(s);
+    return { ...bindAll(s), dispose: () => { w.disposed++; dispose(); } };
+  }) as DedupStageFactory };
+  return w;
+}
+function bindAll(s: DedupStage): DedupStage {
+  return { add: s.add.bind(s), take: s.take.bind(s), backpressure: s.backpressure.bind(s), finish: s.finish.bind(s), dispose: s.dispose.bind(s) };
+}
+const withoutClock = (r: DatasetReport): unknown => { const { elapsedMs: _e, ...rest } = r; return rest; };
+
+test('the worker search gives the inline report field for field (pinned corpus, batches of 7 rows, 2 batches in flight)', async () => {
+  const files = localFileAccess();
+  const opts = { previewRows: 3, maxExamples: 500 };
+  const inline = await checkDataset(files, FILE, opts);
+  const w = watched(workerDedup({ script: SHIM, minBytes: 0, batchRows: 7, maxInFlight: 2 }));
+  const viaWorker = await checkDataset(files, FILE, { ...opts, dedup: w.factory });
+  assert.equal(w.made, 1, 'the check ran a worker stage');
+  assert.equal(w.disposed, 1);
+  assert.ok(inline.duplicates.exact >= 10 && inline.duplicates.near >= 5, `the corpus has duplicates to find: ${inline.duplicates.exact} exact, ${inline.duplicates.near} near`);
+  assert.ok(inline.duplicates.examples.length > 15);
+  assert.deepEqual(withoutClock(viaWorker), withoutClock(inline));
+  // A few rows only, in one batch, and a batch cut by size rather than count.
+  const few = await checkDataset(files, FILE, { ...opts, maxNearRows: 50, dedup: workerDedup({ script: SHIM, minBytes: 0, batchChars: 5000 }) });
+  assert.deepEqual(withoutClock(few), withoutClock(await checkDataset(files, FILE, { ...opts, maxNearRows: 50 })));
+  assert.equal(few.duplicates.nearCapped, true);
+});
+
+test('a cancelled check stops its worker; a worker that dies is an error that says so; small files stay inline', async () => {
+  const files = localFileAccess();
+  const abort = new AbortController();
+  const w = watched(workerDedup({ script: SHIM, minBytes: 0, batchRows: 5 }));
+  await assert.rejects(checkDataset(files, FILE, { dedup: w.factory, signal: abort.signal, chunkSize: 4096, onProgress: (p) => { if (p.rows > 20) abort.abort(new Error('stop')); } }), /stop/);
+  assert.deepEqual([w.made, w.disposed], [1, 1]);
+
+  const dying = watched(workerDedup({ script: DYING, minBytes: 0, batchRows: 5 }));
+  await assert.rejects(checkDataset(files, FILE, { dedup: dying.factory }), /the duplicate search worker exited \(code 3\) before it finished/);
+  assert.deepEqual([dying.made, dying.disposed], [1, 1]);
+
+  const small = watched(workerDedup({ script: SHIM }));
+  const r = await checkDataset(files, FILE, { dedup: small.factory });
+  assert.equal(small.made, 0, `a ${r.bytes}-byte file is searched inline (minBytes 4 MiB)`);
+  const missing = watched(workerDedup({ script: join(DIR, 'no-such-worker.js'), minBytes: 0 }));
+  await checkDataset(files, FILE, { dedup: missing.factory });
+  assert.equal(missing.made, 0, 'no worker script: inline');
+});
