@@ -20,7 +20,8 @@ What is read, per framework:
   axolotl          src/axolotl/utils/schemas/*.py and src/axolotl/integrations/*/args.py (pydantic models);
                    root AxolotlInputConfig, plus every plugin's *Args model (keys a plugin adds at the top level)
   llamafactory     src/llamafactory/hparams/*.py (dataclasses read by HfArgumentParser); the roots' external base
-                   classes (Seq2SeqTrainingArguments, ...) are named in `external`
+                   classes (Seq2SeqTrainingArguments, ...) are named in `external`; roots config/infer/eval/mca
+                   are the lists of hparams/parser.py (`_TRAIN_MCA_ARGS`, set under `if ... USE_MCA`, from 0.9.4)
   llamafactory-v1  src/llamafactory/v1/config/*.py (the v1 layout: model, model_class, dist_config, train_dataset, ...)
   trl              trl/trainer/*_config.py and trl/trainer/*/..._config.py (SFTConfig, DPOConfig, GRPOConfig, ...)
   transformers     src/transformers/training_args.py (+ _seq2seq, trainer_utils.py and debug_utils.py for the enums);
@@ -338,9 +339,15 @@ def parser_lists(root, rel, names):
     if not os.path.exists(path):
         return {}
     out = {}
-    for node in ast.parse(open(path, encoding='utf-8').read()).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names and isinstance(node.value, ast.List):
-            out[names[node.targets[0].id]] = [ast.unparse(e).split('.')[-1] for e in node.value.elts]
+    body = list(ast.parse(open(path, encoding='utf-8').read()).body)
+    # Also the lists set under a module-level `if` (`if is_mcore_adapter_available() and is_env_enabled("USE_MCA"):
+    # _TRAIN_MCA_ARGS = [...] else: _TRAIN_MCA_ARGS = []`): the non-empty one is what that launch parses.
+    for node in list(body):
+        if isinstance(node, ast.If):
+            body += node.body + node.orelse
+    for node in body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id in names and isinstance(node.value, ast.List) and node.value.elts:
+            out.setdefault(names[node.targets[0].id], [ast.unparse(e).split('.')[-1] for e in node.value.elts])
     return out
 
 
@@ -352,7 +359,9 @@ def roots_for(fw, classes, root='.'):
         return {'config': ['AxolotlConfigWCapabilities'], 'plugins': plugins}
     if fw == 'llamafactory':
         # What each command's HfArgumentParser gets (src/llamafactory/hparams/parser.py).
-        roots = parser_lists(root, 'src/llamafactory/hparams/parser.py', {'_TRAIN_ARGS': 'config', '_INFER_ARGS': 'infer', '_EVAL_ARGS': 'eval'})
+        # `mca`: the USE_MCA=1 launch (0.9.4 on), whose training arguments are mcore_adapter's (an external class: not
+        # in `classes`, so its fields, Megatron-Core's parallelism keys, are not tabled).
+        roots = parser_lists(root, 'src/llamafactory/hparams/parser.py', {'_TRAIN_ARGS': 'config', '_INFER_ARGS': 'infer', '_EVAL_ARGS': 'eval', '_TRAIN_MCA_ARGS': 'mca'})
         roots.setdefault('config', [n for n in ('ModelArguments', 'DataArguments', 'TrainingArguments', 'FinetuningArguments', 'GeneratingArguments') if n in classes])
         # Parsed only by some launches: Megatron Bridge (USE_MEGATRON_BRIDGE) and `llamafactory-cli eval`.
         for key, name in (('megatron_bridge', 'MegatronBridgeArguments'),):

@@ -232,7 +232,7 @@ for (const t of KEY_TABLES.deepspeed) {
   });
 }
 /** The distribution whose version picks each framework's table: a table's fields are checked with the run at its release. */
-const TABLE_PKG: Record<string, string> = { transformers: 'transformers', trl: 'trl', peft: 'peft' };
+const TABLE_PKG: Record<string, string> = { transformers: 'transformers', trl: 'trl', peft: 'peft', axolotl: 'axolotl', llamafactory: 'llamafactory' };
 for (const [name, fw, roots] of TABLE_CASES) {
   for (const t of KEY_TABLES[name]) {
     test(`${name} ${t.release}: every table field is accepted and typed as the table says`, () => {

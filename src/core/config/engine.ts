@@ -233,7 +233,9 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     const gap = ks ? undefined : spec.versionGaps?.[e.key];
     if (gap) {
       // A key of another tabled release (issue 15): the table of the run's version decides, at the unknown-key severity.
-      ctx.at(e, 'key-version', spec.unknown === 'error' ? 'error' : 'warning', `${gap}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes: [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }] });
+      const fixes = [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }];
+      if (typeof gap !== 'string') ctx.at(e, 'key-version', gap.severity, gap.message, { fixes });
+      else ctx.at(e, 'key-version', spec.unknown === 'error' ? 'error' : 'warning', `${gap}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes });
       continue;
     }
     if (!ks) {

@@ -208,7 +208,8 @@ export function peftKeyRule(fw: string): (ctx: RuleContext) => void {
  * with the release that added or removed it, at the framework's unknown-key severity (`ctx.def.root.unknown`: an
  * error where HfArgumentParser refuses unknown keys, TRL and LLaMA-Factory; a warning for Axolotl, whose pydantic
  * models drop them). A key this version has but the newest key table does not (so `unknown-key` reported it) loses
- * that `unknown-key`: it is valid for the run; a key flagged here loses it too (one diagnostic, with the release). Keys in `skip` and keys with a rename rule (`renamed-key`) are left
+ * that `unknown-key`: it is valid for the run; a key flagged here loses it too (one diagnostic, with the release).
+ * A key the run's key table already reported as `key-version` (ObjSpec.versionGaps) is not reported again. Keys in `skip` and keys with a rename rule (`renamed-key`) are left
  * to their own checks. Axolotl dataset types whose module was removed (`type: sharegpt`, gone in 0.5: its
  * validator now raises "`type: sharegpt.*` is deprecated") are an error with a known version at or past the
  * removal, a warning when the version is unknown.
@@ -224,7 +225,10 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
     const check = (e: CEntry, path: string, severity: Severity) => {
       if (!v) return;
       const f = keyVersionFinding(pkg, e.key, v, path);
-      if (f) {
+      const at = ctx.li.range(e.keyStart, e.keyEnd);
+      const same = (x: { range: typeof at }) => x.range.start.line === at.start.line && x.range.start.character === at.start.character;
+      // The run's key table already said so (ObjSpec.versionGaps, from this history): one diagnostic per key.
+      if (f && !ctx.issues.some((x) => x.code === 'key-version' && same(x))) {
         const msg = f.kind === 'added'
           ? `\`${e.key}\` was added in ${label} ${f.release}; the run uses ${label} ${v}, which does not have it: ${why}. Upgrade ${label} or remove the key.`
           : `\`${e.key}\` was removed in ${label} ${f.release} (last in ${f.lastWith}); the run uses ${label} ${v}, which does not have it: ${why}.`;
@@ -233,10 +237,9 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
       if (f || keyKnownIn(pkg, e.key, v, path)) {
         // Known to the run's version though not to the newest table, or reported above with its release: the
         // unknown-key at this key goes.
-        const at = ctx.li.range(e.keyStart, e.keyEnd);
         for (let i = ctx.issues.length - 1; i >= 0; i--) {
           const x = ctx.issues[i];
-          if (x.code === 'unknown-key' && x.range.start.line === at.start.line && x.range.start.character === at.start.character) ctx.issues.splice(i, 1);
+          if (x.code === 'unknown-key' && same(x)) ctx.issues.splice(i, 1);
         }
       }
     };

@@ -11,7 +11,8 @@ import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
 import { keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
-import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
+import { alignmentHandbook, hfRenamed, trainingArguments, trlScript } from './schemas/hf';
+import { KEY_TABLES, flattenClass } from './tables';
 import { torchtuneComponentArgs } from './components';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 import { missingDatasets } from './datasetRefs';
@@ -854,11 +855,20 @@ function peftRules(ctx: RuleContext): void {
  */
 const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(trlScript), ...Object.keys(alignmentHandbook)]));
 
+/**
+ * `key-version` for LLaMA-Factory: its key history covers its own dataclasses only, so a key transformers'
+ * TrainingArguments has (the external base of its TrainingArguments: hand-written in schemas/hf.ts, and every
+ * transformers key table) is left out. `overwrite_output_dir` is a field of LLaMA-Factory's TrainingArguments from
+ * 0.9.4 (transformers 5 dropped it), but 0.9.3 takes it from Seq2SeqTrainingArguments: all 30 training examples of
+ * 0.9.3 set it.
+ */
+const lfKeyVersions = keyVersionRule('llamafactory', new Set([...Object.keys(trainingArguments), ...(KEY_TABLES.transformers ?? []).flatMap((t) => Object.values(t.roots).flat().flatMap((c) => flattenClass(t, c).map((x) => x.field.name)))]));
+
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
     case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
     case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), peftKeyRule('axolotl'), crossLaunch, fsdpLayerClass, missingDatasets];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, lfKeyVersions, peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs, missingDatasets];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];

@@ -80,9 +80,11 @@ export interface ObjSpec {
   /**
    * Keys another tabled release of the framework has and the release the checks use does not (issue 15: the run's
    * version picks the key table, tables.ts `versionGaps`): key -> what to say. Reported as `key-version` at the
-   * unknown-key severity instead of a bare unknown key.
+   * unknown-key severity instead of a bare unknown key (the `unknownNote` appended). An object gives its own
+   * severity and the whole message (a key some launch of the release reads outside its tabled classes, e.g.
+   * LLaMA-Factory 0.9.4's USE_MCA=1 launch: a warning).
    */
-  versionGaps?: Record<string, string>;
+  versionGaps?: Record<string, string | { message: string; severity: Severity }>;
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;

@@ -10,7 +10,11 @@ import type { KeySpec, ObjSpec } from './spec';
 import { obj } from './spec';
 import type { Severity } from './types';
 import axolotlHead from './tables/axolotl-0.18.0+9.067b021c.json';
+import axolotl0170 from './tables/axolotl-0.17.0.json';
+import axolotl0161 from './tables/axolotl-0.16.1.json';
 import llamafactoryHead from './tables/llamafactory-0.9.5+54.ff6d4d12.json';
+import llamafactory094 from './tables/llamafactory-0.9.4.json';
+import llamafactory093 from './tables/llamafactory-0.9.3.json';
 import llamafactoryV1Head from './tables/llamafactory-v1-0.9.5+54.ff6d4d12.json';
 import peftHead from './tables/peft-0.20.0.json';
 import peft0171 from './tables/peft-0.17.1.json';
@@ -68,8 +72,10 @@ export interface KeyTable {
 
 /** The committed tables, newest release of each framework first. */
 export const KEY_TABLES: Record<string, KeyTable[]> = {
-  axolotl: [axolotlHead as unknown as KeyTable],
-  llamafactory: [llamafactoryHead as unknown as KeyTable],
+  // The version of the run picks one (tableForVersion); schemas/axolotl.ts and schemas/llamafactory.ts report a key
+  // only another release has as `key-version` (withOtherReleases).
+  axolotl: [axolotlHead as unknown as KeyTable, axolotl0170 as unknown as KeyTable, axolotl0161 as unknown as KeyTable],
+  llamafactory: [llamafactoryHead as unknown as KeyTable, llamafactory094 as unknown as KeyTable, llamafactory093 as unknown as KeyTable],
   'llamafactory-v1': [llamafactoryV1Head as unknown as KeyTable],
   // Merged additively into the hand-written hf/peft/deepspeed specs (addTable): schemas/hf.ts, schemas/peft.ts,
   // schemas/deepspeed.ts.
@@ -139,10 +145,41 @@ export function versionGaps(framework: string, choice: TableChoice, classesOf: (
       const f = o.history ? keyVersionFinding(o.history, k, choice.version) : undefined;
       out[k] = f?.kind === 'added' ? `\`${k}\` was added to ${o.where} in ${o.label} ${f.release}; the run uses ${o.label} ${choice.version}, which does not have it.`
         : f?.kind === 'removed' ? `\`${k}\` was removed from ${o.where} in ${o.label} ${f.release} (last in ${f.lastWith}); the run uses ${o.label} ${choice.version}, which does not have it.`
-          : `\`${k}\` is not a field of ${o.where} in ${used} (${runs}); ${o.label} ${t.release.split('+')[0]} ${newer ? 'has it (added later)' : 'had it (removed since)'}.`;
+          // A release past a tag is named in full (`0.18.0+9.067b021c`): the tag itself may lack the key.
+          : `\`${k}\` is not a field of ${o.where} in ${used} (${runs}); ${o.label} ${t.release} ${newer ? 'has it (added later)' : 'had it (removed since)'}.`;
     }
   }
   return out;
+}
+
+/**
+ * The top-level spec `root`, built from `choice.table`, completed with the other tabled releases of `framework`
+ * (Axolotl, LLaMA-Factory: frameworks whose spec is built from one table, unlike the additive HF/PEFT/DeepSpeed ones).
+ * With the run's version (`choice.version`): a key of `rootsOf(t)` that only another release has, and that `root`
+ * neither knows nor lists as renamed, becomes a `versionGaps` entry (a `key-version` finding at `root.unknown`'s
+ * severity; message from {@link versionGaps} with the key history `o.history`). Without a version: such keys are
+ * accepted, typed by the newest release that has them (the checks then take every tabled release's keys, as for
+ * HF/PEFT/DeepSpeed; hovers keep the newest table). `opts(t)` gives the {@link SpecOptions} of a table.
+ */
+export function withOtherReleases(framework: string, root: ObjSpec, choice: TableChoice, rootsOf: (t: KeyTable) => string[], opts: (t: KeyTable) => SpecOptions, o: { label: string; where: string; history?: string }): ObjSpec {
+  const others = (KEY_TABLES[framework] ?? []).filter((t) => t !== choice.table);
+  if (!others.length) return root;
+  if (choice.version) {
+    const gaps: Record<string, string> = {};
+    for (const [k, m] of Object.entries(versionGaps(framework, choice, rootsOf, o))) if (!root.keys[k] && !root.renamed?.[k]) gaps[k] = m;
+    return Object.keys(gaps).length ? { ...root, versionGaps: { ...root.versionGaps, ...gaps } } : root;
+  }
+  const keys = { ...root.keys };
+  // Only the missing fields are built (an older table holds some 700: building them all would double the time).
+  for (const t of others) {
+    for (const c of rootsOf(t)) {
+      for (const { field, cls } of flattenClass(t, c)) {
+        if (keys[field.name] || root.renamed?.[field.name]) continue;
+        keys[field.name] = specFromField(t, cls, field, opts(t));
+      }
+    }
+  }
+  return { ...root, keys };
 }
 
 /** Short "release (commit)" text for messages and the status bar. */

@@ -12,7 +12,8 @@ import { any, bool, custom, enm, float, int, list, listOf, map, obj, str } from 
 import type { KeySpec, ObjSpec } from '../spec';
 import { ATTN_IMPLEMENTATIONS, HF_OPTIMIZERS, HF_SCHEDULERS } from './hf';
 import { deepspeedRoot } from './deepspeed';
-import { keyTable, mergeTable, objFromClasses, tableRelease } from '../tables';
+import { mergeTable, objFromClasses, tableForVersion, tableRelease, withOtherReleases } from '../tables';
+import type { KeyTable, SpecOptions } from '../tables';
 
 const SRC = 'https://github.com/axolotl-ai-cloud/axolotl/tree/main/src/axolotl/utils/schemas';
 const DOCS = 'https://docs.axolotl.ai/docs/config-reference.html';
@@ -99,18 +100,29 @@ export const AXOLOTL_RL = ['dpo', 'ipo', 'orpo', 'kto', 'simpo', 'grpo', 'gdpo',
  * word: a **warning** (the setting has no effect). `strict: true` does not change that (it limits CLI overrides, see
  * cli/config.py `load_cfg`). A value outside a `Literal`/`Enum` field fails `validate_config` (pydantic
  * `ValidationError`) before training starts: an **error** (enumSeverity below).
+ *
+ * `version`: the Axolotl version of the run (issue 15). It picks the table (the newest tabled release at or below
+ * it, tables.ts tableForVersion); a key only another tabled release has is a `key-version` warning naming the
+ * release that added or removed it. Without it, the newest table, plus the keys only older tables have.
  */
-export function axolotlRoot(release?: string): ObjSpec {
-  const t = keyTable('axolotl', release);
+export function axolotlRoot(version?: string): ObjSpec {
+  const choice = tableForVersion('axolotl', version);
   const hand = axolotlHandRoot();
-  if (!t) return hand;
-  const label = `Axolotl ${tableRelease(t)}`;
-  const gen = objFromClasses(t, [...t.roots.config, ...(t.roots.plugins ?? [])], 'Axolotl config', { nestedUnknown: 'warning', enumSeverity: 'error', label, lax: true });
+  if (!choice) return hand;
+  const t = choice.table;
+  const gen = objFromClasses(t, axolotlRoots(t), 'Axolotl config', axolotlSpecOptions(t));
   // check_fsdp_config_kwargs_prefix (validation.py) strips a deprecated `fsdp_` prefix inside fsdp_config.
   const fsdp = gen.keys.fsdp_config?.obj;
   if (fsdp) for (const [k, s] of Object.entries({ ...fsdp.keys })) if (!k.startsWith('fsdp_')) fsdp.keys[`fsdp_${k}`] ??= { ...s, deprecated: `Axolotl strips the \`fsdp_\` prefix (deprecated); write \`${k}\`.` };
-  return { ...mergeTable(hand, gen, (k) => !!hand.renamed?.[k]), name: 'Axolotl config', source: gen.source };
+  const root: ObjSpec = { ...mergeTable(hand, gen, (k) => !!hand.renamed?.[k]), name: 'Axolotl config', source: gen.source };
+  // The other tabled releases (0.17.0, 0.16.1): with the run's version, a key only they have is a key-version warning.
+  return withOtherReleases('axolotl', root, choice, axolotlRoots, axolotlSpecOptions, { label: 'Axolotl', where: 'the Axolotl config', history: 'axolotl' });
 }
+
+/** The classes of an Axolotl table whose fields are top-level keys: the config model and every plugin's args. */
+const axolotlRoots = (t: KeyTable): string[] => [...t.roots.config, ...(t.roots.plugins ?? [])];
+/** Pydantic: nested unknown keys ignored (warning), Literal/Enum enforced (error), lax mode. */
+const axolotlSpecOptions = (t: KeyTable): SpecOptions => ({ nestedUnknown: 'warning', enumSeverity: 'error', label: `Axolotl ${tableRelease(t)}`, lax: true });
 
 function axolotlHandRoot(): ObjSpec {
   return obj('Axolotl config', {

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { any, bool, custom, enm, float, int, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { TRANSFORMERS_EVAL_STRATEGY, trainingArguments } from './hf';
-import { keyTable, mergeTable, objFromClasses, tableRelease } from '../tables';
+import { KEY_TABLES, flattenClass, keyTable, mergeTable, objFromClasses, tableForVersion, tableRelease, withOtherReleases } from '../tables';
+import type { KeyTable, SpecOptions } from '../tables';
 
 const H = 'https://github.com/hiyouga/LLaMA-Factory/tree/main/src/llamafactory/hparams';
 const o = { source: H };
@@ -138,16 +139,53 @@ const lf: Record<string, KeySpec> = {
  * LLaMA-Factory's keys: its own dataclasses from the generated table (ModelArguments, DataArguments,
  * TrainingArguments, FinetuningArguments, GeneratingArguments) merged under the hand-written specs, plus
  * transformers' Seq2SeqTrainingArguments (hand-written in hf.ts: the table's external base).
+ *
+ * `version`: the LLaMA-Factory version of the run (issue 15). It picks the table (the newest tabled release at or
+ * below it, tables.ts tableForVersion); a key only another tabled release has is a `key-version` error (the
+ * parser refuses it) naming the release that added or removed it. Without it, the newest table, plus the keys only
+ * older tables have.
  */
-export function llamafactoryRoot(release?: string): ObjSpec {
+export function llamafactoryRoot(version?: string): ObjSpec {
   const hand = llamafactoryHandRoot();
-  const t = keyTable('llamafactory', release);
-  if (!t) return hand;
-  // Training keys, plus those of Megatron Bridge launches and of chat/eval (a config may serve `llamafactory-cli chat`).
-  const roots = [...new Set([...t.roots.config, ...(t.roots.megatron_bridge ?? []), ...(t.roots.infer ?? []), ...(t.roots.eval ?? [])])].filter((c) => t.classes[c]);
-  const gen = objFromClasses(t, roots, 'LLaMA-Factory arguments', { nestedUnknown: 'error', enumSeverity: 'error', label: `LLaMA-Factory ${tableRelease(t)}` });
-  return { ...mergeTable(hand, gen), unknown: 'error' };
+  const choice = tableForVersion('llamafactory', version);
+  if (!choice) return hand;
+  const t = choice.table;
+  const gen = objFromClasses(t, llamafactoryRoots(t), 'LLaMA-Factory arguments', llamafactorySpecOptions(t));
+  const root: ObjSpec = { ...mergeTable(hand, gen), unknown: 'error' };
+  // The other tabled releases (0.9.4, 0.9.3): with the run's version, a key only they have is a key-version error.
+  const all = withOtherReleases('llamafactory', root, choice, llamafactoryRoots, llamafactorySpecOptions, { label: 'LLaMA-Factory', where: 'the LLaMA-Factory arguments', history: 'llamafactory' });
+  return all.versionGaps ? { ...all, versionGaps: { ...all.versionGaps, ...mcaGaps(t, Object.keys(all.versionGaps)) } } : all;
 }
+
+/**
+ * Keys of `gaps` that a USE_MCA=1 launch of table `t` may read: from 0.9.4, `hparams/parser.py` gives HfArgumentParser
+ * mcore_adapter's `TrainingArguments` instead of LLaMA-Factory's when `USE_MCA=1` is set and mcore_adapter is
+ * installed (`_TRAIN_MCA_ARGS`, the table's `mca` root, its training class external). That class takes Megatron-Core
+ * settings (`tensor_model_parallel_size`, `moe_grouped_gemm`, ...), which LLaMA-Factory's own source tables only
+ * later, as `MegatronBridgeArguments` (root `megatron_bridge`). Such a key is a warning, not an error: whether the
+ * launch sets USE_MCA is not in the config (0.9.4's examples/megatron set these keys). Key -> finding.
+ */
+function mcaGaps(t: KeyTable, gaps: string[]): Record<string, { message: string; severity: 'warning' }> {
+  const mca = (t.roots.mca ?? []).find((c) => !t.classes[c]);
+  if (!mca) return {};
+  const out: Record<string, { message: string; severity: 'warning' }> = {};
+  for (const other of KEY_TABLES.llamafactory ?? []) {
+    const megatron = new Set((other.roots.megatron_bridge ?? []).flatMap((c) => flattenClass(other, c).map((x) => x.field.name)));
+    for (const k of gaps) {
+      if (out[k] || !megatron.has(k)) continue;
+      out[k] = {
+        severity: 'warning',
+        message: `\`${k}\` is a Megatron-Core setting that LLaMA-Factory ${t.release.split('+')[0]} reads only in a USE_MCA=1 launch, through mcore_adapter's training arguments (\`${mca}\` in hparams/parser.py \`_TRAIN_MCA_ARGS\`; LLaMA-Factory ${other.release} has it in MegatronBridgeArguments). Without USE_MCA=1 (and mcore_adapter installed), llamafactory-cli fails with "Some keys are not used by the HfArgumentParser".`,
+      };
+    }
+  }
+  return out;
+}
+
+/** Training keys, plus those of Megatron Bridge launches and of chat/eval (a config may serve `llamafactory-cli chat`). */
+const llamafactoryRoots = (t: KeyTable): string[] => [...new Set([...t.roots.config, ...(t.roots.megatron_bridge ?? []), ...(t.roots.infer ?? []), ...(t.roots.eval ?? [])])].filter((c) => t.classes[c]);
+/** HfArgumentParser: unknown keys and values outside a Literal refused (error). */
+const llamafactorySpecOptions = (t: KeyTable): SpecOptions => ({ nestedUnknown: 'error', enumSeverity: 'error', label: `LLaMA-Factory ${tableRelease(t)}` });
 
 /**
  * LLaMA-Factory's v1 layout (`src/llamafactory/v1/config`: top-level `model`, `model_class`, `kernel_config`,
