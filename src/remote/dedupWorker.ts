@@ -5,7 +5,9 @@
  * takes about the longer of the two instead of their sum where a second core is free. Verdicts, counts and their
  * order are those of the inline stage (the same `Deduplicator` sees the same texts in the same order; a unit test
  * compares the two). Used by `llmtrain data` and the dataset panel; small files (below `minBytes`) and a missing
- * worker script run inline.
+ * worker script run inline. A worker that finished a check is kept for the next check (one per script, `unref`'d so
+ * it never keeps the process alive, ended after `IDLE_MS` unused): a fresh thread's first hundred milliseconds run
+ * the hash loops unoptimised, which costs more than the thread saves on a file of some megabytes.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -48,6 +50,34 @@ export function workerDedup(o: WorkerDedupOptions): DedupStageFactory {
 
 const NONE: RowVerdict[] = [];
 
+
+/** The listeners a stage or the idle pool put on a worker (removed one by one: Node's own stay). */
+type Listeners = { message?: (m: DedupFromWorker) => void; error: (e: Error) => void; exit: (code: number) => void };
+function listen(w: Worker, l: Listeners): () => void {
+  if (l.message) w.on('message', l.message);
+  w.on('error', l.error); w.on('exit', l.exit);
+  return () => { if (l.message) w.off('message', l.message); w.off('error', l.error); w.off('exit', l.exit); };
+}
+
+/** How long a kept worker waits for the next check before it is ended (ms). */
+export const IDLE_MS = 60_000;
+const idle = new Map<string, { worker: Worker; unlisten(): void; timer: ReturnType<typeof setTimeout> }>();
+
+function takeWorker(o: WorkerDedupOptions): Worker {
+  const kept = idle.get(o.script);
+  if (kept) { idle.delete(o.script); clearTimeout(kept.timer); kept.unlisten(); kept.worker.ref(); return kept.worker; }
+  return new Worker(o.script, { execArgv: o.execArgv });
+}
+
+function keepWorker(script: string, w: Worker): void {
+  if (idle.has(script)) { void w.terminate(); return; }
+  w.unref();
+  const unlisten = listen(w, { error: () => { /* dropped on exit, below */ }, exit: () => { if (idle.get(script)?.worker === w) idle.delete(script); } });
+  const timer = setTimeout(() => { void w.terminate(); }, IDLE_MS);
+  timer.unref();
+  idle.set(script, { worker: w, unlisten, timer });
+}
+
 class WorkerDedupStage implements DedupStage {
   private readonly worker: Worker;
   private indexes: number[] = [];
@@ -57,14 +87,18 @@ class WorkerDedupStage implements DedupStage {
   private ready: RowVerdict[] = [];
   private failure: Error | undefined;
   private done = false;
+  private kept = false;
+  private readonly unlisten: () => void;
   private wake: (() => void) | undefined;
   private totals: { resolve(t: DedupTotals): void; reject(e: Error): void } | undefined;
 
   constructor(private readonly o: WorkerDedupOptions, maxNearRows?: number) {
-    this.worker = new Worker(o.script, { execArgv: o.execArgv });
-    this.worker.on('message', (m: DedupFromWorker) => this.onMessage(m));
-    this.worker.on('error', (e) => this.fail(new Error(`the duplicate search worker failed: ${e.message}`)));
-    this.worker.on('exit', (code) => { if (!this.done) this.fail(new Error(`the duplicate search worker exited (code ${code}) before it finished`)); });
+    this.worker = takeWorker(o);
+    this.unlisten = listen(this.worker, {
+      message: (m) => this.onMessage(m),
+      error: (e) => this.fail(new Error(`the duplicate search worker failed: ${e.message}`)),
+      exit: (code) => { if (!this.done) this.fail(new Error(`the duplicate search worker exited (code ${code}) before it finished`)); },
+    });
     this.post({ type: 'init', maxNearRows });
   }
 
@@ -80,8 +114,10 @@ class WorkerDedupStage implements DedupStage {
       this.wakeUp();
     } else if (m.type === 'totals') {
       this.done = true;
+      this.kept = true;
+      this.unlisten();
+      keepWorker(this.o.script, this.worker);
       this.totals?.resolve(m.totals);
-      this.dispose();
     } else this.fail(new Error(`the duplicate search worker failed: ${m.message}`));
   }
 
@@ -134,8 +170,9 @@ class WorkerDedupStage implements DedupStage {
     return p;
   }
 
+  /** Stops the worker, unless it finished its check and was kept for the next one. */
   dispose(): void {
     this.done = true;
-    void this.worker.terminate();
+    if (!this.kept) void this.worker.terminate();
   }
 }
