@@ -29,6 +29,25 @@ test('histories name each release with its full commit, oldest first', () => {
   assert.deepEqual(historyReleases('llamafactory').map((x) => x.release).slice(0, 3), ['0.6.3', '0.7.1', '0.8.3']);
 });
 
+test('TRL 1.7.1 / 1.8.0: the history reads every 1.x tag (keys added and removed in 1.7 and 1.8)', () => {
+  // trl-key-history.json from the v1.0.0 ... v1.9.0 tags: GRPOConfig's use_adaptive_entropy first in 1.8.0,
+  // router_aux_loss_coef first in 1.7.0; the experimental mask_ratio last in 1.7.1 (trl/trainer/*config*.py,
+  // trl/experimental/*/*config*.py at each tag).
+  const rel = historyReleases('trl').map((x) => x.release);
+  for (const r of ['1.1.0', '1.2.0', '1.4.0', '1.5.0', '1.5.1', '1.7.0', '1.7.1', '1.8.0']) assert.ok(rel.includes(r), r);
+  assert.equal(rel.at(-1), '1.9.0');
+  assert.deepEqual(keyVersionFinding('trl', 'use_adaptive_entropy', '1.7.1'), { key: 'use_adaptive_entropy', kind: 'added', release: '1.8.0', tabled: '0.12.2–1.9.0' });
+  assert.equal(keyVersionFinding('trl', 'use_adaptive_entropy', '1.8.0'), undefined);
+  assert.deepEqual(keyVersionFinding('trl', 'router_aux_loss_coef', '1.6.0'), { key: 'router_aux_loss_coef', kind: 'added', release: '1.7.0', tabled: '0.12.2–1.9.0' });
+  assert.equal(keyVersionFinding('trl', 'mask_ratio', '1.7.1'), undefined);
+  assert.deepEqual(keyVersionFinding('trl', 'mask_ratio', '1.8.0'), { key: 'mask_ratio', kind: 'removed', release: '1.8.0', lastWith: '1.7.1', tabled: '0.12.2–1.9.0' });
+  // In a config: one key-version error at the key (the table's versionGaps and the history rule do not both report it).
+  const text = 'model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nuse_adaptive_entropy: true\nrouter_aux_loss_coef: 0.01\n';
+  assert.deepEqual(codes(text, { trl: '1.7.1' }), ['error:key-version@2']);
+  assert.deepEqual(codes(text, { trl: '1.6.0' }), ['error:key-version@2', 'error:key-version@3']);
+  assert.deepEqual(codes(text, { trl: '1.8.0' }), []);
+});
+
 test('Axolotl: keys added and removed by release, from its pydantic models', () => {
   // relora_steps: ReLoRA options of 0.5–0.11 (utils/schemas/config.py), renamed jagged_restart_steps in 0.12.
   assert.deepEqual(keyVersionFinding('axolotl', 'relora_steps', '0.18.0'), { key: 'relora_steps', kind: 'removed', release: '0.12.2', lastWith: '0.11.0', tabled: '0.5.0–0.18.0' });

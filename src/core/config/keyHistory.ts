@@ -224,6 +224,9 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
     const check = (e: CEntry, path: string, severity: Severity) => {
       if (!v) return;
       const f = keyVersionFinding(pkg, e.key, v, path);
+      const at = ctx.li.range(e.keyStart, e.keyEnd);
+      // The table of the run's version already reported it (ObjSpec.versionGaps, with the same history): one diagnostic.
+      if (f && ctx.issues.some((x) => x.code === 'key-version' && x.range.start.line === at.start.line && x.range.start.character === at.start.character)) return;
       if (f) {
         const msg = f.kind === 'added'
           ? `\`${e.key}\` was added in ${label} ${f.release}; the run uses ${label} ${v}, which does not have it: ${why}. Upgrade ${label} or remove the key.`
@@ -233,7 +236,6 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
       if (f || keyKnownIn(pkg, e.key, v, path)) {
         // Known to the run's version though not to the newest table, or reported above with its release: the
         // unknown-key at this key goes.
-        const at = ctx.li.range(e.keyStart, e.keyEnd);
         for (let i = ctx.issues.length - 1; i >= 0; i--) {
           const x = ctx.issues[i];
           if (x.code === 'unknown-key' && x.range.start.line === at.start.line && x.range.start.character === at.start.character) ctx.issues.splice(i, 1);
