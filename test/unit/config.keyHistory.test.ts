@@ -22,7 +22,7 @@ test('histories name each release with its full commit, oldest first', () => {
   for (const pkg of ['axolotl', 'llamafactory', 'trl']) {
     const r = historyReleases(pkg);
     assert.ok(r.length >= 8, `${pkg}: ${r.length} releases`);
-    for (const x of r) assert.match(x.commit, /^[0-9a-f]{40}$/);
+    for (const x of r) assert.match(x.commit ?? '', /^[0-9a-f]{40}$/);
   }
   assert.deepEqual(historyReleases('axolotl').slice(0, 2).map((x) => x.release), ['0.5.0', '0.5.2']);
   assert.equal(historyReleases('axolotl').at(-1)!.release, '0.18.0');

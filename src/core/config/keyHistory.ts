@@ -11,11 +11,17 @@
  * - `llamafactory`: the dataclasses `HfArgumentParser` gets in hparams/parser.py (v0 layout).
  * - `peft`: the fields of LoraConfig (src/peft/tuners/lora/config.py) and the values of its `init_lora_weights`,
  *   at every PEFT release 0.4.0–0.20.0: what the trainers' config keys become (`peftKeyRule`).
+ * - `transformers`: the fields of TrainingArguments / Seq2SeqTrainingArguments (src/transformers/training_args*.py)
+ *   read from the PyPI wheels of 4.57.6, 5.17.0 and 5.18.0 (`sources`, with sha256). The releases between 4.57.6 and
+ *   5.17.0 were not read (`unread`): a key that went between them is dated by `notes` where transformers' own
+ *   MIGRATION_GUIDE_V5.md ("## Trainer") says it was removed in v5 (5.0.0, with the key that replaces it), else
+ *   only as "after 4.57.6".
  */
 import trlHistory from './tables/trl-key-history.json';
 import axolotlHistory from './tables/axolotl-key-history.json';
 import llamafactoryHistory from './tables/llamafactory-key-history.json';
 import peftHistory from './tables/peft-key-history.json';
+import transformersHistory from './tables/transformers-key-history.json';
 import { compareVersions, guessTrlClass } from './trlDefaults';
 import type { RuleContext } from './engine';
 import type { CEntry } from './tree';
@@ -23,9 +29,17 @@ import type { Severity } from './types';
 
 /** `[first, last]`: indices into `releases` of the first and the last tabled release that has the name. */
 type Span = [number, number];
-interface Spans { releases: string[]; commits: string[]; names: Record<string, Span> }
+interface Spans { releases: string[]; commits: (string | null)[]; names: Record<string, Span>; unread?: [number, number][]; notes?: Record<string, Note> }
+/** A removal the framework documents (transformers' MIGRATION_GUIDE_V5.md): the release and the key that replaces it. */
+interface Note { removedIn: string; to?: string }
 interface History {
-  framework: string; repo: string; releases: string[]; commits: string[]; keys: Record<string, Span>;
+  framework: string; repo: string; releases: string[]; commits: (string | null)[]; keys: Record<string, Span>;
+  /** Where each release was read from when it was not a git tag (transformers: the PyPI wheel and its sha256). */
+  sources?: string[];
+  /** [i, i+1]: releases between these two tabled ones were not read (transformers 4.57.6 and 5.17.0). */
+  unread?: [number, number][];
+  /** Removals dated by the framework's own documentation, where the releases between were not read. */
+  notes?: Record<string, Note>;
   nested?: Record<string, Record<string, Span>>;
   datasetTypes?: { releases: string[]; commits: string[]; types: Record<string, Span> };
   /** trl: each *Config class's own keys by release, over older releases too (SFTConfig appeared in 0.9.3). */
@@ -38,24 +52,36 @@ const HISTORIES: Record<string, History> = {
   axolotl: axolotlHistory as unknown as History,
   llamafactory: llamafactoryHistory as unknown as History,
   peft: peftHistory as unknown as History,
+  transformers: transformersHistory as unknown as History,
 };
 
-/** Where a key stands in a version: `added` (first release that has it, not `version`), `removed` (first without it). */
-export interface KeyVersionFinding { key: string; kind: 'added' | 'removed'; release: string; lastWith?: string; tabled: string }
+/**
+ * Where a key stands in a version: `added` (first release that has it, not `version`), `removed` (first without it).
+ * `after`: the releases between `after` and `release` were not read, so the key came (or went) in one of them, or in
+ * `release`; `to`: the key that replaces a removed one, as the framework documents it.
+ */
+export interface KeyVersionFinding { key: string; kind: 'added' | 'removed'; release: string; lastWith?: string; tabled: string; after?: string; to?: string }
 
 function finding(s: Spans, key: string, version: string): KeyVersionFinding | undefined {
   const r = s.names[key];
   if (!r) return undefined;
   const [first, last] = r;
   const tabled = `${s.releases[0]}–${s.releases[s.releases.length - 1]}`;
-  if (first > 0 && compareVersions(version, s.releases[first - 1]) <= 0) return { key, kind: 'added', release: s.releases[first], tabled };
-  if (last < s.releases.length - 1 && compareVersions(version, s.releases[last + 1]) >= 0) return { key, kind: 'removed', release: s.releases[last + 1], lastWith: s.releases[last], tabled };
+  const unread = (i: number) => s.unread?.some(([, b]) => b === i) ?? false;
+  if (first > 0 && compareVersions(version, s.releases[first - 1]) <= 0) return { key, kind: 'added', release: s.releases[first], tabled, ...(unread(first) ? { after: s.releases[first - 1] } : {}) };
+  if (last < s.releases.length - 1) {
+    const note = s.notes?.[key];
+    const gone = note?.removedIn ?? s.releases[last + 1];
+    if (compareVersions(version, gone) >= 0) {
+      return { key, kind: 'removed', release: gone, lastWith: s.releases[last], tabled, ...(!note && unread(last + 1) ? { after: s.releases[last] } : {}), ...(note?.to ? { to: note.to } : {}) };
+    }
+  }
   return undefined;
 }
 
 function spans(h: History, path: string): Spans | undefined {
   const names = path === '' ? h.keys : h.nested?.[path];
-  return names ? { releases: h.releases, commits: h.commits, names } : undefined;
+  return names ? { releases: h.releases, commits: h.commits, names, unread: h.unread, notes: path === '' ? h.notes : undefined } : undefined;
 }
 
 /**
@@ -101,16 +127,57 @@ export function datasetTypeRemoved(type: string, version?: string): KeyVersionFi
   return finding({ releases: t.releases, commits: t.commits, names: t.types }, mod, version);
 }
 
+/** Every top-level key a history has, in any of its releases (`trl`: the *Config fields, TrainingArguments' left out). */
+export function historyKeys(pkg: string): string[] { return Object.keys(HISTORIES[pkg]?.keys ?? {}); }
+
 /** The packages with a key history. */
 export const KEY_HISTORY_PACKAGES: readonly string[] = Object.keys(HISTORIES);
 
-/** The releases a history was generated from, oldest first, with their commits (for docs and tests). */
-export function historyReleases(pkg: string): { release: string; commit: string }[] {
+/**
+ * The releases a history was generated from, oldest first, with their commits (for docs and tests); `source` where a
+ * release was read from a PyPI wheel (transformers: "pypi transformers-5.18.0-py3-none-any.whl sha256:<hex>",
+ * commit null).
+ */
+export function historyReleases(pkg: string): { release: string; commit: string | null; source?: string }[] {
   const h = HISTORIES[pkg];
-  return h ? h.releases.map((release, i) => ({ release, commit: h.commits[i] })) : [];
+  return h ? h.releases.map((release, i) => ({ release, commit: h.commits[i], ...(h.sources ? { source: h.sources[i] } : {}) })) : [];
 }
 
-const LABEL: Record<string, string> = { trl: 'TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', peft: 'PEFT' };
+const LABEL: Record<string, string> = { trl: 'TRL', axolotl: 'Axolotl', llamafactory: 'LLaMA-Factory', peft: 'PEFT', transformers: 'transformers' };
+
+/**
+ * What to do instead of a TrainingArguments key transformers 5.0 removed with no key of the same meaning
+ * (MIGRATION_GUIDE_V5.md, "## Trainer", huggingface/transformers@048bd927): appended to the key-version message.
+ */
+const TRANSFORMERS_HINTS: Record<string, string> = {
+  logging_dir: 'TensorBoard now takes its folder from the TENSORBOARD_LOGGING_DIR environment variable.',
+  overwrite_output_dir: 'It only served the example scripts; Trainer never read it (use resume_from_checkpoint to continue a run).',
+  tpu_num_cores: 'Set the TPU_NUM_CORES environment variable instead.',
+  ray_scope: 'Set the RAY_SCOPE environment variable instead.',
+  jit_mode_eval: 'Use torch_compile instead.',
+  fsdp_min_num_params: 'Set min_num_params in fsdp_config.',
+  fsdp_transformer_layer_cls_to_wrap: 'Set transformer_layer_cls_to_wrap in fsdp_config.',
+  tpu_metrics_debug: 'Use `debug: tpu_metrics_debug`.',
+  include_inputs_for_metrics: 'Use `include_for_metrics: [inputs]`.',
+  include_tokens_per_second: 'Use include_num_input_tokens_seen.',
+  push_to_hub_organization: 'Put the organization in hub_model_id (`org/name`).',
+  use_mps_device: 'MPS is used by default when it is available.',
+  fp16_backend: 'Mixed precision always uses torch.amp now.',
+  half_precision_backend: 'Mixed precision always uses torch.amp now.',
+  warmup_ratio: 'warmup_steps takes a float in [0, 1) as a ratio of the total steps.',
+};
+
+/** The message of a `key-version` finding `f` for `key` in a run that uses `label` `v`; `why` says what the framework does. */
+function versionMessage(f: KeyVersionFinding, label: string, v: string, why: string): string {
+  if (f.kind === 'added') {
+    const when = f.after ? `after ${label} ${f.after} (${f.after} does not have it, ${f.release} does)` : `in ${label} ${f.release}`;
+    return `\`${f.key}\` was added ${when}; the run uses ${label} ${v}, which does not have it: ${why}. Upgrade ${label} or remove the key.`;
+  }
+  const when = f.after ? `after ${label} ${f.after} (${f.release} does not have it)` : `in ${label} ${f.release} (last in ${f.lastWith})`;
+  const instead = f.to ? ` Use \`${f.to}\`.` : '';
+  const hint = label === 'transformers' && TRANSFORMERS_HINTS[f.key] ? ` ${TRANSFORMERS_HINTS[f.key]}` : '';
+  return `\`${f.key}\` was removed ${when}; the run uses ${label} ${v}, which does not have it: ${why}.${instead}${hint}`;
+}
 
 /**
  * Whether `value` of the PEFT LoraConfig field `field` (`init_lora_weights`) exists in PEFT `version`: the release
@@ -225,13 +292,25 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
       if (!v) return;
       const f = keyVersionFinding(pkg, e.key, v, path);
       const at = ctx.li.range(e.keyStart, e.keyEnd);
-      // The table of the run's version already reported it (ObjSpec.versionGaps, with the same history): one diagnostic.
-      if (f && ctx.issues.some((x) => x.code === 'key-version' && x.range.start.line === at.start.line && x.range.start.character === at.start.character)) return;
+      const same = (x: { range: typeof at }) => x.range.start.line === at.start.line && x.range.start.character === at.start.character;
+      if (f && pkg === 'transformers') {
+        // The history knows more than the table's versionGaps or a version-blind rename: its diagnostic replaces theirs.
+        for (let i = ctx.issues.length - 1; i >= 0; i--) if ((ctx.issues[i].code === 'key-version' || ctx.issues[i].code === 'renamed-key') && same(ctx.issues[i])) ctx.issues.splice(i, 1);
+      } else if (f && ctx.issues.some((x) => x.code === 'key-version' && same(x))) return; // already reported from the same history (ObjSpec.versionGaps)
+      const gap = !f && pkg === 'transformers' ? ctx.issues.findIndex((x) => x.code === 'key-version' && same(x)) : -1;
+      const h = HISTORIES[pkg];
+      const first = h.keys[e.key]?.[0] ?? 0;
+      if (gap >= 0 && first > 0 && h.unread?.some(([, b]) => b === first) && compareVersions(v, h.releases[first - 1]) > 0 && compareVersions(v, h.releases[first]) < 0) {
+        // The table of the run's version lacks the key but the history cannot tell: the run's release lies between
+        // releases that were not read (5.5.0 between 4.57.6 and 5.17.0). A warning that says so, not an error.
+        ctx.issues[gap] = { ...ctx.issues[gap], severity: 'warning', message: `\`${e.key}\` is not in ${label} ${h.releases[first - 1]} and is in ${h.releases[first]}; the releases between were not read, so whether ${label} ${v} has it is not known. If it does not, ${why}.` };
+      }
       if (f) {
-        const msg = f.kind === 'added'
-          ? `\`${e.key}\` was added in ${label} ${f.release}; the run uses ${label} ${v}, which does not have it: ${why}. Upgrade ${label} or remove the key.`
-          : `\`${e.key}\` was removed in ${label} ${f.release} (last in ${f.lastWith}); the run uses ${label} ${v}, which does not have it: ${why}.`;
-        ctx.at(e, 'key-version', severity, msg, { at: 'key', fixes: [{ title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)] }] });
+        const to = f.to ?? (f.kind === 'removed' ? ctx.def.root.renamed?.[e.key]?.to : undefined);
+        const clash = to !== undefined && ctx.root?.kind === 'map' && ctx.root.entries!.some((x) => x.key === to);
+        const remove = { title: `Remove ${e.key}`, edits: [ctx.deleteEntry(e)] };
+        const fixes = to && !clash ? [{ title: `Rename to \`${to}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, to)], isPreferred: true }, remove] : [remove];
+        ctx.at(e, 'key-version', severity, versionMessage({ ...f, to }, label, v, why), { at: 'key', fixes });
       }
       if (f || keyKnownIn(pkg, e.key, v, path)) {
         // Known to the run's version though not to the newest table, or reported above with its release: the
@@ -243,7 +322,10 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
       }
     };
     for (const e of ctx.root.entries!) {
-      if (skip.has(e.key) || ctx.def.root.renamed?.[e.key]) continue;
+      // Renames are left to `renamed-key`, except for transformers where the history dates a version-blind rename
+      // (`no_cuda` -> `use_cpu`, removed in 5.0.0); `evaluation_strategy` keeps its version-aware rename (hf.ts).
+      const rn = ctx.def.root.renamed?.[e.key];
+      if (skip.has(e.key) || (rn && (pkg !== 'transformers' || rn.byVersion))) continue;
       check(e, '', sev);
     }
     if (pkg !== 'axolotl') return;

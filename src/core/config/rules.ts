@@ -10,8 +10,8 @@ import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
-import { keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
-import { alignmentHandbook, hfRenamed, trlScript } from './schemas/hf';
+import { historyKeys, keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
+import { alignmentHandbook, hfRenamed, trlConfigs, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 import { missingDatasets } from './datasetRefs';
@@ -853,10 +853,17 @@ function peftRules(ctx: RuleContext): void {
  * follow the script, not TRL's config classes, so they are left to unknown-key.
  */
 const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(trlScript), ...Object.keys(alignmentHandbook)]));
+/**
+ * `key-version` for transformers (keyHistory.ts, tables/transformers-key-history.json): a TrainingArguments key the
+ * run's transformers does not have, with the release that added or removed it. Keys another dataclass of the same
+ * parser defines (TRL's configs, ScriptArguments/ModelConfig, the alignment handbook) are left alone: the parser
+ * accepts them whatever the transformers release.
+ */
+const transformersKeyVersions = keyVersionRule('transformers', new Set([...Object.keys(trlScript), ...Object.keys(trlConfigs), ...Object.keys(alignmentHandbook), ...historyKeys('trl')]));
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, transformersKeyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
     case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), peftKeyRule('axolotl'), crossLaunch, fsdpLayerClass, missingDatasets];
     case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs, missingDatasets];
