@@ -13,7 +13,8 @@ Reads each TAG's source with `git archive` and the same `ast` reader as scripts/
 the framework). Per framework:
   trl           the fields of every *Config class built on TrainingArguments (trl/trainer/*config*.py) and of their
                 bases inside TRL; transformers' TrainingArguments fields are left out (they follow transformers'
-                version, not TRL's).
+                version, not TRL's). `script`: the fields of ScriptArguments, ModelConfig and DatasetMixtureConfig
+                (trl/scripts/utils.py or trl/utils.py, trl/trainer/model_config.py), which TrlParser takes too.
   axolotl       top level: the fields (and pydantic aliases) of AxolotlConfigWCapabilities with its mixins, plus
                 every integration plugin's args model; `datasets[]`: the fields of the models the `datasets` field
                 takes (SFTDataset, DPODataset, ...). Before 0.8 the models were in
@@ -76,6 +77,11 @@ PATHS = {
 VALUE_FIELDS = {'peft': ['init_lora_weights']}
 EXTRA = {'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/tuners/lora/config.py', 'src/peft/tuners/lora.py', 'src/peft/config.py', 'src/peft/utils/config.py'], 'roots': {'config': ['LoraConfig']}}}
 AXOLOTL_OLD_GLOBS = ['src/axolotl/utils/config/models/input/v0_4_1/*.py']
+# trl: the dataclasses TrlParser parses next to the *Config class (`trl sft --config`, the example scripts):
+# ScriptArguments (trl/scripts/utils.py; trl/utils.py before 0.13), ModelConfig (trl/trainer/model_config.py) and
+# DatasetMixtureConfig where a release has it. trl/scripts/vllm_serve.py's ScriptArguments (a server) is not read.
+TRL_SCRIPT_GLOBS = ['trl/scripts/utils.py', 'trl/utils.py', 'trl/trainer/model_config.py']
+TRL_SCRIPT_ROOTS = ['ScriptArguments', 'ModelConfig', 'DatasetMixtureConfig']
 # Dataset fields of Axolotl's config whose entries are models (their keys are tabled under `<field>[]`).
 NESTED = {'axolotl': ['datasets']}
 
@@ -207,6 +213,10 @@ def keys_at(git_dir, tag, fw, skip):
             if refs:
                 nested[field + '[]'] = fields_of(sorted(refs), classes, aliases=True)
         per_class = {r: fields_of(ns, classes) - skip for r, ns in roots.items()} if fw == 'trl' else {}
+        if fw == 'trl':
+            sc, se = gkt.read_classes(tmp, TRL_SCRIPT_GLOBS)
+            gkt.resolve_enum_refs(sc, se)
+            nested['script'] = fields_of(TRL_SCRIPT_ROOTS, sc)
         return keys, nested, types, literal_values(names, classes, fw), per_class
 
 

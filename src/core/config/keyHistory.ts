@@ -85,6 +85,21 @@ function spans(h: History, path: string): Spans | undefined {
 }
 
 /**
+ * TRL keys the run's release lacks over both groups of dataclasses TrlParser parses: the *Config fields (`keys`) and
+ * ScriptArguments / ModelConfig / DatasetMixtureConfig (`nested.script`, trl/scripts/utils.py,
+ * trl/trainer/model_config.py). A key is reported only when every group that ever had it lacks it in `version`
+ * (`trust_remote_code` left ModelConfig in 1.7.0 when the *Config classes got it). Undefined otherwise, or when a
+ * group cannot tell.
+ */
+function trlFinding(key: string, version: string): KeyVersionFinding | undefined {
+  const fs = ['', 'script'].filter((p) => spans(HISTORIES.trl, p)?.names[key]).map((p) => keyVersionFinding('trl', key, version, p));
+  if (!fs.length || fs.some((f) => !f)) return undefined;
+  const f = fs[0]!;
+  // model_config.py 0.23-0.26: "`torch_dtype` is deprecated and will be removed in version 0.27.0, please use `dtype` instead."
+  return key === 'torch_dtype' && f.kind === 'removed' ? { ...f, to: 'dtype' } : f;
+}
+
+/**
  * Whether `key` exists in `version` of `pkg` (a distribution with a history: `trl`, `axolotl`, `llamafactory`), at
  * `path` (`''` = top level, `datasets[]` = an Axolotl dataset entry). Undefined when it does, when the key has no
  * history, or when the tabled releases cannot tell: a key is reported only when a tabled release at or before
@@ -290,7 +305,7 @@ export function keyVersionRule(pkg: string, skip: ReadonlySet<string> = new Set(
     const why = sev === 'error' ? `HfArgumentParser stops with "Some keys are not used by the HfArgumentParser"` : `${label} ignores it (its pydantic models drop unknown keys)`;
     const check = (e: CEntry, path: string, severity: Severity) => {
       if (!v) return;
-      const f = keyVersionFinding(pkg, e.key, v, path);
+      const f = pkg === 'trl' && path === '' ? trlFinding(e.key, v) : keyVersionFinding(pkg, e.key, v, path);
       const at = ctx.li.range(e.keyStart, e.keyEnd);
       const same = (x: { range: typeof at }) => x.range.start.line === at.start.line && x.range.start.character === at.start.character;
       if (f && pkg === 'transformers') {

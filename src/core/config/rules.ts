@@ -849,10 +849,11 @@ function peftRules(ctx: RuleContext): void {
 }
 
 /**
- * `key-version` for TRL (keyHistory.ts): the keys of TRL's ScriptArguments/ModelConfig and of the alignment handbook
- * follow the script, not TRL's config classes, so they are left to unknown-key.
+ * `key-version` for TRL (keyHistory.ts): the *Config fields and those of TRL's ScriptArguments/ModelConfig (the
+ * hand-written `trlScript` list) by the TRL history; the alignment handbook's keys follow its own scripts, so they
+ * are left to unknown-key.
  */
-const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(trlScript), ...Object.keys(alignmentHandbook)]));
+const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(alignmentHandbook)]));
 /**
  * `key-version` for transformers (keyHistory.ts, tables/transformers-key-history.json): a TrainingArguments key the
  * run's transformers does not have, with the release that added or removed it. Keys another dataclass of the same
