@@ -81,7 +81,7 @@ AXOLOTL_OLD_GLOBS = ['src/axolotl/utils/config/models/input/v0_4_1/*.py']
 # ScriptArguments (trl/scripts/utils.py; trl/utils.py before 0.13), ModelConfig (trl/trainer/model_config.py) and
 # DatasetMixtureConfig where a release has it. trl/scripts/vllm_serve.py's ScriptArguments (a server) is not read.
 TRL_SCRIPT_GLOBS = ['trl/scripts/utils.py', 'trl/utils.py', 'trl/trainer/model_config.py']
-TRL_SCRIPT_ROOTS = ['ScriptArguments', 'ModelConfig', 'DatasetMixtureConfig']
+TRL_SCRIPT_ROOTS = list(gkt.TRL_SCRIPT_ROOTS)
 # Dataset fields of Axolotl's config whose entries are models (their keys are tabled under `<field>[]`).
 NESTED = {'axolotl': ['datasets']}
 
@@ -195,6 +195,9 @@ def keys_at(git_dir, tag, fw, skip):
             return None, {}, types, {}, {}
         gkt.resolve_enum_refs(classes, enums)
         roots = EXTRA[fw]['roots'] if fw in EXTRA else gkt.roots_for(fw, classes, tmp)
+        if fw == 'trl':
+            # The *Config classes only: ScriptArguments/ModelConfig are the `script` group below.
+            roots = {k: v for k, v in roots.items() if k not in gkt.TRL_SCRIPT_ROOTS}
         if fw == 'llamafactory':
             roots = {k: v for k, v in roots.items() if k in ('config', 'infer', 'eval', 'megatron_bridge')}
         names = sorted({n for ns in roots.values() for n in ns})

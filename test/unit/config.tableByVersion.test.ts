@@ -159,3 +159,19 @@ test('every TrainingArguments default is the table\'s of the transformers versio
   const optim = hoverAt(HF + 'optim: adamw_torch\n', (HF + 'optim').length - 2, { fileName: 'train.yaml', versions: { transformers: '5.18.0' } })!.markdown;
   assert.match(optim, /- Default: `adamw_torch \(adamw_torch_fused on torch>=2\.8\)`$/m);
 });
+
+test('TRL tables hold ScriptArguments, ModelConfig and DatasetMixtureConfig (what TrlParser parses next to a *Config)', () => {
+  // gen-key-tables.py trl reads trl/scripts/utils.py and trl/trainer/model_config.py at each tag: the hand-written
+  // trlScript keys now link the release's line, and DatasetMixtureConfig's keys (`datasets`, `streaming`) are known.
+  for (const t of KEY_TABLES.trl) {
+    assert.equal(t.classes.ModelConfig?.file, 'trl/trainer/model_config.py', t.release);
+    assert.equal(t.classes.ScriptArguments?.file, 'trl/scripts/utils.py', t.release);
+    const names = flattenClass(t, 'ModelConfig').map((x) => x.field.name);
+    for (const k of ['model_name_or_path', 'lora_r', 'use_dora', 'dtype']) assert.ok(names.includes(k), `${t.release} ${k}`);
+  }
+  const text = HF + 'use_peft: true\nlora_r: 16\ndataset_name: trl-lib/Capybara\n';
+  const h = hoverAt(text, text.indexOf('lora_r') + 2, { fileName: 'train.yaml', versions: { trl: '1.8.0' } })!.markdown;
+  assert.match(h, /huggingface\/trl\/blob\/[0-9a-f]{40}\/trl\/trainer\/model_config\.py#L\d+/);
+  const mix = HF + 'datasets:\n  - path: trl-lib/Capybara\n    split: train\nstreaming: false\n';
+  assert.deepEqual(validateConfig(mix, { fileName: 'train.yaml', versions: { trl: '1.9.0' } }).issues.map((i) => `${i.range.start.line}:${i.code}`), []);
+});
