@@ -85,3 +85,14 @@ test('a key a TRL config defines is left to TRL: the transformers history does n
   // SFTConfig/GRPOConfig fields are accepted by the same HfArgumentParser whatever the transformers release.
   assert.deepEqual(rows(HF + 'max_length: 1024\npacking: true\n', 'transformers==5.18.0\ntrl==1.9.0\n').map((x) => x.code), []);
 });
+
+test('LLaMA-Factory (HfArgumentParser over its dataclasses and Seq2SeqTrainingArguments): the same history', () => {
+  // overwrite_output_dir is LLaMA-Factory's own field from 0.9.4 (hparams, read in parser.py), so it stays valid on
+  // transformers 5.x; warmup_ratio is transformers' only and went in 5.0.0.
+  const LF = 'model_name_or_path: Qwen/Qwen2.5-0.5B\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: alpaca_en_demo\ntemplate: qwen\noutput_dir: out\nwarmup_ratio: 0.1\noverwrite_output_dir: true\n';
+  const v5 = validateConfig(LF, { fileName: '/w/lf.yaml', versions: pinned('transformers==5.18.0\n') });
+  assert.equal(v5.framework, 'llamafactory');
+  assert.deepEqual(v5.issues.map((i) => [i.range.start.line, i.severity, i.code, i.fixes.map((f) => f.title)]), [[7, 'error', 'key-version', ['Rename to `warmup_steps`', 'Remove warmup_ratio']]]);
+  assert.match(v5.issues[0].message, /^`warmup_ratio` was removed in transformers 5\.0\.0 \(last in 4\.57\.6\); the run uses transformers 5\.18\.0/);
+  assert.deepEqual(validateConfig(LF, { fileName: '/w/lf.yaml', versions: pinned('transformers==4.57.6\n') }).issues.map((i) => i.code), []);
+});

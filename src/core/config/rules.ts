@@ -13,6 +13,7 @@ import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './t
 import { historyKeys, keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
 import { alignmentHandbook, hfRenamed, trlConfigs, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
+import { KEY_TABLES, flattenClass } from './tables';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 import { missingDatasets } from './datasetRefs';
 
@@ -861,12 +862,20 @@ const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ..
  * accepts them whatever the transformers release.
  */
 const transformersKeyVersions = keyVersionRule('transformers', new Set([...Object.keys(trlScript), ...Object.keys(trlConfigs), ...Object.keys(alignmentHandbook), ...historyKeys('trl')]));
+/**
+ * The same for LLaMA-Factory (hparams/parser.py: HfArgumentParser over its dataclasses and transformers'
+ * Seq2SeqTrainingArguments): LLaMA-Factory's own fields, in any tabled or historical release, are left to its rules.
+ */
+const lfTransformersKeyVersions = keyVersionRule('transformers', new Set([
+  ...historyKeys('llamafactory'),
+  ...(KEY_TABLES.llamafactory ?? []).flatMap((t) => Object.values(t.roots).flat().flatMap((c) => flattenClass(t, c).map((x) => x.field.name))),
+]));
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
     case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, transformersKeyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
     case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), peftKeyRule('axolotl'), crossLaunch, fsdpLayerClass, missingDatasets];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, keyVersionRule('llamafactory'), lfTransformersKeyVersions, peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs, missingDatasets];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];
