@@ -3,8 +3,9 @@
 
 Usage:
   python3 scripts/gen-key-history.py FRAMEWORK GIT_DIR TAG [TAG ...] [--out FILE]
+  python3 scripts/gen-key-history.py transformers --dir RELEASE FOLDER SOURCE [--dir ...] [--removed-in R=KEY[:NEW],...]
 
-  FRAMEWORK  trl | axolotl | llamafactory | peft
+  FRAMEWORK  trl | axolotl | llamafactory | peft | transformers
   GIT_DIR    a git directory of the framework's repository with its release tags (a bare clone is enough)
   TAG        the releases to table, e.g. v0.12.2 v0.13.0 (sorted by version; every tag listed is read)
 
@@ -12,7 +13,8 @@ Reads each TAG's source with `git archive` and the same `ast` reader as scripts/
 the framework). Per framework:
   trl           the fields of every *Config class built on TrainingArguments (trl/trainer/*config*.py) and of their
                 bases inside TRL; transformers' TrainingArguments fields are left out (they follow transformers'
-                version, not TRL's).
+                version, not TRL's). `script`: the fields of ScriptArguments, ModelConfig and DatasetMixtureConfig
+                (trl/scripts/utils.py or trl/utils.py, trl/trainer/model_config.py), which TrlParser takes too.
   axolotl       top level: the fields (and pydantic aliases) of AxolotlConfigWCapabilities with its mixins, plus
                 every integration plugin's args model; `datasets[]`: the fields of the models the `datasets` field
                 takes (SFTDataset, DPODataset, ...). Before 0.8 the models were in
@@ -26,6 +28,15 @@ the framework). Per framework:
                 bases inside PEFT (PeftConfig, PeftConfigMixin of src/peft/config.py or src/peft/utils/config.py):
                 the keyword arguments the frameworks pass to LoraConfig (TRL's get_peft_config, Axolotl's
                 load_lora, LLaMA-Factory's adapter.py), which raises TypeError on one its release lacks.
+  transformers  the fields of TrainingArguments and Seq2SeqTrainingArguments (src/transformers/training_args*.py),
+                what HfArgumentParser accepts. The repository is too large to fetch whole, so each release may be
+                an unzipped PyPI wheel instead of a tag: `--dir 5.18.0 /tmp/tf-5.18.0 "pypi transformers-5.18.0-
+                py3-none-any.whl sha256:<hex>"` (the wheel's transformers/ under FOLDER/src/). Two tabled releases
+                with releases between them that were not read (another major, or a minor skipped: 4.57.6 and
+                5.17.0) are listed in `unread`: a key that appears or goes between them is dated "after 4.57.6",
+                not "in 5.17.0". `--removed-in 5.0.0=no_cuda:use_cpu,logging_dir` dates removals that the source
+                of the release itself documents (transformers' MIGRATION_GUIDE_V5.md, "## Trainer") and names the
+                key that replaces one (`notes`); each must be in the tabled release before it and absent after.
 
 Output src/core/config/tables/<framework>-key-history.json:
 {framework, repo, generator, releases: [oldest..newest], commits, keys: {name: [first, last]},
@@ -33,7 +44,8 @@ Output src/core/config/tables/<framework>-key-history.json:
 (trl also `classes`: {releases, commits, names: {class: {name: [first, last]}}}, each *Config class's own keys,
 over the tags and --class-tags; peft also `values`: {field: {value: [first, last]}}, the values of the Literal fields in VALUE_FIELDS), with indices into
 `releases`: the key exists from releases[first] through releases[last] (last = newest: still
-there). Only releases with key data are in `releases`.
+there). Only releases with key data are in `releases`. transformers: `commits` are null and `sources` name the
+wheels; `unread` lists [i, i+1] pairs with unread releases between; `notes` {key: {removedIn, to?}}.
 """
 import argparse
 import importlib.util
@@ -65,6 +77,11 @@ PATHS = {
 VALUE_FIELDS = {'peft': ['init_lora_weights']}
 EXTRA = {'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/tuners/lora/config.py', 'src/peft/tuners/lora.py', 'src/peft/config.py', 'src/peft/utils/config.py'], 'roots': {'config': ['LoraConfig']}}}
 AXOLOTL_OLD_GLOBS = ['src/axolotl/utils/config/models/input/v0_4_1/*.py']
+# trl: the dataclasses TrlParser parses next to the *Config class (`trl sft --config`, the example scripts):
+# ScriptArguments (trl/scripts/utils.py; trl/utils.py before 0.13), ModelConfig (trl/trainer/model_config.py) and
+# DatasetMixtureConfig where a release has it. trl/scripts/vllm_serve.py's ScriptArguments (a server) is not read.
+TRL_SCRIPT_GLOBS = ['trl/scripts/utils.py', 'trl/utils.py', 'trl/trainer/model_config.py']
+TRL_SCRIPT_ROOTS = list(gkt.TRL_SCRIPT_ROOTS)
 # Dataset fields of Axolotl's config whose entries are models (their keys are tabled under `<field>[]`).
 NESTED = {'axolotl': ['datasets']}
 
@@ -103,6 +120,61 @@ def literal_values(names, classes, fw):
     return out
 
 
+def keys_in_dir(folder, fw):
+    """The keys HfArgumentParser takes for `fw` (transformers) from a source folder (a checkout or an unzipped wheel)."""
+    classes, enums = gkt.read_classes(folder, gkt.SETS[fw]['globs'])
+    gkt.resolve_enum_refs(classes, enums)
+    names = sorted({n for ns in gkt.roots_for(fw, classes, folder).values() for n in ns})
+    if not names:
+        raise SystemExit('%s: no %s root classes under %s' % (fw, ', '.join(('TrainingArguments', 'Seq2SeqTrainingArguments')), folder))
+    return fields_of(names, classes)
+
+
+def unread_pairs(releases):
+    """Indices [i, i+1] of adjacent releases with releases between them that were not read: another major, or a
+    minor skipped (4.57.6 -> 5.17.0; 5.17.0 -> 5.18.0 is read through)."""
+    out = []
+    for i in range(len(releases) - 1):
+        a = [int(x) for x in re.findall(r'\d+', releases[i])[:2]]
+        b = [int(x) for x in re.findall(r'\d+', releases[i + 1])[:2]]
+        if a[0] != b[0] or b[1] - a[1] > 1:
+            out.append([i, i + 1])
+    return out
+
+
+def dir_history(a):
+    """The transformers history from --dir folders (one per release, oldest first after sorting)."""
+    dirs = sorted(a.dir, key=lambda d: [int(x) for x in re.findall(r'\d+', d[0])])
+    rels = [d[0] for d in dirs]
+    keys = [keys_in_dir(d[1], a.framework) for d in dirs]
+    doc = {'framework': a.framework, 'repo': gkt.SETS[a.framework]['repo'], 'generator': 'scripts/gen-key-history.py',
+           'releases': rels, 'commits': [None] * len(rels), 'sources': [d[2] for d in dirs], 'keys': spans(keys),
+           'unread': unread_pairs(rels)}
+    notes = {}
+    for spec in a.removed_in:
+        rel, _, names = spec.partition('=')
+        for item in names.split(','):
+            key, _, to = item.strip().partition(':')
+            span = doc['keys'].get(key)
+            # The release before the removal has it, the first tabled release at or past the removal does not.
+            if not span or span[1] == len(rels) - 1 or gkt_cmp(rels[span[1]], rel) >= 0 or gkt_cmp(rels[span[1] + 1], rel) < 0:
+                raise SystemExit('--removed-in %s: %s is not in %s and absent from the next tabled release' % (rel, key, 'the release before it'))
+            if to and to not in keys[-1]:
+                raise SystemExit('--removed-in %s: %s -> %s, which the newest release does not have' % (rel, key, to))
+            notes[key] = {'removedIn': rel, **({'to': to} if to else {})}
+    if notes:
+        doc['notes'] = dict(sorted(notes.items()))
+        doc['notesSource'] = a.notes_source
+    return doc
+
+
+def gkt_cmp(x, y):
+    """Compares two release strings numerically (-1, 0, 1)."""
+    p = [int(v) for v in re.findall(r'\d+', x)]
+    q = [int(v) for v in re.findall(r'\d+', y)]
+    return (p > q) - (p < q)
+
+
 def keys_at(git_dir, tag, fw, skip):
     """(top-level keys, {nested path: keys}, dataset type modules or None, {field: Literal values}) of one release;
     keys None = no key data."""
@@ -123,6 +195,9 @@ def keys_at(git_dir, tag, fw, skip):
             return None, {}, types, {}, {}
         gkt.resolve_enum_refs(classes, enums)
         roots = EXTRA[fw]['roots'] if fw in EXTRA else gkt.roots_for(fw, classes, tmp)
+        if fw == 'trl':
+            # The *Config classes only: ScriptArguments/ModelConfig are the `script` group below.
+            roots = {k: v for k, v in roots.items() if k not in gkt.TRL_SCRIPT_ROOTS}
         if fw == 'llamafactory':
             roots = {k: v for k, v in roots.items() if k in ('config', 'infer', 'eval', 'megatron_bridge')}
         names = sorted({n for ns in roots.values() for n in ns})
@@ -141,6 +216,10 @@ def keys_at(git_dir, tag, fw, skip):
             if refs:
                 nested[field + '[]'] = fields_of(sorted(refs), classes, aliases=True)
         per_class = {r: fields_of(ns, classes) - skip for r, ns in roots.items()} if fw == 'trl' else {}
+        if fw == 'trl':
+            sc, se = gkt.read_classes(tmp, TRL_SCRIPT_GLOBS)
+            gkt.resolve_enum_refs(sc, se)
+            nested['script'] = fields_of(TRL_SCRIPT_ROOTS, sc)
         return keys, nested, types, literal_values(names, classes, fw), per_class
 
 
@@ -155,12 +234,28 @@ def spans(per):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('framework', choices=sorted(PATHS))
-    ap.add_argument('git_dir')
-    ap.add_argument('tags', nargs='+')
+    ap.add_argument('framework', choices=sorted(PATHS) + ['transformers'])
+    ap.add_argument('git_dir', nargs='?')
+    ap.add_argument('tags', nargs='*')
+    ap.add_argument('--dir', nargs=3, action='append', default=[], metavar=('RELEASE', 'FOLDER', 'SOURCE'),
+                    help='transformers: a release read from a folder (a checkout or an unzipped wheel) and where it came from')
+    ap.add_argument('--removed-in', action='append', default=[], help='transformers: RELEASE=KEY[:NEW],... removals the release documents')
+    ap.add_argument('--notes-source', default=None, help='transformers: where --removed-in comes from (file and commit)')
     ap.add_argument('--out')
     ap.add_argument('--class-tags', nargs='*', default=[], help='trl: older tags read only for `classes` (e.g. v0.8.6, before SFTConfig existed)')
     a = ap.parse_args()
+    if a.framework == 'transformers':
+        if not a.dir:
+            ap.error('transformers: give each release with --dir RELEASE FOLDER SOURCE')
+        doc = dir_history(a)
+        out = a.out or os.path.join(HERE, '..', 'src', 'core', 'config', 'tables', 'transformers-key-history.json')
+        with open(out, 'w', encoding='utf-8') as fh:
+            json.dump(doc, fh, indent=0)
+            fh.write('\n')
+        print('%s: %d keys over %d releases, %d dated by notes' % (os.path.relpath(out), len(doc['keys']), len(doc['releases']), len(doc.get('notes', {}))))
+        return
+    if not a.git_dir or not a.tags:
+        ap.error('give GIT_DIR and at least one TAG')
     tags = sorted(a.tags, key=lambda t: [int(x) for x in re.findall(r'\d+', t)])
     skip = gtd.training_argument_names() if a.framework == 'trl' else set()
     commit = {t: subprocess.check_output(['git', '--git-dir', a.git_dir, 'rev-list', '-n1', t], text=True).strip() for t in tags}

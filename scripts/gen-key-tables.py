@@ -50,7 +50,7 @@ SETS = {
     },
     'llamafactory': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/hparams/*.py']},
     'llamafactory-v1': {'repo': 'hiyouga/LlamaFactory', 'globs': ['src/llamafactory/v1/config/*.py']},
-    'trl': {'repo': 'huggingface/trl', 'globs': ['trl/trainer/*config*.py', 'trl/trainer/*/*config*.py', 'trl/experimental/*/*_config.py']},
+    'trl': {'repo': 'huggingface/trl', 'globs': ['trl/trainer/*config*.py', 'trl/trainer/*/*config*.py', 'trl/experimental/*/*_config.py', 'trl/scripts/utils.py']},
     'transformers': {
         'repo': 'huggingface/transformers',
         'globs': ['src/transformers/training_args.py', 'src/transformers/training_args_seq2seq.py', 'src/transformers/trainer_utils.py', 'src/transformers/debug_utils.py'],
@@ -61,6 +61,9 @@ SETS = {
     },
     'peft': {'repo': 'huggingface/peft', 'globs': ['src/peft/config.py', 'src/peft/utils/peft_types.py', 'src/peft/tuners/*/config.py']},
 }
+
+# The dataclasses TRL's TrlParser parses next to a *Config (tabled as roots of the TRL tables; not config classes).
+TRL_SCRIPT_ROOTS = ('ScriptArguments', 'ModelConfig', 'DatasetMixtureConfig')
 
 SCALARS = {'bool': 'bool', 'int': 'int', 'float': 'float', 'str': 'str', 'Any': 'any', 'dict': 'dict', 'list': 'list', 'object': 'any'}
 
@@ -371,7 +374,11 @@ def roots_for(fw, classes, root='.'):
     if fw == 'llamafactory-v1':
         return {'config': [n for n in ('ModelArguments', 'DataArguments', 'TrainingArguments', 'SampleArguments') if n in classes]}
     if fw == 'trl':
-        return {n: [n] for n in sorted(classes) if re.match(r'^[A-Z][A-Za-z0-9]*Config$', n) and n not in ('ModelConfig',) and 'TrainingArguments' in closure_bases(n, classes)}
+        # Every *Config built on TrainingArguments, and the dataclasses TrlParser parses next to one (`trl sft
+        # --config`, the example scripts): ScriptArguments (trl/scripts/utils.py), ModelConfig
+        # (trl/trainer/model_config.py), DatasetMixtureConfig (trl/scripts/utils.py) where the release has them.
+        configs = {n: [n] for n in sorted(classes) if re.match(r'^[A-Z][A-Za-z0-9]*Config$', n) and n not in TRL_SCRIPT_ROOTS and 'TrainingArguments' in closure_bases(n, classes)}
+        return {**configs, **{n: [n] for n in TRL_SCRIPT_ROOTS if n in classes}}
     if fw == 'transformers':
         # What HfArgumentParser(TrainingArguments) / (Seq2SeqTrainingArguments) accepts.
         return {n: [n] for n in ('TrainingArguments', 'Seq2SeqTrainingArguments') if n in classes}

@@ -159,6 +159,7 @@ const STRICTER_BY_RULE: Record<string, string> = {
   dataloader_prefetch_factor: 'torch DataLoader: prefetch_factor must be positive',
   ddp_timeout: 'timedelta(seconds=0): every collective times out at once',
   // TRL (trl/trainer/*_config.py and the trainers that read them)
+  lora_r: "ModelConfig (trl/trainer/model_config.py) -> PEFT's LoraConfig: the LoRA layer's update_layer raises ValueError for r <= 0 (src/peft/tuners/lora/layer.py)",
   max_prompt_length: 'prompts truncated to nothing',
   max_completion_length: 'nothing can be generated',
   max_length: 'sequences truncated to nothing',

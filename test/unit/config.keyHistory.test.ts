@@ -22,11 +22,49 @@ test('histories name each release with its full commit, oldest first', () => {
   for (const pkg of ['axolotl', 'llamafactory', 'trl']) {
     const r = historyReleases(pkg);
     assert.ok(r.length >= 8, `${pkg}: ${r.length} releases`);
-    for (const x of r) assert.match(x.commit, /^[0-9a-f]{40}$/);
+    for (const x of r) assert.match(x.commit ?? '', /^[0-9a-f]{40}$/);
   }
   assert.deepEqual(historyReleases('axolotl').slice(0, 2).map((x) => x.release), ['0.5.0', '0.5.2']);
   assert.equal(historyReleases('axolotl').at(-1)!.release, '0.18.0');
   assert.deepEqual(historyReleases('llamafactory').map((x) => x.release).slice(0, 3), ['0.6.3', '0.7.1', '0.8.3']);
+});
+
+test('TRL 1.7.1 / 1.8.0: the history reads every 1.x tag (keys added and removed in 1.7 and 1.8)', () => {
+  // trl-key-history.json from the v1.0.0 ... v1.9.0 tags: GRPOConfig's use_adaptive_entropy first in 1.8.0,
+  // router_aux_loss_coef first in 1.7.0; the experimental mask_ratio last in 1.7.1 (trl/trainer/*config*.py,
+  // trl/experimental/*/*config*.py at each tag).
+  const rel = historyReleases('trl').map((x) => x.release);
+  for (const r of ['1.1.0', '1.2.0', '1.4.0', '1.5.0', '1.5.1', '1.7.0', '1.7.1', '1.8.0']) assert.ok(rel.includes(r), r);
+  assert.equal(rel.at(-1), '1.9.0');
+  assert.deepEqual(keyVersionFinding('trl', 'use_adaptive_entropy', '1.7.1'), { key: 'use_adaptive_entropy', kind: 'added', release: '1.8.0', tabled: '0.12.0–1.9.0' });
+  assert.equal(keyVersionFinding('trl', 'use_adaptive_entropy', '1.8.0'), undefined);
+  assert.deepEqual(keyVersionFinding('trl', 'router_aux_loss_coef', '1.6.0'), { key: 'router_aux_loss_coef', kind: 'added', release: '1.7.0', tabled: '0.12.0–1.9.0' });
+  assert.equal(keyVersionFinding('trl', 'mask_ratio', '1.7.1'), undefined);
+  assert.deepEqual(keyVersionFinding('trl', 'mask_ratio', '1.8.0'), { key: 'mask_ratio', kind: 'removed', release: '1.8.0', lastWith: '1.7.1', tabled: '0.12.0–1.9.0' });
+  // In a config: one key-version error at the key (the table's versionGaps and the history rule do not both report it).
+  const text = 'model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nuse_adaptive_entropy: true\nrouter_aux_loss_coef: 0.01\n';
+  assert.deepEqual(codes(text, { trl: '1.7.1' }), ['error:key-version@2']);
+  assert.deepEqual(codes(text, { trl: '1.6.0' }), ['error:key-version@2', 'error:key-version@3']);
+  assert.deepEqual(codes(text, { trl: '1.8.0' }), []);
+});
+
+test('TRL ScriptArguments/ModelConfig keys (hand-written in schemas/hf.ts) are judged by the TRL history too', () => {
+  // trl-key-history.json `nested.script`: ModelConfig (trl/trainer/model_config.py) got use_dora in 0.16.0 and dtype in
+  // 0.23.0; torch_dtype ("deprecated and will be removed in version 0.27.0, please use `dtype`") and ScriptArguments'
+  // gradient_checkpointing_use_reentrant (trl/scripts/utils.py) are gone from 0.27.0. trust_remote_code left
+  // ModelConfig in 1.7.0, when the *Config classes got it: known in every release.
+  const text = 'model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nuse_peft: true\nuse_dora: true\ntorch_dtype: bfloat16\ngradient_checkpointing_use_reentrant: false\ntrust_remote_code: true\n';
+  const issues = (v: string) => validateConfig(text, { fileName: '/w/train.yaml', versions: { trl: v } }).issues.filter((i) => i.code === 'key-version' || i.code === 'unknown-key');
+  const v19 = issues('1.9.0');
+  assert.deepEqual(v19.map((i) => `${i.severity}:${i.code}@${i.range.start.line}`), ['error:key-version@4', 'error:key-version@5']);
+  assert.equal(v19[0].message, '`torch_dtype` was removed in TRL 0.27.0 (last in 0.26.2); the run uses TRL 1.9.0, which does not have it: HfArgumentParser stops with "Some keys are not used by the HfArgumentParser". Use `dtype`.');
+  assert.deepEqual(v19[0].fixes.map((f) => [f.title, f.edits[0].newText]), [['Rename to `dtype`', 'dtype'], ['Remove torch_dtype', '']]);
+  assert.match(v19[1].message, /^`gradient_checkpointing_use_reentrant` was removed in TRL 0\.27\.0 \(last in 0\.26\.2\)/);
+  assert.deepEqual(issues('0.26.2').map((i) => i.code), []);
+  const v15 = issues('0.15.2');
+  assert.deepEqual(v15.map((i) => `${i.severity}:${i.code}@${i.range.start.line}`), ['error:key-version@3']);
+  assert.match(v15[0].message, /^`use_dora` was added in TRL 0\.16\.0; the run uses TRL 0\.15\.2/);
+  for (const v of ['1.6.0', '1.7.0', '1.8.0']) assert.ok(!issues(v).some((i) => i.range.start.line === 6), v);
 });
 
 test('Axolotl: keys added and removed by release, from its pydantic models', () => {

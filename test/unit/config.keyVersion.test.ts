@@ -12,12 +12,13 @@ const issues = (text: string, trl?: string) => validateConfig(text, { fileName: 
 
 test('key history: added and removed releases, and no finding where the tabled releases cannot tell', () => {
   // num_generations first appears in TRL 0.14.0 (GRPOConfig); 0.13.0 is the tabled release before it.
-  assert.deepEqual(keyVersionFinding('trl', 'num_generations', '0.13.0'), { key: 'num_generations', kind: 'added', release: '0.14.0', tabled: '0.12.2–1.9.0' });
+  assert.deepEqual(keyVersionFinding('trl', 'num_generations', '0.13.0'), { key: 'num_generations', kind: 'added', release: '0.14.0', tabled: '0.12.0–1.9.0' });
   assert.equal(keyVersionFinding('trl', 'num_generations', '0.13.1'), undefined); // 0.13.1 is not tabled: could have it
   assert.equal(keyVersionFinding('trl', 'num_generations', '0.14.0'), undefined);
-  // chars_per_token: last in 0.17.0, gone in 0.18.2 (the next tabled release).
-  assert.deepEqual(keyVersionFinding('trl', 'chars_per_token', '0.19.1'), { key: 'chars_per_token', kind: 'removed', release: '0.18.2', lastWith: '0.17.0', tabled: '0.12.2–1.9.0' });
-  assert.equal(keyVersionFinding('trl', 'chars_per_token', '0.18.0'), undefined);
+  // chars_per_token: last in 0.17.0, gone in 0.18.0 (every release tag from 0.12.0 is read).
+  assert.deepEqual(keyVersionFinding('trl', 'chars_per_token', '0.19.1'), { key: 'chars_per_token', kind: 'removed', release: '0.18.0', lastWith: '0.17.0', tabled: '0.12.0–1.9.0' });
+  assert.deepEqual(keyVersionFinding('trl', 'chars_per_token', '0.18.0')?.release, '0.18.0');
+  assert.equal(keyVersionFinding('trl', 'chars_per_token', '0.17.0'), undefined);
   assert.equal(keyVersionFinding('trl', 'learning_rate', '0.1.0'), undefined); // TrainingArguments: follows transformers
   assert.equal(keyVersionFinding('trl', 'no_such_key', '0.19.1'), undefined);
 });
@@ -30,7 +31,7 @@ test('key-version: an error at the key (HfArgumentParser refuses it), with the r
   assert.match(String(old[0][5]), /^`num_generations` was added in TRL 0\.14\.0; the run uses TRL 0\.13\.0/);
   const newer = issues(yaml, '0.24.0');
   assert.deepEqual(newer.map((i) => i.slice(0, 5)), [['error', 3, 0, 3, 15]]);
-  assert.match(String(newer[0][5]), /^`chars_per_token` was removed in TRL 0\.18\.2 \(last in 0\.17\.0\)/);
+  assert.match(String(newer[0][5]), /^`chars_per_token` was removed in TRL 0\.18\.0 \(last in 0\.17\.0\)/);
   // max_seq_length: SFTConfig's own history (removed in 0.20.0), one diagnostic that replaces the renamed-key, with its
   // rename fix (config.versionAware.test.ts covers the per-class rule).
   const sft = validateConfig('model_name_or_path: m\noutput_dir: out\npacking: true\nmax_seq_length: 512\n', { fileName: '/w/train.yaml', versions: { trl: '0.24.0' } }).issues;

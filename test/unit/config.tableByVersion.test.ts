@@ -30,7 +30,8 @@ test('requirements.txt pins transformers 4.57.6: a key only 5.x has is a key-ver
   assert.equal(r.framework, 'hf-trainer');
   assert.deepEqual(at(r, 4), []);
   assert.deepEqual(at(r, 5), ['error:key-version']);
-  assert.match(r.issues.find((i) => i.range.start.line === 5)!.message, /^`dataloader_in_order` is not a field of TrainingArguments in transformers 4\.57\.6 \(the run's transformers 4\.57\.6\); transformers 5\.18\.0 has it/);
+  // Dated by the transformers key history (wheels 4.57.6, 5.17.0, 5.18.0; the 5.x releases before 5.17 were not read).
+  assert.match(r.issues.find((i) => i.range.start.line === 5)!.message, /^`dataloader_in_order` was added after transformers 4\.57\.6 \(4\.57\.6 does not have it, 5\.17\.0 does\); the run uses transformers 4\.57\.6, which does not have it/);
   // The pinned TRL 0.24.0 predates the TRL tables: the oldest is used, and the status bar tooltip says so too.
   assert.equal(r.assumes, "transformers 4.57.6 (PyPI wheel); TRL 1.7.1 (f279c234): the run's 0.24.0 is older than every key table (the oldest is used)");
   // The hover names the table and links its line at that release.
@@ -42,7 +43,7 @@ test('requirements.txt pins transformers 4.57.6: a key only 5.x has is a key-ver
 test('transformers 5.18.0: the other way round; without a version both keys are accepted (every table)', () => {
   const r = validateConfig(HF + ONLY_4 + ONLY_5, { fileName: 'train.yaml', versions: pinned('transformers==5.18.0\n') });
   assert.deepEqual(at(r, 4), ['error:key-version']);
-  assert.match(r.issues.find((i) => i.range.start.line === 4)!.message, /^`warmup_ratio` is not a field of TrainingArguments in transformers 5\.18\.0 .*transformers 4\.57\.6 had it \(removed since\)/);
+  assert.match(r.issues.find((i) => i.range.start.line === 4)!.message, /^`warmup_ratio` was removed in transformers 5\.0\.0 \(last in 4\.57\.6\); the run uses transformers 5\.18\.0, which does not have it: .* Use `warmup_steps`\./);
   assert.deepEqual(at(r, 5), []);
   const none = validateConfig(HF + ONLY_4 + ONLY_5, { fileName: 'train.yaml' });
   assert.deepEqual(none.issues.map((i) => i.code), []);
@@ -52,7 +53,9 @@ test('transformers 5.18.0: the other way round; without a version both keys are 
 test('a version between tables picks the newest at or below it; one older than every table the oldest, said so', () => {
   const mid = validateConfig(HF + ONLY_5, { fileName: 'train.yaml', versions: { transformers: '5.3.0' } });
   assert.equal(mid.assumes, "transformers 4.57.6 (PyPI wheel), the newest key table at or below the run's 5.3.0");
-  assert.deepEqual(at(mid, 4), ['error:key-version']);
+  // 4.57.6 lacks it, 5.17.0 has it, 5.3.0 was not read: a warning that says the history cannot tell.
+  assert.deepEqual(at(mid, 4), ['warning:key-version']);
+  assert.match(mid.issues[0].message, /^`dataloader_in_order` is not in transformers 4\.57\.6 and is in 5\.17\.0; the releases between were not read, so whether transformers 5\.3\.0 has it is not known\./);
   const old = validateConfig(HF + ONLY_4, { fileName: 'train.yaml', versions: { transformers: '4.40.0' } });
   assert.equal(old.assumes, "transformers 4.57.6 (PyPI wheel): the run's 4.40.0 is older than every key table (the oldest is used)");
   assert.deepEqual(at(old, 4), []);
@@ -84,13 +87,13 @@ test('TRL 1.7.1 / 1.8.0 / 1.9.0: a TRL config key is judged by the table of the 
   assert.equal(v171.framework, 'hf-trainer');
   assert.deepEqual(at(v171, 4), ['error:key-version']);
   assert.deepEqual(at(v171, 5), ['error:key-version']);
-  // The message names the nearest tabled release that has the key.
-  assert.match(v171.issues.find((i) => i.range.start.line === 4)!.message, /^`use_adaptive_entropy` is not a field of the TRL configs in TRL 1\.7\.1 \(the run's TRL 1\.7\.1\); TRL 1\.8\.0 has it \(added later\)/);
+  // The message names the release that added the key (trl-key-history.json, which reads every 1.x tag).
+  assert.match(v171.issues.find((i) => i.range.start.line === 4)!.message, /^`use_adaptive_entropy` was added to the TRL configs in TRL 1\.8\.0; the run uses TRL 1\.7\.1, which does not have it\./);
   assert.match(v171.assumes ?? '', /^TRL 1\.7\.1 \([0-9a-f]{8}\)$/);
   const v180 = validateConfig(text, { fileName: 'train.yaml', versions: pinned('trl==1.8.0\n') });
   assert.deepEqual(at(v180, 4), []);
   assert.deepEqual(at(v180, 5), ['error:key-version']);
-  assert.match(v180.issues.find((i) => i.range.start.line === 5)!.message, /TRL 1\.9\.0 has it \(added later\)/);
+  assert.match(v180.issues.find((i) => i.range.start.line === 5)!.message, /^`log_multimodal` was added to the TRL configs in TRL 1\.9\.0; the run uses TRL 1\.8\.0/);
   // 1.8.5 is between tables: the 1.8.0 table.
   assert.match(validateConfig(text, { fileName: 'train.yaml', versions: { trl: '1.8.5' } }).assumes ?? '', /^TRL 1\.8\.0 \([0-9a-f]{8}\), the newest key table at or below the run's 1\.8\.5$/);
   for (const v of ['trl==1.9.0\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'train.yaml', versions: pinned(v) }).issues.map((i) => i.code), [], v);
@@ -155,4 +158,20 @@ test('every TrainingArguments default is the table\'s of the transformers versio
   assert.equal(def('4.57.6'), '- Default: `None` (transformers 4.57.6 (PyPI wheel); when unset: `all (none from v5)`)');
   const optim = hoverAt(HF + 'optim: adamw_torch\n', (HF + 'optim').length - 2, { fileName: 'train.yaml', versions: { transformers: '5.18.0' } })!.markdown;
   assert.match(optim, /- Default: `adamw_torch \(adamw_torch_fused on torch>=2\.8\)`$/m);
+});
+
+test('TRL tables hold ScriptArguments, ModelConfig and DatasetMixtureConfig (what TrlParser parses next to a *Config)', () => {
+  // gen-key-tables.py trl reads trl/scripts/utils.py and trl/trainer/model_config.py at each tag: the hand-written
+  // trlScript keys now link the release's line, and DatasetMixtureConfig's keys (`datasets`, `streaming`) are known.
+  for (const t of KEY_TABLES.trl) {
+    assert.equal(t.classes.ModelConfig?.file, 'trl/trainer/model_config.py', t.release);
+    assert.equal(t.classes.ScriptArguments?.file, 'trl/scripts/utils.py', t.release);
+    const names = flattenClass(t, 'ModelConfig').map((x) => x.field.name);
+    for (const k of ['model_name_or_path', 'lora_r', 'use_dora', 'dtype']) assert.ok(names.includes(k), `${t.release} ${k}`);
+  }
+  const text = HF + 'use_peft: true\nlora_r: 16\ndataset_name: trl-lib/Capybara\n';
+  const h = hoverAt(text, text.indexOf('lora_r') + 2, { fileName: 'train.yaml', versions: { trl: '1.8.0' } })!.markdown;
+  assert.match(h, /huggingface\/trl\/blob\/[0-9a-f]{40}\/trl\/trainer\/model_config\.py#L\d+/);
+  const mix = HF + 'datasets:\n  - path: trl-lib/Capybara\n    split: train\nstreaming: false\n';
+  assert.deepEqual(validateConfig(mix, { fileName: 'train.yaml', versions: { trl: '1.9.0' } }).issues.map((i) => `${i.range.start.line}:${i.code}`), []);
 });

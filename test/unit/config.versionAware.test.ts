@@ -54,7 +54,7 @@ test('LLaMA-Factory (HfArgumentParser over Seq2SeqTrainingArguments): the same v
 test('PEFT key history: use_rslora 0.8.0, use_dora 0.9.0, layer_replication 0.10.0, target_parameters 0.17.0; pissa 0.11.0', () => {
   assert.equal(historyReleases('peft').length, 30);
   assert.deepEqual(historyReleases('peft').map((r) => r.release).slice(0, 2), ['0.4.0', '0.5.0']);
-  for (const r of historyReleases('peft')) assert.match(r.commit, /^[0-9a-f]{40}$/);
+  for (const r of historyReleases('peft')) assert.match(r.commit ?? '', /^[0-9a-f]{40}$/);
   const added = (field: string, v: string) => keyVersionFinding('peft', field, v)?.release;
   assert.equal(added('use_rslora', '0.7.1'), '0.8.0');
   assert.equal(added('use_dora', '0.8.2'), '0.9.0');

@@ -10,10 +10,10 @@ import { getEntry, getPath, parseJson } from './tree';
 import { LineIndex } from './lineIndex';
 import type { TrlClassGuess } from './trlDefaults';
 import { anyTrlOverrides, compareVersions, guessTrlClass, trlDefault } from './trlDefaults';
-import { keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
-import { alignmentHandbook, hfRenamed, trainingArguments, trlScript } from './schemas/hf';
-import { KEY_TABLES, flattenClass } from './tables';
+import { historyKeys, keyVersionRule, peftKeyRule, trlClassKeyRule } from './keyHistory';
+import { alignmentHandbook, hfRenamed, trainingArguments, trlConfigs, trlScript } from './schemas/hf';
 import { torchtuneComponentArgs } from './components';
+import { KEY_TABLES, flattenClass } from './tables';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 import { missingDatasets } from './datasetRefs';
 
@@ -850,10 +850,26 @@ function peftRules(ctx: RuleContext): void {
 }
 
 /**
- * `key-version` for TRL (keyHistory.ts): the keys of TRL's ScriptArguments/ModelConfig and of the alignment handbook
- * follow the script, not TRL's config classes, so they are left to unknown-key.
+ * `key-version` for TRL (keyHistory.ts): the *Config fields and those of TRL's ScriptArguments/ModelConfig (the
+ * hand-written `trlScript` list) by the TRL history; the alignment handbook's keys follow its own scripts, so they
+ * are left to unknown-key.
  */
-const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(trlScript), ...Object.keys(alignmentHandbook)]));
+const keyVersions = keyVersionRule('trl', new Set([...Object.keys(hfRenamed), ...Object.keys(alignmentHandbook)]));
+/**
+ * `key-version` for transformers (keyHistory.ts, tables/transformers-key-history.json): a TrainingArguments key the
+ * run's transformers does not have, with the release that added or removed it. Keys another dataclass of the same
+ * parser defines (TRL's configs, ScriptArguments/ModelConfig, the alignment handbook) are left alone: the parser
+ * accepts them whatever the transformers release.
+ */
+const transformersKeyVersions = keyVersionRule('transformers', new Set([...Object.keys(trlScript), ...Object.keys(trlConfigs), ...Object.keys(alignmentHandbook), ...historyKeys('trl')]));
+/**
+ * The same for LLaMA-Factory (hparams/parser.py: HfArgumentParser over its dataclasses and transformers'
+ * Seq2SeqTrainingArguments): LLaMA-Factory's own fields, in any tabled or historical release, are left to its rules.
+ */
+const lfTransformersKeyVersions = keyVersionRule('transformers', new Set([
+  ...historyKeys('llamafactory'),
+  ...(KEY_TABLES.llamafactory ?? []).flatMap((t) => Object.values(t.roots).flat().flatMap((c) => flattenClass(t, c).map((x) => x.field.name))),
+]));
 
 /**
  * `key-version` for LLaMA-Factory: its key history covers its own dataclasses only, so a key transformers'
@@ -866,9 +882,9 @@ const lfKeyVersions = keyVersionRule('llamafactory', new Set([...Object.keys(tra
 
 export function rulesFor(fw: Framework): Rule[] {
   switch (fw) {
-    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'hf-trainer': return [fp16Bf16, loadBest, warmup, hfSchedulesAndStrategies, (c) => learningRate(c, c.bool('use_peft') === true), (c) => precisionOptimizer(c, 'optim'), hfLora, trlLengths, evalSetup, (c) => hfFacts(c, 'per_device_train_batch_size', ['max_length', 'max_seq_length']), crossDeepSpeed, keyVersions, transformersKeyVersions, trlClassKeyRule, peftKeyRule('hf-trainer'), stepsNotInteger, crossLaunch, fsdpLayerClass, missingDatasets];
     case 'axolotl': return [axolotlRules, crossDeepSpeed, keyVersionRule('axolotl'), peftKeyRule('axolotl'), crossLaunch, fsdpLayerClass, missingDatasets];
-    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, lfKeyVersions, peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
+    case 'llamafactory': return [llamafactoryRules, crossDeepSpeed, stepsNotInteger, lfKeyVersions, lfTransformersKeyVersions, peftKeyRule('llamafactory'), crossLaunch, fsdpLayerClass, missingDatasets];
     case 'torchtune': return [torchtuneRules, torchtuneComponents, torchtuneComponentArgs, missingDatasets];
     case 'deepspeed': return [deepspeedRules];
     case 'accelerate': return [accelerateRules, crossLaunch, fsdpLayerClass];
