@@ -116,6 +116,31 @@ test('DeepSpeed 0.17.6 / 0.18.9: a zero_optimization key is judged by the table 
   assert.match(h, /- Key table: DeepSpeed 0\.18\.9/);
 });
 
+test('an inline deepspeed: block of an HF/TRL or Axolotl YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {
+  // Issue 15: the run's DeepSpeed version picks the DeepSpeed key table for a DeepSpeed config written inline in the
+  // YAML too. allgather_sequential is a DeepSpeedZeroConfig field from 0.18.x on (tables/deepspeed-*.json), and
+  // pydantic extra="forbid" (deepspeed/runtime/config_utils.py:110) refuses it in 0.17.6: an error, as standalone.
+  const versions = pinned('deepspeed==0.17.6\n');
+  const hf = HF + 'deepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  const ax = 'base_model: m\ndatasets:\n  - path: d\n    type: alpaca\nmicro_batch_size: 1\nnum_epochs: 1\nlearning_rate: 0.0001\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  for (const [text, fileName, fw] of [[hf, 'train.yaml', 'hf-trainer'], [ax, 'axolotl.yaml', 'axolotl']] as const) {
+    const line = text.split('\n').findIndex((l) => l.includes('allgather_sequential'));
+    const r = validateConfig(text, { fileName, versions });
+    assert.equal(r.framework, fw);
+    assert.deepEqual(at(r, line), ['error:key-version'], fw);
+    assert.match(r.issues.find((i) => i.range.start.line === line)!.message, /^`allgather_sequential` is not a field of DeepSpeedZeroConfig in DeepSpeed 0\.17\.6 \(the run's DeepSpeed 0\.17\.6\); DeepSpeed 0\.18\.9 has it/);
+    // The status bar tooltip and the hovers name the DeepSpeed table.
+    assert.match(r.assumes ?? '', /DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/, fw);
+    const h = hoverAt(text, text.indexOf('stage:') + 2, { fileName, versions })!.markdown;
+    assert.match(h, /- Key table: .*DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)/, fw);
+    // No DeepSpeed version, or one whose table has the key: nothing at that line, and no DeepSpeed table claimed.
+    const none = validateConfig(text, { fileName });
+    assert.deepEqual(at(none, line), [], fw);
+    assert.doesNotMatch(none.assumes ?? '', /DeepSpeed/);
+    assert.deepEqual(at(validateConfig(text, { fileName, versions: pinned('deepspeed==0.18.9\n') }), line), [], fw);
+  }
+});
+
 test('llmtrain validate reads the pin from requirements.txt above the config and judges by that table', async () => {
   const d = mkdtempSync(join(tmpdir(), 'llmtrain-table-'));
   try {
