@@ -11,7 +11,8 @@ Usage:
   --out      folder for the table (default src/core/config/tables)
 
 Writes OUT/<framework>-<release>.json: {framework, release, commit, repo, generator, roots, classes}. `classes`
-maps each pydantic model / dataclass to its file, line, base classes and own fields; a field is
+maps each pydantic model / dataclass to its file, line, base classes, own fields and, where the class sets it,
+`extra`/`extra_line` (pydantic's `extra="forbid"|"ignore"|"allow"`: whether unknown keys raise); a field is
 {name, type (the annotation as written), kind, nullable, default, values (Literal members), ge/gt/le/lt, doc, line,
 ref (nested class names)}. `roots` names the classes whose fields (with those of their bases) are the top-level
 keys of a config file. Only facts (names, types, defaults, constraints, docstrings) are written, no code.
@@ -260,6 +261,25 @@ def enum_values(node):
     return vals, open_
 
 
+def model_extra(node):
+    """What a pydantic model says about keys it has no field for, where the class itself says it: (value, line) of
+    `model_config = ConfigDict(extra=...)` (pydantic 2) or `class Config: extra = ...` (pydantic 1), the value as
+    pydantic spells it (`forbid`, `ignore`, `allow`; an `Extra.forbid` member by its name). None when the class does
+    not set it (a base may: the reader walks `bases`; pydantic's own default is `ignore`)."""
+    for s in node.body:
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and s.targets[0].id == 'model_config' and isinstance(s.value, ast.Call):
+            for kw in s.value.keywords:
+                if kw.arg == 'extra':
+                    v, ok = literal(kw.value)
+                    return (v if ok else ast.unparse(kw.value).split('.')[-1]), kw.value.lineno
+        if isinstance(s, ast.ClassDef) and s.name == 'Config':
+            for t in s.body:
+                if isinstance(t, ast.Assign) and len(t.targets) == 1 and isinstance(t.targets[0], ast.Name) and t.targets[0].id == 'extra':
+                    v, ok = literal(t.value)
+                    return (v if ok else ast.unparse(t.value).split('.')[-1]), t.value.lineno
+    return None
+
+
 def read_classes(root, globs):
     classes, enums = {}, {}
     files = sorted({f for g in globs for f in glob.glob(os.path.join(root, g))})
@@ -310,6 +330,9 @@ def read_classes(root, globs):
                 fields.append(f)
             doc = ast.get_docstring(node) or ''
             classes[node.name] = {'file': rel, 'line': node.lineno, 'bases': bases, 'doc': re.sub(r'\s+', ' ', doc).strip()[:300], 'fields': fields}
+            ex = model_extra(node)
+            if ex:
+                classes[node.name]['extra'], classes[node.name]['extra_line'] = ex
     return classes, enums
 
 

@@ -108,12 +108,49 @@ test('DeepSpeed 0.17.6 / 0.18.9: a zero_optimization key is judged by the table 
   assert.match(v176.assumes ?? '', /^DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/);
   for (const v of ['deepspeed==0.18.9\n', 'deepspeed==0.19.5\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'ds_config.json', versions: pinned(v) }).issues.map((i) => i.code), [], v);
   // A key the hand-written bf16 spec has is judged the same way: DeepSpeedBF16Config of 0.17.6 has no
-  // bf16_optimizer_states. At the bf16 section's unknown-key severity (a warning in schemas/deepspeed.ts).
+  // bf16_optimizer_states. At the bf16 section's unknown-key severity: an error, DeepSpeedBF16Config is a
+  // DeepSpeedConfigModel (extra="forbid", deepspeed/runtime/config_utils.py:110 in 0.17.6).
   const bf16 = JSON.stringify({ bf16: { enabled: true, bf16_optimizer_states: true } }, null, 1);
-  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:warning:key-version']);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:error:key-version']);
   assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } }).issues.map((i) => i.code), []);
   const h = hoverAt(text, text.indexOf('"stage"') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } })!.markdown;
   assert.match(h, /- Key table: DeepSpeed 0\.18\.9/);
+});
+
+test('DeepSpeed bf16 / fp16: an unknown key is an error where the release pydantic model forbids extra keys, a warning where it ignores them', () => {
+  // DeepSpeedBF16Config / DeepSpeedFP16Config (deepspeed/runtime/precision_config.py) subclass DeepSpeedConfigModel,
+  // whose model_config says extra="forbid" (deepspeed/runtime/config_utils.py:110 at 0.17.6, 0.18.9 and 0.19.5):
+  // get_bfloat16_config builds DeepSpeedBF16Config(**param_dict["bf16"]), so a stray key stops the run.
+  const text = JSON.stringify({ bf16: { enabled: true, no_such_bf16_key: 1 }, fp16: { enabled: false, no_such_fp16_key: 1 } }, null, 1);
+  const lines = ['no_such_bf16_key', 'no_such_fp16_key'].map((k) => text.split('\n').findIndex((l) => l.includes(k)));
+  for (const v of ['0.17.6', '0.18.9', '0.19.5', undefined]) {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), lines.map((l) => `${l}:error:unknown-key`), v);
+    assert.match(r.issues[0].message, /DeepSpeedBF16Config is a pydantic model with extra="forbid" \(deepspeed\/runtime\/config_utils\.py:110\)/, v);
+  }
+  // A release whose model does not forbid extra keys (pydantic's default, extra="ignore"): the same table with the
+  // setting taken out, tabled as 0.16.0 for this test. The key is then ignored: a warning that says so.
+  const ignoring = JSON.parse(JSON.stringify(KEY_TABLES.deepspeed.find((t) => t.release === '0.17.6'))) as (typeof KEY_TABLES.deepspeed)[number];
+  ignoring.release = '0.16.0';
+  delete ignoring.classes.DeepSpeedConfigModel.extra;
+  KEY_TABLES.deepspeed.push(ignoring);
+  try {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: { deepspeed: '0.16.0' } });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), lines.map((l) => `${l}:warning:unknown-key`));
+    assert.match(r.issues[0].message, /DeepSpeed 0\.16\.0 ignores unknown keys here \(DeepSpeedBF16Config: pydantic extra="ignore", its default\)/);
+  } finally { KEY_TABLES.deepspeed.pop(); }
+});
+
+test('DeepSpeed offload blocks are read from the release pydantic models: super_offload is a key-version error on 0.17.6', () => {
+  // DeepSpeedZeroOffloadOptimizerConfig (deepspeed/runtime/zero/offload_config.py) has super_offload and
+  // cpuadam_cores_perc in 0.18.9 and 0.19.5, not in 0.17.6 (tables/deepspeed-*.json); extra="forbid" refuses them.
+  const text = JSON.stringify({ zero_optimization: { stage: 3, offload_optimizer: { device: 'cpu', super_offload: true, cpuadam_cores_perc: 0.5 }, offload_param: { device: 'cpu', no_such_offload_key: 1 } } }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(k));
+  const codes = (v?: string) => validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`);
+  assert.deepEqual(codes('0.17.6'), [`${line('super_offload')}:error:key-version`, `${line('cpuadam_cores_perc')}:error:key-version`, `${line('no_such_offload_key')}:error:unknown-key`]);
+  for (const v of ['0.18.9', '0.19.5', undefined]) assert.deepEqual(codes(v), [`${line('no_such_offload_key')}:error:unknown-key`], v);
+  // A field only the table has is typed from it: cpuadam_cores_perc is a float.
+  assert.deepEqual(validateConfig(text.replace('0.5', '"half"'), { fileName: 'ds_config.json' }).issues.map((i) => `${i.range.start.line}:${i.code}`), [`${line('cpuadam_cores_perc')}:wrong-type`, `${line('no_such_offload_key')}:unknown-key`]);
 });
 
 test('an inline deepspeed: block of an HF/TRL or Axolotl YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {

@@ -48,7 +48,12 @@ export interface TableField {
   doc?: string;
   line: number;
 }
-export interface TableClass { file: string; line: number; bases: string[]; doc: string; fields: TableField[] }
+/**
+ * One class of a table. `extra`/`extra_line`: pydantic's setting for keys the model has no field for, where this
+ * class sets it (`model_config = ConfigDict(extra=...)`, line in `file`): `forbid` raises, `ignore` (pydantic's
+ * default) drops the key, `allow` keeps it. See {@link classExtra} for the value a class inherits.
+ */
+export interface TableClass { file: string; line: number; bases: string[]; doc: string; fields: TableField[]; extra?: string; extra_line?: number }
 /** A key table of one framework release. */
 export interface KeyTable {
   framework: string;
@@ -157,6 +162,22 @@ export function flattenClass(t: KeyTable, name: string, seen = new Set<string>()
   const out: { field: TableField; cls: string }[] = c.fields.map((field) => ({ field, cls: name }));
   for (const b of c.bases) out.push(...flattenClass(t, b, seen));
   return out;
+}
+
+/**
+ * What pydantic does with a key class `name` has no field for, in release `t`: the `extra` of the first class in its
+ * MRO (own class, then bases left to right) that sets it, with where (`deepspeed/runtime/config_utils.py:110`).
+ * `{ extra: 'ignore' }` without `where` when no class in the table sets it (pydantic's default; a base outside the
+ * table could still set it). Undefined when `name` is not in the table.
+ */
+export function classExtra(t: KeyTable, name: string, seen = new Set<string>()): { extra: string; where?: string } | undefined {
+  if (seen.has(name)) return undefined;
+  seen.add(name);
+  const c = t.classes[name];
+  if (!c) return undefined;
+  if (c.extra) return { extra: c.extra, where: `${c.file}:${c.extra_line ?? c.line}` };
+  for (const b of c.bases) { const e = classExtra(t, b, seen); if (e?.where) return e; }
+  return { extra: 'ignore' };
 }
 
 /** Link to the line of the framework's source that defines a field, at the table's commit. */
