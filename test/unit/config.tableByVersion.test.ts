@@ -153,14 +153,33 @@ test('DeepSpeed offload blocks are read from the release pydantic models: super_
   assert.deepEqual(validateConfig(text.replace('0.5', '"half"'), { fileName: 'ds_config.json' }).issues.map((i) => `${i.range.start.line}:${i.code}`), [`${line('cpuadam_cores_perc')}:wrong-type`, `${line('no_such_offload_key')}:unknown-key`]);
 });
 
-test('an inline deepspeed: block of an HF/TRL or Axolotl YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {
+test('DeepSpeed top-level keys come from what runtime/config.py reads in each release: known, linked, and judged by version', () => {
+  // tables/deepspeed-*.json root `config`: the keys DeepSpeedConfig reads one by one (get_scalar_param(param_dict,
+  // NAME, NAME_DEFAULT), param_dict.get/[...]/in). log_level (LOG_LEVEL, runtime/constants.py) is read from 0.19.x
+  // on, not by 0.17.6 or 0.18.9. Top-level keys are never refused (DeepSpeed ignores them), so: a warning.
+  const text = JSON.stringify({ train_micro_batch_size_per_gpu: 1, sequence_parallel_size: 2, log_level: 'info' }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(`"${k}"`));
+  const codes = (v?: string) => validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`);
+  assert.deepEqual(codes('0.17.6'), [`${line('log_level')}:warning:key-version`]);
+  assert.deepEqual(codes('0.18.9'), [`${line('log_level')}:warning:key-version`]);
+  assert.deepEqual(codes('0.19.5'), []);
+  assert.deepEqual(codes(), []);
+  const msg = (v: string, k: string) => validateConfig(text, { fileName: 'ds_config.json', versions: { deepspeed: v } }).issues.find((i) => i.range.start.line === line(k))!.message;
+  assert.match(msg('0.17.6', 'log_level'), /^`log_level` is not a field of the top-level keys runtime\/config\.py reads in DeepSpeed 0\.17\.6 .*DeepSpeed 0\.19\.5 has it \(added later\)/);
+  // sequence_parallel_size (read in DeepSpeedConfig.__init__) is known: the hover links the line that reads it.
+  const h = hoverAt(text, text.indexOf('sequence_parallel_size') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.19.5' } })!.markdown;
+  assert.match(h, /blob\/cf44300453eb0af79ed84ed8f1cb49d57478bd76\/deepspeed\/runtime\/config\.py#L709/);
+});
+
+test('an inline deepspeed: block of an HF/TRL, Axolotl or LLaMA-Factory YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {
   // Issue 15: the run's DeepSpeed version picks the DeepSpeed key table for a DeepSpeed config written inline in the
   // YAML too. allgather_sequential is a DeepSpeedZeroConfig field from 0.18.x on (tables/deepspeed-*.json), and
   // pydantic extra="forbid" (deepspeed/runtime/config_utils.py:110) refuses it in 0.17.6: an error, as standalone.
   const versions = pinned('deepspeed==0.17.6\n');
   const hf = HF + 'deepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
   const ax = 'base_model: m\ndatasets:\n  - path: d\n    type: alpaca\nmicro_batch_size: 1\nnum_epochs: 1\nlearning_rate: 0.0001\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
-  for (const [text, fileName, fw] of [[hf, 'train.yaml', 'hf-trainer'], [ax, 'axolotl.yaml', 'axolotl']] as const) {
+  const lf = 'model_name_or_path: m\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: alpaca_en_demo\ntemplate: llama3\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  for (const [text, fileName, fw] of [[hf, 'train.yaml', 'hf-trainer'], [ax, 'axolotl.yaml', 'axolotl'], [lf, 'llama3_lora_sft.yaml', 'llamafactory']] as const) {
     const line = text.split('\n').findIndex((l) => l.includes('allgather_sequential'));
     const r = validateConfig(text, { fileName, versions });
     assert.equal(r.framework, fw);

@@ -20,7 +20,7 @@ type Versions = Readonly<Record<string, string>>;
 function assumes(table: string, label: string, version?: string): string | undefined { const c = tableForVersion(table, version); return c ? tableChoiceText(label, c) : undefined; }
 
 /**
- * `root` with its inline `deepspeed:` mapping (HF/TRL, Axolotl: a DeepSpeed config written in the YAML instead of a
+ * `root` with its inline `deepspeed:` mapping (HF/TRL, Axolotl, LLaMA-Factory: a DeepSpeed config written in the YAML instead of a
  * path) judged by the DeepSpeed key table of the run's DeepSpeed `version`, as a standalone ds_config.json of the
  * same workspace is (issue 15): `deepspeedRoot(version)`. Without a version, `root` as it is (every tabled release).
  */
@@ -45,7 +45,7 @@ const OMEGA = 'OmegaConf (PyYAML-based, YAML 1.1 booleans)';
 const builders: Record<Exclude<Framework, 'unknown'>, (v: Versions) => FrameworkDef> = {
   'hf-trainer': (v) => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: inlineDeepspeed(hfRoot(v.transformers, v.trl), v.deepspeed), numericStrings: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer'), ...(v.transformers || v.trl || v.deepspeed ? { assumes: withDs([v.transformers && assumes('transformers', 'transformers', v.transformers), v.trl && assumes('trl', 'TRL', v.trl)], v.deepspeed) } : {}) }),
   axolotl: (v) => ({ id: 'axolotl', label: frameworkName('axolotl'), loader: 'pyyaml', loaderName: PYYAML, root: inlineDeepspeed(axolotlRoot(tableForVersion('axolotl', v.axolotl)?.table.release), v.deepspeed), numericStrings: 'coerce', rules: rulesFor('axolotl'), refs: refsFor('axolotl'), assumes: withDs([assumes('axolotl', 'Axolotl', v.axolotl)], v.deepspeed) }),
-  llamafactory: (v) => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: llamafactoryRoot(tableForVersion('llamafactory', v.llamafactory)?.table.release), numericStrings: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: assumes('llamafactory', 'LLaMA-Factory', v.llamafactory) }),
+  llamafactory: (v) => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: inlineDeepspeed(llamafactoryRoot(tableForVersion('llamafactory', v.llamafactory)?.table.release), v.deepspeed), numericStrings: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: withDs([assumes('llamafactory', 'LLaMA-Factory', v.llamafactory)], v.deepspeed) }),
   torchtune: () => ({ id: 'torchtune', label: frameworkName('torchtune'), loader: 'omegaconf', loaderName: OMEGA, root: torchtuneRoot(), numericStrings: 'error', rules: rulesFor('torchtune') }),
   deepspeed: (v) => ({ id: 'deepspeed', label: frameworkName('deepspeed'), loader: 'pyyaml', loaderName: "Python's json module", root: deepspeedRoot(v.deepspeed), numericStrings: 'error', rules: rulesFor('deepspeed'), ...(v.deepspeed ? { assumes: assumes('deepspeed', 'DeepSpeed', v.deepspeed) } : {}) }),
   accelerate: () => ({ id: 'accelerate', label: frameworkName('accelerate'), loader: 'pyyaml', loaderName: PYYAML, root: accelerateRoot(), numericStrings: 'error', rules: rulesFor('accelerate'), refs: refsFor('accelerate') }),
@@ -59,9 +59,9 @@ const variants: Record<string, (v: Versions) => FrameworkDef> = {
 
 /**
  * The distributions whose versions pick each definition's key tables (the others ignore versions: one cached def).
- * HF/TRL and Axolotl YAML take an inline DeepSpeed block, judged by the DeepSpeed version's table.
+ * HF/TRL, Axolotl and LLaMA-Factory YAML take an inline DeepSpeed block, judged by the DeepSpeed version's table.
  */
-const TABLE_PKG: Record<string, string | string[]> = { 'hf-trainer': ['transformers', 'trl', 'deepspeed'], axolotl: ['axolotl', 'deepspeed'], llamafactory: 'llamafactory', 'llamafactory/v1': 'llamafactory', peft: 'peft', deepspeed: 'deepspeed' };
+const TABLE_PKG: Record<string, string | string[]> = { 'hf-trainer': ['transformers', 'trl', 'deepspeed'], axolotl: ['axolotl', 'deepspeed'], llamafactory: ['llamafactory', 'deepspeed'], 'llamafactory/v1': 'llamafactory', peft: 'peft', deepspeed: 'deepspeed' };
 
 const built = new Map<string, FrameworkDef>();
 /**

@@ -47,6 +47,13 @@ export interface TableField {
   ge?: number; gt?: number; le?: number; lt?: number;
   doc?: string;
   line: number;
+  /**
+   * DeepSpeed's top level (pseudo-class `DeepSpeedConfig`, root `config`): how runtime/config.py reads the key
+   * (`get_scalar_param`, `param_dict.get`, `param_dict[...]`, `in param_dict`; `line` is that read), the constant
+   * that names it and where (`TRAIN_BATCH_SIZE`, `deepspeed/runtime/constants.py`, line), and the constant of its
+   * default (`TRAIN_BATCH_SIZE_DEFAULT`).
+   */
+  read?: string; const?: string; const_file?: string; const_line?: number; default_const?: string;
 }
 /**
  * One class of a table. `extra`/`extra_line`: pydantic's setting for keys the model has no field for, where this

@@ -139,9 +139,12 @@ const bf16Hand = obj('bf16', {
  * `extra="forbid"` refuses the key (DeepSpeedConfigModel, deepspeed/runtime/config_utils.py:110 in 0.17.6, 0.18.9 and
  * 0.19.5), a warning where it is ignored; the hand-written severity stays where no table has the model. A nested
  * model both the spec and the table have (zero_optimization.offload_param, .offload_optimizer) gets the same
- * treatment, with the model its field refers to.
+ * treatment, with the model its field refers to. `o.where`: how messages name the class (default: its name);
+ * `o.severityFromTable: false` keeps the spec's severity (the top level, which is no pydantic model);
+ * `o.defaultsFromTable: false` takes a table's default only where the spec has none (the top level's `None`
+ * defaults mean "computed", e.g. gradient_accumulation_steps from the batch sizes, so the hand-written value stays).
  */
-function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, version?: string): ObjSpec {
+function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, version?: string, o: { where?: string; severityFromTable?: boolean; defaultsFromTable?: boolean } = {}): ObjSpec {
   const choice = tableForVersion('deepspeed', version);
   const tables = choice?.version ? [choice.table] : KEY_TABLES.deepspeed ?? [];
   let spec = hand;
@@ -150,10 +153,10 @@ function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, 
     if (!cls) continue;
     const gen = objFromClasses(t, [cls], hand.name, { nestedUnknown: hand.unknown === 'error' ? 'error' : 'warning', enumSeverity: 'error', label: `DeepSpeed ${tableRelease(t)}` });
     for (const [k, g] of Object.entries(gen.keys)) if (!spec.keys[k] && !g.obj) gen.keys[k] = { ...g, zod: z.union([g.zod, z.literal('auto')]) };
-    // The release's default wins over the hand-written one (the run's release, else the newest: added first).
-    spec = addTable(spec, gen, { defaultsFrom: `DeepSpeed ${tableRelease(t)}` });
+    // A model's default is the release's (the run's, else the newest: added first) over the hand-written one.
+    spec = addTable(spec, gen, o.defaultsFromTable === false ? {} : { defaultsFrom: `DeepSpeed ${tableRelease(t)}` });
   }
-  spec = { ...spec, ...unknownSeverity(tables, classOf, spec) };
+  if (o.severityFromTable !== false) spec = { ...spec, ...unknownSeverity(tables, classOf, spec) };
   // Nested models both have: judged by the model the field refers to in each release.
   const keys = { ...spec.keys };
   for (const [k, h] of Object.entries(hand.keys)) {
@@ -167,7 +170,7 @@ function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, 
   const classesOf = (t: KeyTable) => { const c = classOf(t); return c ? [c] : []; };
   // A hand-written key too: the section is one pydantic model (extra="forbid"), so a field of a later release
   // (bf16.bf16_optimizer_states from 0.18) is refused by an earlier one whatever the hand-written spec says.
-  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classesOf, { label: 'DeepSpeed', where: classOf(choice.table) ?? hand.name }))) gaps[k] = m;
+  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classesOf, { label: 'DeepSpeed', where: o.where ?? classOf(choice.table) ?? hand.name }))) gaps[k] = m;
   if (!Object.keys(gaps).length) return spec;
   const kept = { ...spec.keys };
   for (const k of Object.keys(gaps)) delete kept[k];
@@ -217,7 +220,25 @@ const schedulerParams = obj('scheduler.params', {
 const DS_OPTIMIZERS = ['Adam', 'AdamW', 'OneBitAdam', 'ZeroOneAdam', 'OneBitLamb', 'Lamb', 'Lion', 'MuAdam', 'MuAdamW', 'MuSGD', 'Adagrad', 'SGD', 'FusedAdam', 'CPUAdam', 'DeepSpeedCPUAdam', 'Muon'] as const;
 const DS_SCHEDULERS = ['LRRangeTest', 'OneCycle', 'WarmupLR', 'WarmupDecayLR', 'WarmupCosineLR'] as const;
 
+const rootByVersion = new Map<string, ObjSpec>();
+/**
+ * The top level of a DeepSpeed config (a ds_config.json, or the `deepspeed:` mapping of an HF/TRL or Axolotl YAML) for
+ * the run's DeepSpeed `version` (undefined: every tabled release), cached. The hand-written keys (docs, "auto", the
+ * rules' bounds) with each table's `config` root added (tables/deepspeed-<release>.json, pseudo-class
+ * DeepSpeedConfig: the keys deepspeed/runtime/config.py reads one by one, with its NAME/NAME_DEFAULT constants and
+ * the line each is read at). With a version, a key only another tabled release reads is a `key-version` warning
+ * (top-level keys are never refused, only ignored: `eigenvalue` in 0.19.5, read under `quantize_training` since).
+ */
 export function deepspeedRoot(version?: string): ObjSpec {
+  let r = rootByVersion.get(version ?? '');
+  if (!r) {
+    r = withTable(deepspeedHandRoot(version), (t) => t.roots.config?.[0], version, { where: 'the top-level keys runtime/config.py reads', severityFromTable: false, defaultsFromTable: false });
+    rootByVersion.set(version ?? '', r);
+  }
+  return r;
+}
+
+function deepspeedHandRoot(version?: string): ObjSpec {
   const { zero, fp16, bf16 } = sections(version);
   return obj('DeepSpeed config', {
     train_batch_size: int('Global batch size = train_micro_batch_size_per_gpu × gradient_accumulation_steps × data-parallel world size.', undefined, { ...a, min: 1 }),
