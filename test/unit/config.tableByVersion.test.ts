@@ -216,6 +216,20 @@ test('llmtrain validate reads the pin from requirements.txt above the config and
 // version in use wins, except where its "default" is a name the generator kept as text, not a value of the key.
 const NOT_A_VALUE: Record<string, string> = { optim: "`default=default_optim`, a module variable ('adamw_torch', 'adamw_torch_fused' on torch >= 2.8)" };
 
+test('llmtrain validate: deepspeed==0.17.6 in requirements.txt judges the inline deepspeed: block of an HF YAML', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'llmtrain-table-'));
+  try {
+    writeFileSync(join(d, 'requirements.txt'), 'deepspeed==0.17.6\n');
+    writeFileSync(join(d, 'train.yaml'), HF + 'deepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n');
+    const r = await cli(['validate', '--format', 'json', join(d, 'train.yaml')]);
+    assert.equal(r.code, 1);
+    assert.deepEqual((JSON.parse(r.out) as CliIssue[]).map((i) => `${i.line}:${i.severity}:${i.code}`), ['8:error:key-version']);
+    writeFileSync(join(d, 'requirements.txt'), 'deepspeed==0.18.9\n');
+    const ok = await cli(['validate', '--format', 'json', join(d, 'train.yaml')]);
+    assert.deepEqual(JSON.parse(ok.out), []);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
+
 test('every TrainingArguments default is the table\'s of the transformers version in use (hover says which table)', () => {
   for (const t of KEY_TABLES.transformers) {
     const spec = frameworkDef('hf-trainer', undefined, { transformers: t.release })!.root.keys;
