@@ -222,12 +222,13 @@ const DS_SCHEDULERS = ['LRRangeTest', 'OneCycle', 'WarmupLR', 'WarmupDecayLR', '
 
 const rootByVersion = new Map<string, ObjSpec>();
 /**
- * The top level of a DeepSpeed config (a ds_config.json, or the `deepspeed:` mapping of an HF/TRL or Axolotl YAML) for
- * the run's DeepSpeed `version` (undefined: every tabled release), cached. The hand-written keys (docs, "auto", the
- * rules' bounds) with each table's `config` root added (tables/deepspeed-<release>.json, pseudo-class
- * DeepSpeedConfig: the keys deepspeed/runtime/config.py reads one by one, with its NAME/NAME_DEFAULT constants and
- * the line each is read at). With a version, a key only another tabled release reads is a `key-version` warning
- * (top-level keys are never refused, only ignored: `eigenvalue` in 0.19.5, read under `quantize_training` since).
+ * The top level of a DeepSpeed config (a ds_config.json, or the `deepspeed:` mapping of an HF/TRL, Axolotl or
+ * LLaMA-Factory YAML) for the run's DeepSpeed `version` (undefined: every tabled release), cached. The hand-written
+ * keys (docs, "auto", the rules' bounds) with each table's `config` root added (tables/deepspeed-<release>.json,
+ * pseudo-class DeepSpeedConfig: the keys deepspeed/runtime/config.py reads one by one, with their NAME/NAME_DEFAULT
+ * constants and the line each is read at). With a version, a key only another tabled release reads is a
+ * `key-version` warning: top-level keys are never refused, only ignored (`log_level`, read from 0.19.x on, does
+ * nothing in 0.17.6).
  */
 export function deepspeedRoot(version?: string): ObjSpec {
   let r = rootByVersion.get(version ?? '');
