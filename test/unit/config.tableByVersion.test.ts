@@ -169,6 +169,12 @@ test('DeepSpeed top-level keys come from what runtime/config.py reads in each re
   // sequence_parallel_size (read in DeepSpeedConfig.__init__) is known: the hover links the line that reads it.
   const h = hoverAt(text, text.indexOf('sequence_parallel_size') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.19.5' } })!.markdown;
   assert.match(h, /blob\/cf44300453eb0af79ed84ed8f1cb49d57478bd76\/deepspeed\/runtime\/config\.py#L709/);
+  // A hand-written key whose link pointed at DeepSpeed's master branch links the line of the release in use.
+  const t176 = KEY_TABLES.deepspeed.find((t) => t.release === '0.17.6')!;
+  const read = flattenClass(t176, 'DeepSpeedConfig').find((x) => x.field.name === 'zero_allow_untested_optimizer')!.field.line;
+  const zt = JSON.stringify({ zero_allow_untested_optimizer: true }, null, 1);
+  const hz = hoverAt(zt, zt.indexOf('zero_allow') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } })!.markdown;
+  assert.ok(hz.includes(`blob/${t176.commit}/deepspeed/runtime/config.py#L${read}`), hz);
 });
 
 test('an inline deepspeed: block of an HF/TRL, Axolotl or LLaMA-Factory YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {

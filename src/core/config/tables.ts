@@ -329,7 +329,8 @@ export function addTable(hand: ObjSpec, gen: ObjSpec, o: { defaultsFrom?: string
     const h = keys[k];
     if (!h) { keys[k] = g; continue; }
     // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
-    const pinned = !!h.source && !h.source.includes('/blob/main/') && !h.source.includes('/tree/main/');
+    // A link to a moving branch (`main`, DeepSpeed's `master`) is not pinned: the table's line at its commit wins.
+    const pinned = !!h.source && !/\/(blob|tree)\/(main|master)\//.test(h.source);
     const merged: KeySpec = { ...h, source: pinned ? h.source : g.source ?? h.source, default: h.default !== undefined ? h.default : g.default };
     const valid = g.default === null || typeof g.default !== 'string' || !h.values || h.values.includes(g.default);
     if (o.defaultsFrom && !h.defaultFrom && g.default !== undefined && valid) {
