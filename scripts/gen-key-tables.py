@@ -290,6 +290,7 @@ def read_classes(root, globs):
     for path in files:
         rel = os.path.relpath(path, root).replace(os.sep, '/')
         tree = ast.parse(open(path, encoding='utf-8').read(), filename=rel)
+        consts = None
         for node in tree.body:
             if not isinstance(node, ast.ClassDef):
                 continue
@@ -313,6 +314,15 @@ def read_classes(root, globs):
                 f = {'name': name, 'type': ast.unparse(s.annotation), 'kind': t['kind'], 'nullable': t['nullable'], 'line': s.lineno}
                 if fi['has_default']:
                     f['default'] = fi['default']
+                    # A default named by a module constant (DeepSpeed: `enabled: bool = COMMS_LOGGER_ENABLED_DEFAULT`,
+                    # from `from .constants import *`): its value, and the constant's name.
+                    dv = s.value if s.value is not None and not isinstance(s.value, ast.Call) else None
+                    if isinstance(dv, ast.Name) and fi['default'] == dv.id:
+                        if consts is None:
+                            consts = imported_constants(root, rel, tree)
+                            consts.update(module_constants(root, rel))
+                        if dv.id in consts:
+                            f['default'], f['default_const'] = consts[dv.id][0], dv.id
                 else:
                     f['required'] = True
                 if t['values']:

@@ -206,13 +206,14 @@ const TABLE_CASES: [string, Framework, (t: KeyTable) => string[]][] = [
 ];
 
 /**
- * DeepSpeed: each pydantic section (zero_optimization, its offload_param / offload_optimizer models, bf16, fp16) of
+ * DeepSpeed: each pydantic section (zero_optimization, its offload_param / offload_optimizer models, bf16, fp16,
+ * comms_logger) of
  * the table, checked inside its section, and the top-level keys runtime/config.py reads (root `config`), with the
  * run's DeepSpeed at the table's release (the version picks that table, issue 15). At the top level a warning counts
  * too: an unknown top-level key is only ignored (a warning), so a key the release reads must give none.
  */
 for (const t of KEY_TABLES.deepspeed) {
-  test(`deepspeed ${t.release}: every field of the top level, zero_optimization (with its offload blocks), bf16 and fp16 is accepted and typed as the table says`, () => {
+  test(`deepspeed ${t.release}: every field of the top level, zero_optimization (with its offload blocks), bf16, fp16 and comms_logger is accepted and typed as the table says`, () => {
     const bad: string[] = [];
     const n: Record<string, number> = {};
     const versions = { deepspeed: t.release };
@@ -224,7 +225,7 @@ for (const t of KEY_TABLES.deepspeed) {
       [['zero_optimization'], zeroCls, false],
       [['zero_optimization', 'offload_param'], refOf('offload_param'), false],
       [['zero_optimization', 'offload_optimizer'], refOf('offload_optimizer'), false],
-      [['bf16'], t.roots.bf16[0], false], [['fp16'], t.roots.fp16[0], false],
+      [['bf16'], t.roots.bf16[0], false], [['fp16'], t.roots.fp16[0], false], [['comms_logger'], t.roots.comms_logger[0], false],
     ];
     for (const [path, cls, warnings] of sections) {
       const sub = path.reduce((o, k) => o.keys[k]!.obj!, root);
@@ -242,7 +243,7 @@ for (const t of KEY_TABLES.deepspeed) {
       }
     }
     // Every section had fields to check (the top level: those whose default gives a type).
-    assert.ok(n['zero_optimization'] > 30 && n['top level'] > 15 && n['zero_optimization.offload_optimizer'] >= 7 && n['bf16'] >= 3, JSON.stringify(n));
+    assert.ok(n['zero_optimization'] > 30 && n['top level'] > 15 && n['zero_optimization.offload_optimizer'] >= 7 && n['bf16'] >= 3 && n['comms_logger'] === 5, JSON.stringify(n));
     assert.deepEqual(bad, []);
   });
 }

@@ -177,6 +177,19 @@ test('DeepSpeed top-level keys come from what runtime/config.py reads in each re
   assert.ok(hz.includes(`blob/${t176.commit}/deepspeed/runtime/config.py#L${read}`), hz);
 });
 
+test('DeepSpeed comms_logger is known from CommsLoggerConfig: its fields typed, an unknown one refused', () => {
+  // deepspeed/comm/config.py: DeepSpeedCommsConfig builds CommsLoggerConfig(**ds_config['comms_logger']), a
+  // DeepSpeedConfigModel (extra="forbid"); its defaults are constants of comm/constants.py, resolved in the table.
+  const text = JSON.stringify({ comms_logger: { enabled: true, prof_ops: ['all_reduce'], verbose: [true], no_such_key: 1 } }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(`"${k}"`));
+  for (const v of [undefined, '0.17.6']) {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), [`${line('verbose')}:error:wrong-type`, `${line('no_such_key')}:error:unknown-key`], v);
+  }
+  const h = hoverAt(text, text.indexOf('prof_ops') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.19.5' } })!.markdown;
+  assert.match(h, /deepspeed\/comm\/config\.py#L\d+/);
+});
+
 test('an inline deepspeed: block of an HF/TRL, Axolotl or LLaMA-Factory YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {
   // Issue 15: the run's DeepSpeed version picks the DeepSpeed key table for a DeepSpeed config written inline in the
   // YAML too. allgather_sequential is a DeepSpeedZeroConfig field from 0.18.x on (tables/deepspeed-*.json), and

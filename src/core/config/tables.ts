@@ -53,7 +53,9 @@ export interface TableField {
    * that names it and where (`TRAIN_BATCH_SIZE`, `deepspeed/runtime/constants.py`, line), and the constant of its
    * default (`TRAIN_BATCH_SIZE_DEFAULT`).
    */
-  read?: string; const?: string; const_file?: string; const_line?: number; default_const?: string;
+  read?: string; const?: string; const_file?: string; const_line?: number;
+  /** The module constant a default was written as (DeepSpeed's `COMMS_LOGGER_ENABLED_DEFAULT`); `default` is its value. */
+  default_const?: string;
 }
 /**
  * One class of a table. `extra`/`extra_line`: pydantic's setting for keys the model has no field for, where this

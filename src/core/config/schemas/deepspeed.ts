@@ -190,13 +190,20 @@ function unknownSeverity(tables: KeyTable[], classOf: (t: KeyTable) => string | 
   if (!ignoring.length) return { unknown: 'error', unknownNote: `DeepSpeed ${rel(ex)} rejects unknown keys here: ${ex[0].c} is a pydantic model with extra="forbid" (${ex[0].where}), so the run fails at startup.` };
   return { unknown: 'warning', unknownNote: `DeepSpeed ${rel(ignoring)} ignores unknown keys here (${ignoring[0].c}: pydantic extra="${ignoring[0].extra}"${ignoring[0].where ? `, ${ignoring[0].where}` : ', its default'}), so this setting has no effect.` };
 }
-const sectionsByVersion = new Map<string, { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec }>();
-/** The zero_optimization, fp16 and bf16 sections for the run's DeepSpeed `version` (undefined: every table), cached. */
-function sections(version?: string): { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec } {
+/**
+ * comms_logger: CommsLoggerConfig (deepspeed/comm/config.py), built by DeepSpeedCommsConfig from
+ * `ds_config['comms_logger']` when the key is there; no hand-written field, all from the tables.
+ */
+const commsHand = obj('comms_logger', {}, 'error', { source: 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/comm/config.py' });
+
+type Sections = { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec; comms: ObjSpec };
+const sectionsByVersion = new Map<string, Sections>();
+/** The zero_optimization, fp16, bf16 and comms_logger sections for the run's DeepSpeed `version` (undefined: every table), cached. */
+function sections(version?: string): Sections {
   let s = sectionsByVersion.get(version ?? '');
   if (!s) {
     const root = (r: string) => (t: KeyTable) => t.roots[r]?.[0];
-    s = { zero: withTable(zeroHand, root('zero_optimization'), version), fp16: withTable(fp16Hand, root('fp16'), version), bf16: withTable(bf16Hand, root('bf16'), version) };
+    s = { zero: withTable(zeroHand, root('zero_optimization'), version), fp16: withTable(fp16Hand, root('fp16'), version), bf16: withTable(bf16Hand, root('bf16'), version), comms: withTable(commsHand, root('comms_logger'), version) };
     sectionsByVersion.set(version ?? '', s);
   }
   return s;
@@ -240,7 +247,7 @@ export function deepspeedRoot(version?: string): ObjSpec {
 }
 
 function deepspeedHandRoot(version?: string): ObjSpec {
-  const { zero, fp16, bf16 } = sections(version);
+  const { zero, fp16, bf16, comms } = sections(version);
   return obj('DeepSpeed config', {
     train_batch_size: int('Global batch size = train_micro_batch_size_per_gpu × gradient_accumulation_steps × data-parallel world size.', undefined, { ...a, min: 1 }),
     train_micro_batch_size_per_gpu: int('Micro batch per GPU per step (HF: per_device_train_batch_size).', undefined, { ...a, min: 1 }),
@@ -279,6 +286,7 @@ function deepspeedHandRoot(version?: string): ObjSpec {
     flops_profiler: map('Flops profiler settings.', undefined, undefined), aio: map('Async I/O (NVMe) settings.', undefined, undefined),
     tensorboard: map('TensorBoard monitor {enabled, output_path, job_name}.', undefined, undefined), wandb: map('W&B monitor {enabled, group, team, project}.', undefined, undefined),
     csv_monitor: map('CSV monitor.', undefined, undefined), comet: map('Comet monitor.', undefined, undefined),
+    comms_logger: map('Communication logger {enabled, prof_all, prof_ops, verbose, debug}: logs collectives (comm/config.py).', comms, undefined),
     elasticity: map('Elastic training.', undefined, undefined), autotuning: map('Autotuning.', undefined, undefined),
     checkpoint: map('Checkpoint options (tag_validation, load_universal, use_node_local_storage, parallel_write).', undefined, undefined),
     data_efficiency: map('Data efficiency library.', undefined, undefined), curriculum_learning: map('Curriculum learning (legacy).', undefined, undefined),
