@@ -11,7 +11,8 @@ Usage:
   --out      folder for the table (default src/core/config/tables)
 
 Writes OUT/<framework>-<release>.json: {framework, release, commit, repo, generator, roots, classes}. `classes`
-maps each pydantic model / dataclass to its file, line, base classes and own fields; a field is
+maps each pydantic model / dataclass to its file, line, base classes, own fields and, where the class sets it,
+`extra`/`extra_line` (pydantic's `extra="forbid"|"ignore"|"allow"`: whether unknown keys raise); a field is
 {name, type (the annotation as written), kind, nullable, default, values (Literal members), ge/gt/le/lt, doc, line,
 ref (nested class names)}. `roots` names the classes whose fields (with those of their bases) are the top-level
 keys of a config file. Only facts (names, types, defaults, constraints, docstrings) are written, no code.
@@ -27,7 +28,11 @@ What is read, per framework:
   transformers     src/transformers/training_args.py (+ _seq2seq, trainer_utils.py and debug_utils.py for the enums);
                    roots TrainingArguments and Seq2SeqTrainingArguments (dataclasses read by HfArgumentParser)
   deepspeed        deepspeed/runtime/zero/{config,offload_config}.py, runtime/precision_config.py, monitor/config.py,
-                   comm/config.py (pydantic DeepSpeedConfigModel sections); roots zero_optimization, bf16, fp16, ...
+                   comm/config.py (pydantic DeepSpeedConfigModel sections); roots zero_optimization, bf16, fp16, ...;
+                   and root `config`: the top-level keys runtime/config.py reads one by one (get_scalar_param(
+                   param_dict, NAME, NAME_DEFAULT), param_dict.get/[...]/in), names and defaults resolved from
+                   runtime/constants.py and the constants modules config.py imports, each with the line it is read
+                   at and where its name is defined (pseudo-class DeepSpeedConfig)
   peft             src/peft/config.py, src/peft/utils/peft_types.py, src/peft/tuners/*/config.py; one root per tuner
                    config (LoraConfig, ...)
 
@@ -264,12 +269,32 @@ def enum_values(node):
     return vals, open_
 
 
+def model_extra(node):
+    """What a pydantic model says about keys it has no field for, where the class itself says it: (value, line) of
+    `model_config = ConfigDict(extra=...)` (pydantic 2) or `class Config: extra = ...` (pydantic 1), the value as
+    pydantic spells it (`forbid`, `ignore`, `allow`; an `Extra.forbid` member by its name). None when the class does
+    not set it (a base may: the reader walks `bases`; pydantic's own default is `ignore`)."""
+    for s in node.body:
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and s.targets[0].id == 'model_config' and isinstance(s.value, ast.Call):
+            for kw in s.value.keywords:
+                if kw.arg == 'extra':
+                    v, ok = literal(kw.value)
+                    return (v if ok else ast.unparse(kw.value).split('.')[-1]), kw.value.lineno
+        if isinstance(s, ast.ClassDef) and s.name == 'Config':
+            for t in s.body:
+                if isinstance(t, ast.Assign) and len(t.targets) == 1 and isinstance(t.targets[0], ast.Name) and t.targets[0].id == 'extra':
+                    v, ok = literal(t.value)
+                    return (v if ok else ast.unparse(t.value).split('.')[-1]), t.value.lineno
+    return None
+
+
 def read_classes(root, globs):
     classes, enums = {}, {}
     files = sorted({f for g in globs for f in glob.glob(os.path.join(root, g))})
     for path in files:
         rel = os.path.relpath(path, root).replace(os.sep, '/')
         tree = ast.parse(open(path, encoding='utf-8').read(), filename=rel)
+        consts = None
         for node in tree.body:
             if not isinstance(node, ast.ClassDef):
                 continue
@@ -293,6 +318,15 @@ def read_classes(root, globs):
                 f = {'name': name, 'type': ast.unparse(s.annotation), 'kind': t['kind'], 'nullable': t['nullable'], 'line': s.lineno}
                 if fi['has_default']:
                     f['default'] = fi['default']
+                    # A default named by a module constant (DeepSpeed: `enabled: bool = COMMS_LOGGER_ENABLED_DEFAULT`,
+                    # from `from .constants import *`): its value, and the constant's name.
+                    dv = s.value if s.value is not None and not isinstance(s.value, ast.Call) else None
+                    if isinstance(dv, ast.Name) and fi['default'] == dv.id:
+                        if consts is None:
+                            consts = imported_constants(root, rel, tree)
+                            consts.update(module_constants(root, rel))
+                        if dv.id in consts:
+                            f['default'], f['default_const'] = consts[dv.id][0], dv.id
                 else:
                     f['required'] = True
                 if t['values']:
@@ -314,6 +348,9 @@ def read_classes(root, globs):
                 fields.append(f)
             doc = ast.get_docstring(node) or ''
             classes[node.name] = {'file': rel, 'line': node.lineno, 'bases': bases, 'doc': re.sub(r'\s+', ' ', doc).strip()[:300], 'fields': fields}
+            ex = model_extra(node)
+            if ex:
+                classes[node.name]['extra'], classes[node.name]['extra_line'] = ex
     return classes, enums
 
 
@@ -403,6 +440,197 @@ def closure_bases(name, classes, seen=None):
     return out
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# DeepSpeed's top level: not a model. runtime/config.py reads each key one by one from the config dict
+# (`get_scalar_param(param_dict, TRAIN_BATCH_SIZE, TRAIN_BATCH_SIZE_DEFAULT)`, `param_dict.get(KEY, {})`,
+# `param_dict[KEY]`, `KEY in param_dict`), with the names and defaults as NAME / NAME_DEFAULT constants of
+# runtime/constants.py (and the constants modules config.py imports). Unknown top-level keys are ignored.
+
+DS_READERS = ('get_scalar_param', 'get_list_param', 'get_dict_param')
+
+
+def module_file(root, pkg_file, module, level):
+    """The .py file of an import (`from .constants import *` in deepspeed/runtime/config.py), or None."""
+    base = os.path.dirname(pkg_file)
+    for _ in range(max(level - 1, 0)):
+        base = os.path.dirname(base)
+    parts = module.split('.') if module else []
+    if level == 0:
+        base = ''
+    cand = os.path.join(base, *parts)
+    for c in (cand + '.py', os.path.join(cand, '__init__.py')):
+        if os.path.exists(os.path.join(root, c)):
+            return c.replace(os.sep, '/')
+    return None
+
+
+def module_constants(root, rel):
+    """Module-level `NAME = literal` (or `= OTHER_NAME`) assignments of one file: name -> (value, file, line)."""
+    out = {}
+    tree = ast.parse(open(os.path.join(root, rel), encoding='utf-8').read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            v, ok = literal(node.value)
+            if ok:
+                out[node.targets[0].id] = (v, rel, node.lineno)
+            elif isinstance(node.value, ast.Name) and node.value.id in out:
+                out[node.targets[0].id] = (out[node.value.id][0], rel, node.lineno)
+    return out
+
+
+def imported_constants(root, rel, tree):
+    """The constants a module sees through `from X import *` / `from X import (A, B)` (one level deep)."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            f = module_file(root, rel, node.module or '', node.level)
+            if not f:
+                continue
+            consts = module_constants(root, f)
+            for a in node.names:
+                if a.name == '*':
+                    out.update({k: v for k, v in consts.items() if not k.startswith('_')})
+                elif a.name in consts:
+                    out[a.asname or a.name] = consts[a.name]
+    return out
+
+
+def kind_of(v):
+    """The table `kind` of a default value (bool before int: a Python bool is an int)."""
+    for t, k in ((bool, 'bool'), (int, 'int'), (float, 'float'), (str, 'str'), (list, 'list[any]'), (dict, 'dict')):
+        if isinstance(v, t):
+            return k
+    return 'any'
+
+
+def deepspeed_top_level(root):
+    """A pseudo-class `DeepSpeedConfig` (deepspeed/runtime/config.py) whose fields are the top-level keys that file
+    reads: {name, type, kind, nullable, default, line (the read in config.py), read (how), const/const_file/const_line
+    (where the key's name is defined), default_const (its NAME_DEFAULT), doc}. None when the file is missing."""
+    rel = 'deepspeed/runtime/config.py'
+    path = os.path.join(root, rel)
+    if not os.path.exists(path):
+        return None
+    tree = ast.parse(open(path, encoding='utf-8').read(), filename=rel)
+    consts = imported_constants(root, rel, tree)
+    consts.update(module_constants(root, rel))
+    fields = {}
+    cls_line = next((n.lineno for n in tree.body if isinstance(n, ast.ClassDef) and n.name == 'DeepSpeedConfig'), 1)
+
+    def name_of(node):
+        """A key name: a string literal or a constant that holds one; (name, const) or (None, None)."""
+        v, ok = literal(node)
+        if ok and isinstance(v, str):
+            return v, None
+        if isinstance(node, ast.Name) and node.id in consts and isinstance(consts[node.id][0], str):
+            return consts[node.id][0], node.id
+        return None, None
+
+    def is_dict(node, names):
+        # names: name -> the line from which it no longer holds the whole dict (`param_dict = param_dict[X]` in
+        # 0.17.6 get_eigenvalue_config: what follows reads the sub-dict).
+        if isinstance(node, ast.Name) and node.id in names:
+            return node.lineno < names[node.id]
+        return isinstance(node, ast.Attribute) and node.attr == '_param_dict'
+
+    def scope(fn, names):
+        """`names` with the line each is first assigned to in `fn` (a rebinding ends its reads as the whole dict)."""
+        out = {n: 10 ** 9 for n in names}
+        for a in ast.walk(fn):
+            if isinstance(a, ast.Assign):
+                for t in a.targets:
+                    if isinstance(t, ast.Name) and t.id in out:
+                        out[t.id] = min(out[t.id], a.lineno)
+        return out
+
+    def add(key, const, line, read, default=None, has_default=False, default_const=None, kind=None):
+        if key is None:
+            return
+        f = fields.get(key)
+        if f is None:
+            f = fields[key] = {'name': key, 'line': line, 'read': read}
+            if const:
+                f['const'], f['const_file'], f['const_line'] = const, consts[const][1], consts[const][2]
+        if has_default and 'default' not in f:
+            f['default'] = default
+            f['read'], f['line'] = read, line
+            if default_const:
+                f['default_const'] = default_const
+        if kind and 'kind_hint' not in f:
+            f['kind_hint'] = kind
+
+    def walk(fn, names):
+        parents = {}
+        for n in ast.walk(fn):
+            for c in ast.iter_child_nodes(n):
+                parents[c] = n
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Call) and call_name(n) in DS_READERS and len(n.args) >= 2 and is_dict(n.args[0], names):
+                key, const = name_of(n.args[1])
+                d, dc, ok = None, None, False
+                if len(n.args) >= 3:
+                    d, ok = literal(n.args[2])
+                    if not ok and isinstance(n.args[2], ast.Name) and n.args[2].id in consts:
+                        d, ok, dc = consts[n.args[2].id][0], True, n.args[2].id
+                add(key, const, n.lineno, call_name(n), d, ok, dc, {'get_list_param': 'list[any]', 'get_dict_param': 'dict'}.get(call_name(n)))
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == 'get' and is_dict(n.func.value, names) and n.args:
+                key, const = name_of(n.args[0])
+                d, ok = (literal(n.args[1]) if len(n.args) > 1 else (None, True))
+                dc = None
+                if len(n.args) > 1 and not ok and isinstance(n.args[1], ast.Name) and n.args[1].id in consts:
+                    d, ok, dc = consts[n.args[1].id][0], True, n.args[1].id
+                add(key, const, n.lineno, 'param_dict.get', d, ok, dc, 'dict' if isinstance(d, dict) else None)
+            elif isinstance(n, ast.Subscript) and is_dict(n.value, names) and isinstance(n.ctx, ast.Load):
+                key, const = name_of(n.slice)
+                p = parents.get(n)
+                nested = isinstance(p, ast.Subscript) and p.value is n or isinstance(p, ast.Attribute) and p.attr in ('keys', 'get', 'items') or isinstance(p, ast.Compare) and p.comparators and p.comparators[0] is n or isinstance(p, ast.keyword) and p.arg is None
+                add(key, const, n.lineno, 'param_dict[...]', kind='dict' if nested else None)
+            elif isinstance(n, ast.Compare) and len(n.ops) == 1 and isinstance(n.ops[0], ast.In):
+                c = n.comparators[0]
+                if is_dict(c, names) or isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == 'keys' and is_dict(c.func.value, names):
+                    key, const = name_of(n.left)
+                    add(key, const, n.lineno, 'in param_dict')
+
+    # Only what DeepSpeedConfig reads: its methods, and the module functions they (or those) call with the whole
+    # dict as first argument (get_sparse_attention_mode(sparsity) takes a sub-dict, also named param_dict).
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    todo, done = [], set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == 'DeepSpeedConfig':
+            for m in node.body:
+                if isinstance(m, ast.FunctionDef):
+                    # __init__(self, config, ...): `config` is the whole config dict there.
+                    todo.append((m, {'param_dict'} | ({'config'} if m.name == '__init__' else set())))
+    while todo:
+        fn, names = todo.pop(0)
+        names = scope(fn, names)
+        walk(fn, names)
+        for n in ast.walk(fn):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in funcs and n.func.id not in done and n.args and is_dict(n.args[0], names):
+                done.add(n.func.id)
+                f = funcs[n.func.id]
+                if f.args.args:
+                    todo.append((f, {f.args.args[0].arg}))
+    out = []
+    for f in sorted(fields.values(), key=lambda x: x['line']):
+        has = 'default' in f
+        k = f.pop('kind_hint', None) or (kind_of(f['default']) if has and f['default'] is not None else 'any')
+        d = f.get('default')
+        how = {'in param_dict': '`%s in param_dict`' % f['name'], 'param_dict[...]': "param_dict['%s']" % f['name'], 'param_dict.get': "param_dict.get('%s')" % f['name']}.get(f['read'], f['read'])
+        src = '%s, %s' % (how, ('default %s = %r' % (f['default_const'], d)) if f.get('default_const') else ('default %r' % (d,)) if has else 'no default')
+        const = (' (%s, %s:%d)' % (f['const'], f['const_file'], f['const_line'])) if f.get('const') else ''
+        entry = {'name': f['name'], 'type': k if k != 'any' else 'Any', 'kind': k, 'nullable': not has or d is None, 'line': f['line']}
+        if has:
+            entry['default'] = d
+        entry['doc'] = 'Top-level key%s read by runtime/config.py (%s); DeepSpeed does not check its type.' % (const, src)
+        for x in ('read', 'const', 'const_file', 'const_line', 'default_const'):
+            if x in f:
+                entry[x] = f[x]
+        out.append(entry)
+    return {'file': rel, 'line': cls_line, 'bases': [], 'doc': 'The top-level keys runtime/config.py reads one by one (not a pydantic model: unknown keys are ignored).', 'fields': out}
+
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('framework', choices=sorted(SETS))
@@ -422,6 +650,11 @@ def main():
         sys.exit('no model classes found under %s (is it a %s checkout?)' % (a.checkout, a.framework))
     resolve_enum_refs(classes, enums)
     roots = roots_for(a.framework, classes, a.checkout)
+    if a.framework == 'deepspeed':
+        top = deepspeed_top_level(a.checkout)
+        if top:
+            classes['DeepSpeedConfig'] = top
+            roots = {'config': ['DeepSpeedConfig'], **roots}
     external = sorted({b for r in roots.values() for n in r for b in [n] + closure_bases(n, classes) if b not in classes and b not in ('BaseModel', 'object', 'Generic')})
     table = {
         'framework': a.framework,

@@ -111,12 +111,112 @@ test('DeepSpeed 0.17.6 / 0.18.9: a zero_optimization key is judged by the table 
   assert.match(v176.assumes ?? '', /^DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/);
   for (const v of ['deepspeed==0.18.9\n', 'deepspeed==0.19.5\n', '']) assert.deepEqual(validateConfig(text, { fileName: 'ds_config.json', versions: pinned(v) }).issues.map((i) => i.code), [], v);
   // A key the hand-written bf16 spec has is judged the same way: DeepSpeedBF16Config of 0.17.6 has no
-  // bf16_optimizer_states. At the bf16 section's unknown-key severity (a warning in schemas/deepspeed.ts).
+  // bf16_optimizer_states. At the bf16 section's unknown-key severity: an error, DeepSpeedBF16Config is a
+  // DeepSpeedConfigModel (extra="forbid", deepspeed/runtime/config_utils.py:110 in 0.17.6).
   const bf16 = JSON.stringify({ bf16: { enabled: true, bf16_optimizer_states: true } }, null, 1);
-  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:warning:key-version']);
+  assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['3:error:key-version']);
   assert.deepEqual(validateConfig(bf16, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } }).issues.map((i) => i.code), []);
   const h = hoverAt(text, text.indexOf('"stage"') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.18.9' } })!.markdown;
   assert.match(h, /- Key table: DeepSpeed 0\.18\.9/);
+});
+
+test('DeepSpeed bf16 / fp16: an unknown key is an error where the release pydantic model forbids extra keys, a warning where it ignores them', () => {
+  // DeepSpeedBF16Config / DeepSpeedFP16Config (deepspeed/runtime/precision_config.py) subclass DeepSpeedConfigModel,
+  // whose model_config says extra="forbid" (deepspeed/runtime/config_utils.py:110 at 0.17.6, 0.18.9 and 0.19.5):
+  // get_bfloat16_config builds DeepSpeedBF16Config(**param_dict["bf16"]), so a stray key stops the run.
+  const text = JSON.stringify({ bf16: { enabled: true, no_such_bf16_key: 1 }, fp16: { enabled: false, no_such_fp16_key: 1 } }, null, 1);
+  const lines = ['no_such_bf16_key', 'no_such_fp16_key'].map((k) => text.split('\n').findIndex((l) => l.includes(k)));
+  for (const v of ['0.17.6', '0.18.9', '0.19.5', undefined]) {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), lines.map((l) => `${l}:error:unknown-key`), v);
+    assert.match(r.issues[0].message, /DeepSpeedBF16Config is a pydantic model with extra="forbid" \(deepspeed\/runtime\/config_utils\.py:110\)/, v);
+  }
+  // A release whose model does not forbid extra keys (pydantic's default, extra="ignore"): the same table with the
+  // setting taken out, tabled as 0.16.0 for this test. The key is then ignored: a warning that says so.
+  const ignoring = JSON.parse(JSON.stringify(KEY_TABLES.deepspeed.find((t) => t.release === '0.17.6'))) as (typeof KEY_TABLES.deepspeed)[number];
+  ignoring.release = '0.16.0';
+  delete ignoring.classes.DeepSpeedConfigModel.extra;
+  KEY_TABLES.deepspeed.push(ignoring);
+  try {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: { deepspeed: '0.16.0' } });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), lines.map((l) => `${l}:warning:unknown-key`));
+    assert.match(r.issues[0].message, /DeepSpeed 0\.16\.0 ignores unknown keys here \(DeepSpeedBF16Config: pydantic extra="ignore", its default\)/);
+  } finally { KEY_TABLES.deepspeed.pop(); }
+});
+
+test('DeepSpeed offload blocks are read from the release pydantic models: super_offload is a key-version error on 0.17.6', () => {
+  // DeepSpeedZeroOffloadOptimizerConfig (deepspeed/runtime/zero/offload_config.py) has super_offload and
+  // cpuadam_cores_perc in 0.18.9 and 0.19.5, not in 0.17.6 (tables/deepspeed-*.json); extra="forbid" refuses them.
+  const text = JSON.stringify({ zero_optimization: { stage: 3, offload_optimizer: { device: 'cpu', super_offload: true, cpuadam_cores_perc: 0.5 }, offload_param: { device: 'cpu', no_such_offload_key: 1 } } }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(k));
+  const codes = (v?: string) => validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`);
+  assert.deepEqual(codes('0.17.6'), [`${line('super_offload')}:error:key-version`, `${line('cpuadam_cores_perc')}:error:key-version`, `${line('no_such_offload_key')}:error:unknown-key`]);
+  for (const v of ['0.18.9', '0.19.5', undefined]) assert.deepEqual(codes(v), [`${line('no_such_offload_key')}:error:unknown-key`], v);
+  // A field only the table has is typed from it: cpuadam_cores_perc is a float.
+  assert.deepEqual(validateConfig(text.replace('0.5', '"half"'), { fileName: 'ds_config.json' }).issues.map((i) => `${i.range.start.line}:${i.code}`), [`${line('cpuadam_cores_perc')}:wrong-type`, `${line('no_such_offload_key')}:unknown-key`]);
+});
+
+test('DeepSpeed top-level keys come from what runtime/config.py reads in each release: known, linked, and judged by version', () => {
+  // tables/deepspeed-*.json root `config`: the keys DeepSpeedConfig reads one by one (get_scalar_param(param_dict,
+  // NAME, NAME_DEFAULT), param_dict.get/[...]/in). log_level (LOG_LEVEL, runtime/constants.py) is read from 0.19.x
+  // on, not by 0.17.6 or 0.18.9. Top-level keys are never refused (DeepSpeed ignores them), so: a warning.
+  const text = JSON.stringify({ train_micro_batch_size_per_gpu: 1, sequence_parallel_size: 2, log_level: 'info' }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(`"${k}"`));
+  const codes = (v?: string) => validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} }).issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`);
+  assert.deepEqual(codes('0.17.6'), [`${line('log_level')}:warning:key-version`]);
+  assert.deepEqual(codes('0.18.9'), [`${line('log_level')}:warning:key-version`]);
+  assert.deepEqual(codes('0.19.5'), []);
+  assert.deepEqual(codes(), []);
+  const msg = (v: string, k: string) => validateConfig(text, { fileName: 'ds_config.json', versions: { deepspeed: v } }).issues.find((i) => i.range.start.line === line(k))!.message;
+  assert.match(msg('0.17.6', 'log_level'), /^`log_level` is not a field of the top-level keys runtime\/config\.py reads in DeepSpeed 0\.17\.6 .*DeepSpeed 0\.19\.5 has it \(added later\)/);
+  // sequence_parallel_size (read in DeepSpeedConfig.__init__) is known: the hover links the line that reads it.
+  const h = hoverAt(text, text.indexOf('sequence_parallel_size') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.19.5' } })!.markdown;
+  assert.match(h, /blob\/cf44300453eb0af79ed84ed8f1cb49d57478bd76\/deepspeed\/runtime\/config\.py#L709/);
+  // A hand-written key whose link pointed at DeepSpeed's master branch links the line of the release in use.
+  const t176 = KEY_TABLES.deepspeed.find((t) => t.release === '0.17.6')!;
+  const read = flattenClass(t176, 'DeepSpeedConfig').find((x) => x.field.name === 'zero_allow_untested_optimizer')!.field.line;
+  const zt = JSON.stringify({ zero_allow_untested_optimizer: true }, null, 1);
+  const hz = hoverAt(zt, zt.indexOf('zero_allow') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.17.6' } })!.markdown;
+  assert.ok(hz.includes(`blob/${t176.commit}/deepspeed/runtime/config.py#L${read}`), hz);
+});
+
+test('DeepSpeed comms_logger is known from CommsLoggerConfig: its fields typed, an unknown one refused', () => {
+  // deepspeed/comm/config.py: DeepSpeedCommsConfig builds CommsLoggerConfig(**ds_config['comms_logger']), a
+  // DeepSpeedConfigModel (extra="forbid"); its defaults are constants of comm/constants.py, resolved in the table.
+  const text = JSON.stringify({ comms_logger: { enabled: true, prof_ops: ['all_reduce'], verbose: [true], no_such_key: 1 } }, null, 1);
+  const line = (k: string) => text.split('\n').findIndex((l) => l.includes(`"${k}"`));
+  for (const v of [undefined, '0.17.6']) {
+    const r = validateConfig(text, { fileName: 'ds_config.json', versions: v ? { deepspeed: v } : {} });
+    assert.deepEqual(r.issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), [`${line('verbose')}:error:wrong-type`, `${line('no_such_key')}:error:unknown-key`], v);
+  }
+  const h = hoverAt(text, text.indexOf('prof_ops') + 2, { fileName: 'ds_config.json', versions: { deepspeed: '0.19.5' } })!.markdown;
+  assert.match(h, /deepspeed\/comm\/config\.py#L\d+/);
+});
+
+test('an inline deepspeed: block of an HF/TRL, Axolotl or LLaMA-Factory YAML is judged by the pinned DeepSpeed table, as a ds_config.json is', () => {
+  // Issue 15: the run's DeepSpeed version picks the DeepSpeed key table for a DeepSpeed config written inline in the
+  // YAML too. allgather_sequential is a DeepSpeedZeroConfig field from 0.18.x on (tables/deepspeed-*.json), and
+  // pydantic extra="forbid" (deepspeed/runtime/config_utils.py:110) refuses it in 0.17.6: an error, as standalone.
+  const versions = pinned('deepspeed==0.17.6\n');
+  const hf = HF + 'deepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  const ax = 'base_model: m\ndatasets:\n  - path: d\n    type: alpaca\nmicro_batch_size: 1\nnum_epochs: 1\nlearning_rate: 0.0001\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  const lf = 'model_name_or_path: m\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: alpaca_en_demo\ntemplate: llama3\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n';
+  for (const [text, fileName, fw] of [[hf, 'train.yaml', 'hf-trainer'], [ax, 'axolotl.yaml', 'axolotl'], [lf, 'llama3_lora_sft.yaml', 'llamafactory']] as const) {
+    const line = text.split('\n').findIndex((l) => l.includes('allgather_sequential'));
+    const r = validateConfig(text, { fileName, versions });
+    assert.equal(r.framework, fw);
+    assert.deepEqual(at(r, line), ['error:key-version'], fw);
+    assert.match(r.issues.find((i) => i.range.start.line === line)!.message, /^`allgather_sequential` is not a field of DeepSpeedZeroConfig in DeepSpeed 0\.17\.6 \(the run's DeepSpeed 0\.17\.6\); DeepSpeed 0\.18\.9 has it/);
+    // The status bar tooltip and the hovers name the DeepSpeed table.
+    assert.match(r.assumes ?? '', /DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)$/, fw);
+    const h = hoverAt(text, text.indexOf('stage:') + 2, { fileName, versions })!.markdown;
+    assert.match(h, /- Key table: .*DeepSpeed 0\.17\.6 \([0-9a-f]{8}\)/, fw);
+    // No DeepSpeed version, or one whose table has the key: nothing at that line, and no DeepSpeed table claimed.
+    const none = validateConfig(text, { fileName });
+    assert.deepEqual(at(none, line), [], fw);
+    assert.doesNotMatch(none.assumes ?? '', /DeepSpeed/);
+    assert.deepEqual(at(validateConfig(text, { fileName, versions: pinned('deepspeed==0.18.9\n') }), line), [], fw);
+  }
 });
 
 test('llmtrain validate reads the pin from requirements.txt above the config and judges by that table', async () => {
@@ -137,6 +237,20 @@ test('llmtrain validate reads the pin from requirements.txt above the config and
 // output_dir, lr_scheduler_kwargs, fsdp, trackio_space_id, include_num_input_tokens_seen, optim). The table of the
 // version in use wins, except where its "default" is a name the generator kept as text, not a value of the key.
 const NOT_A_VALUE: Record<string, string> = { optim: "`default=default_optim`, a module variable ('adamw_torch', 'adamw_torch_fused' on torch >= 2.8)" };
+
+test('llmtrain validate: deepspeed==0.17.6 in requirements.txt judges the inline deepspeed: block of an HF YAML', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'llmtrain-table-'));
+  try {
+    writeFileSync(join(d, 'requirements.txt'), 'deepspeed==0.17.6\n');
+    writeFileSync(join(d, 'train.yaml'), HF + 'deepspeed:\n  zero_optimization:\n    stage: 3\n    allgather_sequential: false\n');
+    const r = await cli(['validate', '--format', 'json', join(d, 'train.yaml')]);
+    assert.equal(r.code, 1);
+    assert.deepEqual((JSON.parse(r.out) as CliIssue[]).map((i) => `${i.line}:${i.severity}:${i.code}`), ['8:error:key-version']);
+    writeFileSync(join(d, 'requirements.txt'), 'deepspeed==0.18.9\n');
+    const ok = await cli(['validate', '--format', 'json', join(d, 'train.yaml')]);
+    assert.deepEqual(JSON.parse(ok.out), []);
+  } finally { rmSync(d, { recursive: true, force: true }); }
+});
 
 test('every TrainingArguments default is the table\'s of the transformers version in use (hover says which table)', () => {
   for (const t of KEY_TABLES.transformers) {

@@ -51,8 +51,22 @@ export interface TableField {
   ge?: number; gt?: number; le?: number; lt?: number;
   doc?: string;
   line: number;
+  /**
+   * DeepSpeed's top level (pseudo-class `DeepSpeedConfig`, root `config`): how runtime/config.py reads the key
+   * (`get_scalar_param`, `param_dict.get`, `param_dict[...]`, `in param_dict`; `line` is that read), the constant
+   * that names it and where (`TRAIN_BATCH_SIZE`, `deepspeed/runtime/constants.py`, line), and the constant of its
+   * default (`TRAIN_BATCH_SIZE_DEFAULT`).
+   */
+  read?: string; const?: string; const_file?: string; const_line?: number;
+  /** The module constant a default was written as (DeepSpeed's `COMMS_LOGGER_ENABLED_DEFAULT`); `default` is its value. */
+  default_const?: string;
 }
-export interface TableClass { file: string; line: number; bases: string[]; doc: string; fields: TableField[] }
+/**
+ * One class of a table. `extra`/`extra_line`: pydantic's setting for keys the model has no field for, where this
+ * class sets it (`model_config = ConfigDict(extra=...)`, line in `file`): `forbid` raises, `ignore` (pydantic's
+ * default) drops the key, `allow` keeps it. See {@link classExtra} for the value a class inherits.
+ */
+export interface TableClass { file: string; line: number; bases: string[]; doc: string; fields: TableField[]; extra?: string; extra_line?: number }
 /** A key table of one framework release. */
 export interface KeyTable {
   framework: string;
@@ -194,6 +208,22 @@ export function flattenClass(t: KeyTable, name: string, seen = new Set<string>()
   const out: { field: TableField; cls: string }[] = c.fields.map((field) => ({ field, cls: name }));
   for (const b of c.bases) out.push(...flattenClass(t, b, seen));
   return out;
+}
+
+/**
+ * What pydantic does with a key class `name` has no field for, in release `t`: the `extra` of the first class in its
+ * MRO (own class, then bases left to right) that sets it, with where (`deepspeed/runtime/config_utils.py:110`).
+ * `{ extra: 'ignore' }` without `where` when no class in the table sets it (pydantic's default; a base outside the
+ * table could still set it). Undefined when `name` is not in the table.
+ */
+export function classExtra(t: KeyTable, name: string, seen = new Set<string>()): { extra: string; where?: string } | undefined {
+  if (seen.has(name)) return undefined;
+  seen.add(name);
+  const c = t.classes[name];
+  if (!c) return undefined;
+  if (c.extra) return { extra: c.extra, where: `${c.file}:${c.extra_line ?? c.line}` };
+  for (const b of c.bases) { const e = classExtra(t, b, seen); if (e?.where) return e; }
+  return { extra: 'ignore' };
 }
 
 /** Link to the line of the framework's source that defines a field, at the table's commit. */
@@ -338,7 +368,8 @@ export function addTable(hand: ObjSpec, gen: ObjSpec, o: { defaultsFrom?: string
     const h = keys[k];
     if (!h) { keys[k] = g; continue; }
     // A source already pinned to a release (an earlier table) stays: TrainingArguments' line, not a TRL override's.
-    const pinned = !!h.source && !h.source.includes('/blob/main/') && !h.source.includes('/tree/main/');
+    // A link to a moving branch (`main`, DeepSpeed's `master`) is not pinned: the table's line at its commit wins.
+    const pinned = !!h.source && !/\/(blob|tree)\/(main|master)\//.test(h.source);
     const merged: KeySpec = { ...h, source: pinned ? h.source : g.source ?? h.source, default: h.default !== undefined ? h.default : g.default };
     const valid = g.default === null || typeof g.default !== 'string' || !h.values || h.values.includes(g.default);
     if (o.defaultsFrom && !h.defaultFrom && g.default !== undefined && valid) {

@@ -1,7 +1,7 @@
 /**
  * DeepSpeed config JSON (ds_config.json). Top-level keys are read one by one (`get_scalar_param`), so an unknown
- * top-level key is silently ignored; sub-configs such as `zero_optimization` and its offload blocks are pydantic
- * models with `extra="forbid"` (DeepSpeedConfigModel), so unknown keys there raise. `"auto"` is a placeholder that
+ * top-level key is silently ignored; sub-configs such as `zero_optimization` and its offload blocks, `bf16` and
+ * `fp16` are pydantic models with `extra="forbid"` (DeepSpeedConfigModel), so unknown keys there raise. `"auto"` is a placeholder that
  * the HF Trainer / Accelerate integration fills in; DeepSpeed alone cannot read it.
  *
  * Sources: https://www.deepspeed.ai/docs/config-json/ ,
@@ -13,7 +13,7 @@ import { any, bool, enm, float, int, map, obj } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { z } from 'zod';
 import type { KeyTable } from '../tables';
-import { KEY_TABLES, addTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
+import { KEY_TABLES, addTable, classExtra, flattenClass, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const DOC = 'https://www.deepspeed.ai/docs/config-json/';
 const ZERO = 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/runtime/zero/config.py';
@@ -104,6 +104,9 @@ const zeroHand = obj('zero_optimization', {
   },
 });
 
+// fp16 / bf16: DeepSpeedFP16Config / DeepSpeedBF16Config (runtime/precision_config.py) are DeepSpeedConfigModel
+// subclasses, built with `Model(**param_dict["bf16"])`: an unknown key raises. The tables say so per release
+// (withTable); this severity is used only where no table has the model.
 const fp16Hand = obj('fp16', {
   enabled: bool('fp16 mixed precision with dynamic loss scaling.', false, a),
   auto_cast: bool('Cast inputs to fp16 automatically.', false),
@@ -114,7 +117,7 @@ const fp16Hand = obj('fp16', {
   consecutive_hysteresis: bool('Refill hysteresis on every step without overflow.', false),
   min_loss_scale: float('Minimum dynamic loss scale.', 1, { min: 0 }),
   fp16_master_weights_and_grads: bool('Keep master weights and gradients in fp16 (ZeRO-2 + CPU offload only).', false),
-}, 'warning', { source: DOC });
+}, 'error', { source: DOC, unknownNote: 'DeepSpeed rejects unknown keys here (pydantic extra="forbid", DeepSpeedConfigModel in deepspeed/runtime/config_utils.py).' });
 
 const bf16Hand = obj('bf16', {
   enabled: bool('bfloat16 mixed precision (Ampere or newer).', false, a),
@@ -122,44 +125,85 @@ const bf16Hand = obj('bf16', {
   check_grad_overflow: bool('Check bf16 gradients for overflow.', false),
   bf16_master_weights_and_grads: bool('Keep master weights in bf16.', false),
   bf16_optimizer_states: bool('Keep optimizer states in bf16.', false),
-}, 'warning', { source: DOC });
+}, 'error', { source: DOC, unknownNote: 'DeepSpeed rejects unknown keys here (pydantic extra="forbid", DeepSpeedConfigModel in deepspeed/runtime/config_utils.py).' });
 
 /**
- * A pydantic section with the generated tables (tables/deepspeed-<release>.json, `root` one of their roots) added to
- * the hand-written spec: fields only a table has are known and typed from DeepSpeed's own model, and take "auto" as
- * the hand-written ones do (the HF integration fills "auto" in before DeepSpeed reads the file). `version`: the
- * DeepSpeed version the run uses (issue 15): only the newest table at or below it is added, and a field only another
- * tabled release has is a `key-version` finding. Without it every table is added,
- * newest first.
+ * A pydantic section with the generated tables (tables/deepspeed-<release>.json) added to the hand-written spec:
+ * `classOf(table)` names the section's model in a release (`DeepSpeedZeroConfig`; undefined where that release has
+ * none). Fields only a table has are known and typed from DeepSpeed's own model, and take "auto" as the hand-written
+ * ones do (the HF integration fills "auto" in before DeepSpeed reads the file). `version`: the DeepSpeed version the
+ * run uses (issue 15): only the newest table at or below it is added, and a field only another tabled release has is
+ * a `key-version` finding. Without it every table is added, newest first.
+ *
+ * The unknown-key severity is what the model does in those releases (tables.ts `classExtra`): an error where pydantic
+ * `extra="forbid"` refuses the key (DeepSpeedConfigModel, deepspeed/runtime/config_utils.py:110 in 0.17.6, 0.18.9 and
+ * 0.19.5), a warning where it is ignored; the hand-written severity stays where no table has the model. A nested
+ * model both the spec and the table have (zero_optimization.offload_param, .offload_optimizer) gets the same
+ * treatment, with the model its field refers to. `o.where`: how messages name the class (default: its name);
+ * `o.severityFromTable: false` keeps the spec's severity (the top level, which is no pydantic model);
+ * `o.defaultsFromTable: false` takes a table's default only where the spec has none (the top level's `None`
+ * defaults mean "computed", e.g. gradient_accumulation_steps from the batch sizes, so the hand-written value stays).
  */
-function withTable(hand: ObjSpec, root: string, version?: string): ObjSpec {
+function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, version?: string, o: { where?: string; severityFromTable?: boolean; defaultsFromTable?: boolean } = {}): ObjSpec {
   const choice = tableForVersion('deepspeed', version);
   const tables = choice?.version ? [choice.table] : KEY_TABLES.deepspeed ?? [];
   let spec = hand;
   for (const t of tables) {
-    const cls = t.roots[root]?.[0];
+    const cls = classOf(t);
     if (!cls) continue;
     const gen = objFromClasses(t, [cls], hand.name, { nestedUnknown: hand.unknown === 'error' ? 'error' : 'warning', enumSeverity: 'error', label: `DeepSpeed ${tableRelease(t)}` });
     for (const [k, g] of Object.entries(gen.keys)) if (!spec.keys[k] && !g.obj) gen.keys[k] = { ...g, zod: z.union([g.zod, z.literal('auto')]) };
-    spec = addTable(spec, gen);
+    // A model's default is the release's (the run's, else the newest: added first) over the hand-written one.
+    spec = addTable(spec, gen, o.defaultsFromTable === false ? {} : { defaultsFrom: `DeepSpeed ${tableRelease(t)}` });
   }
+  if (o.severityFromTable !== false) spec = { ...spec, ...unknownSeverity(tables, classOf, spec) };
+  // Nested models both have: judged by the model the field refers to in each release.
+  const keys = { ...spec.keys };
+  for (const [k, h] of Object.entries(hand.keys)) {
+    if (!h.obj) continue;
+    const refOf = (t: KeyTable) => { const c = classOf(t); return c ? flattenClass(t, c).find((x) => x.field.name === k)?.field.ref?.[0] : undefined; };
+    if (tables.some(refOf)) keys[k] = { ...keys[k], obj: withTable(h.obj, refOf, version) };
+  }
+  spec = { ...spec, keys };
   if (!choice?.version) return spec;
   const gaps: Record<string, string> = {};
-  const classOf = (t: KeyTable) => t.roots[root]?.slice(0, 1) ?? [];
+  const classesOf = (t: KeyTable) => { const c = classOf(t); return c ? [c] : []; };
   // A hand-written key too: the section is one pydantic model (extra="forbid"), so a field of a later release
   // (bf16.bf16_optimizer_states from 0.18) is refused by an earlier one whatever the hand-written spec says.
-  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classOf, { label: 'DeepSpeed', where: classOf(choice.table)[0] ?? root }))) gaps[k] = m;
+  for (const [k, m] of Object.entries(versionGaps('deepspeed', choice, classesOf, { label: 'DeepSpeed', where: o.where ?? classOf(choice.table) ?? hand.name }))) gaps[k] = m;
   if (!Object.keys(gaps).length) return spec;
-  const keys = { ...spec.keys };
-  for (const k of Object.keys(gaps)) delete keys[k];
-  return { ...spec, keys, versionGaps: { ...spec.versionGaps, ...gaps } };
+  const kept = { ...spec.keys };
+  for (const k of Object.keys(gaps)) delete kept[k];
+  return { ...spec, keys: kept, versionGaps: { ...spec.versionGaps, ...gaps } };
 }
-const sectionsByVersion = new Map<string, { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec }>();
-/** The zero_optimization, fp16 and bf16 sections for the run's DeepSpeed `version` (undefined: every table), cached. */
-function sections(version?: string): { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec } {
+
+/**
+ * The unknown-key severity and note of a section from pydantic's `extra` of its model in `tables` (tables.ts
+ * `classExtra`): error when every release forbids extra keys, warning when one ignores them; the spec's own when no
+ * table has the model.
+ */
+function unknownSeverity(tables: KeyTable[], classOf: (t: KeyTable) => string | undefined, spec: ObjSpec): Pick<ObjSpec, 'unknown' | 'unknownNote'> {
+  const ex = tables.flatMap((t) => { const c = classOf(t); const e = c ? classExtra(t, c) : undefined; return e ? [{ t, c: c!, ...e }] : []; });
+  if (!ex.length) return { unknown: spec.unknown, unknownNote: spec.unknownNote };
+  const rel = (xs: typeof ex) => xs.map((x) => x.t.release.split('+')[0]).join(', ');
+  const ignoring = ex.filter((x) => x.extra !== 'forbid');
+  if (!ignoring.length) return { unknown: 'error', unknownNote: `DeepSpeed ${rel(ex)} rejects unknown keys here: ${ex[0].c} is a pydantic model with extra="forbid" (${ex[0].where}), so the run fails at startup.` };
+  return { unknown: 'warning', unknownNote: `DeepSpeed ${rel(ignoring)} ignores unknown keys here (${ignoring[0].c}: pydantic extra="${ignoring[0].extra}"${ignoring[0].where ? `, ${ignoring[0].where}` : ', its default'}), so this setting has no effect.` };
+}
+/**
+ * comms_logger: CommsLoggerConfig (deepspeed/comm/config.py), built by DeepSpeedCommsConfig from
+ * `ds_config['comms_logger']` when the key is there; no hand-written field, all from the tables.
+ */
+const commsHand = obj('comms_logger', {}, 'error', { source: 'https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/comm/config.py' });
+
+type Sections = { zero: ObjSpec; fp16: ObjSpec; bf16: ObjSpec; comms: ObjSpec };
+const sectionsByVersion = new Map<string, Sections>();
+/** The zero_optimization, fp16, bf16 and comms_logger sections for the run's DeepSpeed `version` (undefined: every table), cached. */
+function sections(version?: string): Sections {
   let s = sectionsByVersion.get(version ?? '');
   if (!s) {
-    s = { zero: withTable(zeroHand, 'zero_optimization', version), fp16: withTable(fp16Hand, 'fp16', version), bf16: withTable(bf16Hand, 'bf16', version) };
+    const root = (r: string) => (t: KeyTable) => t.roots[r]?.[0];
+    s = { zero: withTable(zeroHand, root('zero_optimization'), version), fp16: withTable(fp16Hand, root('fp16'), version), bf16: withTable(bf16Hand, root('bf16'), version), comms: withTable(commsHand, root('comms_logger'), version) };
     sectionsByVersion.set(version ?? '', s);
   }
   return s;
@@ -183,8 +227,27 @@ const schedulerParams = obj('scheduler.params', {
 const DS_OPTIMIZERS = ['Adam', 'AdamW', 'OneBitAdam', 'ZeroOneAdam', 'OneBitLamb', 'Lamb', 'Lion', 'MuAdam', 'MuAdamW', 'MuSGD', 'Adagrad', 'SGD', 'FusedAdam', 'CPUAdam', 'DeepSpeedCPUAdam', 'Muon'] as const;
 const DS_SCHEDULERS = ['LRRangeTest', 'OneCycle', 'WarmupLR', 'WarmupDecayLR', 'WarmupCosineLR'] as const;
 
+const rootByVersion = new Map<string, ObjSpec>();
+/**
+ * The top level of a DeepSpeed config (a ds_config.json, or the `deepspeed:` mapping of an HF/TRL, Axolotl or
+ * LLaMA-Factory YAML) for the run's DeepSpeed `version` (undefined: every tabled release), cached. The hand-written
+ * keys (docs, "auto", the rules' bounds) with each table's `config` root added (tables/deepspeed-<release>.json,
+ * pseudo-class DeepSpeedConfig: the keys deepspeed/runtime/config.py reads one by one, with their NAME/NAME_DEFAULT
+ * constants and the line each is read at). With a version, a key only another tabled release reads is a
+ * `key-version` warning: top-level keys are never refused, only ignored (`log_level`, read from 0.19.x on, does
+ * nothing in 0.17.6).
+ */
 export function deepspeedRoot(version?: string): ObjSpec {
-  const { zero, fp16, bf16 } = sections(version);
+  let r = rootByVersion.get(version ?? '');
+  if (!r) {
+    r = withTable(deepspeedHandRoot(version), (t) => t.roots.config?.[0], version, { where: 'the top-level keys runtime/config.py reads', severityFromTable: false, defaultsFromTable: false });
+    rootByVersion.set(version ?? '', r);
+  }
+  return r;
+}
+
+function deepspeedHandRoot(version?: string): ObjSpec {
+  const { zero, fp16, bf16, comms } = sections(version);
   return obj('DeepSpeed config', {
     train_batch_size: int('Global batch size = train_micro_batch_size_per_gpu × gradient_accumulation_steps × data-parallel world size.', undefined, { ...a, min: 1 }),
     train_micro_batch_size_per_gpu: int('Micro batch per GPU per step (HF: per_device_train_batch_size).', undefined, { ...a, min: 1 }),
@@ -223,6 +286,7 @@ export function deepspeedRoot(version?: string): ObjSpec {
     flops_profiler: map('Flops profiler settings.', undefined, undefined), aio: map('Async I/O (NVMe) settings.', undefined, undefined),
     tensorboard: map('TensorBoard monitor {enabled, output_path, job_name}.', undefined, undefined), wandb: map('W&B monitor {enabled, group, team, project}.', undefined, undefined),
     csv_monitor: map('CSV monitor.', undefined, undefined), comet: map('Comet monitor.', undefined, undefined),
+    comms_logger: map('Communication logger {enabled, prof_all, prof_ops, verbose, debug}: logs collectives (comm/config.py).', comms, undefined),
     elasticity: map('Elastic training.', undefined, undefined), autotuning: map('Autotuning.', undefined, undefined),
     checkpoint: map('Checkpoint options (tag_validation, load_universal, use_node_local_storage, parallel_write).', undefined, undefined),
     data_efficiency: map('Data efficiency library.', undefined, undefined), curriculum_learning: map('Curriculum learning (legacy).', undefined, undefined),
