@@ -13,10 +13,15 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { DedupStage, DedupStageFactory, DedupTotals, RowVerdict } from '../core/dataset/dedup';
 
-/** Messages to the worker: `init` once, then `rows` batches in row order, then `finish`. */
+/**
+ * Messages to the worker: `init` once, then `rows` batches in row order, then `finish`. In a batch, row k (index
+ * `indexes[k]`) is all ASCII when `ends[k] >= 0`: its text is `bytes` from the previous ASCII row's end (or 0) to
+ * `ends[k]`; otherwise (`-1`) it is the next string of `texts`. Most rows travel as bytes: the worker then allocates
+ * no string for them (`Deduplicator.addAscii`).
+ */
 export type DedupToWorker =
   | { type: 'init'; maxNearRows?: number }
-  | { type: 'rows'; indexes: Int32Array; texts: string[] }
+  | { type: 'rows'; indexes: Int32Array; ends: Int32Array; bytes: Uint8Array; texts: string[] }
   | { type: 'finish' };
 /**
  * Messages from the worker: per `rows` batch its verdicts, packed as (row index, 0 exact | 1 near, index of the
@@ -49,6 +54,7 @@ export function workerDedup(o: WorkerDedupOptions): DedupStageFactory {
 }
 
 const NONE: RowVerdict[] = [];
+const UTF8 = new TextEncoder();
 
 
 /** The listeners a stage or the idle pool put on a worker (removed one by one: Node's own stay). */
@@ -81,7 +87,10 @@ function keepWorker(script: string, w: Worker): void {
 class WorkerDedupStage implements DedupStage {
   private readonly worker: Worker;
   private indexes: number[] = [];
+  private ends: number[] = [];
   private texts: string[] = [];
+  private bytes: Uint8Array<ArrayBuffer>;
+  private used = 0;
   private chars = 0;
   private inFlight = 0;
   private ready: RowVerdict[] = [];
@@ -93,6 +102,7 @@ class WorkerDedupStage implements DedupStage {
   private totals: { resolve(t: DedupTotals): void; reject(e: Error): void } | undefined;
 
   constructor(private readonly o: WorkerDedupOptions, maxNearRows?: number) {
+    this.bytes = new Uint8Array(this.batchChars() + 1024);
     this.worker = takeWorker(o);
     this.unlisten = listen(this.worker, {
       message: (m) => this.onMessage(m),
@@ -130,17 +140,27 @@ class WorkerDedupStage implements DedupStage {
 
   private wakeUp(): void { const w = this.wake; this.wake = undefined; w?.(); }
 
+  private batchChars(): number { return this.o.batchChars ?? 1 << 20; }
+
   private send(): void {
-    if (this.texts.length === 0) return;
-    const indexes = Int32Array.from(this.indexes);
-    this.post({ type: 'rows', indexes, texts: this.texts }, [indexes.buffer]);
+    if (this.indexes.length === 0) return;
+    const indexes = Int32Array.from(this.indexes), ends = Int32Array.from(this.ends), bytes = this.bytes;
+    // The byte buffer goes to the worker (transferred, not copied); the next batch gets a new one.
+    this.post({ type: 'rows', indexes, ends, bytes, texts: this.texts }, [indexes.buffer, ends.buffer, bytes.buffer]);
     this.inFlight++;
-    this.indexes = []; this.texts = []; this.chars = 0;
+    this.indexes = []; this.ends = []; this.texts = []; this.chars = 0; this.used = 0;
+    this.bytes = new Uint8Array(this.batchChars() + 1024);
   }
 
   add(index: number, text: string): void {
-    this.indexes.push(index); this.texts.push(text); this.chars += text.length;
-    if (this.texts.length >= (this.o.batchRows ?? 512) || this.chars >= (this.o.batchChars ?? 1 << 20)) this.send();
+    const n = text.length;
+    if (this.used + n > this.bytes.length) { const g = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n)); g.set(this.bytes.subarray(0, this.used)); this.bytes = g; }
+    // An ASCII text is written as one byte per code unit; any other stops short of that (or runs out of room).
+    const r = UTF8.encodeInto(text, this.bytes.subarray(this.used));
+    if (r.read === n && r.written === n) { this.used += n; this.ends.push(this.used); } else { this.ends.push(-1); this.texts.push(text); }
+    this.indexes.push(index);
+    this.chars += n;
+    if (this.indexes.length >= (this.o.batchRows ?? 512) || this.chars >= this.batchChars()) this.send();
   }
 
   take(): RowVerdict[] {

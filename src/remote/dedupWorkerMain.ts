@@ -19,8 +19,11 @@ port.on('message', (m: DedupToWorker) => {
     if (!dedup) throw new Error(`'${m.type}' before 'init'`);
     if (m.type === 'rows') {
       const found: number[] = [];
-      for (let k = 0; k < m.texts.length; k++) {
-        const v = dedup.add(m.indexes[k], m.texts[k]);
+      let start = 0, t = 0;
+      for (let k = 0; k < m.indexes.length; k++) {
+        const end = m.ends[k];
+        const v = end >= 0 ? dedup.addAscii(m.indexes[k], m.bytes, start, end) : dedup.add(m.indexes[k], m.texts[t++]);
+        if (end >= 0) start = end;
         if (v) found.push(m.indexes[k], v.kind === 'exact' ? 0 : 1, v.of, v.kind === 'near' ? v.similarity : 1);
       }
       const packed = Float64Array.from(found);

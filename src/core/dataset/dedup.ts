@@ -145,9 +145,15 @@ const SHORT_WORDS = new Uint32Array(SHORT_MAX / 2 + 2);
 function fingerprintAsciiShort(text: string, out: Fingerprint): boolean {
   const n = text.length;
   if (n > SHORT_MAX) return false;
-  const b = SHORT_BYTES;
-  const r = UTF8.encodeInto(text, b);
+  const r = UTF8.encodeInto(text, SHORT_BYTES);
   if (r.read !== n || r.written !== n) return false;
+  hashShortAscii(n, out);
+  return true;
+}
+
+/** The loop of `fingerprintAsciiShort` over the first `n` bytes of `SHORT_BYTES` (all ASCII, n <= SHORT_MAX). */
+function hashShortAscii(n: number, out: Fingerprint): void {
+  const b = SHORT_BYTES;
   let s = 0, e = n;
   while (s < e && SPACE01[b[s]] === 1) s++;
   while (e > s && SPACE01[b[e - 1]] === 1) e--;
@@ -170,7 +176,6 @@ function fingerprintAsciiShort(text: string, out: Fingerprint): boolean {
   }
   nWords += prevWord;
   out.hi = hi >>> 0; out.lo = lo >>> 0; out.words = words; out.nWords = nWords;
-  return true;
 }
 
 /**
@@ -187,6 +192,12 @@ function fingerprintAscii(text: string, out: Fingerprint): boolean {
   if (b.length < n) { b = new Uint8Array(n); if (n <= 1 << 20) BYTES = b; }
   const r = UTF8.encodeInto(text, b);
   if (r.read !== n || r.written !== n) return false;
+  hashAscii(b, n, out);
+  return true;
+}
+
+/** The loop of `fingerprintAscii` over the first `n` bytes of `b` (all ASCII). */
+function hashAscii(b: Uint8Array, n: number, out: Fingerprint): void {
   let hi = FNV_BASIS, lo = FNV_BASIS ^ 0x5bd1e995;
   let pendingSpace = false, started = false;
   let words = out.words, nWords = 0;
@@ -215,7 +226,16 @@ function fingerprintAscii(text: string, out: Fingerprint): boolean {
     words[nWords++] = wh;
   }
   out.hi = hi >>> 0; out.lo = lo >>> 0; out.words = words; out.nWords = nWords;
-  return true;
+}
+
+/**
+ * `fingerprintInto` of the text whose UTF-8 bytes are `bytes[start, end)`, all below 128 (an ASCII text: the caller
+ * knows, say from `TextEncoder.encodeInto` writing one byte per code unit). Same values as `fingerprintInto` of that
+ * text, without a string: a worker thread hashes rows that arrive as bytes.
+ */
+function fingerprintAsciiBytes(bytes: Uint8Array, start: number, end: number, out: Fingerprint): void {
+  const n = end - start;
+  if (n <= SHORT_MAX) { SHORT_BYTES.set(bytes.subarray(start, end)); hashShortAscii(n, out); } else hashAscii(bytes.subarray(start, end), n, out);
 }
 
 /**
@@ -396,8 +416,22 @@ export class Deduplicator {
   }
 
   add(index: number, text: string): DupVerdict {
+    fingerprintInto(text, this.fp);
+    return this.decide(index);
+  }
+
+  /**
+   * `add` for a row whose text is all ASCII, given as its bytes `bytes[start, end)` (one byte per character; a byte of
+   * 128 or more would be hashed wrongly, so the caller must know): the same verdict as `add` of that text.
+   */
+  addAscii(index: number, bytes: Uint8Array, start: number, end: number): DupVerdict {
+    fingerprintAsciiBytes(bytes, start, end, this.fp);
+    return this.decide(index);
+  }
+
+  /** The verdict for the row whose fingerprint is in `this.fp`; indexes it. */
+  private decide(index: number): DupVerdict {
     const fp = this.fp;
-    fingerprintInto(text, fp);
     const prev = this.exact.getOrInsert(fp.hi, fp.lo, index);
     if (prev >= 0) { this.exactCount++; return { kind: 'exact', of: prev }; }
     const sig = minhashOfHashes(fp.words, fp.nWords, this.params, this.sig);
