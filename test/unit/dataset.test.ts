@@ -284,6 +284,29 @@ test('the short-ASCII fingerprint loop gives exactKey() and nearWords() hashes o
   for (const t of texts) assertFingerprintIsDefinition(t);
 });
 
+test('Deduplicator.addAscii (rows as bytes, the worker path) gives the verdicts of add() on the same texts, short and past 128 Ki characters', () => {
+  const alphabet = ' \t\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('') + '   the cat sat on the mat ';
+  let x = 777;
+  const rnd = (n: number): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
+  const texts: string[] = [];
+  for (let k = 0; k < 300; k++) {
+    const r = rnd(10);
+    if (k > 10 && r === 0) texts.push(`  ${texts[rnd(k)]}\t`); // an exact duplicate (whitespace only differs)
+    else if (k > 10 && r === 1) { const w = texts[rnd(k)].split(' '); w[rnd(w.length)] = 'CHANGED'; texts.push(w.join(' ')); } // maybe near
+    else texts.push(Array.from({ length: 30 + rnd(60) }, () => Array.from({ length: 1 + rnd(8) }, () => alphabet[rnd(alphabet.length)]).join('')).join(' '));
+  }
+  const big = Array.from({ length: (1 << 17) + 99 }, () => alphabet[rnd(alphabet.length)]).join('');
+  texts.push(big, ` ${big} `, big.slice(0, 1 << 17));
+  // All rows' bytes in one buffer at running offsets, as a worker batch carries them.
+  const bytes = new TextEncoder().encode(texts.join(''));
+  const a = new Deduplicator(), b = new Deduplicator();
+  let start = 0;
+  const verdicts: [unknown, unknown][] = texts.map((t, i) => { const end = start + t.length; const r: [unknown, unknown] = [a.add(i, t), b.addAscii(i, bytes, start, end)]; start = end; return r; });
+  for (const [i, [va, vb]] of verdicts.entries()) assert.deepEqual(vb, va, `row ${i}`);
+  assert.deepEqual([b.exactCount, b.nearCount, b.nearIndexed], [a.exactCount, a.nearCount, a.nearIndexed]);
+  assert.ok(a.exactCount >= 20 && a.nearCount >= 5, `duplicates to compare: ${a.exactCount} exact, ${a.nearCount} near`);
+});
+
 test('a lone high surrogate before whitespace or punctuation: whitespace still collapses (exact duplicate found), words as nearWords()', async () => {
   for (const t of ['caf\u00e9 \ud800 x', 'caf\u00e9 \ud800   x', 'caf\u00e9\ud800\tx', 'caf\u00e9\ud800, x', '\ud800\ud800 \udc00 \ud83d\ude00 \udc00\ud800 \u00e9']) assertFingerprintIsDefinition(t);
   // Two rows identical but for the whitespace after a lone surrogate (JSON escapes can write one).
