@@ -99,7 +99,10 @@ suite('extension smoke', () => {
         worker.on('error', reject);
       });
       worker.postMessage({ type: 'init' });
-      worker.postMessage({ type: 'rows', indexes: Int32Array.from([0, 1, 2]), texts: ['Hello  world,\tagain', 'a different row', 'Hello world, again'] });
+      // Rows 0 and 1 as bytes (ASCII), row 2 as a string: both ways a batch carries rows (DedupToWorker).
+      const first = 'Hello  world,\tagain', second = 'a different row';
+      const bytes = new TextEncoder().encode(first + second);
+      worker.postMessage({ type: 'rows', indexes: Int32Array.from([0, 1, 2]), ends: Int32Array.from([first.length, first.length + second.length, -1]), bytes, texts: ['Hello world, again'] });
       worker.postMessage({ type: 'finish' });
       assert.deepEqual(await totals, { exact: 1, near: 0, nearIndexed: 2, maxNearRows: 500_000 });
       assert.deepEqual(replies, [[2, 0, 0, 1]]); // row 2 is an exact duplicate of row 0
