@@ -34,3 +34,24 @@ test('property: any digit string with a point anywhere reads as Number() reads i
     assert.deepEqual(got, tokens.map(Number));
   }), { numRuns: 300, seed: 7 });
 });
+
+test('property: leading zeros then up to 20 significant digits (the int32-chunk and double-double paths) read as Number()', () => {
+  const token = fc.tuple(fc.nat({ max: 6 }), fc.stringMatching(/^[1-9][0-9]{0,19}$/), fc.nat({ max: 21 }))
+    .map(([zeros, digits, at]) => (at >= digits.length ? `0.${'0'.repeat(zeros)}${digits}` : `${digits.slice(0, at)}.${digits.slice(at)}`));
+  fc.assert(fc.property(fc.array(token, { minLength: 1, maxLength: 30 }), (tokens) => {
+    assert.deepEqual(viaBytes(tokens), tokens.map(Number));
+  }), { numRuns: 300, seed: 11 });
+});
+
+test('keys compared with the previous line by word and byte: a key that differs anywhere is its own series', () => {
+  // Same lengths with the difference in the first word, in the byte tail, in the closing quote; longer and shorter keys.
+  const lines = [
+    "{'learning_rate': 1.0, 'loss': 2.0}", "{'learning_ratf': 1.5, 'loss': 2.5}", "{'xearning_rate': 1.25, 'lost': 3.0}",
+    "{'learning_rate2': 4.0, 'los': 5.0}", "{'learning_rate': 6.0, 'loss': 7.0}",
+  ];
+  const p = createLogParser({ fileName: 'train.log' });
+  const pts = [...p.push(new TextEncoder().encode(`${lines.join('\n')}\n`)).points, ...p.end().points];
+  assert.deepEqual(pts.map((q) => `${q.series}=${q.value}`), [
+    'learning_rate=1', 'loss=2', 'learning_ratf=1.5', 'loss=2.5', 'xearning_rate=1.25', 'lost=3', 'learning_rate2=4', 'los=5', 'learning_rate=6', 'loss=7',
+  ]);
+});

@@ -5,12 +5,15 @@
  * keys of the previous line, and parses decimals exactly like `literal.ts` (same rounding, same fallback).
  * Anything it does not fully understand returns false and goes through the general text path.
  */
-import { decimalValue } from './literal';
+import { decimalValue, wideDecimalInto } from './literal';
 
-/** Keys of the previous dict line, per position: the bytes to compare and the string to report. */
-export interface ByteKeyCache { bytes: Uint8Array[]; strings: string[] }
+/**
+ * Keys of the previous dict line, per position: the bytes to compare (the key and its closing `': `), the same bytes
+ * as little-endian int32 words (the whole groups of four; the rest is compared by byte) and the string to report.
+ */
+export interface ByteKeyCache { bytes: Uint8Array[]; words: Int32Array[]; strings: string[] }
 
-export function newByteKeyCache(): ByteKeyCache { return { bytes: [], strings: [] }; }
+export function newByteKeyCache(): ByteKeyCache { return { bytes: [], words: [], strings: [] }; }
 
 /** Output slots (reused): keys (identical string objects from the cache) and values. */
 export interface ByteDictOut { count: number; keys: string[]; values: number[] }
@@ -23,32 +26,9 @@ const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e1
 const EXACT_INT = 9007199254740992;
 
 /**
- * Reads the number at b[i] (before `end`) into `out[k]`; returns the index just after it, or -1 when no number
- * starts there. The value goes into the (double) array rather than being returned: a double returned from a call
- * that is not inlined is boxed into a new heap number, four million times per million-line log.
- *
- * Fast path, small enough for V8 to inline into the scanner: unsigned `digits[.digits]` whose digits form an integer
- * below 2^53 with at most 22 after the point (the Trainer's `loss`, `epoch`, most learning rates). Then
- * `hi / 10^frac` divides two exact doubles, one correctly rounded operation (Clinger's fast path), so the value is the
- * one {@link fullNumber} and `Number()` give. Everything else (a sign, an exponent, nan/inf, 16-17 significant digits
- * as Python's float repr prints grad norms, a number touching `end`) is read again by {@link fullNumber}.
+ * Any decimal / nan / inf at b[i] (before `end`), parsed like `literal.ts` `scanNumber`, into `out[k]`; returns the
+ * index just after it, or -1 when no number starts there.
  */
-function byteNumber(b: Uint8Array, i: number, end: number, out: number[], k: number): number {
-  let j = i, hi = 0, c = 0;
-  while (j < end && (c = b[j]) >= 48 && c <= 57) { hi = hi * 10 + (c - 48); j++; }
-  const intDigits = j - i;
-  let frac = 0;
-  if (c === 46 /* . */) {
-    const f0 = ++j;
-    while (j < end && (c = b[j]) >= 48 && c <= 57) { hi = hi * 10 + (c - 48); j++; }
-    frac = j - f0;
-  }
-  if (intDigits + frac === 0 || hi >= EXACT_INT || frac > 22 || c === 101 /* e */ || c === 69 /* E */ || j >= end) return fullNumber(b, i, end, out, k);
-  out[k] = hi / POW10[frac];
-  return j;
-}
-
-/** Any decimal / nan / inf at b[i], as {@link byteNumber} (same contract), parsed like `literal.ts` `scanNumber`. */
 function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: number): number {
   const start = i;
   let c = b[i];
@@ -91,35 +71,76 @@ function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: num
  * Scans `{'key': number, ...}` starting at b[a] === '{' (single spaces after ':' and ','), not past `limit`.
  * Fills `out` and returns the index just after the closing brace; returns -1 on any other shape (then nothing is
  * reported and the caller parses the line as text) or when the bytes end before the brace.
+ *
+ * `dv` views the same bytes as `b` (same indices; `limit` at most its length). Keys: compared with the key at the
+ * same position of the previous line (cached with its closing `': `), four bytes per DataView load, so a repeated
+ * key costs a few word compares and yields the same string object.
+ *
+ * Numbers, inline (a call per value costs more than most values' parsing, and a double returned from a call is a
+ * heap number): unsigned `digits[.digits]` with at most 18 significant digits and at most 22 after the point (the
+ * Trainer's `loss`, `epoch`, and the 17 significant digits of Python's float repr of a grad norm or a learning rate).
+ * The significant digits (leading zeros skipped) are gathered as two int32 chunks of up to 9 (`hi`, then `lo`):
+ * integer arithmetic, where a double `x * 10 + d` per digit is a chain of floating-point latencies. Then, for
+ * N = hi * 10^nlo + lo below 2^53, `N / 10^frac` divides two exact doubles, one correctly rounded operation
+ * (Clinger's fast path); above, N is exact in double-double and `wideDecimalInto` (literal.ts) rounds the quotient
+ * once. Either way the value is the one {@link fullNumber} and `Number()` give. Everything else (a sign, an
+ * exponent, nan/inf, more digits, a number touching `limit`, a quotient too close to a rounding boundary) is read
+ * again by {@link fullNumber}.
  */
-export function scanByteDict(b: Uint8Array, a: number, limit: number, cache: ByteKeyCache, out: ByteDictOut): number {
+export function scanByteDict(b: Uint8Array, dv: DataView, a: number, limit: number, cache: ByteKeyCache, out: ByteDictOut): number {
   let i = a + 1;
   let count = 0;
-  const cb = cache.bytes, cs = cache.strings, keys = out.keys, values = out.values;
+  const cb = cache.bytes, cw = cache.words, cs = cache.strings, keys = out.keys, values = out.values;
   for (;;) {
     if (b[i] !== 39 /* ' */) return -1;
-    const kb = count < cb.length ? cb[count] : undefined;
-    let kEnd = -1;
-    if (kb !== undefined && b[i + 1 + kb.length] === 39) {
-      const n = kb.length, base = i + 1;
-      let j = 0;
-      while (j < n && b[base + j] === kb[j]) j++;
-      if (j === n) { kEnd = base + n + 1; keys[count] = cs[count]; }
+    let v0 = -1; // start of the value
+    if (count < cb.length) {
+      const kb = cb[count], kw = cw[count], n = kb.length, base = i + 1;
+      if (base + n <= limit) {
+        const nw = kw.length;
+        let w = 0;
+        while (w < nw && dv.getInt32(base + (w << 2), true) === kw[w]) w++;
+        if (w === nw) {
+          let j = nw << 2;
+          while (j < n && b[base + j] === kb[j]) j++;
+          if (j === n) { v0 = base + n; keys[count] = cs[count]; }
+        }
+      }
     }
-    if (kEnd < 0) {
+    if (v0 < 0) {
       let q = i + 1;
       while (q < limit && b[q] !== 39) { if (b[q] === 92 /* \ */ || b[q] < 32) return -1; q++; }
-      if (q >= limit) return -1;
+      if (q + 2 >= limit || b[q + 1] !== 58 /* : */ || b[q + 2] !== 32) return -1;
       const key = latin.decode(b.subarray(i + 1, q));
-      if (count < 64) { cb[count] = b.slice(i + 1, q); cs[count] = key; }
+      if (count < 64) {
+        const kb = b.slice(i + 1, q + 3), kw = new Int32Array(kb.length >> 2);
+        const kv = new DataView(kb.buffer);
+        for (let w = 0; w < kw.length; w++) kw[w] = kv.getInt32(w << 2, true);
+        cb[count] = kb; cw[count] = kw; cs[count] = key;
+      }
       keys[count] = key;
-      kEnd = q + 1;
+      v0 = q + 3;
     }
-    if (b[kEnd] !== 58 || b[kEnd + 1] !== 32) return -1;
-    i = byteNumber(b, kEnd + 2, limit, values, count);
-    if (i < 0) return -1;
+    let j = v0, c = 0, hi = 0, nhi = 0, lo = 0, nlo = 0, dot = -1;
+    for (; j < limit; j++) {
+      c = b[j];
+      const d = c - 48;
+      if (d >= 0 && d <= 9) {
+        if (nhi < 9) { if ((hi | d) !== 0) { hi = (hi * 10 + d) | 0; nhi++; } } else { lo = (lo * 10 + d) | 0; nlo++; }
+      } else if (c === 46 /* . */ && dot < 0) dot = j;
+      else break;
+    }
+    const frac = dot < 0 ? 0 : j - dot - 1;
+    let done = false;
+    if (j - v0 !== (dot < 0 ? 0 : 1) && nlo <= 9 && frac <= 22 && c !== 101 /* e */ && c !== 69 /* E */ && j < limit) {
+      const x = hi * POW10[nlo] + lo;
+      if (x < EXACT_INT) { values[count] = x / POW10[frac]; done = true; }
+      else if (frac > 0) { const w = wideDecimalInto(hi, nlo, lo, -frac)[0]; if (w === w) { values[count] = w; done = true; } }
+    }
+    if (!done) { j = fullNumber(b, v0, limit, values, count); if (j < 0) return -1; }
+    i = j;
     count++;
-    const c = b[i];
+    c = b[i];
     if (c === 44) { if (b[i + 1] !== 32) return -1; i += 2; continue; }
     if (c === 125 && i < limit) { out.count = count; return i + 1; }
     return -1;
