@@ -48,10 +48,15 @@ test('keys compared with the previous line by word and byte: a key that differs 
   const lines = [
     "{'learning_rate': 1.0, 'loss': 2.0}", "{'learning_ratf': 1.5, 'loss': 2.5}", "{'xearning_rate': 1.25, 'lost': 3.0}",
     "{'learning_rate2': 4.0, 'los': 5.0}", "{'learning_rate': 6.0, 'loss': 7.0}",
+    // Alternating kinds of lines (train, eval) are compared with the line before the last too; a key one byte
+    // longer or shorter than the one kept there is still another key.
+    "{'eval_loss': 8.0, 'epoch': 9.0}", "{'learning_rate': 10.0, 'loss': 11.0}", "{'eval_loss': 12.0, 'epoch': 13.0}",
+    "{'eval_losss': 14.0, 'epoc': 15.0}", "{'eval_loss': 16.0, 'epoch': 17.0}",
   ];
   const p = createLogParser({ fileName: 'train.log' });
   const pts = [...p.push(new TextEncoder().encode(`${lines.join('\n')}\n`)).points, ...p.end().points];
   assert.deepEqual(pts.map((q) => `${q.series}=${q.value}`), [
     'learning_rate=1', 'loss=2', 'learning_ratf=1.5', 'loss=2.5', 'xearning_rate=1.25', 'lost=3', 'learning_rate2=4', 'los=5', 'learning_rate=6', 'loss=7',
+    'eval_loss=8', 'epoch=9', 'learning_rate=10', 'loss=11', 'eval_loss=12', 'epoch=13', 'eval_losss=14', 'epoc=15', 'eval_loss=16', 'epoch=17',
   ]);
 });

@@ -7,13 +7,35 @@
  */
 import { decimalValue, wideDecimalInto } from './literal';
 
-/**
- * Keys of the previous dict line, per position: the bytes to compare (the key and its closing `': `), the same bytes
- * as little-endian int32 words (the whole groups of four; the rest is compared by byte) and the string to report.
- */
-export interface ByteKeyCache { bytes: Uint8Array[]; words: Int32Array[]; strings: string[] }
+/** A key as the byte scan compares it: its bytes with the closing `': `, the whole groups of four of those as
+ * little-endian int32 words (the rest is compared by byte), and the string reported for it. */
+interface ByteKey { bytes: Uint8Array; words: Int32Array; key: string }
 
-export function newByteKeyCache(): ByteKeyCache { return { bytes: [], words: [], strings: [] }; }
+/**
+ * Keys of the previous dict lines, per position: the last line's (`last`) and the one before that differed from it
+ * (`alt`), so logs that alternate two kinds of lines (train and eval dicts) compare instead of decoding again.
+ */
+export interface ByteKeyCache { last: ByteKey[]; alt: (ByteKey | undefined)[] }
+
+export function newByteKeyCache(): ByteKeyCache { return { last: [], alt: [] }; }
+
+function byteKey(b: Uint8Array, a: number, z: number, key: string): ByteKey {
+  const bytes = b.slice(a, z), words = new Int32Array(bytes.length >> 2), v = new DataView(bytes.buffer);
+  for (let w = 0; w < words.length; w++) words[w] = v.getInt32(w << 2, true);
+  return { bytes, words, key };
+}
+
+/** True when b[base..] (viewed as `dv` too, same indices) starts with `k`'s bytes, all before `limit`. */
+function sameKey(b: Uint8Array, dv: DataView, base: number, limit: number, k: ByteKey): boolean {
+  const kb = k.bytes, kw = k.words, n = kb.length, nw = kw.length;
+  if (base + n > limit) return false;
+  let w = 0;
+  while (w < nw && dv.getInt32(base + (w << 2), true) === kw[w]) w++;
+  if (w < nw) return false;
+  let j = nw << 2;
+  while (j < n && b[base + j] === kb[j]) j++;
+  return j === n;
+}
 
 /** Output slots (reused): keys (identical string objects from the cache) and values. */
 export interface ByteDictOut { count: number; keys: string[]; values: number[] }
@@ -73,8 +95,8 @@ function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: num
  * reported and the caller parses the line as text) or when the bytes end before the brace.
  *
  * `dv` views the same bytes as `b` (same indices; `limit` at most its length). Keys: compared with the key at the
- * same position of the previous line (cached with its closing `': `), four bytes per DataView load, so a repeated
- * key costs a few word compares and yields the same string object.
+ * same position of the previous lines (see {@link ByteKeyCache}; with its closing `': `), four bytes per DataView
+ * load, so a repeated key costs a few word compares and yields the same string object.
  *
  * Numbers, inline (a call per value costs more than most values' parsing, and a double returned from a call is a
  * heap number): unsigned `digits[.digits]` with at most 18 significant digits and at most 22 after the point (the
@@ -90,36 +112,30 @@ function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: num
 export function scanByteDict(b: Uint8Array, dv: DataView, a: number, limit: number, cache: ByteKeyCache, out: ByteDictOut): number {
   let i = a + 1;
   let count = 0;
-  const cb = cache.bytes, cw = cache.words, cs = cache.strings, keys = out.keys, values = out.values;
+  const last = cache.last, alt = cache.alt, keys = out.keys, values = out.values;
   for (;;) {
     if (b[i] !== 39 /* ' */) return -1;
     let v0 = -1; // start of the value
-    if (count < cb.length) {
-      const kb = cb[count], kw = cw[count], n = kb.length, base = i + 1;
-      if (base + n <= limit) {
-        const nw = kw.length;
-        let w = 0;
-        while (w < nw && dv.getInt32(base + (w << 2), true) === kw[w]) w++;
-        if (w === nw) {
-          let j = nw << 2;
-          while (j < n && b[base + j] === kb[j]) j++;
-          if (j === n) { v0 = base + n; keys[count] = cs[count]; }
-        }
-      }
+    if (count < last.length) {
+      const k = last[count];
+      if (sameKey(b, dv, i + 1, limit, k)) { v0 = i + 1 + k.bytes.length; keys[count] = k.key; }
     }
     if (v0 < 0) {
       let q = i + 1;
       while (q < limit && b[q] !== 39) { if (b[q] === 92 /* \ */ || b[q] < 32) return -1; q++; }
       if (q + 2 >= limit || b[q + 1] !== 58 /* : */ || b[q + 2] !== 32) return -1;
-      const key = latin.decode(b.subarray(i + 1, q));
-      if (count < 64) {
-        const kb = b.slice(i + 1, q + 3), kw = new Int32Array(kb.length >> 2);
-        const kv = new DataView(kb.buffer);
-        for (let w = 0; w < kw.length; w++) kw[w] = kv.getInt32(w << 2, true);
-        cb[count] = kb; cw[count] = kw; cs[count] = key;
-      }
-      keys[count] = key;
       v0 = q + 3;
+      const k2 = count < alt.length ? alt[count] : undefined;
+      if (k2 !== undefined && sameKey(b, dv, i + 1, limit, k2)) {
+        alt[count] = last[count]; last[count] = k2; keys[count] = k2.key;
+      } else {
+        const key = latin.decode(b.subarray(i + 1, q));
+        if (count < 64) {
+          if (count < last.length) alt[count] = last[count];
+          last[count] = byteKey(b, i + 1, v0, key);
+        }
+        keys[count] = key;
+      }
     }
     let j = v0, c = 0, hi = 0, nhi = 0, lo = 0, nlo = 0, dot = -1;
     for (; j < limit; j++) {
