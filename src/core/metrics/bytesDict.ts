@@ -138,13 +138,25 @@ export function scanByteDict(b: Uint8Array, dv: DataView, a: number, limit: numb
       }
     }
     let j = v0, c = 0, hi = 0, nhi = 0, lo = 0, nlo = 0, dot = -1;
+    // Three loops, so that no digit pays for a branch of another phase: leading zeros (and a point among them),
+    // then up to 9 significant digits into `hi`, then the rest into `lo`.
+    for (; j < limit; j++) {
+      c = b[j];
+      if (c !== 48 /* 0 */) { if (c === 46 /* . */ && dot < 0) dot = j; else break; }
+    }
     for (; j < limit; j++) {
       c = b[j];
       const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        if (nhi < 9) { if ((hi | d) !== 0) { hi = (hi * 10 + d) | 0; nhi++; } } else { lo = (lo * 10 + d) | 0; nlo++; }
-      } else if (c === 46 /* . */ && dot < 0) dot = j;
+      if (d >= 0 && d <= 9) { hi = (hi * 10 + d) | 0; if (++nhi === 9) { j++; break; } } else if (c === 46 /* . */ && dot < 0) dot = j;
       else break;
+    }
+    if (nhi === 9) {
+      for (; j < limit; j++) {
+        c = b[j];
+        const d = c - 48;
+        if (d >= 0 && d <= 9) { lo = (lo * 10 + d) | 0; nlo++; } else if (c === 46 /* . */ && dot < 0) dot = j;
+        else break;
+      }
     }
     const frac = dot < 0 ? 0 : j - dot - 1;
     let done = false;
