@@ -60,3 +60,18 @@ test('keys compared with the previous line by word and byte: a key that differs 
     'eval_loss=8', 'epoch=9', 'learning_rate=10', 'loss=11', 'eval_loss=12', 'epoch=13', 'eval_losss=14', 'epoc=15', 'eval_loss=16', 'epoch=17',
   ]);
 });
+
+test('50,000 decimals of 16-18 significant digits (the double-double path: grad norms, learning rates) read as Number()', () => {
+  let seed = 99;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const tokens: string[] = [];
+  for (let i = 0; i < 50_000; i++) {
+    let digits = String(1 + rnd(9));
+    for (let k = 16 + rnd(3); digits.length < k;) digits += String(rnd(10));
+    const at = rnd(3);
+    tokens.push(at === 0 ? `0.${'0'.repeat(rnd(6))}${digits}` : `${digits.slice(0, at)}.${digits.slice(at)}`);
+  }
+  const got = viaBytes(tokens);
+  const bad = tokens.filter((t, i) => !Object.is(got[i], Number(t)));
+  assert.deepEqual(bad, []);
+});
