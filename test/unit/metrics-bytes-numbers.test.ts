@@ -34,3 +34,44 @@ test('property: any digit string with a point anywhere reads as Number() reads i
     assert.deepEqual(got, tokens.map(Number));
   }), { numRuns: 300, seed: 7 });
 });
+
+test('property: leading zeros then up to 20 significant digits (the int32-chunk and double-double paths) read as Number()', () => {
+  const token = fc.tuple(fc.nat({ max: 6 }), fc.stringMatching(/^[1-9][0-9]{0,19}$/), fc.nat({ max: 21 }))
+    .map(([zeros, digits, at]) => (at >= digits.length ? `0.${'0'.repeat(zeros)}${digits}` : `${digits.slice(0, at)}.${digits.slice(at)}`));
+  fc.assert(fc.property(fc.array(token, { minLength: 1, maxLength: 30 }), (tokens) => {
+    assert.deepEqual(viaBytes(tokens), tokens.map(Number));
+  }), { numRuns: 300, seed: 11 });
+});
+
+test('keys compared with the previous line by word and byte: a key that differs anywhere is its own series', () => {
+  // Same lengths with the difference in the first word, in the byte tail, in the closing quote; longer and shorter keys.
+  const lines = [
+    "{'learning_rate': 1.0, 'loss': 2.0}", "{'learning_ratf': 1.5, 'loss': 2.5}", "{'xearning_rate': 1.25, 'lost': 3.0}",
+    "{'learning_rate2': 4.0, 'los': 5.0}", "{'learning_rate': 6.0, 'loss': 7.0}",
+    // Alternating kinds of lines (train, eval) are compared with the line before the last too; a key one byte
+    // longer or shorter than the one kept there is still another key.
+    "{'eval_loss': 8.0, 'epoch': 9.0}", "{'learning_rate': 10.0, 'loss': 11.0}", "{'eval_loss': 12.0, 'epoch': 13.0}",
+    "{'eval_losss': 14.0, 'epoc': 15.0}", "{'eval_loss': 16.0, 'epoch': 17.0}",
+  ];
+  const p = createLogParser({ fileName: 'train.log' });
+  const pts = [...p.push(new TextEncoder().encode(`${lines.join('\n')}\n`)).points, ...p.end().points];
+  assert.deepEqual(pts.map((q) => `${q.series}=${q.value}`), [
+    'learning_rate=1', 'loss=2', 'learning_ratf=1.5', 'loss=2.5', 'xearning_rate=1.25', 'lost=3', 'learning_rate2=4', 'los=5', 'learning_rate=6', 'loss=7',
+    'eval_loss=8', 'epoch=9', 'learning_rate=10', 'loss=11', 'eval_loss=12', 'epoch=13', 'eval_losss=14', 'epoc=15', 'eval_loss=16', 'epoch=17',
+  ]);
+});
+
+test('50,000 decimals of 16-18 significant digits (the double-double path: grad norms, learning rates) read as Number()', () => {
+  let seed = 99;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const tokens: string[] = [];
+  for (let i = 0; i < 50_000; i++) {
+    let digits = String(1 + rnd(9));
+    for (let k = 16 + rnd(3); digits.length < k;) digits += String(rnd(10));
+    const at = rnd(3);
+    tokens.push(at === 0 ? `0.${'0'.repeat(rnd(6))}${digits}` : `${digits.slice(0, at)}.${digits.slice(at)}`);
+  }
+  const got = viaBytes(tokens);
+  const bad = tokens.filter((t, i) => !Object.is(got[i], Number(t)));
+  assert.deepEqual(bad, []);
+});

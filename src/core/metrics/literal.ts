@@ -66,18 +66,34 @@ function ddDivide(ah: number, al: number, d: number): void {
  * Correctly rounded value of the decimal hi * 10^extra + lo, times 10^e10 (e10 < 0), for 16-19 significant digits,
  * where Clinger's fast path does not apply: the quotient is computed in double-double (error < 2^-100 relative) and
  * rounded once; when it lies too close to a rounding boundary to decide, returns NaN (the caller falls back).
+ * Also exact for hi below 2^30, 10^extra at most 10^9 and lo below 10^extra (bytesDict.ts reads up to 18 digits so).
  */
-function wideDecimal(hi: number, extra: number, lo: number, e10: number): number {
-  twoProduct(hi, POW10[extra]);
-  let ah = dd[0] + lo; // dd[0], lo are integers below 2^64 and 10^4: the sum is exact in double-double form
-  let al = dd[1] + (lo - (ah - dd[0]));
-  const s0 = ah + al; al = al - (s0 - ah); ah = s0;
+export function wideDecimal(hi: number, extra: number, lo: number, e10: number): number { return wideDecimalInto(hi, extra, lo, e10)[0]; }
+
+/**
+ * {@link wideDecimal}'s value as element 0 of a shared Float64Array (overwritten by the next call): a hot caller reads
+ * it unboxed, where a double returned from a call that is not inlined is allocated as a heap number.
+ */
+export function wideDecimalInto(hi: number, extra: number, lo: number, e10: number): Float64Array {
+  let ah: number, al: number;
+  if (hi < 1073741824 && extra <= 9) {
+    // hi * 10^extra = (hi * 5^extra) * 2^extra has at most 30 + 21 significant bits: one multiply is exact, and the
+    // sum with lo (below 10^extra, so below the product for hi >= 1) is exact as a rounded sum and its error (Fast2Sum).
+    const p = hi * POW10[extra];
+    ah = p + lo; al = lo - (ah - p);
+  } else {
+    twoProduct(hi, POW10[extra]);
+    ah = dd[0] + lo; // dd[0], lo are integers below 2^64 and 2^30: the sum is exact in double-double form
+    al = dd[1] + (lo - (ah - dd[0]));
+    const s0 = ah + al; al = al - (s0 - ah); ah = s0;
+  }
   let e = -e10;
   while (e > 22) { ddDivide(ah, al, 1e22); ah = dd[0]; al = dd[1]; e -= 22; }
   ddDivide(ah, al, POW10[e]);
   const delta = Math.abs(dd[0]) * 8.077935669463161e-28; // 2^-90
   const up = dd[0] + (dd[1] + delta), down = dd[0] + (dd[1] - delta);
-  return up === down ? up : NaN;
+  dd[0] = up === down ? up : NaN;
+  return dd;
 }
 
 /**

@@ -280,6 +280,7 @@ class Parser implements LogParser {
     const n = buf.length;
     let run = 0; // start of bytes not handled yet
     let i = 0;   // start of the current line
+    let dv: DataView | undefined; // buf as words, for scanByteDict's key compare
     while (i < n) {
       // Fast line: blanks, a '{'...'}' Trainer dict, blanks or '\r', then '\n'. The scan itself finds the line end.
       let a = i;
@@ -288,7 +289,7 @@ class Parser implements LogParser {
         // Lines before this one go through the text path first: their state (a wrapped dict) may concern this line.
         if (run < i) { this.textOrDoc(this.decoder.decode(buf.subarray(run, i), { stream: true })); run = i; }
         if (this.textIdle()) {
-          const close = scanByteDict(buf, a, n, this.byteKeys, this.byteOut);
+          const close = scanByteDict(buf, dv ??= new DataView(buf.buffer, buf.byteOffset, n), a, n, this.byteKeys, this.byteOut);
           if (close > 0) {
             let p = close;
             while (buf[p] === 32 || buf[p] === 9 || buf[p] === 13) p++;
