@@ -2,12 +2,13 @@
  * Dataset checks, measured against a baseline in the same run (medians of interleaved repetitions):
  * - dataset.check.rowsPerSec: rows/s of the full checks without tokenization (read, parse, format checks, exact and
  *   MinHash near duplicates) on a generated SFT JSONL (16 MiB of messages rows of 40-400 words), run as `llmtrain data`
- *   and the dataset panel run them: the duplicate search in a worker thread (src/remote/dedupWorker.ts, bundled here
- *   with esbuild as `npm run build` bundles dist/dedupWorker.js); baseline: a plain loop that reads the same file
- *   through the same FileAccess, splits lines and JSON.parses each (goal: ratio >= 0.5); 7 interleaved repetitions
- *   after one warm-up of each
- * - dataset.check.inlineRatioToJsonParse: the same with the duplicate search in the checking thread (one core)
- * - dataset.check.cpuRatioToJsonParse: the worker run's ratio from process CPU time (user + system, all threads)
+ *   and the dataset panel run them on this machine: the duplicate search in a worker thread (src/remote/dedupWorker.ts,
+ *   bundled here with esbuild as `npm run build` bundles dist/dedupWorker.js) where there are 3 CPUs or more, else in
+ *   the checking thread; baseline: a plain loop that reads the same file through the same FileAccess, splits lines
+ *   and JSON.parses each (goal: ratio >= 0.5); 7 interleaved repetitions after one warm-up of each
+ * - dataset.check.inlineRatioToJsonParse / workerRatioToJsonParse: the same ratio with the search in the checking
+ *   thread, and in the worker whatever the CPU count (on 2 CPUs the two threads share them with V8's collector)
+ * - dataset.check.cpuRatioToJsonParse: ratioToJsonParse's run from process CPU time (user + system, all threads)
  *   instead of wall time: the work done rather than how long it took (both include the GC threads)
  * - dataset.check.tokenized.rowsPerSec: the same with token lengths (TinyLlama tokenizer.json, Axolotl policy)
  * - dataset.stream.peakMB: peak RSS growth while checking a large generated JSONL (LLMTRAIN_BENCH_DATASET_MB, default
@@ -16,7 +17,7 @@
  * Constants are `goal`s, never `baseline`s: a baseline is measured in the same run.
  */
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localFileAccess } from '../src/remote/files';
 import { readChunks } from '../src/core/files';
@@ -78,21 +79,23 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     const files = localFileAccess();
     const script = join(dir, 'dedupWorker.js');
     buildSync({ entryPoints: [join(__dirname, '..', 'src', 'remote', 'dedupWorkerMain.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'warning' });
-    const dedup = workerDedup({ script });
-    await parseLoop(small); await checkDataset(files, small, { previewRows: 0, dedup }); await checkDataset(files, small, { previewRows: 0 });
-    const tBase: number[] = [], tCheck: number[] = [], tInline: number[] = [], cBase: number[] = [], cCheck: number[] = [];
+    const dedup = workerDedup({ script }), forced = workerDedup({ script, minCores: 0 });
+    const useWorker = availableParallelism() >= 3; // what workerDedup({ script }) decides here, as the CLI's does
+    await parseLoop(small); await checkDataset(files, small, { previewRows: 0, dedup: forced }); await checkDataset(files, small, { previewRows: 0 });
+    const tBase: number[] = [], tWorker: number[] = [], tInline: number[] = [], cBase: number[] = [], cWorker: number[] = [], cInline: number[] = [];
     const cpuMs = (since: NodeJS.CpuUsage): number => { const d = process.cpuUsage(since); return (d.user + d.system) / 1000; };
     let dups = '';
     for (let r = 0; r < 7; r++) {
       let t = performance.now(), c = process.cpuUsage(); await parseLoop(small); tBase.push(performance.now() - t); cBase.push(cpuMs(c));
-      t = performance.now(); c = process.cpuUsage(); const rep = await checkDataset(files, small, { previewRows: 0, dedup }); tCheck.push(performance.now() - t); cCheck.push(cpuMs(c));
-      t = performance.now(); const inl = await checkDataset(files, small, { previewRows: 0 }); tInline.push(performance.now() - t);
+      t = performance.now(); c = process.cpuUsage(); const rep = await checkDataset(files, small, { previewRows: 0, dedup: forced }); tWorker.push(performance.now() - t); cWorker.push(cpuMs(c));
+      t = performance.now(); c = process.cpuUsage(); const inl = await checkDataset(files, small, { previewRows: 0 }); tInline.push(performance.now() - t); cInline.push(cpuMs(c));
       if (rep.rows !== rows || inl.rows !== rows) throw new Error(`checked ${rep.rows} and ${inl.rows} rows of ${rows}`);
       const d = `${rep.duplicates.exact}/${rep.duplicates.near}`, di = `${inl.duplicates.exact}/${inl.duplicates.near}`;
       if (d !== di || (dups && d !== dups)) throw new Error(`duplicates differ: worker ${d}, inline ${di}, before ${dups}`);
       dups = d;
     }
-    const base = rows / (median(tBase) / 1000), check = rows / (median(tCheck) / 1000), inline = rows / (median(tInline) / 1000);
+    const base = rows / (median(tBase) / 1000), worker = rows / (median(tWorker) / 1000), inline = rows / (median(tInline) / 1000);
+    const check = useWorker ? worker : inline, cCheck = useWorker ? cWorker : cInline;
 
     const tok = await loadTokenizer(files, join(__dirname, '..', 'test', 'fixtures', 'tokenizer', 'tinyllama__bpe-bytefallback.tokenizer.json'));
     const counter = tokenCounter(tok, 'axolotl', 'tinyllama');
@@ -120,6 +123,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
       'dataset.check.rowsPerSec': { value: check, unit: 'rows/s', baseline: base, ratio: check / base },
       'dataset.check.ratioToJsonParse': { value: check / base, unit: 'x', goal: 0.5 },
       'dataset.check.inlineRatioToJsonParse': { value: inline / base, unit: 'x', baseline: base, ratio: inline / base },
+      'dataset.check.workerRatioToJsonParse': { value: worker / base, unit: 'x', baseline: base, ratio: worker / base },
       'dataset.check.cpuRatioToJsonParse': { value: median(cBase) / median(cCheck), unit: 'x', goal: 0.5 },
       'dataset.check.tokenized.rowsPerSec': { value: tokRate, unit: 'rows/s' },
       'dataset.stream.peakMB': { value: (peak - before) / 1e6, unit: 'MB', goal: mb * 1.048576 },

@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  // `llmtrain logs --follow | head` closes our stdout: end quietly, as other command-line tools do.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); throw err; });
+  // `llmtrain logs --follow | head` closes our stdout: end quietly with the status a tool killed by SIGPIPE has in
+  // a shell (128 + 13, as git's), not 0: under `set -o pipefail` a check whose output was cut short is not a success.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(141); throw err; });
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => { process.stderr.write(`llmtrain: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 1; });
 }

@@ -12,7 +12,12 @@ import { formatBytes } from '../shared/format';
 export { formatBytes };
 
 /** What `stat` tells: size in bytes, modification time in ms since the epoch, and whether it is a folder. */
-export interface FileInfo { size: number; mtimeMs: number; isDirectory: boolean }
+/**
+ * What `stat` says of a path: size in bytes, modification time (ms since the epoch), whether it is a folder, and
+ * `special` when it is neither a regular file nor a folder (a FIFO, a device, a socket: its size says nothing of
+ * what reading it gives).
+ */
+export interface FileInfo { size: number; mtimeMs: number; isDirectory: boolean; special?: boolean }
 
 /** Async byte-range access to files on one machine. Every method rejects with an Error naming the path on failure. */
 export interface FileAccess {

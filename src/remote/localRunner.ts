@@ -84,7 +84,7 @@ export class LocalRunner implements Runner {
   async stat(path: string): Promise<FileStat | undefined> {
     try {
       const s = await fsp.stat(path);
-      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory() };
+      return { size: s.size, mtimeMs: s.mtimeMs, isDirectory: s.isDirectory(), ...(!s.isFile() && !s.isDirectory() ? { special: true } : {}) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

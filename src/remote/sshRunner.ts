@@ -145,7 +145,7 @@ export class SshRunner implements Runner {
     const sftp = await this.sftp();
     return new Promise((res, rej) => sftp.stat(path, (e, s: Stats) => {
       if (e) { if ((e as { code?: number }).code === SFTP_NO_SUCH_FILE) res(undefined); else rej(e); return; }
-      res({ size: s.size, mtimeMs: s.mtime * 1000, isDirectory: s.isDirectory() });
+      res({ size: s.size, mtimeMs: s.mtime * 1000, isDirectory: s.isDirectory(), ...(!s.isFile() && !s.isDirectory() ? { special: true } : {}) });
     }));
   }
 

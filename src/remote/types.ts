@@ -6,7 +6,7 @@
 
 export interface ExecResult { stdout: string; stderr: string; exitCode: number | null; signal?: string }
 
-export interface FileStat { size: number; mtimeMs: number; isDirectory: boolean }
+export interface FileStat { size: number; mtimeMs: number; isDirectory: boolean; special?: boolean }
 
 /** A running `Runner.tail`: `stop()` ends it; `done` settles when it ended, with the error when it broke. */
 export interface TailHandle { stop(): void; readonly done: Promise<{ error?: Error }> }

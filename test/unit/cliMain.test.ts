@@ -32,3 +32,21 @@ test('llmtrain run --env checks each entry before connecting anywhere (usage err
   assert.match(r.err ?? '', /--env: "BAD NAME=1" is not NAME=value: "BAD NAME" is not a variable name/);
   assert.equal((r.err ?? '').trim().split('\n')[0].startsWith('llmtrain'), true, 'one line first, no stack trace');
 });
+
+test('llmtrain whose stdout is closed early (`| head`) exits 141, as a tool killed by SIGPIPE does, not 0', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-epipe-'));
+  try {
+    // 5000 alpaca rows with an empty output: 1000 problems listed in the JSON, about 127 KB, twice a pipe's buffer.
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, Array.from({ length: 5000 }, (_, i) => JSON.stringify({ instruction: `q${i}`, output: '' })).join('\n') + '\n');
+    // A shell pipe, as a user's `| head` (node's own child pipes are socket pairs whose larger buffer would take it all).
+    const cli = [process.execPath, '--import', 'tsx', join('src', 'cli', 'main.ts'), 'data', file, '--format', 'json'].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `${cli} | head -c 100 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    const code = Number(r.stdout.trim());
+    assert.equal(code, 141);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { memoryFileAccess, readText } from '../../src/core/files';
 import type { FileAccess } from '../../src/core/files';
 import { checkDataset, datasetsInConfig, resolveDataset, tokenCounter, readRows, Deduplicator, checkWithPlan, stepsPerEpoch, histogram } from '../../src/core/dataset';
@@ -460,4 +461,16 @@ test('CSV with a Latin-1 line: the line and byte are named (the decoder alone wo
     assert.deepEqual(seen.map((p) => [p.line, p.message]), [[5, message]], `chunk ${chunkSize}`);
     assert.deepEqual(okSeen, [], `a real U+FFFD and 4-byte characters are valid UTF-8 (chunk ${chunkSize})`);
   }
+});
+
+test('a FIFO is refused with a clear error (its size, 0, said "empty dataset"); a folder too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-fifo-'));
+  try {
+    const fifo = join(dir, 'stream.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const files = localFileAccess();
+    await assert.rejects(checkDataset(files, fifo), (e: Error) => e.message === `${fifo}: is not a regular file (a pipe, socket or device): the checks read a file by ranges; save the stream to a file first`);
+    mkdirSync(join(dir, 'data.jsonl'));
+    await assert.rejects(checkDataset(files, join(dir, 'data.jsonl')), /is a folder; name a \.jsonl, \.json, \.parquet or \.csv file in it/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -2,8 +2,8 @@
  * The dataset check's duplicate search in a worker thread (src/remote/dedupWorker.ts, a real worker running
  * src/remote/dedupWorkerMain.ts through tsx): the same report as the inline search, field for field, over the pinned
  * corpus (planted exact and near duplicates, mixed scripts, a 200 KB row) with small batches and a short queue, so
- * that batching and backpressure are exercised; a cancelled check stops its worker; a worker that dies mid-check is
- * a clear error, not a hang; small files stay inline.
+ * that batching and backpressure are exercised; a cancelled check stops its worker; a worker that dies mid-check
+ * makes the check run again inline, with a note; small files and machines with few CPUs stay inline.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +49,7 @@ test('the worker search gives the inline report field for field (pinned corpus, 
   const files = localFileAccess();
   const opts = { previewRows: 3, maxExamples: 500 };
   const inline = await checkDataset(files, FILE, opts);
-  const w = watched(workerDedup({ script: SHIM, minBytes: 0, batchRows: 7, maxInFlight: 2 }));
+  const w = watched(workerDedup({ script: SHIM, minBytes: 0, minCores: 0, batchRows: 7, maxInFlight: 2 }));
   const viaWorker = await checkDataset(files, FILE, { ...opts, dedup: w.factory });
   assert.equal(w.made, 1, 'the check ran a worker stage');
   assert.equal(w.disposed, 1);
@@ -58,26 +58,35 @@ test('the worker search gives the inline report field for field (pinned corpus, 
   assert.deepEqual(withoutClock(viaWorker), withoutClock(inline));
   // A few rows only, and batches cut by size rather than count (the worker kept from the check above: a second check
   // in the same thread starts from a fresh Deduplicator).
-  const few = await checkDataset(files, FILE, { ...opts, maxNearRows: 50, dedup: workerDedup({ script: SHIM, minBytes: 0, batchChars: 5000 }) });
+  const few = await checkDataset(files, FILE, { ...opts, maxNearRows: 50, dedup: workerDedup({ script: SHIM, minBytes: 0, minCores: 0, batchChars: 5000 }) });
   assert.deepEqual(withoutClock(few), withoutClock(await checkDataset(files, FILE, { ...opts, maxNearRows: 50 })));
   assert.equal(few.duplicates.nearCapped, true);
 });
 
-test('a cancelled check stops its worker; a worker that dies is an error that says so; small files stay inline', async () => {
+test('a cancelled check stops its worker; a worker that dies: checked again inline, with a note; small files and few CPUs stay inline', async () => {
   const files = localFileAccess();
   const abort = new AbortController();
-  const w = watched(workerDedup({ script: SHIM, minBytes: 0, batchRows: 5 }));
+  const w = watched(workerDedup({ script: SHIM, minBytes: 0, minCores: 0, batchRows: 5 }));
   await assert.rejects(checkDataset(files, FILE, { dedup: w.factory, signal: abort.signal, chunkSize: 4096, onProgress: (p) => { if (p.rows > 20) abort.abort(new Error('stop')); } }), /stop/);
   assert.deepEqual([w.made, w.disposed], [1, 1]);
 
-  const dying = watched(workerDedup({ script: DYING, minBytes: 0, batchRows: 5 }));
-  await assert.rejects(checkDataset(files, FILE, { dedup: dying.factory }), /the duplicate search worker exited \(code 3\) before it finished/);
+  // A worker that dies mid-check: the file is checked again inline, the report says why, the results are whole.
+  const dying = watched(workerDedup({ script: DYING, minBytes: 0, minCores: 0, batchRows: 5 }));
+  const retried = await checkDataset(files, FILE, { previewRows: 3, maxExamples: 500, dedup: dying.factory });
   assert.deepEqual([dying.made, dying.disposed], [1, 1]);
+  assert.deepEqual(retried.problems[0], { severity: 'info', code: 'dedup-retried', message: 'the duplicate search worker exited (code 3) before it finished; the file was checked again with the duplicate search in this thread.' });
+  const inline = await checkDataset(files, FILE, { previewRows: 3, maxExamples: 500 });
+  assert.deepEqual(retried.duplicates, inline.duplicates);
+  assert.equal(retried.problems.length, inline.problems.length + 1);
+  // On fewer CPUs than minCores the search stays inline (on two CPUs the worker was slower than the inline search).
+  const few = watched(workerDedup({ script: SHIM, minBytes: 0, minCores: 10_000 }));
+  await checkDataset(files, FILE, { dedup: few.factory });
+  assert.equal(few.made, 0);
 
-  const small = watched(workerDedup({ script: SHIM }));
+  const small = watched(workerDedup({ script: SHIM, minCores: 0 }));
   const r = await checkDataset(files, FILE, { dedup: small.factory });
   assert.equal(small.made, 0, `a ${r.bytes}-byte file is searched inline (minBytes 4 MiB)`);
-  const missing = watched(workerDedup({ script: join(DIR, 'no-such-worker.js'), minBytes: 0 }));
+  const missing = watched(workerDedup({ script: join(DIR, 'no-such-worker.js'), minBytes: 0, minCores: 0 }));
   await checkDataset(files, FILE, { dedup: missing.factory });
   assert.equal(missing.made, 0, 'no worker script: inline');
 });

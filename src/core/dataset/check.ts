@@ -12,7 +12,8 @@ import type { RowIssue } from './formats';
 import { fileKindOf, readRows, DatasetFileError } from './readers';
 import type { RawRow } from './readers';
 import { inlineDedup } from './dedup';
-import type { DedupStageFactory, DedupTotals } from './dedup';
+import type { DedupStageFactory, DedupTotals } from './stage';
+import { DedupStageError } from './stage';
 import { histogram, percentile, stepsPerEpoch } from './lengths';
 import type { LengthLimit, TokenCounter } from './lengths';
 
@@ -64,10 +65,26 @@ function clip(v: unknown, depth = 0): unknown {
  * signal's reason when cancelled; everything else about the content is a problem in the report.
  */
 export async function checkDataset(files: FileAccess, path: string, opts: CheckOptions = {}): Promise<DatasetReport> {
+  try {
+    return await checkOnce(files, path, opts);
+  } catch (e) {
+    if (!(e instanceof DedupStageError) || !opts.dedup) throw e;
+    // The duplicate search's stage (a worker thread) failed: its verdicts are lost, so the file is checked again
+    // with the search in this thread, and the report says why it took longer.
+    const report = await checkOnce(files, path, { ...opts, dedup: undefined });
+    report.problems.unshift({ severity: 'info', code: 'dedup-retried', message: `${e.message}; the file was checked again with the duplicate search in this thread.` });
+    report.problemCounts['dedup-retried'] = 1;
+    return report;
+  }
+}
+
+async function checkOnce(files: FileAccess, path: string, opts: CheckOptions): Promise<DatasetReport> {
   const t0 = Date.now();
   const info = await files.stat(path);
   if (!info) throw new FileNotFoundError(path, files.host);
   if (info.isDirectory) throw new DatasetFileError(path, 'is-folder', 'is a folder; name a .jsonl, .json, .parquet or .csv file in it');
+  // A FIFO or device has no size to read ranges up to (stat says 0): it would read as an empty dataset.
+  if (info.special) throw new DatasetFileError(path, 'not-a-file', 'is not a regular file (a pipe, socket or device): the checks read a file by ranges; save the stream to a file first');
   const kind = opts.kind ?? fileKindOf(path);
   if (!kind) throw new DatasetFileError(path, 'unknown-kind', 'is not a .jsonl, .json, .parquet or .csv file');
   const maxProblems = opts.maxProblems ?? 1000, maxExamples = opts.maxExamples ?? 20, previewRows = opts.previewRows ?? 20;

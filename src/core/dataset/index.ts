@@ -19,6 +19,8 @@ export { readRows, fileKindOf, DatasetFileError, DEFAULT_MAX_ROW_BYTES } from '.
 export type { RawRow, ReadOptions } from './readers';
 export { FORMATS, formatDef, formatLabel, detectRowFormat } from './formats';
 export { Deduplicator, exactKey, nearWords, minhash, inlineDedup } from './dedup';
-export type { DedupStage, DedupStageFactory, DedupTotals, RowVerdict, DupVerdict } from './dedup';
+export type { DupVerdict } from './dedup';
+export { DedupStageError } from './stage';
+export type { DedupStage, DedupStageFactory, DedupTotals, RowVerdict } from './stage';
 export { planCheck, checkWithPlan } from './plan';
 export type { PlanInput, Plan } from './plan';
