@@ -115,7 +115,8 @@ const fp16Hand = obj('fp16', {
   loss_scale_window: int('Steps without overflow before the loss scale grows.', 1000, { min: 1 }),
   hysteresis: int('Overflows tolerated before lowering the loss scale.', 2, { min: 1 }),
   consecutive_hysteresis: bool('Refill hysteresis on every step without overflow.', false),
-  min_loss_scale: float('Minimum dynamic loss scale.', 1, { min: 0 }),
+  // An int in DeepSpeedFP16Config (runtime/precision_config.py, 0.17.6 to 0.19.5): pydantic refuses 0.5.
+  min_loss_scale: int('Minimum dynamic loss scale.', 1, { min: 0 }),
   fp16_master_weights_and_grads: bool('Keep master weights and gradients in fp16 (ZeRO-2 + CPU offload only).', false),
 }, 'error', { source: DOC, unknownNote: 'DeepSpeed rejects unknown keys here (pydantic extra="forbid", DeepSpeedConfigModel in deepspeed/runtime/config_utils.py).' });
 
