@@ -27,12 +27,12 @@ test('pydantic lax conversions as DeepSpeed 0.17.6-0.19.5 models do them (pydant
   for (const s of ['abc', '1,5', '0x1p3', '']) assert.equal(laxFromString(s, 'float'), undefined, s);
 });
 
-test('ds_config.json: bool strings in zero_optimization, offload_optimizer, bf16, comms_logger are converted-string warnings with a fix', () => {
+test('ds_config.json: bool strings in zero_optimization, offload_optimizer, bf16, comms_logger are converted-value warnings with a fix', () => {
   const text = ds({ zero_optimization: { stage: 2, overlap_comm: 'yes', offload_optimizer: { device: 'cpu', pin_memory: 'True' } }, bf16: { enabled: 'true' }, comms_logger: { enabled: 'on' } });
   const issues = run(text);
   assert.deepEqual(issues.map((i) => `${i.range.start.line}:${i.range.start.character}:${i.severity}:${i.code}`), [
-    `${lineOf(text, 'overlap_comm')}:20:warning:converted-string`, `${lineOf(text, 'pin_memory')}:20:warning:converted-string`,
-    `${lineOf(text, '"enabled": "true"')}:15:warning:converted-string`, `${lineOf(text, '"enabled": "on"')}:15:warning:converted-string`,
+    `${lineOf(text, 'overlap_comm')}:20:warning:converted-value`, `${lineOf(text, 'pin_memory')}:20:warning:converted-value`,
+    `${lineOf(text, '"enabled": "true"')}:15:warning:converted-value`, `${lineOf(text, '"enabled": "on"')}:15:warning:converted-value`,
   ]);
   assert.equal(issues[0].message, '`overlap_comm` holds the string "yes" (quoted); DeepSpeed\'s pydantic model DeepSpeedZeroConfig converts it to the bool True (pydantic lax mode), so DeepSpeed accepts it. Write `true` without quotes.');
   assert.equal(issues[1].message, '`pin_memory` holds the string "True" (quoted); DeepSpeed\'s pydantic model DeepSpeedZeroOffloadOptimizerConfig converts it to the bool True (pydantic lax mode), so DeepSpeed accepts it. Write `true` without quotes.');
@@ -50,13 +50,13 @@ test('ds_config.json: bool strings in zero_optimization, offload_optimizer, bf16
   assert.deepEqual(brief(fixed), []);
 });
 
-test('ds_config.json: int strings ("3", "16.0") and float strings ("1e-5", "0.5") are converted-string warnings; stage says what HF/Accelerate make of it', () => {
+test('ds_config.json: int strings ("3", "16.0") and float strings ("1e-5", "0.5") are converted-value warnings; stage says what HF/Accelerate make of it', () => {
   const text = ds({ zero_optimization: { stage: '3', allgather_bucket_size: '500000000', offload_param: { device: 'cpu', buffer_count: '4' }, offload_optimizer: { device: 'cpu', ratio: '0.5' } }, fp16: { enabled: true, loss_scale: '1e-5', initial_scale_power: '16.0', min_loss_scale: '1' } });
   const issues = run(text);
-  const at = (k: string) => issues.find((i) => i.range.start.line === lineOf(text, `"${k}"`) && i.code === 'converted-string')!;
+  const at = (k: string) => issues.find((i) => i.range.start.line === lineOf(text, `"${k}"`) && i.code === 'converted-value')!;
   // The rules read the converted values too: stage "3" takes offload_param (no zero-offload-stage warning), and
   // loss_scale "1e-5" with fp16 is the loss-scale warning of the number 1e-5.
-  const want = ['stage', 'allgather_bucket_size', 'buffer_count', 'ratio', 'loss_scale', 'initial_scale_power', 'min_loss_scale'].map((k) => `${lineOf(text, `"${k}"`)}:warning:converted-string`);
+  const want = ['stage', 'allgather_bucket_size', 'buffer_count', 'ratio', 'loss_scale', 'initial_scale_power', 'min_loss_scale'].map((k) => `${lineOf(text, `"${k}"`)}:warning:converted-value`);
   want.splice(5, 0, `${lineOf(text, '"loss_scale"')}:warning:loss-scale`);
   assert.deepEqual(issues.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), want);
   assert.match(issues[5].message, /^fp16\.loss_scale 0\.00001 < 1 /);
@@ -71,6 +71,17 @@ test('ds_config.json: int strings ("3", "16.0") and float strings ("1e-5", "0.5"
   assert.deepEqual(at('stage').fixes[0].edits[0].range, { start: { line: lineOf(text, '"stage"'), character: 13 }, end: { line: lineOf(text, '"stage"'), character: 16 } });
   // Each release's models convert the same way.
   for (const v of ['0.17.6', '0.18.9', '0.19.5']) assert.deepEqual(brief(text, 'ds_config.json', { deepspeed: v }), brief(text), v);
+});
+
+test('ds_config.json: 1 and 0 for a bool field are converted (pydantic lax int -> bool), 2 is refused', () => {
+  const text = ds({ zero_optimization: { stage: 2, overlap_comm: 1, contiguous_gradients: 0 }, bf16: { enabled: 2 } });
+  const issues = run(text);
+  assert.deepEqual(issues.map((i) => `${i.range.start.line}:${i.range.start.character}:${i.severity}:${i.code}`), [
+    `${lineOf(text, 'overlap_comm')}:20:warning:converted-value`, `${lineOf(text, 'contiguous_gradients')}:28:warning:converted-value`, `${lineOf(text, '"enabled"')}:15:error:wrong-type`,
+  ]);
+  assert.equal(issues[0].message, '`overlap_comm` holds the number 1; DeepSpeed\'s pydantic model DeepSpeedZeroConfig converts it to the bool True (pydantic lax mode), so DeepSpeed accepts it. Write `true`.');
+  assert.deepEqual(issues.slice(0, 2).map((i) => i.fixes[0].edits[0].newText), ['true', 'false']);
+  assert.equal(issues[2].message, '`enabled` must be bool | \'auto\'; got int 2.');
 });
 
 test('ds_config.json: strings pydantic refuses stay wrong-type errors ("maybe", "three", "5e8" and "16.5" for an int); a converted "4" for stage is out of range', () => {
@@ -102,7 +113,7 @@ test('inline deepspeed: mapping of an HF YAML: the same sections convert, PyYAML
   ].join('\n');
   const issues = run(yaml, 'train.yaml');
   assert.deepEqual(issues.filter((i) => i.code !== 'ds-mismatch').map((i) => `${i.range.start.line}:${i.range.start.character}:${i.severity}:${i.code}`), [
-    '5:11:warning:converted-string', '6:24:error:wrong-type', '8:13:warning:converted-string', '9:16:warning:converted-string', '11:13:error:wrong-type', '12:20:error:wrong-type',
+    '5:11:warning:converted-value', '6:24:error:wrong-type', '8:13:warning:converted-value', '9:16:warning:converted-value', '11:13:error:wrong-type', '12:20:error:wrong-type',
   ]);
   const by = (l: number) => issues.find((i) => i.range.start.line === l && i.code !== 'ds-mismatch')!;
   assert.match(by(5).message, /^`stage` holds the string "3" \(quoted\); DeepSpeed's pydantic model DeepSpeedZeroConfig converts it to the int 3/);

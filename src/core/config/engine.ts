@@ -323,8 +323,8 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
       }
     }
   }
-  if (parent?.laxModel && n.kind === 'scalar' && typeof v === 'string' && !ks.zod.safeParse(v).success) {
-    const conv = laxString(ctx, e, ks, path, parent.laxModel, v);
+  if (parent?.laxModel && n.kind === 'scalar' && (typeof v === 'string' || v === 0 || v === 1) && !ks.zod.safeParse(v).success) {
+    const conv = laxValue(ctx, e, ks, path, parent.laxModel, v);
     if (conv === 'reported') return;
     if (conv !== undefined) v = conv; // converted but out of range: reported below with the number
   }
@@ -351,30 +351,31 @@ function laxIntHint(ks: KeySpec, v: string, parent?: ObjSpec): string {
 }
 
 /**
- * A string in a mapping that a lax pydantic model reads (`ObjSpec.laxModel`, DeepSpeed's sections): where the
- * model converts it to the field's type and the result is valid, a `converted-string` warning with a fix that writes
- * the value unquoted (JSON: the literal; YAML: a literal PyYAML reads as that type, `1.0e-5` for `1e-5`) and
- * 'reported'; converted but invalid (`"4"` for stage): the number, for the range check; refused: undefined (the
- * `wrong-type` error stays: pydantic raises). Conversion rules: pydanticLax.ts.
+ * A string (or a 0/1 for a bool field) in a mapping that a lax pydantic model reads (`ObjSpec.laxModel`, DeepSpeed's
+ * sections): where the model converts it to the field's type and the result is valid, a `converted-value` warning
+ * with a fix that writes the value as that type (JSON: the literal; YAML: a literal PyYAML reads as that type,
+ * `1.0e-5` for `1e-5`) and 'reported'; converted but invalid (`"4"` for stage): the number, for the range check;
+ * refused: undefined (the `wrong-type` error stays: pydantic raises). Conversion rules: pydanticLax.ts.
  */
-function laxString(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string, model: string, v: string): boolean | number | 'reported' | undefined {
+function laxValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string, model: string, v: string | number): boolean | number | 'reported' | undefined {
   const n = e.value!;
   const kind = laxKindOf(ks);
-  const conv = kind ? laxFromString(v, kind) : undefined;
+  const conv = typeof v === 'number' ? (kind === 'bool' ? v === 1 : undefined) : kind ? laxFromString(v, kind) : undefined;
   if (conv === undefined) return undefined;
   if (!ks.zod.safeParse(conv).success) return conv;
-  const src = v.trim().replace(/_/g, '');
+  const src = String(v).trim().replace(/_/g, '');
   const text = typeof conv === 'boolean' ? String(conv)
     : ctx.parsed.syntax === 'json' ? (/^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/.test(src) && kind === 'float' ? src : String(conv))
       : kind === 'float' ? pyFloatLiteral(src.replace(/^\+/, '')) : String(conv);
   const shown = typeof conv === 'boolean' ? (conv ? 'True' : 'False') : String(conv);
-  const how = n.plain !== undefined ? `${ctx.def.loaderName} reads \`${n.plain}\` as the string '${v}'` : `\`${e.key}\` holds the string "${v}" (quoted)`;
+  const how = typeof v === 'number' ? `\`${e.key}\` holds the number ${v}`
+    : n.plain !== undefined ? `${ctx.def.loaderName} reads \`${n.plain}\` as the string '${v}'` : `\`${e.key}\` holds the string "${v}" (quoted)`;
   // accelerate/utils/deepspeed.py HfDeepSpeedConfig.set_stage_and_offload: `_stage = get_value("zero_optimization.stage")`,
   // is_zero3(): `self._stage == 3` on the raw value, before DeepSpeed's model converts it.
   const stage = path.endsWith('zero_optimization.stage')
     ? ` The HF Trainer and Accelerate read \`stage\` unconverted (HfDeepSpeedConfig.is_zero3() compares it with the number 3, accelerate/utils/deepspeed.py), so under them the string is not taken for ZeRO-${shown} (e.g. no zero.Init when the model is loaded).`
     : '';
-  ctx.at(e, 'converted-string', 'warning', `${how}; DeepSpeed's pydantic model ${model} converts it to the ${kind} ${shown} (pydantic lax mode), so DeepSpeed accepts it.${stage} Write \`${text}\` without quotes.`, {
+  ctx.at(e, 'converted-value', 'warning', `${how}; DeepSpeed's pydantic model ${model} converts it to the ${kind} ${shown} (pydantic lax mode), so DeepSpeed accepts it.${stage} Write \`${text}\`${typeof v === 'number' ? '' : ' without quotes'}.`, {
     at: 'value', fixes: [{ title: `Write ${text}`, edits: [ctx.replace(n.start, n.end, text)], isPreferred: true }],
   });
   return 'reported';

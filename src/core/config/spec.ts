@@ -90,7 +90,7 @@ export interface ObjSpec {
   source?: string;
   /**
    * The pydantic model (not strict: lax mode) that reads this mapping, e.g. `DeepSpeedZeroConfig` (issue 15): a
-   * string its bool/int/float field converts (`"true"`, `"3"`, `"1e-5"`, pydanticLax.ts) is a `converted-string`
+   * string its bool/int/float field converts (`"true"`, `"3"`, `"1e-5"`, pydanticLax.ts) is a `converted-value`
    * warning with a fix, not a `wrong-type` error. Unset: strings are not converted.
    */
   laxModel?: string;

@@ -142,7 +142,7 @@ const bf16Hand = obj('bf16', {
  * model both the spec and the table have (zero_optimization.offload_param, .offload_optimizer) gets the same
  * treatment, with the model its field refers to. `o.where`: how messages name the class (default: its name);
  * A pydantic section also gets `laxModel` (its class, e.g. DeepSpeedZeroConfig): DeepSpeedConfigModel sets no
- * `strict`, so a string its bool/int/float field converts is a warning (engine.ts `laxString`, pydanticLax.ts).
+ * `strict`, so a string its bool/int/float field converts is a warning (engine.ts `laxValue`, pydanticLax.ts).
  * `o.severityFromTable: false` keeps the spec's severity and sets no `laxModel` (the top level, which is no pydantic
  * model: get_scalar_param converts nothing);
  * `o.defaultsFromTable: false` takes a table's default only where the spec has none (the top level's `None`
@@ -162,7 +162,7 @@ function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, 
   }
   if (o.severityFromTable !== false) {
     // A pydantic section: DeepSpeedConfigModel sets no `strict` (config_utils.py:105-113 in every tabled release),
-    // so lax mode converts "true", "3", "1e-5" for its bool/int/float fields (engine.ts laxString).
+    // so lax mode converts "true", "3", "1e-5" for its bool/int/float fields (engine.ts laxValue).
     const model = tables.map(classOf).find(Boolean) ?? hand.name;
     spec = { ...spec, ...unknownSeverity(tables, classOf, spec), laxModel: model };
   }
