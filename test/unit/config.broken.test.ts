@@ -213,7 +213,8 @@ const cases: Case[] = [
   { name: 'deepspeed: top-level typo is silently ignored', file: 'ds_config.json', text: ds({ gradient_acumulation_steps: 4 }), code: 'unknown-key', severity: 'warning', range: [1, 2, 1, 30] },
   { name: 'deepspeed: trailing comma', file: 'ds_config.json', text: '{\n  "zero_optimization": {"stage": 2},\n}', code: 'syntax', severity: 'error', range: [2, 0, 2, 1] },
   { name: 'deepspeed: stage 4', file: 'ds_config.json', text: ds({ zero_optimization: { stage: 4 } }), code: 'out-of-range', severity: 'error', range: [2, 13, 2, 14] },
-  { name: 'deepspeed: stage as a string', file: 'ds_config.json', text: ds({ zero_optimization: { stage: '3' } }), code: 'wrong-type', severity: 'error', range: [2, 13, 2, 16] },
+  // A string DeepSpeedZeroConfig's lax mode converts ("3") is a converted-value warning (config.dsLaxStrings.test.ts).
+  { name: 'deepspeed: stage as a word', file: 'ds_config.json', text: ds({ zero_optimization: { stage: 'three' } }), code: 'wrong-type', severity: 'error', range: [2, 13, 2, 20] },
   { name: 'deepspeed: deprecated gather key', file: 'ds_config.json', text: ds({ zero_optimization: { stage: 3, stage3_gather_fp16_weights_on_model_save: true } }), code: 'renamed-key', severity: 'warning', range: [3, 4, 3, 46], fixed: ds({ zero_optimization: { stage: 3, stage3_gather_16bit_weights_on_model_save: true } }) },
   { name: 'deepspeed: nvme without path', file: 'ds_config.json', text: ds({ zero_optimization: { stage: 3, offload_param: { device: 'nvme' } } }), code: 'nvme-path-missing', severity: 'error', range: [4, 16, 4, 22] },
   // ---------------- Accelerate

@@ -11,6 +11,7 @@ import type { YamlLoader } from './pyyaml';
 import { LOOKS_NUMERIC } from './pyyaml';
 import { LineIndex } from './lineIndex';
 import { didYouMean } from './suggest';
+import { laxFromString, laxKindOf } from './pydanticLax';
 
 /** A reference from one config to another file (DeepSpeed JSON, Accelerate YAML). */
 export interface ConfigRef { key: string; path: string; resolved: string; start: number; end: number; kind: 'deepspeed' | 'accelerate' | 'fsdp' }
@@ -190,7 +191,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (rn && bv && runs && compareVersions(runs, bv.deprecatedIn) < 0) {
       // The old name is the one this version has (issue 15): checked like the new key, nothing to rename.
       const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
-      if (ks && e.value) checkValue(ctx, e, ks, full);
+      if (ks && e.value) checkValue(ctx, e, ks, full, spec);
       continue;
     }
     if (rn) {
@@ -213,7 +214,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
           : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)], isPreferred: true }];
       ctx.at(e, 'renamed-key', severity, msg, { fixes });
       const ks = spec.keys[e.key] ?? (rn.to ? spec.keys[rn.to] : undefined);
-      if (ks && e.value) checkValue(ctx, e, ks, full);
+      if (ks && e.value) checkValue(ctx, e, ks, full, spec);
       continue;
     }
     const ks = spec.keys[e.key];
@@ -227,7 +228,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
       ctx.at(e, 'key-version', sev, `\`${e.key}\` was added in ${b.label} ${b.deprecatedIn} (it replaced \`${older.from}\`); the run uses ${b.label} ${ov}, which does not have it: ${b.source}. Use \`${older.from}\` or upgrade ${b.label}.`, {
         at: 'key', fixes: clash ? [] : [{ title: `Rename to \`${older.from}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, older.from)], isPreferred: true }],
       });
-      if (ks && e.value) checkValue(ctx, e, ks, full);
+      if (ks && e.value) checkValue(ctx, e, ks, full, spec);
       continue;
     }
     const gap = ks ? undefined : spec.versionGaps?.[e.key];
@@ -251,12 +252,15 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
       ctx.at(e, 'unknown-key', spec.unknown as Severity, msg, { fixes: sugg && !getEntry(node, sugg) ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [] });
       continue;
     }
-    checkValue(ctx, e, ks, full);
+    checkValue(ctx, e, ks, full, spec);
   }
 }
 
-/** Checks one value against its key spec (type, range, enum, YAML 1.1 readings), recursing into sub-objects. */
-export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string): void {
+/**
+ * Checks one value against its key spec (type, range, enum, YAML 1.1 readings), recursing into sub-objects.
+ * `parent`: the mapping's spec (its `laxModel` says a pydantic model converts strings there).
+ */
+export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string, parent?: ObjSpec): void {
   const n = e.value;
   if (!n || (n.kind === 'scalar' && n.value === null)) {
     if (ks.nullable === false) ctx.at(e, 'missing-value', 'error', `\`${e.key}\` has no value (YAML reads it as null) but needs ${ks.type}.`);
@@ -283,7 +287,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         }
         break;
       case 'float-without-dot':
-        if (ks.numeric) {
+        if (ks.numeric && !parent?.laxModel) {
           const fixed = pyFloatLiteral(src);
           if (ctx.def.numericStrings !== 'coerce') {
             ctx.at(e, 'yaml11-float-string', ctx.def.numericStrings, `${ctx.def.loaderName} reads \`${src}\` as the string '${src}', not a number: YAML 1.1 floats need a dot (and a signed exponent). HfArgumentParser.parse_yaml_file passes the string on unchanged and training fails later (e.g. "'<=' not supported between 'float' and 'str'" in the optimizer; only the trl CLI converts it). Write \`${fixed}\`.`, { at: 'value', fixes: [{ title: `Write ${fixed}`, edits: [ctx.replace(n.start, n.end, fixed)], isPreferred: true }] });
@@ -319,13 +323,60 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
       }
     }
   }
+  if (parent?.laxModel && n.kind === 'scalar' && (typeof v === 'string' || v === 0 || v === 1) && !ks.zod.safeParse(v).success) {
+    const conv = laxValue(ctx, e, ks, path, parent.laxModel, v);
+    if (conv === 'reported') return;
+    if (conv !== undefined) v = conv; // converted but out of range: reported below with the number
+  }
   const r = ks.zod.safeParse(v);
   if (!r.success) {
     const iss = r.error.issues[0];
     const code = iss.code === 'too_small' || iss.code === 'too_big' ? 'out-of-range' : iss.code === 'invalid_type' || iss.code === 'invalid_union' ? 'wrong-type' : 'invalid-value';
     const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
-      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '')
+      ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '') + laxIntHint(ks, v, parent)
       : '';
     ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
   }
+}
+
+/**
+ * Why a lax pydantic model still refuses a numeric string for an int field (`"5e8"`, `"16.5"`: int_parsing; only
+ * digits with an optional `.0` convert), with the digits to write where the number is whole; '' otherwise.
+ */
+function laxIntHint(ks: KeySpec, v: string, parent?: ObjSpec): string {
+  if (!parent?.laxModel || laxKindOf(ks) !== 'int') return '';
+  const f = laxFromString(v, 'float');
+  if (f === undefined || typeof f !== 'number') return '';
+  return `; DeepSpeed's pydantic model ${parent.laxModel} converts a string to an int only when it is written in digits (an exponent or a fraction is refused)${Number.isInteger(f) ? `: write ${f}` : ''}`;
+}
+
+/**
+ * A string (or a 0/1 for a bool field) in a mapping that a lax pydantic model reads (`ObjSpec.laxModel`, DeepSpeed's
+ * sections): where the model converts it to the field's type and the result is valid, a `converted-value` warning
+ * with a fix that writes the value as that type (JSON: the literal; YAML: a literal PyYAML reads as that type,
+ * `1.0e-5` for `1e-5`) and 'reported'; converted but invalid (`"4"` for stage): the number, for the range check;
+ * refused: undefined (the `wrong-type` error stays: pydantic raises). Conversion rules: pydanticLax.ts.
+ */
+function laxValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string, model: string, v: string | number): boolean | number | 'reported' | undefined {
+  const n = e.value!;
+  const kind = laxKindOf(ks);
+  const conv = typeof v === 'number' ? (kind === 'bool' ? v === 1 : undefined) : kind ? laxFromString(v, kind) : undefined;
+  if (conv === undefined) return undefined;
+  if (!ks.zod.safeParse(conv).success) return conv;
+  const src = String(v).trim().replace(/_/g, '');
+  const text = typeof conv === 'boolean' ? String(conv)
+    : ctx.parsed.syntax === 'json' ? (/^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/.test(src) && kind === 'float' ? src : String(conv))
+      : kind === 'float' ? pyFloatLiteral(src.replace(/^\+/, '')) : String(conv);
+  const shown = typeof conv === 'boolean' ? (conv ? 'True' : 'False') : String(conv);
+  const how = typeof v === 'number' ? `\`${e.key}\` holds the number ${v}`
+    : n.plain !== undefined ? `${ctx.def.loaderName} reads \`${n.plain}\` as the string '${v}'` : `\`${e.key}\` holds the string "${v}" (quoted)`;
+  // accelerate/utils/deepspeed.py HfDeepSpeedConfig.set_stage_and_offload: `_stage = get_value("zero_optimization.stage")`,
+  // is_zero3(): `self._stage == 3` on the raw value, before DeepSpeed's model converts it.
+  const stage = path.endsWith('zero_optimization.stage')
+    ? ` The HF Trainer and Accelerate read \`stage\` unconverted (HfDeepSpeedConfig.is_zero3() compares it with the number 3, accelerate/utils/deepspeed.py), so under them the string is not taken for ZeRO-${shown} (e.g. no zero.Init when the model is loaded).`
+    : '';
+  ctx.at(e, 'converted-value', 'warning', `${how}; DeepSpeed's pydantic model ${model} converts it to the ${kind} ${shown} (pydantic lax mode), so DeepSpeed accepts it.${stage} Write \`${text}\`${typeof v === 'number' ? '' : ' without quotes'}.`, {
+    at: 'value', fixes: [{ title: `Write ${text}`, edits: [ctx.replace(n.start, n.end, text)], isPreferred: true }],
+  });
+  return 'reported';
 }

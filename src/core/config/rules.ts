@@ -16,6 +16,7 @@ import { torchtuneComponentArgs } from './components';
 import { KEY_TABLES, flattenClass } from './tables';
 import { crossLaunch, dsScheduleSteps, fsdpLayerClass } from './rulesCross';
 import { missingDatasets } from './datasetRefs';
+import { laxFromString } from './pydanticLax';
 
 type Rule = (ctx: RuleContext) => void;
 
@@ -741,6 +742,10 @@ function torchtuneRules(ctx: RuleContext): void {
  */
 function deepspeedRules(ctx: RuleContext): void {
   const root = ctx.root!;
+  // Values of the pydantic sections as DeepSpeed reads them: lax mode converts "3", "true", "1e-5" (pydanticLax.ts).
+  const laxStr = (n: CNode | null | undefined) => (n?.kind === 'scalar' && typeof n.value === 'string' ? n.value : undefined);
+  const dsNum = (n: CNode | null | undefined, kind: 'int' | 'float'): number | undefined => { const s = laxStr(n); return numOf(n) ?? (s === undefined ? undefined : laxFromString(s, kind) as number | undefined); };
+  const dsBool = (n: CNode | null | undefined): boolean | undefined => { const s = laxStr(n); return boolOf(n) ?? (s === undefined ? undefined : laxFromString(s, 'bool') as boolean | undefined); };
   const tbsE = getEntry(root, 'train_batch_size'), mbE = getEntry(root, 'train_micro_batch_size_per_gpu'), gaE = getEntry(root, 'gradient_accumulation_steps');
   const tbs = numOf(tbsE?.value), mb = numOf(mbE?.value), ga = numOf(gaE?.value);
   if (tbs !== undefined && mb !== undefined && ga !== undefined) {
@@ -751,9 +756,10 @@ function deepspeedRules(ctx: RuleContext): void {
     if (tbs % per !== 0) ctx.at(tbsE!, 'ds-batch-size', 'error', `train_batch_size (${tbs}) is not a multiple of ${mb !== undefined ? `train_micro_batch_size_per_gpu (${mb})` : `gradient_accumulation_steps (${ga})`}; DeepSpeed cannot derive the missing value and stops at start-up.`, { at: 'value' });
   }
   const fp = getPath(root, ['fp16', 'enabled']), bf = getPath(root, ['bf16', 'enabled']) ?? getPath(root, ['bfloat16', 'enabled']);
-  if (fp && bf && boolOf(fp.value) === true && boolOf(bf.value) === true) ctx.at(bf, 'fp16-bf16-conflict', 'error', 'fp16.enabled and bf16.enabled are both true; DeepSpeed asserts "bfloat16 and fp16 modes cannot be simultaneously enabled". Keep one.', { at: 'value', related: [{ file: ctx.opts.fileName, range: ctx.li.range(fp.value!.start, fp.value!.end), message: 'fp16.enabled: true' }] });
+  if (fp && bf && dsBool(fp.value) === true && dsBool(bf.value) === true) ctx.at(bf, 'fp16-bf16-conflict', 'error', 'fp16.enabled and bf16.enabled are both true; DeepSpeed asserts "bfloat16 and fp16 modes cannot be simultaneously enabled". Keep one.', { at: 'value', related: [{ file: ctx.opts.fileName, range: ctx.li.range(fp.value!.start, fp.value!.end), message: 'fp16.enabled: true' }] });
   const stageE = getPath(root, ['zero_optimization', 'stage']);
-  const stage = numOf(stageE?.value) ?? (getEntry(root, 'zero_optimization') ? 0 : undefined);
+  // An unreadable stage ("three", "auto") is no stage 0: the type check reports it.
+  const stage = stageE ? dsNum(stageE.value, 'int') : getEntry(root, 'zero_optimization') ? 0 : undefined;
   const offP = getPath(root, ['zero_optimization', 'offload_param', 'device']);
   const offO = getPath(root, ['zero_optimization', 'offload_optimizer', 'device']);
   const dev = (e?: CEntry) => (e?.value?.kind === 'scalar' && typeof e.value.value === 'string' ? e.value.value : undefined);
@@ -763,12 +769,12 @@ function deepspeedRules(ctx: RuleContext): void {
   const opt = getPath(root, ['optimizer', 'type']);
   const optName = opt?.value?.kind === 'scalar' ? String(opt.value.value) : undefined;
   if (opt && optName && offO && dev(offO) === 'cpu' && /^(OneBit|ZeroOne|Lamb|Lion)/.test(optName)) ctx.at(opt, 'offload-optimizer-type', 'warning', `ZeRO-Offload runs the optimizer on the CPU with DeepSpeedCPUAdam/Adagrad/Lion; optimizer "${optName}" is not supported there.`, { at: 'value' });
-  const fp16 = boolOf(fp?.value) === true;
-  const ls = numOf(getPath(root, ['fp16', 'loss_scale'])?.value);
+  const fp16 = dsBool(fp?.value) === true;
+  const ls = dsNum(getPath(root, ['fp16', 'loss_scale'])?.value, 'float');
   if (fp16 && ls !== undefined && ls > 0 && ls < 1) ctx.at(getPath(root, ['fp16', 'loss_scale'])!, 'loss-scale', 'warning', `fp16.loss_scale ${ls} < 1 shrinks gradients and makes fp16 underflow worse; use 0 (dynamic) or a power of two ≥ 1.`, { at: 'value' });
   if (stage === 3) {
     const g = getPath(root, ['zero_optimization', 'stage3_gather_16bit_weights_on_model_save']) ?? getPath(root, ['zero_optimization', 'gather_16bit_weights_on_model_save']) ?? getPath(root, ['zero_optimization', 'stage3_gather_fp16_weights_on_model_save']);
-    if (g && boolOf(g.value) === false) ctx.at(g, 'zero3-save', 'info', 'With ZeRO-3 and this false, save_model() writes only the sharded DeepSpeed checkpoint; run zero_to_fp32.py to get usable weights.', { at: 'value' });
+    if (g && dsBool(g.value) === false) ctx.at(g, 'zero3-save', 'info', 'With ZeRO-3 and this false, save_model() writes only the sharded DeepSpeed checkpoint; run zero_to_fp32.py to get usable weights.', { at: 'value' });
   }
   const clip = getEntry(root, 'gradient_clipping');
   if (clip && numOf(clip.value) === 0) ctx.at(clip, 'clipping-off', 'info', 'gradient_clipping 0 disables clipping.', { at: 'value' });

@@ -88,6 +88,12 @@ export interface ObjSpec {
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;
+  /**
+   * The pydantic model (not strict: lax mode) that reads this mapping, e.g. `DeepSpeedZeroConfig` (issue 15): a
+   * string its bool/int/float field converts (`"true"`, `"3"`, `"1e-5"`, pydanticLax.ts) is a `converted-value`
+   * warning with a fix, not a `wrong-type` error. Unset: strings are not converted.
+   */
+  laxModel?: string;
 }
 
 interface Opts { min?: number; max?: number; gt?: number; lt?: number; nullable?: boolean; auto?: boolean; source?: string; deprecated?: string }

@@ -115,7 +115,8 @@ const fp16Hand = obj('fp16', {
   loss_scale_window: int('Steps without overflow before the loss scale grows.', 1000, { min: 1 }),
   hysteresis: int('Overflows tolerated before lowering the loss scale.', 2, { min: 1 }),
   consecutive_hysteresis: bool('Refill hysteresis on every step without overflow.', false),
-  min_loss_scale: float('Minimum dynamic loss scale.', 1, { min: 0 }),
+  // An int in DeepSpeedFP16Config (runtime/precision_config.py, 0.17.6 to 0.19.5): pydantic refuses 0.5.
+  min_loss_scale: int('Minimum dynamic loss scale.', 1, { min: 0 }),
   fp16_master_weights_and_grads: bool('Keep master weights and gradients in fp16 (ZeRO-2 + CPU offload only).', false),
 }, 'error', { source: DOC, unknownNote: 'DeepSpeed rejects unknown keys here (pydantic extra="forbid", DeepSpeedConfigModel in deepspeed/runtime/config_utils.py).' });
 
@@ -140,7 +141,10 @@ const bf16Hand = obj('bf16', {
  * 0.19.5), a warning where it is ignored; the hand-written severity stays where no table has the model. A nested
  * model both the spec and the table have (zero_optimization.offload_param, .offload_optimizer) gets the same
  * treatment, with the model its field refers to. `o.where`: how messages name the class (default: its name);
- * `o.severityFromTable: false` keeps the spec's severity (the top level, which is no pydantic model);
+ * A pydantic section also gets `laxModel` (its class, e.g. DeepSpeedZeroConfig): DeepSpeedConfigModel sets no
+ * `strict`, so a string its bool/int/float field converts is a warning (engine.ts `laxValue`, pydanticLax.ts).
+ * `o.severityFromTable: false` keeps the spec's severity and sets no `laxModel` (the top level, which is no pydantic
+ * model: get_scalar_param converts nothing);
  * `o.defaultsFromTable: false` takes a table's default only where the spec has none (the top level's `None`
  * defaults mean "computed", e.g. gradient_accumulation_steps from the batch sizes, so the hand-written value stays).
  */
@@ -156,7 +160,12 @@ function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, 
     // A model's default is the release's (the run's, else the newest: added first) over the hand-written one.
     spec = addTable(spec, gen, o.defaultsFromTable === false ? {} : { defaultsFrom: `DeepSpeed ${tableRelease(t)}` });
   }
-  if (o.severityFromTable !== false) spec = { ...spec, ...unknownSeverity(tables, classOf, spec) };
+  if (o.severityFromTable !== false) {
+    // A pydantic section: DeepSpeedConfigModel sets no `strict` (config_utils.py:105-113 in every tabled release),
+    // so lax mode converts "true", "3", "1e-5" for its bool/int/float fields (engine.ts laxValue).
+    const model = tables.map(classOf).find(Boolean) ?? hand.name;
+    spec = { ...spec, ...unknownSeverity(tables, classOf, spec), laxModel: model };
+  }
   // Nested models both have: judged by the model the field refers to in each release.
   const keys = { ...spec.keys };
   for (const [k, h] of Object.entries(hand.keys)) {
