@@ -63,7 +63,10 @@ export function reportText(file: string, r: DatasetReport): string {
     const peak = Math.max(1, ...t.histogram.map((b) => b.count));
     for (const b of t.histogram) out.push(`  ${String(b.from).padStart(7)}-${String(b.to).padEnd(7)} ${'#'.repeat(Math.round((40 * b.count) / peak)).padEnd(40)} ${n(b.count)}${t.limit !== undefined && b.from <= t.limit && t.limit < b.to ? '  <- limit' : ''}`);
   }
-  out.push(`${e} error(s), ${w} warning(s)`);
+  // Past the listing cap (1000) the problems are counted, not listed: say so rather than under-count.
+  const total = Object.values(r.problemCounts).reduce((a, b) => a + b, 0) - (r.problemCounts['more-problems'] ?? 0);
+  const listed = r.problems.filter((p) => p.code !== 'more-problems').length;
+  out.push(`${e} error(s), ${w} warning(s)${total > listed ? ` listed; ${n(total)} problems in all (${Object.entries(r.problemCounts).filter(([c]) => c !== 'more-problems').map(([c, k]) => `${c}: ${n(k)}`).join(', ')})` : ''}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -474,3 +474,22 @@ test('a FIFO is refused with a clear error (its size, 0, said "empty dataset"); 
     await assert.rejects(checkDataset(files, join(dir, 'data.jsonl')), /is a folder; name a \.jsonl, \.json, \.parquet or \.csv file in it/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('UTF-16 without a byte-order mark is named as such (it was "binary, NUL byte at offset 1"), LE and BE', async () => {
+  const text = '{"text":"hello world"}\n{"text":"second row"}\n';
+  const le = Buffer.from(text, 'utf16le'), be = Buffer.from(le).swap16();
+  await assert.rejects(checkDataset(memoryFileAccess({ '/le.jsonl': le }), '/le.jsonl'), (e: Error) => e.message === '/le.jsonl: looks like UTF-16LE text without a byte-order mark (a NUL byte beside every character); training loaders read UTF-8 only. Convert it: iconv -f UTF-16LE -t UTF-8');
+  await assert.rejects(checkDataset(memoryFileAccess({ '/be.jsonl': be }), '/be.jsonl'), /looks like UTF-16BE text without a byte-order mark.*iconv -f UTF-16BE -t UTF-8/);
+  // Binary with NUL bytes in no such pattern stays "binary".
+  await assert.rejects(checkDataset(memoryFileAccess({ '/b.jsonl': new Uint8Array([0x7b, 0, 0, 0, 0x41, 0x42, 0, 0x43, 0x44, 0x45, 0x46, 0]) }), '/b.jsonl'), /is binary, not UTF-8 text \(NUL byte at offset 1\)/);
+});
+
+test('llmtrain data text summary: past the 1000 listed problems it says how many there are in all, by code', async () => {
+  const { reportText } = await import('../../src/cli/data');
+  const rows = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ instruction: `q${i}`, output: '' })).join('\n') + '\n';
+  const r = await checkDataset(memoryFileAccess({ '/e.jsonl': rows }), '/e.jsonl');
+  const last = reportText('e.jsonl', r).trimEnd().split('\n').pop();
+  assert.equal(last, '1000 error(s), 0 warning(s) listed; 1,500 problems in all (empty-field: 1,500)');
+  const few = await checkDataset(memoryFileAccess({ '/f.jsonl': rows.split('\n').slice(0, 3).join('\n') + '\n' }), '/f.jsonl');
+  assert.equal(reportText('f.jsonl', few).trimEnd().split('\n').pop(), '3 error(s), 0 warning(s)');
+});

@@ -53,6 +53,10 @@ export function fileKindOf(path: string): FileKind | undefined {
 function sniff(path: string, head: Uint8Array): void {
   if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) throw new DatasetFileError(path, 'utf16', 'is UTF-16 text (it starts with a UTF-16 byte-order mark); training loaders read UTF-8 only. Convert it: iconv -f UTF-16 -t UTF-8');
   const n = Math.min(head.length, 8192);
+  // UTF-16 without a byte-order mark: ASCII text with a NUL after (LE) or before (BE) every character.
+  let nulOdd = 0, nulEven = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) { if (i & 1) nulOdd++; else nulEven++; }
+  if (n >= 8 && Math.max(nulOdd, nulEven) > n / 2 * 0.9 && Math.min(nulOdd, nulEven) === 0) throw new DatasetFileError(path, 'utf16', `looks like UTF-16${nulOdd ? 'LE' : 'BE'} text without a byte-order mark (a NUL byte beside every character); training loaders read UTF-8 only. Convert it: iconv -f UTF-16${nulOdd ? 'LE' : 'BE'} -t UTF-8`);
   let ctrl = 0;
   for (let i = 0; i < n; i++) {
     const c = head[i];
