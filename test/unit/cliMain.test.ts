@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { main } from '../../src/cli/main';
 
 async function capture(argv: string[]): Promise<{ code: number; out: string; err?: string }> {
@@ -33,11 +36,7 @@ test('llmtrain run --env checks each entry before connecting anywhere (usage err
   assert.equal((r.err ?? '').trim().split('\n')[0].startsWith('llmtrain'), true, 'one line first, no stack trace');
 });
 
-test('llmtrain whose stdout is closed early (`| head`) exits 141, as a tool killed by SIGPIPE does, not 0', async () => {
-  const { spawnSync } = await import('node:child_process');
-  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
+test('llmtrain whose stdout is closed early (`| head`) exits 141, as a tool killed by SIGPIPE does, not 0', () => {
   const dir = mkdtempSync(join(tmpdir(), 'llmts-epipe-'));
   try {
     // 5000 alpaca rows with an empty output: 1000 problems listed in the JSON, about 127 KB, twice a pipe's buffer.

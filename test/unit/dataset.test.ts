@@ -15,6 +15,7 @@ import { checkDataset, datasetsInConfig, resolveDataset, tokenCounter, readRows,
 import type { DatasetProblem } from '../../src/core/dataset';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { localFileAccess } from '../../src/remote/files';
+import { reportText } from '../../src/cli/data';
 import { runData } from '../../src/cli/data';
 import { fingerprint, exactKey, nearWords, isNonAsciiSpace } from '../../src/core/dataset/dedup';
 import { ALPACA_DEFECTS, alpacaJsonl, SHAREGPT_DEFECTS, sharegptJsonl, PREFERENCE_DEFECTS, preferenceJson } from '../fixtures/dataset/defects';
@@ -485,7 +486,6 @@ test('UTF-16 without a byte-order mark is named as such (it was "binary, NUL byt
 });
 
 test('llmtrain data text summary: past the 1000 listed problems it says how many there are in all, by code', async () => {
-  const { reportText } = await import('../../src/cli/data');
   const rows = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ instruction: `q${i}`, output: '' })).join('\n') + '\n';
   const r = await checkDataset(memoryFileAccess({ '/e.jsonl': rows }), '/e.jsonl');
   const last = reportText('e.jsonl', r).trimEnd().split('\n').pop();

@@ -210,9 +210,17 @@ export function parseJson(text: string): ParsedConfig {
     return { syntax: 'json', root: null, problems };
   }
   const errors: ParseError[] = [];
+  if (text.charCodeAt(0) === 0xfeff) {
+    // json.load(open(path)) reads the BOM as U+FEFF and refuses it: "Unexpected UTF-8 BOM (decode using utf-8-sig)".
+    problems.push({ code: 'syntax', severity: 'error', message: 'The file starts with a UTF-8 byte-order mark: Python\'s json module refuses it ("Unexpected UTF-8 BOM"); save the file without one.', start: 0, end: 1 });
+    text = ` ${text.slice(1)}`; // the rest is parsed with its offsets kept
+  }
   try {
     const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: true });
+    let lastOffset = -1;
     for (const e of errors) {
+      if (e.offset === lastOffset) continue; // one finding per place (a trailing comma reports two codes there)
+      lastOffset = e.offset;
       const what = printParseErrorCode(e.error);
       const hint = what === 'PropertyNameExpected' || what === 'ValueExpected' ? ' (a trailing comma? Python\'s json module rejects them)' : what === 'InvalidCommentToken' ? ' (comments are not JSON; Python\'s json module rejects them)' : '';
       problems.push({ code: 'syntax', severity: 'error', message: `JSON syntax: ${what}${hint}`, start: e.offset, end: e.offset + Math.max(1, e.length) });
