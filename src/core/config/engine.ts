@@ -30,6 +30,13 @@ export interface FrameworkDef {
   refs?: (ctx: RuleContext) => ConfigRef[];
   /** Loader description for messages, e.g. "PyYAML (yaml.safe_load)". */
   loaderName: string;
+  /**
+   * The parser builds the top-level dataclasses without checking types (HfArgumentParser.parse_dict: `obj =
+   * dtype(**inputs)`, transformers 5.18.0 `hf_argparser.py:380`), so an int 0/1 where a bool is declared works by
+   * Python truthiness: reported at this severity (a `bool-as-int` finding with a fix) instead of a `wrong-type` error.
+   * Unset where the loader's model checks types (pydantic: Axolotl, DeepSpeed).
+   */
+  untypedBools?: Severity;
   /** The framework release the key table is from, e.g. "Axolotl 0.18.0 (067b021c)" (status bar, hovers). */
   assumes?: string;
 }
@@ -318,6 +325,11 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         ctx.add('invalid-value', ks.enumSeverity ?? 'error', `\`${it.value}\` is not a known value of \`${e.key}\`.${sugg ? ` Did you mean \`${sugg}\`?` : ''}`, it.start, it.end, { fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replaceWord(it.start, it.end, sugg)], isPreferred: true }] : [] });
       }
     }
+  }
+  if (ctx.def.untypedBools && ks.boolean && !path.includes('.') && (v === 0 || v === 1) && n.kind === 'scalar' && n.plain !== undefined) {
+    const word = v === 1 ? 'true' : 'false';
+    ctx.at(e, 'bool-as-int', ctx.def.untypedBools, `\`${e.key}\` is declared bool but set to the int ${v}. HfArgumentParser does not check types (it passes the value to the dataclass as it is), so the run works: Python reads ${v} as ${v === 1 ? 'True' : 'False'}. Write \`${word}\`.`, { at: 'value', fixes: [{ title: `Write ${word}`, edits: [ctx.replace(n.start, n.end, word)], isPreferred: true }] });
+    return;
   }
   const r = ks.zod.safeParse(v);
   if (!r.success) {
