@@ -8,7 +8,7 @@ import { getEntry, getPath, toValue } from './tree';
 import type { KeySpec, ObjSpec, Rename } from './spec';
 import { compareVersions } from './trlDefaults';
 import type { YamlLoader } from './pyyaml';
-import { LOOKS_NUMERIC } from './pyyaml';
+import { LOOKS_NUMERIC, resolvePlain } from './pyyaml';
 import { LineIndex } from './lineIndex';
 import { didYouMean } from './suggest';
 
@@ -174,6 +174,38 @@ function renamedFrom(spec: ObjSpec): Map<string, { from: string; byVersion: NonN
   return m;
 }
 
+/** Whether OmegaConf's loader reads a mapping key as a str (its duplicate check skips other tags: ints, bools, merge keys `<<`). */
+function omegaStrKey(ctx: RuleContext, e: CEntry): boolean {
+  if (e.key === '<<') return false;
+  const src = ctx.text.slice(e.keyStart, e.keyEnd);
+  return /^['"]/.test(src) || resolvePlain(src, 'omegaconf').pyType === 'str';
+}
+
+/**
+ * Duplicate keys of a map under OmegaConf.load (torchtune, LLaMA-Factory): its loader refuses them, so the run stops
+ * before it starts. Each repeat (2nd, 3rd, ...) of a str key is an error pointing back at the first: omegaconf
+ * `_utils.py:136-151` (v2.3.0, `get_yaml_loader`, `OmegaConfLoader.construct_mapping`) raises
+ * `ConstructorError("while constructing a mapping", ..., "found duplicate key <key>")` at line 144. A key of another
+ * tag (an int, a bool, `<<`) is not checked there: PyYAML keeps the last value (a warning).
+ */
+function duplicateKeysOmegaConf(ctx: RuleContext, entries: CEntry[]): void {
+  const first = new Map<string, CEntry>();
+  const last = new Map<string, CEntry>();
+  for (const e of entries) last.set(e.key, e);
+  for (const e of entries) {
+    const f = first.get(e.key);
+    if (!f) { first.set(e.key, e); continue; }
+    if (ctx.issues.length >= RuleContext.CAP) return;
+    const line = (x: CEntry) => ctx.li.position(x.keyStart).line + 1;
+    if (omegaStrKey(ctx, e) && omegaStrKey(ctx, f)) {
+      ctx.at(e, 'duplicate-key', 'error', `\`${e.key}\` is already set on line ${line(f)}. OmegaConf's YAML loader refuses duplicate keys: OmegaConf.load raises ConstructorError "found duplicate key ${e.key}" and the run stops before it starts. Keep one of them.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(f.keyStart, f.keyEnd), message: 'first set here' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)] }] });
+    } else {
+      ctx.at(f, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${line(last.get(e.key)!)}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(e.keyStart, e.keyEnd), message: 'set again here' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(f)], isPreferred: true }] });
+      first.set(e.key, e);
+    }
+  }
+}
+
 /** Walks a map node against an object spec. */
 export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: string): void {
   if (node.kind !== 'map') return;
@@ -181,7 +213,8 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
   if (entries.length > 1) {
     const last = new Map<string, CEntry>();
     for (const e of entries) last.set(e.key, e);
-    if (last.size < entries.length) {
+    if (last.size < entries.length && ctx.def.loader === 'omegaconf') duplicateKeysOmegaConf(ctx, entries);
+    else if (last.size < entries.length) {
       for (const e of entries) {
         const l = last.get(e.key)!;
         if (l !== e && ctx.issues.length < RuleContext.CAP) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
