@@ -359,7 +359,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
       }
     }
   }
-  if (ctx.def.untypedBools && ks.boolean && !path.includes('.') && (v === 0 || v === 1) && n.kind === 'scalar' && n.plain !== undefined) {
+  if (ctx.def.untypedBools && ks.boolean && !path.includes('.') && (v === 0 || v === 1) && n.kind === 'scalar' && n.plain !== undefined && n.pyType === 'int') {
     const word = v === 1 ? 'true' : 'false';
     ctx.at(e, 'bool-as-int', ctx.def.untypedBools, `\`${e.key}\` is declared bool but set to the int ${v}. HfArgumentParser does not check types (it passes the value to the dataclass as it is), so the run works: Python reads ${v} as ${v === 1 ? 'True' : 'False'}. Write \`${word}\`.`, { at: 'value', fixes: [{ title: `Write ${word}`, edits: [ctx.replace(n.start, n.end, word)], isPreferred: true }] });
     return;
