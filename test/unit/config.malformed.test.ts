@@ -154,6 +154,9 @@ test('duplicate keys under OmegaConf.load (LLaMA-Factory, torchtune) are an erro
   assert.deepEqual(dup('batch_size: 2\nepochs: 1\nbatch_size: 4\n', 'torchtune'), [['error', 2, say('batch_size', 1), [0]]]);
   // A key OmegaConf's check skips (not a str: the int 1): PyYAML keeps the last value, a warning as before.
   assert.deepEqual(dup('batch_size: 2\n1: a\n1: b\n', 'torchtune').map(([s, l]) => [s, l]), [['warning', 1]]);
+  // LLaMA-Factory 0.9.3 read YAML with yaml.safe_load (hparams/parser.py:65), which keeps the last value: a warning with that version.
+  const lf093 = validateConfig('model_name_or_path: x\nstage: sft\nfinetuning_type: lora\nstage: sft\n', { fileName: '/w/a.yaml', framework: 'llamafactory', versions: { llamafactory: '0.9.3' } }).issues;
+  assert.deepEqual(lf093.filter((i) => i.code === 'duplicate-key').map((i) => [i.severity, i.range.start.line]), [['warning', 1]]);
   // PyYAML-loaded frameworks keep the warning (yaml.safe_load keeps the last value).
   const keepsLast = '`learning_rate` is set again on line 3; the loader keeps only the last value, so this one is silently ignored.';
   assert.deepEqual(dup('output_dir: o\nlearning_rate: 1.0e-5\nlearning_rate: 2.0e-5\n', 'hf-trainer'), [['warning', 1, keepsLast, [2]]]);

@@ -174,6 +174,17 @@ function renamedFrom(spec: ObjSpec): Map<string, { from: string; byVersion: NonN
   return m;
 }
 
+/**
+ * Whether the framework loads the YAML with OmegaConf.load, whose loader refuses duplicate keys: torchtune, and
+ * LLaMA-Factory from 0.9.4 (`hparams/parser.py` `read_args`: `OmegaConf.load(...)`, line 75 at v0.9.4; v0.9.3 line 65
+ * used `yaml.safe_load`, which keeps the last value), so a run's LLaMA-Factory version below 0.9.4 keeps the warning.
+ */
+function refusesDuplicates(ctx: RuleContext): boolean {
+  if (ctx.def.loader !== 'omegaconf') return false;
+  const lf = ctx.def.id === 'llamafactory' ? ctx.opts.versions?.llamafactory : undefined;
+  return !(lf && compareVersions(lf, '0.9.4') < 0);
+}
+
 /** Whether OmegaConf's loader reads a mapping key as a str (its duplicate check skips other tags: ints, bools, merge keys `<<`). */
 function omegaStrKey(ctx: RuleContext, e: CEntry): boolean {
   if (e.key === '<<') return false;
@@ -213,7 +224,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
   if (entries.length > 1) {
     const last = new Map<string, CEntry>();
     for (const e of entries) last.set(e.key, e);
-    if (last.size < entries.length && ctx.def.loader === 'omegaconf') duplicateKeysOmegaConf(ctx, entries);
+    if (last.size < entries.length && refusesDuplicates(ctx)) duplicateKeysOmegaConf(ctx, entries);
     else if (last.size < entries.length) {
       for (const e of entries) {
         const l = last.get(e.key)!;
