@@ -2,7 +2,8 @@
  * `llmtrain validate <files...> [--framework X] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y] [--python PATH]`: the
  * config core from the command line. With --python, that interpreter is asked for the installed framework versions
  * (one importlib.metadata call; they win over the dependency files, --version wins over them). With --launch-dir, relative references are opened from DIR and a missing one is an error (issue 15).
- * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk.
+ * Reads each file (and the DeepSpeed/Accelerate files it names, relative to the config) from disk; the DeepSpeed JSON
+ * a config names is also checked on its own, under its own path, and counts in the exit status.
  * Exit status: 1 when any file has an error, 2 on usage errors, 0 otherwise.
  *
  * Output: text lines `file:line:col: severity code: message`, or (`--format json`) ONE JSON array of
@@ -10,8 +11,8 @@
  */
 import { hubCacheDir } from '../core/tokenizer/resolve';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, launchDirFor, launchesFromCommands, launchFor, pairedForValidate, taskCommands, validateConfigWithFiles } from '../core/config/index';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { MAX_VALIDATE_BYTES, detectFramework, fileAccessReader, launchDirFor, launchesFromCommands, launchFor, pairedForValidate, referencedConfigs, taskCommands, validateConfigWithFiles } from '../core/config/index';
 import type { LaunchGroup, RunLaunch, TaskCommand } from '../core/config/index';
 import { runRecords } from '../remote/runs';
 import { localFileAccess } from '../remote/files';
@@ -35,7 +36,7 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y ...] [--python PATH]\n  --workspace DIR       the workspace whose .vscode/tasks.json says which files run together and where they are launched\n                        (default: the nearest folder above each config holding .vscode/tasks.json or .git)\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y ...] [--python PATH]\n  --workspace DIR       the workspace whose .vscode/tasks.json says which files run together and where they are launched\n                        (default: the nearest folder above each config holding .vscode/tasks.json or .git)\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)\nThe DeepSpeed JSON a config names (deepspeed: ds.json, deepspeed_config_file:) is checked too, once, under its own path;\nits errors count in the exit status.';
 
 /**
  * Framework versions for a config on disk: the dependency files (versionFileRank) in its folder and each folder
@@ -101,8 +102,12 @@ async function localRunLaunches(): Promise<RunLaunch[]> {
  * `workspace`: the folder whose `.vscode/tasks.json` pairs the files of one launch and gives their launch
  * directory (default: {@link workspaceRootOf} each file); `--launch-dir` wins over a task's directory, files given
  * together (pairedForValidate) over a task's pairing.
+ * The config files a checked config names (its DeepSpeed JSON: referencedConfigs) are checked too, once each, after
+ * the files given, as if given after them (framework `deepspeed`), their issues under their own path (relative to
+ * the current directory when inside it, else absolute); a file also given on the command line is checked once, as
+ * given. `checked` receives the label of every file checked, given or referenced, in order.
  */
-export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string): Promise<CliIssue[]> {
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string, checked: string[] = []): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
   const readFile = fileAccessReader(fa);
@@ -112,7 +117,12 @@ export async function validateFiles(files: string[], framework?: Framework, laun
   const paired = pairedForValidate(files.map((f) => { const abs = resolve(f); const t = readText(abs); return { path: abs, framework: framework ?? (t === undefined || t.length > MAX_VALIDATE_BYTES ? 'unknown' : detectFramework(t, abs).framework) }; }));
   const launchesByRoot = new Map<string, WorkspaceLaunches>();
   let runs: Promise<RunLaunch[]> | undefined;
-  for (const file of files) {
+  // The files given, then the configs they name (each once; a referenced file may name more: an Accelerate config's DeepSpeed JSON).
+  const queue: { file: string; framework?: Framework }[] = files.map((file) => ({ file, framework }));
+  const seen = new Set(files.map((f) => resolve(f)));
+  for (let q = 0; q < queue.length; q++) {
+    const { file, framework } = queue[q];
+    checked.push(file);
     const abs = resolve(file);
     // Oversized: an error here (the editor shows it as info), with the size on disk, without reading the file.
     let size = -1;
@@ -135,7 +145,15 @@ export async function validateFiles(files: string[], framework?: Framework, laun
     let launchAt = launchDir === undefined && ws ? launchDirFor(abs, ws.commands, []) : undefined;
     if (launchDir === undefined && !launchAt) launchAt = launchDirFor(abs, [], await (runs ??= localRunLaunches()));
     const at = launchDir !== undefined ? { launchDir: resolve(launchDir), launchDirSource: '--launch-dir' } : launchAt ? { launchDir: launchAt.dir, launchDirSource: launchAt.source } : {};
-    const r = await validateConfigWithFiles(text, { fileName: abs, framework, home: homedir(), readFile: (p) => readFile(resolve(p)), exists, ...at, ...(ws ? { referenceRoots: [ws.root] } : {}), versions: v, ...(launch ? { launch } : {}), hfHubCache: hubCacheDir(process.env, homedir()) });
+    const opts = { fileName: abs, framework, home: homedir(), readFile: (p: string) => readFile(resolve(p)), exists, ...at, ...(ws ? { referenceRoots: [ws.root] } : {}), versions: v, ...(launch ? { launch } : {}), hfHubCache: hubCacheDir(process.env, homedir()) };
+    const r = await validateConfigWithFiles(text, opts);
+    for (const ref of await referencedConfigs(text, opts)) {
+      const refAbs = resolve(ref.path);
+      if (seen.has(refAbs)) continue;
+      seen.add(refAbs);
+      const rel = relative(process.cwd(), refAbs);
+      queue.push({ file: rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : refAbs, framework: ref.framework });
+    }
     for (const i of r.issues) {
       out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
     }
@@ -187,12 +205,14 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
     // A failed probe is said and the files' versions are used: it does not change the exit status.
     try { installed = installedAsDetected(await probeInstalledVersions(new LocalRunner(), python), 'local'); } catch (e) { err(`llmtrain validate: --python: ${e instanceof Error ? e.message : String(e)}; using the versions of the dependency files\n`); }
   }
-  const issues = await validateFiles(files, framework, launchDir, versions, installed, workspace);
+  const checked: string[] = [];
+  const issues = await validateFiles(files, framework, launchDir, versions, installed, workspace, checked);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
     for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);
     const e = issues.filter((i) => i.severity === 'error').length, w = issues.filter((i) => i.severity === 'warning').length;
-    err(`${files.length} file(s) checked: ${e} error(s), ${w} warning(s)\n`);
+    const named = checked.length - files.length;
+    err(`${checked.length} file(s) checked${named > 0 ? ` (${named} named by ${named === 1 ? 'a config' : 'the configs'})` : ''}: ${e} error(s), ${w} warning(s)\n`);
   }
   return issues.some((i) => i.severity === 'error') ? 1 : 0;
 }

@@ -136,3 +136,42 @@ test('--version and requirements.txt: the TRL version decides SFTConfig\'s bf16 
     assert.match(bad.err, /--version needs NAME=X\.Y \(e\.g\. trl=0\.19\.1\), got trl/);
   } finally { rmSync(d, { recursive: true, force: true }); }
 });
+
+test('the DeepSpeed JSON a config names is validated too, once, under its own path, and counts in the exit status', async () => {
+  const d = tmp();
+  const cwd = process.cwd();
+  try {
+    mkdirSync(join(d, '.git'));
+    mkdirSync(join(d, 'cfg'));
+    // cfg/train.yaml names ds.json, found in the folder above (as the rules look it up); ax.yaml and acc.yaml name it too.
+    writeFileSync(join(d, 'cfg', 'train.yaml'), 'model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nper_device_train_batch_size: 2\ndeepspeed: ds.json\n');
+    writeFileSync(join(d, 'ax.yaml'), 'base_model: Qwen/Qwen2.5-0.5B\ndatasets:\n  - path: tatsu-lab/alpaca\n    type: alpaca\nmicro_batch_size: 2\ngradient_accumulation_steps: 1\nnum_epochs: 1\nlearning_rate: 0.0002\noutput_dir: ./out\ndeepspeed: ds.json\n');
+    writeFileSync(join(d, 'lf.yaml'), 'model_name_or_path: Qwen/Qwen2.5-0.5B\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: alpaca_en_demo\ntemplate: qwen\noutput_dir: out\ndeepspeed: ds.json\n');
+    writeFileSync(join(d, 'acc.yaml'), 'compute_environment: LOCAL_MACHINE\ndistributed_type: DEEPSPEED\ndeepspeed_config:\n  deepspeed_config_file: ds.json\nnum_processes: 2\n');
+    writeFileSync(join(d, 'ds.json'), '{\n  "zero_optimization": {"stage": 7, "overlap_com": true},\n  "bogus_key": 1\n}\n');
+    const ds = join(d, 'ds.json');
+    const dsIssues = (file: string) => [
+      [file, 'deepspeed', 'error', 'out-of-range', 2, 34, '`stage` must be int (>= 0, <= 3); got int 7.'],
+      [file, 'deepspeed', 'error', 'unknown-key', 2, 37, 'Unknown key `overlap_com` in zero_optimization. Did you mean `overlap_comm`? DeepSpeed 0.19.5, 0.18.9, 0.17.6 rejects unknown keys here: DeepSpeedZeroConfig is a pydantic model with extra="forbid" (deepspeed/runtime/config_utils.py:110), so the run fails at startup.'],
+      [file, 'deepspeed', 'warning', 'unknown-key', 3, 3, 'Unknown key `bogus_key` in DeepSpeed config. DeepSpeed ignores unknown top-level keys silently, so this setting has no effect.'],
+    ];
+    const rows = (out: string) => (JSON.parse(out) as CliIssue[]).filter((i) => i.code !== 'detection-unsure').map((i) => [i.file, i.framework, i.severity, i.code, i.line, i.column, i.message]);
+    for (const cfg of [join(d, 'cfg', 'train.yaml'), join(d, 'ax.yaml'), join(d, 'lf.yaml'), join(d, 'acc.yaml')]) {
+      const r = await run(['--format', 'json', cfg]);
+      assert.equal(r.code, 1, cfg);
+      // The config itself is clean (beyond detection info); the JSON's findings follow under its own (absolute: outside the current directory) path.
+      assert.deepEqual(rows(r.out), dsIssues(ds), cfg);
+    }
+    // Named by three configs given together, and also given itself: checked once, as given.
+    const text = await run([join(d, 'cfg', 'train.yaml'), join(d, 'ax.yaml'), join(d, 'lf.yaml')]);
+    assert.equal(text.code, 1);
+    assert.equal(text.out.split('\n').filter((l) => l.startsWith(`${ds}:`)).length, 3);
+    assert.equal(text.err, '4 file(s) checked (1 named by a config): 2 error(s), 1 warning(s)\n');
+    const given = await run(['--format', 'json', 'ds.json', join(d, 'ax.yaml')].map((f) => (f === 'ds.json' ? ds : f)));
+    assert.deepEqual(rows(given.out), dsIssues(ds));
+    // Inside the current directory the label is relative, as a path given on the command line would be.
+    process.chdir(d);
+    const rel = await run(['--format', 'json', join('cfg', 'train.yaml')]);
+    assert.deepEqual(rows(rel.out), dsIssues('ds.json'));
+  } finally { process.chdir(cwd); rmSync(d, { recursive: true, force: true }); }
+});

@@ -151,6 +151,24 @@ test('duplicate keys: the loader keeps the last one, so the first is flagged', (
   assert.deepEqual(r.issues.map((i) => `${i.code}@${i.range.start.line}`), ['duplicate-key@1']);
 });
 
+test('duplicate keys under OmegaConf.load (LLaMA-Factory, torchtune) are an error at the repeat: its loader raises ConstructorError', () => {
+  // omegaconf v2.3.0 omegaconf/_utils.py:144 (get_yaml_loader, OmegaConfLoader.construct_mapping): "found duplicate key <key>".
+  const say = (k: string, first: number) => `\`${k}\` is already set on line ${first}. OmegaConf's YAML loader refuses duplicate keys: OmegaConf.load raises ConstructorError "found duplicate key ${k}" and the run stops before it starts. Keep one of them.`;
+  const dup = (text: string, framework: 'llamafactory' | 'torchtune' | 'hf-trainer' | 'axolotl') => validateConfig(text, { fileName: '/w/a.yaml', framework }).issues
+    .filter((i) => i.code === 'duplicate-key').map((i) => [i.severity, i.range.start.line, i.message, i.related!.map((x) => x.range.start.line)]);
+  assert.deepEqual(dup('model_name_or_path: x\nstage: sft\nfinetuning_type: lora\nstage: sft\n', 'llamafactory'), [['error', 3, say('stage', 2), [1]]]);
+  assert.deepEqual(dup('batch_size: 2\nepochs: 1\nbatch_size: 4\n', 'torchtune'), [['error', 2, say('batch_size', 1), [0]]]);
+  // A key OmegaConf's check skips (not a str: the int 1): PyYAML keeps the last value, a warning as before.
+  assert.deepEqual(dup('batch_size: 2\n1: a\n1: b\n', 'torchtune').map(([s, l]) => [s, l]), [['warning', 1]]);
+  // LLaMA-Factory 0.9.3 read YAML with yaml.safe_load (hparams/parser.py:65), which keeps the last value: a warning with that version.
+  const lf093 = validateConfig('model_name_or_path: x\nstage: sft\nfinetuning_type: lora\nstage: sft\n', { fileName: '/w/a.yaml', framework: 'llamafactory', versions: { llamafactory: '0.9.3' } }).issues;
+  assert.deepEqual(lf093.filter((i) => i.code === 'duplicate-key').map((i) => [i.severity, i.range.start.line]), [['warning', 1]]);
+  // PyYAML-loaded frameworks keep the warning (yaml.safe_load keeps the last value).
+  const keepsLast = '`learning_rate` is set again on line 3; the loader keeps only the last value, so this one is silently ignored.';
+  assert.deepEqual(dup('output_dir: o\nlearning_rate: 1.0e-5\nlearning_rate: 2.0e-5\n', 'hf-trainer'), [['warning', 1, keepsLast, [2]]]);
+  assert.deepEqual(dup('base_model: x\nlearning_rate: 0.1\nlearning_rate: 0.2\n', 'axolotl'), [['warning', 1, keepsLast, [2]]]);
+});
+
 test('multi-document YAML and tabs give syntax diagnostics', () => {
   // The second document is marked from its `---` on, with words for the user (not the library's parseAllDocuments hint).
   assert.deepEqual(spans('a: 1\n---\nb: 2\n', 'a.yaml'), ['syntax@1:0-3:0']);

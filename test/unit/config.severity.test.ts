@@ -55,3 +55,24 @@ test('Axolotl: an unknown key is a warning (ignored), also with strict: true; an
   assert.deepEqual(found(`${AX}adapter: qlora4\n`, 'axolotl', 'invalid-value'), [['error', 8]]);
   assert.deepEqual(found(`${AX}adapter: qlora\nload_in_4bit: true\n`, 'axolotl', 'invalid-value'), []);
 });
+
+/** [code, severity, 0-based line, message] of every issue, and the preferred fix's edits as [line, char, newText]. */
+function all(text: string, framework: Framework): [string, string, number, string][] {
+  return validateConfig(text, { fileName: '/w/train.yaml', framework }).issues.map((i) => [i.code, i.severity, i.range.start.line, i.message]);
+}
+
+test('HF/TRL and LLaMA-Factory: an int 0/1 for a bool field is a warning (HfArgumentParser.parse_dict checks no types), with a fix to true/false', () => {
+  // transformers hf_argparser.py:380 (5.18.0) `obj = dtype(**inputs)`: the int reaches the dataclass and Python truthiness reads it.
+  const say = (k: string, v: number) => `\`${k}\` is declared bool but set to the int ${v}. HfArgumentParser does not check types (it passes the value to the dataclass as it is), so the run works: Python reads ${v} as ${v ? 'True' : 'False'}. Write \`${v ? 'true' : 'false'}\`.`;
+  assert.deepEqual(all(HF + 'logging_first_step: 1\nremove_unused_columns: 0\n', 'hf-trainer'), [
+    ['bool-as-int', 'warning', 3, say('logging_first_step', 1)],
+    ['bool-as-int', 'warning', 4, say('remove_unused_columns', 0)],
+  ]);
+  assert.deepEqual(all(LF + 'logging_first_step: 1\n', 'llamafactory'), [['bool-as-int', 'warning', 7, say('logging_first_step', 1)]]);
+  const fix = validateConfig(HF + 'remove_unused_columns: 0\n', { fileName: '/w/train.yaml', framework: 'hf-trainer' }).issues[0].fixes!.find((f) => f.isPreferred)!;
+  assert.deepEqual([fix.title, fix.edits.map((e) => [e.range.start.line, e.range.start.character, e.range.end.character, e.newText])], ['Write false', [[3, 23, 24, 'false']]]);
+  // Where the framework really fails, errors stay: a quoted number (arithmetic on a str), another int for a bool, an enum __post_init__ refuses.
+  assert.deepEqual(all(HF + 'num_train_epochs: "3"\nlogging_first_step: 2\nlr_scheduler_type: cosinee\n', 'hf-trainer').map(([c, s, l]) => [c, s, l]), [
+    ['wrong-type', 'error', 3], ['wrong-type', 'error', 4], ['invalid-value', 'error', 5],
+  ]);
+});

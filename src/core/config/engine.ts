@@ -8,7 +8,7 @@ import { getEntry, getPath, toValue } from './tree';
 import type { KeySpec, ObjSpec, Rename } from './spec';
 import { compareVersions } from './trlDefaults';
 import type { YamlLoader } from './pyyaml';
-import { LOOKS_NUMERIC } from './pyyaml';
+import { LOOKS_NUMERIC, resolvePlain } from './pyyaml';
 import { LineIndex } from './lineIndex';
 import { didYouMean } from './suggest';
 import { laxFromString, laxKindOf } from './pydanticLax';
@@ -31,6 +31,13 @@ export interface FrameworkDef {
   refs?: (ctx: RuleContext) => ConfigRef[];
   /** Loader description for messages, e.g. "PyYAML (yaml.safe_load)". */
   loaderName: string;
+  /**
+   * The parser builds the top-level dataclasses without checking types (HfArgumentParser.parse_dict: `obj =
+   * dtype(**inputs)`, transformers 5.18.0 `hf_argparser.py:380`), so an int 0/1 where a bool is declared works by
+   * Python truthiness: reported at this severity (a `bool-as-int` finding with a fix) instead of a `wrong-type` error.
+   * Unset where the loader's model checks types (pydantic: Axolotl, DeepSpeed).
+   */
+  untypedBools?: Severity;
   /** The framework release the key table is from, e.g. "Axolotl 0.18.0 (067b021c)" (status bar, hovers). */
   assumes?: string;
 }
@@ -168,6 +175,49 @@ function renamedFrom(spec: ObjSpec): Map<string, { from: string; byVersion: NonN
   return m;
 }
 
+/**
+ * Whether the framework loads the YAML with OmegaConf.load, whose loader refuses duplicate keys: torchtune, and
+ * LLaMA-Factory from 0.9.4 (`hparams/parser.py` `read_args`: `OmegaConf.load(...)`, line 75 at v0.9.4; v0.9.3 line 65
+ * used `yaml.safe_load`, which keeps the last value), so a run's LLaMA-Factory version below 0.9.4 keeps the warning.
+ */
+function refusesDuplicates(ctx: RuleContext): boolean {
+  if (ctx.def.loader !== 'omegaconf') return false;
+  const lf = ctx.def.id === 'llamafactory' ? ctx.opts.versions?.llamafactory : undefined;
+  return !(lf && compareVersions(lf, '0.9.4') < 0);
+}
+
+/** Whether OmegaConf's loader reads a mapping key as a str (its duplicate check skips other tags: ints, bools, merge keys `<<`). */
+function omegaStrKey(ctx: RuleContext, e: CEntry): boolean {
+  if (e.key === '<<') return false;
+  const src = ctx.text.slice(e.keyStart, e.keyEnd);
+  return /^['"]/.test(src) || resolvePlain(src, 'omegaconf').pyType === 'str';
+}
+
+/**
+ * Duplicate keys of a map under OmegaConf.load (torchtune, LLaMA-Factory): its loader refuses them, so the run stops
+ * before it starts. Each repeat (2nd, 3rd, ...) of a str key is an error pointing back at the first: omegaconf
+ * `_utils.py:136-151` (v2.3.0, `get_yaml_loader`, `OmegaConfLoader.construct_mapping`) raises
+ * `ConstructorError("while constructing a mapping", ..., "found duplicate key <key>")` at line 144. A key of another
+ * tag (an int, a bool, `<<`) is not checked there: PyYAML keeps the last value (a warning).
+ */
+function duplicateKeysOmegaConf(ctx: RuleContext, entries: CEntry[]): void {
+  const first = new Map<string, CEntry>();
+  const last = new Map<string, CEntry>();
+  for (const e of entries) last.set(e.key, e);
+  for (const e of entries) {
+    const f = first.get(e.key);
+    if (!f) { first.set(e.key, e); continue; }
+    if (ctx.issues.length >= RuleContext.CAP) return;
+    const line = (x: CEntry) => ctx.li.position(x.keyStart).line + 1;
+    if (omegaStrKey(ctx, e) && omegaStrKey(ctx, f)) {
+      ctx.at(e, 'duplicate-key', 'error', `\`${e.key}\` is already set on line ${line(f)}. OmegaConf's YAML loader refuses duplicate keys: OmegaConf.load raises ConstructorError "found duplicate key ${e.key}" and the run stops before it starts. Keep one of them.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(f.keyStart, f.keyEnd), message: 'first set here' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)] }] });
+    } else {
+      ctx.at(f, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${line(last.get(e.key)!)}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(e.keyStart, e.keyEnd), message: 'set again here' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(f)], isPreferred: true }] });
+      first.set(e.key, e);
+    }
+  }
+}
+
 /** Walks a map node against an object spec. */
 export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: string): void {
   if (node.kind !== 'map') return;
@@ -175,7 +225,8 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
   if (entries.length > 1) {
     const last = new Map<string, CEntry>();
     for (const e of entries) last.set(e.key, e);
-    if (last.size < entries.length) {
+    if (last.size < entries.length && refusesDuplicates(ctx)) duplicateKeysOmegaConf(ctx, entries);
+    else if (last.size < entries.length) {
       for (const e of entries) {
         const l = last.get(e.key)!;
         if (l !== e && ctx.issues.length < RuleContext.CAP) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
@@ -322,6 +373,11 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
         ctx.add('invalid-value', ks.enumSeverity ?? 'error', `\`${it.value}\` is not a known value of \`${e.key}\`.${sugg ? ` Did you mean \`${sugg}\`?` : ''}`, it.start, it.end, { fixes: sugg ? [{ title: `Change to ${sugg}`, edits: [ctx.replaceWord(it.start, it.end, sugg)], isPreferred: true }] : [] });
       }
     }
+  }
+  if (ctx.def.untypedBools && ks.boolean && !path.includes('.') && (v === 0 || v === 1) && n.kind === 'scalar' && n.plain !== undefined && n.pyType === 'int') {
+    const word = v === 1 ? 'true' : 'false';
+    ctx.at(e, 'bool-as-int', ctx.def.untypedBools, `\`${e.key}\` is declared bool but set to the int ${v}. HfArgumentParser does not check types (it passes the value to the dataclass as it is), so the run works: Python reads ${v} as ${v === 1 ? 'True' : 'False'}. Write \`${word}\`.`, { at: 'value', fixes: [{ title: `Write ${word}`, edits: [ctx.replace(n.start, n.end, word)], isPreferred: true }] });
+    return;
   }
   if (parent?.laxModel && n.kind === 'scalar' && (typeof v === 'string' || v === 0 || v === 1) && !ks.zod.safeParse(v).success) {
     const conv = laxValue(ctx, e, ks, path, parent.laxModel, v);

@@ -7,6 +7,7 @@
  *  - hoverAt / completeAt                 key documentation and context-aware completion
  *  - jsonSchemaFor(framework)             JSON Schema generated from the zod schemas
  *  - referencedFiles(text, opts)          DeepSpeed / Accelerate files a config names (to watch them)
+ *  - referencedConfigs(text, opts)        the DeepSpeed JSON files a config names, found, to validate on their own (CLI)
  */
 import type { ConfigCompletion, ConfigIssue, Framework, Range, RuleOptions, ValidateOptions, ValidateWithFilesOptions, ValidationResult } from './types';
 import { z } from 'zod';
@@ -270,6 +271,24 @@ export async function referencedFiles(text: string, opts: ValidateOptions | Vali
     if (!def?.refs || !p.parsed.root) return [];
     const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
     return def.refs(ctx).map((r: ConfigRef) => ({ path: r.resolved, range: p.li.range(r.start, r.end) }));
+  } catch { return []; }
+}
+
+/**
+ * The config files a config names that are validated on their own too (`llmtrain validate`, issue 15): a DeepSpeed
+ * JSON named by `deepspeed:` (HF/TRL, Axolotl, LLaMA-Factory) or an Accelerate config's `deepspeed_config_file`, each
+ * `{ path, framework: 'deepspeed' }` where `opts.readFile` found it (the location the rules read: the launch
+ * directory when known, else the first candidate from the config's folder upwards). Missing files are left out
+ * (`missing-reference` reports them at the reference); FSDP/Accelerator JSON paths are not configs of a framework
+ * here and are left out too. Never throws.
+ */
+export async function referencedConfigs(text: string, opts: ValidateWithFilesOptions): Promise<{ path: string; framework: Framework }[]> {
+  try {
+    const { lookup } = await readReferenced(text, opts);
+    const { p, def } = context(text, opts);
+    if (!def?.refs || !p.parsed.root) return [];
+    const ctx = new RuleContext(text, p.parsed, { ...opts, lookup }, def, p.li);
+    return def.refs(ctx).filter((r) => r.kind === 'deepspeed' && lookup(r.resolved) !== undefined).map((r) => ({ path: r.resolved, framework: 'deepspeed' as Framework }));
   } catch { return []; }
 }
 
