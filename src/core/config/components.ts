@@ -56,6 +56,22 @@ export function releaseFor(t: ComponentTable, version: string): string | undefin
   return undefined;
 }
 
+/**
+ * What the component checks assume for the run's version of `fw` (issue 15, "a user can see which framework version
+ * the checks assume"): `torchtune 0.6.1 (a6290a5b) component signatures`, with `, the newest table at or below the
+ * run's 0.6.3` when the version is between tables, or `...: the run's 0.2.1 is older than every table (the oldest is
+ * 0.4.0), so component arguments are not checked` when {@link releaseFor} finds none (componentSignatures then gives
+ * nothing). `what` names the table's contents (`component`, `optimizer`).
+ */
+export function componentTableText(fw: 'torchtune' | 'torch', version: string, what: string): string {
+  const t = COMPONENT_TABLES[fw];
+  const r = releaseFor(t, version);
+  if (!r) return `${fw} ${what} signatures: the run's ${version} is older than every table (the oldest is ${t.releases[t.releases.length - 1].release}), so ${what} arguments are not checked`;
+  const at = t.releases.find((x) => x.release === r)!;
+  const commit = /^[0-9a-f]{40}$/.test(at.commit) ? at.commit.slice(0, 8) : 'no commit recorded';
+  return `${fw} ${r} (${commit}) ${what} signatures${r.split('+')[0] === version ? '' : `, the newest table at or below the run's ${version}`}`;
+}
+
 /** A signature of `path` at one release, with where it is defined (`file:line`). */
 export interface SignatureAt { release: string; sig: ComponentSignature; line: number; framework: 'torch' | 'torchtune' }
 
