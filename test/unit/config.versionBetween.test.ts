@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/core/config/index';
@@ -67,4 +67,14 @@ test('the same for every framework whose key-version comes from tables: Axolotl 
   const text = 'base_model: m\ndatasets:\n  - path: d.jsonl\n    type: alpaca\noutput_dir: o\nsdpa_varlen: true\n';
   const at = (v: string) => validateConfig(text, { fileName: 'axolotl.yaml', versions: { axolotl: v } }).issues.filter((i) => i.range.start.line === 5).map((i) => `${i.severity}:${i.code}:${i.message}`);
   assert.deepEqual(at('0.17.5'), ["warning:key-version:`sdpa_varlen` is not a field of the Axolotl config in Axolotl 0.17.0 (the table used for the run's Axolotl 0.17.5) and is in Axolotl 0.18.0+9.067b021c; the releases between were not read, so whether Axolotl 0.17.5 has it is not known. If it does not: Axolotl does not read it (unknown keys are ignored)."]);
+});
+
+test('torchtune component arguments too: torch 2.5.0 (between the 1.13.1 and 2.14.1 tables) and AdamW `fused` is a warning', () => {
+  // torch.optim.AdamW takes `fused` in 2.14.1, not in 1.13.1 (tables/torch-components.json); 1.13.1 itself refuses it.
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'configs', 'torchtune__dev-3B-full-grpo.yaml'), 'utf8');
+  const fused = line(text, '  fused: True');
+  const at = (torch: string) => validateConfig(text, { fileName: 'tt.yaml', versions: { torch, torchtune: '0.6.1' } }).issues.filter((i) => i.range.start.line === fused).map((i) => ({ severity: i.severity, code: i.code, message: i.message }));
+  assert.deepEqual(at('2.5.0'), [{ severity: 'warning', code: 'component-kwarg', message: '`fused` is not a parameter of torch.optim.AdamW (torch 1.13.1, torch/optim/adamw.py:9), the table used for the run\'s torch 2.5.0, and is one in torch 2.14.1; the releases between were not read, so whether torch 2.5.0 takes it is not known. If it does not, config.instantiate raises TypeError "got an unexpected keyword argument \'fused\'".' }]);
+  assert.deepEqual(at('1.13.1').map((i) => `${i.severity}:${i.code}`), ['error:component-kwarg']);
+  assert.deepEqual(at('2.14.1'), []);
 });
