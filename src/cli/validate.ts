@@ -18,6 +18,7 @@ import { runRecords } from '../remote/runs';
 import { localFileAccess } from '../remote/files';
 import { homedir } from 'node:os';
 import { FRAMEWORK_IDS } from '../core/config/registry';
+import { tablePackages } from '../core/config/frameworks';
 import { formatBytes } from '../core/files';
 import type { Framework } from '../core/config/index';
 import type { DetectedVersions } from '../core/config/versions';
@@ -27,7 +28,13 @@ import { probeInstalledVersions } from '../remote/pythonVersions';
 
 const FRAMEWORKS = FRAMEWORK_IDS;
 
-export interface CliIssue { file: string; framework: Framework; line: number; column: number; endLine: number; endColumn: number; severity: 'error' | 'warning' | 'info'; code: string; message: string }
+/**
+ * One finding of `llmtrain validate` (1-based positions). `assumes`: the key/component tables the file was checked
+ * with for the run's framework versions (the status bar tooltip's text, frameworks.ts `assumes`), on every finding of a
+ * file where a version that picks its tables is known (`transformers 4.57.6 (PyPI wheel), the newest key table at or
+ * below the run's 5.3.0`).
+ */
+export interface CliIssue { file: string; framework: Framework; line: number; column: number; endLine: number; endColumn: number; severity: 'error' | 'warning' | 'info'; code: string; message: string; assumes?: string }
 
 function readText(path: string): string | undefined {
   try {
@@ -36,7 +43,7 @@ function readText(path: string): string | undefined {
   } catch { return undefined; }
 }
 
-export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y ...] [--python PATH]\n  --workspace DIR       the workspace whose .vscode/tasks.json says which files run together and where they are launched\n                        (default: the nearest folder above each config holding .vscode/tasks.json or .git)\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)\nThe DeepSpeed JSON a config names (deepspeed: ds.json, deepspeed_config_file:) is checked too, once, under its own path;\nits errors count in the exit status.';
+export const validateUsage = 'usage: llmtrain validate <files...> [--framework hf-trainer|axolotl|llamafactory|torchtune|deepspeed|accelerate|peft] [--format text|json] [--launch-dir DIR] [--workspace DIR] [--version NAME=X.Y ...] [--python PATH]\n  --workspace DIR       the workspace whose .vscode/tasks.json says which files run together and where they are launched\n                        (default: the nearest folder above each config holding .vscode/tasks.json or .git)\n  --version trl=0.19.1  the framework version the run uses (default: read from uv.lock, poetry.lock, requirements*.txt,\n                        pyproject.toml or environment.yml in the config\'s folder or a folder above it)\n                        a file checked with a known version gets a line `FILE: checked with <tables>`, e.g. `transformers\n                        4.57.6 (PyPI wheel), the newest key table at or below the run\'s 5.3.0` (json: `assumes` on its findings)\n  --python PATH         ask this interpreter which framework versions are installed (they win over those files)\nThe DeepSpeed JSON a config names (deepspeed: ds.json, deepspeed_config_file:) is checked too, once, under its own path;\nits errors count in the exit status.';
 
 /**
  * Framework versions for a config on disk: the dependency files (versionFileRank) in its folder and each folder
@@ -105,9 +112,11 @@ async function localRunLaunches(): Promise<RunLaunch[]> {
  * The config files a checked config names (its DeepSpeed JSON: referencedConfigs) are checked too, once each, after
  * the files given, as if given after them (framework `deepspeed`), their issues under their own path (relative to
  * the current directory when inside it, else absolute); a file also given on the command line is checked once, as
- * given. `checked` receives the label of every file checked, given or referenced, in order.
+ * given. `checked` receives the label of every file checked, given or referenced, in order. `assumed`, when given,
+ * gets for each file (by its label) the tables its checks assumed (CliIssue.assumes), where a version that picks
+ * them is known.
  */
-export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string, checked: string[] = []): Promise<CliIssue[]> {
+export async function validateFiles(files: string[], framework?: Framework, launchDir?: string, versions: DetectedVersions = {}, installed: DetectedVersions = {}, workspace?: string, checked: string[] = [], assumed?: Map<string, string>): Promise<CliIssue[]> {
   const out: CliIssue[] = [];
   const fa = localFileAccess();
   const readFile = fileAccessReader(fa);
@@ -154,8 +163,11 @@ export async function validateFiles(files: string[], framework?: Framework, laun
       const rel = relative(process.cwd(), refAbs);
       queue.push({ file: rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : refAbs, framework: ref.framework });
     }
+    // Issue 15: which tables the checks assumed, where the run's version of a package that picks them is known.
+    const assumes = r.assumes && tablePackages(r.framework).some((p) => v[p]) ? r.assumes : undefined;
+    if (assumes) assumed?.set(file, assumes);
     for (const i of r.issues) {
-      out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message });
+      out.push({ file, framework: r.framework, line: i.range.start.line + 1, column: i.range.start.character + 1, endLine: i.range.end.line + 1, endColumn: i.range.end.character + 1, severity: i.severity, code: i.code, message: i.message, ...(assumes ? { assumes } : {}) });
     }
   }
   return out;
@@ -206,10 +218,18 @@ export async function runValidate(args: string[], out: (s: string) => void = (s)
     try { installed = installedAsDetected(await probeInstalledVersions(new LocalRunner(), python), 'local'); } catch (e) { err(`llmtrain validate: --python: ${e instanceof Error ? e.message : String(e)}; using the versions of the dependency files\n`); }
   }
   const checked: string[] = [];
-  const issues = await validateFiles(files, framework, launchDir, versions, installed, workspace, checked);
+  const assumed = new Map<string, string>();
+  const issues = await validateFiles(files, framework, launchDir, versions, installed, workspace, checked, assumed);
   if (format === 'json') out(JSON.stringify(issues, null, 2) + '\n');
   else {
-    for (const i of issues) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);
+    // Per file: the tables its checks assumed (one line, as the status bar tooltip says it), then its findings.
+    const byFile = new Map<string, CliIssue[]>();
+    for (const i of issues) { const l = byFile.get(i.file); if (l) l.push(i); else byFile.set(i.file, [i]); }
+    for (const f of new Set([...checked, ...byFile.keys()])) {
+      const a = assumed.get(f);
+      if (a) out(`${f}: checked with ${a}\n`);
+      for (const i of byFile.get(f) ?? []) out(`${i.file}:${i.line}:${i.column}: ${i.severity} ${i.code}: ${i.message}\n`);
+    }
     const e = issues.filter((i) => i.severity === 'error').length, w = issues.filter((i) => i.severity === 'warning').length;
     const named = checked.length - files.length;
     err(`${checked.length} file(s) checked${named > 0 ? ` (${named} named by ${named === 1 ? 'a config' : 'the configs'})` : ''}: ${e} error(s), ${w} warning(s)\n`);

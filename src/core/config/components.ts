@@ -56,6 +56,41 @@ export function releaseFor(t: ComponentTable, version: string): string | undefin
   return undefined;
 }
 
+/**
+ * What the component checks assume for the run's version of `fw` (issue 15, "a user can see which framework version
+ * the checks assume"): `torchtune 0.6.1 (a6290a5b) component signatures`, with `, the newest table at or below the
+ * run's 0.6.3` when the version is between tables, or `...: the run's 0.2.1 is older than every table (the oldest is
+ * 0.4.0), so component arguments are not checked` when {@link releaseFor} finds none (componentSignatures then gives
+ * nothing). `what` names the table's contents (`component`, `optimizer`).
+ */
+export function componentTableText(fw: 'torchtune' | 'torch', version: string, what: string): string {
+  const t = COMPONENT_TABLES[fw];
+  const r = releaseFor(t, version);
+  if (!r) return `${fw} ${what} signatures: the run's ${version} is older than every table (the oldest is ${t.releases[t.releases.length - 1].release}), so ${what} arguments are not checked`;
+  const at = t.releases.find((x) => x.release === r)!;
+  const commit = /^[0-9a-f]{40}$/.test(at.commit) ? at.commit.slice(0, 8) : 'no commit recorded';
+  return `${fw} ${r} (${commit}) ${what} signatures${r.split('+')[0] === version ? '' : `, the newest table at or below the run's ${version}`}`;
+}
+
+/**
+ * Issue 15 (a run between two tabled releases): when the run's version of `path`'s framework lies strictly between
+ * the release {@link releaseFor} picks and the next tabled one (torch 2.5.0 between 1.13.1 and 2.14.1), and that next
+ * release's callable takes `key` (or `**kwargs`), the release that may have added it and the versions; undefined
+ * otherwise (no version, a tabled release itself, or the next release does not take it either).
+ */
+function laterReleaseTaking(path: string, versions: Record<string, string> | undefined, key: string): { fw: string; version: string; release: string } | undefined {
+  const fw = tableFor(path);
+  const v = fw && versions?.[fw];
+  if (!fw || !v) return undefined;
+  const t = COMPONENT_TABLES[fw];
+  const used = releaseFor(t, v);
+  if (!used || used.split('+')[0] === v) return undefined;
+  const next = [...t.releases].reverse().find((r) => compareVersions(r.release.split('+')[0], v) > 0);
+  const at = next && t.components[path]?.[next.release];
+  const sig = at ? t.signatures[at[0]] : undefined;
+  return sig && (sig.varkw || sig.params.some((p) => p.name === key && !p.positionalOnly)) ? { fw, version: v, release: next!.release } : undefined;
+}
+
 /** A signature of `path` at one release, with where it is defined (`file:line`). */
 export interface SignatureAt { release: string; sig: ComponentSignature; line: number; framework: 'torch' | 'torchtune' }
 
@@ -141,6 +176,11 @@ function checkNode(ctx: RuleContext, n: CNode, comp: CEntry, path: string, top: 
       const names = [...new Set(sigs.flatMap((s) => s.sig.params.filter((p) => !p.positionalOnly).map((p) => p.name)))];
       const sugg = didYouMean(e.key, names.filter((k) => !getEntry(n, k)));
       const fixes: Fix[] = sugg ? [{ title: `Change to \`${sugg}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, sugg)], isPreferred: true }] : [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }];
+      const later = laterReleaseTaking(path, versions, e.key);
+      if (later) {
+        ctx.at(e, 'component-kwarg', 'warning', `\`${e.key}\` is not a parameter of ${where}, the table used for the run's ${later.fw} ${later.version}, and is one in ${later.fw} ${later.release}; the releases between were not read, so whether ${later.fw} ${later.version} takes it is not known. If it does not, config.instantiate raises TypeError "got an unexpected keyword argument '${e.key}'".`, { fixes: [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }] });
+        continue;
+      }
       ctx.at(e, 'component-kwarg', 'error', `\`${e.key}\` is not a parameter of ${where}: config.instantiate passes every key of this node as a keyword argument, so it raises TypeError "got an unexpected keyword argument '${e.key}'".${sugg ? ` Did you mean \`${sugg}\`?` : ` It takes: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', …' : ''}.`}`, { fixes });
     }
   }

@@ -286,7 +286,7 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     if (gap) {
       // A key of another tabled release (issue 15): the table of the run's version decides, at the unknown-key severity.
       const fixes = [{ title: `Remove \`${e.key}\``, edits: [ctx.deleteEntry(e)] }];
-      if (typeof gap !== 'string') ctx.at(e, 'key-version', gap.severity, gap.message, { fixes });
+      if (typeof gap !== 'string') ctx.at(e, 'key-version', gap.severity, `${gap.message}${gap.note && spec.unknownNote ? ` If it does not: ${spec.unknownNote}` : ''}`, { fixes });
       else ctx.at(e, 'key-version', spec.unknown === 'error' ? 'error' : 'warning', `${gap}${spec.unknownNote ? ' ' + spec.unknownNote : ''}`, { fixes });
       continue;
     }

@@ -9,6 +9,7 @@ import { deepspeedRoot } from './schemas/deepspeed';
 import { accelerateRoot } from './schemas/accelerate';
 import { peftRoot } from './schemas/peft';
 import { rulesFor, refsFor } from './rules';
+import { componentTableText } from './components';
 import { frameworkName } from './registry';
 import { tableChoiceText, tableForVersion } from './tables';
 import type { ObjSpec } from './spec';
@@ -46,7 +47,7 @@ const builders: Record<Exclude<Framework, 'unknown'>, (v: Versions) => Framework
   'hf-trainer': (v) => ({ id: 'hf-trainer', label: frameworkName('hf-trainer'), loader: 'pyyaml', loaderName: PYYAML, root: inlineDeepspeed(hfRoot(v.transformers, v.trl), v.deepspeed), numericStrings: 'warning', untypedBools: 'warning', rules: rulesFor('hf-trainer'), refs: refsFor('hf-trainer'), ...(v.transformers || v.trl || v.deepspeed ? { assumes: withDs([v.transformers && assumes('transformers', 'transformers', v.transformers), v.trl && assumes('trl', 'TRL', v.trl)], v.deepspeed) } : {}) }),
   axolotl: (v) => ({ id: 'axolotl', label: frameworkName('axolotl'), loader: 'pyyaml', loaderName: PYYAML, root: inlineDeepspeed(axolotlRoot(v.axolotl), v.deepspeed), numericStrings: 'coerce', rules: rulesFor('axolotl'), refs: refsFor('axolotl'), assumes: withDs([assumes('axolotl', 'Axolotl', v.axolotl)], v.deepspeed) }),
   llamafactory: (v) => ({ id: 'llamafactory', label: frameworkName('llamafactory'), loader: 'omegaconf', loaderName: OMEGA, root: inlineDeepspeed(llamafactoryRoot(v.llamafactory), v.deepspeed), numericStrings: 'warning', untypedBools: 'warning', rules: rulesFor('llamafactory'), refs: refsFor('llamafactory'), assumes: withDs([assumes('llamafactory', 'LLaMA-Factory', v.llamafactory)], v.deepspeed) }),
-  torchtune: () => ({ id: 'torchtune', label: frameworkName('torchtune'), loader: 'omegaconf', loaderName: OMEGA, root: torchtuneRoot(), numericStrings: 'error', rules: rulesFor('torchtune') }),
+  torchtune: (v) => ({ id: 'torchtune', label: frameworkName('torchtune'), loader: 'omegaconf', loaderName: OMEGA, root: torchtuneRoot(), numericStrings: 'error', rules: rulesFor('torchtune'), ...(v.torchtune || v.torch ? { assumes: [v.torchtune && componentTableText('torchtune', v.torchtune, 'component'), v.torch && componentTableText('torch', v.torch, 'optimizer')].filter(Boolean).join('; ') } : {}) }),
   deepspeed: (v) => ({ id: 'deepspeed', label: frameworkName('deepspeed'), loader: 'pyyaml', loaderName: "Python's json module", root: deepspeedRoot(v.deepspeed), numericStrings: 'error', rules: rulesFor('deepspeed'), ...(v.deepspeed ? { assumes: assumes('deepspeed', 'DeepSpeed', v.deepspeed) } : {}) }),
   accelerate: () => ({ id: 'accelerate', label: frameworkName('accelerate'), loader: 'pyyaml', loaderName: PYYAML, root: accelerateRoot(), numericStrings: 'error', rules: rulesFor('accelerate'), refs: refsFor('accelerate') }),
   peft: (v) => ({ id: 'peft', label: frameworkName('peft'), loader: 'pyyaml', loaderName: "Python's json module", root: peftRoot(v.peft), numericStrings: 'error', rules: rulesFor('peft'), ...(v.peft ? { assumes: assumes('peft', 'PEFT', v.peft) } : {}) }),
@@ -61,7 +62,13 @@ const variants: Record<string, (v: Versions) => FrameworkDef> = {
  * The distributions whose versions pick each definition's key tables (the others ignore versions: one cached def).
  * HF/TRL, Axolotl and LLaMA-Factory YAML take an inline DeepSpeed block, judged by the DeepSpeed version's table.
  */
-const TABLE_PKG: Record<string, string | string[]> = { 'hf-trainer': ['transformers', 'trl', 'deepspeed'], axolotl: ['axolotl', 'deepspeed'], llamafactory: ['llamafactory', 'deepspeed'], 'llamafactory/v1': 'llamafactory', peft: 'peft', deepspeed: 'deepspeed' };
+const TABLE_PKG: Record<string, string | string[]> = { 'hf-trainer': ['transformers', 'trl', 'deepspeed'], axolotl: ['axolotl', 'deepspeed'], llamafactory: ['llamafactory', 'deepspeed'], 'llamafactory/v1': 'llamafactory', peft: 'peft', deepspeed: 'deepspeed', torchtune: ['torchtune', 'torch'] };
+
+/**
+ * The distributions whose versions decide what the checks of `fw` assume (its key or component tables): with none of
+ * them known, a definition's `assumes` is only the newest table (the checks then take every tabled release).
+ */
+export function tablePackages(fw: Framework): string[] { return [TABLE_PKG[fw] ?? []].flat(); }
 
 const built = new Map<string, FrameworkDef>();
 /**

@@ -82,9 +82,10 @@ export interface ObjSpec {
    * version picks the key table, tables.ts `versionGaps`): key -> what to say. Reported as `key-version` at the
    * unknown-key severity instead of a bare unknown key (the `unknownNote` appended). An object gives its own
    * severity and the whole message (a key some launch of the release reads outside its tabled classes, e.g.
-   * LLaMA-Factory 0.9.4's USE_MCA=1 launch: a warning).
+   * LLaMA-Factory 0.9.4's USE_MCA=1 launch: a warning); with `note: true` "If it does not: " and the `unknownNote` are appended (a
+   * run between two tabled releases that were not read: a warning, tables.ts `versionGaps`).
    */
-  versionGaps?: Record<string, string | { message: string; severity: Severity }>;
+  versionGaps?: Record<string, string | { message: string; severity: Severity; note?: boolean }>;
   /** Why unknown keys matter, appended to the message. */
   unknownNote?: string;
   source?: string;

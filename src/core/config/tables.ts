@@ -27,7 +27,7 @@ import deepspeedHead from './tables/deepspeed-0.19.5.json';
 import deepspeed0189 from './tables/deepspeed-0.18.9.json';
 import deepspeed0176 from './tables/deepspeed-0.17.6.json';
 import { compareVersions } from './trlDefaults';
-import { keyVersionFinding } from './keyHistory';
+import { keyKnownIn, keyVersionFinding } from './keyHistory';
 
 /** One field of a generated table (see scripts/gen-key-tables.py for how each part is read). */
 export interface TableField {
@@ -135,28 +135,51 @@ export function tableChoiceText(label: string, c: TableChoice): string {
 }
 
 /**
+ * What {@link versionGaps} says of a key: the message (the unknown-key note of the spec is appended), or a message
+ * with its own severity (`note: true`: "If it does not: " and the spec's unknown-key note are appended to it).
+ */
+export type VersionGap = string | { message: string; severity: Severity; note?: boolean };
+
+/**
  * The keys of `classesOf(table)` in the other tabled releases of `framework` that the chosen release lacks (issue
  * 15: a key is judged by the table of the run's version), each with the message that says so: the release that
  * added or removed it from the framework's key history `history` (`peft`, `trl`) when it tells, else the tabled
- * release nearest the chosen one that has it. Empty without a version (the checks then accept every tabled release's keys). `label` is the package's
- * display name, `where` the class (`TrainingArguments`).
+ * release nearest the chosen one that has it. A key the history says the run's version has is left out. When the
+ * history cannot date a key that a later tabled release has, and the run's version lies strictly between the chosen
+ * table and the next tabled release N, which has the key (DeepSpeed 0.18.0 between the 0.17.6 and 0.18.9 tables:
+ * 0.18.0–0.18.8 were never read), the entry is a **warning** (`{ severity: 'warning', note: true }`) saying whether
+ * the run's version has it is not known; when N lacks the key too it came after N, so the run's version lacks it
+ * (the unknown-key severity, as for a run on a tabled release or older than every table). Empty without a version
+ * (the checks then accept every tabled release's keys). `label` is the package's display name, `where` the class
+ * (`TrainingArguments`).
  */
-export function versionGaps(framework: string, choice: TableChoice, classesOf: (t: KeyTable) => string[], o: { label: string; where: string; history?: string }): Record<string, string> {
-  const out: Record<string, string> = {};
+export function versionGaps(framework: string, choice: TableChoice, classesOf: (t: KeyTable) => string[], o: { label: string; where: string; history?: string }): Record<string, VersionGap> {
+  const out: Record<string, VersionGap> = {};
   if (!choice.version) return out;
+  const base = (t: KeyTable) => t.release.split('+')[0];
   const names = (t: KeyTable) => new Set(classesOf(t).flatMap((c) => flattenClass(t, c).map((x) => x.field.name)));
   const have = names(choice.table);
-  const used = `${o.label} ${choice.table.release.split('+')[0]}`;
-  const runs = choice.table.release.split('+')[0] === choice.version ? `the run's ${o.label} ${choice.version}` : `the table used for the run's ${o.label} ${choice.version}`;
+  const used = `${o.label} ${base(choice.table)}`;
+  const exact = base(choice.table) === choice.version;
+  const runs = exact ? `the run's ${o.label} ${choice.version}` : `the table used for the run's ${o.label} ${choice.version}`;
   // Nearest release first: the message names the tabled release closest to the chosen one that has (or had) the key.
   const all = KEY_TABLES[framework] ?? [];
   const at = all.indexOf(choice.table);
+  // The oldest tabled release past the run's version (tables are newest first): the releases between it and the
+  // chosen table were not read.
+  const next = exact || choice.older ? undefined : [...all].reverse().find((t) => compareVersions(base(t), choice.version!) > 0);
+  const nextHas = next ? names(next) : new Set<string>();
   for (const t of [...all].sort((a, b) => Math.abs(all.indexOf(a) - at) - Math.abs(all.indexOf(b) - at))) {
     if (t === choice.table) continue;
-    const newer = compareVersions(t.release.split('+')[0], choice.table.release.split('+')[0]) > 0;
+    const newer = compareVersions(base(t), base(choice.table)) > 0;
     for (const k of names(t)) {
       if (have.has(k) || out[k]) continue;
       const f = o.history ? keyVersionFinding(o.history, k, choice.version) : undefined;
+      if (!f && o.history && keyKnownIn(o.history, k, choice.version)) continue;
+      if (!f && newer && next && nextHas.has(k)) {
+        out[k] = { severity: 'warning', note: true, message: `\`${k}\` is not a field of ${o.where} in ${used} (${runs}) and is in ${o.label} ${next.release}; the releases between were not read, so whether ${o.label} ${choice.version} has it is not known.` };
+        continue;
+      }
       out[k] = f?.kind === 'added' ? `\`${k}\` was added to ${o.where} in ${o.label} ${f.release}; the run uses ${o.label} ${choice.version}, which does not have it.`
         : f?.kind === 'removed' ? `\`${k}\` was removed from ${o.where} in ${o.label} ${f.release} (last in ${f.lastWith}); the run uses ${o.label} ${choice.version}, which does not have it.`
           // A release past a tag is named in full (`0.18.0+9.067b021c`): the tag itself may lack the key.
@@ -179,7 +202,7 @@ export function withOtherReleases(framework: string, root: ObjSpec, choice: Tabl
   const others = (KEY_TABLES[framework] ?? []).filter((t) => t !== choice.table);
   if (!others.length) return root;
   if (choice.version) {
-    const gaps: Record<string, string> = {};
+    const gaps: Record<string, VersionGap> = {};
     for (const [k, m] of Object.entries(versionGaps(framework, choice, rootsOf, o))) if (!root.keys[k] && !root.renamed?.[k]) gaps[k] = m;
     return Object.keys(gaps).length ? { ...root, versionGaps: { ...root.versionGaps, ...gaps } } : root;
   }

@@ -12,7 +12,7 @@
 import { any, bool, enm, float, int, map, obj } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { z } from 'zod';
-import type { KeyTable } from '../tables';
+import type { KeyTable, VersionGap } from '../tables';
 import { KEY_TABLES, addTable, classExtra, flattenClass, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const DOC = 'https://www.deepspeed.ai/docs/config-json/';
@@ -175,7 +175,7 @@ function withTable(hand: ObjSpec, classOf: (t: KeyTable) => string | undefined, 
   }
   spec = { ...spec, keys };
   if (!choice?.version) return spec;
-  const gaps: Record<string, string> = {};
+  const gaps: Record<string, VersionGap> = {};
   const classesOf = (t: KeyTable) => { const c = classOf(t); return c ? [c] : []; };
   // A hand-written key too: the section is one pydantic model (extra="forbid"), so a field of a later release
   // (bf16.bf16_optimizer_states from 0.18) is refused by an earlier one whatever the hand-written spec says.

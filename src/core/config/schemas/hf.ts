@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { any, bool, enm, float, int, list, listOf, map, obj, str } from '../spec';
 import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
-import type { KeyTable } from '../tables';
+import type { KeyTable, VersionGap } from '../tables';
 import { KEY_TABLES, addTable, flattenClass, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
@@ -492,7 +492,7 @@ export function hfRoot(transformers?: string, trlVersion?: string): ObjSpec {
   for (const t of trlTables) keys = addTable(obj('TRL config', keys, 'error'), objFromClasses(t, trlRootsOf(t), 'TRL config', { nestedUnknown: 'warning', enumSeverity: 'error', label: `TRL ${tableRelease(t)}` })).keys;
   const renamed: NonNullable<ObjSpec['renamed']> = {};
   for (const [k, v] of Object.entries(hfRenamed)) if (v) { renamed[k] = v; if (v.severity === 'error') delete keys[k]; }
-  const gaps: Record<string, string> = {};
+  const gaps: Record<string, VersionGap> = {};
   const fieldsOf = (ts: KeyTable[], rootsOf: (t: KeyTable) => string[]) => ts.flatMap((t) => rootsOf(t).flatMap((c) => flattenClass(t, c).map((x) => x.field.name)));
   if (choice?.version) {
     // Keys another dataclass of the same parser defines stay known whatever the transformers release.

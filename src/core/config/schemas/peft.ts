@@ -13,6 +13,9 @@ import { z } from 'zod';
 import { any, bool, custom, enm, float, int, list, map, obj, str } from '../spec';
 import type { ObjSpec } from '../spec';
 import { KEY_TABLES, addTable, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
+import type { VersionGap } from '../tables';
+import { historyKeys, keyVersionFinding } from '../keyHistory';
+import { compareVersions } from '../trlDefaults';
 
 const SRC = 'https://github.com/huggingface/peft/blob/main/src/peft/tuners/lora/config.py';
 const BASE = 'https://github.com/huggingface/peft/blob/main/src/peft/config.py';
@@ -24,9 +27,12 @@ export const PEFT_TYPES = ['LORA', 'LOHA', 'LOKR', 'ADALORA', 'IA3', 'PROMPT_TUN
  * table keys link the field's line at that table's commit.
  *
  * `version`: the PEFT version the run uses (issue 15). With it, only the newest table at or below it (else the
- * oldest) is used, and a field that only another tabled release has (hand-written or not) is a `key-version`
- * warning with the release that added it (peft-key-history.json): PEFT's `from_peft_type` drops keys its LoraConfig
- * lacks ("Unexpected keyword arguments ... these are ignored"). Without it, every tabled release, newest first.
+ * oldest) is used, and a field that only another tabled release has, or that the PEFT key history
+ * (peft-key-history.json, every release 0.4.0-0.20.0) says this version lacks (`use_dora` before 0.9.0), hand-written
+ * or not, is a `key-version` finding naming the release that added or removed it, at the severity of what that
+ * PEFT does with the key ({@link peftLoadsUnknownKey}: an error for 0.6.0-0.13.x, whose `config_cls(**kwargs)`
+ * raises TypeError; a warning from 0.14.0, which drops it, and before 0.6.0, which ignores it). Without it, every
+ * tabled release, newest first.
  */
 export function peftRoot(version?: string): ObjSpec {
   let spec = peftHand();
@@ -36,9 +42,41 @@ export function peftRoot(version?: string): ObjSpec {
     spec = addTable(spec, objFromClasses(t, ['LoraConfig'], 'LoraConfig', { nestedUnknown: 'warning', enumSeverity: 'warning', label: `PEFT ${tableRelease(t)}` }));
   }
   if (!choice?.version) return spec;
-  const gaps = versionGaps('peft', choice, (t) => (t.classes.LoraConfig ? ['LoraConfig'] : []), { label: 'PEFT', where: 'LoraConfig', history: 'peft' });
+  const gaps: Record<string, VersionGap> = versionGaps('peft', choice, (t) => (t.classes.LoraConfig ? ['LoraConfig'] : []), { label: 'PEFT', where: 'LoraConfig', history: 'peft' });
+  // Every LoraConfig field of the key history (PEFT 0.4.0-0.20.0, each release), not only those another table has:
+  // `use_dora` with PEFT 0.8.0 (added 0.9.0) is in both tables, yet 0.8.0 lacks it.
+  const load = peftLoadsUnknownKey(choice.version);
+  for (const k of historyKeys('peft')) {
+    const f = keyVersionFinding('peft', k, choice.version);
+    if (!f) continue;
+    const when = f.kind === 'added' ? `was added to LoraConfig in PEFT ${f.release}` : `was removed from LoraConfig in PEFT ${f.release} (last in ${f.lastWith})`;
+    gaps[k] = { severity: load.severity, message: `\`${k}\` ${when}; the run uses PEFT ${choice.version}, which does not have it: ${load.what}` };
+  }
   for (const k of Object.keys(gaps)) delete spec.keys[k];
   return Object.keys(gaps).length ? { ...spec, versionGaps: gaps } : spec;
+}
+
+/**
+ * What PEFT `version` does when adapter_config.json holds a key its LoraConfig lacks, read from PEFT's source
+ * (huggingface/peft, src/peft/config.py, PeftConfig.from_pretrained / from_peft_type):
+ * - 0.4.0-0.5.x: `config = config_cls(**class_kwargs)`, then `setattr` only for the attributes the config has
+ *   (v0.5.0 src/peft/config.py:128-132; v0.4.0 src/peft/utils/config.py:125-129): the key is ignored silently.
+ * - 0.6.0-0.13.x: the JSON's keys go straight to `config_cls(**kwargs)` (v0.6.0-v0.7.0 from_pretrained,
+ *   src/peft/config.py:134; v0.7.1 :137; v0.8.x from_peft_type :119; v0.9.0-v0.11.x :118; v0.12.0-v0.13.2 :119),
+ *   which raises TypeError ("got an unexpected keyword argument"): loading the adapter fails (an error).
+ * - 0.14.0 on (PR #2038, "Make PEFT configs forward compatible"): from_peft_type catches that TypeError, removes the
+ *   keys the class's `__init__` lacks (`_check_and_remove_unused_kwargs`) and warns "Unexpected keyword arguments
+ *   [...] for class LoraConfig, these are ignored" (v0.14.0 src/peft/config.py:146-169): a warning.
+ * Returns the severity and the sentence that says so (for `key-version` messages).
+ */
+export function peftLoadsUnknownKey(version: string): { severity: 'error' | 'warning'; what: string } {
+  if (compareVersions(version, '0.6.0') < 0) return { severity: 'warning', what: `PEFT ${version} ignores it (PeftConfig.from_pretrained sets only the attributes LoraConfig has, src/peft/config.py:130-132 in v0.5.0), so the setting has no effect.` };
+  if (compareVersions(version, '0.14.0') >= 0) return { severity: 'warning', what: 'PEFT drops it with a warning ("Unexpected keyword arguments [...] for class LoraConfig, these are ignored", src/peft/config.py:146-169 in v0.14.0), so the setting has no effect. Upgrade PEFT or remove the key.' };
+  const at = compareVersions(version, '0.7.1') < 0 ? 'src/peft/config.py:134 (PeftConfig.from_pretrained, v0.6.0-v0.7.0)'
+    : compareVersions(version, '0.8.0') < 0 ? 'src/peft/config.py:137 (PeftConfig.from_pretrained, v0.7.1)'
+      : compareVersions(version, '0.9.0') < 0 || compareVersions(version, '0.12.0') >= 0 ? `src/peft/config.py:119 (PeftConfig.from_peft_type, ${compareVersions(version, '0.9.0') < 0 ? 'v0.8.x' : 'v0.12.0-v0.13.2'})`
+        : 'src/peft/config.py:118 (PeftConfig.from_peft_type, v0.9.0-v0.11.1)';
+  return { severity: 'error', what: `loading the adapter fails: \`config_cls(**kwargs)\` raises TypeError (got an unexpected keyword argument) at ${at}; PEFT ignores unknown keys only from 0.14.0. Upgrade PEFT or remove the key.` };
 }
 
 function peftHand(): ObjSpec {
