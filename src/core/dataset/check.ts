@@ -43,8 +43,9 @@ export interface CheckOptions {
   /** Rows indexed for near duplicates (memory bound); default 500,000. */
   maxNearRows?: number;
   /**
-   * Where the duplicate search runs (dedup.ts `DedupStage`); default: in this thread (`inlineDedup`). The CLI and the
-   * editor pass a worker thread (src/remote/dedupWorker.ts), which gives the same results.
+   * Where the duplicate search runs (stage.ts `DedupStage`); default: in this thread (`inlineDedup`). The CLI and the
+   * editor pass a worker-thread factory (src/remote/dedupWorker.ts: files over 4 MiB on 3 or more CPUs), which gives
+   * the same results.
    */
   dedup?: DedupStageFactory;
 }
@@ -62,7 +63,9 @@ function clip(v: unknown, depth = 0): unknown {
 
 /**
  * Checks one dataset file. Rejects with FileNotFoundError, DatasetFileError (binary, UTF-16, not Parquet) or the
- * signal's reason when cancelled; everything else about the content is a problem in the report.
+ * signal's reason when cancelled; everything else about the content is a problem in the report. When the `dedup`
+ * stage fails (`DedupStageError`: its worker died), the file is checked again with the inline search and the report
+ * starts with a `dedup-retried` note.
  */
 export async function checkDataset(files: FileAccess, path: string, opts: CheckOptions = {}): Promise<DatasetReport> {
   try {
