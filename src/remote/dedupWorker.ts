@@ -47,8 +47,9 @@ export interface WorkerDedupOptions {
   maxInFlight?: number;
   /**
    * Fewest CPUs (`os.availableParallelism()`) for a worker; default 3 (the checking thread, the worker, and V8's
-   * collector and the rest of the process beside them). On two CPUs the worker was measured slower than the inline
-   * search (1M rows: 11.6 s vs 10.8 s, 90 MB more): the two threads and the collector share the same two CPUs.
+   * collector and the rest of the process beside them). On two CPUs it does not pay: with other work on the machine
+   * it was slower than the inline search (1M rows: 11.6 s vs 10.8 s, 90 MB more), on a quiet one about 10% faster
+   * (bench/dataset.bench.ts workerRatioToJsonParse vs inlineRatioToJsonParse).
    */
   minCores?: number;
 }
@@ -64,7 +65,6 @@ export function workerDedup(o: WorkerDedupOptions): DedupStageFactory {
 
 const NONE: RowVerdict[] = [];
 const UTF8 = new TextEncoder();
-
 
 /** The listeners a stage or the idle pool put on a worker (removed one by one: Node's own stay). */
 type Listeners = { message?: (m: DedupFromWorker) => void; error: (e: Error) => void; exit: (code: number) => void };
