@@ -96,3 +96,13 @@ test('LLaMA-Factory (HfArgumentParser over its dataclasses and Seq2SeqTrainingAr
   assert.match(v5.issues[0].message, /^`warmup_ratio` was removed in transformers 5\.0\.0 \(last in 4\.57\.6\); the run uses transformers 5\.18\.0/);
   assert.deepEqual(validateConfig(LF, { fileName: '/w/lf.yaml', versions: pinned('transformers==4.57.6\n') }).issues.map((i) => i.code), []);
 });
+
+test('evaluation_strategy (the old name) sets the strategy the eval rules read: no "eval_steps is ignored" beside it', () => {
+  const text = `${HF}evaluation_strategy: steps\neval_steps: 10\n`;
+  // transformers 4.40.0 reads evaluation_strategy: nothing to report (a false "eval_steps is ignored" warning before).
+  assert.deepEqual(rows(text, 'transformers==4.40.0\n'), []);
+  // 5.5.0 refuses the old name: that one finding, not a second one about eval_steps.
+  assert.deepEqual(rows(text, 'transformers==5.5.0\n').map((r) => `${r.severity} ${r.code}@${r.line}`), ['error renamed-key@2']);
+  // With eval_strategy itself set to "no", eval_steps is ignored, as before.
+  assert.deepEqual(rows(`${HF}eval_strategy: "no"\neval_steps: 10\n`, 'transformers==4.57.6\n').map((r) => `${r.severity} ${r.code}@${r.line}`), ['warning ignored-setting@3']);
+});

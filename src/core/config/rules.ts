@@ -288,12 +288,24 @@ function fp16Bf16(ctx: RuleContext): void {
  * differ ("--load_best_model_at_end requires the save and eval strategy to match") and, for "steps", when
  * save_steps is not a round multiple of eval_steps. eval_steps defaults to logging_steps (default 500).
  */
+/**
+ * The eval strategy a config asks for: `eval_strategy`, else its old name `evaluation_strategy` (the field before
+ * transformers 4.46, training_args.py; a later release refuses it with its own `renamed-key` finding, so the rules
+ * that depend on the strategy follow what the user meant rather than add a second, misleading finding), `'no'` for a
+ * YAML `false`, else undefined (the default, "no").
+ */
+function evalStrategyOf(ctx: RuleContext): string | undefined {
+  const s = ctx.str('eval_strategy') ?? (ctx.entry('eval_strategy') ? undefined : ctx.str('evaluation_strategy'));
+  if (s !== undefined) return s;
+  return ctx.bool('eval_strategy') === false || (!ctx.entry('eval_strategy') && ctx.bool('evaluation_strategy') === false) ? 'no' : undefined;
+}
+
 function loadBest(ctx: RuleContext): void {
   const lb = ctx.entry('load_best_model_at_end');
   if (!lb || ctx.bool('load_best_model_at_end') !== true) return;
-  const ev = (ctx.str('eval_strategy') ?? (ctx.bool('eval_strategy') === false ? 'no' : undefined) ?? 'no');
+  const ev = evalStrategyOf(ctx) ?? 'no';
   const sv = (ctx.str('save_strategy') ?? (ctx.bool('save_strategy') === false ? 'no' : undefined) ?? 'steps');
-  const evE = ctx.entry('eval_strategy'), svE = ctx.entry('save_strategy');
+  const evE = ctx.entry('eval_strategy') ?? ctx.entry('evaluation_strategy'), svE = ctx.entry('save_strategy');
   if (sv !== 'best' && ev !== sv) {
     ctx.at(lb, 'load-best-strategy-mismatch', 'error', `load_best_model_at_end needs save_strategy and eval_strategy to match, but eval_strategy is "${ev}"${evE ? '' : ' (default)'} and save_strategy is "${sv}"${svE ? '' : ' (default)'}. transformers stops with "--load_best_model_at_end requires the save and eval strategy to match".`, {
       related: [evE, svE].filter((x): x is CEntry => !!x).map((x) => ({ file: ctx.opts.fileName, range: ctx.li.range(x.keyStart, x.value?.end ?? x.keyEnd), message: `${x.key}: ${String(ctx.scalar(x.key))}` })),
@@ -492,7 +504,7 @@ function hfFacts(ctx: RuleContext, microKey: string, seqKeys: string[]): void {
 function hfSchedulesAndStrategies(ctx: RuleContext): void {
   const v = ctx.value;
   const sched = ctx.str('lr_scheduler_type'); const se = ctx.entry('lr_scheduler_type');
-  const ev = ctx.str('eval_strategy') ?? (ctx.bool('eval_strategy') === false ? 'no' : 'no');
+  const ev = evalStrategyOf(ctx) ?? 'no';
   if (se && sched === 'reduce_lr_on_plateau' && ev === 'no') ctx.at(se, 'scheduler-needs-eval', 'error', 'lr_scheduler_type reduce_lr_on_plateau lowers the LR when the eval metric stalls, so it needs eval_strategy "steps" or "epoch"; transformers refuses it with eval_strategy "no".', { at: 'value' });
   if (se && (sched === 'cosine_with_min_lr' || sched === 'cosine_warmup_with_min_lr')) {
     const kw = v.lr_scheduler_kwargs as Record<string, unknown> | null | undefined;
@@ -506,7 +518,7 @@ function hfSchedulesAndStrategies(ctx: RuleContext): void {
   if (truthy(v.deepspeed) && truthy(v.fsdp)) ctx.at(ctx.entry('deepspeed')!, 'deepspeed-fsdp-conflict', 'error', 'deepspeed and fsdp are both set; a run uses one or the other (Accelerate cannot combine them).', { related: [{ file: ctx.opts.fileName, range: ctx.li.range(ctx.entry('fsdp')!.keyStart, ctx.entry('fsdp')!.keyEnd), message: 'fsdp' }] });
   // Settings silently ignored because their strategy is off (IntervalStrategy checks in trainer callbacks).
   const es = ctx.entry('eval_steps');
-  if (es && ctx.num('eval_steps') !== undefined && ev !== 'steps' && !(ctx.def.id === 'axolotl')) ctx.at(es, 'ignored-setting', 'warning', `eval_steps is ignored: eval_strategy is "${ev}"${ctx.entry('eval_strategy') ? '' : ' (the default)'}. Set eval_strategy: steps to evaluate every ${ctx.num('eval_steps')} steps.`);
+  if (es && ctx.num('eval_steps') !== undefined && ev !== 'steps' && !(ctx.def.id === 'axolotl')) ctx.at(es, 'ignored-setting', 'warning', `eval_steps is ignored: eval_strategy is "${ev}"${ctx.entry('eval_strategy') || ctx.entry('evaluation_strategy') ? '' : ' (the default)'}. Set eval_strategy: steps to evaluate every ${ctx.num('eval_steps')} steps.`);
   const sv = ctx.str('save_strategy') ?? (ctx.bool('save_strategy') === false ? 'no' : 'steps');
   const ss = ctx.entry('save_steps');
   if (ss && ctx.num('save_steps') !== undefined && sv !== 'steps' && sv !== 'best') ctx.at(ss, 'ignored-setting', 'warning', `save_steps is ignored: save_strategy is "${sv}".`);
