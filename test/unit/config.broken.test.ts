@@ -163,6 +163,8 @@ const cases: Case[] = [
   { name: 'axolotl: streaming pretraining without max_steps', text: lines(AX, { 1: 'pretraining_dataset:' }), code: 'pretraining-needs-max-steps', severity: 'error', range: [1, 0, 1, 19] },
   { name: 'axolotl: evals_per_epoch and eval_steps', text: AX + 'val_set_size: 0.1\nevals_per_epoch: 4\neval_steps: 100\n', code: 'eval-frequency-conflict', severity: 'error', range: [11, 0, 11, 10] },
   { name: 'axolotl: warmup_steps and warmup_ratio', text: AX + 'warmup_steps: 10\nwarmup_ratio: 0.1\n', code: 'warmup-conflict', severity: 'error', range: [9, 0, 9, 12] },
+  // The tryout's `warmup_steps: 0.1`: pydantic refuses the float (warmup_steps: int | None); the fraction is warmup_ratio.
+  { name: 'axolotl: a fraction in warmup_steps: wrong-type, renamed to warmup_ratio by the fix', text: AX + 'warmup_steps: 0.1\n', code: 'wrong-type', severity: 'error', range: [9, 14, 9, 17], fixed: AX + 'warmup_ratio: 0.1\n' },
   { name: 'axolotl: fp16 and bf16', text: AX + 'bf16: true\nfp16: true\n', code: 'fp16-bf16-conflict', severity: 'error', range: [10, 0, 10, 10], fixed: AX + 'bf16: true\n' },
   { name: 'axolotl: lora without targets', text: AX + 'adapter: lora\nlora_r: 16\n', code: 'lora-no-targets', severity: 'warning', range: [9, 9, 9, 13] },
   { name: 'axolotl: lora_r without adapter', text: AX + 'lora_r: 8\n', code: 'lora-without-adapter', severity: 'warning', range: [9, 0, 9, 6] },

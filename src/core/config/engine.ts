@@ -391,6 +391,13 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
     const hint = n.kind === 'scalar' && typeof v === 'string' && ks.numeric
       ? (n.plain === undefined ? ' (it is quoted, so it is a string)' : /^[-+]?0o[0-7_]+$/i.test(n.plain) ? ` (${ctx.def.loaderName} does not know YAML 1.2 \`0o\` octals and reads a string)` : '') + laxIntHint(ks, v, parent)
       : '';
+    // A fraction in a step count where the same model has the ratio field (Axolotl's warmup_steps: int; the fraction
+    // of the training steps is warmup_ratio): say so, and offer the rename.
+    const ratioKey = e.key.endsWith('_steps') ? `${e.key.slice(0, -'_steps'.length)}_ratio` : undefined;
+    if (code === 'wrong-type' && typeof v === 'number' && v > 0 && v < 1 && ratioKey && parent?.keys[ratioKey] && !parent.keys[e.key]?.zod.safeParse(1).error) {
+      ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}: a fraction of the training steps is \`${ratioKey}\`.`, { at: 'value', fixes: [{ title: `Rename to \`${ratioKey}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, ratioKey)], isPreferred: true }] });
+      return;
+    }
     ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}.`, { at: 'value' });
   }
 }
