@@ -52,6 +52,11 @@ export interface WorkerDedupOptions {
    * (bench/dataset.bench.ts workerRatioToJsonParse vs inlineRatioToJsonParse).
    */
   minCores?: number;
+  /**
+   * A worker that answers nothing for this long (ms) while batches wait is taken for stuck: the check runs again
+   * inline (`DedupStageError`). Default 60 s; a batch takes some milliseconds.
+   */
+  stallMs?: number;
 }
 
 /**
@@ -108,6 +113,7 @@ class WorkerDedupStage implements DedupStage {
   private kept = false;
   private readonly unlisten: () => void;
   private wake: (() => void) | undefined;
+  private stall: ReturnType<typeof setTimeout> | undefined;
   private totals: { resolve(t: DedupTotals): void; reject(e: Error): void } | undefined;
 
   constructor(private readonly o: WorkerDedupOptions, maxNearRows?: number) {
@@ -123,6 +129,17 @@ class WorkerDedupStage implements DedupStage {
 
   private post(m: DedupToWorker, transfer: ArrayBuffer[] = []): void { this.worker.postMessage(m, transfer); }
 
+  /** (Re)arms the stall timer while batches wait for an answer; disarms it when none does. */
+  private watch(): void {
+    if (this.stall) clearTimeout(this.stall);
+    this.stall = undefined;
+    if (this.inFlight > 0 || this.totals) {
+      const ms = this.o.stallMs ?? 60_000;
+      this.stall = setTimeout(() => this.fail(new DedupStageError(`the duplicate search worker answered nothing for ${ms / 1000} s`)), ms);
+      this.stall.unref();
+    }
+  }
+
   private onMessage(m: DedupFromWorker): void {
     if (m.type === 'verdicts') {
       const p = m.packed;
@@ -130,10 +147,12 @@ class WorkerDedupStage implements DedupStage {
         this.ready.push({ index: p[i], verdict: p[i + 1] === 0 ? { kind: 'exact', of: p[i + 2] } : { kind: 'near', of: p[i + 2], similarity: p[i + 3] } });
       }
       this.inFlight--;
+      this.watch();
       this.wakeUp();
     } else if (m.type === 'totals') {
       this.done = true;
       this.kept = true;
+      if (this.stall) clearTimeout(this.stall);
       this.unlisten();
       keepWorker(this.o.script, this.worker);
       this.totals?.resolve(m.totals);
@@ -143,6 +162,7 @@ class WorkerDedupStage implements DedupStage {
   private fail(e: Error): void {
     if (this.failure || this.done) return;
     this.failure = e;
+    if (this.stall) clearTimeout(this.stall);
     this.totals?.reject(e);
     this.wakeUp();
   }
@@ -156,7 +176,7 @@ class WorkerDedupStage implements DedupStage {
     const indexes = Int32Array.from(this.indexes), ends = Int32Array.from(this.ends), bytes = this.bytes;
     // The byte buffer goes to the worker (transferred, not copied); the next batch gets a new one.
     this.post({ type: 'rows', indexes, ends, bytes, texts: this.texts }, [indexes.buffer, ends.buffer, bytes.buffer]);
-    this.inFlight++;
+    if (this.inFlight++ === 0) this.watch();
     this.indexes = []; this.ends = []; this.texts = []; this.chars = 0; this.used = 0;
     this.bytes = new Uint8Array(this.batchChars() + 1024);
   }
@@ -196,12 +216,14 @@ class WorkerDedupStage implements DedupStage {
     this.send();
     const p = new Promise<DedupTotals>((resolve, reject) => { this.totals = { resolve, reject }; });
     this.post({ type: 'finish' });
+    this.watch();
     return p;
   }
 
   /** Stops the worker, unless it finished its check and was kept for the next one. */
   dispose(): void {
     this.done = true;
+    if (this.stall) clearTimeout(this.stall);
     if (!this.kept) void this.worker.terminate();
   }
 }

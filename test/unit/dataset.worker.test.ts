@@ -22,6 +22,8 @@ after(() => rmSync(DIR, { recursive: true, force: true }));
 // extension start the bundled dist/dedupWorker.js).
 const SHIM = join(DIR, 'worker.cjs');
 writeFileSync(SHIM, `require(${JSON.stringify(require.resolve('tsx/cjs'))});\nrequire(${JSON.stringify(join(__dirname, '..', '..', 'src', 'remote', 'dedupWorkerMain.ts'))});\n`);
+const STUCK = join(DIR, 'stuck.cjs');
+writeFileSync(STUCK, `require('node:worker_threads').parentPort.on('message', () => { /* never answers */ });\n`);
 const DYING = join(DIR, 'dying.cjs');
 writeFileSync(DYING, `require('node:worker_threads').parentPort.on('message', (m) => { if (m.type === 'rows') process.exit(3); });\n`);
 
@@ -78,6 +80,12 @@ test('a cancelled check stops its worker; a worker that dies: checked again inli
   const inline = await checkDataset(files, FILE, { previewRows: 3, maxExamples: 500 });
   assert.deepEqual(retried.duplicates, inline.duplicates);
   assert.equal(retried.problems.length, inline.problems.length + 1);
+  // A worker that never answers (stuck, not dead): after stallMs the check runs again inline, with a note.
+  const stuck = watched(workerDedup({ script: STUCK, minBytes: 0, minCores: 0, stallMs: 300 }));
+  const unstuck = await checkDataset(files, FILE, { previewRows: 3, maxExamples: 500, dedup: stuck.factory });
+  assert.deepEqual([stuck.made, stuck.disposed], [1, 1]);
+  assert.equal(unstuck.problems[0].message, 'the duplicate search worker answered nothing for 0.3 s; the file was checked again with the duplicate search in this thread.');
+  assert.deepEqual(unstuck.duplicates, inline.duplicates);
   // On fewer CPUs than minCores the search stays inline (on two CPUs the worker was slower than the inline search).
   const few = watched(workerDedup({ script: SHIM, minBytes: 0, minCores: 10_000 }));
   await checkDataset(files, FILE, { dedup: few.factory });
