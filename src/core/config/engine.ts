@@ -394,7 +394,7 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
     // A fraction in a step count where the same model has the ratio field (Axolotl's warmup_steps: int; the fraction
     // of the training steps is warmup_ratio): say so, and offer the rename.
     const ratioKey = e.key.endsWith('_steps') ? `${e.key.slice(0, -'_steps'.length)}_ratio` : undefined;
-    if (code === 'wrong-type' && typeof v === 'number' && v > 0 && v < 1 && ratioKey && parent?.keys[ratioKey] && !parent.keys[e.key]?.zod.safeParse(1).error) {
+    if (code === 'wrong-type' && typeof v === 'number' && v > 0 && v < 1 && ratioKey && parent?.keys[ratioKey] && ks.zod.safeParse(1).success) {
       ctx.at(e, code, 'error', `\`${e.key}\` must be ${ks.type}; got ${describe(v, n)}${hint}: a fraction of the training steps is \`${ratioKey}\`.`, { at: 'value', fixes: [{ title: `Rename to \`${ratioKey}\``, edits: [ctx.replaceWord(e.keyStart, e.keyEnd, ratioKey)], isPreferred: true }] });
       return;
     }
