@@ -125,3 +125,14 @@ test('inline deepspeed: mapping of an HF YAML: the same sections convert, PyYAML
   // With the run's DeepSpeed version known the inline block is judged by that release's models: the same findings.
   assert.deepEqual(brief(yaml, 'train.yaml', { deepspeed: '0.17.6' }), brief(yaml, 'train.yaml'));
 });
+
+test('an Axolotl inline deepspeed: mapping is judged as DeepSpeed reads it: a quoted stage is converted-value, not coerced silently', () => {
+  // Axolotl's pydantic config takes `deepspeed` as an opaque dict; its own numeric coercion does not reach it (tryout).
+  const ax = 'base_model: m\ndatasets:\n  - path: d.jsonl\n    type: alpaca\nmicro_batch_size: 1\ngradient_accumulation_steps: 1\noutput_dir: o\ndeepspeed:\n  zero_optimization:\n    stage: "2"\n    overlap_comm: "yes"\n';
+  const got = run(ax, 'axolotl.yml').filter((i) => i.code === 'converted-value');
+  assert.deepEqual(got.map((i) => `${i.range.start.line}:${i.range.start.character}:${i.severity}`), ['9:11:warning', '10:18:warning']);
+  // Only a "3" says that the HF Trainer / Accelerate then do not see ZeRO-3; a "2" has nothing of ZeRO-3 to lose.
+  assert.equal(got[0].message, '`stage` holds the string "2" (quoted); DeepSpeed\'s pydantic model DeepSpeedZeroConfig converts it to the int 2 (pydantic lax mode), so DeepSpeed accepts it. Write `2` without quotes.');
+  const three = run(ax.replace('stage: "2"', 'stage: "3"'), 'axolotl.yml').find((i) => i.code === 'converted-value' && i.range.start.line === 9);
+  assert.match(three?.message ?? '', /so under them the string is not taken for ZeRO-3 \(e\.g\. no zero\.Init/);
+});

@@ -13,7 +13,11 @@ const issues = (text: string, trl?: string) => validateConfig(text, { fileName: 
 test('key history: added and removed releases, and no finding where the tabled releases cannot tell', () => {
   // num_generations first appears in TRL 0.14.0 (GRPOConfig); 0.13.0 is the tabled release before it.
   assert.deepEqual(keyVersionFinding('trl', 'num_generations', '0.13.0'), { key: 'num_generations', kind: 'added', release: '0.14.0', tabled: '0.12.0–1.9.0' });
-  assert.equal(keyVersionFinding('trl', 'num_generations', '0.13.1'), undefined); // 0.13.1 is not tabled: could have it
+  // 0.13.1 was never tagged (the TRL history read every tag): a build of the 0.13 line, without the 0.14.0 field.
+  assert.deepEqual(keyVersionFinding('trl', 'num_generations', '0.13.1'), { key: 'num_generations', kind: 'added', release: '0.14.0', tabled: '0.12.0–1.9.0' });
+  // Axolotl's history reads one release per minor line: between 0.17.0 and 0.18.0 it cannot tell.
+  assert.equal(keyVersionFinding('axolotl', 'sdpa_varlen', '0.17.5'), undefined);
+  assert.deepEqual(keyVersionFinding('axolotl', 'sdpa_varlen', '0.17.0')?.release, '0.18.0');
   assert.equal(keyVersionFinding('trl', 'num_generations', '0.14.0'), undefined);
   // chars_per_token: last in 0.17.0, gone in 0.18.0 (every release tag from 0.12.0 is read).
   assert.deepEqual(keyVersionFinding('trl', 'chars_per_token', '0.19.1'), { key: 'chars_per_token', kind: 'removed', release: '0.18.0', lastWith: '0.17.0', tabled: '0.12.0–1.9.0' });

@@ -78,3 +78,13 @@ test('torchtune component arguments too: torch 2.5.0 (between the 1.13.1 and 2.1
   assert.deepEqual(at('1.13.1').map((i) => `${i.severity}:${i.code}`), ['error:component-kwarg']);
   assert.deepEqual(at('2.14.1'), []);
 });
+
+test('a version between two releases of a history that read every tag is placed (tryout): TRL 1.7.5 lacks a 1.8.0 field; transformers 5.17.0 (read by the history, no table) has its keys', () => {
+  const trl = validateConfig('model_name_or_path: m\noutput_dir: o\nuse_adaptive_entropy: true\n', { fileName: 'trl.yaml', versions: { trl: '1.7.5' } }).issues;
+  assert.deepEqual(trl.map((i) => `${i.range.start.line}:${i.severity}:${i.code}`), ['2:error:key-version']);
+  assert.match(trl[0].message, /^`use_adaptive_entropy` was added to the TRL configs in TRL 1\.8\.0; the run uses TRL 1\.7\.5, which does not have it/);
+  // 5.17.0 is one of the wheels the transformers history read: its keys are known although no 5.17.0 table exists.
+  const hf = 'model_name_or_path: m\noutput_dir: o\nuse_cache: false\ndataloader_in_order: true\n';
+  assert.deepEqual(validateConfig(hf, { fileName: 'hf.yaml', versions: { transformers: '5.17.0' } }).issues, []);
+  assert.deepEqual(validateConfig(hf, { fileName: 'hf.yaml', versions: { transformers: '5.5.0' } }).issues.map((i) => `${i.range.start.line}:${i.severity}`), ['2:warning', '3:warning']);
+});

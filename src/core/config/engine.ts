@@ -356,7 +356,9 @@ export function checkValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: strin
       default: break;
     }
   }
-  if (ctx.def.numericStrings === 'coerce' && ks.numeric && typeof v === 'string' && v !== '' && LOOKS_NUMERIC.test(v)) v = Number(v.replace(/_/g, ''));
+  // Axolotl's pydantic model coerces its own numeric fields; an inline `deepspeed:` mapping is an opaque dict to it and
+  // reaches DeepSpeed's models as written (their lax conversion is judged below).
+  if (ctx.def.numericStrings === 'coerce' && !parent?.laxModel && ks.numeric && typeof v === 'string' && v !== '' && LOOKS_NUMERIC.test(v)) v = Number(v.replace(/_/g, ''));
   if (ks.values && typeof v === 'string' && !ks.values.includes(v)) {
     if (v === 'auto' && ks.type.includes("'auto'")) return;
     if (!(ks.enumSeverity === 'warning' && v.includes('/'))) {
@@ -435,8 +437,8 @@ function laxValue(ctx: RuleContext, e: CEntry, ks: KeySpec, path: string, model:
     : n.plain !== undefined ? `${ctx.def.loaderName} reads \`${n.plain}\` as the string '${v}'` : `\`${e.key}\` holds the string "${v}" (quoted)`;
   // accelerate/utils/deepspeed.py HfDeepSpeedConfig.set_stage_and_offload: `_stage = get_value("zero_optimization.stage")`,
   // is_zero3(): `self._stage == 3` on the raw value, before DeepSpeed's model converts it.
-  const stage = path.endsWith('zero_optimization.stage')
-    ? ` The HF Trainer and Accelerate read \`stage\` unconverted (HfDeepSpeedConfig.is_zero3() compares it with the number 3, accelerate/utils/deepspeed.py), so under them the string is not taken for ZeRO-${shown} (e.g. no zero.Init when the model is loaded).`
+  const stage = path.endsWith('zero_optimization.stage') && shown === '3'
+    ? ` The HF Trainer and Accelerate read \`stage\` unconverted (HfDeepSpeedConfig.is_zero3() compares it with the number 3, accelerate/utils/deepspeed.py), so under them the string is not taken for ZeRO-3 (e.g. no zero.Init when the model is loaded).`
     : '';
   ctx.at(e, 'converted-value', 'warning', `${how}; DeepSpeed's pydantic model ${model} converts it to the ${kind} ${shown} (pydantic lax mode), so DeepSpeed accepts it.${stage} Write \`${text}\`${typeof v === 'number' ? '' : ' without quotes'}.`, {
     at: 'value', fixes: [{ title: `Write ${text}`, edits: [ctx.replace(n.start, n.end, text)], isPreferred: true }],

@@ -31,7 +31,12 @@ import type { Severity } from './types';
 
 /** `[first, last]`: indices into `releases` of the first and the last tabled release that has the name. */
 type Span = [number, number];
-interface Spans { releases: string[]; commits: (string | null)[]; names: Record<string, Span>; unread?: [number, number][]; notes?: Record<string, Note> }
+interface Spans { releases: string[]; commits: (string | null)[]; names: Record<string, Span>; unread?: [number, number][]; notes?: Record<string, Note>; everyTag?: boolean }
+/**
+ * Histories generated from every release tag of their span (`scripts/gen-key-history.py trl`: 0.12.0–1.9.0, patch
+ * releases included), so that a version between two of their releases was never published on its own.
+ */
+const EVERY_TAG = new Set(['trl']);
 /** A removal the framework documents (transformers' MIGRATION_GUIDE_V5.md): the release and the key that replaces it. */
 interface Note { removedIn: string; to?: string }
 interface History {
@@ -64,13 +69,22 @@ const HISTORIES: Record<string, History> = {
  */
 export interface KeyVersionFinding { key: string; kind: 'added' | 'removed'; release: string; lastWith?: string; tabled: string; after?: string; to?: string }
 
+/**
+ * What the history says of `key` in `version`. A version after the last release without the key and before the
+ * first with it is placed only where the history read every release tag of its span (`EVERY_TAG`): no published
+ * release lies between two of its releases, so such a version (TRL 1.7.5: 1.7.1 lacks `use_adaptive_entropy`, 1.8.0
+ * has it) is a build of the older line and lacks the key; elsewhere (Axolotl's history reads one release per minor
+ * line) it is not placed (undefined).
+ */
 function finding(s: Spans, key: string, version: string): KeyVersionFinding | undefined {
   const r = s.names[key];
   if (!r) return undefined;
   const [first, last] = r;
   const tabled = `${s.releases[0]}–${s.releases[s.releases.length - 1]}`;
   const unread = (i: number) => s.unread?.some(([, b]) => b === i) ?? false;
-  if (first > 0 && compareVersions(version, s.releases[first - 1]) <= 0) return { key, kind: 'added', release: s.releases[first], tabled, ...(unread(first) ? { after: s.releases[first - 1] } : {}) };
+  const before = first > 0 && (compareVersions(version, s.releases[first - 1]) <= 0
+    || (s.everyTag === true && !unread(first) && compareVersions(version, s.releases[first]) < 0));
+  if (before) return { key, kind: 'added', release: s.releases[first], tabled, ...(unread(first) ? { after: s.releases[first - 1] } : {}) };
   if (last < s.releases.length - 1) {
     const note = s.notes?.[key];
     const gone = note?.removedIn ?? s.releases[last + 1];
@@ -83,7 +97,7 @@ function finding(s: Spans, key: string, version: string): KeyVersionFinding | un
 
 function spans(h: History, path: string): Spans | undefined {
   const names = path === '' ? h.keys : h.nested?.[path];
-  return names ? { releases: h.releases, commits: h.commits, names, unread: h.unread, notes: path === '' ? h.notes : undefined } : undefined;
+  return names ? { releases: h.releases, commits: h.commits, names, unread: h.unread, notes: path === '' ? h.notes : undefined, everyTag: EVERY_TAG.has(h.framework) } : undefined;
 }
 
 /**
