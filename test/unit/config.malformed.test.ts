@@ -195,3 +195,9 @@ test('anchors, aliases and merge keys are read like PyYAML reads them (no false 
   const self = validateConfig('a: &x [1, *x]\n', { fileName: 'x.yaml' });
   assert.deepEqual(self.issues.map((i) => [i.code, i.range.start.line, i.range.start.character, i.range.end.character]), [['too-deep', 0, 6, 13]]);
 });
+
+test('a duplicate key in a DeepSpeed JSON: the message says which reader keeps the last value and which refuses the file', () => {
+  const r = validateConfig('{\n  "train_batch_size": 8,\n  "train_batch_size": 16\n}\n', { fileName: 'ds_config.json', framework: 'deepspeed' }).issues.filter((i) => i.code === 'duplicate-key');
+  assert.deepEqual(r.map((i) => [i.severity, i.range.start.line]), [['warning', 1]]);
+  assert.equal(r[0].message, '`train_batch_size` is set again on line 3; the loader keeps only the last value, so this one is silently ignored (under the HF Trainer and Accelerate, which read it with json.load); DeepSpeed\'s own reader, a path given to deepspeed.initialize (DeepSpeedConfig, runtime/config.py: dict_raise_error_on_duplicate_keys), refuses the file.');
+});

@@ -229,7 +229,11 @@ export function walkObject(ctx: RuleContext, node: CNode, spec: ObjSpec, path: s
     else if (last.size < entries.length) {
       for (const e of entries) {
         const l = last.get(e.key)!;
-        if (l !== e && ctx.issues.length < RuleContext.CAP) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
+        // A DeepSpeed JSON given by path to deepspeed.initialize is read by DeepSpeedConfig (runtime/config.py:
+        // hjson.load with object_pairs_hook=dict_raise_error_on_duplicate_keys), which refuses duplicates; the HF
+        // Trainer and Accelerate read it with json.load (keeps the last) and hand DeepSpeed a dict.
+        const dsNote = ctx.def.id === 'deepspeed' ? ' (under the HF Trainer and Accelerate, which read it with json.load); DeepSpeed\'s own reader, a path given to deepspeed.initialize (DeepSpeedConfig, runtime/config.py: dict_raise_error_on_duplicate_keys), refuses the file' : '';
+        if (l !== e && ctx.issues.length < RuleContext.CAP) ctx.at(e, 'duplicate-key', 'warning', `\`${e.key}\` is set again on line ${ctx.li.position(l.keyStart).line + 1}; the loader keeps only the last value, so this one is silently ignored${dsNote}.`, { related: [{ file: ctx.opts.fileName, range: ctx.li.range(l.keyStart, l.keyEnd), message: 'the value that wins' }], fixes: [{ title: 'Remove this duplicate', edits: [ctx.deleteEntry(e)], isPreferred: true }] });
       }
     }
   }
