@@ -26,7 +26,6 @@ import type { KeySpec, ObjSpec } from '../spec';
 import { deepspeedRoot } from './deepspeed';
 import type { KeyTable, VersionGap } from '../tables';
 import { KEY_TABLES, addTable, flattenClass, objFromClasses, tableForVersion, tableRelease, versionGaps } from '../tables';
-import { keyKnownIn } from '../keyHistory';
 
 const TA = 'https://github.com/huggingface/transformers/blob/main/src/transformers/training_args.py';
 const TRL = 'https://github.com/huggingface/trl/tree/main/trl/trainer';
@@ -499,9 +498,8 @@ export function hfRoot(transformers?: string, trlVersion?: string): ObjSpec {
     // Keys another dataclass of the same parser defines stay known whatever the transformers release.
     // Without a TRL version, the newest TRL table's fields (the one the checks then assume).
     const others = new Set([...handKeys, ...fieldsOf(trlChoice?.version ? trlTables : trlTables.slice(0, 1), trlRootsOf)]);
-    for (const [k, m] of Object.entries(versionGaps('transformers', choice, (t) => Object.values(t.roots).flat(), { label: 'transformers', where: 'TrainingArguments' }))) {
-      // The key history read releases no table is built from (5.17.0): a key it says the run's release has is known.
-      if (others.has(k) || renamed[k] || keyKnownIn('transformers', k, choice.version)) continue;
+    for (const [k, m] of Object.entries(versionGaps('transformers', choice, (t) => Object.values(t.roots).flat(), { label: 'transformers', where: 'TrainingArguments', history: 'transformers' }))) {
+      if (others.has(k) || renamed[k]) continue;
       delete keys[k];
       gaps[k] = m;
     }
