@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { localFileAccess } from '../src/remote/files';
 import { readChunks } from '../src/core/files';
 import { checkDataset, tokenCounter } from '../src/core/dataset';
-import { workerDedup } from '../src/remote/dedupWorker';
+import { DEFAULT_MIN_CORES, workerDedup } from '../src/remote/dedupWorker';
 import { buildSync } from 'esbuild';
 import { loadTokenizer } from '../src/core/tokenizer';
 
@@ -80,7 +80,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     const script = join(dir, 'dedupWorker.js');
     buildSync({ entryPoints: [join(__dirname, '..', 'src', 'remote', 'dedupWorkerMain.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'warning' });
     const dedup = workerDedup({ script }), forced = workerDedup({ script, minCores: 0 });
-    const useWorker = availableParallelism() >= 3; // what workerDedup({ script }) decides here, as the CLI's does
+    const useWorker = availableParallelism() >= DEFAULT_MIN_CORES; // what workerDedup({ script }) decides here, as the CLI's does
     await parseLoop(small); await checkDataset(files, small, { previewRows: 0, dedup: forced }); await checkDataset(files, small, { previewRows: 0 });
     const tBase: number[] = [], tWorker: number[] = [], tInline: number[] = [], cBase: number[] = [], cWorker: number[] = [], cInline: number[] = [];
     const cpuMs = (since: NodeJS.CpuUsage): number => { const d = process.cpuUsage(since); return (d.user + d.system) / 1000; };

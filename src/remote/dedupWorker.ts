@@ -59,13 +59,16 @@ export interface WorkerDedupOptions {
   stallMs?: number;
 }
 
+/** `WorkerDedupOptions.minCores` when not given. */
+export const DEFAULT_MIN_CORES = 3;
+
 /**
  * A stage factory that runs the search in a worker thread (see the file comment); undefined (the check's inline
  * search) below `minBytes`, on fewer than `minCores` CPUs, or when the script is missing (a development run from the
  * TypeScript sources).
  */
 export function workerDedup(o: WorkerDedupOptions): DedupStageFactory {
-  return ({ maxNearRows, bytes }) => (bytes < (o.minBytes ?? 4 * 1024 * 1024) || availableParallelism() < (o.minCores ?? 3) || !existsSync(o.script) ? undefined : new WorkerDedupStage(o, maxNearRows));
+  return ({ maxNearRows, bytes }) => (bytes < (o.minBytes ?? 4 * 1024 * 1024) || availableParallelism() < (o.minCores ?? DEFAULT_MIN_CORES) || !existsSync(o.script) ? undefined : new WorkerDedupStage(o, maxNearRows));
 }
 
 const NONE: RowVerdict[] = [];

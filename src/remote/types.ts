@@ -3,10 +3,12 @@
  * (possibly through ProxyJump), or a Slurm cluster reached through either. Every command is an argv array;
  * where a shell is unavoidable, it is quoted by `shellQuote` in `src/core/runs/quote.ts`.
  */
+import type { FileInfo } from '../core/files';
 
 export interface ExecResult { stdout: string; stderr: string; exitCode: number | null; signal?: string }
 
-export interface FileStat { size: number; mtimeMs: number; isDirectory: boolean; special?: boolean }
+/** What `Runner.stat` says of a path: the core's `FileInfo` (size, mtime, folder, `special` for a FIFO or device). */
+export type FileStat = FileInfo;
 
 /** A running `Runner.tail`: `stop()` ends it; `done` settles when it ended, with the error when it broke. */
 export interface TailHandle { stop(): void; readonly done: Promise<{ error?: Error }> }
