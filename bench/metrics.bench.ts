@@ -7,9 +7,10 @@
 //   metrics.parse.ratioVsNaiveRegex        our throughput / a naive parser (split + one regex per line + parseFloat), for calibration
 //   metrics.parse.floorVsLineSplit         what ratioVsLineSplit a parser can reach at most here: the line split's time / the time
 //                                          of a minimal byte walk that makes the same point objects (no key check, no exact rounding)
-// Baselines are measured in the same run with the same sampling on every side: one discarded warm-up run, then the
-// MEDIAN of REPS runs of CPU time (process.cpuUsage; Python's time.process_time around its loop), which other
-// processes on a shared machine disturb far less than wall-clock time.
+// Baselines are measured in the same run with the same sampling on every side: one discarded warm-up run of each, then
+// REPS repetitions that each time every side once, interleaved, in CPU time (process.cpuUsage; Python's
+// time.process_time around its loop); a ratio is the MEDIAN over the repetitions of the ratio within one repetition,
+// so a slow stretch of a shared machine falls on both sides of a ratio. Throughputs are medians of the same samples.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,14 +48,6 @@ function cpuSeconds(): number { const u = process.cpuUsage(); return (u.user + u
 /** Runs per measurement, on every side (ours, the baselines, Python). */
 const REPS = 5;
 const medianOf = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-
-/** One discarded warm-up run, then the median CPU seconds of REPS runs. */
-function median(fn: () => void): number {
-  fn();
-  const xs: number[] = [];
-  for (let i = 0; i < REPS; i++) { const t = cpuSeconds(); fn(); xs.push(cpuSeconds() - t); }
-  return medianOf(xs);
-}
 
 /** The naive way: line split, one regex per line, parseFloat, a point object per value. */
 function naiveRegexParse(bytes: Uint8Array): number {
@@ -141,10 +134,9 @@ export async function run(): Promise<Result> {
     const mb = bytes.length / 1e6;
 
     let points = 0;
-    const ours = median(() => { points = 0; parseBytes(bytes, (b) => { points += b.length; }); });
-
+    const oursRun = () => { points = 0; parseBytes(bytes, (b) => { points += b.length; }); };
     let splitLines = 0;
-    const split = median(() => {
+    const splitRun = () => {
       const dec = new TextDecoder('utf-8');
       let carry = '';
       splitLines = 0;
@@ -153,25 +145,42 @@ export async function run(): Promise<Result> {
         carry = parts.pop()!;
         splitLines += parts.length;
       }
-    });
-
-    let python = NaN;
+    };
+    const pyFile = join(dir, 'baseline.py');
+    writeFileSync(pyFile, PY);
     let pyValues = 0;
-    try {
-      const pyFile = join(dir, 'baseline.py');
-      writeFileSync(pyFile, PY);
-      const outs: number[] = [];
-      // Same sampling as ours: one warm-up run (file cache, .pyc), then the median of REPS runs.
-      for (let i = 0; i <= REPS; i++) {
+    let pyOk = true;
+    /** Python's own CPU seconds for its loop (its process start is not counted), NaN without python3. */
+    const pythonRun = (): number => {
+      if (!pyOk) return NaN;
+      try {
         const [secs, n] = execFileSync('/usr/bin/python3', [pyFile, file], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split(/\s+/).map(Number);
-        if (i > 0) outs.push(secs);
         pyValues = n;
-      }
-      python = medianOf(outs);
-    } catch { /* no python: the ratio is reported as NaN */ }
+        return secs;
+      } catch { pyOk = false; return NaN; } // no python: the ratio is reported as NaN
+    };
+    const naiveRun = () => { naiveRegexParse(bytes); };
+    const floorRun = () => { minimalWalk(bytes); };
 
-    const naive = median(() => { naiveRegexParse(bytes); });
-    const floor = median(() => { minimalWalk(bytes); });
+    // Interleaved: each repetition times every side once, in the same order, and a ratio is taken within the
+    // repetition; the reported ratio is the median of those. Timing all of one side and then all of the other let a
+    // slow stretch of this shared machine fall on one side only: the same build read 0.25 to 0.47 against the line
+    // split from one run of the bench to the next.
+    oursRun(); splitRun(); naiveRun(); floorRun(); pythonRun(); // warm-up (JIT, file cache, .pyc), not counted
+    const t = { ours: [] as number[], split: [] as number[], naive: [] as number[], floor: [] as number[], python: [] as number[] };
+    const timed = (fn: () => void): number => { const c = cpuSeconds(); fn(); return cpuSeconds() - c; };
+    for (let r = 0; r < REPS; r++) {
+      t.ours.push(timed(oursRun));
+      t.split.push(timed(splitRun));
+      t.floor.push(timed(floorRun));
+      t.naive.push(timed(naiveRun));
+      t.python.push(pythonRun());
+    }
+    const ours = medianOf(t.ours), split = medianOf(t.split), naive = medianOf(t.naive), python = medianOf(t.python);
+    /** Median over the repetitions of (baseline time / our time) in the same repetition. */
+    const ratioTo = (base: number[], mine: number[]): number => medianOf(base.map((b, i) => b / mine[i]));
+    const vsPython = ratioTo(t.python, t.ours), vsSplit = ratioTo(t.split, t.ours), floorVsSplit = ratioTo(t.split, t.floor), vsNaive = ratioTo(t.naive, t.ours);
+    if (splitLines !== LINES) throw new Error(`the line split read ${splitLines} lines, not ${LINES}`);
 
     const store = new MetricStore();
     parseBytes(bytes, (b) => store.append(b));
@@ -180,10 +189,10 @@ export async function run(): Promise<Result> {
     return {
       'metrics.parse.linesPerSec': { value: Math.round(LINES / ours), unit: 'lines/s' },
       'metrics.parse.mbPerSec': { value: Number((mb / ours).toFixed(1)), unit: 'MB/s' },
-      'metrics.parse.ratioVsPython': { value: Number((python / ours).toFixed(2)), unit: 'x', baseline: Number((mb / python).toFixed(2)), ratio: Number((python / ours).toFixed(2)) },
-      'metrics.parse.ratioVsLineSplit': { value: Number((split / ours).toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number((split / ours).toFixed(3)) },
-      'metrics.parse.floorVsLineSplit': { value: Number((split / floor).toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number((split / floor).toFixed(3)) },
-      'metrics.parse.ratioVsNaiveRegex': { value: Number((naive / ours).toFixed(2)), unit: 'x', baseline: Number((mb / naive).toFixed(1)), ratio: Number((naive / ours).toFixed(2)) },
+      'metrics.parse.ratioVsPython': { value: Number(vsPython.toFixed(2)), unit: 'x', baseline: Number((mb / python).toFixed(2)), ratio: Number(vsPython.toFixed(2)) },
+      'metrics.parse.ratioVsLineSplit': { value: Number(vsSplit.toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number(vsSplit.toFixed(3)) },
+      'metrics.parse.floorVsLineSplit': { value: Number(floorVsSplit.toFixed(3)), unit: 'x', baseline: Number((mb / split).toFixed(1)), ratio: Number(floorVsSplit.toFixed(3)) },
+      'metrics.parse.ratioVsNaiveRegex': { value: Number(vsNaive.toFixed(2)), unit: 'x', baseline: Number((mb / naive).toFixed(1)), ratio: Number(vsNaive.toFixed(2)) },
       'metrics.store.bytesPerPoint': { value: Number(store.bytesPerPoint.toFixed(2)), unit: 'B/point', goal: 16 },
     };
   } finally {
