@@ -75,3 +75,41 @@ test('50,000 decimals of 16-18 significant digits (the double-double path: grad 
   const bad = tokens.filter((t, i) => !Object.is(got[i], Number(t)));
   assert.deepEqual(bad, []);
 });
+
+test('four digits per load: bytes just outside 0-9 beside digits end the number as they do one byte at a time', () => {
+  // digits4 (bytesDict.ts) takes four bytes as digits only if each is '0'..'9'; ':' (0x3a) and '/' (0x2f) sit right
+  // beside them, and 0x3a..0x3f share their high nibble. Each odd line sits between two plain ones (a log's first line
+  // is read by the string path) and must read as the string path reads it: no digit after the odd byte joins the number.
+  const odd = [':', '/', ';', '?', '>', '=', '\x7f'];
+  let checked = 0;
+  for (const c of odd) {
+    for (let at = 1; at <= 9; at++) {
+      const text = `{'loss': 1.5, 'x': 1}\n{'loss': 1.5, 'x': ${'123456789'.slice(0, at)}${c}98765}\n{'loss': 1.5, 'x': 2}\n`;
+      const viaBytes = createLogParser({ fileName: 'train.log' });
+      const fromBytes = [...viaBytes.push(new TextEncoder().encode(text)).points, ...viaBytes.end().points];
+      const viaText = createLogParser({ fileName: 'train.log' });
+      const fromText = [...viaText.push(text).points, ...viaText.end().points];
+      assert.deepEqual(fromBytes, fromText, JSON.stringify(text));
+      for (const p of fromBytes) assert.ok(!String(p.value).includes('98765'), `${JSON.stringify(text)}: ${p.series} ${p.value}`);
+      checked++;
+    }
+  }
+  assert.equal(checked, odd.length * 9);
+  // Control: with a digit in place of the odd byte, the middle line reads as one number (the byte path is taken).
+  const good = createLogParser({ fileName: 'train.log' });
+  const pts = [...good.push(new TextEncoder().encode("{'loss': 1.5, 'x': 1}\n{'loss': 1.5, 'x': 1234098765}\n{'loss': 1.5, 'x': 2}\n")).points, ...good.end().points];
+  assert.deepEqual(pts.filter((p) => p.series === 'x').map((p) => p.value), [1, 1234098765, 2]);
+});
+
+test('a number cut by the chunk end inside a group of four digits reads whole, fed byte by byte or whole', () => {
+  const text = [1, 2, 3].map((s) => `{'loss': 1.2345678901234567, 'grad_norm': 12345678.123456789, 'learning_rate': 0.0001234, 'step': ${s}}\n`).join('');
+  const bytes = new TextEncoder().encode(text);
+  const whole = createLogParser({ fileName: 'train.log' });
+  const a = [...whole.push(bytes).points, ...whole.end().points];
+  assert.deepEqual(a.map((p) => p.value), [1, 2, 3].flatMap(() => [1.2345678901234567, 12345678.123456789, 0.0001234]));
+  const bit = createLogParser({ fileName: 'train.log' });
+  const b = [];
+  for (let i = 0; i < bytes.length; i++) b.push(...bit.push(bytes.subarray(i, i + 1)).points);
+  b.push(...bit.end().points);
+  assert.deepEqual(b, a);
+});

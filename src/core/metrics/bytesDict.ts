@@ -90,6 +90,17 @@ function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: num
 }
 
 /**
+ * The value of four ASCII digits loaded as one little-endian int32 (`w`, first digit in the low byte), which the caller
+ * has checked are all '0'..'9' (`(w & 0xf0f0f0f0) === 0x30303030` and, adding 6 to each byte, still so). Two
+ * multiply-adds combine neighbouring digits, then neighbouring pairs (SWAR): 0..9999, exact.
+ */
+function digits4(w: number): number {
+  let x = w - 0x30303030;                                  // bytes d0 d1 d2 d3, each 0..9
+  x = (Math.imul(x, 10) + (x >>> 8)) & 0x00ff00ff;         // d0*10+d1 | d2*10+d3
+  return (x & 0xffff) * 100 + (x >>> 16);
+}
+
+/**
  * Scans `{'key': number, ...}` starting at b[a] === '{' (single spaces after ':' and ','), not past `limit`.
  * Fills `out` and returns the index just after the closing brace; returns -1 on any other shape (then nothing is
  * reported and the caller parses the line as text) or when the bytes end before the brace.
@@ -101,7 +112,8 @@ function fullNumber(b: Uint8Array, i: number, end: number, out: number[], k: num
  * Numbers, inline (a call per value costs more than most values' parsing, and a double returned from a call is a
  * heap number): unsigned `digits[.digits]` with at most 18 significant digits and at most 22 after the point (the
  * Trainer's `loss`, `epoch`, and the 17 significant digits of Python's float repr of a grad norm or a learning rate).
- * The significant digits (leading zeros skipped) are gathered as two int32 chunks of up to 9 (`hi`, then `lo`):
+ * The significant digits (leading zeros skipped) are gathered as two int32 chunks of up to 9 (`hi`, then `lo`), four
+ * digits per load where four follow ({@link digits4}):
  * integer arithmetic, where a double `x * 10 + d` per digit is a chain of floating-point latencies. Then, for
  * N = hi * 10^nlo + lo below 2^53, `N / 10^frac` divides two exact doubles, one correctly rounded operation
  * (Clinger's fast path); above, N is exact in double-double and `wideDecimalInto` (literal.ts) rounds the quotient
@@ -145,6 +157,15 @@ export function scanByteDict(b: Uint8Array, dv: DataView, a: number, limit: numb
       if (c !== 48 /* 0 */) { if (c === 46 /* . */ && dot < 0) dot = j; else break; }
     }
     for (; j < limit; j++) {
+      // Four digits at once where four follow (see digits4); the point or the end falls back to one byte at a time.
+      if (nhi <= 5 && j + 4 <= limit) {
+        const w = dv.getInt32(j, true);
+        if ((w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030) {
+          hi = hi * 10000 + digits4(w); nhi += 4; j += 3;
+          if (nhi === 9) { j++; break; }
+          continue;
+        }
+      }
       c = b[j];
       const d = c - 48;
       if (d >= 0 && d <= 9) { hi = (hi * 10 + d) | 0; if (++nhi === 9) { j++; break; } } else if (c === 46 /* . */ && dot < 0) dot = j;
@@ -152,12 +173,17 @@ export function scanByteDict(b: Uint8Array, dv: DataView, a: number, limit: numb
     }
     if (nhi === 9) {
       for (; j < limit; j++) {
+        if (nlo <= 5 && j + 4 <= limit) {
+          const w = dv.getInt32(j, true);
+          if ((w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030) { lo = lo * 10000 + digits4(w); nlo += 4; j += 3; continue; }
+        }
         c = b[j];
         const d = c - 48;
         if (d >= 0 && d <= 9) { lo = (lo * 10 + d) | 0; nlo++; } else if (c === 46 /* . */ && dot < 0) dot = j;
         else break;
       }
     }
+    c = j < limit ? b[j] : 0;
     const frac = dot < 0 ? 0 : j - dot - 1;
     let done = false;
     if (j - v0 !== (dot < 0 ? 0 : 1) && nlo <= 9 && frac <= 22 && c !== 101 /* e */ && c !== 69 /* E */ && j < limit) {
