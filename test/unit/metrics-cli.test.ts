@@ -1,0 +1,45 @@
+// `llmtrain metrics` beside the chart (issue 12): what the chart's feed knows about a log (unplaced records, earlier
+// run segments, the loss-scale note, the Tokens axis source, the banner's settings) is in the CLI's text and JSON too,
+// computed by the same core functions; and the Tokens axis from LLaMA-Factory's trainer_log.jsonl.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMetricsFeed } from '../../src/core/metrics';
+import { readMetrics, renderMetrics } from '../../src/cli/metrics';
+
+/** Writes `text` to a file named `name` in a fresh folder, runs `fn` on its path, removes the folder. */
+async function withFile<T>(name: string, text: string, fn: (path: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'llmtrain-metrics-'));
+  try { const p = join(dir, name); writeFileSync(p, text); return await fn(p); } finally { rmSync(dir, { recursive: true, force: true }); }
+}
+
+/**
+ * trainer_log.jsonl as LLaMA-Factory's LogCallback.on_log writes it (hiyouga/LlamaFactory
+ * src/llamafactory/train/callbacks.py, commit 9174a7a8: `logs = dict(current_steps=..., total_steps=..., loss=...,
+ * lr=..., epoch=..., percentage=..., elapsed_time=..., remaining_time=...)`, then, when `state.num_input_tokens_seen`,
+ * `logs["throughput"] = round(num_input_tokens_seen / elapsed, 2)` and `logs["total_tokens"] = num_input_tokens_seen`;
+ * None values dropped; `json.dumps(logs) + "\n"`). Older releases write `learning_rate=` and a string throughput.
+ * Here 1000 tokens per step, so total_tokens is not a multiple of the step the axis could be confused with.
+ */
+function trainerLogJsonl(): string {
+  // Python's json.dumps spelling: ", " and ": " separators, 4.9e-05, 5.0 for a float percentage and throughput
+  const lines: string[] = [];
+  for (let s = 5; s <= 25; s += 5) {
+    const elapsed = s * 2;
+    lines.push(`{"current_steps": ${s}, "total_steps": 100, "loss": ${(2.5 - s / 100).toFixed(2)}, "lr": 4.9e-05, "epoch": ${s / 100}, "percentage": ${s}.0, "elapsed_time": "0:00:${String(elapsed).padStart(2, '0')}", "remaining_time": "0:03:10", "throughput": 500.0, "total_tokens": ${s * 1000}}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+test('LLaMA-Factory trainer_log.jsonl: total_tokens (num_input_tokens_seen) is the Tokens axis', async () => {
+  const text = trainerLogJsonl();
+  assert.match(text.split('\n')[0], /^\{"current_steps": 5, "total_steps": 100, "loss": 2\.45, "lr": 4\.9e-05, .*"total_tokens": 5000\}$/);
+  const feed = createMetricsFeed('r', 'lf', { fileName: 'trainer_log.jsonl', now: null });
+  feed.pushChunk(text);
+  feed.end();
+  assert.equal(feed.format, 'llamafactory');
+  assert.deepEqual(feed.info().tokens, { series: 'total_tokens', how: "tokens seen from the log's total_tokens" });
+  assert.deepEqual([...feed.store.x('loss', 'tokens')!], [5000, 10000, 15000, 20000, 25000]);
+});
