@@ -3,30 +3,39 @@
  * text logs, trainer_state.json, metrics.csv, JSONL, TensorBoard event files) and prints its series and alerts.
  *
  * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] }, "alerts": [{ "kind", "series", "step" }] }`
- *       with NaN/±Infinity written as the strings "nan", "inf", "-inf".
+ *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
+ *       earlier launch's points as `<name> (segment k)` series, as the chart does.
  * csv:  `series,step,value` rows.
  * text (default): a summary per series (count, first/last/min/max) and the alerts.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createMetricsFeed } from '../core/metrics';
+import { createMetricsFeed, segmentName } from '../core/metrics';
 import type { Alert, MetricPoint } from '../core/metrics';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
-/** A parsed log as the CLI prints it: exact values per series (the store keeps float32). */
+/** A parsed log as the CLI prints it: exact values per series (the store keeps float32); a restarted run's earlier
+ * segments are series of their own (`loss (segment 1)`, ...), as in the chart. */
 export interface CliResult { format: string; series: Map<string, Array<[number, number]>>; alerts: Alert[]; meta: Record<string, number | string> }
 
 /** Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. */
 export async function readMetrics(file: string): Promise<CliResult> {
   const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null });
   const series = new Map<string, Array<[number, number]>>();
+  const segments = new Map<string, number>();
   const collect = (points: MetricPoint[]): void => {
     for (const p of points) {
       let s = series.get(p.series);
       if (!s) { s = []; series.set(p.series, s); }
-      // A re-logged step starts a new run segment: drop the points it replaces (see core/metrics/parser.ts).
-      while (s.length > 0 && s[s.length - 1][0] >= p.step) s.pop();
+      if (s.length > 0 && p.step <= s[s.length - 1][0]) {
+        // A re-logged step starts a new run segment, as in the chart's store (core/metrics/store.ts, MetricStore.append):
+        // the earlier segment is kept whole under segmentName(), and the live series keeps its points before the step.
+        const k = (segments.get(p.series) ?? 0) + 1;
+        segments.set(p.series, k);
+        series.set(segmentName(p.series, k), s.slice());
+        while (s.length > 0 && s[s.length - 1][0] >= p.step) s.pop();
+      }
       s.push([p.step, p.value]);
     }
   };

@@ -43,3 +43,32 @@ test('LLaMA-Factory trainer_log.jsonl: total_tokens (num_input_tokens_seen) is t
   assert.deepEqual(feed.info().tokens, { series: 'total_tokens', how: "tokens seen from the log's total_tokens" });
   assert.deepEqual([...feed.store.x('loss', 'tokens')!], [5000, 10000, 15000, 20000, 25000]);
 });
+
+/** A Megatron-LM iteration line (training.py training_log) at `it` with `lm loss` `loss`. */
+const megLine = (it: number, loss: number) => ` iteration ${String(it).padStart(9)}/     100 | consumed samples: ${String(it * 256).padStart(12)} | elapsed time per iteration (ms): 1234.5 | learning rate: 1.000E-04 | global batch size:   256 | lm loss: ${loss.toExponential(6).replace(/e([+-])(\d)$/, 'E$10$2')} | loss scale: 1.0 | grad norm: 1.000 | number of skipped iterations:   0 | number of nan iterations:   0 |`;
+
+test('llmtrain metrics keeps a restarted run\'s earlier segments as the chart does, named as the restart alert says', async () => {
+  // three launches appended to one log: 10..50, resumed at 40 (..60), restarted from scratch (10..20)
+  const lines = ['training ...'];
+  for (let i = 10; i <= 50; i += 10) lines.push(megLine(i, 8.1 - i / 100));
+  lines.push('training ...');
+  for (let i = 40; i <= 60; i += 10) lines.push(megLine(i, 7.3 - i / 100));
+  lines.push('training ...');
+  for (let i = 10; i <= 20; i += 10) lines.push(megLine(i, 9.1 - i / 100));
+  const text = `${lines.join('\n')}\n`;
+  const feed = createMetricsFeed('r', 'resumed', { now: null });
+  feed.pushChunk(text);
+  feed.end();
+  const j = await withFile('train.log', text, async (p) => JSON.parse(renderMetrics(await readMetrics(p), 'json')));
+  // the same series, in the same order, at the same steps as the chart's store
+  assert.deepEqual(Object.keys(j.series), feed.store.seriesNames());
+  for (const name of feed.store.seriesNames()) assert.deepEqual(j.series[name].map((p: [number, number]) => p[0]), [...feed.store.raw(name)!.steps], name);
+  assert.deepEqual(j.series['loss (segment 1)'], [[10, 8], [20, 7.9], [30, 7.8], [40, 7.7], [50, 7.6]]);
+  assert.deepEqual(j.series['loss (segment 2)'], [[10, 8], [20, 7.9], [30, 7.8], [40, 6.9], [50, 6.8], [60, 6.7]]);
+  assert.deepEqual(j.series.loss, [[10, 9], [20, 8.9]]);
+  // the restart alerts name the series the output has
+  for (const a of feed.snapshot().alerts.filter((x) => x.kind === 'restart')) {
+    const kept = /kept as '([^']+)'/.exec(a.message)![1];
+    assert.ok(kept in j.series, kept);
+  }
+});
