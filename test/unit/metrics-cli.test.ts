@@ -42,6 +42,9 @@ test('LLaMA-Factory trainer_log.jsonl: total_tokens (num_input_tokens_seen) is t
   assert.equal(feed.format, 'llamafactory');
   assert.deepEqual(feed.info().tokens, { series: 'total_tokens', how: "tokens seen from the log's total_tokens" });
   assert.deepEqual([...feed.store.x('loss', 'tokens')!], [5000, 10000, 15000, 20000, 25000]);
+  // the CLI says the same
+  const out = await withFile('trainer_log.jsonl', text, async (p) => renderMetrics(await readMetrics(p), 'text'));
+  assert.match(out, /^tokens axis: tokens seen from the log's total_tokens$/m);
 });
 
 /** A Megatron-LM iteration line (training.py training_log) at `it` with `lm loss` `loss`. */
@@ -71,4 +74,63 @@ test('llmtrain metrics keeps a restarted run\'s earlier segments as the chart do
     const kept = /kept as '([^']+)'/.exec(a.message)![1];
     assert.ok(kept in j.series, kept);
   }
+});
+
+test('llmtrain metrics --format json carries the meta, the notes and the unplaced count the chart shows', async () => {
+  // HF Trainer: a training bar ran, then two loss dicts with no bar beside them (no step printed, none to take):
+  // their 8 points (4 keys x 2 records) take their record number and are counted as unplaced_points.
+  const bar = Array.from({ length: 20 }, (_, i) => `\r${String(Math.round((i + 1) / 30 * 100)).padStart(3)}%|          | ${i + 1}/30 [00:${String(i + 1).padStart(2, '0')}<00:29,  1.00it/s]`).join('');
+  const text = `${bar}\n{'loss': 2.0, 'grad_norm': 1.1, 'learning_rate': 1e-05, 'epoch': 0.33}\n{'loss': 1.0, 'grad_norm': 1.2, 'learning_rate': 1e-05, 'epoch': 0.67}\n`;
+  const feed = createMetricsFeed('r', 'b4', { now: null });
+  feed.pushChunk(text);
+  feed.end();
+  assert.equal(feed.meta.unplaced_points, 8);
+  const r = await withFile('train.log', text, (p) => readMetrics(p));
+  const j = JSON.parse(renderMetrics(r, 'json'));
+  assert.deepEqual(j.meta, { ...feed.meta });
+  assert.equal(j.meta.unplaced_points, 8);
+  assert.deepEqual(j.notes, feed.info().notes);
+  assert.ok(j.notes.some((n: string) => /^8 points .* could not be placed .* record number/.test(n)), j.notes.join('\n'));
+  const txt = renderMetrics(r, 'text');
+  assert.match(txt, /^notes:\n {2}8 points .* record number\.$/m);
+});
+
+test('llmtrain metrics prints the settings, the loss-scale note and the Tokens axis source the chart uses', async () => {
+  // transformers 4.46.1 with gradient accumulation 4 logs the loss summed over accumulation (transformers#35438):
+  // the Trainer's model config dump gives the version, its `***** Running training *****` banner the batch geometry.
+  const ga = [
+    '[INFO|configuration_utils.py:1000] 2024-11-01 10:00:00,000 >> Model config LlamaConfig {',
+    '  "architectures": [', '    "LlamaForCausalLM"', '  ],', '  "transformers_version": "4.46.1",', '  "vocab_size": 32000', '}',
+    '***** Running training *****', '  Num examples = 1,280', '  Num Epochs = 1', '  Instantaneous batch size per device = 8',
+    '  Total train batch size (w. parallel, distributed & accumulation) = 32', '  Gradient Accumulation steps = 4',
+    '  Total optimization steps = 40',
+    ...[1, 2, 3].map((s) => ` ${s * 2}%|          | ${s}/40 [00:0${s}<00:40,  1.00it/s]\n{'loss': ${(10 - s * 0.1).toFixed(1)}, 'grad_norm': 1.0, 'learning_rate': 1e-05, 'epoch': ${(s / 40).toFixed(3)}}`),
+  ].join('\n');
+  const feed = createMetricsFeed('r', 'ga', { now: null });
+  feed.pushChunk(`${ga}\n`);
+  feed.end();
+  const info = feed.info();
+  assert.equal(info.lossScale?.factor, 4);
+  const r = await withFile('train.log', `${ga}\n`, (p) => readMetrics(p));
+  const j = JSON.parse(renderMetrics(r, 'json'));
+  assert.deepEqual(j.settings, JSON.parse(JSON.stringify(info.settings)));
+  assert.equal(j.settings.gradientAccumulationSteps, 4);
+  assert.equal(j.settings.sources.gradientAccumulationSteps, 'log banner');
+  assert.deepEqual(j.lossScale, info.lossScale);
+  assert.deepEqual(j.tokens, null); // no tokens-seen series, no sequence length: no Tokens axis
+  const txt = renderMetrics(r, 'text');
+  assert.match(txt, /^settings \(log banner\): .*gradient accumulation 4.*global batch 32.*transformers 4\.46\.1/m);
+  assert.match(txt, /^loss scale: 4× \(transformers 4\.46\.1 logs the loss summed over gradient accumulation/m);
+  assert.equal(txt.split('logs the loss summed over gradient accumulation').length, 2, txt); // the reason once, not again as a note
+  assert.match(txt, /^tokens axis: none /m);
+
+  // Megatron: consumed samples × the banner's seq_length
+  const meg = ['------------------------ arguments ------------------------', '  context_parallel_size ........................... 2',
+    '  global_batch_size ............................... 256', '  seq_length ...................................... 4096',
+    '-------------------- end of arguments ---------------------', megLine(10, 8), megLine(20, 7)].join('\n');
+  const m = await withFile('train.log', `${meg}\n`, (p) => readMetrics(p));
+  const mj = JSON.parse(renderMetrics(m, 'json'));
+  assert.deepEqual(mj.tokens, { series: 'consumed_samples', how: 'consumed_samples × sequence length 4096' });
+  assert.equal(mj.lossScale.factor, 2);
+  assert.match(renderMetrics(m, 'text'), /^tokens axis: consumed_samples × sequence length 4096$/m);
 });
