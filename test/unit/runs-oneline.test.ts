@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,19 @@ test('displayJoin: one line that bash reads back as the same argv', () => {
   assert.equal(displayQuote('import os\nprint(1)'), "$'import os\\nprint(1)'");
   assert.equal(displayQuote("it's\n"), "$'it\\'s\\n'");
   assert.equal(displayJoin([]), '');
+});
+
+test('displayJoin round-trips any argv through bash, under a UTF-8 and the C locale, on one line (property)', () => {
+  const pieces = ['\n', '\r', '\t', '\x1b', '\x7f', '\u0085', '\u009b', '\u2028', '\u2029', "'", '\\', '"', '$x', '`id`', ' ', 'é✓日本', '\u{1f600}'];
+  const arg = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, ''))), { maxLength: 6 }).map((p) => p.join(''));
+  for (const LC_ALL of ['C.UTF-8', 'C']) {
+    fc.assert(fc.property(fc.array(arg, { minLength: 1, maxLength: 4 }), (args) => {
+      const line = displayJoin(args);
+      assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f\u2028\u2029]/);
+      const out = execFileSync('bash', ['-c', `printf '%s\\0' ${line}`], { env: { ...process.env, LC_ALL } });
+      assert.deepEqual(out.toString('utf8').split('\0').slice(0, -1), args);
+    }), { numRuns: 60 });
+  }
 });
 
 test('the Runs view label shows a multi-line -c script on one line', () => {
