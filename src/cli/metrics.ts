@@ -86,7 +86,7 @@ function settingsLines(s: RunSettings): string[] {
     if (!l) { l = []; bySource.set(src, l); }
     l.push(`${words} ${v}`);
   }
-  if (bySource.size === 0) return ['settings: none found (no batch, parallel or framework banner in the log)'];
+  if (bySource.size === 0) return ['settings: none read from the log (batch, parallel sizes, sequence length, framework version)'];
   return [...bySource].map(([src, l]) => `settings (${src}): ${l.join(', ')}`);
 }
 

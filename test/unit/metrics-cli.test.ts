@@ -45,6 +45,7 @@ test('LLaMA-Factory trainer_log.jsonl: total_tokens (num_input_tokens_seen) is t
   // the CLI says the same
   const out = await withFile('trainer_log.jsonl', text, async (p) => renderMetrics(await readMetrics(p), 'text'));
   assert.match(out, /^tokens axis: tokens seen from the log's total_tokens$/m);
+  assert.match(out, /^settings: none read from the log /m); // trainer_log.jsonl has no banner
 });
 
 /** A Megatron-LM iteration line (training.py training_log) at `it` with `lm loss` `loss`. */
