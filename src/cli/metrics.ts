@@ -2,31 +2,53 @@
  * `llmtrain metrics <file> [--format json|csv|text]`: parses a training log (any format the metrics core reads:
  * text logs, trainer_state.json, metrics.csv, JSONL, TensorBoard event files) and prints its series and alerts.
  *
- * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] }, "alerts": [{ "kind", "series", "step" }] }`
- *       with NaN/±Infinity written as the strings "nan", "inf", "-inf".
+ * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] }, "alerts": [{ "kind", "series", "step" }],
+ *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason" } | null,
+ *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "..." }`
+ *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
+ *       earlier launch's points as `<name> (segment k)` series, as the chart does. `meta` is what the parser reported
+ *       (banner settings, final summary, `unplaced_points`, ...); settings, lossScale, tokens, notes and empty are the
+ *       chart's own (core/metrics `FeedInfo`, from `feed.info()`).
  * csv:  `series,step,value` rows.
- * text (default): a summary per series (count, first/last/min/max) and the alerts.
+ * text (default): a summary per series (count, first/last/min/max), the meta, the settings, loss scale, Tokens axis
+ *       source and notes, and the alerts.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createMetricsFeed } from '../core/metrics';
-import type { Alert, MetricPoint } from '../core/metrics';
+import { createMetricsFeed, segmentName } from '../core/metrics';
+import type { Alert, FeedInfo, MetricPoint, RunSettings } from '../core/metrics';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
-/** A parsed log as the CLI prints it: exact values per series (the store keeps float32). */
-export interface CliResult { format: string; series: Map<string, Array<[number, number]>>; alerts: Alert[]; meta: Record<string, number | string> }
+/** A parsed log as the CLI prints it: exact values per series (the store keeps float32); a restarted run's earlier
+ * segments are series of their own (`loss (segment 1)`, ...), as in the chart. */
+export interface CliResult {
+  format: string;
+  series: Map<string, Array<[number, number]>>;
+  alerts: Alert[];
+  /** What the parser reported beside the points (banner settings, summary, `unplaced_points`, ...). */
+  meta: Record<string, number | string>;
+  /** What the chart's notes are made of: settings, loss scale, Tokens axis source, notes (`feed.info()`). */
+  info: FeedInfo;
+}
 
 /** Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. */
 export async function readMetrics(file: string): Promise<CliResult> {
   const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null });
   const series = new Map<string, Array<[number, number]>>();
+  const segments = new Map<string, number>();
   const collect = (points: MetricPoint[]): void => {
     for (const p of points) {
       let s = series.get(p.series);
       if (!s) { s = []; series.set(p.series, s); }
-      // A re-logged step starts a new run segment: drop the points it replaces (see core/metrics/parser.ts).
-      while (s.length > 0 && s[s.length - 1][0] >= p.step) s.pop();
+      if (s.length > 0 && p.step <= s[s.length - 1][0]) {
+        // A re-logged step starts a new run segment, as in the chart's store (core/metrics/store.ts, MetricStore.append):
+        // the earlier segment is kept whole under segmentName(), and the live series keeps its points before the step.
+        const k = (segments.get(p.series) ?? 0) + 1;
+        segments.set(p.series, k);
+        series.set(segmentName(p.series, k), s.slice());
+        while (s.length > 0 && s[s.length - 1][0] >= p.step) s.pop();
+      }
       s.push([p.step, p.value]);
     }
   };
@@ -37,7 +59,7 @@ export async function readMetrics(file: string): Promise<CliResult> {
     stream.on('error', reject);
   });
   collect(feed.end().points);
-  return { format: feed.format, series, alerts: feed.snapshot().alerts, meta: { ...feed.meta } };
+  return { format: feed.format, series, alerts: feed.snapshot().alerts, meta: { ...feed.meta }, info: feed.info() };
 }
 
 /** JSON number or the strings "nan", "inf", "-inf". */
@@ -45,12 +67,39 @@ function jsonValue(v: number): number | string { return v === v ? (v === Infinit
 function csvValue(v: number): string { return v === v ? (v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v)) : 'nan'; }
 function csvField(s: string): string { return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; }
 
+/** Words for the settings fields, in the order the text output lists them. */
+const SETTING_WORDS: Array<[Exclude<keyof RunSettings, 'sources'>, string]> = [
+  ['gradientAccumulationSteps', 'gradient accumulation'], ['microBatchSize', 'micro batch'], ['globalBatchSize', 'global batch'],
+  ['seqLength', 'sequence length'], ['worldSize', 'world size'], ['tensorParallel', 'tensor parallel'],
+  ['pipelineParallel', 'pipeline parallel'], ['contextParallel', 'context parallel'], ['frameworkVersion', 'framework'],
+];
+
+/** `settings (log banner): gradient accumulation 4, global batch 32, framework transformers 4.46.1`, one line per
+ * source, or one line saying there are none. */
+function settingsLines(s: RunSettings): string[] {
+  const bySource = new Map<string, string[]>();
+  for (const [field, words] of SETTING_WORDS) {
+    const v = s[field];
+    if (v === undefined) continue;
+    const src = s.sources[field] ?? 'unknown';
+    let l = bySource.get(src);
+    if (!l) { l = []; bySource.set(src, l); }
+    l.push(`${words} ${v}`);
+  }
+  if (bySource.size === 0) return ['settings: none read from the log (batch, parallel sizes, sequence length, framework version)'];
+  return [...bySource].map(([src, l]) => `settings (${src}): ${l.join(', ')}`);
+}
+
 /** Renders a result in one of the output formats. */
 export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): string {
   if (format === 'json') {
     const series: Record<string, Array<[number, number | string]>> = {};
     for (const [name, pts] of r.series) series[name] = pts.map(([s, v]) => [s, jsonValue(v)]);
-    return `${JSON.stringify({ format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step })) })}\n`;
+    const { settings, lossScale, tokens, notes, empty } = r.info;
+    return `${JSON.stringify({
+      format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step })),
+      meta: r.meta, settings, lossScale: lossScale ?? null, tokens: tokens ?? null, notes, ...(empty !== undefined ? { empty } : {}),
+    })}\n`;
   }
   if (format === 'csv') {
     const lines = ['series,step,value'];
@@ -70,6 +119,14 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
   }
   const meta = Object.entries(r.meta);
   if (meta.length) lines.push(`meta: ${meta.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const { settings, lossScale, tokens, notes, empty } = r.info;
+  if (empty !== undefined) lines.push(`empty: ${empty}`);
+  lines.push(...settingsLines(settings));
+  if (lossScale) lines.push(`loss scale: ${lossScale.factor}× (${lossScale.reason})`);
+  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no tokens-seen series in the log, no batch and sequence settings)'}`);
+  // the chart's notes repeat the loss-scale reason printed just above: once is enough here
+  const rest = lossScale ? notes.filter((n) => !n.includes(lossScale.reason)) : notes;
+  if (rest.length) { lines.push('notes:'); for (const n of rest) lines.push(`  ${n}`); }
   if (r.alerts.length === 0) lines.push('alerts: none');
   else { lines.push('alerts:'); for (const a of r.alerts) lines.push(`  [${a.kind}] step ${a.step}: ${a.message}`); }
   return `${lines.join('\n')}\n`;

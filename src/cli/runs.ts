@@ -1,5 +1,5 @@
 /** `llmtrain runs --host H [--format json|table]`: runs on a host with live state, newest first. */
-import { shellJoin } from '../core/runs/quote';
+import { displayJoin } from '../core/runs/quote';
 import { listRunsDetailed } from '../remote/runs';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
@@ -24,7 +24,7 @@ export const runsCommand = {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return 0;
       }
-      const rows = runs.map((r) => [r.id, r.name ?? '', r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), (r.argv.length ? shellJoin(r.argv) : '')]);
+      const rows = runs.map((r) => [r.id, r.name ?? '', r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), displayJoin(r.argv)]);
       const head = ['RUN', 'NAME', 'STATE', 'STARTED', 'COMMAND'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);

@@ -85,7 +85,7 @@ test('CLI: llmtrain metrics --format json prints format, series and alerts with 
   const r = cli(['metrics', join(ROOT, 'test/fixtures/logs/nanogpt__nan-after-iter-3000-fp16-v100.log'), '--format', 'json']);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
-  assert.deepEqual(Object.keys(j), ['format', 'series', 'alerts']);
+  assert.deepEqual(Object.keys(j), ['format', 'series', 'alerts', 'meta', 'settings', 'lossScale', 'tokens', 'notes']);
   assert.equal(j.format, 'nanogpt');
   assert.deepEqual(j.series.loss[0], [2920, 3.9883]);
   assert.deepEqual(j.series.loss[9], [3010, 'nan']);

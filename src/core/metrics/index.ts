@@ -5,7 +5,7 @@
 export type { Alert, AlertKind, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
 export { detectCrashLine, type CrashLine, type CrashKind } from './textFormats';
 export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
-export { MetricStore, alignSeries, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
+export { MetricStore, alignSeries, segmentName, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
 export { minMaxColumns, type Downsampled } from '../../shared/downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
 export { createMetricsFeed, type FeedInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';

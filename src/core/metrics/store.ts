@@ -32,6 +32,10 @@ export interface MetricStoreOptions {
 
 const MIN_CAP = 256;
 
+/** The name the `k`-th (1-based, oldest first) earlier run segment of `series` is kept under: `loss (segment 1)`. The
+ * chart's store and `llmtrain metrics` both name segments with it. */
+export function segmentName(series: string, k: number): string { return `${series} (segment ${k})`; }
+
 /** A new run segment seen by {@link MetricStore.append}. */
 export interface Restart { series: string; step: number; previousLastStep: number; archived: string }
 const NO_RESTARTS: Restart[] = [];
@@ -107,7 +111,7 @@ export class MetricStore {
         // points, and the earlier one's points before the restart step stay in it too (they are what the new launch
         // resumed from), so the live series still covers the whole run.
         const segs = this.segmentsOf.get(p.series) ?? [];
-        const archived = `${p.series} (segment ${segs.length + 1})`;
+        const archived = segmentName(p.series, segs.length + 1);
         const a = new SeriesBuf(archived);
         a.ensure(b.n);
         if (b.steps instanceof Float64Array) a.upgradeSteps();

@@ -25,6 +25,39 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(' ');
 }
 
+/** Characters that would break a one-line display: C0 controls (newline, CR, tab, ESC, ...), DEL, C1 controls (NEL
+ * U+0085 included) and the Unicode line and paragraph separators. */
+const BREAKS_LINE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+const UTF8 = new TextEncoder();
+const ANSI_C: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\', "'": "\\'" };
+
+/**
+ * One argument for showing on one line (a table row, a tree label): `shellQuote`'s text, except that an argument
+ * holding a character in {@link BREAKS_LINE} is written in ANSI-C quoting, `$'import os\nprint(1)'` (`\n`, `\r`, `\t`,
+ * `\\`, `\'`, `\xHH` for other C0 controls and DEL, the UTF-8 bytes as `\xHH\xHH` for C1 controls, U+2028, U+2029).
+ * bash, zsh and ksh93 read it back as the same argument in any locale (the bash manual, "ANSI-C Quoting"); POSIX sh
+ * only since POSIX.1-2024. For display only: shell text that is run goes through `shellQuote`.
+ */
+export function displayQuote(arg: string): string {
+  if (!BREAKS_LINE.test(arg)) return shellQuote(arg);
+  let out = "$'";
+  for (const ch of arg) {
+    const esc = ANSI_C[ch];
+    if (esc !== undefined) { out += esc; continue; }
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    // the UTF-8 bytes, not \uHHHH: bash converts \u to the locale's charset and leaves it as typed under LANG=C
+    else if ((c >= 0x80 && c <= 0x9f) || c === 0x2028 || c === 0x2029) for (const byte of UTF8.encode(ch)) out += `\\x${byte.toString(16)}`;
+    else out += ch;
+  }
+  return `${out}'`;
+}
+
+/** argv on one line for display ({@link displayQuote} per argument, joined with spaces); `''` for an empty argv. */
+export function displayJoin(argv: readonly string[]): string {
+  return argv.map(displayQuote).join(' ');
+}
+
 /** argv as an editable command line (`shellJoin`), `''` for an empty argv; `splitShellWords` reads it back exactly. */
 export function quoteArgv(argv: readonly string[]): string {
   return argv.length === 0 ? '' : shellJoin(argv);

@@ -1,5 +1,5 @@
 /** Text shown for runs in the Runs tree and the task terminal. Pure: no vscode import. */
-import { shellQuote } from '../../core/runs/quote';
+import { displayQuote } from '../../core/runs/quote';
 import type { Progress } from '../../core/metrics/types';
 import type { GpuStatus } from '../../core/runs/commands';
 
@@ -77,16 +77,16 @@ export function describeRun(s: RunSummary): string {
 
 /**
  * `train.py cfg.yaml` style label: the launcher's script and config, not the whole argv. Each word is shown as a
- * shell would need it typed (`shellQuote`: `python -c 'print("a b")'`); only the script, config and program are
- * shortened to their file names (a `/` inside a quoted argument is not a path).
+ * shell would need it typed, on one line (`displayQuote`: `python -c 'print("a b")'`, `python -c $'import os\nos.x()'`);
+ * only the script, config and program are shortened to their file names (a `/` inside a quoted argument is not a path).
  */
 export function commandLabel(argv: string[]): string {
   const base = (s: string) => s.split('/').pop() ?? s;
   const script = argv.find((a) => /\.(py|sh)$/.test(a) && !/\s/.test(a));
   const cfgIdx = argv.findIndex((a) => /\.(ya?ml|json|toml)$/.test(a) && !/\s/.test(a));
-  if (script && cfgIdx >= 0) return `${shellQuote(base(script))} ${shellQuote(base(argv[cfgIdx]))}`;
-  if (cfgIdx >= 0) return `${shellQuote(base(argv[0]))} ${shellQuote(base(argv[cfgIdx]))}`;
-  return argv.slice(0, 3).map((a, i) => shellQuote(i === 0 ? base(a) : a)).join(' ');
+  if (script && cfgIdx >= 0) return `${displayQuote(base(script))} ${displayQuote(base(argv[cfgIdx]))}`;
+  if (cfgIdx >= 0) return `${displayQuote(base(argv[0]))} ${displayQuote(base(argv[cfgIdx]))}`;
+  return argv.slice(0, 3).map((a, i) => displayQuote(i === 0 ? base(a) : a)).join(' ');
 }
 
 /** MiB as GiB with one decimal, `?` when unknown (nvidia-smi `[N/A]`). */
