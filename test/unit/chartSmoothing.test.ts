@@ -130,3 +130,20 @@ test('gap-aware smoothing: live appends across a gap give the same result as smo
     for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(live.values[i] - all.values[i]) < 1e-9, `${p.method} at ${i}`);
   }
 });
+
+test('smoothing over steps given as a sequence ({ first, stride, count }) gives the values it gives over the written-out steps', () => {
+  for (const method of ['none', 'ema', 'ema-time', 'gaussian'] as const) {
+    for (const stride of [1, 10, 0.1, 7.3]) {
+      const n = 3000, first = 3 * stride;
+      const xs = Float64Array.from({ length: n }, (_, i) => first + i * stride); // as the chart store's Column writes it out
+      const ys = Float64Array.from({ length: n }, (_, i) => (i === 1234 ? NaN : 2 + Math.sin(i / 37) + (i % 11) / 50));
+      for (const minGap of [Infinity, 10 * stride, 0.5 * stride]) {
+        const p = smoothingParams(method, 0.7, xs[n - 1] - xs[0]);
+        const a = new Smoother(p), b = new Smoother(p);
+        // live: a few appends, then the rest
+        for (const at of [1, 2, 500, 1777, n]) { a.update(xs, ys, at, minGap); b.update({ first, stride, count: at }, ys, at, minGap); }
+        assert.deepEqual([...b.values.subarray(0, n)], [...a.values.subarray(0, n)], `${method}, stride ${stride}, gap ${minGap}`);
+      }
+    }
+  }
+});

@@ -14,6 +14,20 @@
  * emits its first and last point (drawn as a gap). NaN steps are marked by the alert markers, not by the line.
  */
 import { minMaxColumns } from '../../src/shared/downsample';
+import type { ArithmeticColumn } from '../../src/shared/packedColumn';
+
+/**
+ * The x values of a series: the values themselves, or the arithmetic sequence they are (steps received packed, kept
+ * unwritten by the store's Column: `Column.arithmetic`). Value i of a sequence is `first + i * stride`, the same double
+ * the Column writes out, so both forms bucket, smooth and draw alike.
+ */
+export type XValues = ArrayLike<number> | ArithmeticColumn;
+
+/** True when `xs` is a sequence (`{ first, stride, count }`) rather than the values. */
+export function isSequence(xs: XValues): xs is ArithmeticColumn { return (xs as ArithmeticColumn).stride !== undefined; }
+
+/** xs[i] of either form. */
+export function xAt(xs: XValues, i: number): number { return isSequence(xs) ? xs.first + i * xs.stride : xs[i]; }
 
 /**
  * Points chosen for drawing: `xs`/`ys` hold `length` points in x order; `inRange` counts the source points inside the
@@ -37,14 +51,14 @@ export function upperBound(xs: ArrayLike<number>, n: number, x: number): number 
 }
 
 /** Appends indices a <= b <= c <= d (deduplicated, sorted) of one column to the output. */
-function emitColumn(xs: ArrayLike<number>, ys: ArrayLike<number>, first: number, iMin: number, iMax: number, last: number, ox: Float64Array, oy: Float64Array, k: number): number {
+function emitColumn(xs: XValues, ys: ArrayLike<number>, first: number, iMin: number, iMax: number, last: number, ox: Float64Array, oy: Float64Array, k: number): number {
   // Sort the (up to) four indices; iMin/iMax are -1 when the column has no finite value.
   let b = iMin < 0 ? first : iMin, c = iMax < 0 ? first : iMax;
   if (b > c) { const t = b; b = c; c = t; }
-  ox[k] = xs[first]; oy[k] = ys[first]; k++;
-  if (b > first) { ox[k] = xs[b]; oy[k] = ys[b]; k++; }
-  if (c > b && c > first) { ox[k] = xs[c]; oy[k] = ys[c]; k++; }
-  if (last > c && last > first) { ox[k] = xs[last]; oy[k] = ys[last]; k++; }
+  ox[k] = xAt(xs, first); oy[k] = ys[first]; k++;
+  if (b > first) { ox[k] = xAt(xs, b); oy[k] = ys[b]; k++; }
+  if (c > b && c > first) { ox[k] = xAt(xs, c); oy[k] = ys[c]; k++; }
+  if (last > c && last > first) { ox[k] = xAt(xs, last); oy[k] = ys[last]; k++; }
   return k;
 }
 
@@ -69,7 +83,8 @@ export function resolveColumns(xs: Float64Array, ys: Float64Array, n: number, x0
 
 /**
  * Incremental min/max buckets over the whole series (the live full view). Call `update(xs, ys, n)` after points were
- * appended (xs ascending, earlier points unchanged), then `resolve()`.
+ * appended (xs ascending, earlier points unchanged), then `resolve()`. `xs` may be a sequence (XValues): the grid reads
+ * x only to find bucket edges and the x of the points it emits.
  */
 export class ColumnGrid {
   private readonly maxBuckets: number;
@@ -87,13 +102,15 @@ export class ColumnGrid {
   }
 
   /** Folds points [processed, n) into the buckets. */
-  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+  update(xs: XValues, ys: ArrayLike<number>, n: number): void {
     if (n < this.processed) throw new Error(`ColumnGrid.update: series shrank from ${this.processed} to ${n} points`);
+    const seq = isSequence(xs) ? xs : undefined, arr = xs as ArrayLike<number>;
+    const x = (i: number) => (seq ? seq.first + i * seq.stride : arr[i]);
     if (this.width === 0) {
-      if (n < 2 || !(xs[n - 1] > xs[0])) return; // not yet a positive span: resolve() returns the points themselves
-      this.origin = xs[0];
+      if (n < 2 || !(x(n - 1) > x(0))) return; // not yet a positive span: resolve() returns the points themselves
+      this.origin = x(0);
       // Power-of-two multiple of the first span's bucket width keeps later doublings exact in floating point.
-      this.width = 2 ** Math.ceil(Math.log2((xs[n - 1] - xs[0]) / (this.maxBuckets - 1)));
+      this.width = 2 ** Math.ceil(Math.log2((x(n - 1) - x(0)) / (this.maxBuckets - 1)));
       this.processed = 0; this.count = 0;
     }
     this.ysRef = ys;
@@ -102,8 +119,8 @@ export class ColumnGrid {
     // The width is a power of two, so multiplying by its inverse is exact (same buckets as dividing). Coarsen until the
     // last new point's bucket fits; coarsening is exact, so the buckets are those a point-by-point fold would make.
     let inv = 1 / this.width;
-    while (Math.floor((xs[n - 1] - origin) * inv) >= maxBuckets) { this.coarsen(); inv = 1 / this.width; }
-    const bucketOf = (i: number) => Math.floor((xs[i] - origin) * inv);
+    while (Math.floor((x(n - 1) - origin) * inv) >= maxBuckets) { this.coarsen(); inv = 1 / this.width; }
+    const bucketOf = (i: number) => Math.floor((x(i) - origin) * inv);
     // Bucket by bucket: xs ascend, so a bucket's points are one run [i, e); its end is found by a galloping search,
     // and the inner loop only compares values (the first draw of 1M points spends its time here).
     let b = this.count - 1;
@@ -159,10 +176,10 @@ export class ColumnGrid {
   }
 
   /** The drawn points of the whole series (every point when the series has no more than `2 * columns` points). */
-  resolve(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): Resolved {
+  resolve(xs: XValues, ys: ArrayLike<number>, n: number): Resolved {
     if (this.width === 0 || n <= this.maxBuckets) {
       const ox = new Float64Array(n), oy = new Float64Array(n);
-      for (let i = 0; i < n; i++) { ox[i] = xs[i]; oy[i] = ys[i]; }
+      for (let i = 0; i < n; i++) { ox[i] = xAt(xs, i); oy[i] = ys[i]; }
       return { xs: ox, ys: oy, length: n, inRange: n, drawn: n };
     }
     const ox = new Float64Array(4 * this.count), oy = new Float64Array(4 * this.count);

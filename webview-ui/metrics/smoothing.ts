@@ -19,7 +19,7 @@
  * missing), a value nobody measured there.
  */
 import type { SmoothingMethod } from '../../src/shared/protocol/metrics';
-import { lowerBound } from './columns';
+import { isSequence, lowerBound, type XValues } from './columns';
 
 /** Parameters in x units derived from the UI's 0..1 amount and the series' x span. */
 export interface SmoothingParams { method: SmoothingMethod; weight: number; halfLife: number; sigma: number }
@@ -51,8 +51,9 @@ export class Smoother {
    * call. `minGap` (x units, default Infinity): consecutive points further apart start a new segment (see the module
    * doc). A threshold more than twice or less than half the one used so far recomputes everything (a live series'
    * typical spacing settles as it grows; small drifts keep the earlier result so appends stay cheap).
+   * `xs` may be a sequence (steps kept unwritten, columns.ts XValues): the smoothed values are the same.
    */
-  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, minGap = Infinity): void {
+  update(xs: XValues, ys: ArrayLike<number>, n: number, minGap = Infinity): void {
     const g = minGap > 0 ? minGap : Infinity;
     const moved = g === Infinity || this.minGap === Infinity ? g !== this.minGap : g > 2 * this.minGap || g < this.minGap / 2;
     if (moved) { this.minGap = g; this.length = 0; }
@@ -63,17 +64,33 @@ export class Smoother {
       case 'none': for (let i = this.length; i < n; i++) this.values[i] = ys[i]; break;
       case 'ema': this.ema(xs, ys, n); break;
       case 'ema-time': this.emaTime(xs, ys, n); break;
-      case 'gaussian': this.gaussian(xs, ys, n); break;
+      case 'gaussian': this.gaussian(isSequence(xs) ? this.writtenOut(xs, n) : xs, ys, n); break;
     }
     this.length = n;
   }
 
-  // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing).
-  private ema(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+  /** A sequence's values for the Gaussian's window searches, written out incrementally (kept across appends). */
+  private seqOut = new Float64Array(0);
+  private seqOutN = 0;
+  private seqOf: { first: number; stride: number } | undefined;
+
+  private writtenOut(xs: { first: number; stride: number }, n: number): Float64Array {
+    if (!this.seqOf || this.seqOf.first !== xs.first || this.seqOf.stride !== xs.stride) { this.seqOf = { first: xs.first, stride: xs.stride }; this.seqOutN = 0; }
+    if (this.seqOut.length < n) { const grown = new Float64Array(Math.max(n, this.seqOut.length * 2, 1024)); grown.set(this.seqOut.subarray(0, this.seqOutN)); this.seqOut = grown; }
+    for (let i = this.seqOutN; i < n; i++) this.seqOut[i] = xs.first + i * xs.stride;
+    if (n > this.seqOutN) this.seqOutN = n;
+    return this.seqOut;
+  }
+
+  // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing). A sequence's
+  // x is computed as the store's Column writes it out (first + i * stride), so both forms give the same doubles.
+  private ema(xs: XValues, ys: ArrayLike<number>, n: number): void {
     const w = this.params.weight, out = this.values, gap = this.minGap;
+    const seq = isSequence(xs), arr = xs as ArrayLike<number>, f = seq ? xs.first : 0, st = seq ? xs.stride : 0;
     let last = this.last, wPow = this.wPow;
     for (let i = this.length; i < n; i++) {
-      if (i > 0 && xs[i] - xs[i - 1] > gap) { last = 0; wPow = 1; } // a new segment: restart, debiased from its first point
+      // a new segment: restart, debiased from its first point
+      if (i > 0 && (seq ? (f + i * st) - (f + (i - 1) * st) : arr[i] - arr[i - 1]) > gap) { last = 0; wPow = 1; }
       const v = ys[i];
       if (!(v - v === 0)) { out[i] = v; continue; } // NaN/Inf pass through and do not enter the average
       last = last * w + (1 - w) * v;
@@ -84,16 +101,18 @@ export class Smoother {
     this.last = last; this.wPow = wPow;
   }
 
-  private emaTime(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
+  private emaTime(xs: XValues, ys: ArrayLike<number>, n: number): void {
     const h = this.params.halfLife, out = this.values, gap = this.minGap;
+    const seq = isSequence(xs), arr = xs as ArrayLike<number>, f = seq ? xs.first : 0, st = seq ? xs.stride : 0;
     let sum = this.last, weight = this.debiasWeight, prevX = this.prevX, lastDx = this.lastDx, lastDecay = this.lastDecay;
     for (let i = this.length; i < n; i++) {
-      if (i > 0 && xs[i] - xs[i - 1] > gap) { sum = 0; weight = 0; prevX = NaN; } // a new segment: restart
+      const x = seq ? f + i * st : arr[i];
+      if (i > 0 && x - (seq ? f + (i - 1) * st : arr[i - 1]) > gap) { sum = 0; weight = 0; prevX = NaN; } // a new segment: restart
       const v = ys[i];
       if (!(v - v === 0)) { out[i] = v; continue; }
       let decay = 0;
       if (prevX === prevX) { // not NaN: there is a previous point
-        const dx = xs[i] > prevX ? xs[i] - prevX : 0;
+        const dx = x > prevX ? x - prevX : 0;
         // Regularly spaced points repeat dx: reuse the last decay instead of a pow per point.
         if (dx !== lastDx) { lastDx = dx; lastDecay = Math.pow(2, -dx / h); }
         decay = lastDecay;
@@ -101,7 +120,7 @@ export class Smoother {
       // Weighted sum and weight total decay together; their ratio is the debiased average.
       sum = sum * decay + v;
       weight = weight * decay + 1;
-      prevX = xs[i];
+      prevX = x;
       out[i] = sum / weight;
     }
     this.last = sum; this.debiasWeight = weight; this.prevX = prevX; this.lastDx = lastDx; this.lastDecay = lastDecay;
