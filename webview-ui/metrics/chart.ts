@@ -12,7 +12,7 @@ import type { AlertMarker, ChartViewState, XAxisMode } from '../../src/shared/pr
 import { ColumnGrid, lowerBound, resolveColumns, xAt, type Resolved, type XValues } from './columns';
 import { DURATION_INCRS, distinctTickLabels, durationTickLabels, formatDuration, wallTickLabels } from './ticks';
 import { GAP_FACTOR, typicalDelta, withGaps } from './gaps';
-import { Smoother, smoothingParams } from './smoothing';
+import { Smoother, foldSmoothed, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
 
 /** What the chart drew last, exposed on the root element as `data-chart` (JSON) for tests and the status line. */
@@ -267,13 +267,21 @@ export class LossChart {
       }
       // Restarts after the gaps in x the chart draws (the data part of drawNow's threshold; the pixel part depends
       // on the zoom, and zooming must not change the smoothed values).
-      d.smoother.update(xs, ys, n, GAP_FACTOR * typicalDelta(xs, n));
+      const gap = GAP_FACTOR * typicalDelta(xs, n);
+      if (!this.zoom) {
+        // Full view: smoothed in windows straight into the grid (foldSmoothed), not held whole.
+        let g = d.smoothGrid;
+        if (!g || g.columns !== columns) g = new ColumnGrid(columns);
+        const f = foldSmoothed(d.smoother, g, xs, ys, n, gap);
+        d.smoothGrid = f.grid;
+        return f.grid.resolve(xs, f.values, n);
+      }
+      d.smoother.update(xs, ys, n, gap);
       ys = d.smoother.values;
     }
     if (this.zoom) return resolveColumns(xs as Float64Array, ys, n, this.zoom[0], this.zoom[1], columns);
-    const key = l.kind === 'smooth' ? 'smoothGrid' : 'grid';
-    let g = d[key];
-    if (!g || g.columns !== columns) { g = new ColumnGrid(columns); d[key] = g; }
+    let g = d.grid;
+    if (!g || g.columns !== columns) { g = new ColumnGrid(columns); d.grid = g; }
     g.update(xs, ys, n);
     return g.resolve(xs, ys, n);
   }
