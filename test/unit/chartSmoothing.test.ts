@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Smoother, smoothingParams, type SmoothingParams } from '../../webview-ui/metrics/smoothing';
+import { Smoother, foldSmoothed, smoothingParams, type SmoothingParams } from '../../webview-ui/metrics/smoothing';
+import { ColumnGrid } from '../../webview-ui/metrics/columns';
 import { emaDebiased, emaTimeWeighted, gaussianSmooth } from '../../src/core/metrics/smoothing';
 
 const P = (p: Partial<SmoothingParams> & Pick<SmoothingParams, 'method'>): SmoothingParams => ({ weight: 0.6, halfLife: 5, sigma: 3, ...p });
@@ -129,4 +130,69 @@ test('gap-aware smoothing: live appends across a gap give the same result as smo
     live.update(xs, ys, xs.length, 10);
     for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(live.values[i] - all.values[i]) < 1e-9, `${p.method} at ${i}`);
   }
+});
+
+test('smoothing over steps given as a sequence ({ first, stride, count }) gives the values it gives over the written-out steps', () => {
+  for (const method of ['none', 'ema', 'ema-time', 'gaussian'] as const) {
+    for (const stride of [1, 10, 0.1, 7.3]) {
+      const n = 3000, first = 3 * stride;
+      const xs = Float64Array.from({ length: n }, (_, i) => first + i * stride); // as the chart store's Column writes it out
+      const ys = Float64Array.from({ length: n }, (_, i) => (i === 1234 ? NaN : 2 + Math.sin(i / 37) + (i % 11) / 50));
+      for (const minGap of [Infinity, 10 * stride, 0.5 * stride]) {
+        const p = smoothingParams(method, 0.7, xs[n - 1] - xs[0]);
+        const a = new Smoother(p), b = new Smoother(p);
+        // live: a few appends, then the rest
+        for (const at of [1, 2, 500, 1777, n]) { a.update(xs, ys, at, minGap); b.update({ first, stride, count: at }, ys, at, minGap); }
+        assert.deepEqual([...b.values.subarray(0, n)], [...a.values.subarray(0, n)], `${method}, stride ${stride}, gap ${minGap}`);
+      }
+    }
+  }
+});
+
+test('foldSmoothed (smoothed values folded into the grid in windows, never held whole) draws exactly the points whole smoothed values draw, at once and live', () => {
+  const n = 300_000, columns = 700;
+  const xs = Float64Array.from({ length: n }, (_, i) => 10 * (i + 1));
+  const ys = Float64Array.from({ length: n }, (_, i) => 2.5 * Math.exp(-i / 80_000) + 0.5 + 0.05 * Math.sin(i * 12.9898));
+  ys[123_456] = 40; ys[200_001] = NaN; ys[299_999] = -3; // a spike, a NaN, a dip at the end
+  for (const method of ['ema', 'ema-time', 'gaussian'] as const) {
+    for (const xv of [xs, { first: 10, stride: 10, count: n }]) {
+      const p = smoothingParams(method, 0.6, xs[n - 1] - xs[0]);
+      // whole: the smoother's values, then the grid over them (what the chart did before)
+      const sm = new Smoother(p), g = new ColumnGrid(columns);
+      // windows: first draw of 286,600 points, then live appends of 100, 7 and the rest
+      const fs = new Smoother(p);
+      let fg = new ColumnGrid(columns);
+      // 286,600 points span 1399.4 buckets of 2048: a grid sized by its first window (65,536 points) would stop at 2048
+      for (const at of [286_600, 286_700, 286_707, n]) {
+        sm.update(xv, ys, at, 100); g.update(xv, sm.values, at);
+        const f = foldSmoothed(fs, fg, xv, ys, at, 100);
+        fg = f.grid;
+        const a = g.resolve(xv, sm.values, at), b = fg.resolve(xv, f.values, at);
+        assert.deepEqual([...b.xs], [...a.xs], `${method} x at ${at}`);
+        assert.deepEqual([...b.ys], [...a.ys], `${method} y at ${at}`);
+      }
+      if (method !== 'gaussian') { // the Gaussian's passes read earlier values: it keeps them whole
+        assert.equal(fs.whole, false, `${method}: the smoothed values were not held whole`);
+        assert.ok(fs.values.length < n, `${method}: ${fs.values.length} values held`);
+      }
+    }
+  }
+});
+
+test('foldSmoothed keeps whole values where the grid reads them all (few points), and a smoother that starts again gets a new grid', () => {
+  const p = smoothingParams('ema', 0.6, 1000);
+  const xs = Float64Array.from({ length: 5000 }, (_, i) => i), ys = Float64Array.from({ length: 5000 }, (_, i) => Math.cos(i / 50));
+  const s = new Smoother(p);
+  let f = foldSmoothed(s, new ColumnGrid(1000), xs, ys, 1500, 10);
+  assert.equal(s.whole, true);
+  const few = f.grid.resolve(xs, f.values, 1500);
+  assert.equal(few.length, 1500, 'every point drawn');
+  const ref = new Smoother(p); ref.update(xs, ys, 1500, 10);
+  assert.deepEqual([...few.ys], [...ref.values.subarray(0, 1500)]);
+  // a gap threshold 10x the last one: the smoother starts again, and the grid with it
+  f = foldSmoothed(s, f.grid, xs, ys, 5000, 100);
+  assert.equal(s.restarted, true);
+  const whole = new Smoother(p), g = new ColumnGrid(1000);
+  whole.update(xs, ys, 5000, 100); g.update(xs, whole.values, 5000);
+  assert.deepEqual([...f.grid.resolve(xs, f.values, 5000).ys], [...g.resolve(xs, whole.values, 5000).ys]);
 });

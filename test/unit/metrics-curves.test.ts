@@ -264,3 +264,42 @@ test('world size from the launch command', () => {
   assert.equal(worldSizeFromArgv(['python', 'train.py']), undefined);
   assert.deepEqual(tokensPerStepOf({ sources: {}, microBatchSize: 4, gradientAccumulationSteps: 8, worldSize: 16, tensorParallel: 2, seqLength: 2048 })?.tokensPerStep, 4 * 8 * 8 * 2048);
 });
+
+test('the chart\'s store keeps packed ascending steps as their sequence until read, and every entry is the double it writes out (issue 12)', async () => {
+  const { Column } = await import('../../webview-ui/metrics/store.js');
+  const written = (first: number, stride: number, n: number) => Float64Array.from({ length: n }, (_, i) => first + i * stride);
+  const c = new Column();
+  c.append({ first: 0.1, stride: 0.1, count: 1000 });
+  assert.deepEqual(c.arithmetic, { first: 0.1, stride: 0.1, count: 1000 });
+  // appends that go on with the sequence (packed, or as the few values a live append sends) keep it a sequence
+  c.append(Float64Array.from([0.1 + 1000 * 0.1, 0.1 + 1001 * 0.1]));
+  assert.equal(c.arithmetic?.count, 1002);
+  assert.equal(c.at(1001), 0.1 + 1001 * 0.1);
+  const whole = new Column();
+  whole.append({ first: 1, stride: 2, count: 10 });
+  whole.append({ first: 21, stride: 2, count: 5 });
+  assert.deepEqual(whole.arithmetic, { first: 1, stride: 2, count: 15 });
+  // a packed append from the next step with the same stride, whose doubles (first' + i * 0.1) are not the sequence's
+  // (0.1 + (1002 + i) * 0.1): written out, each entry as it was sent
+  const tail = { first: 0.1 + 1002 * 0.1, stride: 0.1, count: 10 };
+  assert.ok(Array.from({ length: 10 }, (_, i) => tail.first + i * 0.1).some((v, i) => v !== 0.1 + (1002 + i) * 0.1));
+  c.append(tail);
+  assert.equal(c.arithmetic, undefined);
+  assert.deepEqual(c.view(), Float64Array.from([...written(0.1, 0.1, 1002), ...written(tail.first, 0.1, 10)]));
+  // read as data, a sequence is written out (and stays so)
+  const d = new Column();
+  d.append({ first: 5, stride: 5, count: 3000 });
+  assert.deepEqual(d.view(), written(5, 5, 3000));
+  assert.equal(d.arithmetic, undefined);
+  // not ascending: written out as before
+  const e = new Column();
+  e.append({ first: 5, stride: -1, count: 10 });
+  assert.equal(e.arithmetic, undefined);
+  assert.deepEqual(e.view(), written(5, -1, 10));
+  // truncated to empty, the next append starts afresh
+  const f = new Column();
+  f.append({ first: 1, stride: 1, count: 10 });
+  f.length = 0;
+  f.append(Float64Array.from([7, 9]));
+  assert.deepEqual(f.view(), Float64Array.from([7, 9]));
+});

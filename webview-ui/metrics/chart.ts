@@ -9,10 +9,10 @@
  */
 import uPlot from 'uplot';
 import type { AlertMarker, ChartViewState, XAxisMode } from '../../src/shared/protocol/metrics';
-import { ColumnGrid, lowerBound, resolveColumns, type Resolved } from './columns';
+import { ColumnGrid, lowerBound, resolveColumns, xAt, type Resolved, type XValues } from './columns';
 import { DURATION_INCRS, distinctTickLabels, durationTickLabels, formatDuration, wallTickLabels } from './ticks';
 import { GAP_FACTOR, typicalDelta, withGaps } from './gaps';
-import { Smoother, smoothingParams } from './smoothing';
+import { Smoother, foldSmoothed, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
 
 /** What the chart drew last, exposed on the root element as `data-chart` (JSON) for tests and the status line. */
@@ -253,24 +253,35 @@ export class LossChart {
   private resolveLine(l: Line, d: Derived, columns: number): Resolved {
     // Only [drawFrom, n) is drawn (an untimed prefix has no place on a time axis); subarrays from a fixed start keep
     // the incremental grids' "earlier points unchanged" contract, and derive() resets them when drawFrom is set.
+    // On the step axis x is usually the sequence the steps travelled as (Column.arithmetic): the grids and the EMAs
+    // read it without the store writing out 8 MB of steps per 1M points (issue 12). Zooming needs the values.
     const k = d.drawFrom < 0 ? Math.min(l.s.length, d.x.length) : d.drawFrom;
-    const n = Math.min(l.s.length, d.x.length) - k, xs = d.x.data.subarray(k);
+    const n = Math.min(l.s.length, d.x.length) - k, seq = k === 0 && !this.zoom ? d.x.arithmetic : undefined;
+    const xs: XValues = seq ?? d.x.data.subarray(k);
     let ys: Float64Array = this.valuesOf(l.s, d).subarray(k);
     if (l.kind === 'smooth') {
       const v = this.view();
       if (!d.smoother) {
-        const span = n > 1 ? xs[n - 1] - xs[0] : 1;
+        const span = n > 1 ? xAt(xs, n - 1) - xAt(xs, 0) : 1;
         d.smoother = new Smoother(smoothingParams(v.smoothing, v.smoothingAmount, span));
       }
       // Restarts after the gaps in x the chart draws (the data part of drawNow's threshold; the pixel part depends
       // on the zoom, and zooming must not change the smoothed values).
-      d.smoother.update(xs, ys, n, GAP_FACTOR * typicalDelta(xs, n));
+      const gap = GAP_FACTOR * typicalDelta(xs, n);
+      if (!this.zoom) {
+        // Full view: smoothed in windows straight into the grid (foldSmoothed), not held whole.
+        let g = d.smoothGrid;
+        if (!g || g.columns !== columns) g = new ColumnGrid(columns);
+        const f = foldSmoothed(d.smoother, g, xs, ys, n, gap);
+        d.smoothGrid = f.grid;
+        return f.grid.resolve(xs, f.values, n);
+      }
+      d.smoother.update(xs, ys, n, gap);
       ys = d.smoother.values;
     }
-    if (this.zoom) return resolveColumns(xs, ys, n, this.zoom[0], this.zoom[1], columns);
-    const key = l.kind === 'smooth' ? 'smoothGrid' : 'grid';
-    let g = d[key];
-    if (!g || g.columns !== columns) { g = new ColumnGrid(columns); d[key] = g; }
+    if (this.zoom) return resolveColumns(xs as Float64Array, ys, n, this.zoom[0], this.zoom[1], columns);
+    let g = d.grid;
+    if (!g || g.columns !== columns) { g = new ColumnGrid(columns); d.grid = g; }
     g.update(xs, ys, n);
     return g.resolve(xs, ys, n);
   }
@@ -287,7 +298,7 @@ export class LossChart {
     for (const l of this.lines) {
       const d = this.derive(l.s, v.xAxis, smoothKey);
       const n = Math.min(l.s.length, d.x.length), k = d.drawFrom < 0 ? n : d.drawFrom;
-      if (n > k) { summary.xMin = Math.min(summary.xMin, d.x.data[k]); summary.xMax = Math.max(summary.xMax, d.x.data[n - 1]); }
+      if (n > k) { summary.xMin = Math.min(summary.xMin, d.x.at(k)); summary.xMax = Math.max(summary.xMax, d.x.at(n - 1)); }
       const r = this.resolveLine(l, d, columns);
       // A non-finite value (NaN loss; <= 0 on a log scale) is a `null`: a gap at its step (its alert marks it); a
       // stretch of missing steps gets a `null` point too (gaps.ts).
@@ -300,8 +311,8 @@ export class LossChart {
         ys[i] = ok ? y : null;
         if (ok && r.xs[i] >= x0 && r.xs[i] <= x1) { if (y < mn) mn = y; if (y > mx) mx = y; }
       }
-      const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n - k > 1 ? d.x.data[n - 1] - d.x.data[k] : 0) || 1;
-      const g = withGaps(r.xs, ys, r.length, Math.max(GAP_FACTOR * typicalDelta(d.x.data.subarray(k), n - k), (2 * span) / columns));
+      const span = (this.zoom ? this.zoom[1] - this.zoom[0] : n - k > 1 ? d.x.at(n - 1) - d.x.at(k) : 0) || 1;
+      const g = withGaps(r.xs, ys, r.length, Math.max(GAP_FACTOR * typicalDelta(k === 0 ? d.x.arithmetic ?? d.x.data : d.x.data.subarray(k), n - k), (2 * span) / columns));
       tables.push([g.xs, g.ys] as unknown as uPlot.AlignedData);
       if (l.kind === 'raw') {
         summary.total += r.inRange; summary.drawn += r.drawn;

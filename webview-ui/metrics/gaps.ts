@@ -4,16 +4,17 @@
  * had been measured there. uPlot breaks a line only at an explicit `null` (its `findGaps`, with `spanGaps: false`);
  * `undefined` (the fill of `uPlot.join` where another series has an x this one lacks) is bridged.
  */
+import { xAt, type XValues } from './columns';
 
 /**
  * The typical distance between consecutive x values: the median of up to 2,048 deltas sampled evenly over the
  * first `n` entries of ascending `xs` (the lower median for an even count: of two deltas, 1 and 319, the gap is the
  * 319). 0 when there are fewer than two points.
  */
-export function typicalDelta(xs: ArrayLike<number>, n: number): number {
+export function typicalDelta(xs: XValues, n: number): number {
   if (n < 2) return 0;
   const m = Math.min(n - 1, 2048), stride = (n - 1) / m, deltas = new Float64Array(m);
-  for (let k = 0; k < m; k++) { const i = Math.min(n - 2, Math.floor(k * stride)); deltas[k] = xs[i + 1] - xs[i]; }
+  for (let k = 0; k < m; k++) { const i = Math.min(n - 2, Math.floor(k * stride)); deltas[k] = xAt(xs, i + 1) - xAt(xs, i); }
   deltas.sort();
   return deltas[(m - 1) >> 1];
 }

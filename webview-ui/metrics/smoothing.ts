@@ -19,7 +19,7 @@
  * missing), a value nobody measured there.
  */
 import type { SmoothingMethod } from '../../src/shared/protocol/metrics';
-import { lowerBound } from './columns';
+import { ColumnGrid, isSequence, lowerBound, type XValues } from './columns';
 
 /** Parameters in x units derived from the UI's 0..1 amount and the series' x span. */
 export interface SmoothingParams { method: SmoothingMethod; weight: number; halfLife: number; sigma: number }
@@ -34,10 +34,20 @@ export function smoothingParams(method: SmoothingMethod, amount: number, xSpan: 
   return { method, weight: a * 0.999, halfLife: Math.max(1e-12, a ** 3 * span * 0.05), sigma: Math.max(1e-12, a ** 3 * span * 0.05) };
 }
 
-/** Holds the smoothed values of one series; `update` after appends, `values` has `length` valid entries. */
+/**
+ * Smooths one series incrementally; `update` after appends. `values` has `length` valid entries, or, after an update
+ * with `whole` false, that update's entries only (`from`).
+ */
 export class Smoother {
+  /** Smoothed values: of points [0, length) while `whole`; else of the last update's points [from, length), at i - from. */
   values = new Float64Array(0);
   length = 0;
+  /** Whether `values` holds every point's smoothed value (see `update`'s `whole`). */
+  whole = true;
+  /** The point whose smoothed value is values[0] (0 while `whole`). */
+  from = 0;
+  /** Whether the last update smoothed from the first point again (a new series, a moved gap threshold, a shrunk series, or whole values asked for after a window). */
+  restarted = false;
   // EMA state after `length` points
   private last = 0; private debiasWeight = 0; private prevX = NaN; private wPow = 1;
   private lastDx = NaN; private lastDecay = 0;
@@ -51,49 +61,81 @@ export class Smoother {
    * call. `minGap` (x units, default Infinity): consecutive points further apart start a new segment (see the module
    * doc). A threshold more than twice or less than half the one used so far recomputes everything (a live series'
    * typical spacing settles as it grows; small drifts keep the earlier result so appends stay cheap).
+   * `xs` may be a sequence (steps kept unwritten, columns.ts XValues): the smoothed values are the same.
+   * `whole` false (EMAs and 'none'; the Gaussian's passes read earlier values, so it keeps them all): keep only this
+   * update's values, values[i - from] for i in [from, n) with `from` the length before the call; the chart folds them
+   * into its grid chunk by chunk (foldSmoothed) instead of holding 8 MB per 1M points. Asking for whole values again
+   * recomputes them from the first point (the same values: the computation is deterministic).
    */
-  update(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, minGap = Infinity): void {
+  update(xs: XValues, ys: ArrayLike<number>, n: number, minGap = Infinity, whole = true): void {
     const g = minGap > 0 ? minGap : Infinity;
     const moved = g === Infinity || this.minGap === Infinity ? g !== this.minGap : g > 2 * this.minGap || g < this.minGap / 2;
+    if (this.params.method === 'gaussian') whole = true;
     if (moved) { this.minGap = g; this.length = 0; }
     if (n < this.length) this.length = 0;
+    if (whole && !this.whole) this.length = 0; // the earlier values were not kept
+    this.restarted = this.length === 0 && n > 0;
     if (this.length === 0) { this.last = 0; this.debiasWeight = 0; this.prevX = NaN; this.wPow = 1; this.lastDx = NaN; }
-    if (this.values.length < n) { const grown = new Float64Array(Math.max(n, this.values.length * 2, 1024)); grown.set(this.values.subarray(0, this.length)); this.values = grown; }
+    const from = whole ? 0 : this.length;
+    if (this.values.length < n - from) {
+      const grown = new Float64Array(Math.max(n - from, whole ? this.values.length * 2 : 0, 1024));
+      if (whole) grown.set(this.values.subarray(0, this.length));
+      this.values = grown;
+    }
+    this.whole = whole; this.from = from;
     switch (this.params.method) {
-      case 'none': for (let i = this.length; i < n; i++) this.values[i] = ys[i]; break;
+      case 'none': for (let i = this.length; i < n; i++) this.values[i - from] = ys[i]; break;
       case 'ema': this.ema(xs, ys, n); break;
       case 'ema-time': this.emaTime(xs, ys, n); break;
-      case 'gaussian': this.gaussian(xs, ys, n); break;
+      case 'gaussian': this.gaussian(isSequence(xs) ? this.writtenOut(xs, n) : xs, ys, n); break;
     }
     this.length = n;
   }
 
-  // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing).
-  private ema(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    const w = this.params.weight, out = this.values, gap = this.minGap;
+  /** A sequence's values for the Gaussian's window searches, written out incrementally (kept across appends). */
+  private seqOut = new Float64Array(0);
+  private seqOutN = 0;
+  private seqOf: { first: number; stride: number } | undefined;
+
+  private writtenOut(xs: { first: number; stride: number }, n: number): Float64Array {
+    if (!this.seqOf || this.seqOf.first !== xs.first || this.seqOf.stride !== xs.stride) { this.seqOf = { first: xs.first, stride: xs.stride }; this.seqOutN = 0; }
+    if (this.seqOut.length < n) { const grown = new Float64Array(Math.max(n, this.seqOut.length * 2, 1024)); grown.set(this.seqOut.subarray(0, this.seqOutN)); this.seqOut = grown; }
+    for (let i = this.seqOutN; i < n; i++) this.seqOut[i] = xs.first + i * xs.stride;
+    if (n > this.seqOutN) this.seqOutN = n;
+    return this.seqOut;
+  }
+
+  // Hot loops keep their state in locals and write it back once (fields mutated per point cost boxing). A sequence's
+  // x is computed as the store's Column writes it out (first + i * stride), so both forms give the same doubles.
+  private ema(xs: XValues, ys: ArrayLike<number>, n: number): void {
+    const w = this.params.weight, out = this.values, gap = this.minGap, off = this.from;
+    const seq = isSequence(xs), arr = xs as ArrayLike<number>, f = seq ? xs.first : 0, st = seq ? xs.stride : 0;
     let last = this.last, wPow = this.wPow;
     for (let i = this.length; i < n; i++) {
-      if (i > 0 && xs[i] - xs[i - 1] > gap) { last = 0; wPow = 1; } // a new segment: restart, debiased from its first point
+      // a new segment: restart, debiased from its first point
+      if (i > 0 && (seq ? (f + i * st) - (f + (i - 1) * st) : arr[i] - arr[i - 1]) > gap) { last = 0; wPow = 1; }
       const v = ys[i];
-      if (!(v - v === 0)) { out[i] = v; continue; } // NaN/Inf pass through and do not enter the average
+      if (!(v - v === 0)) { out[i - off] = v; continue; } // NaN/Inf pass through and do not enter the average
       last = last * w + (1 - w) * v;
       // w^(finite points so far) as a running product. Once below 1e-17 the debias factor is exactly 1; stop there,
       // because the product would otherwise settle on the smallest denormal and every multiply would be slow.
-      if (wPow > 1e-17) { wPow *= w; out[i] = last / (1 - wPow); } else out[i] = last;
+      if (wPow > 1e-17) { wPow *= w; out[i - off] = last / (1 - wPow); } else out[i - off] = last;
     }
     this.last = last; this.wPow = wPow;
   }
 
-  private emaTime(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number): void {
-    const h = this.params.halfLife, out = this.values, gap = this.minGap;
+  private emaTime(xs: XValues, ys: ArrayLike<number>, n: number): void {
+    const h = this.params.halfLife, out = this.values, gap = this.minGap, off = this.from;
+    const seq = isSequence(xs), arr = xs as ArrayLike<number>, f = seq ? xs.first : 0, st = seq ? xs.stride : 0;
     let sum = this.last, weight = this.debiasWeight, prevX = this.prevX, lastDx = this.lastDx, lastDecay = this.lastDecay;
     for (let i = this.length; i < n; i++) {
-      if (i > 0 && xs[i] - xs[i - 1] > gap) { sum = 0; weight = 0; prevX = NaN; } // a new segment: restart
+      const x = seq ? f + i * st : arr[i];
+      if (i > 0 && x - (seq ? f + (i - 1) * st : arr[i - 1]) > gap) { sum = 0; weight = 0; prevX = NaN; } // a new segment: restart
       const v = ys[i];
-      if (!(v - v === 0)) { out[i] = v; continue; }
+      if (!(v - v === 0)) { out[i - off] = v; continue; }
       let decay = 0;
       if (prevX === prevX) { // not NaN: there is a previous point
-        const dx = xs[i] > prevX ? xs[i] - prevX : 0;
+        const dx = x > prevX ? x - prevX : 0;
         // Regularly spaced points repeat dx: reuse the last decay instead of a pow per point.
         if (dx !== lastDx) { lastDx = dx; lastDecay = Math.pow(2, -dx / h); }
         decay = lastDecay;
@@ -101,8 +143,8 @@ export class Smoother {
       // Weighted sum and weight total decay together; their ratio is the debiased average.
       sum = sum * decay + v;
       weight = weight * decay + 1;
-      prevX = xs[i];
-      out[i] = sum / weight;
+      prevX = x;
+      out[i - off] = sum / weight;
     }
     this.last = sum; this.debiasWeight = weight; this.prevX = prevX; this.lastDx = lastDx; this.lastDecay = lastDecay;
   }
@@ -126,6 +168,35 @@ export class Smoother {
     boxPass(xs, this.pass2, this.values, n, from(3), r, gap);
     // Keep non-finite points visible as such in the smoothed line too (a NaN loss is news, not noise).
     for (let i = this.length; i < n; i++) if (!Number.isFinite(ys[i])) this.values[i] = ys[i];
+  }
+}
+
+/** Points smoothed per window by foldSmoothed (512 KB of values, reused). */
+const FOLD_CHUNK = 1 << 16;
+
+/**
+ * Smooths points [smoother.length, n) and folds them into `grid`, a window of FOLD_CHUNK points at a time, so a 1M-point
+ * series never holds its smoothed values whole (8 MB to fault in: a tenth of the chart's first draw on a VM; issue 12).
+ * The grid keeps each bucket's values, so the drawn line is the one whole values give. Where a grid must read every
+ * value (no more than `grid.maxBuckets` points, no positive x span yet, the Gaussian, a grid behind the smoother),
+ * the smoother keeps whole values as before. A smoother that starts again from the first point gets a new grid.
+ * @returns the grid to keep (a new one after a restart) and the values to hand to its `resolve` (read only when whole)
+ */
+export function foldSmoothed(smoother: Smoother, grid: ColumnGrid, xs: XValues, ys: ArrayLike<number>, n: number, minGap: number): { grid: ColumnGrid; values: Float64Array } {
+  const whole = () => {
+    smoother.update(xs, ys, n, minGap);
+    if (smoother.restarted && grid.folded > 0) grid = new ColumnGrid(grid.columns);
+    grid.update(xs, smoother.values, n);
+    return { grid, values: smoother.values };
+  };
+  if (n <= grid.maxBuckets || smoother.params.method === 'gaussian' || smoother.length !== grid.folded || !grid.reserve(xs, n)) return whole();
+  for (;;) {
+    const m = Math.min(n, smoother.length + FOLD_CHUNK);
+    smoother.update(xs, ys, m, minGap, false);
+    if (smoother.from !== grid.folded) { grid = new ColumnGrid(grid.columns); grid.reserve(xs, n); } // started again from the first point
+    grid.update(xs, smoother.values, m, smoother.from);
+    if (grid.folded !== m) return whole(); // no positive x span yet: the grid keeps no buckets
+    if (m === n) return { grid, values: smoother.values };
   }
 }
 

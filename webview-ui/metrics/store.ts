@@ -3,7 +3,7 @@
  * received (the host sends each point once). Zooming re-resolves from here; nothing is re-requested from the host.
  */
 import type { AlertMarker, RunData, RunInfo, SeriesData, XAxisMode } from '../../src/shared/protocol/metrics';
-import { OFFSET_NAN, columnAt, columnLength, isArithmetic, isOffsets, unpackColumn, type PackedColumn } from '../../src/shared/packedColumn';
+import { OFFSET_NAN, columnAt, columnLength, isArithmetic, isOffsets, unpackColumn, type ArithmeticColumn, type PackedColumn } from '../../src/shared/packedColumn';
 
 const SEGMENT_RE = /^(.*) \(segment \d+\)$/;
 
@@ -43,33 +43,81 @@ function splitAtRestarts(s: SeriesData): SeriesData[] {
   return out;
 }
 
-/** A Float64Array that grows by doubling; `data` has `length` valid entries. */
+/**
+ * A Float64Array that grows by doubling; `data` has `length` valid entries.
+ *
+ * While every entry is `first + i * stride` (stride > 0: steps that travelled packed, and appends that go on with the
+ * same sequence), the column keeps only the sequence (`arithmetic`) and writes the entries out the first time `data`
+ * is read. The chart on the step axis (the default) draws from the sequence itself, so a 1M-point snapshot does not
+ * write 8 MB of steps: on a machine where fresh memory is slow to fault in, that write was a tenth of the first draw
+ * (issue 12: chart.firstDraw1MvsFirstDraw2k). Written out or not, entry i is the same double.
+ */
 export class Column {
-  data: Float64Array;
+  private buf: Float64Array;
   length = 0;
-  constructor(capacity = 1024) { this.data = new Float64Array(capacity); }
+  /** The sequence every entry in [0, length) is, while not written out into `buf`. */
+  private seq: { first: number; stride: number } | undefined;
+  constructor(capacity = 1024) { this.buf = new Float64Array(capacity); }
+
+  /** The entries (valid in [0, length); the rest is spare capacity). Writes out a sequence on first read. */
+  get data(): Float64Array {
+    if (this.seq) {
+      const { first, stride } = this.seq, n = this.length;
+      this.seq = undefined;
+      if (this.buf.length < n) this.buf = new Float64Array(n);
+      const d = this.buf;
+      for (let i = 0; i < n; i++) d[i] = first + i * stride;
+    }
+    return this.buf;
+  }
+
+  /** `{ first, stride, count: length }` while the entries are a sequence not yet written out, else undefined. */
+  get arithmetic(): ArithmeticColumn | undefined {
+    return this.seq && this.length > 0 ? { first: this.seq.first, stride: this.seq.stride, count: this.length } : undefined;
+  }
+
+  /** Entry i (0 <= i < length), without writing out a sequence. */
+  at(i: number): number { return this.seq ? this.seq.first + i * this.seq.stride : this.buf[i]; }
+
   /**
-   * Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy). A packed
-   * column is written out; with `fill`, `values` only gives the count and every new entry is `fill`.
+   * Appends; when empty, takes `values` itself as storage (a received message's arrays are ours: no copy), or keeps an
+   * ascending packed sequence as a sequence. A packed column is otherwise written out; with `fill`, `values` only gives
+   * the count and every new entry is `fill`.
    */
   append(values: Float64Array | PackedColumn, fill?: number): void {
-    if (this.length === 0 && fill === undefined && values instanceof Float64Array && values.byteOffset === 0 && values.length === values.buffer.byteLength / 8) {
-      this.data = values; this.length = values.length; return;
-    }
+    if (this.length === 0) this.seq = undefined;
     const count = columnLength(values);
-    const at = this.grow(count), d = this.data;
+    if (fill === undefined && count > 0) {
+      if (this.length === 0 && isArithmetic(values) && values.stride > 0) {
+        this.seq = { first: values.first, stride: values.stride }; this.length = count; return;
+      }
+      if (this.seq && this.continuesSequence(values)) { this.length += count; return; }
+    }
+    if (this.length === 0 && fill === undefined && values instanceof Float64Array && values.byteOffset === 0 && values.length === values.buffer.byteLength / 8) {
+      this.buf = values; this.length = values.length; return;
+    }
+    const at = this.grow(count), d = this.buf;
     if (fill !== undefined) d.fill(fill, at, at + count);
     else if (isArithmetic(values)) { const { first, stride } = values; for (let i = 0, k = at; i < count; i++, k++) d[k] = first + i * stride; }
     else if (isOffsets(values)) { const { base, offsets } = values; for (let i = 0, k = at; i < count; i++, k++) { const o = offsets[i]; d[k] = o === OFFSET_NAN ? NaN : base + o; } }
     else d.set(values, at);
   }
-  /** Makes room for `count` more entries and counts them in; returns the index of the first. */
+
+  /** Whether every value appended would be the entry the sequence has at its index (exactly: compared one by one). */
+  private continuesSequence(values: Float64Array | PackedColumn): boolean {
+    const { first, stride } = this.seq!, at = this.length, n = columnLength(values);
+    if (isOffsets(values)) return false;
+    for (let i = 0; i < n; i++) if (columnAt(values, i) !== first + (at + i) * stride) return false;
+    return true;
+  }
+
+  /** Makes room for `count` more entries and counts them in (written out first if a sequence); returns the index of the first. */
   grow(count: number): number {
-    const at = this.length, need = at + count;
-    if (need > this.data.length) {
-      const grown = new Float64Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, at));
-      this.data = grown;
+    const d = this.data, at = this.length, need = at + count;
+    if (need > d.length) {
+      const grown = new Float64Array(Math.max(need, d.length * 2));
+      grown.set(d.subarray(0, at));
+      this.buf = grown;
     }
     this.length = need;
     return at;
@@ -207,7 +255,7 @@ export class ChartStore {
       for (const s of splitAtRestarts(whole)) {
         let st = run.series.get(s.name);
         if (!st) { st = new SeriesStore(`${runId}\u0000${s.name}`, runId, run.title, s.name); run.series.set(s.name, st); }
-        else if (st.length > 0 && columnLength(s.steps) > 0 && columnAt(s.steps, 0) <= st.steps.data[st.length - 1]) {
+        else if (st.length > 0 && columnLength(s.steps) > 0 && columnAt(s.steps, 0) <= st.steps.at(st.length - 1)) {
           // A new run segment (resumed or restarted launch in the same log), as the host's MetricStore keeps it: the
           // earlier segment stays whole as `<name> (segment k)` (drawn faded), the live series keeps its points
           // before the restart step and goes on with the new segment.
