@@ -60,7 +60,8 @@ export interface LogParser {
    * The log has gone quiet (its file stopped growing): closes what only a later line could close, the optimizer step
    * still accumulating micro-batch records (LitGPT; microBatches.ts), and returns its points. The parser stays open:
    * more chunks may follow. If records of that step arrive after all, their losses still reach the alert rules, and
-   * the chart keeps the settled point (a step already placed keeps its first value).
+   * the chart keeps the settled point (a step already placed keeps its first value). A traceback waiting for
+   * confirmation (see `CrashEvent`) is confirmed: a log quiet after it most likely ended there.
    */
   settle(): ParseOutput;
   /** Detected format: the first primary record format seen (`hf-trainer`, `megatron`, ...), else an auxiliary one
@@ -222,6 +223,8 @@ class Parser implements LogParser {
   }
 
   settle(): ParseOutput {
+    // a traceback that ended a log gone quiet is confirmed (an opened log is followed until its panel closes)
+    this.confirmCrashes();
     try { this.micro.flush((a) => this.emitStep(a)); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
     return this.flush();
   }
