@@ -143,6 +143,10 @@ test('a resume that continues past the earlier launch\'s last step is marked and
   const smooth = second.map((l) => l.replace(/'loss': 3\.[34]/, "'loss': 1.45"));
   assert.deepEqual(alertKinds(feedOf(`${first.join('\n')}\n`, `${smooth.join('\n')}\n`)), ['restart@60']);
 
+  // a custom loop that announces each epoch (`Starting training epoch 2/3`) is one launch: no resume per epoch
+  const epochs = [1, 2, 3].flatMap((e) => [`Starting training epoch ${e}/3`, ...[1, 2, 3].map((i) => `iter ${(e - 1) * 3 + i}: loss ${(3 - e * 0.3 - i * 0.05).toFixed(4)}, time 10.0ms, mfu 1.00%`)]);
+  assert.deepEqual(alertKinds(feedOf(`${epochs.join('\n')}\n`)), []);
+
   // Megatron behind srun prefixes, resumed from iteration 30 (its last), logging from 40 on
   const m1 = ['0: training ...', ...[10, 20, 30].map((i) => `0: ${megatronIter(i, 2 - i / 100)}`)];
   const m2 = ['0: [2024-05-02 11:00:00] training ...', ...[40, 50].map((i) => `0: ${megatronIter(i, 6.5)}`)];

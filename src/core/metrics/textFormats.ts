@@ -256,13 +256,14 @@ const LOSS_IS_NAN_RE = /\bLoss is (nan|inf|-inf), stopping training/;
 const MLX_RE = /(?:^|\s)Iter (\d+): (.*)$/;
 const MLX_START_RE = /Starting training\.*,?\s*iters:\s*(\d+)/;
 /**
- * Lines that start a launch: the Trainer's banner, `Starting training` & co, and Megatron-LM's per-launch lines
+ * Lines that start a launch: the Trainer's banner, `Starting training` & co (not `Starting training epoch 2`: a loop
+ * that announces each epoch is one launch), and Megatron-LM's per-launch lines
  * (`training.py`: `print_rank_0('> building train, validation, and test datasets ...')`,
  * `print_datetime('before the start of training step')`, `print_rank_0('training ...')`). Any prefix may come before
  * them (Slurm `srun --label` task ids, timestamps, `INFO:<logger>:`, `[rank0]:`); `training ...` must be the line's
  * message, after a prefix that ends in a bracket, colon, `>`, `|`, `-` or a timestamp's last digit.
  */
-const SEGMENT_RE = /\*{3,} Running training \*{3,}|Starting training|Start training|Training starts at step|Resuming training|\[before the start of training step\]|> building train, validation, and test datasets|(?:^|[\]:>|-]\s*|\d\s+)training \.\.\.$/;
+const SEGMENT_RE = /\*{3,} Running training \*{3,}|Start(?:ing)? training(?! *(?:for |on |of |at )?(?:epoch|step|iter|round))|Training starts at step|Resuming training|\[before the start of training step\]|> building train, validation, and test datasets|(?:^|[\]:>|-]\s*|\d\s+)training \.\.\.$/;
 /** The Trainer's banner header: the banner lines after it belong to the training run (see `hfBannerLine`). */
 const HF_TRAIN_HEADER = '***** Running training *****';
 const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
