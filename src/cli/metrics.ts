@@ -7,7 +7,7 @@
  *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "..." }`
  *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
  *       earlier launch's points as `<name> (segment k)` series, as the chart does. `meta` is what the parser reported
- *       (banner settings, final summary, `unplaced_points`, ...); settings, lossScale, tokens, notes and empty are the
+ *       (banner settings, final summary, `unplaced_points`, `relogged_points`, ...); settings, lossScale, tokens, notes and empty are the
  *       chart's own (core/metrics `FeedInfo`, from `feed.info()`).
  * csv:  `series,step,value` rows.
  * text (default): a summary per series (count, first/last/min/max), the meta, the settings, loss scale, Tokens axis
@@ -26,7 +26,7 @@ export interface CliResult {
   format: string;
   series: Map<string, Array<[number, number]>>;
   alerts: Alert[];
-  /** What the parser reported beside the points (banner settings, summary, `unplaced_points`, ...). */
+  /** What the parser reported beside the points (banner settings, summary, `unplaced_points`, `relogged_points`, ...). */
   meta: Record<string, number | string>;
   /** What the chart's notes are made of: settings, loss scale, Tokens axis source, notes (`feed.info()`). */
   info: FeedInfo;

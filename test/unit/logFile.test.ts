@@ -107,3 +107,24 @@ test('a quiet log is settled: the optimizer step still accumulating is drawn (a 
     assert.equal((await followed.done).reason, 'aborted');
   } finally { ac.abort(); ac2.abort(); }
 });
+
+test('an opened log that ends on a traceback shows the crash once it is quiet, not only when its panel closes (issue 12)', async () => {
+  // A traceback is a crash only once confirmed (core/metrics CrashEvent): an opened log is followed until its panel
+  // closes, so confirming at end() alone would never show it; a quiet log (settled) confirms it.
+  const log = "{'loss': 2.5, 'epoch': 0.1}\nTraceback (most recent call last):\n  File \"train.py\", line 88, in <module>\nValueError: Expected input batch_size (8) to match target batch_size (16).\n";
+  const now = 1_000_000_000;
+  const ac = new AbortController(), ac2 = new AbortController();
+  const crashes = (feed: { snapshot(): { alerts: { kind: string }[] } }) => feed.snapshot().alerts.filter((a) => a.kind === 'crash').length;
+  try {
+    const old = growingFile('/r/old.log', log, now - 60_000);
+    const opened = await openLogFile(old.files, '/r/old.log', { signal: ac.signal, pollMs: 10, clock: () => now });
+    assert.equal(crashes(opened.feed), 1);
+    let t = now;
+    const live = growingFile('/r/live.log', log, now);
+    const followed = await openLogFile(live.files, '/r/live.log', { signal: ac2.signal, pollMs: 10, settleMs: 30_000, clock: () => t });
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(crashes(followed.feed), 0, 'a traceback in a log still being written may be caught');
+    t += 30_000;
+    await until('the quiet log to be settled', () => crashes(followed.feed) === 1);
+  } finally { ac.abort(); ac2.abort(); }
+});

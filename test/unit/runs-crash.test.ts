@@ -29,6 +29,22 @@ test('crashOfLog: the first crash line is the reason, the last one the last erro
   assert.equal(crashOfLog('step 10 loss 2.3\n', 1), undefined);
 });
 
+test('crashOfLog: a traceback caught and logged while training goes on is no crash; at the end of the log it is (issue 12)', () => {
+  // huggingface/transformers#27013-style: pushing checkpoint-20 to the Hub fails with a 504, the Trainer logs the
+  // exception with its traceback and trains on (steps 30, 40); the run then fails for another reason (exit 1).
+  const bar = (n: number) => ` ${n}%|          | ${n}/100 [00:10<01:30,  1.00it/s]`;
+  const dict = (s: number) => `{'loss': ${(2 - s / 100).toFixed(4)}, 'learning_rate': 1e-05, 'epoch': ${s / 100}}`;
+  const tb = ['Traceback (most recent call last):', '  File "/usr/lib/python3.10/site-packages/huggingface_hub/utils/_errors.py", line 304, in hf_raise_for_status',
+    '    response.raise_for_status()', 'huggingface_hub.utils._errors.HfHubHTTPError: 504 Server Error: Gateway Time-out for url: https://huggingface.co/api/models/u/m/commit/main'];
+  const before = [bar(10), dict(10), bar(10), bar(20), dict(20), bar(20)];
+  const after = [bar(30), dict(30), bar(30), bar(40), dict(40), bar(40)];
+  assert.equal(crashOfLog([...before, ...tb, ...after].join('\n'), 1), undefined);
+  assert.deepEqual(crashOfLog([...before, ...tb].join('\n'), 1), { reason: 'huggingface_hub.utils._errors.HfHubHTTPError', lastError: tb[3] });
+  // a caught traceback, then training, then a real crash: the crash names the run's end
+  const oom = 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.';
+  assert.deepEqual(crashOfLog([...before, ...tb, ...after, oom].join('\n'), 1), { reason: 'CUDA out of memory', lastError: oom });
+});
+
 test('a local run that dies on a traceback is crashed, with exit code, reason and last error in its record', async () => {
   const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
   const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));

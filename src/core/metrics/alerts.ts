@@ -48,10 +48,10 @@ interface EvalState { best: number; bestStep: number; since: number; alerted: bo
 /** The detector of one run's stream. */
 export class AlertDetector {
   private readonly o: Required<AlertOptions>;
-  private readonly nanActive = new Set<string>();
-  private readonly spikes = new Map<string, SpikeState>();
+  private nanActive = new Set<string>();
+  private spikes = new Map<string, SpikeState>();
   /** Rolling medians of the last 3, 5 and 15 train-loss values (the divergence window grows with the run). */
-  private readonly lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
+  private lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
   private lossCount = 0;
   private bestMedian = Infinity;
   private divergent = false;
@@ -61,7 +61,7 @@ export class AlertDetector {
   private gradAlerted = false;
   private lastScale = NaN;
   private scaleAlerted = false;
-  private readonly evals = new Map<string, EvalState>();
+  private evals = new Map<string, EvalState>();
   /** Train loss history (step, value) for the overfitting check, thinned to at most ~4096 entries. */
   private trainSteps: number[] = [];
   private trainValues: number[] = [];
@@ -71,6 +71,31 @@ export class AlertDetector {
 
   /** Every alert raised so far. */
   get alerts(): readonly Alert[] { return this.all; }
+
+  /**
+   * A new launch of the run starts (a restart, or a resume from a checkpoint; see `LaunchEvent`): every rule forgets
+   * the earlier launch, so the new launch's first points are judged on their own (a fresh model's first losses are no
+   * spike or divergence against the earlier launch's windows, and an episode left open there, such as a NaN, or an
+   * alert that fires once, may fire again). The alerts raised so far stay in `alerts`. The resume-jump check, which
+   * compares the two launches on purpose, is the feed's (see feed.ts).
+   */
+  newSegment(): void {
+    this.nanActive = new Set();
+    this.spikes = new Map();
+    this.lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
+    this.lossCount = 0;
+    this.bestMedian = Infinity;
+    this.divergent = false;
+    this.zeroActive = false;
+    this.gradRun = 0;
+    this.gradLast = NaN;
+    this.gradAlerted = false;
+    this.lastScale = NaN;
+    this.scaleAlerted = false;
+    this.evals = new Map();
+    this.trainSteps = [];
+    this.trainValues = [];
+  }
 
   /** Feeds points in stream order; returns the alerts they raised. */
   push(points: readonly MetricPoint[]): Alert[] {

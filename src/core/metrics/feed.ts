@@ -6,7 +6,7 @@ import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
 import { MetricStore, type Restart } from './store';
 import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from '../../shared/runSettings';
-import type { Alert, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
+import type { Alert, CrashEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */
 export interface MetricsFeedOptions {
@@ -41,9 +41,22 @@ export interface FeedInfo {
   empty?: string;
 }
 
+/**
+ * A crash in words: its reason, then its line (`CUDA out of memory: torch.OutOfMemoryError: CUDA out of memory. ...`;
+ * `open`/`close` around the line instead of `: `), or the line alone where it starts with the reason, as a
+ * traceback's exception line starts with the exception's name (`RuntimeError: Expected all tensors ...`, not
+ * `RuntimeError: RuntimeError: ...`). `max` cuts the line (characters).
+ */
+export function crashMessage(e: Pick<CrashEvent, 'reason' | 'line'>, max = Infinity, open = ': ', close = ''): string {
+  const line = e.line.trim();
+  const cut = line.length > max ? line.slice(0, max) : line;
+  const text = line.replace(/^\[rank\d+\]: /, '');
+  return text.startsWith(e.reason) && (text.length === e.reason.length || text[e.reason.length] === ':') ? cut : `${e.reason}${open}${cut}${close}`;
+}
+
 /** The `FeedInfo.empty` sentence for a feed with no points: `lastError` wins, then an empty log, then lines read. */
-export function emptyReason(bytesRead: number, linesRead: number, format: string, lastError: LogEvent | undefined): string {
-  if (lastError) return `No metric was logged before the run ended: ${lastError.reason} (${lastError.line.trim().slice(0, 200)})`;
+export function emptyReason(bytesRead: number, linesRead: number, format: string, lastError: CrashEvent | undefined): string {
+  if (lastError) return `No metric was logged before the run ended: ${crashMessage(lastError, 200, ' (', ')')}`;
   if (bytesRead === 0) return 'The log is empty so far: no metric yet.';
   return `No metric lines yet in ${linesRead.toLocaleString('en-US')} line${linesRead === 1 ? '' : 's'} read${format !== 'unknown' ? ` (format: ${format})` : ' (no known log format recognised)'}.`;
 }
@@ -62,8 +75,9 @@ export interface WritableMetricsFeed extends MetricsFeed {
   readonly format: string;
   /** Run metadata from the log (final summary, trainer_state fields, totals). */
   readonly meta: Readonly<Record<string, number | string>>;
-  /** The last line that ends runs (CUDA OOM, NCCL timeout, traceback, ...) seen in the log, if any. */
-  readonly lastError: LogEvent | undefined;
+  /** The last line that ends runs (CUDA OOM, NCCL timeout, traceback, ...) seen in the log, if any (a traceback
+   * only once confirmed: see `CrashEvent`). */
+  readonly lastError: CrashEvent | undefined;
   /** Settings, loss scale, tokens axis and notes as known now. */
   info(): FeedInfo;
   /** Adds settings learned after the feed was made (the run's config snapshot, read asynchronously); they win over
@@ -114,10 +128,11 @@ const RESUME_JUMP_RATIO = 1.3;
  * Compares the first loss of a resumed segment with the median of the earlier segment's last (up to 5) losses at
  * steps before the resume step. A jump above {@link RESUME_JUMP_RATIO} x (and by more than 0.05) says the launch did not
  * continue the run it resumed: a wrong checkpoint, a reset optimizer or LR scheduler. Returns null while the new
- * segment has no point yet, undefined when there is no jump.
+ * segment has no point yet, undefined when there is no jump. `r.archived` empty: a resume that continued past the
+ * earlier launch's last step (nothing archived), whose earlier points are the live series' points before `r.step`.
  */
 function resumeJump(store: MetricStore, r: Restart): Alert | undefined | null {
-  const live = store.raw(r.series), old = store.raw(r.archived);
+  const live = store.raw(r.series), old = r.archived ? store.raw(r.archived) : live;
   if (!live || !old) return undefined;
   let k = 0;
   while (k < live.length && live.steps[k] < r.step) k++;
@@ -156,15 +171,60 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   };
   const crashKinds = new Set<string>();
 
-  const deliver = (out: ParseOutput): MetricsBatch => {
-    const restarts = store.append(out.points);
-    const raised = detector.push(out.alertPoints ?? out.points);
+  /** A launch started after the earlier one logged `loss` up to `previousLastStep`; its first loss is still to come. */
+  let launched: { previousLastStep: number } | undefined;
+
+  /** Stores and judges the points of one launch (a part of a parse output between launch events). */
+  const piece = (points: MetricPoint[], alertPoints: MetricPoint[], raised: Alert[]): void => {
+    const restarts = store.append(points);
+    for (const a of detector.push(alertPoints)) raised.push(a);
     for (const r of restarts) {
       if (r.series !== 'loss') continue;
+      launched = undefined;
       const resumed = r.step > 1;
       raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
       if (resumed) jumpChecks.push(r);
     }
+    if (launched === undefined) return;
+    // A launch whose steps go on past the earlier launch's last one (a resume from its last checkpoint) makes no
+    // restart in the store: the launch line is what says the run was resumed.
+    const first = points.find((p) => p.series === 'loss');
+    if (first === undefined) return;
+    const before = launched.previousLastStep;
+    launched = undefined;
+    if (first.step <= before) return;
+    raised.push({ kind: 'restart', series: 'loss', step: first.step, message: `resumed at step ${first.step} after the earlier launch reached step ${before}; no step was logged twice, so its points stay in the live series` });
+    jumpChecks.push({ series: 'loss', step: first.step, previousLastStep: before, archived: '' });
+  };
+
+  const deliver = (out: ParseOutput): MetricsBatch => {
+    const raised: Alert[] = [];
+    const alertPoints = out.alertPoints ?? out.points;
+    let from = 0, alertFrom = 0;
+    const crashes: CrashEvent[] = [];
+    /** Crash alerts, once per kind and launch, after the alerts of the points before them. */
+    const crashAlerts = (): void => {
+      for (const e of crashes) {
+        lastError = e;
+        if (crashKinds.has(e.crash)) continue;
+        crashKinds.add(e.crash);
+        raised.push({ kind: 'crash', series: 'loss', step: e.step ?? 0, message: crashMessage(e) });
+      }
+      crashes.length = 0;
+    };
+    for (const e of out.events ?? []) {
+      if (e.kind === 'crash') { crashes.push(e); continue; }
+      // the points before the launch line belong to the earlier launch: judged before the rules forget it
+      const alertAt = e.alertAt ?? e.at;
+      piece(out.points.slice(from, e.at), alertPoints.slice(alertFrom, alertAt), raised);
+      from = e.at; alertFrom = alertAt;
+      crashAlerts();
+      crashKinds.clear();
+      detector.newSegment();
+      const loss = store.raw('loss');
+      launched = loss && loss.length > 0 ? { previousLastStep: loss.steps[loss.length - 1] } : undefined;
+    }
+    piece(from === 0 ? out.points : out.points.slice(from), alertFrom === 0 ? alertPoints : alertPoints.slice(alertFrom), raised);
     for (let i = jumpChecks.length - 1; i >= 0; i--) {
       const a = resumeJump(store, jumpChecks[i]);
       if (a === null) continue; // no point of the new segment yet
@@ -174,13 +234,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     if (out.meta) { Object.assign(meta, out.meta); applySettings(); }
     const jump = levels.push(out.points, candidateFactors(settings));
     if (jump) raised.push(jump);
-    for (const e of out.events ?? []) {
-      if (e.kind !== 'crash') continue;
-      lastError = e;
-      if (crashKinds.has(e.crash)) continue;
-      crashKinds.add(e.crash);
-      raised.push({ kind: 'crash', series: 'loss', step: e.step ?? 0, message: `${e.reason}: ${e.line}` });
-    }
+    crashAlerts();
     alerts.push(...raised);
     if (out.progress) progress = out.progress;
     const batch: MetricsBatch = { points: out.points, alerts: raised };
@@ -191,7 +245,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     return batch;
   };
 
-  let lastError: LogEvent | undefined;
+  let lastError: CrashEvent | undefined;
   let bytesRead = 0, linesRead = 0;
   /** Counts bytes and newline-terminated lines handed to the parser (for `FeedInfo.empty`). */
   const count = (chunk: string | Uint8Array): void => {
@@ -210,6 +264,8 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     info() {
       const notes: string[] = [];
       const unplaced = meta.unplaced_points;
+      const relogged = meta.relogged_points;
+      if (typeof relogged === 'number' && relogged > 0) notes.push(`${relogged} point${relogged === 1 ? '' : 's'} at steps an earlier launch had already logged ${relogged === 1 ? 'was' : 'were'} logged again by a later launch (a resume from an earlier checkpoint, or a restart): the curves show the later launch's values, and the earlier launch's stay drawn faded as '<series> (segment k)'.`);
       if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
       const lossScale = lossScaleOf(settings);
       if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);

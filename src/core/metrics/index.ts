@@ -2,7 +2,7 @@
  * Public API of the metrics core: training logs -> metric points -> store -> downsampled, smoothed series and alerts.
  * Pure TypeScript (no fs, no vscode): callers hand in bytes or text.
  */
-export type { Alert, AlertKind, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
+export type { Alert, AlertKind, CrashEvent, LaunchEvent, LogEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress, SeriesColumns } from './types';
 export { detectCrashLine, type CrashLine, type CrashKind } from './textFormats';
 export { createLogParser, parseLog, tbName, type LogParser, type LogParserOptions, type ParsedLog } from './parser';
 export { MetricStore, alignSeries, segmentName, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';

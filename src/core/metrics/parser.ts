@@ -6,11 +6,16 @@
  * Conventions (see `types.ts` MetricPoint):
  * - step: the step/iteration the record prints; where it prints none, the 1-based index of the record in its series,
  *   except for Trainer dict lines in a stream that shows the Trainer's training bar (stdout and stderr in one file):
- *   there a dict's step is the global step of that bar (see `Parser.onBar`);
+ *   there a dict's step is the global step of that bar (see `Parser.onBar`); an evaluation dict printed before the
+ *   log's first step (`eval_on_start`: `epoch` 0 or absent) is at step 0;
  * - the same step printed again (several ranks, a resumed run re-logging) is one point, the first value, unless a
  *   new run segment was seen in between (a `Running training`/`Starting training` banner, a new TensorBoard
  *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
- *   points at steps >= it, as TensorBoard purges orphaned data);
+ *   points at steps >= it, as TensorBoard purges orphaned data); a launch line after points were placed is also
+ *   reported as a `LaunchEvent` (a resume whose steps go on past the earlier launch's is a launch all the same), and
+ *   points at steps an earlier launch had placed are counted as `relogged_points`;
+ * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end() or a new launch, not when a
+ *   record at a later step follows it;
  * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
  *
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
@@ -30,7 +35,7 @@ import { MicroBatchSteps, type MicroBatchRecord, type StepAggregate } from './mi
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
-import type { LogEvent, MetricPoint, ParseOutput, Progress } from './types';
+import type { CrashEvent, LaunchEvent, LogEvent, MetricPoint, ParseOutput, Progress } from './types';
 
 /** Options of {@link createLogParser}. */
 export interface LogParserOptions {
@@ -55,7 +60,8 @@ export interface LogParser {
    * The log has gone quiet (its file stopped growing): closes what only a later line could close, the optimizer step
    * still accumulating micro-batch records (LitGPT; microBatches.ts), and returns its points. The parser stays open:
    * more chunks may follow. If records of that step arrive after all, their losses still reach the alert rules, and
-   * the chart keeps the settled point (a step already placed keeps its first value).
+   * the chart keeps the settled point (a step already placed keeps its first value). A traceback waiting for
+   * confirmation (see `CrashEvent`) is confirmed: a log quiet after it most likely ended there.
    */
   settle(): ParseOutput;
   /** Detected format: the first primary record format seen (`hf-trainer`, `megatron`, ...), else an auxiliary one
@@ -85,7 +91,9 @@ const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1
 /** Longest line kept while waiting for its end (a longer one is parsed as is: likely binary garbage). */
 const MAX_LINE = 1 << 20;
 
-interface SeriesState { name: string; last: number; count: number; seg: number; drop: boolean }
+/** Per series: the last step placed (`last`) in run segment `seg`, the highest step of the segments before it
+ * (`top`: a step at or below it was logged again by a later launch), points placed (`count`). */
+interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean }
 /** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
 const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
@@ -136,6 +144,18 @@ class Parser implements LogParser {
   /** Points that had to take their record index in a log with a step axis (reported as `unplaced_points`). */
   private unplaced = 0;
   private unplacedReported = 0;
+  /** Points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
+  private relogged = 0;
+  private reloggedReported = 0;
+  /** Points placed since the last launch line, and the highest step among them. */
+  private placedInLaunch = 0;
+  private launchMaxStep: number | undefined;
+  /** Traceback crashes not confirmed yet (see `CrashEvent`): confirmed at end() or a new launch, withdrawn when a
+   * record at a step after `step` follows. */
+  private pendingCrashes: CrashEvent[] | undefined;
+  /** Inside end(), after the last line: what is placed now was printed before it (a step still accumulating, a
+   * Key: value block, a dict waiting for its bar), so it withdraws no traceback. */
+  private finishing = false;
   private outProgress: Progress | undefined;
   private outMeta: Record<string, number | string> | undefined;
   private time: number | undefined;
@@ -172,22 +192,21 @@ class Parser implements LogParser {
       progress: (p) => { this.outProgress = p; },
       meta: (k, v) => { (this.outMeta ??= {})[k] = v; },
       format: (n) => this.noteFormat(n),
-      segment: () => {
-        // A new training run (`***** Running training *****`) draws a new training bar, maybe with another total.
-        this.resolvePending();
-        this.micro.flush((a) => this.emitStep(a));
-        this.barTotal = this.barN = undefined;
-        if (this.series.size > 0) this.segmentNo++;
-      },
+      segment: (line) => this.launch(line),
       bar: (n, total) => this.onBar(n, total),
       auxStep: () => {
         if (this.barTotal !== undefined && this.barN !== undefined && this.barSteps) return this.barN + 1;
         return this.st.lastStep !== undefined ? this.st.lastStep + 1 : undefined;
       },
       crash: (c) => {
-        const e: LogEvent = { kind: 'crash', crash: c.kind, reason: c.reason, line: c.line };
+        // a Trainer dict printed before the crash line is placed first (no bar redraw will follow it)
+        if (c.kind === 'traceback') this.resolvePending();
+        const e: CrashEvent = { kind: 'crash', crash: c.kind, reason: c.reason, line: c.line };
         if (this.maxStep !== undefined) e.step = this.maxStep;
-        (this.outEvents ??= []).push(e);
+        // A traceback may be caught and logged while training goes on (an upload that failed, a callback): it waits
+        // for the end of the log or a new launch (see `CrashEvent`). The lines that only end runs count at once.
+        if (c.kind === 'traceback') (this.pendingCrashes ??= []).push(e);
+        else (this.outEvents ??= []).push(e);
       },
       microBatch: (r) => this.microBatch(r),
       stepAtIter: (iter) => this.micro.stepAtIter(iter),
@@ -204,6 +223,8 @@ class Parser implements LogParser {
   }
 
   settle(): ParseOutput {
+    // a traceback that ended a log gone quiet is confirmed (an opened log is followed until its panel closes)
+    this.confirmCrashes();
     try { this.micro.flush((a) => this.emitStep(a)); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
     return this.flush();
   }
@@ -211,11 +232,13 @@ class Parser implements LogParser {
   end(): ParseOutput {
     this.chunkTime = this.opts.now?.();
     try { this.finish(); } catch (e) { this.sink.meta('parse_error', e instanceof Error ? e.message : String(e)); }
+    this.finishing = false;
     return this.flush();
   }
 
   private flush(): ParseOutput {
     if (this.stepped && this.unplaced !== this.unplacedReported) { (this.outMeta ??= {}).unplaced_points = this.unplaced; this.unplacedReported = this.unplaced; }
+    if (this.relogged !== this.reloggedReported) { (this.outMeta ??= {}).relogged_points = this.relogged; this.reloggedReported = this.relogged; }
     const r: ParseOutput = { points: this.out };
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
@@ -223,6 +246,35 @@ class Parser implements LogParser {
     if (this.outAlert) r.alertPoints = this.outAlert;
     this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined; this.outAlert = undefined;
     return r;
+  }
+
+  /**
+   * A launch line (see `LineSink.segment`) or a new TensorBoard event file: a new run segment, with a new training bar
+   * (maybe with another total); the earlier launch's unconfirmed traceback is confirmed (it ended that launch), and,
+   * when the earlier launch placed points, a `LaunchEvent` marks where the new one starts.
+   */
+  private launch(line: string): void {
+    this.resolvePending();
+    this.micro.flush((a) => this.emitStep(a));
+    this.barTotal = this.barN = undefined;
+    this.confirmCrashes();
+    if (this.series.size > 0) this.segmentNo++;
+    if (this.placedInLaunch > 0) {
+      const e: LaunchEvent = { kind: 'launch', line: line.length > 500 ? `${line.slice(0, 500)}…` : line, at: this.out.length };
+      if (this.launchMaxStep !== undefined) e.step = this.launchMaxStep;
+      if (this.outAlert !== undefined) e.alertAt = this.outAlert.length;
+      (this.outEvents ??= []).push(e);
+    }
+    this.placedInLaunch = 0;
+    this.launchMaxStep = undefined;
+  }
+
+  /** Reports the traceback crashes that waited for confirmation (see `pendingCrashes`). */
+  private confirmCrashes(): void {
+    const c = this.pendingCrashes;
+    if (c === undefined) return;
+    this.pendingCrashes = undefined;
+    (this.outEvents ??= []).push(...c);
   }
 
   private noteFormat(name: string): void {
@@ -341,6 +393,7 @@ class Parser implements LogParser {
     this.carry = '';
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
+    this.finishing = true;
     this.resolvePending();
     this.micro.flush((a) => this.emitStep(a));
     if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink);
@@ -348,6 +401,7 @@ class Parser implements LogParser {
       this.emit(this.stateOf('grad_norm'), this.st.megatronLastIter + 1, NaN);
       this.st.pendingGradNormNaN = false;
     }
+    this.confirmCrashes();
   }
 
   private tfReader(): TfEventsReader {
@@ -355,7 +409,7 @@ class Parser implements LogParser {
       this.noteFormat('tensorboard');
       this.time = s.wallTime;
       this.emit(this.stateOf(tbName(s.tag)), s.step, s.value);
-    }, () => { this.noteFormat('tensorboard'); if (this.series.size > 0) this.segmentNo++; });
+    }, () => { this.noteFormat('tensorboard'); this.launch(''); });
   }
 
   // ---- text -----------------------------------------------------------------------------------------------------
@@ -473,6 +527,11 @@ class Parser implements LogParser {
       else this.preBarPend = false;
       this.resolvePending();
     }
+    // An evaluation before the log's first training step (transformers `eval_on_start`, or evaluate() before train():
+    // `{'eval_loss': ..., 'epoch': 0}`, or no epoch) is at step 0, not at the index or bar step of what follows.
+    const stepped = this.stepped;
+    const atStart = step === undefined && !json && format === undefined && this.maxStep === undefined && (this.barN === undefined || this.barN === 0) && startEval(keys, values, n);
+    if (atStart) step = 0;
     if (step === undefined && !json && format === undefined && this.barSteps && (this.barTotal !== undefined || this.preBarPend)) {
       // A Trainer dict in a stream with the training bar: its step is the n of the next training bar line. Also
       // before the first bar line: a log that opens on a dict (an excerpt, a numbered-prefix copy) gets the step of
@@ -494,6 +553,7 @@ class Parser implements LogParser {
       out.push(p);
       if (this.outAlert !== undefined) this.outAlert.push(p); // a log with micro-batch records has its own alert stream
     }
+    if (atStart) this.stepped = stepped; // step 0 of an evaluation gives the log no step axis
     if (step !== undefined && total !== undefined) {
       const p: Progress = { step, total };
       const eta = sc.strings?.get('remaining_time');
@@ -632,7 +692,7 @@ class Parser implements LogParser {
     let st = this.series.get(name);
     if (st === undefined) {
       const drop = this.series.size >= MAX_SERIES;
-      st = { name, last: -Infinity, count: 0, seg: 0, drop };
+      st = { name, last: -Infinity, count: 0, seg: 0, top: -Infinity, drop };
       if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
       this.series.set(name, st);
     }
@@ -662,9 +722,18 @@ class Parser implements LogParser {
     if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
     else if (step - step !== 0) return NaN; // NaN or infinite step: nothing to place it at
     else this.stepped = true;
+    if (this.pendingCrashes !== undefined && !this.finishing) {
+      // a record after a traceback, at a later step: the exception was caught and training went on
+      const c = this.pendingCrashes[0].step;
+      if (c === undefined || step > c) this.pendingCrashes = undefined;
+    }
     if (this.maxStep === undefined || step > this.maxStep) this.maxStep = step;
     if (step <= st.last && st.seg === this.segmentNo) return NaN; // the same step again: keep the first value
+    if (st.seg !== this.segmentNo && st.last > st.top) st.top = st.last;
+    if (step <= st.top) this.relogged++;
     st.last = step; st.count++; st.seg = this.segmentNo;
+    this.placedInLaunch++;
+    if (this.launchMaxStep === undefined || step > this.launchMaxStep) this.launchMaxStep = step;
     return step;
   }
 
@@ -699,6 +768,17 @@ class Parser implements LogParser {
     this.emit(this.stateOf('iter_time_ms'), a.step, a.iterTimeMs);
     this.time = time;
   }
+}
+
+/** A Trainer evaluation dict at the start of training: `eval_*` keys, no training `loss`, `epoch` 0 or absent. */
+function startEval(keys: readonly string[], values: ArrayLike<number>, n: number): boolean {
+  let evalKey = false;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    if (k === 'loss' || (k === 'epoch' && values[i] !== 0)) return false;
+    if (k.startsWith('eval_')) evalKey = true;
+  }
+  return evalKey;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array { const r = new Uint8Array(a.length + b.length); r.set(a); r.set(b, a.length); return r; }

@@ -41,8 +41,11 @@ export interface LineSink {
   meta(key: string, value: number | string): void;
   /** Names the record format that produced the line (first call per line wins for `format`). */
   format(name: string): void;
-  /** A new run segment starts (a re-logged step after this point replaces, rather than repeats, earlier ones). */
-  segment(): void;
+  /**
+   * A launch line: a new run segment starts (a re-logged step after this point replaces, rather than repeats, earlier
+   * ones), and, when an earlier launch logged points, a new launch of the run (see `LaunchEvent`). `line` is the line.
+   */
+  segment(line: string): void;
   /**
    * A plain tqdm bar was drawn: no description before it (`Loading checkpoint shards: `, `Evaluation in progress: `
    * name other loops) and no metrics in its postfix; `n`/`total` as printed. The Trainer's training bar is such a bar
@@ -136,6 +139,8 @@ export interface TextState {
   totalSteps?: number;
   /** A Python traceback was opened and its exception line has not come yet. */
   inTraceback?: boolean;
+  /** The last line was the Trainer's training banner header or one of its lines (see `hfBannerLine`). */
+  hfBanner?: boolean;
   /** The open block of `Key: value` lines (see {@link flushKeyValueBlock}). */
   block?: { keys: string[]; values: number[] };
 }
@@ -250,7 +255,17 @@ const METRICLOGGER_RE = /\b(Epoch: \[(\d+)\]|Test:)\s+\[\s*(\d+)\s*\/\s*(\d+)\]\
 const LOSS_IS_NAN_RE = /\bLoss is (nan|inf|-inf), stopping training/;
 const MLX_RE = /(?:^|\s)Iter (\d+): (.*)$/;
 const MLX_START_RE = /Starting training\.*,?\s*iters:\s*(\d+)/;
-const SEGMENT_RE = /\*{3,} Running training \*{3,}|Starting training|Start training|^training \.\.\.|Training starts at step|Resuming training/;
+/**
+ * Lines that start a launch: the Trainer's banner, `Starting training` & co (not `Starting training epoch 2`: a loop
+ * that announces each epoch is one launch), and Megatron-LM's per-launch lines
+ * (`training.py`: `print_rank_0('> building train, validation, and test datasets ...')`,
+ * `print_datetime('before the start of training step')`, `print_rank_0('training ...')`). Any prefix may come before
+ * them (Slurm `srun --label` task ids, timestamps, `INFO:<logger>:`, `[rank0]:`); `training ...` must be the line's
+ * message, after a prefix that ends in a bracket, colon, `>`, `|`, `-` or a timestamp's last digit.
+ */
+const SEGMENT_RE = /\*{3,} Running training \*{3,}|Start(?:ing)? training(?! *(?:for |on |of |at )?(?:epoch|step|iter|round))|Training starts at step|Resuming training|\[before the start of training step\]|> building train, validation, and test datasets|(?:^|[\]:>|-]\s*|\d\s+)training \.\.\.$/;
+/** The Trainer's banner header: the banner lines after it belong to the training run (see `hfBannerLine`). */
+const HF_TRAIN_HEADER = '***** Running training *****';
 const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
 
 /** Splits `key: value  key: value` runs separated by two or more spaces. */
@@ -268,6 +283,10 @@ function pairsBySpaces(rest: string): Array<[string, string]> {
  * `sub` is called for a remainder of the line that should itself be parsed (a record glued after a tqdm bar).
  */
 export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: (rest: string) => void): boolean {
+  // The Trainer's banner before the Key: value blocks: `  Num Epochs = 3` would otherwise open a block that swallows
+  // the banner lines after it (which ones depended on their order).
+  if (line.indexOf(' = ') >= 0 && hfBannerLine(line, st, sink)) return true;
+  st.hfBanner = false;
   if (st.block !== undefined) {
     if (keyValueLine(line, st, sink)) return true;
     flushKeyValueBlock(st, sink);
@@ -327,7 +346,7 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
 
   // After the bars: a crash glued after a bar is seen in the rest of the line, without the bar.
   if (sink.crash) { const c = detectCrashLine(line, st); if (c) sink.crash(c); }
-  if (SEGMENT_RE.test(line)) sink.segment();
+  if (line.indexOf('raining') >= 0 && SEGMENT_RE.test(line)) { sink.segment(line); if (line.indexOf(HF_TRAIN_HEADER) >= 0) st.hfBanner = true; }
 
   // Megatron-LM / Megatron-DeepSpeed / NeMo Megatron iteration lines.
   if (line.indexOf('iteration') >= 0 && line.indexOf('|') >= 0) {
@@ -447,13 +466,32 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   return false;
 }
 
-/** HF Trainer `***** Running training *****` banner lines (trainer.py `_inner_training_loop`), by metadata key. */
-const HF_BANNER: Array<[string, string]> = [
-  ['Gradient Accumulation steps', 'gradient_accumulation_steps'],
+/**
+ * HF Trainer `***** Running training *****` banner lines (trainer.py `_inner_training_loop`: `logger.info(f"  Num
+ * examples = {num_examples:,}")` & co), by metadata key. Versions print them in different orders and leave some
+ * out, so each line is read on its own. `Num examples` is read only right after the training header (the
+ * evaluation banner prints one too); the others only the training banner prints.
+ */
+const HF_BANNER = new Map<string, string>([
+  ['Num examples', 'num_examples'],
+  ['Num Epochs', 'num_train_epochs'],
   ['Instantaneous batch size per device', 'per_device_train_batch_size'],
   ['Total train batch size (w. parallel, distributed & accumulation)', 'total_train_batch_size'],
-];
-const HF_BANNER_RE = /(Gradient Accumulation steps|Instantaneous batch size per device|Total train batch size \(w\. parallel, distributed & accumulation\)) = ([\d,]+)\s*$/;
+  ['Gradient Accumulation steps', 'gradient_accumulation_steps'],
+  ['Total optimization steps', 'max_steps'],
+  ['Number of trainable parameters', 'num_trainable_parameters'],
+]);
+const HF_BANNER_RE = /(?:^|\s)(Num examples|Num Epochs|Instantaneous batch size per device|Total train batch size \(w\. parallel, distributed & accumulation\)|Gradient Accumulation steps|Total optimization steps|Number of trainable parameters) = ([\d,]+)\s*$/;
+
+/** A line of the Trainer's training banner (see {@link HF_BANNER}): its value as metadata; true when it was one. */
+function hfBannerLine(line: string, st: TextState, sink: LineSink): boolean {
+  const m = HF_BANNER_RE.exec(line);
+  if (!m || (m[1] === 'Num examples' && !st.hfBanner)) return false;
+  if (st.block !== undefined) flushKeyValueBlock(st, sink);
+  sink.meta(HF_BANNER.get(m[1])!, Number(m[2].replace(/,/g, '')));
+  st.hfBanner = true;
+  return true;
+}
 /** Megatron `_print_args` / DeepSpeed config dump: `  context_parallel_size ..... 2`. */
 const DOTS_RE = /^\s*([a-z_]+) \.{2,} (\S+)\s*$/;
 const DOTS_KEYS = new Set(['gradient_accumulation_steps', 'micro_batch_size', 'global_batch_size', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'seq_length', 'encoder_seq_length', 'world_size', 'tensor_model_parallel_size', 'pipeline_model_parallel_size', 'context_parallel_size', 'data_parallel_size']);
@@ -465,9 +503,7 @@ const TF_VERSION_RE = /"transformers_version":\s*"([^"]+)"/;
  * settings.ts, which turns them into run settings). True when the line was one.
  */
 function bannerLine(line: string, sink: LineSink): boolean {
-  let m = HF_BANNER_RE.exec(line);
-  if (m) { sink.meta(HF_BANNER.find(([label]) => label === m![1])![1], Number(m[2].replace(/,/g, ''))); return true; }
-  m = DOTS_RE.exec(line);
+  let m = DOTS_RE.exec(line);
   if (m && DOTS_KEYS.has(m[1])) { const v = Number(m[2]); if (Number.isFinite(v)) { sink.meta(m[1], v); return true; } }
   m = TF_VERSION_RE.exec(line);
   if (m) { sink.meta('transformers_version', m[1]); return true; }

@@ -41,12 +41,29 @@ export interface ParseOutput {
 }
 
 /**
- * Something a log says about the run rather than a metric: `crash`, a line that ends runs (CUDA out of memory, NCCL
- * watchdog timeout, device-side assert, `Killed`, a Python traceback's exception line, a torch.distributed.elastic
- * child failure; `crash` names which, `reason` is short, `line` is the line) at the last step seen (`step`, absent
- * when no point came before it).
+ * Something a log says about the run rather than a metric: a line that ended a launch ({@link CrashEvent}) or the
+ * start of a new launch of the run in the same log ({@link LaunchEvent}).
  */
-export interface LogEvent { kind: 'crash'; crash: string; reason: string; line: string; step?: number }
+export type LogEvent = CrashEvent | LaunchEvent;
+
+/**
+ * A line that ends runs (CUDA out of memory, NCCL watchdog timeout, device-side assert, `Killed`, a Python traceback's
+ * exception line, a torch.distributed.elastic child failure; `crash` names which, `reason` is short, `line` is the
+ * line) at the last step seen (`step`, absent when no point came before it). A traceback's exception line is reported
+ * only once it is confirmed: at the end of the log, when the log goes quiet (`LogParser.settle`) or at a new launch,
+ * and never when a record at a later step followed it before then (a caught and logged exception: training went on).
+ */
+export interface CrashEvent { kind: 'crash'; crash: string; reason: string; line: string; step?: number }
+
+/**
+ * A new launch of the run starts in the same log, after an earlier launch logged points: a launch line (Megatron-LM
+ * `training ...`, `[before the start of training step]`, `> building train, validation, and test datasets ...`; the
+ * Trainer's `***** Running training *****`; `Starting training`, `Resuming training`, ...; any prefix before them) or
+ * a new TensorBoard event file. `line` is that line (empty for TensorBoard); `step` is the last step the earlier
+ * launch placed a point at; `at` is the number of this output's `points` that came before the launch (those belong to
+ * the earlier launch) and `alertAt` the same for `alertPoints` where the output has them.
+ */
+export interface LaunchEvent { kind: 'launch'; line: string; step?: number; at: number; alertAt?: number }
 
 /** One series as columns, steps ascending. */
 export interface SeriesColumns { name: string; steps: Float64Array; values: Float64Array; times?: Float64Array }
