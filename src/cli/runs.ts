@@ -7,7 +7,8 @@ import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
 out of memory, NCCL timeout, traceback, Killed/137) is "crashed"; --format json has its exitCode, crashReason and
-lastError.
+lastError; a Slurm run whose job ended badly (TIMEOUT, NODE_FAIL, ...) or whose state Slurm did not give has
+slurmError, a launch that failed (sbatch refused) has error.
 ${HOST_USAGE}`;
 
 /** Widest name and reason a table cell shows (code points; longer ones end in `…`, `--format json` has them whole):
@@ -15,10 +16,10 @@ ${HOST_USAGE}`;
 const NAME_CHARS = 40;
 const REASON_CHARS = 80;
 
-/** The STATE cell: `crashed (137): Killed`, `failed (1)`, on one line (line breaks in a reason shown as `⏎`, see
- * `displayText`). */
+/** The STATE cell: `crashed (137): Killed`, `failed (1): Slurm job 12: TIMEOUT (TimeLimit)`, `failed: sbatch failed
+ * (exit 1): ...`, on one line (line breaks in a reason shown as `⏎`, see `displayText`). */
 function stateCell(r: RunRecord): string {
-  const reason = r.crashReason;
+  const reason = r.crashReason ?? ((r.state === 'failed' && r.error) || r.slurmError);
   return `${r.state}${r.exitCode !== undefined ? ` (${r.exitCode})` : ''}${reason ? `: ${displayText(reason, REASON_CHARS)}` : ''}`;
 }
 
