@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogFollower } from '../../src/remote/logFollower';
 import { LocalRunner } from '../../src/remote/localRunner';
+import { endedLabel } from '../../src/core/runs/runState';
 import type { RunRecord } from '../../src/core/runs/types';
+import { runDescription, runProblem } from '../../src/views/runs/format';
 import { getRun, isRunActive, launchRun, listRuns, listRunsDetailed, stopRun } from '../../src/remote/runs';
 import { waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
@@ -150,7 +152,7 @@ test('Slurm controller down mid-run: following goes on (reconnecting, not ended)
   }
 });
 
-test('Slurm job that fails and sbatch that refuses: why, in the listing and `llmtrain runs`', async () => {
+test('Slurm job that fails and sbatch that refuses: why, in the listing, `llmtrain runs` and the Runs view row', async () => {
   const slurm = await startSlurm();
   const home = mkdtempSync(join(tmpdir(), 'llmt-slurm-home-'));
   const work = mkdtempSync(join(tmpdir(), 'llmt-slurm-work-'));
@@ -169,6 +171,9 @@ test('Slurm job that fails and sbatch that refuses: why, in the listing and `llm
     assert.equal(failed.slurmError, `Slurm job ${failing.slurmJobId}: FAILED (NonZeroExitCode)`);
     assert.equal(refused.state, 'failed');
     assert.match(refused.error ?? '', /^sbatch failed \(exit 1\): .*[Ii]nvalid partition/);
+    // the Runs view row (the texts tree.ts sets as the item's description)
+    assert.match(runDescription({ ended: endedLabel(failed), problem: runProblem(failed), fallback: '' }), new RegExp(`^failed \\(exit 3\\) · .* · Slurm job ${failing.slurmJobId}: FAILED \\(NonZeroExitCode\\)$`));
+    assert.match(runDescription({ ended: endedLabel(refused), problem: runProblem(refused), fallback: '' }), /^failed · sbatch failed \(exit 1\): .*[Ii]nvalid partition.*⏎sbatch: error/);
     // `llmtrain runs`: the same, one row per run; --format json has slurmError and error whole
     const env = { LLMTRAIN_LOCAL_HOME: home, SLURM_CONF: slurm.env.SLURM_CONF };
     const table = (await cli(['runs'], env)).stdout.toString().trimEnd().split('\n');

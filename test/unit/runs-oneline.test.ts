@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { displayJoin, displayQuote, displayText, shellJoin } from '../../src/core/runs/quote';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun } from '../../src/remote/runs';
-import { commandLabel } from '../../src/views/runs/format';
+import { commandLabel, LABEL_CHARS, PROBLEM_CHARS, runDescription, runLabel, runProblem } from '../../src/views/runs/format';
 import { main } from '../../src/cli/main';
 import type { RunRecord } from '../../src/core/runs/types';
 
@@ -104,6 +104,30 @@ test('displayText: free text on one line, controls and bidi overrides visible, c
     assert.ok([...d].length <= max, d);
     if ([...displayText(t)].length > max) assert.ok(d.endsWith('…'), d);
   }), { numRuns: 200 });
+});
+
+test('Runs view row of a hostile name: one line of text, no reordering, cut; problems (sbatch, Slurm) on one line', () => {
+  const label = runLabel({ name: HOSTILE, argv: ['python3', 'train.py'] });
+  assert.doesNotMatch(label, BREAKS_OR_REORDERS);
+  assert.ok(label.startsWith('$(rm -rf ~) `id`⏎second line⏎third⏎x \\u202egpj.exe and \\x1b[31mred long'), label);
+  assert.equal([...label].length, LABEL_CHARS);
+  assert.ok(label.endsWith('…'));
+  assert.equal(runLabel({ name: undefined, argv: ['python3', 'train.py', 'cfg.yaml'] }), 'train.py cfg.yaml');
+  // what `sbatch` printed when it refused the job (sbatchCommand: `sbatch failed (exit 1): <stderr>`), two lines
+  const error = 'sbatch failed (exit 1): sbatch: error: invalid partition specified: nope\nsbatch: error: Batch job submission failed: Invalid partition name specified';
+  const problem = runProblem({ state: 'failed', error });
+  assert.equal(problem, error);
+  const d = runDescription({ ended: 'failed · 14:02', problem, summary: '', fallback: 'failed · 14:02' });
+  assert.doesNotMatch(d, BREAKS_OR_REORDERS);
+  assert.ok(d.startsWith('failed · 14:02 · sbatch failed (exit 1): sbatch: error: invalid partition specified: nope⏎sbatch: error: '), d);
+  assert.equal([...d].length, 'failed · 14:02 · '.length + PROBLEM_CHARS);
+  assert.equal(runProblem({ state: 'failed', slurmError: 'Slurm job 12: TIMEOUT (TimeLimit)' }), 'Slurm job 12: TIMEOUT (TimeLimit)');
+  assert.equal(runDescription({ ended: 'failed (exit 1) · 14:02', problem: 'Slurm job 12: TIMEOUT (TimeLimit)', summary: 'step 40/100 · loss 1.2', fallback: '' }),
+    'failed (exit 1) · 14:02 · Slurm job 12: TIMEOUT (TimeLimit) · step 40/100 · loss 1.2');
+  // a running run whose state Slurm did not give: the state and start time, then why
+  assert.equal(runDescription({ problem: 'Slurm did not answer (squeue failed (exit 1): x): the state is what the run folder says', fallback: 'running · 14:00' }),
+    'running · 14:00 · Slurm did not answer (squeue failed (exit 1): x): the state is what the run folder says');
+  assert.equal(runProblem({ state: 'running' }), undefined);
 });
 
 test('llmtrain runs: a hostile run name stays in its cell on one line, cut; --format json keeps it as typed', async () => {
