@@ -2,7 +2,8 @@
  * `llmtrain metrics <file> [--format json|csv|text]`: parses a training log (any format the metrics core reads:
  * text logs, trainer_state.json, metrics.csv, JSONL, TensorBoard event files) and prints its series and alerts.
  *
- * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] }, "alerts": [{ "kind", "series", "step" }],
+ * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] },
+ *       "alerts": [{ "kind", "series", "step", "message" }] (the message the text output and the chart print),
  *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason" } | null,
  *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "..." }`
  *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
@@ -97,7 +98,7 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
     for (const [name, pts] of r.series) series[name] = pts.map(([s, v]) => [s, jsonValue(v)]);
     const { settings, lossScale, tokens, notes, empty } = r.info;
     return `${JSON.stringify({
-      format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step })),
+      format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step, message: a.message })),
       meta: r.meta, settings, lossScale: lossScale ?? null, tokens: tokens ?? null, notes, ...(empty !== undefined ? { empty } : {}),
     })}\n`;
   }

@@ -1,13 +1,27 @@
 /** `llmtrain runs --host H [--format json|table]`: runs on a host with live state, newest first. */
-import { displayJoin } from '../core/runs/quote';
+import { displayJoin, displayText } from '../core/runs/quote';
+import type { RunRecord } from '../core/runs/types';
 import { listRunsDetailed } from '../remote/runs';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
 
 const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
 out of memory, NCCL timeout, traceback, Killed/137) is "crashed"; --format json has its exitCode, crashReason and
-lastError.
+lastError; a Slurm run whose job ended badly (TIMEOUT, NODE_FAIL, ...) or whose state Slurm did not give has
+slurmError, a launch that failed (sbatch refused) has error.
 ${HOST_USAGE}`;
+
+/** Widest name and reason a table cell shows (code points; longer ones end in `…`, `--format json` has them whole):
+ * one long error line must not widen every row of the table. */
+const NAME_CHARS = 40;
+const REASON_CHARS = 80;
+
+/** The STATE cell: `crashed (137): Killed`, `failed (1): Slurm job 12: TIMEOUT (TimeLimit)`, `failed: sbatch failed
+ * (exit 1): ...`, on one line (line breaks in a reason shown as `⏎`, see `displayText`). */
+function stateCell(r: RunRecord): string {
+  const reason = r.crashReason ?? ((r.state === 'failed' && r.error) || r.slurmError);
+  return `${r.state}${r.exitCode !== undefined ? ` (${r.exitCode})` : ''}${reason ? `: ${displayText(reason, REASON_CHARS)}` : ''}`;
+}
 
 /** The `runs` subcommand. */
 export const runsCommand = {
@@ -24,7 +38,7 @@ export const runsCommand = {
         process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
         return 0;
       }
-      const rows = runs.map((r) => [r.id, r.name ?? '', r.state + (r.exitCode !== undefined ? ` (${r.exitCode})` : '') + (r.crashReason ? `: ${r.crashReason}` : ''), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), displayJoin(r.argv)]);
+      const rows = runs.map((r) => [r.id, displayText(r.name ?? '', NAME_CHARS), stateCell(r), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), displayJoin(r.argv)]);
       const head = ['RUN', 'NAME', 'STATE', 'STARTED', 'COMMAND'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
       for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);

@@ -220,11 +220,14 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
       const states = await slurmRunStates(runner, slurmRuns);
       for (const r of slurmRuns) {
         const s = states.get(r.slurmJobId!);
-        if (s) r.state = s;
+        if (s) r.state = s.state;
+        if (s?.problem) r.slurmError = `Slurm job ${r.slurmJobId}: ${s.problem}`;
       }
     } catch (e) {
       if (!(e instanceof SlurmQueryError)) throw e;
       slurmError = e.message;
+      // said on each Slurm run too, where the Runs view shows it: its state is the folder's, not Slurm's
+      for (const r of slurmRuns) r.slurmError = `Slurm did not answer (${e.message}): the state is what the run folder says`;
     }
   }
   await markCrashes(runner, records);
@@ -316,7 +319,7 @@ async function processTable(runner: Runner): Promise<ProcessEntry[]> {
  */
 export async function isRunActive(runner: Runner, run: RunRecord): Promise<boolean> {
   if (run.slurmJobId) {
-    const s = (await slurmRunStates(runner, [run])).get(run.slurmJobId);
+    const s = (await slurmRunStates(runner, [run])).get(run.slurmJobId)?.state;
     return s === 'running' || s === 'starting';
   }
   const pgid = run.pgid ?? run.pid;

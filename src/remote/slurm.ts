@@ -2,7 +2,7 @@
  * Slurm as a way to launch on a host: sbatch a generated script whose output is the run's output.log (followed like
  * any log), state from squeue (then scontrol for recently ended jobs), scancel to stop.
  */
-import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript, slurmStateToRunState, squeueCommand } from '../core/runs/slurm';
+import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript, slurmEndProblem, slurmStateToRunState, squeueCommand } from '../core/runs/slurm';
 import type { SlurmOptions } from '../core/runs/slurm';
 import type { RunRecord, RunState } from '../core/runs/types';
 import type { Runner } from './types';
@@ -22,23 +22,31 @@ export async function submitSlurmRun(runner: Runner, p: { runDir: string; argv: 
   }
 }
 
+/** A Slurm run's live state, and what Slurm says went wrong when the job ended badly (see `slurmEndProblem`:
+ * `TIMEOUT (TimeLimit)`, `NODE_FAIL (NodeDown)`, ...). */
+export interface SlurmRunState { state: RunState; problem?: string }
+
 /**
- * Live state of Slurm runs: squeue for jobs it still knows, scontrol for the rest, and for jobs Slurm forgot
- * (MinJobAge passed) the run's exit.json (finished/failed), else `unknown`.
+ * Live state of Slurm runs, by job id: squeue for jobs it still knows, scontrol for the rest, and for jobs Slurm
+ * forgot (MinJobAge passed) the run's exit.json (finished/failed), else `unknown`.
  */
-export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[]): Promise<Map<string, RunState>> {
+export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[]): Promise<Map<string, SlurmRunState>> {
   const ids = runs.map((r) => r.slurmJobId!).filter(Boolean);
-  const result = new Map<string, RunState>();
+  const result = new Map<string, SlurmRunState>();
   if (ids.length === 0) return result;
+  const of = (job: { state: string; reason?: string }): SlurmRunState => {
+    const problem = slurmEndProblem(job);
+    return { state: slurmStateToRunState(job.state), ...(problem ? { problem } : {}) };
+  };
   const known = await runSpec(runner, squeueCommand(ids));
-  for (const [id, st] of known) result.set(id, slurmStateToRunState(st));
+  for (const [id, job] of known) result.set(id, of(job));
   for (const r of runs) {
     const id = r.slurmJobId!;
     if (result.has(id)) continue;
     const fields = await runSpec(runner, scontrolShowJobCommand(id));
-    if (fields?.JobState) result.set(id, slurmStateToRunState(fields.JobState));
-    else if (r.exitCode !== undefined) result.set(id, r.exitCode === 0 ? 'finished' : 'failed');
-    else result.set(id, 'unknown');
+    if (fields?.JobState) result.set(id, of({ state: fields.JobState, reason: fields.Reason }));
+    else if (r.exitCode !== undefined) result.set(id, { state: r.exitCode === 0 ? 'finished' : 'failed' });
+    else result.set(id, { state: 'unknown' });
   }
   return result;
 }

@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogFollower } from '../../src/remote/logFollower';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { endedLabel } from '../../src/core/runs/runState';
+import type { RunRecord } from '../../src/core/runs/types';
+import { runDescription, runProblem } from '../../src/views/runs/format';
 import { getRun, isRunActive, launchRun, listRuns, listRunsDetailed, stopRun } from '../../src/remote/runs';
 import { waitFor } from '../fixtures/remote/procs';
 import { writeDictLineTrainer } from '../fixtures/remote/scripts';
@@ -130,6 +135,8 @@ test('Slurm controller down mid-run: following goes on (reconnecting, not ended)
     ]);
     assert.match(active, /^squeue failed \(exit 1\):.*(Unable to contact slurm controller|Socket timed out)/);
     assert.match(listed.slurmError ?? '', /squeue failed/);
+    // said on the run too, where the Runs view and `llmtrain runs --format json` show it
+    assert.match(listed.runs.find((r) => r.id === run.id)?.slurmError ?? '', /^Slurm did not answer \(squeue failed .*\): the state is what the run folder says$/);
     assert.ok(listed.runs.some((r) => r.id === run.id), 'the run is still listed');
     assert.equal(ended, false, 'the follower did not take "Slurm did not answer" for "the job ended"');
     await slurm.startController();
@@ -142,5 +149,43 @@ test('Slurm controller down mid-run: following goes on (reconnecting, not ended)
   } finally {
     await env.cleanup();
     await slurm.stop();
+  }
+});
+
+test('Slurm job that fails and sbatch that refuses: why, in the listing, `llmtrain runs` and the Runs view row', async () => {
+  const slurm = await startSlurm();
+  const home = mkdtempSync(join(tmpdir(), 'llmt-slurm-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'llmt-slurm-work-'));
+  const saved = process.env.SLURM_CONF;
+  process.env.SLURM_CONF = slurm.env.SLURM_CONF; // the local runner's Slurm clients talk to the fixture's controller
+  try {
+    const runner = new LocalRunner({ home });
+    const failing = await launchRun(runner, { argv: ['sh', '-c', 'echo "step 1"; exit 3'], cwd: work, name: 'exits 3', slurm: { time: '5' } });
+    await waitFor(async () => !(await isRunActive(runner, failing)), 60_000, 'the job to end');
+    // a partition the cluster does not have: sbatch refuses the job, the run folder keeps why
+    await assert.rejects(launchRun(runner, { argv: ['true'], cwd: work, name: 'refused', slurm: { partition: 'no-such-partition' } }), /sbatch failed \(exit 1\):.*[Ii]nvalid partition/);
+    const { runs } = await listRunsDetailed(runner);
+    const failed = runs.find((r) => r.id === failing.id)!;
+    const refused = runs.find((r) => r.name === 'refused')!;
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.slurmError, `Slurm job ${failing.slurmJobId}: FAILED (NonZeroExitCode)`);
+    assert.equal(refused.state, 'failed');
+    assert.match(refused.error ?? '', /^sbatch failed \(exit 1\): .*[Ii]nvalid partition/);
+    // the Runs view row (the texts tree.ts sets as the item's description)
+    assert.match(runDescription({ ended: endedLabel(failed), problem: runProblem(failed), fallback: '' }), new RegExp(`^failed \\(exit 3\\) · .* · Slurm job ${failing.slurmJobId}: FAILED \\(NonZeroExitCode\\)$`));
+    assert.match(runDescription({ ended: endedLabel(refused), problem: runProblem(refused), fallback: '' }), /^failed · sbatch failed \(exit 1\): .*[Ii]nvalid partition.*⏎sbatch: error/);
+    // `llmtrain runs`: the same, one row per run; --format json has slurmError and error whole
+    const env = { LLMTRAIN_LOCAL_HOME: home, SLURM_CONF: slurm.env.SLURM_CONF };
+    const table = (await cli(['runs'], env)).stdout.toString().trimEnd().split('\n');
+    assert.equal(table.length, 3, table.join('\n'));
+    assert.match(table.find((l) => l.startsWith(failing.id)) ?? '', new RegExp(`failed \\(3\\): Slurm job ${failing.slurmJobId}: FAILED \\(NonZeroExitCode\\)`));
+    assert.match(table.find((l) => l.startsWith(refused.id)) ?? '', /failed: sbatch failed \(exit 1\): .*[Ii]nvalid partition/);
+    const json = JSON.parse((await cli(['runs', '--format', 'json'], env)).stdout.toString()) as RunRecord[];
+    assert.equal(json.find((r) => r.id === failing.id)?.slurmError, failed.slurmError);
+    assert.equal(json.find((r) => r.id === refused.id)?.error, refused.error);
+  } finally {
+    if (saved === undefined) delete process.env.SLURM_CONF; else process.env.SLURM_CONF = saved;
+    await slurm.stop();
+    rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true });
   }
 });

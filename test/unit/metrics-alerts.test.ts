@@ -90,7 +90,8 @@ test('CLI: llmtrain metrics --format json prints format, series and alerts with 
   assert.deepEqual(j.series.loss[0], [2920, 3.9883]);
   assert.deepEqual(j.series.loss[9], [3010, 'nan']);
   assert.deepEqual(j.series.eval_loss, [[3000, 4.0427]]);
-  assert.deepEqual(j.alerts, [{ kind: 'nan', series: 'loss', step: 3010 }]);
+  assert.deepEqual(j.alerts, [{ kind: 'nan', series: 'loss', step: 3010, message: j.alerts[0]?.message }]);
+  assert.match(j.alerts[0].message, /NaN/i);
 });
 
 test('CLI: csv rows, text summary, TensorBoard input, usage errors', async () => {

@@ -135,3 +135,18 @@ test('llmtrain metrics prints the settings, the loss-scale note and the Tokens a
   assert.equal(mj.lossScale.factor, 2);
   assert.match(renderMetrics(m, 'text'), /^tokens axis: consumed_samples × sequence length 4096$/m);
 });
+
+// The LLaMA-Factory log of hiyouga/LlamaFactory#8261 (test/fixtures/logs/SOURCES.tsv): loss falls to exactly 0 while
+// grad_norm stays 1.4142135, then an NCCL watchdog timeout ends the run: three alerts. What the text output says of
+// each alert (kind, step, message), the JSON says too, with the series it concerns.
+test('llmtrain metrics --format json: each alert has kind, series, step and the message the text output prints', async () => {
+  const r = await readMetrics(join(__dirname, '..', 'fixtures', 'logs', 'llamafactory__numbered-log-loss-to-zero-then-nccl-timeout.log'));
+  const txt = renderMetrics(r, 'text').split('\n');
+  const shown = txt.slice(txt.indexOf('alerts:') + 1).filter((l) => l.startsWith('  ['));
+  assert.deepEqual(shown.map((l) => /^ {2}\[([^\]]+)\]/.exec(l)![1]), ['stuck-zero', 'constant-grad-norm', 'crash']);
+  const j = JSON.parse(renderMetrics(r, 'json')) as { alerts: Array<Record<string, unknown>> };
+  assert.deepEqual(j.alerts.map((a) => `  [${String(a.kind)}] step ${String(a.step)}: ${String(a.message)}`), shown);
+  assert.deepEqual(j.alerts.map((a) => Object.keys(a)), j.alerts.map(() => ['kind', 'series', 'step', 'message']));
+  assert.deepEqual(j.alerts.map((a) => a.series), ['loss', 'grad_norm', 'loss']);
+  assert.match(String(j.alerts[2].message), /^NCCL watchdog timeout: /);
+});

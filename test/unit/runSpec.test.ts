@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSpec, DEFAULT_SPEC_TIMEOUT_MS } from '../../src/remote/commands';
 import { processTableCommand } from '../../src/core/runs/commands';
-import { scancelCommand, scontrolShowJobCommand, SlurmQueryError, squeueCommand } from '../../src/core/runs/slurm';
+import { scancelCommand, scontrolShowJobCommand, slurmEndProblem, SlurmQueryError, squeueCommand } from '../../src/core/runs/slurm';
 import type { Runner } from '../../src/remote/types';
 
 /** A Runner whose exec answers from a table; the one part of Runner runSpec uses (a real host is in test/remote). */
@@ -34,5 +34,13 @@ test('Slurm queries: an unknown job id is "no such job", any other failure is Sl
   const down = 'squeue: error: Unable to contact slurm controller (connect failure)\nslurm_load_jobs error: Unable to contact slurm controller (connect failure)\n';
   assert.throws(() => squeueCommand(['7', '8']).parse(out(down, 1)), (e: Error) => e instanceof SlurmQueryError && /squeue failed \(exit 1\): slurm_load_jobs error: Unable to contact slurm controller/.test(e.message));
   assert.throws(() => scontrolShowJobCommand('7').parse(out('slurm_load_jobs error: Socket timed out on send/recv operation\n', 1)), SlurmQueryError);
-  assert.deepEqual([...squeueCommand(['7', '8']).parse({ stdout: '7|RUNNING\n8|COMPLETED\n', stderr: '', exitCode: 0 })], [['7', 'RUNNING'], ['8', 'COMPLETED']]);
+  // `-o %i|%T|%r`: id, long state, reason (squeue(1) JOB REASON CODES; `None` when there is none)
+  const jobs = squeueCommand(['7', '8', '9']).parse({ stdout: '7|RUNNING|None\n8|TIMEOUT|TimeLimit\n9|PENDING|Resources\n', stderr: '', exitCode: 0 });
+  assert.deepEqual([...jobs], [['7', { state: 'RUNNING', reason: 'None' }], ['8', { state: 'TIMEOUT', reason: 'TimeLimit' }], ['9', { state: 'PENDING', reason: 'Resources' }]]);
+  assert.deepEqual([...jobs.values()].map(slurmEndProblem), [undefined, 'TIMEOUT (TimeLimit)', undefined]);
+  assert.equal(slurmEndProblem({ state: 'NODE_FAIL', reason: 'NodeDown' }), 'NODE_FAIL (NodeDown)');
+  assert.equal(slurmEndProblem({ state: 'OUT_OF_MEMORY', reason: 'OutOfMemory' }), 'OUT_OF_MEMORY (OutOfMemory)');
+  assert.equal(slurmEndProblem({ state: 'FAILED', reason: 'None' }), 'FAILED');
+  assert.equal(slurmEndProblem({ state: 'CANCELLED by 0', reason: 'None' }), undefined); // the user stopped it
+  assert.equal(slurmEndProblem({ state: 'COMPLETED' }), undefined);
 });

@@ -58,6 +58,30 @@ export function displayJoin(argv: readonly string[]): string {
   return argv.map(displayQuote).join(' ');
 }
 
+/** Line breaks shown as `⏎` by {@link displayText}: CRLF, LF, CR, NEL (U+0085), LS and PS (U+2028, U+2029). */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/g;
+/** Other characters {@link displayText} writes as escapes: the remaining C0 and C1 controls and DEL, and the Unicode
+ * bidirectional controls (ALM U+061C, LRM/RLM U+200E/F, LRE..RLO U+202A-U+202E, LRI..PDI U+2066-U+2069), which reorder
+ * the text around them: `abc\u202Egpj.exe` reads `abcexe.jpg` ("Trojan Source", CVE-2021-42574). */
+const HIDDEN = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Free text (a run name, a crash reason, an error message) for showing on one line, as text: line breaks become `⏎`
+ * (as VS Code shows them in tree labels), a tab a space, other controls and bidirectional controls `\xHH` /
+ * `\uHHHH` (so they can be seen, and cannot reorder or hide what follows). Cut to `maxChars` code points at most,
+ * the last one then `…` (default: no limit; a surrogate pair is never split). For display only; the raw text stays
+ * in run.json and in `--format json`.
+ */
+export function displayText(text: string, maxChars = Infinity): string {
+  const line = text.replace(LINE_BREAK, '⏎').replace(/\t/g, ' ').replace(HIDDEN, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+  if (line.length <= maxChars) return line;
+  const chars = [...line];
+  return chars.length <= maxChars ? line : `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
+}
+
 /** argv as an editable command line (`shellJoin`), `''` for an empty argv; `splitShellWords` reads it back exactly. */
 export function quoteArgv(argv: readonly string[]): string {
   return argv.length === 0 ? '' : shellJoin(argv);

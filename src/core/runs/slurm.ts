@@ -104,25 +104,43 @@ export class SlurmQueryError extends Error {
   }
 }
 
+/** A job as squeue or scontrol reports it: the long state (`RUNNING`, `TIMEOUT`, `CANCELLED by 0`) and Slurm's reason
+ * (`%r` / `Reason=`: `TimeLimit`, `NonZeroExitCode`, `NodeDown`, `OutOfMemory`, `Resources`, ...; absent or `None`
+ * when Slurm gives none). */
+export interface SlurmJobState { state: string; reason?: string }
+
 /**
- * `squeue -h -t all -j IDS -o %i|%T`; parse gives job id -> long state. Unknown ids are simply absent (with one id,
- * squeue exits 1 with "Invalid job id specified": an empty map). Throws SlurmQueryError when squeue itself failed
- * (e.g. "Unable to contact slurm controller"), so a hiccup of slurmctld is never read as "the job has ended".
+ * `squeue -h -t all -j IDS -o %i|%T|%r`; parse gives job id -> state and reason. Unknown ids are simply absent (with
+ * one id, squeue exits 1 with "Invalid job id specified": an empty map). Throws SlurmQueryError when squeue itself
+ * failed (e.g. "Unable to contact slurm controller"), so a hiccup of slurmctld is never read as "the job has ended".
  */
-export function squeueCommand(jobIds: readonly string[]): CommandSpec<Map<string, string>> {
+export function squeueCommand(jobIds: readonly string[]): CommandSpec<Map<string, SlurmJobState>> {
   for (const id of jobIds) if (!/^\d+(_\d+)?$/.test(id)) throw new Error(`not a Slurm job id: ${JSON.stringify(id)}`);
   return {
-    argv: ['squeue', '-h', '-t', 'all', '-j', jobIds.join(','), '-o', '%i|%T'],
+    argv: ['squeue', '-h', '-t', 'all', '-j', jobIds.join(','), '-o', '%i|%T|%r'],
     parse: (out) => {
       if (out.exitCode !== 0 && !INVALID_JOB_ID.test(out.stderr)) throw new SlurmQueryError('squeue', out.exitCode, out.stderr);
-      const m = new Map<string, string>();
+      const m = new Map<string, SlurmJobState>();
       for (const line of out.stdout.split('\n')) {
-        const [id, state] = line.trim().split('|');
-        if (id && state) m.set(id, state);
+        const [id, state, ...reason] = line.trim().split('|');
+        const r = reason.join('|').trim();
+        if (id && state) m.set(id, { state, ...(r ? { reason: r } : {}) });
       }
       return m;
     },
   };
+}
+
+/**
+ * What Slurm says went wrong with a job that ended badly, for the Runs view and `llmtrain runs`: `TIMEOUT (TimeLimit)`,
+ * `OUT_OF_MEMORY (OutOfMemory)`, `NODE_FAIL (NodeDown)`, `FAILED (NonZeroExitCode)`, `PREEMPTED`. Undefined for a job
+ * that is pending, running, completed or cancelled (by the user: the run is `stopped`, nothing went wrong).
+ */
+export function slurmEndProblem(job: SlurmJobState): string | undefined {
+  const s = job.state.trim().split(/\s+/)[0].toUpperCase();
+  if (slurmStateToRunState(s) !== 'failed' && s !== 'PREEMPTED' && s !== 'REVOKED') return undefined;
+  const reason = job.reason && job.reason !== 'None' ? job.reason : undefined;
+  return reason ? `${s} (${reason})` : s;
 }
 
 /**

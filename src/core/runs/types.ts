@@ -38,4 +38,11 @@ export interface RunRecord {
   crashReason?: string;
   /** The last line of the log that ends runs (the traceback's exception line, the OOM message...). Live state only. */
   lastError?: string;
+  /**
+   * A Slurm run only: what Slurm says went wrong, `Slurm job 123: TIMEOUT (TimeLimit)` (the job's end state and
+   * Slurm's reason, for a job that ended other than COMPLETED or cancelled: FAILED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY,
+   * PREEMPTED, ...), or `Slurm did not answer (squeue failed (exit 1): ...): the state is what the run folder says`.
+   * Live state only (set by `listRunsDetailed`), never written to run.json. A refused `sbatch` is `error` instead.
+   */
+  slurmError?: string;
 }

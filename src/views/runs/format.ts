@@ -1,5 +1,6 @@
 /** Text shown for runs in the Runs tree and the task terminal. Pure: no vscode import. */
-import { displayQuote } from '../../core/runs/quote';
+import { displayQuote, displayText } from '../../core/runs/quote';
+import type { RunRecord } from '../../core/runs/types';
 import type { Progress } from '../../core/metrics/types';
 import type { GpuStatus } from '../../core/runs/commands';
 
@@ -103,4 +104,39 @@ export function gpuLabel(n: { gpus?: GpuStatus; error?: string }): string {
   const total = g.reduce((a, x) => a + (x.memoryTotal ?? 0), 0);
   const names = new Set(g.map((x) => x.name));
   return `${g.length}× ${names.size === 1 ? g[0].name : 'GPU'} · ${Math.round(util)}% · ${gib(used)}/${(total / 1024).toFixed(0)} GiB`;
+}
+
+/** Widest run name a Runs view label shows (code points; the tooltip has it whole). */
+export const LABEL_CHARS = 80;
+/** Widest problem (a launch error, what Slurm said) a Runs view description shows; the tooltip has it whole. */
+export const PROBLEM_CHARS = 100;
+
+/**
+ * A run's label in the Runs view: its name on one line (`displayText`: line breaks as `⏎`, control and bidirectional
+ * characters as escapes, so `abc\u202Egpj.exe` cannot pose as `abcexe.jpg`), cut at LABEL_CHARS; a run without a
+ * name shows its command (`commandLabel`). VS Code renders tree labels and descriptions as plain text (no `$(icon)`
+ * syntax there), so `$(...)` in a name is left as typed; the tooltip, which is markdown with icons, escapes it.
+ */
+export function runLabel(run: Pick<RunRecord, 'name' | 'argv'>): string {
+  return run.name !== undefined && run.name !== '' ? displayText(run.name, LABEL_CHARS) : commandLabel(run.argv);
+}
+
+/**
+ * What went wrong with a run besides a crash (which `endedLabel` names): the launch's error for a run that failed
+ * before its command ran (a refused `sbatch`), else what Slurm said (`Slurm job 12: TIMEOUT (TimeLimit)`, or that
+ * Slurm did not answer). Whole and raw; `runDescription` shows it on one line.
+ */
+export function runProblem(run: Pick<RunRecord, 'state' | 'error' | 'slurmError'>): string | undefined {
+  return (run.state === 'failed' && run.error) || run.slurmError || undefined;
+}
+
+/**
+ * A run's description in the Runs view: how it ended (`endedLabel`), the problem (`runProblem`, on one line, cut at
+ * PROBLEM_CHARS) and the progress summary (`describeRun`), joined with ` · `; `fallback` (`running · 14:02`) stands
+ * for the first two when the run has not ended and has no progress to show.
+ */
+export function runDescription(p: { ended?: string; problem?: string; summary?: string; fallback: string }): string {
+  const problem = p.problem ? displayText(p.problem, PROBLEM_CHARS) : undefined;
+  const head = p.ended || (p.summary ? undefined : p.fallback);
+  return [head, problem, p.summary].filter(Boolean).join(' · ');
 }

@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import type { RunRecord, RunState } from '../../core/runs/types';
 import type { RunsBackend, HostEntry, GpuStatus } from './backend';
 import type { RunFeeds } from './feeds';
-import { describeRun, commandLabel, gpuLabel, gib } from './format';
+import { describeRun, gpuLabel, gib, runDescription, runLabel, runProblem } from './format';
 import { reportHostKeyError } from './prompts';
-import { quoteArgv } from '../../core/runs/quote';
+import { displayText, quoteArgv } from '../../core/runs/quote';
 import { endedLabel, formatClock } from '../../core/runs/runState';
 
 /** Tree nodes: hosts at the root; under each a GPU status line and its runs. */
@@ -204,15 +204,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   private runItem(host: string, run: RunRecord): vscode.TreeItem {
     const e = this.feeds.entry(run.id);
-    const name = run.name;
-    const item = new vscode.TreeItem(name ?? commandLabel(run.argv), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(runLabel(run), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${host}:${run.id}`;
     const state = run.state === 'crashed' ? 'crashed' : e && e.run.state !== 'unknown' ? e.run.state : run.state;
     // An ended run says how and when it ended, never a rate or an ETA (the process is gone).
     const shown = { ...run, ...(e && e.run.state !== 'unknown' && run.state !== 'crashed' ? { state: e.run.state, endTime: e.run.endTime ?? run.endTime, exitCode: e.run.exitCode ?? run.exitCode } : {}) };
     const ended = endedLabel(shown);
     const summary = e ? describeRun({ progress: e.progress, loss: e.loss, ended: ended !== undefined }) : '';
-    item.description = [ended, summary].filter(Boolean).join(' · ') || `${state} · ${formatClock(run.startTime) ?? run.startTime}`;
+    const problem = runProblem(shown);
+    item.description = runDescription({ ended, problem, summary, fallback: `${state} · ${formatClock(run.startTime) ?? run.startTime}` });
     if (e && e.alerts.some((a) => a.kind !== 'restart') && state !== 'crashed') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
     } else {
@@ -220,13 +220,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     }
     item.contextValue = `run.${state}${e?.following ? '.attached' : ''}`;
+    // Markdown with $(icon) support: every text from the run (name, reasons, messages, paths) goes through appendText,
+    // which escapes markdown and $(...), or into a code block.
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${state}** on \`${host}\` · id \`${run.id}\`\n\n`);
+    if (run.name) md.appendText(displayText(run.name)).appendMarkdown('\n\n');
+    md.appendMarkdown(`**${state}** on `).appendText(host).appendMarkdown(' · id ').appendText(run.id).appendMarkdown('\n\n');
     md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
-    if (run.lastError) md.appendMarkdown(`\n$(flame) **${run.crashReason ?? 'crashed'}**\n`).appendCodeblock(run.lastError, 'text');
-    md.appendMarkdown(`\ncwd \`${run.cwd}\` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
-    if (e?.alerts.length) md.appendMarkdown(`\n$(warning) ${e.alerts.map((a) => `step ${a.step}: ${a.message}`).join('  \n$(warning) ')}\n`);
-    if (e?.error) md.appendMarkdown(`\nfollowing stopped at byte ${e.offset}: ${e.error} (Re-attach resumes there)\n`);
+    if (run.lastError) md.appendMarkdown('\n$(flame) **').appendText(displayText(run.crashReason ?? 'crashed')).appendMarkdown('**\n').appendCodeblock(run.lastError, 'text');
+    if (problem) md.appendMarkdown(`\n$(error) **${problem === run.error ? 'launch failed' : 'Slurm'}**\n`).appendCodeblock(problem, 'text');
+    md.appendMarkdown('\ncwd ').appendText(displayText(run.cwd)).appendMarkdown(` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
+    for (const a of e?.alerts ?? []) md.appendMarkdown('\n$(warning) ').appendText(displayText(`step ${a.step}: ${a.message}`)).appendMarkdown('  \n');
+    if (e?.error) md.appendMarkdown('\n').appendText(displayText(`following stopped at byte ${e.offset}: ${e.error} (Re-attach resumes there)`)).appendMarkdown('\n');
     item.tooltip = md;
     item.command = { command: 'llmTraining.runs.showLossCurve', title: 'Show Loss Curve', arguments: [{ kind: 'run', host, run } satisfies RunsNode] };
     return item;
