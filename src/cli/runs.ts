@@ -3,6 +3,7 @@ import { displayJoin, displayText } from '../core/runs/quote';
 import type { RunRecord } from '../core/runs/types';
 import { listRunsDetailed } from '../remote/runs';
 import { HOST_USAGE, UsageError, parseWithHost, withRunner } from './hostArgs';
+import stringWidth from 'string-width';
 
 const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
@@ -40,8 +41,9 @@ export const runsCommand = {
       }
       const rows = runs.map((r) => [r.id, displayText(r.name ?? '', NAME_CHARS), stateCell(r), r.startTime.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), displayJoin(r.argv)]);
       const head = ['RUN', 'NAME', 'STATE', 'STARTED', 'COMMAND'];
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}\n`);
+      // Columns by display width (a CJK or emoji run name takes two terminal cells per character), not string length.
+      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => stringWidth(r[i]))));
+      for (const r of [head, ...rows]) process.stdout.write(`${r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - stringWidth(c)))).join('  ')}\n`);
       return 0;
     });
   },

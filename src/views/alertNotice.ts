@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Alert } from '../core/metrics/types';
+import { noticeText } from '../core/runs/quote';
 
 /**
  * `<title>: <message> (step N)`, with `(+K more alerts)` when one notice stands for several (an opened log's first
@@ -26,5 +27,5 @@ export function notifiable(alerts: readonly Alert[]): Alert[] {
 export function notifyAlerts(title: string, alerts: readonly Alert[], showCurve: () => void): void {
   const shown = notifiable(alerts);
   if (shown.length === 0) return;
-  void vscode.window.showWarningMessage(alertNoticeText(title, shown[0], shown.length - 1), 'Show Loss Curve').then((b) => { if (b) showCurve(); });
+  void vscode.window.showWarningMessage(noticeText(alertNoticeText(title, shown[0], shown.length - 1)), 'Show Loss Curve').then((b) => { if (b) showCurve(); });
 }

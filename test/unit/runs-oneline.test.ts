@@ -5,10 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
+import stringWidth from 'string-width';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { displayJoin, displayQuote, displayText, shellJoin } from '../../src/core/runs/quote';
+import { displayJoin, displayQuote, displayText, noticeText, shellJoin } from '../../src/core/runs/quote';
+import { failureMessage } from '../../src/core/runs/runState';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun } from '../../src/remote/runs';
 import { commandLabel, LABEL_CHARS, PROBLEM_CHARS, runDescription, runLabel, runProblem } from '../../src/views/runs/format';
@@ -140,5 +142,39 @@ test('llmtrain runs: a hostile run name stays in its cell on one line, cut; --fo
     assert.match(table[1].slice(table[0].indexOf('STATE')), /^finished\b/);
     const json = JSON.parse(await cli(['runs', '--format', 'json'])) as Array<{ id: string; name: string }>;
     assert.equal(json.find((r) => r.id === run.id)?.name, HOSTILE);
+  });
+});
+
+/** The workbench's link syntax in notification text: `parseLinkedText` in src/vs/base/common/linkedText.ts (VS Code
+ * 1.x; unchanged since it was added), applied after line breaks become spaces. */
+const VSCODE_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
+const linksOf = (text: string): string[] => [...text.replace(/(\r\n|\n|\r)/gm, ' ').matchAll(VSCODE_LINK)].map((m) => m[2]);
+
+test('noticeText: a run name or log line in a notification never becomes a link VS Code would open or run', () => {
+  const hostile = [
+    '[Retry](command:workbench.action.terminal.new)',
+    'loss [ok](https://evil.example/x) done',
+    '[f](file:///etc/passwd)',
+    '[a](command:x "title")',
+    '[[a](command:x)](command:y)',
+    'first line\n[a](COMMAND:x)',
+    '[a](Command:x)',
+  ];
+  for (const h of hostile) {
+    assert.ok(linksOf(h).length > 0, `the test input is a link to VS Code: ${JSON.stringify(h)}`); // the test can fail
+    assert.deepEqual(linksOf(noticeText(h)), [], h);
+  }
+  // a failed-run notice: the whole message is made safe, and only the `](` joints and line breaks change
+  const msg = failureMessage('[Open](command:workbench.action.openSettings)', { state: 'crashed', crashReason: 'CUDA out of memory', exitCode: 1, host: 'gpu1' }, 'RuntimeError: see [log](https://x.example/y)');
+  assert.equal(noticeText(msg), 'Run [Open] (command:workbench.action.openSettings) crashed: CUDA out of memory (exit 1) on gpu1: RuntimeError: see [log] (https://x.example/y)');
+  assert.equal(noticeText('step 40/100 [loss 1.2] (ok)'), 'step 40/100 [loss 1.2] (ok)');
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => linksOf(noticeText(s)).length === 0));
+});
+
+test('llmtrain runs: columns line up by display width with a CJK run name (two terminal cells a character)', async () => {
+  await withEndedRun(['sh', '-c', 'exit 0'], '中文微调-qwen', async (_run, cli) => {
+    const [head, row] = (await cli(['runs'])).trimEnd().split('\n');
+    const col = (line: string, at: number) => stringWidth(line.slice(0, at)); // terminal column of a string index
+    assert.equal(col(row, row.indexOf('finished')), col(head, head.indexOf('STATE')), `${head}\n${row}`);
   });
 });

@@ -82,6 +82,18 @@ export function displayText(text: string, maxChars = Infinity): string {
   return chars.length <= maxChars ? line : `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…`;
 }
 
+/**
+ * Free text for a VS Code notification (`showErrorMessage` and the like), where it cannot become a link: the
+ * workbench turns `[label](target)` into a clickable link when target starts with `https://`, `http://`, `command:`
+ * or `file:` (`parseLinkedText`, src/vs/base/common/linkedText.ts, used by the notification renderer after line
+ * breaks become spaces), so a run name or a log line such as `[Retry](command:workbench.action.terminal.new)` would
+ * run a command on a click. The text is {@link displayText} (one line, controls visible) with a space written
+ * between every `]` and a `(` that follows it; nothing else changes. For display only.
+ */
+export function noticeText(text: string, maxChars = Infinity): string {
+  return displayText(text, maxChars).replace(/\]\(/g, '] (');
+}
+
 /** argv as an editable command line (`shellJoin`), `''` for an empty argv; `splitShellWords` reads it back exactly. */
 export function quoteArgv(argv: readonly string[]): string {
   return argv.length === 0 ? '' : shellJoin(argv);

@@ -16,6 +16,7 @@ import { startLiveSynthetic, syntheticFeed } from './syntheticFeed';
 import type { FeedRegistry } from './types';
 import { notifyAlerts } from '../alertNotice';
 import { directHost, type RegistrationHost } from '../registrationHost';
+import { noticeText } from '../../core/runs/quote';
 
 export type { FeedRegistry, LogFeedOpener } from './types';
 export { LossCurvePanel } from './lossCurvePanel';
@@ -60,7 +61,7 @@ export function registerMetrics(context: vscode.ExtensionContext, log: vscode.Lo
       }
       const found = ids.map((id) => feeds.get(id));
       const missing = ids.filter((_, i) => !found[i]);
-      if (missing.length) { void vscode.window.showErrorMessage(`No metrics for run ${missing.join(', ')}.`); return; }
+      if (missing.length) { void vscode.window.showErrorMessage(noticeText(`No metrics for run ${missing.join(', ')}.`)); return; }
       LossCurvePanel.show(context, log, found as MetricsFeed[], { folder: ids.length === 1 ? feeds.folderOf?.(ids[0]) : undefined });
     }),
     vscode.commands.registerCommand(METRICS_COMMANDS.openLogChart, async (arg?: unknown) => {

@@ -3,6 +3,7 @@ import type { RunRecord } from '../../core/runs/types';
 import { failureMessage, lastLogLine } from '../../core/runs/runState';
 import type { RunsContext } from './context';
 import { FAILURE_NOTICES_SINCE_KEY } from '../shellCommands';
+import { noticeText } from '../../core/runs/quote';
 
 /** globalState keys: ids already notified (newest last, at most NOTIFIED_MAX) and when notices began (ISO; written by the activation shell). */
 const NOTIFIED_KEY = 'llmTraining.runs.failureNotified';
@@ -52,7 +53,7 @@ async function notify(ctx: RunsContext, run: RunRecord): Promise<void> {
   const message = failureMessage(run.name ?? run.id, run, line);
   ctx.log.error(message);
   const ref = { host: run.host, runId: run.id };
-  const b = await vscode.window.showErrorMessage(message, 'Open Log', 'Show Loss Curve');
+  const b = await vscode.window.showErrorMessage(noticeText(message), 'Open Log', 'Show Loss Curve');
   if (b === 'Open Log') await vscode.commands.executeCommand('llmTraining.runs.openLog', ref);
   else if (b === 'Show Loss Curve') await vscode.commands.executeCommand('llmTraining.runs.showLossCurve', ref);
 }

@@ -8,7 +8,7 @@ import type { HostEntry } from './backend';
 import { splitShellWords, ShellWordsError } from '../../core/runs/shellWords';
 import { parseEnvAssignments, assertEnvNames } from '../../core/runs/env';
 import { COMMAND_TEMPLATES, guessTemplate, type CommandTemplate } from '../../core/runs/templates';
-import { quoteArgv } from '../../core/runs/quote';
+import { noticeText, quoteArgv } from '../../core/runs/quote';
 import { reportHostKeyError } from './prompts';
 import { assertWorkingDirectory, resolveHostPath } from '../../remote/runs';
 import { confirmDeepSpeedResume } from '../checkpoint/resume';
@@ -121,7 +121,7 @@ export function launchRunCommand(ctx: RunsContext) {
       const msg = e instanceof Error ? e.message : String(e);
       ctx.log.error(`launch on ${plan.args.host} failed: ${msg}`);
       if (reportHostKeyError(e)) return undefined;
-      void vscode.window.showErrorMessage(`Launch on ${plan.args.host} failed: ${msg}`, 'Show Log').then((b) => { if (b) ctx.log.show(); });
+      void vscode.window.showErrorMessage(noticeText(`Launch on ${plan.args.host} failed: ${msg}`), 'Show Log').then((b) => { if (b) ctx.log.show(); });
       return undefined;
     }
   };

@@ -5,6 +5,7 @@ import { checkRunName } from '../../core/runs/runName';
 import { commandLabel } from './format';
 import type { RunsContext } from './context';
 import type { RunsNode } from './tree';
+import { noticeText } from '../../core/runs/quote';
 
 type RunNode = Extract<RunsNode, { kind: 'run' }>;
 const runNodes = (ref: RunNode, selection?: RunsNode[]): RunNode[] =>
@@ -24,7 +25,7 @@ async function removeAll(ctx: RunsContext, runs: { host: string; run: RunRecord 
     }
   }
   await ctx.tree.poll();
-  if (errors.length) void vscode.window.showErrorMessage(`Could not remove ${errors.length === 1 ? errors[0] : `${errors.length} runs: ${errors.join('; ')}`}`);
+  if (errors.length) void vscode.window.showErrorMessage(noticeText(`Could not remove ${errors.length === 1 ? errors[0] : `${errors.length} runs: ${errors.join('; ')}`}`));
   return errors;
 }
 
