@@ -9,7 +9,8 @@ const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
 out of memory, NCCL timeout, traceback, Killed/137) is "crashed"; --format json has its exitCode, crashReason and
 lastError; a Slurm run whose job ended badly (TIMEOUT, NODE_FAIL, ...) or whose state Slurm did not give has
-slurmError, a launch that failed (sbatch refused) has error.
+slurmError, a launch that failed (sbatch refused) has error, and a Slurm job still queued has slurmWaiting (why it
+waits: PENDING (Resources), (Priority), ...), also shown in the STATE column.
 ${HOST_USAGE}`;
 
 /** Widest name and reason a table cell shows (code points; longer ones end in `…`, `--format json` has them whole):
@@ -20,7 +21,7 @@ const REASON_CHARS = 80;
 /** The STATE cell: `crashed (137): Killed`, `failed (1): Slurm job 12: TIMEOUT (TimeLimit)`, `failed: sbatch failed
  * (exit 1): ...`, on one line (line breaks in a reason shown as `⏎`, see `displayText`). */
 function stateCell(r: RunRecord): string {
-  const reason = r.crashReason ?? ((r.state === 'failed' && r.error) || r.slurmError);
+  const reason = r.crashReason ?? ((r.state === 'failed' && r.error) || r.slurmError || (r.state === 'starting' && r.slurmWaiting));
   return `${r.state}${r.exitCode !== undefined ? ` (${r.exitCode})` : ''}${reason ? `: ${displayText(reason, REASON_CHARS)}` : ''}`;
 }
 

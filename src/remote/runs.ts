@@ -222,6 +222,7 @@ export async function listRunsDetailed(runner: Runner): Promise<{ runs: RunRecor
         const s = states.get(r.slurmJobId!);
         if (s) r.state = s.state;
         if (s?.problem) r.slurmError = `Slurm job ${r.slurmJobId}: ${s.problem}`;
+        if (s?.waiting) r.slurmWaiting = `Slurm job ${r.slurmJobId} is ${s.waiting}`;
       }
     } catch (e) {
       if (!(e instanceof SlurmQueryError)) throw e;

@@ -2,7 +2,7 @@
  * Slurm as a way to launch on a host: sbatch a generated script whose output is the run's output.log (followed like
  * any log), state from squeue (then scontrol for recently ended jobs), scancel to stop.
  */
-import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript, slurmEndProblem, slurmStateToRunState, squeueCommand } from '../core/runs/slurm';
+import { scancelCommand, sbatchCommand, scontrolShowJobCommand, slurmBatchScript, slurmEndProblem, slurmStateToRunState, slurmWaitReason, squeueCommand } from '../core/runs/slurm';
 import type { SlurmOptions } from '../core/runs/slurm';
 import type { RunRecord, RunState } from '../core/runs/types';
 import type { Runner } from './types';
@@ -22,9 +22,10 @@ export async function submitSlurmRun(runner: Runner, p: { runDir: string; argv: 
   }
 }
 
-/** A Slurm run's live state, and what Slurm says went wrong when the job ended badly (see `slurmEndProblem`:
- * `TIMEOUT (TimeLimit)`, `NODE_FAIL (NodeDown)`, ...). */
-export interface SlurmRunState { state: RunState; problem?: string }
+/** A Slurm run's live state, what Slurm says went wrong when the job ended badly (see `slurmEndProblem`:
+ * `TIMEOUT (TimeLimit)`, `NODE_FAIL (NodeDown)`, ...), and why a job not started yet waits (`slurmWaitReason`:
+ * `PENDING (Resources)`, ...). */
+export interface SlurmRunState { state: RunState; problem?: string; waiting?: string }
 
 /**
  * Live state of Slurm runs, by job id: squeue for jobs it still knows, scontrol for the rest, and for jobs Slurm
@@ -35,8 +36,8 @@ export async function slurmRunStates(runner: Runner, runs: readonly RunRecord[])
   const result = new Map<string, SlurmRunState>();
   if (ids.length === 0) return result;
   const of = (job: { state: string; reason?: string }): SlurmRunState => {
-    const problem = slurmEndProblem(job);
-    return { state: slurmStateToRunState(job.state), ...(problem ? { problem } : {}) };
+    const problem = slurmEndProblem(job), waiting = slurmWaitReason(job);
+    return { state: slurmStateToRunState(job.state), ...(problem ? { problem } : {}), ...(waiting ? { waiting } : {}) };
   };
   const known = await runSpec(runner, squeueCommand(ids));
   for (const [id, job] of known) result.set(id, of(job));

@@ -152,7 +152,7 @@ test('Slurm controller down mid-run: following goes on (reconnecting, not ended)
   }
 });
 
-test('Slurm job that fails and sbatch that refuses: why, in the listing, `llmtrain runs` and the Runs view row', async () => {
+test('Slurm job that fails, sbatch that refuses, a job still queued: why, in the listing, `llmtrain runs` and the Runs view row', async () => {
   const slurm = await startSlurm();
   const home = mkdtempSync(join(tmpdir(), 'llmt-slurm-home-'));
   const work = mkdtempSync(join(tmpdir(), 'llmt-slurm-work-'));
@@ -164,8 +164,15 @@ test('Slurm job that fails and sbatch that refuses: why, in the listing, `llmtra
     await waitFor(async () => !(await isRunActive(runner, failing)), 60_000, 'the job to end');
     // a partition the cluster does not have: sbatch refuses the job, the run folder keeps why
     await assert.rejects(launchRun(runner, { argv: ['true'], cwd: work, name: 'refused', slurm: { partition: 'no-such-partition' } }), /sbatch failed \(exit 1\):.*[Ii]nvalid partition/);
+    // a job that may not start for an hour: queued, and squeue says why (REASON BeginTime)
+    const queued = await launchRun(runner, { argv: ['true'], cwd: work, name: 'queued', slurm: { time: '5', extraArgs: ['--begin=now+3600'] } });
     const { runs } = await listRunsDetailed(runner);
     const failed = runs.find((r) => r.id === failing.id)!;
+    const waiting = runs.find((r) => r.id === queued.id)!;
+    assert.equal(waiting.state, 'starting');
+    assert.equal(waiting.slurmWaiting, `Slurm job ${queued.slurmJobId} is PENDING (BeginTime)`);
+    assert.equal(failed.slurmWaiting, undefined);
+    assert.equal(runDescription({ ended: endedLabel(waiting), problem: runProblem(waiting), fallback: 'starting · 14:00' }), `starting · 14:00 · Slurm job ${queued.slurmJobId} is PENDING (BeginTime)`);
     const refused = runs.find((r) => r.name === 'refused')!;
     assert.equal(failed.state, 'failed');
     assert.equal(failed.slurmError, `Slurm job ${failing.slurmJobId}: FAILED (NonZeroExitCode)`);
@@ -177,12 +184,15 @@ test('Slurm job that fails and sbatch that refuses: why, in the listing, `llmtra
     // `llmtrain runs`: the same, one row per run; --format json has slurmError and error whole
     const env = { LLMTRAIN_LOCAL_HOME: home, SLURM_CONF: slurm.env.SLURM_CONF };
     const table = (await cli(['runs'], env)).stdout.toString().trimEnd().split('\n');
-    assert.equal(table.length, 3, table.join('\n'));
+    assert.equal(table.length, 4, table.join('\n'));
+    assert.match(table.find((l) => l.startsWith(queued.id)) ?? '', new RegExp(`starting: Slurm job ${queued.slurmJobId} is PENDING \\(BeginTime\\)`));
     assert.match(table.find((l) => l.startsWith(failing.id)) ?? '', new RegExp(`failed \\(3\\): Slurm job ${failing.slurmJobId}: FAILED \\(NonZeroExitCode\\)`));
     assert.match(table.find((l) => l.startsWith(refused.id)) ?? '', /failed: sbatch failed \(exit 1\): .*[Ii]nvalid partition/);
     const json = JSON.parse((await cli(['runs', '--format', 'json'], env)).stdout.toString()) as RunRecord[];
     assert.equal(json.find((r) => r.id === failing.id)?.slurmError, failed.slurmError);
     assert.equal(json.find((r) => r.id === refused.id)?.error, refused.error);
+    assert.equal(json.find((r) => r.id === queued.id)?.slurmWaiting, waiting.slurmWaiting);
+    await stopRun(runner, queued.id);
   } finally {
     if (saved === undefined) delete process.env.SLURM_CONF; else process.env.SLURM_CONF = saved;
     await slurm.stop();

@@ -144,6 +144,19 @@ export function slurmEndProblem(job: SlurmJobState): string | undefined {
 }
 
 /**
+ * Why a job that has not started yet waits, as squeue's REASON column gives it: `PENDING (Resources)`, `PENDING
+ * (Priority)`, `PENDING (BeginTime)`, `PENDING (QOSMaxGRESPerUser)`, `REQUEUE_HOLD (JobHeldAdmin)`, ... (the state
+ * code and Slurm's reason; job reason codes in squeue(1), JOB REASON CODES). Undefined for a job that is not waiting
+ * (its state is not one `slurmStateToRunState` reads as `starting`); the state alone when Slurm gives no reason.
+ */
+export function slurmWaitReason(job: SlurmJobState): string | undefined {
+  const s = job.state.trim().split(/\s+/)[0].toUpperCase();
+  if (slurmStateToRunState(s) !== 'starting') return undefined;
+  const reason = job.reason && job.reason !== 'None' ? job.reason : undefined;
+  return reason ? `${s} (${reason})` : s;
+}
+
+/**
  * `scontrol show job -o ID`; parse gives the Key=Value fields (JobState, ExitCode, NodeList, ...), or undefined when
  * Slurm no longer knows the job ("Invalid job id specified"). Throws SlurmQueryError when scontrol itself failed.
  */

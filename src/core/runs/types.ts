@@ -45,4 +45,10 @@ export interface RunRecord {
    * Live state only (set by `listRunsDetailed`), never written to run.json. A refused `sbatch` is `error` instead.
    */
   slurmError?: string;
+  /**
+   * A Slurm run that has not started yet: why it waits, as squeue says it, `Slurm job 123 is PENDING (Resources)`
+   * (or `(Priority)`, `(BeginTime)`, `(QOSMaxGRESPerUser)`, ...; see `slurmWaitReason`). Live state only (set by
+   * `listRunsDetailed`), never written to run.json.
+   */
+  slurmWaiting?: string;
 }

@@ -124,10 +124,11 @@ export function runLabel(run: Pick<RunRecord, 'name' | 'argv'>): string {
 /**
  * What went wrong with a run besides a crash (which `endedLabel` names): the launch's error for a run that failed
  * before its command ran (a refused `sbatch`), else what Slurm said (`Slurm job 12: TIMEOUT (TimeLimit)`, or that
- * Slurm did not answer). Whole and raw; `runDescription` shows it on one line.
+ * Slurm did not answer), else, for a Slurm job still queued, why it waits (`Slurm job 12 is PENDING (Resources)`).
+ * Whole and raw; `runDescription` shows it on one line.
  */
-export function runProblem(run: Pick<RunRecord, 'state' | 'error' | 'slurmError'>): string | undefined {
-  return (run.state === 'failed' && run.error) || run.slurmError || undefined;
+export function runProblem(run: Pick<RunRecord, 'state' | 'error' | 'slurmError' | 'slurmWaiting'>): string | undefined {
+  return (run.state === 'failed' && run.error) || run.slurmError || (run.state === 'starting' && run.slurmWaiting) || undefined;
 }
 
 /**
