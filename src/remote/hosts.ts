@@ -5,7 +5,7 @@
 import { ConnectionPool, SshConnection } from './connection';
 import type { SshCallbacks } from './connection';
 import { LocalRunner } from './localRunner';
-import { DEFAULT_SSH_CONFIG, configuredAliases, loadSshConfig, resolveHost } from './sshConfig';
+import { DEFAULT_SSH_CONFIG, configuredAliases, hostPatterns, loadSshConfig, matchesHostPatterns, resolveHost } from './sshConfig';
 import { SshRunner } from './sshRunner';
 import type { Runner } from './types';
 
@@ -61,23 +61,29 @@ export async function listHosts(opts: { sshConfigPath?: string; extraHosts?: str
   return hosts;
 }
 
-/** A `--host` that names no known host: its message says so and lists the known ones. */
+/** A `--host` that names no known host: its message says so and lists the known ones (and the Host patterns). */
 export class UnknownHostError extends Error {
-  constructor(readonly alias: string, readonly known: string[], configPath: string) {
-    super(`unknown host ${JSON.stringify(alias)}: it is not a Host alias in ${configPath}; known hosts: ${known.join(', ')} (or give user@host)`);
+  constructor(readonly alias: string, readonly known: string[], configPath: string, readonly patterns: string[] = []) {
+    super(`unknown host ${JSON.stringify(alias)}: it is not a Host alias in ${configPath}${patterns.length ? ' and matches none of its Host patterns' : ''}; known hosts: ${known.join(', ')}${patterns.length ? `; patterns: ${patterns.join(', ')}` : ''} (or give user@host)`);
   }
 }
 
 /**
- * Throws {@link UnknownHostError} unless `alias` is `local`, a Host alias of the ssh config (Include followed) or an
- * explicit `user@host[:port]`. Checked before connecting, so a typo is not sent to DNS as a host name (ssh(1) would
- * try `gpu-nod1` as a host name and fail with a resolver error that says nothing about the config).
+ * Throws {@link UnknownHostError} unless `alias` is `local`, a Host alias of the ssh config (Include followed), a name
+ * one of its Host patterns matches (`gpu-17` under `Host gpu-*`, as clusters configure their nodes; a lone `Host *`
+ * does not count) or an explicit `user@host[:port]`. Checked before connecting, so a typo is not sent to DNS as a
+ * host name (ssh(1) would try `gpu-nod1` as a host name and fail with a resolver error that says nothing about the
+ * config).
  */
 export function assertKnownHost(alias: string, opts: { sshConfigPath?: string; extraHosts?: string[] } = {}): void {
   if (alias === 'local' || alias.includes('@')) return;
   const path = opts.sshConfigPath ?? DEFAULT_SSH_CONFIG;
-  const known = ['local', ...configuredAliases(loadSshConfig(path)), ...(opts.extraHosts ?? [])];
-  if (!known.includes(alias)) throw new UnknownHostError(alias, [...new Set(known)], path);
+  const cfg = loadSshConfig(path);
+  const known = ['local', ...configuredAliases(cfg), ...(opts.extraHosts ?? [])];
+  if (known.includes(alias)) return;
+  const patterns = hostPatterns(cfg);
+  if (patterns.some((p) => matchesHostPatterns(alias, p))) return;
+  throw new UnknownHostError(alias, [...new Set(known)], path, patterns.map((p) => p.join(' ')));
 }
 
 /** The Runner for a host alias. Callers own it: `dispose()` when done (a pooled connection stays in the pool). */

@@ -206,6 +206,35 @@ export function resolveChain(target: string, config: SSHConfig | string = DEFAUL
 }
 
 /** Non-wildcard Host aliases of the config, in file order (negated and pattern entries left out). */
+/**
+ * The Host patterns of the config that name hosts (`gpu-*`, `*.internal`, `node?? !node00`): each Host line with a
+ * wildcard pattern other than a lone `*` (which matches everything and names no host), as written, Include followed.
+ */
+export function hostPatterns(config: SSHConfig | string = DEFAULT_SSH_CONFIG): string[][] {
+  const cfg = typeof config === 'string' ? loadSshConfig(config) : config;
+  const out: string[][] = [];
+  for (const line of cfg) {
+    if (line.type !== sshConfigClass().DIRECTIVE || line.param.toLowerCase() !== 'host') continue;
+    const vals = (Array.isArray(line.value) ? line.value.map((v) => v.val) : words(line.value)).flatMap((v) => v.split(','));
+    if (vals.some((v) => /[*?]/.test(v) && v !== '*' && !v.startsWith('!'))) out.push(vals);
+  }
+  return out;
+}
+
+/**
+ * Whether `host` matches a pattern list of a Host line as ssh_config(5) PATTERNS define it: `*` any run of
+ * characters, `?` exactly one, `!pattern` excludes (a matching negated pattern makes the whole line not match).
+ * Compared as written (ssh(1) also lowercases the host name it is given; the ssh-config library that applies the
+ * settings does not, so neither does this, to accept only what the settings will apply to).
+ */
+export function matchesHostPatterns(host: string, patterns: readonly string[]): boolean {
+  let hit = false;
+  for (const p of patterns) {
+    if (p.startsWith('!')) { if (globToRegExp(p.slice(1)).test(host)) return false; } else if (globToRegExp(p).test(host)) hit = true;
+  }
+  return hit;
+}
+
 export function configuredAliases(config: SSHConfig | string = DEFAULT_SSH_CONFIG): string[] {
   const cfg = typeof config === 'string' ? loadSshConfig(config) : config;
   const out: string[] = [];

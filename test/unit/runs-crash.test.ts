@@ -14,6 +14,7 @@ import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun, listRuns, runSettingsOf } from '../../src/remote/runs';
 import { tokensPerStepOf } from '../../src/core/metrics';
 import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
+import { resolveHost } from '../../src/remote/sshConfig';
 import { commandLabel } from '../../src/views/runs/format';
 import { main } from '../../src/cli/main';
 
@@ -103,6 +104,22 @@ test('--host with an alias the ssh config does not have: unknown, with the known
     try { code = await main(['runs', '--host', 'gpu-nod1', '--ssh-config', cfg]); } catch (e) { code = 1; err += (e as Error).message; } finally { process.stderr.write = write; }
     assert.equal(code, 1);
     assert.match(err, /unknown host "gpu-nod1".*known hosts: local, gpu-node1, gpu-node2, login/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('--host with a name a Host pattern matches (`Host gpu-*`, `*.internal`): known, as ssh(1) would apply the block', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llmt-ssh-'));
+  try {
+    const cfg = join(dir, 'config');
+    // a cluster's nodes configured by pattern, one excluded; a lone `Host *` names no host
+    writeFileSync(cfg, 'Host login\n  HostName 10.0.0.1\nHost gpu-?? !gpu-00\n  User me\n  ProxyJump login\nHost *.internal\n  User you\nHost *\n  ServerAliveInterval 30\n');
+    assertKnownHost('gpu-17', { sshConfigPath: cfg });
+    assertKnownHost('node3.internal', { sshConfigPath: cfg });
+    assert.equal(resolveHost('gpu-17', cfg).user, 'me'); // the block the pattern names applies
+    for (const bad of ['gpu-00', 'gpu-1', 'gpu-123', 'internal', 'elsewhere']) {
+      assert.throws(() => assertKnownHost(bad, { sshConfigPath: cfg }), (e: Error) => e instanceof UnknownHostError
+        && e.message === `unknown host ${JSON.stringify(bad)}: it is not a Host alias in ${cfg} and matches none of its Host patterns; known hosts: local, login; patterns: gpu-?? !gpu-00, *.internal (or give user@host)`, bad);
+    }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
