@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { AlertDetector, parseLog } from '../../src/core/metrics';
 import { metricsCommand, readMetrics, renderMetrics } from '../../src/cli/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
@@ -80,6 +81,40 @@ async function usageError(args: string[]): Promise<{ code: number; err: string }
 
 /** What the subcommand prints for a file, computed in this process (cheaper than a process per case). */
 async function render(file: string, format: 'json' | 'csv' | 'text'): Promise<string> { return renderMetrics(await readMetrics(file), format); }
+
+test('newSegment: the next launch is judged as a fresh detector judges it, whatever state every rule was left in', () => {
+  // An earlier launch that leaves every rule with state: a spike and a divergence open on loss, then loss exactly 0;
+  // grad_norm constant (alerted); the loss scale collapsed; eval_loss stale past the patience, then NaN. (Checked:
+  // keeping any one rule's state across newSegment, or a group that only acts together, turns this test red.)
+  const before: MetricPoint[] = [];
+  let step = 0;
+  const at = (series: string, value: number) => before.push({ series, step: ++step, value });
+  for (let i = 0; i < 40; i++) { at('loss', 1 + 0.01 * (i % 3)); at('grad_norm', 1.4142135381698608); at('loss_scale', 2 ** (16 - i)); }
+  for (const v of [1.2, 1.3, 1.4, 1.5, 1.6]) { at('loss', 0.9 - v / 10); at('eval_loss', v); }
+  for (const v of [30, 31, 32, 0]) at('loss', v);
+  at('eval_loss', NaN); at('loss_scale_at_minimum', 1); at('grad_norm', 1.4142135381698608);
+  const kinds = new Set(new AlertDetector().push(before).map((a) => a.kind));
+  for (const k of ['spike', 'divergence', 'stuck-zero', 'constant-grad-norm', 'nan', 'loss-scale-collapse', 'overfitting'] as const) assert.ok(kinds.has(k), k);
+  const judgedAlike = (next: MetricPoint[]) => {
+    const d = new AlertDetector();
+    d.push(before);
+    d.newSegment();
+    assert.deepEqual(d.push(next), new AlertDetector().push(next));
+  };
+  // the same launch again (every rule fires again); one that overfits, its train losses above the earlier launch's
+  judgedAlike(before);
+  const overfits: MetricPoint[] = [];
+  for (let e = 0; e < 5; e++) {
+    for (let k = 1; k <= 10; k++) overfits.push({ series: 'loss', step: e * 100 + k * 10, value: 9 - e - k / 20 });
+    overfits.push({ series: 'eval_loss', step: e * 100 + 100, value: 1 + e / 10 });
+  }
+  judgedAlike(overfits);
+  // any stream of the series the rules read, with values near the earlier ones and special ones
+  const value = fc.oneof(fc.constantFrom(0, NaN, 1, 1.1, 1.2, 1.3, 1.4142135381698608, 2, 8, 30), fc.double({ min: 0, max: 40, noNaN: true }));
+  const series = fc.constantFrom('loss', 'loss', 'grad_norm', 'loss_scale', 'loss_scale_at_minimum', 'eval_loss');
+  const launch = fc.array(fc.record({ series, value }), { maxLength: 60 }).map((ps) => ps.map((p, k) => ({ ...p, step: k + 1 })));
+  fc.assert(fc.property(launch, (next) => judgedAlike(next)), { seed: 12, numRuns: 300 });
+});
 
 test('CLI: llmtrain metrics --format json prints format, series and alerts with nan as a string', () => {
   const r = cli(['metrics', join(ROOT, 'test/fixtures/logs/nanogpt__nan-after-iter-3000-fp16-v100.log'), '--format', 'json']);

@@ -345,3 +345,12 @@ test("keys named like Object.prototype's members are series of their own, not it
   assert.deepEqual(names, ['__proto__', 'constructor', 'toString']);
   assert.deepEqual(series(r.points, 'constructor'), [[1, 0.5], [2, 0.75]]);
 });
+
+test('parseLog returns the log\'s events; a launch read at end() counts the points of the whole result', () => {
+  // the last line, unterminated, is read at end() (its last, maybe cut, token dropped): `Resuming training from`
+  const r = parseLog('iter 1: loss 2.0, time 1.0ms\niter 2: loss 1.9, time 1.0ms\nResuming training from checkpoint-2');
+  assert.deepEqual(r.events, [{ kind: 'launch', line: 'Resuming training from', at: 4, step: 2 }]);
+  assert.equal(r.points.length, 4);
+  assert.deepEqual(parseLog('iter 1: loss 2.0, time 1.0ms\nCUDA out of memory.\n').events, [{ kind: 'crash', crash: 'cuda-oom', reason: 'CUDA out of memory', line: 'CUDA out of memory.', step: 1 }]);
+  assert.equal(parseLog('iter 1: loss 2.0, time 1.0ms\n').events, undefined);
+});

@@ -12,7 +12,7 @@ import { CRASH_TAIL_BYTES, crashOfLog } from '../../src/core/runs/crash';
 import { slurmBatchScript } from '../../src/core/runs/slurm';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun, listRuns, runSettingsOf } from '../../src/remote/runs';
-import { tokensPerStepOf } from '../../src/core/metrics';
+import { createMetricsFeed, tokensPerStepOf } from '../../src/core/metrics';
 import { assertKnownHost, UnknownHostError } from '../../src/remote/hosts';
 import { resolveHost } from '../../src/remote/sshConfig';
 import { commandLabel } from '../../src/views/runs/format';
@@ -44,6 +44,78 @@ test('crashOfLog: a traceback caught and logged while training goes on is no cra
   // a caught traceback, then training, then a real crash: the crash names the run's end
   const oom = 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.';
   assert.deepEqual(crashOfLog([...before, ...tb, ...after, oom].join('\n'), 1), { reason: 'CUDA out of memory', lastError: oom });
+});
+
+test('crashOfLog: a tail of 200 caught tracebacks, each followed by a later record, is no crash; one left unfollowed is', () => {
+  // huggingface/transformers#27013-style again: every checkpoint push fails with a 504 and is logged with its traceback
+  // while training goes on (a 64 KiB tail can hold a couple of hundred of them). crashOfLog reads the tail once.
+  const bar = (n: number) => ` ${Math.floor(n / 10)}%|          | ${n}/1000 [00:10<01:30,  1.00it/s]`;
+  const tb = ['Traceback (most recent call last):', '  File "huggingface_hub/utils/_errors.py", line 304, in hf_raise_for_status',
+    'huggingface_hub.utils._errors.HfHubHTTPError: 504 Server Error: Gateway Time-out'];
+  const lines: string[] = [];
+  for (let s = 1; s <= 200; s++) lines.push(`{'loss': ${(2 - s / 1000).toFixed(4)}, 'epoch': ${s / 1000}}`, bar(s), ...tb);
+  const unfollowed = lines.join('\n');
+  assert.ok(unfollowed.length < CRASH_TAIL_BYTES);
+  assert.deepEqual(crashOfLog(unfollowed, 1), { reason: 'huggingface_hub.utils._errors.HfHubHTTPError', lastError: tb[2] });
+  assert.equal(crashOfLog(`${unfollowed}\n{'loss': 1.7990, 'epoch': 0.201}\n${bar(201)}\n`, 1), undefined);
+});
+
+/** What the Runs view (crashOfLog) and the metrics feed (crash alerts, `lastError`) make of one log. */
+function bothReads(log: string) {
+  const feed = createMetricsFeed('r', 'log', { now: null });
+  feed.pushChunk(log);
+  feed.end();
+  const crash = crashOfLog(log, 1);
+  return { crash, feedLastError: feed.lastError?.line, feedCrashes: feed.snapshot().alerts.filter((a) => a.kind === 'crash').length };
+}
+
+// The Runs view (crashOfLog) and the metrics feed take the crash from the same parser's crash events (issue 12 review:
+// crashOfLog had its own copy of the caught-traceback rule). Where the two copies disagreed, each case below says which
+// was right; both readers now give that answer.
+test('a rank\'s traceback, then torchrun\'s report of it: the traceback is the reason, torchrun\'s line the last error, in both', () => {
+  // torchrun tail (pytorch/pytorch#118369-style). The feed named the traceback its last error: it was confirmed at the
+  // log's end, after the ChildFailedError that followed it; a line that ends runs now confirms it at once.
+  const torchrun = ['[rank1]: Traceback (most recent call last):', '[rank1]:   File "train.py", line 88, in <module>',
+    '[rank1]: ValueError: Expected input batch_size (8) to match target batch_size (16).',
+    'torch.distributed.elastic.multiprocessing.errors.ChildFailedError: '].join('\n');
+  const t = bothReads(`iter 1: loss 2.5000, time 100.00ms\n${torchrun}\n`);
+  assert.deepEqual(t.crash, { reason: 'ValueError', lastError: 'torch.distributed.elastic.multiprocessing.errors.ChildFailedError:' });
+  assert.deepEqual([t.feedLastError, t.feedCrashes], [t.crash?.lastError, 2]);
+});
+
+// A Trainer run without progress bars (disable_tqdm: dict lines only, each the next record): the 504 of a checkpoint
+// push (transformers#27013) logged with its traceback, then training logs on.
+const dictOnly = (s: number) => `{'loss': ${(2 - s / 100).toFixed(4)}, 'learning_rate': 1e-05, 'epoch': ${s / 100}}`;
+const hub504 = ['Traceback (most recent call last):', '  File "/usr/lib/python3.10/site-packages/huggingface_hub/utils/_errors.py", line 304, in hf_raise_for_status',
+  'huggingface_hub.utils._errors.HfHubHTTPError: 504 Server Error: Gateway Time-out'];
+const fiveDicts = [1, 2, 3, 4, 5].map(dictOnly);
+
+test('records without a printed step after a caught traceback: training went on, in both; none after it: a crash', () => {
+  // crashOfLog parsed the lines after the traceback apart and numbered them from 1 again (never later than before it);
+  // the parser let a last dict, still waiting for a bar at the end, withdraw nothing (a tail with one dict before the
+  // traceback and one after it: the first dict of a log waits for a bar that may give its step).
+  for (const log of [[...fiveDicts, ...hub504, dictOnly(6)], [...fiveDicts, ...hub504, dictOnly(6), dictOnly(7)], [dictOnly(5), ...hub504, dictOnly(6)]]) {
+    const r = bothReads(`${log.join('\n')}\n`);
+    assert.deepEqual([r.crash, r.feedLastError, r.feedCrashes], [undefined, undefined, 0], log.join('\n'));
+  }
+  const end = bothReads(`${[...fiveDicts, ...hub504].join('\n')}\n`);
+  assert.deepEqual([end.crash?.lastError, end.feedLastError, end.feedCrashes], [hub504[2], hub504[2], 1]);
+});
+
+test('a traceback that ended a launch stays a crash when the run is launched again and trains on past it, in both', () => {
+  // a requeued job appending to its log: the traceback ended the first launch, as an OOM there would have (crashOfLog
+  // withdrew it for the later launch's records at later steps, the feed raised it)
+  const bar = (n: number) => ` ${n}%|          | ${n}/100 [00:10<01:30,  1.00it/s]`;
+  const rec = (s: number) => [bar(s), dictOnly(s), bar(s)];
+  const relaunch = bothReads(`${[...rec(10), ...rec(20), ...hub504, '***** Running training *****', ...rec(30), ...rec(40)].join('\n')}\n`);
+  assert.deepEqual([relaunch.crash?.lastError, relaunch.feedLastError, relaunch.feedCrashes], [hub504[2], hub504[2], 1]);
+});
+
+test('a crash line glued after a bar behind a rank prefix: the line without the prefix, in both', () => {
+  // LlamaFactory#8261 (corpus): `[1763] ... 24/1752 [01:08<1:22:56,  2.88s/it][rank5]:[E602 ...` (the feed kept `[rank5]:`)
+  const lf = bothReads(readFileSync(join(__dirname, '..', 'fixtures', 'logs', 'llamafactory__numbered-log-loss-to-zero-then-nccl-timeout.log'), 'utf8'));
+  assert.equal(lf.feedLastError, lf.crash?.lastError);
+  assert.match(lf.feedLastError!, /^\[E602 /);
 });
 
 test('a local run that dies on a traceback is crashed, with exit code, reason and last error in its record', async () => {

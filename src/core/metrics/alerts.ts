@@ -45,26 +45,52 @@ function isEvalLoss(name: string): boolean { return name === 'eval_loss' || /^ev
 interface SpikeState { window: RollingWindow; active: boolean }
 interface EvalState { best: number; bestStep: number; since: number; alerted: boolean }
 
+/**
+ * What the rules remember of one launch of a run, all in one place so that a new launch (`AlertDetector.newSegment`)
+ * forgets every rule's state at once: a rule's state goes here and into {@link newRuleState}, nowhere else.
+ */
+interface RuleState {
+  /** `nan`: the series whose NaN/Infinity episode is open. */
+  nanActive: Set<string>;
+  /** `spike`: per series (`loss`, `grad_norm`), the rolling window and whether an episode is open. */
+  spikes: Map<string, SpikeState>;
+  /** `divergence`: rolling medians of the last 3, 5 and 15 train-loss values (the window grows with the run), the
+   * number of loss values seen, the best rolling median so far, whether an episode is open. */
+  lossRecent: RollingWindow[];
+  lossCount: number;
+  bestMedian: number;
+  divergent: boolean;
+  /** `stuck-zero`: an episode of loss exactly 0 is open. */
+  zeroActive: boolean;
+  /** `constant-grad-norm`: points in a row with the same grad_norm, that value (NaN: none yet), alert raised. */
+  gradRun: number;
+  gradLast: number;
+  gradAlerted: boolean;
+  /** `loss-scale-collapse`: the last loss scale (NaN: none yet), alert raised. */
+  lastScale: number;
+  scaleAlerted: boolean;
+  /** `overfitting`: per eval-loss series, its best value and step, evaluations since, alert raised; and the train
+   * loss history (step, value), thinned to at most ~4096 entries. */
+  evals: Map<string, EvalState>;
+  trainSteps: number[];
+  trainValues: number[];
+}
+
+/** The rules' state before any point of a launch (see {@link RuleState}). */
+function newRuleState(): RuleState {
+  return {
+    nanActive: new Set(), spikes: new Map(),
+    lossRecent: [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)], lossCount: 0, bestMedian: Infinity, divergent: false,
+    zeroActive: false, gradRun: 0, gradLast: NaN, gradAlerted: false, lastScale: NaN, scaleAlerted: false,
+    evals: new Map(), trainSteps: [], trainValues: [],
+  };
+}
+
 /** The detector of one run's stream. */
 export class AlertDetector {
   private readonly o: Required<AlertOptions>;
-  private nanActive = new Set<string>();
-  private spikes = new Map<string, SpikeState>();
-  /** Rolling medians of the last 3, 5 and 15 train-loss values (the divergence window grows with the run). */
-  private lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
-  private lossCount = 0;
-  private bestMedian = Infinity;
-  private divergent = false;
-  private zeroActive = false;
-  private gradRun = 0;
-  private gradLast = NaN;
-  private gradAlerted = false;
-  private lastScale = NaN;
-  private scaleAlerted = false;
-  private evals = new Map<string, EvalState>();
-  /** Train loss history (step, value) for the overfitting check, thinned to at most ~4096 entries. */
-  private trainSteps: number[] = [];
-  private trainValues: number[] = [];
+  /** What the rules know of the current launch (a new one at `newSegment`). */
+  private state: RuleState = newRuleState();
   private readonly all: Alert[] = [];
 
   constructor(opts: AlertOptions = {}) { this.o = { ...DEFAULTS, ...opts }; }
@@ -77,25 +103,10 @@ export class AlertDetector {
    * the earlier launch, so the new launch's first points are judged on their own (a fresh model's first losses are no
    * spike or divergence against the earlier launch's windows, and an episode left open there, such as a NaN, or an
    * alert that fires once, may fire again). The alerts raised so far stay in `alerts`. The resume-jump check, which
-   * compares the two launches on purpose, is the feed's (see feed.ts).
+   * compares the two launches on purpose, is the feed's (see feed.ts). Every rule keeps its state in the one
+   * `RuleState` replaced here.
    */
-  newSegment(): void {
-    this.nanActive = new Set();
-    this.spikes = new Map();
-    this.lossRecent = [new RollingWindow(3), new RollingWindow(5), new RollingWindow(15)];
-    this.lossCount = 0;
-    this.bestMedian = Infinity;
-    this.divergent = false;
-    this.zeroActive = false;
-    this.gradRun = 0;
-    this.gradLast = NaN;
-    this.gradAlerted = false;
-    this.lastScale = NaN;
-    this.scaleAlerted = false;
-    this.evals = new Map();
-    this.trainSteps = [];
-    this.trainValues = [];
-  }
+  newSegment(): void { this.state = newRuleState(); }
 
   /** Feeds points in stream order; returns the alerts they raised. */
   push(points: readonly MetricPoint[]): Alert[] {
@@ -109,50 +120,52 @@ export class AlertDetector {
   private readonly kinds = new Map<string, { lossLike: boolean; evalLoss: boolean }>();
 
   private point(p: MetricPoint, out: Alert[]): void {
+    const st = this.state;
     const { series: name, step, value: v } = p;
     let kind = this.kinds.get(name);
     if (!kind) { kind = { lossLike: isLossName(name), evalLoss: isEvalLoss(name) }; this.kinds.set(name, kind); }
     const lossLike = kind.lossLike;
     if (lossLike || name === 'grad_norm') {
       if (!Number.isFinite(v)) {
-        if (!this.nanActive.has(name)) { this.nanActive.add(name); out.push({ kind: 'nan', series: name, step, message: `${name} is ${v} at step ${step}` }); }
-        if (name === 'grad_norm') { this.gradRun = 0; this.gradLast = NaN; }
+        if (!st.nanActive.has(name)) { st.nanActive.add(name); out.push({ kind: 'nan', series: name, step, message: `${name} is ${v} at step ${step}` }); }
+        if (name === 'grad_norm') { st.gradRun = 0; st.gradLast = NaN; }
         return;
       }
-      this.nanActive.delete(name);
+      st.nanActive.delete(name);
     }
     if (name === 'loss') this.loss(step, v, out);
     else if (name === 'grad_norm') { this.spike(name, step, v, out, false); this.gradNorm(step, v, out); }
     else if (name === 'loss_scale') this.lossScale(step, v, out);
     else if (name === 'loss_scale_at_minimum') {
-      if (!this.scaleAlerted) { this.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: 'fp16 loss scale is at its minimum and still overflowing' }); }
+      if (!st.scaleAlerted) { st.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: 'fp16 loss scale is at its minimum and still overflowing' }); }
     }
     if (kind.evalLoss) this.evalLoss(name, step, v, out);
   }
 
   private loss(step: number, v: number, out: Alert[]): void {
-    if (v === 0) { if (!this.zeroActive) { this.zeroActive = true; out.push({ kind: 'stuck-zero', series: 'loss', step, message: `loss is exactly 0 at step ${step}` }); } }
-    else this.zeroActive = false;
+    const st = this.state;
+    if (v === 0) { if (!st.zeroActive) { st.zeroActive = true; out.push({ kind: 'stuck-zero', series: 'loss', step, message: `loss is exactly 0 at step ${step}` }); } }
+    else st.zeroActive = false;
     this.spike('loss', step, v, out, true);
     // divergence
-    this.lossCount++;
-    const recent = this.lossRecent[this.lossCount < 30 ? 0 : this.lossCount < 200 ? 1 : 2];
-    for (const win of this.lossRecent) win.push(v);
+    st.lossCount++;
+    const recent = st.lossRecent[st.lossCount < 30 ? 0 : st.lossCount < 200 ? 1 : 2];
+    for (const win of st.lossRecent) win.push(v);
     if (recent.length === recent.capacity) {
       const m = recent.median();
-      if (m > 0 && m > this.bestMedian * this.o.divergenceRatio && v > this.bestMedian * this.o.divergenceRatio) {
-        if (!this.divergent) { this.divergent = true; out.push({ kind: 'divergence', series: 'loss', step, message: `loss is rising: recent median ${fmt(m)} vs best ${fmt(this.bestMedian)} (step ${step})` }); }
-      } else if (m <= this.bestMedian * 1.1) this.divergent = false;
-      if (m < this.bestMedian) this.bestMedian = m;
+      if (m > 0 && m > st.bestMedian * this.o.divergenceRatio && v > st.bestMedian * this.o.divergenceRatio) {
+        if (!st.divergent) { st.divergent = true; out.push({ kind: 'divergence', series: 'loss', step, message: `loss is rising: recent median ${fmt(m)} vs best ${fmt(st.bestMedian)} (step ${step})` }); }
+      } else if (m <= st.bestMedian * 1.1) st.divergent = false;
+      if (m < st.bestMedian) st.bestMedian = m;
     }
     // history for overfitting
-    this.trainSteps.push(step); this.trainValues.push(v);
-    if (this.trainSteps.length > 8192) { this.trainSteps = this.trainSteps.filter((_, i) => i % 2 === 0); this.trainValues = this.trainValues.filter((_, i) => i % 2 === 0); }
+    st.trainSteps.push(step); st.trainValues.push(v);
+    if (st.trainSteps.length > 8192) { st.trainSteps = st.trainSteps.filter((_, i) => i % 2 === 0); st.trainValues = st.trainValues.filter((_, i) => i % 2 === 0); }
   }
 
   private spike(name: string, step: number, v: number, out: Alert[], smallSample: boolean): void {
-    let s = this.spikes.get(name);
-    if (!s) { s = { window: new RollingWindow(this.o.spikeWindow), active: false }; this.spikes.set(name, s); }
+    let s = this.state.spikes.get(name);
+    if (!s) { s = { window: new RollingWindow(this.o.spikeWindow), active: false }; this.state.spikes.set(name, s); }
     const win = s.window;
     let isSpike = false, calm = true;
     if (win.length >= 8) {
@@ -173,26 +186,28 @@ export class AlertDetector {
   }
 
   private gradNorm(step: number, v: number, out: Alert[]): void {
-    if (v === this.gradLast) this.gradRun++; else { this.gradRun = 1; this.gradLast = v; this.gradAlerted = false; }
-    if (this.gradRun < 2 || this.gradAlerted) return;
+    const st = this.state;
+    if (v === st.gradLast) st.gradRun++; else { st.gradRun = 1; st.gradLast = v; st.gradAlerted = false; }
+    if (st.gradRun < 2 || st.gradAlerted) return;
     const need = sigDigits(v) >= 7 ? 2 : 6;
-    if (this.gradRun >= need) {
-      this.gradAlerted = true;
-      out.push({ kind: 'constant-grad-norm', series: 'grad_norm', step, message: `grad_norm has been exactly ${v} for ${this.gradRun} points` });
+    if (st.gradRun >= need) {
+      st.gradAlerted = true;
+      out.push({ kind: 'constant-grad-norm', series: 'grad_norm', step, message: `grad_norm has been exactly ${v} for ${st.gradRun} points` });
     }
   }
 
   private lossScale(step: number, v: number, out: Alert[]): void {
-    const prev = this.lastScale;
-    this.lastScale = v;
+    const st = this.state;
+    const prev = st.lastScale;
+    st.lastScale = v;
     if (prev === prev && v < prev && v <= this.o.minLossScale) {
-      if (!this.scaleAlerted) { this.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: `fp16 loss scale fell to ${v} (from ${prev}): gradients overflow even at a tiny scale` }); }
-    } else if (v > this.o.minLossScale * 16) this.scaleAlerted = false;
+      if (!st.scaleAlerted) { st.scaleAlerted = true; out.push({ kind: 'loss-scale-collapse', series: 'loss_scale', step, message: `fp16 loss scale fell to ${v} (from ${prev}): gradients overflow even at a tiny scale` }); }
+    } else if (v > this.o.minLossScale * 16) st.scaleAlerted = false;
   }
 
   private evalLoss(name: string, step: number, v: number, out: Alert[]): void {
-    let e = this.evals.get(name);
-    if (!e) { e = { best: v, bestStep: step, since: 0, alerted: false }; this.evals.set(name, e); return; }
+    let e = this.state.evals.get(name);
+    if (!e) { e = { best: v, bestStep: step, since: 0, alerted: false }; this.state.evals.set(name, e); return; }
     if (v < e.best) { e.best = v; e.bestStep = step; e.since = 0; e.alerted = false; return; }
     e.since++;
     if (e.since >= this.o.patience && !e.alerted) {
@@ -206,14 +221,14 @@ export class AlertDetector {
 
   /** Mean of the train loss over the last few points at or before `step` (NaN when none). */
   private trainAt(step: number): number {
-    const s = this.trainSteps;
+    const s = this.state.trainSteps;
     let hi = s.length;
     let lo = 0;
     while (lo < hi) { const m = (lo + hi) >>> 1; if (s[m] <= step) lo = m + 1; else hi = m; }
     if (lo === 0) return NaN;
     const from = Math.max(0, lo - 5);
     let sum = 0;
-    for (let i = from; i < lo; i++) sum += this.trainValues[i];
+    for (let i = from; i < lo; i++) sum += this.state.trainValues[i];
     return sum / (lo - from);
   }
 }

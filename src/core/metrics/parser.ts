@@ -14,8 +14,8 @@
  *   points at steps >= it, as TensorBoard purges orphaned data); a launch line after points were placed is also
  *   reported as a `LaunchEvent` (a resume whose steps go on past the earlier launch's is a launch all the same), and
  *   points at steps an earlier launch had placed are counted as `relogged_points`;
- * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end() or a new launch, not when a
- *   record at a later step follows it;
+ * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end(), a new launch or a line that
+ *   ends runs, not when a record at a later step follows it first; crash events keep the order of their lines;
  * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
  *
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
@@ -150,11 +150,12 @@ class Parser implements LogParser {
   /** Points placed since the last launch line, and the highest step among them. */
   private placedInLaunch = 0;
   private launchMaxStep: number | undefined;
-  /** Traceback crashes not confirmed yet (see `CrashEvent`): confirmed at end() or a new launch, withdrawn when a
-   * record at a step after `step` follows. */
+  /** Traceback crashes not confirmed yet (see `CrashEvent`): confirmed at end(), settle(), a new launch or a line that
+   * ends runs, withdrawn when a record at a step after `step` follows. */
   private pendingCrashes: CrashEvent[] | undefined;
-  /** Inside end(), after the last line: what is placed now was printed before it (a step still accumulating, a
-   * Key: value block, a dict waiting for its bar), so it withdraws no traceback. */
+  /** Inside end(), after the last line and the dict waiting for its bar: what is placed now is no record printed after
+   * a traceback (a step still accumulating since before it, a Key: value block, Megatron's NaN grad norm put at the
+   * iteration after the last), so it withdraws none. */
   private finishing = false;
   private outProgress: Progress | undefined;
   private outMeta: Record<string, number | string> | undefined;
@@ -204,9 +205,12 @@ class Parser implements LogParser {
         const e: CrashEvent = { kind: 'crash', crash: c.kind, reason: c.reason, line: c.line };
         if (this.maxStep !== undefined) e.step = this.maxStep;
         // A traceback may be caught and logged while training goes on (an upload that failed, a callback): it waits
-        // for the end of the log or a new launch (see `CrashEvent`). The lines that only end runs count at once.
-        if (c.kind === 'traceback') (this.pendingCrashes ??= []).push(e);
-        else (this.outEvents ??= []).push(e);
+        // for the end of the log or a new launch (see `CrashEvent`). The lines that only end runs count at once, and
+        // confirm a traceback before them (the run ended there: the child's traceback, then torchrun's report of it);
+        // so the events keep the order of the lines.
+        if (c.kind === 'traceback') { (this.pendingCrashes ??= []).push(e); return; }
+        this.confirmCrashes();
+        (this.outEvents ??= []).push(e);
       },
       microBatch: (r) => this.microBatch(r),
       stepAtIter: (iter) => this.micro.stepAtIter(iter),
@@ -393,8 +397,10 @@ class Parser implements LogParser {
     this.carry = '';
     if (last.trim().length > 0) this.line(dropCutToken(last), 0, -1, true);
     if (this.pendingDict !== undefined) this.salvageDict();
-    this.finishing = true;
+    // a Trainer dict still waiting for its bar was printed after the last traceback (a traceback places the dict
+    // before it first): a record after it, as any other
     this.resolvePending();
+    this.finishing = true;
     this.micro.flush((a) => this.emitStep(a));
     if (this.st.block !== undefined) flushKeyValueBlock(this.st, this.sink);
     if (this.st.pendingGradNormNaN && this.st.megatronLastIter !== undefined) {
@@ -815,6 +821,10 @@ export interface ParsedLog {
   progress?: Progress;
   /** What the alert rules judge where it differs from `points` (see `ParseOutput.alertPoints`). */
   alertPoints?: MetricPoint[];
+  /** The crash and launch events of the whole log, in the order the parser reported them (see `LogEvent`; a launch's
+   * `at` and `alertAt` count this result's `points` and `alertPoints`); a traceback's crash is here only if confirmed
+   * (see `CrashEvent`). Absent: none. */
+  events?: LogEvent[];
 }
 
 /** Parses a whole log at once (same result as pushing it in any chunks, then `end()`). */
@@ -828,5 +838,11 @@ export function parseLog(data: string | Uint8Array, opts: { fileName?: string; f
   const progress = b.progress ?? a.progress;
   if (progress) r.progress = progress;
   if (a.alertPoints || b.alertPoints) r.alertPoints = (a.alertPoints ?? a.points).concat(b.alertPoints ?? b.points);
+  if (a.events || b.events) {
+    // end()'s launch events count the points before them in its own output: moved past push()'s
+    const n = a.points.length, na = (a.alertPoints ?? a.points).length;
+    const late = (b.events ?? []).map((e) => e.kind === 'launch' ? { ...e, at: e.at + n, ...(e.alertAt !== undefined ? { alertAt: e.alertAt + na } : {}) } : e);
+    r.events = (a.events ?? []).concat(late);
+  }
   return r;
 }

@@ -100,14 +100,19 @@ function mayCrash(line: string): boolean {
   return false;
 }
 /** The exception line that ends a Python traceback: `RuntimeError: ...`, `torch.OutOfMemoryError: ...`. */
-const EXCEPTION_RE = /^(?:\[rank\d+\]: )?((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt|Exit))(?::\s|$)/;
+const EXCEPTION_RE = /^((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Interrupt|Exit))(?::\s|$)/;
+
+/** A rank prefix (torchrun `[rank3]:`, `[default0]:`, srun -l `3: `) the line still has: one glued after a progress
+ * bar, past the prefix the parser removes from the line's start (LlamaFactory#8261: `... 24/1752 [...][rank5]:[E602 ...`). */
+const CRASH_RANK_PREFIX_RE = /^(?:\[rank\d+\]:|\[default\d+\]:|\d{1,5}: )\s*/;
 
 /**
  * Recognizes a line that ends a run (`Traceback (most recent call last):` only arms `st` for the exception line
- * that closes it). Returns undefined for any other line.
+ * that closes it). Returns undefined for any other line. A rank prefix before the line is not part of it.
  */
 export function detectCrashLine(line: string, st: { inTraceback?: boolean }): CrashLine | undefined {
   if (!st.inTraceback && !mayCrash(line)) return undefined;
+  line = line.replace(CRASH_RANK_PREFIX_RE, '');
   const cut = line.length > 500 ? `${line.slice(0, 500)}…` : line;
   for (const [re, kind, reason] of CRASH_RULES) if (re.test(line)) return { kind, reason, line: cut };
   if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
