@@ -11,19 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertDetector, createMetricsFeed, parseLog } from '../../src/core/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
+import { alertKinds, feedOf } from '../metricsFeed';
 import { readMetrics, renderMetrics } from '../../src/cli/metrics';
 
 const of = (points: MetricPoint[], name: string) => points.filter((p) => p.series === name);
 const at = (points: MetricPoint[], name: string) => of(points, name).map((p) => p.step);
 
-/** Runs a log through a feed (one chunk per launch, as a followed log grows) and returns it ended. */
-function feedOf(...chunks: string[]) {
-  const feed = createMetricsFeed('r', 'log', { now: null });
-  for (const c of chunks) feed.pushChunk(c);
-  feed.end();
-  return feed;
-}
-const alertKinds = (feed: ReturnType<typeof feedOf>) => feed.snapshot().alerts.map((a) => `${a.kind}@${a.step}`);
 
 // Megatron-LM `training.py` prints one `iteration  N/ T | ... | lm loss: x | ...` line per log interval, and per
 // launch `print_rank_0('training ...')` after `print_datetime('before the start of training step')` (and, before

@@ -13,7 +13,9 @@
  *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
  *   points at steps >= it, as TensorBoard purges orphaned data); a launch line after points were placed is also
  *   reported as a `LaunchEvent` (a resume whose steps go on past the earlier launch's is a launch all the same), and
- *   points at steps an earlier launch had placed are counted as `relogged_points`;
+ *   points at steps an earlier launch had placed are counted as `relogged_points`; a step strictly lower than the
+ *   series' last one in its segment (not a record index, not an `eval_*` series) is a new launch with no launch
+ *   line, handled as one (a restart or a resume from an earlier checkpoint appended to the same log);
  * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end() or a new launch, not when a
  *   record at a later step follows it;
  * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
@@ -92,8 +94,9 @@ const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1
 const MAX_LINE = 1 << 20;
 
 /** Per series: the last step placed (`last`) in run segment `seg`, the highest step of the segments before it
- * (`top`: a step at or below it was logged again by a later launch), points placed (`count`). */
-interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean }
+ * (`top`: a step at or below it was logged again by a later launch), points placed (`count`), whether the last one
+ * took its record index (`indexed`: no printed or bar step, so a lower step after it is no restart). */
+interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean; indexed: boolean }
 /** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
 const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
@@ -257,6 +260,16 @@ class Parser implements LogParser {
     this.resolvePending();
     this.micro.flush((a) => this.emitStep(a));
     this.barTotal = this.barN = undefined;
+    this.newLaunch(line);
+  }
+
+  /**
+   * The run-segment part of {@link launch}, also used on its own where a series' step goes back (`place`): that is
+   * seen while a record is being placed, so what the launch line would flush first (a waiting dict, a step still
+   * accumulating) is that record itself or already placed, and the training bar is the one whose n went back.
+   * `line` is empty there (no launch line).
+   */
+  private newLaunch(line: string): void {
     this.confirmCrashes();
     if (this.series.size > 0) this.segmentNo++;
     if (this.placedInLaunch > 0) {
@@ -692,7 +705,7 @@ class Parser implements LogParser {
     let st = this.series.get(name);
     if (st === undefined) {
       const drop = this.series.size >= MAX_SERIES;
-      st = { name, last: -Infinity, count: 0, seg: 0, top: -Infinity, drop };
+      st = { name, last: -Infinity, count: 0, seg: 0, top: -Infinity, drop, indexed: false };
       if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
       this.series.set(name, st);
     }
@@ -719,6 +732,7 @@ class Parser implements LogParser {
       else if (this.lineRank !== this.metricsRank) return NaN;
     }
     if (st.drop) return NaN;
+    const indexed = step === undefined;
     if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
     else if (step - step !== 0) return NaN; // NaN or infinite step: nothing to place it at
     else this.stepped = true;
@@ -728,7 +742,15 @@ class Parser implements LogParser {
       if (c === undefined || step > c) this.pendingCrashes = undefined;
     }
     if (this.maxStep === undefined || step > this.maxStep) this.maxStep = step;
-    if (step <= st.last && st.seg === this.segmentNo) return NaN; // the same step again: keep the first value
+    // A step before the series' last one in this segment: a new launch appended to the log with no launch line (a
+    // restart or a resume from an earlier checkpoint; the first series of its first record to show it starts the
+    // segment, the record's other series join it). Not where either step is a record index (a series that switched
+    // from index to bar steps or back, see `barSteps`), nor for an evaluation series (placed at the step the
+    // evaluation ran at, or at its batch index before training: mmengine), which a restart's training records
+    // precede anyway. The same step again is a re-logged record: keep the first value.
+    if (step < st.last && st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_')) this.newLaunch('');
+    if (step <= st.last && st.seg === this.segmentNo) return NaN;
+    st.indexed = indexed;
     if (st.seg !== this.segmentNo && st.last > st.top) st.top = st.last;
     if (step <= st.top) this.relogged++;
     st.last = step; st.count++; st.seg = this.segmentNo;
