@@ -92,3 +92,29 @@ test('what a step going back must not start: the same step again, index-placed p
   const ev = feedOf(`${['{"step":100,"eval_loss":2.5}', '{"step":10,"loss":2.1}', '{"step":20,"loss":2.0}', '{"step":20,"eval_loss":2.4}'].join('\n')}\n`);
   assert.deepEqual(alertKinds(ev), []);
 });
+
+test('a restart from scratch is worded as one, a resume as a resume; relogged_points counts loss points (finding 2)', () => {
+  // t12-inputs/restart.log: the Trainer banner, steps 5..40, then the banner again and steps from 5 again, with no
+  // `Continuing training` line: the second launch started from scratch
+  const banner = ['***** Running training *****', '  Gradient Accumulation steps = 8', '  Total optimization steps = 100'];
+  const scratch = feedOf(`${[...banner, ...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...banner, ...hfLaunch(5, 30, (s) => 2.6 - s / 100)].join('\n')}\n`);
+  const restart = scratch.snapshot().alerts.find((a) => a.kind === 'restart')!;
+  assert.match(restart.message, /^restarted from scratch at step 5 after the earlier launch reached step 40/);
+  // 6 loss points (steps 5..30) were logged again; grad_norm, learning_rate and epoch of the same records do not count
+  assert.equal(scratch.meta.relogged_points, 6);
+  assert.ok(scratch.info().notes.some((n) => n.startsWith('6 loss points at steps an earlier launch had already logged')), scratch.info().notes.join('|'));
+  // the same with no banner at all (a step going back) and for nanoGPT's iter 0 restart
+  assert.match(feedOf(`${[...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...hfLaunch(5, 30, (s) => 2.6 - s / 100)].join('\n')}\n`).snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^restarted from scratch at step 5 /);
+  assert.match(feedOf(`${[nano(0, 4.2), nano(10, 3.1), nano(0, 4.21)].join('\n')}\n`).snapshot().alerts[0].message, /^restarted from scratch at step 0 /);
+
+  // a resume from an earlier checkpoint (starts after the first launch's first step) stays a resume
+  const resumed = feedOf(`${[...banner, ...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...banner, ...hfLaunch(25, 30, (s) => 2.26 - s / 100)].join('\n')}\n`);
+  assert.match(resumed.snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^resumed at step 25 /);
+  // and so does one that says it resumed (transformers `Continuing training from global step N`) even when its first
+  // logged step is the first launch's first (a checkpoint saved before the first logging step)
+  const said = feedOf(`${[...banner, ...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...banner, '  Continuing training from checkpoint, will skip to saved global_step', '  Continuing training from global step 2', ...hfLaunch(5, 30, (s) => 2.5 - s / 100)].join('\n')}\n`);
+  assert.match(said.snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^resumed at step 5 /);
+  // Megatron-LM `load_checkpoint`: `  successfully loaded checkpoint from ... at iteration N`
+  const m = [...[10, 20, 30].map((i) => mega(i, 3 - i / 1000)), '0:   successfully loaded checkpoint from /ckpt [ t 0, p 0 ] at iteration 5', ...[10, 20].map((i) => mega(i, 3 - i / 1000))];
+  assert.match(feedOf(`${m.join('\n')}\n`).snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^resumed at step 10 /);
+});

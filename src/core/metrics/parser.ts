@@ -13,7 +13,8 @@
  *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
  *   points at steps >= it, as TensorBoard purges orphaned data); a launch line after points were placed is also
  *   reported as a `LaunchEvent` (a resume whose steps go on past the earlier launch's is a launch all the same), and
- *   points at steps an earlier launch had placed are counted as `relogged_points`; a step strictly lower than the
+ *   `loss` points at steps an earlier launch had placed are counted as `relogged_points` (one per re-logged record
+ *   of the training loss, not one per series of the record); a step strictly lower than the
  *   series' last one in its segment (not a record index, not an `eval_*` series) is a new launch with no launch
  *   line, handled as one (a restart or a resume from an earlier checkpoint appended to the same log);
  * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end() or a new launch, not when a
@@ -147,7 +148,7 @@ class Parser implements LogParser {
   /** Points that had to take their record index in a log with a step axis (reported as `unplaced_points`). */
   private unplaced = 0;
   private unplacedReported = 0;
-  /** Points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
+  /** `loss` points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
   private relogged = 0;
   private reloggedReported = 0;
   /** Points placed since the last launch line, and the highest step among them. */
@@ -752,7 +753,7 @@ class Parser implements LogParser {
     if (step <= st.last && st.seg === this.segmentNo) return NaN;
     st.indexed = indexed;
     if (st.seg !== this.segmentNo && st.last > st.top) st.top = st.last;
-    if (step <= st.top) this.relogged++;
+    if (step <= st.top && st.name === 'loss') this.relogged++;
     st.last = step; st.count++; st.seg = this.segmentNo;
     this.placedInLaunch++;
     if (this.launchMaxStep === undefined || step > this.launchMaxStep) this.launchMaxStep = step;

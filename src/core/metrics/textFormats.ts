@@ -264,6 +264,12 @@ const MLX_START_RE = /Starting training\.*,?\s*iters:\s*(\d+)/;
  * message, after a prefix that ends in a bracket, colon, `>`, `|`, `-` or a timestamp's last digit.
  */
 const SEGMENT_RE = /\*{3,} Running training \*{3,}|Start(?:ing)? training(?! *(?:for |on |of |at )?(?:epoch|step|iter|round))|Training starts at step|Resuming training|\[before the start of training step\]|> building train, validation, and test datasets|(?:^|[\]:>|-]\s*|\d\s+)training \.\.\.$/;
+/**
+ * A resume from a checkpoint, with the step it resumed from (reported as meta `resumed_from_step`): the Trainer's
+ * `  Continuing training from global step {global_step}` (`_inner_training_loop`, after the banner) and Megatron-LM's
+ * `  successfully loaded checkpoint from {load_dir} [ t {tp}, p {pp} ] at iteration {iteration}` (`load_checkpoint`).
+ */
+const RESUME_RE = /Continuing training from global step (\d+)|successfully loaded checkpoint from .* at iteration (\d+)/;
 /** The Trainer's banner header: the banner lines after it belong to the training run (see `hfBannerLine`). */
 const HF_TRAIN_HEADER = '***** Running training *****';
 const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
@@ -347,6 +353,10 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   // After the bars: a crash glued after a bar is seen in the rest of the line, without the bar.
   if (sink.crash) { const c = detectCrashLine(line, st); if (c) sink.crash(c); }
   if (line.indexOf('raining') >= 0 && SEGMENT_RE.test(line)) { sink.segment(line); if (line.indexOf(HF_TRAIN_HEADER) >= 0) st.hfBanner = true; }
+  if (line.indexOf('ontinuing training from global step') >= 0 || line.indexOf('successfully loaded checkpoint from') >= 0) {
+    const m = RESUME_RE.exec(line);
+    if (m) sink.meta('resumed_from_step', Number(m[1] ?? m[2]));
+  }
 
   // Megatron-LM / Megatron-DeepSpeed / NeMo Megatron iteration lines.
   if (line.indexOf('iteration') >= 0 && line.indexOf('|') >= 0) {
