@@ -4,6 +4,8 @@
 // is small and written from the facts of the tester's input cited above it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createLogParser, parseLog } from '../../src/core/metrics';
 import type { MetricPoint, WritableMetricsFeed } from '../../src/core/metrics';
 import { alertKinds, feedOf } from '../metricsFeed';
@@ -117,4 +119,21 @@ test('a restart from scratch is worded as one, a resume as a resume; relogged_po
   // Megatron-LM `load_checkpoint`: `  successfully loaded checkpoint from ... at iteration N`
   const m = [...[10, 20, 30].map((i) => mega(i, 3 - i / 1000)), '0:   successfully loaded checkpoint from /ckpt [ t 0, p 0 ] at iteration 5', ...[10, 20].map((i) => mega(i, 3 - i / 1000))];
   assert.match(feedOf(`${m.join('\n')}\n`).snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^resumed at step 10 /);
+});
+
+test('points placed by record index before the log shows its step axis are counted as unplaced (finding 3)', () => {
+  // alignment-handbook#55 (test/fixtures/logs): 11 Trainer dicts before any bar line (placed at 1..11), then the
+  // training bar at 136/202 and an eval dict placed at 136: the 33 train points are off the step axis.
+  const real = readFileSync(join(__dirname, '..', 'fixtures', 'logs', 'hf-trainer__alignment-handbook-sft-with-eval-and-tqdm.log'));
+  const feed = feedOf(real.toString('utf8'));
+  assert.equal(feed.meta.unplaced_points, 33);
+  assert.ok(feed.info().notes.some((n) => n.startsWith('33 points of records that print no step')), feed.info().notes.join('|'));
+  // the same shape, small, and streamed: nothing is reported before the axis shows, all of it once it does
+  const dicts = [1.0238, 1.013, 1.022].map((l, i) => `{'loss': ${l}, 'learning_rate': 1.2e-05, 'epoch': ${0.42 + i / 50}}`);
+  const live = createLogParser();
+  assert.equal(live.push(`${dicts.join('\n')}\n`).meta?.unplaced_points, undefined);
+  const later = live.push(`${bar(67).replace('67/100', '136/202')}\n{'eval_loss': 1.0159, 'eval_runtime': 381.2, 'epoch': 0.67}\n${bar(67).replace('67/100', '137/202')}\n`);
+  assert.equal(later.meta?.unplaced_points, 9);
+  // a log of dicts only has no step axis: its index steps are its steps
+  assert.equal(parseLog(`${dicts.join('\n')}\n`).meta.unplaced_points, undefined);
 });

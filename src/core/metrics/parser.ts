@@ -145,7 +145,8 @@ class Parser implements LogParser {
   private maxStep: number | undefined;
   /** True once a record carried a step or a training bar was seen: the log has a global step axis. */
   private stepped = false;
-  /** Points that had to take their record index in a log with a step axis (reported as `unplaced_points`). */
+  /** Points that had to take their record index (reported as `unplaced_points` once the log has a step axis, which
+   * counts those placed before the axis showed too: they are off it all the same). */
   private unplaced = 0;
   private unplacedReported = 0;
   /** `loss` points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
@@ -734,7 +735,8 @@ class Parser implements LogParser {
     }
     if (st.drop) return NaN;
     const indexed = step === undefined;
-    if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
+    // counted whether or not the log has a step axis yet: reported once it has one (see `flush`)
+    if (step === undefined) { step = st.count + 1; this.unplaced++; if (this.barTotal !== undefined) this.stepped = true; }
     else if (step - step !== 0) return NaN; // NaN or infinite step: nothing to place it at
     else this.stepped = true;
     if (this.pendingCrashes !== undefined && !this.finishing) {
