@@ -137,3 +137,30 @@ test('points placed by record index before the log shows its step axis are count
   // a log of dicts only has no step axis: its index steps are its steps
   assert.equal(parseLog(`${dicts.join('\n')}\n`).meta.unplaced_points, undefined);
 });
+
+test("the Trainer's final `***** eval metrics *****` block is at the launch's last step; `train metrics` is the summary (finding 4)", () => {
+  // t12-inputs/hf-posteval.log: run_clm.py's `trainer.log_metrics("train", metrics)` after training, then
+  // `trainer.log_metrics("eval", metrics)` after the final evaluate() (trainer_pt_utils.log_metrics: print, sorted
+  // keys, `  {key: <w} = {value:>w}`, metrics_format: total_flos in GF, runtimes as h:mm:ss.ff)
+  const full = (n: number) => `100%|██████████| ${n}/200 [03:20<00:00,  1.00s/it]`;
+  const train = ['***** train metrics *****', '  epoch                    =        1.0', '  total_flos               =  1234567GF', '  train_loss               =     2.2', '  train_runtime            = 0:03:20.00', '  train_samples            =       6100', '  train_samples_per_second =     30.5', '  train_steps_per_second   =      1.0'];
+  const evalBlock = ['***** eval metrics *****', '  epoch                   =        1.0', '  eval_loss               =     2.0312', '  eval_runtime            = 0:00:08.40', '  eval_samples_per_second =     59.52', '  perplexity              =     7.6231'];
+  const log = [full(199), full(200), "{'loss': 1.9, 'grad_norm': 0.5, 'learning_rate': 0.0, 'epoch': 1.0}", full(200),
+    "{'train_runtime': 200.0, 'train_samples_per_second': 30.5, 'train_steps_per_second': 1.0, 'train_loss': 2.2, 'epoch': 1.0}", full(200),
+    ...train, '[INFO|trainer.py:4021] 2024-11-05 10:04:00,000 >> ***** Running Evaluation *****', '[INFO|trainer.py:4023] 2024-11-05 10:04:00,000 >>   Num examples = 500',
+    '100%|██████████| 63/63 [00:08<00:00,  7.50it/s]', ...evalBlock];
+  const r = parseLog(`${log.join('\n')}\n`);
+  assert.deepEqual(pairs(r.points, 'eval_loss'), [[200, 2.0312]]);
+  assert.deepEqual(pairs(r.points, 'perplexity'), [[200, 7.6231]]);
+  assert.deepEqual(pairs(r.points, 'eval_samples_per_second'), [[200, 59.52]]);
+  assert.deepEqual(pairs(r.points, 'loss'), [[200, 1.9]]); // train_loss (the run's mean) is no loss point
+  assert.equal(r.meta.train_loss, 2.2);
+  assert.equal(r.meta.train_samples, 6100);
+  assert.equal(r.meta.unplaced_points, undefined);
+  // the same at the end of the log with no newline, and after a blank line
+  assert.deepEqual(pairs(parseLog(log.join('\n')).points, 'eval_loss'), [[200, 2.0312]]);
+  // a later launch that only evaluates (no training step of its own) has no step for it: unplaced
+  const evalOnly = parseLog(`${[...log.slice(0, 4), '***** Running training *****', ...evalBlock].join('\n')}\n`);
+  assert.deepEqual(pairs(evalOnly.points, 'eval_loss'), [[1, 2.0312]]);
+  assert.equal(evalOnly.meta.unplaced_points, 4);
+});

@@ -19,7 +19,9 @@
  *   line, handled as one (a restart or a resume from an earlier checkpoint appended to the same log);
  * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end() or a new launch, not when a
  *   record at a later step follows it;
- * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
+ * - a final summary (`train_runtime`, `train_loss`, ...; also the Trainer's `***** train metrics *****` section) is
+ *   metadata, not points; the `***** eval metrics *****` section after training (the final model's evaluation) is at
+ *   the last step its launch placed (its record index where it placed none).
  *
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
  * rank and timestamp prefixes are tolerated; an unterminated last line is parsed at `end()` without its last token
@@ -215,6 +217,7 @@ class Parser implements LogParser {
       },
       microBatch: (r) => this.microBatch(r),
       stepAtIter: (iter) => this.micro.stepAtIter(iter),
+      launchStep: () => this.launchMaxStep,
     };
   }
 

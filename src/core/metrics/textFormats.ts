@@ -68,6 +68,8 @@ export interface LineSink {
    * micro-batch log that name only the iteration (see `MicroBatchSteps.stepAtIter`). Undefined before any record.
    */
   stepAtIter?(iter: number | undefined): number | undefined;
+  /** The highest step placed since the last launch began (the last training step of this launch so far), if any. */
+  launchStep?(): number | undefined;
 }
 
 /** Kinds of lines that end training runs. */
@@ -143,6 +145,8 @@ export interface TextState {
   hfBanner?: boolean;
   /** The open block of `Key: value` lines (see {@link flushKeyValueBlock}). */
   block?: { keys: string[]; values: number[] };
+  /** Inside a `***** {split} metrics *****` section (see {@link hfMetricsLine}): the split (`eval`, `train`, ...). */
+  hfMetrics?: string;
 }
 
 export function newTextState(): TextState { return { megatronLosses: new Set(), pendingGradNormNaN: false, overflows: 0 }; }
@@ -159,6 +163,7 @@ const BLOCK_STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter', 'gl
 export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
   const b = st.block;
   st.block = undefined;
+  if (st.hfMetrics !== undefined) { hfMetricsBlock(st.hfMetrics, b, sink); st.hfMetrics = undefined; return; }
   if (!b || b.keys.length < 2) return;
   let step: number | undefined;
   let epoch: number | undefined;
@@ -179,6 +184,46 @@ export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
     sink.point(canonicalName(k, true), at, b.values[i]);
   }
   if (at !== undefined) st.lastStep = at;
+}
+
+/**
+ * transformers `Trainer.log_metrics(split, metrics)` (trainer_pt_utils.py; run_clm.py & co call it after training
+ * and after the final evaluation): `print(f"***** {split} metrics *****")`, then per key, sorted,
+ * `print(f"  {key: <{k_width}} = {value:>{v_width}}")` with `metrics_format` values (`total_flos` as `123GF`, runtimes
+ * as `0:00:08.40`). The section's numbers are one record (see {@link hfMetricsBlock}); its other values are skipped.
+ */
+const HF_METRICS_HEADER_RE = /\*{5} (\w+) metrics \*{5}$/;
+const HF_METRICS_LINE_RE = /^([A-Za-z_][\w/.-]*)\s*=\s*(\S+)$/;
+
+/** A line of a `***** {split} metrics *****` section (the header opens one); false ends it (the line is parsed on). */
+function hfMetricsLine(line: string, st: TextState, sink: LineSink): boolean {
+  if (st.hfMetrics === undefined) {
+    const h = HF_METRICS_HEADER_RE.exec(line);
+    if (!h) return false;
+    if (st.block !== undefined) flushKeyValueBlock(st, sink);
+    st.hfMetrics = h[1];
+    st.block = { keys: [], values: [] };
+    return true;
+  }
+  const m = HF_METRICS_LINE_RE.exec(line);
+  if (!m) { flushKeyValueBlock(st, sink); return false; }
+  const v = parseNumberToken(m[2]);
+  if (v !== undefined) { const b = (st.block ??= { keys: [], values: [] }); b.keys.push(m[1]); b.values.push(v); }
+  return true;
+}
+
+/**
+ * A `***** {split} metrics *****` section: the train split (`train_loss` is the mean over the run, `train_runtime`...)
+ * is the final summary, metadata as its dict twin is; another split (the final `eval`) is the evaluation of the final
+ * model: its points go at the last training step of the launch, or take their record index (and count as unplaced)
+ * where the launch placed none.
+ */
+function hfMetricsBlock(split: string, b: { keys: string[]; values: number[] } | undefined, sink: LineSink): void {
+  if (!b || b.keys.length === 0) return;
+  sink.format('hf-trainer');
+  if (split === 'train') { for (let i = 0; i < b.keys.length; i++) sink.meta(b.keys[i], b.values[i]); return; }
+  const at = sink.launchStep?.();
+  for (let i = 0; i < b.keys.length; i++) sink.point(canonicalName(b.keys[i], true), at, b.values[i]);
 }
 
 /** Adds a `Key: value` line to the open block (a key seen again starts the next block). False for other lines. */
@@ -293,6 +338,7 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   // the banner lines after it (which ones depended on their order).
   if (line.indexOf(' = ') >= 0 && hfBannerLine(line, st, sink)) return true;
   st.hfBanner = false;
+  if ((st.hfMetrics !== undefined || line.indexOf(' metrics *****') >= 0) && hfMetricsLine(line, st, sink)) return true;
   if (st.block !== undefined) {
     if (keyValueLine(line, st, sink)) return true;
     flushKeyValueBlock(st, sink);
