@@ -11,19 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertDetector, createMetricsFeed, parseLog } from '../../src/core/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
+import { alertKinds, feedOf } from '../metricsFeed';
 import { readMetrics, renderMetrics } from '../../src/cli/metrics';
 
 const of = (points: MetricPoint[], name: string) => points.filter((p) => p.series === name);
 const at = (points: MetricPoint[], name: string) => of(points, name).map((p) => p.step);
 
-/** Runs a log through a feed (one chunk per launch, as a followed log grows) and returns it ended. */
-function feedOf(...chunks: string[]) {
-  const feed = createMetricsFeed('r', 'log', { now: null });
-  for (const c of chunks) feed.pushChunk(c);
-  feed.end();
-  return feed;
-}
-const alertKinds = (feed: ReturnType<typeof feedOf>) => feed.snapshot().alerts.map((a) => `${a.kind}@${a.step}`);
 
 // Megatron-LM `training.py` prints one `iteration  N/ T | ... | lm loss: x | ...` line per log interval, and per
 // launch `print_rank_0('training ...')` after `print_datetime('before the start of training step')` (and, before
@@ -183,15 +176,15 @@ test('points re-logged by a resumed launch are counted in the meta, the notes an
   const second = ['***** Running training *****', '  Continuing training from global step 40'];
   for (let s = 5; s <= 7; s++) second.push(bar(s * 10), dict(3 - s * 0.2 + 0.01), bar(s * 10));
   const feed = feedOf(`${first.join('\n')}\n`, `${second.join('\n')}\n`);
-  assert.equal(feed.meta.relogged_points, 6); // loss, learning_rate, epoch at steps 50 and 60
-  assert.ok(feed.info().notes.some((n) => /^6 points at steps an earlier launch had already logged/.test(n)), feed.info().notes.join('|'));
+  assert.equal(feed.meta.relogged_points, 2); // the loss at steps 50 and 60 (tester round 12: not once per series)
+  assert.ok(feed.info().notes.some((n) => /^2 loss points at steps an earlier launch had already logged/.test(n)), feed.info().notes.join('|'));
   const dir = mkdtempSync(join(tmpdir(), 'llmts-launch-'));
   try {
     const file = join(dir, 'resumed.log');
     writeFileSync(file, `${first.join('\n')}\n${second.join('\n')}\n`);
     const text = renderMetrics(await readMetrics(file), 'text');
-    assert.match(text, /relogged_points=6/);
-    assert.match(text, /notes:\n(?: {2}.*\n)* {2}6 points at steps an earlier launch had already logged/);
+    assert.match(text, /relogged_points=2/);
+    assert.match(text, /notes:\n(?: {2}.*\n)* {2}2 loss points at steps an earlier launch had already logged/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
   // a log without a resume has no such note
   assert.equal(feedOf(`${first.join('\n')}\n`).meta.relogged_points, undefined);

@@ -173,6 +173,8 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
 
   /** A launch started after the earlier one logged `loss` up to `previousLastStep`; its first loss is still to come. */
   let launched: { previousLastStep: number } | undefined;
+  /** A resume line (meta `resumed_from_step`) came since the last restart alert. */
+  let resumeLine = false;
 
   /** Stores and judges the points of one launch (a part of a parse output between launch events). */
   const piece = (points: MetricPoint[], alertPoints: MetricPoint[], raised: Alert[]): void => {
@@ -181,8 +183,13 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     for (const r of restarts) {
       if (r.series !== 'loss') continue;
       launched = undefined;
-      const resumed = r.step > 1;
-      raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
+      // A restart from scratch starts at or below the first launch's first step; a resume from a checkpoint starts
+      // after it, or says so (`resumed_from_step`: the Trainer's `Continuing training from global step N`, Megatron's
+      // `successfully loaded checkpoint ... at iteration N`).
+      const firstLaunch = store.raw(store.segments('loss')[0] ?? r.archived);
+      const resumed = resumeLine || firstLaunch === undefined || firstLaunch.length === 0 || r.step > firstLaunch.steps[0];
+      resumeLine = false;
+      raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted from scratch'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
       if (resumed) jumpChecks.push(r);
     }
     if (launched === undefined) return;
@@ -199,6 +206,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
 
   const deliver = (out: ParseOutput): MetricsBatch => {
     const raised: Alert[] = [];
+    if (out.meta?.resumed_from_step !== undefined) resumeLine = true;
     const alertPoints = out.alertPoints ?? out.points;
     let from = 0, alertFrom = 0;
     const crashes: CrashEvent[] = [];
@@ -265,7 +273,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const notes: string[] = [];
       const unplaced = meta.unplaced_points;
       const relogged = meta.relogged_points;
-      if (typeof relogged === 'number' && relogged > 0) notes.push(`${relogged} point${relogged === 1 ? '' : 's'} at steps an earlier launch had already logged ${relogged === 1 ? 'was' : 'were'} logged again by a later launch (a resume from an earlier checkpoint, or a restart): the curves show the later launch's values, and the earlier launch's stay drawn faded as '<series> (segment k)'.`);
+      if (typeof relogged === 'number' && relogged > 0) notes.push(`${relogged} loss point${relogged === 1 ? '' : 's'} at steps an earlier launch had already logged ${relogged === 1 ? 'was' : 'were'} logged again by a later launch (a resume from an earlier checkpoint, or a restart): the curves show the later launch's values, and the earlier launch's stay drawn faded as '<series> (segment k)'.`);
       if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
       const lossScale = lossScaleOf(settings);
       if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);

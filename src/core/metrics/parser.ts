@@ -13,10 +13,15 @@
  *   file_version record): then the re-logged point is emitted and starts a new segment (consumers drop the series'
  *   points at steps >= it, as TensorBoard purges orphaned data); a launch line after points were placed is also
  *   reported as a `LaunchEvent` (a resume whose steps go on past the earlier launch's is a launch all the same), and
- *   points at steps an earlier launch had placed are counted as `relogged_points`;
+ *   `loss` points at steps an earlier launch had placed are counted as `relogged_points` (one per re-logged record
+ *   of the training loss, not one per series of the record); a step strictly lower than the
+ *   series' last one in its segment (not a record index, not an `eval_*` series) is a new launch with no launch
+ *   line, handled as one (a restart or a resume from an earlier checkpoint appended to the same log);
  * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end(), a new launch or a line that
  *   ends runs, not when a record at a later step follows it first; crash events keep the order of their lines;
- * - a final summary (`train_runtime`, `train_loss`, ...) is metadata, not points.
+ * - a final summary (`train_runtime`, `train_loss`, ...; also the Trainer's `***** train metrics *****` section) is
+ *   metadata, not points; the `***** eval metrics *****` section after training (the final model's evaluation) is at
+ *   the last step its launch placed (its record index where it placed none).
  *
  * Text handling: `\r`, `\n` and `\r\n` all end a line (tqdm redraws with `\r`); ANSI escapes are removed; line-number,
  * rank and timestamp prefixes are tolerated; an unterminated last line is parsed at `end()` without its last token
@@ -92,8 +97,9 @@ const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1
 const MAX_LINE = 1 << 20;
 
 /** Per series: the last step placed (`last`) in run segment `seg`, the highest step of the segments before it
- * (`top`: a step at or below it was logged again by a later launch), points placed (`count`). */
-interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean }
+ * (`top`: a step at or below it was logged again by a later launch), points placed (`count`), whether the last one
+ * took its record index (`indexed`: no printed or bar step, so a lower step after it is no restart). */
+interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean; indexed: boolean }
 /** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
 const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
@@ -141,10 +147,11 @@ class Parser implements LogParser {
   private maxStep: number | undefined;
   /** True once a record carried a step or a training bar was seen: the log has a global step axis. */
   private stepped = false;
-  /** Points that had to take their record index in a log with a step axis (reported as `unplaced_points`). */
+  /** Points that had to take their record index (reported as `unplaced_points` once the log has a step axis, which
+   * counts those placed before the axis showed too: they are off it all the same). */
   private unplaced = 0;
   private unplacedReported = 0;
-  /** Points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
+  /** `loss` points a later launch logged at steps an earlier launch had logged (reported as `relogged_points`). */
   private relogged = 0;
   private reloggedReported = 0;
   /** Points placed since the last launch line, and the highest step among them. */
@@ -214,6 +221,7 @@ class Parser implements LogParser {
       },
       microBatch: (r) => this.microBatch(r),
       stepAtIter: (iter) => this.micro.stepAtIter(iter),
+      launchStep: () => this.launchMaxStep,
     };
   }
 
@@ -261,6 +269,16 @@ class Parser implements LogParser {
     this.resolvePending();
     this.micro.flush((a) => this.emitStep(a));
     this.barTotal = this.barN = undefined;
+    this.newLaunch(line);
+  }
+
+  /**
+   * The run-segment part of {@link launch}, also used on its own where a series' step goes back (`place`): that is
+   * seen while a record is being placed, so what the launch line would flush first (a waiting dict, a step still
+   * accumulating) is that record itself or already placed, and the training bar is the one whose n went back.
+   * `line` is empty there (no launch line).
+   */
+  private newLaunch(line: string): void {
     this.confirmCrashes();
     if (this.series.size > 0) this.segmentNo++;
     if (this.placedInLaunch > 0) {
@@ -698,7 +716,7 @@ class Parser implements LogParser {
     let st = this.series.get(name);
     if (st === undefined) {
       const drop = this.series.size >= MAX_SERIES;
-      st = { name, last: -Infinity, count: 0, seg: 0, top: -Infinity, drop };
+      st = { name, last: -Infinity, count: 0, seg: 0, top: -Infinity, drop, indexed: false };
       if (drop) { this.droppedSeries++; (this.outMeta ??= {}).dropped_series = this.droppedSeries; return st; }
       this.series.set(name, st);
     }
@@ -725,7 +743,9 @@ class Parser implements LogParser {
       else if (this.lineRank !== this.metricsRank) return NaN;
     }
     if (st.drop) return NaN;
-    if (step === undefined) { step = st.count + 1; if (this.stepped || this.barTotal !== undefined) { this.stepped = true; this.unplaced++; } }
+    const indexed = step === undefined;
+    // counted whether or not the log has a step axis yet: reported once it has one (see `flush`)
+    if (step === undefined) { step = st.count + 1; this.unplaced++; if (this.barTotal !== undefined) this.stepped = true; }
     else if (step - step !== 0) return NaN; // NaN or infinite step: nothing to place it at
     else this.stepped = true;
     if (this.pendingCrashes !== undefined && !this.finishing) {
@@ -734,9 +754,17 @@ class Parser implements LogParser {
       if (c === undefined || step > c) this.pendingCrashes = undefined;
     }
     if (this.maxStep === undefined || step > this.maxStep) this.maxStep = step;
-    if (step <= st.last && st.seg === this.segmentNo) return NaN; // the same step again: keep the first value
+    // A step before the series' last one in this segment: a new launch appended to the log with no launch line (a
+    // restart or a resume from an earlier checkpoint; the first series of its first record to show it starts the
+    // segment, the record's other series join it). Not where either step is a record index (a series that switched
+    // from index to bar steps or back, see `barSteps`), nor for an evaluation series (placed at the step the
+    // evaluation ran at, or at its batch index before training: mmengine), which a restart's training records
+    // precede anyway. The same step again is a re-logged record: keep the first value.
+    if (step < st.last && st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_')) this.newLaunch('');
+    if (step <= st.last && st.seg === this.segmentNo) return NaN;
+    st.indexed = indexed;
     if (st.seg !== this.segmentNo && st.last > st.top) st.top = st.last;
-    if (step <= st.top) this.relogged++;
+    if (step <= st.top && st.name === 'loss') this.relogged++;
     st.last = step; st.count++; st.seg = this.segmentNo;
     this.placedInLaunch++;
     if (this.launchMaxStep === undefined || step > this.launchMaxStep) this.launchMaxStep = step;

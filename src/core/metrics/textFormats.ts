@@ -68,6 +68,8 @@ export interface LineSink {
    * micro-batch log that name only the iteration (see `MicroBatchSteps.stepAtIter`). Undefined before any record.
    */
   stepAtIter?(iter: number | undefined): number | undefined;
+  /** The highest step placed since the last launch began (the last training step of this launch so far), if any. */
+  launchStep?(): number | undefined;
 }
 
 /** Kinds of lines that end training runs. */
@@ -148,6 +150,8 @@ export interface TextState {
   hfBanner?: boolean;
   /** The open block of `Key: value` lines (see {@link flushKeyValueBlock}). */
   block?: { keys: string[]; values: number[] };
+  /** Inside a `***** {split} metrics *****` section (see {@link hfMetricsLine}): the split (`eval`, `train`, ...). */
+  hfMetrics?: string;
 }
 
 export function newTextState(): TextState { return { megatronLosses: new Set(), pendingGradNormNaN: false, overflows: 0 }; }
@@ -164,6 +168,7 @@ const BLOCK_STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter', 'gl
 export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
   const b = st.block;
   st.block = undefined;
+  if (st.hfMetrics !== undefined) { hfMetricsBlock(st.hfMetrics, b, sink); st.hfMetrics = undefined; return; }
   if (!b || b.keys.length < 2) return;
   let step: number | undefined;
   let epoch: number | undefined;
@@ -184,6 +189,46 @@ export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
     sink.point(canonicalName(k, true), at, b.values[i]);
   }
   if (at !== undefined) st.lastStep = at;
+}
+
+/**
+ * transformers `Trainer.log_metrics(split, metrics)` (trainer_pt_utils.py; run_clm.py & co call it after training
+ * and after the final evaluation): `print(f"***** {split} metrics *****")`, then per key, sorted,
+ * `print(f"  {key: <{k_width}} = {value:>{v_width}}")` with `metrics_format` values (`total_flos` as `123GF`, runtimes
+ * as `0:00:08.40`). The section's numbers are one record (see {@link hfMetricsBlock}); its other values are skipped.
+ */
+const HF_METRICS_HEADER_RE = /\*{5} (\w+) metrics \*{5}$/;
+const HF_METRICS_LINE_RE = /^([A-Za-z_][\w/.-]*)\s*=\s*(\S+)$/;
+
+/** A line of a `***** {split} metrics *****` section (the header opens one); false ends it (the line is parsed on). */
+function hfMetricsLine(line: string, st: TextState, sink: LineSink): boolean {
+  if (st.hfMetrics === undefined) {
+    const h = HF_METRICS_HEADER_RE.exec(line);
+    if (!h) return false;
+    if (st.block !== undefined) flushKeyValueBlock(st, sink);
+    st.hfMetrics = h[1];
+    st.block = { keys: [], values: [] };
+    return true;
+  }
+  const m = HF_METRICS_LINE_RE.exec(line);
+  if (!m) { flushKeyValueBlock(st, sink); return false; }
+  const v = parseNumberToken(m[2]);
+  if (v !== undefined) { const b = (st.block ??= { keys: [], values: [] }); b.keys.push(m[1]); b.values.push(v); }
+  return true;
+}
+
+/**
+ * A `***** {split} metrics *****` section: the train split (`train_loss` is the mean over the run, `train_runtime`...)
+ * is the final summary, metadata as its dict twin is; another split (the final `eval`) is the evaluation of the final
+ * model: its points go at the last training step of the launch, or take their record index (and count as unplaced)
+ * where the launch placed none.
+ */
+function hfMetricsBlock(split: string, b: { keys: string[]; values: number[] } | undefined, sink: LineSink): void {
+  if (!b || b.keys.length === 0) return;
+  sink.format('hf-trainer');
+  if (split === 'train') { for (let i = 0; i < b.keys.length; i++) sink.meta(b.keys[i], b.values[i]); return; }
+  const at = sink.launchStep?.();
+  for (let i = 0; i < b.keys.length; i++) sink.point(canonicalName(b.keys[i], true), at, b.values[i]);
 }
 
 /** Adds a `Key: value` line to the open block (a key seen again starts the next block). False for other lines. */
@@ -269,6 +314,12 @@ const MLX_START_RE = /Starting training\.*,?\s*iters:\s*(\d+)/;
  * message, after a prefix that ends in a bracket, colon, `>`, `|`, `-` or a timestamp's last digit.
  */
 const SEGMENT_RE = /\*{3,} Running training \*{3,}|Start(?:ing)? training(?! *(?:for |on |of |at )?(?:epoch|step|iter|round))|Training starts at step|Resuming training|\[before the start of training step\]|> building train, validation, and test datasets|(?:^|[\]:>|-]\s*|\d\s+)training \.\.\.$/;
+/**
+ * A resume from a checkpoint, with the step it resumed from (reported as meta `resumed_from_step`): the Trainer's
+ * `  Continuing training from global step {global_step}` (`_inner_training_loop`, after the banner) and Megatron-LM's
+ * `  successfully loaded checkpoint from {load_dir} [ t {tp}, p {pp} ] at iteration {iteration}` (`load_checkpoint`).
+ */
+const RESUME_RE = /Continuing training from global step (\d+)|successfully loaded checkpoint from .* at iteration (\d+)/;
 /** The Trainer's banner header: the banner lines after it belong to the training run (see `hfBannerLine`). */
 const HF_TRAIN_HEADER = '***** Running training *****';
 const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
@@ -292,6 +343,7 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   // the banner lines after it (which ones depended on their order).
   if (line.indexOf(' = ') >= 0 && hfBannerLine(line, st, sink)) return true;
   st.hfBanner = false;
+  if ((st.hfMetrics !== undefined || line.indexOf(' metrics *****') >= 0) && hfMetricsLine(line, st, sink)) return true;
   if (st.block !== undefined) {
     if (keyValueLine(line, st, sink)) return true;
     flushKeyValueBlock(st, sink);
@@ -352,6 +404,10 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   // After the bars: a crash glued after a bar is seen in the rest of the line, without the bar.
   if (sink.crash) { const c = detectCrashLine(line, st); if (c) sink.crash(c); }
   if (line.indexOf('raining') >= 0 && SEGMENT_RE.test(line)) { sink.segment(line); if (line.indexOf(HF_TRAIN_HEADER) >= 0) st.hfBanner = true; }
+  if (line.indexOf('ontinuing training from global step') >= 0 || line.indexOf('successfully loaded checkpoint from') >= 0) {
+    const m = RESUME_RE.exec(line);
+    if (m) sink.meta('resumed_from_step', Number(m[1] ?? m[2]));
+  }
 
   // Megatron-LM / Megatron-DeepSpeed / NeMo Megatron iteration lines.
   if (line.indexOf('iteration') >= 0 && line.indexOf('|') >= 0) {

@@ -61,7 +61,8 @@ export interface CrashEvent { kind: 'crash'; crash: string; reason: string; line
  * A new launch of the run starts in the same log, after an earlier launch logged points: a launch line (Megatron-LM
  * `training ...`, `[before the start of training step]`, `> building train, validation, and test datasets ...`; the
  * Trainer's `***** Running training *****`; `Starting training`, `Resuming training`, ...; any prefix before them) or
- * a new TensorBoard event file. `line` is that line (empty for TensorBoard); `step` is the last step the earlier
+ * a new TensorBoard event file, or, with no such line, a series whose step goes back (see parser.ts). `line` is that
+ * line (empty for TensorBoard and for a step that went back); `step` is the last step the earlier
  * launch placed a point at; `at` is the number of this output's `points` that came before the launch (those belong to
  * the earlier launch) and `alertAt` the same for `alertPoints` where the output has them.
  */
