@@ -75,9 +75,12 @@ export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed'
 
 /**
  * A line that ends a run: `kind`, a short `reason` for the Runs view, the `line` itself (ANSI and prefixes removed,
- * cut to 500 characters).
+ * cut to 500 characters). `mayBeCaught`: the line reports an exception a program may catch, log and train on after
+ * (a Python traceback's exception line, also when it is a CUDA OOM or an NCCL error; fairseq's `OOM: Ran out of
+ * memory with exception: ...` warning, logged when its trainer skips the batch): it ends the run only if no later
+ * record follows (see core/metrics `CrashEvent`). Absent: the line ends the run at once (`Killed`, a bare OOM line).
  */
-export interface CrashLine { kind: CrashKind; reason: string; line: string }
+export interface CrashLine { kind: CrashKind; reason: string; line: string; mayBeCaught?: true }
 
 const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
   // torch/c10 CUDACachingAllocator: `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 GiB ...`
@@ -114,8 +117,6 @@ export function detectCrashLine(line: string, st: { inTraceback?: boolean }): Cr
   if (!st.inTraceback && !mayCrash(line)) return undefined;
   line = line.replace(CRASH_RANK_PREFIX_RE, '');
   const cut = line.length > 500 ? `${line.slice(0, 500)}…` : line;
-  for (const [re, kind, reason] of CRASH_RULES) if (re.test(line)) return { kind, reason, line: cut };
-  if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
   if (st.inTraceback) {
     const m = EXCEPTION_RE.exec(line);
     if (m) {
@@ -123,11 +124,32 @@ export function detectCrashLine(line: string, st: { inTraceback?: boolean }): Cr
       // SIGINT (Stop Run's first signal, or Ctrl-C) and sys.exit() end a run on purpose: their traceback is the echo of
       // a stop, not a crash. The run's state (stopped / its exit code) tells what happened.
       if (/(^|\.)(KeyboardInterrupt|SystemExit)$/.test(m[1])) return undefined;
-      return { kind: 'traceback', reason: m[1], line: cut };
+      const rule = crashRule(line);
+      // an OOM or NCCL error raised in a traceback may be caught as any exception (a sample generation in an eval
+      // callback that ran out of memory); a device-side assert breaks the CUDA context and a ChildFailedError is the
+      // launcher's own end: those end the run at once
+      if (rule === undefined) return { kind: 'traceback', reason: m[1], line: cut, mayBeCaught: true };
+      return rule[1] === 'cuda-oom' || rule[1] === 'nccl-timeout' ? { kind: rule[1], reason: rule[2], line: cut, mayBeCaught: true } : { kind: rule[1], reason: rule[2], line: cut };
     }
   }
+  const rule = crashRule(line);
+  if (rule !== undefined) {
+    // fairseq's trainer (`_log_oom`) warns `OOM: Ran out of memory with exception: CUDA out of memory. ...` when it
+    // catches an OOM, then `attempting to recover from OOM in forward/backward pass` and skips the batch
+    return rule[1] === 'cuda-oom' && FAIRSEQ_OOM_RE.test(line) ? { kind: rule[1], reason: rule[2], line: cut, mayBeCaught: true } : { kind: rule[1], reason: rule[2], line: cut };
+  }
+  if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
   return undefined;
 }
+
+/** The first of CRASH_RULES that `line` matches. */
+function crashRule(line: string): [RegExp, CrashKind, string] | undefined {
+  for (const r of CRASH_RULES) if (r[0].test(line)) return r;
+  return undefined;
+}
+
+/** fairseq `trainer.py` `_log_oom`: `OOM: Ran out of memory with exception: {exc}` (`| OOM: ...` on stderr before 0.10). */
+const FAIRSEQ_OOM_RE = /\bOOM: Ran out of memory with exception: /;
 
 const NUM = String.raw`[-+]?(?:\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)`;
 
