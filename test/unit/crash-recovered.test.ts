@@ -12,7 +12,8 @@ import { createMetricsFeed } from '../../src/core/metrics';
 import { crashOfLog } from '../../src/core/runs/crash';
 import { LocalRunner } from '../../src/remote/localRunner';
 import { isRunActive, launchRun } from '../../src/remote/runs';
-import { main } from '../../src/cli/main';
+import type { RunRecord } from '../../src/core/runs/types';
+import { cli } from '../cli';
 
 /** The crash alerts of a log read whole by a metrics feed (`kind@step: message`), and the lastError it keeps. */
 function feedCrashes(log: string, quiet = false): { alerts: string[]; lastError: string | undefined } {
@@ -87,4 +88,45 @@ test("fairseq's recovered OOM (its trainer skips the batch and trains on) is no 
   const end = [iter(1), iter(2), iter(3), oom, recover].join('\n') + '\n';
   assert.deepEqual(feedCrashes(end), { alerts: ['crash@3'], lastError: oom });
   assert.deepEqual(crashOfLog(end, 1), { reason: 'CUDA out of memory', lastError: oom });
+});
+
+test('a segfault is a crash: the shell\'s `Segmentation fault` line, or exit 139 / -11 alone (as exit 137 reads as killed)', () => {
+  // dash (the run wrapper's sh) prints `Segmentation fault` when its foreground child dies of SIGSEGV, bash
+  // `bash: line 1: 12345 Segmentation fault      (core dumped) python train.py`; Python's faulthandler
+  // `Fatal Python error: Segmentation fault`. The exit status is 128 + 11 = 139 (a Python parent sees -11).
+  for (const line of ['Segmentation fault (core dumped)', 'Segmentation fault', 'bash: line 1: 12345 Segmentation fault      (core dumped) python train.py', 'Fatal Python error: Segmentation fault']) {
+    const c = crashOfLog(`step 1 loss 2.5\n${line}\n`, 139);
+    assert.deepEqual(c, { reason: 'segmentation fault (SIGSEGV, exit 139)', lastError: line }, line);
+    assert.deepEqual(feedCrashes(`iter 1: loss 2.5, time 100.00ms, mfu 10.00%\n${line}\n`).alerts, ['crash@1'], line);
+  }
+  for (const code of [139, -11]) assert.deepEqual(crashOfLog('step 1 loss 2.5\n', code), { reason: 'segmentation fault (SIGSEGV, exit 139)', lastError: `exit code ${code}` });
+  // a log that only names the words is no crash
+  assert.equal(crashOfLog('checking for Segmentation fault handlers: none\n', 1), undefined);
+});
+
+test('llmtrain runs --format json: a segfault (exit 139) is crashed with its reason; a failed run\'s lastError is its last log line', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'llmt-home-'));
+  const work = mkdtempSync(join(tmpdir(), 'llmt-work-'));
+  const saved = process.env.LLMTRAIN_LOCAL_HOME;
+  try {
+    const runner = new LocalRunner({ home });
+    const launched = await Promise.all([
+      // a real segfault (a NULL read through ctypes): the run wrapper's sh reports `Segmentation fault`, exit 139
+      "import ctypes\nprint('step 1 loss 2.5', flush=True)\nctypes.string_at(0)\n",
+      // the tester's exit2.py: a data check prints its own error and exits 2 (no line that ends runs); a blank line after
+      "import sys\nprint('iter 1: loss 2.9000, time 100.00ms, mfu 10.00%')\nprint('ERROR: dataset shard 17 is corrupt, aborting', file=sys.stderr)\nprint('')\nsys.exit(2)\n",
+    ].map((script) => launchRun(runner, { argv: ['python3', '-c', script], cwd: work })));
+    for (const r of launched) for (let i = 0; i < 200 && (await isRunActive(runner, r)); i++) await new Promise((res) => setTimeout(res, 50));
+    process.env.LLMTRAIN_LOCAL_HOME = home;
+    const { code, out } = await cli(['runs', '--format', 'json']);
+    assert.equal(code, 0);
+    const byId = new Map((JSON.parse(out) as RunRecord[]).map((r) => [r.id, r]));
+    const [segv, exit2] = launched.map((r) => byId.get(r.id)!);
+    assert.deepEqual([segv.state, segv.exitCode, segv.crashReason], ['crashed', 139, 'segmentation fault (SIGSEGV, exit 139)']);
+    assert.match(segv.lastError!, /^Segmentation fault\b/);
+    assert.deepEqual([exit2.state, exit2.exitCode, exit2.crashReason, exit2.lastError], ['failed', 2, undefined, 'ERROR: dataset shard 17 is corrupt, aborting']);
+  } finally {
+    if (saved === undefined) delete process.env.LLMTRAIN_LOCAL_HOME; else process.env.LLMTRAIN_LOCAL_HOME = saved;
+    rmSync(home, { recursive: true, force: true }); rmSync(work, { recursive: true, force: true });
+  }
 });

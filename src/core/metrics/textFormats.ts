@@ -71,7 +71,7 @@ export interface LineSink {
 }
 
 /** Kinds of lines that end training runs. */
-export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed' | 'traceback' | 'elastic-child-failed';
+export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed' | 'segfault' | 'traceback' | 'elastic-child-failed';
 
 /**
  * A line that ends a run: `kind`, a short `reason` for the Runs view, the `line` itself (ANSI and prefixes removed,
@@ -81,6 +81,9 @@ export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed'
  * record follows (see core/metrics `CrashEvent`). Absent: the line ends the run at once (`Killed`, a bare OOM line).
  */
 export interface CrashLine { kind: CrashKind; reason: string; line: string; mayBeCaught?: true }
+
+/** The reason of a run that died of SIGSEGV (its line, or exit 139 / -11 alone: core/runs `crashOfLog`). */
+export const SEGFAULT_REASON = 'segmentation fault (SIGSEGV, exit 139)';
 
 const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
   // torch/c10 CUDACachingAllocator: `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 GiB ...`
@@ -94,10 +97,13 @@ const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
   [/ChildFailedError|failed \(exitcode: -?\d+\) local_rank/, 'elastic-child-failed', 'a torch.distributed.elastic child failed'],
   // The shell's report of a SIGKILL (Linux OOM killer): `Killed`, `... Killed  python train.py`, `exit code 137`.
   [/^(?:\S+: )?(?:line \d+: )?(?:\d+ )?Killed(?:\s|$)|exit(?:ed with)? code:? 137\b|Signal 9 \(SIGKILL\)/, 'killed', 'killed (SIGKILL, exit 137: the host ran out of memory?)'],
+  // The shell's report of a SIGSEGV (dash: `Segmentation fault`, bash: `bash: line 1: 12345 Segmentation fault
+  // (core dumped) python train.py`), Python's faulthandler `Fatal Python error: Segmentation fault`.
+  [/^(?:\S+: )?(?:line \d+: )?(?:\d+ )?Segmentation fault(?:\s|$)|^Fatal Python error: Segmentation fault/, 'segfault', SEGFAULT_REASON],
 ];
 /** Cheap pre-filter: a line none of these words is in ends no run (instead of five rules per line). Searched with
  * indexOf, a third faster than one regex of the alternatives on long log lines (measured on Megatron lines). */
-const CRASH_WORDS = ['memory', 'OutOfMemory', 'CUBLAS', 'Watchdog', 'NCCL', 'assert', 'Assertion', 'ChildFailed', 'exitcode', 'Killed', '137', 'SIGKILL', 'Traceback'];
+const CRASH_WORDS = ['memory', 'OutOfMemory', 'CUBLAS', 'Watchdog', 'NCCL', 'assert', 'Assertion', 'ChildFailed', 'exitcode', 'Killed', '137', 'SIGKILL', 'Segmentation', 'Traceback'];
 function mayCrash(line: string): boolean {
   for (let i = 0; i < CRASH_WORDS.length; i++) if (line.indexOf(CRASH_WORDS[i]) >= 0) return true;
   return false;
