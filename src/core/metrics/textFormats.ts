@@ -8,7 +8,8 @@
  * - nanoGPT `train.py`: `iter {n}: loss {:.4f}, time {:.2f}ms, mfu {:.2f}%` and `step {n}: train loss {:.4f}, val loss {:.4f}`
  *   (mfu is -100 before it is measured).
  * - Megatron-LM `training.py` `training_log`: `iteration {n}/{total} | key: value | ...`; a loss whose average is
- *   NaN is left out of the line (`if avg > 0.0`), which is why a vanished `lm loss` is a NaN point.
+ *   NaN is left out of the line (`if avg > 0.0`), as is every loss of an interval whose iterations were all skipped
+ *   (no advanced iteration to average over), which is why a vanished `lm loss` is a NaN point.
  * - DeepSpeed `loss_scaler.py` / `stage2.py` / `stage3.py`: `OVERFLOW! Rank r Skipping step. Attempted loss scale: X,
  *   reducing to Y` (or `but hysteresis is h`), `Current loss scale already at minimum`, timer `SamplesPerSec=`,
  *   engine `step=N, skipped=K, lr=[...]`; apex `Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to X`.
@@ -571,14 +572,16 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
     seen.add(name);
     sink.point(name, step, v);
   }
-  // A loss Megatron printed before and leaves out now went NaN (training_log skips `avg > 0.0` failures), unless
-  // every iteration of the interval was skipped (fp16 loss-scale search: then there is no loss to report).
-  const interval = st.megatronLastIter !== undefined ? step - st.megatronLastIter : undefined;
-  const allSkipped = skipped !== undefined && (interval === undefined ? skipped > 0 : skipped >= interval);
-  if (hasTail && !allSkipped) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
-  // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN: `grad norm: nan`
-  // or a non-zero `number of nan iterations` (Megatron-DeepSpeed prints both and drops `lm loss`): a NaN loss point.
-  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
+  // A loss Megatron printed before and leaves out now is a NaN point (issue 12: an iteration line without its loss):
+  // training_log prints a loss only `if avg > 0.0`, so it went NaN, or every iteration of the interval was skipped
+  // (fp16 loss-scale search, overflows: no advanced iteration, no loss to report).
+  if (hasTail) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
+  // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN (`grad norm: nan`
+  // or a non-zero `number of nan iterations`: Megatron-DeepSpeed prints both and drops `lm loss`), or the log opens on
+  // an interval that was skipped whole (`number of skipped iterations` > 0 and no loss: fp16 loss-scale search; a log
+  // whose earlier lines had no loss either prints none, and gets no NaN loss for a skip): a NaN loss point.
+  const openSkipped = st.megatronLastIter === undefined && (skipped ?? 0) > 0;
+  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0 || openSkipped) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
   if (st.pendingGradNormNaN) { if (!seen.has('grad_norm')) sink.point('grad_norm', step, NaN); st.pendingGradNormNaN = false; }
   st.megatronLastIter = step;
   st.lastStep = step;
