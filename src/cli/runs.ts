@@ -7,8 +7,8 @@ import stringWidth from 'string-width';
 
 const USAGE = `usage: llmtrain runs [--host H] [--format table|json]
 Lists the runs on the host, newest first, with their live state. A run that ended on a line that ends runs (CUDA
-out of memory, NCCL timeout, traceback, Killed/137) is "crashed"; --format json has its exitCode, crashReason and
-lastError; a Slurm run whose job ended badly (TIMEOUT, NODE_FAIL, ...) or whose state Slurm did not give has
+out of memory, NCCL timeout, traceback, Killed/137, Segmentation fault/139) is "crashed"; --format json has its
+exitCode, crashReason and lastError (a failed run's lastError is its log's last line); a Slurm run whose job ended badly (TIMEOUT, NODE_FAIL, ...) or whose state Slurm did not give has
 slurmError, a launch that failed (sbatch refused) has error, and a Slurm job still queued has slurmWaiting (why it
 waits: PENDING (Resources), (Priority), ...), also shown in the STATE column.
 ${HOST_USAGE}`;

@@ -13,7 +13,7 @@ import { assertEnvNames } from '../core/runs/env';
 import { isValidRunId, makeRunId } from '../core/runs/runId';
 import type { RunRecord } from '../core/runs/types';
 import { CRASH_TAIL_BYTES, crashOfLog, mayHaveCrashed } from '../core/runs/crash';
-import { STOP_GRACE, isEnded } from '../core/runs/runState';
+import { STOP_GRACE, isEnded, lastLogLine } from '../core/runs/runState';
 import { mergeSettings, settingsFromConfig, worldSizeFromArgv, type RunSettings } from '../shared/runSettings';
 import type { Runner } from './types';
 import { runSpec } from './commands';
@@ -263,7 +263,8 @@ const CRASH_CHECKS = 20;
 
 /**
  * Runs that ended badly (non-zero exit, or gone without exit.json) whose log's tail shows a line that ends runs
- * become `crashed`, with `crashReason` and `lastError`. The newest CRASH_CHECKS such runs are read, in parallel.
+ * become `crashed`, with `crashReason` and `lastError`; a failed one without such a line gets its log's last non-blank
+ * line as `lastError`. The newest CRASH_CHECKS such runs are read, in parallel.
  */
 async function markCrashes(runner: Runner, records: RunRecord[]): Promise<void> {
   const todo = records.filter(mayHaveCrashed).slice(0, CRASH_CHECKS);
@@ -272,8 +273,11 @@ async function markCrashes(runner: Runner, records: RunRecord[]): Promise<void> 
       const st = await runner.stat(r.logPath);
       const size = st?.size ?? 0;
       const bytes = size > 0 ? await runner.readRange(r.logPath, Math.max(0, size - CRASH_TAIL_BYTES), size) : new Uint8Array();
-      const c = crashOfLog(new TextDecoder().decode(bytes), r.exitCode);
+      const tail = new TextDecoder().decode(bytes);
+      const c = crashOfLog(tail, r.exitCode);
       if (c) { r.state = 'crashed'; r.crashReason = c.reason; r.lastError = c.lastError; }
+      // a run that failed on its own error line (`ERROR: dataset shard 17 is corrupt`, then exit 2): its last words
+      else if (r.state === 'failed') r.lastError = lastLogLine(tail);
     } catch { /* an unreadable log leaves the state as it was */ }
   }));
 }

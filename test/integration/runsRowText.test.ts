@@ -51,4 +51,16 @@ suite('Runs view row text', () => {
     assert.match(String(timeout.description), /^failed · (\w{3} \d+ )?\d\d:\d\d · Slurm job 12: TIMEOUT \(TimeLimit\)$/);
     assert.match((timeout.tooltip as vscode.MarkdownString).value, /\$\(error\) \*\*Slurm\*\*\n+```text\nSlurm job 12: TIMEOUT \(TimeLimit\)\n```/);
   });
+
+  test("a failed run's last log line is in the tooltip as that, not as a crash; a crashed run's line under its reason", () => {
+    // as listRunsDetailed gives them: the tester's exit2.py (exit 2 after its own error line), and a segfault
+    const failed = api.runs.tree.getTreeItem({ kind: 'run', host: 'local', run: record({ name: 'exit2', exitCode: 2, endTime: '2026-12-06T10:20:00.000Z', lastError: 'ERROR: dataset shard 17 is corrupt, aborting' }) });
+    // appendText writes spaces as &nbsp; and escapes markdown's punctuation: read back as the text
+    const text = (t: unknown) => (t as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-!~.])/g, '$1');
+    const tip = text(failed.tooltip);
+    assert.match(tip, /\n\*\*last log line\*\*\n+```text\nERROR: dataset shard 17 is corrupt, aborting\n```/);
+    assert.doesNotMatch(tip, /\$\(flame\)|crashed/);
+    const segv = api.runs.tree.getTreeItem({ kind: 'run', host: 'local', run: record({ name: 'segv', state: 'crashed', exitCode: 139, endTime: '2026-12-06T10:20:00.000Z', crashReason: 'segmentation fault (SIGSEGV, exit 139)', lastError: 'Segmentation fault' }) });
+    assert.match(text(segv.tooltip), /\$\(flame\) \*\*segmentation fault \(SIGSEGV, exit 139\)\*\*\n+```text\nSegmentation fault\n```/);
+  });
 });

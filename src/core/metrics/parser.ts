@@ -17,8 +17,9 @@
  *   of the training loss, not one per series of the record); a step strictly lower than the
  *   series' last one in its segment (not a record index, not an `eval_*` series) is a new launch with no launch
  *   line, handled as one (a restart or a resume from an earlier checkpoint appended to the same log);
- * - a traceback's exception line is a crash only once confirmed (`CrashEvent`): at end(), a new launch or a line that
- *   ends runs, not when a record at a later step follows it first; crash events keep the order of their lines;
+ * - a traceback's exception line (a CUDA OOM or NCCL error one too) and fairseq's OOM warning are a crash only once
+ *   confirmed (`CrashEvent`): at end(), a new launch or a line that ends runs, not when a record at a later step
+ *   follows it first; crash events keep the order of their lines;
  * - a final summary (`train_runtime`, `train_loss`, ...; also the Trainer's `***** train metrics *****` section) is
  *   metadata, not points; the `***** eval metrics *****` section after training (the final model's evaluation) is at
  *   the last step its launch placed (its record index where it placed none).
@@ -157,8 +158,9 @@ class Parser implements LogParser {
   /** Points placed since the last launch line, and the highest step among them. */
   private placedInLaunch = 0;
   private launchMaxStep: number | undefined;
-  /** Traceback crashes not confirmed yet (see `CrashEvent`): confirmed at end(), settle(), a new launch or a line that
-   * ends runs, withdrawn when a record at a step after `step` follows. */
+  /** Crashes that may have been caught (tracebacks, fairseq's OOM warning; see `CrashEvent`) not confirmed yet:
+   * confirmed at end(), settle(), a new launch or a line that ends runs, withdrawn when a record at a step after
+   * `step` follows. */
   private pendingCrashes: CrashEvent[] | undefined;
   /** Inside end(), after the last line and the dict waiting for its bar: what is placed now is no record printed after
    * a traceback (a step still accumulating since before it, a Key: value block, Megatron's NaN grad norm put at the
@@ -208,14 +210,14 @@ class Parser implements LogParser {
       },
       crash: (c) => {
         // a Trainer dict printed before the crash line is placed first (no bar redraw will follow it)
-        if (c.kind === 'traceback') this.resolvePending();
+        if (c.mayBeCaught) this.resolvePending();
         const e: CrashEvent = { kind: 'crash', crash: c.kind, reason: c.reason, line: c.line };
         if (this.maxStep !== undefined) e.step = this.maxStep;
-        // A traceback may be caught and logged while training goes on (an upload that failed, a callback): it waits
-        // for the end of the log or a new launch (see `CrashEvent`). The lines that only end runs count at once, and
-        // confirm a traceback before them (the run ended there: the child's traceback, then torchrun's report of it);
-        // so the events keep the order of the lines.
-        if (c.kind === 'traceback') { (this.pendingCrashes ??= []).push(e); return; }
+        // A traceback may be caught and logged while training goes on (an upload that failed, a callback; an OOM in
+        // one, fairseq's skipped OOM batch): it waits for the end of the log or a new launch (see `CrashEvent`). The
+        // lines that only end runs count at once, and confirm a traceback before them (the run ended there: the
+        // child's traceback, then torchrun's report of it); so the events keep the order of the lines.
+        if (c.mayBeCaught) { (this.pendingCrashes ??= []).push(e); return; }
         this.confirmCrashes();
         (this.outEvents ??= []).push(e);
       },

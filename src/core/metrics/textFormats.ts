@@ -8,7 +8,8 @@
  * - nanoGPT `train.py`: `iter {n}: loss {:.4f}, time {:.2f}ms, mfu {:.2f}%` and `step {n}: train loss {:.4f}, val loss {:.4f}`
  *   (mfu is -100 before it is measured).
  * - Megatron-LM `training.py` `training_log`: `iteration {n}/{total} | key: value | ...`; a loss whose average is
- *   NaN is left out of the line (`if avg > 0.0`), which is why a vanished `lm loss` is a NaN point.
+ *   NaN is left out of the line (`if avg > 0.0`), as is every loss of an interval whose iterations were all skipped
+ *   (no advanced iteration to average over), which is why a vanished `lm loss` is a NaN point.
  * - DeepSpeed `loss_scaler.py` / `stage2.py` / `stage3.py`: `OVERFLOW! Rank r Skipping step. Attempted loss scale: X,
  *   reducing to Y` (or `but hysteresis is h`), `Current loss scale already at minimum`, timer `SamplesPerSec=`,
  *   engine `step=N, skipped=K, lr=[...]`; apex `Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to X`.
@@ -73,13 +74,19 @@ export interface LineSink {
 }
 
 /** Kinds of lines that end training runs. */
-export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed' | 'traceback' | 'elastic-child-failed';
+export type CrashKind = 'cuda-oom' | 'nccl-timeout' | 'device-assert' | 'killed' | 'segfault' | 'traceback' | 'elastic-child-failed';
 
 /**
  * A line that ends a run: `kind`, a short `reason` for the Runs view, the `line` itself (ANSI and prefixes removed,
- * cut to 500 characters).
+ * cut to 500 characters). `mayBeCaught`: the line reports an exception a program may catch, log and train on after
+ * (a Python traceback's exception line, also when it is a CUDA OOM or an NCCL error; fairseq's `OOM: Ran out of
+ * memory with exception: ...` warning, logged when its trainer skips the batch): it ends the run only if no later
+ * record follows (see core/metrics `CrashEvent`). Absent: the line ends the run at once (`Killed`, a bare OOM line).
  */
-export interface CrashLine { kind: CrashKind; reason: string; line: string }
+export interface CrashLine { kind: CrashKind; reason: string; line: string; mayBeCaught?: true }
+
+/** The reason of a run that died of SIGSEGV (its line, or exit 139 / -11 alone: core/runs `crashOfLog`). */
+export const SEGFAULT_REASON = 'segmentation fault (SIGSEGV, exit 139)';
 
 const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
   // torch/c10 CUDACachingAllocator: `torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 64.00 GiB ...`
@@ -93,10 +100,13 @@ const CRASH_RULES: Array<[RegExp, CrashKind, string]> = [
   [/ChildFailedError|failed \(exitcode: -?\d+\) local_rank/, 'elastic-child-failed', 'a torch.distributed.elastic child failed'],
   // The shell's report of a SIGKILL (Linux OOM killer): `Killed`, `... Killed  python train.py`, `exit code 137`.
   [/^(?:\S+: )?(?:line \d+: )?(?:\d+ )?Killed(?:\s|$)|exit(?:ed with)? code:? 137\b|Signal 9 \(SIGKILL\)/, 'killed', 'killed (SIGKILL, exit 137: the host ran out of memory?)'],
+  // The shell's report of a SIGSEGV (dash: `Segmentation fault`, bash: `bash: line 1: 12345 Segmentation fault
+  // (core dumped) python train.py`), Python's faulthandler `Fatal Python error: Segmentation fault`.
+  [/^(?:\S+: )?(?:line \d+: )?(?:\d+ )?Segmentation fault(?:\s|$)|^Fatal Python error: Segmentation fault/, 'segfault', SEGFAULT_REASON],
 ];
 /** Cheap pre-filter: a line none of these words is in ends no run (instead of five rules per line). Searched with
  * indexOf, a third faster than one regex of the alternatives on long log lines (measured on Megatron lines). */
-const CRASH_WORDS = ['memory', 'OutOfMemory', 'CUBLAS', 'Watchdog', 'NCCL', 'assert', 'Assertion', 'ChildFailed', 'exitcode', 'Killed', '137', 'SIGKILL', 'Traceback'];
+const CRASH_WORDS = ['memory', 'OutOfMemory', 'CUBLAS', 'Watchdog', 'NCCL', 'assert', 'Assertion', 'ChildFailed', 'exitcode', 'Killed', '137', 'SIGKILL', 'Segmentation', 'Traceback'];
 function mayCrash(line: string): boolean {
   for (let i = 0; i < CRASH_WORDS.length; i++) if (line.indexOf(CRASH_WORDS[i]) >= 0) return true;
   return false;
@@ -116,8 +126,6 @@ export function detectCrashLine(line: string, st: { inTraceback?: boolean }): Cr
   if (!st.inTraceback && !mayCrash(line)) return undefined;
   line = line.replace(CRASH_RANK_PREFIX_RE, '');
   const cut = line.length > 500 ? `${line.slice(0, 500)}…` : line;
-  for (const [re, kind, reason] of CRASH_RULES) if (re.test(line)) return { kind, reason, line: cut };
-  if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
   if (st.inTraceback) {
     const m = EXCEPTION_RE.exec(line);
     if (m) {
@@ -125,11 +133,32 @@ export function detectCrashLine(line: string, st: { inTraceback?: boolean }): Cr
       // SIGINT (Stop Run's first signal, or Ctrl-C) and sys.exit() end a run on purpose: their traceback is the echo of
       // a stop, not a crash. The run's state (stopped / its exit code) tells what happened.
       if (/(^|\.)(KeyboardInterrupt|SystemExit)$/.test(m[1])) return undefined;
-      return { kind: 'traceback', reason: m[1], line: cut };
+      const rule = crashRule(line);
+      // an OOM or NCCL error raised in a traceback may be caught as any exception (a sample generation in an eval
+      // callback that ran out of memory); a device-side assert breaks the CUDA context and a ChildFailedError is the
+      // launcher's own end: those end the run at once
+      if (rule === undefined) return { kind: 'traceback', reason: m[1], line: cut, mayBeCaught: true };
+      return rule[1] === 'cuda-oom' || rule[1] === 'nccl-timeout' ? { kind: rule[1], reason: rule[2], line: cut, mayBeCaught: true } : { kind: rule[1], reason: rule[2], line: cut };
     }
   }
+  const rule = crashRule(line);
+  if (rule !== undefined) {
+    // fairseq's trainer (`_log_oom`) warns `OOM: Ran out of memory with exception: CUDA out of memory. ...` when it
+    // catches an OOM, then `attempting to recover from OOM in forward/backward pass` and skips the batch
+    return rule[1] === 'cuda-oom' && FAIRSEQ_OOM_RE.test(line) ? { kind: rule[1], reason: rule[2], line: cut, mayBeCaught: true } : { kind: rule[1], reason: rule[2], line: cut };
+  }
+  if (line.indexOf('Traceback (most recent call last)') >= 0) { st.inTraceback = true; return undefined; }
   return undefined;
 }
+
+/** The first of CRASH_RULES that `line` matches. */
+function crashRule(line: string): [RegExp, CrashKind, string] | undefined {
+  for (const r of CRASH_RULES) if (r[0].test(line)) return r;
+  return undefined;
+}
+
+/** fairseq `trainer.py` `_log_oom`: `OOM: Ran out of memory with exception: {exc}` (`| OOM: ...` on stderr before 0.10). */
+const FAIRSEQ_OOM_RE = /\bOOM: Ran out of memory with exception: /;
 
 const NUM = String.raw`[-+]?(?:\d[\d,]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)`;
 
@@ -599,14 +628,16 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
     seen.add(name);
     sink.point(name, step, v);
   }
-  // A loss Megatron printed before and leaves out now went NaN (training_log skips `avg > 0.0` failures), unless
-  // every iteration of the interval was skipped (fp16 loss-scale search: then there is no loss to report).
-  const interval = st.megatronLastIter !== undefined ? step - st.megatronLastIter : undefined;
-  const allSkipped = skipped !== undefined && (interval === undefined ? skipped > 0 : skipped >= interval);
-  if (hasTail && !allSkipped) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
-  // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN: `grad norm: nan`
-  // or a non-zero `number of nan iterations` (Megatron-DeepSpeed prints both and drops `lm loss`): a NaN loss point.
-  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
+  // A loss Megatron printed before and leaves out now is a NaN point (issue 12: an iteration line without its loss):
+  // training_log prints a loss only `if avg > 0.0`, so it went NaN, or every iteration of the interval was skipped
+  // (fp16 loss-scale search, overflows: no advanced iteration, no loss to report).
+  if (hasTail) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
+  // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN (`grad norm: nan`
+  // or a non-zero `number of nan iterations`: Megatron-DeepSpeed prints both and drops `lm loss`), or the log opens on
+  // an interval that was skipped whole (`number of skipped iterations` > 0 and no loss: fp16 loss-scale search; a log
+  // whose earlier lines had no loss either prints none, and gets no NaN loss for a skip): a NaN loss point.
+  const openSkipped = st.megatronLastIter === undefined && (skipped ?? 0) > 0;
+  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0 || openSkipped) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
   if (st.pendingGradNormNaN) { if (!seen.has('grad_norm')) sink.point('grad_norm', step, NaN); st.pendingGradNormNaN = false; }
   st.megatronLastIter = step;
   st.lastStep = step;

@@ -49,11 +49,12 @@ export type LogEvent = CrashEvent | LaunchEvent;
 /**
  * A line that ends runs (CUDA out of memory, NCCL watchdog timeout, device-side assert, `Killed`, a Python traceback's
  * exception line, a torch.distributed.elastic child failure; `crash` names which, `reason` is short, `line` is the
- * line) at the last step seen (`step`, absent when no point came before it). A traceback's exception line is reported
- * only once it is confirmed: at the end of the log, when the log goes quiet (`LogParser.settle`), at a new launch or at
- * a later line that ends runs (torchrun's ChildFailedError after a rank's traceback), and never when a record at a
- * later step followed it before then (a caught and logged exception: training went on). Crash events come in the
- * order of their lines. The Runs view's crash reason (core/runs `crashOfLog`) is read from these events too.
+ * line) at the last step seen (`step`, absent when no point came before it). A traceback's exception line (a CUDA OOM
+ * or NCCL error one too) and fairseq's `OOM: Ran out of memory with exception:` warning (see `CrashLine.mayBeCaught`)
+ * are reported only once confirmed: at the end of the log, when the log goes quiet (`LogParser.settle`), at a new
+ * launch or at a later line that ends runs (torchrun's ChildFailedError after a rank's traceback), and never when a
+ * record at a later step followed it before then (a caught and logged exception: training went on). Crash events
+ * come in the order of their lines. The Runs view's crash reason (core/runs `crashOfLog`) is read from these events too.
  */
 export interface CrashEvent { kind: 'crash'; crash: string; reason: string; line: string; step?: number }
 

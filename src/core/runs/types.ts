@@ -36,7 +36,8 @@ export interface RunRecord {
   /** Why the run crashed (state `crashed`): `CUDA out of memory`, `NCCL watchdog timeout`, `ValueError`, ... Live
    * state only: read from the log's tail when the runs are listed, never written to run.json. */
   crashReason?: string;
-  /** The last line of the log that ends runs (the traceback's exception line, the OOM message...). Live state only. */
+  /** The last line of the log that ends runs (the traceback's exception line, the OOM message...); for a `failed` run
+   * whose log has no such line, the log's last non-blank line (see `lastLogLine`). Live state only. */
   lastError?: string;
   /**
    * A Slurm run only: what Slurm says went wrong, `Slurm job 123: TIMEOUT (TimeLimit)` (the job's end state and

@@ -226,7 +226,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (run.name) md.appendText(displayText(run.name)).appendMarkdown('\n\n');
     md.appendMarkdown(`**${state}** on `).appendText(host).appendMarkdown(' · id ').appendText(run.id).appendMarkdown('\n\n');
     md.appendCodeblock(quoteArgv(run.argv), 'shellscript');
-    if (run.lastError) md.appendMarkdown('\n$(flame) **').appendText(displayText(run.crashReason ?? 'crashed')).appendMarkdown('**\n').appendCodeblock(run.lastError, 'text');
+    // a crashed run's line that ended it; a failed run's last log line (see RunRecord.lastError)
+    if (run.lastError) md.appendMarkdown(state === 'crashed' ? '\n$(flame) **' : '\n**').appendText(displayText(state === 'crashed' ? run.crashReason ?? 'crashed' : 'last log line')).appendMarkdown('**\n').appendCodeblock(run.lastError, 'text');
     if (problem) md.appendMarkdown(`\n$(error) **${problem === run.error ? 'launch failed' : 'Slurm'}**\n`).appendCodeblock(problem, 'text');
     md.appendMarkdown('\ncwd ').appendText(displayText(run.cwd)).appendMarkdown(` · started ${run.startTime}${run.endTime ? ` · ended ${run.endTime}` : ''}${run.exitCode !== undefined ? ` · exit ${run.exitCode}` : ''}\n`);
     for (const a of e?.alerts ?? []) md.appendMarkdown('\n$(warning) ').appendText(displayText(`step ${a.step}: ${a.message}`)).appendMarkdown('  \n');
