@@ -330,8 +330,9 @@ test('Megatron-LM BERT fp16: first report has no loss (10 skipped iterations: a 
   assert.deepEqual(values(p, 'loss_scale'), [8388608, 32768]);
   assert.deepEqual(values(p, 'skipped_iterations'), [10]);
   assert.deepEqual(values(p, 'grad_norm'), [217.199]);
-  // the NaN point is judged as any NaN loss (the alert rules take no account of why it is missing)
-  assert.deepEqual(kinds(p), ['nan:loss@10']);
+  // the NaN point of the skipped interval is drawn but not judged: the fp16 loss scaler's search (loss scale
+  // 8388608 -> 32768 over those 10 iterations), not a diverged model, so no NaN alert opens the run
+  assert.deepEqual(kinds(p), []);
 });
 
 test('mlx-lm LoRA: loss climbs 1.41 -> 6.44 after iter 50: divergence', () => {

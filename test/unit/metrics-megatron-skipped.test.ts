@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLog } from '../../src/core/metrics';
+import { alertKinds, feedOf } from '../metricsFeed';
 
 const line = (i: number, tail: string) => ` iteration       ${i}/   10000 | consumed samples:         ${i * 64} | elapsed time per iteration (ms): 1523.4 | learning rate: 3.000000E-04 | global batch size:    64 | ${tail}`;
 const ok = (i: number) => line(i, 'lm loss: 2.000000E+00 | loss scale: 1.0 | grad norm: 1.234 | number of skipped iterations:   0 | number of nan iterations:   0 |');
@@ -35,4 +36,16 @@ test('a Megatron log that prints no loss at all gets no NaN loss for a skipped i
   const points = parseLog(new TextDecoder().decode(log)).points;
   assert.deepEqual(loss(new TextDecoder().decode(log)), []);
   assert.deepEqual(points.filter((p) => p.series === 'grad_norm').map((p) => `${p.step}:${p.value}`), ['3633:0.794', '3634:NaN']);
+});
+
+test('a skipped interval is drawn as NaN but raises no NaN alert (the fp16 loss scaler backing off); a NaN iteration does', () => {
+  const nanIter = (i: number) => line(i, 'loss scale: 1.0 | grad norm: nan | number of skipped iterations:   0 | number of nan iterations:   1 |');
+  // the log opens on the loss-scale search (as the corpus BERT log does), then trains
+  const opening = feedOf([skipped(10, 10), ok(20), ok(30)].join('\n') + '\n');
+  const l = opening.snapshot().series.find((x) => x.name === 'loss')!;
+  assert.deepEqual([...l.steps].map((st, i) => `${st}:${l.values[i]}`), ['10:NaN', '20:2', '30:2']);
+  assert.deepEqual(alertKinds(opening).filter((k) => k.startsWith('nan')), []);
+  // mid-run: an overflow-skipped interval is no NaN alert, a NaN iteration is
+  const mid = feedOf([ok(10), ok(20), skipped(30, 10), ok(40), nanIter(50), ok(60)].join('\n') + '\n');
+  assert.deepEqual(mid.snapshot().alerts.filter((a) => a.kind === 'nan').map((a) => `${a.series}@${a.step}`), ['grad_norm@50', 'loss@50']);
 });

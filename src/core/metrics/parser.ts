@@ -198,7 +198,7 @@ class Parser implements LogParser {
       else if (/\.json$/i.test(name)) this.mode = 'json';
     }
     this.sink = {
-      point: (n, s, v) => this.emit(this.stateOf(n), s, v),
+      point: (n, s, v, judged) => { if (judged === false) this.emitUnjudged(this.stateOf(n), s, v); else this.emit(this.stateOf(n), s, v); },
       progress: (p) => { this.outProgress = p; },
       meta: (k, v) => { (this.outMeta ??= {})[k] = v; },
       format: (n) => this.noteFormat(n),
@@ -732,6 +732,14 @@ class Parser implements LogParser {
     const p: MetricPoint = t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t };
     this.out.push(p);
     if (this.outAlert !== undefined && !this.aggregate) this.outAlert.push(p);
+  }
+
+  /** As `emit`, but the point is left out of the stream the alert rules judge (see `LineSink.point`'s `judged`). */
+  private emitUnjudged(st: SeriesState, step: number | undefined, value: number): void {
+    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    const aggregate = this.aggregate;
+    this.aggregate = true; // emit() leaves outAlert alone while aggregating
+    try { this.emit(st, step, value); } finally { this.aggregate = aggregate; }
   }
 
   /**

@@ -37,7 +37,11 @@ import type { Progress } from './types';
 
 /** Where recognizers put what they read. `step` undefined means "next index of that series". */
 export interface LineSink {
-  point(name: string, step: number | undefined, value: number): void;
+  /**
+   * A point of series `name`. `judged` false: drawn, but not handed to the alert rules (a NaN loss Megatron reports
+   * for an interval of fp16 overflow skips is the loss-scale search, not a diverged model); default true.
+   */
+  point(name: string, step: number | undefined, value: number, judged?: boolean): void;
   progress(p: Progress): void;
   meta(key: string, value: number | string): void;
   /** Names the record format that produced the line (first call per line wins for `format`). */
@@ -631,13 +635,16 @@ function megatron(m: RegExpExecArray, st: TextState, sink: LineSink): void {
   // A loss Megatron printed before and leaves out now is a NaN point (issue 12: an iteration line without its loss):
   // training_log prints a loss only `if avg > 0.0`, so it went NaN, or every iteration of the interval was skipped
   // (fp16 loss-scale search, overflows: no advanced iteration, no loss to report).
-  if (hasTail) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN);
+  // An interval skipped whole with no NaN iteration and a finite grad norm is the dynamic loss scaler backing off
+  // (fp16 overflows, above all in the loss-scale search of the first iterations): drawn as NaN, not a NaN alert.
+  const overflowOnly = (skipped ?? 0) > 0 && nanIters === 0 && !gradNaN;
+  if (hasTail) for (const name of st.megatronLosses) if (!seen.has(name)) sink.point(name, step, NaN, !overflowOnly);
   // No loss seen yet (the log opens on the bad iteration), but the line says the iteration went NaN (`grad norm: nan`
   // or a non-zero `number of nan iterations`: Megatron-DeepSpeed prints both and drops `lm loss`), or the log opens on
   // an interval that was skipped whole (`number of skipped iterations` > 0 and no loss: fp16 loss-scale search; a log
   // whose earlier lines had no loss either prints none, and gets no NaN loss for a skip): a NaN loss point.
   const openSkipped = st.megatronLastIter === undefined && (skipped ?? 0) > 0;
-  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0 || openSkipped) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN); }
+  if (st.megatronLosses.size === 0 && (gradNaN || nanIters > 0 || openSkipped) && !seen.has('loss')) { st.megatronLosses.add('loss'); sink.point('loss', step, NaN, !overflowOnly); }
   if (st.pendingGradNormNaN) { if (!seen.has('grad_norm')) sink.point('grad_norm', step, NaN); st.pendingGradNormNaN = false; }
   st.megatronLastIter = step;
   st.lastStep = step;
