@@ -83,6 +83,20 @@ test('gachange-long-rev and downgrade-long: the earlier launch was the inflated 
   assert.deepEqual(kinds(down), ['restart@105', 'scale-jump@105']);
 });
 
+test('a resume onto 4.46.1 with GA 8 whose level does not move: the factor did not apply (model_accepts_loss_kwargs)', () => {
+  // the tester's caveat: the 4.46 inflation depends on whether the model takes the Trainer's loss kwargs
+  // (huggingface/transformers#37766; LLaMA-Factory#7743): the same upgrade as upgrade.log, the loss going on as before
+  const l1 = hfLaunch('4.45.2', 8, every5(5, 40), (s) => 2.5 - s / 100);
+  const l2 = hfLaunch('4.46.1', 8, every5(45, 70), (s) => 2.5 - s / 100, 40);
+  const feed = feedOf(`${[...l1, ...l2].join('\n')}\n`);
+  assert.deepEqual(kinds(feed), ['restart@45']);
+  const info = feed.info();
+  assert.equal(info.lossScale, undefined);
+  assert.deepEqual(info.launches!.map((l) => l.lossScale?.factor ?? 1), [1, 1]);
+  assert.equal(lossFactorAt(info, 'loss', 50), 1);
+  assert.match(info.notes.join('\n'), /Launch 2's settings \(transformers 4\.46\.1, gradient_accumulation_steps 8\) would log up to 8× the per-token loss, but the level stayed .*did not apply/);
+});
+
 test('upgrade.log: a short run (8 points, then 6) gets the scale-jump from the settings, not a resume-jump', () => {
   const l1 = hfLaunch('4.45.2', 8, every5(5, 40), (s) => 2.5 - s / 100);
   const l2 = hfLaunch('4.46.1', 8, every5(45, 70), (s) => 8 * (2.5 - s / 100) + 0.4, 40);

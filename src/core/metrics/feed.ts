@@ -63,6 +63,9 @@ interface LaunchState {
   firstStep?: number;
   lastStep?: number;
   series: string;
+  /** Its settings give its loss a factor, but at its resume the level stayed where the launch before it left it
+   * (the factor is conditional: model_accepts_loss_kwargs): the sentence that says so; its loss is not rescaled. */
+  factorNotSeen?: string;
 }
 
 /**
@@ -302,6 +305,14 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     const fmt = (x: number): string => x.toPrecision(4);
     if (prev && cur && prev.frameworkVersion !== undefined && cur.frameworkVersion !== undefined) {
       const fp = lossScaleOf(prev)?.factor ?? 1, fc = lossScaleOf(cur)?.factor ?? 1;
+      if (fp !== fc && Math.abs(Math.log(q)) < Math.log(1.5) / 2 && !isResumeJump(l)) {
+        // the settings say the scale changed, the curve says it did not: the factor did not apply to this model
+        for (const k of [launch - 1, launch]) {
+          const sc = lossScaleOf(perLaunch[k]);
+          if (sc) launches[k].factorNotSeen = `Launch ${k + 1}'s settings (${describeScale(perLaunch[k])}) would log up to ${sc.factor}× the per-token loss, but the level stayed where it was at the resume at step ${l.step} (${fmt(l.ref)} to ${fmt(l.v)}): the factor did not apply to this model (it depends on model_accepts_loss_kwargs), so the rescaled view leaves its loss as it is.`;
+        }
+        return undefined;
+      }
       if (fp !== fc && Math.abs(Math.log(q / (fc / fp))) < Math.log(1.5)) {
         levels.alerted = true;
         return { kind: 'scale-jump', series: 'loss', step: l.step, message: `loss level ${q >= 1 ? 'rose' : 'fell'} ${q.toFixed(2)}× (${fmt(l.ref)} to ${fmt(l.v)}) when launch ${launch + 1} resumed at step ${l.step}: launch ${launch} (${describeScale(prev)}) logs ${fp === 1 ? 'the per-token loss' : `${fp}× the per-token loss`}, launch ${launch + 1} (${describeScale(cur)}) ${fc === 1 ? 'the per-token loss' : `${fc}× it`}: the logged loss changed scale, not the model; compare with the rescaled view` };
@@ -410,16 +421,16 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const relogged = meta.relogged_points;
       if (typeof relogged === 'number' && relogged > 0) notes.push(`${relogged} loss point${relogged === 1 ? '' : 's'} at steps an earlier launch had already logged ${relogged === 1 ? 'was' : 'were'} logged again by a later launch (a resume from an earlier checkpoint, or a restart): the curves show the later launch's values, and the earlier launch's stay drawn faded as '<series> (segment k)'.`);
       if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
-      const scales = perLaunch.map((x) => lossScaleOf(x));
+      const scales = perLaunch.map((x, i) => (launches[i].factorNotSeen ? undefined : lossScaleOf(x)));
       const uniform = scales.every((x) => x?.factor === scales[scales.length - 1]?.factor);
       const lossScale = uniform ? scales[scales.length - 1] : undefined;
       if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);
-      else if (!uniform) {
+      else if (!uniform || launches.some((l) => l.factorNotSeen)) {
         // a resume under another version or GA: say which launches the rescaled view divides, and which it leaves
         launches.forEach((l, i) => {
           const sc = scales[i];
-          notes.push(sc ? `Loss scale of launch ${i + 1} (${stepsOf(l)}): ${sc.reason}; the rescaled view divides this launch's loss by ${sc.factor}.`
-            : `Launch ${i + 1} (${stepsOf(l)}; ${describeScale(perLaunch[i])}) logs the per-token loss: the rescaled view leaves it as it is.`);
+          notes.push(l.factorNotSeen ?? (sc ? `Loss scale of launch ${i + 1} (${stepsOf(l)}): ${sc.reason}; the rescaled view divides this launch's loss by ${sc.factor}.`
+            : `Launch ${i + 1} (${stepsOf(l)}; ${describeScale(perLaunch[i])}) logs the per-token loss: the rescaled view leaves it as it is.`));
         });
       }
       const tokSeries = store.tokenSeries();
