@@ -56,6 +56,12 @@ test('upgrade-long: 4.45.2 then a resume on 4.46.1 with GA 8: only the second la
   // one alert for the event: the settings explain the jump
   assert.deepEqual(kinds(feed), ['restart@105', 'scale-jump@105']);
   assert.match(feed.snapshot().alerts[1].message, /rose 7\.\d+× .*launch 1 \(transformers 4\.45\.2, gradient_accumulation_steps 8\) logs the per-token loss, launch 2 \(transformers 4\.46\.1, gradient_accumulation_steps 8\) 8× it/);
+  // followed live, a line at a time (the banner of launch 2 comes in outputs of its own): the same verdict
+  const live = createMetricsFeed('r', 'run', { now: null });
+  for (const line of [...l1, ...l2]) live.pushChunk(`${line}\n`);
+  live.end();
+  assert.deepEqual(live.info().launches!.map((l) => [l.firstStep, l.lossScale?.factor ?? 1]), [[5, 1], [105, 8]]);
+  assert.deepEqual(kinds(live), ['restart@105', 'scale-jump@105']);
   // the CLI says the same per launch
   const r = { format: feed.format, series: new Map(), alerts: feed.snapshot().alerts, meta: { ...feed.meta }, info };
   const j = JSON.parse(renderMetrics(r, 'json'));
@@ -64,6 +70,18 @@ test('upgrade-long: 4.45.2 then a resume on 4.46.1 with GA 8: only the second la
   const txt = renderMetrics(r, 'text');
   assert.match(txt, /^loss scale, launch 1 \(steps 5\.\.100, transformers 4\.45\.2\): none/m);
   assert.match(txt, /^loss scale, launch 2 \(steps 105\.\.160, transformers 4\.46\.1\): 8× /m);
+});
+
+test('a resume from an earlier checkpoint (steps logged again): the faded earlier launch keeps its own factor', () => {
+  // upgrade-long.log's upgrade, resumed from checkpoint 80: steps 85..100 are logged twice
+  const l1 = hfLaunch('4.45.2', 8, every5(5, 100), (s) => 2.5 - s / 500);
+  const l2 = hfLaunch('4.46.1', 8, every5(85, 140), (s) => 8 * (2.5 - s / 500), 80);
+  const feed = feedOf(`${[...l1, ...l2].join('\n')}\n`);
+  const info = feed.info();
+  assert.deepEqual(info.launches!.map((l) => `${l.series}:${l.lossScale?.factor ?? 1}`), ['loss (segment 1):1', 'loss:8']);
+  assert.equal(lossFactorAt(info, 'loss (segment 1)', 90), 1);
+  assert.equal(lossFactorAt(info, 'loss', 90), 8);
+  assert.deepEqual(kinds(feed), ['restart@85', 'scale-jump@85']);
 });
 
 test('gachange-long-rev and downgrade-long: the earlier launch was the inflated one, and the fall is a scale-jump', () => {

@@ -349,6 +349,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     /** Gives the settings metadata that came before event `ev` to the current launch, or to the next one where the
      * current launch had logged its loss before it (see `pendingMeta`). */
     const takeMeta = (ev: number, segFrom: number, segTo: number): void => {
+      if (mi >= metaAt.length || metaAt[mi].event > ev) return;
       let firstLoss = -1;
       for (let i = segFrom; i < segTo && firstLoss < 0; i++) if (out.points[i].series === 'loss') firstLoss = i;
       for (; mi < metaAt.length && metaAt[mi].event <= ev; mi++) {
@@ -377,7 +378,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     }
     takeMeta(Infinity, from, out.points.length);
     if (out.meta) Object.assign(meta, out.meta);
-    applySettings();
+    if (out.meta || out.events?.some((e) => e.kind === 'launch')) applySettings();
     piece(from === 0 ? out.points : out.points.slice(from), alertFrom === 0 ? alertPoints : alertPoints.slice(alertFrom), raised);
     for (let i = jumpChecks.length - 1; i >= 0; i--) {
       const l = resumeLevels(store, jumpChecks[i].r);
