@@ -5,7 +5,10 @@
  * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] },
  *       "alerts": [{ "kind", "series", "step", "message" }] (the message the text output and the chart print),
  *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason" } | null,
- *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "..." }`
+ *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "...",
+ *       "launches"?: [{ "launch", "firstStep"?, "lastStep"?, "series", "settings", "lossScale"? }] }`
+ *       `lossScale` is the whole log's only where every launch carries it; `launches` (a log with more than one launch)
+ *       says per launch which factor its loss carries (a resume under another transformers version or GA).
  *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
  *       earlier launch's points as `<name> (segment k)` series, as the chart does. `meta` is what the parser reported
  *       (banner settings, final summary, `unplaced_points`, `relogged_points`, ...); settings, lossScale, tokens, notes and empty are the
@@ -96,10 +99,11 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
   if (format === 'json') {
     const series: Record<string, Array<[number, number | string]>> = {};
     for (const [name, pts] of r.series) series[name] = pts.map(([s, v]) => [s, jsonValue(v)]);
-    const { settings, lossScale, tokens, notes, empty } = r.info;
+    const { settings, lossScale, tokens, notes, empty, launches } = r.info;
     return `${JSON.stringify({
       format: r.format, series, alerts: r.alerts.map((a) => ({ kind: a.kind, series: a.series, step: a.step, message: a.message })),
       meta: r.meta, settings, lossScale: lossScale ?? null, tokens: tokens ?? null, notes, ...(empty !== undefined ? { empty } : {}),
+      ...(launches ? { launches } : {}),
     })}\n`;
   }
   if (format === 'csv') {
@@ -120,13 +124,21 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
   }
   const meta = Object.entries(r.meta);
   if (meta.length) lines.push(`meta: ${meta.map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const { settings, lossScale, tokens, notes, empty } = r.info;
+  const { settings, lossScale, tokens, notes, empty, launches } = r.info;
   if (empty !== undefined) lines.push(`empty: ${empty}`);
   lines.push(...settingsLines(settings));
   if (lossScale) lines.push(`loss scale: ${lossScale.factor}× (${lossScale.reason})`);
+  else if (launches?.some((l) => l.lossScale)) {
+    // launches on different scales: the rescaled view divides only the ones that carry a factor
+    for (const l of launches) {
+      const at = l.firstStep === undefined ? 'no loss yet' : `steps ${l.firstStep}..${l.lastStep}`;
+      lines.push(`loss scale, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? `${l.lossScale.factor}× (${l.lossScale.reason})` : 'none (the per-token loss; not rescaled)'}`);
+    }
+  }
   lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no tokens-seen series in the log, no batch and sequence settings)'}`);
   // the chart's notes repeat the loss-scale reason printed just above: once is enough here
-  const rest = lossScale ? notes.filter((n) => !n.includes(lossScale.reason)) : notes;
+  const reasons = [lossScale, ...(launches ?? []).map((l) => l.lossScale)].filter((x) => x !== undefined).map((x) => x.reason);
+  const rest = notes.filter((n) => !reasons.some((why) => n.includes(why)) && !(launches && /^Launch \d+ \(.*\) logs the per-token loss/.test(n)));
   if (rest.length) { lines.push('notes:'); for (const n of rest) lines.push(`  ${n}`); }
   if (r.alerts.length === 0) lines.push('alerts: none');
   else { lines.push('alerts:'); for (const a of r.alerts) lines.push(`  [${a.kind}] step ${a.step}: ${a.message}`); }

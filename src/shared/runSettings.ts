@@ -9,7 +9,13 @@
  *   accumulation steps, gradient_accumulation_steps times the per-token mean (huggingface/transformers#35438: "the
  *   loss for gradient_accumulation_steps=2 is erroneously doubled" in 4.47.0; fixed by #35207 "Scale loss before
  *   backward", released in 4.48.0). Axolotl builds on the Trainer, so its runs on those versions (after its own GA
- *   fix moved to the Trainer's num_items_in_batch) show the same factor.
+ *   fix moved to the Trainer's num_items_in_batch) show the same factor. It is conditional: the Trainer's
+ *   accumulation path depends on `model_accepts_loss_kwargs` (whether the model's forward takes num_items_in_batch;
+ *   #34511's training_step multiplied by the GA steps only `if self.compute_loss_func or
+ *   self.model_accepts_loss_kwargs`), so models and trainers that set it differently log otherwise; and where the
+ *   model does not take the loss kwargs the logged loss was still reported to grow with GA on later versions
+ *   (transformers#37766 on 4.47.1, "no longer increases" by 4.51.3; LLaMA-Factory#7443 on 4.49.0 and #7743 on 4.50,
+ *   where LLaMA-Factory sets model_accepts_loss_kwargs = False). Hence a factor the notes say "up to" and "if".
  * - Megatron-LM `pretrain_gpt.py` `loss_func` multiplied the reported loss by context_parallel_size
  *   (NVIDIA/Megatron-LM#673, #906) until commit 3bdcbbb (September 2024).
  * Pure TypeScript with no imports: the host (core/metrics feed, remote) and the chart webview (comparison notes,
@@ -149,11 +155,35 @@ export function lossScaleOf(s: RunSettings): LossScale | undefined {
   const fv = s.frameworkVersion ?? '';
   if (ga && ga > 1 && fv.startsWith('transformers ')) {
     const t = versionTuple(fv);
-    if (t && t[0] === 4 && (t[1] === 46 || t[1] === 47)) return { factor: ga, reason: `${fv} logs the loss summed over gradient accumulation: ${ga}× the per-token loss (affects transformers 4.46.0–4.47.x and Axolotl on them; fixed in 4.48.0, huggingface/transformers#35207, #35438)` };
+    if (t && t[0] === 4 && (t[1] === 46 || t[1] === 47)) return { factor: ga, reason: `${fv} logs the loss summed over gradient accumulation: ${ga}× the per-token loss, depending on whether the model takes the Trainer's loss kwargs (model_accepts_loss_kwargs, huggingface/transformers#34511, #37766): where the curve's level does not show it, the factor did not apply (affects transformers 4.46.0–4.47.x and Axolotl on them; fixed in 4.48.0, huggingface/transformers#35207, #35438)` };
   }
   const cp = s.contextParallel;
   if (cp && cp > 1) return { factor: cp, reason: `context_parallel_size ${cp}: Megatron-LM before commit 3bdcbbb (September 2024) reported the loss multiplied by the context-parallel size (NVIDIA/Megatron-LM#673, #906); if this run's Megatron is older, the values are ${cp}× the per-token loss` };
   return undefined;
+}
+
+/** True for the metadata keys that are run settings (banner lines: batch geometry, parallel sizes, versions). */
+export function isSettingsKey(key: string): boolean {
+  return key === 'transformers_version' || META_FIELDS.some(([, keys]) => keys.includes(key));
+}
+
+/**
+ * What the rescaled view divides a loss series' point by: the run's factor where every launch carries it
+ * (`lossScale`), else the factor of the launch the point belongs to (`launches`, core/metrics LaunchInfo: the last
+ * launch whose loss is in this series, `loss` or `loss (segment k)`, and whose first step is at or before `step`; a
+ * series of another name, `eval_loss`, goes by the launches of `loss` with its segment suffix); 1: leave the point.
+ */
+export function lossFactorAt(info: { lossScale?: { factor: number }; launches?: ReadonlyArray<{ series: string; firstStep?: number; lossScale?: { factor: number } }> }, series: string, step: number): number {
+  if (info.lossScale) return info.lossScale.factor;
+  if (!info.launches) return 1;
+  const seg = / \(segment \d+\)$/.exec(series);
+  const home = seg ? `loss${seg[0]}` : 'loss';
+  let f: number | undefined;
+  for (const l of info.launches) {
+    if (l.series !== home || l.firstStep === undefined) continue;
+    if (f === undefined || l.firstStep <= step) f = l.lossScale?.factor ?? 1;
+  }
+  return f ?? 1;
 }
 
 /** Factors the logged loss may carry in this run (GA, CP), for the level-jump check. */

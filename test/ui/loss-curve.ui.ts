@@ -5,6 +5,7 @@
 //    and zooming re-resolves from the full data; screenshot test-results/loss-curve-1m-spike.png.
 // 3. A live feed's appends are drawn; hidden behind another editor (the webview is destroyed: no
 //    retainContextWhenHidden) and shown again, the panel gets a fresh snapshot with every point and its view options.
+// 4. Rescaled loss on a log resumed under another transformers version divides only the launch that scales the loss.
 // The chart exposes what it drew as JSON in `#chart[data-chart]` (DrawSummary in webview-ui/metrics/chart.ts).
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -66,6 +67,34 @@ suite('Loss curve panel (UI)', function () {
     // The log's text reaches the page only as text: the title is the file name, set with textContent.
     assert.equal(await frame.locator('.toolbar .title').innerText(), 'hf-trainer_state__tinyllama-sft-trl.json');
     await wb.screenshot('loss-curve-log');
+  });
+
+  test('Rescaled loss divides only the launch whose transformers version scales the loss (issue 12, upgrade-long.log)', async () => {
+    // The tester's upgrade-long.log: 4.45.2 (per-token loss, ~2.49 falling), then a resume on 4.46.1 with GA 8 (8x).
+    const ts = '2024-11-05 10:00:05,123';
+    const launch = (version: string, steps: number[], loss: (s: number) => number) => [
+      '[INFO|configuration_utils.py:746] 2024-11-05 10:00:00,001 >> Model config LlamaConfig {', `  "transformers_version": "${version}",`, '}',
+      `[INFO|trainer.py:2314] ${ts} >> ***** Running training *****`, `[INFO|trainer.py:2321] ${ts} >>   Gradient Accumulation steps = 8`,
+      ...steps.flatMap((st) => [` ${st}/300 [00:01<01:00,  1.00s/it]`, `{'loss': ${loss(st).toFixed(4)}, 'grad_norm': ${(1 + (st % 7) * 0.01).toFixed(3)}, 'learning_rate': 1e-05, 'epoch': ${(st / 100).toFixed(2)}}`, ` ${st}/300 [00:01<01:00,  1.00s/it]`]),
+    ];
+    const every5 = (a: number, b: number) => Array.from({ length: (b - a) / 5 + 1 }, (_, i) => a + i * 5);
+    const file = join(LOG_DIR, 'upgrade-long.log');
+    writeFileSync(file, `${[...launch('4.45.2', every5(5, 100), (st) => 2.5 - st / 500), ...launch('4.46.1', every5(105, 160), (st) => 8 * (2.5 - st / 500))].join('\n')}\n`);
+    const n = parseLog(readFileSync(file), { fileName: 'upgrade-long.log' }).points.filter((p) => p.series === 'loss').length;
+    assert.equal(n, 32, 'the core reads every loss point');
+    const wb = workbench();
+    await wb.openInEditor(file, 'upgrade-long');
+    await runCommand('LLM Training: Open Log as Chart');
+    const loss = (x: DrawSummary) => x.series.find((r) => r.name === 'loss');
+    const { frame, s } = await chartWhere('the chart of the upgraded run', (x) => loss(x)?.inRange === n);
+    assert.equal(loss(s)!.drawnMax, Math.fround(8 * (2.5 - 105 / 500)), 'as logged: launch 2 at 8x');
+    await frame.locator('#rescale').click();
+    // launch 1 stays as it is (max 2.49), launch 2 is divided by 8 (min 2.18); dividing the whole log gave max 2.29
+    const r = await chartWhere('the rescaled chart', (x) => loss(x)?.drawnMax !== s.series.find((q) => q.name === 'loss')!.drawnMax);
+    assert.ok(Math.abs(loss(r.s)!.drawnMax! - 2.49) < 1e-5, `rescaled max ${loss(r.s)!.drawnMax}`);
+    assert.ok(Math.abs(loss(r.s)!.drawnMin! - 2.18) < 1e-5, `rescaled min ${loss(r.s)!.drawnMin}`);
+    const notes = await frame.locator('li').allTextContents();
+    assert.ok(notes.some((t) => /^Loss scale of launch 2 \(steps 105–160\)/.test(t)), notes.join('\n'));
   });
 
   test('log text that looks like HTML or script shows literally, runs nothing, and breaks no CSP rule', async () => {

@@ -14,6 +14,7 @@ import { DURATION_INCRS, distinctTickLabels, durationTickLabels, formatDuration,
 import { GAP_FACTOR, typicalDelta, withGaps } from './gaps';
 import { Smoother, foldSmoothed, smoothingParams } from './smoothing';
 import { Column, type ChartStore, type SeriesStore } from './store';
+import { lossFactorAt } from '../../src/shared/runSettings';
 
 /** What the chart drew last, exposed on the root element as `data-chart` (JSON) for tests and the status line. */
 export interface DrawSummary {
@@ -51,7 +52,8 @@ interface Derived {
   /** Values divided by the run's loss scale (rescaled view), valid for [0, scaledN). */
   scaled?: Float64Array;
   scaledN: number;
-  scaledBy?: number;
+  /** The factors `scaled` was made with (the run's, or its launches' as JSON). */
+  scaledBy?: string;
 }
 
 interface Line { s: SeriesStore; kind: 'raw' | 'smooth'; scale: 'y' | 'y2'; color: string; faint: boolean }
@@ -241,11 +243,13 @@ export class LossChart {
 
   /** The values to draw: loss series divided by their run's loss scale when the rescaled view is on. */
   private valuesOf(s: SeriesStore, d: Derived): Float64Array {
-    const f = this.view().rescale ? this.store.runs.get(s.runId)?.info?.lossScale?.factor : undefined;
-    if (!f || f === 1 || !/loss/i.test(s.name)) return s.values.data;
+    const info = this.view().rescale ? this.store.runs.get(s.runId)?.info : undefined;
+    if (!info || !(info.lossScale || info.launches?.some((l) => l.lossScale)) || !/loss/i.test(s.name)) return s.values.data;
+    // per launch where the launches differ (a resume under another transformers version): only their points
+    const by = JSON.stringify([info.lossScale?.factor, info.launches?.map((l) => [l.series, l.firstStep, l.lossScale?.factor])]);
     const n = s.length;
-    if (!d.scaled || d.scaled.length < n || d.scaledN > n || d.scaledBy !== f) { d.scaled = new Float64Array(Math.max(1024, s.values.data.length)); d.scaledN = 0; d.scaledBy = f; }
-    for (let i = d.scaledN; i < n; i++) d.scaled[i] = s.values.data[i] / f;
+    if (!d.scaled || d.scaled.length < n || d.scaledN > n || d.scaledBy !== by) { d.scaled = new Float64Array(Math.max(1024, s.values.data.length)); d.scaledN = 0; d.scaledBy = by; }
+    for (let i = d.scaledN; i < n; i++) d.scaled[i] = s.values.data[i] / lossFactorAt(info, s.name, s.steps.at(i));
     d.scaledN = n;
     return d.scaled;
   }

@@ -159,7 +159,7 @@ function renderInfo(): void {
     if (a.info && b.info) for (const d of scaleDifferences({ title: a.title, settings: a.info.settings }, { title: b.title, settings: b.info.settings })) lines.push(d);
   }
   notes.replaceChildren(...lines.map((t) => el('li', { textContent: t })));
-  rescaleBox.hidden = !runs.some((r) => r.info?.lossScale);
+  rescaleBox.hidden = !runs.some((r) => r.info?.lossScale || r.info?.launches?.some((l) => l.lossScale));
 }
 
 /** Comparing runs whose batch or sequence settings differ: tokens line them up, steps do not (unless the user chose). */

@@ -5,7 +5,7 @@
 import { AlertDetector, type AlertOptions } from './alerts';
 import { createLogParser, type LogParser } from './parser';
 import { MetricStore, type Restart } from './store';
-import { candidateFactors, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from '../../shared/runSettings';
+import { candidateFactors, isSettingsKey, lossScaleOf, mergeSettings, settingsFromMeta, tokensPerStepOf, type LossScale, type RunSettings } from '../../shared/runSettings';
 import type { Alert, CrashEvent, MetricPoint, MetricsBatch, MetricsFeed, ParseOutput, Progress } from './types';
 
 /** Options of {@link createMetricsFeed}. */
@@ -27,9 +27,15 @@ export interface MetricsFeedOptions {
 
 /** What a feed knows about its run beyond the points: settings, loss scale, tokens axis, notes for the panel. */
 export interface FeedInfo {
+  /** The settings of the last launch (the one running now). */
   settings: RunSettings;
-  /** The factor the logged loss carries in this framework version, if any (the chart offers to divide by it). */
+  /**
+   * The factor the logged loss carries in this framework version, if any (the chart offers to divide by it), when
+   * every launch of the log carries it; absent when the launches differ (then `launches` says which carry what).
+   */
   lossScale?: LossScale;
+  /** Per launch, where the log has more than one (a resume or restart in the same log): see {@link LaunchInfo}. */
+  launches?: LaunchInfo[];
   /** How the tokens axis is made: from a tokens-seen series of the log, or from the settings; absent when it cannot be. */
   tokens?: { how: string; series?: string; tokensPerStep?: number };
   /** Sentences for the panel: unplaced records, the loss-scale annotation, ... (log-derived: textContent only). */
@@ -39,6 +45,27 @@ export interface FeedInfo {
    * axis): the line that ended the run, an empty log, or how many lines were read without a metric in them.
    */
   empty?: string;
+}
+
+/**
+ * One launch of a run in its log (the first, then one per launch line or restart): its loss steps, the series its
+ * loss points are in now (`loss`, or `loss (segment k)` once a later launch logged its steps again), its settings
+ * (its own banner; fields it does not print are taken from the launch before it, then from the run's config), and
+ * the factor its logged loss carries (`lossScale`, absent: none). The rescaled view divides only the points of the
+ * launches that have a factor.
+ */
+export interface LaunchInfo { launch: number; firstStep?: number; lastStep?: number; series: string; settings: RunSettings; lossScale?: LossScale }
+
+/** A launch as the feed tracks it (see {@link LaunchInfo}). */
+interface LaunchState {
+  /** Banner metadata (settings keys) this launch printed. */
+  meta: Record<string, number | string>;
+  firstStep?: number;
+  lastStep?: number;
+  series: string;
+  /** Its settings give its loss a factor, but at its resume the level stayed where the launch before it left it
+   * (the factor is conditional: model_accepts_loss_kwargs): the sentence that says so; its loss is not rescaled. */
+  factorNotSeen?: string;
 }
 
 /**
@@ -93,7 +120,8 @@ export interface WritableMetricsFeed extends MetricsFeed {
  */
 class LevelJump {
   private readonly recent: Array<{ step: number; value: number }> = [];
-  private alerted = false;
+  /** Raised once per run; the resume check sets it when it raised the scale-jump of a resume itself. */
+  alerted = false;
   push(points: readonly MetricPoint[], factors: Array<{ factor: number; what: string }>): Alert | undefined {
     if (this.alerted) return undefined;
     let out: Alert | undefined;
@@ -121,17 +149,25 @@ class LevelJump {
   }
 }
 
-/** Loss jump after resuming: the new segment's first loss vs the earlier segment's losses just before that step. */
-const RESUME_JUMP_RATIO = 1.3;
+/** A jump at a resume must exceed this (nats) where the curve's noise is not larger; 0.3× the level for small losses. */
+const RESUME_JUMP_NATS = 0.25;
+/** ... and this many times the curve's recent noise (robust sigma of its point-to-point differences). */
+const RESUME_JUMP_NOISE = 4;
+
+/** Where a resumed launch's loss starts against where the earlier launch left it (see {@link resumeLevels}). */
+interface ResumeLevels { ref: number; v: number; step: number; noise: number }
+
+function median(a: readonly number[]): number { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; }
 
 /**
- * Compares the first loss of a resumed segment with the median of the earlier segment's last (up to 5) losses at
- * steps before the resume step. A jump above {@link RESUME_JUMP_RATIO} x (and by more than 0.05) says the launch did not
- * continue the run it resumed: a wrong checkpoint, a reset optimizer or LR scheduler. Returns null while the new
- * segment has no point yet, undefined when there is no jump. `r.archived` empty: a resume that continued past the
- * earlier launch's last step (nothing archived), whose earlier points are the live series' points before `r.step`.
+ * The first loss of a resumed segment (`v`, at `step`) and the earlier launch's loss where it resumed from (`ref`: its
+ * last loss at the resume step, or before it where the launch continued past the earlier one), with the noise of the
+ * earlier launch's last (up to 11) losses: 1.4826 × the median absolute deviation of their successive differences
+ * (0 with fewer than 5 differences). Null while the new segment has no point yet, undefined when there is nothing to
+ * compare. `r.archived` empty: a resume that continued past the earlier launch's last step (nothing archived), whose
+ * earlier points are the live series' points before `r.step`.
  */
-function resumeJump(store: MetricStore, r: Restart): Alert | undefined | null {
+function resumeLevels(store: MetricStore, r: Restart): ResumeLevels | undefined | null {
   const live = store.raw(r.series), old = r.archived ? store.raw(r.archived) : live;
   if (!live || !old) return undefined;
   let k = 0;
@@ -139,12 +175,37 @@ function resumeJump(store: MetricStore, r: Restart): Alert | undefined | null {
   if (k >= live.length) return null;
   const v = live.values[k];
   const before: number[] = [];
-  for (let i = 0; i < old.length && old.steps[i] < r.step; i++) if (Number.isFinite(old.values[i])) before.push(old.values[i]);
-  const last = before.slice(-5).sort((a, b) => a - b);
-  if (last.length === 0 || !Number.isFinite(v)) return undefined;
-  const med = last[last.length >> 1];
-  if (!(v > med * RESUME_JUMP_RATIO && v - med > 0.05)) return undefined;
-  return { kind: 'resume-jump', series: r.series, step: live.steps[k], message: `loss jumped from ${med.toPrecision(4)} to ${v.toPrecision(4)} when the run resumed at step ${r.step}: a wrong checkpoint, or an optimizer or LR scheduler that was not restored?` };
+  for (let i = 0; i < old.length && (r.archived ? old.steps[i] <= r.step : old.steps[i] < r.step); i++) if (Number.isFinite(old.values[i])) before.push(old.values[i]);
+  if (before.length === 0 || !Number.isFinite(v)) return undefined;
+  const recent = before.slice(-11);
+  const d = recent.slice(1).map((x, i) => x - recent[i]);
+  let noise = 0;
+  if (d.length >= 5) { const m = median(d); noise = 1.4826 * median(d.map((x) => Math.abs(x - m))); }
+  return { ref: before[before.length - 1], v, step: live.steps[k], noise };
+}
+
+/**
+ * True when a resumed launch's loss starts higher than the earlier launch left it by more than the curve's noise
+ * allows: the difference (a loss is a log-likelihood: nats, not a ratio) above {@link RESUME_JUMP_NOISE} × the noise
+ * and above {@link RESUME_JUMP_NATS} (0.3 × the level for losses under about 0.8, at least 0.05). nanoGPT's 2.79 ->
+ * 3.50 and Megatron's 2.79 -> 3.39 are jumps; a noisy fine-tuning curve (±0.15 around 0.5) that resumes at 0.7 is not.
+ */
+function isResumeJump(l: ResumeLevels): boolean {
+  const floor = Math.max(0.05, Math.min(RESUME_JUMP_NATS, 0.3 * Math.abs(l.ref)));
+  return l.v - l.ref > Math.max(floor, RESUME_JUMP_NOISE * l.noise);
+}
+
+/** `transformers 4.46.1, gradient_accumulation_steps 8` for a note. */
+function describeScale(s: RunSettings): string {
+  const parts = [s.frameworkVersion ?? 'framework unknown'];
+  if (s.gradientAccumulationSteps !== undefined) parts.push(`gradient_accumulation_steps ${s.gradientAccumulationSteps}`);
+  if (s.contextParallel !== undefined) parts.push(`context_parallel_size ${s.contextParallel}`);
+  return parts.join(', ');
+}
+
+/** `steps 5–100` (or `no loss yet`) for a launch. */
+function stepsOf(l: { firstStep?: number; lastStep?: number }): string {
+  return l.firstStep === undefined ? 'no loss yet' : `steps ${l.firstStep}–${l.lastStep}`;
 }
 
 /** Creates a feed for one run. */
@@ -158,13 +219,29 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
   const meta: Record<string, number | string> = {};
   let progress: Progress | undefined;
 
-  /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment. */
-  const jumpChecks: Restart[] = [];
+  /** Resumed segments of `loss` whose first point is still to be compared with the earlier segment (`launch`: the
+   * index of the resumed launch in `launches`). */
+  const jumpChecks: Array<{ r: Restart; launch: number }> = [];
   const levels = new LevelJump();
+  /** The log's launches, oldest first; the last is the current one. */
+  const launches: LaunchState[] = [{ meta: {}, series: 'loss' }];
+  /** Banner metadata that came after the current launch logged its loss: the next launch's (its banner precedes its
+   * launch line: the Trainer's model config, Megatron's arguments), else the current one's for fields it lacks. */
+  let pendingMeta: Record<string, number | string> = {};
   let given = opts.settings;
   let settings = mergeSettings(given);
+  /** Settings per launch: its banner, then the earlier launches' (a resume keeps what it does not print), then the
+   * run's config; for the current launch the config wins (it is what the run runs with now), as for a whole log. */
+  let perLaunch: RunSettings[] = [settings];
   const applySettings = (): void => {
-    settings = mergeSettings(given, settingsFromMeta(meta));
+    let inherited: Record<string, number | string> = {};
+    const pending = settingsFromMeta(pendingMeta);
+    perLaunch = launches.map((l, i) => {
+      inherited = { ...inherited, ...l.meta };
+      const own = settingsFromMeta(inherited);
+      return i === launches.length - 1 ? mergeSettings(given, own, pending) : mergeSettings(own, given);
+    });
+    settings = perLaunch[perLaunch.length - 1];
     const t = tokensPerStepOf(settings);
     if (t && store.tokensPerStep === undefined) store.tokensPerStep = t.tokensPerStep;
     if (settings.seqLength && store.seqLength === undefined) store.seqLength = settings.seqLength;
@@ -178,10 +255,20 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
 
   /** Stores and judges the points of one launch (a part of a parse output between launch events). */
   const piece = (points: MetricPoint[], alertPoints: MetricPoint[], raised: Alert[]): void => {
+    for (const p of points) {
+      if (p.series !== 'loss') continue;
+      let cur = launches[launches.length - 1];
+      // a loss step at or before the launch's last one without a launch line: a restart all the same (the store
+      // archives the earlier points), so a launch of its own that keeps the earlier one's settings
+      if (cur.lastStep !== undefined && p.step <= cur.lastStep) { launches.push(cur = { meta: {}, series: 'loss' }); applySettings(); }
+      cur.firstStep ??= p.step;
+      cur.lastStep = p.step;
+    }
     const restarts = store.append(points);
     for (const a of detector.push(alertPoints)) raised.push(a);
     for (const r of restarts) {
       if (r.series !== 'loss') continue;
+      for (let i = 0; i < launches.length - 1; i++) if (launches[i].series === 'loss') launches[i].series = r.archived;
       launched = undefined;
       // A restart from scratch starts at or below the first launch's first step; a resume from a checkpoint starts
       // after it, or says so (`resumed_from_step`: the Trainer's `Continuing training from global step N`, Megatron's
@@ -190,7 +277,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const resumed = resumeLine || firstLaunch === undefined || firstLaunch.length === 0 || r.step > firstLaunch.steps[0];
       resumeLine = false;
       raised.push({ kind: 'restart', series: 'loss', step: r.step, message: `${resumed ? 'resumed' : 'restarted from scratch'} at step ${r.step} after the earlier launch reached step ${r.previousLastStep}; its points are kept as '${r.archived}' (faded)` });
-      if (resumed) jumpChecks.push(r);
+      if (resumed) jumpChecks.push({ r, launch: launches.length - 1 });
     }
     if (launched === undefined) return;
     // A launch whose steps go on past the earlier launch's last one (a resume from its last checkpoint) makes no
@@ -201,7 +288,44 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
     launched = undefined;
     if (first.step <= before) return;
     raised.push({ kind: 'restart', series: 'loss', step: first.step, message: `resumed at step ${first.step} after the earlier launch reached step ${before}; no step was logged twice, so its points stay in the live series` });
-    jumpChecks.push({ series: 'loss', step: first.step, previousLastStep: before, archived: '' });
+    jumpChecks.push({ r: { series: 'loss', step: first.step, previousLastStep: before, archived: '' }, launch: launches.length - 1 });
+  };
+
+  /**
+   * The alert for a resumed launch's first loss (`l`) against the launch before it. Where both launches' settings are
+   * known and scale the loss differently (a resume under another transformers version, another GA under an affected
+   * one) and the level moved by about that ratio: `scale-jump`, at once, however few points (the settings explain
+   * it: not a wrong checkpoint). Else a jump beyond the noise ({@link isResumeJump}): `scale-jump` where it is about
+   * a factor the settings can put into the loss (GA, CP), `resume-jump` otherwise. One alert per resume, and a
+   * scale-jump here stops the level-jump check from raising the same event again.
+   */
+  const judgeResume = (launch: number, l: ResumeLevels): Alert | undefined => {
+    const prev = perLaunch[launch - 1], cur = perLaunch[launch];
+    const q = l.ref > 0 && l.v > 0 ? l.v / l.ref : NaN;
+    const fmt = (x: number): string => x.toPrecision(4);
+    if (prev && cur && prev.frameworkVersion !== undefined && cur.frameworkVersion !== undefined) {
+      const fp = lossScaleOf(prev)?.factor ?? 1, fc = lossScaleOf(cur)?.factor ?? 1;
+      if (fp !== fc && Math.abs(Math.log(q)) < Math.log(1.5) / 2 && !isResumeJump(l)) {
+        // the settings say the scale changed, the curve says it did not: the factor did not apply to this model
+        for (const k of [launch - 1, launch]) {
+          const sc = lossScaleOf(perLaunch[k]);
+          if (sc) launches[k].factorNotSeen = `Launch ${k + 1}'s settings (${describeScale(perLaunch[k])}) would log up to ${sc.factor}× the per-token loss, but the level stayed where it was at the resume at step ${l.step} (${fmt(l.ref)} to ${fmt(l.v)}): the factor did not apply to this model (it depends on model_accepts_loss_kwargs), so the rescaled view leaves its loss as it is.`;
+        }
+        return undefined;
+      }
+      if (fp !== fc && Math.abs(Math.log(q / (fc / fp))) < Math.log(1.5)) {
+        levels.alerted = true;
+        return { kind: 'scale-jump', series: 'loss', step: l.step, message: `loss level ${q >= 1 ? 'rose' : 'fell'} ${q.toFixed(2)}× (${fmt(l.ref)} to ${fmt(l.v)}) when launch ${launch + 1} resumed at step ${l.step}: launch ${launch} (${describeScale(prev)}) logs ${fp === 1 ? 'the per-token loss' : `${fp}× the per-token loss`}, launch ${launch + 1} (${describeScale(cur)}) ${fc === 1 ? 'the per-token loss' : `${fc}× it`}: the logged loss changed scale, not the model; compare with the rescaled view` };
+      }
+    }
+    if (!isResumeJump(l)) return undefined;
+    const factors = [...(prev ? candidateFactors(prev) : []), ...(cur ? candidateFactors(cur) : [])];
+    const f = factors.find((x) => Math.abs(q / x.factor - 1) < 0.15);
+    if (f) {
+      levels.alerted = true;
+      return { kind: 'scale-jump', series: 'loss', step: l.step, message: `loss level rose ${q.toFixed(2)}× (${fmt(l.ref)} to ${fmt(l.v)}) when the run resumed at step ${l.step}, about ${f.what}: the logged loss changed scale (a resume under another framework version, or a changed setting), not the model; compare with the rescaled view` };
+    }
+    return { kind: 'resume-jump', series: 'loss', step: l.step, message: `loss jumped from ${fmt(l.ref)} to ${fmt(l.v)} (+${(l.v - l.ref).toFixed(2)}${l.noise > 0 ? `, the curve's noise ±${l.noise.toFixed(2)}` : ''}) when the run resumed at step ${l.step}: a wrong checkpoint, or an optimizer or LR scheduler that was not restored?` };
   };
 
   const deliver = (out: ParseOutput): MetricsBatch => {
@@ -220,8 +344,26 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       }
       crashes.length = 0;
     };
+    const metaAt = out.metaAt ?? [];
+    let mi = 0;
+    /** Gives the settings metadata that came before event `ev` to the current launch, or to the next one where the
+     * current launch had logged its loss before it (see `pendingMeta`). */
+    const takeMeta = (ev: number, segFrom: number, segTo: number): void => {
+      if (mi >= metaAt.length || metaAt[mi].event > ev) return;
+      let firstLoss = -1;
+      for (let i = segFrom; i < segTo && firstLoss < 0; i++) if (out.points[i].series === 'loss') firstLoss = i;
+      for (; mi < metaAt.length && metaAt[mi].event <= ev; mi++) {
+        const m = metaAt[mi];
+        if (!isSettingsKey(m.key)) continue;
+        const cur = launches[launches.length - 1];
+        const placed = cur.firstStep !== undefined || (firstLoss >= 0 && firstLoss < m.at);
+        (placed ? pendingMeta : cur.meta)[m.key] = m.value;
+      }
+    };
+    let ev = 0;
     for (const e of out.events ?? []) {
-      if (e.kind === 'crash') { crashes.push(e); continue; }
+      if (e.kind === 'crash') { crashes.push(e); ev++; continue; }
+      takeMeta(ev++, from, e.at);
       // the points before the launch line belong to the earlier launch: judged before the rules forget it
       const alertAt = e.alertAt ?? e.at;
       piece(out.points.slice(from, e.at), alertPoints.slice(alertFrom, alertAt), raised);
@@ -231,16 +373,21 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       detector.newSegment();
       const loss = store.raw('loss');
       launched = loss && loss.length > 0 ? { previousLastStep: loss.steps[loss.length - 1] } : undefined;
+      launches.push({ meta: pendingMeta, series: 'loss' });
+      pendingMeta = {};
     }
+    takeMeta(Infinity, from, out.points.length);
+    if (out.meta) Object.assign(meta, out.meta);
+    if (out.meta || out.events?.some((e) => e.kind === 'launch')) applySettings();
     piece(from === 0 ? out.points : out.points.slice(from), alertFrom === 0 ? alertPoints : alertPoints.slice(alertFrom), raised);
     for (let i = jumpChecks.length - 1; i >= 0; i--) {
-      const a = resumeJump(store, jumpChecks[i]);
-      if (a === null) continue; // no point of the new segment yet
+      const l = resumeLevels(store, jumpChecks[i].r);
+      if (l === null) continue; // no point of the new segment yet
+      const a = l ? judgeResume(jumpChecks[i].launch, l) : undefined;
       jumpChecks.splice(i, 1);
       if (a) raised.push(a);
     }
-    if (out.meta) { Object.assign(meta, out.meta); applySettings(); }
-    const jump = levels.push(out.points, candidateFactors(settings));
+    const jump = levels.push(out.points, perLaunch.flatMap(candidateFactors).filter((f, i, all) => all.findIndex((g) => g.factor === f.factor) === i));
     if (jump) raised.push(jump);
     crashAlerts();
     alerts.push(...raised);
@@ -275,8 +422,18 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const relogged = meta.relogged_points;
       if (typeof relogged === 'number' && relogged > 0) notes.push(`${relogged} loss point${relogged === 1 ? '' : 's'} at steps an earlier launch had already logged ${relogged === 1 ? 'was' : 'were'} logged again by a later launch (a resume from an earlier checkpoint, or a restart): the curves show the later launch's values, and the earlier launch's stay drawn faded as '<series> (segment k)'.`);
       if (typeof unplaced === 'number' && unplaced > 0) notes.push(`${unplaced} point${unplaced === 1 ? '' : 's'} of records that print no step and have no training bar beside them could not be placed on the run's step axis; they are drawn at their record number.`);
-      const lossScale = lossScaleOf(settings);
+      const scales = perLaunch.map((x, i) => (launches[i].factorNotSeen ? undefined : lossScaleOf(x)));
+      const uniform = scales.every((x) => x?.factor === scales[scales.length - 1]?.factor);
+      const lossScale = uniform ? scales[scales.length - 1] : undefined;
       if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);
+      else if (!uniform || launches.some((l) => l.factorNotSeen)) {
+        // a resume under another version or GA: say which launches the rescaled view divides, and which it leaves
+        launches.forEach((l, i) => {
+          const sc = scales[i];
+          notes.push(l.factorNotSeen ?? (sc ? `Loss scale of launch ${i + 1} (${stepsOf(l)}): ${sc.reason}; the rescaled view divides this launch's loss by ${sc.factor}.`
+            : `Launch ${i + 1} (${stepsOf(l)}; ${describeScale(perLaunch[i])}) logs the per-token loss: the rescaled view leaves it as it is.`));
+        });
+      }
       const tokSeries = store.tokenSeries();
       const t = tokensPerStepOf(settings);
       const tokens = tokSeries ? { series: tokSeries, how: `tokens seen from the log's ${tokSeries}` }
@@ -284,6 +441,14 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
         : t ? { tokensPerStep: t.tokensPerStep, how: t.how } : undefined;
       const r: FeedInfo = { settings, notes };
       if (lossScale) r.lossScale = lossScale;
+      if (launches.length > 1) {
+        r.launches = launches.map((l, i) => {
+          const x: LaunchInfo = { launch: i + 1, series: l.series, settings: perLaunch[i] };
+          if (l.firstStep !== undefined) { x.firstStep = l.firstStep; x.lastStep = l.lastStep; }
+          if (scales[i]) x.lossScale = scales[i];
+          return x;
+        });
+      }
       if (tokens) r.tokens = tokens;
       if (store.seriesNames().every((n) => store.length(n) === 0)) r.empty = emptyReason(bytesRead, linesRead, parser.format, lastError);
       return r;

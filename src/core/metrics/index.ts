@@ -8,8 +8,8 @@ export { createLogParser, parseLog, tbName, type LogParser, type LogParserOption
 export { MetricStore, alignSeries, segmentName, type AlignedSeries, type MetricStoreOptions, type RawColumns, type Restart, type XAxis } from './store';
 export { minMaxColumns, type Downsampled } from '../../shared/downsample';
 export { AlertDetector, type AlertOptions } from './alerts';
-export { createMetricsFeed, type FeedInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
-export { batchGeometryDiffers, lossScaleOf, mergeSettings, scaleDifferences, settingsFromConfig, settingsFromMeta, tokensPerStepOf, worldSizeFromArgv, type LossScale, type RunSettings } from '../../shared/runSettings';
+export { createMetricsFeed, type FeedInfo, type LaunchInfo, type MetricsFeedOptions, type WritableMetricsFeed } from './feed';
+export { batchGeometryDiffers, lossFactorAt, lossScaleOf, mergeSettings, scaleDifferences, settingsFromConfig, settingsFromMeta, tokensPerStepOf, worldSizeFromArgv, type LossScale, type RunSettings } from '../../shared/runSettings';
 export { openLogFile, LOG_CHUNK_BYTES, type OpenLogFileOptions, type LogFileEnd } from './logFile';
 export { emaDebiased, emaTimeWeighted, gaussianSmooth } from './smoothing';
 export { canonicalName, CANONICAL, TOKEN_SERIES } from './names';

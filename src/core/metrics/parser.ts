@@ -41,7 +41,7 @@ import { MicroBatchSteps, type MicroBatchRecord, type StepAggregate } from './mi
 import { canonicalName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
-import type { CrashEvent, LaunchEvent, LogEvent, MetricPoint, ParseOutput, Progress } from './types';
+import type { CrashEvent, LaunchEvent, LogEvent, MetaAt, MetricPoint, ParseOutput, Progress } from './types';
 
 /** Options of {@link createLogParser}. */
 export interface LogParserOptions {
@@ -168,6 +168,8 @@ class Parser implements LogParser {
   private finishing = false;
   private outProgress: Progress | undefined;
   private outMeta: Record<string, number | string> | undefined;
+  /** The same metadata in log order, with where each came (ParseOutput.metaAt). */
+  private outMetaAt: MetaAt[] | undefined;
   private time: number | undefined;
   private chunkTime: number | undefined;
   private lastFormat: string | undefined;
@@ -200,7 +202,7 @@ class Parser implements LogParser {
     this.sink = {
       point: (n, s, v, judged) => { if (judged === false) this.emitUnjudged(this.stateOf(n), s, v); else this.emit(this.stateOf(n), s, v); },
       progress: (p) => { this.outProgress = p; },
-      meta: (k, v) => { (this.outMeta ??= {})[k] = v; },
+      meta: (k, v) => { (this.outMeta ??= {})[k] = v; (this.outMetaAt ??= []).push({ key: k, value: v, at: this.out.length, event: this.outEvents?.length ?? 0 }); },
       format: (n) => this.noteFormat(n),
       segment: (line) => this.launch(line),
       bar: (n, total) => this.onBar(n, total),
@@ -257,8 +259,9 @@ class Parser implements LogParser {
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
     if (this.outEvents) r.events = this.outEvents;
+    if (this.outMetaAt) r.metaAt = this.outMetaAt;
     if (this.outAlert) r.alertPoints = this.outAlert;
-    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outEvents = undefined; this.outAlert = undefined;
+    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outMetaAt = undefined; this.outEvents = undefined; this.outAlert = undefined;
     return r;
   }
 

@@ -554,7 +554,7 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
     const m = MLX_START_RE.exec(line);
     if (m) { sink.format('mlx-lm'); st.totalSteps = Number(m[1]); sink.meta('iters', st.totalSteps); return true; }
   }
-  if ((line.indexOf(' = ') >= 0 || line.indexOf(' ..') >= 0 || line.indexOf('_version"') >= 0) && bannerLine(line, sink)) return true;
+  if ((line.indexOf(' = ') >= 0 || line.indexOf(' ..') >= 0 || line.indexOf('_version"') >= 0 || line.indexOf('transformers') >= 0) && bannerLine(line, sink)) return true;
   if (line.indexOf(',') >= 0 && csvLine(line, st, sink)) return true;
   if (line.indexOf(':') >= 0 || line.indexOf('=') >= 0) return keyValueLine(line, st, sink);
   return false;
@@ -591,6 +591,11 @@ const DOTS_RE = /^\s*([a-z_]+) \.{2,} (\S+)\s*$/;
 const DOTS_KEYS = new Set(['gradient_accumulation_steps', 'micro_batch_size', 'global_batch_size', 'train_micro_batch_size_per_gpu', 'train_batch_size', 'seq_length', 'encoder_seq_length', 'world_size', 'tensor_model_parallel_size', 'pipeline_model_parallel_size', 'context_parallel_size', 'data_parallel_size']);
 /** `"transformers_version": "4.46.1"` in the model config the Trainer logs (PretrainedConfig.to_json_string). */
 const TF_VERSION_RE = /"transformers_version":\s*"([^"]+)"/;
+/** `transformers==4.46.1`: a `pip freeze` (or requirements) line a launch script prints, alone on its line. */
+const TF_FREEZE_RE = /^\s*transformers==(\d+\.\d+(?:\.\d+)?\S*)\s*$/;
+/** `- \`transformers\` version: 4.46.1`: `transformers-cli env` (transformers env) output; also its older
+ * `- transformers version: 4.46.1`. */
+const TF_ENV_RE = /^\s*-\s+`?transformers`? version:\s*(\d+\.\d+(?:\.\d+)?\S*)\s*$/;
 
 /**
  * Banner lines that describe the run rather than a step: batch geometry and versions, reported as metadata (see
@@ -599,7 +604,7 @@ const TF_VERSION_RE = /"transformers_version":\s*"([^"]+)"/;
 function bannerLine(line: string, sink: LineSink): boolean {
   let m = DOTS_RE.exec(line);
   if (m && DOTS_KEYS.has(m[1])) { const v = Number(m[2]); if (Number.isFinite(v)) { sink.meta(m[1], v); return true; } }
-  m = TF_VERSION_RE.exec(line);
+  m = TF_VERSION_RE.exec(line) ?? TF_FREEZE_RE.exec(line) ?? TF_ENV_RE.exec(line);
   if (m) { sink.meta('transformers_version', m[1]); return true; }
   return false;
 }

@@ -33,12 +33,21 @@ export interface ParseOutput {
   meta?: Record<string, number | string>;
   events?: LogEvent[];
   /**
+   * `meta` in log order with where each entry came: `at` points of `points` and `event` entries of `events` came
+   * before it. Lets the feed give a launch's banner (framework version, gradient accumulation, parallel sizes) to that
+   * launch and not to the whole log: a resumed run's second banner comes after the first launch's points.
+   */
+  metaAt?: MetaAt[];
+  /**
    * The points the alert rules should judge, where they differ from `points`: a log that prints one loss per
    * micro-batch (LitGPT) has one `loss` point per optimizer step in `points` (their mean) and each micro-batch's loss
    * here (series `loss`, at the optimizer step), so a spike in one micro-batch is not averaged away. Absent: `points`.
    */
   alertPoints?: MetricPoint[];
 }
+
+/** One metadata entry of a {@link ParseOutput} with its place in it (see `ParseOutput.metaAt`). */
+export interface MetaAt { key: string; value: number | string; at: number; event: number }
 
 /**
  * Something a log says about the run rather than a metric: a line that ended a launch ({@link CrashEvent}) or the

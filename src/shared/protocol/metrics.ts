@@ -33,6 +33,8 @@ export interface AlertMarker { kind: string; series: string; step: number; messa
 export interface RunInfo {
   settings: RunSettings;
   lossScale?: { factor: number; reason: string };
+  /** Per launch of a log with several (core/metrics `LaunchInfo`): which loss points carry which factor. */
+  launches?: Array<{ launch: number; firstStep?: number; lastStep?: number; series: string; settings: RunSettings; lossScale?: { factor: number; reason: string } }>;
   tokens?: { how: string; series?: string; tokensPerStep?: number };
   notes: string[];
   /** Why the run has no points yet, while it has none (log-derived: textContent only). */
