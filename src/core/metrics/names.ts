@@ -56,3 +56,21 @@ function computeName(key: string, prose: boolean): string {
   if (!prose) return k;
   return k.toLowerCase().replace(/[^a-z0-9/]+/g, '_').replace(/^_+|_+$/g, '');
 }
+
+/** `<name>/<split>` suffixes of TensorBoard-style tags (`loss/train`, `loss/val`, as Lightning users group them):
+ * train -> the name itself, the evaluation splits -> `eval_<name>`. */
+const SPLIT_SUFFIX_RE = /^(.+)\/(train|val|valid|validation|eval)$/;
+
+/**
+ * Series name of a tag or record key that may carry a split: HF's TensorBoard tags `train/loss` -> `loss`,
+ * `eval/loss` -> `eval_loss`; the suffix form `loss/train` -> `loss`, `loss/val` -> `eval_loss`; else
+ * {@link canonicalName}. Used for TensorBoard tags, JSON-line keys and `Key: value` block keys alike, so the same key
+ * makes the same series (and raises the same alerts) whatever the log's format.
+ */
+export function tbName(tag: string): string {
+  if (tag.startsWith('train/')) return canonicalName(tag.slice(6));
+  if (tag.startsWith('eval/')) return canonicalName(`eval_${tag.slice(5)}`);
+  const m = tag.indexOf('/') > 0 ? SPLIT_SUFFIX_RE.exec(tag) : null;
+  if (m) return canonicalName(m[2] === 'train' ? m[1] : `eval_${m[1]}`);
+  return canonicalName(tag);
+}

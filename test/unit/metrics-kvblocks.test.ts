@@ -1,0 +1,66 @@
+// Key: value blocks of custom training loops, the tokens axis, and `llmtrain metrics` on a run folder: the findings
+// of issue 12's fresh tryout (tester's inputs kv.log, kv2.log, kv3.log, kv5.log, kvpt.log, mega-cp.log). Each log
+// here is a small one written from the shape of the tester's input named above it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMetricsFeed, parseLog } from '../../src/core/metrics';
+import type { MetricPoint } from '../../src/core/metrics';
+
+const of = (points: MetricPoint[], name: string) => points.filter((p) => p.series === name).map((p) => [p.step, p.value]);
+
+/** A feed over the whole text, ended: its series names, alerts and info. */
+function feedOf(text: string) {
+  const feed = createMetricsFeed('t', 't', { now: null });
+  feed.pushChunk(text);
+  feed.end();
+  return { names: feed.store.seriesNames(), alerts: feed.snapshot().alerts, info: feed.info(), feed };
+}
+
+test('Key: value block keys get the names JSON-line keys get: train/loss and loss/train are loss, and a NaN one alerts', () => {
+  // Tester's kv5.log: a `Step 100/1000` header, then indented `train/loss: 2.345`, `train/lr: 0.0001`,
+  // `train/grad_norm: 0.91`; the third block has `train/loss: nan`. It kept `train/loss` and raised no NaN alert.
+  const log = ['Step 100/1000', '  train/loss: 2.345', '  train/lr: 0.0001', '  train/grad_norm: 0.91',
+    'Step 200/1000', '  train/loss: 2.201', '  train/lr: 0.0001', '  train/grad_norm: 0.88',
+    'Step 300/1000', '  train/loss: nan', '  train/lr: 0.0001', '  train/grad_norm: 0.87', ''].join('\n');
+  const f = feedOf(log);
+  assert.deepEqual(f.names.sort(), ['grad_norm', 'learning_rate', 'loss']);
+  assert.deepEqual(f.alerts.map((a) => `${a.kind} ${a.series}@${a.step}`), ['nan loss@300']);
+  // the suffix form, as a Lightning user groups TensorBoard tags; JSON lines map it the same way
+  const suffix = parseLog(['step: 1', 'loss/train: 2.0', 'loss/val: 2.2', '', 'step: 2', 'loss/train: nan', 'loss/val: 2.1', ''].join('\n'));
+  assert.deepEqual(of(suffix.points, 'loss'), [[1, 2], [2, NaN]]);
+  assert.deepEqual(of(suffix.points, 'eval_loss'), [[1, 2.2], [2, 2.1]]);
+  const jsonl = parseLog('{"step": 1, "loss/train": 2.0, "train/loss": 2.0}\n', { fileName: 'm.jsonl' });
+  assert.deepEqual([...new Set(jsonl.points.map((p) => p.series))], ['loss']);
+});
+
+test('a block header line (`Step 100/1000`, `=== step 10 ===`) gives the step of the block after it', () => {
+  // Tester's kv2.log (`=== step 10 ===` then `train_loss: 3.21`, `lr: 1.0e-04`, `tokens: 40960`) and kv5.log
+  // (`Step 100/1000`): the points landed at 1..3, the record index, with no note.
+  const kv2 = parseLog(['=== step 10 ===', 'train_loss: 3.21', 'lr: 1.0e-04', 'tokens: 40960',
+    '=== step 20 ===', 'train_loss: 3.05', 'lr: 1.0e-04', 'tokens: 81920',
+    '=== step 30 ===', 'train_loss: 2.97', 'lr: 1.0e-04', 'tokens: 122880', ''].join('\n'));
+  assert.equal(kv2.format, 'key-value');
+  assert.deepEqual(of(kv2.points, 'loss'), [[10, 3.21], [20, 3.05], [30, 2.97]]);
+  assert.deepEqual(of(kv2.points, 'tokens'), [[10, 40960], [20, 81920], [30, 122880]]);
+  assert.equal(kv2.meta.unplaced_points, undefined);
+  const kv5 = parseLog(['Step 100/1000', '  train/loss: 2.345', '  train/lr: 0.0001', 'Step 200/1000', '  train/loss: 2.201', '  train/lr: 0.0001', ''].join('\n'));
+  assert.deepEqual(of(kv5.points, 'loss'), [[100, 2.345], [200, 2.201]]);
+  // a header's step is for the next block only: a block after a blank line without a header of its own keeps the
+  // step its own lines give
+  const once = parseLog(['Step 5', 'loss: 2.0', 'lr: 1', '', 'step: 9', 'loss: 1.9', 'lr: 1', ''].join('\n'));
+  assert.deepEqual(of(once.points, 'loss'), [[5, 2], [9, 1.9]]);
+});
+
+test('Key: value lines behind a timestamp prefix are read as the same blocks', () => {
+  // Tester's kv3.log: `[2024-06-01 12:00:01] step: 10`, `[2024-06-01 12:00:01]   loss: 3.21`, ...: "no known log
+  // format recognised". Python logging's own prefixes (`2024-06-01 12:00:01,123 - INFO - `, `INFO:__main__:`) too.
+  const kv3 = parseLog(['[2024-06-01 12:00:01] step: 10', '[2024-06-01 12:00:01]   loss: 3.21', '[2024-06-01 12:00:01]   lr: 0.0001',
+    '[2024-06-01 12:00:11] step: 20', '[2024-06-01 12:00:11]   loss: 3.05', '[2024-06-01 12:00:11]   lr: 0.0001', ''].join('\n'));
+  assert.equal(kv3.format, 'key-value');
+  assert.deepEqual(of(kv3.points, 'loss'), [[10, 3.21], [20, 3.05]]);
+  assert.deepEqual(of(kv3.points, 'learning_rate'), [[10, 0.0001], [20, 0.0001]]);
+  assert.ok(kv3.points.every((p) => p.time !== undefined), 'the prefix still dates the points');
+  const logging = parseLog(['2024-06-01 12:00:01,123 - INFO - step: 1', '2024-06-01 12:00:01,124 - INFO - loss: 2.5',
+    'INFO:__main__:step: 2', 'INFO:__main__:loss: 2.4', ''].join('\n'));
+  assert.deepEqual(of(logging.points, 'loss'), [[1, 2.5], [2, 2.4]]);
+});
