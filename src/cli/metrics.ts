@@ -135,7 +135,7 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
       lines.push(`loss scale, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? `${l.lossScale.factor}× (${l.lossScale.reason})` : 'none (the per-token loss; not rescaled)'}`);
     }
   }
-  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no tokens-seen series in the log, no batch and sequence settings)'}`);
+  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no running total of tokens seen in the log, no batch and sequence settings)'}`);
   // the chart's notes repeat the loss-scale reason printed just above: once is enough here
   const reasons = [lossScale, ...(launches ?? []).map((l) => l.lossScale)].filter((x) => x !== undefined).map((x) => x.reason);
   const rest = notes.filter((n) => !reasons.some((why) => n.includes(why)) && !(launches && /^Launch \d+ \(.*\) logs the per-token loss/.test(n)));

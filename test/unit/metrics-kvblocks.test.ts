@@ -64,3 +64,30 @@ test('Key: value lines behind a timestamp prefix are read as the same blocks', (
     'INFO:__main__:step: 2', 'INFO:__main__:loss: 2.4', ''].join('\n'));
   assert.deepEqual(of(logging.points, 'loss'), [[1, 2.5], [2, 2.4]]);
 });
+
+test('tokens seen: `Tokens seen:` and tokens_seen are a tokens axis; a per-step count is not, and the feed says why', () => {
+  // Tester's kv.log: blocks with `Tokens seen: 409600`, 819200, 1228800: "no tokens-seen series" while listing
+  // tokens_seen. A JSON-line tokens_seen key likewise.
+  const kv = feedOf(['Epoch: 0', 'Step: 100', 'Loss: 2.3456', 'Tokens seen: 409600', '', 'Epoch: 0', 'Step: 200', 'Loss: 2.1011', 'Tokens seen: 819200', ''].join('\n'));
+  assert.deepEqual(kv.info.tokens, { series: 'tokens_seen', how: "tokens seen from the log's tokens_seen" });
+  assert.deepEqual([...kv.feed.store.x('loss', 'tokens')!], [409600, 819200]);
+  const jl = createMetricsFeed('j', 'j', { now: null, fileName: 'metrics.jsonl' });
+  jl.pushChunk('{"step": 1, "loss": 2.0, "tokens_seen": 2048}\n{"step": 2, "loss": 1.9, "tokens_seen": 4096}\n');
+  jl.end();
+  assert.equal(jl.info().tokens?.series, 'tokens_seen');
+  // Tester's kvpt.log: `Tokens: 4096`, 4096, 4090 at steps 1..3, a count per step: it was taken as tokens seen
+  // (an axis that goes back). Now it is not the axis, and a note says why.
+  const pt = ['Step: 1', 'Loss: 2.0', 'Tokens: 4096', '', 'Step: 2', 'Loss: 1.9', 'Tokens: 4096', '', 'Step: 3', 'Loss: 1.8', 'Tokens: 4090', ''].join('\n');
+  const f = feedOf(pt);
+  assert.equal(f.info.tokens, undefined);
+  assert.equal(f.feed.store.x('loss', 'tokens'), undefined);
+  assert.deepEqual(f.info.notes, ["Tokens axis: the log's tokens is not used as tokens seen: it goes down from 4096 at step 2 to 4090 at step 3, so it is a count per step or per record, not a running total."]);
+  // a constant count per step does not go down, and is no running total either
+  const flat = feedOf(['Step: 1', 'Loss: 2.0', 'Tokens: 4096', '', 'Step: 2', 'Loss: 1.9', 'Tokens: 4096', ''].join('\n'));
+  assert.equal(flat.info.tokens, undefined);
+  assert.match(flat.info.notes.join('\n'), /the log's tokens is not used as tokens seen: it stays at 4096 over steps 1\.\.2/);
+  // a running total that starts at 0 and grows is used
+  const grow = feedOf(['Step: 1', 'Loss: 2.0', 'Tokens: 0', '', 'Step: 2', 'Loss: 1.9', 'Tokens: 0', '', 'Step: 3', 'Loss: 1.8', 'Tokens: 4096', ''].join('\n'));
+  assert.equal(grow.info.tokens?.series, 'tokens');
+  assert.deepEqual(grow.info.notes, []);
+});

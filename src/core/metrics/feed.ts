@@ -435,6 +435,7 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
         });
       }
       const tokSeries = store.tokenSeries();
+      for (const r of store.rejectedTokenSeries()) notes.push(`Tokens axis: the log's ${r.series} is not used as tokens seen: ${r.why}, so it is a count per step or per record, not a running total.`);
       const t = tokensPerStepOf(settings);
       const tokens = tokSeries ? { series: tokSeries, how: `tokens seen from the log's ${tokSeries}` }
         : store.length('consumed_samples') > 0 && store.seqLength ? { series: 'consumed_samples', how: `consumed_samples × sequence length ${store.seqLength}` }

@@ -23,9 +23,11 @@ const ALIASES = new Map<string, string>(Object.entries({
  * Names (after canonicalisation) that count as "tokens seen so far" for the tokens x-axis, first found wins.
  * `num_input_tokens_seen`: the HF Trainer's `state.num_input_tokens_seen` (logged with `include_num_input_tokens_seen`);
  * `total_tokens`: the same counter as LLaMA-Factory's trainer_log.jsonl names it (LogCallback.on_log in
- * src/llamafactory/train/callbacks.py: `logs["total_tokens"] = state.num_input_tokens_seen`).
+ * src/llamafactory/train/callbacks.py: `logs["total_tokens"] = state.num_input_tokens_seen`); `tokens_seen`: a custom
+ * loop's `Tokens seen: 409600` line or `tokens_seen` key. A series is the axis only when it is a running total
+ * (MetricStore.tokenSeries).
  */
-export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'total_tokens', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
+export const TOKEN_SERIES = ['tokens', 'tokens_seen', 'num_input_tokens_seen', 'total_tokens', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
 
 /** Results of {@link canonicalName} by key, one map per `prose`: logs repeat a handful of keys on every line, and the
  * lookups, lower-casing and replaces cost a sixth of parsing a Megatron log. Bounded: a log that invents a key per
