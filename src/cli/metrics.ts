@@ -4,7 +4,7 @@
  *
  * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] },
  *       "alerts": [{ "kind", "series", "step", "message" }] (the message the text output and the chart print),
- *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason" } | null,
+ *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason", "conditional", "applies"? } | null,
  *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "...",
  *       "launches"?: [{ "launch", "firstStep"?, "lastStep"?, "series", "settings", "lossScale"? }] }`
  *       `lossScale` is the whole log's only where every launch carries it; `launches` (a log with more than one launch)
@@ -12,15 +12,19 @@
  *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
  *       earlier launch's points as `<name> (segment k)` series, as the chart does. `meta` is what the parser reported
  *       (banner settings, final summary, `unplaced_points`, `relogged_points`, ...); settings, lossScale, tokens, notes and empty are the
- *       chart's own (core/metrics `FeedInfo`, from `feed.info()`).
+ *       chart's own (core/metrics `FeedInfo`, from `feed.info()`). `lossScale` is the factor the *logged loss* carries
+ *       relative to the per-token loss (not the fp16 `loss_scale` series); `conditional: true` means it holds only if
+ *       `applies` is true of the run (Megatron-LM's context-parallel factor, for versions before September 2024; the
+ *       transformers 4.46–4.47 GA factor, for models that take the loss kwargs), which the settings do not settle:
+ *       divide by `factor` only when `conditional` is false or you know `applies` holds.
  * csv:  `series,step,value` rows.
- * text (default): a summary per series (count, first/last/min/max), the meta, the settings, loss scale, Tokens axis
+ * text (default): a summary per series (count, first/last/min/max), the meta, the settings, the logged loss factor, Tokens axis
  *       source and notes, and the alerts.
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createMetricsFeed, segmentName } from '../core/metrics';
-import type { Alert, FeedInfo, MetricPoint, RunSettings } from '../core/metrics';
+import type { Alert, FeedInfo, LossScale, MetricPoint, RunSettings } from '../core/metrics';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
@@ -94,6 +98,11 @@ function settingsLines(s: RunSettings): string[] {
   return [...bySource].map(([src, l]) => `settings (${src}): ${l.join(', ')}`);
 }
 
+/** A logged loss factor in words: `4× (reason)`, or `2×, only if <applies> (reason)` where it is conditional. */
+function factorText(f: LossScale): string {
+  return f.conditional ? `${f.factor}×, only if ${f.applies} (${f.reason})` : `${f.factor}× (${f.reason})`;
+}
+
 /** Renders a result in one of the output formats. */
 export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): string {
   if (format === 'json') {
@@ -127,12 +136,14 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
   const { settings, lossScale, tokens, notes, empty, launches } = r.info;
   if (empty !== undefined) lines.push(`empty: ${empty}`);
   lines.push(...settingsLines(settings));
-  if (lossScale) lines.push(`loss scale: ${lossScale.factor}× (${lossScale.reason})`);
+  // Worded as what it is, a multiplier of the logged loss (`loss scale` reads as the fp16 loss_scale series), and, where
+  // it holds only under a condition the log does not settle, as that condition.
+  if (lossScale) lines.push(`logged loss factor: ${factorText(lossScale)}`);
   else if (launches?.some((l) => l.lossScale)) {
     // launches on different scales: the rescaled view divides only the ones that carry a factor
     for (const l of launches) {
       const at = l.firstStep === undefined ? 'no loss yet' : `steps ${l.firstStep}..${l.lastStep}`;
-      lines.push(`loss scale, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? `${l.lossScale.factor}× (${l.lossScale.reason})` : 'none (the per-token loss; not rescaled)'}`);
+      lines.push(`logged loss factor, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? factorText(l.lossScale) : 'none (the per-token loss; not rescaled)'}`);
     }
   }
   lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no running total of tokens seen in the log, no batch and sequence settings)'}`);

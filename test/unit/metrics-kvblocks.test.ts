@@ -3,7 +3,11 @@
 // here is a small one written from the shape of the tester's input named above it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMetricsFeed, parseLog } from '../../src/core/metrics';
+import { readMetrics, renderMetrics } from '../../src/cli/metrics';
 import type { MetricPoint } from '../../src/core/metrics';
 
 const of = (points: MetricPoint[], name: string) => points.filter((p) => p.series === name).map((p) => [p.step, p.value]);
@@ -90,4 +94,26 @@ test('tokens seen: `Tokens seen:` and tokens_seen are a tokens axis; a per-step 
   const grow = feedOf(['Step: 1', 'Loss: 2.0', 'Tokens: 0', '', 'Step: 2', 'Loss: 1.9', 'Tokens: 0', '', 'Step: 3', 'Loss: 1.8', 'Tokens: 4096', ''].join('\n'));
   assert.equal(grow.info.tokens?.series, 'tokens');
   assert.deepEqual(grow.info.notes, []);
+});
+
+test('Megatron context-parallel factor: the JSON says it is conditional, the text does not read as the fp16 loss scale', async () => {
+  // Tester's mega-cp.log: Megatron-LM `_print_args` banner with context_parallel_size 2, then iteration lines with
+  // `loss scale: 1.0` (the fp16 loss scale). `llmtrain metrics --format json` gave `lossScale.factor: 2` with nothing
+  // saying it holds only for Megatron-LM before September 2024; the text read `loss scale: 2×`.
+  const it = (i: number) => ` [2024-05-01 10:00:${i}0] iteration       ${i}0/   10000 | consumed samples:          ${i * 640} | elapsed time per iteration (ms): 1523.4 | learning rate: 3.000000E-04 | global batch size:    64 | lm loss: 1.99${i}000E+00 | loss scale: 1.0 | grad norm: 1.234 | number of skipped iterations:   0 | number of nan iterations:   0 |`;
+  const log = ['------------------------ arguments ------------------------', '  context_parallel_size ........................... 2',
+    '  global_batch_size ............................... 64', '  seq_length ...................................... 4096',
+    '-------------------- end of arguments ---------------------', 'training ...', it(1), it(2), it(3), ''].join('\n');
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-cp-'));
+  try {
+    writeFileSync(join(dir, 'train.log'), log);
+    const r = await readMetrics(join(dir, 'train.log'));
+    const j = JSON.parse(renderMetrics(r, 'json'));
+    assert.equal(j.lossScale.factor, 2);
+    assert.equal(j.lossScale.conditional, true);
+    assert.match(j.lossScale.applies, /Megatron-LM predates commit 3bdcbbb \(September 2024\)/);
+    const txt = renderMetrics(r, 'text');
+    assert.doesNotMatch(txt, /^loss scale/m);
+    assert.match(txt, /^logged loss factor: 2× the per-token loss only if the run's Megatron-LM predates commit 3bdcbbb \(September 2024\) \(not known from the log\): context_parallel_size 2/m);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
