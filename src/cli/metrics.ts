@@ -18,13 +18,19 @@
  *       transformers 4.46–4.47 GA factor, for models that take the loss kwargs), which the settings do not settle:
  *       divide by `factor` only when `conditional` is false or you know `applies` holds.
  * csv:  `series,step,value` rows.
+ * A log beside a `run.json` (a run folder) gets the run's settings from its config snapshot and launch command, as the
+ * run's chart does; the log's banner fills in the rest.
  * text (default): a summary per series (count, first/last/min/max), the meta, the settings, the logged loss factor, Tokens axis
  *       source and notes, and the alerts.
  */
 import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createMetricsFeed, segmentName } from '../core/metrics';
 import type { Alert, FeedInfo, LossScale, MetricPoint, RunSettings } from '../core/metrics';
+import type { RunRecord } from '../core/runs/types';
+import { LocalRunner } from '../remote/localRunner';
+import { runSettingsOf } from '../remote/runs';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
@@ -40,9 +46,35 @@ export interface CliResult {
   info: FeedInfo;
 }
 
-/** Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. */
+/**
+ * The settings the chart of a run gets (views/runs/feeds.ts: `runSettingsOf` on the run's record, then
+ * `feed.updateSettings`), for a log that sits in a local run folder: `run.json` beside it (as `llmtrain run` and the
+ * Runs view write them: `<runs>/<id>/run.json`, `output.log`, `config/<name>`). The record's config snapshot is read
+ * from this folder when the record names it inside its own run folder (a folder copied from another host keeps the
+ * host's paths). Undefined when there is no run.json beside the log or it is not a run record; never throws.
+ */
+export async function runFolderSettings(file: string): Promise<RunSettings | undefined> {
+  if (file === '-') return undefined;
+  const dir = dirname(file);
+  let record: RunRecord;
+  try {
+    const v = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as Partial<RunRecord> | null;
+    if (!v || typeof v !== 'object' || !Array.isArray(v.argv) || typeof v.logPath !== 'string') return undefined;
+    record = v as RunRecord;
+  } catch { return undefined; }
+  const recordedDir = dirname(record.logPath);
+  const snap = record.configSnapshot;
+  const local = snap && snap.startsWith(`${recordedDir}/`) ? { ...record, configSnapshot: join(dir, snap.slice(recordedDir.length + 1)) } : record;
+  return runSettingsOf(new LocalRunner(), local);
+}
+
+/**
+ * Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. A log in a run folder gets its
+ * run's settings (config snapshot, launch command) as the chart does (see {@link runFolderSettings}).
+ */
 export async function readMetrics(file: string): Promise<CliResult> {
-  const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null });
+  const settings = await runFolderSettings(file);
+  const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null, ...(settings ? { settings } : {}) });
   const series = new Map<string, Array<[number, number]>>();
   const segments = new Map<string, number>();
   const collect = (points: MetricPoint[]): void => {

@@ -3,11 +3,13 @@
 // here is a small one written from the shape of the tester's input named above it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createMetricsFeed, parseLog } from '../../src/core/metrics';
 import { readMetrics, renderMetrics } from '../../src/cli/metrics';
+import { LocalRunner } from '../../src/remote/localRunner';
+import { startRun } from '../../src/remote/runs';
 import type { MetricPoint } from '../../src/core/metrics';
 
 const of = (points: MetricPoint[], name: string) => points.filter((p) => p.series === name).map((p) => [p.step, p.value]);
@@ -116,4 +118,39 @@ test('Megatron context-parallel factor: the JSON says it is conditional, the tex
     assert.doesNotMatch(txt, /^loss scale/m);
     assert.match(txt, /^logged loss factor: 2× the per-token loss only if the run's Megatron-LM predates commit 3bdcbbb \(September 2024\) \(not known from the log\): context_parallel_size 2/m);
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('llmtrain metrics on a run folder\'s output.log takes the run\'s settings from run.json and its config snapshot, as the chart does', async () => {
+  // Tester's finding 3: a run launched with `llmtrain run --config cfg.yaml` (cfg.yaml: per_device_train_batch_size 4,
+  // gradient_accumulation_steps 8, max_seq_length 2048) and `llmtrain metrics <run>/output.log` said "settings: none".
+  // A real local run: run.json, config/cfg.yaml and output.log under LLMTRAIN_LOCAL_HOME (set by
+  // scripts/run-node-tests.mjs).
+  const work = mkdtempSync(join(tmpdir(), 'llmts-runfolder-'));
+  const home = process.env.LLMTRAIN_LOCAL_HOME;
+  assert.ok(home, 'the test runner gives local runs a home of their own');
+  try {
+    const cfg = join(work, 'cfg.yaml');
+    writeFileSync(cfg, 'model_name_or_path: TinyLlama/TinyLlama-1.1B-Chat-v1.0\noutput_dir: out\nper_device_train_batch_size: 4\ngradient_accumulation_steps: 8\nmax_seq_length: 2048\nlearning_rate: 2.0e-5\n');
+    // what `llmtrain run --config cfg.yaml -- ...` does (src/cli/run.ts); called directly, as the CLI's stdout is the
+    // test runner's channel
+    const run = await startRun(new LocalRunner({ home }), { argv: ['bash', '-c', 'printf "Step: 1\\nLoss: 2.0\\n\\nStep: 2\\nLoss: 1.9\\n"'], cwd: work, env: {}, configSnapshot: { fileName: cfg, content: readFileSync(cfg, 'utf8') } });
+    const dir = dirname(run.logPath);
+    assert.equal(basename(run.logPath), 'output.log');
+    for (let i = 0; i < 100 && !existsSync(join(dir, 'exit.json')); i++) await new Promise((r) => setTimeout(r, 50));
+    const r = await readMetrics(join(dir, 'output.log'));
+    assert.deepEqual(r.series.get('loss'), [[1, 2], [2, 1.9]]);
+    assert.equal(r.info.settings.gradientAccumulationSteps, 8);
+    assert.equal(r.info.settings.seqLength, 2048);
+    assert.equal(r.info.settings.microBatchSize, 4);
+    assert.equal(r.info.settings.sources.gradientAccumulationSteps, 'config');
+    assert.match(renderMetrics(r, 'text'), /^settings \(config\): gradient accumulation 8, micro batch 4, sequence length 2048$/m);
+    // a run folder copied elsewhere (from another host, or archived) still finds its config snapshot inside itself
+    const copy = join(work, 'copied-run');
+    cpSync(dir, copy, { recursive: true });
+    rmSync(join(dir, 'config'), { recursive: true, force: true });
+    assert.equal((await readMetrics(join(copy, 'output.log'))).info.settings.gradientAccumulationSteps, 8);
+    // a log with no run.json beside it reads as before
+    writeFileSync(join(work, 'plain.log'), 'Step: 1\nLoss: 2.0\n\nStep: 2\nLoss: 1.9\n');
+    assert.deepEqual((await readMetrics(join(work, 'plain.log'))).info.settings, { sources: {} });
+  } finally { rmSync(work, { recursive: true, force: true }); }
 });
