@@ -116,7 +116,7 @@ test('Megatron context-parallel factor: the JSON says it is conditional, the tex
     assert.match(j.lossScale.applies, /Megatron-LM predates commit 3bdcbbb \(September 2024\)/);
     const txt = renderMetrics(r, 'text');
     assert.doesNotMatch(txt, /^loss scale/m);
-    assert.match(txt, /^logged loss factor: 2× the per-token loss only if the run's Megatron-LM predates commit 3bdcbbb \(September 2024\) \(not known from the log\): context_parallel_size 2/m);
+    assert.match(txt, /^logged loss factor: 2×, only if the run's Megatron-LM predates commit 3bdcbbb \(September 2024\), which the log does not say \(context_parallel_size 2/m);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
