@@ -290,6 +290,12 @@ function hfMetricsBlock(split: string, b: { keys: string[]; values: number[] } |
 
 /** Adds a `Key: value` line to the open block (a key seen again starts the next block). False for other lines. */
 function keyValueLine(line: string, st: TextState, sink: LineSink): boolean {
+  // A number (NUM) ends in a digit, `.`, `nan`/`NaN`, `inf` or `Infinity`: other lines (most log chatter) are no
+  // Key: value line, and are refused before the regular expressions run.
+  let end = line.length - 1;
+  while (end > 0 && line.charCodeAt(end) <= 32) end--;
+  const c = line.charCodeAt(end);
+  if (!((c >= 48 && c <= 57) || c === 46 || c === 110 || c === 78 || c === 102 || c === 121)) return false;
   const m = KV_LINE_RE.exec(line) ?? KV_LINE_RE.exec(withoutLogPrefix(line));
   if (!m) return false;
   const v = parseNumberToken(m[2].replace(/,/g, ''));
