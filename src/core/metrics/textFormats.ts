@@ -204,13 +204,12 @@ const BLOCK_HEADER_RE = /^[=\-#*\s[]*(?:global step|step|iteration|iter)\s*[:#]?
  * (timestamps, `[INFO]`, `[rank0]`), a bare timestamp, a logging level with its logger (`INFO:__main__:`,
  * `INFO - `), and separators between them, as the launch lines' prefixes (see SEGMENT_RE).
  */
-const KV_PREFIX_RE = /^(?:\[[^\]]*\]:?|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|(?:DEBUG|INFO|WARNING|WARN|ERROR)(?::[\w.<>-]+:)?|[|:-])(?:\s+|(?<=[:\]])|(?=\[))/;
+const KV_PREFIX_RE = /^(?:(?:\[[^\]]*\]:?|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|(?:DEBUG|INFO|WARNING|WARN|ERROR)(?::[\w.<>-]+:)?|[|:-])(?:\s+|(?<=[:\]])|(?=\[)))+/;
 
-/** The line without its log prefixes (see KV_PREFIX_RE), or the line itself when it has none. */
+/** The line without its log prefixes (see KV_PREFIX_RE), or the line itself when it has none. One regex run. */
 function withoutLogPrefix(line: string): string {
-  let rest = line, m: RegExpExecArray | null;
-  for (let i = 0; i < 6 && (m = KV_PREFIX_RE.exec(rest)) !== null; i++) rest = rest.slice(m[0].length);
-  return rest;
+  const m = KV_PREFIX_RE.exec(line);
+  return m ? line.slice(m[0].length) : line;
 }
 
 /**
@@ -296,7 +295,8 @@ function keyValueLine(line: string, st: TextState, sink: LineSink): boolean {
   while (end > 0 && line.charCodeAt(end) <= 32) end--;
   const c = line.charCodeAt(end);
   if (!((c >= 48 && c <= 57) || c === 46 || c === 110 || c === 78 || c === 102 || c === 121)) return false;
-  const m = KV_LINE_RE.exec(line) ?? KV_LINE_RE.exec(withoutLogPrefix(line));
+  let m = KV_LINE_RE.exec(line);
+  if (!m) { const rest = withoutLogPrefix(line); if (rest !== line) m = KV_LINE_RE.exec(rest); }
   if (!m) return false;
   const v = parseNumberToken(m[2].replace(/,/g, ''));
   if (v === undefined) return false;
