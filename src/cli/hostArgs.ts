@@ -1,4 +1,5 @@
 /** Options shared by the run subcommands: which host, which ssh config / known_hosts, host-key policy. */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { assertKnownHost, openRunner } from '../remote/hosts';
@@ -25,14 +26,22 @@ export const HOST_USAGE = `host options:
 /** Bad command-line use: main() prints it and exits 2. */
 export class UsageError extends Error {}
 
-/** parseArgs with the host options added; unknown options are a UsageError. */
+/**
+ * parseArgs with the host options added; unknown options are a UsageError, and so is an explicitly given
+ * `--ssh-config` that does not exist (a mistyped path would otherwise read as an empty config: `hosts` listed only
+ * `local` and exited 0, `--host alias` said the alias was unknown). The default `~/.ssh/config` may be absent.
+ */
 export function parseWithHost<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   const all = { ...HOST_OPTIONS, ...options };
+  let parsed;
   try {
-    return parseArgs({ args: joinDashValues(args, all), options: all, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinDashValues(args, all), options: all, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const cfg = (parsed.values as { 'ssh-config'?: unknown })['ssh-config'];
+  if (typeof cfg === 'string' && !existsSync(cfg)) throw new UsageError(`--ssh-config ${cfg}: no such file`);
+  return parsed;
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * json: `{ "format": "<detected>", "series": { "<name>": [[step, value], ...] },
  *       "alerts": [{ "kind", "series", "step", "message" }] (the message the text output and the chart print),
- *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason" } | null,
+ *       "meta": { ... }, "settings": RunSettings, "lossScale": { "factor", "reason", "conditional", "applies"? } | null,
  *       "tokens": { "how", "series"?, "tokensPerStep"? } | null, "notes": [...], "empty"?: "...",
  *       "launches"?: [{ "launch", "firstStep"?, "lastStep"?, "series", "settings", "lossScale"? }] }`
  *       `lossScale` is the whole log's only where every launch carries it; `launches` (a log with more than one launch)
@@ -12,15 +12,25 @@
  *       with NaN/±Infinity written as the strings "nan", "inf", "-inf". A log with a second launch appended keeps the
  *       earlier launch's points as `<name> (segment k)` series, as the chart does. `meta` is what the parser reported
  *       (banner settings, final summary, `unplaced_points`, `relogged_points`, ...); settings, lossScale, tokens, notes and empty are the
- *       chart's own (core/metrics `FeedInfo`, from `feed.info()`).
+ *       chart's own (core/metrics `FeedInfo`, from `feed.info()`). `lossScale` is the factor the *logged loss* carries
+ *       relative to the per-token loss (not the fp16 `loss_scale` series); `conditional: true` means it holds only if
+ *       `applies` is true of the run (Megatron-LM's context-parallel factor, for versions before September 2024; the
+ *       transformers 4.46–4.47 GA factor, for models that take the loss kwargs), which the settings do not settle:
+ *       divide by `factor` only when `conditional` is false or you know `applies` holds.
  * csv:  `series,step,value` rows.
- * text (default): a summary per series (count, first/last/min/max), the meta, the settings, loss scale, Tokens axis
+ * A log beside a `run.json` (a run folder) gets the run's settings from its config snapshot and launch command, as the
+ * run's chart does; the log's banner fills in the rest.
+ * text (default): a summary per series (count, first/last/min/max), the meta, the settings, the logged loss factor, Tokens axis
  *       source and notes, and the alerts.
  */
 import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createMetricsFeed, segmentName } from '../core/metrics';
-import type { Alert, FeedInfo, MetricPoint, RunSettings } from '../core/metrics';
+import type { Alert, FeedInfo, LossScale, MetricPoint, RunSettings } from '../core/metrics';
+import type { RunRecord } from '../core/runs/types';
+import { LocalRunner } from '../remote/localRunner';
+import { runSettingsOf } from '../remote/runs';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
@@ -36,9 +46,35 @@ export interface CliResult {
   info: FeedInfo;
 }
 
-/** Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. */
+/**
+ * The settings the chart of a run gets (views/runs/feeds.ts: `runSettingsOf` on the run's record, then
+ * `feed.updateSettings`), for a log that sits in a local run folder: `run.json` beside it (as `llmtrain run` and the
+ * Runs view write them: `<runs>/<id>/run.json`, `output.log`, `config/<name>`). The record's config snapshot is read
+ * from this folder when the record names it inside its own run folder (a folder copied from another host keeps the
+ * host's paths). Undefined when there is no run.json beside the log or it is not a run record; never throws.
+ */
+export async function runFolderSettings(file: string): Promise<RunSettings | undefined> {
+  if (file === '-') return undefined;
+  const dir = dirname(file);
+  let record: RunRecord;
+  try {
+    const v = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as Partial<RunRecord> | null;
+    if (!v || typeof v !== 'object' || !Array.isArray(v.argv) || typeof v.logPath !== 'string') return undefined;
+    record = v as RunRecord;
+  } catch { return undefined; }
+  const recordedDir = dirname(record.logPath);
+  const snap = record.configSnapshot;
+  const local = snap && snap.startsWith(`${recordedDir}/`) ? { ...record, configSnapshot: join(dir, snap.slice(recordedDir.length + 1)) } : record;
+  return runSettingsOf(new LocalRunner(), local);
+}
+
+/**
+ * Reads and parses a log file (or stdin for '-'), streaming it through a metrics feed. A log in a run folder gets its
+ * run's settings (config snapshot, launch command) as the chart does (see {@link runFolderSettings}).
+ */
 export async function readMetrics(file: string): Promise<CliResult> {
-  const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null });
+  const settings = await runFolderSettings(file);
+  const feed = createMetricsFeed(file, basename(file), { fileName: file === '-' ? undefined : basename(file), now: null, ...(settings ? { settings } : {}) });
   const series = new Map<string, Array<[number, number]>>();
   const segments = new Map<string, number>();
   const collect = (points: MetricPoint[]): void => {
@@ -94,6 +130,11 @@ function settingsLines(s: RunSettings): string[] {
   return [...bySource].map(([src, l]) => `settings (${src}): ${l.join(', ')}`);
 }
 
+/** A logged loss factor in words: `4× (reason)`, or `2×, only if <applies> (reason)` where it is conditional. */
+function factorText(f: LossScale): string {
+  return f.conditional ? `${f.factor}×, only if ${f.applies} (${f.reason})` : `${f.factor}× (${f.reason})`;
+}
+
 /** Renders a result in one of the output formats. */
 export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): string {
   if (format === 'json') {
@@ -127,15 +168,17 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
   const { settings, lossScale, tokens, notes, empty, launches } = r.info;
   if (empty !== undefined) lines.push(`empty: ${empty}`);
   lines.push(...settingsLines(settings));
-  if (lossScale) lines.push(`loss scale: ${lossScale.factor}× (${lossScale.reason})`);
+  // Worded as what it is, a multiplier of the logged loss (`loss scale` reads as the fp16 loss_scale series), and, where
+  // it holds only under a condition the log does not settle, as that condition.
+  if (lossScale) lines.push(`logged loss factor: ${factorText(lossScale)}`);
   else if (launches?.some((l) => l.lossScale)) {
     // launches on different scales: the rescaled view divides only the ones that carry a factor
     for (const l of launches) {
       const at = l.firstStep === undefined ? 'no loss yet' : `steps ${l.firstStep}..${l.lastStep}`;
-      lines.push(`loss scale, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? `${l.lossScale.factor}× (${l.lossScale.reason})` : 'none (the per-token loss; not rescaled)'}`);
+      lines.push(`logged loss factor, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? factorText(l.lossScale) : 'none (the per-token loss; not rescaled)'}`);
     }
   }
-  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no tokens-seen series in the log, no batch and sequence settings)'}`);
+  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no running total of tokens seen in the log, no batch and sequence settings)'}`);
   // the chart's notes repeat the loss-scale reason printed just above: once is enough here
   const reasons = [lossScale, ...(launches ?? []).map((l) => l.lossScale)].filter((x) => x !== undefined).map((x) => x.reason);
   const rest = notes.filter((n) => !reasons.some((why) => n.includes(why)) && !(launches && /^Launch \d+ \(.*\) logs the per-token loss/.test(n)));

@@ -137,8 +137,18 @@ export function mergeSettings(...all: Array<RunSettings | undefined>): RunSettin
   return out;
 }
 
-/** A factor the logged loss is multiplied by in this run's framework version, with why. */
-export interface LossScale { factor: number; reason: string }
+/**
+ * A factor the logged loss is multiplied by in this run's framework version, with why. Not the fp16 dynamic loss
+ * scale (the `loss_scale` series): a multiplier of the *logged* loss value relative to the per-token loss.
+ * `conditional`: the factor holds only if `applies` is true of the run, which the log's settings do not settle
+ * (Megatron-LM's context-parallel factor: its version is rarely printed; the transformers GA factor: whether the model
+ * takes the loss kwargs, see above); a consumer must not divide by it unconditionally. `applies` is set exactly when
+ * `conditional` is true.
+ */
+export interface LossScale { factor: number; reason: string; conditional: boolean; applies?: string }
+
+/** Megatron-LM versions whose logged loss carries the context-parallel factor (NVIDIA/Megatron-LM#673, #906). */
+const MEGATRON_CP_AFFECTED = 'Megatron-LM before commit 3bdcbbb (September 2024)';
 
 function versionTuple(v: string): number[] | undefined {
   const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
@@ -148,17 +158,17 @@ function versionTuple(v: string): number[] | undefined {
 /**
  * The factor the logged loss carries in this run, when its framework version is in an affected range (see the module
  * comment), or undefined. Megatron's context-parallel factor is only a candidate (the version is rarely printed): it
- * is returned with a reason that says "if".
+ * is returned `conditional`, with `applies` and a reason that say "if".
  */
 export function lossScaleOf(s: RunSettings): LossScale | undefined {
   const ga = s.gradientAccumulationSteps;
   const fv = s.frameworkVersion ?? '';
   if (ga && ga > 1 && fv.startsWith('transformers ')) {
     const t = versionTuple(fv);
-    if (t && t[0] === 4 && (t[1] === 46 || t[1] === 47)) return { factor: ga, reason: `${fv} logs the loss summed over gradient accumulation: ${ga}× the per-token loss, depending on whether the model takes the Trainer's loss kwargs (model_accepts_loss_kwargs, huggingface/transformers#34511, #37766): where the curve's level does not show it, the factor did not apply (affects transformers 4.46.0–4.47.x and Axolotl on them; fixed in 4.48.0, huggingface/transformers#35207, #35438)` };
+    if (t && t[0] === 4 && (t[1] === 46 || t[1] === 47)) return { factor: ga, conditional: true, applies: "the model takes the Trainer's loss kwargs (model_accepts_loss_kwargs)", reason: `${fv} logs the loss summed over gradient accumulation: ${ga}× the per-token loss, depending on whether the model takes the Trainer's loss kwargs (model_accepts_loss_kwargs, huggingface/transformers#34511, #37766): where the curve's level does not show it, the factor did not apply (affects transformers 4.46.0–4.47.x and Axolotl on them; fixed in 4.48.0, huggingface/transformers#35207, #35438)` };
   }
   const cp = s.contextParallel;
-  if (cp && cp > 1) return { factor: cp, reason: `context_parallel_size ${cp}: Megatron-LM before commit 3bdcbbb (September 2024) reported the loss multiplied by the context-parallel size (NVIDIA/Megatron-LM#673, #906); if this run's Megatron is older, the values are ${cp}× the per-token loss` };
+  if (cp && cp > 1) return { factor: cp, conditional: true, applies: "the run's Megatron-LM predates commit 3bdcbbb (September 2024), which the log does not say", reason: `context_parallel_size ${cp}: ${MEGATRON_CP_AFFECTED} reported the loss multiplied by the context-parallel size (NVIDIA/Megatron-LM#673, #906); if this run's Megatron is older, the values are ${cp}× the per-token loss` };
   return undefined;
 }
 

@@ -49,3 +49,23 @@ test('llmtrain whose stdout is closed early (`| head`) exits 141, as a tool kill
     assert.equal(code, 141);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('an explicitly given --ssh-config that does not exist is a usage error (exit 2) for every host-facing command', async () => {
+  // Tester's report (issue 12 tryout, finding 5): `llmtrain hosts --ssh-config /nonexistent` listed only `local`, exit 0.
+  const dir = mkdtempSync(join(tmpdir(), 'llmts-sshcfg-'));
+  const missing = join(dir, 'nonexistent');
+  try {
+    for (const argv of [['hosts'], ['runs'], ['logs', 'x'], ['stop', 'x'], ['run', '--', 'true'], ['checkpoint', dir], ['data', missing]]) {
+      const r = await capture([argv[0], '--ssh-config', missing, ...argv.slice(1)]);
+      assert.equal(r.code, 2, `${argv[0]}: ${r.err}`);
+      assert.equal(r.out, '', argv[0]);
+      assert.match(r.err ?? '', new RegExp(`^llmtrain ${argv[0]}: --ssh-config .*nonexistent: no such file\\n$`), argv[0]);
+    }
+    // an existing config is read as before
+    const cfg = join(dir, 'config');
+    writeFileSync(cfg, 'Host gpu-a\n  HostName 10.0.0.5\n');
+    const ok = await capture(['hosts', '--ssh-config', cfg]);
+    assert.equal(ok.code, 0);
+    assert.match(ok.out, /^gpu-a +(\S+@)?10\.0\.0\.5$/m);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

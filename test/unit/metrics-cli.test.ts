@@ -121,7 +121,8 @@ test('llmtrain metrics prints the settings, the loss-scale note and the Tokens a
   assert.deepEqual(j.tokens, null); // no tokens-seen series, no sequence length: no Tokens axis
   const txt = renderMetrics(r, 'text');
   assert.match(txt, /^settings \(log banner\): .*gradient accumulation 4.*global batch 32.*transformers 4\.46\.1/m);
-  assert.match(txt, /^loss scale: 4× \(transformers 4\.46\.1 logs the loss summed over gradient accumulation/m);
+  assert.match(txt, /^logged loss factor: 4×, only if the model takes the Trainer's loss kwargs \(model_accepts_loss_kwargs\) \(transformers 4\.46\.1 logs the loss summed over gradient accumulation/m);
+  assert.equal(j.lossScale.conditional, true); // the version is in the log, whether the model takes the loss kwargs is not
   assert.equal(txt.split('logs the loss summed over gradient accumulation').length, 2, txt); // the reason once, not again as a note
   assert.match(txt, /^tokens axis: none /m);
 

@@ -52,7 +52,7 @@ test('upgrade-long: 4.45.2 then a resume on 4.46.1 with GA 8: only the second la
   assert.equal(lossFactorAt(info, 'loss', 50), 1);
   assert.equal(lossFactorAt(info, 'loss', 105), 8);
   assert.match(info.notes.join('\n'), /Launch 1 \(steps 5–100; transformers 4\.45\.2, gradient_accumulation_steps 8\) logs the per-token loss/);
-  assert.match(info.notes.join('\n'), /Loss scale of launch 2 \(steps 105–160\): transformers 4\.46\.1 .*divides this launch's loss by 8/);
+  assert.match(info.notes.join('\n'), /Logged loss factor of launch 2 \(steps 105–160\): transformers 4\.46\.1 .*divides this launch's loss by 8/);
   // one alert for the event: the settings explain the jump
   assert.deepEqual(kinds(feed), ['restart@105', 'scale-jump@105']);
   assert.match(feed.snapshot().alerts[1].message, /rose 7\.\d+× .*launch 1 \(transformers 4\.45\.2, gradient_accumulation_steps 8\) logs the per-token loss, launch 2 \(transformers 4\.46\.1, gradient_accumulation_steps 8\) 8× it/);
@@ -68,8 +68,8 @@ test('upgrade-long: 4.45.2 then a resume on 4.46.1 with GA 8: only the second la
   assert.equal(j.lossScale, null);
   assert.deepEqual(j.launches.map((l: { lossScale?: { factor: number } }) => l.lossScale?.factor ?? null), [null, 8]);
   const txt = renderMetrics(r, 'text');
-  assert.match(txt, /^loss scale, launch 1 \(steps 5\.\.100, transformers 4\.45\.2\): none/m);
-  assert.match(txt, /^loss scale, launch 2 \(steps 105\.\.160, transformers 4\.46\.1\): 8× /m);
+  assert.match(txt, /^logged loss factor, launch 1 \(steps 5\.\.100, transformers 4\.45\.2\): none/m);
+  assert.match(txt, /^logged loss factor, launch 2 \(steps 105\.\.160, transformers 4\.46\.1\): 8×, only if /m);
 });
 
 test('a resume from an earlier checkpoint (steps logged again): the faded earlier launch keeps its own factor', () => {
@@ -89,7 +89,7 @@ test('gachange-long-rev and downgrade-long: the earlier launch was the inflated 
   const rev = feedOf(`${[...hfLaunch('4.46.1', 8, every5(5, 100), (s) => 8 * (2.5 - s / 500)), ...hfLaunch('4.46.1', 1, every5(105, 160), (s) => 2.5 - s / 500, 100)].join('\n')}\n`);
   let info = rev.info();
   assert.deepEqual(info.launches!.map((l) => l.lossScale?.factor ?? 1), [8, 1]);
-  assert.match(info.notes.join('\n'), /Loss scale of launch 1 \(steps 5–100\)/);
+  assert.match(info.notes.join('\n'), /Logged loss factor of launch 1 \(steps 5–100\)/);
   assert.deepEqual(kinds(rev), ['restart@105', 'scale-jump@105']);
   assert.match(rev.snapshot().alerts[1].message, /fell 0\.1\d× /);
   // downgrade-long.log: 4.46.1 then 4.48.0 (fixed), GA 8 on both

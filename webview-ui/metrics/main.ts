@@ -145,7 +145,7 @@ function renderInfo(): void {
   for (const r of runs) {
     const who = multi ? `${r.title}: ` : '';
     for (const n of r.info?.notes ?? []) lines.push(`${who}${n}`);
-    if (state.xAxis === 'tokens') lines.push(r.info?.tokens ? `${who}tokens from ${r.info.tokens.how}` : `${who}no tokens known (no tokens-seen series in the log, no batch and sequence settings): not drawn on the tokens axis`);
+    if (state.xAxis === 'tokens') lines.push(r.info?.tokens ? `${who}tokens from ${r.info.tokens.how}` : `${who}no tokens known (no running total of tokens seen in the log, no batch and sequence settings): not drawn on the tokens axis`);
     if (state.xAxis === 'wall' || state.xAxis === 'relative') {
       // Points get a time only from the log itself or from when this window saw their bytes appended (issue 11).
       let untimed = 0, total = 0;

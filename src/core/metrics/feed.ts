@@ -425,16 +425,17 @@ export function createMetricsFeed(runId: string, title: string, opts: MetricsFee
       const scales = perLaunch.map((x, i) => (launches[i].factorNotSeen ? undefined : lossScaleOf(x)));
       const uniform = scales.every((x) => x?.factor === scales[scales.length - 1]?.factor);
       const lossScale = uniform ? scales[scales.length - 1] : undefined;
-      if (lossScale) notes.push(`Loss scale: ${lossScale.reason}.`);
+      if (lossScale) notes.push(`Logged loss factor: ${lossScale.reason}.`); // not "Loss scale": that is the fp16 loss_scale series
       else if (!uniform || launches.some((l) => l.factorNotSeen)) {
         // a resume under another version or GA: say which launches the rescaled view divides, and which it leaves
         launches.forEach((l, i) => {
           const sc = scales[i];
-          notes.push(l.factorNotSeen ?? (sc ? `Loss scale of launch ${i + 1} (${stepsOf(l)}): ${sc.reason}; the rescaled view divides this launch's loss by ${sc.factor}.`
+          notes.push(l.factorNotSeen ?? (sc ? `Logged loss factor of launch ${i + 1} (${stepsOf(l)}): ${sc.reason}; the rescaled view divides this launch's loss by ${sc.factor}.`
             : `Launch ${i + 1} (${stepsOf(l)}; ${describeScale(perLaunch[i])}) logs the per-token loss: the rescaled view leaves it as it is.`));
         });
       }
       const tokSeries = store.tokenSeries();
+      for (const r of store.rejectedTokenSeries()) notes.push(`Tokens axis: the log's ${r.series} is not used as tokens seen: ${r.why}, so it is a count per step or per record, not a running total.`);
       const t = tokensPerStepOf(settings);
       const tokens = tokSeries ? { series: tokSeries, how: `tokens seen from the log's ${tokSeries}` }
         : store.length('consumed_samples') > 0 && store.seqLength ? { series: 'consumed_samples', how: `consumed_samples × sequence length ${store.seqLength}` }

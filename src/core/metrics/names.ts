@@ -23,9 +23,11 @@ const ALIASES = new Map<string, string>(Object.entries({
  * Names (after canonicalisation) that count as "tokens seen so far" for the tokens x-axis, first found wins.
  * `num_input_tokens_seen`: the HF Trainer's `state.num_input_tokens_seen` (logged with `include_num_input_tokens_seen`);
  * `total_tokens`: the same counter as LLaMA-Factory's trainer_log.jsonl names it (LogCallback.on_log in
- * src/llamafactory/train/callbacks.py: `logs["total_tokens"] = state.num_input_tokens_seen`).
+ * src/llamafactory/train/callbacks.py: `logs["total_tokens"] = state.num_input_tokens_seen`); `tokens_seen`: a custom
+ * loop's `Tokens seen: 409600` line or `tokens_seen` key. A series is the axis only when it is a running total
+ * (MetricStore.tokenSeries).
  */
-export const TOKEN_SERIES = ['tokens', 'num_input_tokens_seen', 'total_tokens', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
+export const TOKEN_SERIES = ['tokens', 'tokens_seen', 'num_input_tokens_seen', 'total_tokens', 'num_tokens', 'trained_tokens', 'consumed_tokens'];
 
 /** Results of {@link canonicalName} by key, one map per `prose`: logs repeat a handful of keys on every line, and the
  * lookups, lower-casing and replaces cost a sixth of parsing a Megatron log. Bounded: a log that invents a key per
@@ -55,4 +57,22 @@ function computeName(key: string, prose: boolean): string {
   if (alias) return alias;
   if (!prose) return k;
   return k.toLowerCase().replace(/[^a-z0-9/]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+/** `<name>/<split>` suffixes of TensorBoard-style tags (`loss/train`, `loss/val`, as Lightning users group them):
+ * train -> the name itself, the evaluation splits -> `eval_<name>`. */
+const SPLIT_SUFFIX_RE = /^(.+)\/(train|val|valid|validation|eval)$/;
+
+/**
+ * Series name of a tag or record key that may carry a split: HF's TensorBoard tags `train/loss` -> `loss`,
+ * `eval/loss` -> `eval_loss`; the suffix form `loss/train` -> `loss`, `loss/val` -> `eval_loss`; else
+ * {@link canonicalName}. Used for TensorBoard tags, JSON-line keys and `Key: value` block keys alike, so the same key
+ * makes the same series (and raises the same alerts) whatever the log's format.
+ */
+export function tbName(tag: string): string {
+  if (tag.startsWith('train/')) return canonicalName(tag.slice(6));
+  if (tag.startsWith('eval/')) return canonicalName(`eval_${tag.slice(5)}`);
+  const m = tag.indexOf('/') > 0 ? SPLIT_SUFFIX_RE.exec(tag) : null;
+  if (m) return canonicalName(m[2] === 'train' ? m[1] : `eval_${m[1]}`);
+  return canonicalName(tag);
 }

@@ -38,7 +38,7 @@
 import { newByteKeyCache, scanByteDict, type ByteDictOut, type ByteKeyCache } from './bytesDict';
 import { newDictScan, scanDict, scanFlatNumericDict, type DictScan } from './literal';
 import { MicroBatchSteps, type MicroBatchRecord, type StepAggregate } from './microBatches';
-import { canonicalName } from './names';
+import { tbName } from './names';
 import { looksLikeTfRecord, TfEventsReader } from './tensorboard';
 import { flushKeyValueBlock, newTextState, parseDuration, parseTextLine, type LineSink, type TextState } from './textFormats';
 import type { CrashEvent, LaunchEvent, LogEvent, MetaAt, MetricPoint, ParseOutput, Progress } from './types';
@@ -841,13 +841,6 @@ function dropCutToken(line: string): string {
 function pythonJsonToJson(text: string): string {
   if (!/NaN|Infinity/.test(text)) return text;
   return text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str: string | undefined, bare: string | undefined) => str ?? `"__${bare}__"`);
-}
-
-/** Series name of a TensorBoard tag: HF's `train/loss` -> `loss`, `eval/loss` -> `eval_loss`, else canonical. */
-export function tbName(tag: string): string {
-  if (tag.startsWith('train/')) return canonicalName(tag.slice(6));
-  if (tag.startsWith('eval/')) return canonicalName(`eval_${tag.slice(5)}`);
-  return canonicalName(tag);
 }
 
 /** Creates a streaming parser. */

@@ -180,8 +180,41 @@ export class MetricStore {
   /** Every series as Float64 columns. */
   all(): SeriesColumns[] { return this.seriesNames().map((n) => this.series(n)!); }
 
-  /** The name of the series that counts tokens seen, if the log has one. */
-  tokenSeries(): string | undefined { return TOKEN_SERIES.find((n) => (this.bufs.get(n)?.n ?? 0) > 0); }
+  /**
+   * The name of the series that counts tokens seen, if the log has one: the first of TOKEN_SERIES with points that
+   * is a running total (see {@link tokenSeriesProblem}); a per-step count (`Tokens: 4096` each step) is not one.
+   */
+  tokenSeries(): string | undefined { return TOKEN_SERIES.find((n) => (this.bufs.get(n)?.n ?? 0) > 0 && this.tokenSeriesProblem(n) === undefined); }
+
+  /**
+   * Why a tokens series with points is not used as tokens seen, in words (`it goes down from 4096 at step 2 to 4090
+   * at step 3`, `it stays at 4096 over steps 1..3`); undefined when it is a running total (non-decreasing, and
+   * growing over two or more steps) or has no points. NaN values are skipped. O(points).
+   */
+  tokenSeriesProblem(name: string): string | undefined {
+    const b = this.bufs.get(name);
+    if (!b || b.n === 0) return undefined;
+    const num = (v: number): number => Number(v.toPrecision(7)); // float32 storage: print what was logged
+    let first = -1, prev = -1;
+    for (let i = 0; i < b.n; i++) {
+      const v = b.values[i];
+      if (v !== v) continue;
+      if (first < 0) first = i;
+      else if (v < b.values[prev]) return `it goes down from ${num(b.values[prev])} at step ${b.steps[prev]} to ${num(v)} at step ${b.steps[i]}`;
+      prev = i;
+    }
+    if (first >= 0 && prev !== first && b.steps[prev] > b.steps[first] && b.values[prev] === b.values[first]) {
+      return `it stays at ${num(b.values[first])} over steps ${b.steps[first]}..${b.steps[prev]}`;
+    }
+    return undefined;
+  }
+
+  /** The TOKEN_SERIES the log has that are not running totals, each with {@link tokenSeriesProblem}'s words. */
+  rejectedTokenSeries(): Array<{ series: string; why: string }> {
+    const out: Array<{ series: string; why: string }> = [];
+    for (const n of TOKEN_SERIES) { const why = this.tokenSeriesProblem(n); if (why !== undefined) out.push({ series: n, why }); }
+    return out;
+  }
 
   /**
    * x value of each point of a series on the given axis (NaN where unknown):

@@ -31,7 +31,7 @@
  * - PyTorch Lightning `CSVLogger` metrics.csv: a header row, then rows with empty cells for metrics not logged then.
  */
 import { parseNumberToken } from './literal';
-import { canonicalName } from './names';
+import { canonicalName, tbName } from './names';
 import type { MicroBatchRecord } from './microBatches';
 import type { Progress } from './types';
 
@@ -185,6 +185,8 @@ export interface TextState {
   block?: { keys: string[]; values: number[] };
   /** Inside a `***** {split} metrics *****` section (see {@link hfMetricsLine}): the split (`eval`, `train`, ...). */
   hfMetrics?: string;
+  /** The step of the last block header line (`Step 100/1000`, `=== step 10 ===`), for the block after it. */
+  headerStep?: number;
 }
 
 export function newTextState(): TextState { return { megatronLosses: new Set(), pendingGradNormNaN: false, overflows: 0 }; }
@@ -192,6 +194,23 @@ export function newTextState(): TextState { return { megatronLosses: new Set(), 
 /** One `Key: value` line of a hand-written record: a name, a colon, one number, nothing else. */
 const KV_LINE_RE = new RegExp(String.raw`^([A-Za-z][\w ./()-]{0,40}?)\s*[:=]\s*(${NUM})\s*$`);
 const BLOCK_STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter', 'global step', 'steps']);
+/**
+ * A line that heads the next `Key: value` block with its step and nothing else: `Step 100/1000`, `=== step 10 ===`,
+ * `--- Iteration 5 ---`, `[Step 3]` (custom loops print one before the block's lines).
+ */
+const BLOCK_HEADER_RE = /^[=\-#*\s[]*(?:global step|step|iteration|iter)\s*[:#]?\s*(\d+)(?:\s*\/\s*(\d+))?[=\-#*\s\]]*$/i;
+/**
+ * What may stand before a `Key: value` line's name (`[2024-06-01 12:00:01]   loss: 3.21`): bracketed fields
+ * (timestamps, `[INFO]`, `[rank0]`), a bare timestamp, a logging level with its logger (`INFO:__main__:`,
+ * `INFO - `), and separators between them, as the launch lines' prefixes (see SEGMENT_RE).
+ */
+const KV_PREFIX_RE = /^(?:(?:\[[^\]]*\]:?|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|(?:DEBUG|INFO|WARNING|WARN|ERROR)(?::[\w.<>-]+:)?|[|:-])(?:\s+|(?<=[:\]])|(?=\[)))+/;
+
+/** The line without its log prefixes (see KV_PREFIX_RE), or the line itself when it has none. One regex run. */
+function withoutLogPrefix(line: string): string {
+  const m = KV_PREFIX_RE.exec(line);
+  return m ? line.slice(m[0].length) : line;
+}
 
 /**
  * Emits the open `Key: value` block as one record: the block's step (`Step`, `Iteration`, `Global step`) or else its
@@ -201,9 +220,12 @@ const BLOCK_STEP_KEYS = new Set(['step', 'global_step', 'iteration', 'iter', 'gl
 export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
   const b = st.block;
   st.block = undefined;
-  if (st.hfMetrics !== undefined) { hfMetricsBlock(st.hfMetrics, b, sink); st.hfMetrics = undefined; return; }
-  if (!b || b.keys.length < 2) return;
-  let step: number | undefined;
+  if (st.hfMetrics !== undefined) { hfMetricsBlock(st.hfMetrics, b, sink); st.hfMetrics = undefined; st.headerStep = undefined; return; }
+  if (!b) return;
+  const header = st.headerStep;
+  st.headerStep = undefined;
+  if (b.keys.length < 2) return;
+  let step: number | undefined = header;
   let epoch: number | undefined;
   let loss = false;
   for (let i = 0; i < b.keys.length; i++) {
@@ -219,7 +241,8 @@ export function flushKeyValueBlock(st: TextState, sink: LineSink): void {
     const k = b.keys[i];
     const low = k.toLowerCase();
     if (BLOCK_STEP_KEYS.has(low) || (step === undefined && low === 'epoch')) continue;
-    sink.point(canonicalName(k, true), at, b.values[i]);
+    // the names JSON-line keys get (`train/loss` and `loss/train` -> `loss`), so the same key raises the same alerts
+    sink.point(tbName(canonicalName(k, true)), at, b.values[i]);
   }
   if (at !== undefined) st.lastStep = at;
 }
@@ -266,7 +289,14 @@ function hfMetricsBlock(split: string, b: { keys: string[]; values: number[] } |
 
 /** Adds a `Key: value` line to the open block (a key seen again starts the next block). False for other lines. */
 function keyValueLine(line: string, st: TextState, sink: LineSink): boolean {
-  const m = KV_LINE_RE.exec(line);
+  // A number (NUM) ends in a digit, `.`, `nan`/`NaN`, `inf` or `Infinity`: other lines (most log chatter) are no
+  // Key: value line, and are refused before the regular expressions run.
+  let end = line.length - 1;
+  while (end > 0 && line.charCodeAt(end) <= 32) end--;
+  const c = line.charCodeAt(end);
+  if (!((c >= 48 && c <= 57) || c === 46 || c === 110 || c === 78 || c === 102 || c === 121)) return false;
+  let m = KV_LINE_RE.exec(line);
+  if (!m) { const rest = withoutLogPrefix(line); if (rest !== line) m = KV_LINE_RE.exec(rest); }
   if (!m) return false;
   const v = parseNumberToken(m[2].replace(/,/g, ''));
   if (v === undefined) return false;
@@ -556,8 +586,18 @@ export function parseTextLine(line: string, st: TextState, sink: LineSink, sub: 
   }
   if ((line.indexOf(' = ') >= 0 || line.indexOf(' ..') >= 0 || line.indexOf('_version"') >= 0 || line.indexOf('transformers') >= 0) && bannerLine(line, sink)) return true;
   if (line.indexOf(',') >= 0 && csvLine(line, st, sink)) return true;
-  if (line.indexOf(':') >= 0 || line.indexOf('=') >= 0) return keyValueLine(line, st, sink);
+  if (line.indexOf(':') >= 0 || line.indexOf('=') >= 0) { if (keyValueLine(line, st, sink)) return true; }
+  if (blockHeader(line, st)) return true;
   return false;
+}
+
+/** A block header line (see BLOCK_HEADER_RE): its step waits for the block after it. True when it was one. */
+function blockHeader(line: string, st: TextState): boolean {
+  if (line.length > 48 || !/ter|tep/i.test(line)) return false;
+  const m = BLOCK_HEADER_RE.exec(withoutLogPrefix(line));
+  if (!m) return false;
+  st.headerStep = Number(m[1]);
+  return true;
 }
 
 /**
