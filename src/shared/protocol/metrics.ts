@@ -32,9 +32,11 @@ export interface AlertMarker { kind: string; series: string; step: number; messa
  */
 export interface RunInfo {
   settings: RunSettings;
-  lossScale?: { factor: number; reason: string };
+  /** The logged loss factor (shared/runSettings `LossScale`: `conditional` when it holds only in some versions or
+   * models, `applies` says which). */
+  lossScale?: LossScale;
   /** Per launch of a log with several (core/metrics `LaunchInfo`): which loss points carry which factor. */
-  launches?: Array<{ launch: number; firstStep?: number; lastStep?: number; series: string; settings: RunSettings; lossScale?: { factor: number; reason: string } }>;
+  launches?: Array<{ launch: number; firstStep?: number; lastStep?: number; series: string; settings: RunSettings; lossScale?: LossScale }>;
   tokens?: { how: string; series?: string; tokensPerStep?: number };
   notes: string[];
   /** Why the run has no points yet, while it has none (log-derived: textContent only). */
@@ -66,7 +68,7 @@ export type WebviewToHost =
 
 export { dispatch, type Handlers, type ReadyMessage } from './dispatch';
 import type { ReadyMessage } from './dispatch';
-import type { RunSettings } from '../runSettings';
+import type { LossScale, RunSettings } from '../runSettings';
 import type { PackedColumn } from '../packedColumn';
 
 /** What the serializer needs to reopen a panel: the runs it showed, or the log file it was opened from. */
