@@ -136,7 +136,13 @@ class Parser implements LogParser {
   private readonly seen: string[] = [];
   private primary: string | undefined;
 
+  /**
+   * The points of the output being built: `outN` of them, in an array allocated at the size of the last output (a
+   * 64 KiB chunk of Trainer dicts makes ~2,600 points; growing an empty array to that by push copied its elements
+   * over again, some 5% of a parse); see {@link put}. Trimmed to `outN` by `flush`.
+   */
   private out: MetricPoint[] = [];
+  private outN = 0;
   /** The stream the alert rules judge, where it differs from `out` (see `ParseOutput.alertPoints`). */
   private outAlert: MetricPoint[] | undefined;
   /** LitGPT micro-batch records waiting for their optimizer step to close. */
@@ -202,7 +208,7 @@ class Parser implements LogParser {
     this.sink = {
       point: (n, s, v, judged) => { if (judged === false) this.emitUnjudged(this.stateOf(n), s, v); else this.emit(this.stateOf(n), s, v); },
       progress: (p) => { this.outProgress = p; },
-      meta: (k, v) => { (this.outMeta ??= {})[k] = v; (this.outMetaAt ??= []).push({ key: k, value: v, at: this.out.length, event: this.outEvents?.length ?? 0 }); },
+      meta: (k, v) => { (this.outMeta ??= {})[k] = v; (this.outMetaAt ??= []).push({ key: k, value: v, at: this.outN, event: this.outEvents?.length ?? 0 }); },
       format: (n) => this.noteFormat(n),
       segment: (line) => this.launch(line),
       bar: (n, total) => this.onBar(n, total),
@@ -255,13 +261,15 @@ class Parser implements LogParser {
   private flush(): ParseOutput {
     if (this.stepped && this.unplaced !== this.unplacedReported) { (this.outMeta ??= {}).unplaced_points = this.unplaced; this.unplacedReported = this.unplaced; }
     if (this.relogged !== this.reloggedReported) { (this.outMeta ??= {}).relogged_points = this.relogged; this.reloggedReported = this.relogged; }
-    const r: ParseOutput = { points: this.out };
+    const points = this.out;
+    if (points.length !== this.outN) points.length = this.outN;
+    const r: ParseOutput = { points };
     if (this.outProgress) r.progress = this.outProgress;
     if (this.outMeta) r.meta = this.outMeta;
     if (this.outEvents) r.events = this.outEvents;
     if (this.outMetaAt) r.metaAt = this.outMetaAt;
     if (this.outAlert) r.alertPoints = this.outAlert;
-    this.out = []; this.outProgress = undefined; this.outMeta = undefined; this.outMetaAt = undefined; this.outEvents = undefined; this.outAlert = undefined;
+    this.out = this.outN > 0 ? new Array<MetricPoint>(this.outN) : []; this.outN = 0; this.outProgress = undefined; this.outMeta = undefined; this.outMetaAt = undefined; this.outEvents = undefined; this.outAlert = undefined;
     return r;
   }
 
@@ -287,7 +295,7 @@ class Parser implements LogParser {
     this.confirmCrashes();
     if (this.series.size > 0) this.segmentNo++;
     if (this.placedInLaunch > 0) {
-      const e: LaunchEvent = { kind: 'launch', line: line.length > 500 ? `${line.slice(0, 500)}…` : line, at: this.out.length };
+      const e: LaunchEvent = { kind: 'launch', line: line.length > 500 ? `${line.slice(0, 500)}…` : line, at: this.outN };
       if (this.launchMaxStep !== undefined) e.step = this.launchMaxStep;
       if (this.outAlert !== undefined) e.alertAt = this.outAlert.length;
       (this.outEvents ??= []).push(e);
@@ -571,7 +579,7 @@ class Parser implements LogParser {
       return;
     }
     // As `emit`, with the point made here: passing the value to a call would box it (a heap number per point).
-    const out = this.out, t = this.time;
+    const t = this.time;
     for (let i = 0; i < n; i++) {
       const info = infos[i];
       if (info.role !== 0) continue;
@@ -579,7 +587,7 @@ class Parser implements LogParser {
       const at = this.place(st, step);
       if (at !== at) continue;
       const p: MetricPoint = t === undefined ? { series: st.name, step: at, value: values[i] } : { series: st.name, step: at, value: values[i], time: t };
-      out.push(p);
+      this.put(p);
       if (this.outAlert !== undefined) this.outAlert.push(p); // a log with micro-batch records has its own alert stream
     }
     if (atStart) this.stepped = stepped; // step 0 of an evaluation gives the log no step axis
@@ -728,18 +736,25 @@ class Parser implements LogParser {
     return st;
   }
 
+  /** Appends a point to the output (see `out`). */
+  private put(p: MetricPoint): void {
+    const out = this.out;
+    if (this.outN < out.length) out[this.outN] = p; else out.push(p);
+    this.outN++;
+  }
+
   private emit(st: SeriesState, step: number | undefined, value: number): void {
     const at = this.place(st, step);
     if (at !== at) return;
     const t = this.time;
     const p: MetricPoint = t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t };
-    this.out.push(p);
+    this.put(p);
     if (this.outAlert !== undefined && !this.aggregate) this.outAlert.push(p);
   }
 
   /** As `emit`, but the point is left out of the stream the alert rules judge (see `LineSink.point`'s `judged`). */
   private emitUnjudged(st: SeriesState, step: number | undefined, value: number): void {
-    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    if (this.outAlert === undefined) this.outAlert = this.out.slice(0, this.outN);
     const aggregate = this.aggregate;
     this.aggregate = true; // emit() leaves outAlert alone while aggregating
     try { this.emit(st, step, value); } finally { this.aggregate = aggregate; }
@@ -789,7 +804,7 @@ class Parser implements LogParser {
    * that step (a spike or a NaN in the micro-batches of a step that never completes, as before a crash, still fires).
    */
   private microBatch(r: MicroBatchRecord): void {
-    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    if (this.outAlert === undefined) this.outAlert = this.out.slice(0, this.outN);
     const step = this.micro.add(r, this.time, (a) => this.emitStep(a));
     if (step === undefined) return;
     if (this.lineRank !== undefined && this.metricsRank !== undefined && this.lineRank !== this.metricsRank) return; // as emit()
@@ -805,7 +820,7 @@ class Parser implements LogParser {
   private emitStep(a: StepAggregate): void {
     const time = this.time;
     this.time = a.time;
-    if (this.outAlert === undefined) this.outAlert = this.out.slice();
+    if (this.outAlert === undefined) this.outAlert = this.out.slice(0, this.outN);
     this.aggregate = true;
     this.emit(this.stateOf('loss'), a.step, a.mean);
     this.aggregate = false;
