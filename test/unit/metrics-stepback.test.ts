@@ -48,14 +48,19 @@ test('a step that goes back starts a new launch as a launch line does (finding 1
   assert.equal(r.points.length, 11 + 8); // loss, iter_time_ms, mfu (from iter 10): nothing of the second launch dropped
 
   // JSON lines (t12-inputs/app.jsonl): {"step":10,"loss":2.1}, {"step":20,...}, then again from step 10
-  const jl = ['{"step":10,"loss":2.1}', '{"step":20,"loss":2.0}', '{"step":10,"loss":3.1}', '{"step":20,"loss":3.0}', '{"step":30,"loss":2.9}'];
+  // (a second launch that re-logs two steps below the first's last: one step below it, then one at it, is what a
+  // rank one interval behind prints, see the test below)
+  const jl = ['{"step":10,"loss":2.1}', '{"step":20,"loss":2.0}', '{"step":30,"loss":1.9}', '{"step":10,"loss":3.1}', '{"step":20,"loss":3.0}', '{"step":30,"loss":2.9}'];
   const jf = feedOf(`${jl.join('\n')}\n`);
-  assert.deepEqual(seriesSteps(jf, 'loss'), ['loss:10,20,30', 'loss (segment 1):10,20']);
+  assert.deepEqual(seriesSteps(jf, 'loss'), ['loss:10,20,30', 'loss (segment 1):10,20,30']);
   assert.deepEqual(alertKinds(jf), ['restart@10']);
 
-  // Key: value blocks (t12-inputs/appkv.log)
+  // Key: value blocks (t12-inputs/appkv.log) are not read this way: their step counters often restart each epoch
+  // (`Epoch 2/2` then `Step 1/2`; a fresh tester's second round), which is no new launch; the same step again keeps
+  // its first value, as before
   const kv = [[10, 2.1], [20, 2.0], [10, 3.1], [20, 3.0], [30, 2.9]].map(([s, l]) => `Step: ${s}\nLoss: ${l}\n`).join('\n');
-  assert.deepEqual(seriesSteps(feedOf(kv), 'loss'), ['loss:10,20,30', 'loss (segment 1):10,20']);
+  assert.deepEqual(seriesSteps(feedOf(kv), 'loss'), ['loss:10,20,30']);
+  assert.deepEqual(alertKinds(feedOf(kv)), []);
 
   // Trainer bar + dicts without the banner: steps 5..40, then a second launch from step 5
   const hf = [...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...hfLaunch(5, 30, (s) => 2.6 - s / 100)];
@@ -107,7 +112,7 @@ test('a restart from scratch is worded as one, a resume as a resume; relogged_po
   assert.ok(scratch.info().notes.some((n) => n.startsWith('6 loss points at steps an earlier launch had already logged')), scratch.info().notes.join('|'));
   // the same with no banner at all (a step going back) and for nanoGPT's iter 0 restart
   assert.match(feedOf(`${[...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...hfLaunch(5, 30, (s) => 2.6 - s / 100)].join('\n')}\n`).snapshot().alerts.find((a) => a.kind === 'restart')!.message, /^restarted from scratch at step 5 /);
-  assert.match(feedOf(`${[nano(0, 4.2), nano(10, 3.1), nano(0, 4.21)].join('\n')}\n`).snapshot().alerts[0].message, /^restarted from scratch at step 0 /);
+  assert.match(feedOf(`${[nano(0, 4.2), nano(10, 3.1), nano(20, 2.9), nano(0, 4.21), nano(10, 3.3)].join('\n')}\n`).snapshot().alerts[0].message, /^restarted from scratch at step 0 /);
 
   // a resume from an earlier checkpoint (starts after the first launch's first step) stays a resume
   const resumed = feedOf(`${[...banner, ...hfLaunch(5, 40, (s) => 2.5 - s / 100), ...banner, ...hfLaunch(25, 30, (s) => 2.26 - s / 100)].join('\n')}\n`);
@@ -163,4 +168,31 @@ test("the Trainer's final `***** eval metrics *****` block is at the launch's la
   const evalOnly = parseLog(`${[...log.slice(0, 4), '***** Running training *****', ...evalBlock].join('\n')}\n`);
   assert.deepEqual(pairs(evalOnly.points, 'eval_loss'), [[1, 2.0312]]);
   assert.equal(evalOnly.meta.unplaced_points, 4);
+});
+
+// A fresh tester's second round (after the rule above landed): ordinary logs whose step counter goes back without a
+// new launch got a restart alert at every interval. Each input is the tester's minimal one.
+test('no new launch where a step goes back without one: a rank one interval behind, counters that restart each epoch', () => {
+  // two ranks printing without a rank prefix, rank 1 one interval behind, to the end of the log (nanoGPT, JSON lines)
+  const r0 = [0, 10, 20, 30, 40], lagged: string[] = [];
+  for (let i = 0; i < r0.length; i++) { lagged.push(nano(r0[i], 3 - r0[i] / 500)); if (i > 0) lagged.push(nano(r0[i - 1], 3.001 - r0[i - 1] / 500)); }
+  lagged.push(nano(40, 3.001 - 40 / 500));
+  const lf = feedOf(`${lagged.join('\n')}\n`);
+  assert.deepEqual(seriesSteps(lf, 'loss'), ['loss:0,10,20,30,40']);
+  assert.deepEqual(pairs(parseLog(`${lagged.join('\n')}\n`).points, 'loss').map(([, v]) => v), [3, 2.98, 2.96, 2.94, 2.92]); // the first value of each step
+  assert.deepEqual(alertKinds(lf), []);
+  const jr: string[] = [];
+  for (let s = 10; s <= 190; s += 10) { jr.push(`{"step": ${s}, "loss": ${3 - s / 500}, "rank": 0}`); if (s > 10) jr.push(`{"step": ${s - 10}, "loss": ${3.002 - (s - 10) / 500}, "rank": 1}`); }
+  jr.push(`{"step": 190, "loss": ${3.002 - 190 / 500}, "rank": 1}`);
+  assert.deepEqual(alertKinds(feedOf(`${jr.join('\n')}\n`)), []);
+  // Lightning's progress bar: the batch counter restarts each epoch (`Epoch 1:  33%|...| 1/3 [..., loss=2.00]`)
+  const bar = (e: number, n: number, loss: number) => `Epoch ${e}:  ${Math.round((100 * n) / 3)}%|███       | ${n}/3 [00:00<00:01,  2.00it/s, v_num=0, loss=${loss.toFixed(2)}]`;
+  const pl = `${bar(0, 1, 2.3)}\r${bar(0, 2, 2.2)}\r${bar(0, 3, 2.1)}\n${bar(1, 1, 2.0)}\r${bar(1, 2, 1.9)}\r${bar(1, 3, 1.8)}\n`;
+  assert.deepEqual(alertKinds(feedOf(pl)), []);
+  // torchtune's `epoch|batch|Loss:` bar of earlier recipes (batch restarts each epoch)
+  const tt = [[1, 1, 1.8], [1, 2, 1.75], [1, 3, 1.7], [2, 1, 1.6], [2, 2, 1.55], [2, 3, 1.5]].map(([e, i, l]) => `${e}|${i}|Loss: ${l.toFixed(2)}:   4%|▍         | ${i}/3 [00:01<00:02,  1.00it/s]`).join('\n');
+  assert.deepEqual(alertKinds(feedOf(`${tt}\n`)), []);
+  // Key: value blocks under per-epoch `Step i/n` headers
+  const kv = ['Epoch 1/2', 'Step 1/2', '  loss: 2.00', 'Step 2/2', '  loss: 1.90', 'Epoch 2/2', 'Step 1/2', '  loss: 1.80', 'Step 2/2', '  loss: 1.70'].join('\n');
+  assert.deepEqual(alertKinds(feedOf(`${kv}\n`)), []);
 });

@@ -100,7 +100,19 @@ const MAX_LINE = 1 << 20;
 /** Per series: the last step placed (`last`) in run segment `seg`, the highest step of the segments before it
  * (`top`: a step at or below it was logged again by a later launch), points placed (`count`), whether the last one
  * took its record index (`indexed`: no printed or bar step, so a lower step after it is no restart). */
-interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean; indexed: boolean }
+/**
+ * A series' placement state. `held`: a point whose step went back below `last` in its segment, held until the series'
+ * next point says what it was (see `Parser.place`): another step below the old last confirms a new launch (the held
+ * point opens it), a step above drops it (an out-of-order line: a lagging rank printing without a rank prefix).
+ */
+interface SeriesState { name: string; last: number; count: number; seg: number; top: number; drop: boolean; indexed: boolean; held?: HeldPoint }
+interface HeldPoint { step: number; below: number; value: number; time: number | undefined; hasValue: boolean }
+/**
+ * Record formats whose step is the run's global step (an iteration counter that never resets within a launch), where a
+ * step going back means a new launch. Not tqdm bars and their postfixes, Lightning's progress bar, torchtune's
+ * `epoch|batch|` lines, MetricLogger and MMEngine `[it/N]`, Key: value headers: their counters restart each epoch.
+ */
+const GLOBAL_STEP_FORMATS = new Set(['hf-trainer', 'jsonl', 'llamafactory', 'nanogpt', 'megatron', 'torchtitan', 'deepspeed', 'mlx-lm', 'litgpt']);
 /** Most series one log may create (a JSON log keyed by sample ids must not grow memory without bound). */
 const MAX_SERIES = 4096;
 interface KeyInfo { role: 0 | 1 | 2 | 3 | 4 | 5; state?: SeriesState } // 0 value, 1 step, 2 time, 3 summary, 4 total, 5 skip
@@ -143,6 +155,8 @@ class Parser implements LogParser {
    */
   private out: MetricPoint[] = [];
   private outN = 0;
+  /** The series whose point `place` just held back (see `SeriesState.held`): the caller hands its value to `keepHeld`. */
+  private holding: SeriesState | undefined;
   /** The stream the alert rules judge, where it differs from `out` (see `ParseOutput.alertPoints`). */
   private outAlert: MetricPoint[] | undefined;
   /** LitGPT micro-batch records waiting for their optimizer step to close. */
@@ -585,7 +599,7 @@ class Parser implements LogParser {
       if (info.role !== 0) continue;
       const st = info.state!;
       const at = this.place(st, step);
-      if (at !== at) continue;
+      if (at !== at) { this.keepHeld(st, values[i]); continue; }
       const p: MetricPoint = t === undefined ? { series: st.name, step: at, value: values[i] } : { series: st.name, step: at, value: values[i], time: t };
       this.put(p);
       if (this.outAlert !== undefined) this.outAlert.push(p); // a log with micro-batch records has its own alert stream
@@ -625,11 +639,11 @@ class Parser implements LogParser {
     const p = this.pending;
     if (p === undefined) return;
     this.pending = undefined;
-    const time = this.time, rank = this.lineRank;
-    this.time = p.time; this.lineRank = p.rank;
+    const time = this.time, rank = this.lineRank, format = this.lastFormat;
+    this.time = p.time; this.lineRank = p.rank; this.lastFormat = 'hf-trainer'; // the dict's record, placed at the bar line
     const step = this.barSteps ? this.barN : undefined;
     for (let i = 0; i < p.states.length; i++) this.emit(p.states[i], step, p.values[i]);
-    this.time = time; this.lineRank = rank;
+    this.time = time; this.lineRank = rank; this.lastFormat = format;
   }
 
   private keyOf(key: string): KeyInfo {
@@ -745,7 +759,7 @@ class Parser implements LogParser {
 
   private emit(st: SeriesState, step: number | undefined, value: number): void {
     const at = this.place(st, step);
-    if (at !== at) return;
+    if (at !== at) { this.keepHeld(st, value); return; }
     const t = this.time;
     const p: MetricPoint = t === undefined ? { series: st.name, step: at, value } : { series: st.name, step: at, value, time: t };
     this.put(p);
@@ -788,7 +802,19 @@ class Parser implements LogParser {
     // from index to bar steps or back, see `barSteps`), nor for an evaluation series (placed at the step the
     // evaluation ran at, or at its batch index before training: mmengine), which a restart's training records
     // precede anyway. The same step again is a re-logged record: keep the first value.
-    if (step < st.last && st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_')) this.newLaunch('');
+    const held = st.held;
+    const global = st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_') && GLOBAL_STEP_FORMATS.has(this.lastFormat ?? '');
+    if (held === undefined) {
+      if (global && step < st.last) { st.held = { step, below: st.last, value: NaN, time: this.time, hasValue: false }; this.holding = st; return NaN; }
+    } else {
+      st.held = undefined;
+      // the next point is below where the series was too: a new launch, which the held point opened. At or past it:
+      // the held point was an out-of-order line (dropped, as a re-logged step: a rank one interval behind, also at the
+      // end of the log, where the lagging rank's last two lines come after the others' last), unless a launch line
+      // came since (the held point opened that)
+      if (global && step < held.below) { this.newLaunch(''); this.placeHeld(st, held); }
+      else if (st.seg !== this.segmentNo && held.step < step) this.placeHeld(st, held);
+    }
     if (step <= st.last && st.seg === this.segmentNo) return NaN;
     st.indexed = indexed;
     if (st.seg !== this.segmentNo && st.last > st.top) st.top = st.last;
@@ -797,6 +823,24 @@ class Parser implements LogParser {
     this.placedInLaunch++;
     if (this.launchMaxStep === undefined || step > this.launchMaxStep) this.launchMaxStep = step;
     return step;
+  }
+
+  /** Places and outputs a held point of `st` (see `SeriesState.held`) before the point being placed. */
+  private placeHeld(st: SeriesState, h: HeldPoint): void {
+    if (!h.hasValue) return;
+    const at = this.place(st, h.step);
+    if (at !== at) return;
+    const p: MetricPoint = h.time === undefined ? { series: st.name, step: at, value: h.value } : { series: st.name, step: at, value: h.value, time: h.time };
+    this.put(p);
+    if (this.outAlert !== undefined && !this.aggregate) this.outAlert.push(p);
+  }
+
+  /** Takes the value of the point `place` just held (see `SeriesState.held`). */
+  private keepHeld(st: SeriesState, value: number): void {
+    if (this.holding !== st) return;
+    this.holding = undefined;
+    const h = st.held;
+    if (h !== undefined) { h.value = value; h.hasValue = true; }
   }
 
   /**
