@@ -53,6 +53,17 @@ test('the evaluation bar (nested with cursor-up, described, or another total) is
   assert.deepEqual(series(parseLog(otherTotal).points, 'eval_loss'), [[50, 1.5]]);
 });
 
+test('trainer.evaluate() before train(): its eval dict at step 0, its complete bar not the training bar (a tester\'s log)', () => {
+  // a baseline evaluation: evaluate() draws a plain bar of the 25 eval batches, writes the dict (tqdm.write redraws
+  // the bar after it), then train() draws the training bar of max_steps 60 with the dicts interleaved
+  let log = `${bar(1, 25)}${bar(25, 25)}\r{'eval_loss': 2.3, 'eval_runtime': 2.5}\n${bar(25, 25)}\n`;
+  for (let s = 1; s <= 20; s++) log += s % 5 === 0 ? `${bar(s, 60)}\r{'loss': ${2.2 - s / 100}, 'epoch': ${s / 60}}\n${bar(s, 60)}` : bar(s, 60);
+  const r = parseLog(`${log}\n`);
+  assert.deepEqual(series(r.points, 'eval_loss'), [[0, 2.3]]);
+  assert.deepEqual(series(r.points, 'loss').map(([st]) => st), [5, 10, 15, 20]);
+  assert.equal(r.meta.unplaced_points, undefined);
+});
+
 test('no training bar, or dicts not interleaved with it (buffered stdout): index convention; summary stays metadata', () => {
   const noBar = "{'loss': 2.0}\n{'loss': 1.5}\n{'train_runtime': 3.0, 'train_loss': 1.7}\n";
   const r = parseLog(noBar);

@@ -199,6 +199,8 @@ class Parser implements LogParser {
   /** Total (`max_steps`) of the Trainer's training bar once seen in this segment; its last drawn n. */
   private barTotal: number | undefined;
   private barN: number | undefined;
+  /** The total of an evaluation bar drawn before training (`evaluate()` before `train()`), not the training bar's. */
+  private evalBarTotal: number | undefined;
   private pending: PendingDict | undefined;
   /** False once two Trainer dicts came with no training bar line between them: the dicts are not interleaved
    * with the bar (block-buffered stdout: `tqdm.write` goes to stdout, the bar to stderr), so the bar's n says
@@ -581,8 +583,15 @@ class Parser implements LogParser {
     // An evaluation before the log's first training step (transformers `eval_on_start`, or evaluate() before train():
     // `{'eval_loss': ..., 'epoch': 0}`, or no epoch) is at step 0, not at the index or bar step of what follows.
     const stepped = this.stepped;
-    const atStart = step === undefined && !json && format === undefined && this.maxStep === undefined && (this.barN === undefined || this.barN === 0) && startEval(keys, values, n);
-    if (atStart) step = 0;
+    // A complete bar before it (n = total) with no training point yet is the evaluation's own: `trainer.evaluate()`
+    // before `train()` draws a plain bar of the eval batches, then the dict; the training bar starts after it, with
+    // another total (its redraws after the dict are not the training bar either, see `onBar`).
+    const evalBar = this.maxStep === undefined && this.barN !== undefined && this.barN === this.barTotal && this.barN > 0;
+    const atStart = step === undefined && !json && format === undefined && this.maxStep === undefined && (this.barN === undefined || this.barN === 0 || evalBar) && startEval(keys, values, n);
+    if (atStart) {
+      step = 0;
+      if (evalBar) { this.evalBarTotal = this.barTotal; this.barTotal = undefined; this.barN = undefined; }
+    }
     if (step === undefined && !json && format === undefined && this.barSteps && (this.barTotal !== undefined || this.preBarPend)) {
       // A Trainer dict in a stream with the training bar: its step is the n of the next training bar line. Also
       // before the first bar line: a log that opens on a dict (an excerpt, a numbered-prefix copy) gets the step of
@@ -628,6 +637,7 @@ class Parser implements LogParser {
    */
   private onBar(n: number, total: number): void {
     if (this.nestedLine) return;
+    if (total === this.evalBarTotal && this.maxStep === 0) return; // the redraw of evaluate()'s bar (see emitDict)
     if (this.barTotal === undefined) this.barTotal = total;
     else if (total !== this.barTotal) return;
     this.barN = n;
