@@ -365,3 +365,14 @@ test('parseLog returns the log\'s events; a launch read at end() counts the poin
   assert.deepEqual(parseLog('iter 1: loss 2.0, time 1.0ms\nCUDA out of memory.\n').events, [{ kind: 'crash', crash: 'cuda-oom', reason: 'CUDA out of memory', line: 'CUDA out of memory.', step: 1 }]);
   assert.equal(parseLog('iter 1: loss 2.0, time 1.0ms\n').events, undefined);
 });
+
+test('MMEngine: `base_lr: X lr: Y` (one space between, as LogProcessor joins the learning rates) reads both', () => {
+  // mmengine/runner/log_processor.py: the lr items are joined with ' ', the other fields with '  '
+  const line = (i: number, lr: string) => `2023/09/27 01:33:11 - mmengine - INFO - Epoch(train) [10][${String(i).padStart(3)}/500]  base_lr: 1.0000e-04 lr: ${lr}  eta: 0:11:48  time: 1.5860  data_time: 0.0074  memory: 9232  grad_norm: 2.3275  loss: 0.8000`;
+  const r = parseLog(`${line(50, '1.0000e-04')}\n${line(100, '9.0000e-05')}\n`);
+  assert.deepEqual(series(r.points, 'learning_rate'), [[4550, 1e-4], [4600, 9e-5]]);
+  assert.deepEqual(series(r.points, 'base_lr'), [[4550, 1e-4], [4600, 1e-4]]);
+  // a field name with a space stays whole (MetricLogger's `max mem`)
+  const ml = parseLog('[01:33:27.164930] Epoch: [0]  [10/1504]  lr: 0.000000  closs: 1.5367 (1.5368)  time: 5.0133  data: 0.1277  max mem: 39297\n');
+  assert.ok(ml.points.some((p) => p.series === 'max_mem' || p.series === 'max mem'), ml.points.map((p) => p.series).join(','));
+});

@@ -390,7 +390,10 @@ const CSV_HEADER_RE = /^[A-Za-z_][\w/.\- ()]*(,[A-Za-z_][\w/.\- ()]*)+$/;
 /** Splits `key: value  key: value` runs separated by two or more spaces. */
 function pairsBySpaces(rest: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const part of rest.split(/\s{2,}/)) {
+  // Fields are apart by two spaces, except where one space parts them: MMEngine's LogProcessor writes the learning
+  // rates as `base_lr: 1.0000e-04 lr: 9.0000e-05` (joined with one space), so a part is also cut at one space between
+  // a `name: value` and the next `name: ` (a name with a space, MetricLogger's `max mem: 26869`, stays whole).
+  for (const part of rest.split(/\s{2,}|(?<=:\s+\S+)\s(?=[A-Za-z_][\w./-]*:\s)/)) {
     const m = /^(.+?):\s+(.+)$/.exec(part.trim());
     if (m) out.push([m[1], m[2]]);
   }
