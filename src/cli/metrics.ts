@@ -31,6 +31,7 @@ import type { Alert, FeedInfo, LossScale, MetricPoint, RunSettings } from '../co
 import type { RunRecord } from '../core/runs/types';
 import { LocalRunner } from '../remote/localRunner';
 import { runSettingsOf } from '../remote/runs';
+import { tokensPerStepMissing } from '../shared/runSettings';
 
 const USAGE = 'usage: llmtrain metrics <file|-> [--format json|csv|text]\n';
 
@@ -178,7 +179,7 @@ export function renderMetrics(r: CliResult, format: 'json' | 'csv' | 'text'): st
       lines.push(`logged loss factor, launch ${l.launch} (${at}, ${l.settings.frameworkVersion ?? 'framework unknown'}): ${l.lossScale ? factorText(l.lossScale) : 'none (the per-token loss; not rescaled)'}`);
     }
   }
-  lines.push(`tokens axis: ${tokens ? tokens.how : 'none (no running total of tokens seen in the log, no batch and sequence settings)'}`);
+  lines.push(`tokens axis: ${tokens ? tokens.how : `none (no running total of tokens seen in the log; tokens per step need ${tokensPerStepMissing(settings) ?? 'settings this log does not give'})`}`);
   // the chart's notes repeat the loss-scale reason printed just above: once is enough here
   const reasons = [lossScale, ...(launches ?? []).map((l) => l.lossScale)].filter((x) => x !== undefined).map((x) => x.reason);
   const rest = notes.filter((n) => !reasons.some((why) => n.includes(why)) && !(launches && /^Launch \d+ \(.*\) logs the per-token loss/.test(n)));

@@ -205,6 +205,20 @@ export function candidateFactors(s: RunSettings): Array<{ factor: number; what: 
 }
 
 /**
+ * What {@link tokensPerStepOf} lacks to make tokens per step from `s`, in words (`the sequence length`, `the world
+ * size`, `a micro or global batch size`, joined with `and`); undefined when nothing is missing.
+ */
+export function tokensPerStepMissing(s: RunSettings): string | undefined {
+  const missing: string[] = [];
+  if (!s.seqLength) missing.push('the sequence length');
+  if (!s.globalBatchSize) {
+    if (!s.microBatchSize) missing.push('a micro or global batch size');
+    if (!s.worldSize) missing.push('the world size (GPUs in all)');
+  }
+  return missing.length ? missing.join(' and ') : undefined;
+}
+
+/**
  * Tokens per optimizer step: global batch x sequence length, where the global batch is the config's global batch or
  * micro batch x gradient accumulation x data-parallel size (world size / (TP x PP x CP)). Undefined when a factor is
  * unknown (without a world size the per-GPU figure would be off by the GPU count). `how` says what it was made of.

@@ -124,7 +124,8 @@ test('llmtrain metrics prints the settings, the loss-scale note and the Tokens a
   assert.match(txt, /^logged loss factor: 4×, only if the model takes the Trainer's loss kwargs \(model_accepts_loss_kwargs\) \(transformers 4\.46\.1 logs the loss summed over gradient accumulation/m);
   assert.equal(j.lossScale.conditional, true); // the version is in the log, whether the model takes the loss kwargs is not
   assert.equal(txt.split('logs the loss summed over gradient accumulation').length, 2, txt); // the reason once, not again as a note
-  assert.match(txt, /^tokens axis: none /m);
+  // it says what tokens per step lack (a tester read 'no batch and sequence settings' beside a listed micro batch)
+  assert.match(txt, /^tokens axis: none \(no running total of tokens seen in the log; tokens per step need the sequence length\)$/m);
 
   // Megatron: consumed samples × the banner's seq_length
   const meg = ['------------------------ arguments ------------------------', '  context_parallel_size ........................... 2',
