@@ -813,16 +813,15 @@ class Parser implements LogParser {
     // evaluation ran at, or at its batch index before training: mmengine), which a restart's training records
     // precede anyway. The same step again is a re-logged record: keep the first value.
     const held = st.held;
-    const global = st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_') && GLOBAL_STEP_FORMATS.has(this.lastFormat ?? '');
     if (held === undefined) {
-      if (global && step < st.last) { st.held = { step, below: st.last, value: NaN, time: this.time, hasValue: false }; this.holding = st; return NaN; }
+      if (step < st.last && this.globalStep(st, indexed)) { st.held = { step, below: st.last, value: NaN, time: this.time, hasValue: false }; this.holding = st; return NaN; }
     } else {
       st.held = undefined;
       // the next point is below where the series was too: a new launch, which the held point opened. At or past it:
       // the held point was an out-of-order line (dropped, as a re-logged step: a rank one interval behind, also at the
       // end of the log, where the lagging rank's last two lines come after the others' last), unless a launch line
       // came since (the held point opened that)
-      if (global && step < held.below) { this.newLaunch(''); this.placeHeld(st, held); }
+      if (step < held.below && this.globalStep(st, indexed)) { this.newLaunch(''); this.placeHeld(st, held); }
       else if (st.seg !== this.segmentNo && held.step < step) this.placeHeld(st, held);
     }
     if (step <= st.last && st.seg === this.segmentNo) return NaN;
@@ -833,6 +832,12 @@ class Parser implements LogParser {
     this.placedInLaunch++;
     if (this.launchMaxStep === undefined || step > this.launchMaxStep) this.launchMaxStep = step;
     return step;
+  }
+
+  /** Whether a point of `st` at a step of this record is on the run's global step axis in this segment (see
+   * `GLOBAL_STEP_FORMATS`; not a record index, not an evaluation series), where a step going back means a launch. */
+  private globalStep(st: SeriesState, indexed: boolean): boolean {
+    return st.seg === this.segmentNo && !indexed && !st.indexed && !st.name.startsWith('eval_') && GLOBAL_STEP_FORMATS.has(this.lastFormat ?? '');
   }
 
   /** Places and outputs a held point of `st` (see `SeriesState.held`) before the point being placed. */
