@@ -94,7 +94,7 @@ suite('Loss curve panel (UI)', function () {
     assert.ok(Math.abs(loss(r.s)!.drawnMax! - 2.49) < 1e-5, `rescaled max ${loss(r.s)!.drawnMax}`);
     assert.ok(Math.abs(loss(r.s)!.drawnMin! - 2.18) < 1e-5, `rescaled min ${loss(r.s)!.drawnMin}`);
     const notes = await frame.locator('li').allTextContents();
-    assert.ok(notes.some((t) => /^Loss scale of launch 2 \(steps 105–160\)/.test(t)), notes.join('\n'));
+    assert.ok(notes.some((t) => /^Logged loss factor of launch 2 \(steps 105–160\)/.test(t)), notes.join('\n'));
   });
 
   test('log text that looks like HTML or script shows literally, runs nothing, and breaks no CSP rule', async () => {
